@@ -1,0 +1,52 @@
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import type { ValidationError } from 'class-validator';
+import { OpError } from './common/errors/op-error';
+import { EnvelopeExceptionFilter } from './common/filters/envelope-exception.filter';
+import { SignatureGuard } from './common/guards/signature.guard';
+import { EnvelopeFactory } from './common/interceptors/envelope';
+import { EnvelopeInterceptor } from './common/interceptors/envelope.interceptor';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { AccessModule } from './modules/access/access.module';
+import { ChatMessageModule } from './modules/chat-message/chat-message.module';
+
+/** The first failing constraint, as the contract's one sentence naming the field. */
+export function firstValidationMessage(errors: ValidationError[]): string {
+  for (const error of errors) {
+    const message = error.constraints ? Object.values(error.constraints)[0] : undefined;
+    if (message) return message;
+    const nested = error.children?.length ? firstValidationMessage(error.children) : undefined;
+    if (nested) return nested;
+  }
+  return '请求参数无效';
+}
+
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    transform: true,
+    whitelist: true,
+    forbidUnknownValues: false,
+    stopAtFirstError: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => OpError.badRequest(firstValidationMessage(errors)),
+  });
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config.database), AccessModule, ChatMessageModule],
+      providers: [
+        EnvelopeFactory,
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_GUARD, useClass: SignatureGuard },
+        { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
+        { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { AppModule } from './app.module';
+import { OpError } from './common/errors/op-error';
+import type { AppConfig } from './config/app-config';
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/** Every body this API reads is JSON; anything else is refused before it is parsed. */
+function requireJsonBody(request: FastifyRequest): void {
+  const length = request.headers['content-length'];
+  const hasBody = (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !JSON_TYPE.test(request.headers['content-type'] ?? '')) {
+    throw new OpError(415, '请求体必须是 JSON（Content-Type: application/json）');
+  }
+}
+
+/** Builds the API exactly as production runs it; tests call this too. */
+export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false });
+  adapter.getInstance().addHook('onRequest', async (request: FastifyRequest) => requireJsonBody(request));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    rawBody: true,
+    logger: options.logger === false ? false : ['error', 'warn', 'log'],
+  });
+  app.enableShutdownHooks();
+  return app;
+}

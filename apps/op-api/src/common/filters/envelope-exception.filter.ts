@@ -1,0 +1,32 @@
+import { Catch, Inject, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { EnvelopeFactory } from '../interceptors/envelope';
+import { toErrorOutcome } from './error-envelope';
+
+/** Turns every error into the §2 envelope, with the HTTP status equal to its code. */
+@Catch()
+export class EnvelopeExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('OpApi');
+
+  constructor(
+    private readonly envelopes: EnvelopeFactory,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    this.send(error, reply);
+  }
+
+  send(error: unknown, reply: FastifyReply): void {
+    const outcome = toErrorOutcome(error, this.config.bodyLimitBytes);
+    if (outcome.internal) {
+      // Name and code only: driver messages can quote SQL and parameter values.
+      const { name, code } = (error ?? {}) as { name?: string; code?: string };
+      this.logger.error(`request failed: ${name ?? 'Error'}${code ? ` (${code})` : ''} → ${outcome.code}`);
+    }
+    void reply.status(outcome.code).headers(outcome.headers).send(this.envelopes.error(outcome.code, outcome.message));
+  }
+}

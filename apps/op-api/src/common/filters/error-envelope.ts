@@ -1,0 +1,87 @@
+import { HttpException } from '@nestjs/common';
+import { OpError } from '../errors/op-error';
+
+export interface ErrorOutcome {
+  code: number;
+  message: string;
+  headers: Readonly<Record<string, string>>;
+  /** True when the cause is ours, not the caller's: worth a log line. */
+  internal: boolean;
+}
+
+const DATABASE_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'SQLITE_BUSY',
+  'SQLITE_CANTOPEN',
+  'SQLITE_IOERR',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { driverError?: unknown; cause?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Fastify's own error codes, for failures before a route handler runs. */
+const FASTIFY_ERRORS: Readonly<Record<string, [number, string]>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, '请求体过大'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, '请求体必须是 JSON（Content-Type: application/json）'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, '请求体长度与 Content-Length 不符'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, '请求体不能为空'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, '请求体不是有效的 JSON'],
+  FST_ERR_BAD_URL: [400, '请求地址无效'],
+  FST_ERR_ASYNC_CONSTRAINT: [400, '请求无效'],
+};
+
+/**
+ * The one mapping from any thrown value to the envelope's code and message. Nothing of the
+ * original error (stack, SQL, path) reaches the message unless it is an {@link OpError}.
+ */
+export function toErrorOutcome(error: unknown, bodyLimitBytes: number): ErrorOutcome {
+  if (error instanceof OpError) return { code: error.code, message: error.message, headers: error.headers, internal: false };
+  const code = errorCode(error);
+  if (code && FASTIFY_ERRORS[code]) {
+    const [status, message] = FASTIFY_ERRORS[code];
+    const text = status === 413 ? `请求体不能超过 ${Math.floor(bodyLimitBytes / 1024)} KiB` : message;
+    return { code: status, message: text, headers: {}, internal: false };
+  }
+  if (error instanceof SyntaxError || (error as { type?: string } | null)?.type === 'entity.parse.failed') {
+    return { code: 400, message: '请求体不是有效的 JSON', headers: {}, internal: false };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    if (status === 404) return { code: 404, message: '接口不存在', headers: {}, internal: false };
+    if (status === 405) return { code: 404, message: '接口不存在', headers: {}, internal: false };
+    if (status === 413) return { code: 413, message: `请求体不能超过 ${Math.floor(bodyLimitBytes / 1024)} KiB`, headers: {}, internal: false };
+    if (status === 415) return { code: 415, message: FASTIFY_ERRORS.FST_ERR_CTP_INVALID_MEDIA_TYPE[1], headers: {}, internal: false };
+    if (status >= 400 && status < 500) return { code: 400, message: '请求无效', headers: {}, internal: false };
+  }
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof statusCode === 'number' && statusCode === 413) {
+    return { code: 413, message: `请求体不能超过 ${Math.floor(bodyLimitBytes / 1024)} KiB`, headers: {}, internal: false };
+  }
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return { code: 400, message: '请求无效', headers: {}, internal: false };
+  }
+  if (code && DATABASE_DOWN_CODES.has(code)) {
+    return { code: 503, message: '数据库暂不可用，请稍后重试', headers: { 'retry-after': '5' }, internal: true };
+  }
+  return { code: 500, message: '服务器内部错误', headers: {}, internal: true };
+}

@@ -1,0 +1,108 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { API_VERSION } from '@op/contracts';
+import { signRequest } from '@op/contracts/node';
+import type { FastifyRequest } from 'fastify';
+import { AccessService } from '../../modules/access/access.service';
+import { ReplayGuard } from '../../modules/access/replay-guard.service';
+import { SKIP_SIGNATURE_KEY, SKIP_TOKEN_KEY } from '../decorators/skip-signature.decorator';
+import type { RequestWithContext } from '../decorators/op-context.decorator';
+import { OpError } from '../errors/op-error';
+
+export const TIMESTAMP_WINDOW_SECONDS = 300;
+const SIGN_SHAPE = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{64})$/;
+const NONCE_SHAPE = /^[\x21-\x7e]{1,64}$/;
+
+type SignedRequest = FastifyRequest & RequestWithContext & { rawBody?: Buffer };
+
+/** Splits the query string as sent, keeping every occurrence so duplicates can be refused. */
+function queryPairs(url: string): Array<[string, string]> {
+  const at = url.indexOf('?');
+  return at < 0 ? [] : [...new URLSearchParams(url.slice(at + 1))];
+}
+
+function constantTimeEqualHex(expected: string, given: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(given.toLowerCase(), 'utf8');
+  // Lengths are public (32 or 64 by method); the bytes are compared in constant time.
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Authenticates every `/op/v2` call (CONTRACT.md §1): version, client, timestamp window,
+ * sign over the canonical string, optional nonce, then the operator token and its tenant.
+ */
+@Injectable()
+export class SignatureGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly access: AccessService,
+    private readonly replay: ReplayGuard,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(SKIP_SIGNATURE_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest<SignedRequest>();
+    const url = request.raw.url ?? request.url;
+    const pairs = queryPairs(url);
+    const query = new Map<string, string>();
+    for (const [name, value] of pairs) {
+      if (query.has(name)) throw OpError.badRequest(`参数 ${name.slice(0, 32)} 重复`);
+      query.set(name, value);
+    }
+
+    const apiVersion = query.get('apiVersion');
+    if (apiVersion === undefined) throw OpError.badRequest('apiVersion 不能为空');
+    if (apiVersion !== API_VERSION) throw OpError.badRequest(`apiVersion 只支持 ${API_VERSION}`);
+
+    const clientId = query.get('client');
+    if (!clientId) throw OpError.unauthorized('client 不能为空');
+    const sign = query.get('sign');
+    if (!sign) throw OpError.unauthorized('sign 不能为空');
+    if (!SIGN_SHAPE.test(sign)) throw OpError.unauthorized('sign 格式错误');
+
+    const timestamp = query.get('timestamp');
+    if (!timestamp) throw OpError.unauthorized('timestamp 不能为空');
+    if (!/^\d{1,12}$/.test(timestamp)) throw OpError.unauthorized('timestamp 必须是 Unix 秒数');
+    if (Math.abs(Date.now() / 1000 - Number(timestamp)) > TIMESTAMP_WINDOW_SECONDS) {
+      throw OpError.unauthorized(`timestamp 与服务器时间相差超过 ${TIMESTAMP_WINDOW_SECONDS} 秒`);
+    }
+
+    const nonce = query.get('nonce');
+    if (nonce !== undefined && !NONCE_SHAPE.test(nonce)) throw OpError.unauthorized('nonce 必须是 1 到 64 个可见 ASCII 字符');
+
+    const client = clientId.length <= 64 ? await this.access.findClient(clientId) : null;
+    if (!client) throw OpError.unauthorized('client 无效');
+
+    const expected = signRequest(
+      {
+        method: request.method,
+        path: url.split('?', 1)[0],
+        query: pairs,
+        body: request.rawBody ? request.rawBody.toString('utf8') : '',
+      },
+      client.secret,
+      client.signMethod,
+    );
+    if (!constantTimeEqualHex(expected, sign)) throw OpError.unauthorized('sign 错误');
+
+    if (nonce !== undefined && !this.replay.claim(client.id, nonce)) {
+      throw OpError.unauthorized('nonce 已使用，请求被视为重放');
+    }
+
+    const ip = request.ip;
+    if (this.reflector.getAllAndOverride<boolean>(SKIP_TOKEN_KEY, targets)) {
+      request.opContext = { tenantId: client.tenantId, clientId: client.id, operator: null, ip };
+      return true;
+    }
+    const token = query.get('token');
+    if (!token) throw OpError.unauthorized('token 不能为空');
+    const operator = token.length <= 128 ? await this.access.verifyToken(token) : null;
+    if (!operator) throw OpError.unauthorized('token 无效或已过期');
+    if (operator.tenantId !== client.tenantId) throw OpError.forbidden('token 与 client 不属于同一租户');
+    request.opContext = { tenantId: client.tenantId, clientId: client.id, operator, ip };
+    return true;
+  }
+}

@@ -1,0 +1,146 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+
+export type DatabaseConfig =
+  | { type: 'mysql'; url: string; host: string; port: number; username: string; password: string; database: string }
+  | { type: 'sqlite'; path: string };
+
+export interface QiniuConfig {
+  domain: string;
+  accessKey: string;
+  secretKey: string;
+  urlTtlSeconds: number;
+}
+
+export interface AppConfig {
+  database: DatabaseConfig;
+  port: number;
+  timezone: string;
+  servicePhone: string;
+  hostName: string;
+  qiniu: QiniuConfig | null;
+  /** 32-byte key that encrypts client secrets at rest; null: a key file under the data folder. */
+  masterKey: Buffer | null;
+  /** Where the embedded database and the development key file live. */
+  dataDir: string;
+  /** Snowflake worker id (0–1023) of this process. */
+  workerId: number;
+  bodyLimitBytes: number;
+}
+
+/** A configuration value that stops the start; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`配置错误：${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `必须是 ${min} 到 ${max} 之间的整数，当前值无效`);
+  }
+  return Number(raw);
+}
+
+export function parseDatabaseUrl(raw: string, cwd: string, name = 'OP_DATABASE_URL'): DatabaseConfig {
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') throw new ConfigError(name, '缺少 SQLite 文件路径（例如 sqlite:data/op.sqlite）');
+    return { type: 'sqlite', path: path === ':memory:' ? path : resolve(cwd, path) };
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, '不是有效的地址（应为 mysql://user:pass@host:port/db 或 sqlite:<路径>）');
+  }
+  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
+    throw new ConfigError(name, '只支持 mysql://、mariadb:// 或 sqlite: 地址');
+  }
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_$]{1,64}$/.test(database)) {
+    throw new ConfigError(name, '缺少有效的数据库名（mysql://user:pass@host:port/db）');
+  }
+  const port = url.port === '' ? 3306 : Number(url.port);
+  return {
+    type: 'mysql',
+    url: raw,
+    host: url.hostname,
+    port,
+    username: decodeURIComponent(url.username || 'root'),
+    password: decodeURIComponent(url.password),
+    database,
+  };
+}
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseMasterKey(raw: string | undefined): Buffer | null {
+  if (raw === undefined) return null;
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) {
+    throw new ConfigError('OP_MASTER_KEY', '必须是 32 字节的密钥（64 位十六进制或 base64）');
+  }
+  return key;
+}
+
+function parseQiniu(env: Env): QiniuConfig | null {
+  const domain = value(env, 'OP_QINIU_DOMAIN');
+  const accessKey = value(env, 'OP_QINIU_ACCESS_KEY');
+  const secretKey = value(env, 'OP_QINIU_SECRET_KEY');
+  const urlTtlSeconds = integer(env, 'OP_QINIU_URL_TTL', 3600, 1, 31_536_000);
+  const given = [domain, accessKey, secretKey].filter((v) => v !== undefined).length;
+  if (given === 0) return null;
+  if (given < 3) {
+    const missing = [
+      ['OP_QINIU_DOMAIN', domain],
+      ['OP_QINIU_ACCESS_KEY', accessKey],
+      ['OP_QINIU_SECRET_KEY', secretKey],
+    ].find(([, v]) => v === undefined)![0] as string;
+    throw new ConfigError(missing, '未设置：七牛配置需要 OP_QINIU_DOMAIN、OP_QINIU_ACCESS_KEY 和 OP_QINIU_SECRET_KEY 三项');
+  }
+  if (!/^https?:\/\/[^/\s]+$/.test(domain!.replace(/\/$/, ''))) {
+    throw new ConfigError('OP_QINIU_DOMAIN', '必须是带协议的域名，例如 http://img.example.com');
+  }
+  return { domain: domain!.replace(/\/$/, ''), accessKey: accessKey!, secretKey: secretKey!, urlTtlSeconds };
+}
+
+/** Reads and validates the §4 environment; throws {@link ConfigError} naming the bad variable. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+  const dataDir = resolve(cwd, value(env, 'OP_DATA_DIR') ?? 'data');
+  const timezone = value(env, 'OP_TIMEZONE') ?? 'Asia/Shanghai';
+  if (!isValidTimeZone(timezone)) throw new ConfigError('OP_TIMEZONE', '不是有效的时区（例如 Asia/Shanghai）');
+  const databaseUrl = value(env, 'OP_DATABASE_URL');
+  return {
+    database: databaseUrl ? parseDatabaseUrl(databaseUrl, cwd) : { type: 'sqlite', path: resolve(dataDir, 'op.sqlite') },
+    port: integer(env, 'OP_PORT', 3000, 0, 65535),
+    timezone,
+    servicePhone: value(env, 'OP_SERVICE_PHONE') ?? '400800400',
+    hostName: value(env, 'OP_HOST_NAME') ?? hostname(),
+    qiniu: parseQiniu(env),
+    masterKey: parseMasterKey(value(env, 'OP_MASTER_KEY')),
+    dataDir,
+    workerId: integer(env, 'OP_WORKER_ID', Math.floor(Math.random() * 1024), 0, 1023),
+    bodyLimitBytes: integer(env, 'OP_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
+  };
+}

@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DEFAULT_SIGN_METHOD, SIGN_METHODS, type SignMethod } from '@op/contracts';
+import { DataSource, IsNull } from 'typeorm';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/app-config';
+import { OpError } from '../../common/errors/op-error';
+import { hashPassword, verifyPassword } from '../../common/util/password';
+import { randomHex32, sha256Hex } from '../../common/util/random-id';
+import { SecretBox } from '../../common/util/secret-box';
+import { ApiClientEntity } from './api-client.entity';
+import { resolveMasterKey } from './master-key';
+import { OperatorTokenEntity } from './operator-token.entity';
+import { OPERATOR_ROLES, OperatorEntity, type OperatorRole } from './operator.entity';
+import { TenantEntity } from './tenant.entity';
+
+export interface ApiClient {
+  id: string;
+  tenantId: string;
+  signMethod: SignMethod;
+  secret: string;
+}
+
+export interface CreatedClient {
+  clientId: string;
+  secret: string;
+  signMethod: SignMethod;
+  tenantId: string;
+}
+
+export interface CreatedOperator {
+  operatorId: string;
+  username: string;
+  role: OperatorRole;
+  tenantId: string;
+}
+
+export interface IssuedToken {
+  token: string;
+  /** `yyyy-MM-dd HH:mm:ss` is for responses; this is epoch ms. */
+  expiresAtMs: number;
+}
+
+export interface TokenOperator {
+  id: string;
+  tenantId: string;
+  role: OperatorRole;
+}
+
+export const DEFAULT_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
+const USERNAME = /^[A-Za-z0-9_.@-]{1,64}$/;
+
+/** Tenants, API clients, operators and their tokens. */
+@Injectable()
+export class AccessService {
+  private readonly box: SecretBox;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.box = new SecretBox(resolveMasterKey(config));
+  }
+
+  async createTenant(name: string): Promise<{ tenantId: string }> {
+    const trimmed = name.trim();
+    if (trimmed.length < 1 || trimmed.length > 128) throw OpError.badRequest('name 长度必须在 1 到 128 个字符之间');
+    const tenant = this.dataSource.getRepository(TenantEntity).create({ id: randomHex32(), name: trimmed, createTime: Date.now() });
+    await this.dataSource.getRepository(TenantEntity).insert(tenant);
+    return { tenantId: tenant.id };
+  }
+
+  async requireTenant(tenantId: string): Promise<void> {
+    const found = await this.dataSource.getRepository(TenantEntity).existsBy({ id: tenantId });
+    if (!found) throw OpError.notFound(`租户 ${tenantId} 不存在`);
+  }
+
+  async createClient(tenantId: string, signMethod: string = DEFAULT_SIGN_METHOD): Promise<CreatedClient> {
+    if (!(SIGN_METHODS as readonly string[]).includes(signMethod)) {
+      throw OpError.badRequest(`sign-method 只能是 ${SIGN_METHODS.join(' 或 ')}`);
+    }
+    await this.requireTenant(tenantId);
+    const clientId = randomHex32();
+    const secret = randomBytes(32).toString('hex');
+    await this.dataSource.getRepository(ApiClientEntity).insert({
+      id: clientId,
+      tenantId,
+      secretSealed: this.box.seal(secret, clientId),
+      signMethod: signMethod as SignMethod,
+      createTime: Date.now(),
+      revokeTime: null,
+    });
+    return { clientId, secret, signMethod: signMethod as SignMethod, tenantId };
+  }
+
+  /** An active client with its secret unsealed, or null. */
+  async findClient(clientId: string): Promise<ApiClient | null> {
+    const row = await this.dataSource.getRepository(ApiClientEntity).findOneBy({ id: clientId, revokeTime: IsNull() });
+    if (!row) return null;
+    return { id: row.id, tenantId: row.tenantId, signMethod: row.signMethod, secret: this.box.open(row.secretSealed, row.id) };
+  }
+
+  async createOperator(input: {
+    tenantId: string;
+    username: string;
+    password?: string;
+    role?: string;
+    imUsername?: string;
+  }): Promise<CreatedOperator> {
+    const role = (input.role ?? 'agent') as OperatorRole;
+    if (!OPERATOR_ROLES.includes(role)) throw OpError.badRequest(`role 只能是 ${OPERATOR_ROLES.join(' 或 ')}`);
+    if (!USERNAME.test(input.username)) throw OpError.badRequest('username 只能由 1 到 64 个字母、数字或 _ . @ - 组成');
+    if (input.password !== undefined && (input.password.length < 8 || input.password.length > 128)) {
+      throw OpError.badRequest('password 长度必须在 8 到 128 个字符之间');
+    }
+    if (input.imUsername !== undefined && (input.imUsername.length < 1 || input.imUsername.length > 128)) {
+      throw OpError.badRequest('im-username 长度必须在 1 到 128 个字符之间');
+    }
+    await this.requireTenant(input.tenantId);
+    const repository = this.dataSource.getRepository(OperatorEntity);
+    if (await repository.existsBy({ tenantId: input.tenantId, username: input.username })) {
+      throw OpError.conflict(`username ${input.username} 已存在`);
+    }
+    const operator = repository.create({
+      id: randomHex32(),
+      tenantId: input.tenantId,
+      username: input.username,
+      passwordHash: input.password === undefined ? null : await hashPassword(input.password),
+      role,
+      imUsername: input.imUsername ?? null,
+      createTime: Date.now(),
+    });
+    await repository.insert(operator);
+    return { operatorId: operator.id, username: operator.username, role, tenantId: operator.tenantId };
+  }
+
+  /** Checks a password; the same slow work is done for an unknown user, so timing tells nothing. */
+  async verifyOperatorPassword(tenantId: string, username: string, password: string): Promise<OperatorEntity | null> {
+    const operator = await this.dataSource.getRepository(OperatorEntity).findOneBy({ tenantId, username });
+    const stored = operator?.passwordHash ?? (await hashPassword('timing-equaliser'));
+    const valid = await verifyPassword(password, stored);
+    return operator && operator.passwordHash && valid ? operator : null;
+  }
+
+  /** A new session token in the original's shape (`o0001` + 32 hex); only its hash is stored. */
+  async issueToken(operatorId: string, ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS): Promise<IssuedToken> {
+    if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 366 * 24 * 3600) {
+      throw OpError.badRequest('ttl 必须是 60 到 31622400 之间的整数（秒）');
+    }
+    const operator = await this.dataSource.getRepository(OperatorEntity).findOneBy({ id: operatorId });
+    if (!operator) throw OpError.notFound(`operator ${operatorId} 不存在`);
+    const token = `o0001${randomHex32()}`;
+    const now = Date.now();
+    const expiresAtMs = now + ttlSeconds * 1000;
+    await this.dataSource.getRepository(OperatorTokenEntity).insert({
+      tokenHash: sha256Hex(token),
+      operatorId,
+      tenantId: operator.tenantId,
+      expireTime: expiresAtMs,
+      revokeTime: null,
+      createTime: now,
+    });
+    return { token, expiresAtMs };
+  }
+
+  /** The operator behind a live token, or null when unknown, revoked or expired. */
+  async verifyToken(token: string): Promise<TokenOperator | null> {
+    const row = await this.dataSource.getRepository(OperatorTokenEntity).findOneBy({ tokenHash: sha256Hex(token) });
+    if (!row || row.revokeTime !== null || Number(row.expireTime) <= Date.now()) return null;
+    const operator = await this.dataSource.getRepository(OperatorEntity).findOneBy({ id: row.operatorId });
+    if (!operator) return null;
+    return { id: operator.id, tenantId: operator.tenantId, role: operator.role };
+  }
+
+  /** Registers (or re-keys) a tenant's Easemob appkey and its callback secret, sealed. */
+  async registerEasemobApp(tenantId: string, appkey: string, callbackSecret: string): Promise<{ tenantId: string; appkey: string }> {
+    if (!/^[A-Za-z0-9_.-]{1,64}#[A-Za-z0-9_.-]{1,63}$/.test(appkey)) throw OpError.badRequest('appkey 格式应为 <org>#<app>');
+    if (callbackSecret.length < 1 || callbackSecret.length > 256) throw OpError.badRequest('callback-secret 长度必须在 1 到 256 个字符之间');
+    await this.requireTenant(tenantId);
+    const owner: Array<{ tenant_id: string }> = await this.dataSource.query('SELECT tenant_id FROM easemob_apps WHERE appkey = ?', [appkey]);
+    if (owner.length > 0 && owner[0].tenant_id !== tenantId) throw OpError.conflict(`appkey ${appkey} 已属于其他租户`);
+    const sealed = this.box.seal(callbackSecret, `easemob:${appkey}`);
+    if (owner.length > 0) {
+      await this.dataSource.query('UPDATE easemob_apps SET callback_secret_sealed = ? WHERE appkey = ?', [sealed, appkey]);
+    } else {
+      await this.dataSource.query(
+        'INSERT INTO easemob_apps (appkey, tenant_id, callback_secret_sealed, create_time) VALUES (?, ?, ?, ?)',
+        [appkey, tenantId, sealed, Date.now()],
+      );
+    }
+    return { tenantId, appkey };
+  }
+
+  /** Adds one of the tenant's own IM accounts (not a customer); idempotent. */
+  async addServiceAccount(tenantId: string, imUsername: string): Promise<{ tenantId: string; imUsername: string }> {
+    if (imUsername.length < 1 || imUsername.length > 128) throw OpError.badRequest('im-username 长度必须在 1 到 128 个字符之间');
+    await this.requireTenant(tenantId);
+    const found: unknown[] = await this.dataSource.query(
+      'SELECT 1 FROM service_accounts WHERE tenant_id = ? AND im_username = ?',
+      [tenantId, imUsername],
+    );
+    if (found.length === 0) {
+      await this.dataSource.query('INSERT INTO service_accounts (tenant_id, im_username, create_time) VALUES (?, ?, ?)', [
+        tenantId,
+        imUsername,
+        Date.now(),
+      ]);
+    }
+    return { tenantId, imUsername };
+  }
+
+  async revokeToken(token: string): Promise<void> {
+    await this.dataSource.getRepository(OperatorTokenEntity).update({ tokenHash: sha256Hex(token) }, { revokeTime: Date.now() });
+  }
+}

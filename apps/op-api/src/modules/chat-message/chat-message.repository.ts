@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { isMysql } from '../../database/data-source';
+import type { NewMessage } from './easemob-message';
+
+export interface ChatRow {
+  status: number;
+  messageCount: number;
+}
+
+/** A stored message as the page query reads it. */
+export interface MessageRow {
+  id: string;
+  hx_msg_id: string | null;
+  from_user: string | null;
+  to_user: string | null;
+  type: string;
+  msg: string | null;
+  url: string | null;
+  filename: string | null;
+  thumb: string | null;
+  secret: string | null;
+  thumb_secret: string | null;
+  length: number | string | null;
+  file_length: number | string | null;
+  addr: string | null;
+  lat: number | string | null;
+  lng: number | string | null;
+  create_time: number | string;
+  qiniu_key: string | null;
+  ext: string | null;
+}
+
+export interface PageWindow {
+  /** Index of the first message, 0-based, in (create_time, id) order. */
+  offset: number;
+  limit: number;
+  /** All messages of the chat. */
+  total: number;
+}
+
+export interface StoredMessage extends NewMessage {
+  id: string;
+  chatId: string;
+}
+
+const MESSAGE_COLUMNS =
+  'CAST(m.id AS CHAR) AS id, m.hx_msg_id, m.from_user, m.to_user, m.type, m.msg, m.url, m.filename, m.thumb, m.secret, ' +
+  'm.thumb_secret, m.length, m.file_length, m.addr, m.lat, m.lng, m.create_time, m.qiniu_key, m.ext';
+
+const INSERT_COLUMNS = [
+  'id', 'tenant_id', 'chat_id', 'hx_msg_id', 'from_user', 'to_user', 'type', 'msg', 'url', 'filename', 'thumb', 'secret',
+  'thumb_secret', 'length', 'file_length', 'addr', 'lat', 'lng', 'create_time', 'qiniu_key', 'ext',
+];
+
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
+
+/**
+ * The message queries, written by hand: every one is keyed by tenant and chat (or by the
+ * tenant's Easemob id), so messages can later be sharded by (tenant, chat) without a
+ * cross-shard query. Message ids travel as BigInt parameters and come back as text.
+ */
+@Injectable()
+export class ChatMessageRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async findChat(tenantId: string, chatId: string): Promise<ChatRow | null> {
+    const rows: Array<{ status: number | string; message_count: number | string }> = await this.dataSource.query(
+      'SELECT status, message_count FROM chats WHERE tenant_id = ? AND id = ?',
+      [tenantId, chatId],
+    );
+    return rows.length === 0 ? null : { status: Number(rows[0].status), messageCount: Number(rows[0].message_count) };
+  }
+
+  /**
+   * One page in (create_time, id) order. The id-only inner query walks the covering index;
+   * past the middle of the chat it walks from the newest end, so the last page costs what
+   * the first does.
+   */
+  async page(tenantId: string, chatId: string, { offset, limit, total }: PageWindow): Promise<MessageRow[]> {
+    const count = Math.min(limit, total - offset);
+    if (count <= 0) return [];
+    const fromEndSkip = total - offset - count;
+    const fromEnd = fromEndSkip < offset;
+    const direction = fromEnd ? 'DESC' : 'ASC';
+    const skip = fromEnd ? fromEndSkip : offset;
+    return this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN (` +
+        `SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? ` +
+        `ORDER BY create_time ${direction}, id ${direction} LIMIT ? OFFSET ?` +
+        `) p ON p.id = m.id WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time, m.id`,
+      [tenantId, chatId, count, skip, tenantId, chatId],
+    );
+  }
+
+  async marks(tenantId: string, chatId: string, messageIds: readonly string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>();
+    if (messageIds.length === 0) return result;
+    const rows: Array<{ message_id: string; mark: string }> = await this.dataSource.query(
+      `SELECT CAST(message_id AS CHAR) AS message_id, mark FROM message_marks ` +
+        `WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${placeholders(messageIds.length)}) ORDER BY create_time, mark`,
+      [tenantId, chatId, ...messageIds.map(BigInt)],
+    );
+    for (const row of rows) result.set(row.message_id, [...(result.get(row.message_id) ?? []), row.mark]);
+    return result;
+  }
+
+  async favorites(tenantId: string, operatorId: string, messageIds: readonly string[]): Promise<Set<string>> {
+    if (messageIds.length === 0) return new Set();
+    const rows: Array<{ message_id: string }> = await this.dataSource.query(
+      `SELECT CAST(message_id AS CHAR) AS message_id FROM message_favorites ` +
+        `WHERE operator_id = ? AND tenant_id = ? AND message_id IN (${placeholders(messageIds.length)})`,
+      [operatorId, tenantId, ...messageIds.map(BigInt)],
+    );
+    return new Set(rows.map((row) => row.message_id));
+  }
+
+  /** Which of these Easemob ids the tenant already has. */
+  async existingHxIds(manager: EntityManager, tenantId: string, hxIds: readonly string[]): Promise<Set<string>> {
+    if (hxIds.length === 0) return new Set();
+    const rows: Array<{ hx_msg_id: string }> = await manager.query(
+      `SELECT hx_msg_id FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${placeholders(hxIds.length)})`,
+      [tenantId, ...hxIds],
+    );
+    return new Set(rows.map((row) => row.hx_msg_id));
+  }
+
+  /** Inserts messages, skipping any whose Easemob id exists; returns how many were written. */
+  async insertMessages(manager: EntityManager, tenantId: string, messages: readonly StoredMessage[]): Promise<number> {
+    if (messages.length === 0) return 0;
+    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+    const row = `(${placeholders(INSERT_COLUMNS.length)})`;
+    const values = messages.flatMap((m) => [
+      BigInt(m.id), tenantId, m.chatId, m.hxMsgId, m.form, m.to, m.type, m.msg, m.url, m.filename, m.thumb, m.secret,
+      m.thumbSecret, m.length, m.fileLength, m.addr, m.lat, m.lng, m.createTimeMs, m.qiniuKey, JSON.stringify(m.ext),
+    ]);
+    const runner = manager.queryRunner;
+    if (!runner) throw new Error('insertMessages must run inside a transaction');
+    const result = await runner.query(
+      `${ignore} INTO messages (${INSERT_COLUMNS.join(', ')}) VALUES ${messages.map(() => row).join(', ')}`,
+      values,
+      true,
+    );
+    return Number((result as { affected?: number }).affected ?? 0);
+  }
+
+  /** Existing chats of the tenant among these ids, with their status. */
+  async existingChats(manager: EntityManager, tenantId: string, chatIds: readonly string[]): Promise<Set<string>> {
+    if (chatIds.length === 0) return new Set();
+    const rows: Array<{ id: string }> = await manager.query(
+      `SELECT id FROM chats WHERE tenant_id = ? AND id IN (${placeholders(chatIds.length)})`,
+      [tenantId, ...chatIds],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  async createChat(manager: EntityManager, tenantId: string, chatId: string, status: number, createTimeMs: number): Promise<void> {
+    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+    await manager.query(
+      `${ignore} INTO chats (tenant_id, id, status, create_time, message_count) VALUES (?, ?, ?, ?, 0)`,
+      [tenantId, chatId, status, createTimeMs],
+    );
+  }
+
+  async setChatStatus(manager: EntityManager, tenantId: string, chatId: string, status: number): Promise<void> {
+    await manager.query('UPDATE chats SET status = ? WHERE tenant_id = ? AND id = ?', [status, tenantId, chatId]);
+  }
+
+  /** Adds newly stored messages to a chat's count and latest time. */
+  async addToChat(manager: EntityManager, tenantId: string, chatId: string, added: number, latestMs: number): Promise<void> {
+    await manager.query(
+      'UPDATE chats SET message_count = message_count + ?, ' +
+        'last_message_time = CASE WHEN last_message_time IS NULL OR last_message_time < ? THEN ? ELSE last_message_time END ' +
+        'WHERE tenant_id = ? AND id = ?',
+      [added, latestMs, latestMs, tenantId, chatId],
+    );
+  }
+
+  /** Recounts a chat from its rows: only after a concurrent writer raced an insert. */
+  async recountChat(manager: EntityManager, tenantId: string, chatId: string): Promise<void> {
+    await manager.query(
+      'UPDATE chats SET message_count = (SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ?), ' +
+        'last_message_time = (SELECT MAX(create_time) FROM messages WHERE tenant_id = ? AND chat_id = ?) ' +
+        'WHERE tenant_id = ? AND id = ?',
+      [tenantId, chatId, tenantId, chatId, tenantId, chatId],
+    );
+  }
+}

@@ -1,0 +1,134 @@
+import { isMessageType, type MessageType } from '@op/contracts';
+
+/** A message ready to store, whatever way it arrived (import today, the live callback next). */
+export interface NewMessage {
+  hxMsgId: string | null;
+  form: string | null;
+  to: string | null;
+  type: MessageType;
+  msg: string | null;
+  url: string | null;
+  filename: string | null;
+  thumb: string | null;
+  secret: string | null;
+  thumbSecret: string | null;
+  length: number | null;
+  fileLength: number | null;
+  addr: string | null;
+  lat: number | null;
+  lng: number | null;
+  createTimeMs: number;
+  qiniuKey: string | null;
+  ext: Record<string, unknown>;
+}
+
+/** A record that cannot be stored; the message names the field (Chinese, for operators). */
+export class RecordError extends Error {
+  override name = 'RecordError';
+}
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Column limits: a longer value is refused, never silently cut. */
+const LIMITS = { id: 64, party: 128, url: 1024, filename: 512, secret: 255, addr: 512, key: 1024, msgBytes: 65_535 };
+
+function optionalString(source: Json, field: string, label: string, max: number): string | null {
+  const value = source[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new RecordError(`${label} 必须是字符串`);
+  if (value.length > max) throw new RecordError(`${label} 不能超过 ${max} 个字符`);
+  return value;
+}
+
+function optionalNumber(source: Json, field: string, label: string, integer: boolean): number | null {
+  const value = source[field];
+  if (value === undefined || value === null || value === '') return null;
+  const number = typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isFinite(number)) throw new RecordError(`${label} 必须是数字`);
+  if (integer && (!Number.isSafeInteger(number) || number < 0)) throw new RecordError(`${label} 必须是非负整数`);
+  return number;
+}
+
+function coordinate(source: Json, field: 'lat' | 'lng', prefix: string): number | null {
+  const value = optionalNumber(source, field, `${prefix}.${field}`, false);
+  const bound = field === 'lat' ? 90 : 180;
+  if (value !== null && Math.abs(value) > bound) throw new RecordError(`${prefix}.${field} 超出范围（±${bound}）`);
+  return value;
+}
+
+/** An id Easemob may write as a JSON number or string; kept as its decimal text. */
+export function idText(value: unknown, label: string, required: boolean): string | null {
+  if (value === undefined || value === null || value === '') {
+    if (required) throw new RecordError(`${label} 不能为空`);
+    return null;
+  }
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  if (typeof value !== 'string') throw new RecordError(`${label} 必须是字符串`);
+  if (value.length > LIMITS.id) throw new RecordError(`${label} 不能超过 ${LIMITS.id} 个字符`);
+  return value;
+}
+
+/**
+ * Maps one Easemob message (the history-export or callback shape: `msg_id`, `timestamp`,
+ * `from`, `to`, `payload.bodies[0]`, `payload.ext`) to the fields of a stored message.
+ */
+export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
+  const hxMsgId = idText(record.msg_id, 'msg_id', true);
+  const timestamp = record.timestamp;
+  if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp <= 0) {
+    throw new RecordError('timestamp 必须是毫秒时间戳（正整数）');
+  }
+  const payload = record.payload;
+  if (!isObject(payload)) throw new RecordError('payload 必须是对象');
+  const bodies = payload.bodies;
+  if (!Array.isArray(bodies) || bodies.length === 0) throw new RecordError('payload.bodies 不能为空');
+  const body = bodies[0];
+  if (!isObject(body)) throw new RecordError('payload.bodies[0] 必须是对象');
+  const p = 'payload.bodies[0]';
+  if (!isMessageType(body.type)) throw new RecordError(`${p}.type 不支持：${String(body.type).slice(0, 16)}`);
+  const type = body.type;
+  const ext = payload.ext === undefined || payload.ext === null ? {} : payload.ext;
+  if (!isObject(ext)) throw new RecordError('payload.ext 必须是对象');
+
+  const party = (field: 'from' | 'to') =>
+    optionalString(isObject(payload) && typeof payload[field] === 'string' ? payload : record, field, field, LIMITS.party);
+
+  let msg: string | null = null;
+  let extra: Json = {};
+  if (type === 'txt') {
+    msg = optionalString(body, 'msg', `${p}.msg`, LIMITS.msgBytes);
+  } else if (type === 'cmd') {
+    msg = optionalString(body, 'action', `${p}.action`, LIMITS.msgBytes);
+  } else if (type === 'custom') {
+    msg = optionalString(body, 'customEvent', `${p}.customEvent`, LIMITS.msgBytes);
+    const customExts = body.customExts ?? body['v2:customExts'];
+    if (customExts !== undefined && !('customExts' in ext)) extra = { customExts };
+  }
+  if (msg !== null && Buffer.byteLength(msg, 'utf8') > LIMITS.msgBytes) {
+    throw new RecordError(`${p}.msg 不能超过 ${LIMITS.msgBytes} 字节`);
+  }
+  const media = type === 'img' || type === 'audio' || type === 'video' || type === 'file';
+  return {
+    hxMsgId,
+    form: party('from'),
+    to: party('to'),
+    type,
+    msg,
+    url: media ? optionalString(body, 'url', `${p}.url`, LIMITS.url) : null,
+    filename: media ? optionalString(body, 'filename', `${p}.filename`, LIMITS.filename) : null,
+    thumb: type === 'video' ? optionalString(body, 'thumb', `${p}.thumb`, LIMITS.url) : null,
+    secret: media ? optionalString(body, 'secret', `${p}.secret`, LIMITS.secret) : null,
+    thumbSecret: type === 'video' ? optionalString(body, 'thumb_secret', `${p}.thumb_secret`, LIMITS.secret) : null,
+    length: type === 'audio' || type === 'video' ? optionalNumber(body, 'length', `${p}.length`, true) : null,
+    fileLength: media ? optionalNumber(body, 'file_length', `${p}.file_length`, true) : null,
+    addr: type === 'loc' ? optionalString(body, 'addr', `${p}.addr`, LIMITS.addr) : null,
+    lat: type === 'loc' ? coordinate(body, 'lat', p) : null,
+    lng: type === 'loc' ? coordinate(body, 'lng', p) : null,
+    createTimeMs: timestamp,
+    ext: { ...ext, ...extra },
+  };
+}
+
+export const QINIU_KEY_MAX = LIMITS.key;

@@ -1,0 +1,84 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChatStatus } from '@op/contracts';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { Snowflake } from '../../common/util/snowflake';
+import { ChatMessageRepository, type StoredMessage } from './chat-message.repository';
+import type { NewMessage } from './easemob-message';
+
+export interface IngestRecord extends NewMessage {
+  chatId: string;
+  /** Sets the chat's status when given. */
+  chatStatus: ChatStatus | null;
+}
+
+export interface IngestResult {
+  imported: number;
+  duplicates: number;
+}
+
+/** Status of a chat that an import creates without saying: history is of ended sessions. */
+export const IMPORTED_CHAT_STATUS = ChatStatus.Ended;
+
+/**
+ * Stores messages idempotently (one row per tenant and Easemob id) and keeps each chat's
+ * message count and latest time current in the same transaction.
+ */
+@Injectable()
+export class MessageStore {
+  private readonly ids: Snowflake;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly messages: ChatMessageRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ids = new Snowflake(config.workerId);
+  }
+
+  async ingest(tenantId: string, records: readonly IngestRecord[]): Promise<IngestResult> {
+    if (records.length === 0) return { imported: 0, duplicates: 0 };
+    return this.dataSource.transaction(async (manager) => {
+      const known = await this.messages.existingHxIds(
+        manager,
+        tenantId,
+        [...new Set(records.map((r) => r.hxMsgId).filter((id): id is string => id !== null))],
+      );
+      const fresh: StoredMessage[] = [];
+      const statusByChat = new Map<string, ChatStatus | null>();
+      const firstTimeByChat = new Map<string, number>();
+      for (const record of records) {
+        if (!statusByChat.has(record.chatId) || record.chatStatus !== null) statusByChat.set(record.chatId, record.chatStatus);
+        firstTimeByChat.set(record.chatId, Math.min(firstTimeByChat.get(record.chatId) ?? Infinity, record.createTimeMs));
+        if (record.hxMsgId !== null && known.has(record.hxMsgId)) continue;
+        if (record.hxMsgId !== null) known.add(record.hxMsgId); // a repeat inside the batch is a duplicate too
+        fresh.push({ ...record, id: this.ids.next() });
+      }
+
+      const chatIds = [...statusByChat.keys()];
+      const existing = await this.messages.existingChats(manager, tenantId, chatIds);
+      for (const chatId of chatIds) {
+        const status = statusByChat.get(chatId) ?? null;
+        if (!existing.has(chatId)) {
+          await this.messages.createChat(manager, tenantId, chatId, status ?? IMPORTED_CHAT_STATUS, firstTimeByChat.get(chatId)!);
+        } else if (status !== null) {
+          await this.messages.setChatStatus(manager, tenantId, chatId, status);
+        }
+      }
+
+      const written = await this.messages.insertMessages(manager, tenantId, fresh);
+      const byChat = new Map<string, { added: number; latest: number }>();
+      for (const message of fresh) {
+        const entry = byChat.get(message.chatId) ?? { added: 0, latest: 0 };
+        byChat.set(message.chatId, { added: entry.added + 1, latest: Math.max(entry.latest, message.createTimeMs) });
+      }
+      for (const [chatId, { added, latest }] of byChat) {
+        // Fewer rows written than planned means a concurrent writer stored some first.
+        if (written === fresh.length) await this.messages.addToChat(manager, tenantId, chatId, added, latest);
+        else await this.messages.recountChat(manager, tenantId, chatId);
+      }
+      return { imported: written, duplicates: records.length - written };
+    });
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
+import { ChatMessageModule } from '../chat-message/chat-message.module';
+import { ImportService } from './import.service';
+
+@Module({ imports: [AccessModule, ChatMessageModule], providers: [ImportService], exports: [ImportService] })
+export class ImporterModule {}

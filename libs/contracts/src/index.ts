@@ -1,0 +1,7 @@
+// Browser-safe entry point: no Node built-ins, no server dependencies.
+export * from './lib/chat-status';
+export * from './lib/envelope';
+export * from './lib/signing';
+export * from './lib/chat-message';
+export * from './lib/chat-message-list.request';
+export * from './lib/endpoints';

@@ -1,0 +1,56 @@
+import { Transform, type TransformFnParams } from 'class-transformer';
+import { IsBoolean, IsDefined, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+
+export const DEFAULT_PAGE_NUM = 1;
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+export const MAX_CHAT_ID_LENGTH = 64;
+
+/** Legacy callers send integers as strings ("2"); any other string stays as it is and fails. */
+export function legacyInteger({ value }: TransformFnParams): unknown {
+  return typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : value;
+}
+
+/** Legacy callers send booleans as strings ("true"/"false"); anything else stays and fails. */
+export function legacyBoolean({ value }: TransformFnParams): unknown {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
+}
+
+/**
+ * Body of 2.37 `POST /op/v2/chatMessageList`. Unknown fields are ignored.
+ *
+ * class-validator checks the decorator nearest the property first, and callers see only the
+ * first failure: so the type check sits lowest and the range checks above it.
+ */
+export class ChatMessageListRequest {
+  @Length(1, MAX_CHAT_ID_LENGTH, { message: `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个字符之间` })
+  @IsString({ message: 'chatId 必须是字符串' })
+  @IsDefined({ message: 'chatId 不能为空' })
+  chatId!: string;
+
+  @IsOptional()
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'pageNum 超出范围' })
+  @Min(1, { message: 'pageNum 不能小于 1' })
+  @IsInt({ message: 'pageNum 必须是整数' })
+  @Transform(legacyInteger)
+  pageNum?: number;
+
+  @IsOptional()
+  @Max(MAX_PAGE_SIZE, { message: `pageSize 不能大于 ${MAX_PAGE_SIZE}` })
+  @Min(1, { message: 'pageSize 不能小于 1' })
+  @IsInt({ message: 'pageSize 必须是整数' })
+  @Transform(legacyInteger)
+  pageSize?: number;
+
+  @IsOptional()
+  @IsBoolean({ message: 'needMark 必须是布尔值' })
+  @Transform(legacyBoolean)
+  needMark?: boolean;
+
+  @IsOptional()
+  @IsBoolean({ message: 'needFavorite 必须是布尔值' })
+  @Transform(legacyBoolean)
+  needFavorite?: boolean;
+}

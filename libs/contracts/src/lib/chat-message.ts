@@ -1,0 +1,74 @@
+import type { PageInfo } from './envelope';
+
+export const MESSAGE_TYPES = ['txt', 'img', 'audio', 'video', 'loc', 'file', 'cmd', 'custom'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+export function isMessageType(value: unknown): value is MessageType {
+  return typeof value === 'string' && (MESSAGE_TYPES as readonly string[]).includes(value);
+}
+
+/** One message of 2.37, every field present (null where its type carries no value). */
+export interface ChatMessage {
+  userMessageId: string;
+  hxMsgId: string | null;
+  /** The sender, spelled `form` as in the original document. */
+  form: string | null;
+  to: string | null;
+  type: MessageType;
+  msg: string | null;
+  url: string | null;
+  filename: string | null;
+  thumb: string | null;
+  secret: string | null;
+  thumb_secret: string | null;
+  length: number | null;
+  file_length: number | null;
+  addr: string | null;
+  lat: number | null;
+  lng: number | null;
+  /** `yyyy-MM-dd HH:mm:ss` in the configured zone. */
+  createTime: string;
+  getUrl: string | null;
+  ext: Record<string, unknown>;
+  /** Present only when `needFavorite` is true. */
+  favorite?: boolean;
+  /** Present only when `needMark` is true. */
+  mark?: string[];
+}
+
+/** The order in which every message's fields are written. */
+export const CHAT_MESSAGE_FIELDS = [
+  'userMessageId',
+  'hxMsgId',
+  'form',
+  'to',
+  'type',
+  'msg',
+  'url',
+  'filename',
+  'thumb',
+  'secret',
+  'thumb_secret',
+  'length',
+  'file_length',
+  'addr',
+  'lat',
+  'lng',
+  'createTime',
+  'getUrl',
+  'ext',
+  'favorite',
+  'mark',
+] as const satisfies readonly (keyof ChatMessage)[];
+
+export interface ChatMessageListData {
+  /** The status label, e.g. `聊天中`. */
+  status: string;
+  msg: ChatMessage[];
+  chatId: string;
+}
+
+export interface ChatMessageListResult {
+  data: ChatMessageListData;
+  page: PageInfo;
+}

@@ -1,0 +1,36 @@
+/** Session (chat) statuses of the original 2.37 document, with their Chinese labels. */
+export enum ChatStatus {
+  Waiting = 1,
+  Chatting = 3,
+  Ended = 5,
+  UserDeleted = 6,
+  Suspended = 30,
+}
+
+export const CHAT_STATUS_LABELS: Readonly<Record<ChatStatus, string>> = {
+  [ChatStatus.Waiting]: '等待接待',
+  [ChatStatus.Chatting]: '聊天中',
+  [ChatStatus.Ended]: '已结束',
+  [ChatStatus.UserDeleted]: '用户删除',
+  [ChatStatus.Suspended]: '挂起',
+};
+
+export const CHAT_STATUS_CODES: readonly ChatStatus[] = [
+  ChatStatus.Waiting,
+  ChatStatus.Chatting,
+  ChatStatus.Ended,
+  ChatStatus.UserDeleted,
+  ChatStatus.Suspended,
+];
+
+export function isChatStatus(value: unknown): value is ChatStatus {
+  return typeof value === 'number' && (CHAT_STATUS_CODES as readonly number[]).includes(value);
+}
+
+/** The label of a status code; throws for a code the contract does not know. */
+export function chatStatusLabel(code: number): string {
+  if (!isChatStatus(code)) {
+    throw new RangeError(`unknown chat status ${code}`);
+  }
+  return CHAT_STATUS_LABELS[code];
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { ChatMessageListRequest } from '../lib/chat-message-list.request';
+import type { ChatMessageListData } from '../lib/chat-message';
+import { OP_API_PREFIX } from '../lib/endpoints';
+import { API_VERSION, type Envelope } from '../lib/envelope';
+import { DEFAULT_SIGN_METHOD, type SignMethod } from '../lib/signing';
+import { signRequest } from './signer';
+
+export interface OpClientOptions {
+  /** e.g. `http://127.0.0.1:3000` */
+  baseUrl: string;
+  clientId: string;
+  secret: string;
+  signMethod?: SignMethod;
+  /** The operator token sent with every call unless a call gives its own. */
+  token?: string;
+  /** Send a fresh random nonce with every call (replay protection). Default true. */
+  nonce?: boolean;
+  /** Clock used for `timestamp`, in ms; for tests. */
+  now?: () => number;
+}
+
+export interface CallOptions {
+  token?: string | null;
+  nonce?: string | null;
+  timestamp?: number;
+}
+
+export interface SignedRequest {
+  url: string;
+  query: Record<string, string>;
+  body: string;
+}
+
+export interface OpResponse<T> {
+  status: number;
+  envelope: Envelope<T>;
+}
+
+/** An Op API error envelope, thrown by the typed helpers of {@link OpClient}. */
+export class OpApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OpApiError';
+  }
+}
+
+/** Signs and sends Op API calls (CONTRACT.md §1). */
+export class OpClient {
+  constructor(private readonly options: OpClientOptions) {}
+
+  /** Builds the signed URL and body of a call without sending it. */
+  signedRequest(name: string, body: unknown, call: CallOptions = {}): SignedRequest {
+    const path = `${OP_API_PREFIX}/${name}`;
+    const now = this.options.now ?? Date.now;
+    const query: Record<string, string> = {
+      apiVersion: API_VERSION,
+      client: this.options.clientId,
+      timestamp: String(call.timestamp ?? Math.floor(now() / 1000)),
+    };
+    const token = call.token === undefined ? this.options.token : call.token;
+    if (token) query.token = token;
+    const nonce = call.nonce === undefined ? (this.options.nonce === false ? null : randomBytes(12).toString('hex')) : call.nonce;
+    if (nonce) query.nonce = nonce;
+    const raw = body === undefined ? '' : JSON.stringify(body);
+    const sign = signRequest({ method: 'POST', path, query, body: raw }, this.options.secret, this.options.signMethod ?? DEFAULT_SIGN_METHOD);
+    const search = new URLSearchParams({ ...query, sign });
+    return { url: `${this.options.baseUrl.replace(/\/$/, '')}${path}?${search.toString()}`, query: { ...query, sign }, body: raw };
+  }
+
+  /** Sends a call and returns the HTTP status and the envelope, whatever the code. */
+  async call<T>(name: string, body: unknown, call: CallOptions = {}): Promise<OpResponse<T>> {
+    const request = this.signedRequest(name, body, call);
+    const response = await fetch(request.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: request.body,
+    });
+    return { status: response.status, envelope: (await response.json()) as Envelope<T> };
+  }
+
+  /** Sends a call and returns the whole envelope, throwing {@link OpApiError} on an error code. */
+  async expect<T>(name: string, body: unknown, call: CallOptions = {}): Promise<Envelope<T>> {
+    const { envelope } = await this.call<T>(name, body, call);
+    if (envelope.code !== 200) throw new OpApiError(envelope.code, envelope.message);
+    return envelope;
+  }
+
+  /** 2.37: one page of a chat's messages. */
+  chatMessageList(body: ChatMessageListRequest, call?: CallOptions): Promise<Envelope<ChatMessageListData>> {
+    return this.expect<ChatMessageListData>('chatMessageList', body, call);
+  }
+}
