@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AccessModule } from './modules/access/access.module';
 import { ChatMessageModule } from './modules/chat-message/chat-message.module';
+import { ImporterModule } from './modules/importer/importer.module';
 
 /** The first failing constraint, as the contract's one sentence naming the field. */
 export function firstValidationMessage(errors: ValidationError[]): string {
@@ -39,7 +40,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config.database), AccessModule, ChatMessageModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config.database), AccessModule, ChatMessageModule, ImporterModule],
       providers: [
         EnvelopeFactory,
         { provide: APP_PIPE, useFactory: createValidationPipe },

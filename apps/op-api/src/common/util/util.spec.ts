@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { hashPassword, verifyPassword } from './password';
+import { SecretBox } from './secret-box';
+import { Snowflake } from './snowflake';
+import { TimeFormatter } from './time-format';
+
+describe('Snowflake', () => {
+  it('gives unique, increasing 64-bit ids, even many in one millisecond', () => {
+    const ids = new Snowflake(5, () => 1_700_000_000_000);
+    const values = Array.from({ length: 10_000 }, () => BigInt(ids.next()));
+    for (let i = 1; i < values.length; i++) expect(values[i] > values[i - 1]).toBe(true);
+    expect(values.every((v) => v > 0n && v < 2n ** 63n)).toBe(true);
+  });
+
+  it('keeps ids of two workers apart and survives a clock that steps back', () => {
+    let now = 1_700_000_000_000;
+    const one = new Snowflake(1, () => now);
+    const two = new Snowflake(2, () => now);
+    const a = one.next();
+    expect(two.next()).not.toBe(a);
+    now -= 5000;
+    expect(BigInt(one.next()) > BigInt(a)).toBe(true);
+  });
+});
+
+describe('SecretBox', () => {
+  const box = new SecretBox(randomBytes(32));
+
+  it('opens what it sealed, under the same context only', () => {
+    const sealed = box.seal('s3cr3t', 'client-1');
+    expect(sealed).not.toContain('s3cr3t');
+    expect(box.open(sealed, 'client-1')).toBe('s3cr3t');
+    expect(() => box.open(sealed, 'client-2')).toThrow();
+    expect(() => new SecretBox(randomBytes(32)).open(sealed, 'client-1')).toThrow();
+  });
+});
+
+describe('password hashing', () => {
+  it('verifies the right password only, with a salt per hash', async () => {
+    const one = await hashPassword('correct horse');
+    const two = await hashPassword('correct horse');
+    expect(one).not.toBe(two);
+    expect(one).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(await verifyPassword('correct horse', one)).toBe(true);
+    expect(await verifyPassword('correct horsf', one)).toBe(false);
+    expect(await verifyPassword('x', 'plain-text')).toBe(false);
+  });
+});
+
+describe('TimeFormatter', () => {
+  it('writes yyyy-MM-dd HH:mm:ss in the zone it is given', () => {
+    const ms = Date.UTC(2016, 1, 19, 10, 43, 0);
+    expect(new TimeFormatter('Asia/Shanghai').formatMs(ms)).toBe('2016-02-19 18:43:00');
+    expect(new TimeFormatter('UTC').formatMs(ms)).toBe('2016-02-19 10:43:00');
+    expect(new TimeFormatter('Asia/Shanghai').formatMs(Date.UTC(2016, 11, 31, 16, 0, 0))).toBe('2017-01-01 00:00:00');
+  });
+});

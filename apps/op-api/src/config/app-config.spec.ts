@@ -1,0 +1,48 @@
+import { ConfigError, loadConfig } from './app-config';
+
+const load = (env: Record<string, string>) => loadConfig(env, '/srv/op');
+
+describe('configuration', () => {
+  it('runs on the embedded default with nothing set', () => {
+    const config = load({});
+    expect(config).toMatchObject({
+      database: { type: 'sqlite', path: '/srv/op/data/op.sqlite' },
+      port: 3000,
+      timezone: 'Asia/Shanghai',
+      servicePhone: '400800400',
+      qiniu: null,
+      masterKey: null,
+    });
+    expect(config.hostName.length).toBeGreaterThan(0);
+  });
+
+  it('reads a MySQL URL', () => {
+    expect(load({ OP_DATABASE_URL: 'mysql://op:p%40ss@db.local:3307/op_prod' }).database).toEqual({
+      type: 'mysql', url: 'mysql://op:p%40ss@db.local:3307/op_prod', host: 'db.local', port: 3307, username: 'op', password: 'p@ss', database: 'op_prod',
+    });
+    expect(load({ OP_DATABASE_URL: 'sqlite:var/op.db' }).database).toEqual({ type: 'sqlite', path: '/srv/op/var/op.db' });
+  });
+
+  it('reads Qiniu settings as a whole', () => {
+    expect(load({ OP_QINIU_DOMAIN: 'http://img.example.com/', OP_QINIU_ACCESS_KEY: 'ak', OP_QINIU_SECRET_KEY: 'sk' }).qiniu).toEqual({
+      domain: 'http://img.example.com', accessKey: 'ak', secretKey: 'sk', urlTtlSeconds: 3600,
+    });
+  });
+
+  it.each([
+    [{ OP_PORT: 'eighty' }, 'OP_PORT'],
+    [{ OP_PORT: '70000' }, 'OP_PORT'],
+    [{ OP_TIMEZONE: 'Mars/Olympus' }, 'OP_TIMEZONE'],
+    [{ OP_DATABASE_URL: 'postgres://x/y' }, 'OP_DATABASE_URL'],
+    [{ OP_DATABASE_URL: 'mysql://root@127.0.0.1:3306' }, 'OP_DATABASE_URL'],
+    [{ OP_DATABASE_URL: 'not a url' }, 'OP_DATABASE_URL'],
+    [{ OP_DATABASE_URL: 'sqlite:' }, 'OP_DATABASE_URL'],
+    [{ OP_QINIU_DOMAIN: 'http://img.example.com' }, 'OP_QINIU_ACCESS_KEY'],
+    [{ OP_QINIU_DOMAIN: 'img.example.com', OP_QINIU_ACCESS_KEY: 'a', OP_QINIU_SECRET_KEY: 's' }, 'OP_QINIU_DOMAIN'],
+    [{ OP_QINIU_URL_TTL: '0' }, 'OP_QINIU_URL_TTL'],
+    [{ OP_MASTER_KEY: 'short' }, 'OP_MASTER_KEY'],
+  ])('stops on %j, naming %s', (env, variable) => {
+    expect(() => load(env)).toThrow(ConfigError);
+    expect(() => load(env)).toThrow(new RegExp(`^配置错误：${variable} `));
+  });
+});

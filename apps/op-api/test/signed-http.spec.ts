@@ -1,0 +1,184 @@
+import { OpClient } from '@op/contracts/node';
+import type { ChatMessageListData, Envelope } from '@op/contracts';
+import { ENGINES } from './support/databases';
+import { record } from './support/records';
+import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+
+const CHAT = 'u0001signed';
+
+async function post(url: string, body: string, contentType = 'application/json'): Promise<{ status: number; envelope: Envelope<unknown> }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+  return { status: response.status, envelope: (await response.json()) as Envelope<unknown> };
+}
+
+/** Asserts the §2 error envelope: same HTTP status and code, null data, a foot, no internals. */
+function expectError(result: { status: number; envelope: Envelope<unknown> }, code: number, message: string | RegExp): void {
+  expect(result.status).toBe(code);
+  expect(result.envelope).toEqual({
+    code,
+    message: expect.stringMatching(typeof message === 'string' ? `^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` : message),
+    data: null,
+    foot: { operationTime: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/), servicePhone: '400800400', host: 'test-host' },
+  });
+  expect(result.envelope.message).not.toMatch(/\bat \S+:\d+|SELECT|INSERT|\/work\/|node_modules|Error:/);
+}
+
+describe.each(ENGINES)('signed HTTP end to end on %s', (engine) => {
+  let t: TestApp;
+  let a: TestTenant;
+  let b: TestTenant;
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    a = await t.createTenant();
+    b = await t.createTenant();
+    await t.importRecords(a.tenantId, [record({ chatId: CHAT, body: { type: 'txt', msg: '你好' } })]);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('serves a signed call with the whole envelope', async () => {
+    const { status, envelope } = await a.client.call<ChatMessageListData>('chatMessageList', { chatId: CHAT });
+    expect(status).toBe(200);
+    expect(Object.keys(envelope)).toEqual(['code', 'message', 'data', 'page', 'foot']);
+    expect(envelope).toMatchObject({
+      code: 200,
+      message: '成功',
+      data: { status: '已结束', chatId: CHAT, msg: [expect.objectContaining({ msg: '你好', type: 'txt' })] },
+      page: { total: 1, page: 1, pageSize: 20, count: 1, next: false, startIndex: 0 },
+      foot: { servicePhone: '400800400', host: 'test-host' },
+    });
+    expect(Object.keys(envelope.data!)).toEqual(['status', 'msg', 'chatId']);
+  });
+
+  it('serves a legacy md5 client', async () => {
+    const legacy = await t.createTenant({ signMethod: 'md5' });
+    await t.importRecords(legacy.tenantId, [record({ chatId: CHAT })]);
+    const request = legacy.client.signedRequest('chatMessageList', { chatId: CHAT });
+    expect(request.query.sign).toMatch(/^[0-9a-f]{32}$/);
+    expect((await post(request.url, request.body)).status).toBe(200);
+    // An HMAC-shaped sign over the same request is not accepted for an md5 client.
+    const hmac = new OpClient({ baseUrl: t.baseUrl, clientId: legacy.clientId, secret: legacy.secret, token: legacy.token });
+    expectError(await hmac.call('chatMessageList', { chatId: CHAT }), 401, 'sign 错误');
+  });
+
+  describe('400', () => {
+    it('apiVersion missing or other than 01', async () => {
+      const request = a.client.signedRequest('chatMessageList', { chatId: CHAT });
+      expectError(await post(request.url.replace('apiVersion=01', 'apiVersion=02'), request.body), 400, 'apiVersion 只支持 01');
+      expectError(await post(request.url.replace('apiVersion=01&', ''), request.body), 400, 'apiVersion 不能为空');
+    });
+
+    it('a doubled query parameter', async () => {
+      const request = a.client.signedRequest('chatMessageList', { chatId: CHAT });
+      expectError(await post(`${request.url}&client=${b.clientId}`, request.body), 400, '参数 client 重复');
+    });
+
+    it('malformed JSON and an empty body', async () => {
+      const request = a.client.signedRequest('chatMessageList', undefined);
+      expectError(await post(request.url, '{"chatId": "u0001'), 400, '请求体不是有效的 JSON');
+      expectError(await post(request.url, ''), 400, /^请求体不能为空$|^chatId 不能为空$/);
+    });
+
+    it('a bad field, named in the message', async () => {
+      expectError(await a.client.call('chatMessageList', { chatId: CHAT, pageSize: 101 }), 400, 'pageSize 不能大于 100');
+      expectError(await a.client.call('chatMessageList', { chatId: 42 }), 400, 'chatId 必须是字符串');
+      expectError(await a.client.call('chatMessageList', { pageNum: 1 }), 400, 'chatId 不能为空');
+      expectError(await a.client.call('chatMessageList', { chatId: CHAT, needFavorite: 'maybe' }), 400, 'needFavorite 必须是布尔值');
+    });
+  });
+
+  describe('401', () => {
+    it('a missing or wrong sign, or a sign made with another secret', async () => {
+      const request = a.client.signedRequest('chatMessageList', { chatId: CHAT });
+      expectError(await post(request.url.replace(/&sign=[0-9a-f]+/, ''), request.body), 401, 'sign 不能为空');
+      expectError(await post(request.url.replace(/sign=[0-9a-f]+/, `sign=${'0'.repeat(64)}`), request.body), 401, 'sign 错误');
+      expectError(await post(request.url.replace(/sign=[0-9a-f]+/, 'sign=abc'), request.body), 401, 'sign 格式错误');
+      const forged = new OpClient({ baseUrl: t.baseUrl, clientId: a.clientId, secret: b.secret, token: a.token });
+      expectError(await forged.call('chatMessageList', { chatId: CHAT }), 401, 'sign 错误');
+    });
+
+    it('a tampered body, query or path with the old sign', async () => {
+      const request = a.client.signedRequest('chatMessageList', { chatId: CHAT });
+      expectError(await post(request.url, JSON.stringify({ chatId: CHAT, pageSize: 2 })), 401, 'sign 错误');
+      expectError(await post(request.url, request.body.replace('{', '{ ')), 401, 'sign 错误');
+      expectError(await post(request.url.replace(`token=${a.token}`, `token=${b.token}`), request.body), 401, 'sign 错误');
+      const otherPath = request.url.replace('/chatMessageList?', '/chatMessageList2?');
+      expect((await post(otherPath, request.body)).status).toBe(404);
+    });
+
+    it('an unknown client', async () => {
+      const stranger = new OpClient({ baseUrl: t.baseUrl, clientId: 'f'.repeat(32), secret: a.secret, token: a.token });
+      expectError(await stranger.call('chatMessageList', { chatId: CHAT }), 401, 'client 无效');
+    });
+
+    it('a timestamp more than 300 s away, either way, or not a number', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { timestamp: now - 301 }), 401, 'timestamp 与服务器时间相差超过 300 秒');
+      expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { timestamp: now + 301 }), 401, 'timestamp 与服务器时间相差超过 300 秒');
+      expect((await a.client.call('chatMessageList', { chatId: CHAT }, { timestamp: now - 250 })).status).toBe(200);
+      const request = a.client.signedRequest('chatMessageList', { chatId: CHAT });
+      expectError(await post(request.url.replace(/timestamp=\d+/, 'timestamp=soon'), request.body), 401, 'timestamp 必须是 Unix 秒数');
+    });
+
+    it('a replayed nonce, while a fresh nonce passes', async () => {
+      const first = await a.client.call('chatMessageList', { chatId: CHAT }, { nonce: 'n-replay-1' });
+      expect(first.status).toBe(200);
+      expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { nonce: 'n-replay-1' }), 401, 'nonce 已使用，请求被视为重放');
+      // The exact captured request, byte for byte.
+      const captured = a.client.signedRequest('chatMessageList', { chatId: CHAT }, { nonce: 'n-replay-2' });
+      expect((await post(captured.url, captured.body)).status).toBe(200);
+      expectError(await post(captured.url, captured.body), 401, 'nonce 已使用，请求被视为重放');
+      // A nonce is per client: another client may use the same one.
+      expect((await b.client.call('chatMessageList', { chatId: 'u0001none' }, { nonce: 'n-replay-1' })).status).toBe(404);
+    });
+
+    it('a missing, unknown, expired or revoked token', async () => {
+      expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { token: null }), 401, 'token 不能为空');
+      expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { token: `o0001${'0'.repeat(32)}` }), 401, 'token 无效或已过期');
+
+      const expiring = await t.access.issueToken(a.operatorId, 60);
+      expect((await a.client.call('chatMessageList', { chatId: CHAT }, { token: expiring.token })).status).toBe(200);
+      await t.dataSource.query('UPDATE operator_tokens SET expire_time = ? WHERE expire_time = ?', [Date.now() - 1000, expiring.expiresAtMs]);
+      expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { token: expiring.token }), 401, 'token 无效或已过期');
+
+      const revoked = await t.access.issueToken(a.operatorId, 3600);
+      await t.access.revokeToken(revoked.token);
+      expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { token: revoked.token }), 401, 'token 无效或已过期');
+    });
+
+    it('stores tokens and client secrets so that the database alone reveals neither', async () => {
+      const tokens: Array<{ token_hash: string }> = await t.dataSource.query('SELECT token_hash FROM operator_tokens');
+      expect(tokens.map((row) => row.token_hash)).not.toContain(a.token);
+      expect(tokens.every((row) => /^[0-9a-f]{64}$/.test(row.token_hash))).toBe(true);
+      const secrets: Array<{ secret_sealed: string }> = await t.dataSource.query('SELECT secret_sealed FROM api_clients');
+      expect(secrets.some((row) => row.secret_sealed.includes(a.secret))).toBe(false);
+    });
+  });
+
+  it('403: an operator token of another tenant than the client', async () => {
+    expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { token: b.token }), 403, 'token 与 client 不属于同一租户');
+  });
+
+  describe('404, 413 and 415', () => {
+    it('an unknown route, signed or not, and another method', async () => {
+      expectError(await a.client.call('chatMessageLis', { chatId: CHAT }), 404, '接口不存在');
+      expectError(await post(`${t.baseUrl}/nowhere`, '{}'), 404, '接口不存在');
+      const get = await fetch(`${t.baseUrl}/op/v2/chatMessageList`);
+      expectError({ status: get.status, envelope: (await get.json()) as Envelope<unknown> }, 404, '接口不存在');
+    });
+
+    it('a body over 64 KiB', async () => {
+      const request = a.client.signedRequest('chatMessageList', { chatId: CHAT, padding: 'x'.repeat(70 * 1024) });
+      expectError(await post(request.url, request.body), 413, '请求体不能超过 64 KiB');
+    });
+
+    it('a body that is not JSON', async () => {
+      const request = a.client.signedRequest('chatMessageList', { chatId: CHAT });
+      expectError(await post(request.url, request.body, 'text/plain'), 415, '请求体必须是 JSON（Content-Type: application/json）');
+      expectError(await post(request.url, 'chatId=u1', 'application/x-www-form-urlencoded'), 415, '请求体必须是 JSON（Content-Type: application/json）');
+    });
+  });
+});

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDatabaseUrl, type DatabaseConfig } from '../../src/config/app-config';
+
+export type Engine = 'sqlite' | 'mariadb';
+
+/** Both engines run every integration spec; neither may be skipped (CI=true fails on a missing one). */
+export const ENGINES: Engine[] = ['sqlite', 'mariadb'];
+
+/** The server integration specs use; a database of its own is created per spec file. */
+export const MYSQL_TEST_SERVER = process.env.OP_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+
+export interface TestDatabase {
+  engine: Engine;
+  config: DatabaseConfig;
+  /** The OP_DATABASE_URL a child process would be given. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
+  const name = `op_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  if (engine === 'sqlite') {
+    const folder = mkdtempSync(join(tmpdir(), 'op-test-'));
+    const url = `sqlite:${join(folder, `${name}.sqlite`)}`;
+    return {
+      engine,
+      url,
+      config: parseDatabaseUrl(url, folder),
+      drop: async () => rmSync(folder, { recursive: true, force: true }),
+    };
+  }
+  const url = `${MYSQL_TEST_SERVER.replace(/\/$/, '')}/${name}`;
+  const config = parseDatabaseUrl(url, process.cwd());
+  return {
+    engine,
+    url,
+    config,
+    drop: async () => {
+      if (config.type !== 'mysql') return;
+      const mysql = await import('mysql2/promise');
+      const connection = await mysql.createConnection({ host: config.host, port: config.port, user: config.username, password: config.password });
+      try {
+        await connection.query(`DROP DATABASE IF EXISTS \`${config.database}\``);
+      } finally {
+        await connection.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// Shared Jest settings. NestJS 12 ships ESM only and Jest on Node 20 cannot require ESM, so
+// @swc/jest compiles both our TypeScript and those packages to CommonJS.
+const { join } = require('node:path');
+
+const contracts = join(__dirname, 'libs/contracts/src');
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(t|j|mj)s$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|light-my-request|cookie|file-type|uid|load-esm)/)'],
+  moduleNameMapper: {
+    '^@op/contracts$': join(contracts, 'index.ts'),
+    '^@op/contracts/node$': join(contracts, 'node/index.ts'),
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+};
