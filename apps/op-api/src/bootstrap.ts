@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { OpError } from './common/errors/op-error';
 import type { AppConfig } from './config/app-config';
@@ -20,10 +20,17 @@ function requireJsonBody(request: FastifyRequest): void {
 /** Builds the API exactly as production runs it; tests call this too. */
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false });
-  adapter.getInstance().addHook('onRequest', async (request: FastifyRequest) => requireJsonBody(request));
+  adapter.getInstance().addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+    try {
+      requireJsonBody(request);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     rawBody: true,
-    logger: options.logger === false ? false : ['error', 'warn', 'log'],
+    logger: options.logger === false ? false : ['error', 'warn'],
   });
   app.enableShutdownHooks();
   return app;

@@ -1,14 +1,19 @@
 import 'reflect-metadata';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
+import { SIGN_METHODS, type SignMethod } from '@op/contracts';
+import { OpClient } from '@op/contracts/node';
 import { ConfigError, loadConfig, type AppConfig } from '../config/app-config';
 import { OpError } from '../common/errors/op-error';
 import { TimeFormatter } from '../common/util/time-format';
 import { migrate, openDataSource } from '../database/data-source';
 import { AccessService } from '../modules/access/access.service';
-import { DemoSeedService } from '../modules/demo/demo-seed.service';
-import { ImportService } from '../modules/importer/import.service';
+import { DEMO_CHAT_ID } from '../modules/demo/demo-data';
+import { DEMO_FILE, DemoSeedService } from '../modules/demo/demo-seed.service';
+import { ImportService, type ImportProgress } from '../modules/importer/import.service';
 import { CliModule } from './cli.module';
 
 type Flags = Record<string, string | undefined>;
@@ -29,7 +34,7 @@ function integerFlag(flags: Flags, name: string): number | undefined {
 }
 
 const COMMANDS: Record<string, Command> = {
-  migrate: { flags: [], required: [], run: async () => ({}) },
+  migrate: { flags: [], required: [], run: () => Promise.resolve({}) },
   'tenant:create': { flags: ['name'], required: ['name'], run: (app, f) => access(app).createTenant(f.name!) },
   'client:create': {
     flags: ['tenant', 'sign-method'],
@@ -53,13 +58,18 @@ const COMMANDS: Record<string, Command> = {
   import: {
     flags: ['tenant', 'file'],
     required: ['tenant', 'file'],
-    run: (app, f) => {
+    run: async (app, f) => {
+      if (!existsSync(f.file!)) throw OpError.badRequest(`--file 文件不存在：${f.file}`);
       let last = 0;
-      return app.get(ImportService).importFile(f.tenant!, f.file!, (p) => {
+      const progress = (p: ImportProgress) =>
+        process.stderr.write(`import: ${p.lines} lines, ${p.imported} imported, ${p.duplicates} duplicates, ${p.failed} failed\n`);
+      const result = await app.get(ImportService).importFile(f.tenant!, f.file!, (p) => {
         if (Date.now() - last < 1000) return;
         last = Date.now();
-        process.stderr.write(`import: ${p.lines} lines, ${p.imported} imported, ${p.duplicates} duplicates, ${p.failed} failed\n`);
+        progress(p);
       });
+      process.stderr.write(`import done: ${result.imported} imported, ${result.duplicates} duplicates, ${result.failed} failed\n`);
+      return result;
     },
   },
   'seed:demo': { flags: [], required: [], run: (app) => app.get(DemoSeedService).seed() },
@@ -75,12 +85,57 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-const USAGE = `usage: npm run opctl -- <command> [--flags]\ncommands: ${Object.keys(COMMANDS).join(', ')}`;
+/** Commands that need no database. */
+const OFFLINE: Record<string, Command> = {
+  sign: {
+    flags: ['client', 'secret', 'token', 'sign-method', 'path', 'body', 'base-url'],
+    required: [],
+    run: (_app, f, config) => Promise.resolve(signedCurl({ ...demoCredentials(config), ...f })),
+  },
+};
+
+/** The demo credentials `npm start` saved, as defaults for `sign`. */
+function demoCredentials(config: AppConfig): Flags {
+  const file = join(config.dataDir, DEMO_FILE);
+  if (!existsSync(file)) return {};
+  const demo = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  return { client: demo.clientId, secret: demo.secret, token: demo.token, body: JSON.stringify({ chatId: DEMO_CHAT_ID }) };
+}
+
+/** A fresh signed request for copy-and-paste: the timestamp in it is good for 300 s. */
+function signedCurl(f: Flags): { url: string; body: string; curl: string } {
+  const method = f['sign-method'] ?? 'hmac-sha256';
+  if (!(SIGN_METHODS as readonly string[]).includes(method)) throw OpError.badRequest(`--sign-method 只能是 ${SIGN_METHODS.join(' 或 ')}`);
+  const name = (f.path ?? 'chatMessageList').replace(/^\/?(op\/v2\/)?/, '');
+  let body: unknown;
+  try {
+    body = JSON.parse(f.body ?? '{}');
+  } catch {
+    throw OpError.badRequest('--body 必须是 JSON');
+  }
+  const client = new OpClient({
+    baseUrl: f['base-url'] ?? 'http://127.0.0.1:3000',
+    clientId: f.client!,
+    secret: f.secret!,
+    token: f.token,
+    signMethod: method as SignMethod,
+  });
+  if (!f.client || !f.secret) throw OpError.badRequest('--client 和 --secret 不能为空（或先运行 npm start 生成演示数据）');
+  const request = client.signedRequest(name, body, { nonce: null });
+  const quoted = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  return {
+    url: request.url,
+    body: request.body,
+    curl: `curl -s -X POST ${quoted(request.url)} -H 'Content-Type: application/json' -d ${quoted(request.body)}`,
+  };
+}
+
+const USAGE = `usage: npm run opctl -- <command> [--flags]\ncommands: ${[...Object.keys(COMMANDS), ...Object.keys(OFFLINE)].join(', ')}`;
 
 /** Runs one command; returns what to print on stdout. Throws on failure. */
 export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
   const [name, ...rest] = argv;
-  const command = name ? COMMANDS[name] : undefined;
+  const command = name ? (COMMANDS[name] ?? OFFLINE[name]) : undefined;
   if (!command) throw OpError.badRequest(name ? `未知命令 ${name}\n${USAGE}` : USAGE);
   let values: Flags;
   try {
@@ -89,7 +144,7 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
       options: Object.fromEntries(command.flags.map((flag) => [flag, { type: 'string' as const }])),
       strict: true,
       allowPositionals: false,
-    }).values as Flags;
+    }).values;
   } catch (error) {
     throw OpError.badRequest(`参数错误：${(error as Error).message}`);
   }
@@ -97,6 +152,7 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
     if (values[flag] === undefined || values[flag] === '') throw OpError.badRequest(`--${flag} 不能为空`);
   }
   const config = loadConfig(env);
+  if (name && OFFLINE[name]) return command.run(undefined as never, values, config);
   const dataSource = await openDataSource(config.database);
   try {
     const applied = await migrate(dataSource);
@@ -112,8 +168,9 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   }
 }
 
-if (require.main === module) {
-  runOpctl(process.argv.slice(2)).then(
+/** Prints the command's one JSON object on stdout (an `error` object on failure). */
+export function opctlMain(argv: string[]): Promise<void> {
+  return runOpctl(argv).then(
     (result) => {
       process.stdout.write(JSON.stringify(result) + '\n');
     },
@@ -127,3 +184,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) void opctlMain(process.argv.slice(2));

@@ -13,6 +13,8 @@ export interface DemoCredentials {
   token: string;
 }
 
+/** Where `npm start` keeps the demo credentials (beside the embedded database, mode 0600). */
+export const DEMO_FILE = 'demo.json';
 export const DEMO_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
 /** A demo tenant with a client, an admin operator, and chats of every status and message type. */

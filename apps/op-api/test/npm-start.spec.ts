@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChatMessageListData, Envelope } from '@op/contracts';
+
+const START = join(__dirname, '..', '..', '..', 'tools', 'scripts', 'start.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Runs `npm start`'s script until it prints its signed curl; returns the banner. */
+function start(env: Record<string, string>): Promise<{ child: ChildProcess; banner: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [START], { env: { PATH: process.env.PATH ?? '', ...env } });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/^curl .*$/m.test(out)) resolve({ child, banner: out });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`npm start exited with ${code}: ${err}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.removeAllListeners('exit');
+    child.on('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** The curl line the banner prints, sent as it stands. */
+async function sendCurl(banner: string): Promise<Envelope<ChatMessageListData>> {
+  const line = /^curl .*$/m.exec(banner)![0];
+  const url = /-X POST '([^']+)'/.exec(line)![1];
+  const body = /-d '([^']+)'$/.exec(line)![1];
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Envelope<ChatMessageListData>;
+}
+
+describe('npm start on the embedded default', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'op-start-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves the demo chat in the shape of the original example, and seeds it only once', async () => {
+    const env = { OP_DATA_DIR: dataDir, OP_PORT: String(await freePort()) };
+    const first = await start(env);
+    let clientId: string;
+    try {
+      expect(first.banner).toMatch(/Op API: +http:\/\/127\.0\.0\.1:\d+ +\(SQLite .*op\.sqlite\)/);
+      expect(first.banner).toMatch(/Demo operator: demo \/ demo-password/);
+      clientId = /Demo client: +([0-9a-f]{32})/.exec(first.banner)![1];
+      const envelope = await sendCurl(first.banner);
+      expect(envelope).toMatchObject({ code: 200, message: '成功', data: { status: '聊天中', chatId: 'u000103b6237d8f94447ab3bd6cbe9c89d70a' } });
+      const [message] = envelope.data!.msg;
+      // Every field of the original's example message is there, with its values.
+      expect(message).toMatchObject({
+        to: '148992112329753020',
+        createTime: '2016-02-19 18:43:00',
+        form: 'u0001fd9fb3524e52470899cba2d5ee84a801',
+        thumb_secret: null,
+        addr: null,
+        lng: null,
+        type: 'txt',
+        msg: '黑胡椒',
+        ext: { template: {} },
+        url: null,
+        getUrl: null,
+        secret: null,
+        filename: null,
+        thumb: null,
+        lat: null,
+        favorite: true,
+        mark: [],
+      });
+      expect(new Set(envelope.data!.msg.map((m) => m.type))).toEqual(new Set(['txt', 'img', 'audio', 'video', 'loc', 'file', 'cmd', 'custom']));
+      expect(envelope.page).toEqual({ total: 10, page: 1, pageSize: 20, count: 10, next: false, startIndex: 0 });
+      expect(Object.keys(envelope.foot)).toEqual(['operationTime', 'servicePhone', 'host']);
+      expect(statSync(join(dataDir, 'demo.json')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
+    } finally {
+      await stop(first.child);
+    }
+
+    const second = await start(env);
+    try {
+      expect(second.banner).toContain(`Demo client:   ${clientId}`);
+      expect((await sendCurl(second.banner)).page!.total).toBe(10);
+    } finally {
+      await stop(second.child);
+    }
+  });
+});

@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { OpClient } from '@op/contracts/node';
+import type { ChatMessageListData } from '@op/contracts';
+import { createTestDatabase, ENGINES, type TestDatabase } from './support/databases';
+import { record, T0 } from './support/records';
+
+// These specs run the built programs as an operator would: `npm test` builds before Jest.
+const DIST = join(__dirname, '..', 'dist');
+const OPCTL = join(DIST, 'cli', 'opctl.js');
+const MAIN = join(DIST, 'main.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runNode(script: string, args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}`);
+    try {
+      await fetch(url, { method: 'POST' });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error('the API did not start');
+}
+
+beforeAll(() => {
+  if (!existsSync(OPCTL) || !existsSync(MAIN)) throw new Error('apps/op-api/dist is missing: run `npm test` (it builds first) or `npm run build`');
+});
+
+describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
+  let db: TestDatabase;
+  let dataDir: string;
+  let env: Record<string, string>;
+  const opctl = async (...args: string[]) => {
+    const run = await runNode(OPCTL, args, env);
+    // Exactly one JSON object on stdout, success or not.
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    return { ...run, json: JSON.parse(run.stdout) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase(engine);
+    dataDir = mkdtempSync(join(tmpdir(), 'op-cli-'));
+    env = { OP_DATABASE_URL: db.url, OP_DATA_DIR: dataDir, OP_TIMEZONE: 'Asia/Shanghai' };
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs the whole operator workflow and the API serves what it made', async () => {
+    const first = await opctl('migrate');
+    expect(first).toMatchObject({ code: 0, json: { applied: ['InitialSchema1732500000000', 'EasemobApps1732500000001'] } });
+    expect((await opctl('migrate')).json).toEqual({ applied: [] });
+
+    const tenant = await opctl('tenant:create', '--name', '一号租户');
+    expect(tenant.json).toEqual({ tenantId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    const tenantId = tenant.json.tenantId as string;
+
+    const client = await opctl('client:create', '--tenant', tenantId, '--sign-method', 'md5');
+    expect(client.json).toEqual({ clientId: expect.stringMatching(/^[0-9a-f]{32}$/), secret: expect.any(String), signMethod: 'md5', tenantId });
+
+    const operator = await opctl('operator:create', '--tenant', tenantId, '--username', 'alice', '--password', 'a-long-password', '--role', 'admin', '--im-username', 'kefu01');
+    expect(operator.json).toEqual({ operatorId: expect.any(String), username: 'alice', role: 'admin', tenantId });
+    const duplicate = await opctl('operator:create', '--tenant', tenantId, '--username', 'alice');
+    expect(duplicate.code).not.toBe(0);
+    expect(duplicate.json).toEqual({ error: { code: 409, message: 'username alice 已存在' } });
+
+    const token = await opctl('token:issue', '--operator', operator.json.operatorId as string, '--ttl', '600');
+    expect(token.json).toEqual({ token: expect.stringMatching(/^o0001[0-9a-f]{32}$/), expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/) });
+
+    expect((await opctl('easemob:app', '--tenant', tenantId, '--appkey', 'easemob-demo#kefu', '--callback-secret', 'cb-secret')).json).toEqual({ tenantId, appkey: 'easemob-demo#kefu' });
+    expect((await opctl('service-account:add', '--tenant', tenantId, '--im-username', 'robot01')).json).toEqual({ tenantId, imUsername: 'robot01' });
+
+    const file = join(dataDir, 'history.jsonl.gz');
+    const lines = [0, 1, 2].map((i) => JSON.stringify(record({ chatId: 'u0001cli', timestamp: T0 + i * 1000, msgId: `cli-${i}`, chatStatus: 3 })));
+    writeFileSync(file, gzipSync([lines[0], 'not json', lines[1], lines[2]].join('\n')));
+    const imported = await opctl('import', '--tenant', tenantId, '--file', file);
+    expect(imported.json).toEqual({ imported: 3, duplicates: 0, failed: 1, errors: [{ line: 2, message: '不是有效的 JSON' }] });
+    expect(imported.stderr).toContain('import done: 3 imported');
+    expect((await opctl('import', '--tenant', tenantId, '--file', file)).json).toMatchObject({ imported: 0, duplicates: 3 });
+
+    const port = await freePort();
+    const server = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env, OP_PORT: String(port), OP_HOST_NAME: 'cli-host' } });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/`, server);
+      const api = new OpClient({
+        baseUrl: `http://127.0.0.1:${port}`,
+        clientId: client.json.clientId as string,
+        secret: client.json.secret as string,
+        signMethod: 'md5',
+        token: token.json.token as string,
+      });
+      const { status, envelope } = await api.call<ChatMessageListData>('chatMessageList', { chatId: 'u0001cli', pageSize: 2, pageNum: 2 });
+      expect(status).toBe(200);
+      expect(envelope.data).toMatchObject({ status: '聊天中', chatId: 'u0001cli', msg: [{ hxMsgId: 'cli-2', createTime: '2016-02-19 18:43:02' }] });
+      expect(envelope.page).toEqual({ total: 3, page: 2, pageSize: 2, count: 1, next: false, startIndex: 2 });
+      expect(envelope.foot.host).toBe('cli-host');
+    } finally {
+      server.kill('SIGTERM');
+    }
+  });
+
+  it('fails with a JSON error naming the flag or variable', async () => {
+    const missing = await opctl('client:create');
+    expect(missing.code).toBe(1);
+    expect(missing.json).toEqual({ error: { code: 400, message: '--tenant 不能为空' } });
+    const unknownTenant = await opctl('client:create', '--tenant', 'nope');
+    expect(unknownTenant.json).toEqual({ error: { code: 404, message: '租户 nope 不存在' } });
+    const badEnv = await runNode(OPCTL, ['migrate'], { ...env, OP_TIMEZONE: 'Nowhere/City' });
+    expect(badEnv.code).toBe(1);
+    expect(JSON.parse(badEnv.stdout)).toEqual({ error: { code: 400, message: '配置错误：OP_TIMEZONE 不是有效的时区（例如 Asia/Shanghai）' } });
+  });
+
+  it('refuses to start the API on a bad variable, naming it', async () => {
+    const run = await runNode(MAIN, [], { ...env, OP_PORT: 'eighty' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('配置错误：OP_PORT 必须是 0 到 65535 之间的整数');
+  });
+});

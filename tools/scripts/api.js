@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// `npm run api`: the API alone, configured by the environment (CONTRACT.md §4).
+const { ensureBuilt, root } = require('./ensure-built');
+
+ensureBuilt();
+require(`${root}/apps/op-api/dist/main.js`);

@@ -1,0 +1,42 @@
+// Builds the API (and the contracts library it needs) when its output is missing or older
+// than any source file. Build output goes to stderr so `opctl` keeps stdout for its JSON.
+const { spawnSync } = require('node:child_process');
+const { existsSync, readdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..', '..');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function isStale(project, output) {
+  const out = join(root, project, output);
+  return !existsSync(out) || newestMtime(join(root, project, 'src')) > statSync(out).mtimeMs;
+}
+
+function ensureBuilt() {
+  if (!existsSync(join(root, 'node_modules'))) {
+    process.stderr.write('node_modules is missing: run `npm ci` first.\n');
+    process.exit(1);
+  }
+  if (!isStale('libs/contracts', 'dist/index.js') && !isStale('apps/op-api', 'dist/main.js')) return;
+  process.stderr.write('Building the API…\n');
+  const result = spawnSync(process.execPath, [require.resolve('nx/bin/nx.js'), 'run', 'op-api:build', '--outputStyle=static'], {
+    cwd: root,
+    stdio: ['ignore', 2, 2],
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true' },
+  });
+  if (result.status !== 0) {
+    process.stderr.write('The build failed.\n');
+    process.exit(result.status ?? 1);
+  }
+}
+
+module.exports = { ensureBuilt, root };

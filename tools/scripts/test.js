@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// `npm test`: lint and build every project, then run every spec (unit, integration on SQLite
+// and MariaDB, HTTP end to end). Arguments after `--` go to Jest.
+const { spawnSync } = require('node:child_process');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..', '..');
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NEXT_TELEMETRY_DISABLED: '1' };
+
+function run(args) {
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
+  return result.status ?? 1;
+}
+
+const nx = require.resolve('nx/bin/nx.js', { paths: [root] });
+if (run([nx, 'run-many', '-t', 'lint', 'build', '--outputStyle=static']) !== 0) {
+  process.stderr.write('lint or build failed\n');
+  process.exit(1);
+}
+const jest = require.resolve('jest/bin/jest.js', { paths: [root] });
+process.exit(run([jest, '--ci', ...process.argv.slice(2)]));
