@@ -24,11 +24,11 @@ function start(env: Record<string, string>): Promise<{ child: ChildProcess; bann
     const child = spawn(process.execPath, [START], { env: { PATH: process.env.PATH ?? '', ...env } });
     let out = '';
     let err = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (/^curl .*$/m.test(out)) resolve({ child, banner: out });
     });
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('exit', (code) => reject(new Error(`npm start exited with ${code}: ${err}`)));
   });
 }
