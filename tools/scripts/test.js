@@ -17,5 +17,5 @@ if (run([nx, 'run-many', '-t', 'lint', 'build', '--outputStyle=static']) !== 0) 
   process.stderr.write('lint or build failed\n');
   process.exit(1);
 }
-const jest = require.resolve('jest/bin/jest.js', { paths: [root] });
+const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 process.exit(run([jest, '--ci', ...process.argv.slice(2)]));
