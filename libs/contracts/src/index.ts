@@ -5,3 +5,4 @@ export * from './lib/signing';
 export * from './lib/chat-message';
 export * from './lib/chat-message-list.request';
 export * from './lib/endpoints';
+export * from './lib/chat';

@@ -1,7 +1,25 @@
-/** Paths of the Op API (CONTRACT.md). */
+/** Paths of the Op API (CONTRACT.md §3 and §6). */
 export const OP_API_PREFIX = '/op/v2';
 
-export const OpEndpoint = {
-  chatMessageList: `${OP_API_PREFIX}/chatMessageList`,
-} as const;
-export type OpEndpointName = keyof typeof OpEndpoint;
+export const OP_ENDPOINT_NAMES = [
+  'chatMessageList',
+  'chatCreate',
+  'chatAssign',
+  'chatStatusUpdate',
+  'chatDetail',
+  'chatSearch',
+  'messageMarkAdd',
+  'messageMarkRemove',
+  'markList',
+  'messageFavoriteAdd',
+  'messageFavoriteRemove',
+  'favoriteList',
+  'auditList',
+  'operatorLogin',
+  'operatorLogout',
+] as const;
+export type OpEndpointName = (typeof OP_ENDPOINT_NAMES)[number];
+
+export function opEndpointPath(name: OpEndpointName): string {
+  return `${OP_API_PREFIX}/${name}`;
+}
