@@ -12,6 +12,8 @@ import { DatabaseModule } from './database/database.module';
 import { AccessModule } from './modules/access/access.module';
 import { ChatMessageModule } from './modules/chat-message/chat-message.module';
 import { ImporterModule } from './modules/importer/importer.module';
+import { ChatsModule } from './modules/chats/chats.module';
+import { EasemobModule } from './modules/easemob/easemob.module';
 
 /** The first failing constraint, as the contract's one sentence naming the field. */
 export function firstValidationMessage(errors: ValidationError[]): string {
@@ -40,7 +42,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config.database), AccessModule, ChatMessageModule, ImporterModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config.database), AccessModule, ChatMessageModule, ImporterModule, ChatsModule, EasemobModule],
       providers: [
         EnvelopeFactory,
         { provide: APP_PIPE, useFactory: createValidationPipe },

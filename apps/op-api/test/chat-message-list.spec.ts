@@ -239,7 +239,7 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
         good(1),
         '{"chatId": "u0001badline", "msg_id": ',
         good(2),
-        JSON.stringify({ ...record({ chatId, msgId: 'x1' }), chatId: undefined }),
+        JSON.stringify({ ...record({ chatId, msgId: 'x1' }), chatId: '' }),
         '',
         JSON.stringify(record({ chatId, msgId: 'x2', body: { type: 'gif' } })),
         JSON.stringify({ ...record({ chatId, msgId: 'x3' }), timestamp: 'yesterday' }),

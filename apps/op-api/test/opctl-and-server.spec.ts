@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { OpClient } from '@op/contracts/node';
 import type { ChatMessageListData } from '@op/contracts';
+import { MIGRATIONS } from '../src/database/migrations';
 import { createTestDatabase, ENGINES, type TestDatabase } from './support/databases';
 import { record, T0 } from './support/records';
 
@@ -84,7 +85,9 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
 
   it('runs the whole operator workflow and the API serves what it made', async () => {
     const first = await opctl('migrate');
-    expect(first).toMatchObject({ code: 0, json: { applied: ['InitialSchema1732500000000', 'EasemobApps1732500000001'] } });
+    const all = MIGRATIONS.map((migration) => new migration().name);
+    expect(all[0]).toBe('InitialSchema1732500000000');
+    expect(first).toMatchObject({ code: 0, json: { applied: all } });
     expect((await opctl('migrate')).json).toEqual({ applied: [] });
 
     const tenant = await opctl('tenant:create', '--name', '一号租户');

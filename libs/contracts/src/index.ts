@@ -6,3 +6,4 @@ export * from './lib/chat-message';
 export * from './lib/chat-message-list.request';
 export * from './lib/endpoints';
 export * from './lib/chat';
+export * from './lib/chat-lifecycle.request';

@@ -34,3 +34,19 @@ export function chatStatusLabel(code: number): string {
   }
   return CHAT_STATUS_LABELS[code];
 }
+
+/**
+ * The legal status moves: 1→3 (accept), 3⇄30 (suspend, resume), 1/3/30→5 (end), any→6
+ * (customer deleted). 5 and 6 are final, but for 5→6.
+ */
+export const CHAT_STATUS_MOVES: Readonly<Record<ChatStatus, readonly ChatStatus[]>> = {
+  [ChatStatus.Waiting]: [ChatStatus.Chatting, ChatStatus.Ended, ChatStatus.UserDeleted],
+  [ChatStatus.Chatting]: [ChatStatus.Suspended, ChatStatus.Ended, ChatStatus.UserDeleted],
+  [ChatStatus.Suspended]: [ChatStatus.Chatting, ChatStatus.Ended, ChatStatus.UserDeleted],
+  [ChatStatus.Ended]: [ChatStatus.UserDeleted],
+  [ChatStatus.UserDeleted]: [],
+};
+
+export function canMoveChatStatus(from: ChatStatus, to: ChatStatus): boolean {
+  return CHAT_STATUS_MOVES[from].includes(to);
+}

@@ -134,6 +134,11 @@ export class AccessService {
     return { operatorId: operator.id, username: operator.username, role, tenantId: operator.tenantId };
   }
 
+  /** An operator of this tenant, or null. */
+  findOperator(tenantId: string, operatorId: string): Promise<OperatorEntity | null> {
+    return this.dataSource.getRepository(OperatorEntity).findOneBy({ tenantId, id: operatorId });
+  }
+
   /** Checks a password; the same slow work is done for an unknown user, so timing tells nothing. */
   async verifyOperatorPassword(tenantId: string, username: string, password: string): Promise<OperatorEntity | null> {
     const operator = await this.dataSource.getRepository(OperatorEntity).findOneBy({ tenantId, username });
@@ -189,6 +194,16 @@ export class AccessService {
       );
     }
     return { tenantId, appkey };
+  }
+
+  /** The tenant and unsealed callback secret of an Easemob appkey, or null. */
+  async findEasemobApp(appkey: string): Promise<{ tenantId: string; callbackSecret: string } | null> {
+    const rows: Array<{ tenant_id: string; callback_secret_sealed: string }> = await this.dataSource.query(
+      'SELECT tenant_id, callback_secret_sealed FROM easemob_apps WHERE appkey = ?',
+      [appkey],
+    );
+    if (rows.length === 0) return null;
+    return { tenantId: rows[0].tenant_id, callbackSecret: this.box.open(rows[0].callback_secret_sealed, `easemob:${appkey}`) };
   }
 
   /** Adds one of the tenant's own IM accounts (not a customer); idempotent. */

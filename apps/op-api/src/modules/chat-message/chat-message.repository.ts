@@ -176,6 +176,44 @@ export class ChatMessageRepository {
     );
   }
 
+  /** Marks a stored message recalled (`ext.recalled = true`); false when it is not stored yet. */
+  async markRecalled(manager: EntityManager, tenantId: string, hxMsgId: string): Promise<boolean> {
+    const rows: Array<{ id: string; ext: string | null }> = await manager.query(
+      'SELECT CAST(id AS CHAR) AS id, ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?',
+      [tenantId, hxMsgId],
+    );
+    if (rows.length === 0) return false;
+    let ext: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(rows[0].ext ?? '{}');
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) ext = parsed as Record<string, unknown>;
+    } catch {
+      // a malformed ext is replaced: the recall flag matters more than an unreadable map
+    }
+    await manager.query('UPDATE messages SET ext = ? WHERE tenant_id = ? AND id = ?', [
+      JSON.stringify({ ...ext, recalled: true }),
+      tenantId,
+      BigInt(rows[0].id),
+    ]);
+    return true;
+  }
+
+  /** Remembers a recall whose message has not arrived yet. */
+  async rememberRecall(manager: EntityManager, tenantId: string, hxMsgId: string, timeMs: number): Promise<void> {
+    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+    await manager.query(`${ignore} INTO message_recalls (tenant_id, hx_msg_id, recall_time) VALUES (?, ?, ?)`, [tenantId, hxMsgId, timeMs]);
+  }
+
+  /** Applies recalls that arrived before these messages did. */
+  async applyEarlyRecalls(manager: EntityManager, tenantId: string, hxIds: readonly string[]): Promise<void> {
+    if (hxIds.length === 0) return;
+    const rows: Array<{ hx_msg_id: string }> = await manager.query(
+      `SELECT hx_msg_id FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${placeholders(hxIds.length)})`,
+      [tenantId, ...hxIds],
+    );
+    for (const row of rows) await this.markRecalled(manager, tenantId, row.hx_msg_id);
+  }
+
   /** Recounts a chat from its rows: only after a concurrent writer raced an insert. */
   async recountChat(manager: EntityManager, tenantId: string, chatId: string): Promise<void> {
     await manager.query(

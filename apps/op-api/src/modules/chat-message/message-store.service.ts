@@ -78,6 +78,7 @@ export class MessageStore {
         if (written === fresh.length) await this.messages.addToChat(manager, tenantId, chatId, added, latest);
         else await this.messages.recountChat(manager, tenantId, chatId);
       }
+      await this.messages.applyEarlyRecalls(manager, tenantId, fresh.map((m) => m.hxMsgId).filter((id): id is string => id !== null));
       return { imported: written, duplicates: records.length - written };
     });
   }

@@ -1,9 +1,16 @@
 import { isChatStatus, MAX_CHAT_ID_LENGTH, type ChatStatus } from '@op/contracts';
-import { mapEasemobMessage, QINIU_KEY_MAX, RecordError } from '../chat-message/easemob-message';
+import { idText, mapEasemobMessage, QINIU_KEY_MAX, RecordError } from '../chat-message/easemob-message';
 import type { IngestRecord } from '../chat-message/message-store.service';
+import type { RoutedMessage } from '../easemob/message-router.service';
 
-/** Parses one line of a §5 import file; throws {@link RecordError} naming the bad field. */
-export function parseImportLine(line: string): IngestRecord {
+/**
+ * One import line: a §5 record names its session (`chatId`); a record of Easemob's own
+ * history export has none and is routed to its session like a live callback.
+ */
+export type ImportLine = { kind: 'session'; record: IngestRecord } | { kind: 'routed'; message: RoutedMessage };
+
+/** Parses one line of an import file; throws {@link RecordError} naming the bad field. */
+export function parseImportLine(line: string): ImportLine {
   let record: unknown;
   try {
     record = JSON.parse(line);
@@ -12,8 +19,22 @@ export function parseImportLine(line: string): IngestRecord {
   }
   if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new RecordError('每行必须是一个 JSON 对象');
   const fields = record as Record<string, unknown>;
+  const qiniuKey = fields.qiniuKey;
+  if (qiniuKey !== undefined && qiniuKey !== null && (typeof qiniuKey !== 'string' || qiniuKey.length > QINIU_KEY_MAX)) {
+    throw new RecordError(`qiniuKey 必须是不超过 ${QINIU_KEY_MAX} 个字符的字符串`);
+  }
+  const key = typeof qiniuKey === 'string' && qiniuKey !== '' ? qiniuKey : null;
+
   const chatId = fields.chatId;
-  if (chatId === undefined || chatId === null || chatId === '') throw new RecordError('chatId 不能为空');
+  if (chatId === undefined) {
+    const chatType = fields.chat_type ?? 'chat';
+    if (chatType !== 'chat' && chatType !== 'groupchat') throw new RecordError(`chat_type 不支持：${JSON.stringify(chatType).slice(0, 16)}`);
+    const message = mapEasemobMessage(fields);
+    if (message.form === null || message.to === null) throw new RecordError('from 和 to 不能为空');
+    const groupId = chatType === 'groupchat' ? idText(fields.group_id ?? fields.to, 'group_id', true) : null;
+    return { kind: 'routed', message: { ...message, qiniuKey: key, groupId } };
+  }
+  if (chatId === null || chatId === '') throw new RecordError('chatId 不能为空');
   if (typeof chatId !== 'string') throw new RecordError('chatId 必须是字符串');
   if (chatId.length > MAX_CHAT_ID_LENGTH) throw new RecordError(`chatId 不能超过 ${MAX_CHAT_ID_LENGTH} 个字符`);
   let chatStatus: ChatStatus | null = null;
@@ -21,9 +42,5 @@ export function parseImportLine(line: string): IngestRecord {
     if (!isChatStatus(fields.chatStatus)) throw new RecordError('chatStatus 只能是 1、3、5、6 或 30');
     chatStatus = fields.chatStatus;
   }
-  const qiniuKey = fields.qiniuKey;
-  if (qiniuKey !== undefined && qiniuKey !== null && (typeof qiniuKey !== 'string' || qiniuKey.length > QINIU_KEY_MAX)) {
-    throw new RecordError(`qiniuKey 必须是不超过 ${QINIU_KEY_MAX} 个字符的字符串`);
-  }
-  return { ...mapEasemobMessage(fields), chatId, chatStatus, qiniuKey: typeof qiniuKey === 'string' && qiniuKey !== '' ? qiniuKey : null };
+  return { kind: 'session', record: { ...mapEasemobMessage(fields), chatId, chatStatus, qiniuKey: key } };
 }

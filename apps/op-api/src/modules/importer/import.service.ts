@@ -6,6 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { AccessService } from '../access/access.service';
 import { RecordError } from '../chat-message/easemob-message';
 import { MessageStore, type IngestRecord } from '../chat-message/message-store.service';
+import { MessageRouter, type RoutedMessage } from '../easemob/message-router.service';
 import { parseImportLine } from './import-record';
 
 export interface ImportResult {
@@ -37,7 +38,8 @@ async function isGzip(path: string): Promise<boolean> {
 }
 
 /**
- * Streams a JSON Lines file (plain or gzip) into the message store in batches: memory stays
+ * Streams a JSON Lines file (plain or gzip) into the message store in batches (records that
+ * name no chat, as in Easemob's own hourly exports, are routed to sessions like callbacks): memory stays
  * flat whatever the file's size, a bad line is reported by number while the rest imports,
  * and a repeated run changes nothing.
  */
@@ -46,6 +48,7 @@ export class ImportService {
   constructor(
     private readonly access: AccessService,
     private readonly store: MessageStore,
+    private readonly router: MessageRouter,
   ) {}
 
   async importFile(tenantId: string, path: string, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
@@ -63,28 +66,33 @@ export class ImportService {
   ): Promise<ImportResult> {
     const result: ImportResult = { imported: 0, duplicates: 0, failed: 0, errors: [] };
     let batch: IngestRecord[] = [];
+    let routed: RoutedMessage[] = [];
     let lineNumber = 0;
     const flush = async () => {
-      const { imported, duplicates } = await this.store.ingest(tenantId, batch);
-      result.imported += imported;
-      result.duplicates += duplicates;
+      for (const { imported, duplicates } of [await this.store.ingest(tenantId, batch), await this.router.deliverAll(tenantId, routed)]) {
+        result.imported += imported;
+        result.duplicates += duplicates;
+      }
       batch = [];
+      routed = [];
       onProgress?.({ lines: lineNumber, imported: result.imported, duplicates: result.duplicates, failed: result.failed });
     };
     for await (const line of lines) {
       lineNumber++;
       if (line.trim() === '') continue;
       try {
-        batch.push(parseImportLine(line));
+        const parsed = parseImportLine(line);
+        if (parsed.kind === 'session') batch.push(parsed.record);
+        else routed.push(parsed.message);
       } catch (error) {
         if (!(error instanceof RecordError)) throw error;
         result.failed++;
         if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push({ line: lineNumber, message: error.message });
         continue;
       }
-      if (batch.length >= IMPORT_BATCH_SIZE) await flush();
+      if (batch.length + routed.length >= IMPORT_BATCH_SIZE) await flush();
     }
-    if (batch.length > 0) await flush();
+    if (batch.length + routed.length > 0) await flush();
     return result;
   }
 }

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
 import { ChatMessageModule } from '../chat-message/chat-message.module';
+import { EasemobModule } from '../easemob/easemob.module';
 import { ImportService } from './import.service';
 
-@Module({ imports: [AccessModule, ChatMessageModule], providers: [ImportService], exports: [ImportService] })
+@Module({ imports: [AccessModule, ChatMessageModule, EasemobModule], providers: [ImportService], exports: [ImportService] })
 export class ImporterModule {}

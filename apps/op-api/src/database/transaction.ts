@@ -1,0 +1,26 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { isMysql } from './data-source';
+
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
+
+function driverCode(error: unknown): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Runs `work` in a transaction that sees other writers' commits at each statement (READ
+ * COMMITTED on MySQL; SQLite has one writer), retried on deadlock or lock timeout.
+ */
+export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return isMysql(dataSource) ? await dataSource.transaction('READ COMMITTED', work) : await dataSource.transaction(work);
+    } catch (error) {
+      const code = driverCode(error);
+      if (attempt >= attempts || !code || !RETRYABLE.has(code)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+    }
+  }
+}

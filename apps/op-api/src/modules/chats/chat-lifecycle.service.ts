@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CHAT_STATUS_LABELS,
+  ChatStatus,
+  canMoveChatStatus,
+  type ChatAssignRequest,
+  type ChatCreateRequest,
+  type ChatCreateResult,
+  type ChatInfo,
+  type ChatStatusUpdateRequest,
+} from '@op/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import type { OpContext } from '../../common/decorators/op-context.decorator';
+import { OpError } from '../../common/errors/op-error';
+import { TimeFormatter } from '../../common/util/time-format';
+import { inTransaction } from '../../database/transaction';
+import { AccessService } from '../access/access.service';
+import { toChatInfo } from '../chat-message/chat-info';
+import type { ChatEntity } from '../chat-message/chat.entity';
+import { ChatRepository, isOpen } from './chat.repository';
+
+const label = (status: ChatStatus) => `${status}（${CHAT_STATUS_LABELS[status]}）`;
+
+/**
+ * Sessions through their lifecycle (create, assign, status moves, detail). An admin acts on
+ * any chat of the tenant; an agent on chats assigned to them or to nobody yet.
+ */
+@Injectable()
+export class ChatLifecycleService {
+  private readonly time: TimeFormatter;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly chats: ChatRepository,
+    private readonly access: AccessService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.time = new TimeFormatter(config.timezone);
+  }
+
+  async create(context: OpContext, request: ChatCreateRequest): Promise<ChatCreateResult> {
+    if (request.operatorId !== undefined) await this.requireOperator(context, request.operatorId);
+    return inTransaction(this.dataSource, async (manager) => {
+      const { chat, created } = await this.chats.openOrJoin(manager, context.tenantId, request.customerId, {
+        status: request.operatorId === undefined ? ChatStatus.Waiting : ChatStatus.Chatting,
+        timeMs: Date.now(),
+        operatorId: request.operatorId ?? null,
+      });
+      return { ...toChatInfo(chat, this.time), created };
+    });
+  }
+
+  async assign(context: OpContext, request: ChatAssignRequest): Promise<ChatInfo> {
+    await this.requireOperator(context, request.operatorId);
+    if (context.operator?.role === 'agent' && request.operatorId !== context.operator.id) {
+      throw OpError.forbidden('坐席只能把会话分配给自己');
+    }
+    return inTransaction(this.dataSource, async (manager) => {
+      const chat = await this.requireChat(manager, context, request.chatId);
+      if (!isOpen(chat.status)) {
+        throw OpError.conflict(`会话已是 ${label(chat.status)}，不能再分配`);
+      }
+      await this.chats.assign(manager, chat, request.operatorId);
+      return toChatInfo(chat, this.time);
+    });
+  }
+
+  async updateStatus(context: OpContext, request: ChatStatusUpdateRequest): Promise<ChatInfo> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const chat = await this.requireChat(manager, context, request.chatId);
+      const from = chat.status as ChatStatus;
+      if (!canMoveChatStatus(from, request.status)) {
+        throw OpError.badRequest(`status 不能从 ${label(from)}变为 ${label(request.status)}`);
+      }
+      await this.chats.moveStatus(manager, chat, request.status, Date.now());
+      return toChatInfo(chat, this.time);
+    });
+  }
+
+  async detail(context: OpContext, chatId: string): Promise<ChatInfo> {
+    return toChatInfo(await this.requireChat(this.dataSource.manager, context, chatId), this.time);
+  }
+
+  private async requireOperator(context: OpContext, operatorId: string): Promise<void> {
+    if (!(await this.access.findOperator(context.tenantId, operatorId))) throw OpError.notFound(`operatorId ${operatorId} 不存在`);
+  }
+
+  /** The chat, if the caller may act on it: another tenant's is "not found", another agent's "forbidden". */
+  private async requireChat(manager: EntityManager, context: OpContext, chatId: string): Promise<ChatEntity> {
+    const chat = await this.chats.find(manager, context.tenantId, chatId);
+    if (!chat) throw OpError.notFound(`chatId ${chatId} 对应的会话不存在`);
+    const operator = context.operator;
+    if (operator?.role === 'agent' && chat.operatorId !== null && chat.operatorId !== operator.id) {
+      throw OpError.forbidden(`无权操作会话 ${chatId}：它已分配给其他坐席`);
+    }
+    return chat;
+  }
+}

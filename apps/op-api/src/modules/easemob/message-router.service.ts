@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChatStatus } from '@op/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { Snowflake } from '../../common/util/snowflake';
+import { inTransaction } from '../../database/transaction';
+import { ChatMessageRepository } from '../chat-message/chat-message.repository';
+import type { NewMessage } from '../chat-message/easemob-message';
+import { ChatRepository } from '../chats/chat.repository';
+
+/** A message whose session is found by who sent it (live callbacks, Easemob's own exports). */
+export interface RoutedMessage extends NewMessage {
+  /** Set for group messages: the group is the session's party. */
+  groupId: string | null;
+}
+
+export interface DeliveryResult {
+  stored: boolean;
+  chatId: string;
+}
+
+/**
+ * Routes each message to its session and stores it, once: the customer is the party that is
+ * neither an operator nor a service account of the tenant; the message joins the customer's
+ * open chat (1, 3 or 30) or opens a new waiting one; an operator's first message in a waiting
+ * chat accepts it.
+ */
+@Injectable()
+export class MessageRouter {
+  private readonly ids: Snowflake;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly messages: ChatMessageRepository,
+    private readonly chats: ChatRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ids = new Snowflake(config.workerId);
+  }
+
+  deliver(tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
+    return inTransaction(this.dataSource, (manager) => this.route(manager, tenantId, message));
+  }
+
+  /** Routes many messages in one transaction (backfill); returns how many were new. */
+  async deliverAll(tenantId: string, messages: readonly RoutedMessage[]): Promise<{ imported: number; duplicates: number }> {
+    if (messages.length === 0) return { imported: 0, duplicates: 0 };
+    return inTransaction(this.dataSource, async (manager) => {
+      let imported = 0;
+      for (const message of messages) if ((await this.route(manager, tenantId, message)).stored) imported++;
+      return { imported, duplicates: messages.length - imported };
+    });
+  }
+
+  /** Records a recall: the message stays (records are evidence), flagged `ext.recalled`. */
+  recall(tenantId: string, hxMsgId: string, timeMs: number): Promise<void> {
+    return inTransaction(this.dataSource, async (manager) => {
+      if (!(await this.messages.markRecalled(manager, tenantId, hxMsgId))) {
+        await this.messages.rememberRecall(manager, tenantId, hxMsgId, timeMs);
+      }
+    });
+  }
+
+  private async route(manager: EntityManager, tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
+    if (message.hxMsgId !== null) {
+      const known: Array<{ chat_id: string }> = await manager.query('SELECT chat_id FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [
+        tenantId,
+        message.hxMsgId,
+      ]);
+      if (known.length > 0) return { stored: false, chatId: known[0].chat_id };
+    }
+    const staff = await this.staffAmong(manager, tenantId, [message.form, message.to]);
+    const senderOperator = message.form === null ? undefined : staff.get(message.form);
+    const customer =
+      message.groupId ?? (message.form !== null && !staff.has(message.form) ? message.form : (message.to ?? message.form ?? 'unknown'));
+    const { chat } = await this.chats.openOrJoin(manager, tenantId, customer, {
+      status: ChatStatus.Waiting,
+      timeMs: message.createTimeMs,
+      operatorId: null,
+    });
+    if (senderOperator && chat.status === (ChatStatus.Waiting as number)) {
+      await this.chats.acceptBy(manager, chat, senderOperator, message.createTimeMs);
+    }
+    const id = this.ids.next();
+    const written = await this.messages.insertMessages(manager, tenantId, [{ ...message, id, chatId: chat.id }]);
+    if (written === 0) return { stored: false, chatId: chat.id };
+    await this.messages.addToChat(manager, tenantId, chat.id, 1, message.createTimeMs);
+    if (message.hxMsgId !== null) await this.messages.applyEarlyRecalls(manager, tenantId, [message.hxMsgId]);
+    return { stored: true, chatId: chat.id };
+  }
+
+  /** The tenant's own accounts among these IM names: operator id for operators, null for service accounts. */
+  private async staffAmong(manager: EntityManager, tenantId: string, names: Array<string | null>): Promise<Map<string, string | null>> {
+    const wanted = [...new Set(names.filter((name): name is string => name !== null))];
+    const staff = new Map<string, string | null>();
+    if (wanted.length === 0) return staff;
+    const marks = wanted.map(() => '?').join(', ');
+    const rows: Array<{ name: string; operator_id: string | null }> = await manager.query(
+      `SELECT im_username AS name, id AS operator_id FROM operators WHERE tenant_id = ? AND im_username IN (${marks}) ` +
+        `UNION ALL SELECT im_username AS name, NULL AS operator_id FROM service_accounts WHERE tenant_id = ? AND im_username IN (${marks})`,
+      [tenantId, ...wanted, tenantId, ...wanted],
+    );
+    for (const row of rows) if (!staff.get(row.name)) staff.set(row.name, row.operator_id);
+    return staff;
+  }
+}

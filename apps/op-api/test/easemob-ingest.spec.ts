@@ -1,0 +1,260 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { OpClient } from '@op/contracts/node';
+import type { ChatCreateResult, ChatInfo, ChatMessage, ChatMessageListData } from '@op/contracts';
+import { ENGINES } from './support/databases';
+import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
+import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+
+const AGENT_IM = 'kefu01';
+const ROBOT_IM = 'robot01';
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await task(items[next++]);
+  }));
+}
+
+describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s', (engine) => {
+  let t: TestApp;
+  let a: TestTenant;
+  let agentId: string;
+  let agent: OpClient;
+
+  const detailOfCustomer = async (customerId: string): Promise<ChatInfo[]> => {
+    const rows: Array<{ id: string }> = await t.dataSource.query('SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ? ORDER BY create_time, id', [a.tenantId, customerId]);
+    return Promise.all(rows.map(async (row) => (await a.client.call<ChatInfo>('chatDetail', { chatId: row.id })).envelope.data!));
+  };
+  const messagesOf = async (chatId: string, pageSize = 100): Promise<ChatMessage[]> =>
+    (await a.client.call<ChatMessageListData>('chatMessageList', { chatId, pageSize })).envelope.data!.msg;
+  const messageCount = async () => {
+    const rows: Array<{ n: number | string }> = await t.dataSource.query('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [a.tenantId]);
+    return Number(rows[0].n);
+  };
+  const deliver = async (options: Parameters<typeof callbackBody>[0]) => {
+    const result = await postCallback(t.baseUrl, callbackBody(options));
+    expect(result.status).toBe(200);
+    return JSON.parse(result.text) as { code: number; data: { result: string } };
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    a = await t.createTenant();
+    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.access.addServiceAccount(a.tenantId, ROBOT_IM);
+    agentId = (await t.access.createOperator({ tenantId: a.tenantId, username: 'agent1', role: 'agent', imUsername: AGENT_IM })).operatorId;
+    agent = new OpClient({ baseUrl: t.baseUrl, clientId: a.clientId, secret: a.secret, token: (await t.access.issueToken(agentId, 3600)).token });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('stores every documented body type, field by field, in the customer’s new waiting chat', async () => {
+    const customer = 'u0001everytype';
+    const bodies: Array<Record<string, unknown>> = [
+      { type: 'txt', msg: '你好，我想退款' },
+      { type: 'img', url: 'https://a1.easemob.com/f/img', filename: 'p.jpg', secret: 'si', file_length: 100, size: { width: 480, height: 720 } },
+      { type: 'audio', url: 'https://a1.easemob.com/f/aud', filename: 'a.amr', secret: 'sa', length: 4, file_length: 200 },
+      { type: 'video', url: 'https://a1.easemob.com/f/vid', filename: 'v.mp4', secret: 'sv', thumb: 'https://a1.easemob.com/t/vid', thumb_secret: 'tv', length: 12, file_length: 3000 },
+      { type: 'loc', addr: '北京市朝阳区', lat: '39.9', lng: '116.4' },
+      { type: 'file', url: 'https://a1.easemob.com/f/file', filename: 'f.pdf', secret: 'sf', file_length: 400 },
+      { type: 'cmd', action: 'inputting' },
+      { type: 'custom', customEvent: 'gift', 'v2:customExts': { n: '1' } },
+    ];
+    for (const [i, body] of bodies.entries()) {
+      expect((await deliver({ from: customer, to: AGENT_IM, body, timestamp: 1600060847000 + i * 1000, ext: { seq: i } })).data.result).toBe('stored');
+    }
+    const [chat] = await detailOfCustomer(customer);
+    expect(chat).toMatchObject({ status: '等待接待', statusCode: 1, customerId: customer, operatorId: null, messageCount: 8, acceptTime: null, endTime: null });
+    expect(chat.chatId).toMatch(/^u0001[0-9a-f]{32}$/);
+    const messages = await messagesOf(chat.chatId);
+    expect(messages.map((m) => m.type)).toEqual(['txt', 'img', 'audio', 'video', 'loc', 'file', 'cmd', 'custom']);
+    const none = { msg: null, url: null, filename: null, thumb: null, secret: null, thumb_secret: null, length: null, file_length: null, addr: null, lat: null, lng: null, getUrl: null };
+    expect(messages[0]).toMatchObject({ ...none, form: customer, to: AGENT_IM, msg: '你好，我想退款', createTime: '2020-09-14 13:20:47', ext: { seq: 0 } });
+    expect(messages[1]).toMatchObject({ ...none, url: 'https://a1.easemob.com/f/img', filename: 'p.jpg', secret: 'si', file_length: 100 });
+    expect(messages[2]).toMatchObject({ ...none, url: 'https://a1.easemob.com/f/aud', filename: 'a.amr', secret: 'sa', length: 4, file_length: 200 });
+    expect(messages[3]).toMatchObject({ ...none, url: 'https://a1.easemob.com/f/vid', filename: 'v.mp4', secret: 'sv', thumb: 'https://a1.easemob.com/t/vid', thumb_secret: 'tv', length: 12, file_length: 3000 });
+    expect(messages[4]).toMatchObject({ ...none, addr: '北京市朝阳区', lat: 39.9, lng: 116.4 });
+    expect(messages[5]).toMatchObject({ ...none, url: 'https://a1.easemob.com/f/file', filename: 'f.pdf', secret: 'sf', file_length: 400 });
+    expect(messages[6]).toMatchObject({ ...none, msg: 'inputting' });
+    expect(messages[7]).toMatchObject({ ...none, msg: 'gift', ext: { seq: 7, customExts: { n: '1' } } });
+    expect(messages.every((m) => /^\d+$/.test(m.hxMsgId!))).toBe(true);
+  });
+
+  it('refuses bad callbacks with the right status, stores nothing, and keeps serving', async () => {
+    const before = await messageCount();
+    const good = callbackBody({ from: 'u0001bad', to: AGENT_IM });
+    expect((await postCallback(t.baseUrl, { ...good, security: '0'.repeat(32) })).status).toBe(401);
+    expect((await postCallback(t.baseUrl, callbackBody({ from: 'u0001bad', to: AGENT_IM, secret: 'wrong' }))).status).toBe(401);
+    expect((await postCallback(t.baseUrl, callbackBody({ from: 'u0001bad', to: AGENT_IM, appkey: 'nobody#app' }))).status).toBe(401);
+    expect((await postCallback(t.baseUrl, { ...good, timestamp: Number(good.timestamp) + 1 })).status).toBe(401);
+    expect((await postCallback(t.baseUrl, null, '{"callId": "x", ')).status).toBe(400);
+    expect((await postCallback(t.baseUrl, { ...good, msg_id: undefined })).status).toBe(400);
+    expect((await postCallback(t.baseUrl, { ...good, payload: { ext: {} } })).status).toBe(400);
+    expect((await postCallback(t.baseUrl, { ...good, payload: { bodies: [] } })).status).toBe(400);
+    const rejected = await postCallback(t.baseUrl, { ...good, payload: { bodies: [{ type: 'txt', msg: 1 }] } });
+    expect(rejected.status).toBe(400);
+    expect(JSON.parse(rejected.text)).toMatchObject({ code: 400, message: 'payload.bodies[0].msg 必须是字符串', data: null });
+    expect(rejected.text.length).toBeLessThan(1000);
+    expect(await messageCount()).toBe(before);
+    expect(await detailOfCustomer('u0001bad')).toEqual([]);
+    expect((await postCallback(t.baseUrl, good)).status).toBe(200);
+    expect(await messageCount()).toBe(before + 1);
+  });
+
+  it('acknowledges unknown events without storing them', async () => {
+    const before = await messageCount();
+    expect((await deliver({ from: 'u0001evt', to: AGENT_IM, eventType: 'state_change' })).data.result).toBe('ignored');
+    expect((await deliver({ from: 'u0001evt', to: AGENT_IM, chatType: 'read_ack' })).data.result).toBe('ignored');
+    expect(await messageCount()).toBe(before);
+  });
+
+  it('stores 50 concurrent deliveries of one message exactly once', async () => {
+    const body = callbackBody({ from: 'u0001storm', to: AGENT_IM, body: { type: 'txt', msg: '只存一次' } });
+    const results = await Promise.all(Array.from({ length: 50 }, () => postCallback(t.baseUrl, body)));
+    expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
+    expect(results.filter((r) => r.text.includes('"stored"'))).toHaveLength(1);
+    const chats = await detailOfCustomer('u0001storm');
+    expect(chats).toHaveLength(1);
+    expect(chats[0].messageCount).toBe(1);
+    expect((await messagesOf(chats[0].chatId)).map((m) => m.msg)).toEqual(['只存一次']);
+  });
+
+  it('reads back 1,000 messages delivered in random order, twice each, complete and in order', async () => {
+    const customer = 'u0001shuffle';
+    const bodies = Array.from({ length: 1000 }, (_, i) =>
+      callbackBody({ from: i % 3 === 0 ? AGENT_IM : customer, to: i % 3 === 0 ? customer : AGENT_IM, timestamp: 1700000000000 + i * 1000, msgId: `77${String(i).padStart(6, '0')}`, body: { type: 'txt', msg: `#${i}` } }),
+    );
+    const deliveries = [...bodies, ...bodies].sort(() => Math.random() - 0.5);
+    await pool(deliveries, 16, async (body) => {
+      const { status } = await postCallback(t.baseUrl, body);
+      expect(status).toBe(200);
+    });
+    const chats = await detailOfCustomer(customer);
+    expect(chats).toHaveLength(1);
+    expect(chats[0]).toMatchObject({ messageCount: 1000, statusCode: 3, operatorId: agentId });
+    const seen: string[] = [];
+    for (let pageNum = 1; pageNum <= 10; pageNum++) {
+      const { envelope } = await a.client.call<ChatMessageListData>('chatMessageList', { chatId: chats[0].chatId, pageNum, pageSize: 100 });
+      seen.push(...envelope.data!.msg.map((m) => m.msg!));
+    }
+    expect(seen).toEqual(bodies.map((_, i) => `#${i}`));
+  });
+
+  it('routes: operator replies accept a waiting chat; a service account is staff; after the end a new chat opens', async () => {
+    const customer = 'u0001route';
+    await deliver({ from: customer, to: ROBOT_IM, timestamp: 1700000000000 });
+    await deliver({ from: ROBOT_IM, to: customer, timestamp: 1700000001000 });
+    let [chat] = await detailOfCustomer(customer);
+    expect(chat).toMatchObject({ statusCode: 1, operatorId: null, messageCount: 2 });
+    await deliver({ from: AGENT_IM, to: customer, timestamp: 1700000002000 });
+    [chat] = await detailOfCustomer(customer);
+    expect(chat).toMatchObject({ statusCode: 3, status: '聊天中', operatorId: agentId, acceptTime: expect.any(String), messageCount: 3 });
+
+    expect((await a.client.call('chatStatusUpdate', { chatId: chat.chatId, status: 5 })).envelope).toMatchObject({ code: 200, data: { statusCode: 5, endTime: expect.any(String) } });
+    await deliver({ from: customer, to: AGENT_IM, timestamp: 1700000100000, body: { type: 'txt', msg: '我又来了' } });
+    const chats = await detailOfCustomer(customer);
+    expect(chats).toHaveLength(2);
+    expect(chats[1]).toMatchObject({ statusCode: 1, operatorId: null, messageCount: 1 });
+    expect(chats[1].chatId).not.toBe(chat.chatId);
+    expect((await messagesOf(chats[1].chatId)).map((m) => m.msg)).toEqual(['我又来了']);
+  });
+
+  it('routes group messages by group_id', async () => {
+    const extra = { group_id: '1008611' };
+    await deliver({ from: 'u0001g1', to: '1008611', chatType: 'groupchat', extra });
+    await deliver({ from: 'u0001g2', to: '1008611', chatType: 'groupchat', extra });
+    await deliver({ from: AGENT_IM, to: '1008611', chatType: 'groupchat', extra });
+    const chats = await detailOfCustomer('1008611');
+    expect(chats).toHaveLength(1);
+    expect(chats[0]).toMatchObject({ messageCount: 3, statusCode: 3, operatorId: agentId });
+  });
+
+  it('keeps a recalled message, flagged, whether the recall comes after or before it', async () => {
+    const first = callbackBody({ from: 'u0001recall', to: AGENT_IM, msgId: '5550001', body: { type: 'txt', msg: '说错了' } });
+    await postCallback(t.baseUrl, first);
+    const recall = (recallId: string) => deliver({ from: 'u0001recall', to: AGENT_IM, chatType: 'recall', extra: { recall_id: recallId } });
+    expect((await recall('5550001')).data.result).toBe('recalled');
+    expect((await recall('5550002')).data.result).toBe('recalled');
+    await postCallback(t.baseUrl, callbackBody({ from: 'u0001recall', to: AGENT_IM, msgId: '5550002', body: { type: 'txt', msg: '也撤回' } }));
+    await deliver({ from: 'u0001recall', to: AGENT_IM, msgId: '5550003', body: { type: 'txt', msg: '正常' } });
+    const [chat] = await detailOfCustomer('u0001recall');
+    const messages = await messagesOf(chat.chatId);
+    expect(messages.map((m) => [m.msg, m.ext.recalled])).toEqual([['说错了', true], ['也撤回', true], ['正常', undefined]]);
+    expect(chat.messageCount).toBe(3);
+  });
+
+  it('backfills from Easemob’s own export into the same sessions, storing nothing twice', async () => {
+    const customer = 'u0001backfill';
+    const live = callbackBody({ from: customer, to: AGENT_IM, msgId: '8880001', timestamp: 1700000000000, body: { type: 'txt', msg: '实时' } });
+    await postCallback(t.baseUrl, live);
+    const exported = (msgId: string, timestamp: number, msg: string, from = customer, to = AGENT_IM) =>
+      JSON.stringify({ msg_id: msgId, timestamp, from, to, chat_type: 'chat', payload: { bodies: [{ type: 'txt', msg }], ext: {} } });
+    const folder = mkdtempSync(join(tmpdir(), 'op-backfill-'));
+    try {
+      const file = join(folder, '2023111500.gz');
+      writeFileSync(file, gzipSync([exported('8880000', 1699999999000, '补回的第一条'), exported('8880001', 1700000000000, '实时'), exported('8880002', 1700000001000, '补回的回复', AGENT_IM, customer)].join('\n')));
+      expect(await t.importer.importFile(a.tenantId, file)).toEqual({ imported: 2, duplicates: 1, failed: 0, errors: [] });
+      expect(await t.importer.importFile(a.tenantId, file)).toEqual({ imported: 0, duplicates: 3, failed: 0, errors: [] });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+    const chats = await detailOfCustomer(customer);
+    expect(chats).toHaveLength(1);
+    expect(chats[0]).toMatchObject({ messageCount: 3, statusCode: 3, operatorId: agentId });
+    expect((await messagesOf(chats[0].chatId)).map((m) => m.msg)).toEqual(['补回的第一条', '实时', '补回的回复']);
+  });
+
+  describe('lifecycle endpoints', () => {
+    it('chatCreate returns the open chat or makes one; chatAssign transfers; chatDetail reads it', async () => {
+      const created = await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001life' });
+      expect(created.envelope.data).toMatchObject({ created: true, statusCode: 1, status: '等待接待', customerId: 'u0001life', operatorId: null, messageCount: 0, lastMessageTime: null });
+      const again = await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001life', operatorId: agentId });
+      expect(again.envelope.data).toMatchObject({ created: false, chatId: created.envelope.data!.chatId, statusCode: 1 });
+      const direct = await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001life2', operatorId: agentId });
+      expect(direct.envelope.data).toMatchObject({ created: true, statusCode: 3, operatorId: agentId, acceptTime: expect.any(String) });
+
+      const chatId = created.envelope.data!.chatId;
+      expect((await a.client.call<ChatInfo>('chatAssign', { chatId, operatorId: agentId })).envelope.data).toMatchObject({ chatId, operatorId: agentId });
+      expect((await a.client.call<ChatInfo>('chatAssign', { chatId, operatorId: a.operatorId })).envelope.data).toMatchObject({ operatorId: a.operatorId });
+      expect((await a.client.call('chatAssign', { chatId, operatorId: 'nobody' })).envelope).toMatchObject({ code: 404, message: 'operatorId nobody 不存在' });
+      expect((await a.client.call('chatDetail', { chatId: 'u0001none' })).envelope).toMatchObject({ code: 404 });
+      expect((await a.client.call('chatCreate', { customerId: '' })).envelope).toMatchObject({ code: 400, message: 'customerId 长度必须在 1 到 128 个字符之间' });
+    });
+
+    it('allows the legal status moves only, naming both statuses otherwise', async () => {
+      const { chatId } = (await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001moves' })).envelope.data!;
+      const move = (status: number | string) => a.client.call<ChatInfo>('chatStatusUpdate', { chatId, status });
+      expect((await move(30)).envelope).toMatchObject({ code: 400, message: 'status 不能从 1（等待接待）变为 30（挂起）' });
+      expect((await move(3)).envelope.data).toMatchObject({ statusCode: 3, acceptTime: expect.any(String) });
+      expect((await move(3)).envelope).toMatchObject({ code: 400, message: 'status 不能从 3（聊天中）变为 3（聊天中）' });
+      expect((await move('30')).envelope.data).toMatchObject({ statusCode: 30, status: '挂起' });
+      expect((await move(1)).envelope).toMatchObject({ code: 400, message: 'status 不能从 30（挂起）变为 1（等待接待）' });
+      expect((await move(3)).envelope.data).toMatchObject({ statusCode: 3 });
+      expect((await move(5)).envelope.data).toMatchObject({ statusCode: 5, endTime: expect.any(String) });
+      expect((await move(3)).envelope).toMatchObject({ code: 400, message: 'status 不能从 5（已结束）变为 3（聊天中）' });
+      expect((await move(6)).envelope.data).toMatchObject({ statusCode: 6, status: '用户删除' });
+      expect((await move(6)).envelope).toMatchObject({ code: 400, message: 'status 不能从 6（用户删除）变为 6（用户删除）' });
+      expect((await move(4)).envelope).toMatchObject({ code: 400, message: 'status 只能是 1、3、5、6 或 30' });
+      // Ended: the customer's next chat is a new one.
+      expect((await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001moves' })).envelope.data).toMatchObject({ created: true });
+    });
+
+    it("keeps an agent to their own chats and unassigned ones; another tenant's chat is not found", async () => {
+      const { chatId } = (await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001mine', operatorId: a.operatorId })).envelope.data!;
+      expect((await agent.call('chatDetail', { chatId })).envelope).toMatchObject({ code: 403 });
+      expect((await agent.call('chatStatusUpdate', { chatId, status: 5 })).envelope).toMatchObject({ code: 403 });
+      const open = (await agent.call<ChatCreateResult>('chatCreate', { customerId: 'u0001open' })).envelope.data!;
+      expect((await agent.call('chatAssign', { chatId: open.chatId, operatorId: a.operatorId })).envelope).toMatchObject({ code: 403, message: '坐席只能把会话分配给自己' });
+      expect((await agent.call<ChatInfo>('chatAssign', { chatId: open.chatId, operatorId: agentId })).envelope.data).toMatchObject({ operatorId: agentId });
+      const other = await t.createTenant();
+      expect((await other.client.call('chatDetail', { chatId })).envelope).toMatchObject({ code: 404, message: `chatId ${chatId} 对应的会话不存在` });
+      expect((await other.client.call('chatStatusUpdate', { chatId, status: 5 })).envelope).toMatchObject({ code: 404 });
+    });
+  });
+});
