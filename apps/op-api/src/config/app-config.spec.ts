@@ -18,7 +18,7 @@ describe('configuration', () => {
 
   it('reads a MySQL URL', () => {
     expect(load({ OP_DATABASE_URL: 'mysql://op:p%40ss@db.local:3307/op_prod' }).database).toEqual({
-      type: 'mysql', url: 'mysql://op:p%40ss@db.local:3307/op_prod', host: 'db.local', port: 3307, username: 'op', password: 'p@ss', database: 'op_prod',
+      type: 'mysql', url: 'mysql://op:p%40ss@db.local:3307/op_prod', host: 'db.local', port: 3307, username: 'op', password: 'p@ss', database: 'op_prod', poolSize: 20,
     });
     expect(load({ OP_DATABASE_URL: 'sqlite:var/op.db' }).database).toEqual({ type: 'sqlite', path: '/srv/op/var/op.db' });
   });
@@ -41,6 +41,7 @@ describe('configuration', () => {
     [{ OP_QINIU_DOMAIN: 'img.example.com', OP_QINIU_ACCESS_KEY: 'a', OP_QINIU_SECRET_KEY: 's' }, 'OP_QINIU_DOMAIN'],
     [{ OP_QINIU_URL_TTL: '0' }, 'OP_QINIU_URL_TTL'],
     [{ OP_MASTER_KEY: 'short' }, 'OP_MASTER_KEY'],
+    [{ OP_DATABASE_URL: 'mysql://root@h/db', OP_DB_POOL_SIZE: '0' }, 'OP_DB_POOL_SIZE'],
   ])('stops on %j, naming %s', (env, variable) => {
     expect(() => load(env)).toThrow(ConfigError);
     expect(() => load(env)).toThrow(new RegExp(`^配置错误：${variable} `));

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
 export type DatabaseConfig =
-  | { type: 'mysql'; url: string; host: string; port: number; username: string; password: string; database: string }
+  | { type: 'mysql'; url: string; host: string; port: number; username: string; password: string; database: string; poolSize: number }
   | { type: 'sqlite'; path: string };
 
 export interface QiniuConfig {
@@ -55,7 +55,9 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return Number(raw);
 }
 
-export function parseDatabaseUrl(raw: string, cwd: string, name = 'OP_DATABASE_URL'): DatabaseConfig {
+export const DEFAULT_DB_POOL_SIZE = 20;
+
+export function parseDatabaseUrl(raw: string, cwd: string, name = 'OP_DATABASE_URL', poolSize = DEFAULT_DB_POOL_SIZE): DatabaseConfig {
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') throw new ConfigError(name, '缺少 SQLite 文件路径（例如 sqlite:data/op.sqlite）');
@@ -83,6 +85,7 @@ export function parseDatabaseUrl(raw: string, cwd: string, name = 'OP_DATABASE_U
     username: decodeURIComponent(url.username || 'root'),
     password: decodeURIComponent(url.password),
     database,
+    poolSize,
   };
 }
 
@@ -132,7 +135,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (!isValidTimeZone(timezone)) throw new ConfigError('OP_TIMEZONE', '不是有效的时区（例如 Asia/Shanghai）');
   const databaseUrl = value(env, 'OP_DATABASE_URL');
   return {
-    database: databaseUrl ? parseDatabaseUrl(databaseUrl, cwd) : { type: 'sqlite', path: resolve(dataDir, 'op.sqlite') },
+    database: databaseUrl
+      ? parseDatabaseUrl(databaseUrl, cwd, 'OP_DATABASE_URL', integer(env, 'OP_DB_POOL_SIZE', DEFAULT_DB_POOL_SIZE, 1, 500))
+      : { type: 'sqlite', path: resolve(dataDir, 'op.sqlite') },
     port: integer(env, 'OP_PORT', 3000, 0, 65535),
     timezone,
     servicePhone: value(env, 'OP_SERVICE_PHONE') ?? '400800400',

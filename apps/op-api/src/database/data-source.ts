@@ -35,8 +35,8 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     supportBigNumbers: true,
     bigNumberStrings: true,
     connectTimeout: 5_000,
-    poolSize: 10,
-    extra: { connectionLimit: 10, waitForConnections: true, queueLimit: 1_000, enableKeepAlive: true },
+    poolSize: database.poolSize,
+    extra: { connectionLimit: database.poolSize, waitForConnections: true, queueLimit: 1_000, enableKeepAlive: true },
   };
 }
 

@@ -47,6 +47,7 @@ export interface TokenOperator {
   role: OperatorRole;
 }
 
+export const EASEMOB_APP_CACHE_MS = 30_000;
 export const DEFAULT_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 const USERNAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 
@@ -54,6 +55,7 @@ const USERNAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 @Injectable()
 export class AccessService {
   private readonly box: SecretBox;
+  private readonly easemobApps = new Map<string, { app: { tenantId: string; callbackSecret: string } | null; until: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -185,6 +187,7 @@ export class AccessService {
     const owner: Array<{ tenant_id: string }> = await this.dataSource.query('SELECT tenant_id FROM easemob_apps WHERE appkey = ?', [appkey]);
     if (owner.length > 0 && owner[0].tenant_id !== tenantId) throw OpError.conflict(`appkey ${appkey} 已属于其他租户`);
     const sealed = this.box.seal(callbackSecret, `easemob:${appkey}`);
+    this.easemobApps.delete(appkey);
     if (owner.length > 0) {
       await this.dataSource.query('UPDATE easemob_apps SET callback_secret_sealed = ? WHERE appkey = ?', [sealed, appkey]);
     } else {
@@ -196,8 +199,21 @@ export class AccessService {
     return { tenantId, appkey };
   }
 
-  /** The tenant and unsealed callback secret of an Easemob appkey, or null. */
+  /**
+   * The tenant and unsealed callback secret of an Easemob appkey, or null. Cached for
+   * {@link EASEMOB_APP_CACHE_MS}: every callback needs it, and appkeys change rarely (a change
+   * made through this process is seen at once).
+   */
   async findEasemobApp(appkey: string): Promise<{ tenantId: string; callbackSecret: string } | null> {
+    const cached = this.easemobApps.get(appkey);
+    if (cached && cached.until > Date.now()) return cached.app;
+    const app = await this.loadEasemobApp(appkey);
+    if (this.easemobApps.size > 10_000) this.easemobApps.clear();
+    this.easemobApps.set(appkey, { app, until: Date.now() + EASEMOB_APP_CACHE_MS });
+    return app;
+  }
+
+  private async loadEasemobApp(appkey: string): Promise<{ tenantId: string; callbackSecret: string } | null> {
     const rows: Array<{ tenant_id: string; callback_secret_sealed: string }> = await this.dataSource.query(
       'SELECT tenant_id, callback_secret_sealed FROM easemob_apps WHERE appkey = ?',
       [appkey],

@@ -39,6 +39,15 @@ export interface PageWindow {
   total: number;
 }
 
+export interface ChatUpsert {
+  chatId: string;
+  /** Status of the chat if this creates it. */
+  status: number;
+  createTimeMs: number;
+  added: number;
+  latestMs: number;
+}
+
 export interface StoredMessage extends NewMessage {
   id: string;
   chatId: string;
@@ -144,26 +153,26 @@ export class ChatMessageRepository {
     return Number((result as { affected?: number }).affected ?? 0);
   }
 
-  /** Existing chats of the tenant among these ids, with their status. */
-  async existingChats(manager: EntityManager, tenantId: string, chatIds: readonly string[]): Promise<Set<string>> {
-    if (chatIds.length === 0) return new Set();
-    const rows: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM chats WHERE tenant_id = ? AND id IN (${placeholders(chatIds.length)})`,
-      [tenantId, ...chatIds],
-    );
-    return new Set(rows.map((row) => row.id));
-  }
-
-  async createChat(manager: EntityManager, tenantId: string, chatId: string, status: number, createTimeMs: number): Promise<void> {
-    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+  /**
+   * Creates missing chats and adds newly stored messages to each chat's count and latest
+   * time, in one statement for the whole batch.
+   */
+  async upsertChats(manager: EntityManager, tenantId: string, chats: readonly ChatUpsert[]): Promise<void> {
+    if (chats.length === 0) return;
+    const keep = (column: string, incoming: string) =>
+      `${column} = CASE WHEN ${column} IS NULL OR ${column} < ${incoming} THEN ${incoming} ELSE ${column} END`;
+    const conflict = isMysql(this.dataSource)
+      ? `ON DUPLICATE KEY UPDATE message_count = message_count + VALUES(message_count), ${keep('last_message_time', 'VALUES(last_message_time)')}`
+      : `ON CONFLICT (tenant_id, id) DO UPDATE SET message_count = message_count + excluded.message_count, ${keep('last_message_time', 'excluded.last_message_time')}`;
     await manager.query(
-      `${ignore} INTO chats (tenant_id, id, status, create_time, message_count) VALUES (?, ?, ?, ?, 0)`,
-      [tenantId, chatId, status, createTimeMs],
+      `INSERT INTO chats (tenant_id, id, status, create_time, message_count, last_message_time) VALUES ${chats.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ${conflict}`,
+      chats.flatMap((c) => [tenantId, c.chatId, c.status, c.createTimeMs, c.added, c.added > 0 ? c.latestMs : null]),
     );
   }
 
-  async setChatStatus(manager: EntityManager, tenantId: string, chatId: string, status: number): Promise<void> {
-    await manager.query('UPDATE chats SET status = ? WHERE tenant_id = ? AND id = ?', [status, tenantId, chatId]);
+  async setChatStatus(manager: EntityManager, tenantId: string, chatIds: readonly string[], status: number): Promise<void> {
+    if (chatIds.length === 0) return;
+    await manager.query(`UPDATE chats SET status = ? WHERE tenant_id = ? AND id IN (${placeholders(chatIds.length)})`, [status, tenantId, ...chatIds]);
   }
 
   /** Adds newly stored messages to a chat's count and latest time. */

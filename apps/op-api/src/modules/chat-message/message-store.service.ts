@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { Snowflake } from '../../common/util/snowflake';
+import { inTransaction } from '../../database/transaction';
 import { ChatMessageRepository, type StoredMessage } from './chat-message.repository';
 import type { NewMessage } from './easemob-message';
 
@@ -39,7 +40,7 @@ export class MessageStore {
 
   async ingest(tenantId: string, records: readonly IngestRecord[]): Promise<IngestResult> {
     if (records.length === 0) return { imported: 0, duplicates: 0 };
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (manager) => {
       const known = await this.messages.existingHxIds(
         manager,
         tenantId,
@@ -56,28 +57,29 @@ export class MessageStore {
         fresh.push({ ...record, id: this.ids.next() });
       }
 
-      const chatIds = [...statusByChat.keys()];
-      const existing = await this.messages.existingChats(manager, tenantId, chatIds);
-      for (const chatId of chatIds) {
-        const status = statusByChat.get(chatId) ?? null;
-        if (!existing.has(chatId)) {
-          await this.messages.createChat(manager, tenantId, chatId, status ?? IMPORTED_CHAT_STATUS, firstTimeByChat.get(chatId)!);
-        } else if (status !== null) {
-          await this.messages.setChatStatus(manager, tenantId, chatId, status);
-        }
-      }
-
       const written = await this.messages.insertMessages(manager, tenantId, fresh);
-      const byChat = new Map<string, { added: number; latest: number }>();
+      const added = new Map<string, { added: number; latest: number }>();
       for (const message of fresh) {
-        const entry = byChat.get(message.chatId) ?? { added: 0, latest: 0 };
-        byChat.set(message.chatId, { added: entry.added + 1, latest: Math.max(entry.latest, message.createTimeMs) });
+        const entry = added.get(message.chatId) ?? { added: 0, latest: 0 };
+        added.set(message.chatId, { added: entry.added + 1, latest: Math.max(entry.latest, message.createTimeMs) });
       }
-      for (const [chatId, { added, latest }] of byChat) {
-        // Fewer rows written than planned means a concurrent writer stored some first.
-        if (written === fresh.length) await this.messages.addToChat(manager, tenantId, chatId, added, latest);
-        else await this.messages.recountChat(manager, tenantId, chatId);
-      }
+      // Fewer rows written than planned means a concurrent writer stored some first: recount those chats.
+      const exact = written === fresh.length;
+      await this.messages.upsertChats(
+        manager,
+        tenantId,
+        [...statusByChat.keys()].map((chatId) => ({
+          chatId,
+          status: statusByChat.get(chatId) ?? IMPORTED_CHAT_STATUS,
+          createTimeMs: firstTimeByChat.get(chatId)!,
+          added: exact ? (added.get(chatId)?.added ?? 0) : 0,
+          latestMs: added.get(chatId)?.latest ?? 0,
+        })),
+      );
+      if (!exact) for (const chatId of added.keys()) await this.messages.recountChat(manager, tenantId, chatId);
+      const statuses = new Map<ChatStatus, string[]>();
+      for (const [chatId, status] of statusByChat) if (status !== null) statuses.set(status, [...(statuses.get(status) ?? []), chatId]);
+      for (const [status, chatIds] of statuses) await this.messages.setChatStatus(manager, tenantId, chatIds, status);
       await this.messages.applyEarlyRecalls(manager, tenantId, fresh.map((m) => m.hxMsgId).filter((id): id is string => id !== null));
       return { imported: written, duplicates: records.length - written };
     });

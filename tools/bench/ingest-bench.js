@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// Ingest benchmark (prints figures; asserts nothing): Easemob callbacks per second into MariaDB
+// at N concurrent senders, and `opctl import` records per second on a generated file.
+//
+//   node tools/bench/ingest-bench.js [--callbacks 20000] [--senders 32] [--lines 1000000]
+//
+// Uses OP_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306) and a throwaway database.
+const { spawn } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { cpus, tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { parseArgs } = require('node:util');
+const { ensureBuilt, root } = require('../scripts/ensure-built');
+
+const { values } = parseArgs({
+  options: { callbacks: { type: 'string', default: '20000' }, senders: { type: 'string', default: '32' }, lines: { type: 'string', default: '1000000' } },
+});
+const CALLBACKS = Number(values.callbacks);
+const SENDERS = Number(values.senders);
+const LINES = Number(values.lines);
+const SERVER = (process.env.OP_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
+const DB = `op_bench_ingest_${process.pid}`;
+const PORT = 3900 + (process.pid % 90);
+
+ensureBuilt();
+const dist = join(root, 'apps/op-api/dist');
+const { runOpctl } = require(join(dist, 'cli/opctl.js'));
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'op-bench-'));
+  const env = { ...process.env, OP_DATABASE_URL: `${SERVER}/${DB}`, OP_DATA_DIR: dataDir, OP_PORT: String(PORT) };
+  const api = spawn(process.execPath, [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), join(dist, 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    const { tenantId } = await runOpctl(['tenant:create', '--name', 'bench'], env);
+    await runOpctl(['easemob:app', '--tenant', tenantId, '--appkey', 'bench#kefu', '--callback-secret', 'bench-secret'], env);
+    await runOpctl(['operator:create', '--tenant', tenantId, '--username', 'agent', '--im-username', 'kefu01'], env);
+    for (let i = 0; i < 100; i++) {
+      try {
+        await fetch(`http://127.0.0.1:${PORT}/`, { method: 'POST' });
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+
+    // Callbacks: 2,000 customers, a quarter of the messages from the agent.
+    const bodies = Array.from({ length: CALLBACKS }, (_, i) => {
+      const customer = `u0001bench${i % 2000}`;
+      const fromAgent = i % 4 === 3;
+      const timestamp = 1700000000000 + i;
+      const msgId = String(900000000000000000n + BigInt(i));
+      const callId = `bench#kefu_${msgId}`;
+      return JSON.stringify({
+        callId, eventType: 'chat', timestamp, chat_type: 'chat', from: fromAgent ? 'kefu01' : customer, to: fromAgent ? customer : 'kefu01',
+        msg_id: msgId, payload: { bodies: [{ type: 'txt', msg: `压测消息 ${i}：我要申请退款，谢谢` }], ext: {} },
+        securityVersion: '1.0.0', security: createHash('md5').update(callId + 'bench-secret' + timestamp).digest('hex'), appkey: 'bench#kefu',
+      });
+    });
+    const latencies = [];
+    let next = 0;
+    let failures = 0;
+    const started = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: SENDERS }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        const t0 = process.hrtime.bigint();
+        const response = await fetch(`http://127.0.0.1:${PORT}/hx/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        await response.arrayBuffer();
+        if (response.status !== 200) failures++;
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    latencies.sort((x, y) => x - y);
+    const callbacks = { count: CALLBACKS, senders: SENDERS, failures, perSecond: Math.round(CALLBACKS / seconds), p50ms: +percentile(latencies, 50).toFixed(1), p99ms: +percentile(latencies, 99).toFixed(1) };
+
+    // Import: a §5 file of LINES records in 50,000 chats, every message type in turn.
+    const file = join(dataDir, 'history.jsonl');
+    const out = createWriteStream(file);
+    const types = [
+      { type: 'txt', msg: '你好，我想咨询一下订单的退款进度，谢谢' },
+      { type: 'img', url: 'https://a1.easemob.com/f/1', filename: 'a.jpg', secret: 's', file_length: 1024 },
+      { type: 'audio', url: 'https://a1.easemob.com/f/2', filename: 'a.amr', secret: 's', length: 5, file_length: 2048 },
+      { type: 'loc', addr: '上海市徐汇区', lat: 31.19, lng: 121.44 },
+    ];
+    for (let i = 0; i < LINES; i++) {
+      const line = JSON.stringify({ chatId: `u0001imp${i % 50000}`, msg_id: `imp${i}`, timestamp: 1600000000000 + i, from: `u0001c${i % 50000}`, to: 'kefu01', chat_type: 'chat', payload: { bodies: [types[i % types.length]], ext: {} }, chatStatus: 5 });
+      if (!out.write(line + '\n')) await new Promise((r) => out.once('drain', r));
+    }
+    await new Promise((r) => out.end(r));
+    const importStarted = process.hrtime.bigint();
+    const result = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [join(dist, 'cli/opctl.js'), 'import', '--tenant', tenantId, '--file', file], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (c) => (stdout += c));
+      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`import exited ${code}`))));
+    });
+    const importSeconds = Number(process.hrtime.bigint() - importStarted) / 1e9;
+    const imports = { lines: LINES, imported: result.imported, failed: result.failed, seconds: +importSeconds.toFixed(1), perSecond: Math.round(LINES / importSeconds) };
+
+    const report = { date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, callbacks, import: imports };
+    console.log('\nIngest into MariaDB');
+    console.table({ callbacks: { rate: `${callbacks.perSecond}/s`, p50: `${callbacks.p50ms} ms`, p99: `${callbacks.p99ms} ms`, failures }, import: { rate: `${imports.perSecond}/s`, seconds: imports.seconds, imported: imports.imported } });
+    mkdirSync(join(root, 'bench-results'), { recursive: true });
+    const target = join(root, 'bench-results', `ingest-${report.date.slice(0, 10)}.json`);
+    writeFileSync(target, JSON.stringify(report, null, 2) + '\n');
+    console.log(`written ${target}`);
+  } finally {
+    api.kill('SIGTERM');
+    const mysql = require('mysql2/promise');
+    const url = new URL(SERVER);
+    const connection = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username || 'root'), password: decodeURIComponent(url.password) });
+    await connection.query(`DROP DATABASE IF EXISTS \`${DB}\``);
+    await connection.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
