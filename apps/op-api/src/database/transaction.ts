@@ -10,17 +10,22 @@ function driverCode(error: unknown): string | undefined {
 }
 
 /**
- * Runs `work` in a transaction that sees other writers' commits at each statement (READ
- * COMMITTED on MySQL; SQLite has one writer), retried on deadlock or lock timeout.
+ * Runs `work` in a transaction, retried on deadlock or lock timeout. A read that must see
+ * another writer's fresh commit inside it uses {@link lockingRead}.
  */
 export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return isMysql(dataSource) ? await dataSource.transaction('READ COMMITTED', work) : await dataSource.transaction(work);
+      return await dataSource.transaction(work);
     } catch (error) {
       const code = driverCode(error);
       if (attempt >= attempts || !code || !RETRYABLE.has(code)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
     }
   }
+}
+
+/** `FOR UPDATE` on MySQL (a current read, not the transaction's snapshot); SQLite has one writer. */
+export function lockingRead(dataSource: DataSource): string {
+  return isMysql(dataSource) ? ' FOR UPDATE' : '';
 }

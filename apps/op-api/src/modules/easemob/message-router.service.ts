@@ -63,12 +63,16 @@ export class MessageRouter {
   }
 
   private async route(manager: EntityManager, tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
+    let recalled = false;
     if (message.hxMsgId !== null) {
-      const known: Array<{ chat_id: string }> = await manager.query('SELECT chat_id FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [
-        tenantId,
-        message.hxMsgId,
-      ]);
-      if (known.length > 0) return { stored: false, chatId: known[0].chat_id };
+      // One round trip: is it stored already, and did its recall arrive before it?
+      const [state]: Array<{ known_chat: string | null; recalled: number | string }> = await manager.query(
+        'SELECT (SELECT chat_id FROM messages WHERE tenant_id = ? AND hx_msg_id = ?) AS known_chat, ' +
+          '(SELECT COUNT(*) FROM message_recalls WHERE tenant_id = ? AND hx_msg_id = ?) AS recalled',
+        [tenantId, message.hxMsgId, tenantId, message.hxMsgId],
+      );
+      if (state.known_chat !== null) return { stored: false, chatId: state.known_chat };
+      recalled = Number(state.recalled) > 0;
     }
     const staff = await this.staffAmong(manager, tenantId, [message.form, message.to]);
     const senderOperator = message.form === null ? undefined : staff.get(message.form);
@@ -82,11 +86,10 @@ export class MessageRouter {
     if (senderOperator && chat.status === (ChatStatus.Waiting as number)) {
       await this.chats.acceptBy(manager, chat, senderOperator, message.createTimeMs);
     }
-    const id = this.ids.next();
-    const written = await this.messages.insertMessages(manager, tenantId, [{ ...message, id, chatId: chat.id }]);
+    const ext = recalled ? { ...message.ext, recalled: true } : message.ext;
+    const written = await this.messages.insertMessages(manager, tenantId, [{ ...message, ext, id: this.ids.next(), chatId: chat.id }]);
     if (written === 0) return { stored: false, chatId: chat.id };
     await this.messages.addToChat(manager, tenantId, chat.id, 1, message.createTimeMs);
-    if (message.hxMsgId !== null) await this.messages.applyEarlyRecalls(manager, tenantId, [message.hxMsgId]);
     return { stored: true, chatId: chat.id };
   }
 
