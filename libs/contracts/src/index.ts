@@ -7,3 +7,4 @@ export * from './lib/chat-message-list.request';
 export * from './lib/endpoints';
 export * from './lib/chat';
 export * from './lib/chat-lifecycle.request';
+export * from './lib/operator-login.request';

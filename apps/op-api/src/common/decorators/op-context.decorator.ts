@@ -12,6 +12,8 @@ export interface OpContext {
   tenantId: string;
   clientId: string;
   operator: AuthenticatedOperator | null;
+  /** The operator token of the call (kept in memory only, for sign-out). */
+  token: string | null;
   ip: string;
 }
 

@@ -94,7 +94,7 @@ export class SignatureGuard implements CanActivate {
 
     const ip = request.ip;
     if (this.reflector.getAllAndOverride<boolean>(SKIP_TOKEN_KEY, targets)) {
-      request.opContext = { tenantId: client.tenantId, clientId: client.id, operator: null, ip };
+      request.opContext = { tenantId: client.tenantId, clientId: client.id, operator: null, token: null, ip };
       return true;
     }
     const token = query.get('token');
@@ -102,7 +102,7 @@ export class SignatureGuard implements CanActivate {
     const operator = token.length <= 128 ? await this.access.verifyToken(token) : null;
     if (!operator) throw OpError.unauthorized('token 无效或已过期');
     if (operator.tenantId !== client.tenantId) throw OpError.forbidden('token 与 client 不属于同一租户');
-    request.opContext = { tenantId: client.tenantId, clientId: client.id, operator, ip };
+    request.opContext = { tenantId: client.tenantId, clientId: client.id, operator, token, ip };
     return true;
   }
 }

@@ -1,0 +1,58 @@
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { OperatorLoginRequest, type OperatorLoginResult } from '@op/contracts';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { SkipToken } from '../../common/decorators/skip-signature.decorator';
+import { OpError } from '../../common/errors/op-error';
+import { TimeFormatter } from '../../common/util/time-format';
+import { AccessService } from './access.service';
+import { LoginThrottle } from './login-throttle.service';
+
+/** Sessions of the admin panel's operators last a working day. */
+export const LOGIN_TOKEN_TTL_SECONDS = 12 * 3600;
+
+/** Operator sign-in and sign-out (CONTRACT.md §6). */
+@Controller('op/v2')
+export class OperatorAuthController {
+  private readonly time: TimeFormatter;
+
+  constructor(
+    private readonly access: AccessService,
+    private readonly throttle: LoginThrottle,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.time = new TimeFormatter(config.timezone);
+  }
+
+  @Post('operatorLogin')
+  @HttpCode(200)
+  @SkipToken()
+  async operatorLogin(@CurrentContext() context: OpContext, @Body() body: OperatorLoginRequest): Promise<OperatorLoginResult> {
+    const user = `${context.tenantId}:${body.username}`;
+    const wait = this.throttle.waitMs(user, context.ip);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new OpError(429, `登录失败次数过多，请 ${seconds} 秒后再试`, { 'retry-after': String(seconds) });
+    }
+    const operator = await this.access.verifyOperatorPassword(context.tenantId, body.username, body.password);
+    if (!operator) {
+      this.throttle.fail(user, context.ip);
+      throw OpError.unauthorized('用户名或密码错误');
+    }
+    this.throttle.succeed(user);
+    const { token, expiresAtMs } = await this.access.issueToken(operator.id, LOGIN_TOKEN_TTL_SECONDS);
+    return {
+      token,
+      expiresAt: this.time.formatMs(expiresAtMs),
+      operator: { operatorId: operator.id, username: operator.username, role: operator.role },
+    };
+  }
+
+  @Post('operatorLogout')
+  @HttpCode(200)
+  async operatorLogout(@CurrentContext() context: OpContext): Promise<null> {
+    if (context.token) await this.access.revokeToken(context.token);
+    return null;
+  }
+}
