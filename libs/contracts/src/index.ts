@@ -6,3 +6,5 @@ export * from './lib/chat-message';
 export * from './lib/chat-message-list.request';
 export * from './lib/endpoints';
 export * from './lib/chat';
+export * from './lib/search-marks-audit.request';
+export * from './lib/search-marks-audit';
