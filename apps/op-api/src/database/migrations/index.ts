@@ -1,5 +1,6 @@
 import { InitialSchema1732500000000 } from './1732500000000-initial-schema';
 import { EasemobApps1732500000001 } from './1732500000001-easemob-apps';
+import { SearchMarksAudit1732500000003 } from './1732500000003-search-marks-audit';
 
 /** Every migration, oldest first; the API and `opctl migrate` apply the pending ones. */
-export const MIGRATIONS = [InitialSchema1732500000000, EasemobApps1732500000001];
+export const MIGRATIONS = [InitialSchema1732500000000, EasemobApps1732500000001, SearchMarksAudit1732500000003];
