@@ -12,6 +12,10 @@ import { DatabaseModule } from './database/database.module';
 import { AccessModule } from './modules/access/access.module';
 import { ChatMessageModule } from './modules/chat-message/chat-message.module';
 import { ImporterModule } from './modules/importer/importer.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { FavoriteModule } from './modules/favorite/favorite.module';
+import { MarkModule } from './modules/mark/mark.module';
+import { SearchModule } from './modules/search/search.module';
 
 /** The first failing constraint, as the contract's one sentence naming the field. */
 export function firstValidationMessage(errors: ValidationError[]): string {
@@ -40,7 +44,8 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config.database), AccessModule, ChatMessageModule, ImporterModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config.database), AccessModule, ChatMessageModule, ImporterModule,
+        AuditModule, SearchModule, MarkModule, FavoriteModule],
       providers: [
         EnvelopeFactory,
         { provide: APP_PIPE, useFactory: createValidationPipe },
