@@ -15,9 +15,9 @@ export function findMatches(text: string, keyword: string): Array<[number, numbe
     }
     return found;
   };
-  const ascii = tryFold(asciiLower);
-  // MariaDB also folds non-ASCII letters (É/é); follow it when ASCII folding finds nothing.
-  return ascii.length > 0 ? ascii : tryFold((s) => s.toLowerCase());
+  // Full Unicode folding (as MariaDB's LOWER) where it keeps lengths; ASCII (as SQLite's) otherwise.
+  const full = tryFold((s) => s.toLowerCase());
+  return full.length > 0 ? full : tryFold(asciiLower);
 }
 
 const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
