@@ -84,7 +84,7 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
 
   it('runs the whole operator workflow and the API serves what it made', async () => {
     const first = await opctl('migrate');
-    expect(first).toMatchObject({ code: 0, json: { applied: ['InitialSchema1732500000000', 'EasemobApps1732500000001'] } });
+    expect(first).toMatchObject({ code: 0, json: { applied: ['InitialSchema1732500000000', 'EasemobApps1732500000001', 'SearchMarksAudit1732500000003'] } });
     expect((await opctl('migrate')).json).toEqual({ applied: [] });
 
     const tenant = await opctl('tenant:create', '--name', '一号租户');
