@@ -84,10 +84,11 @@ export class ChatSearchService {
     const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(`SELECT COUNT(*) AS n FROM chats c WHERE ${clause}`, params);
     const total = Number(n);
     const offset = (pageNum - 1) * pageSize;
-    // NULL last_message_time sorts last in DESC on both engines.
+    // NULL last_message_time sorts last in DESC on both engines. One direction for both keys,
+    // so MariaDB can walk idx_chats_tenant_last backwards (InnoDB appends the key (tenant_id, id)).
     const rows: ChatDbRow[] = offset < total
       ? await this.dataSource.query(
-          `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${clause} ORDER BY c.last_message_time DESC, c.id ASC LIMIT ? OFFSET ?`,
+          `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${clause} ORDER BY c.last_message_time DESC, c.id DESC LIMIT ? OFFSET ?`,
           [...params, pageSize, offset],
         )
       : [];
