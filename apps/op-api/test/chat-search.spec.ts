@@ -63,7 +63,7 @@ describe.each(ENGINES)('chatSearch on %s', (engine) => {
     }
     // A keyword-bearing chat in another tenant, which tenant a must never find.
     await t.importRecords(b.tenantId, [record({ chatId: 's1', timestamp: BASE + H, body: { type: 'txt', msg: 'B 的退款' } })]);
-    await a.client.expect('messageMarkAdd', { messageId: ids.s6[0], mark: 'VIP' });
+    await a.client.messageMarkAdd({ messageId: ids.s6[0], mark: 'VIP' });
     await a.client.expect('messageMarkAdd', { messageId: ids.s2[1], mark: 'VIP' });
   });
 
@@ -85,8 +85,12 @@ describe.each(ENGINES)('chatSearch on %s', (engine) => {
       expect((await search({ pageNum: 9 })).envelope.data!.chats).toEqual([]);
     });
 
+    it('takes a JSON null as a filter not given', async () => {
+      expect(await chatIds({ status: null, customerId: null, keyword: null, createdFrom: null, mark: null, chatId: 's1' })).toEqual(['s1']);
+    });
+
     it('writes each result as the contract chat object plus hits', async () => {
-      const { envelope } = await search({ chatId: 's1' });
+      const envelope = await a.client.chatSearch({ chatId: 's1' });
       expect(envelope.data!.chats).toEqual([
         {
           chatId: 's1',

@@ -82,6 +82,12 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
       expect(envelope.data!.msg.map((m) => m.userMessageId)).toEqual(ids.c1.slice((page - 1) * 20, page * 20));
     });
 
+    it('takes a JSON null as not given', async () => {
+      const { status, envelope } = await list(a, { chatId: 'c1', aroundMessageId: null, pageNum: 2 });
+      expect({ status, page: envelope.page!.page }).toEqual({ status: 200, page: 2 });
+      expect((await a.client.call('auditList', { action: null, from: null })).status).toBe(200);
+    });
+
     it('uses the requested pageSize', async () => {
       const { envelope } = await list(a, { chatId: 'c1', aroundMessageId: ids.c1[30], pageSize: '7' });
       expect(envelope.page).toMatchObject({ page: 5, pageSize: 7, startIndex: 28 });
@@ -183,7 +189,7 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
       expect(counts['B专用']).toBeUndefined();
       const sorted = [...envelope.data!.marks].sort((x, y) => y.count - x.count || (x.mark < y.mark ? -1 : 1));
       expect(envelope.data!.marks).toEqual(sorted);
-      expect((await b.client.call<MarkListData>('markList', {})).envelope.data!.marks).toEqual([{ mark: 'B专用', count: 1 }]);
+      expect((await b.client.markList()).data!.marks).toEqual([{ mark: 'B专用', count: 1 }]);
     });
   });
 

@@ -15,6 +15,10 @@ describe('search, mark and audit requests', () => {
     expect(firstError(ChatSearchRequest, all)).toBeNull();
   });
 
+  it('takes a null status as no filter', () => {
+    expect(firstError(ChatSearchRequest, { status: null })).toBeNull();
+  });
+
   it('trims keyword and mark, and reads legacy status strings', () => {
     const request = plainToInstance(ChatSearchRequest, { keyword: ' 退款 ', mark: ' VIP', status: '5' });
     expect(request).toMatchObject({ keyword: '退款', mark: 'VIP', status: [5] });

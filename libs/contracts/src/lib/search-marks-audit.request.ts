@@ -25,6 +25,7 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 const trim = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? value.trim() : value);
 /** Legacy callers may send one status as a number or string; each item follows {@link legacyInteger}. */
 const statusList = ({ value }: TransformFnParams): unknown => {
+  if (value === undefined || value === null) return value;
   const list: unknown[] = Array.isArray(value) ? value : [value];
   return list.map((item) => (typeof item === 'string' && /^\d{1,3}$/.test(item) ? Number(item) : item));
 };

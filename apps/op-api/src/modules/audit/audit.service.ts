@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { OpContext } from '../../common/decorators/op-context.decorator';
 import { OpError } from '../../common/errors/op-error';
 import { Paged } from '../../common/interceptors/envelope';
+import { dropNulls } from '../../common/util/drop-nulls';
 import { TimeFormatter, parseZonedTime } from '../../common/util/time-format';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -32,7 +33,8 @@ export class AuditService {
     this.time = new TimeFormatter(config.timezone);
   }
 
-  async list(context: OpContext, request: AuditListRequest): Promise<Paged<AuditListData>> {
+  async list(context: OpContext, body: AuditListRequest): Promise<Paged<AuditListData>> {
+    const request = dropNulls(body);
     if (requireOperator(context).role !== 'admin') throw OpError.forbidden('auditList 只允许管理员（admin）调用');
     const pageNum = request.pageNum ?? DEFAULT_PAGE_NUM;
     const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;

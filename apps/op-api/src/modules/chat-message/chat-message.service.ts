@@ -29,18 +29,17 @@ export class ChatMessageService {
     const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
     const chat = await this.access.readableChat(context, request.chatId);
     let pageNum = request.pageNum ?? DEFAULT_PAGE_NUM;
-    if (request.aroundMessageId !== undefined) {
-      const position = await this.messages.positionInChat(context.tenantId, request.chatId, request.aroundMessageId);
-      if (position === null) {
-        throw OpError.notFound(`aroundMessageId ${request.aroundMessageId} 不是会话 ${request.chatId} 中的消息`);
-      }
+    const around = request.aroundMessageId ?? undefined; // JSON null: not given
+    if (around !== undefined) {
+      const position = await this.messages.positionInChat(context.tenantId, request.chatId, around);
+      if (position === null) throw OpError.notFound(`aroundMessageId ${around} 不是会话 ${request.chatId} 中的消息`);
       pageNum = Math.floor(position / pageSize) + 1;
     }
     this.audit.record(context, 'chatMessageList', request.chatId, {
       chatId: request.chatId,
       pageNum,
       pageSize,
-      ...(request.aroundMessageId === undefined ? {} : { aroundMessageId: request.aroundMessageId }),
+      ...(around === undefined ? {} : { aroundMessageId: around }),
     });
 
     const offset = (pageNum - 1) * pageSize;

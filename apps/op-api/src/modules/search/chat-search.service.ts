@@ -11,6 +11,7 @@ import { DataSource } from 'typeorm';
 import type { OpContext } from '../../common/decorators/op-context.decorator';
 import { OpError } from '../../common/errors/op-error';
 import { Paged } from '../../common/interceptors/envelope';
+import { dropNulls, type WithoutNulls } from '../../common/util/drop-nulls';
 import { TimeFormatter, parseZonedTime } from '../../common/util/time-format';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -25,7 +26,7 @@ export const HITS_PER_CHAT = 3;
 const DAY_MS = 86_400_000;
 
 /** The filters of a search as the audit trail records them: only those given. */
-function filtersOf(request: ChatSearchRequest): Record<string, unknown> {
+function filtersOf(request: WithoutNulls<ChatSearchRequest>): Record<string, unknown> {
   const { pageNum: _pageNum, pageSize: _pageSize, ...filters } = request;
   return Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
 }
@@ -49,7 +50,8 @@ export class ChatSearchService {
     this.windowDays = config.searchWindowDays;
   }
 
-  async search(context: OpContext, request: ChatSearchRequest): Promise<Paged<ChatSearchData>> {
+  async search(context: OpContext, body: ChatSearchRequest): Promise<Paged<ChatSearchData>> {
+    const request = dropNulls(body);
     const operator = requireOperator(context);
     const pageNum = request.pageNum ?? DEFAULT_PAGE_NUM;
     const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
