@@ -51,10 +51,11 @@ export class FavoriteService {
   async remove(context: OpContext, request: MessageFavoriteRequest): Promise<MessageFavoriteData> {
     const operator = requireOperator(context);
     const { chatId } = await this.access.readableMessage(context, request.messageId);
-    await this.dataSource.query('DELETE FROM message_favorites WHERE operator_id = ? AND message_id = ? AND tenant_id = ?', [
+    await this.dataSource.query('DELETE FROM message_favorites WHERE operator_id = ? AND message_id = ? AND tenant_id = ? AND chat_id = ?', [
       operator.id,
       BigInt(request.messageId),
       context.tenantId,
+      chatId,
     ]);
     this.audit.record(context, 'messageFavoriteRemove', chatId, { chatId, messageId: request.messageId });
     return { userMessageId: request.messageId, favorite: false };
@@ -67,7 +68,7 @@ export class FavoriteService {
     const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
     const agentOnly = operator.role !== 'admin';
     const from =
-      'FROM message_favorites f JOIN messages m ON m.id = f.message_id AND m.tenant_id = f.tenant_id ' +
+      'FROM message_favorites f JOIN messages m ON m.id = f.message_id AND m.tenant_id = f.tenant_id AND m.chat_id = f.chat_id ' +
       (agentOnly ? 'JOIN chats c ON c.tenant_id = f.tenant_id AND c.id = f.chat_id AND c.operator_id = ? ' : '') +
       'WHERE f.tenant_id = ? AND f.operator_id = ?';
     const params = [...(agentOnly ? [operator.id] : []), context.tenantId, operator.id];

@@ -46,11 +46,16 @@ export class MarkService {
       // Insert first, then check: two racing adds can never leave more than the limit
       // (at worst both step back), and no lock is needed on either engine.
       const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
-        'SELECT COUNT(*) AS n FROM message_marks WHERE tenant_id = ? AND message_id = ?',
-        [context.tenantId, id],
+        'SELECT COUNT(*) AS n FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id = ?',
+        [context.tenantId, chatId, id],
       );
       if (Number(n) > MAX_MARKS_PER_MESSAGE) {
-        await this.dataSource.query('DELETE FROM message_marks WHERE tenant_id = ? AND message_id = ? AND mark = ?', [context.tenantId, id, request.mark]);
+        await this.dataSource.query('DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id = ? AND mark = ?', [
+          context.tenantId,
+          chatId,
+          id,
+          request.mark,
+        ]);
         throw OpError.conflict(`mark 数量已达上限：每条消息最多 ${MAX_MARKS_PER_MESSAGE} 个标记`);
       }
     }
@@ -60,8 +65,9 @@ export class MarkService {
 
   async remove(context: OpContext, request: MessageMarkRequest): Promise<MessageMarkData> {
     const { chatId } = await this.access.readableMessage(context, request.messageId);
-    await this.dataSource.query('DELETE FROM message_marks WHERE tenant_id = ? AND message_id = ? AND mark = ?', [
+    await this.dataSource.query('DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id = ? AND mark = ?', [
       context.tenantId,
+      chatId,
       BigInt(request.messageId),
       request.mark,
     ]);
