@@ -362,6 +362,20 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
       }
     });
 
+    it('records nothing with OP_AUDIT=off', async () => {
+      const quiet = await startTestApp(engine, { OP_AUDIT: 'off' });
+      try {
+        const tenant = await quiet.createTenant();
+        await quiet.importRecords(tenant.tenantId, [record({ chatId: 'q', timestamp: RECENT })]);
+        await tenant.client.expect('chatMessageList', { chatId: 'q' });
+        await tenant.client.expect('chatSearch', { keyword: 'message' });
+        const { data, page } = await tenant.client.auditList();
+        expect({ records: data!.records, total: page!.total }).toEqual({ records: [], total: 0 });
+      } finally {
+        await quiet.close();
+      }
+    });
+
     it('writes what is buffered when the app shuts down', async () => {
       const other = await startTestApp(engine);
       const tenant = await other.createTenant();
