@@ -14,6 +14,10 @@ import { ChatMessageModule } from './modules/chat-message/chat-message.module';
 import { ImporterModule } from './modules/importer/importer.module';
 import { ChatsModule } from './modules/chats/chats.module';
 import { EasemobModule } from './modules/easemob/easemob.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { FavoriteModule } from './modules/favorite/favorite.module';
+import { MarkModule } from './modules/mark/mark.module';
+import { SearchModule } from './modules/search/search.module';
 
 /** The first failing constraint, as the contract's one sentence naming the field. */
 export function firstValidationMessage(errors: ValidationError[]): string {
@@ -42,7 +46,19 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config.database), AccessModule, ChatMessageModule, ImporterModule, ChatsModule, EasemobModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(config.database),
+        AccessModule,
+        ChatMessageModule,
+        ImporterModule,
+        ChatsModule,
+        EasemobModule,
+        AuditModule,
+        SearchModule,
+        MarkModule,
+        FavoriteModule,
+      ],
       providers: [
         EnvelopeFactory,
         { provide: APP_PIPE, useFactory: createValidationPipe },

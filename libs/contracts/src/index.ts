@@ -8,3 +8,5 @@ export * from './lib/endpoints';
 export * from './lib/chat';
 export * from './lib/chat-lifecycle.request';
 export * from './lib/operator-login.request';
+export * from './lib/search-marks-audit.request';
+export * from './lib/search-marks-audit';

@@ -23,6 +23,11 @@ describe('configuration', () => {
     expect(load({ OP_DATABASE_URL: 'sqlite:var/op.db' }).database).toEqual({ type: 'sqlite', path: '/srv/op/var/op.db' });
   });
 
+  it('reads the search window and the audit switch', () => {
+    expect(load({})).toMatchObject({ searchWindowDays: 90, auditEnabled: true });
+    expect(load({ OP_SEARCH_WINDOW_DAYS: '365', OP_AUDIT: 'off' })).toMatchObject({ searchWindowDays: 365, auditEnabled: false });
+  });
+
   it('reads Qiniu settings as a whole', () => {
     expect(load({ OP_QINIU_DOMAIN: 'http://img.example.com/', OP_QINIU_ACCESS_KEY: 'ak', OP_QINIU_SECRET_KEY: 'sk' }).qiniu).toEqual({
       domain: 'http://img.example.com', accessKey: 'ak', secretKey: 'sk', urlTtlSeconds: 3600,
@@ -42,6 +47,9 @@ describe('configuration', () => {
     [{ OP_QINIU_URL_TTL: '0' }, 'OP_QINIU_URL_TTL'],
     [{ OP_MASTER_KEY: 'short' }, 'OP_MASTER_KEY'],
     [{ OP_DATABASE_URL: 'mysql://root@h/db', OP_DB_POOL_SIZE: '0' }, 'OP_DB_POOL_SIZE'],
+    [{ OP_SEARCH_WINDOW_DAYS: '0' }, 'OP_SEARCH_WINDOW_DAYS'],
+    [{ OP_SEARCH_WINDOW_DAYS: 'ninety' }, 'OP_SEARCH_WINDOW_DAYS'],
+    [{ OP_AUDIT: 'maybe' }, 'OP_AUDIT'],
   ])('stops on %j, naming %s', (env, variable) => {
     expect(() => load(env)).toThrow(ConfigError);
     expect(() => load(env)).toThrow(new RegExp(`^配置错误：${variable} `));

@@ -26,6 +26,10 @@ export interface AppConfig {
   /** Snowflake worker id (0–1023) of this process. */
   workerId: number;
   bodyLimitBytes: number;
+  /** Days back from now that a keyword search covers (OP_SEARCH_WINDOW_DAYS). */
+  searchWindowDays: number;
+  /** Whether reads and changes are recorded in the audit trail (OP_AUDIT, on by default). */
+  auditEnabled: boolean;
 }
 
 /** A configuration value that stops the start; the message names the variable. */
@@ -89,6 +93,14 @@ export function parseDatabaseUrl(raw: string, cwd: string, name = 'OP_DATABASE_U
   };
 }
 
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = value(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'on' || raw === 'true' || raw === '1') return true;
+  if (raw === 'off' || raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, '只能是 on 或 off');
+}
+
 function isValidTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
@@ -147,5 +159,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dataDir,
     workerId: integer(env, 'OP_WORKER_ID', Math.floor(Math.random() * 1024), 0, 1023),
     bodyLimitBytes: integer(env, 'OP_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
+    searchWindowDays: integer(env, 'OP_SEARCH_WINDOW_DAYS', 90, 1, 3660),
+    auditEnabled: onOff(env, 'OP_AUDIT', true),
   };
 }

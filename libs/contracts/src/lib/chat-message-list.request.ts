@@ -1,5 +1,5 @@
 import { Transform, type TransformFnParams } from 'class-transformer';
-import { IsBoolean, IsDefined, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsDefined, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 export const DEFAULT_PAGE_NUM = 1;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -53,4 +53,13 @@ export class ChatMessageListRequest {
   @IsBoolean({ message: 'needFavorite 必须是布尔值' })
   @Transform(legacyBoolean)
   needFavorite?: boolean;
+
+  /**
+   * Serves the page (at `pageSize`) that holds this message instead of `pageNum`; `page.page`
+   * says which. A decimal `userMessageId` string; an id not in the chat is 404.
+   */
+  @IsOptional()
+  @Matches(/^[1-9]\d{0,18}$/, { message: 'aroundMessageId 必须是十进制的消息 ID（userMessageId）' })
+  @IsString({ message: 'aroundMessageId 必须是字符串（userMessageId）' })
+  aroundMessageId?: string;
 }

@@ -1,6 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatMessageListRequest } from '../lib/chat-message-list.request';
 import type { ChatMessageListData } from '../lib/chat-message';
+import type {
+  AuditListData,
+  ChatSearchData,
+  FavoriteListData,
+  MarkListData,
+  MessageFavoriteData,
+  MessageMarkData,
+} from '../lib/search-marks-audit';
+import type {
+  AuditListRequest,
+  ChatSearchRequest,
+  FavoriteListRequest,
+  MessageFavoriteRequest,
+  MessageMarkRequest,
+} from '../lib/search-marks-audit.request';
 import { OP_API_PREFIX } from '../lib/endpoints';
 import { API_VERSION, type Envelope } from '../lib/envelope';
 import { DEFAULT_SIGN_METHOD, type SignMethod } from '../lib/signing';
@@ -92,5 +107,38 @@ export class OpClient {
   /** 2.37: one page of a chat's messages. */
   chatMessageList(body: ChatMessageListRequest, call?: CallOptions): Promise<Envelope<ChatMessageListData>> {
     return this.expect<ChatMessageListData>('chatMessageList', body, call);
+  }
+
+  chatSearch(body: ChatSearchRequest, call?: CallOptions): Promise<Envelope<ChatSearchData>> {
+    return this.expect<ChatSearchData>('chatSearch', body, call);
+  }
+
+  messageMarkAdd(body: MessageMarkRequest, call?: CallOptions): Promise<Envelope<MessageMarkData>> {
+    return this.expect<MessageMarkData>('messageMarkAdd', body, call);
+  }
+
+  messageMarkRemove(body: MessageMarkRequest, call?: CallOptions): Promise<Envelope<MessageMarkData>> {
+    return this.expect<MessageMarkData>('messageMarkRemove', body, call);
+  }
+
+  markList(call?: CallOptions): Promise<Envelope<MarkListData>> {
+    return this.expect<MarkListData>('markList', {}, call);
+  }
+
+  messageFavoriteAdd(body: MessageFavoriteRequest, call?: CallOptions): Promise<Envelope<MessageFavoriteData>> {
+    return this.expect<MessageFavoriteData>('messageFavoriteAdd', body, call);
+  }
+
+  messageFavoriteRemove(body: MessageFavoriteRequest, call?: CallOptions): Promise<Envelope<MessageFavoriteData>> {
+    return this.expect<MessageFavoriteData>('messageFavoriteRemove', body, call);
+  }
+
+  favoriteList(body: FavoriteListRequest = {}, call?: CallOptions): Promise<Envelope<FavoriteListData>> {
+    return this.expect<FavoriteListData>('favoriteList', body, call);
+  }
+
+  /** Admins only. */
+  auditList(body: AuditListRequest = {}, call?: CallOptions): Promise<Envelope<AuditListData>> {
+    return this.expect<AuditListData>('auditList', body, call);
   }
 }

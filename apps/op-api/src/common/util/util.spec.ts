@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword } from './password';
 import { SecretBox } from './secret-box';
 import { Snowflake } from './snowflake';
-import { TimeFormatter } from './time-format';
+import { TimeFormatter, parseZonedTime } from './time-format';
 
 describe('Snowflake', () => {
   it('gives unique, increasing 64-bit ids, even many in one millisecond', () => {
@@ -53,5 +53,22 @@ describe('TimeFormatter', () => {
     expect(new TimeFormatter('Asia/Shanghai').formatMs(ms)).toBe('2016-02-19 18:43:00');
     expect(new TimeFormatter('UTC').formatMs(ms)).toBe('2016-02-19 10:43:00');
     expect(new TimeFormatter('Asia/Shanghai').formatMs(Date.UTC(2016, 11, 31, 16, 0, 0))).toBe('2017-01-01 00:00:00');
+  });
+});
+
+describe('parseZonedTime', () => {
+  const shanghai = new TimeFormatter('Asia/Shanghai');
+  it('reads a wall-clock time in the zone', () => {
+    expect(parseZonedTime('2016-02-19 18:43:00', shanghai)).toBe(Date.UTC(2016, 1, 19, 10, 43, 0));
+    expect(parseZonedTime('2017-01-01 00:00:00', shanghai)).toBe(Date.UTC(2016, 11, 31, 16, 0, 0));
+  });
+  it('handles a zone with daylight saving, and refuses a skipped time', () => {
+    const newYork = new TimeFormatter('America/New_York');
+    expect(parseZonedTime('2026-07-01 12:00:00', newYork)).toBe(Date.UTC(2026, 6, 1, 16, 0, 0));
+    expect(parseZonedTime('2026-01-01 12:00:00', newYork)).toBe(Date.UTC(2026, 0, 1, 17, 0, 0));
+    expect(parseZonedTime('2026-03-08 02:30:00', newYork)).toBeNull();
+  });
+  it.each(['2026-13-01 00:00:00', '2026-02-30 00:00:00', '2026-01-01 24:00:00', '2026-01-01', '2026-01-01T00:00:00'])('refuses %s', (text) => {
+    expect(parseZonedTime(text, shanghai)).toBeNull();
   });
 });

@@ -20,3 +20,35 @@ export function toChatInfo(chat: ChatEntity, time: TimeFormatter): ChatInfo {
     messageCount: Number(chat.messageCount),
   };
 }
+
+/** The chats columns a query reads for {@link toChatInfo}, from a table aliased `c`. */
+export const CHAT_COLUMNS =
+  'c.id, c.status, c.customer_id, c.operator_id, c.create_time, c.accept_time, c.end_time, c.last_message_time, c.message_count';
+
+export interface ChatDbRow {
+  id: string;
+  status: number | string;
+  customer_id: string | null;
+  operator_id: string | null;
+  create_time: number | string;
+  accept_time: number | string | null;
+  end_time: number | string | null;
+  last_message_time: number | string | null;
+  message_count: number | string;
+}
+
+/** A raw chats row (either engine's types) as the entity {@link toChatInfo} takes. */
+export function chatEntityOf(tenantId: string, row: ChatDbRow): ChatEntity {
+  return {
+    tenantId,
+    id: row.id,
+    status: Number(row.status),
+    customerId: row.customer_id,
+    operatorId: row.operator_id,
+    createTime: row.create_time,
+    acceptTime: row.accept_time,
+    endTime: row.end_time,
+    lastMessageTime: row.last_message_time,
+    messageCount: Number(row.message_count),
+  };
+}

@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { ChatAccess } from './chat-access.service';
 import { ChatMessageController } from './chat-message.controller';
 import { ChatMessageRepository } from './chat-message.repository';
 import { ChatMessageService } from './chat-message.service';
+import { MessageMapper } from './message-mapper';
 import { MessageStore } from './message-store.service';
 
 @Module({
+  imports: [AuditModule],
   controllers: [ChatMessageController],
-  providers: [ChatMessageRepository, ChatMessageService, MessageStore],
-  exports: [MessageStore, ChatMessageRepository],
+  providers: [ChatMessageRepository, ChatMessageService, MessageStore, ChatAccess, MessageMapper],
+  exports: [MessageStore, ChatMessageRepository, ChatAccess, MessageMapper],
 })
 export class ChatMessageModule {}

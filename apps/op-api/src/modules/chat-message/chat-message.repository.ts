@@ -6,6 +6,8 @@ import type { NewMessage } from './easemob-message';
 export interface ChatRow {
   status: number;
   messageCount: number;
+  /** The assigned operator, null while unassigned. */
+  operatorId: string | null;
 }
 
 /** A stored message as the page query reads it. */
@@ -53,7 +55,7 @@ export interface StoredMessage extends NewMessage {
   chatId: string;
 }
 
-const MESSAGE_COLUMNS =
+export const MESSAGE_COLUMNS =
   'CAST(m.id AS CHAR) AS id, m.hx_msg_id, m.from_user, m.to_user, m.type, m.msg, m.url, m.filename, m.thumb, m.secret, ' +
   'm.thumb_secret, m.length, m.file_length, m.addr, m.lat, m.lng, m.create_time, m.qiniu_key, m.ext';
 
@@ -62,7 +64,7 @@ const INSERT_COLUMNS = [
   'thumb_secret', 'length', 'file_length', 'addr', 'lat', 'lng', 'create_time', 'qiniu_key', 'ext',
 ];
 
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
+export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
 /**
  * The message queries, written by hand: every one is keyed by tenant and chat (or by the
@@ -74,11 +76,40 @@ export class ChatMessageRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async findChat(tenantId: string, chatId: string): Promise<ChatRow | null> {
-    const rows: Array<{ status: number | string; message_count: number | string }> = await this.dataSource.query(
-      'SELECT status, message_count FROM chats WHERE tenant_id = ? AND id = ?',
+    const rows: Array<{ status: number | string; message_count: number | string; operator_id: string | null }> = await this.dataSource.query(
+      'SELECT status, message_count, operator_id FROM chats WHERE tenant_id = ? AND id = ?',
       [tenantId, chatId],
     );
-    return rows.length === 0 ? null : { status: Number(rows[0].status), messageCount: Number(rows[0].message_count) };
+    if (rows.length === 0) return null;
+    return { status: Number(rows[0].status), messageCount: Number(rows[0].message_count), operatorId: rows[0].operator_id };
+  }
+
+  /** The chat of one of the tenant's messages (by primary key), or null. */
+  async chatOfMessage(tenantId: string, messageId: string): Promise<string | null> {
+    const rows: Array<{ chat_id: string }> = await this.dataSource.query(
+      'SELECT chat_id FROM messages WHERE id = ? AND tenant_id = ?',
+      [BigInt(messageId), tenantId],
+    );
+    return rows.length === 0 ? null : rows[0].chat_id;
+  }
+
+  /**
+   * How many messages of the chat come before this one in (create_time, id) order, or null
+   * when the message is not in the chat. Both steps walk idx_messages_chat_page.
+   */
+  async positionInChat(tenantId: string, chatId: string, messageId: string): Promise<number | null> {
+    const id = BigInt(messageId);
+    const found: Array<{ create_time: number | string }> = await this.dataSource.query(
+      'SELECT create_time FROM messages WHERE tenant_id = ? AND chat_id = ? AND id = ?',
+      [tenantId, chatId, id],
+    );
+    if (found.length === 0) return null;
+    const time = Number(found[0].create_time);
+    const rows: Array<{ n: number | string }> = await this.dataSource.query(
+      'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = ? AND (create_time < ? OR (create_time = ? AND id < ?))',
+      [tenantId, chatId, time, time, id],
+    );
+    return Number(rows[0].n);
   }
 
   /**

@@ -17,6 +17,7 @@ import { OpError } from '../../common/errors/op-error';
 import { TimeFormatter } from '../../common/util/time-format';
 import { inTransaction } from '../../database/transaction';
 import { AccessService } from '../access/access.service';
+import { canRead } from '../chat-message/chat-access.service';
 import { toChatInfo } from '../chat-message/chat-info';
 import type { ChatEntity } from '../chat-message/chat.entity';
 import { ChatRepository, isOpen } from './chat.repository';
@@ -25,7 +26,8 @@ const label = (status: ChatStatus) => `${status}（${CHAT_STATUS_LABELS[status]}
 
 /**
  * Sessions through their lifecycle (create, assign, status moves, detail). An admin acts on
- * any chat of the tenant; an agent on chats assigned to them or to nobody yet.
+ * any chat of the tenant; an agent acts on chats assigned to them or to nobody yet (to take
+ * a waiting chat), and reads only those assigned to them.
  */
 @Injectable()
 export class ChatLifecycleService {
@@ -80,7 +82,12 @@ export class ChatLifecycleService {
   }
 
   async detail(context: OpContext, chatId: string): Promise<ChatInfo> {
-    return toChatInfo(await this.requireChat(this.dataSource.manager, context, chatId), this.time);
+    const chat = await this.requireChat(this.dataSource.manager, context, chatId);
+    // Reading follows the 2.37 rule: an agent reads only chats assigned to them.
+    if (context.operator && !canRead(context.operator, chat.operatorId)) {
+      throw OpError.forbidden(`chatId ${chatId} 未分配给当前客服，无权查看`);
+    }
+    return toChatInfo(chat, this.time);
   }
 
   private async requireOperator(context: OpContext, operatorId: string): Promise<void> {

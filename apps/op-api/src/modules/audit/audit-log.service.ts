@@ -1,0 +1,108 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { AuditAction } from '@op/contracts';
+import { DataSource } from 'typeorm';
+import type { OpContext } from '../../common/decorators/op-context.decorator';
+import { Snowflake } from '../../common/util/snowflake';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+
+export interface AuditEntry {
+  tenantId: string;
+  operatorId: string;
+  clientId: string;
+  action: AuditAction;
+  chatId: string | null;
+  /** What was acted on; stored as JSON text. */
+  target: Record<string, unknown>;
+  ip: string;
+  timeMs: number;
+}
+
+const COLUMNS = ['id', 'tenant_id', 'operator_id', 'client_id', 'action', 'chat_id', 'target', 'ip', 'create_time'];
+const FLUSH_EVERY_MS = 1_000;
+const BATCH = 500;
+/** Past this many unwritten entries (the database is down) the oldest are dropped, loudly. */
+const MAX_PENDING = 100_000;
+
+/**
+ * The audit trail, written off the request path: a request only appends to a buffer; a timer
+ * (and a full buffer) writes it in multi-row inserts, and the buffer is written before the
+ * database closes at shutdown. The price: entries of the last second are lost if the process
+ * is killed outright.
+ */
+@Injectable()
+export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('AuditLog');
+  private readonly ids: Snowflake;
+  private pending: AuditEntry[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  readonly enabled: boolean;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ids = new Snowflake(config.workerId);
+    this.enabled = config.auditEnabled;
+  }
+
+  onModuleInit(): void {
+    if (!this.enabled) return;
+    this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** Records one action by the caller of `context`; returns at once. */
+  record(context: OpContext, action: AuditAction, chatId: string | null, target: Record<string, unknown>): void {
+    if (!this.enabled || !context.operator) return;
+    this.pending.push({
+      tenantId: context.tenantId,
+      operatorId: context.operator.id,
+      clientId: context.clientId,
+      action,
+      chatId,
+      target,
+      ip: context.ip.slice(0, 64),
+      timeMs: Date.now(),
+    });
+    if (this.pending.length > MAX_PENDING) {
+      const dropped = this.pending.splice(0, this.pending.length - MAX_PENDING).length;
+      this.logger.error(`audit buffer full: dropped ${dropped} oldest entries`);
+    }
+    if (this.pending.length >= BATCH) void this.flush();
+  }
+
+  /** Writes everything recorded so far; resolves when it is stored. Tests call this before reading. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writePending());
+    return this.flushing;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    // Runs before DatabaseModule closes the data source (onApplicationShutdown).
+    await this.flush();
+  }
+
+  private async writePending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, BATCH);
+      try {
+        await this.insert(batch);
+      } catch (error) {
+        this.pending.unshift(...batch);
+        this.logger.error(`audit write failed, will retry: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
+    }
+  }
+
+  private async insert(batch: AuditEntry[]): Promise<void> {
+    const row = `(${COLUMNS.map(() => '?').join(', ')})`;
+    const values = batch.flatMap((e) => [
+      BigInt(this.ids.next()), e.tenantId, e.operatorId, e.clientId, e.action, e.chatId, JSON.stringify(e.target), e.ip, e.timeMs,
+    ]);
+    await this.dataSource.query(`INSERT INTO audit_logs (${COLUMNS.join(', ')}) VALUES ${batch.map(() => row).join(', ')}`, values);
+  }
+}

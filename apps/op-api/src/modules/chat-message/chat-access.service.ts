@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import type { OpContext, AuthenticatedOperator } from '../../common/decorators/op-context.decorator';
+import { OpError } from '../../common/errors/op-error';
+import { ChatMessageRepository, type ChatRow } from './chat-message.repository';
+
+/** The calling operator; every endpoint but sign-in has one. */
+export function requireOperator(context: OpContext): AuthenticatedOperator {
+  if (!context.operator) throw OpError.unauthorized('token 不能为空');
+  return context.operator;
+}
+
+/** Admins read every chat of their tenant; an agent only the chats assigned to them. */
+export function canRead(operator: AuthenticatedOperator, chatOperatorId: string | null): boolean {
+  return operator.role === 'admin' || chatOperatorId === operator.id;
+}
+
+/**
+ * Who may read which chat. Another tenant's chat is "not found" (its existence does not
+ * leak); a chat of the tenant assigned to someone else is 403 for an agent.
+ */
+@Injectable()
+export class ChatAccess {
+  constructor(private readonly messages: ChatMessageRepository) {}
+
+  async readableChat(context: OpContext, chatId: string): Promise<ChatRow> {
+    const operator = requireOperator(context);
+    const chat = await this.messages.findChat(context.tenantId, chatId);
+    if (!chat) throw OpError.notFound(`chatId ${chatId} 对应的会话不存在`);
+    if (!canRead(operator, chat.operatorId)) throw OpError.forbidden(`chatId ${chatId} 未分配给当前客服，无权查看`);
+    return chat;
+  }
+
+  /** The chat of a message the caller may read; 404 for an unknown id or another tenant's message. */
+  async readableMessage(context: OpContext, messageId: string): Promise<{ chatId: string; chat: ChatRow }> {
+    requireOperator(context);
+    const chatId = /^[1-9]\d{0,18}$/.test(messageId) && BigInt(messageId) < 2n ** 63n
+      ? await this.messages.chatOfMessage(context.tenantId, messageId)
+      : null;
+    if (chatId === null) throw OpError.notFound(`messageId ${messageId} 对应的消息不存在`);
+    const chat = await this.messages.findChat(context.tenantId, chatId);
+    if (!chat) throw OpError.notFound(`messageId ${messageId} 对应的消息不存在`);
+    if (!canRead(requireOperator(context), chat.operatorId)) {
+      throw OpError.forbidden(`messageId ${messageId} 所在的会话未分配给当前客服，无权操作`);
+    }
+    return { chatId, chat };
+  }
+}

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { MAX_MARKS_PER_MESSAGE, type MarkListData, type MessageMarkData, type MessageMarkRequest } from '@op/contracts';
+import { DataSource } from 'typeorm';
+import type { OpContext } from '../../common/decorators/op-context.decorator';
+import { OpError } from '../../common/errors/op-error';
+import { isMysql } from '../../database/data-source';
+import { AuditLog } from '../audit/audit-log.service';
+import { ChatAccess, requireOperator } from '../chat-message/chat-access.service';
+import { ChatMessageRepository } from '../chat-message/chat-message.repository';
+
+/** A statement's affected-row count, the same way on both engines. */
+export async function affectedRows(dataSource: DataSource, sql: string, params: unknown[]): Promise<number> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    const result = await runner.query(sql, params, true);
+    return Number((result as { affected?: number }).affected ?? 0);
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * Marks on messages: tenant-owned labels (who added one and when is kept). Adding and
+ * removing are idempotent; a message holds at most {@link MAX_MARKS_PER_MESSAGE}.
+ */
+@Injectable()
+export class MarkService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: ChatAccess,
+    private readonly messages: ChatMessageRepository,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async add(context: OpContext, request: MessageMarkRequest): Promise<MessageMarkData> {
+    const operator = requireOperator(context);
+    const { chatId } = await this.access.readableMessage(context, request.messageId);
+    const id = BigInt(request.messageId);
+    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+    const inserted = await affectedRows(
+      this.dataSource,
+      `${ignore} INTO message_marks (tenant_id, message_id, mark, chat_id, operator_id, create_time) VALUES (?, ?, ?, ?, ?, ?)`,
+      [context.tenantId, id, request.mark, chatId, operator.id, Date.now()],
+    );
+    if (inserted > 0) {
+      // Insert first, then check: two racing adds can never leave more than the limit
+      // (at worst both step back), and no lock is needed on either engine.
+      const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
+        'SELECT COUNT(*) AS n FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id = ?',
+        [context.tenantId, chatId, id],
+      );
+      if (Number(n) > MAX_MARKS_PER_MESSAGE) {
+        await this.dataSource.query('DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id = ? AND mark = ?', [
+          context.tenantId,
+          chatId,
+          id,
+          request.mark,
+        ]);
+        throw OpError.conflict(`mark 数量已达上限：每条消息最多 ${MAX_MARKS_PER_MESSAGE} 个标记`);
+      }
+    }
+    this.audit.record(context, 'messageMarkAdd', chatId, { chatId, messageId: request.messageId, mark: request.mark });
+    return this.current(context.tenantId, chatId, request.messageId);
+  }
+
+  async remove(context: OpContext, request: MessageMarkRequest): Promise<MessageMarkData> {
+    const { chatId } = await this.access.readableMessage(context, request.messageId);
+    await this.dataSource.query('DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id = ? AND mark = ?', [
+      context.tenantId,
+      chatId,
+      BigInt(request.messageId),
+      request.mark,
+    ]);
+    this.audit.record(context, 'messageMarkRemove', chatId, { chatId, messageId: request.messageId, mark: request.mark });
+    return this.current(context.tenantId, chatId, request.messageId);
+  }
+
+  /** Every mark the tenant uses, with how many messages carry it, most used first. */
+  async list(context: OpContext): Promise<MarkListData> {
+    requireOperator(context);
+    const rows: Array<{ mark: string; n: number | string }> = await this.dataSource.query(
+      'SELECT mark, COUNT(*) AS n FROM message_marks WHERE tenant_id = ? GROUP BY mark ORDER BY n DESC, mark ASC',
+      [context.tenantId],
+    );
+    return { marks: rows.map((row) => ({ mark: row.mark, count: Number(row.n) })) };
+  }
+
+  private async current(tenantId: string, chatId: string, messageId: string): Promise<MessageMarkData> {
+    const marks = await this.messages.marks(tenantId, chatId, [messageId]);
+    return { userMessageId: messageId, mark: marks.get(messageId) ?? [] };
+  }
+}

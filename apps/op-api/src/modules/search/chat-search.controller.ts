@@ -1,0 +1,17 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ChatSearchRequest, type ChatSearchData } from '@op/contracts';
+import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import type { Paged } from '../../common/interceptors/envelope';
+import { ChatSearchService } from './chat-search.service';
+
+@Controller('op/v2')
+export class ChatSearchController {
+  constructor(private readonly search: ChatSearchService) {}
+
+  /** Session search: filters, a keyword in message text, hits to jump to with 2.37's aroundMessageId. */
+  @Post('chatSearch')
+  @HttpCode(200)
+  chatSearch(@CurrentContext() context: OpContext, @Body() body: ChatSearchRequest): Promise<Paged<ChatSearchData>> {
+    return this.search.search(context, body);
+  }
+}

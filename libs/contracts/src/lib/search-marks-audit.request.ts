@@ -1,0 +1,154 @@
+import { Transform, type TransformFnParams } from 'class-transformer';
+import { IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ArrayMaxSize } from 'class-validator';
+import { DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE, MAX_CHAT_ID_LENGTH, MAX_PAGE_SIZE, legacyInteger } from './chat-message-list.request';
+import { CHAT_STATUS_CODES } from './chat-status';
+
+export { DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE };
+
+/** `yyyy-MM-dd HH:mm:ss`; whether it is a real instant in the configured zone is the server's check. */
+export const DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+/** A message id as 2.37 writes it: a positive 64-bit snowflake in decimal. */
+export const MESSAGE_ID_PATTERN = /^[1-9]\d{0,18}$/;
+export const MAX_MARK_LENGTH = 32;
+export const MAX_MARKS_PER_MESSAGE = 20;
+export const MAX_KEYWORD_LENGTH = 64;
+export const AUDIT_ACTIONS = [
+  'chatMessageList',
+  'chatSearch',
+  'messageMarkAdd',
+  'messageMarkRemove',
+  'messageFavoriteAdd',
+  'messageFavoriteRemove',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+const trim = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? value.trim() : value);
+/** Legacy callers may send one status as a number or string; each item follows {@link legacyInteger}. */
+const statusList = ({ value }: TransformFnParams): unknown => {
+  if (value === undefined || value === null) return value;
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  return list.map((item) => (typeof item === 'string' && /^\d{1,3}$/.test(item) ? Number(item) : item));
+};
+
+/** pageNum and pageSize as 2.37 takes them (class-validator checks the decorator nearest the property first). */
+export class PageRequest {
+  @IsOptional()
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'pageNum 超出范围' })
+  @Min(1, { message: 'pageNum 不能小于 1' })
+  @IsInt({ message: 'pageNum 必须是整数' })
+  @Transform(legacyInteger)
+  pageNum?: number;
+
+  @IsOptional()
+  @Max(MAX_PAGE_SIZE, { message: `pageSize 不能大于 ${MAX_PAGE_SIZE}` })
+  @Min(1, { message: 'pageSize 不能小于 1' })
+  @IsInt({ message: 'pageSize 必须是整数' })
+  @Transform(legacyInteger)
+  pageSize?: number;
+}
+
+/** An optional `yyyy-MM-dd HH:mm:ss` field: the type is checked before the format. */
+function optionalTime(name: string): PropertyDecorator {
+  const optional = IsOptional();
+  const format = Matches(DATE_TIME_PATTERN, { message: `${name} 必须是 yyyy-MM-dd HH:mm:ss 格式的时间` });
+  const type = IsString({ message: `${name} 必须是字符串（yyyy-MM-dd HH:mm:ss）` });
+  // Registered as if stacked optional / format / type: the one nearest the property runs first.
+  return (target, key) => {
+    type(target, key);
+    format(target, key);
+    optional(target, key);
+  };
+}
+
+/** Body of `chatSearch` (CONTRACT.md §6): every filter optional, all combined with AND. */
+export class ChatSearchRequest extends PageRequest {
+  @IsOptional()
+  @IsIn(CHAT_STATUS_CODES, { each: true, message: `status 的每一项只能是 ${CHAT_STATUS_CODES.join('、')}` })
+  @ArrayMaxSize(CHAT_STATUS_CODES.length * 2, { message: 'status 项数过多' })
+  @IsArray({ message: 'status 必须是数字数组' })
+  @Transform(statusList)
+  status?: number[];
+
+  @IsOptional()
+  @Length(1, 128, { message: 'customerId 长度必须在 1 到 128 个字符之间' })
+  @IsString({ message: 'customerId 必须是字符串' })
+  customerId?: string;
+
+  @IsOptional()
+  @Length(1, 32, { message: 'operatorId 长度必须在 1 到 32 个字符之间' })
+  @IsString({ message: 'operatorId 必须是字符串' })
+  operatorId?: string;
+
+  @IsOptional()
+  @Length(1, MAX_CHAT_ID_LENGTH, { message: `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个字符之间` })
+  @IsString({ message: 'chatId 必须是字符串' })
+  chatId?: string;
+
+  @optionalTime('createdFrom')
+  createdFrom?: string;
+
+  @optionalTime('createdTo')
+  createdTo?: string;
+
+  @optionalTime('lastMessageFrom')
+  lastMessageFrom?: string;
+
+  @optionalTime('lastMessageTo')
+  lastMessageTo?: string;
+
+  @IsOptional()
+  @Length(1, MAX_MARK_LENGTH, { message: `mark 长度必须在 1 到 ${MAX_MARK_LENGTH} 个字符之间` })
+  @IsString({ message: 'mark 必须是字符串' })
+  @Transform(trim)
+  mark?: string;
+
+  @IsOptional()
+  @Length(1, MAX_KEYWORD_LENGTH, { message: `keyword 长度必须在 1 到 ${MAX_KEYWORD_LENGTH} 个字符之间（不计首尾空白）` })
+  @IsString({ message: 'keyword 必须是字符串' })
+  @Transform(trim)
+  keyword?: string;
+}
+
+/** Body of `messageFavoriteAdd` and `messageFavoriteRemove`. */
+export class MessageFavoriteRequest {
+  @Matches(MESSAGE_ID_PATTERN, { message: 'messageId 必须是十进制的消息 ID（userMessageId）' })
+  @IsString({ message: 'messageId 必须是字符串（userMessageId）' })
+  @IsDefined({ message: 'messageId 不能为空' })
+  messageId!: string;
+}
+
+/** Body of `messageMarkAdd` and `messageMarkRemove`; the mark is trimmed first. */
+export class MessageMarkRequest extends MessageFavoriteRequest {
+  @Length(1, MAX_MARK_LENGTH, { message: `mark 长度必须在 1 到 ${MAX_MARK_LENGTH} 个字符之间（不计首尾空白）` })
+  @IsString({ message: 'mark 必须是字符串' })
+  @IsDefined({ message: 'mark 不能为空' })
+  @Transform(trim)
+  mark!: string;
+}
+
+/** Body of `favoriteList`. */
+export class FavoriteListRequest extends PageRequest {}
+
+/** Body of `auditList` (admins only). */
+export class AuditListRequest extends PageRequest {
+  @IsOptional()
+  @Length(1, 32, { message: 'operatorId 长度必须在 1 到 32 个字符之间' })
+  @IsString({ message: 'operatorId 必须是字符串' })
+  operatorId?: string;
+
+  @IsOptional()
+  @IsIn(AUDIT_ACTIONS, { message: `action 只能是 ${AUDIT_ACTIONS.join('、')}` })
+  @IsString({ message: 'action 必须是字符串' })
+  action?: AuditAction;
+
+  @IsOptional()
+  @Length(1, MAX_CHAT_ID_LENGTH, { message: `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个字符之间` })
+  @IsString({ message: 'chatId 必须是字符串' })
+  chatId?: string;
+
+  @optionalTime('from')
+  from?: string;
+
+  @optionalTime('to')
+  to?: string;
+}

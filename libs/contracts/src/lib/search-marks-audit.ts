@@ -1,0 +1,63 @@
+import type { ChatMessage } from './chat-message';
+import type { ChatInfo } from './chat';
+import type { AuditAction } from './search-marks-audit.request';
+
+/** One matching message of a keyword search. */
+export interface ChatSearchHit {
+  userMessageId: string;
+  createTime: string;
+  /** About 60 characters of the message around the first match. */
+  snippet: string;
+  /** Every match inside `snippet`, as [start, end) in UTF-16 code units. */
+  offsets: Array<[number, number]>;
+}
+
+export interface ChatSearchResult extends ChatInfo {
+  /** Up to three, newest first; `[]` without a keyword. */
+  hits: ChatSearchHit[];
+}
+
+export interface ChatSearchData {
+  chats: ChatSearchResult[];
+  /** The message time range a keyword search covered; null without a keyword. */
+  window: { from: string; to: string } | null;
+}
+
+export interface MessageMarkData {
+  userMessageId: string;
+  /** The message's marks after the change, oldest first. */
+  mark: string[];
+}
+
+export interface MarkListData {
+  marks: Array<{ mark: string; count: number }>;
+}
+
+export interface MessageFavoriteData {
+  userMessageId: string;
+  favorite: boolean;
+}
+
+export interface FavoriteItem {
+  favoriteTime: string;
+  message: ChatMessage;
+  chat: ChatInfo;
+}
+
+export interface FavoriteListData {
+  favorites: FavoriteItem[];
+}
+
+export interface AuditRecord {
+  time: string;
+  operatorId: string;
+  clientId: string;
+  action: AuditAction;
+  /** What was acted on, as JSON text (e.g. `{"chatId":"u1"}`). */
+  target: string;
+  ip: string;
+}
+
+export interface AuditListData {
+  records: AuditRecord[];
+}
