@@ -12,6 +12,8 @@ import { DatabaseModule } from './database/database.module';
 import { AccessModule } from './modules/access/access.module';
 import { ChatMessageModule } from './modules/chat-message/chat-message.module';
 import { ImporterModule } from './modules/importer/importer.module';
+import { loggingModule } from './modules/observability/logging';
+import { ObservabilityModule } from './modules/observability/observability.module';
 import { ChatsModule } from './modules/chats/chats.module';
 import { EasemobModule } from './modules/easemob/easemob.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -58,6 +60,8 @@ export class AppModule {
         SearchModule,
         MarkModule,
         FavoriteModule,
+        ObservabilityModule,
+        loggingModule(config),
       ],
       providers: [
         EnvelopeFactory,

@@ -2,7 +2,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { installRequestLogging } from './modules/observability/logging';
+import { MetricsService } from './modules/observability/metrics.service';
 import { OpError } from './common/errors/op-error';
 import type { AppConfig } from './config/app-config';
 
@@ -30,8 +33,11 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     rawBody: true,
-    logger: options.logger === false ? false : ['error', 'warn'],
+    bufferLogs: true,
   });
+  app.useLogger(options.logger === false ? false : app.get(Logger));
+  app.get(MetricsService).install(adapter.getInstance());
+  installRequestLogging(adapter.getInstance(), config);
   app.enableShutdownHooks();
   return app;
 }

@@ -157,7 +157,7 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   try {
     const applied = await migrate(dataSource);
     if (name === 'migrate') return { applied };
-    const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, dataSource), { logger: false });
+    const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, dataSource), { logger: false, abortOnError: false });
     try {
       return await command.run(app, values, config);
     } finally {

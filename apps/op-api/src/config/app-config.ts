@@ -26,11 +26,16 @@ export interface AppConfig {
   /** Snowflake worker id (0–1023) of this process. */
   workerId: number;
   bodyLimitBytes: number;
+  /** pino level of the JSON logs (OP_LOG_LEVEL). */
+  logLevel: LogLevel;
   /** Days back from now that a keyword search covers (OP_SEARCH_WINDOW_DAYS). */
   searchWindowDays: number;
   /** Whether reads and changes are recorded in the audit trail (OP_AUDIT, on by default). */
   auditEnabled: boolean;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A configuration value that stops the start; the message names the variable. */
 export class ConfigError extends Error {
@@ -101,6 +106,12 @@ function onOff(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, '只能是 on 或 off');
 }
 
+function logLevel(env: Env): LogLevel {
+  const raw = value(env, 'OP_LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError('OP_LOG_LEVEL', `只能是 ${LOG_LEVELS.join('、')} 之一`);
+  return raw as LogLevel;
+}
+
 function isValidTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
@@ -159,6 +170,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dataDir,
     workerId: integer(env, 'OP_WORKER_ID', Math.floor(Math.random() * 1024), 0, 1023),
     bodyLimitBytes: integer(env, 'OP_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
+    logLevel: logLevel(env),
     searchWindowDays: integer(env, 'OP_SEARCH_WINDOW_DAYS', 90, 1, 3660),
     auditEnabled: onOff(env, 'OP_AUDIT', true),
   };

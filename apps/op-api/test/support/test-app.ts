@@ -41,7 +41,7 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
   const database = await createTestDatabase(engine);
   const dataDir = mkdtempSync(join(tmpdir(), 'op-data-'));
   const config = {
-    ...loadConfig({ OP_HOST_NAME: 'test-host', OP_WORKER_ID: '7', ...env, OP_DATA_DIR: dataDir }, dataDir),
+    ...loadConfig({ OP_HOST_NAME: 'test-host', OP_WORKER_ID: '7', OP_LOG_LEVEL: 'silent', ...env, OP_DATA_DIR: dataDir }, dataDir),
     database: database.config,
   };
   const app = await createApp(config, { logger: false });

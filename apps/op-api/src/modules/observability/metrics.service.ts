@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DataSource } from 'typeorm';
+
+interface MysqlPoolInternals {
+  _allConnections?: { length: number };
+  _freeConnections?: { length: number };
+  _connectionQueue?: { length: number };
+  config?: { connectionLimit?: number };
+}
+
+/** Prometheus metrics: requests per route and code, callback outcomes, database pool use. */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'op_http_requests_total',
+    help: 'HTTP requests by route, method and response code',
+    labelNames: ['route', 'method', 'code'],
+    registers: [this.registry],
+  });
+  private readonly latency = new Histogram({
+    name: 'op_http_request_duration_seconds',
+    help: 'HTTP request latency by route, method and response code',
+    labelNames: ['route', 'method', 'code'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly callbacks = new Counter({
+    name: 'op_easemob_callbacks_total',
+    help: 'Easemob callbacks by outcome (stored, duplicate, recalled, ignored, rejected)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
+  constructor(dataSource: DataSource) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'op_' });
+    const pool = () => (dataSource.driver as unknown as { pool?: MysqlPoolInternals }).pool;
+    new Gauge({
+      name: 'op_db_pool_connections',
+      help: 'Database pool connections by state (MySQL; SQLite has one connection)',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const p = pool();
+        if (!p) return;
+        const all = p._allConnections?.length ?? 0;
+        const free = p._freeConnections?.length ?? 0;
+        this.set({ state: 'open' }, all);
+        this.set({ state: 'busy' }, all - free);
+        this.set({ state: 'waiting' }, p._connectionQueue?.length ?? 0);
+        this.set({ state: 'limit' }, p.config?.connectionLimit ?? 0);
+      },
+    });
+  }
+
+  /** Counts and times every response Fastify sends, errors and unknown routes included. */
+  install(fastify: FastifyInstance): void {
+    fastify.addHook('onResponse', (request, reply, done) => {
+      const labels = { route: request.routeOptions.url ?? 'unmatched', method: request.method, code: String(reply.statusCode) };
+      this.requests.inc(labels);
+      this.latency.observe(labels, reply.elapsedTime / 1000);
+      done();
+    });
+  }
+}
