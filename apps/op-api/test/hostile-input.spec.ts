@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import { OP_ENDPOINT_NAMES, type ChatMessageListData, type Envelope } from '@op/contracts';
+import { APPKEY, CALLBACK_SECRET, callbackBody } from './support/easemob';
+import { record, T0 } from './support/records';
+import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+
+// Property-based hostile input over real HTTP against every endpoint (issue 7): every answer
+// is the contract's envelope with a 4xx or 200, never a 5xx, and nothing stored changes.
+const RUNS = Number(process.env.OP_HOSTILE_RUNS ?? 10_000);
+const SENTINEL = 'u0001sentinel';
+
+const nasties = [
+  "' OR 1=1 --",
+  '"; DROP TABLE messages; --',
+  "u0001sentinel' --",
+  '%',
+  '_',
+  '\\',
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  'e\u0301\u0301\u0301',
+  '👨‍👩‍👧‍👦',
+  '\u202e',
+  '{"$gt":""}',
+  '__proto__',
+  'constructor',
+  '<script>alert(1)</script>',
+  'x'.repeat(70),
+  '１２３',
+  '9'.repeat(30),
+  '-1',
+  '1e309',
+  'NaN',
+  'true',
+  'null',
+];
+
+const fieldNames = ['chatId', 'pageNum', 'pageSize', 'needMark', 'needFavorite', 'aroundMessageId', 'customerId', 'operatorId', 'status', 'messageId', 'mark', 'keyword', 'createdFrom', 'createdTo', 'lastMessageFrom', 'lastMessageTo', 'username', 'password', 'from', 'to', 'action', '__proto__'];
+
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(...nasties),
+  fc.string({ unit: 'grapheme', maxLength: 80 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(-1, 0, 1.5, 2 ** 53 + 1, -0, Number.MAX_SAFE_INTEGER, 1e308),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), { maxLength: 4 }),
+  fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }), { maxKeys: 3 }),
+);
+
+/** A raw body: mostly objects with the endpoints' own field names, sometimes not JSON at all. */
+const rawBody: fc.Arbitrary<string> = fc.oneof(
+  { weight: 6, arbitrary: fc.dictionary(fc.constantFrom(...fieldNames), hostileValue, { maxKeys: 6 }).map((body) => JSON.stringify(body)) },
+  { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) },
+  { weight: 1, arbitrary: fc.constantFrom('{"chatId":', '{"chatId": 1e309}', '{"pageNum": 1e309, "chatId": "x"}', '[]', 'null', '"str"', '{"a":' + '['.repeat(500), '{"chatId":"\\ud800"}', '\u0000{}', '{"chatId":"a","chatId":"b"}', '{"__proto__":{"admin":true},"chatId":"u1"}') },
+  { weight: 1, arbitrary: fc.string({ maxLength: 60 }) },
+);
+
+type Auth = 'signed' | 'no-sign' | 'bad-sign' | 'short-sign' | 'double-sign' | 'old' | 'future' | 'double-client' | 'no-token';
+
+interface Case {
+  endpoint: string;
+  body: string;
+  auth: Auth;
+  contentType: string;
+}
+
+describe('hostile input against every endpoint (MariaDB)', () => {
+  let t: TestApp;
+  let a: TestTenant;
+  let before: unknown;
+  const counts = { cases: 0, byStatus: new Map<number, number>() };
+
+  const snapshot = async () => {
+    const page = await a.client.call<ChatMessageListData>('chatMessageList', { chatId: SENTINEL, needMark: true, needFavorite: true });
+    // Well-formed, correctly secured callbacks among the cases store messages of their own
+    // chats, as they should; the sentinel chat must not move.
+    const rows: Array<{ n: number | string }> = await t.dataSource.query('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = ?', [a.tenantId, SENTINEL]);
+    return { page: page.envelope.data, total: page.envelope.page, messages: Number(rows[0].n) };
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp('mariadb');
+    a = await t.createTenant();
+    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.importRecords(a.tenantId, [0, 1, 2].map((i) => record({ chatId: SENTINEL, timestamp: T0 + i * 1000, body: { type: 'txt', msg: `哨兵 ${i}` } })));
+    before = await snapshot();
+  });
+
+  afterAll(async () => {
+    process.stderr.write(`hostile input: ${counts.cases} cases; statuses ${JSON.stringify(Object.fromEntries(counts.byStatus))}\n`);
+    await t?.close();
+  });
+
+  async function send(c: Case): Promise<{ status: number; text: string }> {
+    let url: string;
+    let body = c.body;
+    if (c.endpoint === 'hx/callback') {
+      url = `${t.baseUrl}/hx/callback`;
+      if (c.auth === 'signed') {
+        // A correctly secured callback whose fields are hostile.
+        try {
+          const parsed: unknown = JSON.parse(c.body);
+          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = JSON.stringify({ ...callbackBody({ from: 'u0001hostile', to: 'kefu01' }), ...parsed, appkey: APPKEY });
+        } catch {
+          // not JSON: sent as it is
+        }
+      }
+    } else {
+      const request = a.client.signedRequest(c.endpoint, undefined, { nonce: null, timestamp: c.auth === 'old' ? 1 : c.auth === 'future' ? 9_999_999_999 : undefined });
+      // Re-sign over the hostile raw body, exactly as a careful attacker would.
+      const signed = a.client.signedRequest(c.endpoint, null, {
+        nonce: null,
+        token: c.auth === 'no-token' ? null : undefined,
+        timestamp: Number(request.query.timestamp),
+      });
+      const raw = new URL(signed.url);
+      const { signRequest } = await import('@op/contracts/node');
+      const query = Object.fromEntries([...raw.searchParams].filter(([name]) => name !== 'sign'));
+      const sign = signRequest({ method: 'POST', path: raw.pathname, query, body: c.body }, a.secret, 'hmac-sha256');
+      raw.searchParams.set('sign', sign);
+      if (c.auth === 'no-sign') raw.searchParams.delete('sign');
+      if (c.auth === 'bad-sign') raw.searchParams.set('sign', 'f'.repeat(64));
+      if (c.auth === 'short-sign') raw.searchParams.set('sign', sign.slice(0, 63));
+      url = raw.toString();
+      if (c.auth === 'double-sign') url += `&sign=${sign}`;
+      if (c.auth === 'double-client') url += `&client=${a.clientId}`;
+    }
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': c.contentType }, body });
+    return { status: response.status, text: await response.text() };
+  }
+
+  it(`answers ${RUNS} generated cases with a 200 or 4xx envelope, and changes nothing stored`, async () => {
+    const endpoints = [...OP_ENDPOINT_NAMES.filter((name) => name !== 'operatorLogout'), 'hx/callback'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          endpoint: fc.constantFrom(...endpoints),
+          body: rawBody,
+          auth: fc.oneof(
+            { weight: 12, arbitrary: fc.constant<Auth>('signed') },
+            { weight: 1, arbitrary: fc.constantFrom<Auth>('no-sign', 'bad-sign', 'short-sign', 'double-sign', 'old', 'future', 'double-client', 'no-token') },
+          ),
+          contentType: fc.oneof({ weight: 20, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1') }),
+        }),
+        async (c) => {
+          const { status, text } = await send(c);
+          counts.cases++;
+          counts.byStatus.set(status, (counts.byStatus.get(status) ?? 0) + 1);
+          expect(status).toBeLessThan(500);
+          const envelope = JSON.parse(text) as Envelope<unknown>;
+          expect(envelope.code).toBe(status);
+          expect(typeof envelope.message).toBe('string');
+          expect(envelope.foot).toBeDefined();
+          if (status !== 200) {
+            expect(envelope.data).toBeNull();
+            expect(envelope.message).not.toMatch(/\bat \S+:\d+|SELECT |INSERT |UPDATE |ER_|SQLITE|node_modules|\/work\/|TypeError|undefined/);
+          }
+        },
+      ),
+      { numRuns: RUNS, seed: Number(process.env.OP_HOSTILE_SEED ?? Date.now() % 2 ** 31) },
+    );
+    expect(await snapshot()).toEqual(before);
+    expect((await fetch(`${t.baseUrl}/readyz`)).status).toBe(200);
+  }, 600_000);
+});
