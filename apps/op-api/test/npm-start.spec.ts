@@ -1,22 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessageListData, Envelope } from '@op/contracts';
+import { freePort } from './support/processes';
 
 const START = join(__dirname, '..', '..', '..', 'tools', 'scripts', 'start.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** Runs `npm start`'s script until it prints its signed curl; returns the banner. */
 function start(env: Record<string, string>): Promise<{ child: ChildProcess; banner: string }> {

@@ -1,12 +1,8 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { OpClient } from '@op/contracts/node';
 import { OP_ENDPOINT_NAMES } from '@op/contracts';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
 import { ENGINES } from './support/databases';
+import { startServer } from './support/processes';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
 describe.each(ENGINES)('health, metrics and the API description on %s', (engine) => {
@@ -64,47 +60,29 @@ describe.each(ENGINES)('health, metrics and the API description on %s', (engine)
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 describe('structured request logs of the built server', () => {
   it('writes one JSON line a request with its request id, and no token, sign, secret or password', async () => {
     const seed = await startTestApp('sqlite');
     const tenant = await seed.createTenant();
     const dataDir = seed.config.dataDir;
-    const port = await freePort();
-    const logsDir = mkdtempSync(join(tmpdir(), 'op-logs-'));
-    const server = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
-      env: { PATH: process.env.PATH ?? '', OP_DATABASE_URL: seed.database.url, OP_DATA_DIR: dataDir, OP_PORT: String(port), OP_LOG_LEVEL: 'info' },
-    });
-    let stdout = '';
-    server.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const server = await startServer({ OP_DATABASE_URL: seed.database.url, OP_DATA_DIR: dataDir, OP_LOG_LEVEL: 'info' });
     try {
-      for (let i = 0; i < 100 && !stdout.includes('successfully started'); i++) await new Promise((r) => setTimeout(r, 100));
-      const client = new OpClient({ baseUrl: `http://127.0.0.1:${port}`, clientId: tenant.clientId, secret: tenant.secret, token: tenant.token });
+      const client = new OpClient({ baseUrl: server.baseUrl, clientId: tenant.clientId, secret: tenant.secret, token: tenant.token });
       const request = client.signedRequest('operatorLogin', { username: 'op1', password: 'hunter2-hunter2' }, { token: tenant.token, nonce: 'n-log-1' });
       const response = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'trace-42' }, body: request.body });
       expect(response.headers.get('x-request-id')).toBe('trace-42');
-      const generated = await fetch(`http://127.0.0.1:${port}/healthz`);
+      const generated = await fetch(`${server.baseUrl}/healthz`);
       expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       await new Promise((r) => setTimeout(r, 300));
+      const stdout = server.stdout();
       const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { req?: { id: string; url: string } });
       const logged = lines.find((line) => line.req?.id === 'trace-42');
       expect(logged?.req?.url).toContain('/op/v2/operatorLogin?');
       expect(logged?.req?.url).toContain('token=%5BREDACTED%5D');
       for (const secret of [tenant.token, tenant.secret, request.query.sign, 'hunter2-hunter2', 'n-log-1']) expect(stdout).not.toContain(secret);
     } finally {
-      server.kill('SIGTERM');
+      await server.stop();
       await seed.close();
-      rmSync(logsDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,54 +6,8 @@ import { OpClient } from '@op/contracts/node';
 import type { ChatMessageListData } from '@op/contracts';
 import { MIGRATIONS } from '../src/database/migrations';
 import { createTestDatabase, ENGINES, type TestDatabase } from './support/databases';
+import { MAIN, OPCTL, runNode, startServer } from './support/processes';
 import { record, T0 } from './support/records';
-
-// These specs run the built programs as an operator would: `npm test` builds before Jest.
-const DIST = join(__dirname, '..', 'dist');
-const OPCTL = join(DIST, 'cli', 'opctl.js');
-const MAIN = join(DIST, 'main.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runNode(script: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}`);
-    try {
-      await fetch(url, { method: 'POST' });
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error('the API did not start');
-}
 
 beforeAll(() => {
   if (!existsSync(OPCTL) || !existsSync(MAIN)) throw new Error('apps/op-api/dist is missing: run `npm test` (it builds first) or `npm run build`');
@@ -117,12 +69,10 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     expect(imported.stderr).toContain('import done: 3 imported');
     expect((await opctl('import', '--tenant', tenantId, '--file', file)).json).toMatchObject({ imported: 0, duplicates: 3 });
 
-    const port = await freePort();
-    const server = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env, OP_PORT: String(port), OP_HOST_NAME: 'cli-host' } });
+    const server = await startServer({ ...env, OP_HOST_NAME: 'cli-host' });
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/`, server);
       const api = new OpClient({
-        baseUrl: `http://127.0.0.1:${port}`,
+        baseUrl: server.baseUrl,
         clientId: client.json.clientId as string,
         secret: client.json.secret as string,
         signMethod: 'md5',
@@ -134,7 +84,7 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
       expect(envelope.page).toEqual({ total: 3, page: 2, pageSize: 2, count: 1, next: false, startIndex: 2 });
       expect(envelope.foot.host).toBe('cli-host');
     } finally {
-      server.kill('SIGTERM');
+      await server.stop();
     }
   });
 

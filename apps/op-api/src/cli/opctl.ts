@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { SIGN_METHODS, type SignMethod } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
-import { ConfigError, loadConfig, type AppConfig } from '../config/app-config';
+import { ConfigError, loadConfig, parseMasterKey, type AppConfig } from '../config/app-config';
 import { OpError } from '../common/errors/op-error';
 import { TimeFormatter } from '../common/util/time-format';
 import { migrate, openDataSource } from '../database/data-source';
@@ -70,6 +70,22 @@ const COMMANDS: Record<string, Command> = {
       });
       process.stderr.write(`import done: ${result.imported} imported, ${result.duplicates} duplicates, ${result.failed} failed\n`);
       return result;
+    },
+  },
+  'client:rotate-secret': {
+    flags: ['client'],
+    required: ['client'],
+    run: (app, f) => access(app).rotateClientSecret(f.client!),
+  },
+  'master-key:rotate': {
+    flags: ['new-key'],
+    required: ['new-key'],
+    run: async (app, f, config) => {
+      const newKey = parseMasterKey(f['new-key']!, '--new-key');
+      const result = await access(app).resealAll(newKey);
+      // A development key file follows the rotation; with OP_MASTER_KEY the operator sets the new value.
+      if (!config.masterKey) writeFileSync(join(config.dataDir, 'master.key'), newKey.toString('hex') + '\n', { mode: 0o600 });
+      return { ...result, keySource: config.masterKey ? 'OP_MASTER_KEY' : 'file' };
     },
   },
   'seed:demo': { flags: [], required: [], run: (app) => app.get(DemoSeedService).seed() },

@@ -121,12 +121,10 @@ function isValidTimeZone(zone: string): boolean {
   }
 }
 
-function parseMasterKey(raw: string | undefined): Buffer | null {
-  if (raw === undefined) return null;
+/** A 32-byte key written as 64 hex or base64; `name` is what the message names. */
+export function parseMasterKey(raw: string, name = 'OP_MASTER_KEY'): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (key.length !== 32) {
-    throw new ConfigError('OP_MASTER_KEY', '必须是 32 字节的密钥（64 位十六进制或 base64）');
-  }
+  if (key.length !== 32) throw new ConfigError(name, '必须是 32 字节的密钥（64 位十六进制或 base64）');
   return key;
 }
 
@@ -166,7 +164,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     servicePhone: value(env, 'OP_SERVICE_PHONE') ?? '400800400',
     hostName: value(env, 'OP_HOST_NAME') ?? hostname(),
     qiniu: parseQiniu(env),
-    masterKey: parseMasterKey(value(env, 'OP_MASTER_KEY')),
+    masterKey: value(env, 'OP_MASTER_KEY') === undefined ? null : parseMasterKey(value(env, 'OP_MASTER_KEY')!),
     dataDir,
     workerId: integer(env, 'OP_WORKER_ID', Math.floor(Math.random() * 1024), 0, 1023),
     bodyLimitBytes: integer(env, 'OP_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),

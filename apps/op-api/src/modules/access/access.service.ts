@@ -138,6 +138,41 @@ export class AccessService {
     return { operatorId: operator.id, username: operator.username, role, tenantId: operator.tenantId };
   }
 
+  /** A new secret for a client; the old one stops signing at once. Shown once, stored sealed. */
+  async rotateClientSecret(clientId: string): Promise<{ clientId: string; secret: string }> {
+    const repository = this.dataSource.getRepository(ApiClientEntity);
+    if (!(await repository.existsBy({ id: clientId }))) throw OpError.notFound(`client ${clientId} 不存在`);
+    const secret = randomBytes(32).toString('hex');
+    await repository.update({ id: clientId }, { secretSealed: this.box.seal(secret, clientId) });
+    return { clientId, secret };
+  }
+
+  /**
+   * Re-seals every stored secret (client secrets, Easemob callback secrets) under a new
+   * master key, in one transaction: after it, only the new key opens them.
+   */
+  async resealAll(newKey: Buffer): Promise<{ resealed: number }> {
+    const next = new SecretBox(newKey);
+    return this.dataSource.transaction(async (manager) => {
+      let resealed = 0;
+      const clients: Array<{ id: string; secret_sealed: string }> = await manager.query('SELECT id, secret_sealed FROM api_clients');
+      for (const row of clients) {
+        const sealed = next.seal(this.box.open(row.secret_sealed, row.id), row.id);
+        await manager.query('UPDATE api_clients SET secret_sealed = ? WHERE id = ?', [sealed, row.id]);
+        resealed++;
+      }
+      const apps: Array<{ appkey: string; callback_secret_sealed: string }> = await manager.query('SELECT appkey, callback_secret_sealed FROM easemob_apps');
+      for (const row of apps) {
+        const context = `easemob:${row.appkey}`;
+        const sealed = next.seal(this.box.open(row.callback_secret_sealed, context), context);
+        await manager.query('UPDATE easemob_apps SET callback_secret_sealed = ? WHERE appkey = ?', [sealed, row.appkey]);
+        resealed++;
+      }
+      this.easemobApps.clear();
+      return { resealed };
+    });
+  }
+
   /** An operator of this tenant, or null. */
   findOperator(tenantId: string, operatorId: string): Promise<OperatorEntity | null> {
     return this.dataSource.getRepository(OperatorEntity).findOneBy({ tenantId, id: operatorId });
