@@ -22,7 +22,7 @@ function requireJsonBody(request: FastifyRequest): void {
 
 /** Builds the API exactly as production runs it; tests call this too. */
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false });
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false, forceCloseConnections: 'idle' });
   adapter.getInstance().addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
     try {
       requireJsonBody(request);
@@ -38,6 +38,5 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.useLogger(options.logger === false ? false : app.get(Logger));
   app.get(MetricsService).install(adapter.getInstance());
   installRequestLogging(adapter.getInstance(), config);
-  app.enableShutdownHooks();
   return app;
 }

@@ -1,0 +1,77 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './processes';
+
+/**
+ * A MariaDB server of the test's own, which the test may stop and start: never the machine's
+ * shared one (TOOLCHAIN.md). Root over TCP with no password.
+ */
+export class PrivateMariaDb {
+  private server: ChildProcess | null = null;
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  static async create(): Promise<PrivateMariaDb> {
+    const dir = mkdtempSync(join(tmpdir(), 'op-mariadb-'));
+    chmodSync(dir, 0o755);
+    execFileSync('mariadb-install-db', ['--user=mysql', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'ignore' });
+    execFileSync('chown', ['-R', 'mysql:mysql', dir]);
+    const db = new PrivateMariaDb(dir, await freePort());
+    await db.start();
+    return db;
+  }
+
+  get url(): string {
+    return `mysql://root@127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = spawn(
+      '/usr/sbin/mariadbd',
+      [
+        '--no-defaults',
+        '--user=mysql',
+        `--datadir=${this.dir}/data`,
+        `--port=${this.port}`,
+        `--socket=${this.dir}/sock`,
+        '--bind-address=127.0.0.1',
+        `--pid-file=${this.dir}/pid`,
+        '--skip-log-bin',
+        '--innodb-buffer-pool-size=32M',
+      ],
+      { stdio: 'ignore' },
+    );
+    const mysql = await import('mysql2/promise');
+    for (let i = 0; ; i++) {
+      try {
+        const connection = await mysql.createConnection({ host: '127.0.0.1', port: this.port, user: 'root' });
+        await connection.end();
+        return;
+      } catch (error) {
+        if (i > 150) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  /** Stops the server (SIGTERM, a clean shutdown) and waits until it is gone. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server || server.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      server.on('exit', () => resolve());
+      server.kill('SIGTERM');
+    });
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
