@@ -4,38 +4,11 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { randomHex32 } from '../../common/util/random-id';
 import { isMysql } from '../../database/data-source';
 import { lockingRead } from '../../database/transaction';
+import { CHAT_COLUMNS, chatEntityOf, type ChatDbRow } from '../chat-message/chat-info';
 import { ChatEntity } from '../chat-message/chat.entity';
 
 export const OPEN_STATUSES: readonly ChatStatus[] = [ChatStatus.Waiting, ChatStatus.Chatting, ChatStatus.Suspended];
 export const isOpen = (status: number) => (OPEN_STATUSES as readonly number[]).includes(status);
-
-interface ChatRow {
-  tenant_id: string;
-  id: string;
-  status: number | string;
-  customer_id: string | null;
-  operator_id: string | null;
-  create_time: number | string;
-  accept_time: number | string | null;
-  end_time: number | string | null;
-  last_message_time: number | string | null;
-  message_count: number | string;
-}
-
-function toChatEntity(row: ChatRow): ChatEntity {
-  return Object.assign(new ChatEntity(), {
-    tenantId: row.tenant_id,
-    id: row.id,
-    status: Number(row.status),
-    customerId: row.customer_id,
-    operatorId: row.operator_id,
-    createTime: row.create_time,
-    acceptTime: row.accept_time,
-    endTime: row.end_time,
-    lastMessageTime: row.last_message_time,
-    messageCount: Number(row.message_count),
-  });
-}
 
 /** A new session id in the original's shape: a letter, four digits, 32 hex. */
 export const newChatId = () => `u0001${randomHex32()}`;
@@ -51,13 +24,12 @@ export class ChatRepository {
 
   /** The customer's open chat, or null; `current` reads past the transaction's snapshot. */
   async openChatOf(manager: EntityManager, tenantId: string, customerId: string, current = false): Promise<ChatEntity | null> {
-    const rows: ChatRow[] = await manager.query(
-      'SELECT c.tenant_id, c.id, c.status, c.customer_id, c.operator_id, c.create_time, c.accept_time, c.end_time, ' +
-        'c.last_message_time, c.message_count FROM chat_open o JOIN chats c ON c.tenant_id = o.tenant_id AND c.id = o.chat_id ' +
+    const rows: ChatDbRow[] = await manager.query(
+      `SELECT ${CHAT_COLUMNS} FROM chat_open o JOIN chats c ON c.tenant_id = o.tenant_id AND c.id = o.chat_id ` +
         `WHERE o.tenant_id = ? AND o.customer_id = ?${current ? lockingRead(this.dataSource) : ''}`,
       [tenantId, customerId],
     );
-    return rows.length === 0 ? null : toChatEntity(rows[0]);
+    return rows.length === 0 ? null : chatEntityOf(tenantId, rows[0]);
   }
 
   /**
