@@ -29,6 +29,7 @@ describe('op-admin in Chromium', () => {
     await api.access.createOperator({ tenantId, username: 'boss', password: 'boss-password', role: 'admin' });
     const alice = await api.access.createOperator({ tenantId, username: 'alice', password: 'alice-password', role: 'agent', imUsername: 'alice-im' });
     const bob = await api.access.createOperator({ tenantId, username: 'bob', password: 'bob-password', role: 'agent', imUsername: 'bob-im' });
+    await api.access.createOperator({ tenantId, username: 'carol', password: 'carol-password', role: 'agent' });
     const panelClient = await api.access.createClient(tenantId);
     panelSecret = panelClient.secret;
 
@@ -123,14 +124,42 @@ describe('op-admin in Chromium', () => {
     await page.waitForURL(`${panel.url}/`);
     await page.getByRole('heading', { name: '会话搜索' }).waitFor();
     await expect(page.getByTestId('who').textContent()).resolves.toBe('boss（管理员）');
-    await expect(page.getByRole('link', { name: '审计日志' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('link', { name: '审计日志' }).waitFor({ state: 'visible' });
     const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'op_admin_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
     boss = page;
   });
 
+  it('shows the API message when sign-in is slowed after repeated failures', async () => {
+    // Eight failures straight to the API (past five, each locks the user for 1 s, 2 s, 4 s…,
+    // waited out here), so the panel's attempt meets a 4 s lock: the API's 429.
+    for (let failures = 0; failures < 8; ) {
+      const { status, envelope } = await tenant.client.call('operatorLogin', { username: 'carol', password: 'wrong' }, { token: null });
+      if (status === 401) failures++;
+      else {
+        expect(status).toBe(429);
+        await new Promise((resolve) => setTimeout(resolve, 1000 * Number(/(\d+) 秒/.exec(envelope.message)![1])));
+      }
+    }
+    const page = await newPage();
+    await page.goto(`${panel.url}/login`);
+    await page.getByLabel('用户名').fill('carol');
+    await page.getByLabel('密码').fill('wrong-again');
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect(page.getByTestId('login-error').textContent()).resolves.toMatch(/^登录失败次数过多，请 \d+ 秒后再试$/);
+  });
+
+  it('shows an API error as its message, not a stack', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/?createdFrom=yesterday`);
+    await expect(page.getByTestId('api-error').textContent()).resolves.toBe('createdFrom 必须是 yyyy-MM-dd HH:mm:ss 格式的时间');
+    await page.goto(`${panel.url}/chats/u0001nosuchchat`);
+    await expect(page.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('会话不存在');
+  });
+
   it('searches by keyword, highlights the match, and keeps the filters in the URL', async () => {
     const page = boss;
+    await page.goto(`${panel.url}/`);
     await page.getByLabel('关键词').fill('退款');
     await page.getByRole('button', { name: '搜索' }).click();
     await page.waitForURL(/keyword=/);
@@ -229,7 +258,7 @@ describe('op-admin in Chromium', () => {
     const thumb = byType('img').first().locator('img.thumb');
     await expect(thumb.getAttribute('src')).resolves.toMatch(/^http:\/\/127\.0\.0\.1:9\/chat\/shot\.jpg\?imageView2\/1\/w\/200\/h\/200&e=\d+&token=ak:/);
     await expect(byType('img').first().locator('a').getAttribute('href')).resolves.toBe('https://a1.easemob.com/x/chatfiles/full.jpg');
-    await expect(byType('img').nth(1).getByTestId('image-placeholder').isVisible()).resolves.toBe(true);
+    await byType('img').nth(1).getByTestId('image-placeholder').waitFor({ state: 'visible' });
 
     await expect(byType('audio').locator('.bubble').textContent()).resolves.toContain('语音 0:12');
     await expect(byType('video').locator('.bubble').textContent()).resolves.toContain('视频 1:05');
@@ -330,7 +359,7 @@ describe('op-admin in Chromium', () => {
     await stale.context().addCookies([session]);
     await stale.goto(`${panel.url}/chats/${longChat.chatId}`);
     await stale.waitForURL(`${panel.url}/login?expired=1`);
-    await expect(stale.getByText('登录已过期或已退出，请重新登录').isVisible()).resolves.toBe(true);
+    await stale.getByText('登录已过期或已退出，请重新登录').waitFor({ state: 'visible' });
   });
 
   it('never sends the client secret to the browser', async () => {
