@@ -9,7 +9,8 @@ import { record } from '../../op-api/test/support/records';
 import { ADMIN_DIR, SCREENSHOTS, launchChromium, startPanel, type Panel } from './panel-harness';
 
 const HOUR = 3600_000;
-const KEYWORD_AT = 30; // the message of the long chat that holds the keyword (1-based)
+const KEYWORD_AT = 30;
+const IMPORTED_CHAT = 'u0001000000000000000000000000000001'; // the message of the long chat that holds the keyword (1-based)
 
 describe('op-admin in Chromium', () => {
   let api: TestApp;
@@ -72,6 +73,12 @@ describe('op-admin in Chromium', () => {
       record({ ...at(10), ...fromAgent, body: { type: 'txt', msg: '好的，已为您处理' } }),
     ]);
     await tenant.client.expect('chatStatusUpdate', { chatId: typesChat.chatId, status: 5 });
+
+    // A chat made by import alone has no customerId (like the demo chat).
+    await api.importRecords(tenantId, [
+      record({ chatId: IMPORTED_CHAT, timestamp: t0, from: 'cust-imported', to: 'svc', body: { type: 'txt', msg: '你好' }, chatStatus: 1 }),
+      record({ chatId: IMPORTED_CHAT, timestamp: t0 + 60_000, from: 'svc', to: 'cust-imported', body: { type: 'txt', msg: '您好，请讲' } }),
+    ]);
 
     panel = await startPanel({ OP_ADMIN_API_URL: api.baseUrl, OP_ADMIN_CLIENT_ID: panelClient.clientId, OP_ADMIN_CLIENT_SECRET: panelSecret });
     browser = await launchChromium();
@@ -278,6 +285,13 @@ describe('op-admin in Chromium', () => {
     await expect(page.locator('[data-testid="message"]', { has: recalled }).locator('.bubble').textContent()).resolves.toBe('发错了');
 
     await page.screenshot({ path: join(SCREENSHOTS, 'session.png'), fullPage: true });
+  });
+
+  it('takes the first sender as the customer of a chat that names none', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/chats/${IMPORTED_CHAT}`);
+    const sides = await page.getByTestId('message').evaluateAll((els) => els.map((el) => el.getAttribute('data-side')));
+    expect(sides).toEqual(['customer', 'agent']);
   });
 
   it('adds and removes a mark in place, and it stays after a reload', async () => {

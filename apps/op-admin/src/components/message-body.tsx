@@ -12,7 +12,7 @@ export function MessageBody({ message }: { message: ChatMessage }) {
         <img className="thumb" src={view.thumbnail} alt={view.name ?? '图片'} />
       ) : (
         <span className="placeholder" data-testid="image-placeholder">
-          🖼 图片
+          图片（无缩略图）
         </span>
       );
       return (
@@ -30,7 +30,7 @@ export function MessageBody({ message }: { message: ChatMessage }) {
     case 'voice':
       return (
         <div className="bubble" data-kind="voice">
-          🎤 语音 {view.duration}
+          语音 {view.duration}
           {view.url ? (
             <>
               {' '}
@@ -47,10 +47,10 @@ export function MessageBody({ message }: { message: ChatMessage }) {
           {view.thumbnail ? (
             <img className="thumb" src={view.thumbnail} alt="视频封面" />
           ) : (
-            <span className="placeholder">🎬 视频</span>
+            <span className="placeholder">视频</span>
           )}
           <div>
-            🎬 视频 {view.duration}
+            视频 {view.duration}
             {view.url ? (
               <>
                 {' '}
@@ -65,14 +65,14 @@ export function MessageBody({ message }: { message: ChatMessage }) {
     case 'location':
       return (
         <div className="bubble" data-kind="location">
-          📍 {view.address}
+          位置：{view.address}
           {view.coordinates ? <div style={{ color: '#64748b', fontSize: 12 }}>坐标 {view.coordinates}</div> : null}
         </div>
       );
     case 'file':
       return (
         <div className="bubble" data-kind="file">
-          📎{' '}
+          文件：
           {view.url ? (
             <a href={view.url} target="_blank" rel="noreferrer noopener">
               {view.name}

@@ -32,6 +32,17 @@ export default async function ChatPage({ params, searchParams }: { params: Param
     op.chatMessageList({ chatId, pageSize: CHAT_PAGE_SIZE, needMark: true, needFavorite: true, ...(aroundMessageId ? { aroundMessageId } : { pageNum }) }),
   );
   const chat = detail.value.data!;
+  // Imported chats may have no customerId: take the sender of the chat's first message as the
+  // customer (customers open chats), so the conversation still has two sides.
+  let customerId = chat.customerId;
+  if (customerId === null && list.ok) {
+    const msgs = (list.value.data as ChatMessageListData).msg;
+    if (list.value.page?.page === 1) customerId = msgs[0]?.form ?? null;
+    else {
+      const first = await withOp(session, (op) => op.chatMessageList({ chatId, pageNum: 1, pageSize: 1 }));
+      customerId = first.ok ? (first.value.data?.msg[0]?.form ?? null) : null;
+    }
+  }
   const href = (n: number) => `/chats/${encodeURIComponent(chatId)}?page=${n}`;
 
   return (
@@ -82,7 +93,7 @@ export default async function ChatPage({ params, searchParams }: { params: Param
           <ErrorBox message={list.message} />
         )
       ) : (
-        <Conversation data={list.value.data as ChatMessageListData} page={list.value.page} chat={chat} highlight={aroundMessageId} href={href} />
+        <Conversation data={list.value.data as ChatMessageListData} page={list.value.page} customerId={customerId} highlight={aroundMessageId} href={href} />
       )}
     </>
   );
@@ -91,13 +102,13 @@ export default async function ChatPage({ params, searchParams }: { params: Param
 function Conversation({
   data,
   page,
-  chat,
+  customerId,
   highlight,
   href,
 }: {
   data: ChatMessageListData;
   page: Parameters<typeof Pager>[0]['page'] | undefined;
-  chat: ChatInfo;
+  customerId: string | null;
   highlight: string | undefined;
   href: (n: number) => string;
 }) {
@@ -119,7 +130,7 @@ function Conversation({
       <div className="conversation" data-testid="conversation">
         {data.msg.map((message) => {
           const system = message.type === 'cmd' || message.type === 'custom';
-          const side = sideOf(message, chat.customerId);
+          const side = sideOf(message, customerId);
           const classes = ['message', system ? 'system' : side, message.userMessageId === highlight ? 'highlighted' : ''].filter(Boolean).join(' ');
           return (
             <article
