@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the API on the embedded default (or OP_DATABASE_URL), with the demo data
-// loaded once, and everything a newcomer needs to make a first signed call.
+// loaded once, and everything a newcomer needs to make a first signed call; and the admin
+// panel (apps/op-admin) on OP_ADMIN_PORT (default 3001), signed in as the demo operator.
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');
 const { ensureBuilt, root } = require('./ensure-built');
@@ -11,6 +12,7 @@ const { loadConfig, ConfigError } = require(join(dist, 'config/app-config.js'));
 const { ensureDemo } = require(join(dist, 'cli/demo.js'));
 const { runOpctl } = require(join(dist, 'cli/opctl.js'));
 const { DEMO_CHAT_ID } = require(join(dist, 'modules/demo/demo-data.js'));
+const { ensureAdminClient, ensurePanelBuilt, startPanel, waitForPanel } = require('./admin-panel');
 
 async function waitForApi(url, child) {
   for (let i = 0; i < 300; i++) {
@@ -25,14 +27,32 @@ async function waitForApi(url, child) {
   throw new Error('the API did not start within 30 s');
 }
 
+const children = [];
+
 async function main() {
   const config = loadConfig();
   const demo = await ensureDemo(config);
+  const adminClient = await ensureAdminClient(config.dataDir, demo, runOpctl);
+  ensurePanelBuilt();
   const child = spawn(process.execPath, [join(dist, 'main.js')], { stdio: 'inherit', env: process.env });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code) => process.exit(code ?? 0));
   const baseUrl = `http://127.0.0.1:${config.port}`;
+  const adminPort = Number(process.env.OP_ADMIN_PORT ?? 3001);
+  const panel = startPanel({ port: adminPort, apiUrl: baseUrl, client: adminClient });
+  // Ctrl-C stops both; either one ending stops the other, and we exit once both are gone.
+  children.push(child, panel);
+  let exitCode = 0;
+  const stopAll = (signal) => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill(signal));
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(signal));
+  for (const c of children) {
+    c.on('exit', (code) => {
+      exitCode ||= code ?? 0;
+      stopAll('SIGTERM');
+      if (children.every((x) => x.exitCode !== null || x.signalCode !== null)) process.exit(exitCode);
+    });
+  }
   await waitForApi(baseUrl, child);
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  await waitForPanel(adminUrl, panel);
   const body = JSON.stringify({ chatId: DEMO_CHAT_ID, needMark: true, needFavorite: true });
   const { curl } = await runOpctl(['sign', '--base-url', baseUrl, '--body', body]);
   const where = config.database.type === 'sqlite' ? `SQLite ${config.database.path}` : `MySQL ${config.database.host}/${config.database.database}`;
@@ -44,6 +64,7 @@ async function main() {
       `Demo secret:   ${demo.secret}`,
       `Demo token:    ${demo.token}`,
       `Demo operator: ${demo.username} / ${demo.password}`,
+      `Admin panel:   ${adminUrl}  (sign in as ${demo.username} / ${demo.password}; Ctrl-C stops the API and the panel)`,
       '',
       'A signed 2.37 call (its timestamp is good for 300 s; `npm run opctl -- sign` prints a fresh one):',
       '',
@@ -54,6 +75,7 @@ async function main() {
 }
 
 main().catch((error) => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   process.stderr.write(`${error instanceof ConfigError ? error.message : `npm start failed: ${error.message}`}\n`);
   process.exit(1);
 });

@@ -49,12 +49,18 @@ describe('npm start on the embedded default', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('serves the demo chat in the shape of the original example, and seeds it only once', async () => {
-    const env = { OP_DATA_DIR: dataDir, OP_PORT: String(await freePort()) };
+    const env = { OP_DATA_DIR: dataDir, OP_PORT: String(await freePort()), OP_ADMIN_PORT: String(await freePort()) };
     const first = await start(env);
     let clientId: string;
     try {
       expect(first.banner).toMatch(/Op API: +http:\/\/127\.0\.0\.1:\d+ +\(SQLite .*op\.sqlite\)/);
       expect(first.banner).toMatch(/Demo operator: demo \/ demo-password/);
+      // The admin panel runs beside the API, on its own client saved in the data folder.
+      expect(first.banner).toContain(`Admin panel:   http://127.0.0.1:${env.OP_ADMIN_PORT}  (sign in as demo / demo-password`);
+      const login = await fetch(`http://127.0.0.1:${env.OP_ADMIN_PORT}/login`);
+      expect(login.status).toBe(200);
+      expect(await login.text()).toContain('Op 客服管理后台');
+      expect(statSync(join(dataDir, 'admin-client.json')).mode & 0o777).toBe(0o600);
       clientId = /Demo client: +([0-9a-f]{32})/.exec(first.banner)![1];
       const envelope = await sendCurl(first.banner);
       expect(envelope).toMatchObject({ code: 200, message: '成功', data: { status: '聊天中', chatId: 'u000103b6237d8f94447ab3bd6cbe9c89d70a' } });

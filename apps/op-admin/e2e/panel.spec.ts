@@ -1,0 +1,404 @@
+// The panel end to end: the real API on a real SQLite database holding data made here, the
+// real built panel (`next start`), driven in Debian's Chromium. It asserts what a person sees.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import type { ChatCreateResult, ChatInfo } from '@op/contracts';
+import { startTestApp, type TestApp, type TestTenant } from '../../op-api/test/support/test-app';
+import { record } from '../../op-api/test/support/records';
+import { ADMIN_DIR, SCREENSHOTS, launchChromium, startPanel, type Panel } from './panel-harness';
+
+const HOUR = 3600_000;
+const KEYWORD_AT = 30;
+const IMPORTED_CHAT = 'u0001000000000000000000000000000001'; // the message of the long chat that holds the keyword (1-based)
+
+describe('op-admin in Chromium', () => {
+  let api: TestApp;
+  let tenant: TestTenant;
+  let panel: Panel;
+  let browser: Browser;
+  let panelSecret: string;
+  let longChat: ChatInfo;
+  let typesChat: ChatInfo;
+  const served: Array<Promise<string>> = [];
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    api = await startTestApp('sqlite', { OP_QINIU_DOMAIN: 'http://127.0.0.1:9', OP_QINIU_ACCESS_KEY: 'ak', OP_QINIU_SECRET_KEY: 'sk' });
+    tenant = await api.createTenant({ role: 'admin' });
+    const { tenantId } = tenant;
+    await api.access.createOperator({ tenantId, username: 'boss', password: 'boss-password', role: 'admin' });
+    const alice = await api.access.createOperator({ tenantId, username: 'alice', password: 'alice-password', role: 'agent', imUsername: 'alice-im' });
+    const bob = await api.access.createOperator({ tenantId, username: 'bob', password: 'bob-password', role: 'agent', imUsername: 'bob-im' });
+    await api.access.createOperator({ tenantId, username: 'carol', password: 'carol-password', role: 'agent' });
+    const panelClient = await api.access.createClient(tenantId);
+    panelSecret = panelClient.secret;
+
+    const create = async (customerId: string, operatorId: string) =>
+      (await tenant.client.expect<ChatCreateResult>('chatCreate', { customerId, operatorId })).data!;
+    // Recent messages: a keyword search covers the last 90 days only.
+    const t0 = Date.now() - 48 * HOUR;
+
+    // A long chat of alice's: 45 messages, three pages of 20; one of them asks for a refund.
+    longChat = await create('cust-long', alice.operatorId);
+    await api.importRecords(
+      tenantId,
+      Array.from({ length: 45 }, (_, i) =>
+        record({
+          chatId: longChat.chatId,
+          timestamp: t0 + i * 60_000,
+          from: i % 2 === 0 ? 'cust-long' : 'alice-im',
+          to: i % 2 === 0 ? 'alice-im' : 'cust-long',
+          body: { type: 'txt', msg: i + 1 === KEYWORD_AT ? '我要申请退款，谢谢' : `第 ${i + 1} 条消息` },
+        }),
+      ),
+    );
+
+    // bob's chat holding every message type, then ended.
+    typesChat = await create('cust-types', bob.operatorId);
+    const at = (n: number) => ({ chatId: typesChat.chatId, timestamp: t0 + HOUR + n * 60_000 });
+    const fromCustomer = { from: 'cust-types', to: 'bob-im' };
+    const fromAgent = { from: 'bob-im', to: 'cust-types' };
+    await api.importRecords(tenantId, [
+      record({ ...at(0), ...fromCustomer, body: { type: 'txt', msg: '<b>不是粗体</b>\n第二行' } }),
+      record({ ...at(1), ...fromCustomer, body: { type: 'img', url: 'https://a1.easemob.com/x/chatfiles/full.jpg', filename: 'shot.jpg' }, qiniuKey: 'chat/shot.jpg' }),
+      record({ ...at(2), ...fromCustomer, body: { type: 'img', filename: 'lost.jpg' } }),
+      record({ ...at(3), ...fromCustomer, body: { type: 'audio', url: 'https://a1.easemob.com/x/chatfiles/v.amr', length: 12 } }),
+      record({ ...at(4), ...fromAgent, body: { type: 'video', url: 'https://a1.easemob.com/x/chatfiles/v.mp4', thumb: 'https://a1.easemob.com/x/chatfiles/t.jpg', length: 65 } }),
+      record({ ...at(5), ...fromCustomer, body: { type: 'loc', addr: '上海市浦东新区世纪大道 100 号', lat: 31.2397, lng: 121.4998 } }),
+      record({ ...at(6), ...fromAgent, body: { type: 'file', url: 'https://a1.easemob.com/x/chatfiles/f', filename: '报价单.xlsx', file_length: 1572864 } }),
+      record({ ...at(7), ...fromAgent, body: { type: 'cmd', action: 'typing' } }),
+      record({ ...at(8), ...fromAgent, body: { type: 'custom', customEvent: 'order_card' } }),
+      record({ ...at(9), ...fromCustomer, body: { type: 'txt', msg: '发错了' }, ext: { recalled: true } }),
+      record({ ...at(10), ...fromAgent, body: { type: 'txt', msg: '好的，已为您处理' } }),
+    ]);
+    await tenant.client.expect('chatStatusUpdate', { chatId: typesChat.chatId, status: 5 });
+
+    // A chat made by import alone has no customerId (like the demo chat).
+    await api.importRecords(tenantId, [
+      record({ chatId: IMPORTED_CHAT, timestamp: t0, from: 'cust-imported', to: 'svc', body: { type: 'txt', msg: '你好' }, chatStatus: 1 }),
+      record({ chatId: IMPORTED_CHAT, timestamp: t0 + 60_000, from: 'svc', to: 'cust-imported', body: { type: 'txt', msg: '您好，请讲' } }),
+    ]);
+
+    panel = await startPanel({ OP_ADMIN_API_URL: api.baseUrl, OP_ADMIN_CLIENT_ID: panelClient.clientId, OP_ADMIN_CLIENT_SECRET: panelSecret });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await panel?.stop();
+    await api?.close();
+  });
+
+  /** A fresh browser profile whose every response body is kept for the secret check. */
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    contexts.push(context);
+    context.on('response', (response: Response) => served.push(response.text().catch(() => '')));
+    return context.newPage();
+  }
+
+  async function signIn(username: string, password: string): Promise<Page> {
+    const page = await newPage();
+    await page.goto(`${panel.url}/login`);
+    await page.getByLabel('用户名').fill(username);
+    await page.getByLabel('密码').fill(password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL(`${panel.url}/`);
+    await page.getByRole('heading', { name: '会话搜索' }).waitFor();
+    return page;
+  }
+
+  /** Client-side navigation changes the URL before the new page has rendered: wait for it. */
+  async function onPage(page: Page, n: number): Promise<void> {
+    await page.getByTestId('page-info').filter({ hasText: `第 ${n} / ` }).first().waitFor();
+  }
+
+  let boss: Page;
+
+  it('refuses a wrong password with a clear message, then signs in with an httpOnly cookie', async () => {
+    const page = await newPage();
+    await page.goto(`${panel.url}/`);
+    await page.waitForURL(`${panel.url}/login`); // not signed in: sent to sign-in
+    await page.getByLabel('用户名').fill('boss');
+    await page.getByLabel('密码').fill('not-the-password');
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect(page.getByTestId('login-error').textContent()).resolves.toBe('用户名或密码错误');
+    expect(page.url()).toBe(`${panel.url}/login`);
+
+    await page.getByLabel('密码').fill('boss-password');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL(`${panel.url}/`);
+    await page.getByRole('heading', { name: '会话搜索' }).waitFor();
+    await expect(page.getByTestId('who').textContent()).resolves.toBe('boss（管理员）');
+    await page.getByRole('link', { name: '审计日志' }).waitFor({ state: 'visible' });
+    const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'op_admin_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    boss = page;
+  });
+
+  it('shows the API message when sign-in is slowed after repeated failures', async () => {
+    // Eight failures straight to the API (past five, each locks the user for 1 s, 2 s, 4 s…,
+    // waited out here), so the panel's attempt meets a 4 s lock: the API's 429.
+    for (let failures = 0; failures < 8; ) {
+      const { status, envelope } = await tenant.client.call('operatorLogin', { username: 'carol', password: 'wrong' }, { token: null });
+      if (status === 401) failures++;
+      else {
+        expect(status).toBe(429);
+        await new Promise((resolve) => setTimeout(resolve, 1000 * Number(/(\d+) 秒/.exec(envelope.message)![1])));
+      }
+    }
+    const page = await newPage();
+    await page.goto(`${panel.url}/login`);
+    await page.getByLabel('用户名').fill('carol');
+    await page.getByLabel('密码').fill('wrong-again');
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect(page.getByTestId('login-error').textContent()).resolves.toMatch(/^登录失败次数过多，请 \d+ 秒后再试$/);
+  });
+
+  it('shows an API error as its message, not a stack', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/?createdFrom=yesterday`);
+    await expect(page.getByTestId('api-error').textContent()).resolves.toBe('createdFrom 必须是 yyyy-MM-dd HH:mm:ss 格式的时间');
+    await page.goto(`${panel.url}/chats/u0001nosuchchat`);
+    await expect(page.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('会话不存在');
+  });
+
+  it('searches by keyword, highlights the match, and keeps the filters in the URL', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/`);
+    await page.getByLabel('关键词').fill('退款');
+    await page.getByRole('button', { name: '搜索' }).click();
+    await page.waitForURL(/keyword=/);
+    const rows = page.getByTestId('result-row');
+    await rows.first().waitFor();
+    await expect(rows.count()).resolves.toBe(1);
+    await expect(rows.first().textContent()).resolves.toContain(longChat.chatId);
+    await expect(page.getByTestId('hit').locator('mark').textContent()).resolves.toBe('退款');
+    await expect(page.getByTestId('hit').textContent()).resolves.toContain('我要申请退款，谢谢');
+    await expect(rows.first().getByTestId('status-badge').textContent()).resolves.toBe('聊天中');
+    await page.screenshot({ path: join(SCREENSHOTS, 'search.png'), fullPage: true });
+
+    // The URL alone reproduces the search (a bookmark).
+    const bookmark = page.url();
+    await page.goto(bookmark);
+    await expect(page.getByLabel('关键词').inputValue()).resolves.toBe('退款');
+    await expect(page.getByTestId('result-row').count()).resolves.toBe(1);
+
+    const none = new URL(bookmark);
+    none.searchParams.set('keyword', '不存在的词');
+    await page.goto(none.toString());
+    await expect(page.getByTestId('empty').textContent()).resolves.toContain('没有找到符合条件的会话');
+  });
+
+  it('searches by status', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/`);
+    await page.getByRole('checkbox', { name: '已结束' }).check();
+    await page.getByRole('button', { name: '搜索' }).click();
+    await page.waitForURL(/status=5/);
+    const rows = page.getByTestId('result-row');
+    await rows.first().waitFor();
+    await expect(rows.count()).resolves.toBe(1);
+    await expect(rows.first().textContent()).resolves.toContain(typesChat.chatId);
+    await expect(rows.first().getByTestId('status-badge').textContent()).resolves.toBe('已结束');
+    await expect(page.getByRole('checkbox', { name: '已结束' }).isChecked()).resolves.toBe(true);
+  });
+
+  it('opens a search hit on the page that holds it, highlighted and in view', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/?keyword=${encodeURIComponent('退款')}`);
+    await page.getByTestId('hit').click();
+    await page.waitForURL(/\/chats\/.+\?around=\d+/);
+    const highlighted = page.locator('.message.highlighted');
+    await highlighted.waitFor();
+    await expect(highlighted.count()).resolves.toBe(1);
+    await expect(highlighted.locator('.bubble').textContent()).resolves.toBe('我要申请退款，谢谢');
+    await expect(page.getByTestId('page-info').first().textContent()).resolves.toContain('第 2 / 3 页');
+    // Scrolled to it: the message sits inside the viewport.
+    await page.waitForFunction(() => {
+      const box = document.querySelector('.message.highlighted')?.getBoundingClientRect();
+      return !!box && box.top >= 0 && box.bottom <= window.innerHeight;
+    });
+    await expect(page.evaluate(() => window.scrollY > 0)).resolves.toBe(true);
+  });
+
+  it('pages through a long chat', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/chats/${longChat.chatId}`);
+    const info = page.getByTestId('page-info').first();
+    await expect(info.textContent()).resolves.toBe('第 1 / 3 页，共 45 条');
+    await expect(page.getByTestId('message').first().textContent()).resolves.toContain('第 1 条消息');
+    await page.getByRole('link', { name: '下一页' }).first().click();
+    await page.waitForURL(/page=2/);
+    await onPage(page, 2);
+    await expect(page.getByTestId('message').first().textContent()).resolves.toContain('第 21 条消息');
+    await page.getByRole('link', { name: '下一页' }).first().click();
+    await page.waitForURL(/page=3/);
+    await onPage(page, 3);
+    await expect(info.textContent()).resolves.toBe('第 3 / 3 页，共 45 条');
+    await expect(page.getByTestId('message').count()).resolves.toBe(5);
+    await expect(page.getByTestId('message').last().textContent()).resolves.toContain('第 45 条消息');
+    await page.getByRole('link', { name: '上一页' }).first().click();
+    await page.waitForURL(/page=2/);
+    await onPage(page, 2);
+    // customer on one side, the agent on the other
+    await expect(page.locator('[data-side="customer"]').count()).resolves.toBe(10);
+    await expect(page.locator('[data-side="agent"]').count()).resolves.toBe(10);
+  });
+
+  it('draws every message type as a person expects it', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/chats/${typesChat.chatId}`);
+    await expect(page.getByTestId('chat-detail').getByTestId('status-badge').textContent()).resolves.toBe('已结束');
+    const byType = (type: string) => page.locator(`[data-testid="message"][data-type="${type}"]`);
+    const types = await page.getByTestId('message').evaluateAll((els) => els.map((el) => el.getAttribute('data-type')));
+    expect(new Set(types)).toEqual(new Set(['txt', 'img', 'audio', 'video', 'loc', 'file', 'cmd', 'custom']));
+
+    // Text: markup shown as typed, line break kept.
+    const text = byType('txt').first().locator('.bubble');
+    await expect(text.innerText()).resolves.toBe('<b>不是粗体</b>\n第二行');
+    await expect(text.locator('b').count()).resolves.toBe(0);
+    await expect(byType('txt').first().getAttribute('data-side')).resolves.toBe('customer');
+
+    // Images: the Qiniu thumbnail linking to the full picture; a placeholder when there is none.
+    const thumb = byType('img').first().locator('img.thumb');
+    await expect(thumb.getAttribute('src')).resolves.toMatch(/^http:\/\/127\.0\.0\.1:9\/chat\/shot\.jpg\?imageView2\/1\/w\/200\/h\/200&e=\d+&token=ak:/);
+    await expect(byType('img').first().locator('a').getAttribute('href')).resolves.toBe('https://a1.easemob.com/x/chatfiles/full.jpg');
+    await byType('img').nth(1).getByTestId('image-placeholder').waitFor({ state: 'visible' });
+
+    await expect(byType('audio').locator('.bubble').textContent()).resolves.toContain('语音 0:12');
+    await expect(byType('video').locator('.bubble').textContent()).resolves.toContain('视频 1:05');
+    await expect(byType('video').locator('img.thumb').getAttribute('src')).resolves.toBe('https://a1.easemob.com/x/chatfiles/t.jpg');
+    await expect(byType('video').getAttribute('data-side')).resolves.toBe('agent');
+    const location = await byType('loc').locator('.bubble').textContent();
+    expect(location).toContain('上海市浦东新区世纪大道 100 号');
+    expect(location).toContain('31.239700, 121.499800');
+    const file = await byType('file').locator('.bubble').textContent();
+    expect(file).toContain('报价单.xlsx');
+    expect(file).toContain('1.5 MB');
+    await expect(byType('cmd').getAttribute('data-side')).resolves.toBe('system');
+    await expect(byType('cmd').locator('.bubble').textContent()).resolves.toBe('系统指令：typing');
+    await expect(byType('custom').locator('.bubble').textContent()).resolves.toBe('自定义消息：order_card');
+    const recalled = page.getByTestId('recalled');
+    await expect(recalled.count()).resolves.toBe(1);
+    await expect(page.locator('[data-testid="message"]', { has: recalled }).locator('.bubble').textContent()).resolves.toBe('发错了');
+
+    await page.screenshot({ path: join(SCREENSHOTS, 'session.png'), fullPage: true });
+  });
+
+  it('takes the first sender as the customer of a chat that names none', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/chats/${IMPORTED_CHAT}`);
+    const sides = await page.getByTestId('message').evaluateAll((els) => els.map((el) => el.getAttribute('data-side')));
+    expect(sides).toEqual(['customer', 'agent']);
+  });
+
+  it('adds and removes a mark in place, and it stays after a reload', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/chats/${typesChat.chatId}`);
+    const message = page.getByTestId('message').last();
+    await message.getByLabel('新标记').fill('投诉');
+    await message.getByRole('button', { name: '添加' }).click();
+    await message.getByTestId('mark-chip').filter({ hasText: '投诉' }).waitFor();
+    await page.reload();
+    await expect(page.getByTestId('message').last().getByTestId('mark-chip').textContent()).resolves.toContain('投诉');
+
+    // The mark is searchable.
+    await page.goto(`${panel.url}/?mark=${encodeURIComponent('投诉')}`);
+    await expect(page.getByTestId('result-row').count()).resolves.toBe(1);
+
+    await page.goto(`${panel.url}/chats/${typesChat.chatId}`);
+    const again = page.getByTestId('message').last();
+    await again.getByRole('button', { name: '移除标记 投诉' }).click();
+    await again.getByTestId('mark-chip').waitFor({ state: 'detached' });
+    await page.reload();
+    await expect(page.getByTestId('message').last().getByTestId('mark-chip').count()).resolves.toBe(0);
+  });
+
+  it('favorites a message and finds it on the favorites page', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/favorites`);
+    await page.getByTestId('empty').waitFor();
+    await page.goto(`${panel.url}/chats/${typesChat.chatId}`);
+    const star = page.getByTestId('message').last().getByTestId('favorite');
+    await expect(star.getAttribute('aria-pressed')).resolves.toBe('false');
+    await star.click();
+    await page.locator('[data-testid="favorite"][aria-pressed="true"]').waitFor();
+    await page.getByRole('link', { name: '我的收藏' }).click();
+    await page.waitForURL(`${panel.url}/favorites`);
+    const rows = page.getByTestId('favorite-row');
+    await rows.first().waitFor();
+    await expect(rows.count()).resolves.toBe(1);
+    await expect(rows.first().textContent()).resolves.toContain('好的，已为您处理');
+    await expect(rows.first().textContent()).resolves.toContain(typesChat.chatId);
+  });
+
+  it('shows admins the audit trail', async () => {
+    const page = boss;
+    // The API writes its audit buffer about once a second: reload until the record is there.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      await page.goto(`${panel.url}/audit?action=messageFavoriteAdd`);
+      if ((await page.getByTestId('audit-row').count()) > 0) break;
+      await page.waitForTimeout(200);
+    }
+    await expect(page.getByTestId('audit-row').count()).resolves.toBe(1);
+    await expect(page.getByTestId('audit-row').textContent()).resolves.toContain('messageFavoriteAdd');
+  });
+
+  it("keeps an agent out of admin pages and another agent's chat", async () => {
+    const page = await signIn('alice', 'alice-password');
+    await expect(page.getByTestId('who').textContent()).resolves.toBe('alice（客服）');
+    await expect(page.getByRole('link', { name: '审计日志' }).count()).resolves.toBe(0);
+    // Only her own chat in search.
+    await expect(page.getByTestId('result-row').count()).resolves.toBe(1);
+    await page.goto(`${panel.url}/audit`);
+    await expect(page.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('无权限');
+    await page.goto(`${panel.url}/chats/${typesChat.chatId}`);
+    await expect(page.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('无权访问该会话');
+    await page.goto(`${panel.url}/chats/${longChat.chatId}`);
+    await expect(page.getByTestId('message').count()).resolves.toBe(20);
+  });
+
+  it('signs out: back to sign-in, and the old session no longer opens a page', async () => {
+    const page = await signIn('alice', 'alice-password');
+    const [session] = (await page.context().cookies()).filter((c) => c.name === 'op_admin_session');
+    await page.getByRole('button', { name: '退出登录' }).click();
+    await page.waitForURL(`${panel.url}/login`);
+    await page.goto(`${panel.url}/chats/${longChat.chatId}`);
+    await page.waitForURL(`${panel.url}/login`);
+
+    // The token was revoked by operatorLogout: a copy of the old cookie is sent back to sign-in.
+    const stale = await newPage();
+    await stale.context().addCookies([session]);
+    await stale.goto(`${panel.url}/chats/${longChat.chatId}`);
+    await stale.waitForURL(`${panel.url}/login?expired=1`);
+    await stale.getByText('登录已过期或已退出，请重新登录').waitFor({ state: 'visible' });
+  });
+
+  it('never sends the client secret to the browser', async () => {
+    const bodies = await Promise.all(served);
+    expect(bodies.length).toBeGreaterThan(20);
+    for (const body of bodies) expect(body).not.toContain(panelSecret);
+    await Promise.all(contexts.map((context) => context.close()));
+  });
+
+  it('builds browser bundles that hold neither the secret nor its variable', () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else files.push(path);
+      }
+    };
+    walk(join(ADMIN_DIR, '.next', 'static'));
+    expect(files.some((f) => f.endsWith('.js'))).toBe(true);
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      expect(text).not.toContain(panelSecret);
+      expect(text).not.toContain('OP_ADMIN_CLIENT_SECRET');
+      if (process.env.OP_ADMIN_CLIENT_SECRET) expect(text).not.toContain(process.env.OP_ADMIN_CLIENT_SECRET);
+    }
+  });
+});

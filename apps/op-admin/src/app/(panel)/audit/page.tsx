@@ -1,0 +1,114 @@
+import Link from 'next/link';
+import { AUDIT_ACTIONS, type AuditListData, type AuditListRequest } from '@op/contracts';
+import { ErrorBox, Forbidden, Pager } from '../../../components/common';
+import { requireSession, withOp } from '../../../lib/op-server';
+import { toApiTime, withPage, type Query } from '../../../lib/search-query';
+
+function one(query: Query, key: string): string | undefined {
+  const v = query[key];
+  const s = (Array.isArray(v) ? v[0] : v)?.trim();
+  return s ? s : undefined;
+}
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Query> }) {
+  const session = await requireSession();
+  // Agents never see this page; the API refuses them too (403), which lands on the same answer.
+  if (session.role !== 'admin') return <Forbidden />;
+  const query = await searchParams;
+  const pageNum = Math.max(1, Number.parseInt(one(query, 'page') ?? '1', 10) || 1);
+  const body: AuditListRequest = { pageNum, pageSize: 50 };
+  const operatorId = one(query, 'operatorId');
+  const action = one(query, 'action');
+  const chatId = one(query, 'chatId');
+  const from = toApiTime(one(query, 'from'), false);
+  const to = toApiTime(one(query, 'to'), true);
+  if (operatorId) body.operatorId = operatorId;
+  if (action) body.action = action as AuditListRequest['action'];
+  if (chatId) body.chatId = chatId;
+  if (from) body.from = from;
+  if (to) body.to = to;
+  const result = await withOp(session, (op) => op.auditList(body));
+  if (!result.ok && result.code === 403) return <Forbidden />;
+
+  return (
+    <>
+      <h1>审计日志</h1>
+      <form className="card" method="get" action="/audit">
+        <div className="filters">
+          <label>
+            操作人 ID
+            <input name="operatorId" defaultValue={operatorId ?? ''} />
+          </label>
+          <label>
+            操作
+            <select name="action" defaultValue={action ?? ''}>
+              <option value="">全部</option>
+              {AUDIT_ACTIONS.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            会话 ID
+            <input name="chatId" defaultValue={chatId ?? ''} />
+          </label>
+          <label>
+            时间 从
+            <input type="datetime-local" step={1} name="from" defaultValue={(one(query, 'from') ?? '').replace(' ', 'T')} />
+          </label>
+          <label>
+            时间 到
+            <input type="datetime-local" step={1} name="to" defaultValue={(one(query, 'to') ?? '').replace(' ', 'T')} />
+          </label>
+        </div>
+        <div className="actions">
+          <button className="primary" type="submit">
+            查询
+          </button>
+          <Link className="button secondary" href="/audit">
+            清空条件
+          </Link>
+        </div>
+      </form>
+      {!result.ok ? (
+        <ErrorBox message={result.message} />
+      ) : (result.value.data as AuditListData).records.length === 0 ? (
+        <div className="card empty" data-testid="empty">
+          没有符合条件的审计记录
+        </div>
+      ) : (
+        <div className="card">
+          <table data-testid="audit">
+            <thead>
+              <tr>
+                <th>时间</th>
+                <th>操作人</th>
+                <th>客户端</th>
+                <th>操作</th>
+                <th>对象</th>
+                <th>来源 IP</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(result.value.data as AuditListData).records.map((r, i) => (
+                <tr key={i} data-testid="audit-row">
+                  <td>{r.time}</td>
+                  <td>{r.operatorId}</td>
+                  <td>{r.clientId}</td>
+                  <td>{r.action}</td>
+                  <td>
+                    <code style={{ wordBreak: 'break-all' }}>{r.target}</code>
+                  </td>
+                  <td>{r.ip}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {result.value.page ? <Pager page={result.value.page} href={(n) => `/audit${withPage(query, n)}`} /> : null}
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,164 @@
+import Link from 'next/link';
+import type { ChatInfo, ChatMessageListData } from '@op/contracts';
+import { ErrorBox, Forbidden, Pager, StatusBadge } from '../../../../components/common';
+import { MessageBody } from '../../../../components/message-body';
+import { MessageTools } from '../../../../components/message-tools';
+import { ScrollIntoView } from '../../../../components/scroll-into-view';
+import { isRecalled, sideOf } from '../../../../lib/format';
+import { requireSession, withOp } from '../../../../lib/op-server';
+
+const CHAT_PAGE_SIZE = 20;
+
+type Params = Promise<{ chatId: string }>;
+type Search = Promise<{ page?: string; around?: string }>;
+
+function refusal(code: number, message: string) {
+  if (code === 403) return <Forbidden title="无权访问该会话" detail="该会话未分配给你，无法查看。" />;
+  if (code === 404) return <Forbidden title="会话不存在" detail={message} />;
+  return <ErrorBox message={message} />;
+}
+
+export default async function ChatPage({ params, searchParams }: { params: Params; searchParams: Search }) {
+  const session = await requireSession();
+  const { chatId: rawId } = await params;
+  const chatId = decodeURIComponent(rawId);
+  const { page, around } = await searchParams;
+  const pageNum = Math.max(1, Number.parseInt(page ?? '1', 10) || 1);
+  const aroundMessageId = around && /^[1-9]\d{0,18}$/.test(around) ? around : undefined;
+
+  const detail = await withOp(session, (op) => op.expect<ChatInfo>('chatDetail', { chatId }));
+  if (!detail.ok) return refusal(detail.code, detail.message);
+  const list = await withOp(session, (op) =>
+    op.chatMessageList({ chatId, pageSize: CHAT_PAGE_SIZE, needMark: true, needFavorite: true, ...(aroundMessageId ? { aroundMessageId } : { pageNum }) }),
+  );
+  const chat = detail.value.data!;
+  // Imported chats may have no customerId: take the sender of the chat's first message as the
+  // customer (customers open chats), so the conversation still has two sides.
+  let customerId = chat.customerId;
+  if (customerId === null && list.ok) {
+    const msgs = (list.value.data as ChatMessageListData).msg;
+    if (list.value.page?.page === 1) customerId = msgs[0]?.form ?? null;
+    else {
+      const first = await withOp(session, (op) => op.chatMessageList({ chatId, pageNum: 1, pageSize: 1 }));
+      customerId = first.ok ? (first.value.data?.msg[0]?.form ?? null) : null;
+    }
+  }
+  const href = (n: number) => `/chats/${encodeURIComponent(chatId)}?page=${n}`;
+
+  return (
+    <>
+      <p>
+        <Link href="/">← 返回会话搜索</Link>
+      </p>
+      <section className="card" data-testid="chat-detail">
+        <h1>
+          会话 {chat.chatId} <StatusBadge code={chat.statusCode} />
+        </h1>
+        <dl className="details">
+          <div>
+            <dt>客户</dt>
+            <dd>{chat.customerId ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>客服</dt>
+            <dd>{chat.operatorId ?? '未分配'}</dd>
+          </div>
+          <div>
+            <dt>创建时间</dt>
+            <dd>{chat.createTime}</dd>
+          </div>
+          <div>
+            <dt>接入时间</dt>
+            <dd>{chat.acceptTime ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>结束时间</dt>
+            <dd>{chat.endTime ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>最后消息</dt>
+            <dd>{chat.lastMessageTime ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>消息数</dt>
+            <dd>{chat.messageCount}</dd>
+          </div>
+        </dl>
+      </section>
+
+      {!list.ok ? (
+        list.code === 403 || list.code === 404 ? (
+          refusal(list.code, list.message)
+        ) : (
+          <ErrorBox message={list.message} />
+        )
+      ) : (
+        <Conversation data={list.value.data as ChatMessageListData} page={list.value.page} customerId={customerId} highlight={aroundMessageId} href={href} />
+      )}
+    </>
+  );
+}
+
+function Conversation({
+  data,
+  page,
+  customerId,
+  highlight,
+  href,
+}: {
+  data: ChatMessageListData;
+  page: Parameters<typeof Pager>[0]['page'] | undefined;
+  customerId: string | null;
+  highlight: string | undefined;
+  href: (n: number) => string;
+}) {
+  if (data.msg.length === 0) {
+    return (
+      <div className="card empty" data-testid="empty">
+        {page && page.page > 1 ? '这一页没有消息' : '该会话还没有消息'}
+        {page && page.page > 1 ? (
+          <p>
+            <Link href={href(1)}>回到第一页</Link>
+          </p>
+        ) : null}
+      </div>
+    );
+  }
+  return (
+    <section className="card">
+      {page ? <Pager page={page} href={href} /> : null}
+      <div className="conversation" data-testid="conversation">
+        {data.msg.map((message) => {
+          const system = message.type === 'cmd' || message.type === 'custom';
+          const side = sideOf(message, customerId);
+          const classes = ['message', system ? 'system' : side, message.userMessageId === highlight ? 'highlighted' : ''].filter(Boolean).join(' ');
+          return (
+            <article
+              key={message.userMessageId}
+              id={`m-${message.userMessageId}`}
+              className={classes}
+              data-testid="message"
+              data-type={message.type}
+              data-side={system ? 'system' : side}
+              data-message-id={message.userMessageId}
+            >
+              <div className="meta">
+                {system ? null : <>{side === 'customer' ? '客户' : '客服'} {message.form ?? ''} · </>}
+                {message.createTime}
+                {isRecalled(message) ? (
+                  <span className="recalled" data-testid="recalled">
+                    已撤回
+                  </span>
+                ) : null}
+              </div>
+              <MessageBody message={message} />
+              <MessageTools messageId={message.userMessageId} marks={message.mark ?? []} favorite={message.favorite ?? false} />
+            </article>
+          );
+        })}
+      </div>
+      {page ? <Pager page={page} href={href} /> : null}
+      {highlight ? <ScrollIntoView elementId={`m-${highlight}`} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,57 @@
+import Link from 'next/link';
+import type { FavoriteListData } from '@op/contracts';
+import { ErrorBox, Pager, StatusBadge } from '../../../components/common';
+import { MessageBody } from '../../../components/message-body';
+import { MessageTools } from '../../../components/message-tools';
+import { requireSession, withOp } from '../../../lib/op-server';
+
+export default async function FavoritesPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
+  const session = await requireSession();
+  const { page } = await searchParams;
+  const pageNum = Math.max(1, Number.parseInt(page ?? '1', 10) || 1);
+  const result = await withOp(session, (op) => op.favoriteList({ pageNum, pageSize: 20 }));
+  return (
+    <>
+      <h1>我的收藏</h1>
+      {!result.ok ? (
+        <ErrorBox message={result.message} />
+      ) : (result.value.data as FavoriteListData).favorites.length === 0 ? (
+        <div className="card empty" data-testid="empty">
+          还没有收藏的消息：在会话页点 ☆ 收藏一条消息
+        </div>
+      ) : (
+        <div className="card">
+          <table data-testid="favorites">
+            <thead>
+              <tr>
+                <th>收藏时间</th>
+                <th>会话</th>
+                <th>消息</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(result.value.data as FavoriteListData).favorites.map(({ favoriteTime, message, chat }) => (
+                <tr key={message.userMessageId} data-testid="favorite-row">
+                  <td>{favoriteTime}</td>
+                  <td>
+                    <Link href={`/chats/${encodeURIComponent(chat.chatId)}?around=${message.userMessageId}`}>{chat.chatId}</Link>{' '}
+                    <StatusBadge code={chat.statusCode} />
+                    <div style={{ color: '#64748b', fontSize: 12 }}>客户 {chat.customerId ?? '—'}</div>
+                  </td>
+                  <td>
+                    <div style={{ color: '#64748b', fontSize: 12 }}>
+                      {message.form} · {message.createTime}
+                    </div>
+                    <MessageBody message={message} />
+                    <MessageTools messageId={message.userMessageId} marks={message.mark ?? []} favorite />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {result.value.page ? <Pager page={result.value.page} href={(n) => `/favorites?page=${n}`} /> : null}
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,60 @@
+'use server';
+// Server actions: sign-in and sign-out, marks and favorites. They run on the server with the
+// session cookie; the browser only ever sees their results.
+import { redirect } from 'next/navigation';
+import type { Envelope, MessageFavoriteData, MessageMarkData, OperatorLoginResult } from '@op/contracts';
+import type { OpClient } from '@op/contracts/node';
+import { attempt, clearSession, opClient, readSession, writeSession } from '../lib/op-server';
+
+export interface LoginState {
+  error: string | null;
+}
+
+export async function signIn(_previous: LoginState, form: FormData): Promise<LoginState> {
+  const rawUsername = form.get('username');
+  const rawPassword = form.get('password');
+  const username = typeof rawUsername === 'string' ? rawUsername.trim() : '';
+  const password = typeof rawPassword === 'string' ? rawPassword : '';
+  if (!username || !password) return { error: '请输入用户名和密码' };
+  const result = await attempt(() => opClient().expect<OperatorLoginResult>('operatorLogin', { username, password }, { token: null }));
+  if (!result.ok) {
+    // 401 is the API's own `用户名或密码错误`; 429 says how long to wait. Shown as the API wrote them.
+    return { error: result.message };
+  }
+  const { token, operator } = result.value.data!;
+  await writeSession({ token, operatorId: operator.operatorId, username: operator.username, role: operator.role });
+  redirect('/');
+}
+
+export async function signOut(): Promise<void> {
+  const session = await readSession();
+  if (session) {
+    // Revoke the token even if the cookie is about to go; a failure here must not keep anyone signed in.
+    await attempt(() => opClient(session.token).expect<null>('operatorLogout', {}));
+  }
+  await clearSession();
+  redirect('/login');
+}
+
+export type ActionResult<T> = { ok: true; data: T } | { ok: false; message: string; expired?: boolean };
+
+async function act<T>(run: (op: OpClient) => Promise<Envelope<T>>): Promise<ActionResult<T>> {
+  const session = await readSession();
+  if (!session) return { ok: false, message: '登录已过期，请重新登录', expired: true };
+  const result = await attempt(() => run(opClient(session.token)));
+  if (result.ok) return { ok: true, data: result.value.data as T };
+  if (result.code === 401) return { ok: false, message: '登录已过期，请重新登录', expired: true };
+  return { ok: false, message: result.message };
+}
+
+export async function addMark(messageId: string, mark: string): Promise<ActionResult<MessageMarkData>> {
+  return act<MessageMarkData>((op) => op.messageMarkAdd({ messageId, mark }));
+}
+
+export async function removeMark(messageId: string, mark: string): Promise<ActionResult<MessageMarkData>> {
+  return act<MessageMarkData>((op) => op.messageMarkRemove({ messageId, mark }));
+}
+
+export async function setFavorite(messageId: string, favorite: boolean): Promise<ActionResult<MessageFavoriteData>> {
+  return act<MessageFavoriteData>((op) => (favorite ? op.messageFavoriteAdd({ messageId }) : op.messageFavoriteRemove({ messageId })));
+}

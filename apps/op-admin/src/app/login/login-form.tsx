@@ -1,0 +1,29 @@
+'use client';
+import { useActionState, useState } from 'react';
+import { signIn, type LoginState } from '../actions';
+
+export function LoginForm() {
+  const [state, action, pending] = useActionState<LoginState, FormData>(signIn, { error: null });
+  // Controlled, so a failed attempt (React resets a form after its action) keeps the username.
+  const [username, setUsername] = useState('');
+  return (
+    <form action={action}>
+      <label>
+        用户名
+        <input name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
+      </label>
+      <label>
+        密码
+        <input name="password" type="password" autoComplete="current-password" required />
+      </label>
+      {state.error ? (
+        <p className="error" role="alert" data-testid="login-error">
+          {state.error}
+        </p>
+      ) : null}
+      <button className="primary" type="submit" disabled={pending}>
+        {pending ? '登录中…' : '登录'}
+      </button>
+    </form>
+  );
+}

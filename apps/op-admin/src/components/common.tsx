@@ -1,0 +1,43 @@
+import Link from 'next/link';
+import { CHAT_STATUS_LABELS, type ChatStatus, type PageInfo } from '@op/contracts';
+
+export function StatusBadge({ code }: { code: ChatStatus }) {
+  return (
+    <span className={`badge status-${code}`} data-testid="status-badge">
+      {CHAT_STATUS_LABELS[code] ?? String(code)}
+    </span>
+  );
+}
+
+/** An API error as a person reads it: the envelope's message, never a stack. */
+export function ErrorBox({ message }: { message: string }) {
+  return (
+    <div className="error" role="alert" data-testid="api-error">
+      {message}
+    </div>
+  );
+}
+
+export function Forbidden({ title = '无权限', detail = '当前账号没有权限查看此页面。' }: { title?: string; detail?: string }) {
+  return (
+    <div className="forbidden card" data-testid="forbidden">
+      <h1>{title}</h1>
+      <p>{detail}</p>
+      <Link href="/">返回会话搜索</Link>
+    </div>
+  );
+}
+
+/** Previous/next links over a §2 page block; `href(n)` builds the URL of page n. */
+export function Pager({ page, href }: { page: PageInfo; href: (n: number) => string }) {
+  const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+  return (
+    <nav className="pager" aria-label="分页" data-testid="pager">
+      {page.page > 1 ? <Link href={href(page.page - 1)}>上一页</Link> : <span className="disabled">上一页</span>}
+      <span data-testid="page-info">
+        第 {page.page} / {pages} 页，共 {page.total} 条
+      </span>
+      {page.next ? <Link href={href(page.page + 1)}>下一页</Link> : <span className="disabled">下一页</span>}
+    </nav>
+  );
+}

@@ -1,0 +1,41 @@
+import { renderToStaticMarkup } from 'react-dom/server';
+import type { ChatMessage } from '@op/contracts';
+import { MessageBody } from './message-body';
+import { Snippet } from './snippet';
+
+function message(fields: Partial<ChatMessage>): ChatMessage {
+  return {
+    userMessageId: '1', hxMsgId: null, form: 'c1', to: 'a1', type: 'txt', msg: null, url: null, filename: null, thumb: null,
+    secret: null, thumb_secret: null, length: null, file_length: null, addr: null, lat: null, lng: null,
+    createTime: '2026-11-20 09:00:00', getUrl: null, ext: {}, ...fields,
+  };
+}
+
+describe('MessageBody', () => {
+  it('draws text as text: markup is escaped and line breaks stay for pre-wrap', () => {
+    const html = renderToStaticMarkup(<MessageBody message={message({ msg: '<img src=x onerror=alert(1)>\n第二行' })} />);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;\n第二行');
+    expect(html).not.toContain('<img');
+  });
+
+  it('draws an image as its thumbnail linking to the full picture, or a placeholder', () => {
+    const withThumb = renderToStaticMarkup(<MessageBody message={message({ type: 'img', getUrl: 'http://q/t.jpg?a=1&b=2', url: 'https://e/full.jpg' })} />);
+    expect(withThumb).toContain('<a href="https://e/full.jpg"');
+    expect(withThumb).toContain('<img class="thumb" src="http://q/t.jpg?a=1&amp;b=2"');
+    const without = renderToStaticMarkup(<MessageBody message={message({ type: 'img' })} />);
+    expect(without).toContain('data-testid="image-placeholder"');
+    expect(without).not.toContain('<a ');
+  });
+
+  it('draws a file with its name and size, a location with its coordinates', () => {
+    expect(renderToStaticMarkup(<MessageBody message={message({ type: 'file', filename: '<报价>.xlsx', file_length: 1536 })} />)).toContain('&lt;报价&gt;.xlsx');
+    expect(renderToStaticMarkup(<MessageBody message={message({ type: 'file', filename: 'a', file_length: 1536 })} />)).toContain('1.5 KB');
+    expect(renderToStaticMarkup(<MessageBody message={message({ type: 'loc', addr: '上海', lat: 31.2, lng: 121.5 })} />)).toContain('31.200000, 121.500000');
+  });
+});
+
+describe('Snippet', () => {
+  it('wraps each match in <mark> and escapes the rest', () => {
+    expect(renderToStaticMarkup(<Snippet snippet={'<i>退款</i>了'} offsets={[[3, 5]]} />)).toBe('<span>&lt;i&gt;</span><mark>退款</mark><span>&lt;/i&gt;了</span>');
+  });
+});

@@ -1,0 +1,89 @@
+import type { ChatMessage } from '@op/contracts';
+import { messageView } from '../lib/format';
+
+/** One message drawn as a person expects it; every value goes in as text, never as HTML. */
+export function MessageBody({ message }: { message: ChatMessage }) {
+  const view = messageView(message);
+  switch (view.kind) {
+    case 'text':
+      return <div className="bubble" data-kind="text">{view.text}</div>;
+    case 'image': {
+      const picture = view.thumbnail ? (
+        <img className="thumb" src={view.thumbnail} alt={view.name ?? '图片'} />
+      ) : (
+        <span className="placeholder" data-testid="image-placeholder">
+          图片（无缩略图）
+        </span>
+      );
+      return (
+        <div className="bubble" data-kind="image">
+          {view.full ? (
+            <a href={view.full} target="_blank" rel="noreferrer noopener" title="查看原图">
+              {picture}
+            </a>
+          ) : (
+            picture
+          )}
+        </div>
+      );
+    }
+    case 'voice':
+      return (
+        <div className="bubble" data-kind="voice">
+          语音 {view.duration}
+          {view.url ? (
+            <>
+              {' '}
+              <a href={view.url} target="_blank" rel="noreferrer noopener">
+                播放
+              </a>
+            </>
+          ) : null}
+        </div>
+      );
+    case 'video':
+      return (
+        <div className="bubble" data-kind="video">
+          {view.thumbnail ? (
+            <img className="thumb" src={view.thumbnail} alt="视频封面" />
+          ) : (
+            <span className="placeholder">视频</span>
+          )}
+          <div>
+            视频 {view.duration}
+            {view.url ? (
+              <>
+                {' '}
+                <a href={view.url} target="_blank" rel="noreferrer noopener">
+                  打开
+                </a>
+              </>
+            ) : null}
+          </div>
+        </div>
+      );
+    case 'location':
+      return (
+        <div className="bubble" data-kind="location">
+          位置：{view.address}
+          {view.coordinates ? <div style={{ color: '#64748b', fontSize: 12 }}>坐标 {view.coordinates}</div> : null}
+        </div>
+      );
+    case 'file':
+      return (
+        <div className="bubble" data-kind="file">
+          文件：
+          {view.url ? (
+            <a href={view.url} target="_blank" rel="noreferrer noopener">
+              {view.name}
+            </a>
+          ) : (
+            view.name
+          )}{' '}
+          <span style={{ color: '#64748b' }}>（{view.size}）</span>
+        </div>
+      );
+    case 'system':
+      return <div className="bubble" data-kind="system">{view.text}</div>;
+  }
+}

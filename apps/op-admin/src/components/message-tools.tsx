@@ -1,0 +1,82 @@
+'use client';
+// Marks and the favorite star of one message, changed in place through server actions.
+import { useRouter } from 'next/navigation';
+import { useState, useTransition, type FormEvent } from 'react';
+import { addMark, removeMark, setFavorite, type ActionResult } from '../app/actions';
+
+export function MessageTools({ messageId, marks: initialMarks, favorite: initialFavorite }: { messageId: string; marks: string[]; favorite: boolean }) {
+  const router = useRouter();
+  const [marks, setMarks] = useState(initialMarks);
+  const [favorite, setFav] = useState(initialFavorite);
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+
+  function handle<T>(result: ActionResult<T>, apply: (data: T) => void) {
+    if (result.ok) {
+      setError(null);
+      apply(result.data);
+    } else if (result.expired) {
+      router.push('/login?expired=1');
+    } else {
+      setError(result.message);
+    }
+  }
+
+  function onAdd(event: FormEvent) {
+    event.preventDefault();
+    const mark = draft.trim();
+    if (!mark) return;
+    startTransition(async () => {
+      handle(await addMark(messageId, mark), (data) => {
+        setMarks(data.mark);
+        setDraft('');
+      });
+    });
+  }
+
+  return (
+    <div className="tools" data-testid="message-tools">
+      <button
+        type="button"
+        className={favorite ? 'star on' : 'star'}
+        aria-pressed={favorite}
+        aria-label={favorite ? '取消收藏' : '收藏'}
+        title={favorite ? '取消收藏' : '收藏'}
+        disabled={pending}
+        data-testid="favorite"
+        onClick={() =>
+          startTransition(async () => {
+            handle(await setFavorite(messageId, !favorite), (data) => setFav(data.favorite));
+          })
+        }
+      >
+        {favorite ? '★' : '☆'}
+      </button>
+      {marks.map((mark) => (
+        <span key={mark} className="chip" data-testid="mark-chip">
+          {mark}
+          <button
+            type="button"
+            aria-label={`移除标记 ${mark}`}
+            disabled={pending}
+            onClick={() =>
+              startTransition(async () => {
+                handle(await removeMark(messageId, mark), (data) => setMarks(data.mark));
+              })
+            }
+          >
+            ×
+          </button>
+        </span>
+      ))}
+      <form onSubmit={onAdd} style={{ display: 'inline-flex', gap: 4 }}>
+        <input aria-label="新标记" placeholder="添加标记" maxLength={32} value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <button type="submit" className="small" disabled={pending}>
+          添加
+        </button>
+      </form>
+      {error ? <span className="tool-error" role="alert">{error}</span> : null}
+    </div>
+  );
+}

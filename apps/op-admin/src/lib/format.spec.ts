@@ -1,0 +1,128 @@
+import type { ChatMessage } from '@op/contracts';
+import { formatDuration, highlightSegments, humanFileSize, isRecalled, messageView, safeUrl, sideOf } from './format';
+
+function message(fields: Partial<ChatMessage>): ChatMessage {
+  return {
+    userMessageId: '1',
+    hxMsgId: null,
+    form: 'c1',
+    to: 'a1',
+    type: 'txt',
+    msg: null,
+    url: null,
+    filename: null,
+    thumb: null,
+    secret: null,
+    thumb_secret: null,
+    length: null,
+    file_length: null,
+    addr: null,
+    lat: null,
+    lng: null,
+    createTime: '2026-11-20 09:00:00',
+    getUrl: null,
+    ext: {},
+    ...fields,
+  };
+}
+
+describe('humanFileSize', () => {
+  it.each([
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [1024, '1 KB'],
+    [1536, '1.5 KB'],
+    [5 * 1024 * 1024, '5 MB'],
+    [123.4 * 1024 * 1024, '123 MB'],
+    [3.25 * 1024 ** 3, '3.3 GB'],
+  ])('%d bytes is %s', (bytes, text) => expect(humanFileSize(bytes)).toBe(text));
+
+  it('says the size is unknown when there is none', () => {
+    expect(humanFileSize(null)).toBe('大小未知');
+    expect(humanFileSize(-1)).toBe('大小未知');
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0:00'],
+    [7, '0:07'],
+    [75, '1:15'],
+    [3725, '1:02:05'],
+  ])('%d s is %s', (seconds, text) => expect(formatDuration(seconds)).toBe(text));
+  it('says the length is unknown when there is none', () => expect(formatDuration(null)).toBe('时长未知'));
+});
+
+describe('highlightSegments', () => {
+  it('marks the API offsets and keeps the text around them', () => {
+    expect(highlightSegments('我要申请退款，谢谢', [[4, 6]])).toEqual([
+      { text: '我要申请', hit: false },
+      { text: '退款', hit: true },
+      { text: '，谢谢', hit: false },
+    ]);
+  });
+
+  it('counts UTF-16 code units, as the API does, so text after an emoji lines up', () => {
+    // 😀 is two code units: the match 退款 starts at 3.
+    expect(highlightSegments('😀a退款b', [[3, 5]])).toEqual([
+      { text: '😀a', hit: false },
+      { text: '退款', hit: true },
+      { text: 'b', hit: false },
+    ]);
+  });
+
+  it('marks every match, in order, merging overlaps and clamping out-of-range offsets', () => {
+    expect(highlightSegments('abcabcabc', [[6, 9], [0, 3], [2, 4], [8, 99]])).toEqual([
+      { text: 'abca', hit: true },
+      { text: 'bc', hit: false },
+      { text: 'abc', hit: true },
+    ]);
+    expect(highlightSegments('abc', [])).toEqual([{ text: 'abc', hit: false }]);
+    expect(highlightSegments('abc', [[2, 2], [-5, 0]])).toEqual([{ text: 'abc', hit: false }]);
+  });
+
+  it('keeps markup in the snippet as text', () => {
+    const segments = highlightSegments('<b>退款</b>', [[3, 5]]);
+    expect(segments.map((s) => s.text).join('')).toBe('<b>退款</b>');
+  });
+});
+
+describe('messageView', () => {
+  it('draws every 2.37 type', () => {
+    expect(messageView(message({ type: 'txt', msg: 'a\nb' }))).toEqual({ kind: 'text', text: 'a\nb' });
+    expect(messageView(message({ type: 'img', url: 'https://e/full.jpg', getUrl: 'http://q/t.jpg?x', filename: 'a.jpg' }))).toEqual({
+      kind: 'image',
+      thumbnail: 'http://q/t.jpg?x',
+      full: 'https://e/full.jpg',
+      name: 'a.jpg',
+    });
+    expect(messageView(message({ type: 'img', url: 'https://e/full.jpg' }))).toMatchObject({ kind: 'image', thumbnail: null });
+    expect(messageView(message({ type: 'audio', length: 12, url: 'https://e/v.amr' }))).toEqual({ kind: 'voice', duration: '0:12', url: 'https://e/v.amr' });
+    expect(messageView(message({ type: 'video', length: 65, thumb: 'https://e/t.jpg' }))).toEqual({
+      kind: 'video',
+      thumbnail: 'https://e/t.jpg',
+      duration: '1:05',
+      url: null,
+    });
+    expect(messageView(message({ type: 'loc', addr: '北京市朝阳区', lat: 39.9042, lng: 116.4074 }))).toEqual({
+      kind: 'location',
+      address: '北京市朝阳区',
+      coordinates: '39.904200, 116.407400',
+    });
+    expect(messageView(message({ type: 'file', filename: '合同.pdf', file_length: 2048 }))).toEqual({ kind: 'file', name: '合同.pdf', size: '2 KB', url: null });
+    expect(messageView(message({ type: 'cmd', msg: 'typing' }))).toEqual({ kind: 'system', text: '系统指令：typing' });
+    expect(messageView(message({ type: 'custom', msg: 'order' }))).toEqual({ kind: 'system', text: '自定义消息：order' });
+  });
+
+  it('never turns a javascript: URL into a link', () => {
+    expect(safeUrl('javascript:alert(1)')).toBeNull();
+    expect(messageView(message({ type: 'file', filename: 'x', url: 'javascript:alert(1)' }))).toMatchObject({ url: null });
+  });
+
+  it('knows recalled messages and which side wrote', () => {
+    expect(isRecalled(message({ ext: { recalled: true } }))).toBe(true);
+    expect(isRecalled(message({ ext: { recalled: 'true' } }))).toBe(false);
+    expect(sideOf(message({ form: 'c1' }), 'c1')).toBe('customer');
+    expect(sideOf(message({ form: 'agent-1' }), 'c1')).toBe('agent');
+  });
+});

@@ -1,0 +1,110 @@
+// Browser-safe display logic: pure functions, so they are unit-tested without a browser.
+import type { ChatMessage } from '@op/contracts';
+
+/** 1536 → "1.5 KB"; bytes under 1 KB stay whole. */
+export function humanFileSize(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '大小未知';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const text = value >= 100 ? value.toFixed(0) : value.toFixed(1).replace(/\.0$/, '');
+  return `${text} ${units[unit]}`;
+}
+
+/** 75 → "1:15"; voice and video lengths are whole seconds. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '时长未知';
+  const total = Math.round(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+export interface Segment {
+  text: string;
+  hit: boolean;
+}
+
+/**
+ * Splits a search snippet into plain and matched pieces by the API's `[start, end)` offsets
+ * (UTF-16 code units, as JavaScript strings index). Overlapping, unordered or out-of-range
+ * offsets are clamped and merged, so a bad offset never drops or repeats text.
+ */
+export function highlightSegments(snippet: string, offsets: ReadonlyArray<readonly [number, number]>): Segment[] {
+  const ranges = offsets
+    .map(([start, end]) => [Math.max(0, Math.min(start, snippet.length)), Math.max(0, Math.min(end, snippet.length))] as [number, number])
+    .filter(([start, end]) => end > start)
+    .sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const range of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
+    else merged.push([...range]);
+  }
+  const segments: Segment[] = [];
+  let at = 0;
+  for (const [start, end] of merged) {
+    if (start > at) segments.push({ text: snippet.slice(at, start), hit: false });
+    segments.push({ text: snippet.slice(start, end), hit: true });
+    at = end;
+  }
+  if (at < snippet.length) segments.push({ text: snippet.slice(at), hit: false });
+  return segments;
+}
+
+/** What a message is drawn as; one case per 2.37 type, plus recalled messages. */
+export type MessageView =
+  | { kind: 'text'; text: string }
+  | { kind: 'image'; thumbnail: string | null; full: string | null; name: string | null }
+  | { kind: 'voice'; duration: string; url: string | null }
+  | { kind: 'video'; thumbnail: string | null; duration: string; url: string | null }
+  | { kind: 'location'; address: string; coordinates: string | null }
+  | { kind: 'file'; name: string; size: string; url: string | null }
+  | { kind: 'system'; text: string };
+
+export function isRecalled(message: Pick<ChatMessage, 'ext'>): boolean {
+  return message.ext?.recalled === true;
+}
+
+/** Links the browser may follow: http(s) only, so a `javascript:` URL in data is never a link. */
+export function safeUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  return /^https?:\/\//i.test(url) ? url : null;
+}
+
+export function messageView(message: ChatMessage): MessageView {
+  switch (message.type) {
+    case 'txt':
+      return { kind: 'text', text: message.msg ?? '' };
+    case 'img':
+      return { kind: 'image', thumbnail: safeUrl(message.getUrl), full: safeUrl(message.url) ?? safeUrl(message.getUrl), name: message.filename };
+    case 'audio':
+      return { kind: 'voice', duration: formatDuration(message.length), url: safeUrl(message.url) };
+    case 'video':
+      return { kind: 'video', thumbnail: safeUrl(message.thumb), duration: formatDuration(message.length), url: safeUrl(message.url) };
+    case 'loc':
+      return {
+        kind: 'location',
+        address: message.addr ?? '（无地址）',
+        coordinates: message.lat !== null && message.lng !== null ? `${message.lat.toFixed(6)}, ${message.lng.toFixed(6)}` : null,
+      };
+    case 'file':
+      return { kind: 'file', name: message.filename ?? '（未命名文件）', size: humanFileSize(message.file_length), url: safeUrl(message.url) };
+    case 'cmd':
+      return { kind: 'system', text: `系统指令：${message.msg ?? ''}` };
+    case 'custom':
+      return { kind: 'system', text: `自定义消息：${message.msg ?? ''}` };
+  }
+}
+
+/** The customer writes on the left; everyone else (agents, service accounts) on the right. */
+export function sideOf(message: Pick<ChatMessage, 'form'>, customerId: string | null): 'customer' | 'agent' {
+  return customerId !== null && message.form === customerId ? 'customer' : 'agent';
+}

@@ -1,0 +1,44 @@
+import { searchRequestOf, toApiTime, withPage } from './search-query';
+
+describe('search query', () => {
+  it('turns every filter of the URL into the chatSearch body', () => {
+    expect(
+      searchRequestOf({
+        status: ['3', '5', '99'],
+        customerId: ' c1 ',
+        operatorId: 'a1',
+        chatId: 'u1',
+        mark: '投诉',
+        keyword: '退款',
+        createdFrom: '2026-11-01T08:00',
+        createdTo: '2026-11-02T08:00',
+        lastMessageFrom: '2026-11-03T08:00:05',
+        lastMessageTo: '2026-11-04 08:00:00',
+        page: '3',
+      }),
+    ).toEqual({
+      status: [3, 5],
+      customerId: 'c1',
+      operatorId: 'a1',
+      chatId: 'u1',
+      mark: '投诉',
+      keyword: '退款',
+      createdFrom: '2026-11-01 08:00:00',
+      createdTo: '2026-11-02 08:00:59',
+      lastMessageFrom: '2026-11-03 08:00:05',
+      lastMessageTo: '2026-11-04 08:00:00',
+      pageNum: 3,
+      pageSize: 20,
+    });
+  });
+
+  it('leaves out empty filters and bad page numbers', () => {
+    expect(searchRequestOf({ keyword: '  ', status: '1', page: 'x' })).toEqual({ status: [1], pageNum: 1, pageSize: 20 });
+    expect(toApiTime('', false)).toBeUndefined();
+  });
+
+  it('keeps the filters when it pages', () => {
+    expect(withPage({ status: ['1', '3'], keyword: '退款', page: '2' }, 3)).toBe('?status=1&status=3&keyword=%E9%80%80%E6%AC%BE&page=3');
+    expect(withPage({ keyword: '退款', page: '2' }, 1)).toBe('?keyword=%E9%80%80%E6%AC%BE');
+  });
+});

@@ -1,0 +1,68 @@
+// The search page keeps every filter in the URL query (bookmarkable); these turn the query
+// into a chatSearch body and back. Browser-safe and pure.
+import { CHAT_STATUS_CODES, type ChatSearchRequest } from '@op/contracts';
+
+export type QueryValue = string | string[] | undefined;
+export type Query = Record<string, QueryValue>;
+
+export const SEARCH_PAGE_SIZE = 20;
+
+function first(value: QueryValue): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  const trimmed = v?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function all(value: QueryValue): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** `2026-11-20T09:30` or `2026-11-20T09:30:15` (a datetime-local input) → `2026-11-20 09:30:15`. */
+export function toApiTime(value: string | undefined, end: boolean): string | undefined {
+  if (!value) return undefined;
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?$/.exec(value);
+  if (!m) return value; // sent as typed: the API names the field if it is wrong
+  return `${m[1]} ${m[2]}${m[3] ?? (end ? ':59' : ':00')}`;
+}
+
+export function pageNumOf(query: Query): number {
+  const n = Number(first(query.page));
+  return Number.isSafeInteger(n) && n >= 1 ? n : 1;
+}
+
+/** The chatSearch body for a page URL's query. */
+export function searchRequestOf(query: Query): ChatSearchRequest {
+  const status = all(query.status)
+    .map(Number)
+    .filter((n) => (CHAT_STATUS_CODES as readonly number[]).includes(n));
+  const body: ChatSearchRequest = { pageNum: pageNumOf(query), pageSize: SEARCH_PAGE_SIZE };
+  if (status.length > 0) body.status = status;
+  const text = ['customerId', 'operatorId', 'chatId', 'mark', 'keyword'] as const;
+  for (const key of text) {
+    const v = first(query[key]);
+    if (v !== undefined) body[key] = v;
+  }
+  const from = ['createdFrom', 'lastMessageFrom'] as const;
+  const to = ['createdTo', 'lastMessageTo'] as const;
+  for (const key of from) {
+    const v = toApiTime(first(query[key]), false);
+    if (v !== undefined) body[key] = v;
+  }
+  for (const key of to) {
+    const v = toApiTime(first(query[key]), true);
+    if (v !== undefined) body[key] = v;
+  }
+  return body;
+}
+
+/** The same query with another page number, for paging links. */
+export function withPage(query: Query, page: number): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (key === 'page') continue;
+    for (const v of all(value)) if (v !== '') params.append(key, v);
+  }
+  if (page > 1) params.set('page', String(page));
+  const s = params.toString();
+  return s ? `?${s}` : '?';
+}
