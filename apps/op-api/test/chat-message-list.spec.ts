@@ -230,6 +230,9 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
       expect(envelope.page!.total).toBe(4);
       expect(envelope.data!.msg).toHaveLength(4);
       expect(envelope.data!.status).toBe('已结束');
+      // The chat the import opened has its customer: the party that is not the tenant's staff.
+      const [chat]: Array<{ customer_id: string }> = await t.dataSource.query('SELECT customer_id FROM chats WHERE tenant_id = ? AND id = ?', [a.tenantId, chatId]);
+      expect(chat.customer_id).toBe('u0001customer');
     });
 
     it('reports bad lines by number and imports the rest, from plain and gzip files', async () => {

@@ -43,8 +43,9 @@ export interface PageWindow {
 
 export interface ChatUpsert {
   chatId: string;
-  /** Status of the chat if this creates it. */
+  /** Status and customer of the chat if this creates it. */
   status: number;
+  customerId: string | null;
   createTimeMs: number;
   added: number;
   latestMs: number;
@@ -196,8 +197,8 @@ export class ChatMessageRepository {
       ? `ON DUPLICATE KEY UPDATE message_count = message_count + VALUES(message_count), ${keep('last_message_time', 'VALUES(last_message_time)')}`
       : `ON CONFLICT (tenant_id, id) DO UPDATE SET message_count = message_count + excluded.message_count, ${keep('last_message_time', 'excluded.last_message_time')}`;
     await manager.query(
-      `INSERT INTO chats (tenant_id, id, status, create_time, message_count, last_message_time) VALUES ${chats.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ${conflict}`,
-      chats.flatMap((c) => [tenantId, c.chatId, c.status, c.createTimeMs, c.added, c.added > 0 ? c.latestMs : null]),
+      `INSERT INTO chats (tenant_id, id, status, customer_id, create_time, message_count, last_message_time) VALUES ${chats.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} ${conflict}`,
+      chats.flatMap((c) => [tenantId, c.chatId, c.status, c.customerId, c.createTimeMs, c.added, c.added > 0 ? c.latestMs : null]),
     );
   }
 
@@ -262,5 +263,20 @@ export class ChatMessageRepository {
         'WHERE tenant_id = ? AND id = ?',
       [tenantId, chatId, tenantId, chatId, tenantId, chatId],
     );
+  }
+
+  /** The tenant's own accounts among these IM names: operator id for operators, null for service accounts. */
+  async staffAmong(manager: EntityManager, tenantId: string, names: Array<string | null>): Promise<Map<string, string | null>> {
+    const wanted = [...new Set(names.filter((name): name is string => name !== null))];
+    const staff = new Map<string, string | null>();
+    if (wanted.length === 0) return staff;
+    const marks = wanted.map(() => '?').join(', ');
+    const rows: Array<{ name: string; operator_id: string | null }> = await manager.query(
+      `SELECT im_username AS name, id AS operator_id FROM operators WHERE tenant_id = ? AND im_username IN (${marks}) ` +
+        `UNION ALL SELECT im_username AS name, NULL AS operator_id FROM service_accounts WHERE tenant_id = ? AND im_username IN (${marks})`,
+      [tenantId, ...wanted, tenantId, ...wanted],
+    );
+    for (const row of rows) if (!staff.get(row.name)) staff.set(row.name, row.operator_id);
+    return staff;
   }
 }

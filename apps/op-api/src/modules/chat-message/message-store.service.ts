@@ -48,15 +48,22 @@ export class MessageStore {
       );
       const fresh: StoredMessage[] = [];
       const statusByChat = new Map<string, ChatStatus | null>();
+      const firstByChat = new Map<string, IngestRecord>();
       const firstTimeByChat = new Map<string, number>();
       for (const record of records) {
         if (!statusByChat.has(record.chatId) || record.chatStatus !== null) statusByChat.set(record.chatId, record.chatStatus);
         firstTimeByChat.set(record.chatId, Math.min(firstTimeByChat.get(record.chatId) ?? Infinity, record.createTimeMs));
+        const first = firstByChat.get(record.chatId);
+        if (!first || record.createTimeMs < first.createTimeMs) firstByChat.set(record.chatId, record);
         if (record.hxMsgId !== null && known.has(record.hxMsgId)) continue;
         if (record.hxMsgId !== null) known.add(record.hxMsgId); // a repeat inside the batch is a duplicate too
         fresh.push({ ...record, id: this.ids.next() });
       }
 
+      // A chat the import creates gets its customer as a live one would: the first message's
+      // party that is neither an operator nor a service account of the tenant.
+      const staff = await this.messages.staffAmong(manager, tenantId, [...firstByChat.values()].flatMap((r) => [r.form, r.to]));
+      const customerOf = (r: IngestRecord) => (r.form !== null && !staff.has(r.form) ? r.form : r.to !== null && !staff.has(r.to) ? r.to : null);
       const written = await this.messages.insertMessages(manager, tenantId, fresh);
       const added = new Map<string, { added: number; latest: number }>();
       for (const message of fresh) {
@@ -71,6 +78,7 @@ export class MessageStore {
         [...statusByChat.keys()].map((chatId) => ({
           chatId,
           status: statusByChat.get(chatId) ?? IMPORTED_CHAT_STATUS,
+          customerId: customerOf(firstByChat.get(chatId)!),
           createTimeMs: firstTimeByChat.get(chatId)!,
           added: exact ? (added.get(chatId)?.added ?? 0) : 0,
           latestMs: added.get(chatId)?.latest ?? 0,

@@ -74,7 +74,7 @@ export class MessageRouter {
       if (state.known_chat !== null) return { stored: false, chatId: state.known_chat };
       recalled = Number(state.recalled) > 0;
     }
-    const staff = await this.staffAmong(manager, tenantId, [message.form, message.to]);
+    const staff = await this.messages.staffAmong(manager, tenantId, [message.form, message.to]);
     const senderOperator = message.form === null ? undefined : staff.get(message.form);
     const customer =
       message.groupId ?? (message.form !== null && !staff.has(message.form) ? message.form : (message.to ?? message.form ?? 'unknown'));
@@ -91,20 +91,5 @@ export class MessageRouter {
     if (written === 0) return { stored: false, chatId: chat.id };
     await this.messages.addToChat(manager, tenantId, chat.id, 1, message.createTimeMs);
     return { stored: true, chatId: chat.id };
-  }
-
-  /** The tenant's own accounts among these IM names: operator id for operators, null for service accounts. */
-  private async staffAmong(manager: EntityManager, tenantId: string, names: Array<string | null>): Promise<Map<string, string | null>> {
-    const wanted = [...new Set(names.filter((name): name is string => name !== null))];
-    const staff = new Map<string, string | null>();
-    if (wanted.length === 0) return staff;
-    const marks = wanted.map(() => '?').join(', ');
-    const rows: Array<{ name: string; operator_id: string | null }> = await manager.query(
-      `SELECT im_username AS name, id AS operator_id FROM operators WHERE tenant_id = ? AND im_username IN (${marks}) ` +
-        `UNION ALL SELECT im_username AS name, NULL AS operator_id FROM service_accounts WHERE tenant_id = ? AND im_username IN (${marks})`,
-      [tenantId, ...wanted, tenantId, ...wanted],
-    );
-    for (const row of rows) if (!staff.get(row.name)) staff.set(row.name, row.operator_id);
-    return staff;
   }
 }
