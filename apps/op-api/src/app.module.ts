@@ -1,4 +1,4 @@
-import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { Module, ValidationPipe, type ArgumentMetadata, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { ValidationError } from 'class-validator';
 import { OpError } from './common/errors/op-error';
@@ -32,8 +32,22 @@ export function firstValidationMessage(errors: ValidationError[]): string {
   return '请求参数无效';
 }
 
+/**
+ * Optional fields sent as JSON `null` mean "not given", for every endpoint: class-validator's
+ * IsOptional lets null through to services that expect a value or undefined. A required field
+ * sent as null then fails as missing.
+ */
+class NullAsAbsentValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const body = metadata.type === 'body' && value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null))
+      : value;
+    return super.transform(body, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new NullAsAbsentValidationPipe({
     transform: true,
     whitelist: true,
     forbidUnknownValues: false,

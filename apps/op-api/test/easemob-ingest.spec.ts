@@ -225,6 +225,9 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
       expect((await a.client.call('chatAssign', { chatId, operatorId: 'nobody' })).envelope).toMatchObject({ code: 404, message: 'operatorId nobody 不存在' });
       expect((await a.client.call('chatDetail', { chatId: 'u0001none' })).envelope).toMatchObject({ code: 404 });
       expect((await a.client.call('chatCreate', { customerId: '' })).envelope).toMatchObject({ code: 400, message: 'customerId 长度必须在 1 到 128 个字符之间' });
+      // Found by the hostile-input suite: an optional field sent as null is "not given", never a 500.
+      expect((await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001life', operatorId: null })).envelope.data).toMatchObject({ created: false, chatId });
+      expect((await a.client.call('chatCreate', { customerId: null })).envelope).toMatchObject({ code: 400, message: 'customerId 不能为空' });
     });
 
     it('allows the legal status moves only, naming both statuses otherwise', async () => {
