@@ -12,6 +12,13 @@ export interface QiniuConfig {
   urlTtlSeconds: number;
 }
 
+export interface RedisConfig {
+  /** `redis://[user:pass@]host:port[/db]` or `rediss://…` (OP_REDIS_URL). */
+  url: string;
+  /** Prefix of every key this process writes (OP_REDIS_PREFIX, default `op:`). */
+  prefix: string;
+}
+
 export interface AppConfig {
   database: DatabaseConfig;
   port: number;
@@ -30,6 +37,8 @@ export interface AppConfig {
   searchWindowDays: number;
   /** Whether reads and changes are recorded in the audit trail (OP_AUDIT, on by default). */
   auditEnabled: boolean;
+  /** Shared state of several processes (nonces, sign-in throttle); null: in this process. */
+  redis: RedisConfig | null;
 }
 
 /** A configuration value that stops the start; the message names the variable. */
@@ -140,6 +149,23 @@ function parseQiniu(env: Env): QiniuConfig | null {
   return { domain: domain!.replace(/\/$/, ''), accessKey: accessKey!, secretKey: secretKey!, urlTtlSeconds };
 }
 
+function parseRedis(env: Env): RedisConfig | null {
+  const url = value(env, 'OP_REDIS_URL');
+  const prefix = value(env, 'OP_REDIS_PREFIX') ?? 'op:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(prefix)) throw new ConfigError('OP_REDIS_PREFIX', '只能由 1 到 64 个字母、数字或 : _ . - 组成');
+  if (url === undefined) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('OP_REDIS_URL', '不是有效的地址（应为 redis://host:port 或 rediss://host:port）');
+  }
+  if ((parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
+    throw new ConfigError('OP_REDIS_URL', '只支持 redis:// 或 rediss:// 地址');
+  }
+  return { url, prefix };
+}
+
 /** Reads and validates the §4 environment; throws {@link ConfigError} naming the bad variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
   const dataDir = resolve(cwd, value(env, 'OP_DATA_DIR') ?? 'data');
@@ -161,5 +187,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     bodyLimitBytes: integer(env, 'OP_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
     searchWindowDays: integer(env, 'OP_SEARCH_WINDOW_DAYS', 90, 1, 3660),
     auditEnabled: onOff(env, 'OP_AUDIT', true),
+    redis: parseRedis(env),
   };
 }
