@@ -39,6 +39,12 @@ export interface AppConfig {
   auditEnabled: boolean;
   /** Shared state of several processes (nonces, sign-in throttle); null: in this process. */
   redis: RedisConfig | null;
+  /**
+   * How long a verified token is reused without asking the database (OP_TOKEN_CACHE_MS);
+   * 0, the default, checks every call. A sign-out through the same process is seen at once
+   * either way; one made elsewhere (another process, opctl, SQL) within this bound.
+   */
+  tokenCacheMs: number;
 }
 
 /** A configuration value that stops the start; the message names the variable. */
@@ -188,5 +194,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     searchWindowDays: integer(env, 'OP_SEARCH_WINDOW_DAYS', 90, 1, 3660),
     auditEnabled: onOff(env, 'OP_AUDIT', true),
     redis: parseRedis(env),
+    tokenCacheMs: integer(env, 'OP_TOKEN_CACHE_MS', 0, 0, 60_000),
   };
 }

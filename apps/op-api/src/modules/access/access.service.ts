@@ -55,6 +55,7 @@ export const EASEMOB_APP_CACHE_MS = 30_000;
  */
 export const CLIENT_CACHE_MS = 5_000;
 const CLIENT_CACHE_MAX = 10_000;
+const TOKEN_CACHE_MAX = 100_000;
 export const DEFAULT_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 const USERNAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 
@@ -65,6 +66,9 @@ export class AccessService {
   /** Verified against for unknown users, so a wrong username costs what a wrong password does. */
   private dummyHash?: Promise<string>;
   private readonly clients = new Map<string, { client: ApiClient | null; until: number }>();
+  /** Verified tokens by hash (only live ones: an unknown token always asks the database). */
+  private readonly tokens = new Map<string, { operator: TokenOperator; until: number }>();
+  private readonly tokenCacheMs: number;
   private readonly easemobApps = new Map<string, { app: { tenantId: string; callbackSecret: string } | null; until: number }>();
 
   constructor(
@@ -72,6 +76,7 @@ export class AccessService {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.box = new SecretBox(resolveMasterKey(config));
+    this.tokenCacheMs = config.tokenCacheMs;
   }
 
   async createTenant(name: string): Promise<{ tenantId: string }> {
@@ -202,17 +207,33 @@ export class AccessService {
 
   /**
    * The operator behind a live token, or null when unknown, revoked or expired. One indexed
-   * round trip (token by its hash, joined to its operator), never cached: a revocation or an
-   * expiry written to the database by any process is honoured by the next call.
+   * round trip (token by its hash, joined to its operator). With OP_TOKEN_CACHE_MS > 0 a live
+   * token is reused for that long (never past its own expiry); a revocation through this
+   * process drops it at once, one written elsewhere is honoured within the bound.
    */
   async verifyToken(token: string): Promise<TokenOperator | null> {
+    const hash = sha256Hex(token);
+    const now = Date.now();
+    if (this.tokenCacheMs > 0) {
+      const cached = this.tokens.get(hash);
+      if (cached && cached.until > now) return cached.operator;
+    }
     const rows: Array<{ id: string; tenant_id: string; role: OperatorRole; expire_time: number | string }> = await this.dataSource.query(
       'SELECT o.id, o.tenant_id, o.role, t.expire_time FROM operator_tokens t JOIN operators o ON o.id = t.operator_id ' +
         'WHERE t.token_hash = ? AND t.revoke_time IS NULL',
-      [sha256Hex(token)],
+      [hash],
     );
-    if (rows.length === 0 || Number(rows[0].expire_time) <= Date.now()) return null;
-    return { id: rows[0].id, tenantId: rows[0].tenant_id, role: rows[0].role };
+    const expireTime = rows.length === 0 ? 0 : Number(rows[0].expire_time);
+    if (expireTime <= now) {
+      this.tokens.delete(hash);
+      return null;
+    }
+    const operator: TokenOperator = { id: rows[0].id, tenantId: rows[0].tenant_id, role: rows[0].role };
+    if (this.tokenCacheMs > 0) {
+      if (this.tokens.size >= TOKEN_CACHE_MAX) this.tokens.clear();
+      this.tokens.set(hash, { operator, until: Math.min(now + this.tokenCacheMs, expireTime) });
+    }
+    return operator;
   }
 
   /** Registers (or re-keys) a tenant's Easemob appkey and its callback secret, sealed. */
@@ -277,6 +298,9 @@ export class AccessService {
   }
 
   async revokeToken(token: string): Promise<void> {
-    await this.dataSource.getRepository(OperatorTokenEntity).update({ tokenHash: sha256Hex(token) }, { revokeTime: Date.now() });
+    const hash = sha256Hex(token);
+    this.tokens.delete(hash);
+    await this.dataSource.getRepository(OperatorTokenEntity).update({ tokenHash: hash }, { revokeTime: Date.now() });
+    this.tokens.delete(hash); // a check that raced the update may have cached it again
   }
 }
