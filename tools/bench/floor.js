@@ -84,11 +84,17 @@ async function list(body) {
     const fromEndSkip = total - offset - count;
     const fromEnd = fromEndSkip < offset;
     const dir = fromEnd ? 'DESC' : 'ASC';
-    [rows] = await pool.query(
-      `SELECT ${COLUMNS} FROM messages m JOIN (SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time ${dir}, id ${dir} LIMIT ? OFFSET ?) p ` +
-        'ON p.id = m.id WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time, m.id',
-      [TENANT, chatId, count, fromEnd ? fromEndSkip : offset, TENANT, chatId],
-    );
+    const skip = fromEnd ? fromEndSkip : offset;
+    if (skip <= 200) {
+      [rows] = await pool.query(`SELECT ${COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time ${dir}, m.id ${dir} LIMIT ? OFFSET ?`, [TENANT, chatId, count, skip]);
+      if (fromEnd) rows.reverse();
+    } else {
+      [rows] = await pool.query(
+        `SELECT ${COLUMNS} FROM messages m JOIN (SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time ${dir}, id ${dir} LIMIT ? OFFSET ?) p ` +
+          'ON p.id = m.id WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time, m.id',
+        [TENANT, chatId, count, skip, TENANT, chatId],
+      );
+    }
   }
   const ids = rows.map((r) => r.id);
   const marks = new Map();
