@@ -16,6 +16,7 @@ const { writeFileSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { ensureBuilt, root } = require('../scripts/ensure-built');
+const { mulberry32, sentence, stats } = require('./lib/tenant-data');
 
 function flag(name, fallback) {
   const at = process.argv.indexOf(`--${name}`);
@@ -31,30 +32,7 @@ const SERVER = String(flag('server', process.env.OP_TEST_MYSQL_URL ?? 'mysql://r
 const DATABASE = String(flag('database', 'op_bench'));
 const KEEP = flag('keep', false) === true;
 
-const WORDS = ['你好', '请问', '订单', '什么时候', '发货', '谢谢', '客服', '地址', '修改', '优惠券', '快递', '已经', '收到', '质量', '问题', 'OK', 'hello', '价格', '可以', '帮我'];
 const log = (line) => process.stderr.write(`${line}\n`);
-
-function sentence(random) {
-  const n = 3 + Math.floor(random() * 8);
-  return Array.from({ length: n }, () => WORDS[Math.floor(random() * WORDS.length)]).join('');
-}
-
-/** A small seeded generator, so every run loads the same messages. */
-function mulberry32(seed) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function stats(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-  return { median: Number(at(0.5).toFixed(2)), p99: Number(at(0.99).toFixed(2)), n: sorted.length };
-}
 
 async function time(label, n, call) {
   for (let i = 0; i < Math.min(10, n); i++) await call(i); // warm-up

@@ -28,6 +28,20 @@ describe('configuration', () => {
     expect(load({ OP_SEARCH_WINDOW_DAYS: '365', OP_AUDIT: 'off' })).toMatchObject({ searchWindowDays: 365, auditEnabled: false });
   });
 
+  it('reads the shared Redis, in-process when unset', () => {
+    expect(load({}).redis).toBeNull();
+    expect(load({ OP_REDIS_URL: 'redis://127.0.0.1:6379/2' }).redis).toEqual({ url: 'redis://127.0.0.1:6379/2', prefix: 'op:' });
+    expect(load({ OP_REDIS_URL: 'rediss://cache.local:6380', OP_REDIS_PREFIX: 'op-a:' }).redis).toEqual({ url: 'rediss://cache.local:6380', prefix: 'op-a:' });
+    for (const [env, variable] of [
+      [{ OP_REDIS_URL: 'http://127.0.0.1:6379' }, 'OP_REDIS_URL'],
+      [{ OP_REDIS_URL: 'not a url' }, 'OP_REDIS_URL'],
+      [{ OP_REDIS_URL: 'redis://127.0.0.1', OP_REDIS_PREFIX: 'op {x}' }, 'OP_REDIS_PREFIX'],
+    ] as const) {
+      expect(() => load(env)).toThrow(ConfigError);
+      expect(() => load(env)).toThrow(variable);
+    }
+  });
+
   it('reads Qiniu settings as a whole', () => {
     expect(load({ OP_QINIU_DOMAIN: 'http://img.example.com/', OP_QINIU_ACCESS_KEY: 'ak', OP_QINIU_SECRET_KEY: 'sk' }).qiniu).toEqual({
       domain: 'http://img.example.com', accessKey: 'ak', secretKey: 'sk', urlTtlSeconds: 3600,

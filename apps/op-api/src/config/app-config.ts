@@ -12,6 +12,13 @@ export interface QiniuConfig {
   urlTtlSeconds: number;
 }
 
+export interface RedisConfig {
+  /** `redis://[user:pass@]host:port[/db]` or `rediss://…` (OP_REDIS_URL). */
+  url: string;
+  /** Prefix of every key this process writes (OP_REDIS_PREFIX, default `op:`). */
+  prefix: string;
+}
+
 export interface AppConfig {
   database: DatabaseConfig;
   port: number;
@@ -32,6 +39,14 @@ export interface AppConfig {
   searchWindowDays: number;
   /** Whether reads and changes are recorded in the audit trail (OP_AUDIT, on by default). */
   auditEnabled: boolean;
+  /** Shared state of several processes (nonces, sign-in throttle); null: in this process. */
+  redis: RedisConfig | null;
+  /**
+   * How long a verified token is reused without asking the database (OP_TOKEN_CACHE_MS);
+   * 0, the default, checks every call. A sign-out through the same process is seen at once
+   * either way; one made elsewhere (another process, opctl, SQL) within this bound.
+   */
+  tokenCacheMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -149,6 +164,23 @@ function parseQiniu(env: Env): QiniuConfig | null {
   return { domain: domain!.replace(/\/$/, ''), accessKey: accessKey!, secretKey: secretKey!, urlTtlSeconds };
 }
 
+function parseRedis(env: Env): RedisConfig | null {
+  const url = value(env, 'OP_REDIS_URL');
+  const prefix = value(env, 'OP_REDIS_PREFIX') ?? 'op:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(prefix)) throw new ConfigError('OP_REDIS_PREFIX', '只能由 1 到 64 个字母、数字或 : _ . - 组成');
+  if (url === undefined) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('OP_REDIS_URL', '不是有效的地址（应为 redis://host:port 或 rediss://host:port）');
+  }
+  if ((parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
+    throw new ConfigError('OP_REDIS_URL', '只支持 redis:// 或 rediss:// 地址');
+  }
+  return { url, prefix };
+}
+
 /** Reads and validates the §4 environment; throws {@link ConfigError} naming the bad variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
   const dataDir = resolve(cwd, value(env, 'OP_DATA_DIR') ?? 'data');
@@ -171,5 +203,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: logLevel(env),
     searchWindowDays: integer(env, 'OP_SEARCH_WINDOW_DAYS', 90, 1, 3660),
     auditEnabled: onOff(env, 'OP_AUDIT', true),
+    redis: parseRedis(env),
+    tokenCacheMs: integer(env, 'OP_TOKEN_CACHE_MS', 0, 0, 60_000),
   };
 }

@@ -88,7 +88,7 @@ export class SignatureGuard implements CanActivate {
     );
     if (!constantTimeEqualHex(expected, sign)) throw OpError.unauthorized('sign 错误');
 
-    if (nonce !== undefined && !this.replay.claim(client.id, nonce)) {
+    if (nonce !== undefined && !(await this.replay.claim(client.id, nonce))) {
       throw OpError.unauthorized('nonce 已使用，请求被视为重放');
     }
 

@@ -48,6 +48,14 @@ export interface TokenOperator {
 }
 
 export const EASEMOB_APP_CACHE_MS = 30_000;
+/**
+ * How long an API client (row + unsealed secret) is reused without asking the database.
+ * Clients are created, never re-keyed, by this service; a revocation made elsewhere is seen
+ * within this bound, one made through this process at once.
+ */
+export const CLIENT_CACHE_MS = 5_000;
+const CLIENT_CACHE_MAX = 10_000;
+const TOKEN_CACHE_MAX = 100_000;
 export const DEFAULT_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 const USERNAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 
@@ -57,6 +65,10 @@ export class AccessService {
   private readonly box: SecretBox;
   /** Verified against for unknown users, so a wrong username costs what a wrong password does. */
   private dummyHash?: Promise<string>;
+  private readonly clients = new Map<string, { client: ApiClient | null; until: number }>();
+  /** Verified tokens by hash (only live ones: an unknown token always asks the database). */
+  private readonly tokens = new Map<string, { operator: TokenOperator; until: number }>();
+  private readonly tokenCacheMs: number;
   private readonly easemobApps = new Map<string, { app: { tenantId: string; callbackSecret: string } | null; until: number }>();
 
   constructor(
@@ -64,6 +76,7 @@ export class AccessService {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.box = new SecretBox(resolveMasterKey(config));
+    this.tokenCacheMs = config.tokenCacheMs;
   }
 
   async createTenant(name: string): Promise<{ tenantId: string }> {
@@ -97,8 +110,27 @@ export class AccessService {
     return { clientId, secret, signMethod: signMethod as SignMethod, tenantId };
   }
 
-  /** An active client with its secret unsealed, or null. */
+  /**
+   * An active client with its secret unsealed, or null. Every signed call needs it, so it is
+   * cached for {@link CLIENT_CACHE_MS} (unknown ids too, so a flood of bad ids costs one query
+   * per id per bound; the map is bounded).
+   */
   async findClient(clientId: string): Promise<ApiClient | null> {
+    const now = Date.now();
+    const cached = this.clients.get(clientId);
+    if (cached && cached.until > now) return cached.client;
+    const client = await this.loadClient(clientId);
+    if (this.clients.size >= CLIENT_CACHE_MAX) this.clients.clear();
+    this.clients.set(clientId, { client, until: now + CLIENT_CACHE_MS });
+    return client;
+  }
+
+  /** Forgets a cached client: a revocation through this process takes effect at once. */
+  forgetClient(clientId: string): void {
+    this.clients.delete(clientId);
+  }
+
+  private async loadClient(clientId: string): Promise<ApiClient | null> {
     const row = await this.dataSource.getRepository(ApiClientEntity).findOneBy({ id: clientId, revokeTime: IsNull() });
     if (!row) return null;
     return { id: row.id, tenantId: row.tenantId, signMethod: row.signMethod, secret: this.box.open(row.secretSealed, row.id) };
@@ -208,13 +240,35 @@ export class AccessService {
     return { token, expiresAtMs };
   }
 
-  /** The operator behind a live token, or null when unknown, revoked or expired. */
+  /**
+   * The operator behind a live token, or null when unknown, revoked or expired. One indexed
+   * round trip (token by its hash, joined to its operator). With OP_TOKEN_CACHE_MS > 0 a live
+   * token is reused for that long (never past its own expiry); a revocation through this
+   * process drops it at once, one written elsewhere is honoured within the bound.
+   */
   async verifyToken(token: string): Promise<TokenOperator | null> {
-    const row = await this.dataSource.getRepository(OperatorTokenEntity).findOneBy({ tokenHash: sha256Hex(token) });
-    if (!row || row.revokeTime !== null || Number(row.expireTime) <= Date.now()) return null;
-    const operator = await this.dataSource.getRepository(OperatorEntity).findOneBy({ id: row.operatorId });
-    if (!operator) return null;
-    return { id: operator.id, tenantId: operator.tenantId, role: operator.role };
+    const hash = sha256Hex(token);
+    const now = Date.now();
+    if (this.tokenCacheMs > 0) {
+      const cached = this.tokens.get(hash);
+      if (cached && cached.until > now) return cached.operator;
+    }
+    const rows: Array<{ id: string; tenant_id: string; role: OperatorRole; expire_time: number | string }> = await this.dataSource.query(
+      'SELECT o.id, o.tenant_id, o.role, t.expire_time FROM operator_tokens t JOIN operators o ON o.id = t.operator_id ' +
+        'WHERE t.token_hash = ? AND t.revoke_time IS NULL',
+      [hash],
+    );
+    const expireTime = rows.length === 0 ? 0 : Number(rows[0].expire_time);
+    if (expireTime <= now) {
+      this.tokens.delete(hash);
+      return null;
+    }
+    const operator: TokenOperator = { id: rows[0].id, tenantId: rows[0].tenant_id, role: rows[0].role };
+    if (this.tokenCacheMs > 0) {
+      if (this.tokens.size >= TOKEN_CACHE_MAX) this.tokens.clear();
+      this.tokens.set(hash, { operator, until: Math.min(now + this.tokenCacheMs, expireTime) });
+    }
+    return operator;
   }
 
   /** Registers (or re-keys) a tenant's Easemob appkey and its callback secret, sealed. */
@@ -279,6 +333,9 @@ export class AccessService {
   }
 
   async revokeToken(token: string): Promise<void> {
-    await this.dataSource.getRepository(OperatorTokenEntity).update({ tokenHash: sha256Hex(token) }, { revokeTime: Date.now() });
+    const hash = sha256Hex(token);
+    this.tokens.delete(hash);
+    await this.dataSource.getRepository(OperatorTokenEntity).update({ tokenHash: hash }, { revokeTime: Date.now() });
+    this.tokens.delete(hash); // a check that raced the update may have cached it again
   }
 }

@@ -30,17 +30,17 @@ export class OperatorAuthController {
   @SkipToken()
   async operatorLogin(@CurrentContext() context: OpContext, @Body() body: OperatorLoginRequest): Promise<OperatorLoginResult> {
     const user = `${context.tenantId}:${body.username}`;
-    const wait = this.throttle.waitMs(user, context.ip);
+    const wait = await this.throttle.waitMs(user, context.ip);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       throw new OpError(429, `登录失败次数过多，请 ${seconds} 秒后再试`, { 'retry-after': String(seconds) });
     }
     const operator = await this.access.verifyOperatorPassword(context.tenantId, body.username, body.password);
     if (!operator) {
-      this.throttle.fail(user, context.ip);
+      await this.throttle.fail(user, context.ip);
       throw OpError.unauthorized('用户名或密码错误');
     }
-    this.throttle.succeed(user);
+    await this.throttle.succeed(user);
     const { token, expiresAtMs } = await this.access.issueToken(operator.id, LOGIN_TOKEN_TTL_SECONDS);
     return {
       token,

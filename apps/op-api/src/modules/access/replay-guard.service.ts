@@ -1,15 +1,28 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { SharedRedis } from './shared-redis.service';
 
 export const NONCE_WINDOW_MS = 600_000;
 
-/** Remembers `(client, nonce)` pairs for the replay window (in this process). */
+/**
+ * Remembers `(client, nonce)` pairs for the replay window: in Redis when OP_REDIS_URL is set
+ * (one `SET NX PX`, so every process sharing it refuses a nonce any of them has seen), else
+ * in this process.
+ */
 @Injectable()
 export class ReplayGuard implements OnModuleDestroy {
   private readonly seen = new Map<string, number>();
   private readonly sweeper = setInterval(() => this.sweep(Date.now()), 60_000).unref();
 
+  constructor(private readonly redis: SharedRedis) {}
+
   /** True the first time a pair is seen within the window; false for a replay. */
-  claim(clientId: string, nonce: string, now = Date.now()): boolean {
+  async claim(clientId: string, nonce: string, now = Date.now()): Promise<boolean> {
+    const shared = this.redis.client;
+    if (shared) {
+      // The client id is hex and the nonce visible ASCII, so ':' keeps keys apart.
+      const set = await shared.set(this.redis.key('nonce', clientId, nonce), '1', 'PX', NONCE_WINDOW_MS, 'NX');
+      return set === 'OK';
+    }
     const key = `${clientId}\n${nonce}`;
     const expiry = this.seen.get(key);
     if (expiry !== undefined && expiry > now) return false;

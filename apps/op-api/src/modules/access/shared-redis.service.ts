@@ -1,0 +1,41 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+
+/**
+ * The Redis that several API processes share (OP_REDIS_URL), or none: then the replay check
+ * and the sign-in throttle stay in this process. Keys start with OP_REDIS_PREFIX.
+ */
+@Injectable()
+export class SharedRedis implements OnApplicationShutdown {
+  readonly client: Redis | null;
+  readonly prefix: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.prefix = config.redis?.prefix ?? '';
+    this.client = config.redis
+      ? new Redis(config.redis.url, {
+          // A request waits for Redis at most a few seconds, then fails (500), rather than hanging.
+          maxRetriesPerRequest: 2,
+          connectTimeout: 3_000,
+          lazyConnect: false,
+        })
+      : null;
+    // Connection errors surface on the commands that need Redis; keep them out of the process log loop.
+    this.client?.on('error', () => undefined);
+  }
+
+  key(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.client) return;
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OpClient } from '@op/contracts/node';
+import { Redis } from 'ioredis';
+import { createTestDatabase, type TestDatabase } from './support/databases';
+
+// Two built API processes sharing one Redis and one MariaDB database, as a deployment runs them.
+const DIST = join(__dirname, '..', 'dist');
+const OPCTL = join(DIST, 'cli', 'opctl.js');
+const MAIN = join(DIST, 'main.js');
+const REDIS_URL = process.env.OP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Unique per run, so parallel runs on one Redis never see each other's keys. */
+const PREFIX = `op-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
+
+function runNode(script: string, args: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as Record<string, unknown>) : reject(new Error(`${args[0]} exited ${code}: ${stderr}`))));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function startApi(env: Record<string, string>): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env, OP_PORT: String(port) }, stdio: 'ignore' });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}`);
+    try {
+      await fetch(baseUrl, { method: 'POST' });
+      return { child, baseUrl };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  child.kill('SIGTERM');
+  throw new Error('the API did not start');
+}
+
+describe('two API processes sharing Redis and MariaDB', () => {
+  let redis: Redis;
+  let db: TestDatabase;
+  let dataDir: string;
+  const apis: ChildProcess[] = [];
+  let one: OpClient;
+  let other: OpClient;
+  let secret: string;
+  let clientId: string;
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error('apps/op-api/dist is missing: run `npm test` (it builds first) or `npm run build`');
+    // Not reachable is a failure, never a skip: .ci/run starts Redis when it is down.
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3_000, lazyConnect: true });
+    redis.on('error', () => undefined);
+    await redis.connect().catch((error: unknown) => {
+      throw new Error(`Redis is not reachable at ${REDIS_URL} (start it, or set OP_TEST_REDIS_URL): ${String(error)}`);
+    });
+    db = await createTestDatabase('mariadb');
+    dataDir = mkdtempSync(join(tmpdir(), 'op-two-'));
+    const env = {
+      OP_DATABASE_URL: db.url,
+      OP_DATA_DIR: dataDir,
+      OP_MASTER_KEY: '22'.repeat(32),
+      OP_REDIS_URL: REDIS_URL,
+      OP_REDIS_PREFIX: PREFIX,
+    };
+    await runNode(OPCTL, ['migrate'], env);
+    const { tenantId } = (await runNode(OPCTL, ['tenant:create', '--name', 'two'], env)) as { tenantId: string };
+    ({ clientId, secret } = (await runNode(OPCTL, ['client:create', '--tenant', tenantId], env)) as { clientId: string; secret: string });
+    const { operatorId } = (await runNode(OPCTL, ['operator:create', '--tenant', tenantId, '--username', 'alice', '--password', 'a-long-password', '--role', 'admin'], env)) as { operatorId: string };
+    const { token } = (await runNode(OPCTL, ['token:issue', '--operator', operatorId, '--ttl', '600'], env)) as { token: string };
+    const [a, b] = await Promise.all([startApi({ ...env, OP_HOST_NAME: 'a' }), startApi({ ...env, OP_HOST_NAME: 'b' })]);
+    apis.push(a.child, b.child);
+    one = new OpClient({ baseUrl: a.baseUrl, clientId, secret, token });
+    other = new OpClient({ baseUrl: b.baseUrl, clientId, secret, token });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const child of apis) child.kill('SIGTERM');
+    if (redis?.status === 'ready') {
+      const keys = await redis.keys(`${PREFIX}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    }
+    await db?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses on one a nonce already used on the other', async () => {
+    const first = await one.call('chatMessageList', { chatId: 'u0001none' }, { nonce: 'shared-nonce-1' });
+    expect(first.envelope).toMatchObject({ code: 404 }); // signed and accepted: the chat does not exist
+    expect(first.envelope.foot).toMatchObject({ host: 'a' });
+    const replay = await other.call('chatMessageList', { chatId: 'u0001none' }, { nonce: 'shared-nonce-1' });
+    expect(replay.envelope).toMatchObject({ code: 401, message: 'nonce 已使用，请求被视为重放' });
+    expect(replay.envelope.foot).toMatchObject({ host: 'b' });
+    expect(await redis.exists(`${PREFIX}nonce:${clientId}:shared-nonce-1`)).toBe(1);
+    // A fresh nonce still works on either.
+    expect((await other.call('chatMessageList', { chatId: 'u0001none' }, { nonce: 'shared-nonce-2' })).envelope.code).toBe(404);
+  });
+
+  it('counts sign-in failures made on either process', async () => {
+    const login = (client: OpClient) => client.call('operatorLogin', { username: 'alice', password: 'wrong-password' }, { token: null });
+    // Five free failures, alternating processes; the sixth locks the user for 1 s everywhere.
+    for (let i = 0; i < 6; i++) expect((await login(i % 2 === 0 ? one : other)).envelope.code).toBe(401);
+    expect((await login(one)).envelope).toMatchObject({ code: 429 });
+    expect((await login(other)).envelope).toMatchObject({ code: 429 });
+  });
+
+  it('refuses on one a token signed out on the other at once', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the 1 s lock of the previous case
+    const signIn = await one.call<{ token: string }>('operatorLogin', { username: 'alice', password: 'a-long-password' }, { token: null });
+    expect(signIn.envelope.code).toBe(200);
+    const token = signIn.envelope.data!.token;
+    expect((await other.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope.code).toBe(404);
+    expect((await one.call('operatorLogout', {}, { token })).envelope.code).toBe(200);
+    expect((await other.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope).toMatchObject({ code: 401, message: 'token 无效或已过期' });
+  });
+});

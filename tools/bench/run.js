@@ -1,0 +1,355 @@
+#!/usr/bin/env node
+/*
+ * 2.37 under load, beside a floor (a script that prints figures; it asserts nothing).
+ *
+ *   node tools/bench/run.js [--messages 1000000] [--quick] [--rebuild] [--duration 10]
+ *                           [--server mysql://root@127.0.0.1:3306] [--connections 1,8,32]
+ *                           [--token-cache-ms 5000] [--only <scenario>]
+ *
+ * 1. Loads (once) a realistic tenant into MariaDB database `op_bench_<messages>`: N messages
+ *    in 50,000 chats with a long tail (the two longest hold 12 % and 10 %: 120,000 and
+ *    100,000 at 1M), every Easemob type, Chinese text, Qiniu keys, marks and favorites,
+ *    through the project's import path (ImportService.importLines, as `opctl import`), and
+ *    reports the load rate. A marker table `bench_marker` makes later runs reuse it;
+ *    --rebuild drops and reloads it.
+ * 2. Starts the API as a user would (`node apps/op-api/dist/main.js` with env) and the floor
+ *    (tools/bench/floor.js: bare `http` + mysql2, same JSON, no signature or validation),
+ *    checks that both answer every scenario with the same JSON, then drives each with
+ *    autocannon at 1, 8 and 32 connections, signing requests just before each run.
+ * 3. Prints one table (API, floor, API/floor) and writes bench-results/<date>.json with the
+ *    machine's cores, the database version and buffer pool, table sizes and the API's peak RSS.
+ */
+const { spawn } = require('node:child_process');
+const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { cpus, tmpdir, totalmem } = require('node:os');
+const { join } = require('node:path');
+const { parseArgs } = require('node:util');
+const { ensureBuilt, root } = require('../scripts/ensure-built');
+const { messageBody, mulberry32 } = require('./lib/tenant-data');
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '1000000' },
+    chats: { type: 'string', default: '50000' },
+    quick: { type: 'boolean', default: false },
+    rebuild: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    connections: { type: 'string', default: '1,8,32' },
+    server: { type: 'string', default: process.env.OP_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306' },
+    only: { type: 'string' },
+    'token-cache-ms': { type: 'string', default: '5000' },
+  },
+});
+const MESSAGES = Number(values.messages);
+const CHATS = Number(values.chats);
+const DURATION = Number(values.duration ?? (values.quick ? 3 : 10));
+const CONNECTIONS = values.connections.split(',').map(Number);
+const SERVER = values.server.replace(/\/$/, '');
+const DATABASE = `op_bench_${MESSAGES}`;
+const MASTER_KEY = '5a'.repeat(32);
+const QINIU_ENV = { OP_QINIU_DOMAIN: 'http://img.example.com', OP_QINIU_ACCESS_KEY: 'bench-ak', OP_QINIU_SECRET_KEY: 'bench-sk' };
+const API_PORT = 3900 + (process.pid % 40);
+const FLOOR_PORT = API_PORT + 50;
+const log = (line) => process.stderr.write(`${line}\n`);
+
+ensureBuilt();
+const mysql = require('mysql2/promise');
+const autocannon = require('autocannon');
+const dist = join(root, 'apps/op-api/dist');
+const { OpClient } = require(join(root, 'libs/contracts/dist/node/index.js'));
+
+function serverConnection(database) {
+  const url = new URL(SERVER);
+  return mysql.createConnection({
+    host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username || 'root'), password: decodeURIComponent(url.password),
+    database, supportBigNumbers: true, bigNumberStrings: true,
+  });
+}
+
+/** Which chat message i belongs to: a long tail with two very long chats. */
+function chatOf(random) {
+  const r = random();
+  if (r < 0.12) return 0;
+  if (r < 0.22) return 1;
+  return 2 + Math.floor((CHATS - 2) * random() ** 2);
+}
+
+async function* importLines() {
+  const random = mulberry32(2026);
+  const start = Date.UTC(2026, 0, 1) - 8 * 3_600_000;
+  const step = Math.max(1, Math.floor((300 * 86_400_000) / MESSAGES)); // ~10 months of history
+  for (let i = 0; i < MESSAGES; i++) {
+    const chat = chatOf(random);
+    const { body, ext, qiniuKey } = messageBody(random, i);
+    const fromCustomer = random() < 0.55;
+    yield JSON.stringify({
+      chatId: `u0001bench${chat}`,
+      msg_id: `bench${i}`,
+      // Several messages may share a millisecond: the page order then falls back to the id.
+      timestamp: start + Math.floor(i / 2) * step * 2,
+      from: fromCustomer ? `u0001bench${chat}` : 'kefu01',
+      to: fromCustomer ? 'kefu01' : `u0001bench${chat}`,
+      chat_type: 'chat',
+      payload: { bodies: [body], ext },
+      ...(qiniuKey ? { qiniuKey } : {}),
+      chatStatus: [1, 3, 5, 5, 5, 5, 6, 30][chat % 8],
+    });
+  }
+}
+
+async function load() {
+  const admin = await serverConnection();
+  await admin.query(`DROP DATABASE IF EXISTS \`${DATABASE}\``);
+  await admin.end();
+  const { createApp } = require(join(dist, 'bootstrap.js'));
+  const { loadConfig } = require(join(dist, 'config/app-config.js'));
+  const { AccessService } = require(join(dist, 'modules/access/access.service.js'));
+  const { ImportService } = require(join(dist, 'modules/importer/import.service.js'));
+  const folder = mkdtempSync(join(tmpdir(), 'op-bench-'));
+  const config = loadConfig({ OP_DATABASE_URL: `${SERVER}/${DATABASE}`, OP_DATA_DIR: folder, OP_MASTER_KEY: MASTER_KEY, OP_AUDIT: 'off' }, folder);
+  const app = await createApp(config, { logger: false });
+  try {
+    const access = app.get(AccessService);
+    const { tenantId } = await access.createTenant('bench');
+    const { clientId, secret } = await access.createClient(tenantId);
+    const { operatorId } = await access.createOperator({ tenantId, username: 'bench', role: 'admin', imUsername: 'kefu01' });
+    log(`loading ${MESSAGES} messages into ${DATABASE} through ImportService…`);
+    const started = Date.now();
+    let shown = 0;
+    const result = await app.get(ImportService).importLines(tenantId, importLines(), (p) => {
+      if (p.lines - shown >= 100_000) {
+        shown = p.lines;
+        log(`  ${p.lines} lines, ${Math.round(p.lines / ((Date.now() - started) / 1000))}/s`);
+      }
+    });
+    const seconds = (Date.now() - started) / 1000;
+    if (result.failed > 0) throw new Error(`import failed on ${result.failed} lines: ${JSON.stringify(result.errors.slice(0, 3))}`);
+    const db = await serverConnection(DATABASE);
+    try {
+      // Marks on 1 in 50 messages (two on 1 in 200), favorites of the bench operator on 1 in 40.
+      const markStarted = Date.now();
+      await db.query(
+        "INSERT INTO message_marks (tenant_id, message_id, mark, chat_id, operator_id, create_time) SELECT tenant_id, id, '重要', chat_id, ?, create_time FROM messages WHERE tenant_id = ? AND CRC32(hx_msg_id) % 50 = 0",
+        [operatorId, tenantId],
+      );
+      await db.query(
+        "INSERT INTO message_marks (tenant_id, message_id, mark, chat_id, operator_id, create_time) SELECT tenant_id, id, '投诉', chat_id, ?, create_time + 1 FROM messages WHERE tenant_id = ? AND CRC32(hx_msg_id) % 200 = 0",
+        [operatorId, tenantId],
+      );
+      await db.query(
+        'INSERT INTO message_favorites (operator_id, message_id, tenant_id, chat_id, create_time) SELECT ?, id, tenant_id, chat_id, create_time FROM messages WHERE tenant_id = ? AND CRC32(hx_msg_id) % 40 = 7',
+        [operatorId, tenantId],
+      );
+      const markSeconds = (Date.now() - markStarted) / 1000;
+      await db.query('ANALYZE TABLE messages, chats, message_marks, message_favorites');
+      await db.query('CREATE TABLE bench_marker (k VARCHAR(32) PRIMARY KEY, v TEXT NOT NULL)');
+      const marker = { messages: MESSAGES, chats: CHATS, tenantId, clientId, secret, operatorId, importSeconds: seconds, importPerSecond: Math.round(result.imported / seconds), markSeconds, loadedAt: new Date().toISOString() };
+      await db.query('INSERT INTO bench_marker (k, v) VALUES (?, ?)', ['tenant', JSON.stringify(marker)]);
+      log(`loaded ${result.imported} messages in ${seconds.toFixed(1)} s (${marker.importPerSecond}/s); marks and favorites in ${markSeconds.toFixed(1)} s`);
+      return marker;
+    } finally {
+      await db.end();
+    }
+  } finally {
+    await app.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+async function readMarker() {
+  const admin = await serverConnection();
+  const [tables] = await admin.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [DATABASE, 'bench_marker']);
+  await admin.end();
+  if (tables.length === 0) return null;
+  const db = await serverConnection(DATABASE);
+  const [rows] = await db.query("SELECT v FROM bench_marker WHERE k = 'tenant'");
+  await db.end();
+  return rows.length === 0 ? null : JSON.parse(rows[0].v);
+}
+
+function spawnServer(args, env) {
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return child;
+}
+
+async function waitForHttp(url, child) {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${url}: the server exited with ${child.exitCode}`);
+    try {
+      await fetch(url, { method: 'POST', body: '{}' });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} did not start`);
+}
+
+function rssMb(pid) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    return Math.round(Number(line.split(/\s+/)[1]) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+function cannon(url, body, connections, duration = DURATION) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body, connections, duration, pipelining: 1 },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+const strip = (envelope) => ({ ...envelope, foot: { ...envelope.foot, operationTime: '' } });
+
+async function main() {
+  const started = Date.now();
+  let marker = values.rebuild ? null : await readMarker();
+  let loadedNow = false;
+  if (!marker) {
+    marker = await load();
+    loadedNow = true;
+  } else {
+    log(`reusing ${DATABASE} (loaded ${marker.loadedAt}; --rebuild reloads it)`);
+  }
+  const db = await serverConnection(DATABASE);
+  const [[version]] = await db.query('SELECT VERSION() AS v, @@innodb_buffer_pool_size AS pool');
+  const [chats] = await db.query('SELECT id, message_count FROM chats WHERE tenant_id = ? ORDER BY message_count DESC LIMIT 1', [marker.tenantId]);
+  const longest = { chatId: chats[0].id, messages: Number(chats[0].message_count) };
+  const middle = Math.floor(longest.messages / 2);
+  const [[around]] = await db.query(
+    'SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id LIMIT 1 OFFSET ?',
+    [marker.tenantId, longest.chatId, middle],
+  );
+  const [tables] = await db.query(
+    'SELECT TABLE_NAME AS name, TABLE_ROWS AS `rows`, DATA_LENGTH AS data, INDEX_LENGTH AS idx FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY DATA_LENGTH DESC',
+    [DATABASE],
+  );
+  const [explain] = await db.query(
+    `EXPLAIN SELECT m.id FROM messages m JOIN (SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time DESC, id DESC LIMIT 20 OFFSET 0) p ON p.id = m.id WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time, m.id`,
+    [marker.tenantId, longest.chatId, marker.tenantId, longest.chatId],
+  );
+  await db.end();
+
+  const lastPage = Math.ceil(longest.messages / 20);
+  const scenarios = [
+    { name: 'page 1', body: { chatId: longest.chatId, pageNum: 1, pageSize: 20 } },
+    { name: `last page (${lastPage})`, key: 'last page', body: { chatId: longest.chatId, pageNum: lastPage, pageSize: 20 } },
+    { name: 'needMark+needFavorite', body: { chatId: longest.chatId, pageNum: 1, pageSize: 20, needMark: true, needFavorite: true } },
+    { name: 'aroundMessageId (middle)', key: 'aroundMessageId', body: { chatId: longest.chatId, pageSize: 20, aroundMessageId: around.id } },
+  ].filter((s) => !values.only || (s.key ?? s.name).includes(values.only));
+
+  const folder = mkdtempSync(join(tmpdir(), 'op-bench-run-'));
+  const common = { OP_DATABASE_URL: `${SERVER}/${DATABASE}`, OP_HOST_NAME: 'bench', OP_MASTER_KEY: MASTER_KEY, OP_DATA_DIR: folder, ...QINIU_ENV };
+  const { runOpctl } = require(join(dist, 'cli/opctl.js'));
+  const { token } = await runOpctl(['token:issue', '--operator', marker.operatorId, '--ttl', '7200'], common);
+  const apiArgs = [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), join(dist, 'main.js')];
+  const api = spawnServer(apiArgs, { ...common, OP_PORT: String(API_PORT), OP_TOKEN_CACHE_MS: values['token-cache-ms'], ...(process.env.OP_BENCH_API_ENV ? JSON.parse(process.env.OP_BENCH_API_ENV) : {}) });
+  const floor = spawnServer([join(__dirname, 'floor.js')], { ...common, FLOOR_DATABASE_URL: `${SERVER}/${DATABASE}`, FLOOR_PORT: String(FLOOR_PORT), FLOOR_TENANT: marker.tenantId, FLOOR_OPERATOR: marker.operatorId });
+  let peakRss = 0;
+  const rssSamples = [];
+  const sampler = setInterval(() => {
+    const mb = rssMb(api.pid);
+    rssSamples.push(mb);
+    peakRss = Math.max(peakRss, mb);
+  }, 500);
+  const apiBase = `http://127.0.0.1:${API_PORT}`;
+  const floorBase = `http://127.0.0.1:${FLOOR_PORT}`;
+  const rows = [];
+  const figures = [];
+  try {
+    await Promise.all([waitForHttp(apiBase, api), waitForHttp(floorBase, floor)]);
+    const client = new OpClient({ baseUrl: apiBase, clientId: marker.clientId, secret: marker.secret, token, nonce: false });
+    const sign = (body) => client.signedRequest('chatMessageList', body, { nonce: null });
+
+    // Same answer from both, except the response time in the foot.
+    for (const scenario of scenarios) {
+      const signed = sign(scenario.body);
+      const fromApi = await (await fetch(signed.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: signed.body })).json();
+      const fromFloor = await (await fetch(floorBase, { method: 'POST', body: signed.body })).json();
+      if (fromApi.code !== 200) throw new Error(`${scenario.name}: API answered ${fromApi.code} ${fromApi.message}`);
+      if (JSON.stringify(strip(fromApi)) !== JSON.stringify(strip(fromFloor))) {
+        throw new Error(`${scenario.name}: the floor's JSON differs from the API's:\n${JSON.stringify(strip(fromApi)).slice(0, 600)}\n${JSON.stringify(strip(fromFloor)).slice(0, 600)}`);
+      }
+      scenario.bytes = Buffer.byteLength(JSON.stringify(fromApi));
+    }
+    log(`both servers give the same JSON for ${scenarios.length} scenarios; ${DURATION} s per run`);
+
+    // Warm both (JIT, pools, buffer pool pages) so the first scenario measured is not the cold one.
+    for (const scenario of scenarios.filter((s) => s.key !== 'aroundMessageId')) {
+      const signed = sign(scenario.body);
+      await cannon(signed.url, signed.body, 8, 2);
+      await cannon(floorBase, signed.body, 8, 2);
+    }
+
+    for (const scenario of scenarios) {
+      for (const connections of CONNECTIONS) {
+        const signed = sign(scenario.body); // timestamps are valid for 300 s: sign right before each run
+        const a = await cannon(signed.url, signed.body, connections);
+        const f = await cannon(floorBase, signed.body, connections);
+        const bad = a.non2xx + a.errors + a.timeouts;
+        const pick = (r) => ({ rps: Math.round(r.requests.average), mean: r.latency.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors });
+        const entry = { scenario: scenario.key ?? scenario.name, label: scenario.name, connections, api: pick(a), floor: pick(f), apiRssMb: rssMb(api.pid) };
+        // autocannon reports whole milliseconds: a ratio over a 0 ms floor says nothing.
+        const ratio = (a, f) => (f > 0 ? +(a / f).toFixed(2) : null);
+        entry.ratio = { rps: ratio(entry.api.rps, entry.floor.rps), mean: ratio(entry.api.mean, entry.floor.mean), p50: ratio(entry.api.p50, entry.floor.p50), p99: ratio(entry.api.p99, entry.floor.p99) };
+        figures.push(entry);
+        rows.push({
+          scenario: scenario.name, conn: connections,
+          'API req/s': entry.api.rps, 'floor req/s': entry.floor.rps, 'req/s ratio': entry.ratio.rps,
+          'API p50': entry.api.p50, 'floor p50': entry.floor.p50, 'p50 ratio': entry.ratio.p50 ?? '—',
+          'API p99': entry.api.p99, 'floor p99': entry.floor.p99, 'p99 ratio': entry.ratio.p99 ?? '—',
+          ...(bad > 0 ? { 'API bad': bad } : {}),
+        });
+        log(`  ${scenario.name} @${connections}: API ${entry.api.rps}/s p50 ${entry.api.p50} p99 ${entry.api.p99} | floor ${entry.floor.rps}/s p50 ${entry.floor.p50} p99 ${entry.floor.p99}`);
+      }
+    }
+  } finally {
+    clearInterval(sampler);
+    api.kill('SIGTERM');
+    floor.kill('SIGTERM');
+    rmSync(folder, { recursive: true, force: true });
+  }
+
+  const at = (scenario, connections) => figures.find((f) => f.scenario === scenario && f.connections === connections);
+  const p1 = at('page 1', 1);
+  const last = at('last page', 1);
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20) },
+    database: { version: version.v, innodbBufferPoolMb: Math.round(Number(version.pool) / 2 ** 20), name: DATABASE },
+    data: {
+      messages: marker.messages, chats: marker.chats, longestChat: longest,
+      load: loadedNow ? { seconds: marker.importSeconds, perSecond: marker.importPerSecond, via: 'ImportService.importLines' } : { reused: true, loadedAt: marker.loadedAt, perSecond: marker.importPerSecond },
+      tables: tables.map((t) => ({ name: t.name, rows: Number(t.rows), dataBytes: Number(t.data), indexBytes: Number(t.idx) })),
+      pageQueryPlan: explain,
+    },
+    durationSeconds: DURATION,
+    apiEnv: { OP_TOKEN_CACHE_MS: Number(values['token-cache-ms']), OP_AUDIT: 'on (default)', OP_DB_POOL_SIZE: '20 (default)' },
+    units: 'requests/s; latency in ms (autocannon)',
+    figures,
+    apiRssMb: { peak: peakRss, samples: rssSamples.length },
+    checks: {
+      throughputAt32: Object.fromEntries(figures.filter((f) => f.connections === 32).map((f) => [f.scenario, f.ratio.rps])),
+      p99At32: Object.fromEntries(figures.filter((f) => f.connections === 32).map((f) => [f.scenario, f.ratio.p99])),
+      lastPageOverPage1: p1 && last ? +(last.api.mean / Math.max(p1.api.mean, 0.01)).toFixed(2) : null,
+    },
+    totalSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  console.log(`\n2.37 chatMessageList on ${marker.messages} messages (${DATABASE}, MariaDB ${version.v}, buffer pool ${report.database.innodbBufferPoolMb} MB, ${report.machine.cores} cores), ${DURATION} s per run, API with OP_TOKEN_CACHE_MS=${values['token-cache-ms']}; latency ms`);
+  console.table(rows);
+  console.log(`targets: API/floor req/s at 32 conn ≥ 0.70 → ${JSON.stringify(report.checks.throughputAt32)}; p99 ratio ≤ 2 → ${JSON.stringify(report.checks.p99At32)}`);
+  console.log(`last page / page 1 (mean latency at 1 conn; autocannon's p50 is whole ms) ≤ 1.5 → ${report.checks.lastPageOverPage1}; API peak RSS ${peakRss} MB (< 250); load ${marker.importPerSecond} messages/s${loadedNow ? '' : ' (when loaded)'}; ${report.totalSeconds} s in all`);
+  mkdirSync(join(root, 'bench-results'), { recursive: true });
+  const target = join(root, 'bench-results', `${report.date.slice(0, 10)}.json`);
+  writeFileSync(target, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`written ${target}`);
+}
+
+main().catch((error) => {
+  log(`benchmark failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});
