@@ -31,7 +31,7 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'op-bench-'));
-  const env = { ...process.env, OP_DATABASE_URL: `${SERVER}/${DB}`, OP_DATA_DIR: dataDir, OP_PORT: String(PORT) };
+  const env = { ...process.env, OP_DATABASE_URL: `${SERVER}/${DB}`, OP_DATA_DIR: dataDir, OP_PORT: String(PORT), OP_RATE_LIMIT: '0', OP_LOG_LEVEL: 'warn' };
   const api = spawn(process.execPath, [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), join(dist, 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     const { tenantId } = await runOpctl(['tenant:create', '--name', 'bench'], env);

@@ -247,7 +247,7 @@ async function main() {
   const { runOpctl } = require(join(dist, 'cli/opctl.js'));
   const { token } = await runOpctl(['token:issue', '--operator', marker.operatorId, '--ttl', '7200'], common);
   const apiArgs = [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), join(dist, 'main.js')];
-  const api = spawnServer(apiArgs, { ...common, OP_PORT: String(API_PORT), OP_TOKEN_CACHE_MS: values['token-cache-ms'], ...(process.env.OP_BENCH_API_ENV ? JSON.parse(process.env.OP_BENCH_API_ENV) : {}) });
+  const api = spawnServer(apiArgs, { ...common, OP_PORT: String(API_PORT), OP_TOKEN_CACHE_MS: values['token-cache-ms'], OP_RATE_LIMIT: '0', ...(process.env.OP_BENCH_API_ENV ? JSON.parse(process.env.OP_BENCH_API_ENV) : {}) });
   const floor = spawnServer([join(__dirname, 'floor.js')], { ...common, FLOOR_DATABASE_URL: `${SERVER}/${DATABASE}`, FLOOR_PORT: String(FLOOR_PORT), FLOOR_TENANT: marker.tenantId, FLOOR_OPERATOR: marker.operatorId });
   let peakRss = 0;
   const rssSamples = [];
@@ -328,7 +328,7 @@ async function main() {
       pageQueryPlan: explain,
     },
     durationSeconds: DURATION,
-    apiEnv: { OP_TOKEN_CACHE_MS: Number(values['token-cache-ms']), OP_AUDIT: 'on (default)', OP_DB_POOL_SIZE: '20 (default)' },
+    apiEnv: { OP_TOKEN_CACHE_MS: Number(values['token-cache-ms']), OP_RATE_LIMIT: '0 (the benchmark measures throughput, not the limit)', OP_AUDIT: 'on (default)', OP_DB_POOL_SIZE: '20 (default)' },
     units: 'requests/s; latency in ms (autocannon)',
     figures,
     apiRssMb: { peak: peakRss, samples: rssSamples.length },

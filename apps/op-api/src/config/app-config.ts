@@ -33,6 +33,8 @@ export interface AppConfig {
   /** Snowflake worker id (0–1023) of this process. */
   workerId: number;
   bodyLimitBytes: number;
+  /** Signed calls a second allowed per API client (OP_RATE_LIMIT); 0 turns the limit off. */
+  rateLimitPerSecond: number;
   /** pino level of the JSON logs (OP_LOG_LEVEL). */
   logLevel: LogLevel;
   /** Days back from now that a keyword search covers (OP_SEARCH_WINDOW_DAYS). */
@@ -201,6 +203,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     workerId: integer(env, 'OP_WORKER_ID', Math.floor(Math.random() * 1024), 0, 1023),
     bodyLimitBytes: integer(env, 'OP_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
     logLevel: logLevel(env),
+    rateLimitPerSecond: integer(env, 'OP_RATE_LIMIT', 200, 0, 1_000_000),
     searchWindowDays: integer(env, 'OP_SEARCH_WINDOW_DAYS', 90, 1, 3660),
     auditEnabled: onOff(env, 'OP_AUDIT', true),
     redis: parseRedis(env),

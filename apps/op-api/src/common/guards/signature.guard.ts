@@ -5,6 +5,7 @@ import { API_VERSION } from '@op/contracts';
 import { signRequest } from '@op/contracts/node';
 import type { FastifyRequest } from 'fastify';
 import { AccessService } from '../../modules/access/access.service';
+import { RateLimiter } from '../../modules/access/rate-limiter.service';
 import { ReplayGuard } from '../../modules/access/replay-guard.service';
 import { SKIP_SIGNATURE_KEY, SKIP_TOKEN_KEY } from '../decorators/skip-signature.decorator';
 import type { RequestWithContext } from '../decorators/op-context.decorator';
@@ -39,6 +40,7 @@ export class SignatureGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly access: AccessService,
     private readonly replay: ReplayGuard,
+    private readonly rateLimiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -87,6 +89,13 @@ export class SignatureGuard implements CanActivate {
       client.signMethod,
     );
     if (!constantTimeEqualHex(expected, sign)) throw OpError.unauthorized('sign 错误');
+
+    // Counted only once the sign is right, so a forger cannot spend a client's allowance.
+    const wait = await this.rateLimiter.take(client.id);
+    if (wait > 0) {
+      const seconds = Math.max(1, Math.ceil(wait / 1000));
+      throw new OpError(429, `client 请求过于频繁，请 ${seconds} 秒后再试`, { 'retry-after': String(seconds) });
+    }
 
     if (nonce !== undefined && !(await this.replay.claim(client.id, nonce))) {
       throw OpError.unauthorized('nonce 已使用，请求被视为重放');
