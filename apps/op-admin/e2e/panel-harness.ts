@@ -2,7 +2,6 @@
 // real built panel (`next start`) and Debian's Chromium through playwright-core.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -13,16 +12,9 @@ export const SCREENSHOTS = join(WORKSPACE, 'test-results', 'screenshots');
 export const CHROMIUM = process.env.OP_CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 const NEXT_BIN = require.resolve('next/dist/bin/next', { paths: [ADMIN_DIR] });
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+import { freePort } from '../../op-api/test/support/processes';
+
+export { freePort };
 
 /** `npm test` builds the panel before Jest runs; a spec run alone builds it when it is missing. */
 export function ensurePanelBuilt(): void {

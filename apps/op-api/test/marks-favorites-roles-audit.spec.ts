@@ -382,12 +382,12 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
       const log = other.app.get(AuditLog);
       const written: unknown[][] = [];
       const query = other.dataSource.query.bind(other.dataSource);
-      jest.spyOn(other.dataSource, 'query').mockImplementation(async (sql: string, params?: unknown[]) => {
-        if (sql.startsWith('INSERT INTO audit_logs')) written.push(params ?? []);
+      jest.spyOn(other.dataSource, 'query').mockImplementation(async (sql: string, params?: Parameters<typeof query>[1]) => {
+        if (sql.startsWith('INSERT INTO audit_logs')) written.push((params ?? []) as unknown[]);
         return query(sql, params);
       });
       // Recorded just before close: only the shutdown flush can have written it.
-      const context = { tenantId: tenant.tenantId, clientId: tenant.clientId, operator: { id: tenant.operatorId, tenantId: tenant.tenantId, role: 'admin' as const }, ip: '10.0.0.1' };
+      const context = { tenantId: tenant.tenantId, clientId: tenant.clientId, operator: { id: tenant.operatorId, tenantId: tenant.tenantId, role: 'admin' as const }, token: null, ip: '10.0.0.1' };
       log.record(context, 'chatSearch', null, { probe: 'shutdown' });
       await other.close();
       expect(written.flat()).toContain(JSON.stringify({ probe: 'shutdown' }));

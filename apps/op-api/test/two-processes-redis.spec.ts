@@ -1,66 +1,28 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpClient } from '@op/contracts/node';
 import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from './support/databases';
+import { MAIN, OPCTL, runNode, startServer, type RunningServer } from './support/processes';
 
 // Two built API processes sharing one Redis and one MariaDB database, as a deployment runs them.
-const DIST = join(__dirname, '..', 'dist');
-const OPCTL = join(DIST, 'cli', 'opctl.js');
-const MAIN = join(DIST, 'main.js');
 const REDIS_URL = process.env.OP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Unique per run, so parallel runs on one Redis never see each other's keys. */
 const PREFIX = `op-test-${process.pid}-${randomBytes(4).toString('hex')}:`;
 
-function runNode(script: string, args: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as Record<string, unknown>) : reject(new Error(`${args[0]} exited ${code}: ${stderr}`))));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function startApi(env: Record<string, string>): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env, OP_PORT: String(port) }, stdio: 'ignore' });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}`);
-    try {
-      await fetch(baseUrl, { method: 'POST' });
-      return { child, baseUrl };
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  child.kill('SIGTERM');
-  throw new Error('the API did not start');
+async function opctl(args: string[], env: Record<string, string>): Promise<Record<string, unknown>> {
+  const run = await runNode(OPCTL, args, env);
+  if (run.code !== 0) throw new Error(`${args[0]} exited ${run.code}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as Record<string, unknown>;
 }
 
 describe('two API processes sharing Redis and MariaDB', () => {
   let redis: Redis;
   let db: TestDatabase;
   let dataDir: string;
-  const apis: ChildProcess[] = [];
+  const apis: RunningServer[] = [];
   let one: OpClient;
   let other: OpClient;
   let secret: string;
@@ -83,19 +45,19 @@ describe('two API processes sharing Redis and MariaDB', () => {
       OP_REDIS_URL: REDIS_URL,
       OP_REDIS_PREFIX: PREFIX,
     };
-    await runNode(OPCTL, ['migrate'], env);
-    const { tenantId } = (await runNode(OPCTL, ['tenant:create', '--name', 'two'], env)) as { tenantId: string };
-    ({ clientId, secret } = (await runNode(OPCTL, ['client:create', '--tenant', tenantId], env)) as { clientId: string; secret: string });
-    const { operatorId } = (await runNode(OPCTL, ['operator:create', '--tenant', tenantId, '--username', 'alice', '--password', 'a-long-password', '--role', 'admin'], env)) as { operatorId: string };
-    const { token } = (await runNode(OPCTL, ['token:issue', '--operator', operatorId, '--ttl', '600'], env)) as { token: string };
-    const [a, b] = await Promise.all([startApi({ ...env, OP_HOST_NAME: 'a' }), startApi({ ...env, OP_HOST_NAME: 'b' })]);
-    apis.push(a.child, b.child);
+    await opctl(['migrate'], env);
+    const { tenantId } = (await opctl(['tenant:create', '--name', 'two'], env)) as { tenantId: string };
+    ({ clientId, secret } = (await opctl(['client:create', '--tenant', tenantId], env)) as { clientId: string; secret: string });
+    const { operatorId } = (await opctl(['operator:create', '--tenant', tenantId, '--username', 'alice', '--password', 'a-long-password', '--role', 'admin'], env)) as { operatorId: string };
+    const { token } = (await opctl(['token:issue', '--operator', operatorId, '--ttl', '600'], env)) as { token: string };
+    const [a, b] = await Promise.all([startServer({ ...env, OP_HOST_NAME: 'a' }), startServer({ ...env, OP_HOST_NAME: 'b' })]);
+    apis.push(a, b);
     one = new OpClient({ baseUrl: a.baseUrl, clientId, secret, token });
     other = new OpClient({ baseUrl: b.baseUrl, clientId, secret, token });
   }, 60_000);
 
   afterAll(async () => {
-    for (const child of apis) child.kill('SIGTERM');
+    await Promise.all(apis.map((api) => api.stop()));
     if (redis?.status === 'ready') {
       const keys = await redis.keys(`${PREFIX}*`);
       if (keys.length > 0) await redis.del(...keys);
