@@ -37,6 +37,15 @@ describe('per-client rate limit', () => {
     expect((await a.client.call('chatMessageList', { chatId: 'u0001none' })).status).toBe(404);
   });
 
+  it('does not let replays of a captured request spend the client’s allowance', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const captured = b.client.signedRequest('chatMessageList', { chatId: 'u0001none' }, { nonce: 'captured-1' });
+    const replays = await Promise.all(Array.from({ length: 10 }, () => fetch(captured.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: captured.body })));
+    expect(replays.filter((r) => r.status === 404)).toHaveLength(1);
+    expect(replays.filter((r) => r.status === 401)).toHaveLength(9);
+    expect((await b.client.call('chatMessageList', { chatId: 'u0001none' })).status).toBe(404);
+  });
+
   it('counts one client across processes through Redis', async () => {
     const env = { OP_REDIS_URL: REDIS_URL, OP_REDIS_PREFIX: `op-test-${randomBytes(4).toString('hex')}:`, OP_RATE_LIMIT: '5' };
     const config = loadConfig(env);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
@@ -82,9 +82,12 @@ const COMMANDS: Record<string, Command> = {
     required: ['new-key'],
     run: async (app, f, config) => {
       const newKey = parseMasterKey(f['new-key']!, '--new-key');
+      // A development key file follows the rotation: the new key is on disk before any secret
+      // is sealed under it, and replaces the old file only once the re-seal has committed.
+      const file = join(config.dataDir, 'master.key');
+      if (!config.masterKey) writeFileSync(`${file}.new`, newKey.toString('hex') + '\n', { mode: 0o600 });
       const result = await access(app).resealAll(newKey);
-      // A development key file follows the rotation; with OP_MASTER_KEY the operator sets the new value.
-      if (!config.masterKey) writeFileSync(join(config.dataDir, 'master.key'), newKey.toString('hex') + '\n', { mode: 0o600 });
+      if (!config.masterKey) renameSync(`${file}.new`, file);
       return { ...result, keySource: config.masterKey ? 'OP_MASTER_KEY' : 'file' };
     },
   },

@@ -31,6 +31,12 @@ export class OpError extends Error {
     return new OpError(404, message);
   }
 
+  /** 429 with a whole-second Retry-After (at least 1) that the message repeats. */
+  static tooManyRequests(what: string, waitMs: number): OpError {
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    return new OpError(429, `${what}，请 ${seconds} 秒后再试`, { 'retry-after': String(seconds) });
+  }
+
   static conflict(message: string): OpError {
     return new OpError(409, message);
   }

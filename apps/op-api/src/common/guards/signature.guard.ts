@@ -90,16 +90,14 @@ export class SignatureGuard implements CanActivate {
     );
     if (!constantTimeEqualHex(expected, sign)) throw OpError.unauthorized('sign 错误');
 
-    // Counted only once the sign is right, so a forger cannot spend a client's allowance.
-    const wait = await this.rateLimiter.take(client.id);
-    if (wait > 0) {
-      const seconds = Math.max(1, Math.ceil(wait / 1000));
-      throw new OpError(429, `client 请求过于频繁，请 ${seconds} 秒后再试`, { 'retry-after': String(seconds) });
-    }
-
     if (nonce !== undefined && !(await this.replay.claim(client.id, nonce))) {
       throw OpError.unauthorized('nonce 已使用，请求被视为重放');
     }
+
+    // Counted only for a right sign and a fresh nonce, so neither a forger nor a replay of a
+    // captured request spends the client's allowance.
+    const wait = await this.rateLimiter.take(client.id);
+    if (wait > 0) throw OpError.tooManyRequests('client 请求过于频繁', wait);
 
     const ip = request.ip;
     if (this.reflector.getAllAndOverride<boolean>(SKIP_TOKEN_KEY, targets)) {

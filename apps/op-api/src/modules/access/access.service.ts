@@ -170,12 +170,16 @@ export class AccessService {
     return { operatorId: operator.id, username: operator.username, role, tenantId: operator.tenantId };
   }
 
-  /** A new secret for a client; the old one stops signing at once. Shown once, stored sealed. */
+  /**
+   * A new secret for a client, shown once and stored sealed. This process forgets the old one
+   * at once; other API processes within {@link CLIENT_CACHE_MS} (their client cache).
+   */
   async rotateClientSecret(clientId: string): Promise<{ clientId: string; secret: string }> {
     const repository = this.dataSource.getRepository(ApiClientEntity);
-    if (!(await repository.existsBy({ id: clientId }))) throw OpError.notFound(`client ${clientId} 不存在`);
+    if (!(await repository.existsBy({ id: clientId, revokeTime: IsNull() }))) throw OpError.notFound(`client ${clientId} 不存在或已停用`);
     const secret = randomBytes(32).toString('hex');
     await repository.update({ id: clientId }, { secretSealed: this.box.seal(secret, clientId) });
+    this.forgetClient(clientId);
     return { clientId, secret };
   }
 

@@ -31,10 +31,7 @@ export class OperatorAuthController {
   async operatorLogin(@CurrentContext() context: OpContext, @Body() body: OperatorLoginRequest): Promise<OperatorLoginResult> {
     const user = `${context.tenantId}:${body.username}`;
     const wait = await this.throttle.waitMs(user, context.ip);
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
-      throw new OpError(429, `登录失败次数过多，请 ${seconds} 秒后再试`, { 'retry-after': String(seconds) });
-    }
+    if (wait > 0) throw OpError.tooManyRequests('登录失败次数过多', wait);
     const operator = await this.access.verifyOperatorPassword(context.tenantId, body.username, body.password);
     if (!operator) {
       await this.throttle.fail(user, context.ip);

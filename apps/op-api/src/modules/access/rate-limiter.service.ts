@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { OpError } from '../../common/errors/op-error';
 import { SharedRedis } from './shared-redis.service';
 
 const WINDOW_MS = 1_000;
@@ -29,7 +30,10 @@ export class RateLimiter {
     const shared = this.redis.client;
     if (shared) {
       const key = this.redis.key('rate', clientId, String(window));
-      const [[, count]] = (await shared.multi().incr(key).pexpire(key, 2 * WINDOW_MS).exec()) as [[Error | null, number]];
+      const results = await shared.multi().incr(key).pexpire(key, 2 * WINDOW_MS).exec();
+      const [error, count] = results?.[0] ?? [new Error('no reply'), null];
+      // A limit that cannot be counted fails closed, as unavailable, not silently open.
+      if (error || typeof count !== 'number') throw new OpError(503, '限流服务暂不可用，请稍后重试', { 'retry-after': '1' });
       return count > this.limit ? wait : 0;
     }
     const entry = this.local.get(clientId);
