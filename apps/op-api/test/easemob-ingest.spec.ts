@@ -210,6 +210,25 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
     expect((await messagesOf(chats[0].chatId)).map((m) => m.msg)).toEqual(['补回的第一条', '实时', '补回的回复']);
   });
 
+  it('lets live messages join a chat an import left open, and open a new one once an import ends it', async () => {
+    const customer = 'u0001imported';
+    const line = (msgId: string, chatStatus: number) => ({
+      chatId: 'u0001importedchat', msg_id: msgId, timestamp: 1700000000000, from: customer, to: AGENT_IM, chat_type: 'chat',
+      payload: { bodies: [{ type: 'txt', msg: msgId }], ext: {} }, chatStatus,
+    });
+    await t.importRecords(a.tenantId, [line('imp-1', 3)]);
+    await deliver({ from: customer, to: AGENT_IM, body: { type: 'txt', msg: 'live-1' } });
+    let chats = await detailOfCustomer(customer);
+    expect(chats.map((c) => [c.chatId, c.messageCount, c.statusCode])).toEqual([['u0001importedchat', 2, 3]]);
+    await t.importRecords(a.tenantId, [line('imp-2', 5)]);
+    await deliver({ from: customer, to: AGENT_IM, body: { type: 'txt', msg: 'live-2' } });
+    chats = await detailOfCustomer(customer);
+    expect(chats).toHaveLength(2);
+    const [ended, fresh] = [chats.find((c) => c.chatId === 'u0001importedchat'), chats.find((c) => c.chatId !== 'u0001importedchat')];
+    expect(ended).toMatchObject({ statusCode: 5, endTime: expect.any(String), messageCount: 3 });
+    expect(fresh).toMatchObject({ statusCode: 1, messageCount: 1 });
+  });
+
   describe('lifecycle endpoints', () => {
     it('chatCreate returns the open chat or makes one; chatAssign transfers; chatDetail reads it', async () => {
       const created = await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001life' });

@@ -218,9 +218,27 @@ export class ChatMessageRepository {
     );
   }
 
+  /** Sets the status an import names; a final one stamps the end and frees the customer. */
   async setChatStatus(manager: EntityManager, tenantId: string, chatIds: readonly string[], status: number): Promise<void> {
     if (chatIds.length === 0) return;
-    await manager.query(`UPDATE chats SET status = ? WHERE tenant_id = ? AND id IN (${placeholders(chatIds.length)})`, [status, tenantId, ...chatIds]);
+    const ids = placeholders(chatIds.length);
+    const open = status === 1 || status === 3 || status === 30;
+    await manager.query(
+      `UPDATE chats SET status = ?${open ? '' : ', end_time = COALESCE(end_time, last_message_time, create_time)'} WHERE tenant_id = ? AND id IN (${ids})`,
+      [status, tenantId, ...chatIds],
+    );
+    if (!open) await manager.query(`DELETE FROM chat_open WHERE tenant_id = ? AND chat_id IN (${ids})`, [tenantId, ...chatIds]);
+  }
+
+  /** Open chats among these claim their customer's one open chat, when it is free. */
+  async claimOpenChats(manager: EntityManager, tenantId: string, chatIds: readonly string[]): Promise<void> {
+    if (chatIds.length === 0) return;
+    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+    await manager.query(
+      `${ignore} INTO chat_open (tenant_id, customer_id, chat_id) SELECT tenant_id, customer_id, id FROM chats ` +
+        `WHERE tenant_id = ? AND id IN (${placeholders(chatIds.length)}) AND customer_id IS NOT NULL AND status IN (1, 3, 30)`,
+      [tenantId, ...chatIds],
+    );
   }
 
   /** Adds newly stored messages to a chat's count and latest time. */

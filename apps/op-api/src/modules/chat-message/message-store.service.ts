@@ -6,10 +6,13 @@ import { APP_CONFIG } from '../../config/config.module';
 import { Snowflake } from '../../common/util/snowflake';
 import { inTransaction } from '../../database/transaction';
 import { ChatMessageRepository, type StoredMessage } from './chat-message.repository';
+import { customerOf } from './customer';
 import type { NewMessage } from './easemob-message';
 
 export interface IngestRecord extends NewMessage {
   chatId: string;
+  /** Set for group messages: the group is the chat's customer. */
+  groupId?: string | null;
   /** Sets the chat's status when given. */
   chatStatus: ChatStatus | null;
 }
@@ -63,7 +66,6 @@ export class MessageStore {
       // A chat the import creates gets its customer as a live one would: the first message's
       // party that is neither an operator nor a service account of the tenant.
       const staff = await this.messages.staffAmong(manager, tenantId, [...firstByChat.values()].flatMap((r) => [r.form, r.to]));
-      const customerOf = (r: IngestRecord) => (r.form !== null && !staff.has(r.form) ? r.form : r.to !== null && !staff.has(r.to) ? r.to : null);
       const written = await this.messages.insertMessages(manager, tenantId, fresh);
       const added = new Map<string, { added: number; latest: number }>();
       for (const message of fresh) {
@@ -78,7 +80,7 @@ export class MessageStore {
         [...statusByChat.keys()].map((chatId) => ({
           chatId,
           status: statusByChat.get(chatId) ?? IMPORTED_CHAT_STATUS,
-          customerId: customerOf(firstByChat.get(chatId)!),
+          customerId: customerOf(firstByChat.get(chatId)!, staff),
           createTimeMs: firstTimeByChat.get(chatId)!,
           added: exact ? (added.get(chatId)?.added ?? 0) : 0,
           latestMs: added.get(chatId)?.latest ?? 0,
@@ -88,6 +90,8 @@ export class MessageStore {
       const statuses = new Map<ChatStatus, string[]>();
       for (const [chatId, status] of statusByChat) if (status !== null) statuses.set(status, [...(statuses.get(status) ?? []), chatId]);
       for (const [status, chatIds] of statuses) await this.messages.setChatStatus(manager, tenantId, chatIds, status);
+      // Open chats the import touched hold their customer's one open chat, as live ones do.
+      await this.messages.claimOpenChats(manager, tenantId, [...statusByChat.keys()]);
       await this.messages.applyEarlyRecalls(manager, tenantId, fresh.map((m) => m.hxMsgId).filter((id): id is string => id !== null));
       return { imported: written, duplicates: records.length - written };
     });

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { Snowflake } from '../../common/util/snowflake';
 import { inTransaction } from '../../database/transaction';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
+import { customerOf } from '../chat-message/customer';
 import type { NewMessage } from '../chat-message/easemob-message';
 import { ChatRepository } from '../chats/chat.repository';
 
@@ -76,8 +77,7 @@ export class MessageRouter {
     }
     const staff = await this.messages.staffAmong(manager, tenantId, [message.form, message.to]);
     const senderOperator = message.form === null ? undefined : staff.get(message.form);
-    const customer =
-      message.groupId ?? (message.form !== null && !staff.has(message.form) ? message.form : (message.to ?? message.form ?? 'unknown'));
+    const customer = customerOf(message, staff) ?? 'unknown';
     const { chat } = await this.chats.openOrJoin(manager, tenantId, customer, {
       status: ChatStatus.Waiting,
       timeMs: message.createTimeMs,

@@ -42,5 +42,6 @@ export function parseImportLine(line: string): ImportLine {
     if (!isChatStatus(fields.chatStatus)) throw new RecordError('chatStatus 只能是 1、3、5、6 或 30');
     chatStatus = fields.chatStatus;
   }
-  return { kind: 'session', record: { ...mapEasemobMessage(fields), chatId, chatStatus, qiniuKey: key } };
+  const groupId = fields.chat_type === 'groupchat' ? idText(fields.group_id ?? fields.to, 'group_id', false) : null;
+  return { kind: 'session', record: { ...mapEasemobMessage(fields), chatId, chatStatus, qiniuKey: key, groupId } };
 }
