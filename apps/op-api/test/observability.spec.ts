@@ -60,6 +60,28 @@ describe.each(ENGINES)('health, metrics and the API description on %s', (engine)
   });
 });
 
+describe('readiness with a shared Redis', () => {
+  it('is ready when Redis answers and not ready, in the envelope, when it does not', async () => {
+    const up = await startTestApp('sqlite', { OP_REDIS_URL: process.env.OP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', OP_REDIS_PREFIX: 'op-test-ready:' });
+    try {
+      const ready = await fetch(`${up.baseUrl}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ data: { info: { database: { status: 'up' }, redis: { status: 'up' } } } });
+    } finally {
+      await up.close();
+    }
+    const down = await startTestApp('sqlite', { OP_REDIS_URL: 'redis://127.0.0.1:1', OP_REDIS_PREFIX: 'op-test-ready:' });
+    try {
+      const ready = await fetch(`${down.baseUrl}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ code: 503, data: null, message: '数据库或 Redis 不可用，服务暂未就绪' });
+      expect((await fetch(`${down.baseUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
 describe('structured request logs of the built server', () => {
   it('writes one JSON line a request with its request id, and no token, sign, secret or password', async () => {
     const seed = await startTestApp('sqlite');

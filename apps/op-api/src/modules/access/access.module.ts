@@ -9,6 +9,6 @@ import { SharedRedis } from './shared-redis.service';
 @Module({
   controllers: [OperatorAuthController],
   providers: [AccessService, ReplayGuard, LoginThrottle, SharedRedis, RateLimiter],
-  exports: [AccessService, ReplayGuard, RateLimiter],
+  exports: [AccessService, ReplayGuard, RateLimiter, SharedRedis],
 })
 export class AccessModule {}

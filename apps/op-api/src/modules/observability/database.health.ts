@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { SharedRedis } from '../access/shared-redis.service';
 
 export const READINESS_TIMEOUT_MS = 2_000;
 
@@ -23,6 +24,35 @@ export class DatabaseHealthIndicator {
       return indicator.up();
     } catch {
       return indicator.down({ message: '数据库不可用' });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Ready when the shared Redis (OP_REDIS_URL) answers PING, if one is configured. */
+@Injectable()
+export class RedisHealthIndicator {
+  constructor(
+    private readonly redis: SharedRedis,
+    private readonly health: HealthIndicatorService,
+  ) {}
+
+  get configured(): boolean {
+    return this.redis.client !== null;
+  }
+
+  async check(key = 'redis') {
+    const indicator = this.health.check(key);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.redis.client!.ping(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), READINESS_TIMEOUT_MS))),
+      ]);
+      return indicator.up();
+    } catch {
+      return indicator.down({ message: 'Redis 不可用' });
     } finally {
       clearTimeout(timer);
     }

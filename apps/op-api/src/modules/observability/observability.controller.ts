@@ -3,7 +3,7 @@ import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { RawResponse } from '../../common/decorators/raw-response.decorator';
 import { SkipSignature } from '../../common/decorators/skip-signature.decorator';
 import { OpError } from '../../common/errors/op-error';
-import { DatabaseHealthIndicator } from './database.health';
+import { DatabaseHealthIndicator, RedisHealthIndicator } from './database.health';
 import { MetricsService } from './metrics.service';
 import { OpenApiService } from './openapi.service';
 
@@ -14,6 +14,7 @@ export class ObservabilityController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
     private readonly metrics: MetricsService,
     private readonly openApi: OpenApiService,
   ) {}
@@ -24,13 +25,13 @@ export class ObservabilityController {
     return { status: 'ok' };
   }
 
-  /** Ready: the database answers; 503 in the envelope when it does not. */
+  /** Ready: the database (and the shared Redis, when configured) answers; 503 in the envelope otherwise. */
   @Get('readyz')
   async readyz(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.database.check()]);
+      return await this.health.check([() => this.database.check(), ...(this.redis.configured ? [() => this.redis.check()] : [])]);
     } catch (error) {
-      if (error instanceof ServiceUnavailableException) throw new OpError(503, '数据库不可用，服务暂未就绪', { 'retry-after': '5' });
+      if (error instanceof ServiceUnavailableException) throw new OpError(503, '数据库或 Redis 不可用，服务暂未就绪', { 'retry-after': '5' });
       throw error;
     }
   }

@@ -1,15 +1,16 @@
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { DatabaseHealthIndicator } from './database.health';
+import { AccessModule } from '../access/access.module';
+import { DatabaseHealthIndicator, RedisHealthIndicator } from './database.health';
 import { MetricsService } from './metrics.service';
 import { ObservabilityController } from './observability.controller';
 import { OpenApiService } from './openapi.service';
 
 @Global()
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), AccessModule],
   controllers: [ObservabilityController],
-  providers: [MetricsService, DatabaseHealthIndicator, OpenApiService],
+  providers: [MetricsService, DatabaseHealthIndicator, RedisHealthIndicator, OpenApiService],
   exports: [MetricsService],
 })
 export class ObservabilityModule {}
