@@ -2,7 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length } from 'class-validator';
 import { CHAT_STATUS_CODES, type ChatStatus } from './chat-status';
 import type { ChatInfo } from './chat';
-import { legacyInteger, MAX_CHAT_ID_LENGTH } from './chat-message-list.request';
+import { ChatIdField, legacyInteger } from './chat-message-list.request';
 
 // As in 2.37: the decorator nearest the property is checked first, so type checks sit lowest.
 
@@ -23,9 +23,7 @@ export type ChatCreateResult = ChatInfo & { created: boolean };
 
 /** `chatAssign`: assign or transfer a chat to an operator. */
 export class ChatAssignRequest {
-  @Length(1, MAX_CHAT_ID_LENGTH, { message: `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个字符之间` })
-  @IsString({ message: 'chatId 必须是字符串' })
-  @IsDefined({ message: 'chatId 不能为空' })
+  @ChatIdField()
   chatId!: string;
 
   @Length(1, 32, { message: 'operatorId 长度必须在 1 到 32 个字符之间' })
@@ -36,9 +34,7 @@ export class ChatAssignRequest {
 
 /** `chatStatusUpdate`: a legal status move only. */
 export class ChatStatusUpdateRequest {
-  @Length(1, MAX_CHAT_ID_LENGTH, { message: `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个字符之间` })
-  @IsString({ message: 'chatId 必须是字符串' })
-  @IsDefined({ message: 'chatId 不能为空' })
+  @ChatIdField()
   chatId!: string;
 
   @IsIn(CHAT_STATUS_CODES, { message: 'status 只能是 1、3、5、6 或 30' })
@@ -50,8 +46,6 @@ export class ChatStatusUpdateRequest {
 
 /** `chatDetail`. */
 export class ChatDetailRequest {
-  @Length(1, MAX_CHAT_ID_LENGTH, { message: `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个字符之间` })
-  @IsString({ message: 'chatId 必须是字符串' })
-  @IsDefined({ message: 'chatId 不能为空' })
+  @ChatIdField()
   chatId!: string;
 }

@@ -18,6 +18,43 @@ export function legacyBoolean({ value }: TransformFnParams): unknown {
   return value;
 }
 
+/** Applies decorators as if written top to bottom above the property (they run bottom-up). */
+function stack(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => {
+    for (const decorator of [...decorators].reverse()) decorator(target, key);
+  };
+}
+
+const CHAT_ID_LENGTH = `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个字符之间`;
+
+/** A required `chatId` (1–64 characters), as every chat endpoint takes it. */
+export const ChatIdField = (): PropertyDecorator =>
+  stack(Length(1, MAX_CHAT_ID_LENGTH, { message: CHAT_ID_LENGTH }), IsString({ message: 'chatId 必须是字符串' }), IsDefined({ message: 'chatId 不能为空' }));
+
+/** An optional `chatId` filter. */
+export const OptionalChatIdField = (): PropertyDecorator =>
+  stack(IsOptional(), Length(1, MAX_CHAT_ID_LENGTH, { message: CHAT_ID_LENGTH }), IsString({ message: 'chatId 必须是字符串' }));
+
+/** `pageNum`: an optional integer ≥ 1 (legacy "2" accepted). */
+export const PageNumField = (): PropertyDecorator =>
+  stack(
+    IsOptional(),
+    Max(Number.MAX_SAFE_INTEGER, { message: 'pageNum 超出范围' }),
+    Min(1, { message: 'pageNum 不能小于 1' }),
+    IsInt({ message: 'pageNum 必须是整数' }),
+    Transform(legacyInteger),
+  );
+
+/** `pageSize`: an optional integer 1–100 (legacy "20" accepted). */
+export const PageSizeField = (): PropertyDecorator =>
+  stack(
+    IsOptional(),
+    Max(MAX_PAGE_SIZE, { message: `pageSize 不能大于 ${MAX_PAGE_SIZE}` }),
+    Min(1, { message: 'pageSize 不能小于 1' }),
+    IsInt({ message: 'pageSize 必须是整数' }),
+    Transform(legacyInteger),
+  );
+
 /**
  * Body of 2.37 `POST /op/v2/chatMessageList`. Unknown fields are ignored.
  *
@@ -25,23 +62,13 @@ export function legacyBoolean({ value }: TransformFnParams): unknown {
  * first failure: so the type check sits lowest and the range checks above it.
  */
 export class ChatMessageListRequest {
-  @Length(1, MAX_CHAT_ID_LENGTH, { message: `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个字符之间` })
-  @IsString({ message: 'chatId 必须是字符串' })
-  @IsDefined({ message: 'chatId 不能为空' })
+  @ChatIdField()
   chatId!: string;
 
-  @IsOptional()
-  @Max(Number.MAX_SAFE_INTEGER, { message: 'pageNum 超出范围' })
-  @Min(1, { message: 'pageNum 不能小于 1' })
-  @IsInt({ message: 'pageNum 必须是整数' })
-  @Transform(legacyInteger)
+  @PageNumField()
   pageNum?: number;
 
-  @IsOptional()
-  @Max(MAX_PAGE_SIZE, { message: `pageSize 不能大于 ${MAX_PAGE_SIZE}` })
-  @Min(1, { message: 'pageSize 不能小于 1' })
-  @IsInt({ message: 'pageSize 必须是整数' })
-  @Transform(legacyInteger)
+  @PageSizeField()
   pageSize?: number;
 
   @IsOptional()

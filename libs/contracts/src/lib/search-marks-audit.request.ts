@@ -1,6 +1,6 @@
 import { Transform, type TransformFnParams } from 'class-transformer';
-import { IsArray, IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ArrayMaxSize } from 'class-validator';
-import { DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE, MAX_CHAT_ID_LENGTH, MAX_PAGE_SIZE, legacyInteger } from './chat-message-list.request';
+import { IsArray, IsDefined, IsIn, IsOptional, IsString, Length, Matches, ArrayMaxSize } from 'class-validator';
+import { DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE, OptionalChatIdField, PageNumField, PageSizeField } from './chat-message-list.request';
 import { CHAT_STATUS_CODES } from './chat-status';
 
 export { DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE };
@@ -32,18 +32,10 @@ const statusList = ({ value }: TransformFnParams): unknown => {
 
 /** pageNum and pageSize as 2.37 takes them (class-validator checks the decorator nearest the property first). */
 export class PageRequest {
-  @IsOptional()
-  @Max(Number.MAX_SAFE_INTEGER, { message: 'pageNum 超出范围' })
-  @Min(1, { message: 'pageNum 不能小于 1' })
-  @IsInt({ message: 'pageNum 必须是整数' })
-  @Transform(legacyInteger)
+  @PageNumField()
   pageNum?: number;
 
-  @IsOptional()
-  @Max(MAX_PAGE_SIZE, { message: `pageSize 不能大于 ${MAX_PAGE_SIZE}` })
-  @Min(1, { message: 'pageSize 不能小于 1' })
-  @IsInt({ message: 'pageSize 必须是整数' })
-  @Transform(legacyInteger)
+  @PageSizeField()
   pageSize?: number;
 }
 
@@ -79,9 +71,7 @@ export class ChatSearchRequest extends PageRequest {
   @IsString({ message: 'operatorId 必须是字符串' })
   operatorId?: string;
 
-  @IsOptional()
-  @Length(1, MAX_CHAT_ID_LENGTH, { message: `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个字符之间` })
-  @IsString({ message: 'chatId 必须是字符串' })
+  @OptionalChatIdField()
   chatId?: string;
 
   @optionalTime('createdFrom')
@@ -141,9 +131,7 @@ export class AuditListRequest extends PageRequest {
   @IsString({ message: 'action 必须是字符串' })
   action?: AuditAction;
 
-  @IsOptional()
-  @Length(1, MAX_CHAT_ID_LENGTH, { message: `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个字符之间` })
-  @IsString({ message: 'chatId 必须是字符串' })
+  @OptionalChatIdField()
   chatId?: string;
 
   @optionalTime('from')
