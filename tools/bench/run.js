@@ -4,7 +4,7 @@
  *
  *   node tools/bench/run.js [--messages 1000000] [--quick] [--rebuild] [--duration 10]
  *                           [--server mysql://root@127.0.0.1:3306] [--connections 1,8,32]
- *                           [--token-cache-ms 5000] [--only <scenario>]
+ *                           [--token-cache-ms 5000] [--only <scenario>] [--load-only]
  *
  * 1. Loads (once) a realistic tenant into MariaDB database `op_bench_<messages>`: N messages
  *    in 50,000 chats with a long tail (the two longest hold 12 % and 10 %: 120,000 and
@@ -19,7 +19,7 @@
  * 3. Prints one table (API, floor, API/floor) and writes bench-results/<date>.json with the
  *    machine's cores, the database version and buffer pool, table sizes and the API's peak RSS.
  */
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
@@ -37,6 +37,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '1,8,32' },
     server: { type: 'string', default: process.env.OP_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306' },
     only: { type: 'string' },
+    'load-only': { type: 'boolean', default: false },
     'token-cache-ms': { type: 'string', default: '5000' },
   },
 });
@@ -194,6 +195,48 @@ function rssMb(pid) {
   }
 }
 
+/** CPU seconds (user + system) the process has used so far: /proc/<pid>/stat, in clock ticks of 10 ms. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The local database server's process, when it runs on this machine (its CPU is reported too). */
+function databasePid() {
+  const found = spawnSync('pidof', ['mariadbd', 'mysqld'], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0];
+  return found ? Number(found) : null;
+}
+
+/**
+ * Runs autocannon and reports, beside its figures, the CPU time per request in µs of the
+ * server and of the database server: where a server's cost goes on a shared machine.
+ */
+async function measured(pid, url, body, connections) {
+  const dbPid = databasePid();
+  const before = [cpuSeconds(pid), dbPid ? cpuSeconds(dbPid) : 0, await statementsRun()];
+  const result = await cannon(url, body, connections);
+  const per = (seconds) => Math.round((seconds * 1e6) / Math.max(1, result.requests.total));
+  result.cpuUsPerRequest = per(cpuSeconds(pid) - before[0]);
+  result.dbCpuUsPerRequest = dbPid ? per(cpuSeconds(dbPid) - before[1]) : null;
+  result.statementsPerRequest = +(((await statementsRun()) - before[2]) / Math.max(1, result.requests.total)).toFixed(2);
+  return result;
+}
+
+/** Statements the database server has run for all clients (a quiet server counts ours). */
+async function statementsRun() {
+  const db = await serverConnection();
+  try {
+    const [[row]] = await db.query("SHOW GLOBAL STATUS LIKE 'Questions'");
+    return Number(row.Value) + 1; // this SHOW counts itself
+  } finally {
+    await db.end();
+  }
+}
+
 function cannon(url, body, connections, duration = DURATION) {
   return new Promise((resolve, reject) => {
     autocannon(
@@ -215,6 +258,7 @@ async function main() {
   } else {
     log(`reusing ${DATABASE} (loaded ${marker.loadedAt}; --rebuild reloads it)`);
   }
+  if (values['load-only']) return;
   const db = await serverConnection(DATABASE);
   const [[version]] = await db.query('SELECT VERSION() AS v, @@innodb_buffer_pool_size AS pool');
   const [chats] = await db.query('SELECT id, message_count FROM chats WHERE tenant_id = ? ORDER BY message_count DESC LIMIT 1', [marker.tenantId]);
@@ -288,10 +332,10 @@ async function main() {
     for (const scenario of scenarios) {
       for (const connections of CONNECTIONS) {
         const signed = sign(scenario.body); // timestamps are valid for 300 s: sign right before each run
-        const a = await cannon(signed.url, signed.body, connections);
-        const f = await cannon(floorBase, signed.body, connections);
+        const a = await measured(api.pid, signed.url, signed.body, connections);
+        const f = await measured(floor.pid, floorBase, signed.body, connections);
         const bad = a.non2xx + a.errors + a.timeouts;
-        const pick = (r) => ({ rps: Math.round(r.requests.average), mean: r.latency.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors });
+        const pick = (r) => ({ rps: Math.round(r.requests.average), mean: r.latency.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, cpuUsPerRequest: r.cpuUsPerRequest, dbCpuUsPerRequest: r.dbCpuUsPerRequest, statementsPerRequest: r.statementsPerRequest });
         const entry = { scenario: scenario.key ?? scenario.name, label: scenario.name, connections, api: pick(a), floor: pick(f), apiRssMb: rssMb(api.pid) };
         // autocannon reports whole milliseconds: a ratio over a 0 ms floor says nothing.
         const ratio = (a, f) => (f > 0 ? +(a / f).toFixed(2) : null);
@@ -302,9 +346,12 @@ async function main() {
           'API req/s': entry.api.rps, 'floor req/s': entry.floor.rps, 'req/s ratio': entry.ratio.rps,
           'API p50': entry.api.p50, 'floor p50': entry.floor.p50, 'p50 ratio': entry.ratio.p50 ?? '—',
           'API p99': entry.api.p99, 'floor p99': entry.floor.p99, 'p99 ratio': entry.ratio.p99 ?? '—',
+          'API CPU µs/req': entry.api.cpuUsPerRequest, 'floor CPU µs/req': entry.floor.cpuUsPerRequest,
+          'DB CPU µs/req (API)': entry.api.dbCpuUsPerRequest, 'DB CPU µs/req (floor)': entry.floor.dbCpuUsPerRequest,
+          'SQL/req (API)': entry.api.statementsPerRequest, 'SQL/req (floor)': entry.floor.statementsPerRequest,
           ...(bad > 0 ? { 'API bad': bad } : {}),
         });
-        log(`  ${scenario.name} @${connections}: API ${entry.api.rps}/s p50 ${entry.api.p50} p99 ${entry.api.p99} | floor ${entry.floor.rps}/s p50 ${entry.floor.p50} p99 ${entry.floor.p99}`);
+        log(`  ${scenario.name} @${connections}: API ${entry.api.rps}/s p50 ${entry.api.p50} p99 ${entry.api.p99} cpu ${entry.api.cpuUsPerRequest} µs db ${entry.api.dbCpuUsPerRequest} µs sql ${entry.api.statementsPerRequest} | floor ${entry.floor.rps}/s p50 ${entry.floor.p50} p99 ${entry.floor.p99} cpu ${entry.floor.cpuUsPerRequest} µs db ${entry.floor.dbCpuUsPerRequest} µs sql ${entry.floor.statementsPerRequest}`);
       }
     }
   } finally {

@@ -23,6 +23,8 @@ function requireJsonBody(request: FastifyRequest): void {
 /** Builds the API exactly as production runs it; tests call this too. */
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false, forceCloseConnections: 'idle' });
+  // First, so that every response (a refused content type too) carries its request id and is logged.
+  installRequestLogging(adapter.getInstance(), config);
   adapter.getInstance().addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
     try {
       requireJsonBody(request);
@@ -37,6 +39,5 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   });
   app.useLogger(options.logger === false ? false : app.get(Logger));
   app.get(MetricsService).install(adapter.getInstance());
-  installRequestLogging(adapter.getInstance(), config);
   return app;
 }

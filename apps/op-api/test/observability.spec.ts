@@ -95,12 +95,20 @@ describe('structured request logs of the built server', () => {
       expect(response.headers.get('x-request-id')).toBe('trace-42');
       const generated = await fetch(`${server.baseUrl}/healthz`);
       expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      // Refused before any route runs: still traced and logged.
+      const refused = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-request-id': 'trace-415' }, body: 'x' });
+      expect(refused.status).toBe(415);
+      expect(refused.headers.get('x-request-id')).toBe('trace-415');
       await new Promise((r) => setTimeout(r, 300));
       const stdout = server.stdout();
-      const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { req?: { id: string; url: string } });
+      const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; req?: { id: string; url: string }; res?: { statusCode: number } });
       const logged = lines.find((line) => line.req?.id === 'trace-42');
       expect(logged?.req?.url).toContain('/op/v2/operatorLogin?');
       expect(logged?.req?.url).toContain('token=%5BREDACTED%5D');
+      expect(logged?.res?.statusCode).toBe(response.status);
+      const refusedLine = lines.find((line) => line.req?.id === 'trace-415');
+      expect(refusedLine?.res?.statusCode).toBe(415);
+      expect(refusedLine?.level).toBe(40); // warn
       for (const secret of [tenant.token, tenant.secret, request.query.sign, 'hunter2-hunter2', 'n-log-1']) expect(stdout).not.toContain(secret);
     } finally {
       await server.stop();

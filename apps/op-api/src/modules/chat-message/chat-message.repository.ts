@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isMysql } from '../../database/data-source';
+import { SqlReader } from '../../database/sql-reader';
 import type { NewMessage } from './easemob-message';
 
 export interface ChatRow {
@@ -80,10 +81,13 @@ export const placeholders = (n: number) => Array.from({ length: n }, () => '?').
  */
 @Injectable()
 export class ChatMessageRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly reader: SqlReader,
+  ) {}
 
   async findChat(tenantId: string, chatId: string): Promise<ChatRow | null> {
-    const rows: Array<{ status: number | string; message_count: number | string; operator_id: string | null }> = await this.dataSource.query(
+    const rows: Array<{ status: number | string; message_count: number | string; operator_id: string | null }> = await this.reader.rows(
       'SELECT status, message_count, operator_id FROM chats WHERE tenant_id = ? AND id = ?',
       [tenantId, chatId],
     );
@@ -93,7 +97,7 @@ export class ChatMessageRepository {
 
   /** The chat of one of the tenant's messages (by primary key), or null. */
   async chatOfMessage(tenantId: string, messageId: string): Promise<string | null> {
-    const rows: Array<{ chat_id: string }> = await this.dataSource.query(
+    const rows: Array<{ chat_id: string }> = await this.reader.rows(
       'SELECT chat_id FROM messages WHERE id = ? AND tenant_id = ?',
       [BigInt(messageId), tenantId],
     );
@@ -106,13 +110,13 @@ export class ChatMessageRepository {
    */
   async positionInChat(tenantId: string, chatId: string, messageId: string): Promise<number | null> {
     const id = BigInt(messageId);
-    const found: Array<{ create_time: number | string }> = await this.dataSource.query(
+    const found: Array<{ create_time: number | string }> = await this.reader.rows(
       'SELECT create_time FROM messages WHERE tenant_id = ? AND chat_id = ? AND id = ?',
       [tenantId, chatId, id],
     );
     if (found.length === 0) return null;
     const time = Number(found[0].create_time);
-    const rows: Array<{ n: number | string }> = await this.dataSource.query(
+    const rows: Array<{ n: number | string }> = await this.reader.rows(
       'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = ? AND (create_time < ? OR (create_time = ? AND id < ?))',
       [tenantId, chatId, time, time, id],
     );
@@ -134,14 +138,14 @@ export class ChatMessageRepository {
     const direction = fromEnd ? 'DESC' : 'ASC';
     const skip = fromEnd ? fromEndSkip : offset;
     if (skip <= DIRECT_SKIP_MAX) {
-      const rows: MessageRow[] = await this.dataSource.query(
+      const rows: MessageRow[] = await this.reader.rows(
         `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ? ` +
           `ORDER BY m.create_time ${direction}, m.id ${direction} LIMIT ? OFFSET ?`,
         [tenantId, chatId, count, skip],
       );
       return fromEnd ? rows.reverse() : rows;
     }
-    return this.dataSource.query(
+    return this.reader.rows(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN (` +
         `SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? ` +
         `ORDER BY create_time ${direction}, id ${direction} LIMIT ? OFFSET ?` +
@@ -153,7 +157,7 @@ export class ChatMessageRepository {
   async marks(tenantId: string, chatId: string, messageIds: readonly string[]): Promise<Map<string, string[]>> {
     const result = new Map<string, string[]>();
     if (messageIds.length === 0) return result;
-    const rows: Array<{ message_id: string; mark: string }> = await this.dataSource.query(
+    const rows: Array<{ message_id: string; mark: string }> = await this.reader.rows(
       `SELECT CAST(message_id AS CHAR) AS message_id, mark FROM message_marks ` +
         `WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${placeholders(messageIds.length)}) ORDER BY create_time, mark`,
       [tenantId, chatId, ...messageIds.map(BigInt)],
@@ -164,7 +168,7 @@ export class ChatMessageRepository {
 
   async favorites(tenantId: string, operatorId: string, messageIds: readonly string[]): Promise<Set<string>> {
     if (messageIds.length === 0) return new Set();
-    const rows: Array<{ message_id: string }> = await this.dataSource.query(
+    const rows: Array<{ message_id: string }> = await this.reader.rows(
       `SELECT CAST(message_id AS CHAR) AS message_id FROM message_favorites ` +
         `WHERE operator_id = ? AND tenant_id = ? AND message_id IN (${placeholders(messageIds.length)})`,
       [operatorId, tenantId, ...messageIds.map(BigInt)],

@@ -3,12 +3,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamicModule } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { LoggerModule } from 'nestjs-pino';
-import { pinoHttp, type Options } from 'pino-http';
+import { pino } from 'pino';
+import type { Options } from 'pino-http';
 import type { AppConfig } from '../../config/app-config';
 import { REDACT_PATHS, redactUrl } from './redact';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const SANE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+const requestIds = new WeakMap<object, string>();
+
+/** The request's id: the caller's `x-request-id` when it is sane, else a new UUID. */
+function requestIdOf(given: string | string[] | undefined): string {
+  return typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();
+}
 
 /** pino-http options: one JSON line a request, with its request id, and no credentials. */
 export function httpLogOptions(config: AppConfig): Options {
@@ -16,8 +24,7 @@ export function httpLogOptions(config: AppConfig): Options {
       level: config.logLevel,
       // A caller's id is kept when it is sane, so a request can be followed across services.
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const given = req.headers[REQUEST_ID_HEADER];
-        const id = typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();
+        const id = requestIdOf(req.headers[REQUEST_ID_HEADER]);
         res.setHeader(REQUEST_ID_HEADER, id);
         return id;
       },
@@ -42,13 +49,35 @@ export function loggingModule(config: AppConfig): DynamicModule {
 }
 
 /**
- * Request logging as a Fastify hook: it sees every request, unknown routes and body errors
- * included, and sets the `x-request-id` response header before anything is sent.
+ * Request logging as two Fastify hooks: they see every request, unknown routes and body
+ * errors included; the `x-request-id` response header is set before anything is sent, and one
+ * line is written when the response is done, in pino-http's shape (`req`, `res`,
+ * `responseTime`) with the same redaction. Cheaper than pino-http's child logger a request,
+ * which serialised the request up front whether or not a line was written.
  */
 export function installRequestLogging(fastify: FastifyInstance, config: AppConfig): void {
-  const log = pinoHttp(httpLogOptions(config));
+  const options = httpLogOptions(config);
+  const log = pino({ level: options.level, redact: options.redact });
   fastify.addHook('onRequest', (request, reply, done) => {
-    log(request.raw, reply.raw);
+    const id = requestIdOf(request.headers[REQUEST_ID_HEADER]);
+    requestIds.set(request.raw, id);
+    void reply.header(REQUEST_ID_HEADER, id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const status = reply.statusCode;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    if (log.isLevelEnabled(level)) {
+      const raw = request.raw;
+      log[level](
+        {
+          req: { id: requestIds.get(raw), method: raw.method, url: redactUrl(raw.url), remoteAddress: raw.socket?.remoteAddress },
+          res: { statusCode: status },
+          responseTime: Math.round(reply.elapsedTime),
+        },
+        status >= 500 ? 'request errored' : 'request completed',
+      );
+    }
     done();
   });
 }
