@@ -70,12 +70,15 @@ async function list(body) {
   const total = Number(chats[0].message_count);
   if (body.aroundMessageId) {
     const [found] = await pool.query('SELECT create_time FROM messages WHERE tenant_id = ? AND chat_id = ? AND id = ?', [TENANT, chatId, body.aroundMessageId]);
-    const time = found[0].create_time;
-    const [[{ n }]] = await pool.query(
-      'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = ? AND (create_time < ? OR (create_time = ? AND id < ?))',
-      [TENANT, chatId, time, time, body.aroundMessageId],
+    // The API's own data model: the chat's counts of earlier days, then a count within the day.
+    const time = Number(found[0].create_time);
+    const day = Math.floor(time / 86_400_000);
+    const [[{ earlier, same_day: sameDay }]] = await pool.query(
+      'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
+        '(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? AND (create_time < ? OR (create_time = ? AND id < ?))) AS same_day',
+      [TENANT, chatId, day, TENANT, chatId, day * 86_400_000, time, time, body.aroundMessageId],
     );
-    pageNum = Math.floor(Number(n) / pageSize) + 1;
+    pageNum = Math.floor((Number(earlier ?? 0) + Number(sameDay)) / pageSize) + 1;
   }
   const offset = (pageNum - 1) * pageSize;
   const count = Math.min(pageSize, total - offset);

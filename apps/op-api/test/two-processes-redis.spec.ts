@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { OpClient } from '@op/contracts/node';
 import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from './support/databases';
-import { MAIN, OPCTL, runNode, startServer, type RunningServer } from './support/processes';
+import { freePort, MAIN, OPCTL, runNode, startServer, type RunningServer } from './support/processes';
 
 // Two built API processes sharing one Redis and one MariaDB database, as a deployment runs them.
 const REDIS_URL = process.env.OP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -96,4 +97,78 @@ describe('two API processes sharing Redis and MariaDB', () => {
     expect((await one.call('operatorLogout', {}, { token })).envelope.code).toBe(200);
     expect((await other.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope).toMatchObject({ code: 401, message: 'token 无效或已过期' });
   });
+});
+
+/** A Redis of the spec's own on a free port, so the spec can stop and start it. */
+async function startPrivateRedis(port: number): Promise<ChildProcess> {
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  for (let i = 0; i < 100; i++) {
+    if (await probe.connect().then(() => true, () => false)) {
+      probe.disconnect();
+      return server;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  server.kill('SIGKILL');
+  throw new Error(`redis-server did not start on ${port} (is it installed?)`);
+}
+
+function stopRedis(server: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    server.once('exit', () => resolve());
+    server.kill('SIGKILL');
+  });
+}
+
+describe('an API whose Redis goes away', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  let redisServer: ChildProcess | null = null;
+  let api: RunningServer | null = null;
+
+  afterAll(async () => {
+    await api?.stop();
+    if (redisServer) await stopRedis(redisServer);
+    await db?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers 503 with Retry-After while Redis is down, and recovers by itself', async () => {
+    const port = await freePort();
+    redisServer = await startPrivateRedis(port);
+    db = await createTestDatabase('sqlite');
+    dataDir = mkdtempSync(join(tmpdir(), 'op-redis-down-'));
+    const env = { OP_DATABASE_URL: db.url, OP_DATA_DIR: dataDir, OP_MASTER_KEY: '33'.repeat(32), OP_REDIS_URL: `redis://127.0.0.1:${port}` };
+    await opctl(['migrate'], env);
+    const { tenantId } = (await opctl(['tenant:create', '--name', 'down'], env)) as { tenantId: string };
+    const { clientId, secret } = (await opctl(['client:create', '--tenant', tenantId], env)) as { clientId: string; secret: string };
+    const { operatorId } = (await opctl(['operator:create', '--tenant', tenantId, '--username', 'bob', '--password', 'a-long-password'], env)) as { operatorId: string };
+    const { token } = (await opctl(['token:issue', '--operator', operatorId, '--ttl', '600'], env)) as { token: string };
+    api = await startServer(env);
+    const client = new OpClient({ baseUrl: api.baseUrl, clientId, secret, token });
+    const list = (nonce: string) => client.call('chatMessageList', { chatId: 'u0001none' }, { nonce });
+
+    expect((await list('before')).envelope.code).toBe(404); // signed, counted, accepted: no such chat
+
+    await stopRedis(redisServer);
+    redisServer = null;
+    const during = client.signedRequest('chatMessageList', { chatId: 'u0001none' }, { nonce: 'during' });
+    const down = await fetch(during.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: during.body });
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('5');
+    expect(await down.json()).toMatchObject({ code: 503, message: '共享状态服务（Redis）暂不可用，请稍后重试', data: null });
+    const login = await client.call('operatorLogin', { username: 'bob', password: 'a-long-password' }, { token: null });
+    expect(login.envelope.code).toBe(503);
+    expect((await fetch(`${api.baseUrl}/readyz`)).status).toBe(503);
+
+    redisServer = await startPrivateRedis(port);
+    let recovered = 0;
+    for (let i = 0; i < 100 && recovered !== 404; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      recovered = (await list(`after-${i}`)).envelope.code;
+    }
+    expect(recovered).toBe(404);
+  }, 60_000);
 });

@@ -2,6 +2,7 @@ import { InitialSchema1732500000000 } from './1732500000000-initial-schema';
 import { EasemobApps1732500000001 } from './1732500000001-easemob-apps';
 import { ChatRouting1732500000002 } from './1732500000002-chat-routing';
 import { SearchMarksAudit1732500000003 } from './1732500000003-search-marks-audit';
+import { ChatMessageDays1732500000004 } from './1732500000004-chat-message-days';
 
 /** Every migration, oldest first; the API and `opctl migrate` apply the pending ones. */
-export const MIGRATIONS = [InitialSchema1732500000000, EasemobApps1732500000001, ChatRouting1732500000002, SearchMarksAudit1732500000003];
+export const MIGRATIONS = [InitialSchema1732500000000, EasemobApps1732500000001, ChatRouting1732500000002, SearchMarksAudit1732500000003, ChatMessageDays1732500000004];

@@ -42,21 +42,23 @@ export class LoginThrottle {
 
   /** Milliseconds to wait before this user or address may try again; 0 when free. */
   async waitMs(user: string, address: string, now = Date.now()): Promise<number> {
-    const shared = this.redis.client;
-    if (shared) {
-      const [u, a] = await Promise.all([`u:${user}`, `a:${address}`].map((key) => shared.hget(this.redis.key('login', key), 'lockedUntil')));
+    if (this.redis.client) {
+      const [u, a] = await this.redis.run((redis) =>
+        Promise.all([`u:${user}`, `a:${address}`].map((key) => redis.hget(this.redis.key('login', key), 'lockedUntil'))),
+      );
       return Math.max(0, Number(u ?? 0) - now, Number(a ?? 0) - now);
     }
     return Math.max(this.lockOf(`u:${user}`, now), this.lockOf(`a:${address}`, now));
   }
 
   async fail(user: string, address: string, now = Date.now()): Promise<void> {
-    const shared = this.redis.client;
-    if (shared) {
-      await Promise.all([
-        shared.eval(RECORD_FAILURE, 1, this.redis.key('login', `u:${user}`), FREE_FAILURES_PER_USER, now, LOGIN_WINDOW_MS, MAX_LOCK_MS),
-        shared.eval(RECORD_FAILURE, 1, this.redis.key('login', `a:${address}`), FREE_FAILURES_PER_ADDRESS, now, LOGIN_WINDOW_MS, MAX_LOCK_MS),
-      ]);
+    if (this.redis.client) {
+      await this.redis.run((redis) =>
+        Promise.all([
+          redis.eval(RECORD_FAILURE, 1, this.redis.key('login', `u:${user}`), FREE_FAILURES_PER_USER, now, LOGIN_WINDOW_MS, MAX_LOCK_MS),
+          redis.eval(RECORD_FAILURE, 1, this.redis.key('login', `a:${address}`), FREE_FAILURES_PER_ADDRESS, now, LOGIN_WINDOW_MS, MAX_LOCK_MS),
+        ]),
+      );
       return;
     }
     this.record(`u:${user}`, FREE_FAILURES_PER_USER, now);
@@ -64,9 +66,8 @@ export class LoginThrottle {
   }
 
   async succeed(user: string): Promise<void> {
-    const shared = this.redis.client;
-    if (shared) {
-      await shared.del(this.redis.key('login', `u:${user}`));
+    if (this.redis.client) {
+      await this.redis.run((redis) => redis.del(this.redis.key('login', `u:${user}`)));
       return;
     }
     this.failures.delete(`u:${user}`);

@@ -17,10 +17,9 @@ export class ReplayGuard implements OnModuleDestroy {
 
   /** True the first time a pair is seen within the window; false for a replay. */
   async claim(clientId: string, nonce: string, now = Date.now()): Promise<boolean> {
-    const shared = this.redis.client;
-    if (shared) {
+    if (this.redis.client) {
       // The client id is hex and the nonce visible ASCII, so ':' keeps keys apart.
-      const set = await shared.set(this.redis.key('nonce', clientId, nonce), '1', 'PX', NONCE_WINDOW_MS, 'NX');
+      const set = await this.redis.run((redis) => redis.set(this.redis.key('nonce', clientId, nonce), '1', 'PX', NONCE_WINDOW_MS, 'NX'));
       return set === 'OK';
     }
     const key = `${clientId}\n${nonce}`;

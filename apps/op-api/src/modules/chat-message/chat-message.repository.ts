@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isMysql } from '../../database/data-source';
+import { DAY_MS, dayNumber, dayOf } from '../../database/message-days';
 import { SqlReader } from '../../database/sql-reader';
 import type { NewMessage } from './easemob-message';
 
@@ -106,7 +107,9 @@ export class ChatMessageRepository {
 
   /**
    * How many messages of the chat come before this one in (create_time, id) order, or null
-   * when the message is not in the chat. Both steps walk idx_messages_chat_page.
+   * when the message is not in the chat: the chat's counts of the days before the message's
+   * own day (chat_message_days), plus a count inside that day along idx_messages_chat_page.
+   * The cost follows one day of the chat, not the depth of the message.
    */
   async positionInChat(tenantId: string, chatId: string, messageId: string): Promise<number | null> {
     const id = BigInt(messageId);
@@ -116,11 +119,14 @@ export class ChatMessageRepository {
     );
     if (found.length === 0) return null;
     const time = Number(found[0].create_time);
-    const rows: Array<{ n: number | string }> = await this.reader.rows(
-      'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = ? AND (create_time < ? OR (create_time = ? AND id < ?))',
-      [tenantId, chatId, time, time, id],
+    const day = dayNumber(time);
+    const rows: Array<{ earlier: number | string | null; same_day: number | string }> = await this.reader.rows(
+      'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
+        '(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? ' +
+        'AND (create_time < ? OR (create_time = ? AND id < ?))) AS same_day',
+      [tenantId, chatId, day, tenantId, chatId, day * DAY_MS, time, time, id],
     );
-    return Number(rows[0].n);
+    return Number(rows[0].earlier ?? 0) + Number(rows[0].same_day);
   }
 
   /**
@@ -293,6 +299,28 @@ export class ChatMessageRepository {
     for (const row of rows) await this.markRecalled(manager, tenantId, row.hx_msg_id);
   }
 
+  /** Adds newly stored messages to their chats' counts per day (chat_message_days). */
+  async addToDays(manager: EntityManager, tenantId: string, messages: ReadonlyArray<{ chatId: string; createTimeMs: number }>): Promise<void> {
+    const counts = new Map<string, { chatId: string; day: number; added: number }>();
+    for (const { chatId, createTimeMs } of messages) {
+      const day = dayNumber(createTimeMs);
+      const key = `${chatId}\u0000${day}`;
+      const entry = counts.get(key) ?? { chatId, day, added: 0 };
+      entry.added += 1;
+      counts.set(key, entry);
+    }
+    if (counts.size === 0) return;
+    // One order for every writer, so concurrent batches lock the same rows in the same order.
+    const rows = [...counts.values()].sort((a, b) => (a.chatId < b.chatId ? -1 : a.chatId > b.chatId ? 1 : a.day - b.day));
+    const conflict = isMysql(this.dataSource)
+      ? 'ON DUPLICATE KEY UPDATE message_count = message_count + VALUES(message_count)'
+      : 'ON CONFLICT (tenant_id, chat_id, utc_day) DO UPDATE SET message_count = message_count + excluded.message_count';
+    await manager.query(
+      `INSERT INTO chat_message_days (tenant_id, chat_id, utc_day, message_count) VALUES ${rows.map(() => '(?, ?, ?, ?)').join(', ')} ${conflict}`,
+      rows.flatMap((row) => [tenantId, row.chatId, row.day, row.added]),
+    );
+  }
+
   /** Recounts a chat from its rows: only after a concurrent writer raced an insert. */
   async recountChat(manager: EntityManager, tenantId: string, chatId: string): Promise<void> {
     await manager.query(
@@ -300,6 +328,13 @@ export class ChatMessageRepository {
         'last_message_time = (SELECT MAX(create_time) FROM messages WHERE tenant_id = ? AND chat_id = ?) ' +
         'WHERE tenant_id = ? AND id = ?',
       [tenantId, chatId, tenantId, chatId, tenantId, chatId],
+    );
+    const day = dayOf('create_time', isMysql(this.dataSource));
+    await manager.query('DELETE FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+    await manager.query(
+      `INSERT INTO chat_message_days (tenant_id, chat_id, utc_day, message_count) ` +
+        `SELECT tenant_id, chat_id, ${day}, COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? GROUP BY tenant_id, chat_id, ${day}`,
+      [tenantId, chatId],
     );
   }
 

@@ -86,7 +86,8 @@ export class MessageStore {
           latestMs: added.get(chatId)?.latest ?? 0,
         })),
       );
-      if (!exact) for (const chatId of added.keys()) await this.messages.recountChat(manager, tenantId, chatId);
+      if (exact) await this.messages.addToDays(manager, tenantId, fresh);
+      else for (const chatId of added.keys()) await this.messages.recountChat(manager, tenantId, chatId);
       const statuses = new Map<ChatStatus, string[]>();
       for (const [chatId, status] of statusByChat) if (status !== null) statuses.set(status, [...(statuses.get(status) ?? []), chatId]);
       for (const [status, chatIds] of statuses) await this.messages.setChatStatus(manager, tenantId, chatIds, status);

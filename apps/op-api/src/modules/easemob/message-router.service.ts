@@ -90,6 +90,7 @@ export class MessageRouter {
     const written = await this.messages.insertMessages(manager, tenantId, [{ ...message, ext, id: this.ids.next(), chatId: chat.id }]);
     if (written === 0) return { stored: false, chatId: chat.id };
     await this.messages.addToChat(manager, tenantId, chat.id, 1, message.createTimeMs);
+    await this.messages.addToDays(manager, tenantId, [{ chatId: chat.id, createTimeMs: message.createTimeMs }]);
     return { stored: true, chatId: chat.id };
   }
 }

@@ -1,0 +1,135 @@
+import type { ChatMessageListData } from '@op/contracts';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, migrate, openDataSource } from '../src/database/data-source';
+import { dayNumber, dayOf, DAY_MS } from '../src/database/message-days';
+import { MIGRATIONS } from '../src/database/migrations';
+import { createTestDatabase, ENGINES } from './support/databases';
+import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
+import { record } from './support/records';
+import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+
+/** Midnight UTC of a recent day: messages of the specs straddle day boundaries on purpose. */
+const MIDNIGHT = Math.floor(Date.UTC(2026, 9, 1) / DAY_MS) * DAY_MS;
+
+/** A deterministic shuffle, so a failure can be replayed. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let state = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    const j = state % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Message times over four days, with ties and messages at the very first and last ms of a day. */
+function timesOverDays(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => {
+    const day = i % 4;
+    const edge = i % 9 === 0 ? 0 : i % 9 === 1 ? DAY_MS - 1 : (i * 7_919_000) % DAY_MS;
+    return MIDNIGHT + day * DAY_MS + (i % 5 === 0 ? 3_600_000 : edge); // every fifth shares one time
+  });
+}
+
+describe.each(ENGINES)('2.37 aroundMessageId finds the page of any message on %s', (engine) => {
+  let t: TestApp;
+  let a: TestTenant;
+  const list = (body: Record<string, unknown>) => a.client.call<ChatMessageListData>('chatMessageList', body);
+
+  /** Every message of the chat in page order, read page by page as a caller would. */
+  async function allIds(chatId: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (let pageNum = 1; ; pageNum++) {
+      const { envelope } = await list({ chatId, pageNum, pageSize: 50 });
+      ids.push(...envelope.data!.msg.map((m) => m.userMessageId));
+      if (!envelope.page!.next) return ids;
+    }
+  }
+
+  async function expectEveryPosition(chatId: string, expected: number): Promise<void> {
+    const ids = await allIds(chatId);
+    expect(ids).toHaveLength(expected);
+    for (const [index, id] of ids.entries()) {
+      const { status, envelope } = await list({ chatId, aroundMessageId: id, pageSize: 7 });
+      expect(status).toBe(200);
+      expect(envelope.page).toMatchObject({ page: Math.floor(index / 7) + 1, startIndex: Math.floor(index / 7) * 7, total: expected });
+      expect(envelope.data!.msg.map((m) => m.userMessageId)).toEqual(ids.slice(Math.floor(index / 7) * 7, Math.floor(index / 7) * 7 + 7));
+    }
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    a = await t.createTenant();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('for messages imported out of order in several batches, over several days', async () => {
+    const records = timesOverDays(60).map((timestamp, i) => record({ chatId: 'days', timestamp, body: { type: 'txt', msg: `第${i}条` } }));
+    const order = shuffled(records, 7);
+    for (const batch of [order.slice(0, 25), order.slice(25, 26), order.slice(26)]) {
+      expect((await t.importRecords(a.tenantId, batch)).failed).toBe(0);
+    }
+    // A repeated import stores nothing and counts nothing twice.
+    await t.importRecords(a.tenantId, order.slice(0, 10));
+    await expectEveryPosition('days', 60);
+  });
+
+  it('for messages delivered live, late ones for earlier days included', async () => {
+    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
+    const times = shuffled(timesOverDays(30), 11);
+    for (const timestamp of times) {
+      const { status } = await postCallback(t.baseUrl, callbackBody({ from: 'u0001live', to: 'kefu01', timestamp }));
+      expect(status).toBe(200);
+    }
+    const [chat]: Array<{ id: string }> = await t.dataSource.query('SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ?', [a.tenantId, 'u0001live']);
+    await expectEveryPosition(chat.id, 30);
+  });
+
+  it('computes the same day in SQL as in code, before 1970 and at day edges', async () => {
+    const mysql = engine === 'mariadb';
+    for (const time of [0, 1, DAY_MS - 1, DAY_MS, -1, -DAY_MS, -DAY_MS - 1, MIDNIGHT + DAY_MS - 1, 4_102_444_800_000]) {
+      const [row]: Array<{ d: number | string }> = await t.dataSource.query(`SELECT ${dayOf('v', mysql)} AS d FROM (SELECT ? AS v) x`, [time]);
+      expect({ time, day: Number(row.d) }).toEqual({ time, day: dayNumber(time) });
+    }
+  });
+});
+
+describe.each(ENGINES)('the chat_message_days migration on %s', (engine) => {
+  it('counts the messages stored before it, per chat and day', async () => {
+    const database = await createTestDatabase(engine);
+    await (await openDataSource(database.config)).destroy(); // creates the MariaDB database
+    const before = await new DataSource({ ...dataSourceOptions(database.config), migrations: MIGRATIONS.slice(0, 4) }).initialize();
+    try {
+      await migrate(before);
+      const times = timesOverDays(20);
+      for (const [i, time] of times.entries()) {
+        await before.query(
+          'INSERT INTO messages (id, tenant_id, chat_id, hx_msg_id, type, create_time) VALUES (?, ?, ?, ?, ?, ?)',
+          [1000 + i, 't1', i % 2 === 0 ? 'even' : 'odd', `hx${i}`, 'txt', time],
+        );
+      }
+    } finally {
+      await before.destroy();
+    }
+    const after = await new DataSource(dataSourceOptions(database.config)).initialize();
+    try {
+      expect(await migrate(after)).toEqual(['ChatMessageDays1732500000004']);
+      const rows: Array<{ chat_id: string; utc_day: number | string; message_count: number | string }> = await after.query(
+        'SELECT chat_id, utc_day, message_count FROM chat_message_days ORDER BY chat_id, utc_day',
+      );
+      const expected = new Map<string, number>();
+      timesOverDays(20).forEach((time, i) => {
+        const key = `${i % 2 === 0 ? 'even' : 'odd'} ${dayNumber(time)}`;
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+      });
+      expect(rows.map((r) => [`${r.chat_id} ${Number(r.utc_day)}`, Number(r.message_count)])).toEqual([...expected].sort(([x], [y]) => (x < y ? -1 : 1)));
+    } finally {
+      await after.destroy();
+      await database.drop();
+    }
+  });
+});
