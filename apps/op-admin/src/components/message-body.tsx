@@ -1,6 +1,19 @@
 import type { ChatMessage } from '@op/contracts';
 import { messageView } from '../lib/format';
 
+/** A link to a voice or video file after its duration, when the message has one. */
+function MediaLink({ url, label }: { url: string | null | undefined; label: string }) {
+  if (!url) return null;
+  return (
+    <>
+      {' '}
+      <a href={url} target="_blank" rel="noreferrer noopener">
+        {label}
+      </a>
+    </>
+  );
+}
+
 /** One message drawn as a person expects it; every value goes in as text, never as HTML. */
 export function MessageBody({ message }: { message: ChatMessage }) {
   const view = messageView(message);
@@ -31,14 +44,7 @@ export function MessageBody({ message }: { message: ChatMessage }) {
       return (
         <div className="bubble" data-kind="voice">
           语音 {view.duration}
-          {view.url ? (
-            <>
-              {' '}
-              <a href={view.url} target="_blank" rel="noreferrer noopener">
-                播放
-              </a>
-            </>
-          ) : null}
+          <MediaLink url={view.url} label="播放" />
         </div>
       );
     case 'video':
@@ -51,14 +57,7 @@ export function MessageBody({ message }: { message: ChatMessage }) {
           )}
           <div>
             视频 {view.duration}
-            {view.url ? (
-              <>
-                {' '}
-                <a href={view.url} target="_blank" rel="noreferrer noopener">
-                  打开
-                </a>
-              </>
-            ) : null}
+            <MediaLink url={view.url} label="打开" />
           </div>
         </div>
       );

@@ -13,6 +13,16 @@ function first(value: QueryValue): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
+/** One filter of a page URL, trimmed; undefined when absent or blank. */
+export function queryValue(query: Query, key: string): string | undefined {
+  return first(query[key]);
+}
+
+/** A filter time as a datetime-local input wants it (`yyyy-MM-ddTHH:mm:ss`); the URL may hold the API's form. */
+export function localTimeValue(query: Query, key: string): string {
+  return (first(query[key]) ?? '').replace(' ', 'T');
+}
+
 function all(value: QueryValue): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }

@@ -3,17 +3,7 @@ import { CHAT_STATUS_CODES, CHAT_STATUS_LABELS, type ChatSearchData } from '@op/
 import { ErrorBox, Pager, StatusBadge } from '../../components/common';
 import { Snippet } from '../../components/snippet';
 import { requireSession, withOp } from '../../lib/op-server';
-import { searchRequestOf, withPage, type Query } from '../../lib/search-query';
-
-function value(query: Query, key: string): string {
-  const v = query[key];
-  return (Array.isArray(v) ? v[0] : v) ?? '';
-}
-
-/** datetime-local wants `yyyy-MM-ddTHH:mm:ss`; the URL may hold the API's form too. */
-function localValue(query: Query, key: string): string {
-  return value(query, key).replace(' ', 'T');
-}
+import { localTimeValue, queryValue, searchRequestOf, withPage, type Query } from '../../lib/search-query';
 
 export default async function SearchPage({ searchParams }: { searchParams: Promise<Query> }) {
   const session = await requireSession();
@@ -42,23 +32,23 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
           </fieldset>
           <label>
             关键词
-            <input name="keyword" defaultValue={value(query, 'keyword')} placeholder="消息内容包含…" />
+            <input name="keyword" defaultValue={queryValue(query, 'keyword') ?? ''} placeholder="消息内容包含…" />
           </label>
           <label>
             客户 ID
-            <input name="customerId" defaultValue={value(query, 'customerId')} />
+            <input name="customerId" defaultValue={queryValue(query, 'customerId') ?? ''} />
           </label>
           <label>
             客服 ID
-            <input name="operatorId" defaultValue={value(query, 'operatorId')} />
+            <input name="operatorId" defaultValue={queryValue(query, 'operatorId') ?? ''} />
           </label>
           <label>
             会话 ID
-            <input name="chatId" defaultValue={value(query, 'chatId')} />
+            <input name="chatId" defaultValue={queryValue(query, 'chatId') ?? ''} />
           </label>
           <label>
             标记
-            <input name="mark" list="mark-options" defaultValue={value(query, 'mark')} />
+            <input name="mark" list="mark-options" defaultValue={queryValue(query, 'mark') ?? ''} />
             <datalist id="mark-options">
               {markOptions.map((m) => (
                 <option key={m.mark} value={m.mark}>{`${m.mark}（${m.count}）`}</option>
@@ -67,19 +57,19 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
           </label>
           <label>
             创建时间 从
-            <input type="datetime-local" step={1} name="createdFrom" defaultValue={localValue(query, 'createdFrom')} />
+            <input type="datetime-local" step={1} name="createdFrom" defaultValue={localTimeValue(query, 'createdFrom')} />
           </label>
           <label>
             创建时间 到
-            <input type="datetime-local" step={1} name="createdTo" defaultValue={localValue(query, 'createdTo')} />
+            <input type="datetime-local" step={1} name="createdTo" defaultValue={localTimeValue(query, 'createdTo')} />
           </label>
           <label>
             最后消息时间 从
-            <input type="datetime-local" step={1} name="lastMessageFrom" defaultValue={localValue(query, 'lastMessageFrom')} />
+            <input type="datetime-local" step={1} name="lastMessageFrom" defaultValue={localTimeValue(query, 'lastMessageFrom')} />
           </label>
           <label>
             最后消息时间 到
-            <input type="datetime-local" step={1} name="lastMessageTo" defaultValue={localValue(query, 'lastMessageTo')} />
+            <input type="datetime-local" step={1} name="lastMessageTo" defaultValue={localTimeValue(query, 'lastMessageTo')} />
           </label>
         </div>
         <div className="actions">

@@ -2,26 +2,20 @@ import Link from 'next/link';
 import { AUDIT_ACTIONS, type AuditListData, type AuditListRequest } from '@op/contracts';
 import { ErrorBox, Forbidden, Pager } from '../../../components/common';
 import { requireSession, withOp } from '../../../lib/op-server';
-import { toApiTime, withPage, type Query } from '../../../lib/search-query';
-
-function one(query: Query, key: string): string | undefined {
-  const v = query[key];
-  const s = (Array.isArray(v) ? v[0] : v)?.trim();
-  return s ? s : undefined;
-}
+import { localTimeValue, pageNumOf, queryValue, toApiTime, withPage, type Query } from '../../../lib/search-query';
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Query> }) {
   const session = await requireSession();
   // Agents never see this page; the API refuses them too (403), which lands on the same answer.
   if (session.role !== 'admin') return <Forbidden />;
   const query = await searchParams;
-  const pageNum = Math.max(1, Number.parseInt(one(query, 'page') ?? '1', 10) || 1);
+  const pageNum = pageNumOf(query);
   const body: AuditListRequest = { pageNum, pageSize: 50 };
-  const operatorId = one(query, 'operatorId');
-  const action = one(query, 'action');
-  const chatId = one(query, 'chatId');
-  const from = toApiTime(one(query, 'from'), false);
-  const to = toApiTime(one(query, 'to'), true);
+  const operatorId = queryValue(query, 'operatorId');
+  const action = queryValue(query, 'action');
+  const chatId = queryValue(query, 'chatId');
+  const from = toApiTime(queryValue(query, 'from'), false);
+  const to = toApiTime(queryValue(query, 'to'), true);
   if (operatorId) body.operatorId = operatorId;
   if (action) body.action = action as AuditListRequest['action'];
   if (chatId) body.chatId = chatId;
@@ -56,11 +50,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </label>
           <label>
             时间 从
-            <input type="datetime-local" step={1} name="from" defaultValue={(one(query, 'from') ?? '').replace(' ', 'T')} />
+            <input type="datetime-local" step={1} name="from" defaultValue={localTimeValue(query, 'from')} />
           </label>
           <label>
             时间 到
-            <input type="datetime-local" step={1} name="to" defaultValue={(one(query, 'to') ?? '').replace(' ', 'T')} />
+            <input type="datetime-local" step={1} name="to" defaultValue={localTimeValue(query, 'to')} />
           </label>
         </div>
         <div className="actions">
