@@ -75,7 +75,7 @@ async function list(body) {
     const day = Math.floor(time / 86_400_000);
     const [[{ earlier, same_day: sameDay }]] = await pool.query(
       'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
-        '(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? AND (create_time < ? OR (create_time = ? AND id < ?))) AS same_day',
+        '(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? AND create_time <= ? AND (create_time < ? OR id < ?)) AS same_day',
       [TENANT, chatId, day, TENANT, chatId, day * 86_400_000, time, time, body.aroundMessageId],
     );
     pageNum = Math.floor((Number(earlier ?? 0) + Number(sameDay)) / pageSize) + 1;
@@ -86,16 +86,26 @@ async function list(body) {
   if (count > 0) {
     const fromEndSkip = total - offset - count;
     const fromEnd = fromEndSkip < offset;
-    const dir = fromEnd ? 'DESC' : 'ASC';
-    const skip = fromEnd ? fromEndSkip : offset;
-    if (skip <= 200) {
-      [rows] = await pool.query(`SELECT ${COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time ${dir}, m.id ${dir} LIMIT ? OFFSET ?`, [TENANT, chatId, count, skip]);
+    if (Math.min(offset, fromEndSkip) <= 200) {
+      const dir = fromEnd ? 'DESC' : 'ASC';
+      [rows] = await pool.query(`SELECT ${COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time ${dir}, m.id ${dir} LIMIT ? OFFSET ?`, [TENANT, chatId, count, fromEnd ? fromEndSkip : offset]);
       if (fromEnd) rows.reverse();
     } else {
+      // The API's own data model: the day the page starts in, from the chat's counts per day.
+      const [days] = await pool.query('SELECT utc_day, message_count FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? ORDER BY utc_day', [TENANT, chatId]);
+      let before = 0;
+      let start = { fromMs: Number.MIN_SAFE_INTEGER, skip: offset };
+      for (const day of days) {
+        if (before + Number(day.message_count) > offset) {
+          start = { fromMs: Number(day.utc_day) * 86_400_000, skip: offset - before };
+          break;
+        }
+        before += Number(day.message_count);
+      }
       [rows] = await pool.query(
-        `SELECT ${COLUMNS} FROM messages m JOIN (SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time ${dir}, id ${dir} LIMIT ? OFFSET ?) p ` +
+        `SELECT ${COLUMNS} FROM messages m JOIN (SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? ORDER BY create_time, id LIMIT ? OFFSET ?) p ` +
           'ON p.id = m.id WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time, m.id',
-        [TENANT, chatId, count, skip, TENANT, chatId],
+        [TENANT, chatId, start.fromMs, count, start.skip, TENANT, chatId],
       );
     }
   }

@@ -4,7 +4,7 @@
  *
  *   node tools/bench/run.js [--messages 1000000] [--quick] [--rebuild] [--duration 10]
  *                           [--server mysql://root@127.0.0.1:3306] [--connections 1,8,32]
- *                           [--token-cache-ms 5000] [--only <scenario>] [--load-only]
+ *                           [--token-cache-ms 5000] [--only <scenario>] [--load-only] [--rounds 2]
  *
  * 1. Loads (once) a realistic tenant into MariaDB database `op_bench_<messages>`: N messages
  *    in 50,000 chats with a long tail (the two longest hold 12 % and 10 %: 120,000 and
@@ -15,7 +15,10 @@
  * 2. Starts the API as a user would (`node apps/op-api/dist/main.js` with env) and the floor
  *    (tools/bench/floor.js: bare `http` + mysql2, same JSON, no signature or validation),
  *    checks that both answer every scenario with the same JSON, then drives each with
- *    autocannon at 1, 8 and 32 connections, signing requests just before each run.
+ *    autocannon at 1, 8 and 32 connections, in alternating rounds (API, floor, floor, API) so
+ *    that a noisy minute falls on both, signing requests just before each round. Beside
+ *    requests/s and latency it records each server's CPU µs per request, the database
+ *    server's, and the statements per request: where a ratio comes from.
  * 3. Prints one table (API, floor, API/floor) and writes bench-results/<date>.json with the
  *    machine's cores, the database version and buffer pool, table sizes and the API's peak RSS.
  */
@@ -39,11 +42,13 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'load-only': { type: 'boolean', default: false },
     'token-cache-ms': { type: 'string', default: '5000' },
+    rounds: { type: 'string', default: '2' },
   },
 });
 const MESSAGES = Number(values.messages);
 const CHATS = Number(values.chats);
 const DURATION = Number(values.duration ?? (values.quick ? 3 : 10));
+const ROUNDS = Math.max(1, Number(values.rounds));
 const CONNECTIONS = values.connections.split(',').map(Number);
 const SERVER = values.server.replace(/\/$/, '');
 const DATABASE = `op_bench_${MESSAGES}`;
@@ -212,18 +217,52 @@ function databasePid() {
 }
 
 /**
- * Runs autocannon and reports, beside its figures, the CPU time per request in µs of the
- * server and of the database server: where a server's cost goes on a shared machine.
+ * One autocannon run of `seconds`, with the CPU time the server and the database server spent
+ * (µs, /proc) and the statements the database ran, to be summed over rounds.
  */
-async function measured(pid, url, body, connections) {
+async function measured(pid, url, body, connections, seconds) {
   const dbPid = databasePid();
   const before = [cpuSeconds(pid), dbPid ? cpuSeconds(dbPid) : 0, await statementsRun()];
-  const result = await cannon(url, body, connections);
-  const per = (seconds) => Math.round((seconds * 1e6) / Math.max(1, result.requests.total));
-  result.cpuUsPerRequest = per(cpuSeconds(pid) - before[0]);
-  result.dbCpuUsPerRequest = dbPid ? per(cpuSeconds(dbPid) - before[1]) : null;
-  result.statementsPerRequest = +(((await statementsRun()) - before[2]) / Math.max(1, result.requests.total)).toFixed(2);
-  return result;
+  const r = await cannon(url, body, connections, seconds);
+  return {
+    requests: r.requests.total, seconds: r.duration, mean: r.latency.average, p50: r.latency.p50, p99: r.latency.p99,
+    non2xx: r.non2xx, errors: r.errors + r.timeouts,
+    cpuSeconds: cpuSeconds(pid) - before[0], dbCpuSeconds: dbPid ? cpuSeconds(dbPid) - before[1] : null,
+    statements: (await statementsRun()) - before[2],
+  };
+}
+
+/** Sums rounds: rates over the total time; latencies weighted by each round's requests. */
+function merged(rounds) {
+  const requests = rounds.reduce((n, r) => n + r.requests, 0);
+  const sum = (key) => rounds.reduce((n, r) => n + r[key], 0);
+  const weighted = (key) => +(rounds.reduce((n, r) => n + r[key] * r.requests, 0) / Math.max(1, requests)).toFixed(2);
+  const per = (seconds) => (seconds === null ? null : Math.round((seconds * 1e6) / Math.max(1, requests)));
+  return {
+    rps: Math.round(requests / sum('seconds')), mean: weighted('mean'), p50: weighted('p50'), p99: weighted('p99'),
+    requests, non2xx: sum('non2xx'), errors: sum('errors'),
+    cpuUsPerRequest: per(sum('cpuSeconds')),
+    dbCpuUsPerRequest: rounds.some((r) => r.dbCpuSeconds === null) ? null : per(sum('dbCpuSeconds')),
+    statementsPerRequest: +(sum('statements') / Math.max(1, requests)).toFixed(2),
+  };
+}
+
+/**
+ * API and floor in alternating rounds (API, floor, floor, API, …), DURATION seconds each in
+ * all, so that a slow minute of a shared machine falls on both rather than on one.
+ */
+async function compare(api, floor, connections) {
+  const seconds = Math.max(1, Math.round(DURATION / ROUNDS));
+  const a = [];
+  const f = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? [[api, a], [floor, f]] : [[floor, f], [api, a]];
+    for (const [target, into] of order) {
+      const { url, body } = target.request();
+      into.push(await measured(target.pid, url, body, connections, seconds));
+    }
+  }
+  return { api: merged(a), floor: merged(f) };
 }
 
 /** Statements the database server has run for all clients (a quiet server counts ours). */
@@ -325,18 +364,20 @@ async function main() {
     // Warm both (JIT, pools, buffer pool pages) so the first scenario measured is not the cold one.
     for (const scenario of scenarios.filter((s) => s.key !== 'aroundMessageId')) {
       const signed = sign(scenario.body);
-      await cannon(signed.url, signed.body, 8, 2);
-      await cannon(floorBase, signed.body, 8, 2);
+      await cannon(signed.url, signed.body, 32, 3);
+      await cannon(floorBase, signed.body, 32, 3);
     }
 
     for (const scenario of scenarios) {
       for (const connections of CONNECTIONS) {
-        const signed = sign(scenario.body); // timestamps are valid for 300 s: sign right before each run
-        const a = await measured(api.pid, signed.url, signed.body, connections);
-        const f = await measured(floor.pid, floorBase, signed.body, connections);
-        const bad = a.non2xx + a.errors + a.timeouts;
-        const pick = (r) => ({ rps: Math.round(r.requests.average), mean: r.latency.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, cpuUsPerRequest: r.cpuUsPerRequest, dbCpuUsPerRequest: r.dbCpuUsPerRequest, statementsPerRequest: r.statementsPerRequest });
-        const entry = { scenario: scenario.key ?? scenario.name, label: scenario.name, connections, api: pick(a), floor: pick(f), apiRssMb: rssMb(api.pid) };
+        const result = await compare(
+          // Timestamps are valid for 300 s: each round is signed right before it runs.
+          { pid: api.pid, request: () => sign(scenario.body) },
+          { pid: floor.pid, request: () => ({ url: floorBase, body: JSON.stringify(scenario.body) }) },
+          connections,
+        );
+        const bad = result.api.non2xx + result.api.errors;
+        const entry = { scenario: scenario.key ?? scenario.name, label: scenario.name, connections, api: result.api, floor: result.floor, apiRssMb: rssMb(api.pid) };
         // autocannon reports whole milliseconds: a ratio over a 0 ms floor says nothing.
         const ratio = (a, f) => (f > 0 ? +(a / f).toFixed(2) : null);
         entry.ratio = { rps: ratio(entry.api.rps, entry.floor.rps), mean: ratio(entry.api.mean, entry.floor.mean), p50: ratio(entry.api.p50, entry.floor.p50), p99: ratio(entry.api.p99, entry.floor.p99) };

@@ -122,42 +122,61 @@ export class ChatMessageRepository {
     const day = dayNumber(time);
     const rows: Array<{ earlier: number | string | null; same_day: number | string }> = await this.reader.rows(
       'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
-        '(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? ' +
-        'AND (create_time < ? OR (create_time = ? AND id < ?))) AS same_day',
+        // Both bounds on create_time, so the index range is [start of the day, the message].
+        '(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? AND create_time <= ? ' +
+        'AND (create_time < ? OR id < ?)) AS same_day',
       [tenantId, chatId, day, tenantId, chatId, day * DAY_MS, time, time, id],
     );
     return Number(rows[0].earlier ?? 0) + Number(rows[0].same_day);
   }
 
   /**
-   * One page in (create_time, id) order, walked along idx_messages_chat_page from whichever
-   * end of the chat is nearer, so the last page costs what the first does. Near an end (the
-   * common case: the newest and oldest pages) the rows are read straight from the index walk:
-   * no derived table, no temporary table, no sort. Deeper in a long chat an id-only inner
-   * query skips over the covering index first, so skipped entries never fetch their rows.
+   * One page in (create_time, id) order. Near either end of the chat (the common case: the
+   * newest and oldest pages) the rows are read straight from a walk of idx_messages_chat_page
+   * from that end: no derived table, no temporary table, no sort. Deeper in, the chat's counts
+   * per day (chat_message_days) name the day the page starts in and how far into it; an id-only
+   * inner query then skips only within that day, so skipped entries never fetch their rows and
+   * a page in the middle of a long chat costs what one near its ends does.
    */
   async page(tenantId: string, chatId: string, { offset, limit, total }: PageWindow): Promise<MessageRow[]> {
     const count = Math.min(limit, total - offset);
     if (count <= 0) return [];
     const fromEndSkip = total - offset - count;
     const fromEnd = fromEndSkip < offset;
-    const direction = fromEnd ? 'DESC' : 'ASC';
-    const skip = fromEnd ? fromEndSkip : offset;
-    if (skip <= DIRECT_SKIP_MAX) {
+    if (Math.min(offset, fromEndSkip) <= DIRECT_SKIP_MAX) {
+      const direction = fromEnd ? 'DESC' : 'ASC';
       const rows: MessageRow[] = await this.reader.rows(
         `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ? ` +
           `ORDER BY m.create_time ${direction}, m.id ${direction} LIMIT ? OFFSET ?`,
-        [tenantId, chatId, count, skip],
+        [tenantId, chatId, count, fromEnd ? fromEndSkip : offset],
       );
       return fromEnd ? rows.reverse() : rows;
     }
+    const start = await this.dayOfPosition(tenantId, chatId, offset);
     return this.reader.rows(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN (` +
-        `SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? ` +
-        `ORDER BY create_time ${direction}, id ${direction} LIMIT ? OFFSET ?` +
-        `) p ON p.id = m.id WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time, m.id`,
-      [tenantId, chatId, count, skip, tenantId, chatId],
+        'SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? ORDER BY create_time, id LIMIT ? OFFSET ?' +
+        ') p ON p.id = m.id WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time, m.id',
+      [tenantId, chatId, start.fromMs, count, start.skip, tenantId, chatId],
     );
+  }
+
+  /**
+   * Where the message at `position` lies: the start of its day and how many of that day's
+   * messages come before it. Without day counts to go by, the chat's start and the position.
+   */
+  private async dayOfPosition(tenantId: string, chatId: string, position: number): Promise<{ fromMs: number; skip: number }> {
+    const days: Array<{ utc_day: number | string; message_count: number | string }> = await this.reader.rows(
+      'SELECT utc_day, message_count FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? ORDER BY utc_day',
+      [tenantId, chatId],
+    );
+    let before = 0;
+    for (const day of days) {
+      const inDay = Number(day.message_count);
+      if (before + inDay > position) return { fromMs: Number(day.utc_day) * DAY_MS, skip: position - before };
+      before += inDay;
+    }
+    return { fromMs: Number.MIN_SAFE_INTEGER, skip: position };
   }
 
   async marks(tenantId: string, chatId: string, messageIds: readonly string[]): Promise<Map<string, string[]>> {
