@@ -6,13 +6,17 @@ export type QueryPairs = Readonly<Record<string, string>> | ReadonlyArray<readon
 
 /** Compares two strings by their UTF-8 bytes (code point order equals UTF-8 byte order). */
 export function compareByBytes(a: string, b: string): number {
-  const ca = Array.from(a, (c) => c.codePointAt(0) as number);
-  const cb = Array.from(b, (c) => c.codePointAt(0) as number);
-  const n = Math.min(ca.length, cb.length);
-  for (let i = 0; i < n; i++) {
-    if (ca[i] !== cb[i]) return ca[i] - cb[i];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ca = a.codePointAt(i) as number;
+    const cb = b.codePointAt(j) as number;
+    if (ca !== cb) return ca - cb;
+    i += ca > 0xffff ? 2 : 1;
+    j += cb > 0xffff ? 2 : 1;
   }
-  return ca.length - cb.length;
+  // Equal so far: the one with code points left sorts last.
+  return (i < a.length ? 1 : 0) - (j < b.length ? 1 : 0);
 }
 
 /**
