@@ -23,7 +23,7 @@
  *    machine's cores, the database version and buffer pool, table sizes and the API's peak RSS.
  */
 const { spawn, spawnSync } = require('node:child_process');
-const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
@@ -429,6 +429,7 @@ async function main() {
       throughputAt32: Object.fromEntries(figures.filter((f) => f.connections === 32).map((f) => [f.scenario, f.ratio.rps])),
       p99At32: Object.fromEntries(figures.filter((f) => f.connections === 32).map((f) => [f.scenario, f.ratio.p99])),
       lastPageOverPage1: p1 && last ? +(last.api.mean / Math.max(p1.api.mean, 0.01)).toFixed(2) : null,
+      cpuPerRequestAt32: Object.fromEntries(figures.filter((f) => f.connections === 32).map((f) => [f.scenario, +(f.api.cpuUsPerRequest / Math.max(1, f.floor.cpuUsPerRequest)).toFixed(2)])),
     },
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
@@ -436,8 +437,22 @@ async function main() {
   console.table(rows);
   console.log(`targets: API/floor req/s at 32 conn ≥ 0.70 → ${JSON.stringify(report.checks.throughputAt32)}; p99 ratio ≤ 2 → ${JSON.stringify(report.checks.p99At32)}`);
   console.log(`last page / page 1 (mean latency at 1 conn; autocannon's p50 is whole ms) ≤ 1.5 → ${report.checks.lastPageOverPage1}; API peak RSS ${peakRss} MB (< 250); load ${marker.importPerSecond} messages/s${loadedNow ? '' : ' (when loaded)'}; ${report.totalSeconds} s in all`);
+  console.log(`API CPU per request / floor's at 32 conn → ${JSON.stringify(report.checks.cpuPerRequestAt32)}`);
   mkdirSync(join(root, 'bench-results'), { recursive: true });
-  const target = join(root, 'bench-results', `${report.date.slice(0, 10)}.json`);
+  // The 1M run is bench-results/<date>.json; other sizes add theirs, and compare with it.
+  const day = report.date.slice(0, 10);
+  const target = join(root, 'bench-results', MESSAGES === 1_000_000 ? `${day}.json` : `${day}-${MESSAGES}.json`);
+  const baseline = join(root, 'bench-results', `${day}.json`);
+  if (MESSAGES !== 1_000_000 && existsSync(baseline)) {
+    const base = JSON.parse(readFileSync(baseline, 'utf8'));
+    const versus = {};
+    for (const f of figures.filter((x) => x.connections === 1)) {
+      const b = base.figures?.find((x) => x.scenario === f.scenario && x.connections === 1);
+      if (b) versus[f.scenario] = { meanMs: f.api.mean, baseMeanMs: b.api.mean, ratio: +(f.api.mean / Math.max(b.api.mean, 0.01)).toFixed(2) };
+    }
+    report.checks.sizeVersus1M = { baseline: `bench-results/${day}.json`, messages: base.data?.messages, atOneConnection: versus };
+    console.log(`${MESSAGES} vs ${base.data?.messages} messages, API mean latency at 1 conn (≤ 1.3) → ${JSON.stringify(Object.fromEntries(Object.entries(versus).map(([k, v]) => [k, v.ratio])))}`);
+  }
   writeFileSync(target, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written ${target}`);
 }

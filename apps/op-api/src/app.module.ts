@@ -1,6 +1,6 @@
 import { Module, ValidationPipe, type ArgumentMetadata, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
-import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
+import type { ValidationError } from 'class-validator';
 import { OpError } from './common/errors/op-error';
 import { EnvelopeExceptionFilter } from './common/filters/envelope-exception.filter';
 import { SignatureGuard } from './common/guards/signature.guard';
@@ -43,14 +43,6 @@ class NullAsAbsentValidationPipe extends ValidationPipe {
       ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null))
       : value;
     return super.transform(body, metadata);
-  }
-
-  /**
-   * The contracts' rules are all synchronous, so the synchronous validator gives the same
-   * errors without a promise per property and constraint (measured on the 2.37 hot path).
-   */
-  protected override validate(object: object, validatorOptions?: ValidatorOptions): ValidationError[] {
-    return validateSync(object, validatorOptions);
   }
 }
 

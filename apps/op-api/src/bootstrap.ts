@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { installRequestLogging } from './modules/observability/logging';
+import { installRequestLogging, REQUEST_ID_OPTIONS } from './modules/observability/logging';
 import { MetricsService } from './modules/observability/metrics.service';
 import { OpError } from './common/errors/op-error';
 import type { AppConfig } from './config/app-config';
@@ -22,7 +22,7 @@ function requireJsonBody(request: FastifyRequest): void {
 
 /** Builds the API exactly as production runs it; tests call this too. */
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false, forceCloseConnections: 'idle' });
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false, forceCloseConnections: 'idle', ...REQUEST_ID_OPTIONS });
   // First, so that every response (a refused content type too) carries its request id and is logged.
   installRequestLogging(adapter.getInstance(), config);
   adapter.getInstance().addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {

@@ -2,10 +2,9 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config';
 import { migrate, openDataSource } from './data-source';
-import { SqlReader } from './sql-reader';
 
 /**
- * Provides the TypeORM data source and the direct reader over its pool. The API opens it and applies pending migrations at
+ * Provides the TypeORM data source. The API opens it and applies pending migrations at
  * start (CONTRACT.md §4); the CLI hands in one it opened itself.
  */
 @Global()
@@ -29,7 +28,7 @@ export class DatabaseModule implements OnApplicationShutdown {
   }
 
   private static provide(provider: DynamicModule['providers'] extends (infer P)[] | undefined ? P : never): DynamicModule {
-    return { module: DatabaseModule, providers: [provider, SqlReader], exports: [DataSource, SqlReader] };
+    return { module: DatabaseModule, providers: [provider], exports: [DataSource] };
   }
 
   async onApplicationShutdown(): Promise<void> {

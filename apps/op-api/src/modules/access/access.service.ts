@@ -5,7 +5,6 @@ import { DataSource, IsNull } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/app-config';
 import { OpError } from '../../common/errors/op-error';
-import { SqlReader } from '../../database/sql-reader';
 import { hashPassword, verifyPassword } from '../../common/util/password';
 import { randomHex32, sha256Hex } from '../../common/util/random-id';
 import { SecretBox } from '../../common/util/secret-box';
@@ -74,7 +73,6 @@ export class AccessService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly reader: SqlReader,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.box = new SecretBox(resolveMasterKey(config));
@@ -259,7 +257,7 @@ export class AccessService {
       const cached = this.tokens.get(hash);
       if (cached && cached.until > now) return cached.operator;
     }
-    const rows: Array<{ id: string; tenant_id: string; role: OperatorRole; expire_time: number | string }> = await this.reader.rows(
+    const rows: Array<{ id: string; tenant_id: string; role: OperatorRole; expire_time: number | string }> = await this.dataSource.query(
       'SELECT o.id, o.tenant_id, o.role, t.expire_time FROM operator_tokens t JOIN operators o ON o.id = t.operator_id ' +
         'WHERE t.token_hash = ? AND t.revoke_time IS NULL',
       [hash],

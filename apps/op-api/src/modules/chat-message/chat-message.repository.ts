@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isMysql } from '../../database/data-source';
 import { DAY_MS, dayNumber, dayOf } from '../../database/message-days';
-import { SqlReader } from '../../database/sql-reader';
 import type { NewMessage } from './easemob-message';
 
 export interface ChatRow {
@@ -82,13 +81,10 @@ export const placeholders = (n: number) => Array.from({ length: n }, () => '?').
  */
 @Injectable()
 export class ChatMessageRepository {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly reader: SqlReader,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   async findChat(tenantId: string, chatId: string): Promise<ChatRow | null> {
-    const rows: Array<{ status: number | string; message_count: number | string; operator_id: string | null }> = await this.reader.rows(
+    const rows: Array<{ status: number | string; message_count: number | string; operator_id: string | null }> = await this.dataSource.query(
       'SELECT status, message_count, operator_id FROM chats WHERE tenant_id = ? AND id = ?',
       [tenantId, chatId],
     );
@@ -98,7 +94,7 @@ export class ChatMessageRepository {
 
   /** The chat of one of the tenant's messages (by primary key), or null. */
   async chatOfMessage(tenantId: string, messageId: string): Promise<string | null> {
-    const rows: Array<{ chat_id: string }> = await this.reader.rows(
+    const rows: Array<{ chat_id: string }> = await this.dataSource.query(
       'SELECT chat_id FROM messages WHERE id = ? AND tenant_id = ?',
       [BigInt(messageId), tenantId],
     );
@@ -113,14 +109,14 @@ export class ChatMessageRepository {
    */
   async positionInChat(tenantId: string, chatId: string, messageId: string): Promise<number | null> {
     const id = BigInt(messageId);
-    const found: Array<{ create_time: number | string }> = await this.reader.rows(
+    const found: Array<{ create_time: number | string }> = await this.dataSource.query(
       'SELECT create_time FROM messages WHERE tenant_id = ? AND chat_id = ? AND id = ?',
       [tenantId, chatId, id],
     );
     if (found.length === 0) return null;
     const time = Number(found[0].create_time);
     const day = dayNumber(time);
-    const rows: Array<{ earlier: number | string | null; same_day: number | string }> = await this.reader.rows(
+    const rows: Array<{ earlier: number | string | null; same_day: number | string }> = await this.dataSource.query(
       'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
         // Both bounds on create_time, so the index range is [start of the day, the message].
         '(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? AND create_time <= ? ' +
@@ -145,7 +141,7 @@ export class ChatMessageRepository {
     const fromEnd = fromEndSkip < offset;
     if (Math.min(offset, fromEndSkip) <= DIRECT_SKIP_MAX) {
       const direction = fromEnd ? 'DESC' : 'ASC';
-      const rows: MessageRow[] = await this.reader.rows(
+      const rows: MessageRow[] = await this.dataSource.query(
         `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ? ` +
           `ORDER BY m.create_time ${direction}, m.id ${direction} LIMIT ? OFFSET ?`,
         [tenantId, chatId, count, fromEnd ? fromEndSkip : offset],
@@ -153,7 +149,7 @@ export class ChatMessageRepository {
       return fromEnd ? rows.reverse() : rows;
     }
     const start = await this.dayOfPosition(tenantId, chatId, offset);
-    return this.reader.rows(
+    return this.dataSource.query(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN (` +
         'SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? ORDER BY create_time, id LIMIT ? OFFSET ?' +
         ') p ON p.id = m.id WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time, m.id',
@@ -166,7 +162,7 @@ export class ChatMessageRepository {
    * messages come before it. Without day counts to go by, the chat's start and the position.
    */
   private async dayOfPosition(tenantId: string, chatId: string, position: number): Promise<{ fromMs: number; skip: number }> {
-    const days: Array<{ utc_day: number | string; message_count: number | string }> = await this.reader.rows(
+    const days: Array<{ utc_day: number | string; message_count: number | string }> = await this.dataSource.query(
       'SELECT utc_day, message_count FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? ORDER BY utc_day',
       [tenantId, chatId],
     );
@@ -182,7 +178,7 @@ export class ChatMessageRepository {
   async marks(tenantId: string, chatId: string, messageIds: readonly string[]): Promise<Map<string, string[]>> {
     const result = new Map<string, string[]>();
     if (messageIds.length === 0) return result;
-    const rows: Array<{ message_id: string; mark: string }> = await this.reader.rows(
+    const rows: Array<{ message_id: string; mark: string }> = await this.dataSource.query(
       `SELECT CAST(message_id AS CHAR) AS message_id, mark FROM message_marks ` +
         `WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${placeholders(messageIds.length)}) ORDER BY create_time, mark`,
       [tenantId, chatId, ...messageIds.map(BigInt)],
@@ -193,7 +189,7 @@ export class ChatMessageRepository {
 
   async favorites(tenantId: string, operatorId: string, messageIds: readonly string[]): Promise<Set<string>> {
     if (messageIds.length === 0) return new Set();
-    const rows: Array<{ message_id: string }> = await this.reader.rows(
+    const rows: Array<{ message_id: string }> = await this.dataSource.query(
       `SELECT CAST(message_id AS CHAR) AS message_id FROM message_favorites ` +
         `WHERE operator_id = ? AND tenant_id = ? AND message_id IN (${placeholders(messageIds.length)})`,
       [operatorId, tenantId, ...messageIds.map(BigInt)],

@@ -11,8 +11,6 @@ import { REDACT_PATHS, redactUrl } from './redact';
 export const REQUEST_ID_HEADER = 'x-request-id';
 const SANE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-const requestIds = new WeakMap<object, string>();
-
 /** The request's id: the caller's `x-request-id` when it is sane, else a new UUID. */
 function requestIdOf(given: string | string[] | undefined): string {
   return typeof given === 'string' && SANE_ID.test(given) ? given : randomUUID();
@@ -43,13 +41,19 @@ export function httpLogOptions(config: AppConfig): Options {
   };
 }
 
+/** Fastify's own request id (`request.id`), taken from a sane `x-request-id` or made up. */
+export const REQUEST_ID_OPTIONS = {
+  requestIdHeader: false,
+  genReqId: (req: IncomingMessage) => requestIdOf(req.headers[REQUEST_ID_HEADER]),
+} as const;
+
 /** Nest's own log lines through the same pino settings (nestjs-pino). */
 export function loggingModule(config: AppConfig): DynamicModule {
   return LoggerModule.forRoot({ pinoHttp: httpLogOptions(config), forRoutes: [] });
 }
 
 /**
- * Request logging as two Fastify hooks: they see every request, unknown routes and body
+ * Request logging as two Fastify hooks (the adapter needs {@link REQUEST_ID_OPTIONS}): they see every request, unknown routes and body
  * errors included; the `x-request-id` response header is set before anything is sent, and one
  * line is written when the response is done, in pino-http's shape (`req`, `res`,
  * `responseTime`) with the same redaction. Cheaper than pino-http's child logger a request,
@@ -60,9 +64,7 @@ export function installRequestLogging(fastify: FastifyInstance, config: AppConfi
   // credentials redactUrl has already replaced, so nothing secret can reach it.
   const log = pino({ level: config.logLevel });
   fastify.addHook('onRequest', (request, reply, done) => {
-    const id = requestIdOf(request.headers[REQUEST_ID_HEADER]);
-    requestIds.set(request.raw, id);
-    void reply.header(REQUEST_ID_HEADER, id);
+    void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
@@ -72,7 +74,7 @@ export function installRequestLogging(fastify: FastifyInstance, config: AppConfi
       const raw = request.raw;
       log[level](
         {
-          req: { id: requestIds.get(raw), method: raw.method, url: redactUrl(raw.url), remoteAddress: raw.socket?.remoteAddress },
+          req: { id: request.id, method: raw.method, url: redactUrl(raw.url), remoteAddress: raw.socket?.remoteAddress },
           res: { statusCode: status },
           responseTime: Math.round(reply.elapsedTime),
         },
