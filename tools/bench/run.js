@@ -48,7 +48,9 @@ const { values } = parseArgs({
 const MESSAGES = Number(values.messages);
 const CHATS = Number(values.chats);
 const DURATION = Number(values.duration ?? (values.quick ? 3 : 10));
-const ROUNDS = Math.max(1, Number(values.rounds));
+// Even, so that each server runs first as often as second.
+const ROUNDS = Math.max(2, 2 * Math.ceil((Number(values.rounds) || 2) / 2));
+const AUDIT_FLUSH_WAIT_MS = 1_200;
 const CONNECTIONS = values.connections.split(',').map(Number);
 const SERVER = values.server.replace(/\/$/, '');
 const DATABASE = `op_bench_${MESSAGES}`;
@@ -203,7 +205,8 @@ function rssMb(pid) {
 /** CPU seconds (user + system) the process has used so far: /proc/<pid>/stat, in clock ticks of 10 ms. */
 function cpuSeconds(pid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0;
@@ -224,22 +227,28 @@ async function measured(pid, url, body, connections, seconds) {
   const dbPid = databasePid();
   const before = [cpuSeconds(pid), dbPid ? cpuSeconds(dbPid) : 0, await statementsRun()];
   const r = await cannon(url, body, connections, seconds);
+  // The API writes its audit trail once a second: let the round's last batch land in the
+  // round that caused it, for both servers alike, before reading the counters.
+  await new Promise((resolve) => setTimeout(resolve, AUDIT_FLUSH_WAIT_MS));
   return {
     requests: r.requests.total, seconds: r.duration, mean: r.latency.average, p50: r.latency.p50, p99: r.latency.p99,
-    non2xx: r.non2xx, errors: r.errors + r.timeouts,
+    non2xx: r.non2xx, errors: r.errors, // autocannon's errors include its timeouts
     cpuSeconds: cpuSeconds(pid) - before[0], dbCpuSeconds: dbPid ? cpuSeconds(dbPid) - before[1] : null,
-    statements: (await statementsRun()) - before[2],
+    statements: (await statementsRun()) - before[2] - 1, // not the closing SHOW itself
   };
 }
 
-/** Sums rounds: rates over the total time; latencies weighted by each round's requests. */
+/**
+ * Sums rounds: rates over the total time; mean and p50 weighted by each round's requests; p99
+ * the worst round's (percentiles do not average, and the worse one is the honest one).
+ */
 function merged(rounds) {
   const requests = rounds.reduce((n, r) => n + r.requests, 0);
   const sum = (key) => rounds.reduce((n, r) => n + r[key], 0);
   const weighted = (key) => +(rounds.reduce((n, r) => n + r[key] * r.requests, 0) / Math.max(1, requests)).toFixed(2);
   const per = (seconds) => (seconds === null ? null : Math.round((seconds * 1e6) / Math.max(1, requests)));
   return {
-    rps: Math.round(requests / sum('seconds')), mean: weighted('mean'), p50: weighted('p50'), p99: weighted('p99'),
+    rps: Math.round(requests / sum('seconds')), mean: weighted('mean'), p50: weighted('p50'), p99: Math.max(...rounds.map((r) => r.p99)),
     requests, non2xx: sum('non2xx'), errors: sum('errors'),
     cpuUsPerRequest: per(sum('cpuSeconds')),
     dbCpuUsPerRequest: rounds.some((r) => r.dbCpuSeconds === null) ? null : per(sum('dbCpuSeconds')),
@@ -270,7 +279,7 @@ async function statementsRun() {
   const db = await serverConnection();
   try {
     const [[row]] = await db.query("SHOW GLOBAL STATUS LIKE 'Questions'");
-    return Number(row.Value) + 1; // this SHOW counts itself
+    return Number(row.Value);
   } finally {
     await db.end();
   }

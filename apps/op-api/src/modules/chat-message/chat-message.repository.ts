@@ -105,9 +105,11 @@ export class ChatMessageRepository {
    * How many messages of the chat come before this one in (create_time, id) order, or null
    * when the message is not in the chat: the chat's counts of the days before the message's
    * own day (chat_message_days), plus a count inside that day along idx_messages_chat_page.
-   * The cost follows one day of the chat, not the depth of the message.
+   * The cost follows one day of the chat, not the depth of the message. When the day counts
+   * do not add up to the chat's `total` (rows stored by a process older than them, or a write
+   * between the two reads) it counts every earlier message instead: slower, never wrong.
    */
-  async positionInChat(tenantId: string, chatId: string, messageId: string): Promise<number | null> {
+  async positionInChat(tenantId: string, chatId: string, messageId: string, total: number): Promise<number | null> {
     const id = BigInt(messageId);
     const found: Array<{ create_time: number | string }> = await this.dataSource.query(
       'SELECT create_time FROM messages WHERE tenant_id = ? AND chat_id = ? AND id = ?',
@@ -116,14 +118,20 @@ export class ChatMessageRepository {
     if (found.length === 0) return null;
     const time = Number(found[0].create_time);
     const day = dayNumber(time);
-    const rows: Array<{ earlier: number | string | null; same_day: number | string }> = await this.dataSource.query(
-      'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
+    const rows: Array<{ all_days: number | string | null; earlier: number | string | null; same_day: number | string }> = await this.dataSource.query(
+      'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?) AS all_days, ' +
+        '(SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
         // Both bounds on create_time, so the index range is [start of the day, the message].
         '(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? AND create_time <= ? ' +
         'AND (create_time < ? OR id < ?)) AS same_day',
-      [tenantId, chatId, day, tenantId, chatId, day * DAY_MS, time, time, id],
+      [tenantId, chatId, tenantId, chatId, day, tenantId, chatId, day * DAY_MS, time, time, id],
     );
-    return Number(rows[0].earlier ?? 0) + Number(rows[0].same_day);
+    if (Number(rows[0].all_days ?? 0) === total) return Number(rows[0].earlier ?? 0) + Number(rows[0].same_day);
+    const counted: Array<{ n: number | string }> = await this.dataSource.query(
+      'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time <= ? AND (create_time < ? OR id < ?)',
+      [tenantId, chatId, time, time, id],
+    );
+    return Number(counted[0].n);
   }
 
   /**
@@ -148,7 +156,7 @@ export class ChatMessageRepository {
       );
       return fromEnd ? rows.reverse() : rows;
     }
-    const start = await this.dayOfPosition(tenantId, chatId, offset);
+    const start = await this.dayOfPosition(tenantId, chatId, offset, total);
     return this.dataSource.query(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN (` +
         'SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? ORDER BY create_time, id LIMIT ? OFFSET ?' +
@@ -159,20 +167,23 @@ export class ChatMessageRepository {
 
   /**
    * Where the message at `position` lies: the start of its day and how many of that day's
-   * messages come before it. Without day counts to go by, the chat's start and the position.
+   * messages come before it. When the day counts do not add up to the chat's `total` (see
+   * positionInChat), the chat's start and the position: slower, never wrong.
    */
-  private async dayOfPosition(tenantId: string, chatId: string, position: number): Promise<{ fromMs: number; skip: number }> {
+  private async dayOfPosition(tenantId: string, chatId: string, position: number, total: number): Promise<{ fromMs: number; skip: number }> {
     const days: Array<{ utc_day: number | string; message_count: number | string }> = await this.dataSource.query(
       'SELECT utc_day, message_count FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? ORDER BY utc_day',
       [tenantId, chatId],
     );
+    const fromStart = { fromMs: Number.MIN_SAFE_INTEGER, skip: position };
+    if (days.reduce((sum, day) => sum + Number(day.message_count), 0) !== total) return fromStart;
     let before = 0;
     for (const day of days) {
       const inDay = Number(day.message_count);
       if (before + inDay > position) return { fromMs: Number(day.utc_day) * DAY_MS, skip: position - before };
       before += inDay;
     }
-    return { fromMs: Number.MIN_SAFE_INTEGER, skip: position };
+    return fromStart;
   }
 
   async marks(tenantId: string, chatId: string, messageIds: readonly string[]): Promise<Map<string, string[]>> {

@@ -31,7 +31,7 @@ export class ChatMessageService {
     let pageNum = request.pageNum ?? DEFAULT_PAGE_NUM;
     const around = request.aroundMessageId ?? undefined; // JSON null: not given
     if (around !== undefined) {
-      const position = await this.messages.positionInChat(context.tenantId, request.chatId, around);
+      const position = await this.messages.positionInChat(context.tenantId, request.chatId, around, chat.messageCount);
       if (position === null) throw OpError.notFound(`aroundMessageId ${around} 不是会话 ${request.chatId} 中的消息`);
       pageNum = Math.floor(position / pageSize) + 1;
     }
