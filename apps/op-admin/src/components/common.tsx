@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { CHAT_STATUS_LABELS, type ChatStatus, type PageInfo } from '@op/contracts';
+import { localTimeValue, type Query } from '../lib/search-query';
 
 export function StatusBadge({ code }: { code: ChatStatus }) {
   return (
@@ -39,5 +40,35 @@ export function Pager({ page, href }: { page: PageInfo; href: (n: number) => str
       </span>
       {page.next ? <Link href={href(page.page + 1)}>下一页</Link> : <span className="disabled">下一页</span>}
     </nav>
+  );
+}
+
+/** A from/to pair of datetime-local filters, filled from the page URL. */
+export function TimeRangeFields({ label, from, to, query }: { label: string; from: string; to: string; query: Query }) {
+  return (
+    <>
+      <label>
+        {label} 从
+        <input type="datetime-local" step={1} name={from} defaultValue={localTimeValue(query, from)} />
+      </label>
+      <label>
+        {label} 到
+        <input type="datetime-local" step={1} name={to} defaultValue={localTimeValue(query, to)} />
+      </label>
+    </>
+  );
+}
+
+/** A filter form's buttons: submit, and a link back to the page without filters. */
+export function FilterActions({ submit, clearHref }: { submit: string; clearHref: string }) {
+  return (
+    <div className="actions">
+      <button className="primary" type="submit">
+        {submit}
+      </button>
+      <Link className="button secondary" href={clearHref}>
+        清空条件
+      </Link>
+    </div>
   );
 }

@@ -1,9 +1,9 @@
 import Link from 'next/link';
 import { CHAT_STATUS_CODES, CHAT_STATUS_LABELS, type ChatSearchData } from '@op/contracts';
-import { ErrorBox, Pager, StatusBadge } from '../../components/common';
+import { ErrorBox, FilterActions, Pager, StatusBadge, TimeRangeFields } from '../../components/common';
 import { Snippet } from '../../components/snippet';
 import { requireSession, withOp } from '../../lib/op-server';
-import { localTimeValue, queryValue, searchRequestOf, withPage, type Query } from '../../lib/search-query';
+import { queryValue, searchRequestOf, withPage, type Query } from '../../lib/search-query';
 
 export default async function SearchPage({ searchParams }: { searchParams: Promise<Query> }) {
   const session = await requireSession();
@@ -55,31 +55,10 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
               ))}
             </datalist>
           </label>
-          <label>
-            创建时间 从
-            <input type="datetime-local" step={1} name="createdFrom" defaultValue={localTimeValue(query, 'createdFrom')} />
-          </label>
-          <label>
-            创建时间 到
-            <input type="datetime-local" step={1} name="createdTo" defaultValue={localTimeValue(query, 'createdTo')} />
-          </label>
-          <label>
-            最后消息时间 从
-            <input type="datetime-local" step={1} name="lastMessageFrom" defaultValue={localTimeValue(query, 'lastMessageFrom')} />
-          </label>
-          <label>
-            最后消息时间 到
-            <input type="datetime-local" step={1} name="lastMessageTo" defaultValue={localTimeValue(query, 'lastMessageTo')} />
-          </label>
+          <TimeRangeFields label="创建时间" from="createdFrom" to="createdTo" query={query} />
+          <TimeRangeFields label="最后消息时间" from="lastMessageFrom" to="lastMessageTo" query={query} />
         </div>
-        <div className="actions">
-          <button className="primary" type="submit">
-            搜索
-          </button>
-          <Link className="button secondary" href="/">
-            清空条件
-          </Link>
-        </div>
+        <FilterActions submit="搜索" clearHref="/" />
       </form>
 
       {!result.ok ? (

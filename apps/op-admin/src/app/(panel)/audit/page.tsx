@@ -1,8 +1,7 @@
-import Link from 'next/link';
 import { AUDIT_ACTIONS, type AuditListData, type AuditListRequest } from '@op/contracts';
-import { ErrorBox, Forbidden, Pager } from '../../../components/common';
+import { ErrorBox, FilterActions, Forbidden, Pager, TimeRangeFields } from '../../../components/common';
 import { requireSession, withOp } from '../../../lib/op-server';
-import { localTimeValue, pageNumOf, queryValue, toApiTime, withPage, type Query } from '../../../lib/search-query';
+import { pageNumOf, queryValue, toApiTime, withPage, type Query } from '../../../lib/search-query';
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Query> }) {
   const session = await requireSession();
@@ -48,23 +47,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             会话 ID
             <input name="chatId" defaultValue={chatId ?? ''} />
           </label>
-          <label>
-            时间 从
-            <input type="datetime-local" step={1} name="from" defaultValue={localTimeValue(query, 'from')} />
-          </label>
-          <label>
-            时间 到
-            <input type="datetime-local" step={1} name="to" defaultValue={localTimeValue(query, 'to')} />
-          </label>
+          <TimeRangeFields label="时间" from="from" to="to" query={query} />
         </div>
-        <div className="actions">
-          <button className="primary" type="submit">
-            查询
-          </button>
-          <Link className="button secondary" href="/audit">
-            清空条件
-          </Link>
-        </div>
+        <FilterActions submit="查询" clearHref="/audit" />
       </form>
       {!result.ok ? (
         <ErrorBox message={result.message} />
