@@ -214,17 +214,18 @@ function cpuSeconds(pid) {
 }
 
 /** The local database server's process, when it runs on this machine (its CPU is reported too). */
-function databasePid() {
+function findDatabasePid() {
   const found = spawnSync('pidof', ['mariadbd', 'mysqld'], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0];
   return found ? Number(found) : null;
 }
+const DATABASE_PID = findDatabasePid();
 
 /**
  * One autocannon run of `seconds`, with the CPU time the server and the database server spent
  * (µs, /proc) and the statements the database ran, to be summed over rounds.
  */
 async function measured(pid, url, body, connections, seconds) {
-  const dbPid = databasePid();
+  const dbPid = DATABASE_PID;
   const before = [cpuSeconds(pid), dbPid ? cpuSeconds(dbPid) : 0, await statementsRun()];
   const r = await cannon(url, body, connections, seconds);
   // The API writes its audit trail once a second: let the round's last batch land in the

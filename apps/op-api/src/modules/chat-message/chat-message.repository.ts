@@ -72,6 +72,13 @@ const INSERT_COLUMNS = [
  */
 const DIRECT_SKIP_MAX = 200;
 
+/**
+ * Messages of a chat from a time up to, not including, the message at (create_time, id):
+ * bounded on create_time at both ends, so the index range is [from, the message]. Parameters:
+ * from, time, time, id.
+ */
+const BEFORE_MESSAGE_FROM = 'create_time >= ? AND create_time <= ? AND (create_time < ? OR id < ?)';
+
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
 /**
@@ -121,15 +128,13 @@ export class ChatMessageRepository {
     const rows: Array<{ all_days: number | string | null; earlier: number | string | null; same_day: number | string }> = await this.dataSource.query(
       'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?) AS all_days, ' +
         '(SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
-        // Both bounds on create_time, so the index range is [start of the day, the message].
-        '(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? AND create_time <= ? ' +
-        'AND (create_time < ? OR id < ?)) AS same_day',
+        `(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND ${BEFORE_MESSAGE_FROM}) AS same_day`,
       [tenantId, chatId, tenantId, chatId, day, tenantId, chatId, day * DAY_MS, time, time, id],
     );
     if (Number(rows[0].all_days ?? 0) === total) return Number(rows[0].earlier ?? 0) + Number(rows[0].same_day);
     const counted: Array<{ n: number | string }> = await this.dataSource.query(
-      'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time <= ? AND (create_time < ? OR id < ?)',
-      [tenantId, chatId, time, time, id],
+      `SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = ? AND ${BEFORE_MESSAGE_FROM}`,
+      [tenantId, chatId, Number.MIN_SAFE_INTEGER, time, time, id],
     );
     return Number(counted[0].n);
   }
