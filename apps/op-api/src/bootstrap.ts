@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { installRequestLogging, REQUEST_ID_OPTIONS } from './modules/observability/logging';
 import { MetricsService } from './modules/observability/metrics.service';
+import { SearchIndexService } from './modules/search/search-index.service';
 import { OpError } from './common/errors/op-error';
 import type { AppConfig } from './config/app-config';
 
@@ -39,5 +40,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   });
   app.useLogger(options.logger === false ? false : app.get(Logger));
   app.get(MetricsService).install(adapter.getInstance());
+  // Feeds an outbox-fed keyword index and builds one that does not yet hold every message.
+  app.get(SearchIndexService).startBackground();
   return app;
 }

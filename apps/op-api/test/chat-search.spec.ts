@@ -1,8 +1,9 @@
-import type { ChatSearchData, ChatSearchResult } from '@op/contracts';
+import type { ChatMessageSearchData, ChatSearchData, ChatSearchResult } from '@op/contracts';
 import { TimeFormatter, parseZonedTime } from '../src/common/util/time-format';
-import { ENGINES } from './support/databases';
+import { SearchIndexService } from '../src/modules/search/search-index.service';
+import { SEARCH_SETUPS } from './support/databases';
 import { record } from './support/records';
-import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+import { startSearchApp, type TestApp, type TestTenant } from './support/test-app';
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -18,7 +19,7 @@ interface Fixture {
   messages: Array<[number, string]>;
 }
 
-/** Each chat's messages as [hours after BASE, text]; s-old lies outside the 90-day window. */
+/** Each chat's messages as [hours after BASE, text]; s-old lies outside the scan's 90-day window. */
 const CHATS: Record<string, Fixture> = {
   s1: { status: 3, customer: 'c1', operator: 'opx', messages: [[1, '我要申请退款，谢谢'], [2, 'Hello WORLD']] },
   s2: { status: 5, customer: 'c2', messages: [[3, '退'], [4, '款到了吗']] },
@@ -30,7 +31,10 @@ const CHATS: Record<string, Fixture> = {
   's-old': { status: 5, customer: 'c5', messages: [[-90 * 24, '很久以前的退款']] },
 };
 
-describe.each(ENGINES)('chatSearch on %s', (engine) => {
+describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
+  // An index covers the whole history; the scan the last OP_SEARCH_WINDOW_DAYS (90) days.
+  const windowed = setup.search === 'scan';
+  const withOld = (ids: string[]) => (windowed ? ids : [...ids, 's-old']);
   let t: TestApp;
   let a: TestTenant;
   let b: TestTenant;
@@ -44,7 +48,7 @@ describe.each(ENGINES)('chatSearch on %s', (engine) => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp(engine);
+    t = await startSearchApp(setup);
     a = await t.createTenant();
     b = await t.createTenant();
     for (const [chatId, chat] of Object.entries(CHATS)) {
@@ -120,9 +124,10 @@ describe.each(ENGINES)('chatSearch on %s', (engine) => {
       ['last-message to only', { lastMessageTo: at(2) }, ['s1', 's-old']],
       ['mark', { mark: 'VIP' }, ['s6', 's2']],
       ['an unknown mark', { mark: '没有' }, []],
-      ['status + keyword', { status: [5], keyword: '退款' }, ['s7', 's6']],
+      ['status + keyword', { status: [5], keyword: '退款' }, withOld(['s7', 's6'])],
       ['status + customer + mark', { status: [5], customerId: 'c4', mark: 'VIP' }, ['s6']],
-      ['keyword + last-message to', { keyword: '退', lastMessageTo: at(4) }, ['s2', 's1']],
+      ['keyword + last-message to', { keyword: '退', lastMessageTo: at(4) }, withOld(['s2', 's1'])],
+      ['keyword + message times', { keyword: '退', messageTimeFrom: at(3), messageTimeTo: at(9) }, ['s5', 's2']],
       ['customer + operator', { customerId: 'c2', operatorId: 'opx' }, ['s5']],
     ])('%s', async (_name, body, expected) => {
       expect(await chatIds(body)).toEqual(expected);
@@ -131,9 +136,9 @@ describe.each(ENGINES)('chatSearch on %s', (engine) => {
 
   describe('keyword', () => {
     it.each([
-      ['a two-character Chinese word inside a sentence', '退款', ['s7', 's6', 's5', 's1']],
+      ['a two-character Chinese word inside a sentence', '退款', withOld(['s7', 's6', 's5', 's1'])],
       ['a three-character Chinese substring', '申请退', ['s1']],
-      ['one Chinese character', '退', ['s7', 's6', 's5', 's2', 's1']],
+      ['one Chinese character', '退', withOld(['s7', 's6', 's5', 's2', 's1'])],
       ['Latin in any case', 'hello world', ['s1']],
       ['mixed Chinese and Latin in any case', '款REF', ['s5']],
       ['Chinese punctuation', '：退款进度？', ['s6']],
@@ -143,7 +148,8 @@ describe.each(ENGINES)('chatSearch on %s', (engine) => {
       ['a lone _', '_', ['s3']],
       ['the escape character itself', '!', []],
       ['a keyword split across two messages: no hit', '退款到', []],
-      ['a message older than the window: no hit', '很久以前', []],
+      ['a message of long ago: found by an index, outside the scan’s window', '很久以前', windowed ? [] : ['s-old']],
+      ['full-width and case variants', 'ＲＥＦＵＮＤ', ['s5']],
     ])('%s', async (_name, keyword, expected) => {
       expect(await chatIds({ keyword })).toEqual(expected);
     });
@@ -176,20 +182,27 @@ describe.each(ENGINES)('chatSearch on %s', (engine) => {
       expect(envelope.data!.chats[0].hits).toEqual([{ userMessageId: ids.s1[1], createTime: at(2), snippet: 'Hello WORLD', offsets: [[4, 5], [7, 8]] }]);
     });
 
-    it('reports the window it searched: the last 90 days by default', async () => {
+    it(`reports the window it searched: ${windowed ? 'the last 90 days' : 'none (the whole history)'} by default, else the given times`, async () => {
       const before = Date.now();
       const { envelope } = await search({ keyword: '退款' });
       const after = Date.now();
-      const from = parseZonedTime(envelope.data!.window!.from, fmt)!;
-      const to = parseZonedTime(envelope.data!.window!.to, fmt)!;
-      expect(to).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
-      expect(to).toBeLessThanOrEqual(after);
-      expect(to - from).toBe(90 * DAY);
+      if (!windowed) {
+        expect(envelope.data!.window).toBeNull();
+      } else {
+        const from = parseZonedTime(envelope.data!.window!.from!, fmt)!;
+        const to = parseZonedTime(envelope.data!.window!.to!, fmt)!;
+        expect(to).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+        expect(to).toBeLessThanOrEqual(after);
+        expect(to - from).toBe(90 * DAY);
+      }
+      expect((await search({ keyword: '退款', messageTimeFrom: at(1), messageTimeTo: at(9) })).envelope.data!.window).toEqual({ from: at(1), to: at(9) });
+      if (!windowed) expect((await search({ keyword: '退款', messageTimeFrom: at(1) })).envelope.data!.window).toEqual({ from: at(1), to: null });
+      expect(envelope.data!.totalCapped).toBe(false);
     });
 
     it('pages keyword results like any other', async () => {
       const { envelope } = await search({ keyword: '退', pageSize: 2, pageNum: 2 });
-      expect(envelope.page).toEqual({ total: 5, page: 2, pageSize: 2, count: 2, next: true, startIndex: 2 });
+      expect(envelope.page).toEqual({ total: windowed ? 5 : 6, page: 2, pageSize: 2, count: 2, next: true, startIndex: 2 });
       expect(envelope.data!.chats.map((c) => c.chatId)).toEqual(['s5', 's2']);
       expect(envelope.data!.chats.every((c) => c.hits.length > 0)).toBe(true);
     });
@@ -201,17 +214,121 @@ describe.each(ENGINES)('chatSearch on %s', (engine) => {
     });
   });
 
-  it('searches further back when OP_SEARCH_WINDOW_DAYS says so', async () => {
-    const wide = await startTestApp(engine, { OP_SEARCH_WINDOW_DAYS: '365' });
+  (windowed ? it : it.skip)('searches further back when OP_SEARCH_WINDOW_DAYS says so', async () => {
+    const wide = await startSearchApp(setup, { OP_SEARCH_WINDOW_DAYS: '365' });
     try {
       const tenant = await wide.createTenant();
       await wide.importRecords(tenant.tenantId, [record({ chatId: 'old', timestamp: BASE - 80 * DAY, body: { type: 'txt', msg: '很久以前的退款' } })]);
       const { envelope } = await tenant.client.call<ChatSearchData>('chatSearch', { keyword: '很久以前' });
       expect(envelope.data!.chats.map((c) => c.chatId)).toEqual(['old']);
-      expect(parseZonedTime(envelope.data!.window!.to, fmt)! - parseZonedTime(envelope.data!.window!.from, fmt)!).toBe(365 * DAY);
+      expect(parseZonedTime(envelope.data!.window!.to!, fmt)! - parseZonedTime(envelope.data!.window!.from!, fmt)!).toBe(365 * DAY);
     } finally {
       await wide.close();
     }
+  });
+
+  describe('chatMessageSearch (find in this chat)', () => {
+    const find = (body: Record<string, unknown>, tenant = a) => tenant.client.call<ChatMessageSearchData>('chatMessageSearch', body);
+
+    it('lists every matching message of the chat in chat order, paged', async () => {
+      const first = await find({ chatId: 's6', keyword: '退款', pageSize: 2 });
+      expect(first.status).toBe(200);
+      expect(first.envelope.page).toEqual({ total: 5, page: 1, pageSize: 2, count: 2, next: true, startIndex: 0 });
+      expect(first.envelope.data!.chatId).toBe('s6');
+      expect(first.envelope.data!.hits).toEqual([0, 1].map((i) => ({ userMessageId: ids.s6[i], createTime: at(10 + i), snippet: `第${i + 1}次：退款进度？`, offsets: [[4, 6]] })));
+      const last = await find({ chatId: 's6', keyword: '退款', pageSize: 2, pageNum: 3 });
+      expect(last.envelope.data!.hits.map((h) => h.userMessageId)).toEqual([ids.s6[4]]);
+      expect(last.envelope.page!.next).toBe(false);
+      expect((await find({ chatId: 's6', keyword: '没有的词' })).envelope.page!.total).toBe(0);
+    });
+
+    it('keeps to the given message times', async () => {
+      const { envelope } = await find({ chatId: 's6', keyword: '退款', messageTimeFrom: at(11), messageTimeTo: at(12) });
+      expect(envelope.data!.hits.map((h) => h.userMessageId)).toEqual([ids.s6[1], ids.s6[2]]);
+      expect(envelope.data!.window).toEqual({ from: at(11), to: at(12) });
+    });
+
+    it('follows 2.37’s access rules: another tenant’s chat is 404, a chat of another agent 403', async () => {
+      expect((await find({ chatId: 's1', keyword: '退款' }, b)).envelope.data!.hits.map((h) => h.snippet)).toEqual(['B 的退款']);
+      expect(await find({ chatId: 's6', keyword: '退款' }, b)).toMatchObject({ status: 404, envelope: { code: 404, message: 'chatId s6 对应的会话不存在' } });
+      const agent = await t.createTenant({ role: 'agent' });
+      await t.importRecords(agent.tenantId, [record({ chatId: 'theirs', body: { type: 'txt', msg: '退款' } })]);
+      expect(await find({ chatId: 'theirs', keyword: '退款' }, agent)).toMatchObject({ status: 403, envelope: { code: 403 } });
+    });
+
+    it.each([
+      [{ keyword: '退款' }, 'chatId 不能为空'],
+      [{ chatId: 's6' }, 'keyword 不能为空'],
+      [{ chatId: 's6', keyword: '  ' }, 'keyword 长度必须在 1 到 64 个字符之间（不计首尾空白）'],
+      [{ chatId: 's6', keyword: '退款', messageTimeFrom: '2026-02-01 00:00:00', messageTimeTo: '2026-01-01 00:00:00' }, 'messageTimeFrom 不能晚于 messageTimeTo'],
+      [{ chatId: 's6', keyword: '退款', pageSize: 101 }, 'pageSize 不能大于 100'],
+    ])('refuses %j', async (body, message) => {
+      const { status, envelope } = await find(body);
+      expect({ status, message: envelope.message, data: envelope.data }).toEqual({ status: 400, message, data: null });
+    });
+  });
+
+  it('finds a message as soon as its write is acknowledged, before and after the index is fed', async () => {
+    const index = t.app.get(SearchIndexService);
+    await index.stopBackground();
+    try {
+      const tenant = await t.createTenant();
+      await t.importRecords(tenant.tenantId, [record({ chatId: 'fresh', timestamp: BASE + 20 * H, body: { type: 'txt', msg: '刚刚写入的退款单号 A-1' } })]);
+      const before = await tenant.client.chatSearch({ keyword: '退款单号' });
+      await index.drain();
+      const after = await tenant.client.chatSearch({ keyword: '退款单号' });
+      expect(before.data).toEqual(after.data);
+      expect(after.data!.chats.map((c) => [c.chatId, c.hits.map((h) => h.snippet)])).toEqual([['fresh', ['刚刚写入的退款单号 A-1']]]);
+    } finally {
+      index.startBackground();
+    }
+  });
+
+  describe('past OP_SEARCH_TOTAL_CAP matching chats (here 3)', () => {
+    let capped: TestApp;
+    let tenant: TestTenant;
+
+    beforeAll(async () => {
+      capped = await startSearchApp(setup, { OP_SEARCH_TOTAL_CAP: '3' });
+      tenant = await capped.createTenant();
+      // c1…c6 hold the keyword, n1 and n2 do not; c6 is the newest, then n2, c5, …
+      const order = ['c1', 'n1', 'c2', 'c3', 'c4', 'c5', 'n2', 'c6'];
+      await capped.importRecords(
+        tenant.tenantId,
+        order.map((chatId, i) => record({ chatId, timestamp: BASE + i * H, chatStatus: i % 2 === 0 ? 5 : 3, body: { type: 'txt', msg: chatId.startsWith('c') ? `订单${chatId}已退款` : '没有关键词' } })),
+      );
+    });
+
+    afterAll(async () => {
+      await capped?.close();
+    });
+
+    const page = (body: Record<string, unknown>) => tenant.client.call<ChatSearchData>('chatSearch', { keyword: '退款', ...body });
+
+    it('caps page.total, says so, and still pages through every match in order', async () => {
+      const first = await page({ pageSize: 2 });
+      expect(first.envelope.data!.totalCapped).toBe(true);
+      expect(first.envelope.page).toEqual({ total: 3, page: 1, pageSize: 2, count: 2, next: true, startIndex: 0 });
+      expect(first.envelope.data!.chats.map((c) => c.chatId)).toEqual(['c6', 'c5']);
+      expect(first.envelope.data!.chats[0].hits.map((h) => h.snippet)).toEqual(['订单c6已退款']);
+      const third = await page({ pageSize: 2, pageNum: 3 });
+      expect(third.envelope.data!.chats.map((c) => c.chatId)).toEqual(['c2', 'c1']);
+      expect(third.envelope.page!.next).toBe(false);
+    });
+
+    it('counts exactly when the other filters leave few enough matches', async () => {
+      const { envelope } = await page({ status: [5] });
+      expect(envelope.data!.totalCapped).toBe(false);
+      expect(envelope.page!.total).toBe(3);
+      expect(envelope.data!.chats.map((c) => c.chatId)).toEqual(['c4', 'c2', 'c1']);
+    });
+
+    it('caps when the other filters still leave more', async () => {
+      const { envelope } = await page({ lastMessageFrom: at(0) });
+      expect(envelope.data!.totalCapped).toBe(true);
+      expect(envelope.page!.total).toBe(3);
+      expect(envelope.data!.chats.map((c) => c.chatId)).toEqual(['c6', 'c5', 'c4', 'c3', 'c2', 'c1']);
+    });
   });
 
   it.each([
@@ -223,6 +340,7 @@ describe.each(ENGINES)('chatSearch on %s', (engine) => {
     [{ createdFrom: '2026-02-01 00:00:00', createdTo: '2026-01-01 00:00:00' }, 'createdFrom 不能晚于 createdTo'],
     [{ keyword: '   ' }, 'keyword 长度必须在 1 到 64 个字符之间（不计首尾空白）'],
     [{ keyword: 7 }, 'keyword 必须是字符串'],
+    [{ keyword: '退款', messageTimeFrom: '2026/01/01' }, 'messageTimeFrom 必须是 yyyy-MM-dd HH:mm:ss 格式的时间'],
     [{ mark: 'x'.repeat(33) }, 'mark 长度必须在 1 到 32 个字符之间'],
     [{ pageSize: 101 }, 'pageSize 不能大于 100'],
   ])('refuses %j', async (body, message) => {

@@ -10,3 +10,4 @@ export * from './lib/chat-lifecycle.request';
 export * from './lib/operator-login.request';
 export * from './lib/search-marks-audit.request';
 export * from './lib/search-marks-audit';
+export * from './lib/search-text';

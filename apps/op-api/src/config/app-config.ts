@@ -19,6 +19,22 @@ export interface RedisConfig {
   prefix: string;
 }
 
+export interface SphinxAddress {
+  host: string;
+  port: number;
+}
+
+/** The Sphinx / Manticore search tier (OP_SPHINX_SHARDS, OP_SPHINX_SEARCH). */
+export interface SphinxConfig {
+  /** SphinxQL (mysql41) address of each shard's real-time index; a tenant lives on one. */
+  shards: SphinxAddress[];
+  /** SphinxQL address of the node whose distributed index spans the shards; null: read each tenant's shard. */
+  search: SphinxAddress | null;
+}
+
+export const SEARCH_ENGINE_SETTINGS = ['auto', 'scan', 'fts5', 'mroonga', 'sphinx'] as const;
+export type SearchEngineSetting = (typeof SEARCH_ENGINE_SETTINGS)[number];
+
 export interface AppConfig {
   database: DatabaseConfig;
   port: number;
@@ -37,8 +53,14 @@ export interface AppConfig {
   rateLimitPerSecond: number;
   /** pino level of the JSON logs (OP_LOG_LEVEL). */
   logLevel: LogLevel;
-  /** Days back from now that a keyword search covers (OP_SEARCH_WINDOW_DAYS). */
+  /** Days back from now that a keyword search by the scan covers (OP_SEARCH_WINDOW_DAYS). */
   searchWindowDays: number;
+  /** The keyword index (OP_SEARCH_ENGINE); `auto` picks the best one the database offers. */
+  searchEngine: SearchEngineSetting;
+  /** The search tier, when OP_SPHINX_SHARDS is set. */
+  sphinx: SphinxConfig | null;
+  /** Above this many matching chats a keyword search's `page.total` is capped (OP_SEARCH_TOTAL_CAP; 0: always exact). */
+  searchTotalCap: number;
   /** Whether reads and changes are recorded in the audit trail (OP_AUDIT, on by default). */
   auditEnabled: boolean;
   /** Shared state of several processes (nonces, sign-in throttle); null: in this process. */
@@ -183,12 +205,41 @@ function parseRedis(env: Env): RedisConfig | null {
   return { url, prefix };
 }
 
+function sphinxAddress(name: string, raw: string): SphinxAddress {
+  const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(raw.trim());
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new ConfigError(name, `的地址 ${raw.trim()} 无效（应为 host:port）`);
+  return { host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]) };
+}
+
+function parseSphinx(env: Env): SphinxConfig | null {
+  const shards = value(env, 'OP_SPHINX_SHARDS');
+  const search = value(env, 'OP_SPHINX_SEARCH');
+  if (shards === undefined) {
+    if (search !== undefined) throw new ConfigError('OP_SPHINX_SHARDS', '未设置：OP_SPHINX_SEARCH 需要同时设置各分片的地址');
+    return null;
+  }
+  return {
+    shards: shards.split(',').map((address) => sphinxAddress('OP_SPHINX_SHARDS', address)),
+    search: search === undefined ? null : sphinxAddress('OP_SPHINX_SEARCH', search),
+  };
+}
+
+function searchEngine(env: Env, sphinx: SphinxConfig | null): SearchEngineSetting {
+  const raw = value(env, 'OP_SEARCH_ENGINE')?.toLowerCase() ?? 'auto';
+  if (!(SEARCH_ENGINE_SETTINGS as readonly string[]).includes(raw)) {
+    throw new ConfigError('OP_SEARCH_ENGINE', `只能是 ${SEARCH_ENGINE_SETTINGS.join('、')} 之一`);
+  }
+  if (raw === 'sphinx' && sphinx === null) throw new ConfigError('OP_SPHINX_SHARDS', '未设置：OP_SEARCH_ENGINE=sphinx 需要各分片的地址');
+  return raw as SearchEngineSetting;
+}
+
 /** Reads and validates the §4 environment; throws {@link ConfigError} naming the bad variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
   const dataDir = resolve(cwd, value(env, 'OP_DATA_DIR') ?? 'data');
   const timezone = value(env, 'OP_TIMEZONE') ?? 'Asia/Shanghai';
   if (!isValidTimeZone(timezone)) throw new ConfigError('OP_TIMEZONE', '不是有效的时区（例如 Asia/Shanghai）');
   const databaseUrl = value(env, 'OP_DATABASE_URL');
+  const sphinx = parseSphinx(env);
   return {
     database: databaseUrl
       ? parseDatabaseUrl(databaseUrl, cwd, 'OP_DATABASE_URL', integer(env, 'OP_DB_POOL_SIZE', DEFAULT_DB_POOL_SIZE, 1, 500))
@@ -205,6 +256,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: logLevel(env),
     rateLimitPerSecond: integer(env, 'OP_RATE_LIMIT', 200, 0, 1_000_000),
     searchWindowDays: integer(env, 'OP_SEARCH_WINDOW_DAYS', 90, 1, 3660),
+    searchEngine: searchEngine(env, sphinx),
+    sphinx,
+    searchTotalCap: integer(env, 'OP_SEARCH_TOTAL_CAP', 10_000, 0, 1_000_000),
     auditEnabled: onOff(env, 'OP_AUDIT', true),
     redis: parseRedis(env),
     tokenCacheMs: integer(env, 'OP_TOKEN_CACHE_MS', 0, 0, 60_000),

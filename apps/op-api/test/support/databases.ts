@@ -50,3 +50,20 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
     },
   };
 }
+
+export type SearchEngineUnderTest = 'fts5' | 'mroonga' | 'sphinx' | 'scan';
+
+/** A database with a keyword search engine; every search spec runs on each. */
+export interface SearchSetup {
+  name: string;
+  engine: Engine;
+  search: SearchEngineUnderTest;
+}
+
+export const SEARCH_SETUPS: SearchSetup[] = [
+  { name: 'sqlite + fts5', engine: 'sqlite', search: 'fts5' },
+  { name: 'mariadb + mroonga', engine: 'mariadb', search: 'mroonga' },
+  { name: 'mariadb + sphinx (2 nodes)', engine: 'mariadb', search: 'sphinx' },
+  { name: 'sqlite + scan', engine: 'sqlite', search: 'scan' },
+  { name: 'mariadb + scan', engine: 'mariadb', search: 'scan' },
+];

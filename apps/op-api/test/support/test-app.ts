@@ -9,7 +9,8 @@ import { createApp } from '../../src/bootstrap';
 import { loadConfig, type AppConfig } from '../../src/config/app-config';
 import { AccessService } from '../../src/modules/access/access.service';
 import { ImportService } from '../../src/modules/importer/import.service';
-import { createTestDatabase, type Engine, type TestDatabase } from './databases';
+import { createTestDatabase, type Engine, type SearchSetup, type TestDatabase } from './databases';
+import { PrivateSphinx } from './private-sphinx';
 
 export interface TestTenant {
   tenantId: string;
@@ -77,4 +78,23 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The API on a fresh database with the setup's keyword engine (a private two-node Sphinx tier for `sphinx`). */
+export async function startSearchApp(setup: SearchSetup, env: Record<string, string> = {}): Promise<TestApp> {
+  const sphinx = setup.search === 'sphinx' ? await PrivateSphinx.create(2) : null;
+  try {
+    const app = await startTestApp(setup.engine, { OP_SEARCH_ENGINE: setup.search, ...(sphinx?.env ?? {}), ...env });
+    const close = app.close.bind(app);
+    return {
+      ...app,
+      async close() {
+        await close();
+        await sphinx?.destroy();
+      },
+    };
+  } catch (error) {
+    await sphinx?.destroy();
+    throw error;
+  }
 }

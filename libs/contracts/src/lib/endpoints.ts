@@ -8,6 +8,7 @@ export const OP_ENDPOINT_NAMES = [
   'chatStatusUpdate',
   'chatDetail',
   'chatSearch',
+  'chatMessageSearch',
   'messageMarkAdd',
   'messageMarkRemove',
   'markList',

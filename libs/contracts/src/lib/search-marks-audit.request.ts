@@ -1,6 +1,6 @@
 import { Transform, type TransformFnParams } from 'class-transformer';
 import { IsArray, IsDefined, IsIn, IsOptional, IsString, Length, Matches, ArrayMaxSize } from 'class-validator';
-import { DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE, OptionalChatIdField, PageNumField, PageSizeField } from './chat-message-list.request';
+import { ChatIdField, DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE, OptionalChatIdField, PageNumField, PageSizeField } from './chat-message-list.request';
 import { CHAT_STATUS_CODES } from './chat-status';
 
 export { DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE };
@@ -15,6 +15,7 @@ export const MAX_KEYWORD_LENGTH = 64;
 export const AUDIT_ACTIONS = [
   'chatMessageList',
   'chatSearch',
+  'chatMessageSearch',
   'messageMarkAdd',
   'messageMarkRemove',
   'messageFavoriteAdd',
@@ -97,6 +98,32 @@ export class ChatSearchRequest extends PageRequest {
   @IsString({ message: 'keyword 必须是字符串' })
   @Transform(trim)
   keyword?: string;
+
+  /** With a keyword: only messages at or after this time match (default: the whole history, or the scan's window). */
+  @optionalTime('messageTimeFrom')
+  messageTimeFrom?: string;
+
+  /** With a keyword: only messages at or before this time (its whole second) match. */
+  @optionalTime('messageTimeTo')
+  messageTimeTo?: string;
+}
+
+/** Body of `chatMessageSearch`: the messages of one chat that hold a keyword, in chat order ("find in this chat"). */
+export class ChatMessageSearchRequest extends PageRequest {
+  @ChatIdField()
+  chatId!: string;
+
+  @Length(1, MAX_KEYWORD_LENGTH, { message: `keyword 长度必须在 1 到 ${MAX_KEYWORD_LENGTH} 个字符之间（不计首尾空白）` })
+  @IsString({ message: 'keyword 必须是字符串' })
+  @IsDefined({ message: 'keyword 不能为空' })
+  @Transform(trim)
+  keyword!: string;
+
+  @optionalTime('messageTimeFrom')
+  messageTimeFrom?: string;
+
+  @optionalTime('messageTimeTo')
+  messageTimeTo?: string;
 }
 
 /** Body of `messageFavoriteAdd` and `messageFavoriteRemove`. */

@@ -17,10 +17,28 @@ export interface ChatSearchResult extends ChatInfo {
   hits: ChatSearchHit[];
 }
 
+/** Message times a keyword search covered; an end is null where it was open (the whole history). */
+export interface SearchWindow {
+  from: string | null;
+  to: string | null;
+}
+
 export interface ChatSearchData {
   chats: ChatSearchResult[];
-  /** The message time range a keyword search covered; null without a keyword. */
-  window: { from: string; to: string } | null;
+  /** The message times a keyword search covered; null without a keyword, or when it covered every message. */
+  window: SearchWindow | null;
+  /**
+   * True when more chats matched the keyword than the server counts exactly (OP_SEARCH_TOTAL_CAP,
+   * 10,000 by default): `page.total` is then that cap, and paging on still works (`page.next`).
+   */
+  totalCapped: boolean;
+}
+
+/** `chatMessageSearch`: the chat's matching messages, in chat order; `page.total` counts them all. */
+export interface ChatMessageSearchData {
+  chatId: string;
+  hits: ChatSearchHit[];
+  window: SearchWindow | null;
 }
 
 export interface MessageMarkData {

@@ -3,6 +3,7 @@ import type { ChatMessageListRequest } from '../lib/chat-message-list.request';
 import type { ChatMessageListData } from '../lib/chat-message';
 import type {
   AuditListData,
+  ChatMessageSearchData,
   ChatSearchData,
   FavoriteListData,
   MarkListData,
@@ -11,6 +12,7 @@ import type {
 } from '../lib/search-marks-audit';
 import type {
   AuditListRequest,
+  ChatMessageSearchRequest,
   ChatSearchRequest,
   FavoriteListRequest,
   MessageFavoriteRequest,
@@ -111,6 +113,11 @@ export class OpClient {
 
   chatSearch(body: ChatSearchRequest, call?: CallOptions): Promise<Envelope<ChatSearchData>> {
     return this.expect<ChatSearchData>('chatSearch', body, call);
+  }
+
+  /** Find in one chat: its messages holding the keyword, in chat order. */
+  chatMessageSearch(body: ChatMessageSearchRequest, call?: CallOptions): Promise<Envelope<ChatMessageSearchData>> {
+    return this.expect<ChatMessageSearchData>('chatMessageSearch', body, call);
   }
 
   messageMarkAdd(body: MessageMarkRequest, call?: CallOptions): Promise<Envelope<MessageMarkData>> {

@@ -81,8 +81,13 @@ function Results({ data, page, query }: { data: ChatSearchData; page: Parameters
   return (
     <div className="card">
       {data.window ? (
-        <p style={{ color: '#64748b', marginTop: 0 }}>
-          关键词搜索范围：{data.window.from} 至 {data.window.to}
+        <p style={{ color: '#64748b', marginTop: 0 }} data-testid="search-window">
+          关键词搜索范围：{data.window.from ?? '最早的消息'} 至 {data.window.to ?? '现在'}
+        </p>
+      ) : null}
+      {data.totalCapped ? (
+        <p style={{ color: '#64748b', marginTop: 0 }} data-testid="total-capped">
+          匹配的会话超过 {page?.total.toLocaleString('zh-CN')} 个，下方按最近活动排列
         </p>
       ) : null}
       <table data-testid="results">

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { SearchIndexModule } from '../search/search-index.module';
 import { ChatAccess } from './chat-access.service';
 import { ChatMessageController } from './chat-message.controller';
 import { ChatMessageRepository } from './chat-message.repository';
@@ -8,7 +9,7 @@ import { MessageMapper } from './message-mapper';
 import { MessageStore } from './message-store.service';
 
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, SearchIndexModule],
   controllers: [ChatMessageController],
   providers: [ChatMessageRepository, ChatMessageService, MessageStore, ChatAccess, MessageMapper],
   exports: [MessageStore, ChatMessageRepository, ChatAccess, MessageMapper],

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isMysql } from '../../database/data-source';
 import { DAY_MS, dayNumber, dayOf } from '../../database/message-days';
+import { placeholders } from '../../database/sql';
+import { SearchIndexService } from '../search/search-index.service';
 import type { NewMessage } from './easemob-message';
 
 export interface ChatRow {
@@ -79,8 +81,6 @@ const DIRECT_SKIP_MAX = 200;
  */
 const BEFORE_MESSAGE_FROM = 'create_time >= ? AND create_time <= ? AND (create_time < ? OR id < ?)';
 
-export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
-
 /**
  * The message queries, written by hand: every one is keyed by tenant and chat (or by the
  * tenant's Easemob id), so messages can later be sharded by (tenant, chat) without a
@@ -88,7 +88,10 @@ export const placeholders = (n: number) => Array.from({ length: n }, () => '?').
  */
 @Injectable()
 export class ChatMessageRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly search: SearchIndexService,
+  ) {}
 
   async findChat(tenantId: string, chatId: string): Promise<ChatRow | null> {
     const rows: Array<{ status: number | string; message_count: number | string; operator_id: string | null }> = await this.dataSource.query(
@@ -223,7 +226,10 @@ export class ChatMessageRepository {
     return new Set(rows.map((row) => row.hx_msg_id));
   }
 
-  /** Inserts messages, skipping any whose Easemob id exists; returns how many were written. */
+  /**
+   * Inserts messages, skipping any whose Easemob id exists, and tells the keyword index of the
+   * text messages written, in the same transaction; returns how many were written.
+   */
   async insertMessages(manager: EntityManager, tenantId: string, messages: readonly StoredMessage[]): Promise<number> {
     if (messages.length === 0) return 0;
     const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
@@ -239,7 +245,22 @@ export class ChatMessageRepository {
       values,
       true,
     );
-    return Number((result as { affected?: number }).affected ?? 0);
+    const written = Number((result as { affected?: number }).affected ?? 0);
+    let texts = messages.filter((m) => m.type === 'txt' && m.msg !== null);
+    if (written < messages.length && texts.length > 0) {
+      // Some were skipped as duplicates: index only the rows that are there (fresh ids are unique).
+      const there: Array<{ id: string }> = await manager.query(
+        `SELECT CAST(id AS CHAR) AS id FROM messages WHERE id IN (${placeholders(texts.length)})`,
+        texts.map((m) => BigInt(m.id)),
+      );
+      const ids = new Set(there.map((r) => r.id));
+      texts = texts.filter((m) => ids.has(m.id));
+    }
+    await this.search.stored(
+      manager,
+      texts.map((m) => ({ id: m.id, tenantId, chatId: m.chatId, createTimeMs: m.createTimeMs, msg: m.msg! })),
+    );
+    return written;
   }
 
   /**

@@ -18,7 +18,8 @@ import { isMysql } from '../../database/data-source';
 import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess, requireOperator } from '../chat-message/chat-access.service';
 import { CHAT_COLUMNS, chatEntityOf, toChatInfo, type ChatDbRow } from '../chat-message/chat-info';
-import { MESSAGE_COLUMNS, placeholders, type MessageRow } from '../chat-message/chat-message.repository';
+import { placeholders } from '../../database/sql';
+import { MESSAGE_COLUMNS, type MessageRow } from '../chat-message/chat-message.repository';
 import { MessageMapper } from '../chat-message/message-mapper';
 
 /** Favorites: each operator's own bookmarks on messages. Adding and removing are idempotent. */

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ChatSearchRequest, type ChatSearchData } from '@op/contracts';
+import { ChatMessageSearchRequest, ChatSearchRequest, type ChatMessageSearchData, type ChatSearchData } from '@op/contracts';
 import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
 import type { Paged } from '../../common/interceptors/envelope';
 import { ChatSearchService } from './chat-search.service';
@@ -13,5 +13,12 @@ export class ChatSearchController {
   @HttpCode(200)
   chatSearch(@CurrentContext() context: OpContext, @Body() body: ChatSearchRequest): Promise<Paged<ChatSearchData>> {
     return this.search.search(context, body);
+  }
+
+  /** Find in one chat: every message holding the keyword, in chat order, for next/previous hit. */
+  @Post('chatMessageSearch')
+  @HttpCode(200)
+  chatMessageSearch(@CurrentContext() context: OpContext, @Body() body: ChatMessageSearchRequest): Promise<Paged<ChatMessageSearchData>> {
+    return this.search.searchInChat(context, body);
   }
 }

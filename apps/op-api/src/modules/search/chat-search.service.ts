@@ -2,10 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   DEFAULT_PAGE_NUM,
   DEFAULT_PAGE_SIZE,
+  normalizeSearchText,
   pageInfo,
+  type ChatMessageSearchData,
+  type ChatMessageSearchRequest,
   type ChatSearchData,
   type ChatSearchHit,
   type ChatSearchRequest,
+  type PageInfo,
+  type SearchWindow,
 } from '@op/contracts';
 import { DataSource } from 'typeorm';
 import type { OpContext } from '../../common/decorators/op-context.decorator';
@@ -15,15 +20,22 @@ import { dropNulls, type WithoutNulls } from '../../common/util/drop-nulls';
 import { TimeFormatter, parseZonedTime } from '../../common/util/time-format';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { DAY_MS } from '../../database/message-days';
+import { placeholders } from '../../database/sql';
 import { AuditLog } from '../audit/audit-log.service';
-import { requireOperator } from '../chat-message/chat-access.service';
+import { ChatAccess, requireOperator } from '../chat-message/chat-access.service';
 import { CHAT_COLUMNS, chatEntityOf, toChatInfo, type ChatDbRow } from '../chat-message/chat-info';
-import { placeholders } from '../chat-message/chat-message.repository';
-import { MESSAGE_SEARCH_INDEX, type MessageSearchIndex, type SearchWindow } from './message-search-index';
+import type { SearchEngine, SearchQuery } from './search-engine';
+import { SearchIndexService, type SearchHit } from './search-index.service';
 import { buildSnippet } from './search-snippet';
 
 export const HITS_PER_CHAT = 3;
-const DAY_MS = 86_400_000;
+/** Chats read per step when walking the filtered chats in result order. */
+const WALK_CHUNK = 500;
+/** Chats looked up per statement by id. */
+const ID_CHUNK = 1_000;
+/** With cap 0 (always exact), at most this many matching chats are gathered. */
+const UNCAPPED = 50_000_000;
 
 /** The filters of a search as the audit trail records them: only those given. */
 function filtersOf(request: WithoutNulls<ChatSearchRequest>): Record<string, unknown> {
@@ -31,23 +43,78 @@ function filtersOf(request: WithoutNulls<ChatSearchRequest>): Record<string, unk
   return Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
 }
 
+/** Chat ids compare as the databases compare them (utf8mb4_bin, SQLite BINARY): by UTF-8 bytes. */
+function compareIds(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** The search result order: newest activity first, chats without messages last, then chat id descending. */
+function resultOrder(a: ChatDbRow, b: ChatDbRow): number {
+  const x = a.last_message_time === null ? null : Number(a.last_message_time);
+  const y = b.last_message_time === null ? null : Number(b.last_message_time);
+  if (x !== y) return x === null ? 1 : y === null ? -1 : y - x;
+  return compareIds(b.id, a.id);
+}
+
+/** The WHERE clause of a chat search over `chats c`, built one filter at a time. */
+class ChatFilter {
+  readonly where: string[];
+  readonly params: unknown[];
+
+  constructor(tenantId: string) {
+    this.where = ['c.tenant_id = ?'];
+    this.params = [tenantId];
+  }
+
+  add(sql: string, ...values: unknown[]): void {
+    this.where.push(sql);
+    this.params.push(...values);
+  }
+
+  /** Whether anything but the tenant narrows the chats. */
+  get narrowed(): boolean {
+    return this.where.length > 1;
+  }
+
+  get clause(): string {
+    return this.where.join(' AND ');
+  }
+}
+
+interface KeywordPlan {
+  engine: SearchEngine;
+  query: SearchQuery;
+  window: SearchWindow | null;
+}
+
 /**
  * `chatSearch`: the tenant's chats (an agent's own only) matching every given filter, newest
- * activity first; with a keyword, each with its newest matching messages.
+ * activity first; with a keyword, each with its newest matching messages. And
+ * `chatMessageSearch`: one chat's matching messages in chat order.
+ *
+ * A keyword search asks the index for the chats holding a match. Up to OP_SEARCH_TOTAL_CAP of
+ * them it takes them all and lets the database filter, order and count them (an exact
+ * `page.total`). Past the cap the keyword is common: the page is found by walking the filtered
+ * chats in result order and asking the index which hold a match, and `page.total` is exact
+ * when the filters leave few enough chats to count, else the cap with `totalCapped`. Every
+ * decision depends only on how many chats match, so each engine answers the same.
  */
 @Injectable()
 export class ChatSearchService {
   private readonly time: TimeFormatter;
   private readonly windowDays: number;
+  private readonly cap: number;
 
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(MESSAGE_SEARCH_INDEX) private readonly index: MessageSearchIndex,
+    private readonly index: SearchIndexService,
+    private readonly access: ChatAccess,
     private readonly audit: AuditLog,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.time = new TimeFormatter(config.timezone);
     this.windowDays = config.searchWindowDays;
+    this.cap = config.searchTotalCap;
   }
 
   async search(context: OpContext, body: ChatSearchRequest): Promise<Paged<ChatSearchData>> {
@@ -55,75 +122,204 @@ export class ChatSearchService {
     const operator = requireOperator(context);
     const pageNum = request.pageNum ?? DEFAULT_PAGE_NUM;
     const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
-    const where = ['c.tenant_id = ?'];
-    const params: unknown[] = [context.tenantId];
-    const add = (sql: string, ...values: unknown[]) => {
-      where.push(sql);
-      params.push(...values);
-    };
-    if (operator.role !== 'admin') add('c.operator_id = ?', operator.id);
-    if (request.status !== undefined && request.status.length > 0) add(`c.status IN (${placeholders(request.status.length)})`, ...request.status);
-    if (request.customerId !== undefined) add('c.customer_id = ?', request.customerId);
-    if (request.operatorId !== undefined) add('c.operator_id = ?', request.operatorId);
-    if (request.chatId !== undefined) add('c.id = ?', request.chatId);
-    this.addRange(add, 'c.create_time', 'createdFrom', request.createdFrom, 'createdTo', request.createdTo);
-    this.addRange(add, 'c.last_message_time', 'lastMessageFrom', request.lastMessageFrom, 'lastMessageTo', request.lastMessageTo);
+    const filter = new ChatFilter(context.tenantId);
+    if (operator.role !== 'admin') filter.add('c.operator_id = ?', operator.id);
+    if (request.status !== undefined && request.status.length > 0) filter.add(`c.status IN (${placeholders(request.status.length)})`, ...request.status);
+    if (request.customerId !== undefined) filter.add('c.customer_id = ?', request.customerId);
+    if (request.operatorId !== undefined) filter.add('c.operator_id = ?', request.operatorId);
+    if (request.chatId !== undefined) filter.add('c.id = ?', request.chatId);
+    this.addRange(filter, 'c.create_time', 'createdFrom', request.createdFrom, 'createdTo', request.createdTo);
+    this.addRange(filter, 'c.last_message_time', 'lastMessageFrom', request.lastMessageFrom, 'lastMessageTo', request.lastMessageTo);
     if (request.mark !== undefined) {
-      add('EXISTS (SELECT 1 FROM message_marks mm WHERE mm.tenant_id = c.tenant_id AND mm.mark = ? AND mm.chat_id = c.id)', request.mark);
+      filter.add('EXISTS (SELECT 1 FROM message_marks mm WHERE mm.tenant_id = c.tenant_id AND mm.mark = ? AND mm.chat_id = c.id)', request.mark);
     }
-    let window: SearchWindow | null = null;
-    if (request.keyword !== undefined) {
-      const now = Date.now();
-      window = { fromMs: now - this.windowDays * DAY_MS, toMs: now };
-      const matching = this.index.matchingChats(context.tenantId, request.keyword, window);
-      if (matching.kind === 'subquery') add(`c.id IN (${matching.sql})`, ...matching.params);
-      else if (matching.chatIds.length === 0) where.push('1 = 0');
-      else add(`c.id IN (${placeholders(matching.chatIds.length)})`, ...matching.chatIds);
-    }
+    const plan = request.keyword === undefined ? null : await this.plan(context.tenantId, request.keyword, request.messageTimeFrom, request.messageTimeTo);
     this.audit.record(context, 'chatSearch', request.chatId ?? null, filtersOf(request));
 
-    const clause = where.join(' AND ');
-    const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(`SELECT COUNT(*) AS n FROM chats c WHERE ${clause}`, params);
-    const total = Number(n);
-    const offset = (pageNum - 1) * pageSize;
-    // NULL last_message_time sorts last in DESC on both engines. One direction for both keys,
-    // so MariaDB can walk idx_chats_tenant_last backwards (InnoDB appends the key (tenant_id, id)).
-    const rows: ChatDbRow[] = offset < total
-      ? await this.dataSource.query(
-          `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${clause} ORDER BY c.last_message_time DESC, c.id DESC LIMIT ? OFFSET ?`,
-          [...params, pageSize, offset],
-        )
-      : [];
-    const hitsByChat = new Map<string, ChatSearchHit[]>();
-    if (window && request.keyword !== undefined && rows.length > 0) {
-      const hits = await this.index.hits(context.tenantId, rows.map((row) => row.id), request.keyword, window, HITS_PER_CHAT);
-      for (const hit of hits) {
-        const list = hitsByChat.get(hit.chatId) ?? [];
-        list.push({ userMessageId: hit.id, createTime: this.time.formatMs(hit.createTimeMs), ...buildSnippet(hit.msg, request.keyword) });
-        hitsByChat.set(hit.chatId, list);
-      }
+    if (plan === null) {
+      const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(`SELECT COUNT(*) AS n FROM chats c WHERE ${filter.clause}`, filter.params);
+      const total = Number(n);
+      const offset = (pageNum - 1) * pageSize;
+      // NULL last_message_time sorts last in DESC on both engines. One direction for both keys,
+      // so MariaDB can walk idx_chats_tenant_last backwards (InnoDB appends the key (tenant_id, id)).
+      const rows: ChatDbRow[] = offset < total
+        ? await this.dataSource.query(
+            `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} ORDER BY c.last_message_time DESC, c.id DESC LIMIT ? OFFSET ?`,
+            [...filter.params, pageSize, offset],
+          )
+        : [];
+      return this.answer(context.tenantId, rows, [], null, false, pageInfo(total, pageNum, pageSize, rows.length));
     }
-    const chats = rows.map((row) => ({ ...toChatInfo(chatEntityOf(context.tenantId, row), this.time), hits: hitsByChat.get(row.id) ?? [] }));
+
+    const { rows, total, capped, next } = await this.keywordPage(plan, filter, pageNum, pageSize);
+    const hits = await this.index.hits(plan.engine, plan.query, rows.map((row) => row.id), HITS_PER_CHAT, 'desc');
+    const page: PageInfo = { ...pageInfo(total, pageNum, pageSize, rows.length), next };
+    return this.answer(context.tenantId, rows, hits, plan, capped, page, request.keyword);
+  }
+
+  /** `chatMessageSearch`: the chat's messages holding the keyword, oldest first, paged. */
+  async searchInChat(context: OpContext, body: ChatMessageSearchRequest): Promise<Paged<ChatMessageSearchData>> {
+    const request = dropNulls(body);
+    const pageNum = request.pageNum ?? DEFAULT_PAGE_NUM;
+    const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
+    await this.access.readableChat(context, request.chatId);
+    const plan = await this.plan(context.tenantId, request.keyword, request.messageTimeFrom, request.messageTimeTo);
+    this.audit.record(context, 'chatMessageSearch', request.chatId, {
+      chatId: request.chatId,
+      keyword: request.keyword,
+      pageNum,
+      pageSize,
+    });
+    const offset = (pageNum - 1) * pageSize;
+    const { total, hits } = await this.index.inChat(plan.engine, plan.query, request.chatId, Math.min(offset, Number.MAX_SAFE_INTEGER), pageSize);
     return new Paged(
-      { chats, window: window ? { from: this.time.formatMs(window.fromMs), to: this.time.formatMs(window.toMs) } : null },
-      pageInfo(total, pageNum, pageSize, chats.length),
+      { chatId: request.chatId, hits: hits.map((hit) => this.hit(hit, request.keyword)), window: plan.window },
+      pageInfo(total, pageNum, pageSize, hits.length),
     );
   }
 
-  private addRange(
-    add: (sql: string, ...values: unknown[]) => void,
-    column: string,
-    fromName: string,
-    fromText: string | undefined,
-    toName: string,
-    toText: string | undefined,
-  ): void {
+  /**
+   * The engine that answers, the query, and the window it covers: an index covers the given
+   * message times or the whole history; the scan (while an index is built, or where there is
+   * none) at most OP_SEARCH_WINDOW_DAYS, ending at the given end or now.
+   */
+  private async plan(tenantId: string, keyword: string, fromText: string | undefined, toText: string | undefined): Promise<KeywordPlan> {
+    const normal = normalizeSearchText(keyword);
+    if (normal === '') throw OpError.badRequest('keyword 不能为空');
+    let fromMs = fromText === undefined ? null : this.parse('messageTimeFrom', fromText);
+    let toMs = toText === undefined ? null : this.parse('messageTimeTo', toText) + 999;
+    if (fromMs !== null && toMs !== null && fromMs > toMs) throw OpError.badRequest('messageTimeFrom 不能晚于 messageTimeTo');
+    const engine = await this.index.reader(tenantId);
+    if (engine.name === 'scan') {
+      toMs ??= Date.now();
+      fromMs = Math.max(fromMs ?? Number.MIN_SAFE_INTEGER, toMs - this.windowDays * DAY_MS);
+    }
+    const window =
+      fromMs === null && toMs === null
+        ? null
+        : { from: fromMs === null ? null : this.time.formatMs(fromMs), to: toMs === null ? null : this.time.formatMs(toMs) };
+    return { engine, query: { tenantId, normal, fromMs, toMs }, window };
+  }
+
+  private async keywordPage(
+    plan: KeywordPlan,
+    filter: ChatFilter,
+    pageNum: number,
+    pageSize: number,
+  ): Promise<{ rows: ChatDbRow[]; total: number; capped: boolean; next: boolean }> {
+    const offset = (pageNum - 1) * pageSize;
+    const cap = this.cap > 0 ? this.cap : UNCAPPED;
+    const matched = await this.index.matchingChats(plan.engine, plan.query, cap);
+    if (matched.complete) return this.pageOf(filter, matched.chatIds, offset, pageSize);
+
+    // A common keyword: more than `cap` chats hold it.
+    const need = offset + pageSize + 1;
+    if (!filter.narrowed) {
+      const walk = await this.walk(plan, filter, offset, pageSize, need, Number.POSITIVE_INFINITY);
+      return { rows: walk.page, total: this.cap, capped: true, next: walk.found >= need };
+    }
+    // Filters too: walk them in order; their matches are counted exactly when they run out
+    // before the cap, capped when the cap is passed, and gathered whole if the walk is long.
+    const walk = await this.walk(plan, filter, offset, pageSize, Math.max(need, cap + 1), cap * 2);
+    if (walk.found > cap) return { rows: walk.page, total: cap, capped: true, next: walk.found >= need };
+    if (walk.exhausted) return { rows: walk.page, total: walk.found, capped: false, next: walk.found >= need };
+    const all = await this.index.matchingChats(plan.engine, plan.query, UNCAPPED);
+    return this.pageOf(filter, all.chatIds, offset, pageSize);
+  }
+
+  /** The page, exact total included, of the chats among `chatIds` that pass the filters. */
+  private async pageOf(filter: ChatFilter, chatIds: readonly string[], offset: number, pageSize: number) {
+    const keys: ChatDbRow[] = [];
+    for (let at = 0; at < chatIds.length; at += ID_CHUNK) {
+      const chunk = chatIds.slice(at, at + ID_CHUNK);
+      const rows: ChatDbRow[] = await this.dataSource.query(
+        `SELECT c.id, c.last_message_time FROM chats c WHERE ${filter.clause} AND c.id IN (${placeholders(chunk.length)})`,
+        [...filter.params, ...chunk],
+      );
+      keys.push(...rows);
+    }
+    keys.sort(resultOrder);
+    const ids = keys.slice(offset, offset + pageSize).map((row) => row.id);
+    const rows: ChatDbRow[] =
+      ids.length === 0 ? [] : await this.dataSource.query(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id IN (${placeholders(ids.length)})`, [filter.params[0], ...ids]);
+    rows.sort(resultOrder);
+    return { rows, total: keys.length, capped: false, next: offset + rows.length < keys.length };
+  }
+
+  /**
+   * Walks the filtered chats in result order, a chunk at a time, asking the index which hold a
+   * match, until `stopAt` matches are found, `budget` chats were read, or none are left.
+   */
+  private async walk(plan: KeywordPlan, filter: ChatFilter, offset: number, pageSize: number, stopAt: number, budget: number) {
+    const page: ChatDbRow[] = [];
+    let found = 0;
+    let examined = 0;
+    // Chats with messages (newest first), then those without: two index ranges, both keyset-paged.
+    let after: { time: number | null; id: string } | null = null;
+    let phase: 'timed' | 'untimed' = 'timed';
+    for (;;) {
+      let cursor: string;
+      let params: unknown[];
+      if (phase === 'timed') {
+        cursor = after === null
+          ? 'c.last_message_time IS NOT NULL'
+          : 'c.last_message_time IS NOT NULL AND c.last_message_time <= ? AND (c.last_message_time < ? OR c.id < ?)';
+        params = after === null ? [] : [after.time, after.time, after.id];
+      } else {
+        cursor = after === null ? 'c.last_message_time IS NULL' : 'c.last_message_time IS NULL AND c.id < ?';
+        params = after === null ? [] : [after.id];
+      }
+      const chunk: ChatDbRow[] = await this.dataSource.query(
+        `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} AND ${cursor} ORDER BY c.last_message_time DESC, c.id DESC LIMIT ${WALK_CHUNK}`,
+        [...filter.params, ...params],
+      );
+      if (chunk.length > 0) {
+        const members = await this.index.chatsWithMatch(plan.engine, plan.query, chunk.map((row) => row.id));
+        for (const row of chunk) {
+          examined++;
+          if (!members.has(row.id)) continue;
+          found++;
+          if (found > offset && page.length < pageSize) page.push(row);
+          if (found >= stopAt) return { page, found, exhausted: false };
+        }
+        const last = chunk[chunk.length - 1];
+        after = { time: last.last_message_time === null ? null : Number(last.last_message_time), id: last.id };
+      }
+      if (chunk.length < WALK_CHUNK) {
+        if (phase === 'untimed') return { page, found, exhausted: true };
+        phase = 'untimed';
+        after = null;
+      }
+      if (examined >= budget) return { page, found, exhausted: false };
+    }
+  }
+
+  private answer(
+    tenantId: string,
+    rows: ChatDbRow[],
+    hits: SearchHit[],
+    plan: KeywordPlan | null,
+    capped: boolean,
+    page: PageInfo,
+    keyword?: string,
+  ): Paged<ChatSearchData> {
+    const hitsByChat = new Map<string, ChatSearchHit[]>();
+    for (const hit of hits) hitsByChat.set(hit.chatId, [...(hitsByChat.get(hit.chatId) ?? []), this.hit(hit, keyword!)]);
+    const chats = rows.map((row) => ({ ...toChatInfo(chatEntityOf(tenantId, row), this.time), hits: hitsByChat.get(row.id) ?? [] }));
+    return new Paged({ chats, window: plan?.window ?? null, totalCapped: capped }, page);
+  }
+
+  private hit(hit: SearchHit, keyword: string): ChatSearchHit {
+    return { userMessageId: hit.id, createTime: this.time.formatMs(hit.createTimeMs), ...buildSnippet(hit.msg, keyword) };
+  }
+
+  private addRange(filter: ChatFilter, column: string, fromName: string, fromText: string | undefined, toName: string, toText: string | undefined): void {
     const from = fromText === undefined ? undefined : this.parse(fromName, fromText);
     const to = toText === undefined ? undefined : this.parse(toName, toText);
     if (from !== undefined && to !== undefined && from > to) throw OpError.badRequest(`${fromName} 不能晚于 ${toName}`);
-    if (from !== undefined) add(`${column} >= ?`, from);
+    if (from !== undefined) filter.add(`${column} >= ?`, from);
     // A `to` time names a whole second: up to its last millisecond.
-    if (to !== undefined) add(`${column} <= ?`, to + 999);
+    if (to !== undefined) filter.add(`${column} <= ?`, to + 999);
   }
 
   private parse(field: string, text: string): number {

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { ChatMessageModule } from '../chat-message/chat-message.module';
 import { ChatSearchController } from './chat-search.controller';
 import { ChatSearchService } from './chat-search.service';
-import { LikeScanSearchIndex, MESSAGE_SEARCH_INDEX } from './message-search-index';
+import { SearchIndexModule } from './search-index.module';
 
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, ChatMessageModule, SearchIndexModule],
   controllers: [ChatSearchController],
-  providers: [ChatSearchService, { provide: MESSAGE_SEARCH_INDEX, useClass: LikeScanSearchIndex }],
+  providers: [ChatSearchService],
 })
 export class SearchModule {}

@@ -1,0 +1,2 @@
+/** `?, ?, …`: the placeholders of an `IN (…)` list of `n` values. */
+export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');

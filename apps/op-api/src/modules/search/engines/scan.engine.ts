@@ -1,0 +1,142 @@
+import { containsKeyword } from '@op/contracts';
+import type { DataSource } from 'typeorm';
+import { placeholders } from '../../../database/sql';
+import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchQuery } from '../search-engine';
+
+const CHUNK = 5_000;
+
+interface TextRow {
+  chat_id: string;
+  id: string;
+  create_time: number | string;
+  msg: string | null;
+}
+
+/**
+ * The reference: reads the tenant's text messages (inside the query's window) and tests each
+ * with `containsKeyword`. Exact by definition, and the yardstick of the differential spec;
+ * its cost grows with the messages it reads, so the service bounds its window
+ * (OP_SEARCH_WINDOW_DAYS). It indexes nothing.
+ */
+export class ScanEngine implements SearchEngine {
+  readonly name = 'scan' as const;
+  readonly outboxFed = false;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  open(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  async close(): Promise<void> {}
+
+  /** Visits the matching messages (of these chats, when given) in (create_time, id) order until `visit` says stop. */
+  private async scan(query: SearchQuery, chatIds: readonly string[] | null, visit: (row: HitCandidate) => boolean | void): Promise<void> {
+    const where = ['tenant_id = ?', "type = 'txt'"];
+    const params: unknown[] = [query.tenantId];
+    if (chatIds !== null) {
+      if (chatIds.length === 0) return;
+      where.push(`chat_id IN (${placeholders(chatIds.length)})`);
+      params.push(...chatIds);
+    }
+    if (query.fromMs !== null) {
+      where.push('create_time >= ?');
+      params.push(query.fromMs);
+    }
+    if (query.toMs !== null) {
+      where.push('create_time <= ?');
+      params.push(query.toMs);
+    }
+    let after: [number, bigint] | null = null;
+    for (;;) {
+      const cursor: string = after === null ? '' : ' AND (create_time > ? OR (create_time = ? AND id > ?))';
+      const rows: TextRow[] = await this.dataSource.query(
+        `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${where.join(' AND ')}${cursor} ` +
+          `ORDER BY create_time, id LIMIT ${CHUNK}`,
+        after === null ? params : [...params, after[0], after[0], after[1]],
+      );
+      for (const row of rows) {
+        if (row.msg !== null && containsKeyword(row.msg, query.normal)) {
+          if (visit({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time) }) === false) return;
+        }
+      }
+      if (rows.length < CHUNK) return;
+      const last = rows[rows.length - 1];
+      after = [Number(last.create_time), BigInt(last.id)];
+    }
+  }
+
+  async matchingChats(query: SearchQuery, limit: number): Promise<MatchingChats> {
+    const chats = new Set<string>();
+    let complete = true;
+    await this.scan(query, null, ({ chatId }) => {
+      if (chats.has(chatId)) return;
+      if (chats.size === limit) {
+        complete = false;
+        return false;
+      }
+      chats.add(chatId);
+    });
+    return { chatIds: [...chats], complete };
+  }
+
+  async chatsWithMatch(query: SearchQuery, chatIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    await this.scan(query, chatIds, ({ chatId }) => void found.add(chatId));
+    return found;
+  }
+
+  async hits(query: SearchQuery, chatIds: readonly string[], perChat: number, order: HitOrder): Promise<HitCandidate[]> {
+    const all: HitCandidate[] = [];
+    await this.scan(query, chatIds, (hit) => void all.push(hit));
+    return firstPerChat(order === 'desc' ? all.reverse() : all, perChat);
+  }
+
+  async countInChat(query: SearchQuery, chatId: string): Promise<number> {
+    let n = 0;
+    await this.scan(query, [chatId], () => void n++);
+    return n;
+  }
+
+  async pageInChat(query: SearchQuery, chatId: string, offset: number, limit: number): Promise<HitCandidate[]> {
+    const page: HitCandidate[] = [];
+    let seen = 0;
+    await this.scan(query, [chatId], (hit) => {
+      if (seen++ >= offset) page.push(hit);
+      return page.length < limit;
+    });
+    return page;
+  }
+
+  async put(): Promise<void> {}
+
+  async storedInTransaction(): Promise<void> {}
+
+  async remove(): Promise<void> {}
+
+  async count(tenantId: string): Promise<number> {
+    const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
+      "SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND type = 'txt'",
+      [tenantId],
+    );
+    return Number(n);
+  }
+
+  holds(_message: IndexedMessage): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  sizeBytes(): Promise<number | null> {
+    return Promise.resolve(0);
+  }
+}
+
+/** The first `perChat` candidates of each chat, keeping the given order. */
+export function firstPerChat<T extends HitCandidate>(candidates: readonly T[], perChat: number): T[] {
+  const taken = new Map<string, number>();
+  return candidates.filter(({ chatId }) => {
+    const n = taken.get(chatId) ?? 0;
+    taken.set(chatId, n + 1);
+    return n < perChat;
+  });
+}

@@ -1,0 +1,228 @@
+import { normalizeSearchText } from '@op/contracts';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { SphinxConfig } from '../../../config/app-config';
+import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchQuery } from '../search-engine';
+import { attributeHash, chatWord, keywordTokens, messageTokens, selfQuery, tenantWord } from '../search-tokens';
+
+/** The real-time index on every shard, and the distributed index over them (see `sphinxConfig`). */
+export const SPHINX_RT_INDEX = 'op_messages';
+export const SPHINX_DISTRIBUTED_INDEX = 'op_search';
+
+const PUT_BATCH = 500;
+const DELETE_BATCH = 1_000;
+
+/** Chat ids travel as base64url in a string attribute: no SphinxQL escaping can bend them. */
+const encodeChat = (chatId: string) => Buffer.from(chatId, 'utf8').toString('base64url');
+const decodeChat = (chat: string) => Buffer.from(chat, 'base64url').toString('utf8');
+
+/** The full-text part of a query: the keyword, and the chats' words when restricted to some. */
+function matchText(query: SearchQuery, chatIds?: readonly string[]): string {
+  const { field, words } = keywordTokens(query.tenantId, query.normal);
+  const keyword = `@${field} "${words.join(' ')}"`;
+  return chatIds === undefined ? keyword : `${keyword} @k (${[...new Set(chatIds.map(chatWord))].join('|')})`;
+}
+
+/** The attribute filters of a query: its tenant, window and chats, compared as 63-bit hashes. */
+function filters(query: SearchQuery, chatIds?: readonly string[]): string {
+  const parts = [`tenant_hash = ${attributeHash(query.tenantId)}`];
+  if (query.fromMs !== null) parts.push(`ctime >= ${query.fromMs}`);
+  if (query.toMs !== null) parts.push(`ctime <= ${query.toMs}`);
+  if (chatIds !== undefined) parts.push(`chat_hash IN (${[...new Set(chatIds.map(attributeHash))].join(', ')})`);
+  return parts.join(' AND ');
+}
+
+interface DocRow extends RowDataPacket {
+  id: string;
+  chat: string;
+  ctime: string | number;
+}
+
+/**
+ * Sphinx / Manticore Search over the words of `search-tokens.ts`: each tenant's messages live
+ * in the real-time index `op_messages` of one shard (chosen by a hash of the tenant id), and
+ * every read goes through the distributed index `op_search`, which scatters to the shards and
+ * gathers, so moving a tenant between shards never hides it from readers. Fed after the
+ * message's transaction from `search_outbox`; results are read back from the message store.
+ */
+export class SphinxEngine implements SearchEngine {
+  readonly name = 'sphinx' as const;
+  readonly outboxFed = true;
+  private shards: Pool[] = [];
+  private reader: Pool | null = null;
+
+  constructor(private readonly config: SphinxConfig) {}
+
+  async open(): Promise<boolean> {
+    const mysql = await import('mysql2/promise');
+    const pool = (address: { host: string; port: number }) =>
+      mysql.createPool({
+        host: address.host,
+        port: address.port,
+        connectionLimit: 8,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        connectTimeout: 5_000,
+        enableKeepAlive: true,
+      });
+    this.shards = this.config.shards.map(pool);
+    this.reader = this.config.search ? pool(this.config.search) : null;
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.shards, ...(this.reader ? [this.reader] : [])].map((p) => p.end()));
+    this.shards = [];
+    this.reader = null;
+  }
+
+  private shardOf(tenantId: string): Pool {
+    return this.shards[Number(BigInt(attributeHash(tenantId)) % BigInt(this.shards.length))];
+  }
+
+  /** Where a tenant's reads go: the distributed index, or its own shard when none is set. */
+  private read(tenantId: string): { pool: Pool; index: string } {
+    return this.reader ? { pool: this.reader, index: SPHINX_DISTRIBUTED_INDEX } : { pool: this.shardOf(tenantId), index: SPHINX_RT_INDEX };
+  }
+
+  private async select<T extends RowDataPacket>(tenantId: string, build: (index: string) => string): Promise<T[]> {
+    const { pool, index } = this.read(tenantId);
+    const [rows] = await pool.query<T[]>(build(index));
+    return rows;
+  }
+
+  async matchingChats(query: SearchQuery, limit: number): Promise<MatchingChats> {
+    // max_matches sizes searchd's sorter up front: past a modest limit, ask how many chats there are first.
+    let max = limit + 1;
+    if (max > 20_000) {
+      const [counted] = await this.select<RowDataPacket & { n: string | number }>(
+        query.tenantId,
+        (index) => `SELECT COUNT(DISTINCT chat_hash) AS n FROM ${index} WHERE MATCH('${matchText(query)}') AND ${filters(query)}`,
+      );
+      max = Math.min(max, Number(counted?.n ?? 0) + 1);
+    }
+    const rows = await this.select<DocRow>(
+      query.tenantId,
+      (index) =>
+        `SELECT chat FROM ${index} WHERE MATCH('${matchText(query)}') AND ${filters(query)} GROUP BY chat ` +
+        `LIMIT ${max} OPTION ranker=none, max_matches=${max}`,
+    );
+    return { chatIds: rows.slice(0, limit).map((row) => decodeChat(row.chat)), complete: rows.length <= limit };
+  }
+
+  async chatsWithMatch(query: SearchQuery, chatIds: readonly string[]): Promise<Set<string>> {
+    if (chatIds.length === 0) return new Set();
+    const rows = await this.select<DocRow>(
+      query.tenantId,
+      (index) =>
+        `SELECT chat FROM ${index} WHERE MATCH('${matchText(query, chatIds)}') AND ${filters(query, chatIds)} GROUP BY chat ` +
+        `LIMIT ${chatIds.length} OPTION ranker=none, max_matches=${chatIds.length}`,
+    );
+    const wanted = new Set(chatIds);
+    return new Set(rows.map((row) => decodeChat(row.chat)).filter((chatId) => wanted.has(chatId)));
+  }
+
+  async hits(query: SearchQuery, chatIds: readonly string[], perChat: number, order: HitOrder): Promise<HitCandidate[]> {
+    if (chatIds.length === 0) return [];
+    const direction = order === 'desc' ? 'DESC' : 'ASC';
+    const max = chatIds.length * perChat;
+    const rows = await this.select<DocRow>(
+      query.tenantId,
+      (index) =>
+        `SELECT id, chat, ctime FROM ${index} WHERE MATCH('${matchText(query, chatIds)}') AND ${filters(query, chatIds)} ` +
+        `GROUP ${perChat} BY chat WITHIN GROUP ORDER BY ctime ${direction}, id ${direction} ORDER BY chat ASC ` +
+        `LIMIT ${max} OPTION ranker=none, max_matches=${max}`,
+    );
+    const wanted = new Set(chatIds);
+    const candidates = rows
+      .map((row): HitCandidate => ({ chatId: decodeChat(row.chat), id: String(row.id), createTimeMs: Number(row.ctime) }))
+      .filter((hit) => wanted.has(hit.chatId));
+    const sign = order === 'desc' ? -1 : 1;
+    return candidates.sort(
+      (a, b) =>
+        (a.chatId < b.chatId ? -1 : a.chatId > b.chatId ? 1 : 0) ||
+        sign * (a.createTimeMs - b.createTimeMs) ||
+        sign * (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0),
+    );
+  }
+
+  async countInChat(query: SearchQuery, chatId: string): Promise<number> {
+    const rows = await this.select<RowDataPacket & { n: string | number }>(
+      query.tenantId,
+      (index) => `SELECT COUNT(*) AS n FROM ${index} WHERE MATCH('${matchText(query, [chatId])}') AND ${filters(query, [chatId])}`,
+    );
+    return rows.length === 0 ? 0 : Number(rows[0].n);
+  }
+
+  async pageInChat(query: SearchQuery, chatId: string, offset: number, limit: number): Promise<HitCandidate[]> {
+    const rows = await this.select<DocRow>(
+      query.tenantId,
+      (index) =>
+        `SELECT id, chat, ctime FROM ${index} WHERE MATCH('${matchText(query, [chatId])}') AND ${filters(query, [chatId])} ` +
+        `ORDER BY ctime ASC, id ASC LIMIT ${offset}, ${limit} OPTION ranker=none, max_matches=${offset + limit}`,
+    );
+    return rows.map((row) => ({ chatId: decodeChat(row.chat), id: String(row.id), createTimeMs: Number(row.ctime) })).filter((hit) => hit.chatId === chatId);
+  }
+
+  async put(messages: readonly IndexedMessage[]): Promise<void> {
+    const byShard = new Map<Pool, IndexedMessage[]>();
+    for (const message of messages) {
+      const shard = this.shardOf(message.tenantId);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), message]);
+    }
+    for (const [shard, list] of byShard) {
+      for (let at = 0; at < list.length; at += PUT_BATCH) {
+        const values = list.slice(at, at + PUT_BATCH).map((m) => {
+          const tokens = messageTokens(m.tenantId, m.chatId, normalizeSearchText(m.msg));
+          // Every value is digits, [0-9a-z ] words or base64url: nothing to escape.
+          return `(${m.id}, '${tokens.b}', '${tokens.u}', '${tokens.k}', ${attributeHash(m.tenantId)}, ${attributeHash(m.chatId)}, '${encodeChat(m.chatId)}', ${m.createTimeMs})`;
+        });
+        await shard.query(`REPLACE INTO ${SPHINX_RT_INDEX} (id, b, u, k, tenant_hash, chat_hash, chat, ctime) VALUES ${values.join(', ')}`);
+      }
+    }
+  }
+
+  async storedInTransaction(): Promise<void> {}
+
+  async remove(tenantId: string, chatIds?: readonly string[]): Promise<void> {
+    if (chatIds !== undefined && chatIds.length === 0) return;
+    const shard = this.shardOf(tenantId);
+    const text = chatIds === undefined ? `@k ${tenantWord(tenantId)}` : `@k ${tenantWord(tenantId)} @k (${[...new Set(chatIds.map(chatWord))].join('|')})`;
+    const where = chatIds === undefined ? filters({ tenantId, normal: '', fromMs: null, toMs: null }) : filters({ tenantId, normal: '', fromMs: null, toMs: null }, chatIds);
+    for (;;) {
+      const [rows] = await shard.query<DocRow[]>(
+        `SELECT id, chat FROM ${SPHINX_RT_INDEX} WHERE MATCH('${text}') AND ${where} LIMIT ${DELETE_BATCH} OPTION ranker=none, max_matches=${DELETE_BATCH}`,
+      );
+      const wanted = chatIds === undefined ? null : new Set(chatIds);
+      const ids = rows.filter((row) => wanted === null || wanted.has(decodeChat(row.chat))).map((row) => String(row.id));
+      if (ids.length > 0) await shard.query(`DELETE FROM ${SPHINX_RT_INDEX} WHERE id IN (${ids.join(', ')})`);
+      if (rows.length < DELETE_BATCH || ids.length === 0) return;
+    }
+  }
+
+  async count(tenantId: string): Promise<number> {
+    const rows = await this.select<RowDataPacket & { n: string | number }>(
+      tenantId,
+      (index) => `SELECT COUNT(*) AS n FROM ${index} WHERE MATCH('@k ${tenantWord(tenantId)}') AND tenant_hash = ${attributeHash(tenantId)}`,
+    );
+    return rows.length === 0 ? 0 : Number(rows[0].n);
+  }
+
+  async holds(message: IndexedMessage): Promise<boolean> {
+    const own = selfQuery(message);
+    const text = own === null ? `@k ${chatWord(message.chatId)}` : matchText(own, [message.chatId]);
+    const rows = await this.select<DocRow>(
+      message.tenantId,
+      (index) => `SELECT id, chat, ctime FROM ${index} WHERE MATCH('${text}') AND id = ${message.id} AND tenant_hash = ${attributeHash(message.tenantId)}`,
+    );
+    return rows.length === 1 && decodeChat(rows[0].chat) === message.chatId && Number(rows[0].ctime) === message.createTimeMs;
+  }
+
+  async sizeBytes(): Promise<number | null> {
+    let total = 0;
+    for (const shard of this.shards) {
+      const [rows] = await shard.query<Array<RowDataPacket & { Variable_name: string; Value: string }>>(`SHOW INDEX ${SPHINX_RT_INDEX} STATUS`);
+      for (const row of rows) if (row.Variable_name === 'disk_bytes' || row.Variable_name === 'ram_bytes') total += Number(row.Value);
+    }
+    return total;
+  }
+}

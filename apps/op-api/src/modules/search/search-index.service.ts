@@ -1,0 +1,596 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { containsKeyword } from '@op/contracts';
+import { Gauge } from 'prom-client';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { isMysql } from '../../database/data-source';
+import { placeholders } from '../../database/sql';
+import { MetricsService } from '../observability/metrics.service';
+import { Fts5Engine } from './engines/fts5.engine';
+import { MroongaEngine } from './engines/mroonga.engine';
+import { firstPerChat, ScanEngine } from './engines/scan.engine';
+import { SphinxEngine } from './engines/sphinx.engine';
+import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchEngineName, SearchQuery } from './search-engine';
+
+/** A verified match: the message as the store has it. */
+export interface SearchHit extends HitCandidate {
+  msg: string;
+}
+
+export interface RebuildProgress {
+  done: number;
+  total: number;
+}
+
+const FEED_BATCH = 1_000;
+const FEED_IDLE_MS = 100;
+const LEASE_MS = 15_000;
+const REBUILD_BATCH = 1_000;
+const STATS_TTL_MS = 5_000;
+const STATE_TTL_MS = 2_000;
+
+interface MessageRow {
+  id: string;
+  tenant_id: string;
+  chat_id: string;
+  create_time: number | string;
+  msg: string | null;
+}
+
+const indexed = (row: MessageRow): IndexedMessage => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  chatId: row.chat_id,
+  createTimeMs: Number(row.create_time),
+  msg: row.msg ?? '',
+});
+
+/**
+ * The keyword index as the rest of the API sees it: picks the engine (OP_SEARCH_ENGINE), is
+ * told of every stored text message inside its transaction, feeds outbox-fed engines, rebuilds
+ * an index that does not hold every message (searching with the scan meanwhile), and answers
+ * reads with the engine's candidates checked against the message store.
+ */
+@Injectable()
+export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('SearchIndex');
+  private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly scanEngine: ScanEngine;
+  private engine!: SearchEngine;
+  private ready = false;
+  private running = false;
+  private backgroundWanted = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private stats: { at: number; depth: number; oldestMs: number | null; bytes: number | null } | null = null;
+  /** When `ready` and the scopes being rebuilt were last read from the database. */
+  private stateReadAt = 0;
+  private rebuilding = new Set<string>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() metrics?: MetricsService,
+  ) {
+    this.scanEngine = new ScanEngine(dataSource);
+    if (metrics) this.registerMetrics(metrics);
+  }
+
+  /** The configured engine, opened, and its state in `search_state` brought up to date. */
+  async onModuleInit(): Promise<void> {
+    this.engine = await this.openEngine();
+    await this.activate();
+    if (this.backgroundWanted) this.startBackground();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stopBackground();
+    await this.engine?.close();
+  }
+
+  get engineName(): SearchEngineName {
+    return this.engine.name;
+  }
+
+  /** Whether keyword searches use the engine (true) or the windowed scan while it is (re)built. */
+  get indexed(): boolean {
+    return this.ready && this.engine.name !== 'scan';
+  }
+
+  private async openEngine(): Promise<SearchEngine> {
+    const setting = this.config.searchEngine;
+    const mysql = isMysql(this.dataSource);
+    const candidates: SearchEngine[] = [];
+    if (setting === 'sphinx' || (setting === 'auto' && this.config.sphinx)) candidates.push(new SphinxEngine(this.config.sphinx!));
+    else if (setting === 'fts5' || (setting === 'auto' && !mysql)) candidates.push(new Fts5Engine(this.dataSource));
+    else if (setting === 'mroonga' || (setting === 'auto' && mysql)) candidates.push(new MroongaEngine(this.dataSource));
+    for (const engine of candidates) {
+      if (await engine.open()) return engine;
+      if (setting !== 'auto') throw new Error(`OP_SEARCH_ENGINE=${setting} cannot run on this database`);
+      this.logger.warn(`search engine ${engine.name} is not available here; keyword search scans the last ${this.config.searchWindowDays} days`);
+    }
+    return this.scanEngine;
+  }
+
+  /**
+   * Makes this engine the active one. An engine that was not active missed the messages stored
+   * meanwhile, so it is marked not ready (unless there is nothing to index) and rebuilt.
+   */
+  private async activate(): Promise<void> {
+    const name = this.engine.name;
+    const now = Date.now();
+    const rows: Array<{ engine: string; active: number | string; ready: number | string }> = await this.dataSource.query(
+      'SELECT engine, active, ready FROM search_state',
+    );
+    const own = rows.find((row) => row.engine === name);
+    const wasActive = own !== undefined && Number(own.active) === 1;
+    if (!wasActive) {
+      const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE type = 'txt' LIMIT 1) x",
+      );
+      const ready = name === 'scan' || Number(n) === 0 ? 1 : 0;
+      await this.dataSource.query('UPDATE search_state SET active = 0 WHERE engine <> ?', [name]);
+      if (own) await this.dataSource.query('UPDATE search_state SET active = 1, ready = ?, update_time = ? WHERE engine = ?', [ready, now, name]);
+      else await this.dataSource.query('INSERT INTO search_state (engine, active, ready, lease_until, update_time) VALUES (?, 1, ?, 0, ?)', [name, ready, now]);
+      this.ready = ready === 1;
+    } else {
+      this.ready = Number(own.ready) === 1;
+    }
+  }
+
+  /**
+   * Whether the index holds every message of the tenant: the engine is ready and no rebuild of
+   * the tenant or of all tenants is under way (another process's too; read at most every 2 s).
+   */
+  private async refreshReady(tenantId?: string): Promise<boolean> {
+    if (Date.now() - this.stateReadAt > STATE_TTL_MS) {
+      const rows: Array<{ ready: number | string }> = await this.dataSource.query('SELECT ready FROM search_state WHERE engine = ?', [this.engine.name]);
+      const scopes: Array<{ scope: string }> = await this.dataSource.query('SELECT scope FROM search_rebuild WHERE engine = ? AND finish_time IS NULL', [
+        this.engine.name,
+      ]);
+      this.ready = rows.length > 0 && Number(rows[0].ready) === 1;
+      this.rebuilding = new Set(scopes.map((row) => row.scope));
+      this.stateReadAt = Date.now();
+    }
+    return this.ready && !this.rebuilding.has('*') && (tenantId === undefined || !this.rebuilding.has(tenantId));
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  /**
+   * Inside the transaction that stored these messages: FTS5 indexes them there; an outbox-fed
+   * engine gets them queued in `search_outbox`, in the same transaction, for the feeder.
+   */
+  async stored(manager: EntityManager, messages: readonly IndexedMessage[]): Promise<void> {
+    if (messages.length === 0 || this.engine.name === 'scan') return;
+    if (!this.engine.outboxFed) {
+      await this.engine.storedInTransaction(manager, messages);
+      return;
+    }
+    const now = Date.now();
+    await manager.query(
+      `INSERT INTO search_outbox (message_id, tenant_id, enqueue_time) VALUES ${messages.map(() => '(?, ?, ?)').join(', ')}`,
+      messages.flatMap((m) => [BigInt(m.id), m.tenantId, now]),
+    );
+  }
+
+  /** Forgets these chats of the tenant (or all of its messages) in the index and the outbox. */
+  async remove(tenantId: string, chatIds?: readonly string[]): Promise<void> {
+    if (this.engine.name === 'scan') return;
+    await this.engine.remove(tenantId, chatIds);
+    if (this.engine.outboxFed) {
+      await this.dataSource.query(
+        chatIds === undefined
+          ? 'DELETE FROM search_outbox WHERE tenant_id = ?'
+          : `DELETE FROM search_outbox WHERE tenant_id = ? AND message_id IN (SELECT id FROM messages WHERE tenant_id = ? AND chat_id IN (${placeholders(chatIds.length)}))`,
+        chatIds === undefined ? [tenantId] : [tenantId, tenantId, ...chatIds],
+      );
+    }
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  /** The engine that answers the tenant now: the index once it holds every message, else the scan. */
+  async reader(tenantId: string): Promise<SearchEngine> {
+    return this.engine.name !== 'scan' && (await this.refreshReady(tenantId)) ? this.engine : this.scanEngine;
+  }
+
+  /**
+   * Matches stored but not yet fed to the engine, read before the engine is asked: the feeder
+   * writes the engine before it deletes the outbox row, so a message is always in one of the two.
+   */
+  private async pending(engine: SearchEngine, query: SearchQuery, chatIds?: readonly string[]): Promise<HitCandidate[]> {
+    if (!engine.outboxFed) return [];
+    const where = ['o.tenant_id = ?', 'm.tenant_id = ?', "m.type = 'txt'"];
+    const params: unknown[] = [query.tenantId, query.tenantId];
+    if (chatIds !== undefined) {
+      if (chatIds.length === 0) return [];
+      where.push(`m.chat_id IN (${placeholders(chatIds.length)})`);
+      params.push(...chatIds);
+    }
+    if (query.fromMs !== null) {
+      where.push('m.create_time >= ?');
+      params.push(query.fromMs);
+    }
+    if (query.toMs !== null) {
+      where.push('m.create_time <= ?');
+      params.push(query.toMs);
+    }
+    const rows: Array<{ chat_id: string; id: string; create_time: number | string; msg: string | null }> = await this.dataSource.query(
+      `SELECT m.chat_id, CAST(m.id AS CHAR) AS id, m.create_time, m.msg FROM search_outbox o JOIN messages m ON m.id = o.message_id WHERE ${where.join(' AND ')}`,
+      params,
+    );
+    return rows
+      .filter((row) => row.msg !== null && containsKeyword(row.msg, query.normal))
+      .map((row) => ({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time) }));
+  }
+
+  async matchingChats(engine: SearchEngine, query: SearchQuery, limit: number): Promise<MatchingChats> {
+    const pending = await this.pending(engine, query);
+    const found = await engine.matchingChats(query, limit);
+    if (pending.length === 0) return found;
+    const chats = new Set([...found.chatIds, ...pending.map((hit) => hit.chatId)]);
+    return { chatIds: [...chats].slice(0, limit), complete: found.complete && chats.size <= limit };
+  }
+
+  async chatsWithMatch(engine: SearchEngine, query: SearchQuery, chatIds: readonly string[]): Promise<Set<string>> {
+    const pending = await this.pending(engine, query, chatIds);
+    const found = await engine.chatsWithMatch(query, chatIds);
+    for (const hit of pending) found.add(hit.chatId);
+    return found;
+  }
+
+  /** The `perChat` newest (or first) verified matches of each chat. */
+  async hits(engine: SearchEngine, query: SearchQuery, chatIds: readonly string[], perChat: number, order: HitOrder): Promise<SearchHit[]> {
+    if (chatIds.length === 0) return [];
+    const pending = await this.pending(engine, query, chatIds);
+    const candidates = [...(await engine.hits(query, chatIds, perChat, order)), ...pending];
+    const verified = await this.confirm(query, candidates);
+    const sign = order === 'desc' ? -1 : 1;
+    verified.sort((a, b) => (a.chatId < b.chatId ? -1 : a.chatId > b.chatId ? 1 : 0) || sign * compareHits(a, b));
+    return firstPerChat(verified, perChat);
+  }
+
+  /** How many messages of the chat match, and one page of them in chat order. */
+  async inChat(engine: SearchEngine, query: SearchQuery, chatId: string, offset: number, limit: number): Promise<{ total: number; hits: SearchHit[] }> {
+    const pending = await this.pending(engine, query, [chatId]);
+    const fromEngine = await engine.countInChat(query, chatId);
+    if (pending.length === 0) {
+      return { total: fromEngine, hits: await this.confirm(query, await engine.pageInChat(query, chatId, offset, limit)) };
+    }
+    // A few messages wait in the outbox: merge them into the engine's order (deduplicated, as
+    // the feeder may have written one to both for an instant).
+    const fromIndex = await engine.pageInChat(query, chatId, 0, offset + limit);
+    const merged = new Map([...fromIndex, ...pending].map((hit) => [hit.id, hit]));
+    const all = [...merged.values()].sort(compareHits);
+    const indexedIds = new Set(fromIndex.map((hit) => hit.id));
+    const total = fromEngine + pending.filter((hit) => !indexedIds.has(hit.id)).length;
+    return { total, hits: await this.confirm(query, all.slice(offset, offset + limit)) };
+  }
+
+  /** The candidates whose stored text holds the keyword, with that text: nothing stale or foreign is shown. */
+  private async confirm(query: SearchQuery, candidates: readonly HitCandidate[]): Promise<SearchHit[]> {
+    if (candidates.length === 0) return [];
+    const ids = [...new Set(candidates.map((hit) => hit.id))];
+    const texts = new Map<string, { chatId: string; msg: string | null; createTimeMs: number }>();
+    for (let at = 0; at < ids.length; at += 1_000) {
+      const chunk = ids.slice(at, at + 1_000);
+      const rows: Array<{ id: string; chat_id: string; create_time: number | string; msg: string | null }> = await this.dataSource.query(
+        `SELECT CAST(id AS CHAR) AS id, chat_id, create_time, msg FROM messages WHERE tenant_id = ? AND type = 'txt' AND id IN (${placeholders(chunk.length)})`,
+        [query.tenantId, ...chunk.map(BigInt)],
+      );
+      for (const row of rows) texts.set(row.id, { chatId: row.chat_id, msg: row.msg, createTimeMs: Number(row.create_time) });
+    }
+    const seen = new Set<string>();
+    const hits: SearchHit[] = [];
+    for (const candidate of candidates) {
+      const stored = texts.get(candidate.id);
+      if (seen.has(candidate.id) || !stored || stored.msg === null || stored.chatId !== candidate.chatId) continue;
+      if (!containsKeyword(stored.msg, query.normal)) continue;
+      seen.add(candidate.id);
+      hits.push({ chatId: stored.chatId, id: candidate.id, createTimeMs: stored.createTimeMs, msg: stored.msg });
+    }
+    return hits;
+  }
+
+  // ---- background: the feeder and the first build -----------------------------------------
+
+  /**
+   * Starts feeding an outbox-fed engine and, when the index does not hold every message,
+   * rebuilding it; only the process holding the lease in `search_state` does either.
+   */
+  startBackground(): void {
+    this.backgroundWanted = true;
+    // Before the module is initialised this only asks; onModuleInit starts it.
+    if (this.engine === undefined || this.running || this.engine.name === 'scan') return;
+    this.running = true;
+    this.loop = this.background();
+  }
+
+  async stopBackground(): Promise<void> {
+    this.backgroundWanted = false;
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  /** Waits until the outbox is empty (opctl import, tests and benches that need the index current). */
+  async drain(timeoutMs = 600_000): Promise<void> {
+    if (!this.engine.outboxFed) return;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query('SELECT COUNT(*) AS n FROM search_outbox');
+      if (Number(n) === 0) return;
+      if (Date.now() > deadline) throw new Error('search outbox did not drain in time');
+      if (!this.running) await this.feedOnce();
+      else await sleep(50);
+    }
+  }
+
+  private async background(): Promise<void> {
+    while (this.running) {
+      try {
+        if (!(await this.takeLease())) {
+          await this.pause(LEASE_MS / 3);
+          continue;
+        }
+        if (!this.ready) this.stateReadAt = 0;
+        if (!(await this.refreshReady()) && !this.rebuilding.has('*')) await this.rebuild('*');
+        const fed = this.engine.outboxFed ? await this.feedOnce() : 0;
+        if (fed === 0) await this.pause(this.engine.outboxFed ? FEED_IDLE_MS : LEASE_MS / 3);
+      } catch (error) {
+        this.logger.warn(`search index upkeep failed: ${error instanceof Error ? error.message : String(error)}`);
+        await this.pause(1_000);
+      }
+    }
+    await this.dataSource
+      .query('UPDATE search_state SET lease_until = 0 WHERE engine = ? AND lease_owner = ?', [this.engine.name, this.owner])
+      .catch(() => undefined);
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async takeLease(): Promise<boolean> {
+    const now = Date.now();
+    const affected = await this.affected(
+      'UPDATE search_state SET lease_owner = ?, lease_until = ? WHERE engine = ? AND (lease_owner = ? OR lease_until < ?)',
+      [this.owner, now + LEASE_MS, this.engine.name, this.owner, now],
+    );
+    return affected > 0;
+  }
+
+  private async affected(sql: string, params: unknown[]): Promise<number> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const result = await runner.query(sql, params, true);
+      return Number((result as { affected?: number }).affected ?? 0);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Moves one batch from the outbox into the engine; returns how many outbox rows it took. */
+  async feedOnce(): Promise<number> {
+    const queued: Array<{ message_id: string }> = await this.dataSource.query(
+      `SELECT CAST(message_id AS CHAR) AS message_id FROM search_outbox ORDER BY message_id LIMIT ${FEED_BATCH}`,
+    );
+    if (queued.length === 0) return 0;
+    const ids = queued.map((row) => BigInt(row.message_id));
+    const rows: Array<MessageRow & { type: string }> = await this.dataSource.query(
+      `SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, create_time, msg, type FROM messages WHERE id IN (${placeholders(ids.length)})`,
+      ids,
+    );
+    await this.engine.put(rows.filter((row) => row.type === 'txt').map(indexed));
+    await this.dataSource.query(`DELETE FROM search_outbox WHERE message_id IN (${placeholders(ids.length)})`, ids);
+    return queued.length;
+  }
+
+  // ---- rebuild and verify -------------------------------------------------------------------
+
+  /**
+   * Rebuilds the index of one tenant, or of all (`*`), from the message store, resumably: the
+   * cursor (tenant, create_time, id) is saved after every batch, and a run that finds an
+   * unfinished one continues it. The index keeps taking new messages meanwhile.
+   */
+  async rebuild(scope: string, onProgress?: (progress: RebuildProgress) => void): Promise<RebuildProgress> {
+    const engine = this.engine;
+    if (engine.name === 'scan') return { done: 0, total: 0 };
+    const now = Date.now();
+    const rows: Array<{ cursor_tenant: string; cursor_time: number | string | null; cursor_id: string | null; done: number | string; total: number | string; finish_time: unknown }> =
+      await this.dataSource.query(
+        'SELECT cursor_tenant, cursor_time, CAST(cursor_id AS CHAR) AS cursor_id, done, total, finish_time FROM search_rebuild WHERE engine = ? AND scope = ?',
+        [engine.name, scope],
+      );
+    let cursor: { tenant: string; time: number | null; id: string | null };
+    let done: number;
+    let total: number;
+    if (rows.length === 0 || rows[0].finish_time !== null) {
+      total = await this.textMessages(scope);
+      done = 0;
+      cursor = { tenant: '', time: null, id: null };
+      // Readers turn to the scan first (an unfinished rebuild row), then the index is emptied.
+      await this.dataSource.query('DELETE FROM search_rebuild WHERE engine = ? AND scope = ?', [engine.name, scope]);
+      await this.dataSource.query(
+        "INSERT INTO search_rebuild (engine, scope, cursor_tenant, done, total, start_time) VALUES (?, ?, '', 0, ?, ?)",
+        [engine.name, scope, total, now],
+      );
+      this.rebuilding.add(scope);
+      // Other processes re-read the rebuild rows every STATE_TTL_MS: let them turn away first.
+      await sleep(STATE_TTL_MS + 500);
+      await this.clear(scope);
+    } else {
+      cursor = { tenant: rows[0].cursor_tenant, time: rows[0].cursor_time === null ? null : Number(rows[0].cursor_time), id: rows[0].cursor_id };
+      done = Number(rows[0].done);
+      total = Math.max(Number(rows[0].total), done);
+    }
+    onProgress?.({ done, total });
+    const tenants: Array<{ id: string }> =
+      scope === '*'
+        ? await this.dataSource.query('SELECT id FROM tenants WHERE id >= ? ORDER BY id', [cursor.tenant])
+        : [{ id: scope }];
+    for (const { id: tenantId } of tenants) {
+      let after = tenantId === cursor.tenant && cursor.time !== null && cursor.id !== null ? { time: cursor.time, id: cursor.id } : null;
+      for (;;) {
+        const batch: MessageRow[] = await this.dataSource.query(
+          "SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, create_time, msg FROM messages WHERE tenant_id = ? AND type = 'txt'" +
+            (after ? ' AND (create_time > ? OR (create_time = ? AND id > ?))' : '') +
+            ` ORDER BY create_time, id LIMIT ${REBUILD_BATCH}`,
+          after ? [tenantId, after.time, after.time, BigInt(after.id)] : [tenantId],
+        );
+        if (batch.length > 0) {
+          await engine.put(batch.map(indexed));
+          const last = batch[batch.length - 1];
+          after = { time: Number(last.create_time), id: last.id };
+          done += batch.length;
+          await this.dataSource.query(
+            'UPDATE search_rebuild SET cursor_tenant = ?, cursor_time = ?, cursor_id = ?, done = ?, total = ? WHERE engine = ? AND scope = ?',
+            [tenantId, after.time, BigInt(after.id), done, Math.max(total, done), engine.name, scope],
+          );
+          total = Math.max(total, done);
+          onProgress?.({ done, total });
+        }
+        if (batch.length < REBUILD_BATCH) break;
+      }
+    }
+    if (scope === '*') {
+      await this.dataSource.query('UPDATE search_state SET ready = 1, update_time = ? WHERE engine = ?', [Date.now(), engine.name]);
+    }
+    await this.dataSource.query('UPDATE search_rebuild SET finish_time = ? WHERE engine = ? AND scope = ?', [Date.now(), engine.name, scope]);
+    this.stateReadAt = 0;
+    return { done, total };
+  }
+
+  private async clear(scope: string): Promise<void> {
+    if (scope !== '*') {
+      await this.engine.remove(scope);
+      return;
+    }
+    const tenants: Array<{ id: string }> = await this.dataSource.query('SELECT id FROM tenants');
+    for (const { id } of tenants) await this.engine.remove(id);
+  }
+
+  private async textMessages(scope: string): Promise<number> {
+    const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
+      scope === '*' ? "SELECT COUNT(*) AS n FROM messages WHERE type = 'txt'" : "SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND type = 'txt'",
+      scope === '*' ? [] : [scope],
+    );
+    return Number(n);
+  }
+
+  /**
+   * Compares index and store for one tenant or all: the count of text messages each holds,
+   * and whether each of `sample` random stored messages is found through its own text.
+   */
+  async verify(scope: string, sample: number): Promise<VerifyReport> {
+    const tenants: Array<{ id: string }> = scope === '*' ? await this.dataSource.query('SELECT id FROM tenants ORDER BY id') : [{ id: scope }];
+    const report: VerifyReport = { engine: this.engine.name, tenants: [], missing: [], ok: true };
+    for (const { id: tenantId } of tenants) {
+      const stored = await this.textMessages(tenantId);
+      const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query('SELECT COUNT(*) AS n FROM search_outbox WHERE tenant_id = ?', [tenantId]);
+      const queued = Number(n);
+      const inIndex = await this.engine.count(tenantId);
+      const entry = { tenantId, stored, indexed: inIndex, queued, checked: 0, missing: 0 };
+      const rows: MessageRow[] = stored === 0 ? [] : await this.sampleMessages(tenantId, Math.min(sample, stored));
+      for (const row of rows) {
+        entry.checked++;
+        const message = indexed(row);
+        if (!(await this.engine.holds(message))) {
+          entry.missing++;
+          if (report.missing.length < 100) report.missing.push({ tenantId, messageId: message.id, chatId: message.chatId });
+        }
+      }
+      if (entry.missing > 0 || entry.indexed + entry.queued < entry.stored || entry.indexed > entry.stored) report.ok = false;
+      report.tenants.push(entry);
+    }
+    return report;
+  }
+
+  private async sampleMessages(tenantId: string, n: number): Promise<MessageRow[]> {
+    // Random points in the tenant's time range, each taking the next text message: cheap on any size.
+    const [range]: Array<{ lo: number | string | null; hi: number | string | null }> = await this.dataSource.query(
+      "SELECT MIN(create_time) AS lo, MAX(create_time) AS hi FROM messages WHERE tenant_id = ? AND type = 'txt'",
+      [tenantId],
+    );
+    if (range.lo === null || range.hi === null) return [];
+    const picked = new Map<string, MessageRow>();
+    for (let i = 0; i < n * 2 && picked.size < n; i++) {
+      const at = Number(range.lo) + Math.floor(Math.random() * (Number(range.hi) - Number(range.lo) + 1));
+      const rows: MessageRow[] = await this.dataSource.query(
+        "SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, create_time, msg FROM messages WHERE tenant_id = ? AND type = 'txt' AND create_time >= ? ORDER BY create_time, id LIMIT 1",
+        [tenantId, at],
+      );
+      if (rows.length > 0) picked.set(rows[0].id, rows[0]);
+    }
+    return [...picked.values()];
+  }
+
+  // ---- metrics -----------------------------------------------------------------------------
+
+  private async currentStats(): Promise<NonNullable<SearchIndexService['stats']>> {
+    if (this.stats && Date.now() - this.stats.at < STATS_TTL_MS) return this.stats;
+    const [row]: Array<{ n: number | string; oldest: number | string | null }> = await this.dataSource.query(
+      'SELECT COUNT(*) AS n, MIN(enqueue_time) AS oldest FROM search_outbox',
+    );
+    const previous = this.stats;
+    const sizeDue = !previous || previous.bytes === null || Date.now() - previous.at > 60_000;
+    this.stats = {
+      at: Date.now(),
+      depth: Number(row.n),
+      oldestMs: row.oldest === null ? null : Number(row.oldest),
+      bytes: sizeDue ? await this.engine.sizeBytes().catch(() => null) : previous.bytes,
+    };
+    return this.stats;
+  }
+
+  private registerMetrics(metrics: MetricsService): void {
+    const engineLabel = () => this.engine?.name ?? 'none';
+    const stats = () => this.currentStats().catch(() => null);
+    const gauge = (name: string, help: string, read: () => Promise<number | null> | number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['engine'],
+        registers: [metrics.registry],
+        async collect() {
+          const value = await read();
+          if (value !== null) this.set({ engine: engineLabel() }, value);
+        },
+      });
+    gauge('op_search_index_lag_seconds', 'Age of the oldest stored message not yet in the keyword index (0: none waiting)', async () => {
+      const current = await stats();
+      return current === null ? null : current.oldestMs === null ? 0 : Math.max(0, (Date.now() - current.oldestMs) / 1000);
+    });
+    gauge('op_search_outbox_depth', 'Stored messages waiting in search_outbox for the keyword index', async () => (await stats())?.depth ?? null);
+    gauge('op_search_index_bytes', 'Bytes the keyword index takes, where the engine reports it', async () => (await stats())?.bytes ?? null);
+    gauge('op_search_index_ready', '1 when keyword search uses the index, 0 while it is rebuilt (the windowed scan answers)', () => (this.indexed ? 1 : 0));
+  }
+}
+
+export interface VerifyReport {
+  engine: SearchEngineName;
+  ok: boolean;
+  tenants: Array<{ tenantId: string; stored: number; indexed: number; queued: number; checked: number; missing: number }>;
+  missing: Array<{ tenantId: string; messageId: string; chatId: string }>;
+}
+
+/** Chat order of two hits: (create_time, id) ascending. */
+export function compareHits(a: HitCandidate, b: HitCandidate): number {
+  if (a.createTimeMs !== b.createTimeMs) return a.createTimeMs - b.createTimeMs;
+  const x = BigInt(a.id);
+  const y = BigInt(b.id);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

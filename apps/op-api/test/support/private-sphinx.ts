@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sphinxNodeConfig, type SphinxNode } from '../../src/modules/search/engines/sphinx-config';
+import { freePort } from './processes';
+
+const SEARCHD = process.env.OP_TEST_SEARCHD ?? '/usr/bin/searchd';
+
+/**
+ * A search tier of the test's own: `nodes` real `searchd` processes (Debian's sphinxsearch,
+ * the protocol Manticore speaks), each holding one shard, each with the distributed index
+ * over all of them. `env` is what the API is started with to use it.
+ */
+export class PrivateSphinx {
+  private readonly children: ChildProcess[] = [];
+
+  private constructor(
+    readonly dir: string,
+    readonly nodes: SphinxNode[],
+  ) {}
+
+  static async create(count = 2): Promise<PrivateSphinx> {
+    const dir = mkdtempSync(join(tmpdir(), 'op-sphinx-'));
+    const nodes: SphinxNode[] = [];
+    for (let i = 0; i < count; i++) nodes.push({ host: '127.0.0.1', sqlPort: await freePort(), apiPort: await freePort() });
+    const tier = new PrivateSphinx(dir, nodes);
+    await tier.start();
+    return tier;
+  }
+
+  get env(): Record<string, string> {
+    return {
+      OP_SEARCH_ENGINE: 'sphinx',
+      OP_SPHINX_SHARDS: this.nodes.map((n) => `${n.host}:${n.sqlPort}`).join(','),
+      OP_SPHINX_SEARCH: `${this.nodes[0].host}:${this.nodes[0].sqlPort}`,
+    };
+  }
+
+  private async start(): Promise<void> {
+    this.nodes.forEach((node, i) => {
+      const dataDir = join(this.dir, `node${i}`);
+      mkdirSync(dataDir, { recursive: true });
+      const config = join(dataDir, 'sphinx.conf');
+      writeFileSync(config, sphinxNodeConfig({ dataDir, node, nodes: this.nodes, memLimit: '64M' }));
+      this.children.push(spawn(SEARCHD, ['--config', config, '--nodetach'], { stdio: 'ignore' }));
+    });
+    const mysql = await import('mysql2/promise');
+    for (const node of this.nodes) {
+      for (let i = 0; ; i++) {
+        try {
+          const connection = await mysql.createConnection({ host: node.host, port: node.sqlPort });
+          await connection.query('SHOW TABLES');
+          await connection.end();
+          break;
+        } catch (error) {
+          if (i > 100) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all(
+      this.children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.on('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,65 @@
+/** The generated corpus of the search differential spec. */
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FRAGMENTS = [
+  // Chinese words of 1, 2, 3 and 5 characters.
+  '退', '款', '单', '的', '退款', '发货', '投诉', '订单', '你好', '申请退', '发票号', '七天无理由', '请尽快处理',
+  // Latin in any case, digits, mixed.
+  'iPhone', 'IPHONE', 'iphone15', 'Refund', 'REFUND', 'ok', 'OK', 'Straße', 'ΟΔΟΣ', 'οδος', '15', '100', '2026', 'iPhone15退款',
+  // Punctuation, spaces and other whitespace.
+  '，', '。', '？', '?', '!', '！', ' ', '  ', '：', '、', '\n', '\t', '-', '*', '|', '~', '@', '(', ')', '[', ']',
+  // Full-width and compatibility forms, combining marks.
+  'ｉＰｈｏｎｅ', '１５', 'ＯＫ', '（', '）', '㈱', 'ﬁ', 'ﬀ', 'é', 'e\u0301', 'Å', 'A\u030a',
+  // Emoji and other astral characters.
+  '😀', '👍🏻', '𠀀', '🇨🇳', '𝒜',
+  // What SQL, FTS and search syntaxes treat specially.
+  '%', '_', "'", '"', '\\', '%_', '"quoted"', "it's", 'a\\b', '*退款*', 'AND', 'OR', 'NOT', 'NEAR', '@k', '^', '$', '=',
+];
+
+const FIXED_KEYWORDS = [
+  '%', '_', '\\', '"', "'", '😀', '👍', '🏻', '𠀀', '🇨', 'é', 'e', 'fi', '株', '(株)', '，', ',', 'ok', 'ＯＫ', 'σ', 'ς', '!', '*', '|',
+  '退款', '退', '款退', '申请退款', '七天无理由', 'iphone15退款', 'ＩＰＨＯＮＥ', 'refund', 'straße', 'STRASSE', 'AND', 'NOT 退款',
+  '不存在的词', '龘', 'zzzz', 'a b', '-', '"quoted"', 'k', 'A\u030a', 'å',
+];
+
+export interface Corpus {
+  chats: Array<{ chatId: string; status: number; messages: Array<{ msgId: string; hours: number; text: string | null }> }>;
+  keywords: string[];
+}
+
+/** A seeded corpus of chats of hostile text and keywords drawn from it (and some that match nothing). */
+export function generateCorpus(seed: number): Corpus {
+  const random = mulberry32(seed);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
+  const text = () => Array.from({ length: 1 + Math.floor(random() * 8) }, () => pick(FRAGMENTS)).join('');
+  const chats: Corpus['chats'] = [];
+  let n = 0;
+  for (let c = 0; c < 60; c++) {
+    const size = c === 0 ? 260 : 1 + Math.floor(random() * 12);
+    chats.push({
+      chatId: c === 0 ? 'big' : `chat-${String(c).padStart(2, '0')}-${pick(['a', 'B', 'ç', '退'])}`,
+      status: pick([1, 3, 5, 5, 6, 30]),
+      messages: Array.from({ length: size }, () => ({ msgId: `d${seed}-${n++}`, hours: Math.floor(random() * 96), text: random() < 0.1 ? null : text() })),
+    });
+  }
+  const texts = chats.flatMap((chat) => chat.messages.map((m) => m.text).filter((t): t is string => t !== null));
+  const variants = [(s: string) => s, (s: string) => s.toUpperCase(), (s: string) => s.toLowerCase(), (s: string) => s.replace(/[!-~]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0))];
+  const keywords = new Set(FIXED_KEYWORDS);
+  while (keywords.size < FIXED_KEYWORDS.length + 90) {
+    const chars = Array.from(pick(texts));
+    const length = 1 + Math.floor(random() * 6);
+    const start = Math.floor(random() * Math.max(1, chars.length - length + 1));
+    const keyword = pick(variants)(chars.slice(start, start + length).join('')).trim();
+    if (keyword !== '' && keyword.length <= 64) keywords.add(random() < 0.1 ? `${keyword}${pick(FRAGMENTS)}`.trim() : keyword);
+  }
+  return { chats, keywords: [...keywords] };
+}
+
