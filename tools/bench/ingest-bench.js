@@ -3,8 +3,12 @@
 // at N concurrent senders, and `opctl import` records per second on a generated file.
 //
 //   node tools/bench/ingest-bench.js [--callbacks 20000] [--senders 32] [--lines 1000000]
+//                                    [--search auto|scan|fts5|mroonga|sphinx] [--sqlite]
 //
-// Uses OP_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306) and a throwaway database.
+// Uses OP_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306) and a throwaway database, or a
+// throwaway SQLite file with --sqlite. --search picks the keyword index the writes feed
+// (OP_SEARCH_ENGINE; `sphinx` starts a private two-node tier): the import is timed until the
+// index holds every message (opctl import drains the search outbox before it ends).
 const { spawn } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -14,7 +18,13 @@ const { parseArgs } = require('node:util');
 const { ensureBuilt, root } = require('../scripts/ensure-built');
 
 const { values } = parseArgs({
-  options: { callbacks: { type: 'string', default: '20000' }, senders: { type: 'string', default: '32' }, lines: { type: 'string', default: '1000000' } },
+  options: {
+    callbacks: { type: 'string', default: '20000' },
+    senders: { type: 'string', default: '32' },
+    lines: { type: 'string', default: '1000000' },
+    search: { type: 'string', default: 'auto' },
+    sqlite: { type: 'boolean', default: false },
+  },
 });
 const CALLBACKS = Number(values.callbacks);
 const SENDERS = Number(values.senders);
@@ -31,7 +41,17 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'op-bench-'));
-  const env = { ...process.env, OP_DATABASE_URL: `${SERVER}/${DB}`, OP_DATA_DIR: dataDir, OP_PORT: String(PORT), OP_RATE_LIMIT: '0', OP_LOG_LEVEL: 'warn' };
+  const sphinx = values.search === 'sphinx' ? await startSphinx(dataDir) : null;
+  const env = {
+    ...process.env,
+    OP_DATABASE_URL: values.sqlite ? `sqlite:${join(dataDir, 'bench.sqlite')}` : `${SERVER}/${DB}`,
+    OP_DATA_DIR: dataDir,
+    OP_PORT: String(PORT),
+    OP_RATE_LIMIT: '0',
+    OP_LOG_LEVEL: 'warn',
+    OP_SEARCH_ENGINE: values.search,
+    ...(sphinx?.env ?? {}),
+  };
   const api = spawn(process.execPath, [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), join(dist, 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     const { tenantId } = await runOpctl(['tenant:create', '--name', 'bench'], env);
@@ -101,22 +121,43 @@ async function main() {
     const importSeconds = Number(process.hrtime.bigint() - importStarted) / 1e9;
     const imports = { lines: LINES, imported: result.imported, failed: result.failed, seconds: +importSeconds.toFixed(1), perSecond: Math.round(LINES / importSeconds) };
 
-    const report = { date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, callbacks, import: imports };
-    console.log('\nIngest into MariaDB');
+    const report = { date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, database: values.sqlite ? 'sqlite' : 'mariadb', search: values.search, callbacks, import: imports };
+    console.log(`\nIngest into ${report.database}, keyword index ${values.search}`);
     console.table({ callbacks: { rate: `${callbacks.perSecond}/s`, p50: `${callbacks.p50ms} ms`, p99: `${callbacks.p99ms} ms`, failures }, import: { rate: `${imports.perSecond}/s`, seconds: imports.seconds, imported: imports.imported } });
     mkdirSync(join(root, 'bench-results'), { recursive: true });
-    const target = join(root, 'bench-results', `ingest-${report.date.slice(0, 10)}.json`);
+    const target = join(root, 'bench-results', `ingest-${report.date.slice(0, 10)}-${report.database}-${values.search}.json`);
     writeFileSync(target, JSON.stringify(report, null, 2) + '\n');
     console.log(`written ${target}`);
   } finally {
     api.kill('SIGTERM');
+    sphinx?.stop();
     const mysql = require('mysql2/promise');
     const url = new URL(SERVER);
     const connection = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username || 'root'), password: decodeURIComponent(url.password) });
-    await connection.query(`DROP DATABASE IF EXISTS \`${DB}\``);
+    if (!values.sqlite) await connection.query(`DROP DATABASE IF EXISTS \`${DB}\``);
     await connection.end();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Two private searchd nodes (Debian's sphinxsearch), configured as the API expects them. */
+async function startSphinx(dataDir) {
+  const { sphinxNodeConfig } = require(join(dist, 'modules/search/engines/sphinx-config.js'));
+  const net = require('node:net');
+  const free = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+  const nodes = [];
+  for (let i = 0; i < 2; i++) nodes.push({ host: '127.0.0.1', sqlPort: await free(), apiPort: await free() });
+  const children = nodes.map((node, i) => {
+    const dir = join(dataDir, `sphinx${i}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'sphinx.conf'), sphinxNodeConfig({ dataDir: dir, node, nodes }));
+    return spawn('searchd', ['--config', join(dir, 'sphinx.conf'), '--nodetach'], { stdio: 'ignore' });
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  return {
+    env: { OP_SPHINX_SHARDS: nodes.map((n) => `${n.host}:${n.sqlPort}`).join(','), OP_SPHINX_SEARCH: `${nodes[0].host}:${nodes[0].sqlPort}` },
+    stop: () => children.forEach((child) => child.kill('SIGTERM')),
+  };
 }
 
 main().catch((error) => {

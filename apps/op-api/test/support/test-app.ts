@@ -24,6 +24,8 @@ export interface TestTenant {
 
 export interface TestApp {
   engine: Engine;
+  /** The environment the app was started with beyond the defaults (what a CLI run next to it needs). */
+  env: Record<string, string>;
   app: NestFastifyApplication;
   baseUrl: string;
   config: AppConfig;
@@ -37,9 +39,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts the real API (same module, pipeline and migrations as production) on a fresh database. */
-export async function startTestApp(engine: Engine, env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase(engine);
+/**
+ * Starts the real API (same module, pipeline and migrations as production) on a fresh
+ * database, or on `options.database`, which it then leaves for the caller to drop.
+ */
+export async function startTestApp(engine: Engine, env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase(engine));
   const dataDir = mkdtempSync(join(tmpdir(), 'op-data-'));
   const config = {
     ...loadConfig({ OP_HOST_NAME: 'test-host', OP_WORKER_ID: '7', OP_LOG_LEVEL: 'silent', ...env, OP_DATA_DIR: dataDir }, dataDir),
@@ -54,6 +59,7 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
   let counter = 0;
   return {
     engine,
+    env,
     app,
     baseUrl,
     config,
@@ -74,17 +80,17 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
     },
     async close() {
       await app.close();
-      await database.drop();
+      if (!options.database) await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
 /** The API on a fresh database with the setup's keyword engine (a private two-node Sphinx tier for `sphinx`). */
-export async function startSearchApp(setup: SearchSetup, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startSearchApp(setup: SearchSetup, env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestApp> {
   const sphinx = setup.search === 'sphinx' ? await PrivateSphinx.create(2) : null;
   try {
-    const app = await startTestApp(setup.engine, { OP_SEARCH_ENGINE: setup.search, ...(sphinx?.env ?? {}), ...env });
+    const app = await startTestApp(setup.engine, { OP_SEARCH_ENGINE: setup.search, ...(sphinx?.env ?? {}), ...env }, options);
     const close = app.close.bind(app);
     return {
       ...app,

@@ -1,0 +1,151 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChatSearchData } from '@op/contracts';
+import { OpClient } from '@op/contracts/node';
+import { SearchIndexService } from '../src/modules/search/search-index.service';
+import { createTestDatabase, SEARCH_SETUPS } from './support/databases';
+import { PrivateSphinx } from './support/private-sphinx';
+import { OPCTL, runNode } from './support/processes';
+import { record } from './support/records';
+import { startSearchApp, startTestApp, type TestApp, type TestTenant } from './support/test-app';
+
+const H = 3_600_000;
+const BASE = Math.floor((Date.now() - 3 * 24 * H) / 1000) * 1000;
+
+/** Twelve chats of five messages; chats 0, 3, 6 and 9 say 退款 once each. */
+const history = () =>
+  Array.from({ length: 60 }, (_, i) =>
+    record({ chatId: `chat-${i % 12}`, timestamp: BASE + i * H, body: { type: 'txt', msg: i % 12 % 3 === 0 && i < 12 ? `第${i}条：我要退款` : `第${i}条消息` } }),
+  );
+
+beforeAll(() => {
+  if (!existsSync(OPCTL)) throw new Error('apps/op-api/dist is missing: run `npm test` (it builds first) or `npm run build`');
+});
+
+describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $name index: verify, rebuild, readiness, metrics', (setup) => {
+  let t: TestApp;
+  let tenant: TestTenant;
+  let dataDir: string;
+  const opctl = async (...args: string[]) => {
+    const run = await runNode(OPCTL, args, { OP_DATABASE_URL: t.database.url, OP_DATA_DIR: dataDir, ...t.env });
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    return { code: run.code, json: JSON.parse(run.stdout) as Record<string, unknown>, stderr: run.stderr };
+  };
+  const refundChats = async () => {
+    const { envelope } = await tenant.client.call<ChatSearchData>('chatSearch', { keyword: '退款', pageSize: 100 });
+    return { chats: envelope.data!.chats.map((chat) => chat.chatId), window: envelope.data!.window };
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'op-cli-'));
+    t = await startSearchApp(setup);
+    tenant = await t.createTenant();
+    await t.importRecords(tenant.tenantId, history());
+    await t.app.get(SearchIndexService).drain();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('search:verify finds the index whole, says what differs once it is not, and search:rebuild mends it', async () => {
+    expect(await refundChats()).toEqual({ chats: ['chat-9', 'chat-6', 'chat-3', 'chat-0'], window: null });
+    const whole = await opctl('search:verify', '--tenant', tenant.tenantId, '--sample', '20');
+    expect(whole.code).toBe(0);
+    expect(whole.json).toMatchObject({ engine: setup.search, ok: true, tenants: [{ tenantId: tenant.tenantId, stored: 60, indexed: 60, queued: 0, checked: 20, missing: 0 }], missing: [] });
+
+    // The index loses the tenant (a lost disk, a bad restore): searches miss, verify says so.
+    const index = t.app.get(SearchIndexService);
+    await (index as unknown as { engine: { remove(tenantId: string): Promise<void> } }).engine.remove(tenant.tenantId);
+    expect((await refundChats()).chats).toEqual([]);
+    const broken = await opctl('search:verify', '--tenant', tenant.tenantId, '--sample', '5');
+    expect(broken.code).toBe(1);
+    expect(broken.json).toMatchObject({ ok: false, tenants: [{ stored: 60, indexed: 0, checked: 5, missing: 5 }] });
+    expect((broken.json.missing as unknown[]).length).toBe(5);
+
+    const rebuilt = await opctl('search:rebuild', '--tenant', tenant.tenantId);
+    expect(rebuilt).toMatchObject({ code: 0, json: { engine: setup.search, scope: tenant.tenantId, indexed: 60, total: 60 } });
+    expect(rebuilt.stderr).toMatch(/search:rebuild .*60\/60/);
+    expect((await refundChats()).chats).toEqual(['chat-9', 'chat-6', 'chat-3', 'chat-0']);
+    expect((await opctl('search:verify', '--tenant', tenant.tenantId)).json).toMatchObject({ ok: true });
+    expect(await opctl('search:rebuild', '--tenant', 'no-such-tenant')).toMatchObject({ code: 1, json: { error: { code: 404 } } });
+  });
+
+  it('resumes an interrupted rebuild where it stopped, answering from the scan until it is done', async () => {
+    const index = t.app.get(SearchIndexService);
+    const many = Array.from({ length: 2_500 }, (_, i) => record({ chatId: `bulk-${i % 50}`, timestamp: BASE + i * 1000, body: { type: 'txt', msg: i === 2_400 ? '最后才索引的退款' : `批量消息 ${i}` } }));
+    const other = await t.createTenant();
+    await t.importRecords(other.tenantId, many);
+    await index.drain();
+    const stop = new Error('interrupted');
+    await expect(
+      index.rebuild(other.tenantId, ({ done }) => {
+        if (done >= 1_000) throw stop;
+      }),
+    ).rejects.toBe(stop);
+    // Half built: the tenant's keyword searches fall back to the exact scan, which says its window.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const during = await other.client.chatSearch({ keyword: '退款' });
+    expect(during.data!.chats.map((c) => c.chatId)).toEqual(['bulk-0']);
+    expect(during.data!.window).not.toBeNull();
+    // Another tenant is still served by the index.
+    expect((await refundChats()).window).toBeNull();
+
+    const seen: number[] = [];
+    const resumed = await index.rebuild(other.tenantId, ({ done }) => seen.push(done));
+    expect(seen[0]).toBe(1_000);
+    expect(resumed).toEqual({ done: 2_500, total: 2_500 });
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const after = await other.client.chatSearch({ keyword: '退款' });
+    expect(after.data).toMatchObject({ chats: [{ chatId: 'bulk-0', hits: [{ snippet: '最后才索引的退款' }] }], window: null });
+  });
+
+  it('shows the index in /metrics: lag, outbox depth, size and readiness', async () => {
+    const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect(text).toMatch(new RegExp(`^op_search_index_ready\\{engine="${setup.search}"\\} 1$`, 'm'));
+    expect(text).toMatch(new RegExp(`^op_search_outbox_depth\\{engine="${setup.search}"\\} 0$`, 'm'));
+    expect(text).toMatch(new RegExp(`^op_search_index_lag_seconds\\{engine="${setup.search}"\\} 0$`, 'm'));
+    const bytes = /^op_search_index_bytes\{engine="[a-z0-9]+"\} (\d+)$/m.exec(text);
+    expect(Number(bytes?.[1])).toBeGreaterThan(0);
+  });
+});
+
+describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('an API that starts on messages its $name index does not hold', (setup) => {
+  it('builds the index in the background and answers from the scan until then', async () => {
+    const database = await createTestDatabase(setup.engine);
+    const sphinx = setup.search === 'sphinx' ? await PrivateSphinx.create(2) : null;
+    try {
+      // Messages stored while no index was kept (OP_SEARCH_ENGINE=scan).
+      const key = { OP_MASTER_KEY: '42'.repeat(32) }; // both processes unseal the client secret
+      const before = await startTestApp(setup.engine, { ...key, OP_SEARCH_ENGINE: 'scan' }, { database });
+      const tenant = await before.createTenant();
+      await before.importRecords(tenant.tenantId, [
+        record({ chatId: 'recent', timestamp: BASE, body: { type: 'txt', msg: '最近的退款' } }),
+        record({ chatId: 'old', timestamp: BASE - 400 * 24 * H, body: { type: 'txt', msg: '一年多前的退款' } }),
+      ]);
+      await before.close();
+
+      const after = await startTestApp(setup.engine, { ...key, OP_SEARCH_ENGINE: setup.search, ...(sphinx?.env ?? {}) }, { database });
+      try {
+        const client = new OpClient({ baseUrl: after.baseUrl, clientId: tenant.clientId, secret: tenant.secret, token: tenant.token });
+        const index = after.app.get(SearchIndexService);
+        // Whatever the background build has reached, the answer is exact for what was searched.
+        const first = await client.chatSearch({ keyword: '退款' });
+        if (first.data!.window !== null) expect(first.data!.chats.map((c) => c.chatId)).toEqual(['recent']);
+        else expect(first.data!.chats.map((c) => c.chatId)).toEqual(['recent', 'old']);
+        for (let i = 0; i < 200 && !index.indexed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(index.indexed).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 2_100));
+        const built = await client.chatSearch({ keyword: '退款' });
+        expect(built.data).toMatchObject({ chats: [{ chatId: 'recent' }, { chatId: 'old' }], window: null });
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await database.drop();
+      await sphinx?.destroy();
+    }
+  });
+});
