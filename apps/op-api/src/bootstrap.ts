@@ -40,6 +40,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   });
   app.useLogger(options.logger === false ? false : app.get(Logger));
   app.get(MetricsService).install(adapter.getInstance());
+  // Initialised here (listen() would do it too), so scripts may use its services at once.
+  await app.init();
   // Feeds an outbox-fed keyword index and builds one that does not yet hold every message.
   app.get(SearchIndexService).startBackground();
   return app;
