@@ -149,3 +149,19 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('an API 
     }
   });
 });
+
+describe('opctl search:sphinx-config', () => {
+  it('prints the sphinx.conf of one node of the tier, with the distributed index over the others', async () => {
+    const run = await runNode(OPCTL, ['search:sphinx-config', '--node', '10.0.0.1:9306:9312', '--nodes', '10.0.0.1:9306:9312,10.0.0.2:9306:9312', '--data-dir', '/var/lib/manticore'], {});
+    expect(run.code).toBe(0);
+    const { config } = JSON.parse(run.stdout) as { config: string };
+    expect(config).toContain('index op_messages');
+    expect(config).toContain('listen = 10.0.0.1:9306:mysql41');
+    expect(config).toContain('agent = 10.0.0.2:9312:op_messages');
+    expect(config).not.toContain('agent = 10.0.0.1');
+    expect(config).toContain('binlog_flush = 1');
+    const bad = await runNode(OPCTL, ['search:sphinx-config', '--node', 'x', '--nodes', 'x', '--data-dir', '/d'], {});
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toEqual({ error: { code: 400, message: '--node 的节点 x 无效（应为 host:sqlPort:apiPort）' } });
+  });
+});

@@ -15,6 +15,7 @@ import { DEMO_CHAT_ID } from '../modules/demo/demo-data';
 import { DEMO_FILE, DemoSeedService } from '../modules/demo/demo-seed.service';
 import { ImportService, type ImportProgress } from '../modules/importer/import.service';
 import { SearchIndexService } from '../modules/search/search-index.service';
+import { sphinxNodeConfig, type SphinxNode } from '../modules/search/engines/sphinx-config';
 import { progressBar } from './progress';
 import { CliModule } from './cli.module';
 
@@ -135,8 +136,24 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+function sphinxNode(flag: string, text: string): SphinxNode {
+  const match = /^([A-Za-z0-9.-]+):(\d{1,5}):(\d{1,5})$/.exec(text.trim());
+  if (!match) throw OpError.badRequest(`--${flag} 的节点 ${text} 无效（应为 host:sqlPort:apiPort）`);
+  return { host: match[1], sqlPort: Number(match[2]), apiPort: Number(match[3]) };
+}
+
 /** Commands that need no database. */
 const OFFLINE: Record<string, Command> = {
+  'search:sphinx-config': {
+    flags: ['node', 'nodes', 'data-dir', 'mem-limit'],
+    required: ['node', 'nodes', 'data-dir'],
+    run: (_app, f) => {
+      const node = sphinxNode('node', f.node!);
+      const nodes = f.nodes!.split(',').map((n) => sphinxNode('nodes', n));
+      if (!nodes.some((n) => n.host === node.host && n.apiPort === node.apiPort)) throw OpError.badRequest('--nodes 必须包含 --node 本身');
+      return Promise.resolve({ config: sphinxNodeConfig({ dataDir: f['data-dir']!, node, nodes, memLimit: f['mem-limit'] }) });
+    },
+  },
   sign: {
     flags: ['client', 'secret', 'token', 'sign-method', 'path', 'body', 'base-url'],
     required: [],

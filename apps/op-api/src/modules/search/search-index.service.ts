@@ -133,6 +133,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       );
       const ready = name === 'scan' || Number(n) === 0 ? 1 : 0;
       await this.dataSource.query('UPDATE search_state SET active = 0 WHERE engine <> ?', [name]);
+      // What waited for a fed engine that is no longer active is covered by this one's rebuild.
+      if (!this.engine.outboxFed) await this.dataSource.query('DELETE FROM search_outbox');
       if (own) await this.dataSource.query('UPDATE search_state SET active = 1, ready = ?, update_time = ? WHERE engine = ?', [ready, now, name]);
       else await this.dataSource.query('INSERT INTO search_state (engine, active, ready, lease_until, update_time) VALUES (?, 1, ?, 0, ?)', [name, ready, now]);
       this.ready = ready === 1;
