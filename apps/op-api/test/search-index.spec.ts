@@ -102,6 +102,26 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     expect(after.data).toMatchObject({ chats: [{ chatId: 'bulk-0', hits: [{ snippet: '最后才索引的退款' }] }], window: null });
   });
 
+  it('answers about hundreds of chats at once, whatever an engine allows in one query', async () => {
+    const wide = await t.createTenant();
+    await t.importRecords(
+      wide.tenantId,
+      Array.from({ length: 400 }, (_, i) => record({ chatId: `w-${i}`, timestamp: BASE + i * 1000, body: { type: 'txt', msg: i % 2 === 0 ? `宽查询退款 ${i}` : `宽查询 ${i}` } })),
+    );
+    const index = t.app.get(SearchIndexService);
+    await index.drain();
+    const engine = await index.reader(wide.tenantId);
+    const query = { tenantId: wide.tenantId, normal: '退款', fromMs: null, toMs: null };
+    const all = Array.from({ length: 400 }, (_, i) => `w-${i}`);
+    const even = all.filter((_, i) => i % 2 === 0);
+    // The engine itself, and through the service (chats "too big" for the store read).
+    expect([...(await engine.chatsWithMatch(query, all.slice(0, 150)))].sort()).toEqual(even.slice(0, 75).sort());
+    const refs = all.map((id) => ({ id, messageCount: 100_000 }));
+    expect([...(await index.chatsWithMatch(engine, query, refs, true))].sort()).toEqual([...even].sort());
+    const hits = await index.hits(engine, query, refs, 3, 'desc', true);
+    expect(hits.map((h) => h.chatId).sort()).toEqual([...even].sort());
+  });
+
   it('shows the index in /metrics: lag, outbox depth, size and readiness', async () => {
     const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
     expect(text).toMatch(new RegExp(`^op_search_index_ready\\{engine="${setup.search}"\\} 1$`, 'm'));

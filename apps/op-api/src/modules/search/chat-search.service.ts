@@ -26,12 +26,13 @@ import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess, requireOperator } from '../chat-message/chat-access.service';
 import { CHAT_COLUMNS, chatEntityOf, toChatInfo, type ChatDbRow } from '../chat-message/chat-info';
 import type { SearchEngine, SearchQuery } from './search-engine';
-import { SearchIndexService, type SearchHit } from './search-index.service';
+import { SearchIndexService, type ChatRef, type SearchHit } from './search-index.service';
 import { buildSnippet } from './search-snippet';
 
 export const HITS_PER_CHAT = 3;
-/** Chats read per step when walking the filtered chats in result order. */
-const WALK_CHUNK = 500;
+/** Chats read per step when walking the filtered chats in result order: the first step, and the most. */
+const WALK_FIRST_CHUNK = 50;
+const WALK_CHUNK = 800;
 /** Chats looked up per statement by id. */
 const ID_CHUNK = 1_000;
 /** With cap 0 (always exact), at most this many matching chats are gathered. */
@@ -47,6 +48,8 @@ function filtersOf(request: WithoutNulls<ChatSearchRequest>): Record<string, unk
 function compareIds(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
+
+const chatRef = (row: ChatDbRow): ChatRef => ({ id: row.id, messageCount: Number(row.message_count) });
 
 /** The search result order: newest activity first, chats without messages last, then chat id descending. */
 function resultOrder(a: ChatDbRow, b: ChatDbRow): number {
@@ -151,8 +154,8 @@ export class ChatSearchService {
       return this.answer(context.tenantId, rows, [], null, false, pageInfo(total, pageNum, pageSize, rows.length));
     }
 
-    const { rows, total, capped, next } = await this.keywordPage(plan, filter, pageNum, pageSize);
-    const hits = await this.index.hits(plan.engine, plan.query, rows.map((row) => row.id), HITS_PER_CHAT, 'desc');
+    const { rows, total, capped, next, common } = await this.keywordPage(plan, filter, pageNum, pageSize);
+    const hits = await this.index.hits(plan.engine, plan.query, rows.map(chatRef), HITS_PER_CHAT, 'desc', common);
     const page: PageInfo = { ...pageInfo(total, pageNum, pageSize, rows.length), next };
     return this.answer(context.tenantId, rows, hits, plan, capped, page, request.keyword);
   }
@@ -206,25 +209,25 @@ export class ChatSearchService {
     filter: ChatFilter,
     pageNum: number,
     pageSize: number,
-  ): Promise<{ rows: ChatDbRow[]; total: number; capped: boolean; next: boolean }> {
+  ): Promise<{ rows: ChatDbRow[]; total: number; capped: boolean; next: boolean; common: boolean }> {
     const offset = (pageNum - 1) * pageSize;
     const cap = this.cap > 0 ? this.cap : UNCAPPED;
     const matched = await this.index.matchingChats(plan.engine, plan.query, cap);
-    if (matched.complete) return this.pageOf(filter, matched.chatIds, offset, pageSize);
+    if (matched.complete) return { ...(await this.pageOf(filter, matched.chatIds, offset, pageSize)), common: false };
 
     // A common keyword: more than `cap` chats hold it.
     const need = offset + pageSize + 1;
     if (!filter.narrowed) {
       const walk = await this.walk(plan, filter, offset, pageSize, need, Number.POSITIVE_INFINITY);
-      return { rows: walk.page, total: this.cap, capped: true, next: walk.found >= need };
+      return { rows: walk.page, total: this.cap, capped: true, next: walk.found >= need, common: true };
     }
     // Filters too: walk them in order; their matches are counted exactly when they run out
     // before the cap, capped when the cap is passed, and gathered whole if the walk is long.
     const walk = await this.walk(plan, filter, offset, pageSize, Math.max(need, cap + 1), cap * 2);
-    if (walk.found > cap) return { rows: walk.page, total: cap, capped: true, next: walk.found >= need };
-    if (walk.exhausted) return { rows: walk.page, total: walk.found, capped: false, next: walk.found >= need };
+    if (walk.found > cap) return { rows: walk.page, total: cap, capped: true, next: walk.found >= need, common: true };
+    if (walk.exhausted) return { rows: walk.page, total: walk.found, capped: false, next: walk.found >= need, common: true };
     const all = await this.index.matchingChats(plan.engine, plan.query, UNCAPPED);
-    return this.pageOf(filter, all.chatIds, offset, pageSize);
+    return { ...(await this.pageOf(filter, all.chatIds, offset, pageSize)), common: true };
   }
 
   /** The page, exact total included, of the chats among `chatIds` that pass the filters. */
@@ -257,6 +260,8 @@ export class ChatSearchService {
     // Chats with messages (newest first), then those without: two index ranges, both keyset-paged.
     let after: { time: number | null; id: string } | null = null;
     let phase: 'timed' | 'untimed' = 'timed';
+    // A common keyword fills a page from few chats: start small, double while it does not.
+    let size = WALK_FIRST_CHUNK;
     for (;;) {
       let cursor: string;
       let params: unknown[];
@@ -270,11 +275,11 @@ export class ChatSearchService {
         params = after === null ? [] : [after.id];
       }
       const chunk: ChatDbRow[] = await this.dataSource.query(
-        `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} AND ${cursor} ORDER BY c.last_message_time DESC, c.id DESC LIMIT ${WALK_CHUNK}`,
+        `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} AND ${cursor} ORDER BY c.last_message_time DESC, c.id DESC LIMIT ${size}`,
         [...filter.params, ...params],
       );
       if (chunk.length > 0) {
-        const members = await this.index.chatsWithMatch(plan.engine, plan.query, chunk.map((row) => row.id));
+        const members = await this.index.chatsWithMatch(plan.engine, plan.query, chunk.map(chatRef), true);
         for (const row of chunk) {
           examined++;
           if (!members.has(row.id)) continue;
@@ -285,11 +290,12 @@ export class ChatSearchService {
         const last = chunk[chunk.length - 1];
         after = { time: last.last_message_time === null ? null : Number(last.last_message_time), id: last.id };
       }
-      if (chunk.length < WALK_CHUNK) {
+      if (chunk.length < size) {
         if (phase === 'untimed') return { page, found, exhausted: true };
         phase = 'untimed';
         after = null;
       }
+      size = Math.min(size * 2, WALK_CHUNK);
       if (examined >= budget) return { page, found, exhausted: false };
     }
   }

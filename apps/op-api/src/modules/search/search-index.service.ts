@@ -15,6 +15,12 @@ import { firstPerChat, ScanEngine } from './engines/scan.engine';
 import { SphinxEngine } from './engines/sphinx.engine';
 import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchEngineName, SearchQuery } from './search-engine';
 
+/** A chat as the search service hands it over: its id and how many messages it holds. */
+export interface ChatRef {
+  id: string;
+  messageCount: number;
+}
+
 /** A verified match: the message as the store has it. */
 export interface SearchHit extends HitCandidate {
   msg: string;
@@ -31,6 +37,19 @@ const LEASE_MS = 15_000;
 const REBUILD_BATCH = 1_000;
 const STATS_TTL_MS = 5_000;
 const STATE_TTL_MS = 2_000;
+/** Chats up to this many messages are read from the store, not the index, for a common keyword. */
+const STORE_READ_MAX = 300;
+/**
+ * Chats an engine is asked about at once: a query names each (FTS5 caps an expression's depth
+ * at 256; Groonga 7's in_values() ignores values past ~128).
+ */
+const ENGINE_CHATS_MAX = 100;
+
+function inChunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let at = 0; at < items.length; at += size) out.push(items.slice(at, at + size));
+  return out;
+}
 
 interface MessageRow {
   id: string;
@@ -238,22 +257,70 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     return { chatIds: [...chats].slice(0, limit), complete: found.complete && chats.size <= limit };
   }
 
-  async chatsWithMatch(engine: SearchEngine, query: SearchQuery, chatIds: readonly string[]): Promise<Set<string>> {
-    const pending = await this.pending(engine, query, chatIds);
-    const found = await engine.chatsWithMatch(query, chatIds);
-    for (const hit of pending) found.add(hit.chatId);
+  /**
+   * Those of `chats` that hold a match. For a common keyword (`common`: the engine found more
+   * chats than the cap), the chats of at most STORE_READ_MAX messages are read from the store
+   * and tested directly: a few thousand short rows cost less than the keyword's postings.
+   */
+  async chatsWithMatch(engine: SearchEngine, query: SearchQuery, chats: readonly ChatRef[], common: boolean): Promise<Set<string>> {
+    const { small, large } = this.split(chats, common);
+    const found = new Set<string>();
+    for (const hit of await this.storeMatches(query, small)) found.add(hit.chatId);
+    for (const chunk of inChunks(large, ENGINE_CHATS_MAX)) {
+      const pending = await this.pending(engine, query, chunk);
+      for (const chatId of await engine.chatsWithMatch(query, chunk)) found.add(chatId);
+      for (const hit of pending) found.add(hit.chatId);
+    }
     return found;
   }
 
   /** The `perChat` newest (or first) verified matches of each chat. */
-  async hits(engine: SearchEngine, query: SearchQuery, chatIds: readonly string[], perChat: number, order: HitOrder): Promise<SearchHit[]> {
-    if (chatIds.length === 0) return [];
-    const pending = await this.pending(engine, query, chatIds);
-    const candidates = [...(await engine.hits(query, chatIds, perChat, order)), ...pending];
-    const verified = await this.confirm(query, candidates);
+  async hits(engine: SearchEngine, query: SearchQuery, chats: readonly ChatRef[], perChat: number, order: HitOrder, common: boolean): Promise<SearchHit[]> {
+    if (chats.length === 0) return [];
+    const { small, large } = this.split(chats, common);
+    const verified = await this.storeMatches(query, small);
+    for (const chunk of inChunks(large, ENGINE_CHATS_MAX)) {
+      const pending = await this.pending(engine, query, chunk);
+      verified.push(...(await this.confirm(query, [...(await engine.hits(query, chunk, perChat, order)), ...pending])));
+    }
     const sign = order === 'desc' ? -1 : 1;
     verified.sort((a, b) => (a.chatId < b.chatId ? -1 : a.chatId > b.chatId ? 1 : 0) || sign * compareHits(a, b));
     return firstPerChat(verified, perChat);
+  }
+
+  private split(chats: readonly ChatRef[], common: boolean): { small: string[]; large: string[] } {
+    const small: string[] = [];
+    const large: string[] = [];
+    for (const chat of chats) (common && chat.messageCount <= STORE_READ_MAX ? small : large).push(chat.id);
+    return { small, large };
+  }
+
+  /** Every match in these chats, read from the message store and tested with the contracts' rule. */
+  private async storeMatches(query: SearchQuery, chatIds: readonly string[]): Promise<SearchHit[]> {
+    const hits: SearchHit[] = [];
+    for (let at = 0; at < chatIds.length; at += 200) {
+      const chunk = chatIds.slice(at, at + 200);
+      const where = ['tenant_id = ?', `chat_id IN (${placeholders(chunk.length)})`, "type = 'txt'"];
+      const params: unknown[] = [query.tenantId, ...chunk];
+      if (query.fromMs !== null) {
+        where.push('create_time >= ?');
+        params.push(query.fromMs);
+      }
+      if (query.toMs !== null) {
+        where.push('create_time <= ?');
+        params.push(query.toMs);
+      }
+      const rows: Array<{ chat_id: string; id: string; create_time: number | string; msg: string | null }> = await this.dataSource.query(
+        `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${where.join(' AND ')}`,
+        params,
+      );
+      for (const row of rows) {
+        if (row.msg !== null && containsKeyword(row.msg, query.normal)) {
+          hits.push({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time), msg: row.msg });
+        }
+      }
+    }
+    return hits;
   }
 
   /** How many messages of the chat match, and one page of them in chat order. */

@@ -8,15 +8,27 @@ const PUT_BATCH = 500;
 const literal = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 
 /**
- * The Groonga script (`*SS`) of a query: the full-text match first, so Groonga starts from the
- * keyword's postings, then the tenant, the window and the chats, all evaluated inside Groonga.
+ * The Groonga script (`*SS`) of a query, evaluated inside Groonga: for the tenant, the keyword's
+ * postings first, then the tenant, compared record by record (`tenant_id` has no index on
+ * purpose: an index would gather every record of a big tenant); for some chats, their records
+ * first (through the `chat_id` index), then the tenant and the keyword. Then the window.
  */
 function script(query: SearchQuery, chatIds?: readonly string[]): string {
-  const parts = [`body @ ${literal(query.normal)}`, `tenant_id == ${literal(query.tenantId)}`];
+  const keyword = `body @ ${literal(query.normal)}`;
+  const tenant = `tenant_id == ${literal(query.tenantId)}`;
+  const parts = chatIds === undefined ? [keyword, tenant] : [`in_values(chat_id, ${chatIds.map(literal).join(', ')})`, tenant, keyword];
   if (query.fromMs !== null) parts.push(`create_time >= ${query.fromMs}`);
   if (query.toMs !== null) parts.push(`create_time <= ${query.toMs}`);
-  if (chatIds !== undefined) parts.push(`in_values(chat_id, ${chatIds.map(literal).join(', ')})`);
   return `*SS ${parts.join(' && ')}`;
+}
+
+/** Groonga 7.0.7's in_values() silently ignores values past ~128 (SearchIndexService asks about 100 chats at most). */
+const IN_VALUES_MAX = 100;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let at = 0; at < items.length; at += size) out.push(items.slice(at, at + size));
+  return out;
 }
 
 const MATCH = 'MATCH(body) AGAINST(? IN BOOLEAN MODE)';
@@ -57,7 +69,7 @@ export class MroongaEngine implements SearchEngine {
         'id BIGINT NOT NULL PRIMARY KEY, tenant_id VARCHAR(32) NOT NULL, chat_id VARCHAR(64) NOT NULL, ' +
         'create_time BIGINT NOT NULL, body LONGTEXT NOT NULL, ' +
         `FULLTEXT INDEX ft_message_search_body (body) COMMENT 'tokenizer "TokenBigram", normalizer "none"', ` +
-        'INDEX idx_message_search_tenant (tenant_id), INDEX idx_message_search_chat (chat_id)' +
+        'INDEX idx_message_search_chat (chat_id)' +
         ') ENGINE=Mroonga DEFAULT CHARSET=utf8mb4 COLLATE utf8mb4_bin',
     );
     return true;
@@ -81,23 +93,27 @@ export class MroongaEngine implements SearchEngine {
   }
 
   async chatsWithMatch(query: SearchQuery, chatIds: readonly string[]): Promise<Set<string>> {
-    if (chatIds.length === 0) return new Set();
-    const rows: Array<{ chat_id: string }> = await this.dataSource.query(`SELECT DISTINCT chat_id FROM message_search WHERE ${MATCH}`, [
-      script(query, chatIds),
-    ]);
-    return new Set(rows.map((row) => row.chat_id));
+    const found = new Set<string>();
+    for (const chunk of chunks(chatIds, IN_VALUES_MAX)) {
+      const rows: Array<{ chat_id: string }> = await this.dataSource.query(`SELECT DISTINCT chat_id FROM message_search WHERE ${MATCH}`, [script(query, chunk)]);
+      for (const row of rows) found.add(row.chat_id);
+    }
+    return found;
   }
 
   async hits(query: SearchQuery, chatIds: readonly string[], perChat: number, order: HitOrder): Promise<HitCandidate[]> {
-    if (chatIds.length === 0) return [];
     const direction = order === 'desc' ? 'DESC' : 'ASC';
-    const rows: CandidateRow[] = await this.dataSource.query(
-      'SELECT chat_id, id, create_time FROM (' +
-        `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, ROW_NUMBER() OVER (PARTITION BY chat_id ORDER BY create_time ${direction}, id ${direction}) AS rn ` +
-        `FROM message_search WHERE ${MATCH}) h WHERE rn <= ? ORDER BY chat_id, rn`,
-      [script(query, chatIds), perChat],
-    );
-    return rows.map(candidate);
+    const hits: HitCandidate[] = [];
+    for (const chunk of chunks(chatIds, IN_VALUES_MAX)) {
+      const rows: CandidateRow[] = await this.dataSource.query(
+        'SELECT chat_id, id, create_time FROM (' +
+          `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, ROW_NUMBER() OVER (PARTITION BY chat_id ORDER BY create_time ${direction}, id ${direction}) AS rn ` +
+          `FROM message_search WHERE ${MATCH}) h WHERE rn <= ? ORDER BY chat_id, rn`,
+        [script(query, chunk), perChat],
+      );
+      hits.push(...rows.map(candidate));
+    }
+    return hits;
   }
 
   async countInChat(query: SearchQuery, chatId: string): Promise<number> {
@@ -143,9 +159,7 @@ export class MroongaEngine implements SearchEngine {
   }
 
   async count(tenantId: string): Promise<number> {
-    const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(`SELECT COUNT(*) AS n FROM message_search WHERE ${MATCH}`, [
-      `*SS tenant_id == ${literal(tenantId)}`,
-    ]);
+    const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query('SELECT COUNT(*) AS n FROM message_search WHERE tenant_id = ?', [tenantId]);
     return Number(n);
   }
 
