@@ -258,7 +258,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     searchWindowDays: integer(env, 'OP_SEARCH_WINDOW_DAYS', 90, 1, 3660),
     searchEngine: searchEngine(env, sphinx),
     sphinx,
-    searchTotalCap: integer(env, 'OP_SEARCH_TOTAL_CAP', 10_000, 0, 1_000_000),
+    searchTotalCap: integer(env, 'OP_SEARCH_TOTAL_CAP', 1_000, 0, 1_000_000),
     auditEnabled: onOff(env, 'OP_AUDIT', true),
     redis: parseRedis(env),
     tokenCacheMs: integer(env, 'OP_TOKEN_CACHE_MS', 0, 0, 60_000),

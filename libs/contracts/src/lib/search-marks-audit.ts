@@ -29,7 +29,7 @@ export interface ChatSearchData {
   window: SearchWindow | null;
   /**
    * True when more chats matched the keyword than the server counts exactly (OP_SEARCH_TOTAL_CAP,
-   * 10,000 by default): `page.total` is then that cap, and paging on still works (`page.next`).
+   * 1,000 by default): `page.total` is then that cap, and paging on still works (`page.next`).
    */
   totalCapped: boolean;
 }

@@ -17,20 +17,63 @@
 // eslint-disable-next-line no-control-regex -- ASCII control characters are plain text here
 const PLAIN = /^[\u0000-\u007f\u4e00-\u9fff]*$/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-/** One code point and the combining marks after it. */
-const UNIT = /[\s\S]\p{M}*/gu;
-
 const unitCache = new Map<string, string>();
-const UNIT_CACHE_LIMIT = 50_000;
+const pointCache = new Map<number, string>();
+const markCache = new Map<number, boolean>();
+const CACHE_LIMIT = 50_000;
+const MARK = /^\p{M}$/u;
 
 function normalizeUnit(unit: string): string {
   let normal = unitCache.get(unit);
   if (normal === undefined) {
     normal = unit.normalize('NFKC').toLowerCase().replace(/ς/g, 'σ');
-    if (unitCache.size >= UNIT_CACHE_LIMIT) unitCache.clear();
+    if (unitCache.size >= CACHE_LIMIT) unitCache.clear();
     unitCache.set(unit, normal);
   }
   return normal;
+}
+
+/** One code point with no mark after it: ASCII and CJK Unified Ideographs need no lookup. */
+function normalizePoint(point: number, char: string): string {
+  if (point < 0x80) return point >= 0x41 && point <= 0x5a ? String.fromCharCode(point + 32) : char;
+  if (point >= 0x4e00 && point <= 0x9fff) return char;
+  let normal = pointCache.get(point);
+  if (normal === undefined) {
+    normal = normalizeUnit(char);
+    if (pointCache.size >= CACHE_LIMIT) pointCache.clear();
+    pointCache.set(point, normal);
+  }
+  return normal;
+}
+
+function isMark(point: number): boolean {
+  if (point < 0x300 || (point >= 0x4e00 && point <= 0x9fff)) return false;
+  let mark = markCache.get(point);
+  if (mark === undefined) {
+    mark = MARK.test(String.fromCodePoint(point));
+    if (markCache.size >= CACHE_LIMIT) markCache.clear();
+    markCache.set(point, mark);
+  }
+  return mark;
+}
+
+/**
+ * Calls `visit` with each unit of `text` (a code point and the marks after it): its normalised
+ * form and where it starts and ends in `text`, in UTF-16 units.
+ */
+function eachUnit(text: string, visit: (normal: string, start: number, end: number) => void): void {
+  for (let i = 0; i < text.length; ) {
+    const point = text.codePointAt(i)!;
+    const width = point > 0xffff ? 2 : 1;
+    let end = i + width;
+    while (end < text.length) {
+      const next = text.codePointAt(end)!;
+      if (!isMark(next)) break;
+      end += next > 0xffff ? 2 : 1;
+    }
+    visit(end === i + width ? normalizePoint(point, text.slice(i, end)) : normalizeUnit(text.slice(i, end)), i, end);
+    i = end;
+  }
 }
 
 /** `text` with lone surrogates replaced by U+FFFD. */
@@ -38,11 +81,15 @@ export function wellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, '\ufffd');
 }
 
+const HAS_SURROGATE = /[\ud800-\udfff]/;
+
 /** The normalised form of `text` (see the top of this file). */
 export function normalizeSearchText(text: string): string {
   if (PLAIN.test(text)) return text.toLowerCase();
   let out = '';
-  for (const [unit] of wellFormed(text).matchAll(UNIT)) out += normalizeUnit(unit);
+  eachUnit(HAS_SURROGATE.test(text) ? wellFormed(text) : text, (normal) => {
+    out += normal;
+  });
   return out;
 }
 
@@ -59,16 +106,13 @@ export function normalizeWithOffsets(text: string): { normal: string; start: num
   let normal = '';
   const start: number[] = [];
   const end: number[] = [];
-  for (const match of source.matchAll(UNIT)) {
-    const from = match.index;
-    const to = from + match[0].length;
-    const unit = normalizeUnit(match[0]);
+  eachUnit(source, (unit, from, to) => {
     normal += unit;
     for (let i = 0; i < unit.length; i++) {
       start.push(from);
       end.push(to);
     }
-  }
+  });
   return { normal, start, end };
 }
 
