@@ -1,7 +1,7 @@
 // Starts what the panel's end-to-end spec drives: the real API (in-process, SQLite), the
 // real built panel (`next start`) and Debian's Chromium through playwright-core.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -16,15 +16,48 @@ import { freePort } from '../../op-api/test/support/processes';
 
 export { freePort };
 
-/** `npm test` builds the panel before Jest runs; a spec run alone builds it when it is missing. */
+const BUILD_LOCK = join(ADMIN_DIR, '.next-build.lock');
+/** A lock older than any build was left by a killed run. */
+const STALE_LOCK_MS = 15 * 60_000;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * `npm test` builds the panel before Jest runs; a spec run alone builds it when it is missing.
+ * Spec files run in parallel workers: one builds, holding a lock directory; the others wait
+ * for the lock to go (`.next` is incomplete until then), then use its build.
+ */
 export function ensurePanelBuilt(): void {
-  if (existsSync(join(ADMIN_DIR, '.next', 'BUILD_ID'))) return;
-  const result = spawnSync(process.execPath, [NEXT_BIN, 'build'], {
-    cwd: ADMIN_DIR,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  if (result.status !== 0) throw new Error('next build failed');
+  for (;;) {
+    const lockedAt = statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs;
+    if (lockedAt !== undefined) {
+      if (Date.now() - lockedAt > STALE_LOCK_MS) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      else sleepSync(500);
+      continue;
+    }
+    if (existsSync(join(ADMIN_DIR, '.next', 'BUILD_ID'))) return;
+    try {
+      mkdirSync(BUILD_LOCK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    break;
+  }
+  try {
+    // Another worker may have finished between the look and the lock: never rebuild under it.
+    if (existsSync(join(ADMIN_DIR, '.next', 'BUILD_ID'))) return;
+    const result = spawnSync(process.execPath, [NEXT_BIN, 'build'], {
+      cwd: ADMIN_DIR,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
+    if (result.status !== 0) throw new Error('next build failed');
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 export interface Panel {

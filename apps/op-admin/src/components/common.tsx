@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { CHAT_STATUS_LABELS, type ChatStatus, type PageInfo } from '@op/contracts';
+import { countText } from '../lib/format';
 import { localTimeValue, type Query } from '../lib/search-query';
 
 export function StatusBadge({ code }: { code: ChatStatus }) {
@@ -29,14 +30,18 @@ export function Forbidden({ title = '无权限', detail = '当前账号没有权
   );
 }
 
-/** Previous/next links over a §2 page block; `href(n)` builds the URL of page n. */
-export function Pager({ page, href }: { page: PageInfo; href: (n: number) => string }) {
+/**
+ * Previous/next links over a §2 page block; `href(n)` builds the URL of page n. A capped
+ * total (more matched than the server counts) names no last page: `page.next` alone says
+ * whether there is another.
+ */
+export function Pager({ page, href, capped = false }: { page: PageInfo; href: (n: number) => string; capped?: boolean }) {
   const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
   return (
     <nav className="pager" aria-label="分页" data-testid="pager">
       {page.page > 1 ? <Link href={href(page.page - 1)}>上一页</Link> : <span className="disabled">上一页</span>}
       <span data-testid="page-info">
-        第 {page.page} / {pages} 页，共 {page.total} 条
+        {capped ? `第 ${page.page} 页，共 ${countText(page.total, true)} 条` : `第 ${page.page} / ${pages} 页，共 ${countText(page.total)} 条`}
       </span>
       {page.next ? <Link href={href(page.page + 1)}>下一页</Link> : <span className="disabled">下一页</span>}
     </nav>

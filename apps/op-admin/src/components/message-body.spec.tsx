@@ -18,6 +18,14 @@ describe('MessageBody', () => {
     expect(html).not.toContain('<img');
   });
 
+  it('marks every match of a keyword in a text message as the API matches it, still as text', () => {
+    const html = renderToStaticMarkup(<MessageBody message={message({ msg: '<b>REFUND</b> 与 ｒｅｆｕｎｄ，退款' })} keyword="Refund" />);
+    expect(html).toBe(
+      '<div class="bubble" data-kind="text"><span>&lt;b&gt;</span><mark>REFUND</mark><span>&lt;/b&gt; 与 </span><mark>ｒｅｆｕｎｄ</mark><span>，退款</span></div>',
+    );
+    expect(renderToStaticMarkup(<MessageBody message={message({ msg: '你好' })} keyword="退款" />)).toBe('<div class="bubble" data-kind="text"><span>你好</span></div>');
+  });
+
   it('draws an image as its thumbnail linking to the full picture, or a placeholder', () => {
     const withThumb = renderToStaticMarkup(<MessageBody message={message({ type: 'img', getUrl: 'http://q/t.jpg?a=1&b=2', url: 'https://e/full.jpg' })} />);
     expect(withThumb).toContain('<a href="https://e/full.jpg"');

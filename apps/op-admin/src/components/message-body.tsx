@@ -1,5 +1,6 @@
-import type { ChatMessage } from '@op/contracts';
+import { findKeyword, type ChatMessage } from '@op/contracts';
 import { messageView } from '../lib/format';
+import { Snippet } from './snippet';
 
 /** A link to a voice or video file after its duration, when the message has one. */
 function MediaLink({ url, label }: { url: string | null | undefined; label: string }) {
@@ -14,12 +15,19 @@ function MediaLink({ url, label }: { url: string | null | undefined; label: stri
   );
 }
 
-/** One message drawn as a person expects it; every value goes in as text, never as HTML. */
-export function MessageBody({ message }: { message: ChatMessage }) {
+/**
+ * One message drawn as a person expects it; every value goes in as text, never as HTML. With
+ * a keyword, its matches in a text message are marked as the API matches them.
+ */
+export function MessageBody({ message, keyword }: { message: ChatMessage; keyword?: string }) {
   const view = messageView(message);
   switch (view.kind) {
     case 'text':
-      return <div className="bubble" data-kind="text">{view.text}</div>;
+      return (
+        <div className="bubble" data-kind="text">
+          {keyword ? <Snippet snippet={view.text} offsets={findKeyword(view.text, keyword)} /> : view.text}
+        </div>
+      );
     case 'image': {
       const picture = view.thumbnail ? (
         <img className="thumb" src={view.thumbnail} alt={view.name ?? '图片'} />

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@op/contracts';
-import { formatDuration, highlightSegments, humanFileSize, isRecalled, messageView, safeUrl, sideOf } from './format';
+import { countText, formatDuration, highlightSegments, humanFileSize, isRecalled, messageView, safeUrl, sideOf } from './format';
 
 function message(fields: Partial<ChatMessage>): ChatMessage {
   return {
@@ -124,5 +124,13 @@ describe('messageView', () => {
     expect(isRecalled(message({ ext: { recalled: 'true' } }))).toBe(false);
     expect(sideOf(message({ form: 'c1' }), 'c1')).toBe('customer');
     expect(sideOf(message({ form: 'agent-1' }), 'c1')).toBe('agent');
+  });
+});
+
+describe('countText', () => {
+  it('writes counts as zh-CN does, a capped one with "+"', () => {
+    expect(countText(45)).toBe('45');
+    expect(countText(10_000, true)).toBe('10,000+');
+    expect(countText(1_234_567)).toBe('1,234,567');
   });
 });

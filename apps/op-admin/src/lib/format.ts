@@ -27,6 +27,11 @@ export function formatDuration(seconds: number | null | undefined): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
+/** A count as zh-CN writes it (10000 → "10,000"), with "+" when the real number is higher. */
+export function countText(n: number, more = false): string {
+  return `${n.toLocaleString('zh-CN')}${more ? '+' : ''}`;
+}
+
 export interface Segment {
   text: string;
   hit: boolean;

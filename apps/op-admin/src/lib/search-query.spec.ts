@@ -10,6 +10,8 @@ describe('search query', () => {
         chatId: 'u1',
         mark: '投诉',
         keyword: '退款',
+        messageTimeFrom: '2026-10-01T00:00',
+        messageTimeTo: '2026-10-31T23:59:59',
         createdFrom: '2026-11-01T08:00',
         createdTo: '2026-11-02T08:00',
         lastMessageFrom: '2026-11-03T08:00:05',
@@ -27,6 +29,8 @@ describe('search query', () => {
       createdTo: '2026-11-02 08:00:59',
       lastMessageFrom: '2026-11-03 08:00:05',
       lastMessageTo: '2026-11-04 08:00:00',
+      messageTimeFrom: '2026-10-01 00:00:00',
+      messageTimeTo: '2026-10-31 23:59:59',
       pageNum: 3,
       pageSize: 20,
     });

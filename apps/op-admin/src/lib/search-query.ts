@@ -52,8 +52,8 @@ export function searchRequestOf(query: Query): ChatSearchRequest {
     const v = first(query[key]);
     if (v !== undefined) body[key] = v;
   }
-  const from = ['createdFrom', 'lastMessageFrom'] as const;
-  const to = ['createdTo', 'lastMessageTo'] as const;
+  const from = ['createdFrom', 'lastMessageFrom', 'messageTimeFrom'] as const;
+  const to = ['createdTo', 'lastMessageTo', 'messageTimeTo'] as const;
   for (const key of from) {
     const v = toApiTime(first(query[key]), false);
     if (v !== undefined) body[key] = v;

@@ -1,7 +1,9 @@
 import Link from 'next/link';
-import { CHAT_STATUS_CODES, CHAT_STATUS_LABELS, type ChatSearchData } from '@op/contracts';
+import { CHAT_STATUS_CODES, CHAT_STATUS_LABELS, type ChatSearchData, type ChatSearchRequest } from '@op/contracts';
 import { ErrorBox, FilterActions, Pager, StatusBadge, TimeRangeFields } from '../../components/common';
 import { Snippet } from '../../components/snippet';
+import { chatHref } from '../../lib/find-in-chat';
+import { countText } from '../../lib/format';
 import { requireSession, withOp } from '../../lib/op-server';
 import { queryValue, searchRequestOf, withPage, type Query } from '../../lib/search-query';
 
@@ -34,6 +36,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
             关键词
             <input name="keyword" defaultValue={queryValue(query, 'keyword') ?? ''} placeholder="消息内容包含…" />
           </label>
+          <TimeRangeFields label="消息时间" from="messageTimeFrom" to="messageTimeTo" query={query} />
           <label>
             客户 ID
             <input name="customerId" defaultValue={queryValue(query, 'customerId') ?? ''} />
@@ -64,30 +67,56 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
       {!result.ok ? (
         <ErrorBox message={result.message} />
       ) : (
-        <Results data={result.value.data as ChatSearchData} page={result.value.page} query={query} />
+        <Results data={result.value.data as ChatSearchData} page={result.value.page} query={query} body={body} />
       )}
     </>
   );
 }
 
-function Results({ data, page, query }: { data: ChatSearchData; page: Parameters<typeof Pager>[0]['page'] | undefined; query: Query }) {
+/** Which message times the keyword was looked for in, in words; null without a keyword. */
+function searchScope(data: ChatSearchData, body: ChatSearchRequest): { text: string; narrowed: boolean } | null {
+  if (body.keyword === undefined) return null;
+  const { window } = data;
+  if (window === null) return { text: '关键词搜索范围：全部历史', narrowed: false };
+  const text = `关键词搜索范围：${window.from ?? '最早的消息'} 至 ${window.to ?? '最新的消息'}`;
+  // A window other than the one asked for was the server's choice (while its index is built).
+  return { text, narrowed: window.from !== (body.messageTimeFrom ?? null) || window.to !== (body.messageTimeTo ?? null) };
+}
+
+function Results({ data, page, query, body }: { data: ChatSearchData; page: Parameters<typeof Pager>[0]['page'] | undefined; query: Query; body: ChatSearchRequest }) {
+  const scope = searchScope(data, body);
+  const header = (
+    <>
+      {scope ? (
+        <p className="result-note" data-testid="search-window">
+          {scope.text}
+          {scope.narrowed ? '（服务器本次只搜索了这段时间内的消息）' : ''}
+        </p>
+      ) : null}
+      {body.keyword === undefined && (body.messageTimeFrom !== undefined || body.messageTimeTo !== undefined) ? (
+        <p className="result-note" data-testid="message-time-note">
+          消息时间只对关键词生效：没有关键词时不按它筛选
+        </p>
+      ) : null}
+    </>
+  );
   if (data.chats.length === 0) {
     return (
-      <div className="card empty" data-testid="empty">
-        没有找到符合条件的会话
+      <div className="card">
+        {header}
+        <div className="empty" data-testid="empty">
+          没有找到符合条件的会话
+        </div>
       </div>
     );
   }
   return (
     <div className="card">
-      {data.window ? (
-        <p style={{ color: '#64748b', marginTop: 0 }} data-testid="search-window">
-          关键词搜索范围：{data.window.from ?? '最早的消息'} 至 {data.window.to ?? '现在'}
-        </p>
-      ) : null}
-      {data.totalCapped ? (
-        <p style={{ color: '#64748b', marginTop: 0 }} data-testid="total-capped">
-          匹配的会话超过 {page?.total.toLocaleString('zh-CN')} 个，下方按最近活动排列
+      {header}
+      {page ? (
+        <p className="result-note" data-testid="result-total">
+          共 {countText(page.total, data.totalCapped)} 个会话
+          {data.totalCapped ? `（超过 ${countText(page.total)} 个后不再精确计数，可继续翻页）` : ''}
         </p>
       ) : null}
       <table data-testid="results">
@@ -123,7 +152,7 @@ function Results({ data, page, query }: { data: ChatSearchData; page: Parameters
                     key={hit.userMessageId}
                     className="hit"
                     data-testid="hit"
-                    href={`/chats/${encodeURIComponent(chat.chatId)}?around=${hit.userMessageId}`}
+                    href={chatHref(chat.chatId, { around: hit.userMessageId, keyword: body.keyword })}
                   >
                     <small>{hit.createTime}</small> <Snippet snippet={hit.snippet} offsets={hit.offsets} />
                   </Link>
@@ -133,7 +162,7 @@ function Results({ data, page, query }: { data: ChatSearchData; page: Parameters
           ))}
         </tbody>
       </table>
-      {page ? <Pager page={page} href={(n) => withPage(query, n)} /> : null}
+      {page ? <Pager page={page} href={(n) => withPage(query, n)} capped={data.totalCapped} /> : null}
     </div>
   );
 }

@@ -1,16 +1,25 @@
 import Link from 'next/link';
-import type { ChatInfo, ChatMessageListData } from '@op/contracts';
+import { MESSAGE_ID_PATTERN, type ChatInfo, type ChatMessageListData, type SearchWindow } from '@op/contracts';
 import { ErrorBox, Forbidden, Pager, StatusBadge } from '../../../../components/common';
+import { FindBar } from '../../../../components/find-bar';
 import { MessageBody } from '../../../../components/message-body';
 import { MessageTools } from '../../../../components/message-tools';
 import { ScrollIntoView } from '../../../../components/scroll-into-view';
+import { chatHref, findCountText, parseHit, stepTargets, type ChatLocation } from '../../../../lib/find-in-chat';
 import { isRecalled, sideOf } from '../../../../lib/format';
-import { requireSession, withOp } from '../../../../lib/op-server';
+import { requireSession, withOp, type OpResult } from '../../../../lib/op-server';
+import { findAt, findByNumber, type FindResult } from './find';
 
 const CHAT_PAGE_SIZE = 20;
 
 type Params = Promise<{ chatId: string }>;
-type Search = Promise<{ page?: string; around?: string }>;
+type Search = Promise<{ page?: string; around?: string; keyword?: string; hit?: string }>;
+
+/** What the server searched when it was not the whole chat, in words. */
+function windowText(window: SearchWindow | null): string | null {
+  if (window === null) return null;
+  return `仅查找了 ${window.from ?? '最早的消息'} 至 ${window.to ?? '最新的消息'} 之间的消息`;
+}
 
 function refusal(code: number, message: string) {
   if (code === 403) return <Forbidden title="无权访问该会话" detail="该会话未分配给你，无法查看。" />;
@@ -22,15 +31,36 @@ export default async function ChatPage({ params, searchParams }: { params: Param
   const session = await requireSession();
   const { chatId: rawId } = await params;
   const chatId = decodeURIComponent(rawId);
-  const { page, around } = await searchParams;
-  const pageNum = Math.max(1, Number.parseInt(page ?? '1', 10) || 1);
-  const aroundMessageId = around && /^[1-9]\d{0,18}$/.test(around) ? around : undefined;
+  const { page, around, keyword: rawKeyword, hit: rawHit } = await searchParams;
+  // A page picked in the pager wins over the message the chat was opened at.
+  const pageNum = page === undefined ? undefined : Math.max(1, Number.parseInt(page, 10) || 1);
+  const aroundMessageId = around && MESSAGE_ID_PATTERN.test(around) ? around : undefined;
+  const keyword = rawKeyword?.trim() || undefined;
+  const hit = parseHit(rawHit);
 
-  const detail = await withOp(session, (op) => op.expect<ChatInfo>('chatDetail', { chatId }));
+  // Find in this chat: match number `hit` (the first by default) is current, unless the chat
+  // was opened at a message (a search hit), whose own number is worked out below.
+  const byNumber = keyword !== undefined && (hit !== undefined || !aroundMessageId);
+  const [detail, found] = await Promise.all([
+    withOp(session, (op) => op.expect<ChatInfo>('chatDetail', { chatId })),
+    byNumber ? findByNumber(session, chatId, keyword, hit ?? 1) : null,
+  ]);
   if (!detail.ok) return refusal(detail.code, detail.message);
+  let find: OpResult<FindResult> | null = found;
+  const anchor = (find?.ok ? find.value.currentId : null) ?? aroundMessageId;
   const list = await withOp(session, (op) =>
-    op.chatMessageList({ chatId, pageSize: CHAT_PAGE_SIZE, needMark: true, needFavorite: true, ...(aroundMessageId ? { aroundMessageId } : { pageNum }) }),
+    op.chatMessageList({
+      chatId,
+      pageSize: CHAT_PAGE_SIZE,
+      needMark: true,
+      needFavorite: true,
+      ...(pageNum === undefined && anchor ? { aroundMessageId: anchor } : { pageNum: pageNum ?? 1 }),
+    }),
   );
+  if (keyword && find === null) {
+    const opened = list.ok ? (list.value.data?.msg.find((m) => m.userMessageId === aroundMessageId) ?? null) : null;
+    find = await findAt(session, chatId, keyword, opened);
+  }
   const chat = detail.value.data!;
   // Imported chats may have no customerId: take the sender of the chat's first message as the
   // customer (customers open chats), so the conversation still has two sides.
@@ -43,7 +73,12 @@ export default async function ChatPage({ params, searchParams }: { params: Param
       customerId = first.ok ? (first.value.data?.msg[0]?.form ?? null) : null;
     }
   }
-  const href = (n: number) => `/chats/${encodeURIComponent(chatId)}?page=${n}`;
+  // The pager keeps the find: the keyword, the current match (or the message opened at).
+  const current = find?.ok ? find.value.current : null;
+  const kept: ChatLocation = keyword ? { keyword, ...(current !== null ? { hit: current } : { around: aroundMessageId }) } : {};
+  const href = (n: number) => chatHref(chatId, { ...kept, page: n });
+  const steps = find?.ok ? stepTargets(find.value) : null;
+  const stepHref = (n: number | undefined) => (n === undefined || !keyword ? null : chatHref(chatId, { keyword, hit: n }));
 
   return (
     <>
@@ -86,6 +121,19 @@ export default async function ChatPage({ params, searchParams }: { params: Param
         </dl>
       </section>
 
+      {list.ok ? (
+        <FindBar
+          chatId={chatId}
+          keyword={keyword ?? ''}
+          count={find?.ok && find.value.total > 0 ? findCountText(find.value) : null}
+          empty={find?.ok === true && find.value.total === 0}
+          nextHref={stepHref(steps?.next)}
+          previousHref={stepHref(steps?.previous)}
+          windowText={find?.ok ? windowText(find.value.window) : null}
+          error={find && !find.ok ? find.message : null}
+        />
+      ) : null}
+
       {!list.ok ? (
         list.code === 403 || list.code === 404 ? (
           refusal(list.code, list.message)
@@ -93,7 +141,17 @@ export default async function ChatPage({ params, searchParams }: { params: Param
           <ErrorBox message={list.message} />
         )
       ) : (
-        <Conversation data={list.value.data as ChatMessageListData} page={list.value.page} customerId={customerId} highlight={aroundMessageId} href={href} />
+        <Conversation
+          data={list.value.data as ChatMessageListData}
+          page={list.value.page}
+          customerId={customerId}
+          highlight={aroundMessageId}
+          currentHit={find?.ok ? find.value.currentId : null}
+          keyword={keyword}
+          // Paging through the chat is reading, not finding: only a move to a match scrolls.
+          scrollTo={pageNum === undefined ? ((find?.ok ? find.value.currentId : null) ?? aroundMessageId) : undefined}
+          href={href}
+        />
       )}
     </>
   );
@@ -104,12 +162,20 @@ function Conversation({
   page,
   customerId,
   highlight,
+  currentHit,
+  keyword,
+  scrollTo,
   href,
 }: {
   data: ChatMessageListData;
   page: Parameters<typeof Pager>[0]['page'] | undefined;
   customerId: string | null;
+  /** The message the chat was opened at. */
   highlight: string | undefined;
+  /** The current match of a find. */
+  currentHit: string | null;
+  keyword: string | undefined;
+  scrollTo: string | undefined;
   href: (n: number) => string;
 }) {
   if (data.msg.length === 0) {
@@ -131,7 +197,10 @@ function Conversation({
         {data.msg.map((message) => {
           const system = message.type === 'cmd' || message.type === 'custom';
           const side = sideOf(message, customerId);
-          const classes = ['message', system ? 'system' : side, message.userMessageId === highlight ? 'highlighted' : ''].filter(Boolean).join(' ');
+          const isCurrent = message.userMessageId === currentHit;
+          const classes = ['message', system ? 'system' : side, message.userMessageId === highlight ? 'highlighted' : '', isCurrent ? 'current-hit' : '']
+            .filter(Boolean)
+            .join(' ');
           return (
             <article
               key={message.userMessageId}
@@ -141,6 +210,7 @@ function Conversation({
               data-type={message.type}
               data-side={system ? 'system' : side}
               data-message-id={message.userMessageId}
+              aria-current={isCurrent ? 'true' : undefined}
             >
               <div className="meta">
                 {system ? null : <>{side === 'customer' ? '客户' : '客服'} {message.form ?? ''} · </>}
@@ -151,14 +221,14 @@ function Conversation({
                   </span>
                 ) : null}
               </div>
-              <MessageBody message={message} />
+              <MessageBody message={message} keyword={keyword} />
               <MessageTools messageId={message.userMessageId} marks={message.mark ?? []} favorite={message.favorite ?? false} />
             </article>
           );
         })}
       </div>
       {page ? <Pager page={page} href={href} /> : null}
-      {highlight ? <ScrollIntoView elementId={`m-${highlight}`} /> : null}
+      {scrollTo ? <ScrollIntoView elementId={`m-${scrollTo}`} /> : null}
     </section>
   );
 }
