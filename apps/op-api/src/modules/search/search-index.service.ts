@@ -347,11 +347,16 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     const texts = new Map<string, { chatId: string; msg: string | null; createTimeMs: number }>();
     for (let at = 0; at < ids.length; at += 1_000) {
       const chunk = ids.slice(at, at + 1_000);
-      const rows: Array<{ id: string; chat_id: string; create_time: number | string; msg: string | null }> = await this.dataSource.query(
-        `SELECT CAST(id AS CHAR) AS id, chat_id, create_time, msg FROM messages WHERE tenant_id = ? AND type = 'txt' AND id IN (${placeholders(chunk.length)})`,
-        [query.tenantId, ...chunk.map(BigInt)],
-      );
-      for (const row of rows) texts.set(row.id, { chatId: row.chat_id, msg: row.msg, createTimeMs: Number(row.create_time) });
+      // By primary key alone (the tenant is checked below): with the tenant in the WHERE clause
+      // SQLite's planner walked the tenant's index instead (0.7 s at 1M messages).
+      const rows: Array<{ id: string; tenant_id: string; chat_id: string; type: string; create_time: number | string; msg: string | null }> =
+        await this.dataSource.query(
+          `SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, type, create_time, msg FROM messages WHERE id IN (${placeholders(chunk.length)})`,
+          chunk.map(BigInt),
+        );
+      for (const row of rows) {
+        if (row.tenant_id === query.tenantId && row.type === 'txt') texts.set(row.id, { chatId: row.chat_id, msg: row.msg, createTimeMs: Number(row.create_time) });
+      }
     }
     const seen = new Set<string>();
     const hits: SearchHit[] = [];
