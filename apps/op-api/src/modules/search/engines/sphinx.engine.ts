@@ -9,6 +9,8 @@ export const SPHINX_RT_INDEX = 'op_messages';
 export const SPHINX_DISTRIBUTED_INDEX = 'op_search';
 
 const PUT_BATCH = 500;
+/** Matches searchd reads, at least, before `matchingChats` may conclude from a partial read. */
+const MATCHING_CUTOFF = 50_000;
 const DELETE_BATCH = 1_000;
 
 /** Chat ids travel as base64url in a string attribute: no SphinxQL escaping can bend them. */
@@ -90,7 +92,25 @@ export class SphinxEngine implements SearchEngine {
     return rows;
   }
 
+  /**
+   * Distinct chats with a match. searchd groups every match before it answers, so the first
+   * try stops reading matches at a cutoff: if that already yields more than `limit` chats the
+   * answer is "incomplete"; if the keyword's own postings (SHOW META `docs`) fit under the
+   * cutoff, nothing was left unread. Only otherwise (many matches in few chats) is the whole
+   * read again.
+   */
   async matchingChats(query: SearchQuery, limit: number): Promise<MatchingChats> {
+    const cutoff = Math.max(MATCHING_CUTOFF, (limit + 1) * 20);
+    const first = await this.groupChats(query, limit, cutoff);
+    if (first.rows.length > limit || first.docs <= cutoff) {
+      return { chatIds: first.rows.slice(0, limit).map((row) => decodeChat(row.chat)), complete: first.rows.length <= limit };
+    }
+    const all = await this.groupChats(query, limit, 0);
+    return { chatIds: all.rows.slice(0, limit).map((row) => decodeChat(row.chat)), complete: all.rows.length <= limit };
+  }
+
+  /** Up to limit + 1 chats of the query's matches, reading at most `cutoff` matches (0: all). */
+  private async groupChats(query: SearchQuery, limit: number, cutoff: number): Promise<{ rows: DocRow[]; docs: number }> {
     // max_matches sizes searchd's sorter up front: past a modest limit, ask how many chats there are first.
     let max = limit + 1;
     if (max > 20_000) {
@@ -100,13 +120,20 @@ export class SphinxEngine implements SearchEngine {
       );
       max = Math.min(max, Number(counted?.n ?? 0) + 1);
     }
-    const rows = await this.select<DocRow>(
-      query.tenantId,
-      (index) =>
+    const { pool, index } = this.read(query.tenantId);
+    const connection = await pool.getConnection();
+    try {
+      const [rows] = await connection.query<DocRow[]>(
         `SELECT chat FROM ${index} WHERE MATCH('${matchText(query)}') AND ${filters(query)} GROUP BY chat ` +
-        `LIMIT ${max} OPTION ranker=none, max_matches=${max}`,
-    );
-    return { chatIds: rows.slice(0, limit).map((row) => decodeChat(row.chat)), complete: rows.length <= limit };
+          `LIMIT ${max} OPTION ranker=none, max_matches=${max}${cutoff > 0 ? `, cutoff=${cutoff}` : ''}`,
+      );
+      const [meta] = await connection.query<Array<RowDataPacket & { Variable_name: string; Value: string }>>('SHOW META');
+      // The fewest documents any word of the keyword is in: no more can match.
+      const docs = Math.min(...meta.filter((row) => /^docs\[\d+\]$/.test(row.Variable_name)).map((row) => Number(row.Value)));
+      return { rows, docs };
+    } finally {
+      connection.release();
+    }
   }
 
   async chatsWithMatch(query: SearchQuery, chatIds: readonly string[]): Promise<Set<string>> {
