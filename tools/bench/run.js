@@ -28,6 +28,7 @@ const { cpus, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { ensureBuilt, root } = require('../scripts/ensure-built');
+const { serverConnection: connectTo } = require('./lib/server');
 const { messageBody, mulberry32 } = require('./lib/tenant-data');
 
 const { values } = parseArgs({
@@ -66,13 +67,7 @@ const autocannon = require('autocannon');
 const dist = join(root, 'apps/op-api/dist');
 const { OpClient } = require(join(root, 'libs/contracts/dist/node/index.js'));
 
-function serverConnection(database) {
-  const url = new URL(SERVER);
-  return mysql.createConnection({
-    host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username || 'root'), password: decodeURIComponent(url.password),
-    database, supportBigNumbers: true, bigNumberStrings: true,
-  });
-}
+const serverConnection = (database) => connectTo(SERVER, database);
 
 /** Which chat message i belongs to: a long tail with two very long chats. */
 function chatOf(random) {

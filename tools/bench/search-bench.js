@@ -26,6 +26,7 @@ const { cpus, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { ensureBuilt, root } = require('../scripts/ensure-built');
+const { serverConnection: connectTo } = require('./lib/server');
 const { KEYWORDS, tenantRecords } = require('./lib/search-corpus');
 const { stats } = require('./lib/tenant-data');
 
@@ -61,13 +62,7 @@ const mysql = require('mysql2/promise');
 const dist = join(root, 'apps/op-api/dist');
 const { OpClient } = require(join(root, 'libs/contracts/dist/node/index.js'));
 
-function serverConnection(database) {
-  const url = new URL(SERVER);
-  return mysql.createConnection({
-    host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username || 'root'), password: decodeURIComponent(url.password),
-    database, supportBigNumbers: true, bigNumberStrings: true, charset: 'utf8mb4',
-  });
-}
+const serverConnection = (database) => connectTo(SERVER, database);
 
 /** Two searchd nodes of the search tier, their data kept in the bench folder. */
 async function startSphinx() {

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './processes';
+import { freePort, stopChild, waitForMysqlProtocol } from './processes';
 
 /**
  * A MariaDB server of the test's own, which the test may stop and start: never the machine's
@@ -46,28 +46,14 @@ export class PrivateMariaDb {
       ],
       { stdio: 'ignore' },
     );
-    const mysql = await import('mysql2/promise');
-    for (let i = 0; ; i++) {
-      try {
-        const connection = await mysql.createConnection({ host: '127.0.0.1', port: this.port, user: 'root' });
-        await connection.end();
-        return;
-      } catch (error) {
-        if (i > 150) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    await waitForMysqlProtocol(this.port, { user: 'root' });
   }
 
   /** Stops the server (SIGTERM, a clean shutdown) and waits until it is gone. */
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server || server.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      server.on('exit', () => resolve());
-      server.kill('SIGTERM');
-    });
+    if (server) await stopChild(server);
   }
 
   async destroy(): Promise<void> {

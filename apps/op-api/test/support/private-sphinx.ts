@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sphinxNodeConfig, type SphinxNode } from '../../src/modules/search/engines/sphinx-config';
-import { freePort } from './processes';
+import { freePort, stopChild, waitForMysqlProtocol } from './processes';
 
 const SEARCHD = process.env.OP_TEST_SEARCHD ?? '/usr/bin/searchd';
 
@@ -45,33 +45,11 @@ export class PrivateSphinx {
       writeFileSync(config, sphinxNodeConfig({ dataDir, node, nodes: this.nodes, memLimit: '64M' }));
       this.children.push(spawn(SEARCHD, ['--config', config, '--nodetach'], { stdio: 'ignore' }));
     });
-    const mysql = await import('mysql2/promise');
-    for (const node of this.nodes) {
-      for (let i = 0; ; i++) {
-        try {
-          const connection = await mysql.createConnection({ host: node.host, port: node.sqlPort });
-          await connection.query('SHOW TABLES');
-          await connection.end();
-          break;
-        } catch (error) {
-          if (i > 100) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
-    }
+    for (const node of this.nodes) await waitForMysqlProtocol(node.sqlPort, { attempts: 100 });
   }
 
   async destroy(): Promise<void> {
-    await Promise.all(
-      this.children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            child.on('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(this.children.map((child) => stopChild(child)));
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

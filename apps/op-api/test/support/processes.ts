@@ -26,6 +26,31 @@ export function runNode(script: string, args: string[], env: Record<string, stri
   });
 }
 
+/** Sends `signal` to a child process (if it still runs) and resolves when it has exited. */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+/** Waits until a server at `port` on 127.0.0.1 takes a MySQL-protocol connection (MariaDB, searchd). */
+export async function waitForMysqlProtocol(port: number, options: { user?: string; attempts?: number } = {}): Promise<void> {
+  const mysql = await import('mysql2/promise');
+  for (let i = 0; ; i++) {
+    try {
+      // The handshake is enough: both answer it only once they listen.
+      const connection = await mysql.createConnection({ host: '127.0.0.1', port, user: options.user });
+      await connection.end();
+      return;
+    } catch (error) {
+      if (i > (options.attempts ?? 150)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

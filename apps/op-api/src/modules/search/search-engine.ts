@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { placeholders } from '../../database/sql';
 
 export const SEARCH_ENGINE_NAMES = ['scan', 'fts5', 'mroonga', 'sphinx'] as const;
 export type SearchEngineName = (typeof SEARCH_ENGINE_NAMES)[number];
@@ -77,4 +78,35 @@ export interface SearchEngine {
   /** Prepares the engine (tables, connections); false when it cannot run here. */
   open(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** A candidate as a query reads it (`id` cast to text, the time as either driver gives it). */
+export interface CandidateRow {
+  chat_id: string;
+  id: string;
+  create_time: number | string;
+}
+
+export const candidateOf = (row: CandidateRow): HitCandidate => ({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time) });
+
+/**
+ * The conditions on `messages` that scope a query, for a table written `${alias}` (`m.` or
+ * ``): the tenant's text messages, in these chats when given, inside the query's window.
+ */
+export function messageScope(query: SearchQuery, alias: string, chatIds?: readonly string[]): { sql: string; params: unknown[] } {
+  const where = [`${alias}tenant_id = ?`, `${alias}type = 'txt'`];
+  const params: unknown[] = [query.tenantId];
+  if (chatIds !== undefined) {
+    where.push(chatIds.length === 0 ? '1 = 0' : `${alias}chat_id IN (${placeholders(chatIds.length)})`);
+    params.push(...chatIds);
+  }
+  if (query.fromMs !== null) {
+    where.push(`${alias}create_time >= ?`);
+    params.push(query.fromMs);
+  }
+  if (query.toMs !== null) {
+    where.push(`${alias}create_time <= ?`);
+    params.push(query.toMs);
+  }
+  return { sql: where.join(' AND '), params };
 }

@@ -13,7 +13,7 @@ import { Fts5Engine } from './engines/fts5.engine';
 import { MroongaEngine } from './engines/mroonga.engine';
 import { firstPerChat, ScanEngine } from './engines/scan.engine';
 import { SphinxEngine } from './engines/sphinx.engine';
-import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchEngineName, SearchQuery } from './search-engine';
+import { messageScope, type HitCandidate, type HitOrder, type IndexedMessage, type MatchingChats, type SearchEngine, type SearchEngineName, type SearchQuery } from './search-engine';
 
 /** A chat as the search service hands it over: its id and how many messages it holds. */
 export interface ChatRef {
@@ -224,25 +224,11 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
    * writes the engine before it deletes the outbox row, so a message is always in one of the two.
    */
   private async pending(engine: SearchEngine, query: SearchQuery, chatIds?: readonly string[]): Promise<HitCandidate[]> {
-    if (!engine.outboxFed) return [];
-    const where = ['o.tenant_id = ?', 'm.tenant_id = ?', "m.type = 'txt'"];
-    const params: unknown[] = [query.tenantId, query.tenantId];
-    if (chatIds !== undefined) {
-      if (chatIds.length === 0) return [];
-      where.push(`m.chat_id IN (${placeholders(chatIds.length)})`);
-      params.push(...chatIds);
-    }
-    if (query.fromMs !== null) {
-      where.push('m.create_time >= ?');
-      params.push(query.fromMs);
-    }
-    if (query.toMs !== null) {
-      where.push('m.create_time <= ?');
-      params.push(query.toMs);
-    }
+    if (!engine.outboxFed || chatIds?.length === 0) return [];
+    const scope = messageScope(query, 'm.', chatIds);
     const rows: Array<{ chat_id: string; id: string; create_time: number | string; msg: string | null }> = await this.dataSource.query(
-      `SELECT m.chat_id, CAST(m.id AS CHAR) AS id, m.create_time, m.msg FROM search_outbox o JOIN messages m ON m.id = o.message_id WHERE ${where.join(' AND ')}`,
-      params,
+      `SELECT m.chat_id, CAST(m.id AS CHAR) AS id, m.create_time, m.msg FROM search_outbox o JOIN messages m ON m.id = o.message_id WHERE o.tenant_id = ? AND ${scope.sql}`,
+      [query.tenantId, ...scope.params],
     );
     return rows
       .filter((row) => row.msg !== null && containsKeyword(row.msg, query.normal))
@@ -299,20 +285,10 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   private async storeMatches(query: SearchQuery, chatIds: readonly string[]): Promise<SearchHit[]> {
     const hits: SearchHit[] = [];
     for (let at = 0; at < chatIds.length; at += 200) {
-      const chunk = chatIds.slice(at, at + 200);
-      const where = ['tenant_id = ?', `chat_id IN (${placeholders(chunk.length)})`, "type = 'txt'"];
-      const params: unknown[] = [query.tenantId, ...chunk];
-      if (query.fromMs !== null) {
-        where.push('create_time >= ?');
-        params.push(query.fromMs);
-      }
-      if (query.toMs !== null) {
-        where.push('create_time <= ?');
-        params.push(query.toMs);
-      }
+      const scope = messageScope(query, '', chatIds.slice(at, at + 200));
       const rows: Array<{ chat_id: string; id: string; create_time: number | string; msg: string | null }> = await this.dataSource.query(
-        `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${where.join(' AND ')}`,
-        params,
+        `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${scope.sql}`,
+        scope.params,
       );
       for (const row of rows) {
         if (row.msg !== null && containsKeyword(row.msg, query.normal)) {

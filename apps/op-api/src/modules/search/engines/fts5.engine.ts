@@ -1,7 +1,7 @@
 import { normalizeSearchText } from '@op/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { placeholders } from '../../../database/sql';
-import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchQuery } from '../search-engine';
+import { candidateOf, messageScope, type CandidateRow, type HitCandidate, type HitOrder, type IndexedMessage, type MatchingChats, type SearchEngine, type SearchQuery } from '../search-engine';
 import { chatWord, keywordTokens, messageTokens, selfQuery, tenantWord } from '../search-tokens';
 
 /** Rows of a statement per round trip when indexing many messages. */
@@ -16,14 +16,6 @@ function matchExpression(query: SearchQuery, chatIds?: readonly string[]): strin
   if (chatIds === undefined) return keyword;
   return `${keyword} AND k : (${[...new Set(chatIds.map(chatWord))].map(quote).join(' OR ')})`;
 }
-
-interface CandidateRow {
-  chat_id: string;
-  id: string;
-  create_time: number | string;
-}
-
-const candidate = (row: CandidateRow): HitCandidate => ({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time) });
 
 /**
  * SQLite's FTS5 over the words of `search-tokens.ts`, in a contentless table (`message_search`,
@@ -45,22 +37,12 @@ export class Fts5Engine implements SearchEngine {
 
   /** `SELECT <columns>` of the matching messages, driven by the FTS5 query. */
   private matches(query: SearchQuery, columns: string, chatIds?: readonly string[]): { sql: string; params: unknown[] } {
-    const where = ['message_search MATCH ?', 'm.tenant_id = ?'];
-    const params: unknown[] = [matchExpression(query, chatIds), query.tenantId];
-    if (chatIds !== undefined) {
-      where.push(`m.chat_id IN (${placeholders(chatIds.length)})`);
-      params.push(...chatIds);
-    }
-    if (query.fromMs !== null) {
-      where.push('m.create_time >= ?');
-      params.push(query.fromMs);
-    }
-    if (query.toMs !== null) {
-      where.push('m.create_time <= ?');
-      params.push(query.toMs);
-    }
+    const scope = messageScope(query, 'm.', chatIds);
     // CROSS JOIN keeps FTS5 as the outer loop: the index proposes, the row decides.
-    return { sql: `SELECT ${columns} FROM message_search CROSS JOIN messages m ON m.id = message_search.rowid WHERE ${where.join(' AND ')}`, params };
+    return {
+      sql: `SELECT ${columns} FROM message_search CROSS JOIN messages m ON m.id = message_search.rowid WHERE message_search MATCH ? AND ${scope.sql}`,
+      params: [matchExpression(query, chatIds), ...scope.params],
+    };
   }
 
   async matchingChats(query: SearchQuery, limit: number): Promise<MatchingChats> {
@@ -89,7 +71,7 @@ export class Fts5Engine implements SearchEngine {
       `SELECT chat_id, id, create_time FROM (${sql}) h WHERE rn <= ? ORDER BY chat_id, rn`,
       [...params, perChat],
     );
-    return rows.map(candidate);
+    return rows.map(candidateOf);
   }
 
   async countInChat(query: SearchQuery, chatId: string): Promise<number> {
@@ -101,7 +83,7 @@ export class Fts5Engine implements SearchEngine {
   async pageInChat(query: SearchQuery, chatId: string, offset: number, limit: number): Promise<HitCandidate[]> {
     const { sql, params } = this.matches(query, 'm.chat_id AS chat_id, CAST(m.id AS CHAR) AS id, m.create_time AS create_time', [chatId]);
     const rows: CandidateRow[] = await this.dataSource.query(`${sql} ORDER BY m.create_time, m.id LIMIT ? OFFSET ?`, [...params, limit, offset]);
-    return rows.map(candidate);
+    return rows.map(candidateOf);
   }
 
   private async write(run: (sql: string, params: unknown[]) => Promise<unknown>, messages: readonly IndexedMessage[], replace: boolean): Promise<void> {

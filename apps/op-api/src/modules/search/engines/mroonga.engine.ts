@@ -1,6 +1,6 @@
 import { normalizeSearchText } from '@op/contracts';
 import type { DataSource } from 'typeorm';
-import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchQuery } from '../search-engine';
+import { candidateOf, type CandidateRow, type HitCandidate, type HitOrder, type IndexedMessage, type MatchingChats, type SearchEngine, type SearchQuery } from '../search-engine';
 
 const PUT_BATCH = 500;
 
@@ -32,14 +32,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 const MATCH = 'MATCH(body) AGAINST(? IN BOOLEAN MODE)';
-
-interface CandidateRow {
-  chat_id: string;
-  id: string;
-  create_time: number | string;
-}
-
-const candidate = (row: CandidateRow): HitCandidate => ({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time) });
 
 /**
  * Mroonga (Groonga inside MariaDB) over each text message's normalised form, tokenised by
@@ -111,7 +103,7 @@ export class MroongaEngine implements SearchEngine {
           `FROM message_search WHERE ${MATCH}) h WHERE rn <= ? ORDER BY chat_id, rn`,
         [script(query, chunk), perChat],
       );
-      hits.push(...rows.map(candidate));
+      hits.push(...rows.map(candidateOf));
     }
     return hits;
   }
@@ -132,7 +124,7 @@ export class MroongaEngine implements SearchEngine {
         ') x ORDER BY create_time, n LIMIT ? OFFSET ?',
       [script(query, [chatId]), limit, offset],
     );
-    return rows.map(candidate);
+    return rows.map(candidateOf);
   }
 
   async put(messages: readonly IndexedMessage[]): Promise<void> {

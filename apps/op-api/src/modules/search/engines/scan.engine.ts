@@ -1,7 +1,6 @@
 import { containsKeyword } from '@op/contracts';
 import type { DataSource } from 'typeorm';
-import { placeholders } from '../../../database/sql';
-import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchQuery } from '../search-engine';
+import { messageScope, type HitCandidate, type HitOrder, type IndexedMessage, type MatchingChats, type SearchEngine, type SearchQuery } from '../search-engine';
 
 const CHUNK = 5_000;
 
@@ -32,28 +31,15 @@ export class ScanEngine implements SearchEngine {
 
   /** Visits the matching messages (of these chats, when given) in (create_time, id) order until `visit` says stop. */
   private async scan(query: SearchQuery, chatIds: readonly string[] | null, visit: (row: HitCandidate) => boolean | void): Promise<void> {
-    const where = ['tenant_id = ?', "type = 'txt'"];
-    const params: unknown[] = [query.tenantId];
-    if (chatIds !== null) {
-      if (chatIds.length === 0) return;
-      where.push(`chat_id IN (${placeholders(chatIds.length)})`);
-      params.push(...chatIds);
-    }
-    if (query.fromMs !== null) {
-      where.push('create_time >= ?');
-      params.push(query.fromMs);
-    }
-    if (query.toMs !== null) {
-      where.push('create_time <= ?');
-      params.push(query.toMs);
-    }
+    if (chatIds?.length === 0) return;
+    const scope = messageScope(query, '', chatIds ?? undefined);
     let after: [number, bigint] | null = null;
     for (;;) {
       const cursor: string = after === null ? '' : ' AND (create_time > ? OR (create_time = ? AND id > ?))';
       const rows: TextRow[] = await this.dataSource.query(
-        `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${where.join(' AND ')}${cursor} ` +
+        `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${scope.sql}${cursor} ` +
           `ORDER BY create_time, id LIMIT ${CHUNK}`,
-        after === null ? params : [...params, after[0], after[0], after[1]],
+        after === null ? scope.params : [...scope.params, after[0], after[0], after[1]],
       );
       for (const row of rows) {
         if (row.msg !== null && containsKeyword(row.msg, query.normal)) {
