@@ -122,6 +122,25 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     expect(hits.map((h) => h.chatId).sort()).toEqual([...even].sort());
   });
 
+  it('forgets messages deleted from the store, in their transaction or through the outbox', async () => {
+    const gone = await t.createTenant();
+    await t.importRecords(gone.tenantId, [
+      record({ chatId: 'keep', timestamp: BASE, body: { type: 'txt', msg: '留下的退款记录' } }),
+      record({ chatId: 'erase', timestamp: BASE + 1000, body: { type: 'txt', msg: '要删除的退款记录' } }),
+    ]);
+    const index = t.app.get(SearchIndexService);
+    await index.drain();
+    const rows: Array<{ id: string }> = await t.dataSource.query("SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = 'erase'", [gone.tenantId]);
+    await t.dataSource.transaction(async (manager) => {
+      await index.deleted(manager, gone.tenantId, rows.map((row) => row.id));
+      await manager.query("DELETE FROM messages WHERE tenant_id = ? AND chat_id = 'erase'", [gone.tenantId]);
+    });
+    await index.drain();
+    const engine = await index.reader(gone.tenantId);
+    expect(await engine.count(gone.tenantId)).toBe(1);
+    expect(await engine.chatsWithMatch({ tenantId: gone.tenantId, normal: '退款', fromMs: null, toMs: null }, ['keep', 'erase'])).toEqual(new Set(['keep']));
+  });
+
   it('shows the index in /metrics: lag, outbox depth, size and readiness', async () => {
     const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
     expect(text).toMatch(new RegExp(`^op_search_index_ready\\{engine="${setup.search}"\\} 1$`, 'm'));

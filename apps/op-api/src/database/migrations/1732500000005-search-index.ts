@@ -4,8 +4,8 @@ import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'ty
  * The keyword index's own tables (apps/op-api/src/modules/search):
  * - on SQLite, `message_search`: a contentless FTS5 table of each text message's words
  *   (rowid = message id), written in the transaction that stores the message;
- * - `search_outbox`: messages stored but not yet in an index fed after the transaction
- *   (Mroonga, Sphinx), written in the message's transaction and read by searches too;
+ * - `search_outbox`: messages stored (or deleted) but not yet in an index fed after the
+ *   transaction (Mroonga, Sphinx), written in the message's transaction and read by searches too;
  * - `search_state`: which engine is active, whether its index holds every message, and which
  *   process feeds or rebuilds it;
  * - `search_rebuild`: where a rebuild has got to, so an interrupted one resumes.
@@ -23,6 +23,8 @@ export class SearchIndex1732500000005 implements MigrationInterface {
           { name: 'message_id', type: 'bigint', isPrimary: true },
           { name: 'tenant_id', type: 'varchar', length: '32' },
           { name: 'enqueue_time', type: 'bigint' },
+          // Which enqueueing the feeder read: it deletes only that one, never a newer one.
+          { name: 'seq', type: 'bigint' },
         ],
         indices: [new TableIndex({ name: 'idx_search_outbox_tenant', columnNames: ['tenant_id', 'message_id'] })],
       }),

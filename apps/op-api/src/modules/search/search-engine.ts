@@ -67,8 +67,12 @@ export interface SearchEngine {
   put(messages: readonly IndexedMessage[]): Promise<void>;
   /** Called inside the transaction that stored `messages` (FTS5 writes there; fed engines do not). */
   storedInTransaction(manager: EntityManager, messages: readonly IndexedMessage[]): Promise<void>;
+  /** Called inside the transaction that deletes these messages from the store (likewise). */
+  deletedInTransaction(manager: EntityManager, messageIds: readonly string[]): Promise<void>;
   /** Forgets every message of the tenant, or of these chats of it. */
   remove(tenantId: string, chatIds?: readonly string[]): Promise<void>;
+  /** Forgets these messages of the tenant (deleted from the store). */
+  forget(tenantId: string, messageIds: readonly string[]): Promise<void>;
   /** Messages indexed for the tenant. */
   count(tenantId: string): Promise<number>;
   /** Whether the message is indexed, by looking it up through its own text. */

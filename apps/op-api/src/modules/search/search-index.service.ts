@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type 
 import { containsKeyword } from '@op/contracts';
 import { Gauge } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
+import { Snowflake } from '../../common/util/snowflake';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { isMysql } from '../../database/data-source';
@@ -78,10 +79,14 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SearchIndex');
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly scanEngine: ScanEngine;
+  /** Orders each enqueueing of a message (search_outbox.seq). */
+  private readonly seqs: Snowflake;
   private engine!: SearchEngine;
   private ready = false;
   private running = false;
   private backgroundWanted = false;
+  /** Stores for an outbox-fed engine this process cannot reach: queue only, search with the scan. */
+  private queueOnly = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private stats: { at: number; depth: number; oldestMs: number | null; bytes: number | null } | null = null;
@@ -95,13 +100,20 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     @Optional() metrics?: MetricsService,
   ) {
     this.scanEngine = new ScanEngine(dataSource);
+    this.seqs = new Snowflake(config.workerId);
     if (metrics) this.registerMetrics(metrics);
   }
 
   /** The configured engine, opened, and its state in `search_state` brought up to date. */
   async onModuleInit(): Promise<void> {
-    this.engine = await this.openEngine();
-    await this.activate();
+    const active = await this.activeEngine();
+    const adopted = await this.adopt(active);
+    if (adopted) {
+      this.engine = adopted;
+    } else {
+      this.engine = await this.openEngine();
+      await this.activate();
+    }
     if (this.backgroundWanted) this.startBackground();
   }
 
@@ -119,18 +131,53 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     return this.ready && this.engine.name !== 'scan';
   }
 
+  private async activeEngine(): Promise<SearchEngineName | null> {
+    const rows: Array<{ engine: string }> = await this.dataSource.query('SELECT engine FROM search_state WHERE active = 1');
+    return rows.length === 0 ? null : (rows[0].engine as SearchEngineName);
+  }
+
+  /**
+   * With OP_SEARCH_ENGINE=auto, a process keeps the engine the database already uses (an
+   * `opctl` run without the API's environment must not switch it). Where that engine cannot
+   * run here (a Sphinx tier this process has no address of), the process still queues what it
+   * stores for it in the outbox, searches with the scan and leaves the feeding to the API.
+   */
+  private async adopt(active: SearchEngineName | null): Promise<SearchEngine | null> {
+    if (this.config.searchEngine !== 'auto' || active === null || active === 'scan') return null;
+    const engine = this.create(active);
+    if (engine && (await engine.open())) {
+      await this.refreshReady();
+      return engine;
+    }
+    if (active === 'mroonga' || active === 'sphinx') {
+      this.logger.warn(`the active search engine ${active} cannot be reached from this process: stored messages wait in the outbox for it`);
+      this.queueOnly = true;
+      return this.scanEngine;
+    }
+    return null;
+  }
+
+  private create(name: SearchEngineName): SearchEngine | null {
+    switch (name) {
+      case 'sphinx':
+        return this.config.sphinx ? new SphinxEngine(this.config.sphinx) : null;
+      case 'fts5':
+        return new Fts5Engine(this.dataSource);
+      case 'mroonga':
+        return new MroongaEngine(this.dataSource);
+      case 'scan':
+        return this.scanEngine;
+    }
+  }
+
   private async openEngine(): Promise<SearchEngine> {
     const setting = this.config.searchEngine;
-    const mysql = isMysql(this.dataSource);
-    const candidates: SearchEngine[] = [];
-    if (setting === 'sphinx' || (setting === 'auto' && this.config.sphinx)) candidates.push(new SphinxEngine(this.config.sphinx!));
-    else if (setting === 'fts5' || (setting === 'auto' && !mysql)) candidates.push(new Fts5Engine(this.dataSource));
-    else if (setting === 'mroonga' || (setting === 'auto' && mysql)) candidates.push(new MroongaEngine(this.dataSource));
-    for (const engine of candidates) {
-      if (await engine.open()) return engine;
-      if (setting !== 'auto') throw new Error(`OP_SEARCH_ENGINE=${setting} cannot run on this database`);
-      this.logger.warn(`search engine ${engine.name} is not available here; keyword search scans the last ${this.config.searchWindowDays} days`);
-    }
+    const name: SearchEngineName =
+      setting !== 'auto' ? setting : this.config.sphinx ? 'sphinx' : isMysql(this.dataSource) ? 'mroonga' : 'fts5';
+    const engine = this.create(name);
+    if (engine && (await engine.open())) return engine;
+    if (setting !== 'auto') throw new Error(`OP_SEARCH_ENGINE=${setting} cannot run on this database`);
+    this.logger.warn(`search engine ${name} is not available here; keyword search scans the last ${this.config.searchWindowDays} days`);
     return this.scanEngine;
   }
 
@@ -186,16 +233,41 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
    * engine gets them queued in `search_outbox`, in the same transaction, for the feeder.
    */
   async stored(manager: EntityManager, messages: readonly IndexedMessage[]): Promise<void> {
-    if (messages.length === 0 || this.engine.name === 'scan') return;
-    if (!this.engine.outboxFed) {
+    if (messages.length === 0 || (this.engine.name === 'scan' && !this.queueOnly)) return;
+    if (!this.engine.outboxFed && !this.queueOnly) {
       await this.engine.storedInTransaction(manager, messages);
       return;
     }
+    await this.enqueue(manager, messages.map((m) => ({ id: m.id, tenantId: m.tenantId })));
+  }
+
+  /**
+   * Inside the transaction that deletes these messages from the store (erasure, retention):
+   * FTS5 forgets them there; for an outbox-fed engine they are queued again, and the feeder,
+   * finding them gone from the store, deletes them from the engine. (Queued again, not
+   * dequeued: a feeder that read them just before may be writing them into the engine now.)
+   */
+  async deleted(manager: EntityManager, tenantId: string, messageIds: readonly string[]): Promise<void> {
+    if (messageIds.length === 0 || (this.engine.name === 'scan' && !this.queueOnly)) return;
+    if (!this.engine.outboxFed && !this.queueOnly) {
+      await this.engine.deletedInTransaction(manager, messageIds);
+      return;
+    }
+    await this.enqueue(manager, messageIds.map((id) => ({ id, tenantId })));
+  }
+
+  private async enqueue(manager: EntityManager, entries: ReadonlyArray<{ id: string; tenantId: string }>): Promise<void> {
     const now = Date.now();
-    await manager.query(
-      `INSERT INTO search_outbox (message_id, tenant_id, enqueue_time) VALUES ${messages.map(() => '(?, ?, ?)').join(', ')}`,
-      messages.flatMap((m) => [BigInt(m.id), m.tenantId, now]),
-    );
+    const upsert = isMysql(this.dataSource)
+      ? 'ON DUPLICATE KEY UPDATE enqueue_time = VALUES(enqueue_time), seq = VALUES(seq)'
+      : 'ON CONFLICT (message_id) DO UPDATE SET enqueue_time = excluded.enqueue_time, seq = excluded.seq';
+    for (let at = 0; at < entries.length; at += 1_000) {
+      const chunk = entries.slice(at, at + 1_000);
+      await manager.query(
+        `INSERT INTO search_outbox (message_id, tenant_id, enqueue_time, seq) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')} ${upsert}`,
+        chunk.flatMap((e) => [BigInt(e.id), e.tenantId, now, BigInt(this.seqs.next())]),
+      );
+    }
   }
 
   /** Forgets these chats of the tenant (or all of its messages) in the index and the outbox. */
@@ -370,7 +442,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
 
   /** Waits until the outbox is empty (opctl import, tests and benches that need the index current). */
   async drain(timeoutMs = 600_000): Promise<void> {
-    if (!this.engine.outboxFed) return;
+    if (!this.engine.outboxFed) return; // queue-only processes leave the feeding to the API
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query('SELECT COUNT(*) AS n FROM search_outbox');
@@ -431,10 +503,14 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Moves one batch from the outbox into the engine; returns how many outbox rows it took. */
+  /**
+   * Moves one batch from the outbox into the engine: what the store holds is written, what it
+   * no longer holds is deleted; then exactly the outbox rows read are deleted (a row queued
+   * again meanwhile has a new `seq` and stays). Returns how many outbox rows it took.
+   */
   async feedOnce(): Promise<number> {
-    const queued: Array<{ message_id: string }> = await this.dataSource.query(
-      `SELECT CAST(message_id AS CHAR) AS message_id FROM search_outbox ORDER BY message_id LIMIT ${FEED_BATCH}`,
+    const queued: Array<{ message_id: string; tenant_id: string; seq: string }> = await this.dataSource.query(
+      `SELECT CAST(message_id AS CHAR) AS message_id, tenant_id, CAST(seq AS CHAR) AS seq FROM search_outbox ORDER BY message_id LIMIT ${FEED_BATCH}`,
     );
     if (queued.length === 0) return 0;
     const ids = queued.map((row) => BigInt(row.message_id));
@@ -442,8 +518,16 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       `SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, create_time, msg, type FROM messages WHERE id IN (${placeholders(ids.length)})`,
       ids,
     );
-    await this.engine.put(rows.filter((row) => row.type === 'txt').map(indexed));
-    await this.dataSource.query(`DELETE FROM search_outbox WHERE message_id IN (${placeholders(ids.length)})`, ids);
+    const texts = rows.filter((row) => row.type === 'txt');
+    await this.engine.put(texts.map(indexed));
+    const present = new Set(texts.map((row) => row.id));
+    const gone = new Map<string, string[]>();
+    for (const row of queued) if (!present.has(row.message_id)) gone.set(row.tenant_id, [...(gone.get(row.tenant_id) ?? []), row.message_id]);
+    for (const [tenantId, messageIds] of gone) await this.engine.forget(tenantId, messageIds);
+    await this.dataSource.query(
+      `DELETE FROM search_outbox WHERE message_id IN (${placeholders(ids.length)}) AND seq IN (${placeholders(ids.length)})`,
+      [...ids, ...queued.map((row) => BigInt(row.seq))],
+    );
     return queued.length;
   }
 

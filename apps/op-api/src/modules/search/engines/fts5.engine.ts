@@ -123,6 +123,16 @@ export class Fts5Engine implements SearchEngine {
     );
   }
 
+  async forget(_tenantId: string, messageIds: readonly string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    await this.dataSource.query(`DELETE FROM message_search WHERE rowid IN (${placeholders(messageIds.length)})`, messageIds.map(BigInt));
+  }
+
+  async deletedInTransaction(manager: EntityManager, messageIds: readonly string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    await manager.query(`DELETE FROM message_search WHERE rowid IN (${placeholders(messageIds.length)})`, messageIds.map(BigInt));
+  }
+
   async count(tenantId: string): Promise<number> {
     const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
       'SELECT COUNT(*) AS n FROM message_search WHERE message_search MATCH ?',

@@ -139,6 +139,8 @@ export class MroongaEngine implements SearchEngine {
 
   async storedInTransaction(): Promise<void> {}
 
+  async deletedInTransaction(): Promise<void> {}
+
   async remove(tenantId: string, chatIds?: readonly string[]): Promise<void> {
     if (chatIds === undefined) {
       await this.dataSource.query('DELETE FROM message_search WHERE tenant_id = ?', [tenantId]);
@@ -148,6 +150,11 @@ export class MroongaEngine implements SearchEngine {
         ...chatIds,
       ]);
     }
+  }
+
+  async forget(_tenantId: string, messageIds: readonly string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    await this.dataSource.query(`DELETE FROM message_search WHERE id IN (${messageIds.map(() => '?').join(',')})`, messageIds.map(BigInt));
   }
 
   async count(tenantId: string): Promise<number> {

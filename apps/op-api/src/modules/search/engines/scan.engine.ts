@@ -98,7 +98,11 @@ export class ScanEngine implements SearchEngine {
 
   async storedInTransaction(): Promise<void> {}
 
+  async deletedInTransaction(): Promise<void> {}
+
   async remove(): Promise<void> {}
+
+  async forget(): Promise<void> {}
 
   async count(tenantId: string): Promise<number> {
     const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(

@@ -210,6 +210,8 @@ export class SphinxEngine implements SearchEngine {
 
   async storedInTransaction(): Promise<void> {}
 
+  async deletedInTransaction(): Promise<void> {}
+
   async remove(tenantId: string, chatIds?: readonly string[]): Promise<void> {
     if (chatIds !== undefined && chatIds.length === 0) return;
     const shard = this.shardOf(tenantId);
@@ -223,6 +225,12 @@ export class SphinxEngine implements SearchEngine {
       const ids = rows.filter((row) => wanted === null || wanted.has(decodeChat(row.chat))).map((row) => String(row.id));
       if (ids.length > 0) await shard.query(`DELETE FROM ${SPHINX_RT_INDEX} WHERE id IN (${ids.join(', ')})`);
       if (rows.length < DELETE_BATCH || ids.length === 0) return;
+    }
+  }
+
+  async forget(tenantId: string, messageIds: readonly string[]): Promise<void> {
+    for (let at = 0; at < messageIds.length; at += DELETE_BATCH) {
+      await this.shardOf(tenantId).query(`DELETE FROM ${SPHINX_RT_INDEX} WHERE id IN (${messageIds.slice(at, at + DELETE_BATCH).map((id) => BigInt(id).toString()).join(', ')})`);
     }
   }
 
