@@ -82,6 +82,21 @@ async function main() {
     const latencies = [];
     let next = 0;
     let failures = 0;
+    // How far the keyword index trails the acknowledged callbacks: /metrics every 250 ms.
+    const lag = { maxSeconds: 0, maxDepth: 0 };
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        try {
+          const text = await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+          lag.maxSeconds = Math.max(lag.maxSeconds, Number(/^op_search_index_lag_seconds\{[^}]*\} ([\d.e+-]+)$/m.exec(text)?.[1] ?? 0));
+          lag.maxDepth = Math.max(lag.maxDepth, Number(/^op_search_outbox_depth\{[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0));
+        } catch {
+          // a sample lost under load
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
     const started = process.hrtime.bigint();
     await Promise.all(Array.from({ length: SENDERS }, async () => {
       while (next < bodies.length) {
@@ -94,8 +109,14 @@ async function main() {
       }
     }));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    sampling = false;
+    await sampler;
     latencies.sort((x, y) => x - y);
-    const callbacks = { count: CALLBACKS, senders: SENDERS, failures, perSecond: Math.round(CALLBACKS / seconds), p50ms: +percentile(latencies, 50).toFixed(1), p99ms: +percentile(latencies, 99).toFixed(1) };
+    const callbacks = {
+      count: CALLBACKS, senders: SENDERS, failures, perSecond: Math.round(CALLBACKS / seconds),
+      p50ms: +percentile(latencies, 50).toFixed(1), p99ms: +percentile(latencies, 99).toFixed(1),
+      indexLagMaxSeconds: +lag.maxSeconds.toFixed(2), outboxMaxDepth: lag.maxDepth,
+    };
 
     // Import: a §5 file of LINES records in 50,000 chats, every message type in turn.
     const file = join(dataDir, 'history.jsonl');
@@ -130,7 +151,7 @@ async function main() {
 
     const report = { date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, database: values.sqlite ? 'sqlite' : 'mariadb', search: values.search, callbacks, import: imports };
     console.log(`\nIngest into ${report.database}, keyword index ${values.search}`);
-    console.table({ callbacks: { rate: `${callbacks.perSecond}/s`, p50: `${callbacks.p50ms} ms`, p99: `${callbacks.p99ms} ms`, failures }, import: { rate: `${imports.perSecond}/s`, seconds: imports.seconds, 'indexed by': imports.indexedSeconds, imported: imports.imported } });
+    console.table({ callbacks: { rate: `${callbacks.perSecond}/s`, p50: `${callbacks.p50ms} ms`, p99: `${callbacks.p99ms} ms`, failures, 'index lag max': `${callbacks.indexLagMaxSeconds} s` }, import: { rate: `${imports.perSecond}/s`, seconds: imports.seconds, 'indexed by': imports.indexedSeconds, imported: imports.imported } });
     mkdirSync(join(root, 'bench-results'), { recursive: true });
     const target = join(root, 'bench-results', `ingest-${report.date.slice(0, 10)}-${report.database}-${values.search}.json`);
     writeFileSync(target, JSON.stringify(report, null, 2) + '\n');
