@@ -93,4 +93,28 @@ describe('docker/', () => {
     const env = { ...process.env, OP_DB_ROOT_PASSWORD: 'r', OP_DB_PASSWORD: 'p', OP_MASTER_KEY: '0'.repeat(64), OP_ADMIN_CLIENT_ID: 'c', OP_ADMIN_CLIENT_SECRET: 's' };
     execFileSync('docker', ['compose', '-f', join(DOCKER, 'compose.yaml'), 'config', '-q'], { env, stdio: 'pipe' });
   });
+
+  it('moves both images to the Node LTS the tests run on', () => {
+    for (const file of dockerfiles) {
+      const from = instructions(file).filter((s) => s.op === 'FROM').map((s) => s.args.split(/\s+/)[0]);
+      expect([file, from]).toEqual([file, from.map(() => expect.stringMatching(/^node:24-/))]);
+    }
+  });
+});
+
+describe('the Node the project runs on', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
+
+  it('is Node 24 LTS here, whatever the system Node is, and `engines` says so', () => {
+    // Jest's own process: `npm test` and `npx jest` start it through node_modules/.bin/node.
+    expect(Number(process.versions.node.split('.')[0])).toBe(24);
+    expect(pkg.engines.node).toBe('>=24 <25');
+  });
+
+  it('loads better-sqlite3 built for this Node', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(':memory:');
+    expect(db.prepare('SELECT 1 + 1 AS n').get()).toEqual({ n: 2 });
+    db.close();
+  });
 });
