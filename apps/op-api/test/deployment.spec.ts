@@ -111,10 +111,8 @@ describe('the Node the project runs on', () => {
     expect(pkg.engines.node).toBe('>=24 <25');
   });
 
-  it('loads better-sqlite3 built for this Node', async () => {
-    const { default: Database } = await import('better-sqlite3');
-    const db = new Database(':memory:');
-    expect(db.prepare('SELECT 1 + 1 AS n').get()).toEqual({ n: 2 });
-    db.close();
+  it('loads better-sqlite3 built for this Node', () => {
+    const script = "const db = new (require('better-sqlite3'))(':memory:'); process.stdout.write(JSON.stringify(db.prepare('SELECT 1 + 1 AS n').get()))";
+    expect(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' })).toBe('{"n":2}');
   });
 });
