@@ -71,6 +71,8 @@ export interface AppConfig {
    * either way; one made elsewhere (another process, opctl, SQL) within this bound.
    */
   tokenCacheMs: number;
+  /** How far an Easemob callback's `timestamp` may be from the server clock (OP_CALLBACK_WINDOW_SECONDS). */
+  callbackWindowSeconds: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -262,5 +264,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     auditEnabled: onOff(env, 'OP_AUDIT', true),
     redis: parseRedis(env),
     tokenCacheMs: integer(env, 'OP_TOKEN_CACHE_MS', 0, 0, 60_000),
+    callbackWindowSeconds: integer(env, 'OP_CALLBACK_WINDOW_SECONDS', 300, 30, 3600),
   };
 }
