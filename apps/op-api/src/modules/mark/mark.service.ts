@@ -59,12 +59,18 @@ export class MarkService {
     return this.current(context.tenantId, chatId, request.messageId);
   }
 
-  /** Every mark the tenant uses, with how many messages carry it, most used first. */
+  /**
+   * Every mark the tenant uses, with how many messages carry it, most used first; for an
+   * agent, counted over the chats assigned to them only (they read no others).
+   */
   async list(context: OpContext): Promise<MarkListData> {
-    requireOperator(context);
+    const operator = requireOperator(context);
+    const agent = operator.role !== 'admin';
     const rows: Array<{ mark: string; n: number | string }> = await this.dataSource.query(
-      'SELECT mark, COUNT(*) AS n FROM message_marks WHERE tenant_id = ? GROUP BY mark ORDER BY n DESC, mark ASC',
-      [context.tenantId],
+      'SELECT mm.mark, COUNT(*) AS n FROM message_marks mm ' +
+        (agent ? 'JOIN chats c ON c.tenant_id = mm.tenant_id AND c.id = mm.chat_id AND c.operator_id = ? ' : '') +
+        'WHERE mm.tenant_id = ? GROUP BY mm.mark ORDER BY n DESC, mm.mark ASC',
+      [...(agent ? [operator.id] : []), context.tenantId],
     );
     return { marks: rows.map((row) => ({ mark: row.mark, count: Number(row.n) })) };
   }
