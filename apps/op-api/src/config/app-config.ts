@@ -73,6 +73,15 @@ export interface AppConfig {
   tokenCacheMs: number;
   /** How far an Easemob callback's `timestamp` may be from the server clock (OP_CALLBACK_WINDOW_SECONDS). */
   callbackWindowSeconds: number;
+  /** Who may read /metrics and /openapi.json (OP_METRICS_TOKEN, OP_METRICS_LISTEN). */
+  metrics: MetricsAccess;
+}
+
+export interface MetricsAccess {
+  /** A bearer token the API port requires for them; null: none. */
+  token: string | null;
+  /** A separate address that serves them (and the API port then does not); null: the API port. */
+  listen: { host: string; port: number } | null;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -207,6 +216,13 @@ function parseRedis(env: Env): RedisConfig | null {
   return { url, prefix };
 }
 
+function parseMetrics(env: Env): MetricsAccess {
+  const token = value(env, 'OP_METRICS_TOKEN') ?? null;
+  if (token !== null && !/^[\x21-\x7e]{16,256}$/.test(token)) throw new ConfigError('OP_METRICS_TOKEN', '必须是 16 到 256 个可见 ASCII 字符');
+  const listen = value(env, 'OP_METRICS_LISTEN');
+  return { token, listen: listen === undefined ? null : sphinxAddress('OP_METRICS_LISTEN', listen) };
+}
+
 function sphinxAddress(name: string, raw: string): SphinxAddress {
   const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(raw.trim());
   if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new ConfigError(name, `的地址 ${raw.trim()} 无效（应为 host:port）`);
@@ -265,5 +281,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     redis: parseRedis(env),
     tokenCacheMs: integer(env, 'OP_TOKEN_CACHE_MS', 0, 0, 60_000),
     callbackWindowSeconds: integer(env, 'OP_CALLBACK_WINDOW_SECONDS', 300, 30, 3600),
+    metrics: parseMetrics(env),
   };
 }
