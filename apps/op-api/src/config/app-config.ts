@@ -2,7 +2,18 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
 export type DatabaseConfig =
-  | { type: 'mysql'; url: string; host: string; port: number; username: string; password: string; database: string; poolSize: number }
+  | {
+      type: 'mysql';
+      url: string;
+      host: string;
+      port: number;
+      username: string;
+      password: string;
+      database: string;
+      poolSize: number;
+      /** Every query (but migrations) fails after this long, so a hung server answers 503, not never (OP_DB_QUERY_TIMEOUT_MS). */
+      queryTimeoutMs: number;
+    }
   | { type: 'sqlite'; path: string };
 
 export interface QiniuConfig {
@@ -115,8 +126,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 }
 
 export const DEFAULT_DB_POOL_SIZE = 20;
+export const DEFAULT_DB_QUERY_TIMEOUT_MS = 10_000;
 
-export function parseDatabaseUrl(raw: string, cwd: string, name = 'OP_DATABASE_URL', poolSize = DEFAULT_DB_POOL_SIZE): DatabaseConfig {
+export function parseDatabaseUrl(
+  raw: string,
+  cwd: string,
+  name = 'OP_DATABASE_URL',
+  poolSize = DEFAULT_DB_POOL_SIZE,
+  queryTimeoutMs = DEFAULT_DB_QUERY_TIMEOUT_MS,
+): DatabaseConfig {
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') throw new ConfigError(name, '缺少 SQLite 文件路径（例如 sqlite:data/op.sqlite）');
@@ -145,6 +163,7 @@ export function parseDatabaseUrl(raw: string, cwd: string, name = 'OP_DATABASE_U
     password: decodeURIComponent(url.password),
     database,
     poolSize,
+    queryTimeoutMs,
   };
 }
 
@@ -260,7 +279,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const sphinx = parseSphinx(env);
   return {
     database: databaseUrl
-      ? parseDatabaseUrl(databaseUrl, cwd, 'OP_DATABASE_URL', integer(env, 'OP_DB_POOL_SIZE', DEFAULT_DB_POOL_SIZE, 1, 500))
+      ? parseDatabaseUrl(
+          databaseUrl,
+          cwd,
+          'OP_DATABASE_URL',
+          integer(env, 'OP_DB_POOL_SIZE', DEFAULT_DB_POOL_SIZE, 1, 500),
+          integer(env, 'OP_DB_QUERY_TIMEOUT_MS', DEFAULT_DB_QUERY_TIMEOUT_MS, 1_000, 3_600_000),
+        )
       : { type: 'sqlite', path: resolve(dataDir, 'op.sqlite') },
     port: integer(env, 'OP_PORT', 3000, 0, 65535),
     timezone,
