@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# The admin panel (Next.js): build with the workspace, run `next start` with production dependencies.
+# The admin panel (Next.js): build with the workspace, run its server (serve.js: the browser's address,
+# CSP and security headers around `next build`'s output) with production dependencies.
 # docker build -f docker/admin.Dockerfile -t op-admin .
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
@@ -31,4 +32,4 @@ WORKDIR /app/apps/op-admin
 EXPOSE 3001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/').then(r=>process.exit(r.status<500?0:1),()=>process.exit(1))"]
-CMD ["node", "../../node_modules/next/dist/bin/next", "start"]
+CMD ["node", "serve.js"]

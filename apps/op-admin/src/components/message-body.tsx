@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@op/contracts';
-import { messageView } from '../lib/format';
+import { mediaOrigins, messageView } from '../lib/format';
 
 /** A link to a voice or video file after its duration, when the message has one. */
 function MediaLink({ url, label }: { url: string | null | undefined; label: string }) {
@@ -14,13 +14,32 @@ function MediaLink({ url, label }: { url: string | null | undefined; label: stri
   );
 }
 
-/** One message drawn as a person expects it; every value goes in as text, never as HTML. */
-export function MessageBody({ message }: { message: ChatMessage }) {
-  const view = messageView(message);
+/** A picture from an unknown host: a link, loaded only when the operator chooses to. */
+function PreviewLink({ url, label }: { url: string; label: string }) {
+  return (
+    <a className="placeholder" href={url} target="_blank" rel="noreferrer noopener" data-testid="media-link">
+      {label}
+    </a>
+  );
+}
+
+/**
+ * One message drawn as a person expects it; every value goes in as text, never as HTML.
+ * Pictures load inline only from `media` origins (OP_ADMIN_MEDIA_HOSTS by default).
+ */
+export function MessageBody({ message, media = mediaOrigins(process.env.OP_ADMIN_MEDIA_HOSTS) }: { message: ChatMessage; media?: readonly string[] }) {
+  const view = messageView(message, media);
   switch (view.kind) {
     case 'text':
       return <div className="bubble" data-kind="text">{view.text}</div>;
     case 'image': {
+      if (!view.thumbnail && view.preview) {
+        return (
+          <div className="bubble" data-kind="image">
+            <PreviewLink url={view.preview} label="查看图片（外部地址，点击后加载）" />
+          </div>
+        );
+      }
       const picture = view.thumbnail ? (
         <img className="thumb" src={view.thumbnail} alt={view.name ?? '图片'} />
       ) : (
@@ -52,6 +71,8 @@ export function MessageBody({ message }: { message: ChatMessage }) {
         <div className="bubble" data-kind="video">
           {view.thumbnail ? (
             <img className="thumb" src={view.thumbnail} alt="视频封面" />
+          ) : view.preview ? (
+            <PreviewLink url={view.preview} label="查看封面（外部地址，点击后加载）" />
           ) : (
             <span className="placeholder">视频</span>
           )}

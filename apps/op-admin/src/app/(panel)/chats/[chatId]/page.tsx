@@ -12,6 +12,15 @@ const CHAT_PAGE_SIZE = 20;
 type Params = Promise<{ chatId: string }>;
 type Search = Promise<{ page?: string; around?: string }>;
 
+/** A path segment as typed; a malformed escape (`%E0%A4%A`) is no chat, not an error page. */
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 function refusal(code: number, message: string) {
   if (code === 403) return <Forbidden title="无权访问该会话" detail="该会话未分配给你，无法查看。" />;
   if (code === 404) return <Forbidden title="会话不存在" detail={message} />;
@@ -21,7 +30,8 @@ function refusal(code: number, message: string) {
 export default async function ChatPage({ params, searchParams }: { params: Params; searchParams: Search }) {
   const session = await requireSession();
   const { chatId: rawId } = await params;
-  const chatId = decodeURIComponent(rawId);
+  const chatId = safeDecode(rawId);
+  if (chatId === null) return refusal(404, '会话地址无效');
   const { page, around } = await searchParams;
   const pageNum = Math.max(1, Number.parseInt(page ?? '1', 10) || 1);
   const aroundMessageId = around && /^[1-9]\d{0,18}$/.test(around) ? around : undefined;
