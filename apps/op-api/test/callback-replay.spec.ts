@@ -15,7 +15,7 @@ const setups: Array<{ name: string; engine: Engine; env: Record<string, string> 
   ...ENGINES.map((engine) => ({ name: `${engine}, callIds in the database`, engine, env: {} })),
   {
     name: 'sqlite, callIds in Redis',
-    engine: 'sqlite' as Engine,
+    engine: 'sqlite',
     env: { OP_REDIS_URL: REDIS_URL, OP_REDIS_PREFIX: `op-test-${process.pid}-${randomBytes(4).toString('hex')}:` },
   },
 ];

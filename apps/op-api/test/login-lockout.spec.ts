@@ -12,7 +12,7 @@ const USER_IP = 'x-op-user-ip';
 
 const setups: Array<{ name: string; engine: Engine; env: Record<string, string> }> = [
   ...ENGINES.map((engine) => ({ name: `${engine}, throttle in this process`, engine, env: {} })),
-  { name: 'sqlite, throttle in Redis', engine: 'sqlite' as Engine, env: { OP_REDIS_URL: REDIS_URL, OP_REDIS_PREFIX: `op-test-${process.pid}-${randomBytes(4).toString('hex')}:` } },
+  { name: 'sqlite, throttle in Redis', engine: 'sqlite', env: { OP_REDIS_URL: REDIS_URL, OP_REDIS_PREFIX: `op-test-${process.pid}-${randomBytes(4).toString('hex')}:` } },
 ];
 
 describe.each(setups)('sign-in throttle ($name)', ({ engine, env }) => {

@@ -104,7 +104,7 @@ function boundConnectionWaits(dataSource: DataSource, ms: number): void {
           settle(false);
           resolve(connection);
         },
-        (error: unknown) => {
+        (error: Error) => {
           if (late) return;
           settle(true);
           reject(error);
@@ -130,7 +130,7 @@ export async function openDataSource(database: DatabaseConfig): Promise<DataSour
  */
 export async function migrate(dataSource: DataSource): Promise<string[]> {
   if (!isMysql(dataSource)) return (await dataSource.runMigrations({ transaction: 'each' })).map((migration) => migration.name);
-  const options = dataSource.options as DataSourceOptions & { extra?: Record<string, unknown> };
+  const options: DataSourceOptions & { extra?: Record<string, unknown> } = dataSource.options;
   const migrator = await new DataSource({
     ...options,
     enableQueryTimeout: false,
