@@ -142,7 +142,7 @@ describe('hostile input against every endpoint (MariaDB)', () => {
     if (c.auth === 'ext') {
       // A verified, fresh callback whose ext is hostile: data we must keep.
       url = `${t.baseUrl}/hx/callback`;
-      body = JSON.stringify(callbackBody({ from: `u0001ext${delivered % 50}`, to: 'kefu01', msgId: `ext-${process.pid}-${delivered++}` })).replace('"ext":{}', `"ext":${c.ext}`);
+      body = JSON.stringify(callbackBody({ from: `u0001ext${delivered % 50}`, to: 'kefu01', msgId: `ext-${process.pid}-${delivered++}` })).replace('"ext":{}', () => `"ext":${c.ext}`); // a function: `$&` in the ext is text
     } else if (c.endpoint === 'hx/callback') {
       url = `${t.baseUrl}/hx/callback`;
       if (c.auth === 'signed') {
