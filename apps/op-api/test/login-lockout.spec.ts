@@ -72,8 +72,12 @@ describe.each(setups)('sign-in throttle ($name)', ({ engine, env }) => {
 
   it('counts a burst of parallel attempts like a sequence: six evaluated, the rest 429', async () => {
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login(panel, 'carol', `wrong-${i}`, `192.0.2.${i + 1}`)));
-    const statuses = results.map((r) => r.status);
-    expect(statuses.filter((s) => s === 401)).toHaveLength(6);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(34);
+    const evaluated = results.filter((r) => r.status === 401).length;
+    // A sequence gets 5 free failures and a 6th that locks for 1 s, then 2 s, 4 s…: six,
+    // or one or two more if the burst itself spreads over a lock (a loaded machine). All
+    // 40 were evaluated before the throttle counted first.
+    expect(evaluated).toBeGreaterThanOrEqual(6);
+    expect(evaluated).toBeLessThanOrEqual(8);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(40 - evaluated);
   });
 });
