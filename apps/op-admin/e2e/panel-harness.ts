@@ -1,5 +1,5 @@
 // Starts what the panel's end-to-end spec drives: the real API (in-process, SQLite), the
-// real built panel (`next start`) and Debian's Chromium through playwright-core.
+// real built panel (serve.js over the `next build` output) and Debian's Chromium through playwright-core.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,9 +69,9 @@ export interface Panel {
 export async function startPanel(env: Record<string, string>): Promise<Panel> {
   ensurePanelBuilt();
   const port = await freePort();
-  const child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child = spawn(process.execPath, [join(ADMIN_DIR, 'serve.js')], {
     cwd: ADMIN_DIR,
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...env },
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), OP_ADMIN_LISTEN_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -79,7 +79,7 @@ export async function startPanel(env: Record<string, string>): Promise<Panel> {
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited: ${output}`);
+    if (child.exitCode !== null) throw new Error(`the panel exited: ${output}`);
     try {
       const response = await fetch(`${url}/login`);
       if (response.ok) break;

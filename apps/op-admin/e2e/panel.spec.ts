@@ -31,7 +31,7 @@ describe('op-admin in Chromium', () => {
     const alice = await api.access.createOperator({ tenantId, username: 'alice', password: 'alice-password', role: 'agent', imUsername: 'alice-im' });
     const bob = await api.access.createOperator({ tenantId, username: 'bob', password: 'bob-password', role: 'agent', imUsername: 'bob-im' });
     await api.access.createOperator({ tenantId, username: 'carol', password: 'carol-password', role: 'agent' });
-    const panelClient = await api.access.createClient(tenantId);
+    const panelClient = await api.access.createClient(tenantId, 'hmac-sha256', { panel: true });
     panelSecret = panelClient.secret;
 
     const create = async (customerId: string, operatorId: string) =>
@@ -80,7 +80,15 @@ describe('op-admin in Chromium', () => {
       record({ chatId: IMPORTED_CHAT, timestamp: t0 + 60_000, from: 'svc', to: 'cust-imported', body: { type: 'txt', msg: '您好，请讲' } }),
     ]);
 
-    panel = await startPanel({ OP_ADMIN_API_URL: api.baseUrl, OP_ADMIN_CLIENT_ID: panelClient.clientId, OP_ADMIN_CLIENT_SECRET: panelSecret });
+    panel = await startPanel({
+      OP_ADMIN_API_URL: api.baseUrl,
+      OP_ADMIN_CLIENT_ID: panelClient.clientId,
+      OP_ADMIN_CLIENT_SECRET: panelSecret,
+      // The API's own Qiniu domain; the Easemob host of the video thumb is not listed.
+      OP_ADMIN_MEDIA_HOSTS: 'http://127.0.0.1:9',
+      // As behind one proxy: a browser context names its address in X-Forwarded-For.
+      OP_ADMIN_TRUSTED_PROXY_HOPS: '1',
+    });
     browser = await launchChromium();
   });
 
@@ -90,16 +98,19 @@ describe('op-admin in Chromium', () => {
     await api?.close();
   });
 
-  /** A fresh browser profile whose every response body is kept for the secret check. */
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  const requested: string[] = [];
+
+  /** A fresh browser profile whose every response body is kept for the secret check; `ip`: its address as the proxy reports it. */
+  async function newPage(ip?: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', extraHTTPHeaders: ip ? { 'x-forwarded-for': ip } : {} });
     contexts.push(context);
     context.on('response', (response: Response) => served.push(response.text().catch(() => '')));
+    context.on('request', (request) => requested.push(request.url()));
     return context.newPage();
   }
 
-  async function signIn(username: string, password: string): Promise<Page> {
-    const page = await newPage();
+  async function signIn(username: string, password: string, ip?: string): Promise<Page> {
+    const page = await newPage(ip);
     await page.goto(`${panel.url}/login`);
     await page.getByLabel('用户名').fill(username);
     await page.getByLabel('密码').fill(password);
@@ -138,6 +149,11 @@ describe('op-admin in Chromium', () => {
   });
 
   it('shows the API message when sign-in is slowed after repeated failures', async () => {
+    // The form is ready first, so the attempt follows the last failure at once.
+    const page = await newPage();
+    await page.goto(`${panel.url}/login`);
+    await page.getByLabel('用户名').fill('carol');
+    await page.getByLabel('密码').fill('wrong-again');
     // Eight failures straight to the API (past five, each locks the user for 1 s, 2 s, 4 s…,
     // waited out here), so the panel's attempt meets a 4 s lock: the API's 429.
     for (let failures = 0; failures < 8; ) {
@@ -148,10 +164,6 @@ describe('op-admin in Chromium', () => {
         await new Promise((resolve) => setTimeout(resolve, 1000 * Number(/(\d+) 秒/.exec(envelope.message)![1])));
       }
     }
-    const page = await newPage();
-    await page.goto(`${panel.url}/login`);
-    await page.getByLabel('用户名').fill('carol');
-    await page.getByLabel('密码').fill('wrong-again');
     await page.getByRole('button', { name: '登录' }).click();
     await expect(page.getByTestId('login-error').textContent()).resolves.toMatch(/^登录失败次数过多，请 \d+ 秒后再试$/);
   });
@@ -269,7 +281,10 @@ describe('op-admin in Chromium', () => {
 
     await expect(byType('audio').locator('.bubble').textContent()).resolves.toContain('语音 0:12');
     await expect(byType('video').locator('.bubble').textContent()).resolves.toContain('视频 1:05');
-    await expect(byType('video').locator('img.thumb').getAttribute('src')).resolves.toBe('https://a1.easemob.com/x/chatfiles/t.jpg');
+    // The video's thumb is on a host the customer chose: a link for a click, never loaded by itself.
+    await expect(byType('video').locator('img').count()).resolves.toBe(0);
+    await expect(byType('video').getByTestId('media-link').getAttribute('href')).resolves.toBe('https://a1.easemob.com/x/chatfiles/t.jpg');
+    expect(requested.filter((url) => url.includes('a1.easemob.com'))).toEqual([]);
     await expect(byType('video').getAttribute('data-side')).resolves.toBe('agent');
     const location = await byType('loc').locator('.bubble').textContent();
     expect(location).toContain('上海市浦东新区世纪大道 100 号');
@@ -374,6 +389,62 @@ describe('op-admin in Chromium', () => {
     await stale.goto(`${panel.url}/chats/${longChat.chatId}`);
     await stale.waitForURL(`${panel.url}/login?expired=1`);
     await stale.getByText('登录已过期或已退出，请重新登录').waitFor({ state: 'visible' });
+  });
+
+  it("never lets failures on other names lock a user out: a browser's address is its own", async () => {
+    // 21 failures with made-up names from one browser (as the panel's proxy reports it)...
+    const attacker = await newPage('203.0.113.66');
+    // One sign-in at a time, each on a freshly loaded form: the error shown is that attempt's.
+    const attempt = async (username: string) => {
+      await attacker.goto(`${panel.url}/login`);
+      await attacker.waitForLoadState('networkidle');
+      await attacker.getByLabel('用户名').fill(username);
+      await attacker.getByLabel('密码').fill('guess-guess');
+      await attacker.getByRole('button', { name: '登录' }).click();
+      return attacker.getByTestId('login-error').textContent();
+    };
+    for (let i = 0; i < 20; i++) expect(await attempt(`made-up-${i}`)).toBe('用户名或密码错误');
+    // Past 20 each failure locks the address for 1 s, 2 s, 4 s…: a page load may outlast the
+    // first lock, never the growing ones.
+    const after: string[] = [];
+    for (let i = 0; i < 6 && !after.some((text) => text.startsWith('登录失败次数过多')); i++) after.push((await attempt(`made-up-x${i}`)) ?? '');
+    expect(after[after.length - 1]).toMatch(/^登录失败次数过多，请 \d+ 秒后再试$/);
+    // ...lock that browser's address only: an operator elsewhere signs in, and the API records where from.
+    const bob = await signIn('bob', 'bob-password', '198.51.100.23');
+    await expect(bob.getByTestId('who').textContent()).resolves.toBe('bob（客服）');
+    const { envelope } = await tenant.client.call<{ records: Array<{ ip: string }> }>('auditList', { action: 'chatSearch', pageSize: 100 });
+    expect(envelope.data!.records.map((r) => r.ip)).toContain('198.51.100.23');
+  });
+
+  it('sends a content security policy and refuses to be framed', async () => {
+    const response = await fetch(`${panel.url}/login`);
+    const csp = response.headers.get('content-security-policy')!;
+    expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("img-src 'self' data: http://127.0.0.1:9;");
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    // Next put the nonce on its scripts: the page works under the policy (every test above ran under it).
+    const nonce = /'nonce-([^']+)'/.exec(csp)![1];
+    expect(await response.text()).toContain(`nonce="${nonce}"`);
+  });
+
+  it('trusts no cookie it did not sign, and answers a broken one or a bad path without an error page', async () => {
+    const page = await signIn('alice', 'alice-password');
+    const [session] = (await page.context().cookies()).filter((c) => c.name === 'op_admin_session');
+    const [payload, mac] = session.value.split('.');
+    const asAdmin = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), role: 'admin' })).toString('base64url');
+    for (const value of [`${asAdmin}.${mac}`, asAdmin, Buffer.from(JSON.stringify({ token: {}, role: {} })).toString('base64url'), '%E0%A4%A']) {
+      const forged = await newPage();
+      await forged.context().addCookies([{ ...session, value }]);
+      const answer = await forged.goto(`${panel.url}/audit`);
+      expect(answer!.status()).toBeLessThan(500);
+      await forged.waitForURL(`${panel.url}/login`);
+    }
+    const bad = await page.goto(`${panel.url}/chats/%E0%A4%A`);
+    expect(bad!.status()).toBe(400);
+    await expect(page.locator('h1').textContent()).resolves.toBe('请求地址无效');
   });
 
   it('never sends the client secret to the browser', async () => {

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import type { Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { safeParse as parseContentType } from 'fast-content-type-parse';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -8,22 +10,79 @@ import { installRequestLogging, REQUEST_ID_OPTIONS } from './modules/observabili
 import { MetricsService } from './modules/observability/metrics.service';
 import { SearchIndexService } from './modules/search/search-index.service';
 import { OpError } from './common/errors/op-error';
+import { EnvelopeFactory } from './common/interceptors/envelope';
+import { findBodyHazard, MAX_BODY_DEPTH } from './common/util/json-shape';
 import type { AppConfig } from './config/app-config';
 
-const JSON_TYPE = /^application\/json\s*(;|$)/i;
+const NOT_JSON = '请求体必须是 JSON（Content-Type: application/json）';
 
-/** Every body this API reads is JSON; anything else is refused before it is parsed. */
+/** Every body this API reads is UTF-8 JSON; anything else is refused before it is parsed. */
 function requireJsonBody(request: FastifyRequest): void {
   const length = request.headers['content-length'];
   const hasBody = (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
-  if (hasBody && !JSON_TYPE.test(request.headers['content-type'] ?? '')) {
-    throw new OpError(415, '请求体必须是 JSON（Content-Type: application/json）');
+  if (!hasBody) return;
+  const contentType = parseContentType(request.headers['content-type'] ?? '');
+  if (contentType.type !== 'application/json') throw new OpError(415, NOT_JSON);
+  // A body in another charset would be read as UTF-8 and silently match nothing.
+  const charset = contentType.parameters.charset?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    const named = /^[\w.:-]{1,32}$/.test(charset) ? charset : '…';
+    throw new OpError(415, `请求体必须是 UTF-8 编码的 JSON（charset=${named} 不支持）`);
   }
+}
+
+/**
+ * Parses a JSON body. A signed `/op/v2` body is input we may refuse: past
+ * {@link MAX_BODY_DEPTH} levels it is 400 naming its field (deeper would overflow the
+ * validator's copy), and a prototype key is 400 (class-transformer would assign it). Other
+ * bodies (the Easemob callback) are data: they go on as parsed, keys and depth included.
+ */
+function parseJsonBody(request: { url: string }, body: Buffer): unknown {
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw OpError.badRequest('请求体不能为空');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw OpError.badRequest('请求体不是有效的 JSON');
+  }
+  if (!request.url.startsWith('/op/')) return value;
+  const hazard = findBodyHazard(value, MAX_BODY_DEPTH);
+  if (hazard?.kind === 'depth') throw OpError.badRequest(`${hazard.field.slice(0, 32)} 嵌套过深：请求体最多 ${MAX_BODY_DEPTH} 层`);
+  if (hazard?.kind === 'key') throw OpError.badRequest(`请求体不能含有键 ${hazard.key}`);
+  return value;
+}
+
+/** Node's HTTP parser refused the request (a request line or headers too long, not HTTP): the envelope, then close. */
+function clientErrorHandler(envelopes: EnvelopeFactory) {
+  return (error: Error & { code?: string }, socket: Socket): void => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const message =
+      error.code === 'HPE_HEADER_OVERFLOW' ? '请求行或请求头过长' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '请求超时' : '请求格式无效';
+    const body = JSON.stringify(envelopes.error(400, message));
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };
 }
 
 /** Builds the API exactly as production runs it; tests call this too. */
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false, forceCloseConnections: 'idle', ...REQUEST_ID_OPTIONS });
+  const envelopes = new EnvelopeFactory(config);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+    forceCloseConnections: 'idle',
+    ...REQUEST_ID_OPTIONS,
+    // A URL the router cannot decode answers the envelope, not the framework's own JSON.
+    frameworkErrors: (_error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply.status(400).send(envelopes.error(400, '请求地址无效'));
+    },
+    clientErrorHandler: clientErrorHandler(envelopes),
+  });
   // First, so that every response (a refused content type too) carries its request id and is logged.
   installRequestLogging(adapter.getInstance(), config);
   adapter.getInstance().addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
@@ -37,6 +96,13 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     rawBody: true,
     bufferLogs: true,
+  });
+  app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes }, (request, body, done) => {
+    try {
+      done(null, parseJsonBody(request, body));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
   app.useLogger(options.logger === false ? false : app.get(Logger));
   app.get(MetricsService).install(adapter.getInstance());

@@ -178,6 +178,19 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
       expect(stored.length).toBe(17 + accepted);
     });
 
+    it('lets exactly 20 of 40 parallel adds of distinct marks win on an unmarked message', async () => {
+      // Issue 12, finding 6: insert-then-count let racing adds all see more than 20 and all step back.
+      const id = ids.c4[2];
+      const who = (i: number) => (i % 2 === 0 ? a : admin2);
+      // Warm 40 keep-alive connections first, so the adds reach the server together.
+      await Promise.all(Array.from({ length: 40 }, (_, i) => who(i).client.call('markList', {})));
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => markAdd(who(i), id, `p${i}`)));
+      expect(results.filter((r) => r.status === 200)).toHaveLength(20);
+      expect(results.filter((r) => r.status === 409).map((r) => r.envelope.message)).toEqual(Array(20).fill('mark 数量已达上限：每条消息最多 20 个标记'));
+      const stored = (await list(a, { chatId: 'c4', needMark: true, pageSize: 3 })).envelope.data!.msg[2].mark!;
+      expect(stored).toHaveLength(20);
+    });
+
     it('lists the tenant’s marks with counts, most used first, and only that tenant’s', async () => {
       await markAdd(a, ids.c2[0], '重要');
       await markAdd(b, ids.b[0], 'B专用');

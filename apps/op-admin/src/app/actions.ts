@@ -16,7 +16,8 @@ export async function signIn(_previous: LoginState, form: FormData): Promise<Log
   const username = typeof rawUsername === 'string' ? rawUsername.trim() : '';
   const password = typeof rawPassword === 'string' ? rawPassword : '';
   if (!username || !password) return { error: '请输入用户名和密码' };
-  const result = await attempt(() => opClient().expect<OperatorLoginResult>('operatorLogin', { username, password }, { token: null }));
+  const client = await opClient();
+  const result = await attempt(() => client.expect<OperatorLoginResult>('operatorLogin', { username, password }, { token: null }));
   if (!result.ok) {
     // 401 is the API's own `用户名或密码错误`; 429 says how long to wait. Shown as the API wrote them.
     return { error: result.message };
@@ -30,7 +31,8 @@ export async function signOut(): Promise<void> {
   const session = await readSession();
   if (session) {
     // Revoke the token even if the cookie is about to go; a failure here must not keep anyone signed in.
-    await attempt(() => opClient(session.token).expect<null>('operatorLogout', {}));
+    const client = await opClient(session.token);
+    await attempt(() => client.expect<null>('operatorLogout', {}));
   }
   await clearSession();
   redirect('/login');
@@ -41,7 +43,8 @@ export type ActionResult<T> = { ok: true; data: T } | { ok: false; message: stri
 async function act<T>(run: (op: OpClient) => Promise<Envelope<T>>): Promise<ActionResult<T>> {
   const session = await readSession();
   if (!session) return { ok: false, message: '登录已过期，请重新登录', expired: true };
-  const result = await attempt(() => run(opClient(session.token)));
+  const client = await opClient(session.token);
+  const result = await attempt(() => run(client));
   if (result.ok) return { ok: true, data: result.value.data as T };
   if (result.code === 401) return { ok: false, message: '登录已过期，请重新登录', expired: true };
   return { ok: false, message: result.message };

@@ -27,12 +27,18 @@ describe('MessageBody', () => {
   });
 
   it('draws an image as its thumbnail linking to the full picture, or a placeholder', () => {
-    const withThumb = renderToStaticMarkup(<MessageBody message={message({ type: 'img', getUrl: 'http://q/t.jpg?a=1&b=2', url: 'https://e/full.jpg' })} />);
+    const withThumb = renderToStaticMarkup(<MessageBody message={message({ type: 'img', getUrl: 'http://q/t.jpg?a=1&b=2', url: 'https://e/full.jpg' })} media={['http://q']} />);
     expect(withThumb).toContain('<a href="https://e/full.jpg"');
     expect(withThumb).toContain('<img class="thumb" src="http://q/t.jpg?a=1&amp;b=2"');
     const without = renderToStaticMarkup(<MessageBody message={message({ type: 'img' })} />);
     expect(without).toContain('data-testid="image-placeholder"');
     expect(without).not.toContain('<a ');
+  });
+
+  it('never loads a picture from an unknown host by itself: a link the operator may click', () => {
+    const html = renderToStaticMarkup(<MessageBody message={message({ type: 'video', thumb: 'https://tracker.example.net/p.gif', length: 3 })} media={[]} />);
+    expect(html).not.toContain('<img');
+    expect(html).toContain('<a class="placeholder" href="https://tracker.example.net/p.gif" target="_blank" rel="noreferrer noopener" data-testid="media-link">查看封面（外部地址，点击后加载）</a>');
   });
 
   it('draws a file with its name and size, a location with its coordinates', () => {

@@ -1,5 +1,5 @@
 import { findKeyword, type ChatMessage } from '@op/contracts';
-import { messageView } from '../lib/format';
+import { mediaOrigins, messageView } from '../lib/format';
 import { Snippet } from './snippet';
 
 /** A link to a voice or video file after its duration, when the message has one. */
@@ -15,12 +15,30 @@ function MediaLink({ url, label }: { url: string | null | undefined; label: stri
   );
 }
 
+/** A picture from an unknown host: a link, loaded only when the operator chooses to. */
+function PreviewLink({ url, label }: { url: string; label: string }) {
+  return (
+    <a className="placeholder" href={url} target="_blank" rel="noreferrer noopener" data-testid="media-link">
+      {label}
+    </a>
+  );
+}
+
 /**
- * One message drawn as a person expects it; every value goes in as text, never as HTML. With
- * a keyword, its matches in a text message are marked as the API matches them.
+ * One message drawn as a person expects it; every value goes in as text, never as HTML.
+ * Pictures load inline only from `media` origins (OP_ADMIN_MEDIA_HOSTS by default). With a
+ * keyword, its matches in a text message are marked as the API matches them.
  */
-export function MessageBody({ message, keyword }: { message: ChatMessage; keyword?: string }) {
-  const view = messageView(message);
+export function MessageBody({
+  message,
+  keyword,
+  media = mediaOrigins(process.env.OP_ADMIN_MEDIA_HOSTS),
+}: {
+  message: ChatMessage;
+  keyword?: string;
+  media?: readonly string[];
+}) {
+  const view = messageView(message, media);
   switch (view.kind) {
     case 'text':
       return (
@@ -29,6 +47,13 @@ export function MessageBody({ message, keyword }: { message: ChatMessage; keywor
         </div>
       );
     case 'image': {
+      if (!view.thumbnail && view.preview) {
+        return (
+          <div className="bubble" data-kind="image">
+            <PreviewLink url={view.preview} label="查看图片（外部地址，点击后加载）" />
+          </div>
+        );
+      }
       const picture = view.thumbnail ? (
         <img className="thumb" src={view.thumbnail} alt={view.name ?? '图片'} />
       ) : (
@@ -60,6 +85,8 @@ export function MessageBody({ message, keyword }: { message: ChatMessage; keywor
         <div className="bubble" data-kind="video">
           {view.thumbnail ? (
             <img className="thumb" src={view.thumbnail} alt="视频封面" />
+          ) : view.preview ? (
+            <PreviewLink url={view.preview} label="查看封面（外部地址，点击后加载）" />
           ) : (
             <span className="placeholder">视频</span>
           )}

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@op/contracts';
-import { countText, formatDuration, highlightSegments, humanFileSize, isRecalled, messageView, safeUrl, sideOf } from './format';
+import { countText, formatDuration, highlightSegments, humanFileSize, isRecalled, mediaOrigins, messageView, safeUrl, sideOf } from './format';
 
 function message(fields: Partial<ChatMessage>): ChatMessage {
   return {
@@ -90,17 +90,19 @@ describe('highlightSegments', () => {
 describe('messageView', () => {
   it('draws every 2.37 type', () => {
     expect(messageView(message({ type: 'txt', msg: 'a\nb' }))).toEqual({ kind: 'text', text: 'a\nb' });
-    expect(messageView(message({ type: 'img', url: 'https://e/full.jpg', getUrl: 'http://q/t.jpg?x', filename: 'a.jpg' }))).toEqual({
+    expect(messageView(message({ type: 'img', url: 'https://e/full.jpg', getUrl: 'http://q/t.jpg?x', filename: 'a.jpg' }), ['http://q'])).toEqual({
       kind: 'image',
       thumbnail: 'http://q/t.jpg?x',
+      preview: null,
       full: 'https://e/full.jpg',
       name: 'a.jpg',
     });
     expect(messageView(message({ type: 'img', url: 'https://e/full.jpg' }))).toMatchObject({ kind: 'image', thumbnail: null });
     expect(messageView(message({ type: 'audio', length: 12, url: 'https://e/v.amr' }))).toEqual({ kind: 'voice', duration: '0:12', url: 'https://e/v.amr' });
-    expect(messageView(message({ type: 'video', length: 65, thumb: 'https://e/t.jpg' }))).toEqual({
+    expect(messageView(message({ type: 'video', length: 65, thumb: 'https://e/t.jpg' }), ['https://e'])).toEqual({
       kind: 'video',
       thumbnail: 'https://e/t.jpg',
+      preview: null,
       duration: '1:05',
       url: null,
     });
@@ -112,6 +114,17 @@ describe('messageView', () => {
     expect(messageView(message({ type: 'file', filename: '合同.pdf', file_length: 2048 }))).toEqual({ kind: 'file', name: '合同.pdf', size: '2 KB', url: null });
     expect(messageView(message({ type: 'cmd', msg: 'typing' }))).toEqual({ kind: 'system', text: '系统指令：typing' });
     expect(messageView(message({ type: 'custom', msg: 'order' }))).toEqual({ kind: 'system', text: '自定义消息：order' });
+  });
+
+  it('loads pictures only from known media hosts; any other is a link for a click', () => {
+    // A customer-chosen thumb would tell its owner who opened the chat, and when.
+    const media = mediaOrigins(' img.example.com , https://cdn.example.com:8443,javascript:x');
+    expect(media).toEqual(['https://img.example.com', 'http://img.example.com', 'https://cdn.example.com:8443']);
+    expect(messageView(message({ type: 'video', thumb: 'https://tracker.example.net/p.gif?who' }), media)).toMatchObject({ thumbnail: null, preview: 'https://tracker.example.net/p.gif?who' });
+    expect(messageView(message({ type: 'video', thumb: 'http://img.example.com/t.jpg' }), media)).toMatchObject({ thumbnail: 'http://img.example.com/t.jpg', preview: null });
+    expect(messageView(message({ type: 'img', getUrl: 'https://cdn.example.com:8443/a.jpg' }), media)).toMatchObject({ thumbnail: 'https://cdn.example.com:8443/a.jpg' });
+    expect(messageView(message({ type: 'img', getUrl: 'https://cdn.example.com/a.jpg' }), media)).toMatchObject({ thumbnail: null, preview: 'https://cdn.example.com/a.jpg' });
+    expect(messageView(message({ type: 'video', thumb: 'https://e/t.jpg' }))).toMatchObject({ thumbnail: null, preview: 'https://e/t.jpg' });
   });
 
   it('never turns a javascript: URL into a link', () => {

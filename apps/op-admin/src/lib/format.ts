@@ -67,9 +67,9 @@ export function highlightSegments(snippet: string, offsets: ReadonlyArray<readon
 /** What a message is drawn as; one case per 2.37 type, plus recalled messages. */
 export type MessageView =
   | { kind: 'text'; text: string }
-  | { kind: 'image'; thumbnail: string | null; full: string | null; name: string | null }
+  | { kind: 'image'; thumbnail: string | null; preview: string | null; full: string | null; name: string | null }
   | { kind: 'voice'; duration: string; url: string | null }
-  | { kind: 'video'; thumbnail: string | null; duration: string; url: string | null }
+  | { kind: 'video'; thumbnail: string | null; preview: string | null; duration: string; url: string | null }
   | { kind: 'location'; address: string; coordinates: string | null }
   | { kind: 'file'; name: string; size: string; url: string | null }
   | { kind: 'system'; text: string };
@@ -84,16 +84,48 @@ export function safeUrl(url: string | null | undefined): string | null {
   return /^https?:\/\//i.test(url) ? url : null;
 }
 
-export function messageView(message: ChatMessage): MessageView {
+/**
+ * Origins whose images the panel shows inline (OP_ADMIN_MEDIA_HOSTS, comma-separated):
+ * `https://img.example.com[:port]` as written, or a bare host for both https and http.
+ */
+export function mediaOrigins(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => /^(https?:\/\/)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(entry))
+    .flatMap((entry) => (/^https?:\/\//.test(entry) ? [entry.toLowerCase()] : [`https://${entry}`, `http://${entry}`].map((o) => o.toLowerCase())));
+}
+
+/**
+ * An image the browser may load by itself: only from a known media origin. Any other URL is
+ * chosen by whoever sent the message, and loading it would tell them who opened the chat, and
+ * when; it is shown as a link, opened on click.
+ */
+function splitByOrigin(url: string | null, origins: readonly string[]): { inline: string | null; link: string | null } {
+  if (!url) return { inline: null, link: null };
+  let origin = '';
+  try {
+    origin = new URL(url).origin.toLowerCase();
+  } catch {
+    return { inline: null, link: null };
+  }
+  return origins.includes(origin) ? { inline: url, link: null } : { inline: null, link: url };
+}
+
+export function messageView(message: ChatMessage, media: readonly string[] = []): MessageView {
   switch (message.type) {
     case 'txt':
       return { kind: 'text', text: message.msg ?? '' };
-    case 'img':
-      return { kind: 'image', thumbnail: safeUrl(message.getUrl), full: safeUrl(message.url) ?? safeUrl(message.getUrl), name: message.filename };
+    case 'img': {
+      const { inline, link } = splitByOrigin(safeUrl(message.getUrl), media);
+      return { kind: 'image', thumbnail: inline, preview: link, full: safeUrl(message.url) ?? safeUrl(message.getUrl), name: message.filename };
+    }
     case 'audio':
       return { kind: 'voice', duration: formatDuration(message.length), url: safeUrl(message.url) };
-    case 'video':
-      return { kind: 'video', thumbnail: safeUrl(message.thumb), duration: formatDuration(message.length), url: safeUrl(message.url) };
+    case 'video': {
+      const { inline, link } = splitByOrigin(safeUrl(message.thumb), media);
+      return { kind: 'video', thumbnail: inline, preview: link, duration: formatDuration(message.length), url: safeUrl(message.url) };
+    }
     case 'loc':
       return {
         kind: 'location',

@@ -1,10 +1,15 @@
 import 'server-only';
 // Every Op API call of the panel goes through here, on the server: the client secret comes
 // from the environment and never reaches a browser bundle.
-import { cookies } from 'next/headers';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { OperatorRole } from '@op/contracts';
 import { OpApiError, OpClient } from '@op/contracts/node';
+
+/** Set by serve.js from the connection (never by the browser); the API trusts it from the panel's client only. */
+const USER_IP_HEADER = 'x-op-user-ip';
 
 export const SESSION_COOKIE = 'op_admin_session';
 const SESSION_SECONDS = 12 * 3600;
@@ -22,21 +27,54 @@ function env(name: string): string {
   return value;
 }
 
-export function opClient(token?: string): OpClient {
+/** The browser's address as serve.js saw it, passed to the API with every call. */
+async function userIp(): Promise<Record<string, string>> {
+  const ip = (await headers()).get(USER_IP_HEADER);
+  return ip && isIP(ip) ? { [USER_IP_HEADER]: ip } : {};
+}
+
+export async function opClient(token?: string): Promise<OpClient> {
   return new OpClient({
     baseUrl: process.env.OP_ADMIN_API_URL ?? 'http://127.0.0.1:3000',
     clientId: env('OP_ADMIN_CLIENT_ID'),
     secret: env('OP_ADMIN_CLIENT_SECRET'),
     token,
+    headers: await userIp(),
   });
+}
+
+/**
+ * The session cookie is `<payload>.<mac>`: HMAC-SHA256 under a key derived from the panel's
+ * client secret, so a browser can neither forge a session nor change its role (rotating the
+ * client secret signs everyone out).
+ */
+function sessionMac(payload: string): Buffer {
+  const key = createHmac('sha256', env('OP_ADMIN_CLIENT_SECRET')).update('op-admin-session-v1').digest();
+  return createHmac('sha256', key).update(payload).digest();
+}
+
+function isSession(value: unknown): value is Session {
+  const s = value as Partial<Session> | null;
+  return (
+    typeof s === 'object' && s !== null &&
+    typeof s.token === 'string' && /^o0001[0-9a-f]{32}$/.test(s.token) &&
+    typeof s.operatorId === 'string' && s.operatorId.length <= 64 &&
+    typeof s.username === 'string' && s.username.length <= 64 &&
+    (s.role === 'agent' || s.role === 'admin')
+  );
 }
 
 export async function readSession(): Promise<Session | null> {
   const raw = (await cookies()).get(SESSION_COOKIE)?.value;
-  if (!raw) return null;
+  const dot = raw?.lastIndexOf('.') ?? -1;
+  if (!raw || dot < 1) return null;
+  const payload = raw.slice(0, dot);
+  const mac = Buffer.from(raw.slice(dot + 1), 'base64url');
+  const expected = sessionMac(payload);
+  if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return null;
   try {
-    const session = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Session;
-    return typeof session.token === 'string' && session.token ? session : null;
+    const session: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return isSession(session) ? session : null;
   } catch {
     return null;
   }
@@ -50,7 +88,8 @@ export async function requireSession(): Promise<Session> {
 }
 
 export async function writeSession(session: Session): Promise<void> {
-  (await cookies()).set(SESSION_COOKIE, Buffer.from(JSON.stringify(session)).toString('base64url'), {
+  const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
+  (await cookies()).set(SESSION_COOKIE, `${payload}.${sessionMac(payload).toString('base64url')}`, {
     httpOnly: true,
     sameSite: 'lax',
     path: '/',
@@ -70,7 +109,8 @@ export type OpResult<T> = { ok: true; value: T } | { ok: false; code: number; me
  * sign-in; other API errors come back as the envelope's code and message, never a stack.
  */
 export async function withOp<T>(session: Session, run: (op: OpClient) => Promise<T>): Promise<OpResult<T>> {
-  const result = await attempt(() => run(opClient(session.token)));
+  const client = await opClient(session.token);
+  const result = await attempt(() => run(client));
   if (!result.ok && result.code === 401) redirect('/login?expired=1');
   return result;
 }

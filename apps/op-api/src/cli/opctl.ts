@@ -23,6 +23,8 @@ type Flags = Record<string, string | undefined>;
 
 interface Command {
   flags: string[];
+  /** Flags that take no value (`--panel`); given, they read as 'true'. */
+  switches?: string[];
   required: string[];
   run(app: INestApplicationContext, flags: Flags, config: AppConfig): Promise<unknown>;
 }
@@ -41,8 +43,9 @@ const COMMANDS: Record<string, Command> = {
   'tenant:create': { flags: ['name'], required: ['name'], run: (app, f) => access(app).createTenant(f.name!) },
   'client:create': {
     flags: ['tenant', 'sign-method'],
+    switches: ['panel'],
     required: ['tenant'],
-    run: (app, f) => access(app).createClient(f.tenant!, f['sign-method']),
+    run: (app, f) => access(app).createClient(f.tenant!, f['sign-method'], { panel: f.panel === 'true' }),
   },
   'operator:create': {
     flags: ['tenant', 'username', 'password', 'role', 'im-username'],
@@ -206,12 +209,16 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   if (!command) throw OpError.badRequest(name ? `未知命令 ${name}\n${USAGE}` : USAGE);
   let values: Flags;
   try {
-    values = parseArgs({
+    const parsed = parseArgs({
       args: rest,
-      options: Object.fromEntries(command.flags.map((flag) => [flag, { type: 'string' as const }])),
+      options: Object.fromEntries([
+        ...command.flags.map((flag) => [flag, { type: 'string' as const }]),
+        ...(command.switches ?? []).map((flag) => [flag, { type: 'boolean' as const }]),
+      ]),
       strict: true,
       allowPositionals: false,
     }).values;
+    values = Object.fromEntries(Object.entries(parsed).map(([flag, value]) => [flag, value === true ? 'true' : (value as string | undefined)]));
   } catch (error) {
     throw OpError.badRequest(`参数错误：${(error as Error).message}`);
   }

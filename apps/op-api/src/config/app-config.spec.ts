@@ -19,8 +19,18 @@ describe('configuration', () => {
   it('reads a MySQL URL', () => {
     expect(load({ OP_DATABASE_URL: 'mysql://op:p%40ss@db.local:3307/op_prod' }).database).toEqual({
       type: 'mysql', url: 'mysql://op:p%40ss@db.local:3307/op_prod', host: 'db.local', port: 3307, username: 'op', password: 'p@ss', database: 'op_prod', poolSize: 20,
+      queryTimeoutMs: 10_000,
     });
+    expect(load({ OP_DATABASE_URL: 'mysql://db.local/op', OP_DB_QUERY_TIMEOUT_MS: '2500' }).database).toMatchObject({ queryTimeoutMs: 2500 });
     expect(load({ OP_DATABASE_URL: 'sqlite:var/op.db' }).database).toEqual({ type: 'sqlite', path: '/srv/op/var/op.db' });
+  });
+
+  it('reads the callback window and who may read the metrics', () => {
+    expect(load({})).toMatchObject({ callbackWindowSeconds: 300, metrics: { token: null, listen: null } });
+    expect(load({ OP_CALLBACK_WINDOW_SECONDS: '120', OP_METRICS_TOKEN: 't'.repeat(20), OP_METRICS_LISTEN: '127.0.0.1:9464' })).toMatchObject({
+      callbackWindowSeconds: 120,
+      metrics: { token: 't'.repeat(20), listen: { host: '127.0.0.1', port: 9464 } },
+    });
   });
 
   it('reads the search window and the audit switch', () => {
@@ -64,6 +74,10 @@ describe('configuration', () => {
     [{ OP_SEARCH_WINDOW_DAYS: '0' }, 'OP_SEARCH_WINDOW_DAYS'],
     [{ OP_SEARCH_WINDOW_DAYS: 'ninety' }, 'OP_SEARCH_WINDOW_DAYS'],
     [{ OP_AUDIT: 'maybe' }, 'OP_AUDIT'],
+    [{ OP_CALLBACK_WINDOW_SECONDS: '5' }, 'OP_CALLBACK_WINDOW_SECONDS'],
+    [{ OP_DATABASE_URL: 'mysql://root@h/db', OP_DB_QUERY_TIMEOUT_MS: '0' }, 'OP_DB_QUERY_TIMEOUT_MS'],
+    [{ OP_METRICS_TOKEN: 'short' }, 'OP_METRICS_TOKEN'],
+    [{ OP_METRICS_LISTEN: '9464' }, 'OP_METRICS_LISTEN'],
   ])('stops on %j, naming %s', (env, variable) => {
     expect(() => load(env)).toThrow(ConfigError);
     expect(() => load(env)).toThrow(new RegExp(`^配置错误：${variable} `));

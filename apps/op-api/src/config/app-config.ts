@@ -2,7 +2,18 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
 export type DatabaseConfig =
-  | { type: 'mysql'; url: string; host: string; port: number; username: string; password: string; database: string; poolSize: number }
+  | {
+      type: 'mysql';
+      url: string;
+      host: string;
+      port: number;
+      username: string;
+      password: string;
+      database: string;
+      poolSize: number;
+      /** Every query (but migrations) fails after this long, so a hung server answers 503, not never (OP_DB_QUERY_TIMEOUT_MS). */
+      queryTimeoutMs: number;
+    }
   | { type: 'sqlite'; path: string };
 
 export interface QiniuConfig {
@@ -71,6 +82,17 @@ export interface AppConfig {
    * either way; one made elsewhere (another process, opctl, SQL) within this bound.
    */
   tokenCacheMs: number;
+  /** How far an Easemob callback's `timestamp` may be from the server clock (OP_CALLBACK_WINDOW_SECONDS). */
+  callbackWindowSeconds: number;
+  /** Who may read /metrics and /openapi.json (OP_METRICS_TOKEN, OP_METRICS_LISTEN). */
+  metrics: MetricsAccess;
+}
+
+export interface MetricsAccess {
+  /** A bearer token the API port requires for them; null: none. */
+  token: string | null;
+  /** A separate address that serves them (and the API port then does not); null: the API port. */
+  listen: { host: string; port: number } | null;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -104,8 +126,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 }
 
 export const DEFAULT_DB_POOL_SIZE = 20;
+export const DEFAULT_DB_QUERY_TIMEOUT_MS = 10_000;
 
-export function parseDatabaseUrl(raw: string, cwd: string, name = 'OP_DATABASE_URL', poolSize = DEFAULT_DB_POOL_SIZE): DatabaseConfig {
+export function parseDatabaseUrl(
+  raw: string,
+  cwd: string,
+  name = 'OP_DATABASE_URL',
+  poolSize = DEFAULT_DB_POOL_SIZE,
+  queryTimeoutMs = DEFAULT_DB_QUERY_TIMEOUT_MS,
+): DatabaseConfig {
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') throw new ConfigError(name, '缺少 SQLite 文件路径（例如 sqlite:data/op.sqlite）');
@@ -134,6 +163,7 @@ export function parseDatabaseUrl(raw: string, cwd: string, name = 'OP_DATABASE_U
     password: decodeURIComponent(url.password),
     database,
     poolSize,
+    queryTimeoutMs,
   };
 }
 
@@ -205,6 +235,13 @@ function parseRedis(env: Env): RedisConfig | null {
   return { url, prefix };
 }
 
+function parseMetrics(env: Env): MetricsAccess {
+  const token = value(env, 'OP_METRICS_TOKEN') ?? null;
+  if (token !== null && !/^[\x21-\x7e]{16,256}$/.test(token)) throw new ConfigError('OP_METRICS_TOKEN', '必须是 16 到 256 个可见 ASCII 字符');
+  const listen = value(env, 'OP_METRICS_LISTEN');
+  return { token, listen: listen === undefined ? null : sphinxAddress('OP_METRICS_LISTEN', listen) };
+}
+
 function sphinxAddress(name: string, raw: string): SphinxAddress {
   const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(raw.trim());
   if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new ConfigError(name, `的地址 ${raw.trim()} 无效（应为 host:port）`);
@@ -242,7 +279,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const sphinx = parseSphinx(env);
   return {
     database: databaseUrl
-      ? parseDatabaseUrl(databaseUrl, cwd, 'OP_DATABASE_URL', integer(env, 'OP_DB_POOL_SIZE', DEFAULT_DB_POOL_SIZE, 1, 500))
+      ? parseDatabaseUrl(
+          databaseUrl,
+          cwd,
+          'OP_DATABASE_URL',
+          integer(env, 'OP_DB_POOL_SIZE', DEFAULT_DB_POOL_SIZE, 1, 500),
+          integer(env, 'OP_DB_QUERY_TIMEOUT_MS', DEFAULT_DB_QUERY_TIMEOUT_MS, 1_000, 3_600_000),
+        )
       : { type: 'sqlite', path: resolve(dataDir, 'op.sqlite') },
     port: integer(env, 'OP_PORT', 3000, 0, 65535),
     timezone,
@@ -262,5 +305,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     auditEnabled: onOff(env, 'OP_AUDIT', true),
     redis: parseRedis(env),
     tokenCacheMs: integer(env, 'OP_TOKEN_CACHE_MS', 0, 0, 60_000),
+    callbackWindowSeconds: integer(env, 'OP_CALLBACK_WINDOW_SECONDS', 300, 30, 3600),
+    metrics: parseMetrics(env),
   };
 }

@@ -35,6 +35,10 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     supportBigNumbers: true,
     bigNumberStrings: true,
     connectTimeout: 5_000,
+    // mysql2's per-query timeout: a server that accepts and never answers fails the query
+    // (PROTOCOL_SEQUENCE_TIMEOUT, the connection dropped), which the filter answers with 503.
+    enableQueryTimeout: true,
+    maxQueryExecutionTime: database.queryTimeoutMs,
     poolSize: database.poolSize,
     extra: { connectionLimit: database.poolSize, waitForConnections: true, queueLimit: 1_000, enableKeepAlive: true },
   };
@@ -59,17 +63,86 @@ async function ensureMysqlDatabase(database: Extract<DatabaseConfig, { type: 'my
   }
 }
 
+/** How long a failed connection keeps the database marked down: calls meanwhile fail at once. */
+const DOWN_FOR_MS = 2_000;
+
+/**
+ * Bounds the wait for a MySQL connection, the one wait mysql2's query timeout does not cover:
+ * a queued request waits at most `ms`; and once a connection could not be had (the server
+ * accepts and never answers: every new connection waits out the connect timeout), the
+ * database is taken as down for {@link DOWN_FOR_MS}, during which calls fail at once and one
+ * probe at a time tries again. So a call on a hung server fails within about one timeout
+ * (503 with Retry-After), however many database steps it has or how many calls queue up.
+ */
+function boundConnectionWaits(dataSource: DataSource, ms: number): void {
+  const driver = dataSource.driver as unknown as { obtainMasterConnection(): Promise<{ release(): void }> };
+  const obtain = driver.obtainMasterConnection.bind(driver);
+  let downUntil = 0;
+  let probing = false;
+  const unavailable = (reason: string) => Object.assign(new Error(`database unavailable: ${reason}`), { code: 'ETIMEDOUT' });
+  driver.obtainMasterConnection = () => {
+    const down = Date.now() < downUntil;
+    if (down || (downUntil > 0 && probing)) return Promise.reject(unavailable('marked down'));
+    const probe = downUntil > 0;
+    if (probe) probing = true;
+    return new Promise((resolve, reject) => {
+      let late = false;
+      const settle = (failed: boolean) => {
+        clearTimeout(timer);
+        if (probe) probing = false;
+        if (failed) downUntil = Date.now() + DOWN_FOR_MS;
+        else downUntil = 0;
+      };
+      const timer = setTimeout(() => {
+        late = true;
+        settle(true);
+        reject(unavailable(`no connection within ${ms} ms`));
+      }, ms);
+      obtain().then(
+        (connection) => {
+          if (late) return connection.release(); // it came after we gave up: back to the pool
+          settle(false);
+          resolve(connection);
+        },
+        (error: Error) => {
+          if (late) return;
+          settle(true);
+          reject(error);
+        },
+      );
+    });
+  };
+}
+
 /** Opens the configured database; the caller decides whether to run migrations. */
 export async function openDataSource(database: DatabaseConfig): Promise<DataSource> {
   if (database.type === 'sqlite' && database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
   if (database.type === 'mysql') await ensureMysqlDatabase(database);
-  return new DataSource(dataSourceOptions(database)).initialize();
+  const dataSource = await new DataSource(dataSourceOptions(database)).initialize();
+  if (database.type === 'mysql') boundConnectionWaits(dataSource, database.queryTimeoutMs);
+  return dataSource;
 }
 
-/** Applies pending migrations; returns the names applied. */
+/**
+ * Applies pending migrations; returns the names applied. A migration may rightly run for
+ * minutes (0004 counts every message), so on MySQL they run on a connection of their own
+ * without the query timeout.
+ */
 export async function migrate(dataSource: DataSource): Promise<string[]> {
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
-  return applied.map((migration) => migration.name);
+  if (!isMysql(dataSource)) return (await dataSource.runMigrations({ transaction: 'each' })).map((migration) => migration.name);
+  const options: DataSourceOptions & { extra?: Record<string, unknown> } = dataSource.options;
+  const migrator = await new DataSource({
+    ...options,
+    enableQueryTimeout: false,
+    maxQueryExecutionTime: undefined,
+    poolSize: 1,
+    extra: { ...options.extra, connectionLimit: 1 },
+  } as DataSourceOptions).initialize();
+  try {
+    return (await migrator.runMigrations({ transaction: 'each' })).map((migration) => migration.name);
+  } finally {
+    await migrator.destroy();
+  }
 }
 
 export function isMysql(dataSource: DataSource): boolean {

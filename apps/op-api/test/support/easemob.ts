@@ -24,7 +24,8 @@ export function callbackBody(options: CallbackOptions): Record<string, unknown> 
   sequence++;
   const msgId = options.msgId ?? `10648257123726${String(sequence).padStart(5, '0')}`;
   const appkey = options.appkey ?? APPKEY;
-  const timestamp = options.timestamp ?? 1600060847294 + sequence;
+  // Easemob calls back as the message is sent: the server refuses a stale timestamp.
+  const timestamp = options.timestamp ?? Date.now() + (sequence % 1000);
   const callId = `${appkey}_${msgId}`;
   return {
     callId,

@@ -49,8 +49,22 @@ export class PrivateMariaDb {
     await waitForMysqlProtocol(this.port, { user: 'root' });
   }
 
+  /**
+   * Freezes the server (SIGSTOP): it keeps its port and the kernel still accepts connections,
+   * but nothing answers, as a hung database does. {@link resume} lets it go on.
+   */
+  pause(): void {
+    if (!this.server?.pid) throw new Error('the private MariaDB is not running');
+    process.kill(this.server.pid, 'SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.server?.pid) process.kill(this.server.pid, 'SIGCONT');
+  }
+
   /** Stops the server (SIGTERM, a clean shutdown) and waits until it is gone. */
   async stop(): Promise<void> {
+    this.resume(); // a frozen server would never see the SIGTERM
     const server = this.server;
     this.server = null;
     if (server) await stopChild(server);

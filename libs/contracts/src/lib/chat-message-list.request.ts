@@ -5,6 +5,8 @@ export const DEFAULT_PAGE_NUM = 1;
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 export const MAX_CHAT_ID_LENGTH = 64;
+/** Bounds `pageNum` so that `startIndex` ((pageNum - 1) × pageSize) stays an exact integer. */
+export const MAX_PAGE_NUM = 1_000_000_000;
 
 /** Legacy callers send integers as strings ("2"); any other string stays as it is and fails. */
 export function legacyInteger({ value }: TransformFnParams): unknown {
@@ -39,7 +41,7 @@ export const OptionalChatIdField = (): PropertyDecorator =>
 export const PageNumField = (): PropertyDecorator =>
   stack(
     IsOptional(),
-    Max(Number.MAX_SAFE_INTEGER, { message: 'pageNum 超出范围' }),
+    Max(MAX_PAGE_NUM, { message: `pageNum 不能大于 ${MAX_PAGE_NUM}` }),
     Min(1, { message: 'pageNum 不能小于 1' }),
     IsInt({ message: 'pageNum 必须是整数' }),
     Transform(legacyInteger),

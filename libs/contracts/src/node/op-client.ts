@@ -35,6 +35,8 @@ export interface OpClientOptions {
   nonce?: boolean;
   /** Clock used for `timestamp`, in ms; for tests. */
   now?: () => number;
+  /** Extra request headers sent with every call (the admin panel's `x-op-user-ip`). */
+  headers?: Record<string, string>;
 }
 
 export interface CallOptions {
@@ -93,7 +95,7 @@ export class OpClient {
     const request = this.signedRequest(name, body, call);
     const response = await fetch(request.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
+      headers: { ...this.options.headers, 'content-type': 'application/json; charset=utf-8' },
       body: request.body,
     });
     return { status: response.status, envelope: (await response.json()) as Envelope<T> };

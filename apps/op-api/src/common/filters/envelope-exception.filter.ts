@@ -27,6 +27,10 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
       const { name, code } = (error ?? {}) as { name?: string; code?: string };
       this.logger.error(`request failed: ${name ?? 'Error'}${code ? ` (${code})` : ''} → ${outcome.code}`);
     }
-    void reply.status(outcome.code).headers(outcome.headers).send(this.envelopes.error(outcome.code, outcome.message));
+    // JSON whatever the route set (a refused /metrics call had text/plain).
+    void reply
+      .status(outcome.code)
+      .headers({ ...outcome.headers, 'content-type': 'application/json; charset=utf-8' })
+      .send(this.envelopes.error(outcome.code, outcome.message));
   }
 }

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { API_VERSION } from '@op/contracts';
@@ -16,6 +17,21 @@ const SIGN_SHAPE = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{64})$/;
 const NONCE_SHAPE = /^[\x21-\x7e]{1,64}$/;
 
 type SignedRequest = FastifyRequest & RequestWithContext & { rawBody?: Buffer };
+
+/** The header in which the admin panel names the browser's address (only its client's is read). */
+export const USER_IP_HEADER = 'x-op-user-ip';
+
+/**
+ * The caller's address for throttling and the audit trail: the connection's, but for the
+ * panel's client, whose every sign-in comes from the panel server, the browser's address it
+ * names in {@link USER_IP_HEADER}. Anyone else's header is ignored.
+ */
+function callerAddress(request: SignedRequest, panel: boolean): string {
+  const named = request.headers[USER_IP_HEADER];
+  if (!panel || named === undefined) return request.ip;
+  if (typeof named !== 'string' || isIP(named) === 0) throw OpError.badRequest(`${USER_IP_HEADER} 不是有效的 IP 地址`);
+  return named;
+}
 
 /** Splits the query string as sent, keeping every occurrence so duplicates can be refused. */
 function queryPairs(url: string): Array<[string, string]> {
@@ -99,7 +115,7 @@ export class SignatureGuard implements CanActivate {
     const wait = await this.rateLimiter.take(client.id);
     if (wait > 0) throw OpError.tooManyRequests('client 请求过于频繁', wait);
 
-    const ip = request.ip;
+    const ip = callerAddress(request, client.panel);
     if (this.reflector.getAllAndOverride<boolean>(SKIP_TOKEN_KEY, targets)) {
       request.opContext = { tenantId: client.tenantId, clientId: client.id, operator: null, token: null, ip };
       return true;

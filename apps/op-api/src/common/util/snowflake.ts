@@ -30,3 +30,8 @@ export class Snowflake {
     return (((now - EPOCH_MS) << 22n) | (BigInt(this.workerId) << 12n) | this.sequence).toString();
   }
 }
+
+/** Whether a decimal text can be a stored message id: a positive 64-bit signed integer. */
+export function isSnowflakeId(text: string): boolean {
+  return /^[1-9]\d{0,18}$/.test(text) && BigInt(text) < 2n ** 63n;
+}

@@ -4,6 +4,9 @@ import { ChatRouting1732500000002 } from './1732500000002-chat-routing';
 import { SearchMarksAudit1732500000003 } from './1732500000003-search-marks-audit';
 import { ChatMessageDays1732500000004 } from './1732500000004-chat-message-days';
 import { SearchIndex1732500000005 } from './1732500000005-search-index';
+import { CallbackIdsPanelClients1732500000012 } from './1732500000012-callback-ids-panel-clients';
 
 /** Every migration, oldest first; the API and `opctl migrate` apply the pending ones. */
-export const MIGRATIONS = [InitialSchema1732500000000, EasemobApps1732500000001, ChatRouting1732500000002, SearchMarksAudit1732500000003, ChatMessageDays1732500000004, SearchIndex1732500000005];
+export const MIGRATIONS = [InitialSchema1732500000000, EasemobApps1732500000001, ChatRouting1732500000002, SearchMarksAudit1732500000003, ChatMessageDays1732500000004, SearchIndex1732500000005,
+  CallbackIdsPanelClients1732500000012,
+];

@@ -19,6 +19,8 @@ export interface ApiClient {
   tenantId: string;
   signMethod: SignMethod;
   secret: string;
+  /** The admin panel's client: its `x-op-user-ip` header is trusted as the browser's address. */
+  panel: boolean;
 }
 
 export interface CreatedClient {
@@ -92,7 +94,7 @@ export class AccessService {
     if (!found) throw OpError.notFound(`租户 ${tenantId} 不存在`);
   }
 
-  async createClient(tenantId: string, signMethod: string = DEFAULT_SIGN_METHOD): Promise<CreatedClient> {
+  async createClient(tenantId: string, signMethod: string = DEFAULT_SIGN_METHOD, options: { panel?: boolean } = {}): Promise<CreatedClient> {
     if (!(SIGN_METHODS as readonly string[]).includes(signMethod)) {
       throw OpError.badRequest(`sign-method 只能是 ${SIGN_METHODS.join(' 或 ')}`);
     }
@@ -106,6 +108,7 @@ export class AccessService {
       signMethod: signMethod as SignMethod,
       createTime: Date.now(),
       revokeTime: null,
+      panel: options.panel ? 1 : 0,
     });
     return { clientId, secret, signMethod: signMethod as SignMethod, tenantId };
   }
@@ -133,7 +136,7 @@ export class AccessService {
   private async loadClient(clientId: string): Promise<ApiClient | null> {
     const row = await this.dataSource.getRepository(ApiClientEntity).findOneBy({ id: clientId, revokeTime: IsNull() });
     if (!row) return null;
-    return { id: row.id, tenantId: row.tenantId, signMethod: row.signMethod, secret: this.box.open(row.secretSealed, row.id) };
+    return { id: row.id, tenantId: row.tenantId, signMethod: row.signMethod, secret: this.box.open(row.secretSealed, row.id), panel: Number(row.panel) === 1 };
   }
 
   async createOperator(input: {

@@ -21,4 +21,8 @@ export class ApiClientEntity {
 
   @Column({ name: 'revoke_time', type: 'bigint', nullable: true })
   revokeTime!: string | number | null;
+
+  /** 1 for the admin panel's client: the one whose `x-op-user-ip` names the browser's address. */
+  @Column({ name: 'panel', type: 'smallint', default: 0 })
+  panel!: number;
 }

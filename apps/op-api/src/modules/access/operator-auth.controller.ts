@@ -30,14 +30,12 @@ export class OperatorAuthController {
   @SkipToken()
   async operatorLogin(@CurrentContext() context: OpContext, @Body() body: OperatorLoginRequest): Promise<OperatorLoginResult> {
     const user = `${context.tenantId}:${body.username}`;
-    const wait = await this.throttle.waitMs(user, context.ip);
+    // Counted before the slow hash, atomically: a burst meets the limit a sequence does.
+    const wait = await this.throttle.begin(user, context.ip);
     if (wait > 0) throw OpError.tooManyRequests('登录失败次数过多', wait);
     const operator = await this.access.verifyOperatorPassword(context.tenantId, body.username, body.password);
-    if (!operator) {
-      await this.throttle.fail(user, context.ip);
-      throw OpError.unauthorized('用户名或密码错误');
-    }
-    await this.throttle.succeed(user);
+    if (!operator) throw OpError.unauthorized('用户名或密码错误');
+    await this.throttle.succeed(user, context.ip);
     const { token, expiresAtMs } = await this.access.issueToken(operator.id, LOGIN_TOKEN_TTL_SECONDS);
     return {
       token,

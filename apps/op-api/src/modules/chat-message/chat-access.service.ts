@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { OpContext, AuthenticatedOperator } from '../../common/decorators/op-context.decorator';
 import { OpError } from '../../common/errors/op-error';
+import { isSnowflakeId } from '../../common/util/snowflake';
 import { ChatMessageRepository, type ChatRow } from './chat-message.repository';
 
 /** The calling operator; every endpoint but sign-in has one. */
@@ -33,7 +34,7 @@ export class ChatAccess {
   /** The chat of a message the caller may read; 404 for an unknown id or another tenant's message. */
   async readableMessage(context: OpContext, messageId: string): Promise<{ chatId: string; chat: ChatRow }> {
     requireOperator(context);
-    const chatId = /^[1-9]\d{0,18}$/.test(messageId) && BigInt(messageId) < 2n ** 63n
+    const chatId = isSnowflakeId(messageId)
       ? await this.messages.chatOfMessage(context.tenantId, messageId)
       : null;
     if (chatId === null) throw OpError.notFound(`messageId ${messageId} 对应的消息不存在`);

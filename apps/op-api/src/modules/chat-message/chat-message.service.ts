@@ -8,6 +8,7 @@ import {
   type ChatMessageListRequest,
 } from '@op/contracts';
 import { OpError } from '../../common/errors/op-error';
+import { isSnowflakeId } from '../../common/util/snowflake';
 import { Paged } from '../../common/interceptors/envelope';
 import type { OpContext } from '../../common/decorators/op-context.decorator';
 import { AuditLog } from '../audit/audit-log.service';
@@ -31,7 +32,8 @@ export class ChatMessageService {
     let pageNum = request.pageNum ?? DEFAULT_PAGE_NUM;
     const around = request.aroundMessageId ?? undefined; // JSON null: not given
     if (around !== undefined) {
-      const position = await this.messages.positionInChat(context.tenantId, request.chatId, around, chat.messageCount);
+      // An id past the 64-bit range cannot be stored, so it is not in the chat (the drivers would refuse the number).
+      const position = isSnowflakeId(around) ? await this.messages.positionInChat(context.tenantId, request.chatId, around, chat.messageCount) : null;
       if (position === null) throw OpError.notFound(`aroundMessageId ${around} 不是会话 ${request.chatId} 中的消息`);
       pageNum = Math.floor(position / pageSize) + 1;
     }

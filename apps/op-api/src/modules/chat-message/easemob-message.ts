@@ -1,4 +1,5 @@
 import { isMessageType, type MessageType } from '@op/contracts';
+import { cutDepth, MAX_EXT_DEPTH } from '../../common/util/json-shape';
 
 /** A message ready to store, whatever way it arrived (import today, the live callback next). */
 export interface NewMessage {
@@ -32,7 +33,7 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Column limits: a longer value is refused, never silently cut. */
-const LIMITS = { id: 64, party: 128, url: 1024, filename: 512, secret: 255, addr: 512, key: 1024, msgBytes: 65_535 };
+const LIMITS = { id: 64, party: 128, url: 1024, filename: 512, secret: 255, addr: 512, key: 1024, msgBytes: 65_535, extBytes: 65_535, length: 2_147_483_647 };
 
 function optionalString(source: Json, field: string, label: string, max: number): string | null {
   const value = source[field];
@@ -42,13 +43,27 @@ function optionalString(source: Json, field: string, label: string, max: number)
   return value;
 }
 
-function optionalNumber(source: Json, field: string, label: string, integer: boolean): number | null {
+function optionalNumber(source: Json, field: string, label: string, integer: boolean, max = Number.MAX_SAFE_INTEGER): number | null {
   const value = source[field];
   if (value === undefined || value === null || value === '') return null;
   const number = typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number)) throw new RecordError(`${label} 必须是数字`);
   if (integer && (!Number.isSafeInteger(number) || number < 0)) throw new RecordError(`${label} 必须是非负整数`);
+  if (number > max) throw new RecordError(`${label} 不能大于 ${max}`);
   return number;
+}
+
+/**
+ * The extension map as stored: a verified callback or an import line is kept whatever its
+ * `ext` holds. Keys (`__proto__` too) stay as data; containers past {@link MAX_EXT_DEPTH}
+ * levels become null, and a map whose JSON outgrows its column is replaced; either cut is
+ * recorded on the message as `ext.opCut`.
+ */
+export function storableExt(ext: Json): Json {
+  const { value, cutPaths } = cutDepth(ext, MAX_EXT_DEPTH);
+  const kept = cutPaths.length === 0 ? value : { ...value, opCut: { maxDepth: MAX_EXT_DEPTH, paths: cutPaths } };
+  const bytes = Buffer.byteLength(JSON.stringify(kept), 'utf8');
+  return bytes <= LIMITS.extBytes ? kept : { opCut: { maxBytes: LIMITS.extBytes, bytes } };
 }
 
 function coordinate(source: Json, field: 'lat' | 'lng', prefix: string): number | null {
@@ -121,13 +136,13 @@ export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
     thumb: type === 'video' ? optionalString(body, 'thumb', `${p}.thumb`, LIMITS.url) : null,
     secret: media ? optionalString(body, 'secret', `${p}.secret`, LIMITS.secret) : null,
     thumbSecret: type === 'video' ? optionalString(body, 'thumb_secret', `${p}.thumb_secret`, LIMITS.secret) : null,
-    length: type === 'audio' || type === 'video' ? optionalNumber(body, 'length', `${p}.length`, true) : null,
+    length: type === 'audio' || type === 'video' ? optionalNumber(body, 'length', `${p}.length`, true, LIMITS.length) : null,
     fileLength: media ? optionalNumber(body, 'file_length', `${p}.file_length`, true) : null,
     addr: type === 'loc' ? optionalString(body, 'addr', `${p}.addr`, LIMITS.addr) : null,
     lat: type === 'loc' ? coordinate(body, 'lat', p) : null,
     lng: type === 'loc' ? coordinate(body, 'lng', p) : null,
     createTimeMs: timestamp,
-    ext: { ...ext, ...extra },
+    ext: storableExt({ ...ext, ...extra }),
   };
 }
 

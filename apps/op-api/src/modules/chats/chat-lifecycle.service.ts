@@ -43,22 +43,24 @@ export class ChatLifecycleService {
   }
 
   async create(context: OpContext, request: ChatCreateRequest): Promise<ChatCreateResult> {
-    if (request.operatorId !== undefined) await this.requireOperator(context, request.operatorId);
+    if (request.operatorId !== undefined) await this.requireAssignable(context, request.operatorId);
     return inTransaction(this.dataSource, async (manager) => {
       const { chat, created } = await this.chats.openOrJoin(manager, context.tenantId, request.customerId, {
         status: request.operatorId === undefined ? ChatStatus.Waiting : ChatStatus.Chatting,
         timeMs: Date.now(),
         operatorId: request.operatorId ?? null,
       });
+      // The customer's open chat comes back whole: an agent gets it only if they may act on it,
+      // as chatDetail and chatAssign decide (the transaction rolls back; nothing was created).
+      if (!created && !mayActOn(context, chat)) {
+        throw OpError.forbidden(`customerId ${request.customerId} 已有进行中的会话，且已分配给其他坐席`);
+      }
       return { ...toChatInfo(chat, this.time), created };
     });
   }
 
   async assign(context: OpContext, request: ChatAssignRequest): Promise<ChatInfo> {
-    await this.requireOperator(context, request.operatorId);
-    if (context.operator?.role === 'agent' && request.operatorId !== context.operator.id) {
-      throw OpError.forbidden('坐席只能把会话分配给自己');
-    }
+    await this.requireAssignable(context, request.operatorId);
     return inTransaction(this.dataSource, async (manager) => {
       const chat = await this.requireChat(manager, context, request.chatId);
       if (!isOpen(chat.status)) {
@@ -90,18 +92,23 @@ export class ChatLifecycleService {
     return toChatInfo(chat, this.time);
   }
 
-  private async requireOperator(context: OpContext, operatorId: string): Promise<void> {
+  /** An operator of the tenant whom the caller may give a chat to: an agent only themselves. */
+  private async requireAssignable(context: OpContext, operatorId: string): Promise<void> {
     if (!(await this.access.findOperator(context.tenantId, operatorId))) throw OpError.notFound(`operatorId ${operatorId} 不存在`);
+    if (context.operator?.role === 'agent' && operatorId !== context.operator.id) throw OpError.forbidden('坐席只能把会话分配给自己');
   }
 
   /** The chat, if the caller may act on it: another tenant's is "not found", another agent's "forbidden". */
   private async requireChat(manager: EntityManager, context: OpContext, chatId: string): Promise<ChatEntity> {
     const chat = await this.chats.find(manager, context.tenantId, chatId);
     if (!chat) throw OpError.notFound(`chatId ${chatId} 对应的会话不存在`);
-    const operator = context.operator;
-    if (operator?.role === 'agent' && chat.operatorId !== null && chat.operatorId !== operator.id) {
-      throw OpError.forbidden(`无权操作会话 ${chatId}：它已分配给其他坐席`);
-    }
+    if (!mayActOn(context, chat)) throw OpError.forbidden(`无权操作会话 ${chatId}：它已分配给其他坐席`);
     return chat;
   }
+}
+
+/** Admins act on every chat of the tenant; an agent on chats assigned to them or to nobody. */
+function mayActOn(context: OpContext, chat: Pick<ChatEntity, 'operatorId'>): boolean {
+  const operator = context.operator;
+  return operator?.role !== 'agent' || chat.operatorId === null || chat.operatorId === operator.id;
 }

@@ -1,8 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { OpError } from '../../common/errors/op-error';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { AccessService } from '../access/access.service';
 import { idText, mapEasemobMessage, RecordError } from '../chat-message/easemob-message';
+import { CallbackIds } from './callback-ids.service';
 import { MessageRouter } from './message-router.service';
 
 export type CallbackOutcome = 'stored' | 'duplicate' | 'recalled' | 'ignored';
@@ -18,26 +21,42 @@ export function easemobSecurity(callId: string, secret: string, timestamp: strin
   return createHash('md5').update(callId + secret + timestamp, 'utf8').digest('hex');
 }
 
+/** What a callback asks us to store, in a fixed order: equal for a redelivery, different for a forgery. */
+const fingerprint = (content: unknown) => createHash('sha256').update(JSON.stringify(content), 'utf8').digest('hex');
+
+const MAX_CALL_ID_LENGTH = 255;
+
+interface Verified {
+  tenantId: string;
+  callId: string;
+}
+
 /**
  * Easemob's post-send callback (发送后回调). Easemob retries once on any status but 200, so
  * 200 means committed (or deliberately ignored) and nothing else does.
  */
 @Injectable()
 export class EasemobCallbackService {
+  private readonly windowMs: number;
+
   constructor(
     private readonly access: AccessService,
     private readonly router: MessageRouter,
-  ) {}
+    private readonly callIds: CallbackIds,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.windowMs = config.callbackWindowSeconds * 1000;
+  }
 
   async receive(body: unknown): Promise<CallbackOutcome> {
     if (!isObject(body)) throw OpError.badRequest('回调内容必须是 JSON 对象');
-    const tenantId = await this.authenticate(body);
+    const { tenantId, callId } = await this.authenticate(body);
 
     const chatType = body.chat_type;
     if (chatType === 'recall') {
       const recallId = this.field(() => idText(body.recall_id, 'recall_id', true))!;
-      const time = typeof body.timestamp === 'number' ? body.timestamp : Date.now();
-      await this.router.recall(tenantId, recallId, time);
+      await this.claim(tenantId, callId, { recall: recallId });
+      await this.router.recall(tenantId, recallId, Number(body.timestamp));
       return 'recalled';
     }
     if (!MESSAGE_EVENTS.has(String(body.eventType)) || !MESSAGE_CHAT_TYPES.has(String(chatType))) return 'ignored';
@@ -45,23 +64,40 @@ export class EasemobCallbackService {
     const message = this.field(() => mapEasemobMessage(body));
     if (message.form === null || message.to === null) throw OpError.badRequest('from 和 to 不能为空');
     const groupId = chatType === 'groupchat' ? this.field(() => idText(body.group_id ?? body.to, 'group_id', true)) : null;
-    const { stored } = await this.router.deliver(tenantId, { ...message, qiniuKey: null, groupId });
+    const routed = { ...message, qiniuKey: null, groupId };
+    await this.claim(tenantId, callId, routed);
+    const { stored } = await this.router.deliver(tenantId, routed);
     return stored ? 'stored' : 'duplicate';
   }
 
-  /** The tenant of a callback whose appkey is registered and whose security is right. */
-  private async authenticate(body: Record<string, unknown>): Promise<string> {
+  /**
+   * The tenant of a callback whose appkey is registered, whose security is right and whose
+   * timestamp (ms) is within the window of the server clock: the signature binds the callId
+   * to that timestamp, so an old callback cannot be sent again once the window has passed.
+   */
+  private async authenticate(body: Record<string, unknown>): Promise<Verified> {
     const { appkey, callId, security, timestamp } = body;
     if (typeof appkey !== 'string' || appkey === '' || appkey.length > 128) throw OpError.unauthorized('appkey 未注册');
     const app = await this.access.findEasemobApp(appkey);
     if (!app) throw OpError.unauthorized('appkey 未注册');
-    if (typeof callId !== 'string' || typeof security !== 'string' || (typeof timestamp !== 'number' && typeof timestamp !== 'string')) {
+    if (typeof callId !== 'string' || callId === '' || callId.length > MAX_CALL_ID_LENGTH || typeof security !== 'string' || (typeof timestamp !== 'number' && typeof timestamp !== 'string')) {
       throw OpError.unauthorized('security 校验失败');
     }
     const expected = Buffer.from(easemobSecurity(callId, app.callbackSecret, String(timestamp)), 'utf8');
     const given = Buffer.from(security.toLowerCase(), 'utf8');
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw OpError.unauthorized('security 校验失败');
-    return app.tenantId;
+    const time = typeof timestamp === 'number' ? timestamp : /^\d{1,16}$/.test(timestamp) ? Number(timestamp) : NaN;
+    if (!Number.isSafeInteger(time) || Math.abs(Date.now() - time) > this.windowMs) {
+      throw OpError.unauthorized(`timestamp 与服务器时间相差超过 ${this.windowMs / 1000} 秒`);
+    }
+    return { tenantId: app.tenantId, callId };
+  }
+
+  /** Remembers the callId with what it carries; the same callId with other content is refused. */
+  private async claim(tenantId: string, callId: string, content: unknown): Promise<void> {
+    if (!(await this.callIds.claim(tenantId, callId, fingerprint(content)))) {
+      throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
+    }
   }
 
   /** Runs a field mapping, turning a bad field into a 400 that names it. */

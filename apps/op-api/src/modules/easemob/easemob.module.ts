@@ -3,13 +3,14 @@ import { AccessModule } from '../access/access.module';
 import { ChatMessageModule } from '../chat-message/chat-message.module';
 import { ChatsModule } from '../chats/chats.module';
 import { EasemobCallbackController } from './easemob-callback.controller';
+import { CallbackIds } from './callback-ids.service';
 import { EasemobCallbackService } from './easemob-callback.service';
 import { MessageRouter } from './message-router.service';
 
 @Module({
   imports: [AccessModule, ChatMessageModule, ChatsModule],
   controllers: [EasemobCallbackController],
-  providers: [MessageRouter, EasemobCallbackService],
+  providers: [MessageRouter, EasemobCallbackService, CallbackIds],
   exports: [MessageRouter],
 })
 export class EasemobModule {}

@@ -85,9 +85,10 @@ export class ImportService {
         if (parsed.kind === 'session') batch.push(parsed.record);
         else routed.push(parsed.message);
       } catch (error) {
-        if (!(error instanceof RecordError)) throw error;
+        // A line is data: whatever it does to the parser, it is counted by number and the rest goes on.
         result.failed++;
-        if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push({ line: lineNumber, message: error.message });
+        const message = error instanceof RecordError ? error.message : '无法读取该行';
+        if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push({ line: lineNumber, message });
         continue;
       }
       if (batch.length + routed.length >= IMPORT_BATCH_SIZE) await flush();

@@ -4,20 +4,10 @@ import { DataSource } from 'typeorm';
 import type { OpContext } from '../../common/decorators/op-context.decorator';
 import { OpError } from '../../common/errors/op-error';
 import { isMysql } from '../../database/data-source';
+import { inTransaction, lockingRead } from '../../database/transaction';
 import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess, requireOperator } from '../chat-message/chat-access.service';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
-
-/** A statement's affected-row count, the same way on both engines. */
-export async function affectedRows(dataSource: DataSource, sql: string, params: unknown[]): Promise<number> {
-  const runner = dataSource.createQueryRunner();
-  try {
-    const result = await runner.query(sql, params, true);
-    return Number((result as { affected?: number }).affected ?? 0);
-  } finally {
-    await runner.release();
-  }
-}
 
 /**
  * Marks on messages: tenant-owned labels (who added one and when is kept). Adding and
@@ -36,29 +26,23 @@ export class MarkService {
     const operator = requireOperator(context);
     const { chatId } = await this.access.readableMessage(context, request.messageId);
     const id = BigInt(request.messageId);
+    const lock = lockingRead(this.dataSource);
     const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
-    const inserted = await affectedRows(
-      this.dataSource,
-      `${ignore} INTO message_marks (tenant_id, message_id, mark, chat_id, operator_id, create_time) VALUES (?, ?, ?, ?, ?, ?)`,
-      [context.tenantId, id, request.mark, chatId, operator.id, Date.now()],
-    );
-    if (inserted > 0) {
-      // Insert first, then check: two racing adds can never leave more than the limit
-      // (at worst both step back), and no lock is needed on either engine.
-      const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
-        'SELECT COUNT(*) AS n FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id = ?',
+    await inTransaction(this.dataSource, async (manager) => {
+      // Adds to one message take turns on its row, so each counts what the others committed:
+      // 40 racing adds to an unmarked message leave exactly 20. (SQLite has one writer.)
+      await manager.query(`SELECT id FROM messages WHERE tenant_id = ? AND id = ?${lock}`, [context.tenantId, id]);
+      const marks: Array<{ mark: string }> = await manager.query(
+        `SELECT mark FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id = ?${lock}`,
         [context.tenantId, chatId, id],
       );
-      if (Number(n) > MAX_MARKS_PER_MESSAGE) {
-        await this.dataSource.query('DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id = ? AND mark = ?', [
-          context.tenantId,
-          chatId,
-          id,
-          request.mark,
-        ]);
-        throw OpError.conflict(`mark 数量已达上限：每条消息最多 ${MAX_MARKS_PER_MESSAGE} 个标记`);
-      }
-    }
+      if (marks.some((row) => row.mark === request.mark)) return; // adding a mark it has changes nothing
+      if (marks.length >= MAX_MARKS_PER_MESSAGE) throw OpError.conflict(`mark 数量已达上限：每条消息最多 ${MAX_MARKS_PER_MESSAGE} 个标记`);
+      await manager.query(
+        `${ignore} INTO message_marks (tenant_id, message_id, mark, chat_id, operator_id, create_time) VALUES (?, ?, ?, ?, ?, ?)`,
+        [context.tenantId, id, request.mark, chatId, operator.id, Date.now()],
+      );
+    });
     this.audit.record(context, 'messageMarkAdd', chatId, { chatId, messageId: request.messageId, mark: request.mark });
     return this.current(context.tenantId, chatId, request.messageId);
   }
@@ -75,12 +59,18 @@ export class MarkService {
     return this.current(context.tenantId, chatId, request.messageId);
   }
 
-  /** Every mark the tenant uses, with how many messages carry it, most used first. */
+  /**
+   * Every mark the tenant uses, with how many messages carry it, most used first; for an
+   * agent, counted over the chats assigned to them only (they read no others).
+   */
   async list(context: OpContext): Promise<MarkListData> {
-    requireOperator(context);
+    const operator = requireOperator(context);
+    const agent = operator.role !== 'admin';
     const rows: Array<{ mark: string; n: number | string }> = await this.dataSource.query(
-      'SELECT mark, COUNT(*) AS n FROM message_marks WHERE tenant_id = ? GROUP BY mark ORDER BY n DESC, mark ASC',
-      [context.tenantId],
+      'SELECT mm.mark, COUNT(*) AS n FROM message_marks mm ' +
+        (agent ? 'JOIN chats c ON c.tenant_id = mm.tenant_id AND c.id = mm.chat_id AND c.operator_id = ? ' : '') +
+        'WHERE mm.tenant_id = ? GROUP BY mm.mark ORDER BY n DESC, mm.mark ASC',
+      [...(agent ? [operator.id] : []), context.tenantId],
     );
     return { marks: rows.map((row) => ({ mark: row.mark, count: Number(row.n) })) };
   }

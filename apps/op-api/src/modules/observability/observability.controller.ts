@@ -1,8 +1,12 @@
-import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req, ServiceUnavailableException } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { RawResponse } from '../../common/decorators/raw-response.decorator';
 import { SkipSignature } from '../../common/decorators/skip-signature.decorator';
 import { OpError } from '../../common/errors/op-error';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { checkMetricsAccess } from './metrics-access';
 import { DatabaseHealthIndicator, RedisHealthIndicator } from './database.health';
 import { MetricsService } from './metrics.service';
 import { OpenApiService } from './openapi.service';
@@ -17,6 +21,7 @@ export class ObservabilityController {
     private readonly redis: RedisHealthIndicator,
     private readonly metrics: MetricsService,
     private readonly openApi: OpenApiService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Live: the process answers. */
@@ -39,13 +44,15 @@ export class ObservabilityController {
   @Get('metrics')
   @RawResponse()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  metricsText(): Promise<string> {
+  metricsText(@Req() request: FastifyRequest): Promise<string> {
+    checkMetricsAccess(this.config.metrics, '/metrics', request.headers);
     return this.metrics.registry.metrics();
   }
 
   @Get('openapi.json')
   @RawResponse()
-  openApiDocument(): object {
+  openApiDocument(@Req() request: FastifyRequest): object {
+    checkMetricsAccess(this.config.metrics, '/openapi.json', request.headers);
     return this.openApi.document();
   }
 }

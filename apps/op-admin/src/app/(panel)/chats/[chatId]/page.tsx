@@ -21,6 +21,15 @@ function windowText(window: SearchWindow | null): string | null {
   return `仅查找了 ${window.from ?? '最早的消息'} 至 ${window.to ?? '最新的消息'} 之间的消息`;
 }
 
+/** A path segment as typed; a malformed escape (`%E0%A4%A`) is no chat, not an error page. */
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 function refusal(code: number, message: string) {
   if (code === 403) return <Forbidden title="无权访问该会话" detail="该会话未分配给你，无法查看。" />;
   if (code === 404) return <Forbidden title="会话不存在" detail={message} />;
@@ -30,7 +39,8 @@ function refusal(code: number, message: string) {
 export default async function ChatPage({ params, searchParams }: { params: Params; searchParams: Search }) {
   const session = await requireSession();
   const { chatId: rawId } = await params;
-  const chatId = decodeURIComponent(rawId);
+  const chatId = safeDecode(rawId);
+  if (chatId === null) return refusal(404, '会话地址无效');
   const { page, around, keyword: rawKeyword, hit: rawHit } = await searchParams;
   // A page picked in the pager wins over the message the chat was opened at.
   const pageNum = page === undefined ? undefined : Math.max(1, Number.parseInt(page, 10) || 1);

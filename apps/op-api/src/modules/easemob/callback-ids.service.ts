@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { isMysql } from '../../database/data-source';
+import { SharedRedis } from '../access/shared-redis.service';
+
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * The Easemob callIds accepted recently, each with the fingerprint of the content it carried.
+ * Easemob's `security` signs callId and timestamp but not the content, so a callId seen once
+ * may come again only with that content (a redelivery); with any other it is a forgery.
+ * Entries outlive the timestamp window (a callId is bound to its timestamp by the signature,
+ * so past the window it is refused anyway). Redis when OP_REDIS_URL is set (one
+ * `SET NX GET`), else the database (`easemob_callback_ids`, pruned about once a minute).
+ */
+@Injectable()
+export class CallbackIds {
+  private readonly ttlMs: number;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly redis: SharedRedis,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ttlMs = (2 * config.callbackWindowSeconds + 60) * 1000;
+  }
+
+  /** True when the callId is new, or known with this very fingerprint; false for other content. */
+  async claim(tenantId: string, callId: string, fingerprint: string, now = Date.now()): Promise<boolean> {
+    if (this.redis.client) {
+      const key = this.redis.key('callback', tenantId, callId);
+      const previous = await this.redis.run((redis) => redis.call('SET', key, fingerprint, 'PX', String(this.ttlMs), 'NX', 'GET'));
+      return previous === null || previous === fingerprint;
+    }
+    await this.prune(now);
+    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const inserted = await runner.query(
+        `${ignore} INTO easemob_callback_ids (tenant_id, call_id, fingerprint, expire_time) VALUES (?, ?, ?, ?)`,
+        [tenantId, callId, fingerprint, now + this.ttlMs],
+        true,
+      );
+      if (Number((inserted as { affected?: number }).affected ?? 0) > 0) return true;
+    } finally {
+      await runner.release();
+    }
+    const rows: Array<{ fingerprint: string }> = await this.dataSource.query(
+      'SELECT fingerprint FROM easemob_callback_ids WHERE tenant_id = ? AND call_id = ?',
+      [tenantId, callId],
+    );
+    return rows.length > 0 && rows[0].fingerprint === fingerprint;
+  }
+
+  private async prune(now: number): Promise<void> {
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    await this.dataSource.query('DELETE FROM easemob_callback_ids WHERE expire_time < ?', [now]);
+  }
+}

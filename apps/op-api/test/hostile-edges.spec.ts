@@ -1,0 +1,187 @@
+import { connect } from 'node:net';
+import { signRequest } from '@op/contracts/node';
+import type { ChatMessageListData, Envelope } from '@op/contracts';
+import { ENGINES } from './support/databases';
+import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
+import { record, T0 } from './support/records';
+import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+
+// Issue 12, findings 5 and 7: hostile JSON and edge requests, each answered with the
+// contract's envelope and never a 500; verified callbacks and import lines are stored.
+
+/** `depth` nested objects, innermost `{}`: `{"a":{"a":…}}`. */
+const nestedObjects = (depth: number) => '{"a":'.repeat(depth - 1) + '{}' + '}'.repeat(depth - 1);
+/** `depth` nested arrays, innermost `[]`. */
+const nestedArrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+/** Sends bytes as they are and returns the status line and body of the answer. */
+function rawHttp(port: number, request: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.on('data', (chunk) => (data += chunk.toString('utf8')));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0);
+      resolve({ status, body: data.slice(data.indexOf('\r\n\r\n') + 4) });
+    });
+    socket.end(request);
+  });
+}
+
+describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
+  let t: TestApp;
+  let a: TestTenant;
+  const chatId = 'u0001edges';
+
+  const messageCount = async () => {
+    const rows: Array<{ n: number | string }> = await t.dataSource.query('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [a.tenantId]);
+    return Number(rows[0].n);
+  };
+  /** Sends a body exactly as given, signed over those bytes. */
+  const signedRaw = async (name: string, raw: string, contentType = 'application/json') => {
+    const request = a.client.signedRequest(name, null, { nonce: null });
+    const url = new URL(request.url);
+    const query = Object.fromEntries([...url.searchParams].filter(([key]) => key !== 'sign'));
+    url.searchParams.set('sign', signRequest({ method: 'POST', path: url.pathname, query, body: raw }, a.secret, 'hmac-sha256'));
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: raw });
+    return { status: response.status, envelope: (await response.json()) as Envelope<unknown> };
+  };
+  const port = () => Number(new URL(t.baseUrl).port);
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    a = await t.createTenant();
+    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.importRecords(a.tenantId, [record({ chatId, timestamp: T0, body: { type: 'txt', msg: '你好' } })]);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  describe('a verified callback is stored whatever its ext holds', () => {
+    it('keeps __proto__, constructor and prototype keys as data', async () => {
+      const body = callbackBody({ from: 'u0001proto', to: 'kefu01', body: { type: 'txt', msg: '原型' } });
+      const raw = JSON.stringify(body).replace('"ext":{}', '"ext":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"prototype":1}');
+      const answer = await postCallback(t.baseUrl, null, raw);
+      expect([answer.status, answer.text]).toEqual([200, expect.stringContaining('"stored"')]);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      const rows: Array<{ ext: string }> = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [a.tenantId, body.msg_id]);
+      expect(rows[0].ext).toBe('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"prototype":1}');
+    });
+
+    it('stores one nested 5,000 deep, its ext cut at 32 levels and the cut recorded', async () => {
+      const body = callbackBody({ from: 'u0001deep', to: 'kefu01', body: { type: 'txt', msg: '很深' } });
+      const raw = JSON.stringify(body).replace('"ext":{}', `"ext":{"keep":1,"deep":${nestedObjects(5000)}}`);
+      const answer = await postCallback(t.baseUrl, null, raw);
+      expect([answer.status, answer.text]).toEqual([200, expect.stringContaining('"stored"')]);
+      const rows: Array<{ ext: string; chat_id: string }> = await t.dataSource.query('SELECT ext, chat_id FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [a.tenantId, body.msg_id]);
+      const ext = JSON.parse(rows[0].ext) as { keep: number; deep: unknown; opCut: { maxDepth: number; paths: string[] } };
+      expect(ext.keep).toBe(1);
+      expect(ext.opCut).toEqual({ maxDepth: 32, paths: [`deep${'.a'.repeat(30)}`] });
+      // The chat still reads: no stored value can overflow the serialiser.
+      const page = await a.client.call<ChatMessageListData>('chatMessageList', { chatId: rows[0].chat_id });
+      expect(page.status).toBe(200);
+      expect(page.envelope.data!.msg[0].ext).toMatchObject({ keep: 1, opCut: { maxDepth: 32 } });
+    });
+
+    it('refuses a length its column cannot hold with 400 naming the field, not 500', async () => {
+      const body = callbackBody({ from: 'u0001long', to: 'kefu01', body: { type: 'audio', url: 'https://x/a', length: 3_000_000_000 } });
+      const answer = await postCallback(t.baseUrl, body);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.text)).toMatchObject({ code: 400, message: 'payload.bodies[0].length 不能大于 2147483647' });
+    });
+  });
+
+  describe('an import line', () => {
+    it('never stops the rest: a deep line is stored with its cut, a bad line is counted by number', async () => {
+      const before = await messageCount();
+      const line = (msgId: string, ext: string, body = '{"type":"txt","msg":"导入"}') =>
+        `{"chatId":"u0001deepimport","msg_id":"${msgId}","timestamp":${T0},"from":"c1","to":"k1","payload":{"bodies":[${body}],"ext":${ext}}}`;
+      const result = await t.importer.importLines(a.tenantId, [
+        line('imp-deep-1', '{}'),
+        line('imp-deep-2', `{"x":${nestedArrays(10_000)}}`),
+        '{"chatId":',
+        line('imp-deep-4', '{}', '{"type":"audio","length":3000000000}'),
+        line('imp-deep-5', '{"__proto__":{"a":1}}'),
+      ]);
+      expect(result).toEqual({
+        imported: 3,
+        duplicates: 0,
+        failed: 2,
+        errors: [
+          { line: 3, message: '不是有效的 JSON' },
+          { line: 4, message: 'payload.bodies[0].length 不能大于 2147483647' },
+        ],
+      });
+      expect(await messageCount()).toBe(before + 3);
+      const rows: Array<{ ext: string }> = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [a.tenantId, 'imp-deep-2']);
+      expect(JSON.parse(rows[0].ext)).toMatchObject({ opCut: { maxDepth: 32, paths: [`x${'[0]'.repeat(30)}`] } });
+    });
+
+    it('stores a line whose ext outgrows its column, the cut recorded, and imports the rest', async () => {
+      const big = { notes: 'x'.repeat(70_000) };
+      const result = await t.importer.importLines(a.tenantId, [
+        JSON.stringify(record({ chatId: 'u0001bigext', msgId: 'big-1', ext: big })),
+        JSON.stringify(record({ chatId: 'u0001bigext', msgId: 'big-2' })),
+      ]);
+      expect(result).toEqual({ imported: 2, duplicates: 0, failed: 0, errors: [] });
+      const rows: Array<{ ext: string }> = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [a.tenantId, 'big-1']);
+      expect(JSON.parse(rows[0].ext)).toEqual({ opCut: { maxBytes: 65_535, bytes: 70_012 } });
+    });
+  });
+
+  describe('a signed /op/v2 body', () => {
+    it('nested 10,000 deep is 400 naming the field', async () => {
+      const { status, envelope } = await signedRaw('chatMessageList', `{"chatId":"${chatId}","pageNum":${nestedArrays(10_000)}}`);
+      expect([status, envelope.code, envelope.message]).toEqual([400, 400, 'pageNum 嵌套过深：请求体最多 32 层']);
+    });
+
+    it('holding a __proto__ key is 400 naming it, not "not JSON"', async () => {
+      const { status, envelope } = await signedRaw('chatMessageList', `{"chatId":"${chatId}","__proto__":{"needMark":true}}`);
+      expect([status, envelope.message]).toEqual([400, '请求体不能含有键 __proto__']);
+    });
+
+    it('in a charset we do not decode is 415', async () => {
+      const { status, envelope } = await signedRaw('chatMessageList', `{"chatId":"${chatId}"}`, 'application/json; charset=gbk');
+      expect([status, envelope.code, envelope.message]).toEqual([415, 415, '请求体必须是 UTF-8 编码的 JSON（charset=gbk 不支持）']);
+      expect((await signedRaw('chatMessageList', `{"chatId":"${chatId}"}`, 'application/json; charset=UTF-8')).status).toBe(200);
+    });
+  });
+
+  describe('requests that fail before routing answer the envelope', () => {
+    it('a bad URL', async () => {
+      const response = await fetch(`${t.baseUrl}/op/v2/%ZZ`, { method: 'POST' });
+      const envelope = (await response.json()) as Envelope<unknown>;
+      expect([response.status, envelope]).toEqual([400, expect.objectContaining({ code: 400, message: '请求地址无效', data: null, foot: expect.any(Object) })]);
+    });
+
+    it('a 70 KB query string', async () => {
+      const { status, body } = await rawHttp(port(), `POST /op/v2/chatMessageList?x=${'a'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
+      expect(status).toBe(400);
+      expect(JSON.parse(body)).toMatchObject({ code: 400, message: '请求行或请求头过长', data: null, foot: expect.any(Object) });
+    });
+
+    it('a garbage request line', async () => {
+      const { status, body } = await rawHttp(port(), 'HELLO THERE\r\n\r\n');
+      expect(status).toBe(400);
+      expect(JSON.parse(body)).toMatchObject({ code: 400, message: '请求格式无效', data: null });
+      expect(body).not.toMatch(/fastify|Fastify|FST_/);
+    });
+  });
+
+  describe('2.37 bounds', () => {
+    it('an aroundMessageId past the 64-bit range is 404, as any id not in the chat', async () => {
+      const { status, envelope } = await a.client.call('chatMessageList', { chatId, aroundMessageId: '9999999999999999999' });
+      expect([status, envelope.message]).toEqual([404, `aroundMessageId 9999999999999999999 不是会话 ${chatId} 中的消息`]);
+    });
+
+    it('a pageNum whose startIndex would lose precision is 400', async () => {
+      const { status, envelope } = await a.client.call('chatMessageList', { chatId, pageNum: 2 ** 52, pageSize: 100 });
+      expect([status, envelope.message]).toEqual([400, 'pageNum 不能大于 1000000000']);
+      const last = await a.client.call('chatMessageList', { chatId, pageNum: 1_000_000_000, pageSize: 100 });
+      expect(last.envelope.page).toMatchObject({ page: 1_000_000_000, startIndex: 99_999_999_900 });
+    });
+  });
+});

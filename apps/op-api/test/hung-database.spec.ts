@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OpClient } from '@op/contracts/node';
+import { APPKEY, CALLBACK_SECRET, callbackBody } from './support/easemob';
+import { PrivateMariaDb } from './support/private-mariadb';
+import { OPCTL, runNode, startServer, type RunningServer } from './support/processes';
+
+// Issue 12, finding 8: a database that accepts connections and never answers (a private
+// mariadbd under SIGSTOP). Every query has a timeout, so signed calls and callbacks answer
+// 503 with Retry-After within a bound instead of hanging, and all recovers when it resumes.
+const QUERY_TIMEOUT_MS = 2_000;
+/** A request must be answered within this (query timeout + connect timeout + slack), never left hanging. */
+const BOUND_MS = 20_000;
+
+describe('a hung database (private MariaDB under SIGSTOP)', () => {
+  let db: PrivateMariaDb;
+  let dataDir: string;
+  let server: RunningServer;
+  let client: OpClient;
+
+  beforeAll(async () => {
+    db = await PrivateMariaDb.create();
+    dataDir = mkdtempSync(join(tmpdir(), 'op-hung-'));
+    const env = { OP_DATABASE_URL: `${db.url}/op_hung`, OP_DATA_DIR: dataDir, OP_LOG_LEVEL: 'silent', OP_DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS) };
+    const opctl = async (...args: string[]) => JSON.parse((await runNode(OPCTL, args, env)).stdout) as Record<string, string>;
+    const { tenantId } = await opctl('tenant:create', '--name', 'hung');
+    const { clientId, secret } = await opctl('client:create', '--tenant', tenantId);
+    const { operatorId } = await opctl('operator:create', '--tenant', tenantId, '--username', 'admin', '--role', 'admin');
+    const { token } = await opctl('token:issue', '--operator', operatorId);
+    await opctl('easemob:app', '--tenant', tenantId, '--appkey', APPKEY, '--callback-secret', CALLBACK_SECRET);
+    server = await startServer(env);
+    client = new OpClient({ baseUrl: server.baseUrl, clientId, secret, token });
+  }, 120_000);
+
+  afterAll(async () => {
+    db?.resume();
+    await server?.stop();
+    await db?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const call = async () => {
+    const request = client.signedRequest('chatMessageList', { chatId: 'u0001nothere' });
+    const response = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body, signal: AbortSignal.timeout(BOUND_MS) });
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { code: number; message: string } };
+  };
+
+  it('answers 503 with Retry-After while it hangs, and serves again once it resumes', async () => {
+    expect((await call()).status).toBe(404); // healthy: the chat does not exist
+    db.pause();
+    try {
+      // In flight together, more than one, and a callback: none may hang.
+      const answers = await Promise.all([call(), call(), call()]);
+      for (const answer of answers) {
+        expect(answer).toEqual({ status: 503, retryAfter: '5', body: expect.objectContaining({ code: 503, message: '数据库暂不可用，请稍后重试' }) });
+      }
+      const callback = await fetch(`${server.baseUrl}/hx/callback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(callbackBody({ from: 'u0001hung', to: 'kefu01' })),
+        signal: AbortSignal.timeout(BOUND_MS),
+      });
+      expect([callback.status, callback.headers.get('retry-after')]).toEqual([503, '5']);
+      const ready = await fetch(`${server.baseUrl}/readyz`, { signal: AbortSignal.timeout(BOUND_MS) });
+      expect(ready.status).toBe(503);
+      expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+    } finally {
+      db.resume();
+    }
+    let recovered = false;
+    for (let i = 0; i < 100 && !recovered; i++) {
+      recovered = (await call()).status === 404;
+      if (!recovered) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(recovered).toBe(true);
+  }, 180_000);
+});

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { OpClient } from '@op/contracts/node';
+import type { OperatorLoginResult } from '@op/contracts';
+import { ENGINES, type Engine } from './support/databases';
+import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+
+// Issue 12, findings 2 and 3. Every panel sign-in reached the API from the panel server's
+// address, so 21 failures with made-up names locked every operator out; and the throttle
+// checked before the scrypt work and counted after it, so a burst was evaluated whole.
+const REDIS_URL = process.env.OP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const USER_IP = 'x-op-user-ip';
+
+const setups: Array<{ name: string; engine: Engine; env: Record<string, string> }> = [
+  ...ENGINES.map((engine) => ({ name: `${engine}, throttle in this process`, engine, env: {} })),
+  { name: 'sqlite, throttle in Redis', engine: 'sqlite', env: { OP_REDIS_URL: REDIS_URL, OP_REDIS_PREFIX: `op-test-${process.pid}-${randomBytes(4).toString('hex')}:` } },
+];
+
+describe.each(setups)('sign-in throttle ($name)', ({ engine, env }) => {
+  let t: TestApp;
+  let a: TestTenant;
+  let panel: { clientId: string; secret: string };
+  let plain: { clientId: string; secret: string };
+
+  /** A sign-in as the panel sends it for a browser at `ip`, or as another client claiming `ip`. */
+  const login = (client: { clientId: string; secret: string }, username: string, password: string, ip?: string) =>
+    new OpClient({ baseUrl: t.baseUrl, clientId: client.clientId, secret: client.secret, headers: ip ? { [USER_IP]: ip } : {} }).call<OperatorLoginResult>(
+      'operatorLogin',
+      { username, password },
+      { token: null },
+    );
+
+  beforeAll(async () => {
+    t = await startTestApp(engine, { OP_RATE_LIMIT: '0', ...env });
+    a = await t.createTenant();
+    panel = await t.access.createClient(a.tenantId, 'hmac-sha256', { panel: true });
+    plain = await t.access.createClient(a.tenantId, 'hmac-sha256');
+    for (const name of ['alice', 'bob', 'carol', 'dave']) {
+      await t.access.createOperator({ tenantId: a.tenantId, username: name, password: `${name}-password`, role: 'agent' });
+    }
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('never lets failures on other names lock a user out', async () => {
+    // bob signed in from the attacker's address before (a shared office address).
+    expect((await login(panel, 'bob', 'bob-password', '203.0.113.9')).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await login(panel, `made-up-${i}`, 'guess', '203.0.113.9')).status);
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+    expect(statuses.slice(21)).toEqual(Array(4).fill(429)); // that address is slowed down
+    // Every user elsewhere signs in; so does bob, known at that address; the panel's own
+    // address (this test's) is locked for nobody.
+    expect((await login(panel, 'alice', 'alice-password', '198.51.100.7')).status).toBe(200);
+    expect((await login(panel, 'bob', 'bob-password', '203.0.113.9')).status).toBe(200);
+    expect((await login(panel, 'dave', 'dave-password', '2001:db8::1')).status).toBe(200);
+  });
+
+  it('trusts the browser address only from the panel’s client, and only a valid address', async () => {
+    const bad = await login(panel, 'alice', 'alice-password', 'not-an-ip');
+    expect([bad.status, bad.envelope.message]).toEqual([400, 'x-op-user-ip 不是有效的 IP 地址']);
+    // Another client's header is ignored: its failures count on its own connection's address
+    // whatever address it names, so naming a new one each time does not escape the limit.
+    const statuses: number[] = [];
+    for (let i = 0; i < 22; i++) statuses.push((await login(plain, `nobody-${i}`, 'guess', `198.51.100.${100 + i}`)).status);
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+    expect(statuses[21]).toBe(429);
+    // ...and that never touches the panel's users.
+    expect((await login(panel, 'alice', 'alice-password', '198.51.100.8')).status).toBe(200);
+  });
+
+  it('counts a burst of parallel attempts like a sequence: six evaluated, the rest 429', async () => {
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login(panel, 'carol', `wrong-${i}`, `192.0.2.${i + 1}`)));
+    const evaluated = results.filter((r) => r.status === 401).length;
+    // A sequence gets 5 free failures and a 6th that locks for 1 s, then 2 s, 4 s…: six,
+    // or one or two more if the burst itself spreads over a lock (a loaded machine). All
+    // 40 were evaluated before the throttle counted first.
+    expect(evaluated).toBeGreaterThanOrEqual(6);
+    expect(evaluated).toBeLessThanOrEqual(8);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(40 - evaluated);
+  });
+});
