@@ -445,8 +445,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     if (!this.engine.outboxFed) return; // queue-only processes leave the feeding to the API
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query('SELECT COUNT(*) AS n FROM search_outbox');
-      if (Number(n) === 0) return;
+      const waiting: unknown[] = await this.dataSource.query('SELECT 1 FROM search_outbox LIMIT 1');
+      if (waiting.length === 0) return;
       if (Date.now() > deadline) throw new Error('search outbox did not drain in time');
       if (!this.running) await this.feedOnce();
       else await sleep(50);
@@ -510,7 +510,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
    */
   async feedOnce(): Promise<number> {
     const queued: Array<{ message_id: string; tenant_id: string; seq: string }> = await this.dataSource.query(
-      `SELECT CAST(message_id AS CHAR) AS message_id, tenant_id, CAST(seq AS CHAR) AS seq FROM search_outbox ORDER BY message_id LIMIT ${FEED_BATCH}`,
+      `SELECT CAST(message_id AS CHAR) AS message_id, tenant_id, CAST(seq AS CHAR) AS seq FROM search_outbox ORDER BY search_outbox.message_id LIMIT ${FEED_BATCH}`,
     );
     if (queued.length === 0) return 0;
     const ids = queued.map((row) => BigInt(row.message_id));
@@ -580,7 +580,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
         const batch: MessageRow[] = await this.dataSource.query(
           "SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, create_time, msg FROM messages WHERE tenant_id = ? AND type = 'txt'" +
             (after ? ' AND (create_time > ? OR (create_time = ? AND id > ?))' : '') +
-            ` ORDER BY create_time, id LIMIT ${REBUILD_BATCH}`,
+            // Qualified: a bare `id` would name the CAST above (a string), and sort by it.
+            ` ORDER BY messages.create_time, messages.id LIMIT ${REBUILD_BATCH}`,
           after ? [tenantId, after.time, after.time, BigInt(after.id)] : [tenantId],
         );
         if (batch.length > 0) {
@@ -662,7 +663,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     for (let i = 0; i < n * 2 && picked.size < n; i++) {
       const at = Number(range.lo) + Math.floor(Math.random() * (Number(range.hi) - Number(range.lo) + 1));
       const rows: MessageRow[] = await this.dataSource.query(
-        "SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, create_time, msg FROM messages WHERE tenant_id = ? AND type = 'txt' AND create_time >= ? ORDER BY create_time, id LIMIT 1",
+        "SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, create_time, msg FROM messages WHERE tenant_id = ? AND type = 'txt' AND create_time >= ? ORDER BY messages.create_time, messages.id LIMIT 1",
         [tenantId, at],
       );
       if (rows.length > 0) picked.set(rows[0].id, rows[0]);
@@ -674,15 +675,18 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
 
   private async currentStats(): Promise<NonNullable<SearchIndexService['stats']>> {
     if (this.stats && Date.now() - this.stats.at < STATS_TTL_MS) return this.stats;
-    const [row]: Array<{ n: number | string; oldest: number | string | null }> = await this.dataSource.query(
-      'SELECT COUNT(*) AS n, MIN(enqueue_time) AS oldest FROM search_outbox',
+    // Counted up to a million (an import can queue many more; the lag says the rest), and
+    // the oldest by message id, which the feeder takes first.
+    const [row]: Array<{ n: number | string }> = await this.dataSource.query('SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_outbox LIMIT 1000000) q');
+    const first: Array<{ oldest: number | string }> = await this.dataSource.query(
+      'SELECT enqueue_time AS oldest FROM search_outbox ORDER BY search_outbox.message_id LIMIT 1',
     );
     const previous = this.stats;
     const sizeDue = !previous || previous.bytes === null || Date.now() - previous.at > 60_000;
     this.stats = {
       at: Date.now(),
       depth: Number(row.n),
-      oldestMs: row.oldest === null ? null : Number(row.oldest),
+      oldestMs: first.length === 0 ? null : Number(first[0].oldest),
       bytes: sizeDue ? await this.engine.sizeBytes().catch(() => null) : previous.bytes,
     };
     return this.stats;

@@ -99,7 +99,7 @@ export class MroongaEngine implements SearchEngine {
     for (const chunk of chunks(chatIds, IN_VALUES_MAX)) {
       const rows: CandidateRow[] = await this.dataSource.query(
         'SELECT chat_id, id, create_time FROM (' +
-          `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, ROW_NUMBER() OVER (PARTITION BY chat_id ORDER BY create_time ${direction}, id ${direction}) AS rn ` +
+          `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, ROW_NUMBER() OVER (PARTITION BY message_search.chat_id ORDER BY message_search.create_time ${direction}, message_search.id ${direction}) AS rn ` +
           `FROM message_search WHERE ${MATCH}) h WHERE rn <= ? ORDER BY chat_id, rn`,
         [script(query, chunk), perChat],
       );

@@ -38,7 +38,8 @@ export class ScanEngine implements SearchEngine {
       const cursor: string = after === null ? '' : ' AND (create_time > ? OR (create_time = ? AND id > ?))';
       const rows: TextRow[] = await this.dataSource.query(
         `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${scope.sql}${cursor} ` +
-          `ORDER BY create_time, id LIMIT ${CHUNK}`,
+          // Qualified: a bare `id` would name the CAST above (a string), and sort by it.
+          `ORDER BY messages.create_time, messages.id LIMIT ${CHUNK}`,
         after === null ? scope.params : [...scope.params, after[0], after[0], after[1]],
       );
       for (const row of rows) {
