@@ -110,6 +110,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     const adopted = await this.adopt(active);
     if (adopted) {
       this.engine = adopted;
+      if (!this.queueOnly) await this.refreshReady();
     } else {
       this.engine = await this.openEngine();
       await this.activate();
@@ -145,10 +146,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   private async adopt(active: SearchEngineName | null): Promise<SearchEngine | null> {
     if (this.config.searchEngine !== 'auto' || active === null || active === 'scan') return null;
     const engine = this.create(active);
-    if (engine && (await engine.open())) {
-      await this.refreshReady();
-      return engine;
-    }
+    if (engine && (await engine.open())) return engine;
     if (active === 'mroonga' || active === 'sphinx') {
       this.logger.warn(`the active search engine ${active} cannot be reached from this process: stored messages wait in the outbox for it`);
       this.queueOnly = true;
