@@ -65,6 +65,9 @@ async function main() {
       `Demo token:    ${demo.token}`,
       `Demo operator: ${demo.username} / ${demo.password}`,
       `Admin panel:   ${adminUrl}  (sign in as ${demo.username} / ${demo.password}; Ctrl-C stops the API and the panel)`,
+      // A demo loaded before the agent existed has none: its data folder predates it.
+      ...(demo.agentUsername ? [`Agent sign-in: ${demo.agentUsername} / ${demo.agentPassword}  (an agent sees only the chats assigned to them)`] : []),
+      'Try: search 退款, 发货 or 投诉 in the panel; the chat of 300 messages pages and jumps to each hit.',
       '',
       'A signed 2.37 call (its timestamp is good for 300 s; `npm run opctl -- sign` prints a fresh one):',
       '',
