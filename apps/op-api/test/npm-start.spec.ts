@@ -29,7 +29,7 @@ function start(env: Record<string, string>): Promise<{ child: ChildProcess; bann
 }
 
 function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.removeAllListeners('exit');
     child.on('exit', () => resolve());

@@ -1,4 +1,4 @@
-import { searchRequestOf, toApiTime, withPage } from './search-query';
+import { hasEmptyFields, searchRequestOf, toApiTime, withPage } from './search-query';
 
 describe('search query', () => {
   it('turns every filter of the URL into the chatSearch body', () => {
@@ -39,6 +39,18 @@ describe('search query', () => {
   it('leaves out empty filters and bad page numbers', () => {
     expect(searchRequestOf({ keyword: '  ', status: '1', page: 'x' })).toEqual({ status: [1], pageNum: 1, pageSize: 20 });
     expect(toApiTime('', false)).toBeUndefined();
+  });
+
+  it('reads the zh-CN time form, a bare date covering its whole day', () => {
+    expect(toApiTime('2026-12-01 09:30', false)).toBe('2026-12-01 09:30:00');
+    expect(toApiTime('2026-12-01 09:30', true)).toBe('2026-12-01 09:30:59');
+    expect(toApiTime('2026-12-01', false)).toBe('2026-12-01 00:00:00');
+    expect(toApiTime('2026-12-01', true)).toBe('2026-12-01 23:59:59');
+  });
+
+  it('tells a URL with empty fields (as a GET form sends them) from a clean one', () => {
+    expect(hasEmptyFields({ keyword: '退款', customerId: '', status: ['3'] })).toBe(true);
+    expect(hasEmptyFields({ keyword: '退款', status: ['3', '5'] })).toBe(false);
   });
 
   it('keeps the filters when it pages', () => {
