@@ -33,15 +33,26 @@ async function ensureAdminClient(dataDir, demo, runOpctl) {
   return client;
 }
 
+/** A build made in this checkout: `next build` writes its absolute folder into the output. */
+function builtHere() {
+  try {
+    return JSON.parse(readFileSync(join(ADMIN_DIR, '.next', 'required-server-files.json'), 'utf8')).appDir === ADMIN_DIR;
+  } catch {
+    return false;
+  }
+}
+
 function ensurePanelBuilt() {
   const buildId = join(ADMIN_DIR, '.next', 'BUILD_ID');
   const sources = Math.max(newestMtime(join(ADMIN_DIR, 'src')), newestMtime(join(root, 'libs/contracts/src')));
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return;
+  const here = builtHere();
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources && here) return;
   process.stderr.write('Building the admin panel…\n');
   const result = spawnSync(process.execPath, [require.resolve('nx/bin/nx.js', { paths: [root] }), 'run', 'op-admin:build', '--outputStyle=static'], {
     cwd: root,
     stdio: ['ignore', 2, 2],
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NEXT_TELEMETRY_DISABLED: '1' },
+    // A build copied from another checkout (its paths in .next) is never restored again.
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NEXT_TELEMETRY_DISABLED: '1', ...(here ? {} : { NX_SKIP_NX_CACHE: 'true' }) },
   });
   if (result.status !== 0) throw new Error('the admin panel build failed');
 }

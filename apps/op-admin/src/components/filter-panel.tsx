@@ -8,7 +8,10 @@ export const NARROW_SCREEN = '(max-width: 640px)';
 export function FilterPanel({ active, children }: { active: number; children: ReactNode }) {
   const ref = useRef<HTMLDetailsElement>(null);
   useEffect(() => {
-    if (ref.current && active === 0 && window.matchMedia(NARROW_SCREEN).matches) ref.current.open = false;
+    if (!ref.current) return;
+    if (active === 0 && window.matchMedia(NARROW_SCREEN).matches) ref.current.open = false;
+    // Says the fold has been decided (tests wait for it before reading it).
+    ref.current.dataset.ready = 'true';
   }, [active]);
   return (
     <details className="filter-panel" open ref={ref} data-testid="filter-panel">
