@@ -1,6 +1,7 @@
 // The panel over the demo a newcomer gets (`npm start` loads the same data), in Chromium at a
 // phone's width and a desktop's: nothing scrolls sideways, each page names itself, and the
 // rough edges a first user meets are gone. Screenshots go to test-results/screenshots.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ChatSearchData, FavoriteListData } from '@op/contracts';
@@ -9,6 +10,8 @@ import { DemoSeedService, type DemoCredentials } from '../../op-api/src/modules/
 import { DEMO_CHAT_ID, DEMO_LONG_CHAT_ID } from '../../op-api/src/modules/demo/demo-data';
 import { startTestApp, type TestApp } from '../../op-api/test/support/test-app';
 import { SCREENSHOTS, launchChromium, startPanel, type Panel } from './panel-harness';
+
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const PHONE = { name: 'phone', width: 390, height: 844 };
 const DESKTOP = { name: 'desktop', width: 1280, height: 800 };
@@ -49,6 +52,21 @@ describe('the demo in the panel, on a phone and a desktop', () => {
     await page.getByRole('button', { name: '登录' }).click();
   }
 
+  /**
+   * axe-core's serious and critical findings on the page as it stands (contrast of 4.5:1 among
+   * them), as `rule: element` lines. Evaluated through DevTools, so the page's CSP is untouched.
+   */
+  async function accessibilityProblems(page: Page): Promise<string[]> {
+    await page.evaluate(AXE);
+    return page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+      const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+      return violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .flatMap((v) => v.nodes.map((node) => `${v.id}: ${JSON.stringify(node.target)}`));
+    });
+  }
+
   /** The page's own width: what a person would have to scroll sideways to see. */
   const pageWidth = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth);
 
@@ -76,6 +94,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
       page = await newPage(viewport);
       await page.goto(`${panel.url}/login`);
       await expect(pageWidth(page)).resolves.toBeLessThanOrEqual(viewport.width);
+      await expect(accessibilityProblems(page)).resolves.toEqual([]);
       await page.screenshot({ path: join(SCREENSHOTS, `demo-login-${viewport.name}.png`), fullPage: true });
       await signIn(page, demo.username, demo.password);
       await page.waitForURL(`${panel.url}/`);
@@ -98,6 +117,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
         const width = await pageWidth(page);
         expect({ path, width: Math.max(width, viewport.width) }).toEqual({ path, width: viewport.width });
         if (title) await expect(page.title()).resolves.toBe(`${title} · Op 客服管理后台`);
+        expect({ path, problems: await accessibilityProblems(page) }).toEqual({ path, problems: [] });
       }
       // The not-found page keeps the panel's header.
       await expect(page.getByRole('link', { name: '我的收藏' }).count()).resolves.toBe(1);
@@ -144,6 +164,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
 
     it('keeps focus on the star toggled with Enter', async () => {
       await page.goto(`${panel.url}/chats/${DEMO_CHAT_ID}`);
+      await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
       const star = page.getByTestId('message').nth(1).getByTestId('favorite');
       await star.focus();
       await page.keyboard.press('Enter');
@@ -184,6 +205,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
       expect.arrayContaining([expect.stringContaining('退款'), expect.stringContaining('待回访')]),
     );
     await page.screenshot({ path: join(SCREENSHOTS, 'demo-favorites-marks-phone.png'), fullPage: true });
+    await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
     await rows.first().getByTestId('favorite').click();
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="favorite-row"]').length === n, before - 1);
     // Focus moved to the next row's star, not to the page.
