@@ -164,7 +164,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
 
     it('keeps focus on the star toggled with Enter', async () => {
       await page.goto(`${panel.url}/chats/${DEMO_CHAT_ID}`);
-      await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+      await page.getByTestId('message').nth(1).locator('[data-testid="message-tools"][data-ready="true"]').waitFor();
       const star = page.getByTestId('message').nth(1).getByTestId('favorite');
       await star.focus();
       await page.keyboard.press('Enter');
@@ -205,7 +205,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
       expect.arrayContaining([expect.stringContaining('退款'), expect.stringContaining('待回访')]),
     );
     await page.screenshot({ path: join(SCREENSHOTS, 'demo-favorites-marks-phone.png'), fullPage: true });
-    await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await rows.first().locator('[data-testid="message-tools"][data-ready="true"]').waitFor();
     await rows.first().getByTestId('favorite').click();
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="favorite-row"]').length === n, before - 1);
     // Focus moved to the next row's star, not to the page.

@@ -1,6 +1,5 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
-import { Hydrated } from '../components/hydrated';
 import './globals.css';
 
 // Each page names itself; the tab reads "会话搜索 · Op 客服管理后台".
@@ -10,10 +9,7 @@ export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="zh-CN">
-      <body>
-        {children}
-        <Hydrated />
-      </body>
+      <body>{children}</body>
     </html>
   );
 }

@@ -1,7 +1,7 @@
 'use client';
 // Marks and the favorite star of one message, changed in place through server actions.
 import { useRouter } from 'next/navigation';
-import { useRef, useState, useTransition, type FormEvent } from 'react';
+import { useEffect, useRef, useState, useTransition, type FormEvent } from 'react';
 import { addMark, removeMark, setFavorite, type ActionResult } from '../app/actions';
 import { useUnfavorite } from './favorite-row';
 
@@ -14,6 +14,9 @@ export function MessageTools({ messageId, marks: initialMarks, favorite: initial
   const [pending, startTransition] = useTransition();
   const onUnfavorite = useUnfavorite();
   const input = useRef<HTMLInputElement>(null);
+  // Set once these controls act (the page's script has taken over); tests wait for it.
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
 
   function handle<T>(result: ActionResult<T>, apply: (data: T) => void) {
     if (result.ok) {
@@ -39,7 +42,7 @@ export function MessageTools({ messageId, marks: initialMarks, favorite: initial
   }
 
   return (
-    <div className="tools" data-testid="message-tools">
+    <div className="tools" data-testid="message-tools" data-ready={ready ? 'true' : undefined}>
       {/* Never `disabled` while saving: a disabled button loses focus, and a keyboard user's focus would fall to the page. */}
       <button
         type="button"
