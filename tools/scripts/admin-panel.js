@@ -77,7 +77,7 @@ function startPanel({ port, apiUrl, client, mediaHosts }) {
 }
 
 async function waitForPanel(url, child) {
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error('the admin panel exited during start-up');
     try {
       if ((await fetch(`${url}/login`)).ok) return;
@@ -86,7 +86,7 @@ async function waitForPanel(url, child) {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error('the admin panel did not start within 60 s');
+  throw new Error('the admin panel did not start within 120 s');
 }
 
 module.exports = { ensureAdminClient, ensurePanelBuilt, startPanel, waitForPanel };

@@ -15,7 +15,8 @@ const { DEMO_CHAT_ID } = require(join(dist, 'modules/demo/demo-data.js'));
 const { ensureAdminClient, ensurePanelBuilt, startPanel, waitForPanel } = require('./admin-panel');
 
 async function waitForApi(url, child) {
-  for (let i = 0; i < 300; i++) {
+  // Generous: on a busy 2-core machine (a full test run beside it) a cold start can take a minute.
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error('the API exited during start-up');
     try {
       await fetch(url, { method: 'POST' });
@@ -24,7 +25,7 @@ async function waitForApi(url, child) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error('the API did not start within 30 s');
+  throw new Error('the API did not start within 120 s');
 }
 
 const children = [];
@@ -34,7 +35,8 @@ async function main() {
   const demo = await ensureDemo(config);
   const adminClient = await ensureAdminClient(config.dataDir, demo, runOpctl);
   ensurePanelBuilt();
-  const child = spawn(process.execPath, [join(dist, 'main.js')], { stdio: 'inherit', env: process.env });
+  // Loopback unless asked otherwise: the banner prints the demo's secret and token.
+  const child = spawn(process.execPath, [join(dist, 'main.js')], { stdio: 'inherit', env: { ...process.env, OP_LISTEN_HOST: process.env.OP_LISTEN_HOST ?? '127.0.0.1' } });
   const baseUrl = `http://127.0.0.1:${config.port}`;
   const adminPort = Number(process.env.OP_ADMIN_PORT ?? 3001);
   const panel = startPanel({ port: adminPort, apiUrl: baseUrl, client: adminClient, mediaHosts: config.qiniu?.domain });

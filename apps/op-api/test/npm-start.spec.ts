@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessageListData, ChatSearchData, Envelope } from '@op/contracts';
@@ -44,6 +45,18 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Whether something accepts TCP connections at host:port. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /** The curl line the banner prints, sent as it stands. */
 async function sendCurl(banner: string): Promise<Envelope<ChatMessageListData>> {
   const line = /^curl .*$/m.exec(banner)![0];
@@ -75,6 +88,11 @@ describe('npm start on the embedded default', () => {
       expect(first.banner).toMatch(/Agent sign-in: agent \/ agent-password/);
       // The admin panel runs beside the API, on its own client saved in the data folder.
       expect(first.banner).toContain(`Admin panel:   http://127.0.0.1:${env.OP_ADMIN_PORT}  (sign in as demo / demo-password`);
+      // Loopback only (the banner prints the demo's secret): 127.0.0.2 reaches a server bound
+      // to every interface, not one bound to 127.0.0.1.
+      await expect(accepts('127.0.0.1', Number(env.OP_PORT))).resolves.toBe(true);
+      await expect(accepts('127.0.0.2', Number(env.OP_PORT))).resolves.toBe(false);
+      await expect(accepts('127.0.0.2', Number(env.OP_ADMIN_PORT))).resolves.toBe(false);
       const login = await fetch(`http://127.0.0.1:${env.OP_ADMIN_PORT}/login`);
       expect(login.status).toBe(200);
       expect(await login.text()).toContain('Op 客服管理后台');
