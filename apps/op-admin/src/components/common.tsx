@@ -53,14 +53,13 @@ export function Pager({ page, href, capped = false }: { page: PageInfo; href: (n
  * every page of the panel write (`2026-12-01 09:30`), not the browser's locale format.
  */
 export function TimeRangeFields({ label, from, to, query }: { label: string; from: string; to: string; query: Query }) {
-  const field = (name: string, end: boolean) => (
+  const field = (name: string) => (
     <input
       type="text"
       className="time"
       name={name}
-      inputMode="numeric"
       autoComplete="off"
-      placeholder={end ? '2026-12-31 23:59' : '2026-12-01 00:00'}
+      placeholder="yyyy-MM-dd HH:mm"
       pattern="\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?"
       title="格式：yyyy-MM-dd HH:mm（可省略时间）"
       defaultValue={localTimeValue(query, name)}
@@ -69,10 +68,10 @@ export function TimeRangeFields({ label, from, to, query }: { label: string; fro
   return (
     <>
       <label>
-        {label} 从{field(from, false)}
+        {label} 从{field(from)}
       </label>
       <label>
-        {label} 到{field(to, true)}
+        {label} 到{field(to)}
       </label>
     </>
   );
