@@ -57,10 +57,11 @@ function ensurePanelBuilt() {
   if (result.status !== 0) throw new Error('the admin panel build failed');
 }
 
-function startPanel({ port, apiUrl, client, mediaHosts }) {
+/** `log`: a file descriptor for the panel's output (default: this process's stderr). */
+function startPanel({ port, apiUrl, client, mediaHosts, log = 2 }) {
   return spawn(process.execPath, [join(ADMIN_DIR, 'serve.js')], {
     cwd: ADMIN_DIR,
-    stdio: ['ignore', 2, 'inherit'],
+    stdio: ['ignore', log, log],
     env: {
       ...process.env,
       NODE_ENV: 'production',
