@@ -185,6 +185,17 @@ describe('the demo in the panel, on a phone and a desktop', () => {
       await expect(page.getByTestId('message').count()).resolves.toBe(10);
     });
 
+    it('lets a keyboard user skip the header', async () => {
+      await page.goto(`${panel.url}/favorites`);
+      await page.keyboard.press('Tab');
+      const skip = page.getByRole('link', { name: '跳到正文' });
+      await expect(skip.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+      const box = await skip.boundingBox();
+      expect(box!.y).toBeGreaterThanOrEqual(0); // shown once focused
+      await page.keyboard.press('Enter');
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
+    });
+
     it('serves a favicon', async () => {
       const response = await page.request.get(`${panel.url}/favicon.ico`);
       expect(response.status()).toBe(200);

@@ -10,7 +10,7 @@ export default async function NotFound() {
   return (
     <>
       <PanelHeader session={session} />
-      <main>
+      <main id="main" tabIndex={-1}>
         <div className="forbidden card" data-testid="not-found">
           <h1>页面不存在</h1>
           <p>地址可能输错了，或者该页面已被移除。</p>

@@ -6,6 +6,9 @@ import type { Session } from '../lib/op-server';
 export function PanelHeader({ session }: { session: Session | null }) {
   return (
     <header className="nav">
+      <a className="skip-link" href="#main">
+        跳到正文
+      </a>
       <span className="brand">Op 管理后台</span>
       {session ? (
         <>

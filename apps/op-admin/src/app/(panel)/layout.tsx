@@ -7,7 +7,7 @@ export default async function PanelLayout({ children }: { children: ReactNode })
   return (
     <>
       <PanelHeader session={session} />
-      <main>{children}</main>
+      <main id="main" tabIndex={-1}>{children}</main>
     </>
   );
 }
