@@ -196,6 +196,19 @@ describe('the demo in the panel, on a phone and a desktop', () => {
       await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
     });
 
+    it('prints a transcript without the header, the find bar or the buttons', async () => {
+      await page.goto(`${panel.url}/chats/${DEMO_CHAT_ID}`);
+      await page.getByTestId('message-tools').first().waitFor();
+      await page.emulateMedia({ media: 'print' });
+      try {
+        await expect(page.locator('header.nav').isVisible()).resolves.toBe(false);
+        await expect(page.getByTestId('message-tools').first().isVisible()).resolves.toBe(false);
+        await expect(page.getByTestId('message').first().isVisible()).resolves.toBe(true);
+      } finally {
+        await page.emulateMedia({ media: 'screen' });
+      }
+    });
+
     it('serves a favicon', async () => {
       const response = await page.request.get(`${panel.url}/favicon.ico`);
       expect(response.status()).toBe(200);
