@@ -145,6 +145,15 @@ describe('the demo in the panel, on a phone and a desktop', () => {
       await expect(page.getByTestId('filter-panel').locator('summary').textContent()).resolves.toBe('筛选（已设 1 项）');
     });
 
+    it('narrows to recent chats with a date preset', async () => {
+      await page.goto(`${panel.url}/`);
+      await page.getByRole('link', { name: '最近 7 天' }).click();
+      await page.waitForURL(/lastMessageFrom=\d{4}-\d{2}-\d{2}$/);
+      await page.getByRole('link', { name: '最近 7 天' }).and(page.locator('[aria-current="true"]')).waitFor();
+      // Ten demo chats; two (9 and 14 days old) fall outside the last 7 days.
+      await expect(page.getByTestId('result-total').textContent()).resolves.toBe('共 8 个会话');
+    });
+
     it('says which window an empty keyword search looked in', async () => {
       await page.goto(`${panel.url}/?keyword=${encodeURIComponent('没有这个词')}`);
       const empty = page.getByTestId('empty-window');

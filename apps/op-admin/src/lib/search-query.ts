@@ -85,3 +85,23 @@ export function withPage(query: Query, page: number): string {
   const s = params.toString();
   return s ? `?${s}` : '?';
 }
+
+/** The last-activity presets of the search page: today, and the last 7 and 30 days. */
+export const DATE_PRESETS = [
+  { days: 1, label: '今天' },
+  { days: 7, label: '最近 7 天' },
+  { days: 30, label: '最近 30 天' },
+] as const;
+
+/** `yyyy-MM-dd` `days - 1` days before `today` (a `yyyy-MM-dd`), so the range holds `days` days. */
+export function presetFrom(today: string, days: number): string {
+  const [y, m, d] = today.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d - (days - 1))).toISOString().slice(0, 10);
+}
+
+/** The search URL with "last message since the preset's first day" and the other filters kept. */
+export function withPreset(query: Query, today: string, days: number): string {
+  const rest: Query = { ...query, lastMessageFrom: presetFrom(today, days) };
+  delete rest.lastMessageTo;
+  return withPage(rest, 1);
+}

@@ -8,7 +8,7 @@ import { Snippet } from '../../components/snippet';
 import { chatHref } from '../../lib/find-in-chat';
 import { countText } from '../../lib/format';
 import { requireSession, withOp } from '../../lib/op-server';
-import { hasEmptyFields, pageNumOf, queryValue, searchRequestOf, withPage, type Query } from '../../lib/search-query';
+import { DATE_PRESETS, hasEmptyFields, pageNumOf, presetFrom, queryValue, searchRequestOf, withPage, withPreset, type Query } from '../../lib/search-query';
 
 export const metadata: Metadata = { title: '会话搜索' };
 
@@ -28,6 +28,8 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
     withOp(session, (op) => op.markList()),
   ]);
   const markOptions = marks.ok ? (marks.value.data?.marks ?? []) : [];
+  // "Today" as the API's clock and time zone have it (the envelope's foot), not the browser's.
+  const today = result.ok ? result.value.foot.operationTime.slice(0, 10) : null;
 
   return (
     <>
@@ -42,6 +44,19 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
             搜索
           </button>
         </div>
+        {today ? (
+          <nav className="presets" aria-label="按最后消息时间">
+            最后消息：
+            {DATE_PRESETS.map(({ days, label }) => {
+              const current = queryValue(query, 'lastMessageFrom') === presetFrom(today, days) && queryValue(query, 'lastMessageTo') === undefined;
+              return (
+                <Link key={days} href={`/${withPreset(query, today, days)}`} aria-current={current ? 'true' : undefined} data-testid="date-preset">
+                  {label}
+                </Link>
+              );
+            })}
+          </nav>
+        ) : null}
         <FilterPanel active={activeFilters}>
         <div className="filters">
           <fieldset className="statuses" style={{ border: 0, padding: 0, margin: 0 }}>
