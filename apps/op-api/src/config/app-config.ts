@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -49,6 +50,8 @@ export type SearchEngineSetting = (typeof SEARCH_ENGINE_SETTINGS)[number];
 export interface AppConfig {
   database: DatabaseConfig;
   port: number;
+  /** The address the API listens on (OP_LISTEN_HOST): every interface by default; `npm start` uses loopback. */
+  listenHost: string;
   timezone: string;
   servicePhone: string;
   hostName: string;
@@ -288,6 +291,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         )
       : { type: 'sqlite', path: resolve(dataDir, 'op.sqlite') },
     port: integer(env, 'OP_PORT', 3000, 0, 65535),
+    listenHost: listenHost(env),
     timezone,
     servicePhone: value(env, 'OP_SERVICE_PHONE') ?? '400800400',
     hostName: value(env, 'OP_HOST_NAME') ?? hostname(),
@@ -308,4 +312,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     callbackWindowSeconds: integer(env, 'OP_CALLBACK_WINDOW_SECONDS', 300, 30, 3600),
     metrics: parseMetrics(env),
   };
+}
+
+/** OP_LISTEN_HOST: an IPv4 or IPv6 address (`127.0.0.1`, `::1`, `0.0.0.0`) or `localhost`. */
+function listenHost(env: Env): string {
+  const host = value(env, 'OP_LISTEN_HOST');
+  if (host === undefined) return '0.0.0.0';
+  if (host !== 'localhost' && isIP(host) === 0) throw new ConfigError('OP_LISTEN_HOST', '必须是 IP 地址（如 127.0.0.1、0.0.0.0）或 localhost');
+  return host;
 }
