@@ -75,6 +75,11 @@ export interface AppConfig {
   sphinx: SphinxConfig | null;
   /** Above this many matching chats a keyword search's `page.total` is capped (OP_SEARCH_TOTAL_CAP; 0: always exact). */
   searchTotalCap: number;
+  /**
+   * Tenants of at most this many messages are searched in the store where the index matches
+   * every tenant's messages before it filters (Mroonga): OP_SEARCH_SMALL_TENANT, 0: never.
+   */
+  searchSmallTenant: number;
   /** Whether reads and changes are recorded in the audit trail (OP_AUDIT, on by default). */
   auditEnabled: boolean;
   /** Shared state of several processes (nonces, sign-in throttle); null: in this process. */
@@ -306,6 +311,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     searchEngine: searchEngine(env, sphinx),
     sphinx,
     searchTotalCap: integer(env, 'OP_SEARCH_TOTAL_CAP', 1_000, 0, 1_000_000),
+    searchSmallTenant: integer(env, 'OP_SEARCH_SMALL_TENANT', 20_000, 0, 1_000_000),
     auditEnabled: onOff(env, 'OP_AUDIT', true),
     redis: parseRedis(env),
     tokenCacheMs: integer(env, 'OP_TOKEN_CACHE_MS', 0, 0, 60_000),
