@@ -146,6 +146,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     if (this.config.searchEngine !== 'auto' || active === null || active === 'scan') return null;
     const engine = this.create(active);
     if (engine && (await engine.open())) {
+      // refreshReady reads this.engine: set it before (a restart on a used database failed here).
+      this.engine = engine;
       await this.refreshReady();
       return engine;
     }
