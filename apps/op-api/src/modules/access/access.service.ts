@@ -306,10 +306,30 @@ export class AccessService {
   async findEasemobApp(appkey: string): Promise<{ tenantId: string; callbackSecret: string } | null> {
     const cached = this.easemobApps.get(appkey);
     if (cached && cached.until > Date.now()) return cached.app;
-    const app = await this.loadEasemobApp(appkey);
+    let app: { tenantId: string; callbackSecret: string } | null;
+    try {
+      app = await this.loadEasemobApp(appkey);
+    } catch (error) {
+      // The database is away: the last known registration still verifies callbacks, so they
+      // can be journalled (issue 13) instead of refused.
+      if (cached?.app) return cached.app;
+      throw error;
+    }
     if (this.easemobApps.size > 10_000) this.easemobApps.clear();
     this.easemobApps.set(appkey, { app, until: Date.now() + EASEMOB_APP_CACHE_MS });
     return app;
+  }
+
+  /** Caches every registered appkey, so callbacks verify during a later database outage. */
+  async preloadEasemobApps(): Promise<number> {
+    const rows: Array<{ appkey: string; tenant_id: string; callback_secret_sealed: string }> = await this.dataSource.query(
+      'SELECT appkey, tenant_id, callback_secret_sealed FROM easemob_apps',
+    );
+    for (const row of rows.slice(0, 10_000)) {
+      const app = { tenantId: row.tenant_id, callbackSecret: this.box.open(row.callback_secret_sealed, `easemob:${row.appkey}`) };
+      this.easemobApps.set(row.appkey, { app, until: Date.now() + EASEMOB_APP_CACHE_MS });
+    }
+    return rows.length;
   }
 
   private async loadEasemobApp(appkey: string): Promise<{ tenantId: string; callbackSecret: string } | null> {

@@ -6,9 +6,15 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AccessService } from '../access/access.service';
 import { idText, mapEasemobMessage, RecordError } from '../chat-message/easemob-message';
 import { CallbackIds } from './callback-ids.service';
-import { MessageRouter } from './message-router.service';
+import { isDatabaseDown } from '../../common/filters/error-envelope';
+import { CallbackSpool } from './callback-spool.service';
+import { MessageRouter, type RoutedMessage } from './message-router.service';
+import type { SpoolEntry } from './spool-journal';
 
-export type CallbackOutcome = 'stored' | 'duplicate' | 'recalled' | 'ignored';
+export type CallbackOutcome = 'stored' | 'duplicate' | 'recalled' | 'ignored' | 'spooled';
+
+/** What a verified callback asks of the store. */
+type Plan = { kind: 'ignored' } | { kind: 'recall'; recallId: string; timeMs: number } | { kind: 'message'; routed: RoutedMessage };
 
 const MESSAGE_EVENTS = new Set(['chat', 'chat_offline']);
 const MESSAGE_CHAT_TYPES = new Set(['chat', 'groupchat']);
@@ -43,30 +49,75 @@ export class EasemobCallbackService {
     private readonly access: AccessService,
     private readonly router: MessageRouter,
     private readonly callIds: CallbackIds,
+    private readonly spool: CallbackSpool,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.windowMs = config.callbackWindowSeconds * 1000;
+    this.spoolAfterMs = config.spool.afterMs;
+    spool.setHandler((entry) => this.storeSpooled(entry));
   }
+
+  private readonly spoolAfterMs: number;
 
   async receive(body: unknown): Promise<CallbackOutcome> {
     if (!isObject(body)) throw OpError.badRequest('回调内容必须是 JSON 对象');
     const { tenantId, callId } = await this.authenticate(body);
+    const plan = this.plan(body);
+    if (plan.kind === 'ignored') return 'ignored';
+    const receivedAt = Date.now();
+    const print = fingerprint(plan.kind === 'recall' ? { recall: plan.recallId } : plan.routed);
+    if (this.spool.conflicts(tenantId, callId, print)) throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
+    if (!this.spool.started) return this.store(tenantId, callId, plan, print, receivedAt);
 
+    // The database gets spoolAfterMs to store it; past that, or when it is down, the callback
+    // goes to the fsynced journal and is stored by the drainer (the late store, if it still
+    // lands, makes the replay a duplicate: stored once either way).
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.spoolAfterMs)));
+    const storing = this.store(tenantId, callId, plan, print, receivedAt);
+    try {
+      const outcome = await Promise.race([storing, late]);
+      if (outcome !== 'late') return outcome;
+      storing.catch(() => undefined);
+    } catch (error) {
+      if (!isDatabaseDown(error) && !(error instanceof OpError && error.code === 503)) throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.spool.append({ t: receivedAt, tenant: tenantId, callId, body }, print);
+    return 'spooled';
+  }
+
+  /** Stores a journalled callback (already verified when it arrived) through the same path. */
+  async storeSpooled(entry: SpoolEntry): Promise<CallbackOutcome> {
+    const plan = this.plan(entry.body);
+    if (plan.kind === 'ignored') return 'ignored';
+    const print = fingerprint(plan.kind === 'recall' ? { recall: plan.recallId } : plan.routed);
+    return this.store(entry.tenant, entry.callId, plan, print, entry.t);
+  }
+
+  private plan(body: Record<string, unknown>): Plan {
     const chatType = body.chat_type;
     if (chatType === 'recall') {
       const recallId = this.field(() => idText(body.recall_id, 'recall_id', true))!;
-      await this.claim(tenantId, callId, { recall: recallId });
-      await this.router.recall(tenantId, recallId, Number(body.timestamp));
-      return 'recalled';
+      return { kind: 'recall', recallId, timeMs: Number(body.timestamp) };
     }
-    if (!MESSAGE_EVENTS.has(String(body.eventType)) || !MESSAGE_CHAT_TYPES.has(String(chatType))) return 'ignored';
-
+    if (!MESSAGE_EVENTS.has(String(body.eventType)) || !MESSAGE_CHAT_TYPES.has(String(chatType))) return { kind: 'ignored' };
     const message = this.field(() => mapEasemobMessage(body));
     if (message.form === null || message.to === null) throw OpError.badRequest('from 和 to 不能为空');
     const groupId = chatType === 'groupchat' ? this.field(() => idText(body.group_id ?? body.to, 'group_id', true)) : null;
-    const routed = { ...message, qiniuKey: null, groupId };
-    await this.claim(tenantId, callId, routed);
-    const { stored } = await this.router.deliver(tenantId, routed);
+    return { kind: 'message', routed: { ...message, qiniuKey: null, groupId } };
+  }
+
+  private async store(tenantId: string, callId: string, plan: Exclude<Plan, { kind: 'ignored' }>, print: string, now: number): Promise<CallbackOutcome> {
+    if (!(await this.callIds.claim(tenantId, callId, print, now))) {
+      throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
+    }
+    if (plan.kind === 'recall') {
+      await this.router.recall(tenantId, plan.recallId, plan.timeMs);
+      return 'recalled';
+    }
+    const { stored } = await this.router.deliver(tenantId, plan.routed);
     return stored ? 'stored' : 'duplicate';
   }
 
@@ -91,13 +142,6 @@ export class EasemobCallbackService {
       throw OpError.unauthorized(`timestamp 与服务器时间相差超过 ${this.windowMs / 1000} 秒`);
     }
     return { tenantId: app.tenantId, callId };
-  }
-
-  /** Remembers the callId with what it carries; the same callId with other content is refused. */
-  private async claim(tenantId: string, callId: string, content: unknown): Promise<void> {
-    if (!(await this.callIds.claim(tenantId, callId, fingerprint(content)))) {
-      throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
-    }
   }
 
   /** Runs a field mapping, turning a bad field into a 400 that names it. */
