@@ -110,6 +110,10 @@ export interface ReconcileConfig {
   baseUrl: string;
   /** Per HTTP request to Easemob, download included (OP_EASEMOB_TIMEOUT_MS). */
   timeoutMs: number;
+  /** The zone of Easemob's yyyyMMddHH hours as an offset from UTC in hours (OP_EASEMOB_UTC_OFFSET: 8 on China clusters, 0 overseas). */
+  utcOffsetHours: number;
+  /** Besides the previous hour, each run retries up to this many unreconciled hours of the last day (OP_RECONCILE_RETRY_HOURS). */
+  retryHours: number;
 }
 
 export interface MetricsAccess {
@@ -341,6 +345,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       minute: integer(env, 'OP_RECONCILE_MINUTE', 10, 0, 59),
       baseUrl: easemobBaseUrl(env),
       timeoutMs: integer(env, 'OP_EASEMOB_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
+      utcOffsetHours: integer(env, 'OP_EASEMOB_UTC_OFFSET', 8, 0, 14),
+      retryHours: integer(env, 'OP_RECONCILE_RETRY_HOURS', 3, 0, 24),
     },
   };
 }

@@ -207,6 +207,15 @@ export class AccessService {
         await manager.query('UPDATE easemob_apps SET callback_secret_sealed = ? WHERE appkey = ?', [sealed, row.appkey]);
         resealed++;
       }
+      const rest: Array<{ appkey: string; client_secret_sealed: string }> = await manager.query(
+        'SELECT appkey, client_secret_sealed FROM easemob_apps WHERE client_secret_sealed IS NOT NULL',
+      );
+      for (const row of rest) {
+        const context = `easemob-rest:${row.appkey}`;
+        const sealed = next.seal(this.box.open(row.client_secret_sealed, context), context);
+        await manager.query('UPDATE easemob_apps SET client_secret_sealed = ? WHERE appkey = ?', [sealed, row.appkey]);
+        resealed++;
+      }
       this.easemobApps.clear();
       return { resealed };
     });
@@ -296,6 +305,40 @@ export class AccessService {
       );
     }
     return { tenantId, appkey };
+  }
+
+  /**
+   * Sets the REST credentials of a registered appkey (Easemob console: Client ID and Client
+   * Secret), the secret sealed like client secrets; `restUrl` is the app's REST host when it
+   * is not OP_EASEMOB_BASE_URL.
+   */
+  async setEasemobRestCredentials(tenantId: string, appkey: string, clientId: string, clientSecret: string, restUrl?: string): Promise<void> {
+    if (!/^[\x21-\x7e]{1,128}$/.test(clientId)) throw OpError.badRequest('client-id 必须是 1 到 128 个可见 ASCII 字符');
+    if (clientSecret.length < 1 || clientSecret.length > 256) throw OpError.badRequest('client-secret 长度必须在 1 到 256 个字符之间');
+    if (restUrl !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(restUrl)) throw OpError.badRequest('rest-url 必须是带协议的地址，例如 https://a1.easemob.com');
+    const updated: unknown = await this.dataSource.query(
+      'UPDATE easemob_apps SET client_id = ?, client_secret_sealed = ?, rest_base_url = ? WHERE appkey = ? AND tenant_id = ?',
+      [clientId, this.box.seal(clientSecret, `easemob-rest:${appkey}`), restUrl?.replace(/\/+$/, '') ?? null, appkey, tenantId],
+    );
+    void updated;
+  }
+
+  /** Every appkey with REST credentials (of one tenant, or all), secrets unsealed: for reconciliation only. */
+  async easemobRestApps(tenantId?: string): Promise<Array<{ tenantId: string; appkey: string; clientId: string; clientSecret: string; restUrl: string | null }>> {
+    const rows: Array<{ tenant_id: string; appkey: string; client_id: string; client_secret_sealed: string; rest_base_url: string | null }> =
+      await this.dataSource.query(
+        'SELECT tenant_id, appkey, client_id, client_secret_sealed, rest_base_url FROM easemob_apps WHERE client_secret_sealed IS NOT NULL' +
+          (tenantId === undefined ? '' : ' AND tenant_id = ?') +
+          ' ORDER BY tenant_id, appkey',
+        tenantId === undefined ? [] : [tenantId],
+      );
+    return rows.map((row) => ({
+      tenantId: row.tenant_id,
+      appkey: row.appkey,
+      clientId: row.client_id,
+      clientSecret: this.box.open(row.client_secret_sealed, `easemob-rest:${row.appkey}`),
+      restUrl: row.rest_base_url,
+    }));
   }
 
   /**
