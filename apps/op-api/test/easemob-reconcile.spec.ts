@@ -26,9 +26,9 @@ describe.each(ENGINES)('reconciliation with Easemob history exports on %s', (eng
   const prefix = engine === 'sqlite' ? '51' : '52';
 
   const count = async (tenantId: string) =>
-    Number(((await t.dataSource.query('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [tenantId])) as Array<{ n: number | string }>)[0].n);
+    Number((await t.dataSource.query<Array<{ n: number | string }>>('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [tenantId]))[0].n);
   const duplicates = async (tenantId: string) =>
-    (await t.dataSource.query('SELECT hx_msg_id FROM messages WHERE tenant_id = ? GROUP BY hx_msg_id HAVING COUNT(*) > 1', [tenantId])) as unknown[];
+    t.dataSource.query<unknown[]>('SELECT hx_msg_id FROM messages WHERE tenant_id = ? GROUP BY hx_msg_id HAVING COUNT(*) > 1', [tenantId]);
   const reconcile = () => t.app.get(ReconcileService);
   const opctl = async (...args: string[]) => {
     const run = await runNode(OPCTL, args, {

@@ -41,12 +41,12 @@ export class FakeEasemob {
 
   static async start(): Promise<FakeEasemob> {
     const credentials = new Map<string, [string, string]>();
-    let fake!: FakeEasemob;
-    const server = createServer((request, response) => void fake.handle(request, response));
+    const holder: { fake?: FakeEasemob } = {};
+    const server = createServer((request, response) => void holder.fake!.handle(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    fake = new FakeEasemob(server, `http://127.0.0.1:${port}`, credentials);
-    return fake;
+    holder.fake = new FakeEasemob(server, `http://127.0.0.1:${port}`, credentials);
+    return holder.fake;
   }
 
   close(): Promise<void> {

@@ -302,7 +302,9 @@ export class ReconcileService {
       }
     }
     const imported = await this.importer.importLines(app.tenantId, messages());
-    if (streamError) throw streamError;
+    // Set from the stream's error events, which TypeScript's narrowing cannot see.
+    const failure = streamError as Error | null;
+    if (failure) throw failure;
     result.added += imported.imported;
     result.alreadyStored += imported.duplicates;
     result.failed += imported.failed;
