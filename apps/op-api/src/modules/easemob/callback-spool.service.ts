@@ -8,6 +8,7 @@ import { isDatabaseDown } from '../../common/filters/error-envelope';
 import type { AppConfig, SpoolConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { MetricsService } from '../observability/metrics.service';
+import type { Settled } from './group-commit';
 import {
   countPending,
   encodeEntry,
@@ -22,8 +23,11 @@ import {
   type SpoolEntry,
 } from './spool-journal';
 
-/** Stores one journalled callback through the normal path; throws when it cannot yet. */
-export type SpoolHandler = (entry: SpoolEntry) => Promise<unknown>;
+/** Stores journalled callbacks through the normal path, in order; each settles on its own. */
+export type SpoolHandler = (entries: SpoolEntry[]) => Promise<Array<Settled<unknown>>>;
+
+/** Entries stored per transaction by the drain. */
+const DRAIN_BATCH = 200;
 
 interface Owner {
   host: string;
@@ -277,18 +281,25 @@ export class CallbackSpool implements OnApplicationShutdown {
       const active = own ? this.writer!.active : null;
       const limit = active?.segment === segment ? active.durable : Infinity;
       let offset = await readOffset(folder, segment);
-      for (const { entry, end, line } of await readEntries(folder, segment, offset, limit)) {
+      const read = await readEntries(folder, segment, offset, limit);
+      for (let start = 0; start < read.length; start += DRAIN_BATCH) {
         if (!this.running) return false;
-        if (entry) this.oldest = entry.t;
-        const stored = entry === null ? this.setAside(line, 'damaged line') : await this.storeOne(entry, line);
-        if (!stored) {
-          if (offset > 0) await writeOffset(folder, segment, offset);
-          return false;
+        const chunk = read.slice(start, start + DRAIN_BATCH);
+        const valid = chunk.filter((item) => item.entry !== null);
+        if (valid.length > 0) this.oldest = valid[0].entry!.t;
+        const settled = valid.length === 0 ? [] : await this.handler!(valid.map((item) => item.entry!));
+        let v = 0;
+        for (const { entry, end, line } of chunk) {
+          const stored = entry === null ? this.setAside(line, 'damaged line') : this.settle(entry, line, settled[v++]);
+          if (!stored) {
+            await writeOffset(folder, segment, offset);
+            return false;
+          }
+          offset = end;
+          this.depthEntries = Math.max(0, this.depthEntries - 1);
+          this.depthBytes = Math.max(0, this.depthBytes - Buffer.byteLength(line) - 1);
         }
-        offset = end;
         await writeOffset(folder, segment, offset);
-        this.depthEntries = Math.max(0, this.depthEntries - 1);
-        this.depthBytes = Math.max(0, this.depthBytes - Buffer.byteLength(line) - 1);
       }
       if (active?.segment === segment) await this.writer!.retireIfDrained(segment, offset);
       else if (!own || active?.segment !== segment) await removeSegment(folder, segment);
@@ -296,23 +307,22 @@ export class CallbackSpool implements OnApplicationShutdown {
     return true;
   }
 
-  /** True when the entry is stored (or set aside for good); false to retry later. */
-  private async storeOne(entry: SpoolEntry, line: string): Promise<boolean> {
-    try {
-      await this.handler!(entry);
+  /** True when the entry is stored (or set aside for good); false to retry it later. */
+  private settle(entry: SpoolEntry, line: string, result: Settled<unknown>): boolean {
+    if (result.ok) {
       this.failures.delete(line);
       this.spooledIds.delete(`${entry.tenant}\n${entry.callId}`);
       this.metrics?.spoolEvents.inc({ event: 'drained' });
       return true;
-    } catch (error) {
-      if (error instanceof OpError && error.code !== 503 && error.code !== 429) return this.setAside(line, `${error.code} ${error.message}`);
-      if (isDatabaseDown(error) || error instanceof OpError) return false;
-      const attempts = (this.failures.get(line) ?? 0) + 1;
-      this.failures.set(line, attempts);
-      if (attempts < MAX_ATTEMPTS) return false;
-      this.failures.delete(line);
-      return this.setAside(line, (error as Error).message);
     }
+    const { error } = result;
+    if (error instanceof OpError && error.code !== 503 && error.code !== 429) return this.setAside(line, `${error.code} ${error.message}`);
+    if (isDatabaseDown(error) || error instanceof OpError) return false;
+    const attempts = (this.failures.get(line) ?? 0) + 1;
+    this.failures.set(line, attempts);
+    if (attempts < MAX_ATTEMPTS) return false;
+    this.failures.delete(line);
+    return this.setAside(line, (error as Error).message);
   }
 
   /** An entry that can never be stored goes to `rejected.jsonl` beside the journals, and the drain moves on. */

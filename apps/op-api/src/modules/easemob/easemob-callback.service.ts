@@ -9,12 +9,22 @@ import { CallbackIds } from './callback-ids.service';
 import { isDatabaseDown } from '../../common/filters/error-envelope';
 import { CallbackSpool } from './callback-spool.service';
 import { MessageRouter, type RoutedMessage } from './message-router.service';
+import { GroupCommit, type Settled } from './group-commit';
 import type { SpoolEntry } from './spool-journal';
 
 export type CallbackOutcome = 'stored' | 'duplicate' | 'recalled' | 'ignored' | 'spooled';
 
 /** What a verified callback asks of the store. */
 type Plan = { kind: 'ignored' } | { kind: 'recall'; recallId: string; timeMs: number } | { kind: 'message'; routed: RoutedMessage };
+
+/** A verified callback on its way to the store. */
+interface Pending {
+  tenantId: string;
+  callId: string;
+  plan: Exclude<Plan, { kind: 'ignored' }>;
+  print: string;
+  now: number;
+}
 
 const MESSAGE_EVENTS = new Set(['chat', 'chat_offline']);
 const MESSAGE_CHAT_TYPES = new Set(['chat', 'groupchat']);
@@ -54,10 +64,12 @@ export class EasemobCallbackService {
   ) {
     this.windowMs = config.callbackWindowSeconds * 1000;
     this.spoolAfterMs = config.spool.afterMs;
-    spool.setHandler((entry) => this.storeSpooled(entry));
+    spool.setHandler((entries) => this.storeSpooled(entries));
   }
 
   private readonly spoolAfterMs: number;
+  /** Concurrent live callbacks share one transaction (issue 13). */
+  private readonly group = new GroupCommit<Pending, CallbackOutcome>((items) => this.storeMany(items));
 
   async receive(body: unknown): Promise<CallbackOutcome> {
     if (!isObject(body)) throw OpError.badRequest('回调内容必须是 JSON 对象');
@@ -74,7 +86,7 @@ export class EasemobCallbackService {
     // lands, makes the replay a duplicate: stored once either way).
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.spoolAfterMs)));
-    const storing = this.store(tenantId, callId, plan, print, receivedAt);
+    const storing = this.group.submit({ tenantId, callId, plan, print, now: receivedAt });
     try {
       const outcome = await Promise.race([storing, late]);
       if (outcome !== 'late') return outcome;
@@ -88,12 +100,75 @@ export class EasemobCallbackService {
     return 'spooled';
   }
 
-  /** Stores a journalled callback (already verified when it arrived) through the same path. */
-  async storeSpooled(entry: SpoolEntry): Promise<CallbackOutcome> {
-    const plan = this.plan(entry.body);
-    if (plan.kind === 'ignored') return 'ignored';
-    const print = fingerprint(plan.kind === 'recall' ? { recall: plan.recallId } : plan.routed);
-    return this.store(entry.tenant, entry.callId, plan, print, entry.t);
+  /** Stores journalled callbacks (verified when they arrived) through the same path, in order, in one transaction. */
+  async storeSpooled(entries: readonly SpoolEntry[]): Promise<Array<Settled<CallbackOutcome>>> {
+    const results: Array<Settled<CallbackOutcome> | undefined> = [];
+    const pending: Array<{ index: number; item: Pending }> = [];
+    entries.forEach((entry, index) => {
+      try {
+        const plan = this.plan(entry.body);
+        if (plan.kind === 'ignored') return void (results[index] = { ok: true, value: 'ignored' });
+        const print = fingerprint(plan.kind === 'recall' ? { recall: plan.recallId } : plan.routed);
+        pending.push({ index, item: { tenantId: entry.tenant, callId: entry.callId, plan, print, now: entry.t } });
+      } catch (error) {
+        results[index] = { ok: false, error };
+      }
+    });
+    const stored = await this.storeMany(pending.map(({ item }) => item));
+    pending.forEach(({ index }, i) => (results[index] = stored[i]));
+    return results as Array<Settled<CallbackOutcome>>;
+  }
+
+  /**
+   * Stores callbacks together: their callIds claimed per tenant in two statements, their
+   * messages and recalls routed in one transaction. When that transaction fails for a reason
+   * other than the database being away, each is tried alone, so one bad callback fails only itself.
+   */
+  private async storeMany(items: readonly Pending[]): Promise<Array<Settled<CallbackOutcome>>> {
+    if (items.length === 1) {
+      const [item] = items;
+      return this.store(item.tenantId, item.callId, item.plan, item.print, item.now).then(
+        (value) => [{ ok: true as const, value }],
+        (error: unknown) => [{ ok: false as const, error }],
+      );
+    }
+    const results: Array<Settled<CallbackOutcome> | undefined> = new Array(items.length);
+    const byTenant = new Map<string, number[]>();
+    items.forEach((item, i) => byTenant.set(item.tenantId, [...(byTenant.get(item.tenantId) ?? []), i]));
+    try {
+      for (const [tenantId, indexes] of byTenant) {
+        const claimed = await this.callIds.claimMany(tenantId, indexes.map((i) => ({ callId: items[i].callId, fingerprint: items[i].print })));
+        indexes.forEach((i, k) => {
+          if (!claimed[k]) results[i] = { ok: false, error: OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造') };
+        });
+      }
+    } catch (error) {
+      return items.map(() => ({ ok: false, error }));
+    }
+    const live = items.map((_, i) => i).filter((i) => results[i] === undefined);
+    try {
+      const stored = await this.router.deliverBatch(
+        live.map((i) => {
+          const { tenantId, plan } = items[i];
+          return plan.kind === 'recall' ? { tenantId, recall: { hxMsgId: plan.recallId, timeMs: plan.timeMs } } : { tenantId, message: plan.routed };
+        }),
+      );
+      live.forEach((i, k) => (results[i] = { ok: true, value: items[i].plan.kind === 'recall' ? 'recalled' : stored[k] ? 'stored' : 'duplicate' }));
+    } catch (error) {
+      if (isDatabaseDown(error)) {
+        for (const i of live) results[i] = { ok: false, error };
+      } else {
+        // Claimed already (same content): the lone store claims again, which succeeds.
+        for (const i of live) {
+          const item = items[i];
+          results[i] = await this.store(item.tenantId, item.callId, item.plan, item.print, item.now).then(
+            (value) => ({ ok: true as const, value }),
+            (failure: unknown) => ({ ok: false as const, error: failure }),
+          );
+        }
+      }
+    }
+    return results as Array<Settled<CallbackOutcome>>;
   }
 
   private plan(body: Record<string, unknown>): Plan {

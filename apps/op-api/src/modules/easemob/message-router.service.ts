@@ -16,6 +16,9 @@ export interface RoutedMessage extends NewMessage {
   groupId: string | null;
 }
 
+/** One step of {@link MessageRouter.deliverBatch}: a message to route, or a recall. */
+export type BatchItem = { tenantId: string; message: RoutedMessage } | { tenantId: string; recall: { hxMsgId: string; timeMs: number } };
+
 export interface DeliveryResult {
   stored: boolean;
   chatId: string;
@@ -47,20 +50,40 @@ export class MessageRouter {
   /** Routes many messages in one transaction (backfill); returns how many were new. */
   async deliverAll(tenantId: string, messages: readonly RoutedMessage[]): Promise<{ imported: number; duplicates: number }> {
     if (messages.length === 0) return { imported: 0, duplicates: 0 };
+    const stored = await this.deliverBatch(messages.map((message) => ({ tenantId, message })));
+    const imported = stored.filter(Boolean).length;
+    return { imported, duplicates: messages.length - imported };
+  }
+
+  /**
+   * Messages and recalls of any tenants, in order, in one transaction (one commit for all:
+   * group commit of concurrent callbacks, the journal's drain, import batches); for each,
+   * whether it was new (a recall: true).
+   */
+  deliverBatch(items: readonly BatchItem[]): Promise<boolean[]> {
     return inTransaction(this.dataSource, async (manager) => {
-      let imported = 0;
-      for (const message of messages) if ((await this.route(manager, tenantId, message)).stored) imported++;
-      return { imported, duplicates: messages.length - imported };
+      const stored: boolean[] = [];
+      for (const item of items) {
+        if ('recall' in item) {
+          await this.recallIn(manager, item.tenantId, item.recall.hxMsgId, item.recall.timeMs);
+          stored.push(true);
+        } else {
+          stored.push((await this.route(manager, item.tenantId, item.message)).stored);
+        }
+      }
+      return stored;
     });
   }
 
   /** Records a recall: the message stays (records are evidence), flagged `ext.recalled`. */
   recall(tenantId: string, hxMsgId: string, timeMs: number): Promise<void> {
-    return inTransaction(this.dataSource, async (manager) => {
-      if (!(await this.messages.markRecalled(manager, tenantId, hxMsgId))) {
-        await this.messages.rememberRecall(manager, tenantId, hxMsgId, timeMs);
-      }
-    });
+    return inTransaction(this.dataSource, (manager) => this.recallIn(manager, tenantId, hxMsgId, timeMs));
+  }
+
+  private async recallIn(manager: EntityManager, tenantId: string, hxMsgId: string, timeMs: number): Promise<void> {
+    if (!(await this.messages.markRecalled(manager, tenantId, hxMsgId))) {
+      await this.messages.rememberRecall(manager, tenantId, hxMsgId, timeMs);
+    }
   }
 
   private async route(manager: EntityManager, tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
