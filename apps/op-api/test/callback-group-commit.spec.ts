@@ -36,7 +36,7 @@ describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine,
     );
     // 20 redeliveries (the same body) and 20 forgeries (the same callId, timestamp and security, other text).
     const redeliveries = originals.slice(0, 20).map((body) => ({ ...body }));
-    const forgeries = originals.slice(20, 40).map((body) => ({ ...body, payload: { bodies: [{ type: 'txt', msg: '伪造的内容' }], ext: {} } }));
+    const forgeries: Array<Record<string, unknown>> = originals.slice(20, 40).map((body) => ({ ...body, payload: { bodies: [{ type: 'txt', msg: '伪造的内容' }], ext: {} } }));
     const all = [...originals, ...redeliveries, ...forgeries].sort(() => Math.random() - 0.5);
     const answers = await Promise.all(all.map(async (body) => ({ body, ...(await postCallback(t.baseUrl, body)) })));
 
