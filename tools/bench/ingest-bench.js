@@ -110,11 +110,34 @@ async function main() {
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
+    const cpuBefore = cpuMs(api.pid);
     const driven = await drive(PORT, bodies);
+    const apiCpuUsPerCallback = Math.round(((cpuMs(api.pid) - cpuBefore) * 1000) / bodies.length);
     sampling = false;
     await sampler;
     const failures = driven.failures;
-    const callbacks = { ...driven, senders: SENDERS, indexLagMaxSeconds: +lag.maxSeconds.toFixed(2), outboxMaxDepth: lag.maxDepth };
+    const callbacks = { ...driven, senders: SENDERS, apiCpuUsPerCallback, indexLagMaxSeconds: +lag.maxSeconds.toFixed(2), outboxMaxDepth: lag.maxDepth };
+
+    // The same load on a second API process with group commit off (OP_CALLBACK_GROUP_COMMIT=off):
+    // each callback its own transaction, as before issue 13. Fresh message ids, same shape.
+    const apiOff = spawn(process.execPath, [join(dist, 'main.js')], { env: { ...env, OP_PORT: String(PORT + 1), OP_CALLBACK_GROUP_COMMIT: 'off' }, stdio: ['ignore', 'ignore', 'inherit'] });
+    let withoutGroupCommit;
+    try {
+      for (let i = 0; i < 100; i++) {
+        try {
+          await fetch(`http://127.0.0.1:${PORT + 1}/healthz`);
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      const offBodies = bodies.map((body) => body.replace(/"msg_id":"9/, '"msg_id":"8').replace(/bench#kefu_9/, 'bench#kefu_8'));
+      const offBefore = cpuMs(apiOff.pid);
+      withoutGroupCommit = { ...(await drive(PORT + 1, offBodies.map(resign))), apiCpuUsPerCallback: 0 };
+      withoutGroupCommit.apiCpuUsPerCallback = Math.round(((cpuMs(apiOff.pid) - offBefore) * 1000) / bodies.length);
+    } finally {
+      apiOff.kill('SIGTERM');
+    }
 
     // Import: a §5 file of LINES records in 50,000 chats, every message type in turn.
     const file = join(dataDir, 'history.jsonl');
@@ -148,10 +171,11 @@ async function main() {
     const imports = { lines: LINES, imported: result.imported, failed: result.failed, seconds: +importSeconds.toFixed(1), perSecond: Math.round(LINES / importSeconds), indexedSeconds: +indexedSeconds.toFixed(1) };
     const floorImport = values.sqlite ? null : await importFloor(file);
 
-    const report = { date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, database: values.sqlite ? 'sqlite' : 'mariadb', search: values.search, callbacks, import: imports, floor: { callbacks: floorCallbacks, import: floorImport } };
+    const report = { date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, database: values.sqlite ? 'sqlite' : 'mariadb', search: values.search, callbacks, callbacksWithoutGroupCommit: withoutGroupCommit, import: imports, floor: { callbacks: floorCallbacks, import: floorImport } };
     console.log(`\nIngest into ${report.database}, keyword index ${values.search}`);
     console.table({
-      callbacks: { rate: `${callbacks.perSecond}/s`, p50: `${callbacks.p50ms} ms`, p99: `${callbacks.p99ms} ms`, failures, 'index lag max': `${callbacks.indexLagMaxSeconds} s` },
+      callbacks: { rate: `${callbacks.perSecond}/s`, p50: `${callbacks.p50ms} ms`, p99: `${callbacks.p99ms} ms`, failures, 'API CPU µs/item': callbacks.apiCpuUsPerCallback, 'index lag max': `${callbacks.indexLagMaxSeconds} s` },
+      'callbacks, group commit off': { rate: `${withoutGroupCommit.perSecond}/s`, p50: `${withoutGroupCommit.p50ms} ms`, p99: `${withoutGroupCommit.p99ms} ms`, failures: withoutGroupCommit.failures, 'API CPU µs/item': withoutGroupCommit.apiCpuUsPerCallback },
       ...(floorCallbacks ? { 'callbacks floor': { rate: `${floorCallbacks.perSecond}/s`, p50: `${floorCallbacks.p50ms} ms`, p99: `${floorCallbacks.p99ms} ms`, failures: floorCallbacks.failures } } : {}),
       import: { rate: `${imports.perSecond}/s`, seconds: imports.seconds, 'indexed by': imports.indexedSeconds, imported: imports.imported },
       ...(floorImport ? { 'import floor': { rate: `${floorImport.perSecond}/s`, seconds: floorImport.seconds, imported: floorImport.rows } } : {}),
@@ -171,6 +195,20 @@ async function main() {
     await connection.end();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc. */
+function cpuMs(pid) {
+  const fields = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
+}
+
+/** A body with a fresh timestamp and the security that goes with its callId. */
+function resign(text) {
+  const body = JSON.parse(text);
+  body.timestamp = Date.now();
+  body.security = createHash('md5').update(body.callId + 'bench-secret' + body.timestamp).digest('hex');
+  return JSON.stringify(body);
 }
 
 /** Sends every body at SENDERS concurrent senders; rate and latency. */

@@ -65,11 +65,14 @@ export class EasemobCallbackService {
     this.windowMs = config.callbackWindowSeconds * 1000;
     this.spoolAfterMs = config.spool.afterMs;
     spool.setHandler((entries) => this.storeSpooled(entries));
+    this.group = config.spool.groupCommit
+      ? new GroupCommit((items) => this.storeMany(items))
+      : new GroupCommit((items) => this.storeMany(items), 1, Number.MAX_SAFE_INTEGER);
   }
 
   private readonly spoolAfterMs: number;
-  /** Concurrent live callbacks share one transaction (issue 13). */
-  private readonly group = new GroupCommit<Pending, CallbackOutcome>((items) => this.storeMany(items));
+  /** Concurrent live callbacks share one transaction (issue 13); off: each its own, as many at once as arrive. */
+  private readonly group: GroupCommit<Pending, CallbackOutcome>;
 
   async receive(body: unknown): Promise<CallbackOutcome> {
     if (!isObject(body)) throw OpError.badRequest('回调内容必须是 JSON 对象');
