@@ -83,6 +83,13 @@ export class EasemobCallbackService {
     const print = fingerprint(plan.kind === 'recall' ? { recall: plan.recallId } : plan.routed);
     if (this.spool.conflicts(tenantId, callId, print)) throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
     if (!this.spool.started) return this.store(tenantId, callId, plan, print, receivedAt);
+    // While the journal holds entries, a new callback joins its end: order is kept, and the
+    // database is not asked twice (a store that times out still runs, and the replay repeats it)
+    // while the drain catches up in batches.
+    if (this.spool.status().entries > 0) {
+      await this.spool.append({ t: receivedAt, tenant: tenantId, callId, body }, print);
+      return 'spooled';
+    }
 
     // The database gets spoolAfterMs to store it; past that, or when it is down, the callback
     // goes to the fsynced journal and is stored by the drainer (the late store, if it still
