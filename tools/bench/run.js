@@ -29,7 +29,7 @@ const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { ensureBuilt, root } = require('../scripts/ensure-built');
 const { serverConnection: connectTo } = require('./lib/server');
-const { messageBody, mulberry32 } = require('./lib/tenant-data');
+const { messageBody, seededRandom } = require('./lib/tenant-data');
 
 const { values } = parseArgs({
   options: {
@@ -78,7 +78,7 @@ function chatOf(random) {
 }
 
 async function* importLines() {
-  const random = mulberry32(2026);
+  const random = seededRandom(2026);
   const start = Date.UTC(2026, 0, 1) - 8 * 3_600_000;
   const step = Math.max(1, Math.floor((300 * 86_400_000) / MESSAGES)); // ~10 months of history
   for (let i = 0; i < MESSAGES; i++) {

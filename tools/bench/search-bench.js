@@ -259,6 +259,12 @@ async function sizes() {
   return { messagesBytes, indexBytes };
 }
 
+// The settings that decide whether the data fits in memory, recorded beside the figures.
+async function serverSettings() {
+  const [row] = await query('SELECT VERSION() AS version, @@innodb_buffer_pool_size AS bufferPool, @@innodb_flush_log_at_trx_commit AS flushAtCommit');
+  return { version: row.version, innodbBufferPoolMb: Math.round(Number(row.bufferPool) / 2 ** 20), flushLogAtTrxCommit: Number(row.flushAtCommit) };
+}
+
 async function main() {
   mkdirSync(BENCH_DIR, { recursive: true });
   let sphinx = ENGINE === 'sphinx' ? await startSphinx() : null;
@@ -291,6 +297,7 @@ async function main() {
       messages: { big: marker.tenants.big.messages, small: marker.tenants.small.messages },
       load: { big: { importSeconds: marker.tenants.big.importSeconds, indexedSeconds: marker.tenants.big.indexedSeconds } },
       samples: SAMPLES,
+      server: MYSQL ? await serverSettings() : null,
       bytesPerMessage: { messages: Math.round(size.messagesBytes / totalMessages), index: Number.isFinite(indexBytes) ? Math.round(indexBytes / totalMessages) : null },
       results,
     };

@@ -4,7 +4,7 @@
 // each length (1, 2, 3, 5 characters, and a Latin word searched in another case) one rare
 // keyword (1 message in 100,000) and one common one (1 in 20). Keyword characters never occur
 // otherwise, so their counts are exactly the planted ones.
-const { mulberry32 } = require('./tenant-data');
+const { seededRandom } = require('./tenant-data');
 
 const KEYWORDS = [
   { name: '1 char, rare', planted: '鑫', search: '鑫', rate: 1 / 100_000 },
@@ -22,7 +22,7 @@ const KEYWORDS = [
 
 /** A message generator for one tenant; `seed` makes it repeatable. */
 function corpus(seed) {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const banned = new Set(KEYWORDS.flatMap((k) => [...(k.planted ?? ''), ...k.search]).filter((c) => /\p{Script=Han}/u.test(c)));
   const chars = [];
   for (let cp = 0x4e00; cp <= 0x9fa5 && chars.length < 4000; cp += 1 + Math.floor(random() * 4)) {

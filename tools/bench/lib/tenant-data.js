@@ -1,17 +1,14 @@
 // Generated tenant data shared by the benchmark scripts: a seeded random source, Chinese
 // sentences, one §5 import record per message type, and latency statistics.
 
+const { mersenne } = require('pure-rand');
+
 const WORDS = ['你好', '请问', '订单', '什么时候', '发货', '谢谢', '客服', '地址', '修改', '优惠券', '快递', '已经', '收到', '质量', '问题', 'OK', 'hello', '价格', '可以', '帮我'];
 
-/** A small seeded generator, so every run loads the same messages. */
-function mulberry32(seed) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Uniform numbers in [0, 1) from a seed, so every run loads the same messages. */
+function seededRandom(seed) {
+  const generator = mersenne(seed);
+  return () => (generator.unsafeNext() >>> 0) / 2 ** 32;
 }
 
 function sentence(random) {
@@ -53,4 +50,4 @@ function stats(samples) {
   return { median: Number(at(0.5).toFixed(2)), p99: Number(at(0.99).toFixed(2)), n: sorted.length };
 }
 
-module.exports = { WORDS, mulberry32, sentence, messageBody, stats };
+module.exports = { WORDS, seededRandom, sentence, messageBody, stats };

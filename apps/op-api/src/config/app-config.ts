@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
@@ -49,6 +50,8 @@ export type SearchEngineSetting = (typeof SEARCH_ENGINE_SETTINGS)[number];
 export interface AppConfig {
   database: DatabaseConfig;
   port: number;
+  /** The address the API listens on (OP_LISTEN_HOST): every interface by default; `npm start` uses loopback. */
+  listenHost: string;
   timezone: string;
   servicePhone: string;
   hostName: string;
@@ -318,6 +321,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         )
       : { type: 'sqlite', path: resolve(dataDir, 'op.sqlite') },
     port: integer(env, 'OP_PORT', 3000, 0, 65535),
+    listenHost: listenHost(env),
     timezone,
     servicePhone: value(env, 'OP_SERVICE_PHONE') ?? '400800400',
     hostName: value(env, 'OP_HOST_NAME') ?? hostname(),
@@ -358,4 +362,12 @@ function easemobBaseUrl(env: Env): string {
   const raw = (value(env, 'OP_EASEMOB_BASE_URL') ?? 'https://a1.easemob.com').replace(/\/+$/, '');
   if (!/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(raw)) throw new ConfigError('OP_EASEMOB_BASE_URL', '必须是带协议的地址，例如 https://a1.easemob.com');
   return raw;
+}
+
+/** OP_LISTEN_HOST: an IPv4 or IPv6 address (`127.0.0.1`, `::1`, `0.0.0.0`) or `localhost`. */
+function listenHost(env: Env): string {
+  const host = value(env, 'OP_LISTEN_HOST');
+  if (host === undefined) return '0.0.0.0';
+  if (host !== 'localhost' && isIP(host) === 0) throw new ConfigError('OP_LISTEN_HOST', '必须是 IP 地址（如 127.0.0.1、0.0.0.0）或 localhost');
+  return host;
 }

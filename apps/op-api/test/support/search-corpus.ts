@@ -1,12 +1,10 @@
 /** The generated corpus of the search differential spec. */
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+import { mersenne } from 'pure-rand';
+
+/** Repeatable uniform numbers in [0, 1) for a seed. */
+function seededRandom(seed: number): () => number {
+  const generator = mersenne(seed);
+  return () => (generator.unsafeNext() >>> 0) / 2 ** 32;
 }
 
 const FRAGMENTS = [
@@ -37,7 +35,7 @@ export interface Corpus {
 
 /** A seeded corpus of chats of hostile text and keywords drawn from it (and some that match nothing). */
 export function generateCorpus(seed: number): Corpus {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
   const text = () => Array.from({ length: 1 + Math.floor(random() * 8) }, () => pick(FRAGMENTS)).join('');
   const chats: Corpus['chats'] = [];
