@@ -20,6 +20,7 @@ import { AuditModule } from './modules/audit/audit.module';
 import { FavoriteModule } from './modules/favorite/favorite.module';
 import { MarkModule } from './modules/mark/mark.module';
 import { SearchModule } from './modules/search/search.module';
+import { ReconcileScheduleModule } from './modules/importer/reconcile-schedule.module';
 
 /** The first failing constraint, as the contract's one sentence naming the field. */
 export function firstValidationMessage(errors: ValidationError[]): string {
@@ -76,6 +77,7 @@ export class AppModule {
         FavoriteModule,
         ObservabilityModule,
         loggingModule(config),
+        ReconcileScheduleModule,
       ],
       providers: [
         EnvelopeFactory,

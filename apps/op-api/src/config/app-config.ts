@@ -94,6 +94,36 @@ export interface AppConfig {
   callbackWindowSeconds: number;
   /** Who may read /metrics and /openapi.json (OP_METRICS_TOKEN, OP_METRICS_LISTEN). */
   metrics: MetricsAccess;
+  /** The durable journal of callbacks the database could not take in time (issue 13). */
+  spool: SpoolConfig;
+  /** The scheduled reconciliation with Easemob's hourly history export (issue 13). */
+  reconcile: ReconcileConfig;
+}
+
+export interface SpoolConfig {
+  /** Where each process keeps its journal (OP_SPOOL_DIR, default `<OP_DATA_DIR>/spool`). */
+  dir: string;
+  /** Past this many bytes of journal per process, callbacks are answered 503 (OP_SPOOL_MAX_BYTES). */
+  maxBytes: number;
+  /** A callback the database has not stored within this is journalled instead (OP_SPOOL_AFTER_MS). */
+  afterMs: number;
+  /** Concurrent callbacks share one transaction (OP_CALLBACK_GROUP_COMMIT, off by default: no gain measured here). */
+  groupCommit: boolean;
+}
+
+export interface ReconcileConfig {
+  /** Reconcile the previous hour of every tenant with Easemob credentials (OP_RECONCILE, off by default). */
+  enabled: boolean;
+  /** Minute past each hour at which the job runs (OP_RECONCILE_MINUTE, default 10: the export lags the hour). */
+  minute: number;
+  /** Easemob REST host, e.g. https://a1.easemob.com (OP_EASEMOB_BASE_URL). */
+  baseUrl: string;
+  /** Per HTTP request to Easemob, download included (OP_EASEMOB_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** The zone of Easemob's yyyyMMddHH hours as an offset from UTC in hours (OP_EASEMOB_UTC_OFFSET: 8 on China clusters, 0 overseas). */
+  utcOffsetHours: number;
+  /** Besides the previous hour, each run retries up to this many unreconciled hours of the last day (OP_RECONCILE_RETRY_HOURS). */
+  retryHours: number;
 }
 
 export interface MetricsAccess {
@@ -317,7 +347,27 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     tokenCacheMs: integer(env, 'OP_TOKEN_CACHE_MS', 0, 0, 60_000),
     callbackWindowSeconds: integer(env, 'OP_CALLBACK_WINDOW_SECONDS', 300, 30, 3600),
     metrics: parseMetrics(env),
+    spool: {
+      dir: resolve(dataDir, value(env, 'OP_SPOOL_DIR') ?? 'spool'),
+      maxBytes: integer(env, 'OP_SPOOL_MAX_BYTES', 1024 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024 * 1024),
+      afterMs: integer(env, 'OP_SPOOL_AFTER_MS', 2_000, 50, 60_000),
+      groupCommit: onOff(env, 'OP_CALLBACK_GROUP_COMMIT', false),
+    },
+    reconcile: {
+      enabled: onOff(env, 'OP_RECONCILE', false),
+      minute: integer(env, 'OP_RECONCILE_MINUTE', 10, 0, 59),
+      baseUrl: easemobBaseUrl(env),
+      timeoutMs: integer(env, 'OP_EASEMOB_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
+      utcOffsetHours: integer(env, 'OP_EASEMOB_UTC_OFFSET', 8, 0, 14),
+      retryHours: integer(env, 'OP_RECONCILE_RETRY_HOURS', 3, 0, 24),
+    },
   };
+}
+
+function easemobBaseUrl(env: Env): string {
+  const raw = (value(env, 'OP_EASEMOB_BASE_URL') ?? 'https://a1.easemob.com').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(raw)) throw new ConfigError('OP_EASEMOB_BASE_URL', '必须是带协议的地址，例如 https://a1.easemob.com');
+  return raw;
 }
 
 /** OP_LISTEN_HOST: an IPv4 or IPv6 address (`127.0.0.1`, `::1`, `0.0.0.0`) or `localhost`. */

@@ -14,6 +14,23 @@ function driverCode(error: unknown): string | undefined {
  * another writer's fresh commit inside it uses {@link lockingRead}.
  */
 export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = 4): Promise<T> {
+  if (!isMysql(dataSource)) return oneAtATime(dataSource, () => retried(dataSource, work, attempts));
+  return retried(dataSource, work, attempts);
+}
+
+/**
+ * SQLite is one connection: a second BEGIN while a transaction awaits fails ("cannot start a
+ * transaction within a transaction"), so its transactions queue, one at a time per process.
+ */
+const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
+function oneAtATime<T>(dataSource: DataSource, run: () => Promise<T>): Promise<T> {
+  const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
+  const next = previous.then(run, run);
+  sqliteQueues.set(dataSource, next.catch(() => undefined));
+  return next;
+}
+
+async function retried<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts: number): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await dataSource.transaction(work);
