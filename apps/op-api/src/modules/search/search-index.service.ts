@@ -739,7 +739,9 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       });
     gauge('op_search_index_lag_seconds', 'Age of the oldest stored message not yet in the keyword index (0: none waiting)', async () => {
       const current = await stats();
-      return current === null ? null : current.oldestMs === null ? 0 : Math.max(0, (Date.now() - current.oldestMs) / 1000);
+      // Its age when it was read: the figures are kept a few seconds, and now − oldest would
+      // add their age to a lag that may be long gone.
+      return current === null ? null : current.oldestMs === null ? 0 : Math.max(0, (current.at - current.oldestMs) / 1000);
     });
     gauge('op_search_outbox_depth', 'Stored messages waiting in search_outbox for the keyword index', async () => (await stats())?.depth ?? null);
     gauge('op_search_index_bytes', 'Bytes the keyword index takes, where the engine reports it', async () => (await stats())?.bytes ?? null);
