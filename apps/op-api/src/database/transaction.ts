@@ -1,7 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isMysql } from './data-source';
 
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
+/**
+ * Thrown inside {@link inTransaction} when what the transaction read has gone meanwhile (a chat
+ * erased or purged by retention under a callback that had joined it): rolled back and retried.
+ */
+export class StaleReadError extends Error {
+  readonly code = 'OP_STALE_READ';
+}
+
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'OP_STALE_READ']);
 
 function driverCode(error: unknown): string | undefined {
   const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
@@ -14,6 +22,19 @@ function driverCode(error: unknown): string | undefined {
  * another writer's fresh commit inside it uses {@link lockingRead}.
  */
 export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = 4): Promise<T> {
+  if (isMysql(dataSource)) return retried(dataSource, work, attempts);
+  // SQLite: TypeORM runs every transaction of a process on its one connection and turns a second
+  // concurrent one into a savepoint of the first, so one's rollback could undo the other's
+  // commit. Transactions of a process take turns instead (SQLite has one writer anyway).
+  const previous = sqliteTurns.get(dataSource) ?? Promise.resolve();
+  const turn = previous.then(() => retried(dataSource, work, attempts));
+  sqliteTurns.set(dataSource, turn.catch(() => undefined));
+  return turn;
+}
+
+const sqliteTurns = new WeakMap<DataSource, Promise<unknown>>();
+
+async function retried<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts: number): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await dataSource.transaction(work);

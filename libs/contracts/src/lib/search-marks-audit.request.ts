@@ -20,6 +20,9 @@ export const AUDIT_ACTIONS = [
   'messageMarkRemove',
   'messageFavoriteAdd',
   'messageFavoriteRemove',
+  'chatExport',
+  'customerErase',
+  'auditExport',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
