@@ -368,7 +368,7 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
 
     it('refuses a bad filter with a sentence naming it', async () => {
       for (const [body, message] of [
-        [{ action: 'delete' }, 'action 只能是 chatMessageList、chatSearch、chatMessageSearch、messageMarkAdd、messageMarkRemove、messageFavoriteAdd、messageFavoriteRemove'],
+        [{ action: 'delete' }, 'action 只能是 chatMessageList、chatSearch、chatMessageSearch、messageMarkAdd、messageMarkRemove、messageFavoriteAdd、messageFavoriteRemove、chatExport、customerErase、auditExport'],
         [{ from: 'yesterday' }, 'from 必须是 yyyy-MM-dd HH:mm:ss 格式的时间'],
         [{ from: '2026-02-01 00:00:00', to: '2026-01-01 00:00:00' }, 'from 不能晚于 to'],
       ] as const) {
