@@ -1,4 +1,4 @@
-import { CHAT_MESSAGE_FIELDS, UTF8_BOM, type AuditListData, type ChatMessage } from '@op/contracts';
+import { CHAT_MESSAGE_FIELDS, UTF8_BOM, type ChatMessage } from '@op/contracts';
 import { OpApiError, OpClient } from '@op/contracts/node';
 import { ENGINES } from './support/databases';
 import { record } from './support/records';
@@ -137,7 +137,7 @@ describe.each(ENGINES)('chatExport and auditExport on %s', (engine) => {
     await t.dataSource.query('UPDATE chats SET operator_id = ? WHERE tenant_id = ? AND id = ?', [agentId, a.tenantId, 'c1']);
     expect((await text(agent, { chatId: 'c1', format: 'jsonl' })).body.trimEnd().split('\n')).toHaveLength(expected.length);
 
-    const { records } = (await a.client.auditList({ action: 'chatExport', pageSize: 100 })).data! as AuditListData;
+    const { records } = (await a.client.auditList({ action: 'chatExport', pageSize: 100 })).data!;
     expect(records.filter((r) => r.chatId === 'c1').map((r) => r.target)).toEqual(
       expect.arrayContaining([{ chatId: 'c1', format: 'jsonl' }, { chatId: 'c1', format: 'csv' }, { chatId: 'c1', format: 'html' }]),
     );

@@ -24,7 +24,7 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
     return { code: run.code, json: JSON.parse(run.stdout) as Record<string, unknown> };
   };
-  const count = async (sql: string, params: unknown[]) => Number(((await t.dataSource.query(sql, params)) as Array<{ n: number | string }>)[0].n);
+  const count = async (sql: string, params: unknown[]) => Number((await t.dataSource.query<Array<{ n: number | string }>>(sql, params))[0].n);
   /** Old audit records, as the trail would hold them after months (made by the test itself). */
   const oldAudit = async (tenant: TestTenant, n: number, ageDays: number) => {
     for (let i = 0; i < n; i++) {

@@ -69,8 +69,12 @@ export interface EraseState {
 
 /** Admins: erase a customer; the form makes them type the id twice, and the API checks it again. */
 export async function eraseCustomer(_previous: EraseState, form: FormData): Promise<EraseState> {
-  const customerId = String(form.get('customerId') ?? '').trim();
-  const confirm = String(form.get('confirm') ?? '').trim();
+  const field = (name: string) => {
+    const value = form.get(name);
+    return typeof value === 'string' ? value.trim() : '';
+  };
+  const customerId = field('customerId');
+  const confirm = field('confirm');
   if (!customerId) return { error: '请输入客户 ID', done: null };
   if (confirm !== customerId) return { error: '两次输入的客户 ID 不一致', done: null };
   const result = await act<CustomerEraseData>((op) => op.customerErase({ customerId, confirm }));

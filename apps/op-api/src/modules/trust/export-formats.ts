@@ -46,7 +46,7 @@ const csv: TranscriptWriter = {
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 /** Text as HTML: every markup character escaped, so nothing a customer typed is ever markup. */
-export const escapeHtml = (value: unknown): string => String(value ?? '').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+export const escapeHtml = (value: string | number | null | undefined): string => (value === null || value === undefined ? '' : String(value)).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 
 const seconds = (value: number | null) => (value === null ? '' : `${value} 秒`);
 
