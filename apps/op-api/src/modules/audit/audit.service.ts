@@ -115,7 +115,7 @@ export class AuditService {
     for (;;) {
       const batch: AuditRow[] = await this.dataSource.query(
         `SELECT ${ROW_COLUMNS} FROM audit_logs WHERE ${clause}` +
-          (after ? ' AND (create_time > ? OR (create_time = ? AND id > ?))' : '') +
+          (after ? ' AND create_time >= ? AND (create_time > ? OR id > ?)' : '') +
           ` ORDER BY audit_logs.create_time, audit_logs.id LIMIT ${EXPORT_BATCH}`,
         after ? [...params, after.time, after.time, BigInt(after.id)] : params,
       );

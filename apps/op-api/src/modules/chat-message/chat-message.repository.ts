@@ -201,7 +201,9 @@ export class ChatMessageRepository {
   async messagesAfter(tenantId: string, chatId: string, after: { timeMs: number; id: string } | null, limit: number): Promise<MessageRow[]> {
     return this.dataSource.query(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ?` +
-        (after ? ' AND (m.create_time > ? OR (m.create_time = ? AND m.id > ?))' : '') +
+        // The bare `create_time >=` is what lets both engines seek in the index (behind an OR
+        // alone SQLite walked the chat from its start each time); the OR only drops the ties.
+        (after ? ' AND m.create_time >= ? AND (m.create_time > ? OR m.id > ?)' : '') +
         ' ORDER BY m.create_time, m.id LIMIT ?',
       after ? [tenantId, chatId, after.timeMs, after.timeMs, BigInt(after.id), limit] : [tenantId, chatId, limit],
     );

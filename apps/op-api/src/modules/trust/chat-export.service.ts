@@ -17,6 +17,8 @@ import { TRANSCRIPT_WRITERS, type ExportMessage } from './export-formats';
 
 /** Messages read per query: a few hundred kilobytes of output, written before the next is read. */
 const EXPORT_BATCH = 500;
+/** The first query is smaller: the first bytes leave sooner. */
+const FIRST_BATCH = 50;
 
 /**
  * `chatExport`: the whole transcript of a chat, read by keyset along idx_messages_chat_page
@@ -62,7 +64,8 @@ export class ChatExportService {
     let after: { timeMs: number; id: string } | null = null;
     let count = 0;
     for (;;) {
-      const rows = await this.messages.messagesAfter(tenantId, chat.chatId, after, EXPORT_BATCH);
+      const limit = after === null ? FIRST_BATCH : EXPORT_BATCH;
+      const rows = await this.messages.messagesAfter(tenantId, chat.chatId, after, limit);
       if (rows.length === 0) break;
       const marks = await this.messages.marks(tenantId, chat.chatId, rows.map((row) => row.id));
       const deadline = this.mapper.urlDeadline();
@@ -71,7 +74,7 @@ export class ChatExportService {
       yield Buffer.from(writer.messages(batch), 'utf8');
       const last = rows[rows.length - 1];
       after = { timeMs: Number(last.create_time), id: last.id };
-      if (rows.length < EXPORT_BATCH) break;
+      if (rows.length < limit) break;
     }
     const tail = writer.tail(count);
     if (tail) yield Buffer.from(tail, 'utf8');
