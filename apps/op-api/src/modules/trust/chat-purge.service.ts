@@ -15,6 +15,11 @@ export interface PurgeCounts {
 
 export const noPurge = (): PurgeCounts => ({ chats: 0, messages: 0, marks: 0, favorites: 0 });
 
+interface Keyset {
+  timeMs: number;
+  id: string;
+}
+
 /** Rows one statement deletes at most: a purge never holds long locks or a huge transaction. */
 export const PURGE_BATCH = 1_000;
 
@@ -57,11 +62,16 @@ export class ChatPurger {
   }
 
   private async purgeChat(tenantId: string, chatId: string, into: PurgeCounts): Promise<void> {
+    // Walks the chat by keyset, so no batch re-reads the index entries of rows deleted before it
+    // (InnoDB keeps them, delete-marked, until its purge thread catches up).
+    let after: Keyset | null = null;
     for (;;) {
-      const { counts, forgotten } = await inTransaction(this.dataSource, (manager) => this.deleteBatch(manager, tenantId, chatId, false));
+      const from = after;
+      const { counts, forgotten, last } = await inTransaction(this.dataSource, (manager) => this.deleteBatch(manager, tenantId, chatId, false, from));
       add(into, counts);
       await this.search.forgetNow(tenantId, forgotten);
-      if (counts.messages < PURGE_BATCH) break;
+      if (last === null) break;
+      after = last;
       await yieldToOthers();
     }
     const { counts, forgotten } = await inTransaction(this.dataSource, async (manager) => {
@@ -92,14 +102,17 @@ export class ChatPurger {
     tenantId: string,
     chatId: string,
     locking: boolean,
-  ): Promise<{ counts: PurgeCounts; forgotten: string[] }> {
-    const rows: Array<{ id: string; type: string; hx_msg_id: string | null }> = await manager.query(
-      `SELECT CAST(id AS CHAR) AS id, type, hx_msg_id FROM messages WHERE tenant_id = ? AND chat_id = ? LIMIT ${PURGE_BATCH}` +
+    after: Keyset | null = null,
+  ): Promise<{ counts: PurgeCounts; forgotten: string[]; last: Keyset | null }> {
+    const rows: Array<{ id: string; type: string; hx_msg_id: string | null; create_time: number | string }> = await manager.query(
+      'SELECT CAST(id AS CHAR) AS id, type, hx_msg_id, create_time FROM messages WHERE tenant_id = ? AND chat_id = ?' +
+        (after ? ' AND create_time >= ? AND (create_time > ? OR id > ?)' : '') +
+        ` ORDER BY messages.create_time, messages.id LIMIT ${PURGE_BATCH}` +
         (locking && isMysql(this.dataSource) ? ' FOR UPDATE' : ''),
-      [tenantId, chatId],
+      after ? [tenantId, chatId, after.timeMs, after.timeMs, BigInt(after.id)] : [tenantId, chatId],
     );
     const counts = noPurge();
-    if (rows.length === 0) return { counts, forgotten: [] };
+    if (rows.length === 0) return { counts, forgotten: [], last: null };
     const ids = rows.map((row) => BigInt(row.id));
     const inIds = placeholders(ids.length);
     counts.marks = await affected(manager, `DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`, [tenantId, chatId, ...ids]);
@@ -122,7 +135,8 @@ export class ChatPurger {
       tenantId,
       chatId,
     ]);
-    return { counts, forgotten: texts };
+    const end = rows[rows.length - 1];
+    return { counts, forgotten: texts, last: rows.length < PURGE_BATCH ? null : { timeMs: Number(end.create_time), id: end.id } };
   }
 }
 
