@@ -20,6 +20,14 @@ interface Keyset {
   id: string;
 }
 
+interface BatchResult {
+  counts: PurgeCounts;
+  /** Text messages deleted: the ones an outbox-fed index forgets at once. */
+  forgotten: string[];
+  /** Where the next batch starts; null when this one was the last. */
+  last: Keyset | null;
+}
+
 /** Rows one statement deletes at most: a purge never holds long locks or a huge transaction. */
 export const PURGE_BATCH = 1_000;
 
@@ -66,8 +74,9 @@ export class ChatPurger {
     // (InnoDB keeps them, delete-marked, until its purge thread catches up).
     let after: Keyset | null = null;
     for (;;) {
-      const from = after;
-      const { counts, forgotten, last } = await inTransaction(this.dataSource, (manager) => this.deleteBatch(manager, tenantId, chatId, false, from));
+      const from: Keyset | null = after;
+      const batch: BatchResult = await inTransaction(this.dataSource, (manager) => this.deleteBatch(manager, tenantId, chatId, false, from));
+      const { counts, forgotten, last } = batch;
       add(into, counts);
       await this.search.forgetNow(tenantId, forgotten);
       if (last === null) break;
@@ -103,7 +112,7 @@ export class ChatPurger {
     chatId: string,
     locking: boolean,
     after: Keyset | null = null,
-  ): Promise<{ counts: PurgeCounts; forgotten: string[]; last: Keyset | null }> {
+  ): Promise<BatchResult> {
     const rows: Array<{ id: string; type: string; hx_msg_id: string | null; create_time: number | string }> = await manager.query(
       'SELECT CAST(id AS CHAR) AS id, type, hx_msg_id, create_time FROM messages WHERE tenant_id = ? AND chat_id = ?' +
         (after ? ' AND create_time >= ? AND (create_time > ? OR id > ?)' : '') +
