@@ -17,13 +17,14 @@
  *    both p99s and the purge's time. Writes bench-results/trust-<date>-<engine>.json.
  */
 const { spawn } = require('node:child_process');
-const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { ensureBuilt, root } = require('../scripts/ensure-built');
 const { serverConnection } = require('./lib/server');
 const { messageBody, seededRandom } = require('./lib/tenant-data');
+const { benchTenant, openApp, rssMb } = require('./lib/api');
 
 const { values } = parseArgs({
   options: {
@@ -87,22 +88,15 @@ function* lines() {
 }
 
 async function load(databaseUrl, dataDir) {
-  const { createApp } = require(join(dist, 'bootstrap.js'));
-  const { loadConfig } = require(join(dist, 'config/app-config.js'));
-  const { AccessService } = require(join(dist, 'modules/access/access.service.js'));
-  const { ImportService } = require(join(dist, 'modules/importer/import.service.js'));
-  const config = loadConfig({ OP_DATABASE_URL: databaseUrl, OP_DATA_DIR: dataDir, OP_MASTER_KEY: MASTER_KEY, OP_AUDIT: 'off', OP_RETENTION_SCHEDULE: 'off' }, dataDir);
-  const app = await createApp(config, { logger: false });
+  const env = { OP_DATABASE_URL: databaseUrl, OP_MASTER_KEY: MASTER_KEY, OP_AUDIT: 'off', OP_RETENTION_SCHEDULE: 'off' };
+  const { app, access, importer } = await openApp(dist, env, dataDir);
   try {
-    const access = app.get(AccessService);
-    const { tenantId } = await access.createTenant('trust-bench');
-    const { clientId, secret } = await access.createClient(tenantId);
-    const { operatorId } = await access.createOperator({ tenantId, username: 'bench', role: 'admin', imUsername: 'kefu01' });
+    const { tenantId, clientId, secret, operatorId } = await benchTenant(access, 'trust-bench');
     const { token } = await access.issueToken(operatorId, 6 * 3600);
     log(`loading ${MESSAGES} + ${LIVE_MESSAGES} messages (${ENGINE}) through ImportService…`);
     const started = Date.now();
     let shown = 0;
-    const result = await app.get(ImportService).importLines(tenantId, lines(), (p) => {
+    const result = await importer.importLines(tenantId, lines(), (p) => {
       if (p.lines - shown >= 100_000) {
         shown = p.lines;
         log(`  ${p.lines} lines, ${Math.round(p.lines / ((Date.now() - started) / 1000))}/s`);
@@ -124,14 +118,6 @@ async function load(databaseUrl, dataDir) {
   }
 }
 
-function rssMb(pid) {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-    return Math.round(Number(line.split(/\s+/)[1]) / 1024);
-  } catch {
-    return 0;
-  }
-}
 
 async function waitForHttp(url, child) {
   for (let i = 0; i < 600; i++) {

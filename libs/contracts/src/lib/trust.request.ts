@@ -1,7 +1,7 @@
 import { Transform, type TransformFnParams } from 'class-transformer';
-import { IsDefined, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { ChatIdField, OptionalChatIdField } from './chat-message-list.request';
-import { AUDIT_ACTIONS, DATE_TIME_PATTERN, type AuditAction } from './search-marks-audit.request';
+import { IsDefined, IsIn, IsString, Length, Matches } from 'class-validator';
+import { ChatIdField } from './chat-message-list.request';
+import { AuditFilters, DATE_TIME_PATTERN } from './search-marks-audit.request';
 
 /** Formats of `chatExport` (CONTRACT.md §7). */
 export const EXPORT_FORMATS = ['jsonl', 'csv', 'html'] as const;
@@ -43,7 +43,7 @@ export class CustomerEraseRequest {
 }
 
 /** Body of `auditExport` (admins): the audit trail of a time range as CSV, oldest first. */
-export class AuditExportRequest {
+export class AuditExportRequest extends AuditFilters {
   @Matches(DATE_TIME_PATTERN, { message: 'from 必须是 yyyy-MM-dd HH:mm:ss 格式的时间' })
   @IsString({ message: 'from 必须是字符串（yyyy-MM-dd HH:mm:ss）' })
   @IsDefined({ message: 'from 不能为空' })
@@ -55,17 +55,4 @@ export class AuditExportRequest {
   @IsDefined({ message: 'to 不能为空' })
   @Transform(trim)
   to!: string;
-
-  @IsOptional()
-  @Length(1, 32, { message: 'operatorId 长度必须在 1 到 32 个字符之间' })
-  @IsString({ message: 'operatorId 必须是字符串' })
-  operatorId?: string;
-
-  @IsOptional()
-  @IsIn(AUDIT_ACTIONS, { message: `action 只能是 ${AUDIT_ACTIONS.join('、')}` })
-  @IsString({ message: 'action 必须是字符串' })
-  action?: AuditAction;
-
-  @OptionalChatIdField()
-  chatId?: string;
 }
