@@ -156,6 +156,20 @@ async function exportOnce(client, pid, format) {
   return { format, firstByteMs: Math.round(firstByteMs * 10) / 10, seconds: Math.round(seconds * 10) / 10, megabytes: Math.round(bytes / 1e5) / 10, rssBeforeMb: before, rssPeakMb: peak };
 }
 
+/** Time to the first byte of an export, as a client that reads one chunk and hangs up sees it. */
+async function firstByte(client, format) {
+  const controller = new AbortController();
+  const started = performance.now();
+  const request = client.signedRequest('chatExport', { chatId: LONG_CHAT, format });
+  const response = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body, signal: controller.signal });
+  await response.body.getReader().read();
+  const ms = performance.now() - started;
+  controller.abort();
+  return ms;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 /** 2.37 page 1 of the live chat under autocannon until `until` resolves (or for DURATION s). */
 function cannon(client, until) {
   const request = client.signedRequest('chatMessageList', { chatId: LIVE_CHAT, pageSize: 20, needMark: true }, { nonce: null });
@@ -203,7 +217,11 @@ async function main() {
 
     const exports = [];
     for (const format of ['jsonl', 'csv', 'html']) {
-      const figures = await exportOnce(client, api.pid, format);
+      const probes = [];
+      for (let i = 0; i < 7; i++) probes.push(await firstByte(client, format));
+      const firstByteMedianMs = Math.round(median(probes) * 10) / 10;
+      log(`chatExport ${format}: first byte, median of 7 fresh requests: ${firstByteMedianMs} ms`);
+      const figures = { ...(await exportOnce(client, api.pid, format)), firstByteMedianMs };
       log(`chatExport ${format}: first byte ${figures.firstByteMs} ms, ${figures.seconds} s, ${figures.megabytes} MB, RSS ${figures.rssBeforeMb} → peak ${figures.rssPeakMb} MB`);
       exports.push(figures);
     }

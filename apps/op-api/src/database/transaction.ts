@@ -9,7 +9,7 @@ export class StaleReadError extends Error {
   readonly code = 'OP_STALE_READ';
 }
 
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'OP_STALE_READ']);
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'OP_STALE_READ']);
 
 function driverCode(error: unknown): string | undefined {
   const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
@@ -27,12 +27,22 @@ export async function inTransaction<T>(dataSource: DataSource, work: (manager: E
   // concurrent one into a savepoint of the first, so one's rollback could undo the other's
   // commit. Transactions of a process take turns instead (SQLite has one writer anyway).
   const previous = sqliteTurns.get(dataSource) ?? Promise.resolve();
-  const turn = previous.then(() => retried(dataSource, work, attempts));
+  const turn = previous.then(() => retried(dataSource, (manager) => takeWriteLock(manager).then(() => work(manager)), attempts));
   sqliteTurns.set(dataSource, turn.catch(() => undefined));
   return turn;
 }
 
 const sqliteTurns = new WeakMap<DataSource, Promise<unknown>>();
+
+/**
+ * SQLite: take the write lock as the transaction's first step (what BEGIN IMMEDIATE does;
+ * TypeORM begins deferred). A deferred transaction that reads first and writes after another
+ * process (opctl beside the API) committed fails at once with SQLITE_BUSY_SNAPSHOT, without
+ * waiting; taking the lock first waits out the busy timeout instead.
+ */
+function takeWriteLock(manager: EntityManager): Promise<unknown> {
+  return manager.query('UPDATE tenants SET id = id WHERE 0');
+}
 
 async function retried<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts: number): Promise<T> {
   for (let attempt = 1; ; attempt++) {
