@@ -8,7 +8,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { isMysql } from '../../database/data-source';
 import { DAY_MS } from '../../database/message-days';
 import { placeholders } from '../../database/sql';
-import { ChatPurger, noPurge, PURGE_BATCH } from './chat-purge.service';
+import { ChatPurger, noPurge, PURGE_BATCH, rest } from './chat-purge.service';
 
 /** Days a policy may name: up to 100 years. */
 const MAX_DAYS = 36_500;
@@ -125,6 +125,7 @@ export class RetentionService {
         [tenantId, cutoffMs],
       );
       if (rows.length === 0 || this.stopping) return deleted;
+      const started = Date.now();
       const runner = this.dataSource.createQueryRunner();
       try {
         const result = await runner.query(`DELETE FROM audit_logs WHERE id IN (${placeholders(rows.length)})`, rows.map((row) => BigInt(row.id)), true);
@@ -132,7 +133,7 @@ export class RetentionService {
       } finally {
         await runner.release();
       }
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await rest(Date.now() - started);
     }
   }
 }
