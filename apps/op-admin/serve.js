@@ -6,6 +6,8 @@
 //   set, the one that many proxies in front of the panel saw), replacing any value the
 //   browser sent. The panel hands it to the API's sign-in throttle, which trusts it from the
 //   panel's client only. (`next start` keeps a browser's own X-Forwarded-For, so it cannot.)
+// - `x-op-url`: the path and query asked for (replacing any value the browser sent), so a
+//   page that sends a signed-out browser to sign-in can bring it back afterwards.
 // - A Content-Security-Policy with a fresh nonce (Next puts it on its own scripts), images
 //   only from this origin and OP_ADMIN_MEDIA_HOSTS, no framing; Referrer-Policy, nosniff and
 //   X-Frame-Options for browsers that predate frame-ancestors.
@@ -75,6 +77,8 @@ app.prepare().then(
         return;
       }
       request.headers['x-op-user-ip'] = userAddress(request);
+      // The page asked for, so sign-in can return to it (a deep link opened while signed out).
+      request.headers['x-op-url'] = request.url ?? '/';
       const nonce = randomBytes(16).toString('base64');
       const csp = policy(nonce);
       // Next reads the nonce from the request's policy and sets it on the scripts it renders.

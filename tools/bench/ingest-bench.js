@@ -52,7 +52,10 @@ async function main() {
     OP_SEARCH_ENGINE: values.search,
     ...(sphinx?.env ?? {}),
   };
+  // Migrations first: the API and opctl would otherwise both apply them to the fresh database.
+  await runOpctl(['migrate'], env);
   const api = spawn(process.execPath, [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), join(dist, 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  let floor = null;
   try {
     const { tenantId } = await runOpctl(['tenant:create', '--name', 'bench'], env);
     await runOpctl(['easemob:app', '--tenant', tenantId, '--appkey', 'bench#kefu', '--callback-secret', 'bench-secret'], env);
@@ -79,9 +82,19 @@ async function main() {
         securityVersion: '1.0.0', security: createHash('md5').update(callId + 'bench-secret' + timestamp).digest('hex'), appkey: 'bench#kefu',
       });
     });
-    const latencies = [];
-    let next = 0;
-    let failures = 0;
+    // The floor (bare http + one mysql2 INSERT per callback, tools/bench/ingest-floor.js) first, with the same bodies.
+    let floorCallbacks = null;
+    if (!values.sqlite) {
+      floor = spawn(process.execPath, [join(__dirname, 'ingest-floor.js')], { env: { ...env, OP_FLOOR_MYSQL_URL: `${SERVER}/${DB}`, OP_FLOOR_PORT: String(PORT + 100) }, stdio: ['ignore', 'ignore', 'pipe'] });
+      await new Promise((resolve, reject) => {
+        floor.stderr.on('data', (c) => String(c).includes('floor ready') && resolve());
+        floor.on('exit', (code) => reject(new Error(`the floor exited with ${code}`)));
+      });
+      floorCallbacks = await drive(PORT + 100, bodies);
+      floor.kill('SIGTERM');
+      floor = null;
+    }
+
     // How far the keyword index trails the acknowledged callbacks: /metrics every 250 ms.
     const lag = { maxSeconds: 0, maxDepth: 0 };
     let sampling = true;
@@ -97,26 +110,34 @@ async function main() {
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
-    const started = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: SENDERS }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++];
-        const t0 = process.hrtime.bigint();
-        const response = await fetch(`http://127.0.0.1:${PORT}/hx/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        await response.arrayBuffer();
-        if (response.status !== 200) failures++;
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    }));
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpuBefore = cpuMs(api.pid);
+    const driven = await drive(PORT, bodies);
+    const apiCpuUsPerCallback = Math.round(((cpuMs(api.pid) - cpuBefore) * 1000) / bodies.length);
     sampling = false;
     await sampler;
-    latencies.sort((x, y) => x - y);
-    const callbacks = {
-      count: CALLBACKS, senders: SENDERS, failures, perSecond: Math.round(CALLBACKS / seconds),
-      p50ms: +percentile(latencies, 50).toFixed(1), p99ms: +percentile(latencies, 99).toFixed(1),
-      indexLagMaxSeconds: +lag.maxSeconds.toFixed(2), outboxMaxDepth: lag.maxDepth,
-    };
+    const failures = driven.failures;
+    const callbacks = { ...driven, senders: SENDERS, apiCpuUsPerCallback, indexLagMaxSeconds: +lag.maxSeconds.toFixed(2), outboxMaxDepth: lag.maxDepth };
+
+    // The same load on a second API process with group commit on (OP_CALLBACK_GROUP_COMMIT=on):
+    // concurrent callbacks share a transaction. Fresh message ids, same shape.
+    const apiGrouped = spawn(process.execPath, [join(dist, 'main.js')], { env: { ...env, OP_PORT: String(PORT + 1), OP_CALLBACK_GROUP_COMMIT: 'on' }, stdio: ['ignore', 'ignore', 'inherit'] });
+    let withGroupCommit;
+    try {
+      for (let i = 0; i < 100; i++) {
+        try {
+          await fetch(`http://127.0.0.1:${PORT + 1}/healthz`);
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      const groupedBodies = bodies.map((body) => body.replace(/"msg_id":"9/, '"msg_id":"8').replace(/bench#kefu_9/, 'bench#kefu_8'));
+      const groupedBefore = cpuMs(apiGrouped.pid);
+      withGroupCommit = { ...(await drive(PORT + 1, groupedBodies.map(resign))), apiCpuUsPerCallback: 0 };
+      withGroupCommit.apiCpuUsPerCallback = Math.round(((cpuMs(apiGrouped.pid) - groupedBefore) * 1000) / bodies.length);
+    } finally {
+      apiGrouped.kill('SIGTERM');
+    }
 
     // Import: a §5 file of LINES records in 50,000 chats, every message type in turn.
     const file = join(dataDir, 'history.jsonl');
@@ -148,16 +169,24 @@ async function main() {
     const importSeconds = Number((storedAt ?? process.hrtime.bigint()) - importStarted) / 1e9;
     const indexedSeconds = Number(process.hrtime.bigint() - importStarted) / 1e9;
     const imports = { lines: LINES, imported: result.imported, failed: result.failed, seconds: +importSeconds.toFixed(1), perSecond: Math.round(LINES / importSeconds), indexedSeconds: +indexedSeconds.toFixed(1) };
+    const floorImport = values.sqlite ? null : await importFloor(file);
 
-    const report = { date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, database: values.sqlite ? 'sqlite' : 'mariadb', search: values.search, callbacks, import: imports };
+    const report = { date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, database: values.sqlite ? 'sqlite' : 'mariadb', search: values.search, callbacks, callbacksWithGroupCommit: withGroupCommit, import: imports, floor: { callbacks: floorCallbacks, import: floorImport } };
     console.log(`\nIngest into ${report.database}, keyword index ${values.search}`);
-    console.table({ callbacks: { rate: `${callbacks.perSecond}/s`, p50: `${callbacks.p50ms} ms`, p99: `${callbacks.p99ms} ms`, failures, 'index lag max': `${callbacks.indexLagMaxSeconds} s` }, import: { rate: `${imports.perSecond}/s`, seconds: imports.seconds, 'indexed by': imports.indexedSeconds, imported: imports.imported } });
+    console.table({
+      callbacks: { rate: `${callbacks.perSecond}/s`, p50: `${callbacks.p50ms} ms`, p99: `${callbacks.p99ms} ms`, failures, 'API CPU µs/item': callbacks.apiCpuUsPerCallback, 'index lag max': `${callbacks.indexLagMaxSeconds} s` },
+      'callbacks, group commit on': { rate: `${withGroupCommit.perSecond}/s`, p50: `${withGroupCommit.p50ms} ms`, p99: `${withGroupCommit.p99ms} ms`, failures: withGroupCommit.failures, 'API CPU µs/item': withGroupCommit.apiCpuUsPerCallback },
+      ...(floorCallbacks ? { 'callbacks floor': { rate: `${floorCallbacks.perSecond}/s`, p50: `${floorCallbacks.p50ms} ms`, p99: `${floorCallbacks.p99ms} ms`, failures: floorCallbacks.failures } } : {}),
+      import: { rate: `${imports.perSecond}/s`, seconds: imports.seconds, 'indexed by': imports.indexedSeconds, imported: imports.imported },
+      ...(floorImport ? { 'import floor': { rate: `${floorImport.perSecond}/s`, seconds: floorImport.seconds, imported: floorImport.rows } } : {}),
+    });
     mkdirSync(join(root, 'bench-results'), { recursive: true });
     const target = join(root, 'bench-results', `ingest-${report.date.slice(0, 10)}-${report.database}-${values.search}.json`);
     writeFileSync(target, JSON.stringify(report, null, 2) + '\n');
     console.log(`written ${target}`);
   } finally {
     api.kill('SIGTERM');
+    floor?.kill('SIGTERM');
     sphinx?.stop();
     const mysql = require('mysql2/promise');
     const url = new URL(SERVER);
@@ -165,6 +194,74 @@ async function main() {
     if (!values.sqlite) await connection.query(`DROP DATABASE IF EXISTS \`${DB}\``);
     await connection.end();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc. */
+function cpuMs(pid) {
+  const fields = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
+}
+
+/** A body with a fresh timestamp and the security that goes with its callId. */
+function resign(text) {
+  const body = JSON.parse(text);
+  body.timestamp = Date.now();
+  body.security = createHash('md5').update(body.callId + 'bench-secret' + body.timestamp).digest('hex');
+  return JSON.stringify(body);
+}
+
+/** Sends every body at SENDERS concurrent senders; rate and latency. */
+async function drive(port, bodies) {
+  const latencies = [];
+  let next = 0;
+  let failures = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: SENDERS }, async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++];
+      const t0 = process.hrtime.bigint();
+      const response = await fetch(`http://127.0.0.1:${port}/hx/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      await response.arrayBuffer();
+      if (response.status !== 200) failures++;
+      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  }));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((x, y) => x - y);
+  return { count: bodies.length, failures, perSecond: Math.round(bodies.length / seconds), p50ms: +percentile(latencies, 50).toFixed(1), p99ms: +percentile(latencies, 99).toFixed(1) };
+}
+
+/** The import floor: the same file's records into a bare table by raw mysql2 multi-row INSERTs of 1,000 rows. */
+async function importFloor(file) {
+  const mysql = require('mysql2/promise');
+  const { createInterface } = require('node:readline');
+  const { createReadStream } = require('node:fs');
+  const connection = await mysql.createConnection({ uri: `${SERVER}/${DB}`, charset: 'utf8mb4' });
+  try {
+    await connection.query(
+      'CREATE TABLE floor_import (id BIGINT PRIMARY KEY, chat_id VARCHAR(64) NOT NULL, hx_msg_id VARCHAR(64) NOT NULL, from_user VARCHAR(128), to_user VARCHAR(128), ' +
+        'type VARCHAR(16), msg TEXT, ext TEXT, create_time BIGINT NOT NULL, UNIQUE KEY uk_floor_import (hx_msg_id), KEY idx_floor_chat (chat_id, create_time)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
+    );
+    const started = process.hrtime.bigint();
+    let rows = [];
+    let count = 0;
+    const flush = async () => {
+      if (rows.length === 0) return;
+      await connection.query('INSERT IGNORE INTO floor_import (id, chat_id, hx_msg_id, from_user, to_user, type, msg, ext, create_time) VALUES ?', [rows]);
+      rows = [];
+    };
+    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+      const r = JSON.parse(line);
+      const body = r.payload.bodies[0];
+      rows.push([++count, r.chatId, r.msg_id, r.from, r.to, body.type, body.msg ?? null, JSON.stringify(r.payload.ext), r.timestamp]);
+      if (rows.length >= 1000) await flush();
+    }
+    await flush();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { rows: count, seconds: +seconds.toFixed(1), perSecond: Math.round(count / seconds) };
+  } finally {
+    await connection.end();
   }
 }
 

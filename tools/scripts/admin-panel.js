@@ -33,23 +33,35 @@ async function ensureAdminClient(dataDir, demo, runOpctl) {
   return client;
 }
 
+/** A build made in this checkout: `next build` writes its absolute folder into the output. */
+function builtHere() {
+  try {
+    return JSON.parse(readFileSync(join(ADMIN_DIR, '.next', 'required-server-files.json'), 'utf8')).appDir === ADMIN_DIR;
+  } catch {
+    return false;
+  }
+}
+
 function ensurePanelBuilt() {
   const buildId = join(ADMIN_DIR, '.next', 'BUILD_ID');
   const sources = Math.max(newestMtime(join(ADMIN_DIR, 'src')), newestMtime(join(root, 'libs/contracts/src')));
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return;
+  const here = builtHere();
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources && here) return;
   process.stderr.write('Building the admin panel…\n');
   const result = spawnSync(process.execPath, [require.resolve('nx/bin/nx.js', { paths: [root] }), 'run', 'op-admin:build', '--outputStyle=static'], {
     cwd: root,
     stdio: ['ignore', 2, 2],
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NEXT_TELEMETRY_DISABLED: '1' },
+    // A build copied from another checkout (its paths in .next) is never restored again.
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NEXT_TELEMETRY_DISABLED: '1', ...(here ? {} : { NX_SKIP_NX_CACHE: 'true' }) },
   });
   if (result.status !== 0) throw new Error('the admin panel build failed');
 }
 
-function startPanel({ port, apiUrl, client, mediaHosts }) {
+/** `log`: a file descriptor for the panel's output (default: this process's stderr). */
+function startPanel({ port, apiUrl, client, mediaHosts, log = 2 }) {
   return spawn(process.execPath, [join(ADMIN_DIR, 'serve.js')], {
     cwd: ADMIN_DIR,
-    stdio: ['ignore', 2, 'inherit'],
+    stdio: ['ignore', log, log],
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -66,7 +78,7 @@ function startPanel({ port, apiUrl, client, mediaHosts }) {
 }
 
 async function waitForPanel(url, child) {
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error('the admin panel exited during start-up');
     try {
       if ((await fetch(`${url}/login`)).ok) return;
@@ -75,7 +87,7 @@ async function waitForPanel(url, child) {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error('the admin panel did not start within 60 s');
+  throw new Error('the admin panel did not start within 120 s');
 }
 
 module.exports = { ensureAdminClient, ensurePanelBuilt, startPanel, waitForPanel };

@@ -3,7 +3,8 @@
 // loaded once, and everything a newcomer needs to make a first signed call; and the admin
 // panel (apps/op-admin) on OP_ADMIN_PORT (default 3001), signed in as the demo operator.
 const { spawn } = require('node:child_process');
-const { join } = require('node:path');
+const { closeSync, openSync, readFileSync } = require('node:fs');
+const { join, relative } = require('node:path');
 const { ensureBuilt, root } = require('./ensure-built');
 
 ensureBuilt();
@@ -15,29 +16,40 @@ const { DEMO_CHAT_ID } = require(join(dist, 'modules/demo/demo-data.js'));
 const { ensureAdminClient, ensurePanelBuilt, startPanel, waitForPanel } = require('./admin-panel');
 
 async function waitForApi(url, child) {
-  for (let i = 0; i < 300; i++) {
+  // Generous: on a busy 2-core machine (a full test run beside it) a cold start can take a minute.
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error('the API exited during start-up');
     try {
-      await fetch(url, { method: 'POST' });
+      // The liveness probe: answered without a signature, so it logs no warning.
+      await fetch(`${url}/healthz`);
       return;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error('the API did not start within 30 s');
+  throw new Error('the API did not start within 120 s');
 }
 
 const children = [];
+let logFile = null;
 
 async function main() {
   const config = loadConfig();
   const demo = await ensureDemo(config);
   const adminClient = await ensureAdminClient(config.dataDir, demo, runOpctl);
   ensurePanelBuilt();
-  const child = spawn(process.execPath, [join(dist, 'main.js')], { stdio: 'inherit', env: process.env });
+  // Loopback unless asked otherwise: the banner prints the demo's secret and token.
+  // Both servers log to one file in the data folder; the terminal gets the few lines below.
+  logFile = join(config.dataDir, 'op.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [join(dist, 'main.js')], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, OP_LISTEN_HOST: process.env.OP_LISTEN_HOST ?? '127.0.0.1' },
+  });
   const baseUrl = `http://127.0.0.1:${config.port}`;
   const adminPort = Number(process.env.OP_ADMIN_PORT ?? 3001);
-  const panel = startPanel({ port: adminPort, apiUrl: baseUrl, client: adminClient, mediaHosts: config.qiniu?.domain });
+  const panel = startPanel({ port: adminPort, apiUrl: baseUrl, client: adminClient, mediaHosts: config.qiniu?.domain, log });
+  closeSync(log); // the children hold their own copies
   // Ctrl-C stops both; either one ending stops the other, and we exit once both are gone.
   children.push(child, panel);
   let exitCode = 0;
@@ -65,6 +77,10 @@ async function main() {
       `Demo token:    ${demo.token}`,
       `Demo operator: ${demo.username} / ${demo.password}`,
       `Admin panel:   ${adminUrl}  (sign in as ${demo.username} / ${demo.password}; Ctrl-C stops the API and the panel)`,
+      // A demo loaded before the agent existed has none: its data folder predates it.
+      ...(demo.agentUsername ? [`Agent sign-in: ${demo.agentUsername} / ${demo.agentPassword}  (an agent sees only the chats assigned to them)`] : []),
+      'Try: search 退款, 发货 or 投诉 in the panel; the chat of 300 messages pages and jumps to each hit.',
+      `Logs:          ${relative(process.cwd(), logFile).startsWith('..') ? logFile : relative(process.cwd(), logFile)}  (both servers)`,
       '',
       'A signed 2.37 call (its timestamp is good for 300 s; `npm run opctl -- sign` prints a fresh one):',
       '',
@@ -77,5 +93,10 @@ async function main() {
 main().catch((error) => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   process.stderr.write(`${error instanceof ConfigError ? error.message : `npm start failed: ${error.message}`}\n`);
+  if (logFile) {
+    // What the servers said before they stopped: the end of the log.
+    const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
+    if (tail) process.stderr.write(`The end of ${logFile}:\n${tail}\n`);
+  }
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: lint and build every project, then run every spec (unit, integration on SQLite
+// `npm test`: make the machine ready (tools/scripts/test-setup.js: Chromium, fonts, MariaDB,
+// Redis, installed or started when missing), lint and build every project, then run every spec (unit, integration on SQLite
 // and MariaDB, HTTP end to end). Arguments after `--` go to Jest.
 const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
@@ -12,6 +13,7 @@ function run(args) {
   return result.status ?? 1;
 }
 
+if (run([join(__dirname, 'test-setup.js')]) !== 0) process.exit(1);
 const nx = require.resolve('nx/bin/nx.js', { paths: [root] });
 if (run([nx, 'run-many', '-t', 'lint', 'build', '--outputStyle=static']) !== 0) {
   process.stderr.write('lint or build failed\n');

@@ -290,8 +290,11 @@ describe('find in a chat and the keyword search, in Chromium', () => {
       await page.goto(`${panel.url}/`);
       await page.getByLabel('关键词', { exact: true }).fill('发票');
       // Chat 3's message is on 2025-01-07 at 10:00, chat 4's a day earlier (chat n's n days before BASE).
-      await page.getByLabel('消息时间 从', { exact: true }).fill('2025-01-06T09:30:30');
-      await page.getByLabel('消息时间 到', { exact: true }).fill('2025-01-07T10:30:30');
+      // On a phone the filters are folded under 筛选 until opened.
+      const filters = page.locator('[data-testid="filter-panel"][data-ready="true"]');
+      if (!(await filters.evaluate((el) => (el as HTMLDetailsElement).open))) await filters.locator('summary').click();
+      await page.getByLabel('消息时间 从', { exact: true }).fill('2025-01-06 09:30:30');
+      await page.getByLabel('消息时间 到', { exact: true }).fill('2025-01-07 10:30:30');
       await page.getByRole('button', { name: '搜索' }).click();
       await page.waitForURL(/messageTimeFrom=/);
       await expect(page.getByTestId('search-window').textContent()).resolves.toBe('关键词搜索范围：2025-01-06 09:30:30 至 2025-01-07 10:30:30');
@@ -300,7 +303,7 @@ describe('find in a chat and the keyword search, in Chromium', () => {
       const chats = await page.getByTestId('result-row').locator('td:first-child').allTextContents();
       expect(chats).toEqual([invoiceChat(3), invoiceChat(4)]);
       // The filters stay in the form.
-      await expect(page.getByLabel('消息时间 从', { exact: true }).inputValue()).resolves.toBe('2025-01-06T09:30:30');
+      await expect(page.getByLabel('消息时间 从', { exact: true }).inputValue()).resolves.toBe('2025-01-06 09:30:30');
     });
 
     it('keeps the find bar whole and in view on this screen', async () => {

@@ -1,7 +1,7 @@
 // Starts what the panel's end-to-end spec drives: the real API (in-process, SQLite), the
 // real built panel (serve.js over the `next build` output) and Debian's Chromium through playwright-core.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -24,6 +24,16 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** A complete build made in this checkout (`next build` writes its absolute folder into the output). */
+function builtHere(): boolean {
+  if (!existsSync(join(ADMIN_DIR, '.next', 'BUILD_ID'))) return false;
+  try {
+    return (JSON.parse(readFileSync(join(ADMIN_DIR, '.next', 'required-server-files.json'), 'utf8')) as { appDir?: string }).appDir === ADMIN_DIR;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `npm test` builds the panel before Jest runs; a spec run alone builds it when it is missing.
  * Spec files run in parallel workers: one builds, holding a lock directory; the others wait
@@ -37,7 +47,7 @@ export function ensurePanelBuilt(): void {
       else sleepSync(500);
       continue;
     }
-    if (existsSync(join(ADMIN_DIR, '.next', 'BUILD_ID'))) return;
+    if (builtHere()) return;
     try {
       mkdirSync(BUILD_LOCK);
     } catch (error) {
@@ -48,7 +58,7 @@ export function ensurePanelBuilt(): void {
   }
   try {
     // Another worker may have finished between the look and the lock: never rebuild under it.
-    if (existsSync(join(ADMIN_DIR, '.next', 'BUILD_ID'))) return;
+    if (builtHere()) return;
     const result = spawnSync(process.execPath, [NEXT_BIN, 'build'], {
       cwd: ADMIN_DIR,
       stdio: ['ignore', 'inherit', 'inherit'],

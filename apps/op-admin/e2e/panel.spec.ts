@@ -384,13 +384,14 @@ describe('op-admin in Chromium', () => {
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL(`${panel.url}/login`);
     await page.goto(`${panel.url}/chats/${longChat.chatId}`);
-    await page.waitForURL(`${panel.url}/login`);
+    // To sign-in, which will bring it back to the chat afterwards.
+    await page.waitForURL(`${panel.url}/login?next=${encodeURIComponent(`/chats/${longChat.chatId}`)}`);
 
     // The token was revoked by operatorLogout: a copy of the old cookie is sent back to sign-in.
     const stale = await newPage();
     await stale.context().addCookies([session]);
     await stale.goto(`${panel.url}/chats/${longChat.chatId}`);
-    await stale.waitForURL(`${panel.url}/login?expired=1`);
+    await stale.waitForURL(`${panel.url}/login?expired=1&next=${encodeURIComponent(`/chats/${longChat.chatId}`)}`);
     await stale.getByText('登录已过期或已退出，请重新登录').waitFor({ state: 'visible' });
   });
 
@@ -443,7 +444,7 @@ describe('op-admin in Chromium', () => {
       await forged.context().addCookies([{ ...session, value }]);
       const answer = await forged.goto(`${panel.url}/audit`);
       expect(answer!.status()).toBeLessThan(500);
-      await forged.waitForURL(`${panel.url}/login`);
+      await forged.waitForURL(`${panel.url}/login?next=%2Faudit`);
     }
     const bad = await page.goto(`${panel.url}/chats/%E0%A4%A`);
     expect(bad!.status()).toBe(400);

@@ -21,6 +21,7 @@ import { FavoriteModule } from './modules/favorite/favorite.module';
 import { MarkModule } from './modules/mark/mark.module';
 import { SearchModule } from './modules/search/search.module';
 import { RetentionScheduleModule, TrustModule } from './modules/trust/trust.module';
+import { ReconcileScheduleModule } from './modules/importer/reconcile-schedule.module';
 
 /** The first failing constraint, as the contract's one sentence naming the field. */
 export function firstValidationMessage(errors: ValidationError[]): string {
@@ -79,6 +80,7 @@ export class AppModule {
         RetentionScheduleModule,
         ObservabilityModule,
         loggingModule(config),
+        ReconcileScheduleModule,
       ],
       providers: [
         EnvelopeFactory,

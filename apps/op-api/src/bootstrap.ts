@@ -9,6 +9,8 @@ import { AppModule } from './app.module';
 import { installRequestLogging, REQUEST_ID_OPTIONS } from './modules/observability/logging';
 import { MetricsService } from './modules/observability/metrics.service';
 import { SearchIndexService } from './modules/search/search-index.service';
+import { CallbackSpool } from './modules/easemob/callback-spool.service';
+import { AccessService } from './modules/access/access.service';
 import { OpError } from './common/errors/op-error';
 import { EnvelopeFactory } from './common/interceptors/envelope';
 import { findBodyHazard, MAX_BODY_DEPTH } from './common/util/json-shape';
@@ -110,5 +112,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   await app.init();
   // Feeds an outbox-fed keyword index and builds one that does not yet hold every message.
   app.get(SearchIndexService).startBackground();
+  // Callbacks the database cannot take in time are journalled and drained from here (issue 13).
+  await app.get(AccessService).preloadEasemobApps();
+  await app.get(CallbackSpool).start();
   return app;
 }

@@ -7,9 +7,10 @@ const DRAIN_LIMIT_MS = 25_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
-  await app.listen({ port: config.port, host: '0.0.0.0' });
+  await app.listen({ port: config.port, host: config.listenHost });
   const where = config.database.type === 'sqlite' ? `SQLite ${config.database.path}` : `MySQL ${config.database.host}:${config.database.port}/${config.database.database}`;
-  process.stderr.write(`Op API listening on http://127.0.0.1:${config.port} (${where})\n`);
+  const shown = config.listenHost === '0.0.0.0' || config.listenHost === '::' ? `every interface, port ${config.port}` : `http://${config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost}:${config.port}`;
+  process.stderr.write(`Op API listening on ${shown} (${where})\n`);
 
   // Stop taking connections, let in-flight requests and callbacks finish, flush the audit
   // buffer, close the pool, then exit 0.

@@ -228,6 +228,29 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
     }
   });
 
+  if (setup.search === 'mroonga') {
+    it('reads a small tenant whole from the store (OP_SEARCH_SMALL_TENANT), with the whole history as the index would', async () => {
+      const small = await startSearchApp(setup, { OP_SEARCH_SMALL_TENANT: '20000' });
+      try {
+        const tenant = await small.createTenant();
+        await small.importRecords(tenant.tenantId, [
+          record({ chatId: 'old', timestamp: BASE - 400 * DAY, body: { type: 'txt', msg: '一年多以前的退款' } }),
+          record({ chatId: 'new', timestamp: BASE, body: { type: 'txt', msg: '新的退款申请' } }),
+          record({ chatId: 'other', timestamp: BASE + 1000, body: { type: 'txt', msg: '发货了吗' } }),
+        ]);
+        const { envelope } = await tenant.client.call<ChatSearchData>('chatSearch', { keyword: '退款' });
+        expect(envelope.data!.window).toBeNull();
+        expect(envelope.data!.chats.map((c) => [c.chatId, c.hits.map((h) => h.snippet)])).toEqual([
+          ['new', ['新的退款申请']],
+          ['old', ['一年多以前的退款']],
+        ]);
+        expect(envelope.page).toMatchObject({ total: 2 });
+      } finally {
+        await small.close();
+      }
+    });
+  }
+
   describe('chatMessageSearch (find in this chat)', () => {
     const find = (body: Record<string, unknown>, tenant = a) => tenant.client.call<ChatMessageSearchData>('chatMessageSearch', body);
 

@@ -14,7 +14,6 @@ import { ENGINES } from './support/databases';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
-const BASE_FIELDS = CHAT_MESSAGE_FIELDS.filter((field) => field !== 'favorite' && field !== 'mark');
 const RECENT = Math.floor((Date.now() - 86_400_000) / 1000) * 1000;
 
 interface Operator {
@@ -218,7 +217,8 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
       expect((await list(a, { chatId: 'c2', needFavorite: true })).envelope.data!.msg.map((m) => m.favorite)).toEqual([false, false, false]);
     });
 
-    it('lists the caller’s favorites newest first, each with the 2.37 message and the chat object', async () => {
+    it('lists the caller’s favorites newest first, each with the 2.37 message (its marks too) and the chat object', async () => {
+      await markAdd(a, ids.c1[44], '待回访');
       await favAdd(admin2, ids.c3[0]);
       await new Promise((resolve) => setTimeout(resolve, 5));
       await favAdd(admin2, ids.c2[2]);
@@ -229,9 +229,11 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
       const [first, second] = envelope.data!.favorites;
       expect(first.message.userMessageId).toBe(ids.c1[44]);
       expect(second.message.userMessageId).toBe(ids.c2[2]);
-      expect(Object.keys(first.message)).toEqual(BASE_FIELDS);
-      const page = (await list(a, { chatId: 'c1', aroundMessageId: ids.c1[44] })).envelope.data!.msg;
+      expect(Object.keys(first.message)).toEqual(CHAT_MESSAGE_FIELDS);
+      const page = (await list(admin2, { chatId: 'c1', aroundMessageId: ids.c1[44], needMark: true, needFavorite: true })).envelope.data!.msg;
       expect(first.message).toEqual(page.find((m) => m.userMessageId === ids.c1[44]));
+      expect(first.message).toMatchObject({ favorite: true, mark: ['待回访'] });
+      expect(second.message).toMatchObject({ favorite: true, mark: [] });
       expect(first.chat).toMatchObject({ chatId: 'c1', status: '已结束', statusCode: 5, operatorId: agent1.operatorId, messageCount: 45 });
       expect(first.favoriteTime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
       const last = await admin2.client.call<FavoriteListData>('favoriteList', { pageSize: 2, pageNum: 2 });

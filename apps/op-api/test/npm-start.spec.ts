@@ -1,16 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChatMessageListData, Envelope } from '@op/contracts';
+import type { ChatMessageListData, ChatSearchData, Envelope } from '@op/contracts';
+import { OpClient } from '@op/contracts/node';
 import { freePort } from './support/processes';
 
 const START = join(__dirname, '..', '..', '..', 'tools', 'scripts', 'start.js');
 
+/** Every `npm start` this spec ran, stopped before its data folder goes, whatever happened. */
+const started = new Set<ChildProcess>();
+
 /** Runs `npm start`'s script until it prints its signed curl; returns the banner. */
 function start(env: Record<string, string>): Promise<{ child: ChildProcess; banner: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [START], { env: { PATH: process.env.PATH ?? '', ...env } });
+    // detached: its own process group, so the API and the panel it starts are stopped with it.
+    const child = spawn(process.execPath, [START], { env: { PATH: process.env.PATH ?? '', ...env }, detached: true });
+    started.add(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -23,11 +30,30 @@ function start(env: Record<string, string>): Promise<{ child: ChildProcess; bann
 }
 
 function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.removeAllListeners('exit');
     child.on('exit', () => resolve());
     child.kill('SIGTERM');
+  }).then(() => {
+    // Anything of its group still running (a child it had no time to stop) goes too.
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // the group is gone
+    }
+  });
+}
+
+/** Whether something accepts TCP connections at host:port. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }
 
@@ -46,8 +72,12 @@ describe('npm start on the embedded default', () => {
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'op-start-'));
   });
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await Promise.all([...started].map(stop));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
+  // Two cold starts (build checks, migrations, the demo, the panel) on a loaded 2-core machine.
   it('serves the demo chat in the shape of the original example, and seeds it only once', async () => {
     const env = { OP_DATA_DIR: dataDir, OP_PORT: String(await freePort()), OP_ADMIN_PORT: String(await freePort()) };
     const first = await start(env);
@@ -55,8 +85,14 @@ describe('npm start on the embedded default', () => {
     try {
       expect(first.banner).toMatch(/Op API: +http:\/\/127\.0\.0\.1:\d+ +\(SQLite .*op\.sqlite\)/);
       expect(first.banner).toMatch(/Demo operator: demo \/ demo-password/);
+      expect(first.banner).toMatch(/Agent sign-in: agent \/ agent-password/);
       // The admin panel runs beside the API, on its own client saved in the data folder.
       expect(first.banner).toContain(`Admin panel:   http://127.0.0.1:${env.OP_ADMIN_PORT}  (sign in as demo / demo-password`);
+      // Loopback only (the banner prints the demo's secret): 127.0.0.2 reaches a server bound
+      // to every interface, not one bound to 127.0.0.1.
+      await expect(accepts('127.0.0.1', Number(env.OP_PORT))).resolves.toBe(true);
+      await expect(accepts('127.0.0.2', Number(env.OP_PORT))).resolves.toBe(false);
+      await expect(accepts('127.0.0.2', Number(env.OP_ADMIN_PORT))).resolves.toBe(false);
       const login = await fetch(`http://127.0.0.1:${env.OP_ADMIN_PORT}/login`);
       expect(login.status).toBe(200);
       expect(await login.text()).toContain('Op 客服管理后台');
@@ -68,7 +104,6 @@ describe('npm start on the embedded default', () => {
       // Every field of the original's example message is there, with its values.
       expect(message).toMatchObject({
         to: '148992112329753020',
-        createTime: '2016-02-19 18:43:00',
         form: 'u0001fd9fb3524e52470899cba2d5ee84a801',
         thumb_secret: null,
         addr: null,
@@ -85,11 +120,27 @@ describe('npm start on the embedded default', () => {
         favorite: true,
         mark: [],
       });
+      // Recent: the demo is dated relative to when it was loaded, inside the keyword window.
+      expect(message.createTime).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      const age = Date.now() - Date.parse(`${message.createTime.replace(' ', 'T')}+08:00`);
+      expect(age).toBeGreaterThan(0);
+      expect(age).toBeLessThan(24 * 3600_000);
+      expect(envelope.data!.msg.find((m) => m.type === 'img')!.mark).toEqual(['重要', '菜品']);
       expect(new Set(envelope.data!.msg.map((m) => m.type))).toEqual(new Set(['txt', 'img', 'audio', 'video', 'loc', 'file', 'cmd', 'custom']));
       expect(envelope.page).toEqual({ total: 10, page: 1, pageSize: 20, count: 10, next: false, startIndex: 0 });
       expect(Object.keys(envelope.foot)).toEqual(['operationTime', 'servicePhone', 'host']);
       expect(statSync(join(dataDir, 'demo.json')).mode & 0o777).toBe(0o600);
       expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
+
+      // A keyword search finds the demo's refund, shipping and complaint chats.
+      const demo = { clientId, secret: /Demo secret: +([0-9a-f]+)/.exec(first.banner)![1], token: /Demo token: +(\S+)/.exec(first.banner)![1] };
+      const op = new OpClient({ baseUrl: `http://127.0.0.1:${env.OP_PORT}`, ...demo });
+      for (const [keyword, atLeast] of [['退款', 3], ['发货', 3], ['投诉', 2]] as const) {
+        const found = (await op.chatSearch({ keyword, pageSize: 20 })).data as ChatSearchData;
+        expect(found.chats.length).toBeGreaterThanOrEqual(atLeast);
+      }
+      const long = (await op.chatSearch({ keyword: '第 100 单' })).data as ChatSearchData;
+      expect(long.chats[0].messageCount).toBeGreaterThanOrEqual(300);
     } finally {
       await stop(first.child);
     }
@@ -101,5 +152,5 @@ describe('npm start on the embedded default', () => {
     } finally {
       await stop(second.child);
     }
-  });
+  }, 300_000);
 });

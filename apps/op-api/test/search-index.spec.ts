@@ -110,7 +110,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     );
     const index = t.app.get(SearchIndexService);
     await index.drain();
-    const engine = await index.reader(wide.tenantId);
+    const { engine } = await index.reader(wide.tenantId);
     const query = { tenantId: wide.tenantId, normal: '退款', fromMs: null, toMs: null };
     const all = Array.from({ length: 400 }, (_, i) => `w-${i}`);
     const even = all.filter((_, i) => i % 2 === 0);
@@ -136,7 +136,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
       await manager.query("DELETE FROM messages WHERE tenant_id = ? AND chat_id = 'erase'", [gone.tenantId]);
     });
     await index.drain();
-    const engine = await index.reader(gone.tenantId);
+    const { engine } = await index.reader(gone.tenantId);
     expect(await engine.count(gone.tenantId)).toBe(1);
     expect(await engine.chatsWithMatch({ tenantId: gone.tenantId, normal: '退款', fromMs: null, toMs: null }, ['keep', 'erase'])).toEqual(new Set(['keep']));
   });

@@ -4,7 +4,7 @@
 import { redirect } from 'next/navigation';
 import type { CustomerEraseData, Envelope, MessageFavoriteData, MessageMarkData, OperatorLoginResult } from '@op/contracts';
 import type { OpClient } from '@op/contracts/node';
-import { attempt, clearSession, opClient, readSession, writeSession } from '../lib/op-server';
+import { attempt, clearSession, opClient, readSession, safeNext, writeSession } from '../lib/op-server';
 
 export interface LoginState {
   error: string | null;
@@ -24,7 +24,8 @@ export async function signIn(_previous: LoginState, form: FormData): Promise<Log
   }
   const { token, operator } = result.value.data!;
   await writeSession({ token, operatorId: operator.operatorId, username: operator.username, role: operator.role });
-  redirect('/');
+  // Back to the page that sent the browser here (a deep link opened while signed out).
+  redirect(safeNext(form.get('next')) ?? '/');
 }
 
 export async function signOut(): Promise<void> {

@@ -1,8 +1,10 @@
-import type { Metadata } from 'next';
+import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import './globals.css';
 
-export const metadata: Metadata = { title: 'Op 客服管理后台' };
+// Each page names itself; the tab reads "会话搜索 · Op 客服管理后台".
+export const metadata: Metadata = { title: { template: '%s · Op 客服管理后台', default: 'Op 客服管理后台' } };
+export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

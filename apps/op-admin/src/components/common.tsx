@@ -48,17 +48,30 @@ export function Pager({ page, href, capped = false }: { page: PageInfo; href: (n
   );
 }
 
-/** A from/to pair of datetime-local filters, filled from the page URL. */
+/**
+ * A from/to pair of time filters, filled from the page URL. Plain text in the form the API and
+ * every page of the panel write (`2026-12-01 09:30`), not the browser's locale format.
+ */
 export function TimeRangeFields({ label, from, to, query }: { label: string; from: string; to: string; query: Query }) {
+  const field = (name: string) => (
+    <input
+      type="text"
+      className="time"
+      name={name}
+      autoComplete="off"
+      placeholder="yyyy-MM-dd HH:mm"
+      pattern="\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?"
+      title="格式：yyyy-MM-dd HH:mm（可省略时间）"
+      defaultValue={localTimeValue(query, name)}
+    />
+  );
   return (
     <>
       <label>
-        {label} 从
-        <input type="datetime-local" step={1} name={from} defaultValue={localTimeValue(query, from)} />
+        {label} 从{field(from)}
       </label>
       <label>
-        {label} 到
-        <input type="datetime-local" step={1} name={to} defaultValue={localTimeValue(query, to)} />
+        {label} 到{field(to)}
       </label>
     </>
   );

@@ -1,8 +1,9 @@
 'use client';
 // Marks and the favorite star of one message, changed in place through server actions.
 import { useRouter } from 'next/navigation';
-import { useState, useTransition, type FormEvent } from 'react';
+import { useEffect, useRef, useState, useTransition, type FormEvent } from 'react';
 import { addMark, removeMark, setFavorite, type ActionResult } from '../app/actions';
+import { useUnfavorite } from './favorite-row';
 
 export function MessageTools({ messageId, marks: initialMarks, favorite: initialFavorite }: { messageId: string; marks: string[]; favorite: boolean }) {
   const router = useRouter();
@@ -11,6 +12,11 @@ export function MessageTools({ messageId, marks: initialMarks, favorite: initial
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
+  const onUnfavorite = useUnfavorite();
+  const input = useRef<HTMLInputElement>(null);
+  // Set once these controls act (the page's script has taken over); tests wait for it.
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
 
   function handle<T>(result: ActionResult<T>, apply: (data: T) => void) {
     if (result.ok) {
@@ -36,20 +42,25 @@ export function MessageTools({ messageId, marks: initialMarks, favorite: initial
   }
 
   return (
-    <div className="tools" data-testid="message-tools">
+    <div className="tools" data-testid="message-tools" data-ready={ready ? 'true' : undefined}>
+      {/* Never `disabled` while saving: a disabled button loses focus, and a keyboard user's focus would fall to the page. */}
       <button
         type="button"
         className={favorite ? 'star on' : 'star'}
         aria-pressed={favorite}
         aria-label={favorite ? '取消收藏' : '收藏'}
+        aria-busy={pending}
         title={favorite ? '取消收藏' : '收藏'}
-        disabled={pending}
         data-testid="favorite"
-        onClick={() =>
+        onClick={() => {
+          if (pending) return;
           startTransition(async () => {
-            handle(await setFavorite(messageId, !favorite), (data) => setFav(data.favorite));
-          })
-        }
+            handle(await setFavorite(messageId, !favorite), (data) => {
+              setFav(data.favorite);
+              if (!data.favorite) onUnfavorite?.();
+            });
+          });
+        }}
       >
         {favorite ? '★' : '☆'}
       </button>
@@ -62,7 +73,11 @@ export function MessageTools({ messageId, marks: initialMarks, favorite: initial
             disabled={pending}
             onClick={() =>
               startTransition(async () => {
-                handle(await removeMark(messageId, mark), (data) => setMarks(data.mark));
+                handle(await removeMark(messageId, mark), (data) => {
+                  setMarks(data.mark);
+                  // The chip and its button are gone: focus goes to the mark box beside them.
+                  input.current?.focus();
+                });
               })
             }
           >
@@ -71,7 +86,7 @@ export function MessageTools({ messageId, marks: initialMarks, favorite: initial
         </span>
       ))}
       <form onSubmit={onAdd} style={{ display: 'inline-flex', gap: 4 }}>
-        <input aria-label="新标记" placeholder="添加标记" maxLength={32} value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <input ref={input} aria-label="新标记" placeholder="添加标记" maxLength={32} value={draft} onChange={(e) => setDraft(e.target.value)} />
         <button type="submit" className="small" disabled={pending}>
           添加
         </button>

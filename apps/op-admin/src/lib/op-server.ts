@@ -80,10 +80,38 @@ export async function readSession(): Promise<Session | null> {
   }
 }
 
-/** The signed-in operator, or a redirect to sign-in. */
+/**
+ * Where sign-in may send a browser back to: a path of this panel (`/chats/u1?around=2`), never
+ * another site (`//evil.example`, `/\\evil.example`) nor the sign-in page itself.
+ */
+export function safeNext(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length > 2048 || !/^\/(?![/\\])/.test(value) || /^\/login(?:[/?#]|$)/.test(value)) return null;
+  return value;
+}
+
+/** The page this request is for, as serve.js recorded it; without Next's own `_rsc` parameter. */
+async function requestedPath(): Promise<string | null> {
+  const raw = (await headers()).get('x-op-url');
+  if (!raw) return null;
+  const url = new URL(raw, 'http://panel.invalid');
+  url.searchParams.delete('_rsc');
+  return safeNext(`${url.pathname}${url.search}`);
+}
+
+/** The sign-in page, bringing the browser back to the page it asked for afterwards. */
+async function signInHref(expired: boolean): Promise<string> {
+  const params = new URLSearchParams();
+  if (expired) params.set('expired', '1');
+  const next = await requestedPath();
+  if (next && next !== '/') params.set('next', next);
+  const query = params.toString();
+  return query ? `/login?${query}` : '/login';
+}
+
+/** The signed-in operator, or a redirect to sign-in (and back here afterwards). */
 export async function requireSession(): Promise<Session> {
   const session = await readSession();
-  if (!session) redirect('/login');
+  if (!session) redirect(await signInHref(false));
   return session;
 }
 
@@ -111,7 +139,7 @@ export type OpResult<T> = { ok: true; value: T } | { ok: false; code: number; me
 export async function withOp<T>(session: Session, run: (op: OpClient) => Promise<T>): Promise<OpResult<T>> {
   const client = await opClient(session.token);
   const result = await attempt(() => run(client));
-  if (!result.ok && result.code === 401) redirect('/login?expired=1');
+  if (!result.ok && result.code === 401) redirect(await signInHref(true));
   return result;
 }
 

@@ -1,4 +1,4 @@
-import { searchRequestOf, toApiTime, withPage } from './search-query';
+import { hasEmptyFields, presetFrom, searchRequestOf, toApiTime, withPage, withPreset } from './search-query';
 
 describe('search query', () => {
   it('turns every filter of the URL into the chatSearch body', () => {
@@ -41,8 +41,29 @@ describe('search query', () => {
     expect(toApiTime('', false)).toBeUndefined();
   });
 
+  it('reads the zh-CN time form, a bare date covering its whole day', () => {
+    expect(toApiTime('2026-12-01 09:30', false)).toBe('2026-12-01 09:30:00');
+    expect(toApiTime('2026-12-01 09:30', true)).toBe('2026-12-01 09:30:59');
+    expect(toApiTime('2026-12-01', false)).toBe('2026-12-01 00:00:00');
+    expect(toApiTime('2026-12-01', true)).toBe('2026-12-01 23:59:59');
+  });
+
+  it('tells a URL with empty fields (as a GET form sends them) from a clean one', () => {
+    expect(hasEmptyFields({ keyword: '退款', customerId: '', status: ['3'] })).toBe(true);
+    expect(hasEmptyFields({ keyword: '退款', status: ['3', '5'] })).toBe(false);
+  });
+
   it('keeps the filters when it pages', () => {
     expect(withPage({ status: ['1', '3'], keyword: '退款', page: '2' }, 3)).toBe('?status=1&status=3&keyword=%E9%80%80%E6%AC%BE&page=3');
     expect(withPage({ keyword: '退款', page: '2' }, 1)).toBe('?keyword=%E9%80%80%E6%AC%BE');
+  });
+
+  it('turns a date preset into a last-activity filter that covers whole days', () => {
+    expect(presetFrom('2026-12-02', 1)).toBe('2026-12-02');
+    expect(presetFrom('2026-12-02', 7)).toBe('2026-11-26');
+    expect(presetFrom('2026-03-01', 30)).toBe('2026-01-31');
+    expect(withPreset({ keyword: '退款', lastMessageTo: '2026-01-01', page: '4' }, '2026-12-02', 7)).toBe(
+      '?keyword=%E9%80%80%E6%AC%BE&lastMessageFrom=2026-11-26',
+    );
   });
 });

@@ -18,21 +18,30 @@ export function queryValue(query: Query, key: string): string | undefined {
   return first(query[key]);
 }
 
-/** A filter time as a datetime-local input wants it (`yyyy-MM-ddTHH:mm:ss`); the URL may hold the API's form. */
+/** A filter time as the form shows it (`yyyy-MM-dd HH:mm[:ss]`); the URL may hold either separator. */
 export function localTimeValue(query: Query, key: string): string {
-  return (first(query[key]) ?? '').replace(' ', 'T');
+  return (first(query[key]) ?? '').replace('T', ' ');
 }
 
 function all(value: QueryValue): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
-/** `2026-11-20T09:30` or `2026-11-20T09:30:15` (a datetime-local input) → `2026-11-20 09:30:15`. */
+/**
+ * `2026-11-20 09:30`, `2026-11-20T09:30:15` or a bare date `2026-11-20` → `2026-11-20 09:30:00`,
+ * … A range's end takes the last second of its minute (or of its day).
+ */
 export function toApiTime(value: string | undefined, end: boolean): string | undefined {
   if (!value) return undefined;
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2})?$/.exec(value);
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2})?)?$/.exec(value);
   if (!m) return value; // sent as typed: the API names the field if it is wrong
+  if (m[2] === undefined) return `${m[1]} ${end ? '23:59:59' : '00:00:00'}`;
   return `${m[1]} ${m[2]}${m[3] ?? (end ? ':59' : ':00')}`;
+}
+
+/** True when the URL carries a field with nothing in it (as a GET form sends every field). */
+export function hasEmptyFields(query: Query): boolean {
+  return Object.values(query).some((value) => all(value).some((v) => v.trim() === ''));
 }
 
 export function pageNumOf(query: Query): number {
@@ -75,4 +84,24 @@ export function withPage(query: Query, page: number): string {
   if (page > 1) params.set('page', String(page));
   const s = params.toString();
   return s ? `?${s}` : '?';
+}
+
+/** The last-activity presets of the search page: today, and the last 7 and 30 days. */
+export const DATE_PRESETS = [
+  { days: 1, label: '今天' },
+  { days: 7, label: '最近 7 天' },
+  { days: 30, label: '最近 30 天' },
+] as const;
+
+/** `yyyy-MM-dd` `days - 1` days before `today` (a `yyyy-MM-dd`), so the range holds `days` days. */
+export function presetFrom(today: string, days: number): string {
+  const [y, m, d] = today.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d - (days - 1))).toISOString().slice(0, 10);
+}
+
+/** The search URL with "last message since the preset's first day" and the other filters kept. */
+export function withPreset(query: Query, today: string, days: number): string {
+  const rest: Query = { ...query, lastMessageFrom: presetFrom(today, days) };
+  delete rest.lastMessageTo;
+  return withPage(rest, 1);
 }

@@ -14,6 +14,7 @@ import { AccessService } from '../modules/access/access.service';
 import { DEMO_CHAT_ID } from '../modules/demo/demo-data';
 import { DEMO_FILE, DemoSeedService } from '../modules/demo/demo-seed.service';
 import { ImportService, type ImportProgress } from '../modules/importer/import.service';
+import { ReconcileService } from '../modules/importer/reconcile.service';
 import { SearchIndexService } from '../modules/search/search-index.service';
 import { RetentionService } from '../modules/trust/retention.service';
 import { sphinxNodeConfig, type SphinxNode } from '../modules/search/engines/sphinx-config';
@@ -102,9 +103,25 @@ const COMMANDS: Record<string, Command> = {
   },
   'seed:demo': { flags: [], required: [], run: (app) => app.get(DemoSeedService).seed() },
   'easemob:app': {
-    flags: ['tenant', 'appkey', 'callback-secret'],
+    flags: ['tenant', 'appkey', 'callback-secret', 'client-id', 'client-secret', 'rest-url'],
     required: ['tenant', 'appkey', 'callback-secret'],
-    run: (app, f) => access(app).registerEasemobApp(f.tenant!, f.appkey!, f['callback-secret']!),
+    run: async (app, f) => {
+      if ((f['client-id'] === undefined) !== (f['client-secret'] === undefined)) throw OpError.badRequest('--client-id 和 --client-secret 必须同时给出');
+      const registered = await access(app).registerEasemobApp(f.tenant!, f.appkey!, f['callback-secret']!);
+      if (f['client-id'] === undefined) return registered;
+      await access(app).setEasemobRestCredentials(f.tenant!, f.appkey!, f['client-id'], f['client-secret']!, f['rest-url']);
+      return { ...registered, clientId: f['client-id'] };
+    },
+  },
+  'easemob:reconcile': {
+    flags: ['tenant', 'from', 'to'],
+    required: ['tenant', 'from', 'to'],
+    run: (app, f) => app.get(ReconcileService).reconcileRange(f.tenant!, f.from!, f.to!, 'cli', (line) => process.stderr.write(`${line}\n`)),
+  },
+  'easemob:gaps': {
+    flags: ['tenant', 'from', 'to'],
+    required: ['tenant', 'from', 'to'],
+    run: (app, f) => app.get(ReconcileService).gaps(f.tenant!, f.from!, f.to!),
   },
   'search:rebuild': {
     flags: ['tenant'],

@@ -8,12 +8,14 @@ describe('configuration', () => {
     expect(config).toMatchObject({
       database: { type: 'sqlite', path: '/srv/op/data/op.sqlite' },
       port: 3000,
+      listenHost: '0.0.0.0',
       timezone: 'Asia/Shanghai',
       servicePhone: '400800400',
       qiniu: null,
       masterKey: null,
     });
     expect(config.hostName.length).toBeGreaterThan(0);
+    expect(load({ OP_LISTEN_HOST: '127.0.0.1' }).listenHost).toBe('127.0.0.1');
   });
 
   it('reads a MySQL URL', () => {
@@ -78,6 +80,7 @@ describe('configuration', () => {
     [{ OP_DATABASE_URL: 'mysql://root@h/db', OP_DB_QUERY_TIMEOUT_MS: '0' }, 'OP_DB_QUERY_TIMEOUT_MS'],
     [{ OP_METRICS_TOKEN: 'short' }, 'OP_METRICS_TOKEN'],
     [{ OP_METRICS_LISTEN: '9464' }, 'OP_METRICS_LISTEN'],
+    [{ OP_LISTEN_HOST: 'example.com' }, 'OP_LISTEN_HOST'],
   ])('stops on %j, naming %s', (env, variable) => {
     expect(() => load(env)).toThrow(ConfigError);
     expect(() => load(env)).toThrow(new RegExp(`^配置错误：${variable} `));

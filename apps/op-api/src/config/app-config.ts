@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { CronTime } from 'cron';
@@ -50,6 +51,8 @@ export type SearchEngineSetting = (typeof SEARCH_ENGINE_SETTINGS)[number];
 export interface AppConfig {
   database: DatabaseConfig;
   port: number;
+  /** The address the API listens on (OP_LISTEN_HOST): every interface by default; `npm start` uses loopback. */
+  listenHost: string;
   timezone: string;
   servicePhone: string;
   hostName: string;
@@ -73,6 +76,11 @@ export interface AppConfig {
   sphinx: SphinxConfig | null;
   /** Above this many matching chats a keyword search's `page.total` is capped (OP_SEARCH_TOTAL_CAP; 0: always exact). */
   searchTotalCap: number;
+  /**
+   * Tenants of at most this many messages are searched in the store where the index matches
+   * every tenant's messages before it filters (Mroonga): OP_SEARCH_SMALL_TENANT, 0: never.
+   */
+  searchSmallTenant: number;
   /** Whether reads and changes are recorded in the audit trail (OP_AUDIT, on by default). */
   auditEnabled: boolean;
   /** Shared state of several processes (nonces, sign-in throttle); null: in this process. */
@@ -92,6 +100,36 @@ export interface AppConfig {
    * expression (5 or 6 fields, seconds first when 6) in OP_TIMEZONE; null: never (`off`).
    */
   retentionSchedule: string | null;
+  /** The durable journal of callbacks the database could not take in time (issue 13). */
+  spool: SpoolConfig;
+  /** The scheduled reconciliation with Easemob's hourly history export (issue 13). */
+  reconcile: ReconcileConfig;
+}
+
+export interface SpoolConfig {
+  /** Where each process keeps its journal (OP_SPOOL_DIR, default `<OP_DATA_DIR>/spool`). */
+  dir: string;
+  /** Past this many bytes of journal per process, callbacks are answered 503 (OP_SPOOL_MAX_BYTES). */
+  maxBytes: number;
+  /** A callback the database has not stored within this is journalled instead (OP_SPOOL_AFTER_MS). */
+  afterMs: number;
+  /** Concurrent callbacks share one transaction (OP_CALLBACK_GROUP_COMMIT, off by default: no gain measured here). */
+  groupCommit: boolean;
+}
+
+export interface ReconcileConfig {
+  /** Reconcile the previous hour of every tenant with Easemob credentials (OP_RECONCILE, off by default). */
+  enabled: boolean;
+  /** Minute past each hour at which the job runs (OP_RECONCILE_MINUTE, default 10: the export lags the hour). */
+  minute: number;
+  /** Easemob REST host, e.g. https://a1.easemob.com (OP_EASEMOB_BASE_URL). */
+  baseUrl: string;
+  /** Per HTTP request to Easemob, download included (OP_EASEMOB_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** The zone of Easemob's yyyyMMddHH hours as an offset from UTC in hours (OP_EASEMOB_UTC_OFFSET: 8 on China clusters, 0 overseas). */
+  utcOffsetHours: number;
+  /** Besides the previous hour, each run retries up to this many unreconciled hours of the last day (OP_RECONCILE_RETRY_HOURS). */
+  retryHours: number;
 }
 
 export interface MetricsAccess {
@@ -311,6 +349,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         )
       : { type: 'sqlite', path: resolve(dataDir, 'op.sqlite') },
     port: integer(env, 'OP_PORT', 3000, 0, 65535),
+    listenHost: listenHost(env),
     timezone,
     servicePhone: value(env, 'OP_SERVICE_PHONE') ?? '400800400',
     hostName: value(env, 'OP_HOST_NAME') ?? hostname(),
@@ -325,11 +364,40 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     searchEngine: searchEngine(env, sphinx),
     sphinx,
     searchTotalCap: integer(env, 'OP_SEARCH_TOTAL_CAP', 1_000, 0, 1_000_000),
+    searchSmallTenant: integer(env, 'OP_SEARCH_SMALL_TENANT', 20_000, 0, 1_000_000),
     auditEnabled: onOff(env, 'OP_AUDIT', true),
     redis: parseRedis(env),
     tokenCacheMs: integer(env, 'OP_TOKEN_CACHE_MS', 0, 0, 60_000),
     callbackWindowSeconds: integer(env, 'OP_CALLBACK_WINDOW_SECONDS', 300, 30, 3600),
     metrics: parseMetrics(env),
     retentionSchedule: retentionSchedule(env),
+    spool: {
+      dir: resolve(dataDir, value(env, 'OP_SPOOL_DIR') ?? 'spool'),
+      maxBytes: integer(env, 'OP_SPOOL_MAX_BYTES', 1024 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024 * 1024),
+      afterMs: integer(env, 'OP_SPOOL_AFTER_MS', 2_000, 50, 60_000),
+      groupCommit: onOff(env, 'OP_CALLBACK_GROUP_COMMIT', false),
+    },
+    reconcile: {
+      enabled: onOff(env, 'OP_RECONCILE', false),
+      minute: integer(env, 'OP_RECONCILE_MINUTE', 10, 0, 59),
+      baseUrl: easemobBaseUrl(env),
+      timeoutMs: integer(env, 'OP_EASEMOB_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
+      utcOffsetHours: integer(env, 'OP_EASEMOB_UTC_OFFSET', 8, 0, 14),
+      retryHours: integer(env, 'OP_RECONCILE_RETRY_HOURS', 3, 0, 24),
+    },
   };
+}
+
+function easemobBaseUrl(env: Env): string {
+  const raw = (value(env, 'OP_EASEMOB_BASE_URL') ?? 'https://a1.easemob.com').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(raw)) throw new ConfigError('OP_EASEMOB_BASE_URL', '必须是带协议的地址，例如 https://a1.easemob.com');
+  return raw;
+}
+
+/** OP_LISTEN_HOST: an IPv4 or IPv6 address (`127.0.0.1`, `::1`, `0.0.0.0`) or `localhost`. */
+function listenHost(env: Env): string {
+  const host = value(env, 'OP_LISTEN_HOST');
+  if (host === undefined) return '0.0.0.0';
+  if (host !== 'localhost' && isIP(host) === 0) throw new ConfigError('OP_LISTEN_HOST', '必须是 IP 地址（如 127.0.0.1、0.0.0.0）或 localhost');
+  return host;
 }

@@ -22,17 +22,9 @@ function driverCode(error: unknown): string | undefined {
  * another writer's fresh commit inside it uses {@link lockingRead}.
  */
 export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = 4): Promise<T> {
-  if (isMysql(dataSource)) return retried(dataSource, work, attempts);
-  // SQLite: TypeORM runs every transaction of a process on its one connection and turns a second
-  // concurrent one into a savepoint of the first, so one's rollback could undo the other's
-  // commit. Transactions of a process take turns instead (SQLite has one writer anyway).
-  const previous = sqliteTurns.get(dataSource) ?? Promise.resolve();
-  const turn = previous.then(() => retried(dataSource, (manager) => takeWriteLock(manager).then(() => work(manager)), attempts));
-  sqliteTurns.set(dataSource, turn.catch(() => undefined));
-  return turn;
+  if (!isMysql(dataSource)) return oneAtATime(dataSource, () => retried(dataSource, (manager) => takeWriteLock(manager).then(() => work(manager)), attempts));
+  return retried(dataSource, work, attempts);
 }
-
-const sqliteTurns = new WeakMap<DataSource, Promise<unknown>>();
 
 /**
  * SQLite: take the write lock as the transaction's first step (what BEGIN IMMEDIATE does;
@@ -42,6 +34,18 @@ const sqliteTurns = new WeakMap<DataSource, Promise<unknown>>();
  */
 function takeWriteLock(manager: EntityManager): Promise<unknown> {
   return manager.query('UPDATE tenants SET id = id WHERE 0');
+}
+
+/**
+ * SQLite is one connection: a second BEGIN while a transaction awaits fails ("cannot start a
+ * transaction within a transaction"), so its transactions queue, one at a time per process.
+ */
+const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
+function oneAtATime<T>(dataSource: DataSource, run: () => Promise<T>): Promise<T> {
+  const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
+  const next = previous.then(run, run);
+  sqliteQueues.set(dataSource, next.catch(() => undefined));
+  return next;
 }
 
 async function retried<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts: number): Promise<T> {

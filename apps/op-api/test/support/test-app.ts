@@ -86,11 +86,14 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
   };
 }
 
-/** The API on a fresh database with the setup's keyword engine (a private two-node Sphinx tier for `sphinx`). */
+/**
+ * The API on a fresh database with the setup's keyword engine (a private two-node Sphinx tier
+ * for `sphinx`). The specs' tenants are tiny: OP_SEARCH_SMALL_TENANT=0 keeps them on the engine.
+ */
 export async function startSearchApp(setup: SearchSetup, env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestApp> {
   const sphinx = setup.search === 'sphinx' ? await PrivateSphinx.create(2) : null;
   try {
-    const app = await startTestApp(setup.engine, { OP_SEARCH_ENGINE: setup.search, ...(sphinx?.env ?? {}), ...env }, options);
+    const app = await startTestApp(setup.engine, { OP_SEARCH_ENGINE: setup.search, OP_SEARCH_SMALL_TENANT: '0', ...(sphinx?.env ?? {}), ...env }, options);
     const close = app.close.bind(app);
     return {
       ...app,

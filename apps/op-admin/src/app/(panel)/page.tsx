@@ -1,27 +1,63 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
+import { redirect } from 'next/navigation';
 import { CHAT_STATUS_CODES, CHAT_STATUS_LABELS, type ChatSearchData, type ChatSearchRequest } from '@op/contracts';
 import { ErrorBox, FilterActions, Pager, StatusBadge, TimeRangeFields } from '../../components/common';
+import { FilterPanel } from '../../components/filter-panel';
 import { Snippet } from '../../components/snippet';
 import { chatHref } from '../../lib/find-in-chat';
 import { countText } from '../../lib/format';
 import { requireSession, withOp } from '../../lib/op-server';
-import { queryValue, searchRequestOf, withPage, type Query } from '../../lib/search-query';
+import { DATE_PRESETS, hasEmptyFields, pageNumOf, presetFrom, queryValue, searchRequestOf, withPage, withPreset, type Query } from '../../lib/search-query';
+
+export const metadata: Metadata = { title: '会话搜索' };
+
+/** The filters under "筛选" (all but the keyword), to say how many are set. */
+const FOLDED_FILTERS = ['status', 'customerId', 'operatorId', 'chatId', 'mark', 'messageTimeFrom', 'messageTimeTo', 'createdFrom', 'createdTo', 'lastMessageFrom', 'lastMessageTo'];
 
 export default async function SearchPage({ searchParams }: { searchParams: Promise<Query> }) {
   const session = await requireSession();
   const query = await searchParams;
+  // A GET form sends every field, empty or not: the address keeps only those with a value.
+  if (hasEmptyFields(query)) redirect(`/${withPage(query, pageNumOf(query))}`);
   const body = searchRequestOf(query);
+  const activeFilters = FOLDED_FILTERS.filter((key) => queryValue(query, key) !== undefined).length;
   const selected = new Set(body.status ?? []);
   const [result, marks] = await Promise.all([
     withOp(session, (op) => op.chatSearch(body)),
     withOp(session, (op) => op.markList()),
   ]);
   const markOptions = marks.ok ? (marks.value.data?.marks ?? []) : [];
+  // "Today" as the API's clock and time zone have it (the envelope's foot), not the browser's.
+  const today = result.ok ? result.value.foot.operationTime.slice(0, 10) : null;
 
   return (
     <>
       <h1>会话搜索</h1>
       <form className="card" method="get" action="/" data-testid="search-form">
+        <div className="search-main">
+          <label>
+            关键词
+            <input type="search" name="keyword" defaultValue={queryValue(query, 'keyword') ?? ''} placeholder="消息内容包含…，如 退款" />
+          </label>
+          <button className="primary" type="submit">
+            搜索
+          </button>
+        </div>
+        {today ? (
+          <nav className="presets" aria-label="按最后消息时间">
+            最后消息：
+            {DATE_PRESETS.map(({ days, label }) => {
+              const current = queryValue(query, 'lastMessageFrom') === presetFrom(today, days) && queryValue(query, 'lastMessageTo') === undefined;
+              return (
+                <Link key={days} href={`/${withPreset(query, today, days)}`} aria-current={current ? 'true' : undefined} data-testid="date-preset">
+                  {label}
+                </Link>
+              );
+            })}
+          </nav>
+        ) : null}
+        <FilterPanel active={activeFilters}>
         <div className="filters">
           <fieldset className="statuses" style={{ border: 0, padding: 0, margin: 0 }}>
             <legend style={{ fontSize: 13, color: '#475569' }}>状态</legend>
@@ -32,10 +68,6 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
               </label>
             ))}
           </fieldset>
-          <label>
-            关键词
-            <input name="keyword" defaultValue={queryValue(query, 'keyword') ?? ''} placeholder="消息内容包含…" />
-          </label>
           <TimeRangeFields label="消息时间" from="messageTimeFrom" to="messageTimeTo" query={query} />
           <label>
             客户 ID
@@ -61,7 +93,8 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
           <TimeRangeFields label="创建时间" from="createdFrom" to="createdTo" query={query} />
           <TimeRangeFields label="最后消息时间" from="lastMessageFrom" to="lastMessageTo" query={query} />
         </div>
-        <FilterActions submit="搜索" clearHref="/" />
+        <FilterActions submit="应用筛选" clearHref="/" />
+        </FilterPanel>
       </form>
 
       {!result.ok ? (
@@ -106,6 +139,7 @@ function Results({ data, page, query, body }: { data: ChatSearchData; page: Para
         {header}
         <div className="empty" data-testid="empty">
           没有找到符合条件的会话
+          {scope ? <p data-testid="empty-window">{`已搜索 ${scope.text.replace('关键词搜索范围：', '')} 的消息，没有消息包含「${body.keyword}」。`}</p> : null}
         </div>
       </div>
     );
@@ -135,18 +169,18 @@ function Results({ data, page, query, body }: { data: ChatSearchData; page: Para
         <tbody>
           {data.chats.map((chat) => (
             <tr key={chat.chatId} data-testid="result-row">
-              <td>
+              <td data-label="会话">
                 <Link href={`/chats/${encodeURIComponent(chat.chatId)}`}>{chat.chatId}</Link>
               </td>
-              <td>
+              <td data-label="状态">
                 <StatusBadge code={chat.statusCode} />
               </td>
-              <td>{chat.customerId ?? '—'}</td>
-              <td>{chat.operatorId ?? '未分配'}</td>
-              <td>{chat.createTime}</td>
-              <td>{chat.lastMessageTime ?? '—'}</td>
-              <td>{chat.messageCount}</td>
-              <td>
+              <td data-label="客户">{chat.customerId ?? '—'}</td>
+              <td data-label="客服">{chat.operatorId ?? '未分配'}</td>
+              <td data-label="创建时间">{chat.createTime}</td>
+              <td data-label="最后消息">{chat.lastMessageTime ?? '—'}</td>
+              <td data-label="消息数">{chat.messageCount}</td>
+              <td data-label={chat.hits.length > 0 ? '命中' : undefined}>
                 {chat.hits.map((hit) => (
                   <Link
                     key={hit.userMessageId}

@@ -2,12 +2,13 @@
 import { useActionState, useState } from 'react';
 import { signIn, type LoginState } from '../actions';
 
-export function LoginForm() {
+export function LoginForm({ next }: { next: string | null }) {
   const [state, action, pending] = useActionState<LoginState, FormData>(signIn, { error: null });
   // Controlled, so a failed attempt (React resets a form after its action) keeps the username.
   const [username, setUsername] = useState('');
   return (
     <form action={action}>
+      {next ? <input type="hidden" name="next" value={next} /> : null}
       <label>
         用户名
         <input name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />

@@ -39,6 +39,12 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Whether an error says the database is unreachable (down, hung, refusing): the 503 case. */
+export function isDatabaseDown(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && DATABASE_DOWN_CODES.has(code);
+}
+
 /** Fastify's own error codes, for failures before a route handler runs. */
 const FASTIFY_ERRORS: Readonly<Record<string, [number, string]>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, '请求体过大'],

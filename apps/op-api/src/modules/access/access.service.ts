@@ -207,6 +207,15 @@ export class AccessService {
         await manager.query('UPDATE easemob_apps SET callback_secret_sealed = ? WHERE appkey = ?', [sealed, row.appkey]);
         resealed++;
       }
+      const rest: Array<{ appkey: string; client_secret_sealed: string }> = await manager.query(
+        'SELECT appkey, client_secret_sealed FROM easemob_apps WHERE client_secret_sealed IS NOT NULL',
+      );
+      for (const row of rest) {
+        const context = `easemob-rest:${row.appkey}`;
+        const sealed = next.seal(this.box.open(row.client_secret_sealed, context), context);
+        await manager.query('UPDATE easemob_apps SET client_secret_sealed = ? WHERE appkey = ?', [sealed, row.appkey]);
+        resealed++;
+      }
       this.easemobApps.clear();
       return { resealed };
     });
@@ -299,6 +308,40 @@ export class AccessService {
   }
 
   /**
+   * Sets the REST credentials of a registered appkey (Easemob console: Client ID and Client
+   * Secret), the secret sealed like client secrets; `restUrl` is the app's REST host when it
+   * is not OP_EASEMOB_BASE_URL.
+   */
+  async setEasemobRestCredentials(tenantId: string, appkey: string, clientId: string, clientSecret: string, restUrl?: string): Promise<void> {
+    if (!/^[\x21-\x7e]{1,128}$/.test(clientId)) throw OpError.badRequest('client-id 必须是 1 到 128 个可见 ASCII 字符');
+    if (clientSecret.length < 1 || clientSecret.length > 256) throw OpError.badRequest('client-secret 长度必须在 1 到 256 个字符之间');
+    if (restUrl !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(restUrl)) throw OpError.badRequest('rest-url 必须是带协议的地址，例如 https://a1.easemob.com');
+    const updated: unknown = await this.dataSource.query(
+      'UPDATE easemob_apps SET client_id = ?, client_secret_sealed = ?, rest_base_url = ? WHERE appkey = ? AND tenant_id = ?',
+      [clientId, this.box.seal(clientSecret, `easemob-rest:${appkey}`), restUrl?.replace(/\/+$/, '') ?? null, appkey, tenantId],
+    );
+    void updated;
+  }
+
+  /** Every appkey with REST credentials (of one tenant, or all), secrets unsealed: for reconciliation only. */
+  async easemobRestApps(tenantId?: string): Promise<Array<{ tenantId: string; appkey: string; clientId: string; clientSecret: string; restUrl: string | null }>> {
+    const rows: Array<{ tenant_id: string; appkey: string; client_id: string; client_secret_sealed: string; rest_base_url: string | null }> =
+      await this.dataSource.query(
+        'SELECT tenant_id, appkey, client_id, client_secret_sealed, rest_base_url FROM easemob_apps WHERE client_secret_sealed IS NOT NULL' +
+          (tenantId === undefined ? '' : ' AND tenant_id = ?') +
+          ' ORDER BY tenant_id, appkey',
+        tenantId === undefined ? [] : [tenantId],
+      );
+    return rows.map((row) => ({
+      tenantId: row.tenant_id,
+      appkey: row.appkey,
+      clientId: row.client_id,
+      clientSecret: this.box.open(row.client_secret_sealed, `easemob-rest:${row.appkey}`),
+      restUrl: row.rest_base_url,
+    }));
+  }
+
+  /**
    * The tenant and unsealed callback secret of an Easemob appkey, or null. Cached for
    * {@link EASEMOB_APP_CACHE_MS}: every callback needs it, and appkeys change rarely (a change
    * made through this process is seen at once).
@@ -306,10 +349,30 @@ export class AccessService {
   async findEasemobApp(appkey: string): Promise<{ tenantId: string; callbackSecret: string } | null> {
     const cached = this.easemobApps.get(appkey);
     if (cached && cached.until > Date.now()) return cached.app;
-    const app = await this.loadEasemobApp(appkey);
+    let app: { tenantId: string; callbackSecret: string } | null;
+    try {
+      app = await this.loadEasemobApp(appkey);
+    } catch (error) {
+      // The database is away: the last known registration still verifies callbacks, so they
+      // can be journalled (issue 13) instead of refused.
+      if (cached?.app) return cached.app;
+      throw error;
+    }
     if (this.easemobApps.size > 10_000) this.easemobApps.clear();
     this.easemobApps.set(appkey, { app, until: Date.now() + EASEMOB_APP_CACHE_MS });
     return app;
+  }
+
+  /** Caches every registered appkey, so callbacks verify during a later database outage. */
+  async preloadEasemobApps(): Promise<number> {
+    const rows: Array<{ appkey: string; tenant_id: string; callback_secret_sealed: string }> = await this.dataSource.query(
+      'SELECT appkey, tenant_id, callback_secret_sealed FROM easemob_apps',
+    );
+    for (const row of rows.slice(0, 10_000)) {
+      const app = { tenantId: row.tenant_id, callbackSecret: this.box.open(row.callback_secret_sealed, `easemob:${row.appkey}`) };
+      this.easemobApps.set(row.appkey, { app, until: Date.now() + EASEMOB_APP_CACHE_MS });
+    }
+    return rows.length;
   }
 
   private async loadEasemobApp(appkey: string): Promise<{ tenantId: string; callbackSecret: string } | null> {

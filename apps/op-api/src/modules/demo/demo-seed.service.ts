@@ -2,22 +2,38 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
 import { ImportService } from '../importer/import.service';
-import { DEMO_AGENT_IM, DEMO_CHAT_ID, DEMO_PASSWORD, DEMO_USERNAME, demoImportLines } from './demo-data';
+import {
+  DEMO_AGENT_AGENT_IM,
+  DEMO_AGENT_IM,
+  DEMO_AGENT_PASSWORD,
+  DEMO_AGENT_USERNAME,
+  DEMO_PASSWORD,
+  DEMO_USERNAME,
+  demoData,
+} from './demo-data';
 
 export interface DemoCredentials {
   tenantId: string;
   clientId: string;
   secret: string;
+  /** The admin's sign-in (and the operator of `token`). */
   username: string;
   password: string;
   token: string;
+  /** The agent's sign-in: an agent reads only the chats assigned to them. */
+  agentUsername: string;
+  agentPassword: string;
 }
 
 /** Where `npm start` keeps the demo credentials (beside the embedded database, mode 0600). */
 export const DEMO_FILE = 'demo.json';
 export const DEMO_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
-/** A demo tenant with a client, an admin operator, and chats of every status and message type. */
+/**
+ * A demo tenant with a client, an admin and an agent, and recent chats of every status and
+ * message type (about refunds, shipping and complaints, one of a few hundred messages) with
+ * marks and favorites already on them.
+ */
 @Injectable()
 export class DemoSeedService {
   constructor(
@@ -26,40 +42,75 @@ export class DemoSeedService {
     private readonly importer: ImportService,
   ) {}
 
-  async seed(): Promise<DemoCredentials> {
+  async seed(now = Date.now()): Promise<DemoCredentials> {
     const { tenantId } = await this.access.createTenant('演示租户');
     const client = await this.access.createClient(tenantId, 'hmac-sha256');
-    const operator = await this.access.createOperator({
+    const admin = await this.access.createOperator({ tenantId, username: DEMO_USERNAME, password: DEMO_PASSWORD, role: 'admin', imUsername: DEMO_AGENT_IM });
+    const agent = await this.access.createOperator({
       tenantId,
+      username: DEMO_AGENT_USERNAME,
+      password: DEMO_AGENT_PASSWORD,
+      role: 'agent',
+      imUsername: DEMO_AGENT_AGENT_IM,
+    });
+    const { token } = await this.access.issueToken(admin.operatorId, DEMO_TOKEN_TTL_SECONDS);
+    const operators = { admin: admin.operatorId, agent: agent.operatorId };
+
+    const data = demoData(now);
+    await this.importer.importLines(tenantId, data.lines);
+
+    // Imported chats carry no customer or operator: give each its customer and assignee, as
+    // chatCreate and chatAssign would have.
+    for (const chat of data.chats) {
+      const operatorId = chat.assignee ? operators[chat.assignee] : null;
+      await this.dataSource.query('UPDATE chats SET customer_id = ?, operator_id = ?, accept_time = CASE WHEN ? IS NULL THEN NULL ELSE create_time END WHERE tenant_id = ? AND id = ?', [
+        chat.customerId,
+        operatorId,
+        operatorId,
+        tenantId,
+        chat.chatId,
+      ]);
+    }
+
+    // Marks and favorites, so needMark, needFavorite, the mark filter and the favorites page show something.
+    const ids = new Map<string, string[]>();
+    for (const chat of data.chats) {
+      const rows: Array<{ id: string }> = await this.dataSource.query(
+        'SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id',
+        [tenantId, chat.chatId],
+      );
+      ids.set(chat.chatId, rows.map((row) => row.id));
+    }
+    let at = now;
+    for (const touch of data.touches) {
+      const id = ids.get(touch.chatId)?.[touch.index];
+      if (id === undefined) continue;
+      at += 1;
+      if (touch.mark) {
+        await this.dataSource.query(
+          'INSERT INTO message_marks (tenant_id, message_id, mark, chat_id, operator_id, create_time) VALUES (?, ?, ?, ?, ?, ?)',
+          [tenantId, BigInt(id), touch.mark, touch.chatId, admin.operatorId, at],
+        );
+      }
+      if (touch.favoriteOf) {
+        await this.dataSource.query('INSERT INTO message_favorites (operator_id, message_id, tenant_id, chat_id, create_time) VALUES (?, ?, ?, ?, ?)', [
+          operators[touch.favoriteOf],
+          BigInt(id),
+          tenantId,
+          touch.chatId,
+          at,
+        ]);
+      }
+    }
+    return {
+      tenantId,
+      clientId: client.clientId,
+      secret: client.secret,
       username: DEMO_USERNAME,
       password: DEMO_PASSWORD,
-      role: 'admin',
-      imUsername: DEMO_AGENT_IM,
-    });
-    const { token } = await this.access.issueToken(operator.operatorId, DEMO_TOKEN_TTL_SECONDS);
-
-    await this.importer.importLines(tenantId, demoImportLines());
-
-    // A mark and a favorite, so needMark and needFavorite show something.
-    const rows: Array<{ id: string; type: string; msg: string | null }> = await this.dataSource.query(
-      'SELECT CAST(id AS CHAR) AS id, type, msg FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id',
-      [tenantId, DEMO_CHAT_ID],
-    );
-    const now = Date.now();
-    const image = rows.find((row) => row.type === 'img');
-    const first = rows[0];
-    if (image) {
-      await this.dataSource.query(
-        'INSERT INTO message_marks (tenant_id, message_id, mark, chat_id, operator_id, create_time) VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)',
-        [tenantId, BigInt(image.id), '重要', DEMO_CHAT_ID, operator.operatorId, now, tenantId, BigInt(image.id), '菜品', DEMO_CHAT_ID, operator.operatorId, now + 1],
-      );
-    }
-    if (first) {
-      await this.dataSource.query(
-        'INSERT INTO message_favorites (operator_id, message_id, tenant_id, chat_id, create_time) VALUES (?, ?, ?, ?, ?)',
-        [operator.operatorId, BigInt(first.id), tenantId, DEMO_CHAT_ID, now],
-      );
-    }
-    return { tenantId, clientId: client.clientId, secret: client.secret, username: DEMO_USERNAME, password: DEMO_PASSWORD, token };
+      token,
+      agentUsername: DEMO_AGENT_USERNAME,
+      agentPassword: DEMO_AGENT_PASSWORD,
+    };
   }
 }

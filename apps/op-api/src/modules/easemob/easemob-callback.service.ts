@@ -6,9 +6,25 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AccessService } from '../access/access.service';
 import { idText, mapEasemobMessage, RecordError } from '../chat-message/easemob-message';
 import { CallbackIds } from './callback-ids.service';
-import { MessageRouter } from './message-router.service';
+import { isDatabaseDown } from '../../common/filters/error-envelope';
+import { CallbackSpool } from './callback-spool.service';
+import { MessageRouter, type RoutedMessage } from './message-router.service';
+import { GroupCommit, type Settled } from './group-commit';
+import type { SpoolEntry } from './spool-journal';
 
-export type CallbackOutcome = 'stored' | 'duplicate' | 'recalled' | 'ignored';
+export type CallbackOutcome = 'stored' | 'duplicate' | 'recalled' | 'ignored' | 'spooled';
+
+/** What a verified callback asks of the store. */
+type Plan = { kind: 'ignored' } | { kind: 'recall'; recallId: string; timeMs: number } | { kind: 'message'; routed: RoutedMessage };
+
+/** A verified callback on its way to the store. */
+interface Pending {
+  tenantId: string;
+  callId: string;
+  plan: Exclude<Plan, { kind: 'ignored' }>;
+  print: string;
+  now: number;
+}
 
 const MESSAGE_EVENTS = new Set(['chat', 'chat_offline']);
 const MESSAGE_CHAT_TYPES = new Set(['chat', 'groupchat']);
@@ -43,30 +59,150 @@ export class EasemobCallbackService {
     private readonly access: AccessService,
     private readonly router: MessageRouter,
     private readonly callIds: CallbackIds,
+    private readonly spool: CallbackSpool,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.windowMs = config.callbackWindowSeconds * 1000;
+    this.spoolAfterMs = config.spool.afterMs;
+    spool.setHandler((entries) => this.storeSpooled(entries));
+    this.group = config.spool.groupCommit
+      ? new GroupCommit((items) => this.storeMany(items))
+      : new GroupCommit((items) => this.storeMany(items), 1, Number.MAX_SAFE_INTEGER);
   }
+
+  private readonly spoolAfterMs: number;
+  /** Concurrent live callbacks share one transaction (issue 13); off: each its own, as many at once as arrive. */
+  private readonly group: GroupCommit<Pending, CallbackOutcome>;
 
   async receive(body: unknown): Promise<CallbackOutcome> {
     if (!isObject(body)) throw OpError.badRequest('回调内容必须是 JSON 对象');
     const { tenantId, callId } = await this.authenticate(body);
+    const plan = this.plan(body);
+    if (plan.kind === 'ignored') return 'ignored';
+    const receivedAt = Date.now();
+    const print = fingerprint(plan.kind === 'recall' ? { recall: plan.recallId } : plan.routed);
+    if (this.spool.conflicts(tenantId, callId, print)) throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
+    if (!this.spool.started) return this.store(tenantId, callId, plan, print, receivedAt);
+    // While the journal holds entries, a new callback joins its end: order is kept, and the
+    // database is not asked twice (a store that times out still runs, and the replay repeats it)
+    // while the drain catches up in batches.
+    if (this.spool.status().entries > 0) {
+      await this.spool.append({ t: receivedAt, tenant: tenantId, callId, body }, print);
+      return 'spooled';
+    }
 
+    // The database gets spoolAfterMs to store it; past that, or when it is down, the callback
+    // goes to the fsynced journal and is stored by the drainer (the late store, if it still
+    // lands, makes the replay a duplicate: stored once either way).
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.spoolAfterMs)));
+    const storing = this.group.submit({ tenantId, callId, plan, print, now: receivedAt });
+    try {
+      const outcome = await Promise.race([storing, late]);
+      if (outcome !== 'late') return outcome;
+      storing.catch(() => undefined);
+    } catch (error) {
+      if (!isDatabaseDown(error) && !(error instanceof OpError && error.code === 503)) throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.spool.append({ t: receivedAt, tenant: tenantId, callId, body }, print);
+    return 'spooled';
+  }
+
+  /** Stores journalled callbacks (verified when they arrived) through the same path, in order, in one transaction. */
+  async storeSpooled(entries: readonly SpoolEntry[]): Promise<Array<Settled<CallbackOutcome>>> {
+    const results: Array<Settled<CallbackOutcome> | undefined> = [];
+    const pending: Array<{ index: number; item: Pending }> = [];
+    entries.forEach((entry, index) => {
+      try {
+        const plan = this.plan(entry.body);
+        if (plan.kind === 'ignored') return void (results[index] = { ok: true, value: 'ignored' });
+        const print = fingerprint(plan.kind === 'recall' ? { recall: plan.recallId } : plan.routed);
+        pending.push({ index, item: { tenantId: entry.tenant, callId: entry.callId, plan, print, now: entry.t } });
+      } catch (error) {
+        results[index] = { ok: false, error };
+      }
+    });
+    const stored = await this.storeMany(pending.map(({ item }) => item));
+    pending.forEach(({ index }, i) => (results[index] = stored[i]));
+    return results as Array<Settled<CallbackOutcome>>;
+  }
+
+  /**
+   * Stores callbacks together: their callIds claimed per tenant in two statements, their
+   * messages and recalls routed in one transaction. When that transaction fails for a reason
+   * other than the database being away, each is tried alone, so one bad callback fails only itself.
+   */
+  private async storeMany(items: readonly Pending[]): Promise<Array<Settled<CallbackOutcome>>> {
+    if (items.length === 1) {
+      const [item] = items;
+      return this.store(item.tenantId, item.callId, item.plan, item.print, item.now).then(
+        (value) => [{ ok: true as const, value }],
+        (error: unknown) => [{ ok: false as const, error }],
+      );
+    }
+    const results: Array<Settled<CallbackOutcome> | undefined> = new Array(items.length);
+    const byTenant = new Map<string, number[]>();
+    items.forEach((item, i) => byTenant.set(item.tenantId, [...(byTenant.get(item.tenantId) ?? []), i]));
+    try {
+      for (const [tenantId, indexes] of byTenant) {
+        const claimed = await this.callIds.claimMany(tenantId, indexes.map((i) => ({ callId: items[i].callId, fingerprint: items[i].print })));
+        indexes.forEach((i, k) => {
+          if (!claimed[k]) results[i] = { ok: false, error: OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造') };
+        });
+      }
+    } catch (error) {
+      return items.map(() => ({ ok: false, error }));
+    }
+    const live = items.map((_, i) => i).filter((i) => results[i] === undefined);
+    try {
+      const stored = await this.router.deliverBatch(
+        live.map((i) => {
+          const { tenantId, plan } = items[i];
+          return plan.kind === 'recall' ? { tenantId, recall: { hxMsgId: plan.recallId, timeMs: plan.timeMs } } : { tenantId, message: plan.routed };
+        }),
+      );
+      live.forEach((i, k) => (results[i] = { ok: true, value: items[i].plan.kind === 'recall' ? 'recalled' : stored[k] ? 'stored' : 'duplicate' }));
+    } catch (error) {
+      if (isDatabaseDown(error)) {
+        for (const i of live) results[i] = { ok: false, error };
+      } else {
+        // Claimed already (same content): the lone store claims again, which succeeds.
+        for (const i of live) {
+          const item = items[i];
+          results[i] = await this.store(item.tenantId, item.callId, item.plan, item.print, item.now).then(
+            (value) => ({ ok: true as const, value }),
+            (failure: unknown) => ({ ok: false as const, error: failure }),
+          );
+        }
+      }
+    }
+    return results as Array<Settled<CallbackOutcome>>;
+  }
+
+  private plan(body: Record<string, unknown>): Plan {
     const chatType = body.chat_type;
     if (chatType === 'recall') {
       const recallId = this.field(() => idText(body.recall_id, 'recall_id', true))!;
-      await this.claim(tenantId, callId, { recall: recallId });
-      await this.router.recall(tenantId, recallId, Number(body.timestamp));
-      return 'recalled';
+      return { kind: 'recall', recallId, timeMs: Number(body.timestamp) };
     }
-    if (!MESSAGE_EVENTS.has(String(body.eventType)) || !MESSAGE_CHAT_TYPES.has(String(chatType))) return 'ignored';
-
+    if (!MESSAGE_EVENTS.has(String(body.eventType)) || !MESSAGE_CHAT_TYPES.has(String(chatType))) return { kind: 'ignored' };
     const message = this.field(() => mapEasemobMessage(body));
     if (message.form === null || message.to === null) throw OpError.badRequest('from 和 to 不能为空');
     const groupId = chatType === 'groupchat' ? this.field(() => idText(body.group_id ?? body.to, 'group_id', true)) : null;
-    const routed = { ...message, qiniuKey: null, groupId };
-    await this.claim(tenantId, callId, routed);
-    const { stored } = await this.router.deliver(tenantId, routed);
+    return { kind: 'message', routed: { ...message, qiniuKey: null, groupId } };
+  }
+
+  private async store(tenantId: string, callId: string, plan: Exclude<Plan, { kind: 'ignored' }>, print: string, now: number): Promise<CallbackOutcome> {
+    if (!(await this.callIds.claim(tenantId, callId, print, now))) {
+      throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
+    }
+    if (plan.kind === 'recall') {
+      await this.router.recall(tenantId, plan.recallId, plan.timeMs);
+      return 'recalled';
+    }
+    const { stored } = await this.router.deliver(tenantId, plan.routed);
     return stored ? 'stored' : 'duplicate';
   }
 
@@ -91,13 +227,6 @@ export class EasemobCallbackService {
       throw OpError.unauthorized(`timestamp 与服务器时间相差超过 ${this.windowMs / 1000} 秒`);
     }
     return { tenantId: app.tenantId, callId };
-  }
-
-  /** Remembers the callId with what it carries; the same callId with other content is refused. */
-  private async claim(tenantId: string, callId: string, content: unknown): Promise<void> {
-    if (!(await this.callIds.claim(tenantId, callId, fingerprint(content)))) {
-      throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
-    }
   }
 
   /** Runs a field mapping, turning a bad field into a 400 that names it. */

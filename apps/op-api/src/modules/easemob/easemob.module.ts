@@ -4,13 +4,14 @@ import { ChatMessageModule } from '../chat-message/chat-message.module';
 import { ChatsModule } from '../chats/chats.module';
 import { EasemobCallbackController } from './easemob-callback.controller';
 import { CallbackIds } from './callback-ids.service';
+import { CallbackSpool } from './callback-spool.service';
 import { EasemobCallbackService } from './easemob-callback.service';
 import { MessageRouter } from './message-router.service';
 
 @Module({
   imports: [AccessModule, ChatMessageModule, ChatsModule],
   controllers: [EasemobCallbackController],
-  providers: [MessageRouter, EasemobCallbackService, CallbackIds],
-  exports: [MessageRouter],
+  providers: [MessageRouter, EasemobCallbackService, CallbackIds, CallbackSpool],
+  exports: [MessageRouter, CallbackSpool],
 })
 export class EasemobModule {}

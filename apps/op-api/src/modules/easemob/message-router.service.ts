@@ -16,6 +16,12 @@ export interface RoutedMessage extends NewMessage {
   groupId: string | null;
 }
 
+/** A batch lost a race with another writer for one of its messages: route it one by one. */
+class RaceLost extends Error {}
+
+/** One step of {@link MessageRouter.deliverBatch}: a message to route, or a recall. */
+export type BatchItem = { tenantId: string; message: RoutedMessage } | { tenantId: string; recall: { hxMsgId: string; timeMs: number } };
+
 export interface DeliveryResult {
   stored: boolean;
   chatId: string;
@@ -47,20 +53,122 @@ export class MessageRouter {
   /** Routes many messages in one transaction (backfill); returns how many were new. */
   async deliverAll(tenantId: string, messages: readonly RoutedMessage[]): Promise<{ imported: number; duplicates: number }> {
     if (messages.length === 0) return { imported: 0, duplicates: 0 };
-    return inTransaction(this.dataSource, async (manager) => {
-      let imported = 0;
-      for (const message of messages) if ((await this.route(manager, tenantId, message)).stored) imported++;
-      return { imported, duplicates: messages.length - imported };
+    const stored = await this.deliverBatch(messages.map((message) => ({ tenantId, message })));
+    const imported = stored.filter(Boolean).length;
+    return { imported, duplicates: messages.length - imported };
+  }
+
+  /**
+   * Messages and recalls of any tenants, in order, in one transaction (one commit for all:
+   * group commit of concurrent callbacks, the journal's drain, import batches); for each,
+   * whether it was new (a recall: true).
+   */
+  async deliverBatch(items: readonly BatchItem[]): Promise<boolean[]> {
+    try {
+      return await inTransaction(this.dataSource, (manager) => this.batchIn(manager, items, true));
+    } catch (error) {
+      if (!(error instanceof RaceLost)) throw error;
+      // Another writer stored one of these between our read and our insert: one at a time instead.
+      return inTransaction(this.dataSource, (manager) => this.batchIn(manager, items, false));
+    }
+  }
+
+  private async batchIn(manager: EntityManager, items: readonly BatchItem[], together: boolean): Promise<boolean[]> {
+    const stored: boolean[] = new Array<boolean>(items.length);
+    const byTenant = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      if (!('recall' in item)) byTenant.set(item.tenantId, [...(byTenant.get(item.tenantId) ?? []), i]);
     });
+    for (const [tenantId, indexes] of byTenant) {
+      const messages = indexes.map((i) => (items[i] as { message: RoutedMessage }).message);
+      const results = together ? await this.routeMany(manager, tenantId, messages) : await this.routeEach(manager, tenantId, messages);
+      indexes.forEach((i, k) => (stored[i] = results[k]));
+    }
+    // Recalls after the messages: a recall finds its message stored, or is remembered for it (the same end state in any order).
+    for (const [i, item] of items.entries()) {
+      if (!('recall' in item)) continue;
+      await this.recallIn(manager, item.tenantId, item.recall.hxMsgId, item.recall.timeMs);
+      stored[i] = true;
+    }
+    return stored;
+  }
+
+  private async routeEach(manager: EntityManager, tenantId: string, messages: readonly RoutedMessage[]): Promise<boolean[]> {
+    const stored: boolean[] = [];
+    for (const message of messages) stored.push((await this.route(manager, tenantId, message)).stored);
+    return stored;
+  }
+
+  /**
+   * {@link route} for many messages of one tenant with statements shared: one read of the
+   * known ids and early recalls, one of the staff, one open-or-join per customer, one
+   * multi-row insert, one count update per chat and one for the days. Same outcome as routing
+   * them one by one in order; when a concurrent writer stored one of them first it throws
+   * {@link RaceLost} and the caller routes them one by one.
+   */
+  private async routeMany(manager: EntityManager, tenantId: string, messages: readonly RoutedMessage[]): Promise<boolean[]> {
+    if (messages.length === 1) return [(await this.route(manager, tenantId, messages[0])).stored];
+    const ids = [...new Set(messages.map((m) => m.hxMsgId).filter((id): id is string => id !== null))];
+    const known = new Set<string>();
+    const recalled = new Set<string>();
+    if (ids.length > 0) {
+      const marks = ids.map(() => '?').join(', ');
+      const rows: Array<{ hx_msg_id: string; kind: string }> = await manager.query(
+        `SELECT hx_msg_id, 'm' AS kind FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
+          `UNION ALL SELECT hx_msg_id, 'r' AS kind FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${marks})`,
+        [tenantId, ...ids, tenantId, ...ids],
+      );
+      for (const row of rows) (row.kind === 'm' ? known : recalled).add(row.hx_msg_id);
+    }
+    const staff = await this.messages.staffAmong(manager, tenantId, messages.flatMap((m) => [m.form, m.to]));
+    const chats = new Map<string, Awaited<ReturnType<ChatRepository['openOrJoin']>>['chat']>();
+    const stored: boolean[] = [];
+    const fresh: Array<RoutedMessage & { id: string; chatId: string }> = [];
+    for (const message of messages) {
+      if (message.hxMsgId !== null && known.has(message.hxMsgId)) {
+        stored.push(false);
+        continue;
+      }
+      if (message.hxMsgId !== null) known.add(message.hxMsgId); // a repeat inside the batch is a duplicate
+      const senderOperator = message.form === null ? undefined : staff.get(message.form);
+      const customer = customerOf(message, staff) ?? 'unknown';
+      let chat = chats.get(customer);
+      if (!chat) {
+        chat = (await this.chats.openOrJoin(manager, tenantId, customer, { status: ChatStatus.Waiting, timeMs: message.createTimeMs, operatorId: null })).chat;
+        chats.set(customer, chat);
+      }
+      if (senderOperator && chat.status === (ChatStatus.Waiting as number)) {
+        await this.chats.acceptBy(manager, chat, senderOperator, message.createTimeMs);
+        chat.status = ChatStatus.Chatting;
+      }
+      const ext = message.hxMsgId !== null && recalled.has(message.hxMsgId) ? { ...message.ext, recalled: true } : message.ext;
+      fresh.push({ ...message, ext, id: this.ids.next(), chatId: chat.id });
+      stored.push(true);
+    }
+    const written = await this.messages.insertMessages(manager, tenantId, fresh);
+    if (written !== fresh.length) throw new RaceLost();
+    const perChat = new Map<string, { added: number; latest: number }>();
+    for (const message of fresh) {
+      const entry = perChat.get(message.chatId) ?? { added: 0, latest: 0 };
+      perChat.set(message.chatId, { added: entry.added + 1, latest: Math.max(entry.latest, message.createTimeMs) });
+    }
+    // One order for every writer, as addToDays does, so concurrent batches lock chats alike.
+    for (const [chatId, { added, latest }] of [...perChat].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      await this.messages.addToChat(manager, tenantId, chatId, added, latest);
+    }
+    await this.messages.addToDays(manager, tenantId, fresh);
+    return stored;
   }
 
   /** Records a recall: the message stays (records are evidence), flagged `ext.recalled`. */
   recall(tenantId: string, hxMsgId: string, timeMs: number): Promise<void> {
-    return inTransaction(this.dataSource, async (manager) => {
-      if (!(await this.messages.markRecalled(manager, tenantId, hxMsgId))) {
-        await this.messages.rememberRecall(manager, tenantId, hxMsgId, timeMs);
-      }
-    });
+    return inTransaction(this.dataSource, (manager) => this.recallIn(manager, tenantId, hxMsgId, timeMs));
+  }
+
+  private async recallIn(manager: EntityManager, tenantId: string, hxMsgId: string, timeMs: number): Promise<void> {
+    if (!(await this.messages.markRecalled(manager, tenantId, hxMsgId))) {
+      await this.messages.rememberRecall(manager, tenantId, hxMsgId, timeMs);
+    }
   }
 
   private async route(manager: EntityManager, tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {

@@ -19,7 +19,7 @@ import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess, requireOperator } from '../chat-message/chat-access.service';
 import { CHAT_COLUMNS, chatEntityOf, toChatInfo, type ChatDbRow } from '../chat-message/chat-info';
 import { placeholders } from '../../database/sql';
-import { MESSAGE_COLUMNS, type MessageRow } from '../chat-message/chat-message.repository';
+import { ChatMessageRepository, MESSAGE_COLUMNS, type MessageRow } from '../chat-message/chat-message.repository';
 import { MessageMapper } from '../chat-message/message-mapper';
 
 /** Favorites: each operator's own bookmarks on messages. Adding and removing are idempotent. */
@@ -31,6 +31,7 @@ export class FavoriteService {
     private readonly dataSource: DataSource,
     private readonly access: ChatAccess,
     private readonly mapper: MessageMapper,
+    private readonly messages: ChatMessageRepository,
     private readonly audit: AuditLog,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -91,12 +92,18 @@ export class FavoriteService {
           ...chatIds,
         ]);
     const chats = new Map(chatRows.map((row) => [row.id, toChatInfo(chatEntityOf(context.tenantId, row), this.time)]));
+    // Each message as 2.37 gives it with needFavorite and needMark: a favorites page shows the marks too.
+    const marks = new Map<string, string[]>();
+    for (const chatId of chatIds) {
+      const ids = rows.filter((row) => row.favorite_chat_id === chatId).map((row) => row.id);
+      for (const [id, list] of await this.messages.marks(context.tenantId, chatId, ids)) marks.set(id, list);
+    }
     const deadline = this.mapper.urlDeadline();
     const favorites = rows
       .filter((row) => chats.has(row.favorite_chat_id))
       .map((row) => ({
         favoriteTime: this.time.formatMs(Number(row.favorite_time)),
-        message: this.mapper.toMessage(row, deadline),
+        message: { ...this.mapper.toMessage(row, deadline), favorite: true, mark: marks.get(row.id) ?? [] },
         chat: chats.get(row.favorite_chat_id)!,
       }));
     return new Paged({ favorites }, pageInfo(total, pageNum, pageSize, favorites.length));

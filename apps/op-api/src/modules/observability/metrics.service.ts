@@ -10,6 +10,13 @@ interface MysqlPoolInternals {
   config?: { connectionLimit?: number };
 }
 
+export interface SpoolStatus {
+  entries: number;
+  bytes: number;
+  oldestAgeSeconds: number;
+  full: boolean;
+}
+
 /** Prometheus metrics: requests per route and code, callback outcomes, database pool use. */
 @Injectable()
 export class MetricsService {
@@ -33,6 +40,33 @@ export class MetricsService {
     labelNames: ['outcome'],
     registers: [this.registry],
   });
+
+  readonly spoolEvents = new Counter({
+    name: 'op_callback_spool_events_total',
+    help: 'Callback journal events: spooled (journalled instead of stored), drained (stored from the journal), rejected (set aside), full (refused: journal full)',
+    labelNames: ['event'],
+    registers: [this.registry],
+  });
+
+  /** The callback journal's state, for /readyz; null where no journal runs (the CLI). */
+  spoolStatus: (() => SpoolStatus) | null = null;
+
+  /** Depth and age of the callback journal (issue 13), read at each scrape. */
+  registerSpool(status: () => SpoolStatus): void {
+    this.spoolStatus = status;
+    const gauge = (name: string, help: string, read: (s: ReturnType<typeof status>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read(status()));
+        },
+      });
+    gauge('op_callback_spool_entries', 'Callbacks journalled and not yet stored in the database', (s) => s.entries);
+    gauge('op_callback_spool_bytes', 'Bytes of journal not yet stored', (s) => s.bytes);
+    gauge('op_callback_spool_oldest_age_seconds', 'Age of the oldest journalled callback not yet stored (0 when none)', (s) => s.oldestAgeSeconds);
+  }
 
   constructor(dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'op_' });

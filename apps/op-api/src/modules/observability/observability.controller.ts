@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, Req, ServiceUnavailableException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { RawResponse } from '../../common/decorators/raw-response.decorator';
 import { SkipSignature } from '../../common/decorators/skip-signature.decorator';
 import { OpError } from '../../common/errors/op-error';
@@ -8,7 +8,7 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { checkMetricsAccess } from './metrics-access';
 import { DatabaseHealthIndicator, RedisHealthIndicator } from './database.health';
-import { MetricsService } from './metrics.service';
+import { MetricsService, type SpoolStatus } from './metrics.service';
 import { OpenApiService } from './openapi.service';
 
 /** Liveness, readiness, metrics and the API description: outside the `/op/v2` signature scheme. */
@@ -21,6 +21,7 @@ export class ObservabilityController {
     private readonly redis: RedisHealthIndicator,
     private readonly metrics: MetricsService,
     private readonly openApi: OpenApiService,
+    private readonly healthIndicators: HealthIndicatorService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -33,12 +34,34 @@ export class ObservabilityController {
   /** Ready: the database (and the shared Redis, when configured) answers; 503 in the envelope otherwise. */
   @Get('readyz')
   async readyz(): Promise<HealthCheckResult> {
+    const spool = this.metrics.spoolStatus?.();
     try {
-      return await this.health.check([() => this.database.check(), ...(this.redis.configured ? [() => this.redis.check()] : [])]);
+      return await this.health.check([
+        () => this.database.check(),
+        ...(this.redis.configured ? [() => this.redis.check()] : []),
+        ...(spool ? [() => this.spoolIndicator(spool)] : []),
+      ]);
     } catch (error) {
-      if (error instanceof ServiceUnavailableException) throw new OpError(503, '数据库或 Redis 不可用，服务暂未就绪', { 'retry-after': '5' });
+      if (error instanceof ServiceUnavailableException) {
+        // The envelope's data is null on errors: the journal's depth and age ride in headers and the message.
+        const headers: Record<string, string> = { 'retry-after': '5' };
+        let note = '';
+        if (spool) {
+          headers['x-op-spool-entries'] = String(spool.entries);
+          headers['x-op-spool-oldest-age-seconds'] = String(Math.floor(spool.oldestAgeSeconds));
+          if (spool.entries > 0) note = `（回调暂存 ${spool.entries} 条待写入，最早的 ${Math.floor(spool.oldestAgeSeconds)} 秒前${spool.full ? '，暂存已满' : ''}）`;
+        }
+        throw new OpError(503, `数据库或 Redis 不可用，服务暂未就绪${note}`, headers);
+      }
       throw error;
     }
+  }
+
+  /** Down only when the journal is full (callbacks are then refused); depth and age either way. */
+  private spoolIndicator(spool: SpoolStatus) {
+    const details = { entries: spool.entries, bytes: spool.bytes, oldestAgeSeconds: Math.floor(spool.oldestAgeSeconds) };
+    const indicator = this.healthIndicators.check('spool');
+    return spool.full ? indicator.down({ ...details, message: '回调暂存已满' }) : indicator.up(details);
   }
 
   @Get('metrics')

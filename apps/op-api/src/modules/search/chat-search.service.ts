@@ -192,8 +192,8 @@ export class ChatSearchService {
     let fromMs = fromText === undefined ? null : this.parse('messageTimeFrom', fromText);
     let toMs = toText === undefined ? null : this.parse('messageTimeTo', toText) + 999;
     if (fromMs !== null && toMs !== null && fromMs > toMs) throw OpError.badRequest('messageTimeFrom 不能晚于 messageTimeTo');
-    const engine = await this.index.reader(tenantId);
-    if (engine.name === 'scan') {
+    const { engine, windowed } = await this.index.reader(tenantId);
+    if (windowed) {
       toMs ??= Date.now();
       fromMs = Math.max(fromMs ?? Number.MIN_SAFE_INTEGER, toMs - this.windowDays * DAY_MS);
     }

@@ -51,6 +51,11 @@ export interface SearchEngine {
    * also scans the outbox: a message is searchable once its write is acknowledged.
    */
   readonly outboxFed: boolean;
+  /**
+   * Matches the keyword in every tenant's messages, then keeps the tenant's (Mroonga): a small
+   * tenant pays for a common keyword of the big ones. Engines whose words carry the tenant do not.
+   */
+  readonly tenantFilteredLate?: boolean;
 
   /** Distinct chats with a matching message, at most `limit`. */
   matchingChats(query: SearchQuery, limit: number): Promise<MatchingChats>;

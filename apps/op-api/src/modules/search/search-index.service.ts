@@ -39,6 +39,7 @@ const FEED_IDLE_MS = 250;
 const LEASE_MS = 15_000;
 const REBUILD_BATCH = 1_000;
 const STATS_TTL_MS = 5_000;
+const TENANT_SIZE_TTL_MS = 60_000;
 const STATE_TTL_MS = 2_000;
 /** Chats up to this many messages are read from the store, not the index, for a common keyword. */
 const STORE_READ_MAX = 300;
@@ -97,6 +98,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   private rebuilding = new Set<string>();
   /** Until when this process holds the upkeep lease, as far as it knows. */
   private leaseUntil = 0;
+  private readonly tenantSizes = new Map<string, { small: boolean; at: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -302,9 +304,32 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
 
   // ---- reads -------------------------------------------------------------------------------
 
-  /** The engine that answers the tenant now: the index once it holds every message, else the scan. */
-  async reader(tenantId: string): Promise<SearchEngine> {
-    return this.engine.name !== 'scan' && (await this.refreshReady(tenantId)) ? this.engine : this.scanEngine;
+  /**
+   * The engine that answers the tenant now, and whether it needs the scan's window: the index
+   * once it holds every message, else the windowed scan. A small tenant on an engine that
+   * matches every tenant's messages first is read whole from the store instead: its few
+   * thousand messages cost less than a common keyword's postings of every tenant.
+   */
+  async reader(tenantId: string): Promise<{ engine: SearchEngine; windowed: boolean }> {
+    if (this.engine.name === 'scan' || !(await this.refreshReady(tenantId))) return { engine: this.scanEngine, windowed: true };
+    if (this.engine.tenantFilteredLate && (await this.isSmall(tenantId))) return { engine: this.scanEngine, windowed: false };
+    return { engine: this.engine, windowed: false };
+  }
+
+  /** Whether the tenant holds at most OP_SEARCH_SMALL_TENANT messages (an index probe, remembered a minute). */
+  private async isSmall(tenantId: string): Promise<boolean> {
+    const limit = this.config.searchSmallTenant;
+    if (limit === 0) return false;
+    const known = this.tenantSizes.get(tenantId);
+    if (known && Date.now() - known.at < TENANT_SIZE_TTL_MS) return known.small;
+    const rows: Array<{ n: number | string }> = await this.dataSource.query(
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE tenant_id = ? LIMIT ${limit + 1}) t`,
+      [tenantId],
+    );
+    const small = Number(rows[0].n) <= limit;
+    if (this.tenantSizes.size >= 10_000) this.tenantSizes.clear();
+    this.tenantSizes.set(tenantId, { small, at: Date.now() });
+    return small;
   }
 
   /**

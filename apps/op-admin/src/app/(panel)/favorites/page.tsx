@@ -1,9 +1,13 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { FavoriteListData } from '@op/contracts';
 import { ErrorBox, Pager, StatusBadge } from '../../../components/common';
+import { FavoriteRow } from '../../../components/favorite-row';
 import { MessageBody } from '../../../components/message-body';
 import { MessageTools } from '../../../components/message-tools';
 import { requireSession, withOp } from '../../../lib/op-server';
+
+export const metadata: Metadata = { title: '我的收藏' };
 
 export default async function FavoritesPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   const session = await requireSession();
@@ -12,7 +16,7 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
   const result = await withOp(session, (op) => op.favoriteList({ pageNum, pageSize: 20 }));
   return (
     <>
-      <h1>我的收藏</h1>
+      <h1 tabIndex={-1}>我的收藏</h1>
       {!result.ok ? (
         <ErrorBox message={result.message} />
       ) : (result.value.data as FavoriteListData).favorites.length === 0 ? (
@@ -31,21 +35,21 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
             </thead>
             <tbody>
               {(result.value.data as FavoriteListData).favorites.map(({ favoriteTime, message, chat }) => (
-                <tr key={message.userMessageId} data-testid="favorite-row">
-                  <td>{favoriteTime}</td>
-                  <td>
+                <FavoriteRow key={message.userMessageId} messageId={message.userMessageId}>
+                  <td data-label="收藏时间">{favoriteTime}</td>
+                  <td data-label="会话">
                     <Link href={`/chats/${encodeURIComponent(chat.chatId)}?around=${message.userMessageId}`}>{chat.chatId}</Link>{' '}
                     <StatusBadge code={chat.statusCode} />
-                    <div style={{ color: '#64748b', fontSize: 12 }}>客户 {chat.customerId ?? '—'}</div>
+                    <div style={{ color: '#5b6678', fontSize: 12 }}>客户 {chat.customerId ?? '—'}</div>
                   </td>
-                  <td>
-                    <div style={{ color: '#64748b', fontSize: 12 }}>
+                  <td data-label="消息">
+                    <div style={{ color: '#5b6678', fontSize: 12 }}>
                       {message.form} · {message.createTime}
                     </div>
                     <MessageBody message={message} />
                     <MessageTools messageId={message.userMessageId} marks={message.mark ?? []} favorite />
                   </td>
-                </tr>
+                </FavoriteRow>
               ))}
             </tbody>
           </table>

@@ -43,6 +43,7 @@ const MATCH = 'MATCH(body) AGAINST(? IN BOOLEAN MODE)';
 export class MroongaEngine implements SearchEngine {
   readonly name = 'mroonga' as const;
   readonly outboxFed = true;
+  readonly tenantFilteredLate = true;
 
   constructor(private readonly dataSource: DataSource) {}
 

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EXPORT_FORMATS, MESSAGE_ID_PATTERN, type ChatInfo, type ChatMessageListData, type ExportFormat, type SearchWindow } from '@op/contracts';
 import { ErrorBox, Forbidden, Pager, StatusBadge } from '../../../../components/common';
@@ -36,6 +37,11 @@ function refusal(code: number, message: string) {
   return <ErrorBox message={message} />;
 }
 
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const chatId = safeDecode((await params).chatId);
+  return { title: chatId ? `会话 ${chatId}` : '会话' };
+}
+
 export default async function ChatPage({ params, searchParams }: { params: Params; searchParams: Search }) {
   const session = await requireSession();
   const { chatId: rawId } = await params;
@@ -44,7 +50,7 @@ export default async function ChatPage({ params, searchParams }: { params: Param
   const { page, around, keyword: rawKeyword, hit: rawHit } = await searchParams;
   // A page picked in the pager wins over the message the chat was opened at.
   const pageNum = page === undefined ? undefined : Math.max(1, Number.parseInt(page, 10) || 1);
-  const aroundMessageId = around && MESSAGE_ID_PATTERN.test(around) ? around : undefined;
+  let aroundMessageId = around && MESSAGE_ID_PATTERN.test(around) ? around : undefined;
   const keyword = rawKeyword?.trim() || undefined;
   const hit = parseHit(rawHit);
 
@@ -58,15 +64,24 @@ export default async function ChatPage({ params, searchParams }: { params: Param
   if (!detail.ok) return refusal(detail.code, detail.message);
   let find: OpResult<FindResult> | null = found;
   const anchor = (find?.ok ? find.value.currentId : null) ?? aroundMessageId;
-  const list = await withOp(session, (op) =>
-    op.chatMessageList({
-      chatId,
-      pageSize: CHAT_PAGE_SIZE,
-      needMark: true,
-      needFavorite: true,
-      ...(pageNum === undefined && anchor ? { aroundMessageId: anchor } : { pageNum: pageNum ?? 1 }),
-    }),
-  );
+  const listAt = (at: string | undefined) =>
+    withOp(session, (op) =>
+      op.chatMessageList({
+        chatId,
+        pageSize: CHAT_PAGE_SIZE,
+        needMark: true,
+        needFavorite: true,
+        ...(pageNum === undefined && at ? { aroundMessageId: at } : { pageNum: pageNum ?? 1 }),
+      }),
+    );
+  let list = await listAt(anchor);
+  // The chat exists (chatDetail said so): a 404 here is a message id that is not in it (a link
+  // to another chat's message). Say that, and show the chat from its start.
+  const missingMessage = !list.ok && list.code === 404 && anchor !== undefined && anchor === aroundMessageId ? aroundMessageId : null;
+  if (missingMessage) {
+    aroundMessageId = undefined;
+    list = await listAt(undefined);
+  }
   if (keyword && find === null) {
     const opened = list.ok ? (list.value.data?.msg.find((m) => m.userMessageId === aroundMessageId) ?? null) : null;
     find = await findAt(session, chatId, keyword, opened);
@@ -95,6 +110,11 @@ export default async function ChatPage({ params, searchParams }: { params: Param
       <p>
         <Link href="/">← 返回会话搜索</Link>
       </p>
+      {missingMessage ? (
+        <p className="notice" role="status" data-testid="missing-message">
+          消息 {missingMessage} 不在这个会话中（可能属于另一个会话，或已被删除），下面从第一页显示本会话。
+        </p>
+      ) : null}
       <section className="card" data-testid="chat-detail">
         <h1>
           会话 {chat.chatId} <StatusBadge code={chat.statusCode} />

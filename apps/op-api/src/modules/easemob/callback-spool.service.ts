@@ -1,0 +1,344 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import { OpError } from '../../common/errors/op-error';
+import { isDatabaseDown } from '../../common/filters/error-envelope';
+import type { AppConfig, SpoolConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { MetricsService } from '../observability/metrics.service';
+import type { Settled } from './group-commit';
+import {
+  countPending,
+  encodeEntry,
+  JournalWriter,
+  listSegments,
+  readEntries,
+  readOffset,
+  removeIfEmpty,
+  removeSegment,
+  syncDir,
+  writeOffset,
+  type SpoolEntry,
+} from './spool-journal';
+
+/** Stores journalled callbacks through the normal path, in order; each settles on its own. */
+export type SpoolHandler = (entries: SpoolEntry[]) => Promise<Array<Settled<unknown>>>;
+
+/** Entries stored per transaction by the drain. */
+const DRAIN_BATCH = 200;
+
+interface Owner {
+  host: string;
+  pid: number;
+  startedAt: number;
+}
+
+const ADOPT_EVERY_MS = 10_000;
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5_000;
+/** An entry that fails this often for a reason other than the database being down is set aside. */
+const MAX_ATTEMPTS = 5;
+const SPOOLED_IDS_MAX = 100_000;
+
+const safeName = (text: string) => text.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64);
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readOwner(dir: string): Owner | null {
+  try {
+    const owner = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8')) as Owner;
+    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? owner : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The durable spool of Easemob callbacks (issue 13). When the database cannot store a verified
+ * callback in time, it is appended to this process's journal and fsynced before the 200; a
+ * drainer stores the journal in order through the same idempotent path once the database
+ * answers, recording its progress per segment after each commit and deleting a segment once
+ * all of it is stored. Each process owns `<spool dir>/<host>-<pid>-<start>/` (its `owner.json`
+ * is the lock); a journal whose owner on this host is dead is adopted by the next process that
+ * looks (an atomic rename into its own `adopted/`, so exactly one process takes it).
+ */
+@Injectable()
+export class CallbackSpool implements OnApplicationShutdown {
+  private readonly logger = new Logger('CallbackSpool');
+  private readonly config: SpoolConfig;
+  private readonly host = safeName(hostname());
+  private dir: string | null = null;
+  private writer: JournalWriter | null = null;
+  private handler: SpoolHandler | null = null;
+  private depthEntries = 0;
+  private depthBytes = 0;
+  private oldest: number | null = null;
+  private running = false;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private lastAdopt = 0;
+  private failures = new Map<string, number>();
+  /** callIds journalled by this process and not yet stored, with their fingerprints. */
+  private readonly spooledIds = new Map<string, string>();
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
+  ) {
+    this.config = config.spool;
+    metrics?.registerSpool(() => this.status());
+  }
+
+  /** Entries waiting, bytes, and the receive time of the oldest. */
+  status(): { entries: number; bytes: number; oldestAgeSeconds: number; full: boolean } {
+    return {
+      entries: this.depthEntries,
+      bytes: this.depthBytes,
+      oldestAgeSeconds: this.oldest === null || this.depthEntries === 0 ? 0 : Math.max(0, (Date.now() - this.oldest) / 1000),
+      full: this.depthBytes >= this.config.maxBytes,
+    };
+  }
+
+  get started(): boolean {
+    return this.writer !== null;
+  }
+
+  setHandler(handler: SpoolHandler): void {
+    this.handler = handler;
+  }
+
+  /** Claims this process's journal folder, adopts orphans, counts what waits and starts the drainer. */
+  async start(): Promise<void> {
+    if (this.writer) return;
+    mkdirSync(this.config.dir, { recursive: true });
+    const id = `${this.host}-${process.pid}-${Date.now().toString(36)}`;
+    const staging = join(this.config.dir, `.${id}.tmp`);
+    mkdirSync(staging, { recursive: true });
+    writeFileSync(join(staging, 'owner.json'), JSON.stringify({ host: this.host, pid: process.pid, startedAt: Date.now() } satisfies Owner));
+    this.dir = join(this.config.dir, id);
+    renameSync(staging, this.dir);
+    syncDir(this.config.dir);
+    this.writer = new JournalWriter(this.dir);
+    await this.writer.init();
+    this.adoptOrphans();
+    const pending = await this.countAll(this.dir);
+    this.depthEntries = pending.entries;
+    this.depthBytes = pending.bytes;
+    this.oldest = pending.oldest;
+    this.running = true;
+    this.loop = this.drainLoop();
+  }
+
+  /**
+   * Journals a verified callback (fsynced when this resolves). 503 when the journal is full or
+   * cannot be written; 401 when this process journalled the same callId with other content.
+   */
+  async append(entry: SpoolEntry, fingerprint: string): Promise<void> {
+    if (!this.writer) throw new OpError(503, '数据库暂不可用，请稍后重试', { 'retry-after': '5' });
+    const key = `${entry.tenant}\n${entry.callId}`;
+    const known = this.spooledIds.get(key);
+    if (known !== undefined && known !== fingerprint) throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
+    const bytes = encodeEntry(entry);
+    if (this.depthBytes + bytes.length > this.config.maxBytes) {
+      this.metrics?.spoolEvents.inc({ event: 'full' });
+      throw new OpError(503, `回调暂存已满（上限 ${this.config.maxBytes} 字节），数据库恢复前请稍后重试`, { 'retry-after': '30' });
+    }
+    try {
+      await this.writer.append(bytes);
+    } catch (error) {
+      this.logger.error(`callback journal write failed: ${(error as Error).message}`);
+      throw new OpError(503, '回调暂存写入失败，请稍后重试', { 'retry-after': '5' });
+    }
+    if (this.spooledIds.size >= SPOOLED_IDS_MAX) this.spooledIds.clear();
+    if (known === undefined) this.spooledIds.set(key, fingerprint);
+    if (this.depthEntries === 0) this.oldest = entry.t;
+    this.depthEntries++;
+    this.depthBytes += bytes.length;
+    this.metrics?.spoolEvents.inc({ event: 'spooled' });
+    this.wake?.();
+  }
+
+  /** The callId was journalled by this process with this fingerprint (content check before the database knows it). */
+  conflicts(tenant: string, callId: string, fingerprint: string): boolean {
+    const known = this.spooledIds.get(`${tenant}\n${callId}`);
+    return known !== undefined && known !== fingerprint;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.writer?.close();
+    if (this.dir && (await removeIfEmpty(this.dir))) this.dir = null;
+  }
+
+  /** Adopts the journal folders of dead processes on this host (one rename each: one adopter wins). */
+  private adoptOrphans(): void {
+    this.lastAdopt = Date.now();
+    let names: string[];
+    try {
+      names = readdirSync(this.config.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(this.config.dir, name);
+      if (name.startsWith('.') || path === this.dir) continue;
+      const owner = readOwner(path);
+      if (!owner || owner.host !== this.host || isAlive(owner.pid)) continue;
+      try {
+        mkdirSync(join(this.dir!, 'adopted'), { recursive: true });
+        renameSync(path, join(this.dir!, 'adopted', name));
+        syncDir(this.config.dir);
+        this.logger.log(`adopted the callback journal of dead process ${owner.pid} (${name})`);
+      } catch {
+        continue; // another process took it first
+      }
+    }
+  }
+
+  /** Journal folders to drain, oldest first: adopted ones (depth first), then this one. */
+  private async folders(dir: string): Promise<string[]> {
+    const adopted = join(dir, 'adopted');
+    const names = (await readdir(adopted).catch(() => [] as string[])).sort();
+    const nested: string[] = [];
+    for (const name of names) nested.push(...(await this.folders(join(adopted, name))));
+    return [...nested, dir];
+  }
+
+  private async countAll(dir: string): Promise<{ entries: number; bytes: number; oldest: number | null }> {
+    const total = { entries: 0, bytes: 0, oldest: null as number | null };
+    for (const folder of await this.folders(dir)) {
+      const pending = await countPending(folder);
+      total.entries += pending.entries;
+      total.bytes += pending.bytes;
+      if (total.oldest === null) total.oldest = pending.oldest;
+    }
+    return total;
+  }
+
+  private async drainLoop(): Promise<void> {
+    let delay = 0;
+    while (this.running) {
+      if (delay > 0 || this.depthEntries === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay > 0 ? delay : ADOPT_EVERY_MS);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+        if (!this.running) break;
+      }
+      try {
+        if (Date.now() - this.lastAdopt >= ADOPT_EVERY_MS) {
+          const before = this.depthEntries;
+          this.adoptOrphans();
+          const counted = await this.countAll(this.dir!);
+          // Adopted entries join the depth (this process's own are counted as they are appended).
+          if (counted.entries > before) {
+            this.depthEntries = counted.entries;
+            this.depthBytes = counted.bytes;
+            this.oldest = counted.oldest;
+          }
+        }
+        delay = (await this.drainAll()) ? 0 : Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, delay * 2));
+      } catch (error) {
+        this.logger.error(`callback spool drain failed: ${(error as Error).message}`);
+        delay = RETRY_MAX_MS;
+      }
+    }
+  }
+
+  /** Stores everything journalled so far; false when the database is not answering yet. */
+  private async drainAll(): Promise<boolean> {
+    for (const folder of await this.folders(this.dir!)) {
+      if (!(await this.drainFolder(folder))) return false;
+      if (folder !== this.dir) await rm(folder, { recursive: true, force: true });
+    }
+    if (this.depthEntries <= 0 || (await this.countAll(this.dir!)).entries === 0) {
+      this.depthEntries = 0;
+      this.depthBytes = 0;
+      this.oldest = null;
+    }
+    return true;
+  }
+
+  private async drainFolder(folder: string): Promise<boolean> {
+    const own = folder === this.dir;
+    for (const segment of await listSegments(folder)) {
+      if (!this.running) return false;
+      const active = own ? this.writer!.active : null;
+      const limit = active?.segment === segment ? active.durable : Infinity;
+      let offset = await readOffset(folder, segment);
+      const read = await readEntries(folder, segment, offset, limit);
+      for (let start = 0; start < read.length; start += DRAIN_BATCH) {
+        if (!this.running) return false;
+        const chunk = read.slice(start, start + DRAIN_BATCH);
+        const valid = chunk.filter((item) => item.entry !== null);
+        if (valid.length > 0) this.oldest = valid[0].entry!.t;
+        const settled = valid.length === 0 ? [] : await this.handler!(valid.map((item) => item.entry!));
+        let v = 0;
+        for (const { entry, end, line } of chunk) {
+          const stored = entry === null ? this.setAside(line, 'damaged line') : this.settle(entry, line, settled[v++]);
+          if (!stored) {
+            await writeOffset(folder, segment, offset);
+            return false;
+          }
+          offset = end;
+          this.depthEntries = Math.max(0, this.depthEntries - 1);
+          this.depthBytes = Math.max(0, this.depthBytes - Buffer.byteLength(line) - 1);
+        }
+        await writeOffset(folder, segment, offset);
+      }
+      if (active?.segment === segment) await this.writer!.retireIfDrained(segment, offset);
+      else if (!own || active?.segment !== segment) await removeSegment(folder, segment);
+    }
+    return true;
+  }
+
+  /** True when the entry is stored (or set aside for good); false to retry it later. */
+  private settle(entry: SpoolEntry, line: string, result: Settled<unknown>): boolean {
+    if (result.ok) {
+      this.failures.delete(line);
+      this.spooledIds.delete(`${entry.tenant}\n${entry.callId}`);
+      this.metrics?.spoolEvents.inc({ event: 'drained' });
+      return true;
+    }
+    const { error } = result;
+    if (error instanceof OpError && error.code !== 503 && error.code !== 429) return this.setAside(line, `${error.code} ${error.message}`);
+    if (isDatabaseDown(error) || error instanceof OpError) return false;
+    const attempts = (this.failures.get(line) ?? 0) + 1;
+    this.failures.set(line, attempts);
+    if (attempts < MAX_ATTEMPTS) return false;
+    this.failures.delete(line);
+    return this.setAside(line, (error as Error).message);
+  }
+
+  /** An entry that can never be stored goes to `rejected.jsonl` beside the journals, and the drain moves on. */
+  private setAside(line: string, reason: string): true {
+    const file = join(this.config.dir, 'rejected.jsonl');
+    try {
+      writeFileSync(file, `${JSON.stringify({ time: Date.now(), reason, line })}\n`, { flag: 'a' });
+    } catch (error) {
+      this.logger.error(`could not write ${file}: ${(error as Error).message}`);
+    }
+    this.logger.warn(`a journalled callback was set aside: ${reason}`);
+    this.metrics?.spoolEvents.inc({ event: 'rejected' });
+    return true;
+  }
+}
+
+/** For tests and `opctl`: a journal folder's waiting entries. */
+export { countPending as pendingInJournal };
+export const removeJournal = (dir: string) => rmSync(dir, { recursive: true, force: true });

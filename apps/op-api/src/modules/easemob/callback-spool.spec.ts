@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { loadConfig } from '../../config/app-config';
+import { OpError } from '../../common/errors/op-error';
+import { CallbackSpool } from './callback-spool.service';
+import type { Settled } from './group-commit';
+import { decodeLine, encodeEntry, readEntries, type SpoolEntry } from './spool-journal';
+
+const entry = (n: number): SpoolEntry => ({ t: 1_700_000_000_000 + n, tenant: 't1', callId: `c${n}`, body: { msg_id: String(n), text: `消息 ${n}` } });
+const host = hostname().replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64);
+
+/** A pid that is certainly not running: a child that has already exited. */
+const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid;
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect(check()).toBe(true);
+}
+
+describe('callback journal', () => {
+  let dir: string;
+  const spools: CallbackSpool[] = [];
+  const spoolIn = (env: Record<string, string> = {}) => {
+    const spool = new CallbackSpool(loadConfig({ OP_DATA_DIR: dir, ...env }, dir));
+    spools.push(spool);
+    return spool;
+  };
+
+  beforeAll(() => Logger.overrideLogger(false));
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'op-spool-'));
+  });
+
+  afterEach(async () => {
+    for (const spool of spools.splice(0)) await spool.onApplicationShutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('recognises a damaged line and never replays an unterminated tail', async () => {
+    const line = encodeEntry(entry(1)).toString('utf8').trimEnd();
+    expect(decodeLine(line)).toEqual(entry(1));
+    expect(decodeLine(line.replace('消息', '消癌'))).toBeNull();
+    expect(decodeLine('garbage')).toBeNull();
+    const folder = join(dir, 'j');
+    mkdirSync(folder);
+    const file = join(folder, '000000000001.seg');
+    writeFileSync(file, Buffer.concat([encodeEntry(entry(1)), encodeEntry(entry(2))]));
+    appendFileSync(file, encodeEntry(entry(3)).subarray(0, 20)); // a write cut by a crash
+    const read = await readEntries(folder, '000000000001.seg', 0);
+    expect(read.map((r) => r.entry?.callId)).toEqual(['c1', 'c2']);
+  });
+
+  it('acknowledges after the write, drains in order once the handler succeeds, and leaves nothing behind', async () => {
+    const spool = spoolIn();
+    const seen: string[] = [];
+    let down = true;
+    spool.setHandler((entries) => {
+      if (down) return Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ECONNREFUSED' }) })));
+      seen.push(...entries.map((e) => e.callId));
+      return Promise.resolve(entries.map(() => ({ ok: true, value: 'stored' })));
+    });
+    await spool.start();
+    await Promise.all(Array.from({ length: 50 }, (_, i) => spool.append(entry(i), `fp${i}`)));
+    expect(spool.status()).toMatchObject({ entries: 50, full: false });
+    // The same callId with other content is refused while it waits in the journal.
+    await expect(spool.append(entry(3), 'other')).rejects.toMatchObject({ code: 401 });
+    down = false;
+    await spool.append(entry(50), 'fp50'); // wakes the drainer
+    await until(() => spool.status().entries === 0);
+    expect(seen).toEqual(Array.from({ length: 51 }, (_, i) => `c${i}`));
+    await spool.onApplicationShutdown();
+    expect(readdirSync(join(dir, 'spool')).filter((name) => !name.startsWith('.'))).toEqual([]);
+  });
+
+  it('answers 503 once the journal is full', async () => {
+    const spool = spoolIn({ OP_SPOOL_MAX_BYTES: String(64 * 1024) });
+    spool.setHandler((entries) => Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ETIMEDOUT' }) }))));
+    await spool.start();
+    const big = (n: number): SpoolEntry => ({ ...entry(n), body: { text: 'x'.repeat(8000) } });
+    let refused: unknown = null;
+    for (let i = 0; i < 20 && refused === null; i++) await spool.append(big(i), `fp${i}`).catch((error: unknown) => (refused = error));
+    expect(refused).toBeInstanceOf(OpError);
+    expect(refused).toMatchObject({ code: 503, message: expect.stringContaining('回调暂存已满') });
+    expect(spool.status().full || spool.status().bytes > 56 * 1024).toBe(true);
+  });
+
+  it("adopts a dead process's journal, resumes from its offset, and sets aside what can never be stored", async () => {
+    const orphan = join(dir, 'spool', `${host}-${deadPid()}-dead`);
+    mkdirSync(orphan, { recursive: true });
+    writeFileSync(join(orphan, 'owner.json'), JSON.stringify({ host, pid: deadPid(), startedAt: 1 }));
+    const segment = Buffer.concat([0, 1, 2, 3, 4].map((n) => encodeEntry(entry(n))));
+    writeFileSync(join(orphan, '000000000001.seg'), Buffer.concat([segment, Buffer.from('damaged line\n')]));
+    // Entries 0 and 1 were committed before the owner died.
+    writeFileSync(join(orphan, '000000000001.off'), String(encodeEntry(entry(0)).length + encodeEntry(entry(1)).length));
+    // A live owner's folder is never taken.
+    const alive = join(dir, 'spool', `${host}-${process.pid}-alive`);
+    mkdirSync(alive, { recursive: true });
+    writeFileSync(join(alive, 'owner.json'), JSON.stringify({ host, pid: process.pid, startedAt: 1 }));
+
+    const spool = spoolIn();
+    const seen: string[] = [];
+    spool.setHandler((entries) => {
+      seen.push(...entries.map((e) => e.callId));
+      return Promise.resolve(entries.map((e) => (e.callId === 'c3' ? { ok: false, error: OpError.unauthorized('callId 已被使用') } : { ok: true, value: 'stored' })) as Array<Settled<unknown>>);
+    });
+    await spool.start();
+    await until(() => seen.length === 3 && spool.status().entries === 0);
+    expect(seen).toEqual(['c2', 'c3', 'c4']);
+    expect(existsSync(orphan)).toBe(false);
+    expect(existsSync(alive)).toBe(true);
+    const rejected = readFileSync(join(dir, 'spool', 'rejected.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { reason: string });
+    expect(rejected.map((r) => r.reason)).toEqual(['401 callId 已被使用', 'damaged line']);
+  });
+});

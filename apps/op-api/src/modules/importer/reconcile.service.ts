@@ -1,0 +1,313 @@
+import { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { OpError } from '../../common/errors/op-error';
+import { Snowflake } from '../../common/util/snowflake';
+import type { AppConfig, ReconcileConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { AccessService } from '../access/access.service';
+import { ImportService } from './import.service';
+
+const HOUR_MS = 3_600_000;
+/** One request covers at most a month of hours (Easemob allows 10 export requests a minute per app). */
+const MAX_HOURS = 31 * 24;
+const TOKEN_REFRESH_MARGIN_MS = 60_000;
+/** Easemob's export endpoint is rate limited: a 429 waits and tries again this often. */
+const RATE_LIMIT_RETRIES = 3;
+const RATE_LIMIT_WAIT_MS = 6_500;
+
+export type RunStatus = 'running' | 'ok' | 'partial' | 'failed';
+
+export interface HourResult {
+  hour: string;
+  appkey: string;
+  /** Message records in the export (other kinds of event, e.g. chat rooms, are counted in `ignored`). */
+  inExport: number;
+  alreadyStored: number;
+  added: number;
+  failed: number;
+  ignored: number;
+  status: Exclude<RunStatus, 'running'>;
+  /** Why the hour failed, or the first bad record; null when none. */
+  error: string | null;
+  seconds: number;
+}
+
+export interface ReconcileResult {
+  tenantId: string;
+  hours: HourResult[];
+  totals: { inExport: number; alreadyStored: number; added: number; failed: number; hoursOk: number; hoursNotOk: number };
+}
+
+export interface Gap {
+  hour: string;
+  appkey: string;
+  /** missing: never reconciled; failed, partial, running: no run of that hour ended ok. */
+  state: 'missing' | Exclude<RunStatus, 'ok'>;
+  lastRun: number | null;
+  error: string | null;
+}
+
+interface RestApp {
+  tenantId: string;
+  appkey: string;
+  clientId: string;
+  clientSecret: string;
+  restUrl: string | null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Easemob answered something other than what its documentation shows. */
+class ExportError extends Error {}
+
+/**
+ * Reconciliation with Easemob's hourly history export (issue 13): for each hour, the app token
+ * (`POST /{org}/{app}/token`), the hour's download URLs (`GET /{org}/{app}/chatmessages/{yyyyMMddHH}`),
+ * each gzip JSON-lines file streamed through the import path (records the archive already
+ * has are counted, never stored twice), one row per app and hour in `easemob_reconcile_runs`.
+ */
+@Injectable()
+export class ReconcileService {
+  private readonly logger = new Logger('Reconcile');
+  private readonly config: ReconcileConfig;
+  private readonly ids: Snowflake;
+  private readonly tokens = new Map<string, { token: string; until: number }>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly importer: ImportService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.config = config.reconcile;
+    this.ids = new Snowflake(config.workerId);
+  }
+
+  /** `yyyyMMddHH` of the hour that holds `ms`, in Easemob's zone. */
+  hourOf(ms: number): string {
+    const d = new Date(Math.floor(ms / HOUR_MS) * HOUR_MS + this.config.utcOffsetHours * HOUR_MS);
+    const two = (n: number) => String(n).padStart(2, '0');
+    return `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}`;
+  }
+
+  /** Start (epoch ms) of an hour given as `yyyyMMddHH` or `yyyy-MM-dd HH[:mm[:ss]]` in Easemob's zone. */
+  parseHour(text: string, flag: string): number {
+    const match = /^(\d{4})-?(\d{2})-?(\d{2})[ T]?(\d{2})(?::\d{2}(?::\d{2})?)?$/.exec(text.trim());
+    const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4])) - this.config.utcOffsetHours * HOUR_MS : NaN;
+    if (!match || Number.isNaN(ms) || this.hourOf(ms) !== `${match[1]}${match[2]}${match[3]}${match[4]}`) {
+      throw OpError.badRequest(`${flag} 必须是小时，格式 yyyyMMddHH 或 yyyy-MM-dd HH（UTC+${this.config.utcOffsetHours}）`);
+    }
+    return ms;
+  }
+
+  private hours(from: string, to: string): number[] {
+    const start = this.parseHour(from, '--from');
+    const end = this.parseHour(to, '--to');
+    if (end < start) throw OpError.badRequest('--to 不能早于 --from');
+    if ((end - start) / HOUR_MS + 1 > MAX_HOURS) throw OpError.badRequest(`--from 到 --to 最多 ${MAX_HOURS} 个小时`);
+    const out: number[] = [];
+    for (let t = start; t <= end; t += HOUR_MS) out.push(t);
+    return out;
+  }
+
+  private async restApps(tenantId: string): Promise<RestApp[]> {
+    await this.access.requireTenant(tenantId);
+    const apps = await this.access.easemobRestApps(tenantId);
+    if (apps.length === 0) throw OpError.badRequest(`租户 ${tenantId} 没有设置环信 REST 凭据（opctl easemob:app --client-id --client-secret）`);
+    return apps;
+  }
+
+  async reconcileRange(tenantId: string, from: string, to: string, trigger: 'cli' | 'schedule', progress?: (line: string) => void): Promise<ReconcileResult> {
+    const hours = this.hours(from, to);
+    const apps = await this.restApps(tenantId);
+    const result: ReconcileResult = { tenantId, hours: [], totals: { inExport: 0, alreadyStored: 0, added: 0, failed: 0, hoursOk: 0, hoursNotOk: 0 } };
+    for (const app of apps) {
+      for (const start of hours) {
+        const hour = await this.reconcileHour(app, this.hourOf(start), trigger);
+        progress?.(
+          `${hour.appkey} ${hour.hour}: ${hour.status}, ${hour.inExport} in export, ${hour.alreadyStored} already stored, ${hour.added} added, ${hour.failed} failed (${hour.seconds} s)`,
+        );
+        result.hours.push(hour);
+        result.totals.inExport += hour.inExport;
+        result.totals.alreadyStored += hour.alreadyStored;
+        result.totals.added += hour.added;
+        result.totals.failed += hour.failed;
+        if (hour.status === 'ok') result.totals.hoursOk++;
+        else result.totals.hoursNotOk++;
+      }
+    }
+    return result;
+  }
+
+  /** Hours of the range that no run reconciled completely, per app. */
+  async gaps(tenantId: string, from: string, to: string): Promise<{ tenantId: string; from: string; to: string; checked: number; gaps: Gap[] }> {
+    const hours = this.hours(from, to).map((ms) => this.hourOf(ms));
+    const apps = await this.restApps(tenantId);
+    const rows: Array<{ appkey: string; hour: string; status: RunStatus; start_time: string | number; error: string | null }> = await this.dataSource.query(
+      'SELECT appkey, hour, status, start_time, error FROM easemob_reconcile_runs WHERE tenant_id = ? AND hour >= ? AND hour <= ? ORDER BY start_time',
+      [tenantId, hours[0], hours[hours.length - 1]],
+    );
+    const latest = new Map<string, (typeof rows)[number]>();
+    const done = new Set<string>();
+    for (const row of rows) {
+      latest.set(`${row.appkey} ${row.hour}`, row);
+      if (row.status === 'ok') done.add(`${row.appkey} ${row.hour}`);
+    }
+    const gaps: Gap[] = [];
+    for (const app of apps) {
+      for (const hour of hours) {
+        const key = `${app.appkey} ${hour}`;
+        if (done.has(key)) continue;
+        const last = latest.get(key);
+        gaps.push({
+          hour,
+          appkey: app.appkey,
+          state: last ? (last.status as Gap['state']) : 'missing',
+          lastRun: last ? Number(last.start_time) : null,
+          error: last?.error ?? null,
+        });
+      }
+    }
+    return { tenantId, from: hours[0], to: hours[hours.length - 1], checked: hours.length * apps.length, gaps };
+  }
+
+  /** The scheduled job: the previous hour of every app with credentials, then a few unreconciled hours of the last day. */
+  async reconcileRecent(now = Date.now()): Promise<HourResult[]> {
+    const out: HourResult[] = [];
+    const previous = this.hourOf(now - HOUR_MS);
+    for (const app of await this.access.easemobRestApps()) {
+      out.push(await this.reconcileHour(app, previous, 'schedule'));
+      if (this.config.retryHours === 0) continue;
+      const from = this.hourOf(now - 25 * HOUR_MS);
+      const to = this.hourOf(now - 2 * HOUR_MS);
+      const { gaps } = await this.gaps(app.tenantId, from, to);
+      for (const gap of gaps.filter((g) => g.appkey === app.appkey && g.state !== 'running').slice(-this.config.retryHours)) {
+        out.push(await this.reconcileHour(app, gap.hour, 'schedule'));
+      }
+    }
+    return out;
+  }
+
+  /** Time (epoch ms) of each tenant's last run that ended ok. */
+  async lastSuccess(): Promise<Array<{ tenantId: string; time: number }>> {
+    const rows: Array<{ tenant_id: string; t: string | number }> = await this.dataSource.query(
+      "SELECT tenant_id, MAX(finish_time) AS t FROM easemob_reconcile_runs WHERE status = 'ok' GROUP BY tenant_id",
+    );
+    return rows.map((row) => ({ tenantId: row.tenant_id, time: Number(row.t) }));
+  }
+
+  private async reconcileHour(app: RestApp, hour: string, trigger: 'cli' | 'schedule'): Promise<HourResult> {
+    const started = Date.now();
+    const id = this.ids.next();
+    await this.dataSource.query(
+      'INSERT INTO easemob_reconcile_runs (id, tenant_id, appkey, hour, trigger_kind, status, in_export, already_stored, added, failed, error, start_time, finish_time) ' +
+        "VALUES (?, ?, ?, ?, ?, 'running', 0, 0, 0, 0, NULL, ?, NULL)",
+      [id, app.tenantId, app.appkey, hour, trigger, started],
+    );
+    const result: HourResult = { hour, appkey: app.appkey, inExport: 0, alreadyStored: 0, added: 0, failed: 0, ignored: 0, status: 'ok', error: null, seconds: 0 };
+    try {
+      for (const url of await this.exportUrls(app, hour)) await this.importFile(app, url, result);
+      result.status = result.failed > 0 ? 'partial' : 'ok';
+    } catch (error) {
+      result.status = 'failed';
+      result.error = error instanceof ExportError || error instanceof OpError ? error.message : `读取导出文件失败：${(error as Error).message}`.slice(0, 500);
+      this.logger.warn(`reconcile ${app.appkey} ${hour} failed: ${result.error}`);
+    }
+    result.seconds = Math.round((Date.now() - started) / 100) / 10;
+    await this.dataSource.query(
+      'UPDATE easemob_reconcile_runs SET status = ?, in_export = ?, already_stored = ?, added = ?, failed = ?, error = ?, finish_time = ? WHERE id = ?',
+      [result.status, result.inExport, result.alreadyStored, result.added, result.failed, result.error?.slice(0, 512) ?? null, Date.now(), id],
+    );
+    return result;
+  }
+
+  private base(app: RestApp): string {
+    const [org, name] = app.appkey.split('#');
+    return `${app.restUrl ?? this.config.baseUrl}/${encodeURIComponent(org)}/${encodeURIComponent(name)}`;
+  }
+
+  private async token(app: RestApp, fresh = false): Promise<string> {
+    const cached = this.tokens.get(app.appkey);
+    if (!fresh && cached && cached.until > Date.now()) return cached.token;
+    const response = await fetch(`${this.base(app)}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret }),
+      signal: AbortSignal.timeout(this.config.timeoutMs),
+    });
+    if (!response.ok) throw new ExportError(`获取环信 App Token 失败：HTTP ${response.status}`);
+    const body = (await response.json().catch(() => null)) as { access_token?: unknown; expires_in?: unknown } | null;
+    if (typeof body?.access_token !== 'string' || body.access_token === '') throw new ExportError('获取环信 App Token 失败：响应缺少 access_token');
+    const ttlMs = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : HOUR_MS;
+    this.tokens.set(app.appkey, { token: body.access_token, until: Date.now() + Math.max(0, ttlMs - TOKEN_REFRESH_MARGIN_MS) });
+    return body.access_token;
+  }
+
+  /** The download URLs of one hour's export (`data[].url`); none when the hour had no messages. */
+  private async exportUrls(app: RestApp, hour: string): Promise<string[]> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.token(app, attempt > 0);
+      const response = await fetch(`${this.base(app)}/chatmessages/${hour}`, {
+        headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(this.config.timeoutMs),
+      });
+      if (response.status === 401 && attempt === 0) continue; // the token expired early: once more with a new one
+      if (response.status === 429 && attempt < RATE_LIMIT_RETRIES) {
+        await response.body?.cancel();
+        await sleep(RATE_LIMIT_WAIT_MS);
+        continue;
+      }
+      if (response.status === 404) return []; // no file for an hour without messages
+      if (!response.ok) throw new ExportError(`获取 ${hour} 的历史消息下载地址失败：HTTP ${response.status}`);
+      const body = (await response.json().catch(() => null)) as { data?: unknown } | null;
+      if (!Array.isArray(body?.data)) throw new ExportError(`获取 ${hour} 的历史消息下载地址失败：响应缺少 data`);
+      return body.data.map((item: unknown) => {
+        const url = (item as { url?: unknown } | null)?.url;
+        if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new ExportError(`获取 ${hour} 的历史消息下载地址失败：data 中的 url 无效`);
+        return url;
+      });
+    }
+  }
+
+  /** Streams one gzip JSON-lines file through the import path; message records only. */
+  private async importFile(app: RestApp, url: string, result: HourResult): Promise<void> {
+    // The URL is signed (OSS Expires/Signature): it is never logged or stored.
+    const response = await fetch(url, { signal: AbortSignal.timeout(this.config.timeoutMs) });
+    if (!response.ok || !response.body) throw new ExportError(`下载 ${result.hour} 的历史消息文件失败：HTTP ${response.status}`);
+    const gunzip = createGunzip();
+    const source = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    const input = source.pipe(gunzip);
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    let streamError: Error | null = null;
+    // A cut download (timeout, reset) or a damaged gzip ends the hour as failed, whatever was read.
+    const failStream = (error: Error) => {
+      streamError ??= error;
+      lines.close();
+    };
+    source.on('error', failStream);
+    gunzip.on('error', failStream);
+    async function* messages(): AsyncGenerator<string> {
+      for await (const line of lines) {
+        if (line.trim() === '') continue;
+        const chatType = /"chat_type"\s*:\s*"([^"]*)"/.exec(line)?.[1];
+        if (chatType !== undefined && chatType !== 'chat' && chatType !== 'groupchat') {
+          result.ignored++;
+          continue;
+        }
+        result.inExport++;
+        yield line;
+      }
+    }
+    const imported = await this.importer.importLines(app.tenantId, messages());
+    // Set from the stream's error events, which TypeScript's narrowing cannot see.
+    const failure = streamError as Error | null;
+    if (failure) throw failure;
+    result.added += imported.imported;
+    result.alreadyStored += imported.duplicates;
+    result.failed += imported.failed;
+    if (imported.errors.length > 0 && result.error === null) result.error = `第 ${imported.errors[0].line} 条记录：${imported.errors[0].message}`;
+  }
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { ENGINES, type Engine } from './support/databases';
+import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
+import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+
+// Issue 13: concurrent callbacks share one transaction (group commit). Each still gets its
+// own answer: a redelivery in the same batch is a duplicate, a forged callId in the same
+// batch is refused alone, and what is answered 200 is stored once.
+const REDIS_URL = process.env.OP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const setups: Array<{ name: string; engine: Engine; env: Record<string, string> }> = [
+  ...ENGINES.map((engine) => ({ name: `${engine}, callIds in the database`, engine, env: {} })),
+  { name: 'sqlite, callIds in Redis', engine: 'sqlite', env: { OP_REDIS_URL: REDIS_URL, OP_REDIS_PREFIX: `op-test-${process.pid}-${randomBytes(4).toString('hex')}:` } },
+];
+
+describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine, env }) => {
+  let t: TestApp;
+  let a: TestTenant;
+
+  beforeAll(async () => {
+    // Journalling after a slow store is another spec's subject: here every store has time to finish.
+    t = await startTestApp(engine, { ...env, OP_SPOOL_AFTER_MS: '60000', OP_CALLBACK_GROUP_COMMIT: 'on' });
+    a = await t.createTenant();
+    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.access.addServiceAccount(a.tenantId, 'kefu01');
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers each of 120 concurrent callbacks for itself and stores each message once', async () => {
+    const base = `${engine === 'sqlite' ? 31 : 32}${env.OP_REDIS_URL ? 1 : 0}`;
+    const originals = Array.from({ length: 80 }, (_, i) =>
+      callbackBody({ from: `u0001group${i % 7}`, to: 'kefu01', msgId: `${base}${String(i).padStart(6, '0')}`, body: { type: 'txt', msg: `原文 ${i}` } }),
+    );
+    // 20 redeliveries (the same body) and 20 forgeries (the same callId, timestamp and security, other text).
+    const redeliveries = originals.slice(0, 20).map((body) => ({ ...body }));
+    const forgeries: Array<Record<string, unknown>> = originals.slice(20, 40).map((body) => ({ ...body, payload: { bodies: [{ type: 'txt', msg: '伪造的内容' }], ext: {} } }));
+    const all = [...originals, ...redeliveries, ...forgeries].sort(() => Math.random() - 0.5);
+    const answers = await Promise.all(all.map(async (body) => ({ body, ...(await postCallback(t.baseUrl, body)) })));
+
+    const byCallId = new Map<string, Array<{ status: number; result?: string; text: string }>>();
+    for (const answer of answers) {
+      const result = answer.status === 200 ? (JSON.parse(answer.text) as { data: { result: string } }).data.result : undefined;
+      byCallId.set(answer.body.callId as string, [...(byCallId.get(answer.body.callId as string) ?? []), { status: answer.status, result, text: answer.text }]);
+    }
+    const results = answers.map((answer) => (answer.status === 200 ? (JSON.parse(answer.text) as { data: { result: string } }).data.result : answer.status));
+    process.stderr.write(`group commit (${engine}${env.OP_REDIS_URL ? ', Redis' : ''}): ${JSON.stringify(results.reduce<Record<string, number>>((m, r) => ({ ...m, [r]: (m[r] ?? 0) + 1 }), {}))}\n`);
+    const rows: Array<{ hx_msg_id: string; msg: string }> = await t.dataSource.query('SELECT hx_msg_id, msg FROM messages WHERE tenant_id = ?', [a.tenantId]);
+    const stored = new Map(rows.map((row) => [row.hx_msg_id, row.msg]));
+    expect(rows.length).toBe(80);
+    originals.forEach((body, i) => {
+      const got = byCallId.get(body.callId as string)!;
+      if (i < 20) {
+        // Original and redelivery: one stored, the other a duplicate.
+        expect(got.map((g) => g.result).sort()).toEqual(['duplicate', 'stored']);
+        expect(stored.get(body.msg_id as string)).toBe(`原文 ${i}`);
+      } else if (i < 40) {
+        // Original and forgery: whichever came first is stored, the other refused, and the stored text is the accepted one's.
+        expect(got.map((g) => g.status).sort()).toEqual([200, 401]);
+        expect(got.find((g) => g.status === 401)!.text).toContain('callId 已被使用，内容与首次不同');
+        expect(['伪造的内容', `原文 ${i}`]).toContain(stored.get(body.msg_id as string));
+      } else {
+        expect(got).toEqual([expect.objectContaining({ status: 200, result: 'stored' })]);
+      }
+    });
+    // One open chat per customer, with the messages counted.
+    const chats: Array<{ customer_id: string; message_count: number | string }> = await t.dataSource.query(
+      'SELECT customer_id, message_count FROM chats WHERE tenant_id = ?',
+      [a.tenantId],
+    );
+    expect(chats).toHaveLength(7);
+    expect(chats.reduce((n, chat) => n + Number(chat.message_count), 0)).toBe(80);
+  }, 60_000);
+});

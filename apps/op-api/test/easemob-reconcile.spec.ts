@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { ENGINES } from './support/databases';
+import { APPKEY, CALLBACK_SECRET } from './support/easemob';
+import { exportRecord, FakeEasemob } from './support/fake-easemob';
+import { OPCTL, runNode } from './support/processes';
+import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+import { ReconcileService, type ReconcileResult } from '../src/modules/importer/reconcile.service';
+import { ReconcileScheduler } from '../src/modules/importer/reconcile-schedule.module';
+
+const CLIENT_ID = 'YXA6client-id';
+const CLIENT_SECRET = 'YXA6client-secret-never-stored-in-clear';
+const OTHER_APPKEY = 'other-org#other-app';
+/** Easemob's hours are Beijing time on its China clusters: 2026-11-30 10:00 +08:00. */
+const H10_MS = Date.UTC(2026, 10, 30, 2);
+const hourName = (n: number) => `20261130${String(n).padStart(2, '0')}`;
+const atHour = (n: number, i: number) => H10_MS + (n - 10) * 3_600_000 + i * 1000;
+const lines = (n: number, count: number, prefix: string, from = 'u0001reconcile') =>
+  Array.from({ length: count }, (_, i) => JSON.stringify(exportRecord(`${prefix}${n}${String(i).padStart(4, '0')}`, atHour(n, i), i % 3 === 0 ? 'kefu01' : from, i % 3 === 0 ? from : 'kefu01', `第 ${n} 小时 第 ${i} 条`)));
+
+describe.each(ENGINES)('reconciliation with Easemob history exports on %s', (engine) => {
+  let fake: FakeEasemob;
+  let t: TestApp;
+  let a: TestTenant;
+  let b: TestTenant;
+  const masterKey = randomBytes(32).toString('hex');
+  const prefix = engine === 'sqlite' ? '51' : '52';
+
+  const count = async (tenantId: string) =>
+    Number((await t.dataSource.query<Array<{ n: number | string }>>('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [tenantId]))[0].n);
+  const duplicates = async (tenantId: string) =>
+    t.dataSource.query<unknown[]>('SELECT hx_msg_id FROM messages WHERE tenant_id = ? GROUP BY hx_msg_id HAVING COUNT(*) > 1', [tenantId]);
+  const reconcile = () => t.app.get(ReconcileService);
+  const opctl = async (...args: string[]) => {
+    const run = await runNode(OPCTL, args, {
+      OP_DATABASE_URL: t.database.url,
+      OP_MASTER_KEY: masterKey,
+      OP_EASEMOB_BASE_URL: fake.url,
+      OP_EASEMOB_TIMEOUT_MS: '2000',
+      OP_LOG_LEVEL: 'silent',
+    });
+    return { ...run, json: JSON.parse(run.stdout || 'null') as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    fake = await FakeEasemob.start();
+    t = await startTestApp(engine, { OP_MASTER_KEY: masterKey, OP_EASEMOB_BASE_URL: fake.url, OP_EASEMOB_TIMEOUT_MS: '2000' });
+    a = await t.createTenant();
+    b = await t.createTenant();
+    await t.access.addServiceAccount(a.tenantId, 'kefu01');
+    await t.access.addServiceAccount(b.tenantId, 'kefu01');
+    await t.access.registerEasemobApp(b.tenantId, OTHER_APPKEY, 'other-secret');
+    await t.access.setEasemobRestCredentials(b.tenantId, OTHER_APPKEY, 'other-id', 'other-client-secret');
+    fake.credentials.set(APPKEY, [CLIENT_ID, CLIENT_SECRET]);
+    fake.credentials.set(OTHER_APPKEY, ['other-id', 'other-client-secret']);
+
+    const h10 = lines(10, 50, prefix);
+    fake.hours.set(`${APPKEY} ${hourName(10)}`, { kind: 'file', lines: h10 });
+    fake.hours.set(`${APPKEY} ${hourName(11)}`, { kind: 'error', status: 500 });
+    fake.hours.set(`${APPKEY} ${hourName(12)}`, { kind: 'file', lines: lines(12, 10, prefix), chunks: 5, gapMs: 200 });
+    fake.hours.set(`${APPKEY} ${hourName(13)}`, {
+      kind: 'file',
+      lines: [
+        ...lines(13, 5, prefix),
+        '{"msg_id": "broken", "timestamp": 17',
+        JSON.stringify(exportRecord(`${prefix}130999`, atHour(13, 99), 'u0001room', 'room1', '聊天室消息', 'chatroom')),
+        ...lines(13, 10, prefix).slice(5),
+      ],
+    });
+    fake.hours.set(`${APPKEY} ${hourName(14)}`, { kind: 'empty' });
+    fake.hours.set(`${APPKEY} ${hourName(15)}`, { kind: 'stall', lines: lines(15, 5, prefix), stallMs: 3_500 });
+    // The other tenant's app serves the same hour with messages that must never reach tenant a.
+    fake.hours.set(`${OTHER_APPKEY} ${hourName(10)}`, { kind: 'file', lines: lines(10, 7, `${prefix}9`, 'u0001other') });
+
+    // 20 of hour 10's 50 messages are already archived (a callback got through for them).
+    const imported = await t.importer.importLines(a.tenantId, h10.slice(0, 20));
+    expect(imported).toMatchObject({ imported: 20, failed: 0 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await fake?.close();
+  });
+
+  it('opctl easemob:app takes the REST credentials and seals the client secret', async () => {
+    const run = await opctl('easemob:app', '--tenant', a.tenantId, '--appkey', APPKEY, '--callback-secret', CALLBACK_SECRET, '--client-id', CLIENT_ID, '--client-secret', CLIENT_SECRET);
+    expect(run.code).toBe(0);
+    expect(run.json).toEqual({ tenantId: a.tenantId, appkey: APPKEY, clientId: CLIENT_ID });
+    const rows: Array<{ client_id: string; client_secret_sealed: string }> = await t.dataSource.query('SELECT client_id, client_secret_sealed FROM easemob_apps WHERE appkey = ?', [APPKEY]);
+    expect(rows[0].client_id).toBe(CLIENT_ID);
+    expect(rows[0].client_secret_sealed).not.toContain(CLIENT_SECRET);
+    expect(rows[0].client_secret_sealed).not.toContain(Buffer.from(CLIENT_SECRET).toString('base64').slice(0, 12));
+    const half = await opctl('easemob:app', '--tenant', a.tenantId, '--appkey', APPKEY, '--callback-secret', CALLBACK_SECRET, '--client-id', CLIENT_ID);
+    expect(half.code).not.toBe(0);
+    expect(half.stdout).toContain('--client-id 和 --client-secret 必须同时给出');
+  });
+
+  it('lists every hour as a gap before any reconciliation', async () => {
+    const run = await opctl('easemob:gaps', '--tenant', a.tenantId, '--from', hourName(10), '--to', '2026-11-30 15');
+    expect(run.code).toBe(0);
+    expect(run.json.checked).toBe(6);
+    expect((run.json.gaps as Array<{ hour: string; state: string }>).map((gap) => [gap.hour, gap.state])).toEqual(
+      [10, 11, 12, 13, 14, 15].map((h) => [hourName(h), 'missing']),
+    );
+  });
+
+  it('opctl easemob:reconcile adds what the archive lacks and prints each hour: a failing hour, a slow download, a bad line, a stalled download', async () => {
+    const before = await count(a.tenantId);
+    const started = Date.now();
+    const run = await opctl('easemob:reconcile', '--tenant', a.tenantId, '--from', hourName(10), '--to', hourName(15));
+    const seconds = (Date.now() - started) / 1000;
+    expect(run.code).toBe(0);
+    const result = run.json as unknown as ReconcileResult;
+    const byHour = Object.fromEntries(result.hours.map((h) => [h.hour, h]));
+    expect(byHour[hourName(10)]).toMatchObject({ appkey: APPKEY, inExport: 50, alreadyStored: 20, added: 30, failed: 0, status: 'ok', error: null });
+    expect(byHour[hourName(11)]).toMatchObject({ inExport: 0, added: 0, status: 'failed', error: '获取 2026113011 的历史消息下载地址失败：HTTP 500' });
+    expect(byHour[hourName(12)]).toMatchObject({ inExport: 10, alreadyStored: 0, added: 10, failed: 0, status: 'ok' });
+    expect(byHour[hourName(13)]).toMatchObject({ inExport: 11, alreadyStored: 0, added: 10, failed: 1, ignored: 1, status: 'partial' });
+    expect(byHour[hourName(13)].error).toMatch(/^第 6 条记录：/);
+    expect(byHour[hourName(14)]).toMatchObject({ inExport: 0, added: 0, failed: 0, status: 'ok' });
+    expect(byHour[hourName(15)]).toMatchObject({ status: 'failed' });
+    expect(byHour[hourName(15)].error).toMatch(/^读取导出文件失败/);
+    expect(result.totals).toMatchObject({ added: 50, alreadyStored: 20, failed: 1, hoursOk: 3, hoursNotOk: 3 });
+    // Progress on stderr, one line per hour; the signed download URL and the secrets nowhere.
+    expect(run.stderr).toContain(`${APPKEY} ${hourName(10)}: ok, 50 in export, 20 already stored, 30 added, 0 failed`);
+    for (const text of [run.stdout, run.stderr]) {
+      expect(text).not.toContain('Signature=');
+      expect(text).not.toContain(CLIENT_SECRET);
+      expect(text).not.toContain('YWMt');
+    }
+    expect(await count(a.tenantId)).toBe(before + 50);
+    expect(await count(b.tenantId)).toBe(0);
+    expect(await duplicates(a.tenantId)).toEqual([]);
+    // The token call carried the documented body; each list call the bearer token.
+    const tokenCall = fake.requests.find((r) => r.path.endsWith('/token'))!;
+    expect(JSON.parse(tokenCall.body!)).toEqual({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+    expect(fake.requests.filter((r) => r.path.includes('/chatmessages/')).every((r) => r.authorization?.startsWith('Bearer YWMt-'))).toBe(true);
+    process.stderr.write(`reconcile (${engine}): 6 hours, ${result.totals.inExport} records in export, ${result.totals.added} added in ${seconds.toFixed(1)} s (CLI process included)\n`);
+
+    // Messages routed like callbacks: the customer's chat holds them in time order.
+    const chats: Array<{ id: string; message_count: number | string }> = await t.dataSource.query('SELECT id, message_count FROM chats WHERE tenant_id = ? AND customer_id = ?', [a.tenantId, 'u0001reconcile']);
+    expect(chats.reduce((n, chat) => n + Number(chat.message_count), 0)).toBe(before + 50);
+  }, 60_000);
+
+  it('lists the failed and partial hours as gaps, and a second run adds nothing and closes what it can', async () => {
+    const gaps = await reconcile().gaps(a.tenantId, hourName(10), hourName(15));
+    expect(gaps.gaps.map((gap) => [gap.hour, gap.state])).toEqual([
+      [hourName(11), 'failed'],
+      [hourName(13), 'partial'],
+      [hourName(15), 'failed'],
+    ]);
+    expect(gaps.gaps[0].error).toBe('获取 2026113011 的历史消息下载地址失败：HTTP 500');
+
+    fake.hours.set(`${APPKEY} ${hourName(11)}`, { kind: 'file', lines: lines(11, 8, prefix) });
+    const before = await count(a.tenantId);
+    const again = await reconcile().reconcileRange(a.tenantId, hourName(10), hourName(14), 'cli');
+    const byHour = Object.fromEntries(again.hours.map((h) => [h.hour, h]));
+    expect(byHour[hourName(10)]).toMatchObject({ inExport: 50, alreadyStored: 50, added: 0, status: 'ok' });
+    expect(byHour[hourName(11)]).toMatchObject({ inExport: 8, alreadyStored: 0, added: 8, status: 'ok' });
+    expect(byHour[hourName(13)]).toMatchObject({ alreadyStored: 10, added: 0, failed: 1, status: 'partial' });
+    expect(await count(a.tenantId)).toBe(before + 8);
+    expect(await duplicates(a.tenantId)).toEqual([]);
+
+    const after = await opctl('easemob:gaps', '--tenant', a.tenantId, '--from', hourName(10), '--to', hourName(15));
+    expect((after.json.gaps as Array<{ hour: string; state: string }>).map((gap) => [gap.hour, gap.state])).toEqual([
+      [hourName(13), 'partial'],
+      [hourName(15), 'failed'],
+    ]);
+    const runs: Array<{ n: number | string }> = await t.dataSource.query('SELECT COUNT(*) AS n FROM easemob_reconcile_runs WHERE tenant_id = ?', [a.tenantId]);
+    expect(Number(runs[0].n)).toBe(6 + 5);
+  }, 60_000);
+
+  it('refuses bad ranges and tenants without credentials, naming the flag', async () => {
+    const bad = await opctl('easemob:reconcile', '--tenant', a.tenantId, '--from', '2026-13-01 10', '--to', hourName(10));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout).toContain('--from 必须是小时');
+    const backwards = await opctl('easemob:gaps', '--tenant', a.tenantId, '--from', hourName(12), '--to', hourName(10));
+    expect(backwards.stdout).toContain('--to 不能早于 --from');
+    const none = await t.createTenant();
+    const missing = await opctl('easemob:reconcile', '--tenant', none.tenantId, '--from', hourName(10), '--to', hourName(10));
+    expect(missing.code).not.toBe(0);
+    expect(missing.stdout).toContain('没有设置环信 REST 凭据');
+  });
+
+  it('a token Easemob refuses fails the hour with a clear reason', async () => {
+    fake.credentials.set(OTHER_APPKEY, ['other-id', 'rotated-elsewhere']);
+    const result = await reconcile().reconcileRange(b.tenantId, hourName(10), hourName(10), 'cli');
+    expect(result.hours[0]).toMatchObject({ status: 'failed', error: '获取环信 App Token 失败：HTTP 401' });
+    fake.credentials.set(OTHER_APPKEY, ['other-id', 'other-client-secret']);
+  });
+
+  it('the scheduled job reconciles the previous hour of every app and shows the last success per tenant in /metrics', async () => {
+    // "Now" is 11:10 Beijing time: the previous hour is 10.
+    await t.app.get(ReconcileScheduler).runOnce(H10_MS + 70 * 60_000);
+    expect(await count(b.tenantId)).toBe(7);
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^op_easemob_reconcile_last_success_timestamp_seconds\\{tenant="${a.tenantId}"\\} \\d{10}$`, 'm'));
+    expect(metrics).toMatch(new RegExp(`^op_easemob_reconcile_last_success_timestamp_seconds\\{tenant="${b.tenantId}"\\} \\d{10}$`, 'm'));
+    const scheduled: Array<{ n: number | string }> = await t.dataSource.query("SELECT COUNT(*) AS n FROM easemob_reconcile_runs WHERE trigger_kind = 'schedule'", []);
+    expect(Number(scheduled[0].n)).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+});
