@@ -154,7 +154,8 @@ export class MessageRouter {
     }
     // One order for every writer, as addToDays does, so concurrent batches lock chats alike.
     for (const [chatId, { added, latest }] of [...perChat].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      await this.messages.addToChat(manager, tenantId, chatId, added, latest);
+      // A chat erased or purged meanwhile: roll back and route again, into a new chat.
+      if (!(await this.messages.addToChat(manager, tenantId, chatId, added, latest))) throw new StaleReadError('chat gone');
     }
     await this.messages.addToDays(manager, tenantId, fresh);
     return stored;
