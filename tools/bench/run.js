@@ -30,6 +30,7 @@ const { parseArgs } = require('node:util');
 const { ensureBuilt, root } = require('../scripts/ensure-built');
 const { serverConnection: connectTo } = require('./lib/server');
 const { messageBody, seededRandom } = require('./lib/tenant-data');
+const { benchTenant, openApp, rssMb } = require('./lib/api');
 
 const { values } = parseArgs({
   options: {
@@ -104,22 +105,14 @@ async function load() {
   const admin = await serverConnection();
   await admin.query(`DROP DATABASE IF EXISTS \`${DATABASE}\``);
   await admin.end();
-  const { createApp } = require(join(dist, 'bootstrap.js'));
-  const { loadConfig } = require(join(dist, 'config/app-config.js'));
-  const { AccessService } = require(join(dist, 'modules/access/access.service.js'));
-  const { ImportService } = require(join(dist, 'modules/importer/import.service.js'));
   const folder = mkdtempSync(join(tmpdir(), 'op-bench-'));
-  const config = loadConfig({ OP_DATABASE_URL: `${SERVER}/${DATABASE}`, OP_DATA_DIR: folder, OP_MASTER_KEY: MASTER_KEY, OP_AUDIT: 'off' }, folder);
-  const app = await createApp(config, { logger: false });
+  const { app, access, importer } = await openApp(dist, { OP_DATABASE_URL: `${SERVER}/${DATABASE}`, OP_MASTER_KEY: MASTER_KEY, OP_AUDIT: 'off' }, folder);
   try {
-    const access = app.get(AccessService);
-    const { tenantId } = await access.createTenant('bench');
-    const { clientId, secret } = await access.createClient(tenantId);
-    const { operatorId } = await access.createOperator({ tenantId, username: 'bench', role: 'admin', imUsername: 'kefu01' });
+    const { tenantId, clientId, secret, operatorId } = await benchTenant(access, 'bench');
     log(`loading ${MESSAGES} messages into ${DATABASE} through ImportService…`);
     const started = Date.now();
     let shown = 0;
-    const result = await app.get(ImportService).importLines(tenantId, importLines(), (p) => {
+    const result = await importer.importLines(tenantId, importLines(), (p) => {
       if (p.lines - shown >= 100_000) {
         shown = p.lines;
         log(`  ${p.lines} lines, ${Math.round(p.lines / ((Date.now() - started) / 1000))}/s`);
@@ -188,14 +181,6 @@ async function waitForHttp(url, child) {
   throw new Error(`${url} did not start`);
 }
 
-function rssMb(pid) {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-    return Math.round(Number(line.split(/\s+/)[1]) / 1024);
-  } catch {
-    return 0;
-  }
-}
 
 /** CPU seconds (user + system) the process has used so far: /proc/<pid>/stat, in clock ticks of 10 ms. */
 function cpuSeconds(pid) {

@@ -358,13 +358,16 @@ describe('op-admin in Chromium', () => {
       await page.waitForTimeout(200);
     }
     await expect(page.getByTestId('audit-row').count()).resolves.toBe(1);
-    await expect(page.getByTestId('audit-row').textContent()).resolves.toContain('messageFavoriteAdd');
+    // The action in Chinese, the chat as a link.
+    await expect(page.getByTestId('audit-action').textContent()).resolves.toBe('收藏消息');
+    await expect(page.getByTestId('audit-row').getByRole('link').count()).resolves.toBe(1);
   });
 
   it("keeps an agent out of admin pages and another agent's chat", async () => {
     const page = await signIn('alice', 'alice-password');
     await expect(page.getByTestId('who').textContent()).resolves.toBe('alice（客服）');
     await expect(page.getByRole('link', { name: '审计日志' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: '删除客户数据' }).count()).resolves.toBe(0);
     // Only her own chat in search.
     await expect(page.getByTestId('result-row').count()).resolves.toBe(1);
     await page.goto(`${panel.url}/audit`);

@@ -20,6 +20,7 @@ import { AuditModule } from './modules/audit/audit.module';
 import { FavoriteModule } from './modules/favorite/favorite.module';
 import { MarkModule } from './modules/mark/mark.module';
 import { SearchModule } from './modules/search/search.module';
+import { RetentionScheduleModule, TrustModule } from './modules/trust/trust.module';
 import { ReconcileScheduleModule } from './modules/importer/reconcile-schedule.module';
 
 /** The first failing constraint, as the contract's one sentence naming the field. */
@@ -75,6 +76,8 @@ export class AppModule {
         SearchModule,
         MarkModule,
         FavoriteModule,
+        TrustModule,
+        RetentionScheduleModule,
         ObservabilityModule,
         loggingModule(config),
         ReconcileScheduleModule,

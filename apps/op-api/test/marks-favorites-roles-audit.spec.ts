@@ -341,10 +341,12 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
       ]);
       for (const r of recent) {
         expect(r).toMatchObject({ operatorId: agent1.operatorId, clientId: a.clientId, ip: '127.0.0.1' });
-        expect(Object.keys(r)).toEqual(['time', 'operatorId', 'clientId', 'action', 'target', 'ip']);
+        expect(Object.keys(r)).toEqual(['time', 'operatorId', 'clientId', 'action', 'chatId', 'target', 'ip']);
         expect(r.time >= new Date(startedAt - 1000).toISOString().slice(0, 10)).toBe(true);
       }
-      const targets = recent.map((r) => JSON.parse(r.target));
+      // CONTRACT.md §6: the target is an object, the chat is its own field (null for a search).
+      const targets = recent.map((r) => r.target);
+      expect(recent.map((r) => r.chatId)).toEqual(['c1', 'c1', 'c1', 'c1', null, 'c1']);
       expect(targets[5]).toEqual({ chatId: 'c1', pageNum: 2, pageSize: 10 });
       expect(targets[4]).toEqual({ keyword: '审计', status: [5] });
       expect(targets[3]).toEqual({ chatId: 'c1', messageId: ids.c1[1], mark: '审计' });
@@ -354,7 +356,7 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
     it('filters by action, chat, operator and time, and pages', async () => {
       const reads = await audit({ action: 'chatMessageList', chatId: 'c1', operatorId: agent1.operatorId });
       expect(reads.data!.records.length).toBeGreaterThan(0);
-      expect(reads.data!.records.every((r) => r.action === 'chatMessageList' && JSON.parse(r.target).chatId === 'c1')).toBe(true);
+      expect(reads.data!.records.every((r) => r.action === 'chatMessageList' && r.chatId === 'c1' && r.target.chatId === 'c1')).toBe(true);
       const all = await audit({});
       expect(all.page!.total).toBeGreaterThan(10);
       const paged = await audit({ pageSize: 5, pageNum: 2 });
@@ -368,7 +370,7 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
 
     it('refuses a bad filter with a sentence naming it', async () => {
       for (const [body, message] of [
-        [{ action: 'delete' }, 'action 只能是 chatMessageList、chatSearch、chatMessageSearch、messageMarkAdd、messageMarkRemove、messageFavoriteAdd、messageFavoriteRemove'],
+        [{ action: 'delete' }, 'action 只能是 chatMessageList、chatSearch、chatMessageSearch、messageMarkAdd、messageMarkRemove、messageFavoriteAdd、messageFavoriteRemove、chatExport、customerErase、auditExport'],
         [{ from: 'yesterday' }, 'from 必须是 yyyy-MM-dd HH:mm:ss 格式的时间'],
         [{ from: '2026-02-01 00:00:00', to: '2026-01-01 00:00:00' }, 'from 不能晚于 to'],
       ] as const) {

@@ -11,3 +11,5 @@ export * from './lib/operator-login.request';
 export * from './lib/search-marks-audit.request';
 export * from './lib/search-marks-audit';
 export * from './lib/search-text';
+export * from './lib/trust.request';
+export * from './lib/trust';

@@ -2,7 +2,7 @@
 // Server actions: sign-in and sign-out, marks and favorites. They run on the server with the
 // session cookie; the browser only ever sees their results.
 import { redirect } from 'next/navigation';
-import type { Envelope, MessageFavoriteData, MessageMarkData, OperatorLoginResult } from '@op/contracts';
+import type { CustomerEraseData, Envelope, MessageFavoriteData, MessageMarkData, OperatorLoginResult } from '@op/contracts';
 import type { OpClient } from '@op/contracts/node';
 import { attempt, clearSession, opClient, readSession, safeNext, writeSession } from '../lib/op-server';
 
@@ -61,4 +61,25 @@ export async function removeMark(messageId: string, mark: string): Promise<Actio
 
 export async function setFavorite(messageId: string, favorite: boolean): Promise<ActionResult<MessageFavoriteData>> {
   return act<MessageFavoriteData>((op) => (favorite ? op.messageFavoriteAdd({ messageId }) : op.messageFavoriteRemove({ messageId })));
+}
+
+export interface EraseState {
+  error: string | null;
+  done: CustomerEraseData | null;
+}
+
+/** Admins: erase a customer; the form makes them type the id twice, and the API checks it again. */
+export async function eraseCustomer(_previous: EraseState, form: FormData): Promise<EraseState> {
+  const field = (name: string) => {
+    const value = form.get(name);
+    return typeof value === 'string' ? value.trim() : '';
+  };
+  const customerId = field('customerId');
+  const confirm = field('confirm');
+  if (!customerId) return { error: '请输入客户 ID', done: null };
+  if (confirm !== customerId) return { error: '两次输入的客户 ID 不一致', done: null };
+  const result = await act<CustomerEraseData>((op) => op.customerErase({ customerId, confirm }));
+  if (result.ok) return { error: null, done: result.data };
+  if (result.expired) redirect('/login?expired=1');
+  return { error: result.message, done: null };
 }

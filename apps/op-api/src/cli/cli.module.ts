@@ -7,6 +7,7 @@ import { AccessModule } from '../modules/access/access.module';
 import { ChatMessageModule } from '../modules/chat-message/chat-message.module';
 import { DemoSeedService } from '../modules/demo/demo-seed.service';
 import { ImporterModule } from '../modules/importer/importer.module';
+import { TrustModule } from '../modules/trust/trust.module';
 
 /** The services `opctl` drives, without the HTTP layer. */
 @Module({})
@@ -14,7 +15,7 @@ export class CliModule {
   static forRoot(config: AppConfig, dataSource: DataSource): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), AccessModule, ChatMessageModule, ImporterModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), AccessModule, ChatMessageModule, ImporterModule, TrustModule],
       providers: [DemoSeedService],
     };
   }

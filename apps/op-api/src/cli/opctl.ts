@@ -16,6 +16,7 @@ import { DEMO_FILE, DemoSeedService } from '../modules/demo/demo-seed.service';
 import { ImportService, type ImportProgress } from '../modules/importer/import.service';
 import { ReconcileService } from '../modules/importer/reconcile.service';
 import { SearchIndexService } from '../modules/search/search-index.service';
+import { RetentionService } from '../modules/trust/retention.service';
 import { sphinxNodeConfig, type SphinxNode } from '../modules/search/engines/sphinx-config';
 import { progressBar } from './progress';
 import { CliModule } from './cli.module';
@@ -147,6 +148,21 @@ const COMMANDS: Record<string, Command> = {
       const report = await app.get(SearchIndexService).verify(f.tenant ?? '*', integerFlag(f, 'sample') ?? 100);
       if (!report.ok) process.exitCode = 1;
       return report;
+    },
+  },
+  'retention:set': {
+    flags: ['tenant', 'message-days', 'audit-days'],
+    required: ['tenant'],
+    run: (app, f) => app.get(RetentionService).setPolicy(f.tenant!, integerFlag(f, 'message-days'), integerFlag(f, 'audit-days')),
+  },
+  'retention:run': {
+    flags: ['tenant'],
+    required: [],
+    run: async (app, f) => {
+      const result = await app.get(RetentionService).run(f.tenant);
+      // An outbox-fed keyword index (Mroonga, Sphinx) forgets the deleted messages before the command ends.
+      await app.get(SearchIndexService).drain();
+      return result;
     },
   },
   'service-account:add': {

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { CronTime } from 'cron';
 
 export type DatabaseConfig =
   | {
@@ -94,6 +95,11 @@ export interface AppConfig {
   callbackWindowSeconds: number;
   /** Who may read /metrics and /openapi.json (OP_METRICS_TOKEN, OP_METRICS_LISTEN). */
   metrics: MetricsAccess;
+  /**
+   * When the API applies the tenants' retention policies (OP_RETENTION_SCHEDULE): a cron
+   * expression (5 or 6 fields, seconds first when 6) in OP_TIMEZONE; null: never (`off`).
+   */
+  retentionSchedule: string | null;
   /** The durable journal of callbacks the database could not take in time (issue 13). */
   spool: SpoolConfig;
   /** The scheduled reconciliation with Easemob's hourly history export (issue 13). */
@@ -211,6 +217,23 @@ function onOff(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'on' || raw === 'true' || raw === '1') return true;
   if (raw === 'off' || raw === 'false' || raw === '0') return false;
   throw new ConfigError(name, '只能是 on 或 off');
+}
+
+/** Daily at 03:30 in OP_TIMEZONE: purges run at night; a tenant without a policy costs one query. */
+export const DEFAULT_RETENTION_SCHEDULE = '0 30 3 * * *';
+
+function retentionSchedule(env: Env): string | null {
+  const raw = value(env, 'OP_RETENTION_SCHEDULE')?.trim() ?? DEFAULT_RETENTION_SCHEDULE;
+  if (raw.toLowerCase() === 'off') return null;
+  const fields = raw.split(/\s+/).length;
+  let valid = fields === 5 || fields === 6;
+  try {
+    if (valid) new CronTime(raw);
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw new ConfigError('OP_RETENTION_SCHEDULE', '必须是 cron 表达式（5 或 6 个字段，例如 0 30 3 * * *）或 off');
+  return raw;
 }
 
 function logLevel(env: Env): LogLevel {
@@ -347,6 +370,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     tokenCacheMs: integer(env, 'OP_TOKEN_CACHE_MS', 0, 0, 60_000),
     callbackWindowSeconds: integer(env, 'OP_CALLBACK_WINDOW_SECONDS', 300, 30, 3600),
     metrics: parseMetrics(env),
+    retentionSchedule: retentionSchedule(env),
     spool: {
       dir: resolve(dataDir, value(env, 'OP_SPOOL_DIR') ?? 'spool'),
       maxBytes: integer(env, 'OP_SPOOL_MAX_BYTES', 1024 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024 * 1024),

@@ -1,7 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isMysql } from './data-source';
 
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
+/**
+ * Thrown inside {@link inTransaction} when what the transaction read has gone meanwhile (a chat
+ * erased or purged by retention under a callback that had joined it): rolled back and retried.
+ */
+export class StaleReadError extends Error {
+  readonly code = 'OP_STALE_READ';
+}
+
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'OP_STALE_READ']);
 
 function driverCode(error: unknown): string | undefined {
   const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
@@ -14,8 +22,18 @@ function driverCode(error: unknown): string | undefined {
  * another writer's fresh commit inside it uses {@link lockingRead}.
  */
 export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = 4): Promise<T> {
-  if (!isMysql(dataSource)) return oneAtATime(dataSource, () => retried(dataSource, work, attempts));
+  if (!isMysql(dataSource)) return oneAtATime(dataSource, () => retried(dataSource, (manager) => takeWriteLock(manager).then(() => work(manager)), attempts));
   return retried(dataSource, work, attempts);
+}
+
+/**
+ * SQLite: take the write lock as the transaction's first step (what BEGIN IMMEDIATE does;
+ * TypeORM begins deferred). A deferred transaction that reads first and writes after another
+ * process (opctl beside the API) committed fails at once with SQLITE_BUSY_SNAPSHOT, without
+ * waiting; taking the lock first waits out the busy timeout instead.
+ */
+function takeWriteLock(manager: EntityManager): Promise<unknown> {
+  return manager.query('UPDATE tenants SET id = id WHERE 0');
 }
 
 /**

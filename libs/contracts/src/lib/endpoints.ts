@@ -18,6 +18,9 @@ export const OP_ENDPOINT_NAMES = [
   'auditList',
   'operatorLogin',
   'operatorLogout',
+  'chatExport',
+  'customerErase',
+  'auditExport',
 ] as const;
 export type OpEndpointName = (typeof OP_ENDPOINT_NAMES)[number];
 

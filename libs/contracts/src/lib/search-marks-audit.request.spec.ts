@@ -33,7 +33,7 @@ describe('search, mark and audit requests', () => {
     [MessageMarkRequest, { messageId: '0', mark: 'a' }, 'messageId 必须是十进制的消息 ID（userMessageId）'],
     [MessageMarkRequest, { messageId: '1'.repeat(20), mark: 'a' }, 'messageId 必须是十进制的消息 ID（userMessageId）'],
     [MessageMarkRequest, { messageId: '1', mark: ' ' }, 'mark 长度必须在 1 到 32 个字符之间（不计首尾空白）'],
-    [AuditListRequest, { action: 'x' }, 'action 只能是 chatMessageList、chatSearch、chatMessageSearch、messageMarkAdd、messageMarkRemove、messageFavoriteAdd、messageFavoriteRemove'],
+    [AuditListRequest, { action: 'x' }, 'action 只能是 chatMessageList、chatSearch、chatMessageSearch、messageMarkAdd、messageMarkRemove、messageFavoriteAdd、messageFavoriteRemove、chatExport、customerErase、auditExport'],
     [AuditListRequest, { to: 'now' }, 'to 必须是 yyyy-MM-dd HH:mm:ss 格式的时间'],
     [ChatMessageListRequest, { chatId: 'u1', aroundMessageId: '-1' }, 'aroundMessageId 必须是十进制的消息 ID（userMessageId）'],
   ] as const)('%p refuses %j', (type, body, message) => {

@@ -20,6 +20,9 @@ export const AUDIT_ACTIONS = [
   'messageMarkRemove',
   'messageFavoriteAdd',
   'messageFavoriteRemove',
+  'chatExport',
+  'customerErase',
+  'auditExport',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -146,8 +149,8 @@ export class MessageMarkRequest extends MessageFavoriteRequest {
 /** Body of `favoriteList`. */
 export class FavoriteListRequest extends PageRequest {}
 
-/** Body of `auditList` (admins only). */
-export class AuditListRequest extends PageRequest {
+/** The audit filters other than time that `auditList` and `auditExport` share. */
+export class AuditFilters {
   @IsOptional()
   @Length(1, 32, { message: 'operatorId 长度必须在 1 到 32 个字符之间' })
   @IsString({ message: 'operatorId 必须是字符串' })
@@ -160,6 +163,15 @@ export class AuditListRequest extends PageRequest {
 
   @OptionalChatIdField()
   chatId?: string;
+}
+
+/** Body of `auditList` (admins only). */
+export class AuditListRequest extends AuditFilters {
+  @PageNumField()
+  pageNum?: number;
+
+  @PageSizeField()
+  pageSize?: number;
 
   @optionalTime('from')
   from?: string;

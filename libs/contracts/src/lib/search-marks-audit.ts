@@ -71,8 +71,10 @@ export interface AuditRecord {
   operatorId: string;
   clientId: string;
   action: AuditAction;
-  /** What was acted on, as JSON text (e.g. `{"chatId":"u1"}`). */
-  target: string;
+  /** The chat acted on, or null (a search across chats, an erasure, an export of the trail). */
+  chatId: string | null;
+  /** What was acted on, as an object whose keys depend on `action` (README: audit targets). */
+  target: Record<string, unknown>;
   ip: string;
 }
 

@@ -18,6 +18,8 @@ import type {
   MessageFavoriteRequest,
   MessageMarkRequest,
 } from '../lib/search-marks-audit.request';
+import type { AuditExportRequest, ChatExportRequest, CustomerEraseRequest } from '../lib/trust.request';
+import type { CustomerEraseData } from '../lib/trust';
 import { OP_API_PREFIX } from '../lib/endpoints';
 import { API_VERSION, type Envelope } from '../lib/envelope';
 import { DEFAULT_SIGN_METHOD, type SignMethod } from '../lib/signing';
@@ -149,5 +151,38 @@ export class OpClient {
   /** Admins only. */
   auditList(body: AuditListRequest = {}, call?: CallOptions): Promise<Envelope<AuditListData>> {
     return this.expect<AuditListData>('auditList', body, call);
+  }
+
+  /** Admins only: erases every chat of the customer and everything in them. Irreversible. */
+  customerErase(body: CustomerEraseRequest, call?: CallOptions): Promise<Envelope<CustomerEraseData>> {
+    return this.expect<CustomerEraseData>('customerErase', body, call);
+  }
+
+  /**
+   * Sends a call whose success is a file (`chatExport`, `auditExport`): the response, its body
+   * not yet read, to stream on. An error answer (the envelope) is thrown as {@link OpApiError}.
+   */
+  async download(name: 'chatExport' | 'auditExport', body: unknown, call: CallOptions = {}): Promise<Response> {
+    const request = this.signedRequest(name, body, call);
+    const response = await fetch(request.url, {
+      method: 'POST',
+      headers: { ...this.options.headers, 'content-type': 'application/json; charset=utf-8' },
+      body: request.body,
+    });
+    if (response.status !== 200) {
+      const envelope = (await response.json().catch(() => null)) as Envelope<unknown> | null;
+      throw new OpApiError(envelope?.code ?? response.status, envelope?.message ?? `HTTP ${response.status}`);
+    }
+    return response;
+  }
+
+  /** The whole transcript of a chat as a file (jsonl, csv or html), streamed. */
+  chatExport(body: ChatExportRequest, call?: CallOptions): Promise<Response> {
+    return this.download('chatExport', body, call);
+  }
+
+  /** Admins only: the audit trail of a time range as CSV, streamed. */
+  auditExport(body: AuditExportRequest, call?: CallOptions): Promise<Response> {
+    return this.download('auditExport', body, call);
   }
 }

@@ -1,7 +1,11 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { AuditListRequest, type AuditListData } from '@op/contracts';
+import type { Readable } from 'node:stream';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { AuditExportRequest, AuditListRequest, type AuditListData } from '@op/contracts';
+import type { FastifyReply } from 'fastify';
 import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { RawResponse } from '../../common/decorators/raw-response.decorator';
 import type { Paged } from '../../common/interceptors/envelope';
+import { sendFile } from '../../common/util/file-answer';
 import { AuditService } from './audit.service';
 
 @Controller('op/v2')
@@ -13,5 +17,17 @@ export class AuditController {
   @HttpCode(200)
   auditList(@CurrentContext() context: OpContext, @Body() body: AuditListRequest): Promise<Paged<AuditListData>> {
     return this.audit.list(context, body);
+  }
+
+  /** The audit trail of a time range as CSV (admins only); errors are the envelope. */
+  @Post('auditExport')
+  @HttpCode(200)
+  @RawResponse()
+  async auditExport(
+    @CurrentContext() context: OpContext,
+    @Body() body: AuditExportRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Readable> {
+    return sendFile(reply, await this.audit.export(context, body));
   }
 }

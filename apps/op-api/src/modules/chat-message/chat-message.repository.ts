@@ -194,6 +194,21 @@ export class ChatMessageRepository {
     return fromStart;
   }
 
+  /**
+   * The next `limit` messages of the chat after (create_time, id) in chat order, or its first
+   * ones: a keyset walk along idx_messages_chat_page that costs the same at any depth (exports).
+   */
+  async messagesAfter(tenantId: string, chatId: string, after: { timeMs: number; id: string } | null, limit: number): Promise<MessageRow[]> {
+    return this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ?` +
+        // The bare `create_time >=` is what lets both engines seek in the index (behind an OR
+        // alone SQLite walked the chat from its start each time); the OR only drops the ties.
+        (after ? ' AND m.create_time >= ? AND (m.create_time > ? OR m.id > ?)' : '') +
+        ' ORDER BY m.create_time, m.id LIMIT ?',
+      after ? [tenantId, chatId, after.timeMs, after.timeMs, BigInt(after.id), limit] : [tenantId, chatId, limit],
+    );
+  }
+
   async marks(tenantId: string, chatId: string, messageIds: readonly string[]): Promise<Map<string, string[]>> {
     const result = new Map<string, string[]>();
     if (messageIds.length === 0) return result;
@@ -303,14 +318,18 @@ export class ChatMessageRepository {
     );
   }
 
-  /** Adds newly stored messages to a chat's count and latest time. */
-  async addToChat(manager: EntityManager, tenantId: string, chatId: string, added: number, latestMs: number): Promise<void> {
-    await manager.query(
+  /** Adds newly stored messages to a chat's count and latest time; false when the chat is gone (erased meanwhile). */
+  async addToChat(manager: EntityManager, tenantId: string, chatId: string, added: number, latestMs: number): Promise<boolean> {
+    const runner = manager.queryRunner;
+    if (!runner) throw new Error('addToChat must run inside a transaction');
+    const result = await runner.query(
       'UPDATE chats SET message_count = message_count + ?, ' +
         'last_message_time = CASE WHEN last_message_time IS NULL OR last_message_time < ? THEN ? ELSE last_message_time END ' +
         'WHERE tenant_id = ? AND id = ?',
       [added, latestMs, latestMs, tenantId, chatId],
+      true,
     );
+    return Number((result as { affected?: number }).affected ?? 0) > 0;
   }
 
   /** Marks a stored message recalled (`ext.recalled = true`); false when it is not stored yet. */

@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { Snowflake } from '../../common/util/snowflake';
-import { inTransaction } from '../../database/transaction';
+import { inTransaction, StaleReadError } from '../../database/transaction';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 import { customerOf } from '../chat-message/customer';
 import type { NewMessage } from '../chat-message/easemob-message';
@@ -154,7 +154,8 @@ export class MessageRouter {
     }
     // One order for every writer, as addToDays does, so concurrent batches lock chats alike.
     for (const [chatId, { added, latest }] of [...perChat].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      await this.messages.addToChat(manager, tenantId, chatId, added, latest);
+      // A chat erased or purged meanwhile: roll back and route again, into a new chat.
+      if (!(await this.messages.addToChat(manager, tenantId, chatId, added, latest))) throw new StaleReadError('chat gone');
     }
     await this.messages.addToDays(manager, tenantId, fresh);
     return stored;
@@ -197,7 +198,9 @@ export class MessageRouter {
     const ext = recalled ? { ...message.ext, recalled: true } : message.ext;
     const written = await this.messages.insertMessages(manager, tenantId, [{ ...message, ext, id: this.ids.next(), chatId: chat.id }]);
     if (written === 0) return { stored: false, chatId: chat.id };
-    await this.messages.addToChat(manager, tenantId, chat.id, 1, message.createTimeMs);
+    // The chat joined was erased (customerErase, retention) while this ran: roll back and route
+    // again, which opens a new chat instead of leaving a message in a deleted one.
+    if (!(await this.messages.addToChat(manager, tenantId, chat.id, 1, message.createTimeMs))) throw new StaleReadError('chat gone');
     await this.messages.addToDays(manager, tenantId, [{ chatId: chat.id, createTimeMs: message.createTimeMs }]);
     return { stored: true, chatId: chat.id };
   }

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
+  AuditExportRequest,
   AuditListRequest,
+  ChatExportRequest,
+  CustomerEraseRequest,
   ChatAssignRequest,
   ChatCreateRequest,
   ChatDetailRequest,
@@ -35,6 +38,9 @@ const ENDPOINTS: Record<OpEndpointName, { request: (new () => object) | null; su
   auditList: { request: AuditListRequest, summary: '审计记录（管理员）', data: '{records: [...]}', paged: true },
   operatorLogin: { request: OperatorLoginRequest, summary: '坐席登录（无需 token）', data: '{token, expiresAt, operator}' },
   operatorLogout: { request: null, summary: '坐席登出', data: 'null' },
+  chatExport: { request: ChatExportRequest, summary: '导出会话记录（成功时为文件：jsonl、csv 或 html，不是信封）', data: '文件' },
+  customerErase: { request: CustomerEraseRequest, summary: '删除客户的全部会话与消息（管理员，不可恢复）', data: '{customerId, chats, messages, marks, favorites}' },
+  auditExport: { request: AuditExportRequest, summary: '导出时间范围内的审计记录 CSV（管理员；成功时为文件）', data: '文件' },
 };
 
 const SIGNED_QUERY = ['apiVersion', 'client', 'token', 'timestamp', 'nonce', 'sign'].map((name) => ({

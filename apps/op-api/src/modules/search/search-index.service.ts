@@ -260,6 +260,20 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     await this.enqueue(manager, messageIds.map((id) => ({ id, tenantId })));
   }
 
+  /**
+   * After the transaction that called {@link deleted} committed: an outbox-fed engine forgets
+   * the messages at once instead of at the feeder's next turn (which still runs, and covers a
+   * feeder that was writing them meanwhile). A failure here is left to the feeder.
+   */
+  async forgetNow(tenantId: string, messageIds: readonly string[]): Promise<void> {
+    if (messageIds.length === 0 || !this.engine.outboxFed || this.queueOnly) return;
+    try {
+      await this.engine.forget(tenantId, messageIds);
+    } catch (error) {
+      this.logger.warn(`search index forget failed, the feeder will retry: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   private async enqueue(manager: EntityManager, entries: ReadonlyArray<{ id: string; tenantId: string }>): Promise<void> {
     const now = Date.now();
     const upsert = isMysql(this.dataSource)

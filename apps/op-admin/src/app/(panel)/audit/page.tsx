@@ -1,4 +1,5 @@
-import { AUDIT_ACTIONS, type AuditListData, type AuditListRequest } from '@op/contracts';
+import Link from 'next/link';
+import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, type AuditListData, type AuditListRequest, type AuditRecord } from '@op/contracts';
 import { ErrorBox, FilterActions, Forbidden, Pager, TimeRangeFields } from '../../../components/common';
 import { requireSession, withOp } from '../../../lib/op-server';
 import { pageNumOf, queryValue, toApiTime, withPage, type Query } from '../../../lib/search-query';
@@ -38,7 +39,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               <option value="">全部</option>
               {AUDIT_ACTIONS.map((a) => (
                 <option key={a} value={a}>
-                  {a}
+                  {AUDIT_ACTION_LABELS[a]}
                 </option>
               ))}
             </select>
@@ -50,6 +51,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <TimeRangeFields label="时间" from="from" to="to" query={query} />
         </div>
         <FilterActions submit="查询" clearHref="/audit" />
+      </form>
+      <form className="card" method="get" action="/audit/export" data-testid="audit-export">
+        <div className="filters">
+          <TimeRangeFields label="导出时间" from="from" to="to" query={query} />
+          {operatorId ? <input type="hidden" name="operatorId" value={operatorId} /> : null}
+          {action ? <input type="hidden" name="action" value={action} /> : null}
+          {chatId ? <input type="hidden" name="chatId" value={chatId} /> : null}
+        </div>
+        <div className="actions">
+          <button className="primary" type="submit">
+            导出 CSV
+          </button>
+        </div>
       </form>
       {!result.ok ? (
         <ErrorBox message={result.message} />
@@ -66,6 +80,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 <th>操作人</th>
                 <th>客户端</th>
                 <th>操作</th>
+                <th>会话</th>
                 <th>对象</th>
                 <th>来源 IP</th>
               </tr>
@@ -76,9 +91,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   <td>{r.time}</td>
                   <td>{r.operatorId}</td>
                   <td>{r.clientId}</td>
-                  <td>{r.action}</td>
+                  <td data-testid="audit-action">{AUDIT_ACTION_LABELS[r.action] ?? r.action}</td>
+                  <td>{r.chatId ? <Link href={`/chats/${encodeURIComponent(r.chatId)}`}>{r.chatId}</Link> : '—'}</td>
                   <td>
-                    <code style={{ wordBreak: 'break-all' }}>{r.target}</code>
+                    <Target record={r} />
                   </td>
                   <td>{r.ip}</td>
                 </tr>
@@ -89,5 +105,41 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </div>
       )}
     </>
+  );
+}
+
+/** Names of the target's keys, as an admin reads them; others show as sent. */
+const TARGET_KEYS: Record<string, string> = {
+  chatId: '会话',
+  messageId: '消息',
+  mark: '标记',
+  pageNum: '页码',
+  pageSize: '每页',
+  aroundMessageId: '定位消息',
+  keyword: '关键词',
+  format: '格式',
+  status: '状态',
+  customerId: '客户',
+  customerIdSha256: '客户 ID 摘要',
+  chats: '会话数',
+  messages: '消息数',
+  marks: '标记数',
+  favorites: '收藏数',
+  from: '从',
+  to: '到',
+};
+
+function Target({ record }: { record: AuditRecord }) {
+  const entries = Object.entries(record.target).filter(([key]) => !(key === 'chatId' && record.target.chatId === record.chatId));
+  if (entries.length === 0) return <>—</>;
+  return (
+    <ul className="target">
+      {entries.map(([key, value]) => (
+        <li key={key}>
+          <span className="key">{TARGET_KEYS[key] ?? key}</span>
+          {typeof value === 'string' ? value : JSON.stringify(value)}
+        </li>
+      ))}
+    </ul>
   );
 }

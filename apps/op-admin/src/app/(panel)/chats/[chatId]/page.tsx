@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { MESSAGE_ID_PATTERN, type ChatInfo, type ChatMessageListData, type SearchWindow } from '@op/contracts';
+import { EXPORT_FORMATS, MESSAGE_ID_PATTERN, type ChatInfo, type ChatMessageListData, type ExportFormat, type SearchWindow } from '@op/contracts';
 import { ErrorBox, Forbidden, Pager, StatusBadge } from '../../../../components/common';
 import { FindBar } from '../../../../components/find-bar';
 import { MessageBody } from '../../../../components/message-body';
@@ -149,6 +149,7 @@ export default async function ChatPage({ params, searchParams }: { params: Param
             <dd>{chat.messageCount}</dd>
           </div>
         </dl>
+        <ExportMenu chatId={chat.chatId} customerId={session.role === 'admin' ? chat.customerId : null} />
       </section>
 
       {list.ok ? (
@@ -184,6 +185,37 @@ export default async function ChatPage({ params, searchParams }: { params: Param
         />
       )}
     </>
+  );
+}
+
+const EXPORT_LABELS: Record<ExportFormat, string> = { jsonl: 'JSON Lines（.jsonl）', csv: 'Excel 可打开的 CSV（.csv）', html: '网页（.html）' };
+
+/** Download the whole transcript in each format, print it, and (admins) erase the customer. */
+function ExportMenu({ chatId, customerId }: { chatId: string; customerId: string | null }) {
+  const base = `/chats/${encodeURIComponent(chatId)}/export`;
+  return (
+    <div className="chat-actions" data-testid="export-menu">
+      <details className="menu">
+        <summary>导出会话记录</summary>
+        <ul>
+          {EXPORT_FORMATS.map((format) => (
+            <li key={format}>
+              <a href={`${base}?format=${format}`} download data-testid={`export-${format}`}>
+                {EXPORT_LABELS[format]}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </details>
+      <a className="button secondary" href={`${base}?view=print`} target="_blank" rel="noopener" data-testid="print-view">
+        打印视图
+      </a>
+      {customerId ? (
+        <Link className="danger-link" href={`/customers/erase?customerId=${encodeURIComponent(customerId)}`} data-testid="erase-link">
+          删除该客户的全部数据
+        </Link>
+      ) : null}
+    </div>
   );
 }
 

@@ -1,0 +1,38 @@
+'use client';
+import { useActionState, useState } from 'react';
+import { eraseCustomer, type EraseState } from '../../../actions';
+
+/** The erasure form: the button works only once the customer id has been typed again, exactly. */
+export function EraseForm({ initialCustomerId }: { initialCustomerId: string }) {
+  const [state, action, pending] = useActionState<EraseState, FormData>(eraseCustomer, { error: null, done: null });
+  const [customerId, setCustomerId] = useState(initialCustomerId);
+  const [confirm, setConfirm] = useState('');
+  const ready = customerId.trim() !== '' && confirm.trim() === customerId.trim();
+  return (
+    <form action={action} className="erase-form" data-testid="erase-form">
+      <label>
+        客户 ID
+        <input name="customerId" value={customerId} onChange={(e) => setCustomerId(e.target.value)} autoComplete="off" required />
+      </label>
+      <label>
+        请再次输入客户 ID 以确认删除
+        <input name="confirm" value={confirm} onChange={(e) => setConfirm(e.target.value)} autoComplete="off" onPaste={(e) => e.preventDefault()} required />
+      </label>
+      {state.error ? (
+        <p className="error" role="alert" data-testid="erase-error">
+          {state.error}
+        </p>
+      ) : null}
+      {state.done ? (
+        <p className="done" role="status" data-testid="erase-done">
+          已删除客户 {state.done.customerId} 的 {state.done.chats} 个会话、{state.done.messages} 条消息、{state.done.marks} 个标记、{state.done.favorites} 个收藏。
+        </p>
+      ) : null}
+      <div>
+        <button className="danger-button" type="submit" disabled={!ready || pending}>
+          {pending ? '正在删除…' : '永久删除该客户的全部数据'}
+        </button>
+      </div>
+    </form>
+  );
+}

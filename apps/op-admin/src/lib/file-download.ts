@@ -1,0 +1,43 @@
+import 'server-only';
+import { OpApiError, type OpClient } from '@op/contracts/node';
+import { opClient, readSession } from './op-server';
+
+const PAGE_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
+
+/** A short Chinese page for a download that could not be made (the API's message, escaped). */
+function failure(status: number, message: string): Response {
+  const text = message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return new Response(
+    `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>无法导出</title><h1>无法导出</h1><p data-testid="download-error">${text}</p><p><a href="/">返回会话搜索</a></p></html>`,
+    { status, headers: PAGE_HEADERS },
+  );
+}
+
+/**
+ * Relays a file answer of the API (chatExport, auditExport) to the browser as it streams in,
+ * with its name; `inline` shows it in the tab (the print view) instead of saving it.
+ */
+export async function relayFile(request: Request, call: (op: OpClient) => Promise<Response>, inline = false): Promise<Response> {
+  const session = await readSession();
+  if (!session) return Response.redirect(new URL('/login', request.url), 303);
+  let answer: Response;
+  try {
+    answer = await call(await opClient(session.token));
+  } catch (error) {
+    if (error instanceof OpApiError) {
+      if (error.code === 401) return Response.redirect(new URL('/login?expired=1', request.url), 303);
+      return failure(error.code, error.message);
+    }
+    console.error('Op API download failed', error);
+    return failure(503, '无法连接 Op API，请稍后再试');
+  }
+  const disposition = answer.headers.get('content-disposition') ?? 'attachment';
+  return new Response(answer.body, {
+    status: 200,
+    headers: {
+      'content-type': answer.headers.get('content-type') ?? 'application/octet-stream',
+      'content-disposition': inline ? disposition.replace(/^attachment/, 'inline') : disposition,
+      'cache-control': 'no-store',
+    },
+  });
+}

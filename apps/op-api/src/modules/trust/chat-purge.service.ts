@@ -1,0 +1,174 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { isMysql } from '../../database/data-source';
+import { placeholders } from '../../database/sql';
+import { inTransaction, lockingRead } from '../../database/transaction';
+import { SearchIndexService } from '../search/search-index.service';
+
+/** What a purge deleted. */
+export interface PurgeCounts {
+  chats: number;
+  messages: number;
+  marks: number;
+  favorites: number;
+}
+
+export const noPurge = (): PurgeCounts => ({ chats: 0, messages: 0, marks: 0, favorites: 0 });
+
+interface Keyset {
+  timeMs: number;
+  id: string;
+}
+
+interface BatchResult {
+  counts: PurgeCounts;
+  /** Text messages deleted: the ones an outbox-fed index forgets at once. */
+  forgotten: string[];
+  /** Where the next batch starts; null when this one was the last. */
+  last: Keyset | null;
+}
+
+/** Rows one statement deletes at most: a purge never holds long locks or a huge transaction. */
+export const PURGE_BATCH = 1_000;
+const SQLITE_PURGE_BATCH = 250;
+
+const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * After each batch the purge rests as long as the batch took (at most a second): it never takes
+ * more than half of the time. On SQLite a batch runs on the API's own thread (better-sqlite3 is
+ * synchronous), so without the rest 2.37 calls queue behind batch after batch (measured: p99
+ * 59 ms alone, 801 ms during a purge of 1M messages); with MariaDB it leaves the server's CPU
+ * to the callers.
+ */
+export const rest = (workedMs: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(1, workedMs))));
+
+async function affected(manager: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error('must run inside a transaction');
+  const result = await runner.query(sql, params, true);
+  return Number((result as { affected?: number }).affected ?? 0);
+}
+
+/**
+ * Deletes whole chats with everything derived from them: messages, marks, favorites, the day
+ * counts, the open-chat claim, early recalls and keyword-index entries (every engine: FTS5 in
+ * the transaction, Mroonga and Sphinx through the outbox and at once after it). Used by
+ * `customerErase` and retention.
+ *
+ * A chat's messages go in batches of {@link PURGE_BATCH} (250 on SQLite), one short transaction each, resting between them, so the
+ * callback path and 2.37 keep running meanwhile. The last step locks the chat row, deletes what
+ * is left (a message a callback committed meanwhile) and the chat itself; a callback that joined
+ * the chat before and writes after finds the chat gone and routes again into a new chat
+ * (MessageRouter), so nothing lands in, or brings back, a purged chat.
+ */
+@Injectable()
+export class ChatPurger {
+  /** Messages a batch deletes: fewer on SQLite, whose batches run on the API's own thread. */
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly search: SearchIndexService,
+  ) {
+    this.batchSize = isMysql(dataSource) ? PURGE_BATCH : SQLITE_PURGE_BATCH;
+  }
+
+  /** Purges these chats of the tenant, adding to `into`; `stop` is asked before each chat. */
+  async purgeChats(tenantId: string, chatIds: readonly string[], into: PurgeCounts = noPurge(), stop: () => boolean = () => false): Promise<PurgeCounts> {
+    for (const chatId of chatIds) {
+      if (stop()) break;
+      await this.purgeChat(tenantId, chatId, into);
+      await yieldToOthers();
+    }
+    return into;
+  }
+
+  private async purgeChat(tenantId: string, chatId: string, into: PurgeCounts): Promise<void> {
+    // Walks the chat by keyset, so no batch re-reads the index entries of rows deleted before it
+    // (InnoDB keeps them, delete-marked, until its purge thread catches up).
+    let after: Keyset | null = null;
+    for (;;) {
+      const from: Keyset | null = after;
+      const started = Date.now();
+      const batch: BatchResult = await inTransaction(this.dataSource, (manager) => this.deleteBatch(manager, tenantId, chatId, false, from));
+      const worked = Date.now() - started;
+      const { counts, forgotten, last } = batch;
+      add(into, counts);
+      await this.search.forgetNow(tenantId, forgotten);
+      if (last === null) break;
+      after = last;
+      await rest(worked);
+    }
+    const { counts, forgotten } = await inTransaction(this.dataSource, async (manager) => {
+      await manager.query(`SELECT id FROM chats WHERE tenant_id = ? AND id = ?${lockingRead(this.dataSource)}`, [tenantId, chatId]);
+      const total = noPurge();
+      const ids: string[] = [];
+      for (;;) {
+        const batch = await this.deleteBatch(manager, tenantId, chatId, true);
+        add(total, batch.counts);
+        ids.push(...batch.forgotten);
+        if (batch.counts.messages < this.batchSize) break;
+      }
+      // Leftovers a writer added without a message row of this batch (none expected; cheap by index).
+      total.marks += await affected(manager, 'DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+      total.favorites += await affected(manager, 'DELETE FROM message_favorites WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+      await manager.query('DELETE FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+      await manager.query('DELETE FROM chat_open WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+      total.chats += await affected(manager, 'DELETE FROM chats WHERE tenant_id = ? AND id = ?', [tenantId, chatId]);
+      return { counts: total, forgotten: ids };
+    });
+    add(into, counts);
+    await this.search.forgetNow(tenantId, forgotten);
+  }
+
+  /** Deletes up to `batchSize` messages of the chat and what hangs on them. */
+  private async deleteBatch(
+    manager: EntityManager,
+    tenantId: string,
+    chatId: string,
+    locking: boolean,
+    after: Keyset | null = null,
+  ): Promise<BatchResult> {
+    const rows: Array<{ id: string; type: string; hx_msg_id: string | null; create_time: number | string }> = await manager.query(
+      'SELECT CAST(id AS CHAR) AS id, type, hx_msg_id, create_time FROM messages WHERE tenant_id = ? AND chat_id = ?' +
+        (after ? ' AND create_time >= ? AND (create_time > ? OR id > ?)' : '') +
+        ` ORDER BY messages.create_time, messages.id LIMIT ${this.batchSize}` +
+        (locking && isMysql(this.dataSource) ? ' FOR UPDATE' : ''),
+      after ? [tenantId, chatId, after.timeMs, after.timeMs, BigInt(after.id)] : [tenantId, chatId],
+    );
+    const counts = noPurge();
+    if (rows.length === 0) return { counts, forgotten: [], last: null };
+    const ids = rows.map((row) => BigInt(row.id));
+    const inIds = placeholders(ids.length);
+    counts.marks = await affected(manager, `DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`, [tenantId, chatId, ...ids]);
+    counts.favorites = await affected(manager, `DELETE FROM message_favorites WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`, [
+      tenantId,
+      chatId,
+      ...ids,
+    ]);
+    const texts = rows.filter((row) => row.type === 'txt').map((row) => row.id);
+    await this.search.deleted(manager, tenantId, texts);
+    const hxIds = rows.map((row) => row.hx_msg_id).filter((id): id is string => id !== null);
+    if (hxIds.length > 0) {
+      await manager.query(`DELETE FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${placeholders(hxIds.length)})`, [tenantId, ...hxIds]);
+    }
+    counts.messages = await affected(manager, `DELETE FROM messages WHERE tenant_id = ? AND chat_id = ? AND id IN (${inIds})`, [tenantId, chatId, ...ids]);
+    // 2.37 on a chat being purged keeps a consistent total (positions fall back to counting).
+    await manager.query('UPDATE chats SET message_count = CASE WHEN message_count > ? THEN message_count - ? ELSE 0 END WHERE tenant_id = ? AND id = ?', [
+      counts.messages,
+      counts.messages,
+      tenantId,
+      chatId,
+    ]);
+    const end = rows[rows.length - 1];
+    return { counts, forgotten: texts, last: rows.length < this.batchSize ? null : { timeMs: Number(end.create_time), id: end.id } };
+  }
+}
+
+function add(into: PurgeCounts, counts: PurgeCounts): void {
+  into.chats += counts.chats;
+  into.messages += counts.messages;
+  into.marks += counts.marks;
+  into.favorites += counts.favorites;
+}

@@ -1,0 +1,180 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { RetentionPolicy, RetentionRunResult, RetentionRunTenant } from '@op/contracts';
+import { CronJob } from 'cron';
+import { DataSource } from 'typeorm';
+import { OpError } from '../../common/errors/op-error';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { isMysql } from '../../database/data-source';
+import { DAY_MS } from '../../database/message-days';
+import { placeholders } from '../../database/sql';
+import { ChatPurger, noPurge, PURGE_BATCH, rest } from './chat-purge.service';
+
+/** Days a policy may name: up to 100 years. */
+const MAX_DAYS = 36_500;
+
+interface PolicyRow {
+  tenant_id: string;
+  message_days: number | string | null;
+  audit_days: number | string | null;
+}
+
+const days = (value: number | string | null): number | null => (value === null || Number(value) === 0 ? null : Number(value));
+
+/**
+ * Each tenant's retention: chats whose last message is older than `messageDays` are deleted
+ * whole (ChatPurger: messages, marks, favorites, index entries), audit records older than
+ * `auditDays` too; both in statements of at most PURGE_BATCH rows. Set and run with `opctl`;
+ * the API runs it on OP_RETENTION_SCHEDULE (RetentionScheduler).
+ */
+@Injectable()
+export class RetentionService {
+  private readonly logger = new Logger('Retention');
+  /** Set at shutdown: a run stops after the chat or batch at hand. */
+  private stopping = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly purger: ChatPurger,
+  ) {}
+
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async setPolicy(tenantId: string, messageDays: number | undefined, auditDays: number | undefined): Promise<RetentionPolicy> {
+    const tenants: unknown[] = await this.dataSource.query('SELECT id FROM tenants WHERE id = ?', [tenantId]);
+    if (tenants.length === 0) throw OpError.notFound(`--tenant ${tenantId} 对应的租户不存在`);
+    for (const [flag, value] of [['message-days', messageDays], ['audit-days', auditDays]] as const) {
+      if (value !== undefined && value > MAX_DAYS) throw OpError.badRequest(`--${flag} 不能大于 ${MAX_DAYS}`);
+    }
+    const policy: RetentionPolicy = { tenantId, messageDays: messageDays || null, auditDays: auditDays || null };
+    const upsert = isMysql(this.dataSource)
+      ? 'ON DUPLICATE KEY UPDATE message_days = VALUES(message_days), audit_days = VALUES(audit_days), update_time = VALUES(update_time)'
+      : 'ON CONFLICT (tenant_id) DO UPDATE SET message_days = excluded.message_days, audit_days = excluded.audit_days, update_time = excluded.update_time';
+    await this.dataSource.query(`INSERT INTO retention_policies (tenant_id, message_days, audit_days, update_time) VALUES (?, ?, ?, ?) ${upsert}`, [
+      tenantId,
+      policy.messageDays,
+      policy.auditDays,
+      Date.now(),
+    ]);
+    return policy;
+  }
+
+  async policy(tenantId: string): Promise<RetentionPolicy | null> {
+    const rows: PolicyRow[] = await this.dataSource.query('SELECT tenant_id, message_days, audit_days FROM retention_policies WHERE tenant_id = ?', [tenantId]);
+    return rows.length === 0 ? null : { tenantId, messageDays: days(rows[0].message_days), auditDays: days(rows[0].audit_days) };
+  }
+
+  /** Applies the policies of every tenant that has one, or of one tenant (zeros when it has none). */
+  async run(tenantId?: string, now = Date.now()): Promise<RetentionRunResult> {
+    if (tenantId !== undefined) {
+      const tenants: unknown[] = await this.dataSource.query('SELECT id FROM tenants WHERE id = ?', [tenantId]);
+      if (tenants.length === 0) throw OpError.notFound(`--tenant ${tenantId} 对应的租户不存在`);
+    }
+    const rows: PolicyRow[] = await this.dataSource.query(
+      `SELECT tenant_id, message_days, audit_days FROM retention_policies${tenantId === undefined ? '' : ' WHERE tenant_id = ?'} ORDER BY tenant_id`,
+      tenantId === undefined ? [] : [tenantId],
+    );
+    const result: RetentionRunResult = { tenants: [] };
+    if (tenantId !== undefined && rows.length === 0) result.tenants.push({ tenantId, chats: 0, messages: 0, auditRecords: 0 });
+    for (const row of rows) {
+      const entry: RetentionRunTenant = { tenantId: row.tenant_id, chats: 0, messages: 0, auditRecords: 0 };
+      const messageDays = days(row.message_days);
+      const auditDays = days(row.audit_days);
+      if (messageDays !== null) {
+        const counts = await this.purgeChatsBefore(row.tenant_id, now - messageDays * DAY_MS);
+        entry.chats = counts.chats;
+        entry.messages = counts.messages;
+      }
+      if (auditDays !== null) entry.auditRecords = await this.purgeAuditBefore(row.tenant_id, now - auditDays * DAY_MS);
+      await this.dataSource.query('UPDATE retention_policies SET last_run_time = ? WHERE tenant_id = ?', [Date.now(), row.tenant_id]);
+      if (entry.chats + entry.auditRecords > 0) {
+        this.logger.log(`retention ${row.tenant_id}: ${entry.chats} chats, ${entry.messages} messages, ${entry.auditRecords} audit records deleted`);
+      }
+      result.tenants.push(entry);
+    }
+    return result;
+  }
+
+  /** Chats whose last message (or, with none, whose creation) is before `cutoffMs`, along idx_chats_tenant_last. */
+  private async purgeChatsBefore(tenantId: string, cutoffMs: number) {
+    const counts = noPurge();
+    for (;;) {
+      const rows: Array<{ id: string }> = await this.dataSource.query(
+        'SELECT id FROM chats WHERE tenant_id = ? AND (last_message_time < ? OR (last_message_time IS NULL AND create_time < ?)) ' +
+          `ORDER BY last_message_time LIMIT ${PURGE_BATCH}`,
+        [tenantId, cutoffMs, cutoffMs],
+      );
+      if (rows.length === 0 || this.stopping) return counts;
+      const before = counts.chats;
+      const chatIds = rows.map((row) => row.id);
+      // Free their customers first, as an erasure does: a message arriving now opens a new chat.
+      await this.dataSource.query(`DELETE FROM chat_open WHERE tenant_id = ? AND chat_id IN (${placeholders(chatIds.length)})`, [tenantId, ...chatIds]);
+      await this.purger.purgeChats(tenantId, chatIds, counts, () => this.stopping);
+      // A chat that took a new message meanwhile is kept: stop when a round deletes nothing.
+      if (counts.chats === before) return counts;
+    }
+  }
+
+  private async purgeAuditBefore(tenantId: string, cutoffMs: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const rows: Array<{ id: string }> = await this.dataSource.query(
+        `SELECT CAST(id AS CHAR) AS id FROM audit_logs WHERE tenant_id = ? AND create_time < ? LIMIT ${PURGE_BATCH}`,
+        [tenantId, cutoffMs],
+      );
+      if (rows.length === 0 || this.stopping) return deleted;
+      const started = Date.now();
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        const result = await runner.query(`DELETE FROM audit_logs WHERE id IN (${placeholders(rows.length)})`, rows.map((row) => BigInt(row.id)), true);
+        deleted += Number((result as { affected?: number }).affected ?? 0);
+      } finally {
+        await runner.release();
+      }
+      await rest(Date.now() - started);
+    }
+  }
+}
+
+/**
+ * Runs the retention policies inside the API on OP_RETENTION_SCHEDULE (cron, in OP_TIMEZONE),
+ * one run at a time per process; with no policy set a run costs one query. Several API
+ * processes may run at the same moment: deletions are idempotent, the second finds less to do.
+ */
+@Injectable()
+export class RetentionScheduler implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('RetentionScheduler');
+  private job: CronJob | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly retention: RetentionService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.config.retentionSchedule === null) return;
+    this.job = CronJob.from({
+      cronTime: this.config.retentionSchedule,
+      timeZone: this.config.timezone,
+      start: true,
+      onTick: () => {
+        if (this.running) return;
+        this.running = this.retention
+          .run()
+          .catch((error: unknown) => this.logger.error(`retention run failed: ${error instanceof Error ? error.message : String(error)}`))
+          .finally(() => {
+            this.running = null;
+          });
+      },
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.job?.stop();
+    this.retention.stop();
+    await this.running;
+  }
+}
