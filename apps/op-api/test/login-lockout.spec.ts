@@ -30,7 +30,7 @@ describe.each(setups)('sign-in throttle ($name)', ({ engine, env }) => {
     );
 
   beforeAll(async () => {
-    t = await startTestApp(engine, { OP_RATE_LIMIT: '0', ...env });
+    t = await startTestApp(engine, env);
     a = await t.createTenant();
     panel = await t.access.createClient(a.tenantId, 'hmac-sha256', { panel: true });
     plain = await t.access.createClient(a.tenantId, 'hmac-sha256');

@@ -25,7 +25,7 @@ interface Answers {
 }
 
 async function answers(setup: SearchSetup): Promise<Answers> {
-  const t: TestApp = await startSearchApp(setup, { OP_SEARCH_TOTAL_CAP: String(CAP), OP_SEARCH_WINDOW_DAYS: '3660', OP_RATE_LIMIT: '0' });
+  const t: TestApp = await startSearchApp(setup, { OP_SEARCH_TOTAL_CAP: String(CAP), OP_SEARCH_WINDOW_DAYS: '3660' });
   try {
     const a: TestTenant = await t.createTenant();
     const b: TestTenant = await t.createTenant();
