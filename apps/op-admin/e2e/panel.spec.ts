@@ -358,6 +358,9 @@ describe('op-admin in Chromium', () => {
       await page.waitForTimeout(200);
     }
     await expect(page.getByTestId('audit-row').count()).resolves.toBe(1);
+    // React streams the page: its content can sit in a hidden boundary for a moment before it is
+    // revealed, and getByRole (unlike getByTestId) skips hidden elements. Wait until it shows.
+    await page.getByTestId('audit-row').waitFor({ state: 'visible' });
     // The action in Chinese, the chat as a link.
     await expect(page.getByTestId('audit-action').textContent()).resolves.toBe('收藏消息');
     await expect(page.getByTestId('audit-row').getByRole('link').count()).resolves.toBe(1);
