@@ -24,7 +24,8 @@ export type BatchItem = { tenantId: string; message: RoutedMessage } | { tenantI
 
 export interface DeliveryResult {
   stored: boolean;
-  chatId: string;
+  /** The chat that holds the message; null for a message customerErase deleted (not stored again). */
+  chatId: string | null;
 }
 
 /**
@@ -115,8 +116,9 @@ export class MessageRouter {
       const marks = ids.map(() => '?').join(', ');
       const rows: Array<{ hx_msg_id: string; kind: string }> = await manager.query(
         `SELECT hx_msg_id, 'm' AS kind FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
+          `UNION ALL SELECT hx_msg_id, 'm' AS kind FROM erased_messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
           `UNION ALL SELECT hx_msg_id, 'r' AS kind FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${marks})`,
-        [tenantId, ...ids, tenantId, ...ids],
+        [tenantId, ...ids, tenantId, ...ids, tenantId, ...ids],
       );
       for (const row of rows) (row.kind === 'm' ? known : recalled).add(row.hx_msg_id);
     }
@@ -175,13 +177,16 @@ export class MessageRouter {
   private async route(manager: EntityManager, tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
     let recalled = false;
     if (message.hxMsgId !== null) {
-      // One round trip: is it stored already, and did its recall arrive before it?
-      const [state]: Array<{ known_chat: string | null; recalled: number | string }> = await manager.query(
+      // One round trip: is it stored already (or erased), and did its recall arrive before it?
+      const [state]: Array<{ known_chat: string | null; erased: number | string; recalled: number | string }> = await manager.query(
         'SELECT (SELECT chat_id FROM messages WHERE tenant_id = ? AND hx_msg_id = ?) AS known_chat, ' +
+          '(SELECT COUNT(*) FROM erased_messages WHERE tenant_id = ? AND hx_msg_id = ?) AS erased, ' +
           '(SELECT COUNT(*) FROM message_recalls WHERE tenant_id = ? AND hx_msg_id = ?) AS recalled',
-        [tenantId, message.hxMsgId, tenantId, message.hxMsgId],
+        [tenantId, message.hxMsgId, tenantId, message.hxMsgId, tenantId, message.hxMsgId],
       );
       if (state.known_chat !== null) return { stored: false, chatId: state.known_chat };
+      // A message customerErase deleted is not stored again (a redelivery, a replay).
+      if (Number(state.erased) > 0) return { stored: false, chatId: null };
       recalled = Number(state.recalled) > 0;
     }
     const staff = await this.messages.staffAmong(manager, tenantId, [message.form, message.to]);

@@ -7,6 +7,7 @@ import { OpError } from '../../common/errors/op-error';
 import { inTransaction } from '../../database/transaction';
 import { AuditLog } from '../audit/audit-log.service';
 import { requireOperator } from '../chat-message/chat-access.service';
+import { CallbackSpool } from '../easemob/callback-spool.service';
 import { ChatPurger } from './chat-purge.service';
 
 /**
@@ -24,6 +25,7 @@ export class CustomerEraseService {
     private readonly dataSource: DataSource,
     private readonly purger: ChatPurger,
     private readonly audit: AuditLog,
+    private readonly spool: CallbackSpool,
   ) {}
 
   async erase(context: OpContext, request: CustomerEraseRequest): Promise<CustomerEraseData> {
@@ -41,7 +43,12 @@ export class CustomerEraseService {
       ]);
       return rows.map((row) => row.id);
     });
-    const counts = await this.purger.purgeChats(tenantId, chatIds);
+    // The Easemob ids of the messages erased are remembered, so no reconcile, re-import or
+    // redelivery stores one of them again.
+    const counts = await this.purger.purgeChats(tenantId, chatIds, undefined, undefined, { rememberErased: true });
+    // The callback journals on this machine: the customer's entries already stored, and those
+    // set aside, are blanked in place (one still waiting is stored later, into a new chat).
+    await this.spool.scrubCustomer(tenantId, customerId);
     this.audit.record(context, 'customerErase', null, {
       customerIdSha256: customerDigest(tenantId, customerId),
       chats: counts.chats,
