@@ -47,7 +47,7 @@ function constantTimeEqualHex(expected: string, given: string): boolean {
 }
 
 /**
- * Authenticates every `/op/v2` call (CONTRACT.md §1): version, client, timestamp window,
+ * Authenticates every `/op/v2` call (docs/CONTRACT.md §1): version, client, timestamp window,
  * sign over the canonical string, optional nonce, then the operator token and its tenant.
  */
 @Injectable()

@@ -12,7 +12,7 @@ import { LoginThrottle } from './login-throttle.service';
 /** Sessions of the admin panel's operators last a working day. */
 export const LOGIN_TOKEN_TTL_SECONDS = 12 * 3600;
 
-/** Operator sign-in and sign-out (CONTRACT.md §6). */
+/** Operator sign-in and sign-out (docs/CONTRACT.md §6). */
 @Controller('op/v2')
 export class OperatorAuthController {
   private readonly time: TimeFormatter;

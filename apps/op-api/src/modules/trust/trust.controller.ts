@@ -8,7 +8,7 @@ import { sendFile } from '../../common/util/file-answer';
 import { ChatExportService } from './chat-export.service';
 import { CustomerEraseService } from './customer-erase.service';
 
-/** CONTRACT.md §7: transcript export and customer erasure. */
+/** docs/CONTRACT.md §7: transcript export and customer erasure. */
 @Controller('op/v2')
 export class TrustController {
   constructor(

@@ -9,7 +9,7 @@ import { CustomerEraseService } from './customer-erase.service';
 import { RetentionScheduler, RetentionService } from './retention.service';
 import { TrustController } from './trust.controller';
 
-/** Transcript export, customer erasure and retention (CONTRACT.md §7); `opctl` uses RetentionService. */
+/** Transcript export, customer erasure and retention (docs/CONTRACT.md §7); `opctl` uses RetentionService. */
 @Module({
   imports: [AuditModule, ChatMessageModule, EasemobModule, SearchIndexModule],
   controllers: [TrustController],
