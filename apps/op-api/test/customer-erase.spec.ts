@@ -6,6 +6,7 @@ import type { AppConfig } from '../src/config/app-config';
 import { APP_CONFIG } from '../src/config/config.module';
 import { isMysql } from '../src/database/data-source';
 import { encodeEntry } from '../src/modules/easemob/spool-journal';
+import { EasemobCallbackService } from '../src/modules/easemob/easemob-callback.service';
 import { MessageRouter } from '../src/modules/easemob/message-router.service';
 import { parseImportLine } from '../src/modules/importer/import-record';
 import { SearchIndexService } from '../src/modules/search/search-index.service';
@@ -163,7 +164,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     expect([`x1${customer}`, `x2${customer}`]).not.toContain(after[0].chatId);
   });
 
-  it('keeps erased messages erased: a re-import, an export routed again, a redelivery, the journal on disk', async () => {
+  it('keeps erased messages erased: a re-import, an export routed again, a redelivery, the callback journal', async () => {
     const gone = `${customer}gone`;
     const kept = `${customer}kept`;
     const session = [0, 1].map((i) => record({ chatId: `s1${gone}`, from: gone, to: AGENT_IM, timestamp: RECENT + i, body: { type: 'txt', msg: `会话记录 ${i}` } }));
@@ -176,6 +177,8 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
 
     // Journals on this machine: a folder of another process (no owner: never adopted here) whose
     // first two entries are stored (its offset) and whose third still waits; one entry set aside.
+    // And a callback journalled before the erasure, which a drain reads after it.
+    const journalled = { t: Date.now(), tenant: a.tenantId, callId: 'c-journalled', body: callbackBody({ from: gone, to: AGENT_IM, body: { type: 'txt', msg: '暂存中的消息' } }) };
     const spoolDir = t.app.get<AppConfig>(APP_CONFIG).spool.dir;
     const folder = join(spoolDir, 'other-host-1-x');
     mkdirSync(folder, { recursive: true });
@@ -198,17 +201,21 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     const redelivered = await router.deliver(a.tenantId, routed.message);
     expect(redelivered).toEqual({ stored: false, chatId: null });
     expect((await a.client.chatSearch({ customerId: gone })).data!.chats).toEqual([]);
+    // The journalled callback is not stored when drained: it went with the erasure.
+    expect(await t.app.get(EasemobCallbackService).storeSpooled([journalled])).toEqual([{ ok: true, value: 'ignored' }]);
+    expect((await a.client.chatSearch({ customerId: gone })).data!.chats).toEqual([]);
     // A message the customer sends afterwards is new: it is stored, in a new chat.
     expect(await t.importRecords(a.tenantId, [record({ chatId: `s2${gone}`, from: gone, to: AGENT_IM, timestamp: Date.now(), body: { type: 'txt', msg: '之后的新消息' } })])).toMatchObject({ imported: 1 });
 
-    // On disk: the customer's stored and set-aside entries are blanked in place; another
-    // customer's, and the one still waiting (not in the archive yet), are as they were.
+    // On disk: the customer's entries, stored, waiting or set aside, are blanked in place;
+    // another customer's are as they were.
     const segment = readFileSync(join(folder, '000000000001.seg'), 'utf8');
     const afterRejected = readFileSync(rejected, 'utf8');
     expect([statSync(join(folder, '000000000001.seg')).size, statSync(rejected).size]).toEqual(sizes);
     expect(segment).not.toContain('已入库的秘密');
     expect(segment).toContain('别人的已入库');
-    expect(segment).toContain('仍在等待');
+    expect(segment).not.toContain('仍在等待');
+    expect(segment.split('\n')[2]).toMatch(/^# +$/);
     expect(afterRejected).not.toContain(`搁置的 ${gone}`);
     expect(afterRejected).toContain(`搁置的 ${kept}`);
     expect(segment.split('\n')[0]).toMatch(/^# +$/);

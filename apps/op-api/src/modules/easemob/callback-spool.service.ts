@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { OpError } from '../../common/errors/op-error';
 import { isDatabaseDown } from '../../common/filters/error-envelope';
@@ -338,20 +338,15 @@ export class CallbackSpool implements OnApplicationShutdown {
 
   /**
    * Erasure (customerErase): blanks the customer's callbacks in every journal under this spool
-   * folder (any process's, adopted ones too) that are already stored (before the segment's
-   * offset), and those set aside in `rejected.jsonl`. One still waiting is a message the
-   * archive does not hold yet: it is stored when drained, into a new chat, as one arriving
-   * during the erasure would be. Journals on other machines keep their stored bytes until
-   * their segments are retired (at the end of each drain).
+   * folder (any process's, adopted ones too), stored or waiting, and those set aside in
+   * `rejected.jsonl`. A waiting one a drain read just before is not stored either: the drain
+   * drops callbacks of a customer erased after they were received (`erased_customers`).
    */
   async scrubCustomer(tenantId: string, customerId: string): Promise<number> {
     const ofCustomer = (entry: SpoolEntry | null) =>
       entry !== null && entry.tenant === tenantId && (entry.body.from === customerId || entry.body.to === customerId);
     let count = 0;
-    for (const path of await allSegmentFiles(this.config.dir)) {
-      const stored = await readOffset(dirname(path), basename(path));
-      count += await scrubFile(path, (line) => ofCustomer(decodeLine(line)), stored);
-    }
+    for (const path of await allSegmentFiles(this.config.dir)) count += await scrubFile(path, (line) => ofCustomer(decodeLine(line)));
     count += await scrubFile(join(this.config.dir, 'rejected.jsonl'), (text) => {
       try {
         return ofCustomer(decodeLine((JSON.parse(text) as { line: string }).line));

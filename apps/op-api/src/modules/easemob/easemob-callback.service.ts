@@ -124,8 +124,18 @@ export class EasemobCallbackService {
         results[index] = { ok: false, error };
       }
     });
-    const stored = await this.storeMany(pending.map(({ item }) => item));
-    pending.forEach(({ index }, i) => (results[index] = stored[i]));
+    // A callback of a customer erased after it was journalled went with the erasure.
+    const erased = await this.router.erasedSinceReceived(
+      pending.map(({ item }) => ({
+        tenantId: item.tenantId,
+        parties: item.plan.kind === 'recall' ? [] : [item.plan.routed.form, item.plan.routed.to, item.plan.routed.groupId],
+        receivedAt: item.now,
+      })),
+    );
+    const kept = pending.filter((_, i) => !erased.has(i));
+    for (const i of erased) results[pending[i].index] = { ok: true, value: 'ignored' };
+    const stored = await this.storeMany(kept.map(({ item }) => item));
+    kept.forEach(({ index }, i) => (results[index] = stored[i]));
     return results as Array<Settled<CallbackOutcome>>;
   }
 

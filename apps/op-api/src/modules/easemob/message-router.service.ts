@@ -7,6 +7,7 @@ import { Snowflake } from '../../common/util/snowflake';
 import { inTransaction, StaleReadError } from '../../database/transaction';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 import { customerOf } from '../chat-message/customer';
+import { erasureTimes } from '../chat-message/erased-customers';
 import type { NewMessage } from '../chat-message/easemob-message';
 import { ChatRepository } from '../chats/chat.repository';
 
@@ -49,6 +50,25 @@ export class MessageRouter {
 
   deliver(tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
     return inTransaction(this.dataSource, (manager) => this.route(manager, tenantId, message));
+  }
+
+  /**
+   * Which of these journalled callbacks (received at `receivedAt`) name a customer erased
+   * after they arrived, by `from` or `to`: their indexes. A spooled copy is part of what the
+   * erasure removed, so the drain does not store it.
+   */
+  async erasedSinceReceived(items: ReadonlyArray<{ tenantId: string; parties: Array<string | null>; receivedAt: number }>): Promise<Set<number>> {
+    const byTenant = new Map<string, Set<string>>();
+    for (const item of items) for (const party of item.parties) if (party !== null) byTenant.set(item.tenantId, (byTenant.get(item.tenantId) ?? new Set()).add(party));
+    const erased = new Set<number>();
+    for (const [tenantId, names] of byTenant) {
+      const times = await erasureTimes(this.dataSource.manager, tenantId, names);
+      if (times.size === 0) continue;
+      items.forEach((item, i) => {
+        if (item.tenantId === tenantId && item.parties.some((party) => party !== null && (times.get(party) ?? -Infinity) >= item.receivedAt)) erased.add(i);
+      });
+    }
+    return erased;
   }
 
   /** Routes many messages in one transaction (backfill); returns how many were new. */

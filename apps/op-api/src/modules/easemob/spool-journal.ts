@@ -41,15 +41,15 @@ export function decodeLine(line: string): SpoolEntry | null {
 export const isScrubbed = (line: string) => line.startsWith('#');
 
 /**
- * Overwrites in place every line `matches` picks among the first `upTo` bytes with a line of
- * the same length (`#` and spaces), and syncs. No size or offset changes, so a drain or an
+ * Overwrites in place every line `matches` picks with a line of the same length (`#` and
+ * spaces), and syncs. No size or offset changes, so a drain or an
  * append running meanwhile in any process is unaffected. Returns how many lines were blanked.
  */
-export async function scrubFile(path: string, matches: (line: string) => boolean, upTo = Infinity): Promise<number> {
+export async function scrubFile(path: string, matches: (line: string) => boolean): Promise<number> {
   const handle = await open(path, 'r+').catch(() => null);
   if (handle === null) return 0;
   try {
-    const size = Math.min((await handle.stat()).size, upTo);
+    const size = (await handle.stat()).size;
     const buffer = Buffer.alloc(size);
     await handle.read(buffer, 0, size, 0);
     let count = 0;
