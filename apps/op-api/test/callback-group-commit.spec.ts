@@ -21,8 +21,8 @@ describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine,
     // Journalling after a slow store is another spec's subject: here every store has time to finish.
     t = await startTestApp(engine, { ...env, OP_CALLBACK_GROUP_COMMIT: 'on' });
     a = await t.createTenant();
-    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
-    await t.access.addServiceAccount(a.tenantId, 'kefu01');
+    await t.easemobApps.register(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.serviceAccounts.add(a.tenantId, 'kefu01');
   });
 
   afterAll(async () => {

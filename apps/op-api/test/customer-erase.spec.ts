@@ -57,10 +57,9 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     t = await startSearchApp(setup);
     a = await t.createTenant();
     b = await t.createTenant();
-    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
-    await t.access.createOperator({ tenantId: a.tenantId, username: 'kefu', role: 'agent', imUsername: AGENT_IM });
-    const { operatorId } = await t.access.createOperator({ tenantId: a.tenantId, username: 'agent-erase', role: 'agent' });
-    agent = new OpClient({ baseUrl: t.baseUrl, clientId: a.clientId, secret: a.secret, token: (await t.access.issueToken(operatorId, 3600)).token });
+    await t.easemobApps.register(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.operators.create({ tenantId: a.tenantId, username: 'kefu', role: 'agent', imUsername: AGENT_IM });
+    ({ client: agent } = await t.addOperator(a, { username: 'agent-erase' }));
     const suffix = Math.random().toString(36).slice(2, 10);
     customer = `custerase${suffix}`;
     other = `custkeep${suffix}`;

@@ -7,7 +7,7 @@ import {
   type ChatCreateResult,
   type ChatInfo,
 } from '@op/contracts';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import { ChatLifecycleService } from './chat-lifecycle.service';
 
 /** Session lifecycle (docs/CONTRACT.md §6). */

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { OpError } from '../../common/errors/op-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { AccessService } from '../access/access.service';
+import { EasemobAppService } from '../access/easemob-app.service';
 import { idText, mapEasemobMessage, RecordError } from '../chat-message/easemob-message';
 import { CallbackIds } from './callback-ids.service';
 import { isDatabaseDown } from '../../common/filters/error-envelope';
@@ -56,7 +56,7 @@ export class EasemobCallbackService {
   private readonly windowMs: number;
 
   constructor(
-    private readonly access: AccessService,
+    private readonly easemobApps: EasemobAppService,
     private readonly router: MessageRouter,
     private readonly callIds: CallbackIds,
     private readonly spool: CallbackSpool,
@@ -224,7 +224,7 @@ export class EasemobCallbackService {
   private async authenticate(body: Record<string, unknown>): Promise<Verified> {
     const { appkey, callId, security, timestamp } = body;
     if (typeof appkey !== 'string' || appkey === '' || appkey.length > 128) throw OpError.unauthorized('appkey 未注册');
-    const app = await this.access.findEasemobApp(appkey);
+    const app = await this.easemobApps.find(appkey);
     if (!app) throw OpError.unauthorized('appkey 未注册');
     if (typeof callId !== 'string' || callId === '' || callId.length > MAX_CALL_ID_LENGTH || typeof security !== 'string' || (typeof timestamp !== 'number' && typeof timestamp !== 'string')) {
       throw OpError.unauthorized('security 校验失败');

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { CustomerEraseData, CustomerEraseRequest } from '@op/contracts';
 import { DataSource } from 'typeorm';
-import type { OpContext } from '../../common/decorators/op-context.decorator';
+import { type OpContext, requireOperator } from '../access/op-context';
 import { OpError } from '../../common/errors/op-error';
 import { inTransaction } from '../../database/transaction';
 import { AuditLog } from '../audit/audit-log.service';
-import { requireOperator } from '../chat-message/chat-access.service';
 import { customerDigest, recordErasure } from '../chat-message/erased-customers';
 import { CallbackSpool } from '../easemob/callback-spool.service';
 import { ChatPurger } from './chat-purge.service';
