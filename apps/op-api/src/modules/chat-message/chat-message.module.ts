@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { ChatsModule } from '../chats/chats.module';
 import { SearchIndexModule } from '../search/search-index.module';
 import { ChatAccess } from './chat-access.service';
 import { ChatMessageController } from './chat-message.controller';
@@ -9,7 +10,7 @@ import { MessageMapper } from './message-mapper';
 import { MessageStore } from './message-store.service';
 
 @Module({
-  imports: [AuditModule, SearchIndexModule],
+  imports: [AuditModule, ChatsModule, SearchIndexModule],
   controllers: [ChatMessageController],
   providers: [ChatMessageRepository, ChatMessageService, MessageStore, ChatAccess, MessageMapper],
   exports: [MessageStore, ChatMessageRepository, ChatAccess, MessageMapper],

@@ -5,6 +5,7 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { Snowflake } from '../../common/util/snowflake';
 import { inTransaction } from '../../database/transaction';
+import { ChatRepository } from '../chats/chat.repository';
 import { ChatMessageRepository, type StoredMessage } from './chat-message.repository';
 import { customerOf } from './customer';
 import type { NewMessage } from './easemob-message';
@@ -36,6 +37,7 @@ export class MessageStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly messages: ChatMessageRepository,
+    private readonly chats: ChatRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.ids = new Snowflake(config.workerId);
@@ -74,7 +76,7 @@ export class MessageStore {
       }
       // Fewer rows written than planned means a concurrent writer stored some first: recount those chats.
       const exact = written === fresh.length;
-      await this.messages.upsertChats(
+      await this.chats.upsertCounts(
         manager,
         tenantId,
         [...statusByChat.keys()].map((chatId) => ({
@@ -87,12 +89,17 @@ export class MessageStore {
         })),
       );
       if (exact) await this.messages.addToDays(manager, tenantId, fresh);
-      else for (const chatId of added.keys()) await this.messages.recountChat(manager, tenantId, chatId);
+      else {
+        for (const chatId of added.keys()) {
+          await this.chats.recount(manager, tenantId, chatId);
+          await this.messages.recountDays(manager, tenantId, chatId);
+        }
+      }
       const statuses = new Map<ChatStatus, string[]>();
       for (const [chatId, status] of statusByChat) if (status !== null) statuses.set(status, [...(statuses.get(status) ?? []), chatId]);
-      for (const [status, chatIds] of statuses) await this.messages.setChatStatus(manager, tenantId, chatIds, status);
+      for (const [status, chatIds] of statuses) await this.chats.setStatus(manager, tenantId, chatIds, status);
       // Open chats the import touched hold their customer's one open chat, as live ones do.
-      await this.messages.claimOpenChats(manager, tenantId, [...statusByChat.keys()]);
+      await this.chats.claimOpen(manager, tenantId, [...statusByChat.keys()]);
       await this.messages.applyEarlyRecalls(manager, tenantId, fresh.map((m) => m.hxMsgId).filter((id): id is string => id !== null));
       return { imported: written, duplicates: records.length - written };
     });

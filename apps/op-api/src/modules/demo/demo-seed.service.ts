@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AccessService } from '../access/access.service';
+import { ChatRepository } from '../chats/chat.repository';
 import { ImportService } from '../importer/import.service';
 import {
   DEMO_AGENT_AGENT_IM,
@@ -40,6 +41,7 @@ export class DemoSeedService {
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly importer: ImportService,
+    private readonly chats: ChatRepository,
   ) {}
 
   async seed(now = Date.now()): Promise<DemoCredentials> {
@@ -63,13 +65,7 @@ export class DemoSeedService {
     // chatCreate and chatAssign would have.
     for (const chat of data.chats) {
       const operatorId = chat.assignee ? operators[chat.assignee] : null;
-      await this.dataSource.query('UPDATE chats SET customer_id = ?, operator_id = ?, accept_time = CASE WHEN ? IS NULL THEN NULL ELSE create_time END WHERE tenant_id = ? AND id = ?', [
-        chat.customerId,
-        operatorId,
-        operatorId,
-        tenantId,
-        chat.chatId,
-      ]);
+      await this.chats.seat(tenantId, chat.chatId, chat.customerId, operatorId);
     }
 
     // Marks and favorites, so needMark, needFavorite, the mark filter and the favorites page show something.

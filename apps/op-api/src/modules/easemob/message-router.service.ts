@@ -155,7 +155,7 @@ export class MessageRouter {
     // One order for every writer, as addToDays does, so concurrent batches lock chats alike.
     for (const [chatId, { added, latest }] of [...perChat].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       // A chat erased or purged meanwhile: roll back and route again, into a new chat.
-      if (!(await this.messages.addToChat(manager, tenantId, chatId, added, latest))) throw new StaleReadError('chat gone');
+      if (!(await this.chats.addMessages(manager, tenantId, chatId, added, latest))) throw new StaleReadError('chat gone');
     }
     await this.messages.addToDays(manager, tenantId, fresh);
     return stored;
@@ -200,7 +200,7 @@ export class MessageRouter {
     if (written === 0) return { stored: false, chatId: chat.id };
     // The chat joined was erased (customerErase, retention) while this ran: roll back and route
     // again, which opens a new chat instead of leaving a message in a deleted one.
-    if (!(await this.messages.addToChat(manager, tenantId, chat.id, 1, message.createTimeMs))) throw new StaleReadError('chat gone');
+    if (!(await this.chats.addMessages(manager, tenantId, chat.id, 1, message.createTimeMs))) throw new StaleReadError('chat gone');
     await this.messages.addToDays(manager, tenantId, [{ chatId: chat.id, createTimeMs: message.createTimeMs }]);
     return { stored: true, chatId: chat.id };
   }

@@ -42,7 +42,7 @@ export class CustomerEraseService {
       return rows.map((row) => row.id);
     });
     const counts = await this.purger.purgeChats(tenantId, chatIds);
-    this.audit.record(context, 'customerErase', null, {
+    this.audit.record(context, 'customerErase', {
       customerIdSha256: customerDigest(tenantId, customerId),
       chats: counts.chats,
       messages: counts.messages,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ChatMessageModule } from '../chat-message/chat-message.module';
+import { ChatsModule } from '../chats/chats.module';
 import { SearchIndexModule } from '../search/search-index.module';
 import { ChatExportService } from './chat-export.service';
 import { ChatPurger } from './chat-purge.service';
@@ -10,7 +11,7 @@ import { TrustController } from './trust.controller';
 
 /** Transcript export, customer erasure and retention (CONTRACT.md §7); `opctl` uses RetentionService. */
 @Module({
-  imports: [AuditModule, ChatMessageModule, SearchIndexModule],
+  imports: [AuditModule, ChatMessageModule, ChatsModule, SearchIndexModule],
   controllers: [TrustController],
   providers: [ChatPurger, CustomerEraseService, ChatExportService, RetentionService],
   exports: [RetentionService],
