@@ -19,7 +19,6 @@ import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess, requireOperator } from '../chat-message/chat-access.service';
 import { toChatInfo } from '../chats/chat-info';
 import { ChatRepository } from '../chats/chat.repository';
-import { placeholders } from '../../database/sql';
 import { ChatMessageRepository, MESSAGE_COLUMNS, type MessageRow } from '../chat-message/chat-message.repository';
 import { MessageMapper } from '../chat-message/message-mapper';
 

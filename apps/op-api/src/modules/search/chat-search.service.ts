@@ -44,7 +44,7 @@ const UNCAPPED = 50_000_000;
 /** The filters of a search as the audit trail records them: only those given. */
 function filtersOf(request: WithoutNulls<ChatSearchRequest>): ChatSearchFilters {
   const { pageNum: _pageNum, pageSize: _pageSize, ...filters } = request;
-  return Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined)) as ChatSearchFilters;
+  return Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
 }
 
 /** Chat ids compare as the databases compare them (utf8mb4_bin, SQLite BINARY): by UTF-8 bytes. */

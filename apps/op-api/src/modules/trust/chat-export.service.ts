@@ -1,9 +1,7 @@
 import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { EXPORT_CONTENT_TYPES, exportFileName, type ChatExportRequest, type ChatInfo } from '@op/contracts';
-import { DataSource } from 'typeorm';
 import type { OpContext } from '../../common/decorators/op-context.decorator';
-import { OpError } from '../../common/errors/op-error';
 import type { FileAnswer } from '../../common/util/file-answer';
 import { TimeFormatter } from '../../common/util/time-format';
 import type { AppConfig } from '../../config/app-config';
@@ -30,7 +28,6 @@ export class ChatExportService {
   private readonly time: TimeFormatter;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly access: ChatAccess,
     private readonly messages: ChatMessageRepository,
     private readonly mapper: MessageMapper,
