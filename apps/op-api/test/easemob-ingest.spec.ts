@@ -7,6 +7,9 @@ import { importRecord } from '@op/contracts/testing';
 import type { ChatCreateResult, ChatInfo, ChatMessage, ChatMessageListData } from '@op/contracts';
 import { ENGINES } from './support/databases';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
+import { MessageIds } from '../src/modules/chat-message/message-ids';
+import { MessageStore } from '../src/modules/chat-message/message-store.service';
+import { MessageRouter } from '../src/modules/easemob/message-router.service';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 import { TimeFormatter } from '../src/common/util/time-format';
 
@@ -232,6 +235,14 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
     const [ended, fresh] = [chats.find((c) => c.chatId === 'u0001importedchat'), chats.find((c) => c.chatId !== 'u0001importedchat')];
     expect(ended).toMatchObject({ statusCode: 5, endTime: expect.any(String), messageCount: 3 });
     expect(fresh).toMatchObject({ statusCode: 1, messageCount: 1 });
+  });
+
+  it('draws the ids of imported and live messages from one generator, so they never collide', () => {
+    // Two Snowflakes with one worker id hand out the same id in the same millisecond, and the
+    // messages insert-ignore would drop the second row without a word.
+    const idsOf = (service: unknown) => (service as { ids: MessageIds }).ids;
+    expect(idsOf(t.app.get(MessageStore))).toBeInstanceOf(MessageIds);
+    expect(idsOf(t.app.get(MessageRouter))).toBe(idsOf(t.app.get(MessageStore)));
   });
 
   describe('lifecycle endpoints', () => {

@@ -6,13 +6,14 @@ import { ChatAccess } from './chat-access.service';
 import { ChatMessageController } from './chat-message.controller';
 import { ChatMessageRepository } from './chat-message.repository';
 import { ChatMessageService } from './chat-message.service';
+import { MessageIds } from './message-ids';
 import { MessageMapper } from './message-mapper';
 import { MessageStore } from './message-store.service';
 
 @Module({
   imports: [AuditModule, ChatsModule, SearchIndexModule],
   controllers: [ChatMessageController],
-  providers: [ChatMessageRepository, ChatMessageService, MessageStore, ChatAccess, MessageMapper],
-  exports: [MessageStore, ChatMessageRepository, ChatAccess, MessageMapper],
+  providers: [ChatMessageRepository, ChatMessageService, MessageStore, MessageIds, ChatAccess, MessageMapper],
+  exports: [MessageStore, MessageIds, ChatMessageRepository, ChatAccess, MessageMapper],
 })
 export class ChatMessageModule {}

@@ -1,13 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ChatStatus } from '@op/contracts';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
-import { Snowflake } from '../../common/util/snowflake';
 import { inTransaction } from '../../database/transaction';
 import { ChatRepository } from '../chats/chat.repository';
 import { ChatMessageRepository, type StoredMessage } from './chat-message.repository';
 import { customerOf } from './customer';
+import { MessageIds } from './message-ids';
 import type { NewMessage } from './easemob-message';
 
 export interface IngestRecord extends NewMessage {
@@ -32,16 +30,12 @@ export const IMPORTED_CHAT_STATUS = ChatStatus.Ended;
  */
 @Injectable()
 export class MessageStore {
-  private readonly ids: Snowflake;
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly messages: ChatMessageRepository,
     private readonly chats: ChatRepository,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.ids = new Snowflake(config.workerId);
-  }
+    private readonly ids: MessageIds,
+  ) {}
 
   async ingest(tenantId: string, records: readonly IngestRecord[]): Promise<IngestResult> {
     if (records.length === 0) return { imported: 0, duplicates: 0 };

@@ -1,12 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ChatStatus } from '@op/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
-import { Snowflake } from '../../common/util/snowflake';
+import { placeholders } from '../../database/sql';
 import { inTransaction, StaleReadError } from '../../database/transaction';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 import { customerOf } from '../chat-message/customer';
+import { MessageIds } from '../chat-message/message-ids';
 import type { NewMessage } from '../chat-message/easemob-message';
 import { ChatRepository } from '../chats/chat.repository';
 
@@ -35,16 +34,12 @@ export interface DeliveryResult {
  */
 @Injectable()
 export class MessageRouter {
-  private readonly ids: Snowflake;
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly messages: ChatMessageRepository,
     private readonly chats: ChatRepository,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.ids = new Snowflake(config.workerId);
-  }
+    private readonly ids: MessageIds,
+  ) {}
 
   deliver(tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
     return inTransaction(this.dataSource, (manager) => this.route(manager, tenantId, message));
@@ -112,7 +107,7 @@ export class MessageRouter {
     const known = new Set<string>();
     const recalled = new Set<string>();
     if (ids.length > 0) {
-      const marks = ids.map(() => '?').join(', ');
+      const marks = placeholders(ids.length);
       const rows: Array<{ hx_msg_id: string; kind: string }> = await manager.query(
         `SELECT hx_msg_id, 'm' AS kind FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
           `UNION ALL SELECT hx_msg_id, 'r' AS kind FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${marks})`,
