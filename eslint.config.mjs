@@ -33,7 +33,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/contracts/src/index.ts', 'libs/contracts/src/lib/**/*.ts'],
+    files: ['libs/contracts/src/index.ts', 'libs/contracts/src/lib/**/*.ts', 'libs/contracts/src/testing/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [

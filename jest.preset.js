@@ -23,6 +23,7 @@ module.exports = {
   moduleNameMapper: {
     '^@op/contracts$': join(contracts, 'index.ts'),
     '^@op/contracts/node$': join(contracts, 'node/index.ts'),
+    '^@op/contracts/testing$': join(contracts, 'testing/index.ts'),
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],

@@ -36,6 +36,7 @@ const PORT = 3900 + (process.pid % 90);
 ensureBuilt();
 const dist = join(root, 'apps/op-api/dist');
 const { runOpctl } = require(join(dist, 'cli/opctl.js'));
+const { importRecord } = require(join(root, 'libs/contracts/dist/testing/index.js'));
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
@@ -149,7 +150,7 @@ async function main() {
       { type: 'loc', addr: '上海市徐汇区', lat: 31.19, lng: 121.44 },
     ];
     for (let i = 0; i < LINES; i++) {
-      const line = JSON.stringify({ chatId: `u0001imp${i % 50000}`, msg_id: `imp${i}`, timestamp: 1600000000000 + i, from: `u0001c${i % 50000}`, to: 'kefu01', chat_type: 'chat', payload: { bodies: [types[i % types.length]], ext: {} }, chatStatus: 5 });
+      const line = JSON.stringify(importRecord({ chatId: `u0001imp${i % 50000}`, msgId: `imp${i}`, timestamp: 1600000000000 + i, from: `u0001c${i % 50000}`, to: 'kefu01', body: types[i % types.length], chatStatus: 5 }));
       if (!out.write(line + '\n')) await new Promise((r) => out.once('drain', r));
     }
     await new Promise((r) => out.end(r));

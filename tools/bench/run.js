@@ -67,6 +67,7 @@ const mysql = require('mysql2/promise');
 const autocannon = require('autocannon');
 const dist = join(root, 'apps/op-api/dist');
 const { OpClient } = require(join(root, 'libs/contracts/dist/node/index.js'));
+const { importRecord } = require(join(root, 'libs/contracts/dist/testing/index.js'));
 
 const serverConnection = (database) => connectTo(SERVER, database);
 
@@ -86,18 +87,20 @@ async function* importLines() {
     const chat = chatOf(random);
     const { body, ext, qiniuKey } = messageBody(random, i);
     const fromCustomer = random() < 0.55;
-    yield JSON.stringify({
-      chatId: `u0001bench${chat}`,
-      msg_id: `bench${i}`,
-      // Several messages may share a millisecond: the page order then falls back to the id.
-      timestamp: start + Math.floor(i / 2) * step * 2,
-      from: fromCustomer ? `u0001bench${chat}` : 'kefu01',
-      to: fromCustomer ? 'kefu01' : `u0001bench${chat}`,
-      chat_type: 'chat',
-      payload: { bodies: [body], ext },
-      ...(qiniuKey ? { qiniuKey } : {}),
-      chatStatus: [1, 3, 5, 5, 5, 5, 6, 30][chat % 8],
-    });
+    yield JSON.stringify(
+      importRecord({
+        chatId: `u0001bench${chat}`,
+        msgId: `bench${i}`,
+        // Several messages may share a millisecond: the page order then falls back to the id.
+        timestamp: start + Math.floor(i / 2) * step * 2,
+        from: fromCustomer ? `u0001bench${chat}` : 'kefu01',
+        to: fromCustomer ? 'kefu01' : `u0001bench${chat}`,
+        body,
+        ext,
+        qiniuKey,
+        chatStatus: [1, 3, 5, 5, 5, 5, 6, 30][chat % 8],
+      }),
+    );
   }
 }
 

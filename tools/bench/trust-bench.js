@@ -55,6 +55,7 @@ ensureBuilt();
 const autocannon = require('autocannon');
 const dist = join(root, 'apps/op-api/dist');
 const { OpClient } = require(join(root, 'libs/contracts/dist/node/index.js'));
+const { importRecord } = require(join(root, 'libs/contracts/dist/testing/index.js'));
 
 function* lines() {
   const random = seededRandom(16);
@@ -62,29 +63,32 @@ function* lines() {
   for (let i = 0; i < MESSAGES; i++) {
     const { body, ext, qiniuKey } = messageBody(random, i);
     const fromCustomer = random() < 0.55;
-    yield JSON.stringify({
-      chatId: LONG_CHAT,
-      msg_id: `trust${i}`,
-      timestamp: start + i * 10,
-      from: fromCustomer ? 'u0001trustcustomer' : 'kefu01',
-      to: fromCustomer ? 'kefu01' : 'u0001trustcustomer',
-      chat_type: 'chat',
-      payload: { bodies: [body], ext },
-      ...(qiniuKey ? { qiniuKey } : {}),
-      chatStatus: 5,
-    });
+    yield JSON.stringify(
+      importRecord({
+        chatId: LONG_CHAT,
+        msgId: `trust${i}`,
+        timestamp: start + i * 10,
+        from: fromCustomer ? 'u0001trustcustomer' : 'kefu01',
+        to: fromCustomer ? 'kefu01' : 'u0001trustcustomer',
+        body,
+        ext,
+        qiniuKey,
+        chatStatus: 5,
+      }),
+    );
   }
   for (let i = 0; i < LIVE_MESSAGES; i++) {
-    yield JSON.stringify({
-      chatId: LIVE_CHAT,
-      msg_id: `live${i}`,
-      timestamp: Date.now() - DAY + i * 1000,
-      from: i % 2 ? 'kefu01' : 'u0001livecustomer',
-      to: i % 2 ? 'u0001livecustomer' : 'kefu01',
-      chat_type: 'chat',
-      payload: { bodies: [{ type: 'txt', msg: `在线会话消息 ${i}` }], ext: {} },
-      chatStatus: 3,
-    });
+    yield JSON.stringify(
+      importRecord({
+        chatId: LIVE_CHAT,
+        msgId: `live${i}`,
+        timestamp: Date.now() - DAY + i * 1000,
+        from: i % 2 ? 'kefu01' : 'u0001livecustomer',
+        to: i % 2 ? 'u0001livecustomer' : 'kefu01',
+        body: `在线会话消息 ${i}`,
+        chatStatus: 3,
+      }),
+    );
   }
 }
 

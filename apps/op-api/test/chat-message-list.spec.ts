@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CHAT_MESSAGE_FIELDS, type ChatMessage, type ChatMessageListData } from '@op/contracts';
+import type { ImportBody } from '@op/contracts/testing';
 import { ENGINES } from './support/databases';
 import { record, T0 } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
@@ -92,7 +93,7 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
 
   describe('message fields', () => {
     const chatId = 'u0001types';
-    const bodies: Array<[string, Record<string, unknown>, string | null]> = [
+    const bodies: Array<[string, ImportBody, string | null]> = [
       ['txt', { type: 'txt', msg: '第一行\n<b>第二行</b> 😀' }, null],
       ['img', { type: 'img', url: 'https://a1.easemob.com/f/1', filename: 'a b.jpg', secret: 's-img', file_length: 1024, size: { width: 10, height: 20 } }, 'chat/2016/a b.jpg'],
       ['audio', { type: 'audio', url: 'https://a1.easemob.com/f/2', filename: 'v.amr', secret: 's-audio', length: 7, file_length: 2048 }, null],

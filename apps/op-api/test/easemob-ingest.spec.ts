@@ -3,9 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { OpClient } from '@op/contracts/node';
+import { importRecord } from '@op/contracts/testing';
 import type { ChatCreateResult, ChatInfo, ChatMessage, ChatMessageListData } from '@op/contracts';
 import { ENGINES } from './support/databases';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
+import { MessageIds } from '../src/modules/chat-message/message-ids';
+import { MessageStore } from '../src/modules/chat-message/message-store.service';
+import { MessageRouter } from '../src/modules/easemob/message-router.service';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 import { TimeFormatter } from '../src/common/util/time-format';
 
@@ -199,7 +203,7 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
     const live = callbackBody({ from: customer, to: AGENT_IM, msgId: '8880001', timestamp: RECENT, body: { type: 'txt', msg: '实时' } });
     await postCallback(t.baseUrl, live);
     const exported = (msgId: string, timestamp: number, msg: string, from = customer, to = AGENT_IM) =>
-      JSON.stringify({ msg_id: msgId, timestamp, from, to, chat_type: 'chat', payload: { bodies: [{ type: 'txt', msg }], ext: {} } });
+      JSON.stringify(importRecord({ msgId, timestamp, from, to, body: msg }));
     const folder = mkdtempSync(join(tmpdir(), 'op-backfill-'));
     try {
       const file = join(folder, '2023111500.gz');
@@ -217,10 +221,8 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
 
   it('lets live messages join a chat an import left open, and open a new one once an import ends it', async () => {
     const customer = 'u0001imported';
-    const line = (msgId: string, chatStatus: number) => ({
-      chatId: 'u0001importedchat', msg_id: msgId, timestamp: RECENT, from: customer, to: AGENT_IM, chat_type: 'chat',
-      payload: { bodies: [{ type: 'txt', msg: msgId }], ext: {} }, chatStatus,
-    });
+    const line = (msgId: string, chatStatus: number) =>
+      importRecord({ chatId: 'u0001importedchat', msgId, timestamp: RECENT, from: customer, to: AGENT_IM, body: msgId, chatStatus });
     await t.importRecords(a.tenantId, [line('imp-1', 3)]);
     await deliver({ from: customer, to: AGENT_IM, body: { type: 'txt', msg: 'live-1' } });
     let chats = await detailOfCustomer(customer);
@@ -232,6 +234,14 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
     const [ended, fresh] = [chats.find((c) => c.chatId === 'u0001importedchat'), chats.find((c) => c.chatId !== 'u0001importedchat')];
     expect(ended).toMatchObject({ statusCode: 5, endTime: expect.any(String), messageCount: 3 });
     expect(fresh).toMatchObject({ statusCode: 1, messageCount: 1 });
+  });
+
+  it('draws the ids of imported and live messages from one generator, so they never collide', () => {
+    // Two Snowflakes with one worker id hand out the same id in the same millisecond, and the
+    // messages insert-ignore would drop the second row without a word.
+    const idsOf = (service: unknown) => (service as { ids: MessageIds }).ids;
+    expect(idsOf(t.app.get(MessageStore))).toBeInstanceOf(MessageIds);
+    expect(idsOf(t.app.get(MessageRouter))).toBe(idsOf(t.app.get(MessageStore)));
   });
 
   describe('lifecycle endpoints', () => {

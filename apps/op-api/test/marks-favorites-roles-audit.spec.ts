@@ -347,6 +347,13 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
       expect(targets[4]).toEqual({ keyword: '审计', status: [5] });
       expect(targets[3]).toEqual({ chatId: 'c1', messageId: ids.c1[1], mark: '审计' });
       expect(targets[0]).toEqual({ chatId: 'c1', messageId: ids.c1[1] });
+      // The chat is stored once, in chat_id: the stored target JSON does not repeat it.
+      const stored: Array<{ target: string }> = await t.dataSource.query(
+        "SELECT target FROM audit_logs WHERE tenant_id = ? AND chat_id = 'c1' AND action IN ('chatMessageList', 'messageMarkAdd', 'messageFavoriteAdd')",
+        [a.tenantId],
+      );
+      expect(stored.length).toBeGreaterThan(0);
+      for (const { target } of stored) expect(JSON.parse(target)).not.toHaveProperty('chatId');
     });
 
     it('filters by action, chat, operator and time, and pages', async () => {
@@ -401,9 +408,9 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
       });
       // Recorded just before close: only the shutdown flush can have written it.
       const context = { tenantId: tenant.tenantId, clientId: tenant.clientId, operator: { id: tenant.operatorId, tenantId: tenant.tenantId, role: 'admin' as const }, token: null, ip: '10.0.0.1' };
-      log.record(context, 'chatSearch', null, { probe: 'shutdown' });
+      log.record(context, 'chatSearch', { keyword: 'shutdown' });
       await other.close();
-      expect(written.flat()).toContain(JSON.stringify({ probe: 'shutdown' }));
+      expect(written.flat()).toContain(JSON.stringify({ keyword: 'shutdown' }));
     });
   });
 });

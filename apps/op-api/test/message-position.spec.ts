@@ -1,7 +1,9 @@
 import type { ChatMessageListData } from '@op/contracts';
+import { importRecord } from '@op/contracts/testing';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, migrate, openDataSource } from '../src/database/data-source';
-import { dayNumber, dayOf, DAY_MS } from '../src/database/message-days';
+import { dialectOf } from '../src/database/dialect';
+import { dayNumber, DAY_MS } from '../src/database/message-days';
 import { MIGRATIONS } from '../src/database/migrations';
 import { createTestDatabase, ENGINES } from './support/databases';
 import { record } from './support/records';
@@ -82,7 +84,7 @@ describe.each(ENGINES)('2.37 aroundMessageId finds the page of any message on %s
     // through the same router from Easemob's own export, one line at a time.
     const times = shuffled(timesOverDays(30), 11);
     for (const [i, timestamp] of times.entries()) {
-      const line = { msg_id: `live-${i}`, timestamp, from: 'u0001live', to: 'kefu01', chat_type: 'chat', payload: { bodies: [{ type: 'txt', msg: `第${i}条` }], ext: {} } };
+      const line = importRecord({ msgId: `live-${i}`, timestamp, from: 'u0001live', to: 'kefu01', body: `第${i}条` });
       expect(await t.importer.importLines(a.tenantId, [JSON.stringify(line)])).toMatchObject({ imported: 1, failed: 0 });
     }
     const [chat]: Array<{ id: string }> = await t.dataSource.query('SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ?', [a.tenantId, 'u0001live']);
@@ -131,9 +133,8 @@ describe.each(ENGINES)('2.37 aroundMessageId finds the page of any message on %s
   });
 
   it('computes the same day in SQL as in code, before 1970 and at day edges', async () => {
-    const mysql = engine === 'mariadb';
     for (const time of [0, 1, DAY_MS - 1, DAY_MS, -1, -DAY_MS, -DAY_MS - 1, MIDNIGHT + DAY_MS - 1, 4_102_444_800_000]) {
-      const [row]: Array<{ d: number | string }> = await t.dataSource.query(`SELECT ${dayOf('v', mysql)} AS d FROM (SELECT ? AS v) x`, [time]);
+      const [row]: Array<{ d: number | string }> = await t.dataSource.query(`SELECT ${dialectOf(t.dataSource).dayOf('v')} AS d FROM (SELECT ? AS v) x`, [time]);
       expect({ time, day: Number(row.d) }).toEqual({ time, day: dayNumber(time) });
     }
   });

@@ -1,13 +1,12 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DAY_MS as DAY } from '@op/contracts';
 import { SearchIndexService } from '../src/modules/search/search-index.service';
 import { ENGINES } from './support/databases';
 import { OPCTL, runNode } from './support/processes';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
-
-const DAY = 86_400_000;
 
 beforeAll(() => {
   if (!existsSync(OPCTL)) throw new Error('apps/op-api/dist is missing: run `npm test` (it builds first) or `npm run build`');

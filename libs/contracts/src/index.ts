@@ -13,3 +13,4 @@ export * from './lib/search-marks-audit';
 export * from './lib/search-text';
 export * from './lib/trust.request';
 export * from './lib/trust';
+export * from './lib/time';

@@ -4,7 +4,11 @@
 // each length (1, 2, 3, 5 characters, and a Latin word searched in another case) one rare
 // keyword (1 message in 100,000) and one common one (1 in 20). Keyword characters never occur
 // otherwise, so their counts are exactly the planted ones.
+const { join } = require('node:path');
+const { root } = require('../../scripts/ensure-built');
 const { seededRandom } = require('./tenant-data');
+
+const DAY_MS = 86_400_000;
 
 const KEYWORDS = [
   { name: '1 char, rare', planted: '鑫', search: '鑫', rate: 1 / 100_000 },
@@ -71,8 +75,10 @@ function corpus(seed) {
  * last about an hour, starting evenly over the `days` before now; 85 % text, the rest images.
  */
 function* tenantRecords({ seed, messages, days, prefix }) {
+  // The built contracts library: the benches build it (ensureBuilt) before they generate records.
+  const { importRecord } = require(join(root, 'libs/contracts/dist/testing/index.js'));
   const c = corpus(seed);
-  const span = days * 86_400_000;
+  const span = days * DAY_MS;
   const start = Date.now() - span;
   let written = 0;
   for (let chat = 0; written < messages; chat++) {
@@ -82,16 +88,17 @@ function* tenantRecords({ seed, messages, days, prefix }) {
       const n = written++;
       const fromCustomer = i % 2 === 0;
       const body = c.random() < 0.85 ? { type: 'txt', msg: c.text() } : { type: 'img', url: `https://a1.easemob.com/f/${prefix}${n}`, filename: `${n}.jpg`, secret: 's', file_length: 1024 };
-      yield JSON.stringify({
-        chatId: `${prefix}${chat}`,
-        msg_id: `${prefix}m${n}`,
-        timestamp: opened + i * 60_000,
-        from: fromCustomer ? `u0001${prefix}${chat}` : 'kefu01',
-        to: fromCustomer ? 'kefu01' : `u0001${prefix}${chat}`,
-        chat_type: 'chat',
-        payload: { bodies: [body], ext: {} },
-        chatStatus: [1, 3, 5, 5, 5, 5, 6, 30][chat % 8],
-      });
+      yield JSON.stringify(
+        importRecord({
+          chatId: `${prefix}${chat}`,
+          msgId: `${prefix}m${n}`,
+          timestamp: opened + i * 60_000,
+          from: fromCustomer ? `u0001${prefix}${chat}` : 'kefu01',
+          to: fromCustomer ? 'kefu01' : `u0001${prefix}${chat}`,
+          body,
+          chatStatus: [1, 3, 5, 5, 5, 5, 6, 30][chat % 8],
+        }),
+      );
     }
   }
 }

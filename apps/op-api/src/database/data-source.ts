@@ -6,8 +6,11 @@ import { ApiClientEntity } from '../modules/access/api-client.entity';
 import { OperatorTokenEntity } from '../modules/access/operator-token.entity';
 import { OperatorEntity } from '../modules/access/operator.entity';
 import { TenantEntity } from '../modules/access/tenant.entity';
-import { ChatEntity } from '../modules/chat-message/chat.entity';
+import { ChatEntity } from '../modules/chats/chat.entity';
+import { isMysql } from './dialect';
 import { MIGRATIONS } from './migrations';
+
+export { isMysql } from './dialect';
 
 export const ENTITIES = [TenantEntity, ApiClientEntity, OperatorEntity, OperatorTokenEntity, ChatEntity];
 
@@ -143,8 +146,4 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
   } finally {
     await migrator.destroy();
   }
-}
-
-export function isMysql(dataSource: DataSource): boolean {
-  return dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb';
 }

@@ -1,2 +1,59 @@
+import { DataSource, type EntityManager } from 'typeorm';
+
 /** `?, ?, …`: the placeholders of an `IN (…)` list of `n` values. */
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
+
+/** `(?, ?), (?, ?), …`: the VALUES of a multi-row insert of `rows` rows of `columns` columns. */
+export function valueRows(rows: number, columns: number): string {
+  const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
+  return Array.from({ length: rows }, () => row).join(', ');
+}
+
+/**
+ * Runs a write and answers how many rows it changed (both drivers' count, which a plain
+ * `query` does not return). Inside a transaction it runs on the transaction's connection;
+ * on a data source, on a connection of its own.
+ */
+export async function affectedRows(source: EntityManager | DataSource, sql: string, params: unknown[]): Promise<number> {
+  const own = source instanceof DataSource ? source.createQueryRunner() : null;
+  const runner = own ?? (source as EntityManager).queryRunner;
+  if (!runner) throw new Error('affectedRows needs a transaction or a data source');
+  try {
+    const result = await runner.query(sql, params, true);
+    return Number((result as { affected?: number }).affected ?? 0);
+  } finally {
+    if (own) await own.release();
+  }
+}
+
+/** A WHERE clause built one condition at a time, each with its parameters. */
+export class SqlFilter {
+  private readonly where: string[] = [];
+  readonly params: unknown[] = [];
+
+  constructor(first: string, ...values: unknown[]) {
+    this.add(first, ...values);
+  }
+
+  add(sql: string, ...values: unknown[]): this {
+    this.where.push(sql);
+    this.params.push(...values);
+    return this;
+  }
+
+  /** `column >= fromMs` and `column <= toMs`, for the bounds given (both inclusive). */
+  addRange(column: string, { fromMs, toMs }: { fromMs?: number; toMs?: number }): this {
+    if (fromMs !== undefined) this.add(`${column} >= ?`, fromMs);
+    if (toMs !== undefined) this.add(`${column} <= ?`, toMs);
+    return this;
+  }
+
+  /** Whether anything beyond the first condition was added. */
+  get narrowed(): boolean {
+    return this.where.length > 1;
+  }
+
+  get clause(): string {
+    return this.where.join(' AND ');
+  }
+}

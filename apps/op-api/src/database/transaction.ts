@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { isMysql } from './data-source';
+import { isMysql } from './dialect';
 
 /**
  * Thrown inside {@link inTransaction} when what the transaction read has gone meanwhile (a chat
@@ -19,7 +19,7 @@ function driverCode(error: unknown): string | undefined {
 
 /**
  * Runs `work` in a transaction, retried on deadlock or lock timeout. A read that must see
- * another writer's fresh commit inside it uses {@link lockingRead}.
+ * another writer's fresh commit inside it appends `Dialect.lockingRead`.
  */
 export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = 4): Promise<T> {
   if (!isMysql(dataSource)) return oneAtATime(dataSource, () => retried(dataSource, (manager) => takeWriteLock(manager).then(() => work(manager)), attempts));
@@ -58,9 +58,4 @@ async function retried<T>(dataSource: DataSource, work: (manager: EntityManager)
       await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
     }
   }
-}
-
-/** `FOR UPDATE` on MySQL (a current read, not the transaction's snapshot); SQLite has one writer. */
-export function lockingRead(dataSource: DataSource): string {
-  return isMysql(dataSource) ? ' FOR UPDATE' : '';
 }

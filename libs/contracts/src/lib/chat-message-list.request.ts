@@ -7,6 +7,8 @@ export const MAX_PAGE_SIZE = 100;
 export const MAX_CHAT_ID_LENGTH = 64;
 /** Bounds `pageNum` so that `startIndex` ((pageNum - 1) × pageSize) stays an exact integer. */
 export const MAX_PAGE_NUM = 1_000_000_000;
+/** A message id as 2.37 writes it: a positive 64-bit snowflake in decimal. */
+export const MESSAGE_ID_PATTERN = /^[1-9]\d{0,18}$/;
 
 /** Legacy callers send integers as strings ("2"); any other string stays as it is and fails. */
 export function legacyInteger({ value }: TransformFnParams): unknown {
@@ -88,7 +90,7 @@ export class ChatMessageListRequest {
    * says which. A decimal `userMessageId` string; an id not in the chat is 404.
    */
   @IsOptional()
-  @Matches(/^[1-9]\d{0,18}$/, { message: 'aroundMessageId 必须是十进制的消息 ID（userMessageId）' })
+  @Matches(MESSAGE_ID_PATTERN, { message: 'aroundMessageId 必须是十进制的消息 ID（userMessageId）' })
   @IsString({ message: 'aroundMessageId 必须是字符串（userMessageId）' })
   aroundMessageId?: string;
 }

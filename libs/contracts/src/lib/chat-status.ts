@@ -50,3 +50,10 @@ export const CHAT_STATUS_MOVES: Readonly<Record<ChatStatus, readonly ChatStatus[
 export function canMoveChatStatus(from: ChatStatus, to: ChatStatus): boolean {
   return CHAT_STATUS_MOVES[from].includes(to);
 }
+
+/** The statuses of an open chat (waiting, chatting, suspended): a customer has at most one. */
+export const OPEN_CHAT_STATUSES: readonly ChatStatus[] = [ChatStatus.Waiting, ChatStatus.Chatting, ChatStatus.Suspended];
+
+export function isOpen(status: number): boolean {
+  return (OPEN_CHAT_STATUSES as readonly number[]).includes(status);
+}

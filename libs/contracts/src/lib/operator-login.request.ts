@@ -14,6 +14,7 @@ export class OperatorLoginRequest {
 }
 
 export type OperatorRole = 'agent' | 'admin';
+export const OPERATOR_ROLES: readonly OperatorRole[] = ['agent', 'admin'];
 
 export interface OperatorLoginResult {
   token: string;

@@ -1,14 +1,12 @@
 import { Transform, type TransformFnParams } from 'class-transformer';
 import { IsArray, IsDefined, IsIn, IsOptional, IsString, Length, Matches, ArrayMaxSize } from 'class-validator';
-import { ChatIdField, DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE, OptionalChatIdField, PageNumField, PageSizeField } from './chat-message-list.request';
+import { ChatIdField, DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE, MESSAGE_ID_PATTERN, OptionalChatIdField, PageNumField, PageSizeField } from './chat-message-list.request';
 import { CHAT_STATUS_CODES } from './chat-status';
 
 export { DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE };
 
 /** `yyyy-MM-dd HH:mm:ss`; whether it is a real instant in the configured zone is the server's check. */
 export const DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-/** A message id as 2.37 writes it: a positive 64-bit snowflake in decimal. */
-export const MESSAGE_ID_PATTERN = /^[1-9]\d{0,18}$/;
 export const MAX_MARK_LENGTH = 32;
 export const MAX_MARKS_PER_MESSAGE = 20;
 export const MAX_KEYWORD_LENGTH = 64;

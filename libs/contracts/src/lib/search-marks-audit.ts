@@ -1,6 +1,7 @@
 import type { ChatMessage } from './chat-message';
 import type { ChatInfo } from './chat';
-import type { AuditAction } from './search-marks-audit.request';
+import type { AuditAction, ChatSearchRequest } from './search-marks-audit.request';
+import type { ExportFormat } from './trust.request';
 
 /** One matching message of a keyword search. */
 export interface ChatSearchHit {
@@ -66,17 +67,41 @@ export interface FavoriteListData {
   favorites: FavoriteItem[];
 }
 
-export interface AuditRecord {
+/** The filters of a chat search as the audit trail records them: only those given. */
+export type ChatSearchFilters = { [K in Exclude<keyof ChatSearchRequest, 'pageNum' | 'pageSize'>]?: Exclude<ChatSearchRequest[K], null | undefined> };
+
+/** What each audited action acted on: the `target` of its audit records (CONTRACT.md §6). */
+export interface AuditTargets {
+  chatMessageList: { chatId: string; pageNum: number; pageSize: number; aroundMessageId?: string };
+  chatSearch: ChatSearchFilters;
+  chatMessageSearch: { chatId: string; keyword: string; pageNum: number; pageSize: number };
+  messageMarkAdd: { chatId: string; messageId: string; mark: string };
+  messageMarkRemove: { chatId: string; messageId: string; mark: string };
+  messageFavoriteAdd: { chatId: string; messageId: string };
+  messageFavoriteRemove: { chatId: string; messageId: string };
+  chatExport: { chatId: string; format: ExportFormat };
+  /** The customer id only as a digest: the erasure leaves no trace of who was erased. */
+  customerErase: { customerIdSha256: string; chats: number; messages: number; marks: number; favorites: number };
+  /** The exported range and filters; its `chatId` filter is the record's `chatId`. */
+  auditExport: { from: string; to: string; operatorId?: string; action?: AuditAction };
+}
+
+export type AuditTarget<A extends AuditAction = AuditAction> = AuditTargets[A];
+
+interface AuditRecordOf<A extends AuditAction> {
   time: string;
   operatorId: string;
   clientId: string;
-  action: AuditAction;
+  action: A;
   /** The chat acted on, or null (a search across chats, an erasure, an export of the trail). */
   chatId: string | null;
   /** What was acted on, as an object whose keys depend on `action` (docs/trust.md: the audit trail). */
-  target: Record<string, unknown>;
+  target: AuditTargets[A];
   ip: string;
 }
+
+/** One audit record; `action` tells the shape of its `target`. */
+export type AuditRecord = { [A in AuditAction]: AuditRecordOf<A> }[AuditAction];
 
 export interface AuditListData {
   records: AuditRecord[];

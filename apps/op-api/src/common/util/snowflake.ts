@@ -1,3 +1,5 @@
+import { MESSAGE_ID_PATTERN } from '@op/contracts';
+
 /** 2016-01-01T00:00:00Z: ids stay 63-bit positive for ~69 years after it. */
 const EPOCH_MS = 1451606400000n;
 
@@ -33,5 +35,5 @@ export class Snowflake {
 
 /** Whether a decimal text can be a stored message id: a positive 64-bit signed integer. */
 export function isSnowflakeId(text: string): boolean {
-  return /^[1-9]\d{0,18}$/.test(text) && BigInt(text) < 2n ** 63n;
+  return MESSAGE_ID_PATTERN.test(text) && BigInt(text) < 2n ** 63n;
 }

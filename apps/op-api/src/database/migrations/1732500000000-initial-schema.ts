@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
+import { dialectOf } from '../dialect';
 
 const id = (name: string, length = 32): TableColumnOptions => ({ name, type: 'varchar', length: String(length) });
 const optional = (column: TableColumnOptions): TableColumnOptions => ({ ...column, isNullable: true });
@@ -132,14 +133,9 @@ export class InitialSchema1732500000000 implements MigrationInterface {
         ],
       }),
     ];
-    const mysql = queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb';
+    const dialect = dialectOf(queryRunner);
     for (const table of tables) {
-      if (mysql) table.engine = 'InnoDB';
-      await queryRunner.createTable(table);
-      if (mysql) {
-        // Ids compare byte for byte; Chinese text and emoji need the full 4-byte UTF-8.
-        await queryRunner.query(`ALTER TABLE \`${table.name}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-      }
+      await dialect.createTable(queryRunner, table);
     }
   }
 

@@ -1,11 +1,12 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { dialectOf } from '../dialect';
 
 /** A tenant's Easemob appkeys (callback secret sealed like client secrets) and service accounts. */
 export class EasemobApps1732500000001 implements MigrationInterface {
   name = 'EasemobApps1732500000001';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb';
+    const dialect = dialectOf(queryRunner);
     const tables = [
       new Table({
         name: 'easemob_apps',
@@ -27,9 +28,7 @@ export class EasemobApps1732500000001 implements MigrationInterface {
       }),
     ];
     for (const table of tables) {
-      if (mysql) table.engine = 'InnoDB';
-      await queryRunner.createTable(table);
-      if (mysql) await queryRunner.query(`ALTER TABLE \`${table.name}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+      await dialect.createTable(queryRunner, table);
     }
   }
 

@@ -1,4 +1,5 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { dialectOf } from '../dialect';
 
 /**
  * `chat_open` holds the one open chat (status 1, 3 or 30) of each customer: its primary key
@@ -9,7 +10,7 @@ export class ChatRouting1732500000002 implements MigrationInterface {
   name = 'ChatRouting1732500000002';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb';
+    const dialect = dialectOf(queryRunner);
     const tables = [
       new Table({
         name: 'chat_open',
@@ -29,9 +30,7 @@ export class ChatRouting1732500000002 implements MigrationInterface {
       }),
     ];
     for (const table of tables) {
-      if (mysql) table.engine = 'InnoDB';
-      await queryRunner.createTable(table);
-      if (mysql) await queryRunner.query(`ALTER TABLE \`${table.name}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+      await dialect.createTable(queryRunner, table);
     }
     // Chats that are open already (imported with status 1, 3 or 30) claim their customer.
     await queryRunner.query(

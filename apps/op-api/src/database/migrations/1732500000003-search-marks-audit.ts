@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { dialectOf } from '../dialect';
 
 /**
  * Session search, marks and the audit trail: the indexes the search and list queries walk,
@@ -8,7 +9,7 @@ export class SearchMarksAudit1732500000003 implements MigrationInterface {
   name = 'SearchMarksAudit1732500000003';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb';
+    const dialect = dialectOf(queryRunner);
     // The keyword scan of a tenant's messages inside the search window.
     await queryRunner.createIndex('messages', new TableIndex({ name: 'idx_messages_tenant_time', columnNames: ['tenant_id', 'create_time'] }));
     // Search results page newest activity first, for the tenant or for one agent.
@@ -39,9 +40,7 @@ export class SearchMarksAudit1732500000003 implements MigrationInterface {
         new TableIndex({ name: 'idx_audit_logs_tenant_chat', columnNames: ['tenant_id', 'chat_id', 'create_time'] }),
       ],
     });
-    if (mysql) audit.engine = 'InnoDB';
-    await queryRunner.createTable(audit);
-    if (mysql) await queryRunner.query('ALTER TABLE `audit_logs` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+    await dialect.createTable(queryRunner, audit);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

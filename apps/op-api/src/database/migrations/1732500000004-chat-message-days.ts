@@ -1,5 +1,5 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { dayOf } from '../message-days';
+import { dialectOf } from '../dialect';
 
 /**
  * `chat_message_days` counts each chat's messages per UTC day, kept in the transaction that
@@ -11,7 +11,7 @@ export class ChatMessageDays1732500000004 implements MigrationInterface {
   name = 'ChatMessageDays1732500000004';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb';
+    const dialect = dialectOf(queryRunner);
     const table = new Table({
       name: 'chat_message_days',
       columns: [
@@ -21,10 +21,8 @@ export class ChatMessageDays1732500000004 implements MigrationInterface {
         { name: 'message_count', type: 'int' },
       ],
     });
-    if (mysql) table.engine = 'InnoDB';
-    await queryRunner.createTable(table);
-    if (mysql) await queryRunner.query('ALTER TABLE `chat_message_days` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
-    const day = dayOf('create_time', mysql);
+    await dialect.createTable(queryRunner, table);
+    const day = dialect.dayOf('create_time');
     await queryRunner.query(
       `INSERT INTO chat_message_days (tenant_id, chat_id, utc_day, message_count) ` +
         `SELECT tenant_id, chat_id, ${day}, COUNT(*) FROM messages GROUP BY tenant_id, chat_id, ${day}`,

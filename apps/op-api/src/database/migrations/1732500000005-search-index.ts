@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { dialectOf } from '../dialect';
 
 /**
  * The keyword index's own tables (apps/op-api/src/modules/search):
@@ -15,7 +16,7 @@ export class SearchIndex1732500000005 implements MigrationInterface {
   name = 'SearchIndex1732500000005';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb';
+    const dialect = dialectOf(queryRunner);
     const tables = [
       new Table({
         name: 'search_outbox',
@@ -56,19 +57,17 @@ export class SearchIndex1732500000005 implements MigrationInterface {
       }),
     ];
     for (const table of tables) {
-      if (mysql) table.engine = 'InnoDB';
-      await queryRunner.createTable(table);
-      if (mysql) await queryRunner.query(`ALTER TABLE \`${table.name}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+      await dialect.createTable(queryRunner, table);
     }
-    if (!mysql) {
+    if (dialect.engine === 'sqlite') {
       // detail=full keeps positions for the phrase queries of keywords of 3+ characters.
       await queryRunner.query("CREATE VIRTUAL TABLE message_search USING fts5(b, u, k, tokenize='ascii', content='', contentless_delete=1)");
     }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb';
-    if (!mysql) await queryRunner.query('DROP TABLE message_search');
+    const dialect = dialectOf(queryRunner);
+    if (dialect.engine === 'sqlite') await queryRunner.query('DROP TABLE message_search');
     for (const name of ['search_rebuild', 'search_state', 'search_outbox']) await queryRunner.dropTable(name);
   }
 }

@@ -1,4 +1,5 @@
 import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { dialectOf } from '../dialect';
 
 /**
  * Issue 12: the Easemob callIds accepted recently (a callId may come again only with the
@@ -9,7 +10,7 @@ export class CallbackIdsPanelClients1732500000012 implements MigrationInterface 
   name = 'CallbackIdsPanelClients1732500000012';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb';
+    const dialect = dialectOf(queryRunner);
     const table = new Table({
       name: 'easemob_callback_ids',
       columns: [
@@ -20,9 +21,7 @@ export class CallbackIdsPanelClients1732500000012 implements MigrationInterface 
       ],
       indices: [new TableIndex({ name: 'idx_easemob_callback_ids_expire', columnNames: ['expire_time'] })],
     });
-    if (mysql) table.engine = 'InnoDB';
-    await queryRunner.createTable(table);
-    if (mysql) await queryRunner.query('ALTER TABLE `easemob_callback_ids` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+    await dialect.createTable(queryRunner, table);
     await queryRunner.addColumn('api_clients', new TableColumn({ name: 'panel', type: 'smallint', default: 0 }));
   }
 

@@ -1,4 +1,5 @@
 import { Table, TableColumn, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { dialectOf } from '../dialect';
 
 /**
  * Issue 13: an Easemob app's REST credentials (client id, and its secret sealed like client
@@ -8,7 +9,7 @@ export class EasemobReconcile1732500000013 implements MigrationInterface {
   name = 'EasemobReconcile1732500000013';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb';
+    const dialect = dialectOf(queryRunner);
     await queryRunner.addColumns('easemob_apps', [
       new TableColumn({ name: 'client_id', type: 'varchar', length: '128', isNullable: true }),
       new TableColumn({ name: 'client_secret_sealed', type: 'varchar', length: '512', isNullable: true }),
@@ -35,9 +36,7 @@ export class EasemobReconcile1732500000013 implements MigrationInterface {
       ],
       indices: [new TableIndex({ name: 'idx_easemob_reconcile_runs_hour', columnNames: ['tenant_id', 'hour'] })],
     });
-    if (mysql) table.engine = 'InnoDB';
-    await queryRunner.createTable(table);
-    if (mysql) await queryRunner.query('ALTER TABLE `easemob_reconcile_runs` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+    await dialect.createTable(queryRunner, table);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { dialectOf } from '../dialect';
 
 /**
  * Issue 16: each tenant's retention policy (days of messages and of audit records to keep;
@@ -9,7 +10,7 @@ export class Retention1732500000016 implements MigrationInterface {
   name = 'Retention1732500000016';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb';
+    const dialect = dialectOf(queryRunner);
     const table = new Table({
       name: 'retention_policies',
       columns: [
@@ -20,9 +21,7 @@ export class Retention1732500000016 implements MigrationInterface {
         { name: 'last_run_time', type: 'bigint', isNullable: true },
       ],
     });
-    if (mysql) table.engine = 'InnoDB';
-    await queryRunner.createTable(table);
-    if (mysql) await queryRunner.query('ALTER TABLE `retention_policies` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+    await dialect.createTable(queryRunner, table);
     await queryRunner.createIndex(
       'message_favorites',
       new TableIndex({ name: 'idx_message_favorites_chat', columnNames: ['tenant_id', 'chat_id', 'message_id'] }),

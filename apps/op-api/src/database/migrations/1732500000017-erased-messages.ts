@@ -1,4 +1,5 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { dialectOf } from '../dialect';
 
 /**
  * Issue 16: the Easemob ids of the messages `customerErase` deleted (an opaque id, no text, no
@@ -11,7 +12,7 @@ export class ErasedMessages1732500000017 implements MigrationInterface {
   name = 'ErasedMessages1732500000017';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const mysql = queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb';
+    const dialect = dialectOf(queryRunner);
     const table = new Table({
       name: 'erased_messages',
       columns: [
@@ -19,9 +20,7 @@ export class ErasedMessages1732500000017 implements MigrationInterface {
         { name: 'hx_msg_id', type: 'varchar', length: '64', isPrimary: true },
       ],
     });
-    if (mysql) table.engine = 'InnoDB';
-    await queryRunner.createTable(table);
-    if (mysql) await queryRunner.query('ALTER TABLE `erased_messages` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+    await dialect.createTable(queryRunner, table);
     const customers = new Table({
       name: 'erased_customers',
       columns: [
@@ -30,9 +29,7 @@ export class ErasedMessages1732500000017 implements MigrationInterface {
         { name: 'erased_at', type: 'bigint' },
       ],
     });
-    if (mysql) customers.engine = 'InnoDB';
-    await queryRunner.createTable(customers);
-    if (mysql) await queryRunner.query('ALTER TABLE `erased_customers` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+    await dialect.createTable(queryRunner, customers);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

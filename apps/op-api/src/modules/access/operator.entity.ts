@@ -1,7 +1,8 @@
+import type { OperatorRole } from '@op/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type OperatorRole = 'agent' | 'admin';
-export const OPERATOR_ROLES: readonly OperatorRole[] = ['agent', 'admin'];
+// The roles are the contract's (operatorLogin answers them); re-exported for the access module's callers.
+export { OPERATOR_ROLES, type OperatorRole } from '@op/contracts';
 
 @Entity({ name: 'operators' })
 export class OperatorEntity {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { AuditAction } from '@op/contracts';
+import type { AuditAction, AuditTarget, AuditTargets } from '@op/contracts';
 import { DataSource } from 'typeorm';
 import type { OpContext } from '../access/op-context';
 import { Snowflake } from '../../common/util/snowflake';
@@ -11,12 +11,31 @@ export interface AuditEntry {
   operatorId: string;
   clientId: string;
   action: AuditAction;
+  /** The chat_id column: the chat acted on (the target's own `chatId`), or null. */
   chatId: string | null;
-  /** What was acted on; stored as JSON text. */
-  target: Record<string, unknown>;
+  /** What was acted on, stored as JSON text without the `chatId` the chat_id column holds. */
+  target: Partial<AuditTarget>;
   ip: string;
   timeMs: number;
 }
+
+/**
+ * The actions whose target names the chat acted on. Their `chatId` is stored once, in the
+ * chat_id column (which auditList filters on), and put back into the target when read. The
+ * type makes this list follow {@link AuditTargets}.
+ */
+export const TARGET_NAMES_CHAT: { readonly [A in keyof AuditTargets]: 'chatId' extends keyof AuditTargets[A] ? true : false } = {
+  chatMessageList: true,
+  chatSearch: true,
+  chatMessageSearch: true,
+  messageMarkAdd: true,
+  messageMarkRemove: true,
+  messageFavoriteAdd: true,
+  messageFavoriteRemove: true,
+  chatExport: true,
+  customerErase: false,
+  auditExport: false,
+};
 
 const COLUMNS = ['id', 'tenant_id', 'operator_id', 'client_id', 'action', 'chat_id', 'target', 'ip', 'create_time'];
 const FLUSH_EVERY_MS = 1_000;
@@ -53,16 +72,21 @@ export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
     this.timer.unref();
   }
 
-  /** Records one action by the caller of `context`; returns at once. */
-  record(context: OpContext, action: AuditAction, chatId: string | null, target: Record<string, unknown>): void {
+  /**
+   * Records one action by the caller of `context`; returns at once. The record's chat is the
+   * target's `chatId` when the target names one, else `chatId` (auditExport's chat filter).
+   */
+  record<A extends AuditAction>(context: OpContext, action: A, target: AuditTargets[A], chatId: string | null = null): void {
     if (!this.enabled || !context.operator) return;
+    const { chatId: named, ...rest } = target as AuditTarget & { chatId?: string };
+    const namesChat = TARGET_NAMES_CHAT[action] && named !== undefined;
     this.pending.push({
       tenantId: context.tenantId,
       operatorId: context.operator.id,
       clientId: context.clientId,
       action,
-      chatId,
-      target,
+      chatId: namesChat ? named : chatId,
+      target: namesChat ? rest : target,
       ip: context.ip.slice(0, 64),
       timeMs: Date.now(),
     });

@@ -19,10 +19,12 @@ import { OpError } from '../../common/errors/op-error';
 import { Paged } from '../../common/interceptors/envelope';
 import { dropNulls } from '../../common/util/drop-nulls';
 import type { FileAnswer } from '../../common/util/file-answer';
-import { TimeFormatter, parseZonedTime } from '../../common/util/time-format';
+import { TimeFormatter } from '../../common/util/time-format';
+import { parseTimeRange } from '../../common/util/time-range';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { AuditLog } from './audit-log.service';
+import { SqlFilter } from '../../database/sql';
+import { AuditLog, TARGET_NAMES_CHAT } from './audit-log.service';
 
 interface AuditRow {
   id: string;
@@ -47,6 +49,16 @@ function parseTarget(text: string): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/**
+ * A stored target as recorded: the `chatId` of a target that names its chat is stored once, in
+ * the chat_id column, and comes back first (records written before kept it in the JSON too).
+ */
+function targetOf(row: AuditRow): Record<string, unknown> {
+  const target = parseTarget(row.target);
+  if (!(TARGET_NAMES_CHAT[row.action] ?? false) || row.chat_id === null || 'chatId' in target) return target;
+  return { chatId: row.chat_id, ...target };
 }
 
 /** `auditList` and `auditExport`: the tenant's audit trail, for admins. */
@@ -92,12 +104,17 @@ export class AuditService {
     const request = dropNulls(body);
     if (requireOperator(context).role !== 'admin') throw OpError.forbidden('auditExport 只允许管理员（admin）调用');
     const { clause, params } = this.filters(context, request);
-    this.log.record(context, 'auditExport', request.chatId ?? null, {
-      from: request.from,
-      to: request.to,
-      ...(request.operatorId === undefined ? {} : { operatorId: request.operatorId }),
-      ...(request.action === undefined ? {} : { action: request.action }),
-    });
+    this.log.record(
+      context,
+      'auditExport',
+      {
+        from: request.from,
+        to: request.to,
+        ...(request.operatorId === undefined ? {} : { operatorId: request.operatorId }),
+        ...(request.action === undefined ? {} : { action: request.action }),
+      },
+      request.chatId ?? null,
+    );
     await this.log.flush();
     return {
       stream: Readable.from(this.csv(clause, params), { objectMode: false, highWaterMark: 64 * 1024 }),
@@ -138,34 +155,19 @@ export class AuditService {
       clientId: row.client_id,
       action: row.action,
       chatId: row.chat_id,
-      target: parseTarget(row.target),
+      // The stored JSON is what `record` was given for this action.
+      target: targetOf(row),
       ip: row.ip,
-    };
+    } as AuditRecord;
   }
 
   /** The WHERE clause of auditList's filters, for the caller's tenant. */
   private filters(context: OpContext, request: Pick<AuditListRequest, 'operatorId' | 'action' | 'chatId' | 'from' | 'to'>): { clause: string; params: unknown[] } {
-    const where = ['tenant_id = ?'];
-    const params: unknown[] = [context.tenantId];
-    const add = (sql: string, value: unknown) => {
-      where.push(sql);
-      params.push(value);
-    };
-    if (request.operatorId !== undefined) add('operator_id = ?', request.operatorId);
-    if (request.action !== undefined) add('action = ?', request.action);
-    if (request.chatId !== undefined) add('chat_id = ?', request.chatId);
-    const from = request.from === undefined ? undefined : this.parse('from', request.from);
-    const to = request.to === undefined ? undefined : this.parse('to', request.to);
-    if (from !== undefined && to !== undefined && from > to) throw OpError.badRequest('from 不能晚于 to');
-    if (from !== undefined) add('create_time >= ?', from);
-    // `to` names a whole second: everything up to its last millisecond.
-    if (to !== undefined) add('create_time <= ?', to + 999);
-    return { clause: where.join(' AND '), params };
-  }
-
-  private parse(field: string, text: string): number {
-    const ms = parseZonedTime(text, this.time);
-    if (ms === null) throw OpError.badRequest(`${field} 不是有效的时间：${text}`);
-    return ms;
+    const filter = new SqlFilter('tenant_id = ?', context.tenantId);
+    if (request.operatorId !== undefined) filter.add('operator_id = ?', request.operatorId);
+    if (request.action !== undefined) filter.add('action = ?', request.action);
+    if (request.chatId !== undefined) filter.add('chat_id = ?', request.chatId);
+    filter.addRange('create_time', parseTimeRange(this.time, ['from', request.from], ['to', request.to]));
+    return { clause: filter.clause, params: filter.params };
   }
 }

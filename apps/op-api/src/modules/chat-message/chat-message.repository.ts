@@ -1,17 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isMysql } from '../../database/data-source';
-import { DAY_MS, dayNumber, dayOf } from '../../database/message-days';
-import { placeholders } from '../../database/sql';
+import { dialectOf, merge } from '../../database/dialect';
+import { DAY_MS, dayNumber } from '../../database/message-days';
+import { affectedRows, placeholders, valueRows } from '../../database/sql';
 import { SearchIndexService } from '../search/search-index.service';
 import type { NewMessage } from './easemob-message';
-
-export interface ChatRow {
-  status: number;
-  messageCount: number;
-  /** The assigned operator, null while unassigned. */
-  operatorId: string | null;
-}
 
 /** A stored message as the page query reads it. */
 export interface MessageRow {
@@ -42,16 +35,6 @@ export interface PageWindow {
   limit: number;
   /** All messages of the chat. */
   total: number;
-}
-
-export interface ChatUpsert {
-  chatId: string;
-  /** Status and customer of the chat if this creates it. */
-  status: number;
-  customerId: string | null;
-  createTimeMs: number;
-  added: number;
-  latestMs: number;
 }
 
 export interface StoredMessage extends NewMessage {
@@ -92,15 +75,6 @@ export class ChatMessageRepository {
     private readonly dataSource: DataSource,
     private readonly search: SearchIndexService,
   ) {}
-
-  async findChat(tenantId: string, chatId: string): Promise<ChatRow | null> {
-    const rows: Array<{ status: number | string; message_count: number | string; operator_id: string | null }> = await this.dataSource.query(
-      'SELECT status, message_count, operator_id FROM chats WHERE tenant_id = ? AND id = ?',
-      [tenantId, chatId],
-    );
-    if (rows.length === 0) return null;
-    return { status: Number(rows[0].status), messageCount: Number(rows[0].message_count), operatorId: rows[0].operator_id };
-  }
 
   /** The chat of one of the tenant's messages (by primary key), or null. */
   async chatOfMessage(tenantId: string, messageId: string): Promise<string | null> {
@@ -253,20 +227,15 @@ export class ChatMessageRepository {
    */
   async insertMessages(manager: EntityManager, tenantId: string, messages: readonly StoredMessage[]): Promise<number> {
     if (messages.length === 0) return 0;
-    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
-    const row = `(${placeholders(INSERT_COLUMNS.length)})`;
     const values = messages.flatMap((m) => [
       BigInt(m.id), tenantId, m.chatId, m.hxMsgId, m.form, m.to, m.type, m.msg, m.url, m.filename, m.thumb, m.secret,
       m.thumbSecret, m.length, m.fileLength, m.addr, m.lat, m.lng, m.createTimeMs, m.qiniuKey, JSON.stringify(m.ext),
     ]);
-    const runner = manager.queryRunner;
-    if (!runner) throw new Error('insertMessages must run inside a transaction');
-    const result = await runner.query(
-      `${ignore} INTO messages (${INSERT_COLUMNS.join(', ')}) VALUES ${messages.map(() => row).join(', ')}`,
+    const written = await affectedRows(
+      manager,
+      `${dialectOf(manager).insertIgnore} INTO messages (${INSERT_COLUMNS.join(', ')}) VALUES ${valueRows(messages.length, INSERT_COLUMNS.length)}`,
       values,
-      true,
     );
-    const written = Number((result as { affected?: number }).affected ?? 0);
     let texts = messages.filter((m) => m.type === 'txt' && m.msg !== null);
     if (written < messages.length && texts.length > 0) {
       // Some were skipped as duplicates: index only the rows that are there (fresh ids are unique).
@@ -282,60 +251,6 @@ export class ChatMessageRepository {
       texts.map((m) => ({ id: m.id, tenantId, chatId: m.chatId, createTimeMs: m.createTimeMs, msg: m.msg! })),
     );
     return written;
-  }
-
-  /**
-   * Creates missing chats and adds newly stored messages to each chat's count and latest
-   * time, in one statement for the whole batch.
-   */
-  async upsertChats(manager: EntityManager, tenantId: string, chats: readonly ChatUpsert[]): Promise<void> {
-    if (chats.length === 0) return;
-    const keep = (column: string, incoming: string) =>
-      `${column} = CASE WHEN ${column} IS NULL OR ${column} < ${incoming} THEN ${incoming} ELSE ${column} END`;
-    const conflict = isMysql(this.dataSource)
-      ? `ON DUPLICATE KEY UPDATE message_count = message_count + VALUES(message_count), ${keep('last_message_time', 'VALUES(last_message_time)')}`
-      : `ON CONFLICT (tenant_id, id) DO UPDATE SET message_count = message_count + excluded.message_count, ${keep('last_message_time', 'excluded.last_message_time')}`;
-    await manager.query(
-      `INSERT INTO chats (tenant_id, id, status, customer_id, create_time, message_count, last_message_time) VALUES ${chats.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} ${conflict}`,
-      chats.flatMap((c) => [tenantId, c.chatId, c.status, c.customerId, c.createTimeMs, c.added, c.added > 0 ? c.latestMs : null]),
-    );
-  }
-
-  /** Sets the status an import names; a final one stamps the end and frees the customer. */
-  async setChatStatus(manager: EntityManager, tenantId: string, chatIds: readonly string[], status: number): Promise<void> {
-    if (chatIds.length === 0) return;
-    const ids = placeholders(chatIds.length);
-    const open = status === 1 || status === 3 || status === 30;
-    await manager.query(
-      `UPDATE chats SET status = ?${open ? '' : ', end_time = COALESCE(end_time, last_message_time, create_time)'} WHERE tenant_id = ? AND id IN (${ids})`,
-      [status, tenantId, ...chatIds],
-    );
-    if (!open) await manager.query(`DELETE FROM chat_open WHERE tenant_id = ? AND chat_id IN (${ids})`, [tenantId, ...chatIds]);
-  }
-
-  /** Open chats among these claim their customer's one open chat, when it is free. */
-  async claimOpenChats(manager: EntityManager, tenantId: string, chatIds: readonly string[]): Promise<void> {
-    if (chatIds.length === 0) return;
-    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
-    await manager.query(
-      `${ignore} INTO chat_open (tenant_id, customer_id, chat_id) SELECT tenant_id, customer_id, id FROM chats ` +
-        `WHERE tenant_id = ? AND id IN (${placeholders(chatIds.length)}) AND customer_id IS NOT NULL AND status IN (1, 3, 30)`,
-      [tenantId, ...chatIds],
-    );
-  }
-
-  /** Adds newly stored messages to a chat's count and latest time; false when the chat is gone (erased meanwhile). */
-  async addToChat(manager: EntityManager, tenantId: string, chatId: string, added: number, latestMs: number): Promise<boolean> {
-    const runner = manager.queryRunner;
-    if (!runner) throw new Error('addToChat must run inside a transaction');
-    const result = await runner.query(
-      'UPDATE chats SET message_count = message_count + ?, ' +
-        'last_message_time = CASE WHEN last_message_time IS NULL OR last_message_time < ? THEN ? ELSE last_message_time END ' +
-        'WHERE tenant_id = ? AND id = ?',
-      [added, latestMs, latestMs, tenantId, chatId],
-      true,
-    );
-    return Number((result as { affected?: number }).affected ?? 0) > 0;
   }
 
   /** Marks a stored message recalled (`ext.recalled = true`); false when it is not stored yet. */
@@ -362,8 +277,7 @@ export class ChatMessageRepository {
 
   /** Remembers a recall whose message has not arrived yet. */
   async rememberRecall(manager: EntityManager, tenantId: string, hxMsgId: string, timeMs: number): Promise<void> {
-    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
-    await manager.query(`${ignore} INTO message_recalls (tenant_id, hx_msg_id, recall_time) VALUES (?, ?, ?)`, [tenantId, hxMsgId, timeMs]);
+    await manager.query(`${dialectOf(manager).insertIgnore} INTO message_recalls (tenant_id, hx_msg_id, recall_time) VALUES (?, ?, ?)`, [tenantId, hxMsgId, timeMs]);
   }
 
   /** Applies recalls that arrived before these messages did. */
@@ -389,24 +303,16 @@ export class ChatMessageRepository {
     if (counts.size === 0) return;
     // One order for every writer, so concurrent batches lock the same rows in the same order.
     const rows = [...counts.values()].sort((a, b) => (a.chatId < b.chatId ? -1 : a.chatId > b.chatId ? 1 : a.day - b.day));
-    const conflict = isMysql(this.dataSource)
-      ? 'ON DUPLICATE KEY UPDATE message_count = message_count + VALUES(message_count)'
-      : 'ON CONFLICT (tenant_id, chat_id, utc_day) DO UPDATE SET message_count = message_count + excluded.message_count';
+    const conflict = dialectOf(manager).onConflict(['tenant_id', 'chat_id', 'utc_day'], { message_count: merge.add });
     await manager.query(
-      `INSERT INTO chat_message_days (tenant_id, chat_id, utc_day, message_count) VALUES ${rows.map(() => '(?, ?, ?, ?)').join(', ')} ${conflict}`,
+      `INSERT INTO chat_message_days (tenant_id, chat_id, utc_day, message_count) VALUES ${valueRows(rows.length, 4)} ${conflict}`,
       rows.flatMap((row) => [tenantId, row.chatId, row.day, row.added]),
     );
   }
 
-  /** Recounts a chat from its rows: only after a concurrent writer raced an insert. */
-  async recountChat(manager: EntityManager, tenantId: string, chatId: string): Promise<void> {
-    await manager.query(
-      'UPDATE chats SET message_count = (SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ?), ' +
-        'last_message_time = (SELECT MAX(create_time) FROM messages WHERE tenant_id = ? AND chat_id = ?) ' +
-        'WHERE tenant_id = ? AND id = ?',
-      [tenantId, chatId, tenantId, chatId, tenantId, chatId],
-    );
-    const day = dayOf('create_time', isMysql(this.dataSource));
+  /** Recounts a chat's counts per day from its rows: only after a concurrent writer raced an insert. */
+  async recountDays(manager: EntityManager, tenantId: string, chatId: string): Promise<void> {
+    const day = dialectOf(manager).dayOf('create_time');
     await manager.query('DELETE FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
     await manager.query(
       `INSERT INTO chat_message_days (tenant_id, chat_id, utc_day, message_count) ` +
@@ -420,7 +326,7 @@ export class ChatMessageRepository {
     const wanted = [...new Set(names.filter((name): name is string => name !== null))];
     const staff = new Map<string, string | null>();
     if (wanted.length === 0) return staff;
-    const marks = wanted.map(() => '?').join(', ');
+    const marks = placeholders(wanted.length);
     const rows: Array<{ name: string; operator_id: string | null }> = await manager.query(
       `SELECT im_username AS name, id AS operator_id FROM operators WHERE tenant_id = ? AND im_username IN (${marks}) ` +
         `UNION ALL SELECT im_username AS name, NULL AS operator_id FROM service_accounts WHERE tenant_id = ? AND im_username IN (${marks})`,

@@ -37,7 +37,7 @@ export class ChatMessageService {
       if (position === null) throw OpError.notFound(`aroundMessageId ${around} 不是会话 ${request.chatId} 中的消息`);
       pageNum = Math.floor(position / pageSize) + 1;
     }
-    this.audit.record(context, 'chatMessageList', request.chatId, {
+    this.audit.record(context, 'chatMessageList', {
       chatId: request.chatId,
       pageNum,
       pageSize,

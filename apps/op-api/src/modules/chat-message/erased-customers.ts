@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { isMysql } from '../../database/data-source';
+import { dialectOf, merge } from '../../database/dialect';
 import { placeholders } from '../../database/sql';
 
 /**
@@ -14,9 +14,7 @@ export const customerDigest = (tenantId: string, customerId: string) =>
 /** Records the moment a customer is erased (a later erasure moves it on). */
 export async function recordErasure(manager: EntityManager, tenantId: string, customerId: string, timeMs: number): Promise<void> {
   await manager.query(
-    isMysql(manager.connection)
-      ? 'INSERT INTO erased_customers (tenant_id, customer_sha256, erased_at) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE erased_at = GREATEST(erased_at, VALUES(erased_at))'
-      : 'INSERT INTO erased_customers (tenant_id, customer_sha256, erased_at) VALUES (?, ?, ?) ON CONFLICT (tenant_id, customer_sha256) DO UPDATE SET erased_at = MAX(erased_at, excluded.erased_at)',
+    `INSERT INTO erased_customers (tenant_id, customer_sha256, erased_at) VALUES (?, ?, ?) ${dialectOf(manager).onConflict(['tenant_id', 'customer_sha256'], { erased_at: merge.max })}`,
     [tenantId, customerDigest(tenantId, customerId), timeMs],
   );
 }

@@ -1,12 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ChatStatus } from '@op/contracts';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
-import { Snowflake } from '../../common/util/snowflake';
 import { inTransaction } from '../../database/transaction';
+import { ChatRepository } from '../chats/chat.repository';
 import { ChatMessageRepository, type StoredMessage } from './chat-message.repository';
 import { customerOf } from './customer';
+import { MessageIds } from './message-ids';
 import type { NewMessage } from './easemob-message';
 
 export interface IngestRecord extends NewMessage {
@@ -31,15 +30,12 @@ export const IMPORTED_CHAT_STATUS = ChatStatus.Ended;
  */
 @Injectable()
 export class MessageStore {
-  private readonly ids: Snowflake;
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly messages: ChatMessageRepository,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.ids = new Snowflake(config.workerId);
-  }
+    private readonly chats: ChatRepository,
+    private readonly ids: MessageIds,
+  ) {}
 
   async ingest(tenantId: string, all: readonly IngestRecord[]): Promise<IngestResult> {
     if (all.length === 0) return { imported: 0, duplicates: 0 };
@@ -78,7 +74,7 @@ export class MessageStore {
       }
       // Fewer rows written than planned means a concurrent writer stored some first: recount those chats.
       const exact = written === fresh.length;
-      await this.messages.upsertChats(
+      await this.chats.upsertCounts(
         manager,
         tenantId,
         [...statusByChat.keys()].map((chatId) => ({
@@ -91,12 +87,17 @@ export class MessageStore {
         })),
       );
       if (exact) await this.messages.addToDays(manager, tenantId, fresh);
-      else for (const chatId of added.keys()) await this.messages.recountChat(manager, tenantId, chatId);
+      else {
+        for (const chatId of added.keys()) {
+          await this.chats.recount(manager, tenantId, chatId);
+          await this.messages.recountDays(manager, tenantId, chatId);
+        }
+      }
       const statuses = new Map<ChatStatus, string[]>();
       for (const [chatId, status] of statusByChat) if (status !== null) statuses.set(status, [...(statuses.get(status) ?? []), chatId]);
-      for (const [status, chatIds] of statuses) await this.messages.setChatStatus(manager, tenantId, chatIds, status);
+      for (const [status, chatIds] of statuses) await this.chats.setStatus(manager, tenantId, chatIds, status);
       // Open chats the import touched hold their customer's one open chat, as live ones do.
-      await this.messages.claimOpenChats(manager, tenantId, [...statusByChat.keys()]);
+      await this.chats.claimOpen(manager, tenantId, [...statusByChat.keys()]);
       await this.messages.applyEarlyRecalls(manager, tenantId, fresh.map((m) => m.hxMsgId).filter((id): id is string => id !== null));
       return { imported: written, duplicates: all.length - written };
     });

@@ -3,6 +3,7 @@ import {
   CHAT_STATUS_LABELS,
   ChatStatus,
   canMoveChatStatus,
+  isOpen,
   type ChatAssignRequest,
   type ChatCreateRequest,
   type ChatCreateResult,
@@ -17,9 +18,9 @@ import { OpError } from '../../common/errors/op-error';
 import { TimeFormatter } from '../../common/util/time-format';
 import { inTransaction } from '../../database/transaction';
 import { OperatorService } from '../access/operator.service';
-import { toChatInfo } from '../chat-message/chat-info';
-import type { ChatEntity } from '../chat-message/chat.entity';
-import { ChatRepository, isOpen } from './chat.repository';
+import { toChatInfo } from './chat-info';
+import type { ChatEntity } from './chat.entity';
+import { ChatRepository } from './chat.repository';
 
 const label = (status: ChatStatus) => `${status}（${CHAT_STATUS_LABELS[status]}）`;
 
@@ -99,7 +100,7 @@ export class ChatLifecycleService {
 
   /** The chat, if the caller may act on it: another tenant's is "not found", another agent's "forbidden". */
   private async requireChat(manager: EntityManager, context: OpContext, chatId: string): Promise<ChatEntity> {
-    const chat = await this.chats.find(manager, context.tenantId, chatId);
+    const chat = await this.chats.find(context.tenantId, chatId, manager);
     if (!chat) throw OpError.notFound(`chatId ${chatId} 对应的会话不存在`);
     if (!mayActOn(context, chat)) throw OpError.forbidden(`无权操作会话 ${chatId}：它已分配给其他坐席`);
     return chat;

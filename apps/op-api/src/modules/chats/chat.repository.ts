@@ -1,35 +1,58 @@
 import { Injectable } from '@nestjs/common';
-import { ChatStatus } from '@op/contracts';
+import { ChatStatus, OPEN_CHAT_STATUSES, isOpen } from '@op/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { randomHex32 } from '../../common/util/random-id';
-import { isMysql } from '../../database/data-source';
-import { lockingRead } from '../../database/transaction';
-import { CHAT_COLUMNS, chatEntityOf, type ChatDbRow } from '../chat-message/chat-info';
-import { ChatEntity } from '../chat-message/chat.entity';
-
-export const OPEN_STATUSES: readonly ChatStatus[] = [ChatStatus.Waiting, ChatStatus.Chatting, ChatStatus.Suspended];
-export const isOpen = (status: number) => (OPEN_STATUSES as readonly number[]).includes(status);
+import { dialectOf, merge } from '../../database/dialect';
+import { affectedRows, placeholders, valueRows } from '../../database/sql';
+import { CHAT_COLUMNS } from './chat-info';
+import { ChatEntity } from './chat.entity';
 
 /** A new session id in the original's shape: a letter, four digits, 32 hex. */
 export const newChatId = () => `u0001${randomHex32()}`;
 
-/** The chats table: the one open chat per customer, status moves, assignment. */
+/** One chat of an ingest batch: created when missing, its count and latest time moved on. */
+export interface ChatUpsert {
+  chatId: string;
+  /** Status and customer of the chat if this creates it. */
+  status: number;
+  customerId: string | null;
+  createTimeMs: number;
+  added: number;
+  latestMs: number;
+}
+
+/**
+ * The chats table and its `chat_open` claims: the one place that reads chats by key and the
+ * only writer of both (live sessions, ingest counts, imports' statuses, purges). Other
+ * modules call it; a hand-written search over `chats c` reads {@link CHAT_COLUMNS}.
+ */
 @Injectable()
 export class ChatRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  find(manager: EntityManager, tenantId: string, chatId: string): Promise<ChatEntity | null> {
-    return manager.getRepository(ChatEntity).findOneBy({ tenantId, id: chatId });
+  /** The tenant's chat, or null (read on every 2.37 call: one lookup by primary key). */
+  async find(tenantId: string, chatId: string, manager: EntityManager = this.dataSource.manager): Promise<ChatEntity | null> {
+    const rows: ChatEntity[] = await manager.query(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id = ?`, [tenantId, chatId]);
+    return rows.length === 0 ? null : rows[0];
+  }
+
+  /** The tenant's chats among these ids, in no particular order. */
+  async findMany(tenantId: string, chatIds: readonly string[]): Promise<ChatEntity[]> {
+    if (chatIds.length === 0) return [];
+    return this.dataSource.query(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id IN (${placeholders(chatIds.length)})`, [
+      tenantId,
+      ...chatIds,
+    ]);
   }
 
   /** The customer's open chat, or null; `current` reads past the transaction's snapshot. */
   async openChatOf(manager: EntityManager, tenantId: string, customerId: string, current = false): Promise<ChatEntity | null> {
-    const rows: ChatDbRow[] = await manager.query(
+    const rows: ChatEntity[] = await manager.query(
       `SELECT ${CHAT_COLUMNS} FROM chat_open o JOIN chats c ON c.tenant_id = o.tenant_id AND c.id = o.chat_id ` +
-        `WHERE o.tenant_id = ? AND o.customer_id = ?${current ? lockingRead(this.dataSource) : ''}`,
+        `WHERE o.tenant_id = ? AND o.customer_id = ?${current ? dialectOf(manager).lockingRead : ''}`,
       [tenantId, customerId],
     );
-    return rows.length === 0 ? null : chatEntityOf(tenantId, rows[0]);
+    return rows.length === 0 ? null : rows[0];
   }
 
   /**
@@ -45,13 +68,12 @@ export class ChatRepository {
     const existing = await this.openChatOf(manager, tenantId, customerId);
     if (existing) return { chat: existing, created: false };
     const chatId = newChatId();
-    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
-    const claimed = await manager.queryRunner!.query(
-      `${ignore} INTO chat_open (tenant_id, customer_id, chat_id) VALUES (?, ?, ?)`,
+    const claimed = await affectedRows(
+      manager,
+      `${dialectOf(manager).insertIgnore} INTO chat_open (tenant_id, customer_id, chat_id) VALUES (?, ?, ?)`,
       [tenantId, customerId, chatId],
-      true,
     );
-    if (Number((claimed as { affected?: number }).affected ?? 0) === 0) {
+    if (claimed === 0) {
       const winner = await this.openChatOf(manager, tenantId, customerId, true);
       if (!winner) throw new Error('chat_open claimed but no open chat found');
       return { chat: winner, created: false };
@@ -96,5 +118,89 @@ export class ChatRepository {
   async assign(manager: EntityManager, chat: ChatEntity, operatorId: string): Promise<void> {
     await manager.getRepository(ChatEntity).update({ tenantId: chat.tenantId, id: chat.id }, { operatorId });
     chat.operatorId = operatorId;
+  }
+
+  /**
+   * Creates missing chats and adds newly stored messages to each chat's count and latest
+   * time, in one statement for the whole batch.
+   */
+  async upsertCounts(manager: EntityManager, tenantId: string, chats: readonly ChatUpsert[]): Promise<void> {
+    if (chats.length === 0) return;
+    const conflict = dialectOf(manager).onConflict(['tenant_id', 'id'], { message_count: merge.add, last_message_time: merge.max });
+    await manager.query(
+      `INSERT INTO chats (tenant_id, id, status, customer_id, create_time, message_count, last_message_time) VALUES ${valueRows(chats.length, 7)} ${conflict}`,
+      chats.flatMap((c) => [tenantId, c.chatId, c.status, c.customerId, c.createTimeMs, c.added, c.added > 0 ? c.latestMs : null]),
+    );
+  }
+
+  /** Sets the status an import names; a final one stamps the end and frees the customer. */
+  async setStatus(manager: EntityManager, tenantId: string, chatIds: readonly string[], status: number): Promise<void> {
+    if (chatIds.length === 0) return;
+    const ids = placeholders(chatIds.length);
+    const open = isOpen(status);
+    await manager.query(
+      `UPDATE chats SET status = ?${open ? '' : ', end_time = COALESCE(end_time, last_message_time, create_time)'} WHERE tenant_id = ? AND id IN (${ids})`,
+      [status, tenantId, ...chatIds],
+    );
+    if (!open) await manager.query(`DELETE FROM chat_open WHERE tenant_id = ? AND chat_id IN (${ids})`, [tenantId, ...chatIds]);
+  }
+
+  /** Open chats among these claim their customer's one open chat, when it is free. */
+  async claimOpen(manager: EntityManager, tenantId: string, chatIds: readonly string[]): Promise<void> {
+    if (chatIds.length === 0) return;
+    await manager.query(
+      `${dialectOf(manager).insertIgnore} INTO chat_open (tenant_id, customer_id, chat_id) SELECT tenant_id, customer_id, id FROM chats ` +
+        `WHERE tenant_id = ? AND id IN (${placeholders(chatIds.length)}) AND customer_id IS NOT NULL AND status IN (${OPEN_CHAT_STATUSES.join(', ')})`,
+      [tenantId, ...chatIds],
+    );
+  }
+
+  /** Adds newly stored messages to a chat's count and latest time; false when the chat is gone (erased meanwhile). */
+  async addMessages(manager: EntityManager, tenantId: string, chatId: string, added: number, latestMs: number): Promise<boolean> {
+    const updated = await affectedRows(
+      manager,
+      `UPDATE chats SET message_count = message_count + ?, last_message_time = ${merge.max('last_message_time', '?')} WHERE tenant_id = ? AND id = ?`,
+      [added, latestMs, latestMs, tenantId, chatId],
+    );
+    return updated > 0;
+  }
+
+  /** Takes `removed` messages off a chat's count (a purge in progress keeps a consistent total). */
+  async subtractMessages(manager: EntityManager, tenantId: string, chatId: string, removed: number): Promise<void> {
+    await manager.query('UPDATE chats SET message_count = CASE WHEN message_count > ? THEN message_count - ? ELSE 0 END WHERE tenant_id = ? AND id = ?', [
+      removed,
+      removed,
+      tenantId,
+      chatId,
+    ]);
+  }
+
+  /** Recounts a chat's count and latest time from its rows: only after a concurrent writer raced an insert. */
+  async recount(manager: EntityManager, tenantId: string, chatId: string): Promise<void> {
+    await manager.query(
+      'UPDATE chats SET message_count = (SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ?), ' +
+        'last_message_time = (SELECT MAX(create_time) FROM messages WHERE tenant_id = ? AND chat_id = ?) ' +
+        'WHERE tenant_id = ? AND id = ?',
+      [tenantId, chatId, tenantId, chatId, tenantId, chatId],
+    );
+  }
+
+  /** Gives an imported chat its customer and assignee (accepted at its start when assigned), as chatCreate and chatAssign would have. */
+  async seat(tenantId: string, chatId: string, customerId: string | null, operatorId: string | null): Promise<void> {
+    await this.dataSource.query(
+      'UPDATE chats SET customer_id = ?, operator_id = ?, accept_time = CASE WHEN ? IS NULL THEN NULL ELSE create_time END WHERE tenant_id = ? AND id = ?',
+      [customerId, operatorId, operatorId, tenantId, chatId],
+    );
+  }
+
+  /** Locks the chat's row until the transaction ends (MySQL; SQLite has one writer). */
+  async lock(manager: EntityManager, tenantId: string, chatId: string): Promise<void> {
+    await manager.query(`SELECT id FROM chats WHERE tenant_id = ? AND id = ?${dialectOf(manager).lockingRead}`, [tenantId, chatId]);
+  }
+
+  /** Deletes the chat and its open claim; returns how many chats went (0 or 1). */
+  async remove(manager: EntityManager, tenantId: string, chatId: string): Promise<number> {
+    await manager.query('DELETE FROM chat_open WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+    return affectedRows(manager, 'DELETE FROM chats WHERE tenant_id = ? AND id = ?', [tenantId, chatId]);
   }
 }

@@ -1,4 +1,5 @@
 import { ChatStatus } from '@op/contracts';
+import { importRecord, type ImportBody } from '@op/contracts/testing';
 
 /** The chat of the original 2.37 example, with one message of every type. */
 export const DEMO_CHAT_ID = 'u000103b6237d8f94447ab3bd6cbe9c89d70a';
@@ -19,7 +20,12 @@ const minute = 60_000;
 const hour = 60 * minute;
 const day = 24 * hour;
 
-type Body = Record<string, unknown>;
+/** What a line may add to its record: `offset` shifts its time (ms). */
+interface Extra {
+  ext?: Record<string, unknown>;
+  qiniuKey?: string;
+  offset?: number;
+}
 
 /** A demo chat: who talks in it, its status, and to whom it is assigned (`null`: nobody). */
 export interface DemoChat {
@@ -49,7 +55,7 @@ function customerOf(chatId: string): string {
   return `u0001${chatId.slice(5, 37).padEnd(32, '0')}`;
 }
 
-type Line = [who: 'c' | 'a', body: Body | string, extra?: Body];
+type Line = [who: 'c' | 'a', body: ImportBody | string, extra?: Extra];
 
 /**
  * The demo history as §5 import lines (so the demo goes through the real import path), dated
@@ -69,17 +75,19 @@ export function demoData(now: number): DemoData {
     script.forEach(([who, body, extra = {}], i) => {
       const [from, to] = who === 'c' ? [customerId, agentIm] : [agentIm, customerId];
       lines.push(
-        JSON.stringify({
-          chatId,
-          msg_id: String(164556432430072736n + BigInt(n++)),
-          timestamp: Math.min(now, start + i * step + (typeof extra.offset === 'number' ? extra.offset : 0)),
-          from,
-          to,
-          chat_type: 'chat',
-          payload: { bodies: [typeof body === 'string' ? { type: 'txt', msg: body } : body], ext: extra.ext ?? {} },
-          chatStatus: status,
-          qiniuKey: extra.qiniuKey ?? null,
-        }),
+        JSON.stringify(
+          importRecord({
+            chatId,
+            msgId: String(164556432430072736n + BigInt(n++)),
+            timestamp: Math.min(now, start + i * step + (extra.offset ?? 0)),
+            from,
+            to,
+            body,
+            ext: extra.ext,
+            chatStatus: status,
+            qiniuKey: extra.qiniuKey ?? null,
+          }),
+        ),
       );
     });
   };

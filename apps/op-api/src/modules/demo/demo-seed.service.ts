@@ -4,6 +4,7 @@ import { ApiClientService } from '../access/api-client.service';
 import { OperatorTokenService } from '../access/operator-token.service';
 import { OperatorService } from '../access/operator.service';
 import { TenantService } from '../access/tenant.service';
+import { ChatRepository } from '../chats/chat.repository';
 import { ImportService } from '../importer/import.service';
 import {
   DEMO_AGENT_AGENT_IM,
@@ -46,6 +47,7 @@ export class DemoSeedService {
     private readonly operators: OperatorService,
     private readonly tokens: OperatorTokenService,
     private readonly importer: ImportService,
+    private readonly chats: ChatRepository,
   ) {}
 
   async seed(now = Date.now()): Promise<DemoCredentials> {
@@ -69,13 +71,7 @@ export class DemoSeedService {
     // chatCreate and chatAssign would have.
     for (const chat of data.chats) {
       const operatorId = chat.assignee ? operators[chat.assignee] : null;
-      await this.dataSource.query('UPDATE chats SET customer_id = ?, operator_id = ?, accept_time = CASE WHEN ? IS NULL THEN NULL ELSE create_time END WHERE tenant_id = ? AND id = ?', [
-        chat.customerId,
-        operatorId,
-        operatorId,
-        tenantId,
-        chat.chatId,
-      ]);
+      await this.chats.seat(tenantId, chat.chatId, chat.customerId, operatorId);
     }
 
     // Marks and favorites, so needMark, needFavorite, the mark filter and the favorites page show something.

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { isMysql } from '../../database/data-source';
+import { dialectOf } from '../../database/dialect';
+import { affectedRows, placeholders, valueRows } from '../../database/sql';
 import { SharedRedis } from '../access/shared-redis.service';
 
 const PRUNE_EVERY_MS = 60_000;
@@ -36,18 +37,12 @@ export class CallbackIds {
       return previous === null || previous === fingerprint;
     }
     await this.prune(now);
-    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      const inserted = await runner.query(
-        `${ignore} INTO easemob_callback_ids (tenant_id, call_id, fingerprint, expire_time) VALUES (?, ?, ?, ?)`,
-        [tenantId, callId, fingerprint, now + this.ttlMs],
-        true,
-      );
-      if (Number((inserted as { affected?: number }).affected ?? 0) > 0) return true;
-    } finally {
-      await runner.release();
-    }
+    const inserted = await affectedRows(
+      this.dataSource,
+      `${dialectOf(this.dataSource).insertIgnore} INTO easemob_callback_ids (tenant_id, call_id, fingerprint, expire_time) VALUES (?, ?, ?, ?)`,
+      [tenantId, callId, fingerprint, now + this.ttlMs],
+    );
+    if (inserted > 0) return true;
     const rows: Array<{ fingerprint: string }> = await this.dataSource.query(
       'SELECT fingerprint FROM easemob_callback_ids WHERE tenant_id = ? AND call_id = ?',
       [tenantId, callId],
@@ -75,13 +70,12 @@ export class CallbackIds {
       });
     }
     await this.prune(now);
-    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
     await this.dataSource.query(
-      `${ignore} INTO easemob_callback_ids (tenant_id, call_id, fingerprint, expire_time) VALUES ${claims.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      `${dialectOf(this.dataSource).insertIgnore} INTO easemob_callback_ids (tenant_id, call_id, fingerprint, expire_time) VALUES ${valueRows(claims.length, 4)}`,
       claims.flatMap(({ callId, fingerprint }) => [tenantId, callId, fingerprint, now + this.ttlMs]),
     );
     const rows: Array<{ call_id: string; fingerprint: string }> = await this.dataSource.query(
-      `SELECT call_id, fingerprint FROM easemob_callback_ids WHERE tenant_id = ? AND call_id IN (${claims.map(() => '?').join(', ')})`,
+      `SELECT call_id, fingerprint FROM easemob_callback_ids WHERE tenant_id = ? AND call_id IN (${placeholders(claims.length)})`,
       [tenantId, ...claims.map(({ callId }) => callId)],
     );
     const known = new Map(rows.map((row) => [row.call_id, row.fingerprint]));

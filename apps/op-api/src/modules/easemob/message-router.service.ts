@@ -1,13 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ChatStatus } from '@op/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AppConfig } from '../../config/app-config';
-import { APP_CONFIG } from '../../config/config.module';
-import { Snowflake } from '../../common/util/snowflake';
+import { placeholders } from '../../database/sql';
 import { inTransaction, StaleReadError } from '../../database/transaction';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 import { customerOf } from '../chat-message/customer';
 import { erasureTimes } from '../chat-message/erased-customers';
+import { MessageIds } from '../chat-message/message-ids';
 import type { NewMessage } from '../chat-message/easemob-message';
 import { ChatRepository } from '../chats/chat.repository';
 
@@ -37,16 +36,12 @@ export interface DeliveryResult {
  */
 @Injectable()
 export class MessageRouter {
-  private readonly ids: Snowflake;
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly messages: ChatMessageRepository,
     private readonly chats: ChatRepository,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.ids = new Snowflake(config.workerId);
-  }
+    private readonly ids: MessageIds,
+  ) {}
 
   deliver(tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
     return inTransaction(this.dataSource, (manager) => this.route(manager, tenantId, message));
@@ -133,7 +128,7 @@ export class MessageRouter {
     const known = new Set<string>();
     const recalled = new Set<string>();
     if (ids.length > 0) {
-      const marks = ids.map(() => '?').join(', ');
+      const marks = placeholders(ids.length);
       const rows: Array<{ hx_msg_id: string; kind: string }> = await manager.query(
         `SELECT hx_msg_id, 'm' AS kind FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
           `UNION ALL SELECT hx_msg_id, 'm' AS kind FROM erased_messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
@@ -177,7 +172,7 @@ export class MessageRouter {
     // One order for every writer, as addToDays does, so concurrent batches lock chats alike.
     for (const [chatId, { added, latest }] of [...perChat].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       // A chat erased or purged meanwhile: roll back and route again, into a new chat.
-      if (!(await this.messages.addToChat(manager, tenantId, chatId, added, latest))) throw new StaleReadError('chat gone');
+      if (!(await this.chats.addMessages(manager, tenantId, chatId, added, latest))) throw new StaleReadError('chat gone');
     }
     await this.messages.addToDays(manager, tenantId, fresh);
     return stored;
@@ -225,7 +220,7 @@ export class MessageRouter {
     if (written === 0) return { stored: false, chatId: chat.id };
     // The chat joined was erased (customerErase, retention) while this ran: roll back and route
     // again, which opens a new chat instead of leaving a message in a deleted one.
-    if (!(await this.messages.addToChat(manager, tenantId, chat.id, 1, message.createTimeMs))) throw new StaleReadError('chat gone');
+    if (!(await this.chats.addMessages(manager, tenantId, chat.id, 1, message.createTimeMs))) throw new StaleReadError('chat gone');
     await this.messages.addToDays(manager, tenantId, [{ chatId: chat.id, createTimeMs: message.createTimeMs }]);
     return { stored: true, chatId: chat.id };
   }

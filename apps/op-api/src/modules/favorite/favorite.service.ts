@@ -14,11 +14,11 @@ import { Paged } from '../../common/interceptors/envelope';
 import { TimeFormatter } from '../../common/util/time-format';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { isMysql } from '../../database/data-source';
+import { dialectOf } from '../../database/dialect';
 import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess } from '../chat-message/chat-access.service';
-import { CHAT_COLUMNS, chatEntityOf, toChatInfo, type ChatDbRow } from '../chat-message/chat-info';
-import { placeholders } from '../../database/sql';
+import { toChatInfo } from '../chats/chat-info';
+import { ChatRepository } from '../chats/chat.repository';
 import { ChatMessageRepository, MESSAGE_COLUMNS, type MessageRow } from '../chat-message/chat-message.repository';
 import { MessageMapper } from '../chat-message/message-mapper';
 
@@ -32,6 +32,7 @@ export class FavoriteService {
     private readonly access: ChatAccess,
     private readonly mapper: MessageMapper,
     private readonly messages: ChatMessageRepository,
+    private readonly chats: ChatRepository,
     private readonly audit: AuditLog,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -41,12 +42,11 @@ export class FavoriteService {
   async add(context: OpContext, request: MessageFavoriteRequest): Promise<MessageFavoriteData> {
     const operator = requireOperator(context);
     const { chatId } = await this.access.readableMessage(context, request.messageId);
-    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
     await this.dataSource.query(
-      `${ignore} INTO message_favorites (operator_id, message_id, tenant_id, chat_id, create_time) VALUES (?, ?, ?, ?, ?)`,
+      `${dialectOf(this.dataSource).insertIgnore} INTO message_favorites (operator_id, message_id, tenant_id, chat_id, create_time) VALUES (?, ?, ?, ?, ?)`,
       [operator.id, BigInt(request.messageId), context.tenantId, chatId, Date.now()],
     );
-    this.audit.record(context, 'messageFavoriteAdd', chatId, { chatId, messageId: request.messageId });
+    this.audit.record(context, 'messageFavoriteAdd', { chatId, messageId: request.messageId });
     return { userMessageId: request.messageId, favorite: true };
   }
 
@@ -59,7 +59,7 @@ export class FavoriteService {
       context.tenantId,
       chatId,
     ]);
-    this.audit.record(context, 'messageFavoriteRemove', chatId, { chatId, messageId: request.messageId });
+    this.audit.record(context, 'messageFavoriteRemove', { chatId, messageId: request.messageId });
     return { userMessageId: request.messageId, favorite: false };
   }
 
@@ -85,13 +85,8 @@ export class FavoriteService {
         )
       : [];
     const chatIds = [...new Set(rows.map((row) => row.favorite_chat_id))];
-    const chatRows: ChatDbRow[] = chatIds.length === 0
-      ? []
-      : await this.dataSource.query(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id IN (${placeholders(chatIds.length)})`, [
-          context.tenantId,
-          ...chatIds,
-        ]);
-    const chats = new Map(chatRows.map((row) => [row.id, toChatInfo(chatEntityOf(context.tenantId, row), this.time)]));
+    const chatRows = await this.chats.findMany(context.tenantId, chatIds);
+    const chats = new Map(chatRows.map((row) => [row.id, toChatInfo(row, this.time)]));
     // Each message as 2.37 gives it with needFavorite and needMark: a favorites page shows the marks too.
     const marks = new Map<string, string[]>();
     for (const chatId of chatIds) {

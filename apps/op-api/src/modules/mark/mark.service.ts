@@ -3,8 +3,8 @@ import { MAX_MARKS_PER_MESSAGE, type MarkListData, type MessageMarkData, type Me
 import { DataSource } from 'typeorm';
 import { type OpContext, requireOperator } from '../access/op-context';
 import { OpError } from '../../common/errors/op-error';
-import { isMysql } from '../../database/data-source';
-import { inTransaction, lockingRead } from '../../database/transaction';
+import { dialectOf } from '../../database/dialect';
+import { inTransaction } from '../../database/transaction';
 import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess } from '../chat-message/chat-access.service';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
@@ -26,8 +26,7 @@ export class MarkService {
     const operator = requireOperator(context);
     const { chatId } = await this.access.readableMessage(context, request.messageId);
     const id = BigInt(request.messageId);
-    const lock = lockingRead(this.dataSource);
-    const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+    const { lockingRead: lock, insertIgnore: ignore } = dialectOf(this.dataSource);
     await inTransaction(this.dataSource, async (manager) => {
       // Adds to one message take turns on its row, so each counts what the others committed:
       // 40 racing adds to an unmarked message leave exactly 20. (SQLite has one writer.)
@@ -43,7 +42,7 @@ export class MarkService {
         [context.tenantId, id, request.mark, chatId, operator.id, Date.now()],
       );
     });
-    this.audit.record(context, 'messageMarkAdd', chatId, { chatId, messageId: request.messageId, mark: request.mark });
+    this.audit.record(context, 'messageMarkAdd', { chatId, messageId: request.messageId, mark: request.mark });
     return this.current(context.tenantId, chatId, request.messageId);
   }
 
@@ -55,7 +54,7 @@ export class MarkService {
       BigInt(request.messageId),
       request.mark,
     ]);
-    this.audit.record(context, 'messageMarkRemove', chatId, { chatId, messageId: request.messageId, mark: request.mark });
+    this.audit.record(context, 'messageMarkRemove', { chatId, messageId: request.messageId, mark: request.mark });
     return this.current(context.tenantId, chatId, request.messageId);
   }
 

@@ -7,6 +7,7 @@ import {
   type ChatMessageSearchData,
   type ChatMessageSearchRequest,
   type ChatSearchData,
+  type ChatSearchFilters,
   type ChatSearchHit,
   type ChatSearchRequest,
   type PageInfo,
@@ -17,14 +18,16 @@ import { type OpContext, requireOperator } from '../access/op-context';
 import { OpError } from '../../common/errors/op-error';
 import { Paged } from '../../common/interceptors/envelope';
 import { dropNulls, type WithoutNulls } from '../../common/util/drop-nulls';
-import { TimeFormatter, parseZonedTime } from '../../common/util/time-format';
+import { TimeFormatter } from '../../common/util/time-format';
+import { parseTimeRange } from '../../common/util/time-range';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DAY_MS } from '../../database/message-days';
-import { placeholders } from '../../database/sql';
+import { SqlFilter, placeholders } from '../../database/sql';
 import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess } from '../chat-message/chat-access.service';
-import { CHAT_COLUMNS, chatEntityOf, toChatInfo, type ChatDbRow } from '../chat-message/chat-info';
+import { CHAT_COLUMNS, toChatInfo } from '../chats/chat-info';
+import type { ChatEntity } from '../chats/chat.entity';
 import type { SearchEngine, SearchQuery } from './search-engine';
 import { SearchIndexService, type ChatRef, type SearchHit } from './search-index.service';
 import { buildSnippet } from './search-snippet';
@@ -39,7 +42,7 @@ const ID_CHUNK = 1_000;
 const UNCAPPED = 50_000_000;
 
 /** The filters of a search as the audit trail records them: only those given. */
-function filtersOf(request: WithoutNulls<ChatSearchRequest>): Record<string, unknown> {
+function filtersOf(request: WithoutNulls<ChatSearchRequest>): ChatSearchFilters {
   const { pageNum: _pageNum, pageSize: _pageSize, ...filters } = request;
   return Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
 }
@@ -49,39 +52,14 @@ function compareIds(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-const chatRef = (row: ChatDbRow): ChatRef => ({ id: row.id, messageCount: Number(row.message_count) });
+const chatRef = (row: ChatEntity): ChatRef => ({ id: row.id, messageCount: Number(row.messageCount) });
 
 /** The search result order: newest activity first, chats without messages last, then chat id descending. */
-function resultOrder(a: ChatDbRow, b: ChatDbRow): number {
-  const x = a.last_message_time === null ? null : Number(a.last_message_time);
-  const y = b.last_message_time === null ? null : Number(b.last_message_time);
+function resultOrder(a: Pick<ChatEntity, 'id' | 'lastMessageTime'>, b: Pick<ChatEntity, 'id' | 'lastMessageTime'>): number {
+  const x = a.lastMessageTime === null ? null : Number(a.lastMessageTime);
+  const y = b.lastMessageTime === null ? null : Number(b.lastMessageTime);
   if (x !== y) return x === null ? 1 : y === null ? -1 : y - x;
   return compareIds(b.id, a.id);
-}
-
-/** The WHERE clause of a chat search over `chats c`, built one filter at a time. */
-class ChatFilter {
-  readonly where: string[];
-  readonly params: unknown[];
-
-  constructor(tenantId: string) {
-    this.where = ['c.tenant_id = ?'];
-    this.params = [tenantId];
-  }
-
-  add(sql: string, ...values: unknown[]): void {
-    this.where.push(sql);
-    this.params.push(...values);
-  }
-
-  /** Whether anything but the tenant narrows the chats. */
-  get narrowed(): boolean {
-    return this.where.length > 1;
-  }
-
-  get clause(): string {
-    return this.where.join(' AND ');
-  }
 }
 
 interface KeywordPlan {
@@ -125,19 +103,19 @@ export class ChatSearchService {
     const operator = requireOperator(context);
     const pageNum = request.pageNum ?? DEFAULT_PAGE_NUM;
     const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
-    const filter = new ChatFilter(context.tenantId);
+    const filter = new SqlFilter('c.tenant_id = ?', context.tenantId);
     if (operator.role !== 'admin') filter.add('c.operator_id = ?', operator.id);
     if (request.status !== undefined && request.status.length > 0) filter.add(`c.status IN (${placeholders(request.status.length)})`, ...request.status);
     if (request.customerId !== undefined) filter.add('c.customer_id = ?', request.customerId);
     if (request.operatorId !== undefined) filter.add('c.operator_id = ?', request.operatorId);
     if (request.chatId !== undefined) filter.add('c.id = ?', request.chatId);
-    this.addRange(filter, 'c.create_time', 'createdFrom', request.createdFrom, 'createdTo', request.createdTo);
-    this.addRange(filter, 'c.last_message_time', 'lastMessageFrom', request.lastMessageFrom, 'lastMessageTo', request.lastMessageTo);
+    filter.addRange('c.create_time', parseTimeRange(this.time, ['createdFrom', request.createdFrom], ['createdTo', request.createdTo]));
+    filter.addRange('c.last_message_time', parseTimeRange(this.time, ['lastMessageFrom', request.lastMessageFrom], ['lastMessageTo', request.lastMessageTo]));
     if (request.mark !== undefined) {
       filter.add('EXISTS (SELECT 1 FROM message_marks mm WHERE mm.tenant_id = c.tenant_id AND mm.mark = ? AND mm.chat_id = c.id)', request.mark);
     }
     const plan = request.keyword === undefined ? null : await this.plan(context.tenantId, request.keyword, request.messageTimeFrom, request.messageTimeTo);
-    this.audit.record(context, 'chatSearch', request.chatId ?? null, filtersOf(request));
+    this.audit.record(context, 'chatSearch', filtersOf(request));
 
     if (plan === null) {
       const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(`SELECT COUNT(*) AS n FROM chats c WHERE ${filter.clause}`, filter.params);
@@ -145,19 +123,19 @@ export class ChatSearchService {
       const offset = (pageNum - 1) * pageSize;
       // NULL last_message_time sorts last in DESC on both engines. One direction for both keys,
       // so MariaDB can walk idx_chats_tenant_last backwards (InnoDB appends the key (tenant_id, id)).
-      const rows: ChatDbRow[] = offset < total
+      const rows: ChatEntity[] = offset < total
         ? await this.dataSource.query(
             `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} ORDER BY c.last_message_time DESC, c.id DESC LIMIT ? OFFSET ?`,
             [...filter.params, pageSize, offset],
           )
         : [];
-      return this.answer(context.tenantId, rows, [], null, false, pageInfo(total, pageNum, pageSize, rows.length));
+      return this.answer(rows, [], null, false, pageInfo(total, pageNum, pageSize, rows.length));
     }
 
     const { rows, total, capped, next, common } = await this.keywordPage(plan, filter, pageNum, pageSize);
     const hits = await this.index.hits(plan.engine, plan.query, rows.map(chatRef), HITS_PER_CHAT, 'desc', common);
     const page: PageInfo = { ...pageInfo(total, pageNum, pageSize, rows.length), next };
-    return this.answer(context.tenantId, rows, hits, plan, capped, page, request.keyword);
+    return this.answer(rows, hits, plan, capped, page, request.keyword);
   }
 
   /** `chatMessageSearch`: the chat's messages holding the keyword, oldest first, paged. */
@@ -167,7 +145,7 @@ export class ChatSearchService {
     const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
     await this.access.readableChat(context, request.chatId);
     const plan = await this.plan(context.tenantId, request.keyword, request.messageTimeFrom, request.messageTimeTo);
-    this.audit.record(context, 'chatMessageSearch', request.chatId, {
+    this.audit.record(context, 'chatMessageSearch', {
       chatId: request.chatId,
       keyword: request.keyword,
       pageNum,
@@ -189,9 +167,9 @@ export class ChatSearchService {
   private async plan(tenantId: string, keyword: string, fromText: string | undefined, toText: string | undefined): Promise<KeywordPlan> {
     const normal = normalizeSearchText(keyword);
     if (normal === '') throw OpError.badRequest('keyword 不能为空');
-    let fromMs = fromText === undefined ? null : this.parse('messageTimeFrom', fromText);
-    let toMs = toText === undefined ? null : this.parse('messageTimeTo', toText) + 999;
-    if (fromMs !== null && toMs !== null && fromMs > toMs) throw OpError.badRequest('messageTimeFrom 不能晚于 messageTimeTo');
+    const range = parseTimeRange(this.time, ['messageTimeFrom', fromText], ['messageTimeTo', toText]);
+    let fromMs = range.fromMs ?? null;
+    let toMs = range.toMs ?? null;
     const { engine, windowed } = await this.index.reader(tenantId);
     if (windowed) {
       toMs ??= Date.now();
@@ -206,10 +184,10 @@ export class ChatSearchService {
 
   private async keywordPage(
     plan: KeywordPlan,
-    filter: ChatFilter,
+    filter: SqlFilter,
     pageNum: number,
     pageSize: number,
-  ): Promise<{ rows: ChatDbRow[]; total: number; capped: boolean; next: boolean; common: boolean }> {
+  ): Promise<{ rows: ChatEntity[]; total: number; capped: boolean; next: boolean; common: boolean }> {
     const offset = (pageNum - 1) * pageSize;
     const cap = this.cap > 0 ? this.cap : UNCAPPED;
     const matched = await this.index.matchingChats(plan.engine, plan.query, cap);
@@ -231,19 +209,19 @@ export class ChatSearchService {
   }
 
   /** The page, exact total included, of the chats among `chatIds` that pass the filters. */
-  private async pageOf(filter: ChatFilter, chatIds: readonly string[], offset: number, pageSize: number) {
-    const keys: ChatDbRow[] = [];
+  private async pageOf(filter: SqlFilter, chatIds: readonly string[], offset: number, pageSize: number) {
+    const keys: Array<Pick<ChatEntity, 'id' | 'lastMessageTime'>> = [];
     for (let at = 0; at < chatIds.length; at += ID_CHUNK) {
       const chunk = chatIds.slice(at, at + ID_CHUNK);
-      const rows: ChatDbRow[] = await this.dataSource.query(
-        `SELECT c.id, c.last_message_time FROM chats c WHERE ${filter.clause} AND c.id IN (${placeholders(chunk.length)})`,
+      const rows: Array<Pick<ChatEntity, 'id' | 'lastMessageTime'>> = await this.dataSource.query(
+        `SELECT c.id AS id, c.last_message_time AS lastMessageTime FROM chats c WHERE ${filter.clause} AND c.id IN (${placeholders(chunk.length)})`,
         [...filter.params, ...chunk],
       );
       keys.push(...rows);
     }
     keys.sort(resultOrder);
     const ids = keys.slice(offset, offset + pageSize).map((row) => row.id);
-    const rows: ChatDbRow[] =
+    const rows: ChatEntity[] =
       ids.length === 0 ? [] : await this.dataSource.query(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id IN (${placeholders(ids.length)})`, [filter.params[0], ...ids]);
     rows.sort(resultOrder);
     return { rows, total: keys.length, capped: false, next: offset + rows.length < keys.length };
@@ -253,8 +231,8 @@ export class ChatSearchService {
    * Walks the filtered chats in result order, a chunk at a time, asking the index which hold a
    * match, until `stopAt` matches are found, `budget` chats were read, or none are left.
    */
-  private async walk(plan: KeywordPlan, filter: ChatFilter, offset: number, pageSize: number, stopAt: number, budget: number) {
-    const page: ChatDbRow[] = [];
+  private async walk(plan: KeywordPlan, filter: SqlFilter, offset: number, pageSize: number, stopAt: number, budget: number) {
+    const page: ChatEntity[] = [];
     let found = 0;
     let examined = 0;
     // Chats with messages (newest first), then those without: two index ranges, both keyset-paged.
@@ -274,7 +252,7 @@ export class ChatSearchService {
         cursor = after === null ? 'c.last_message_time IS NULL' : 'c.last_message_time IS NULL AND c.id < ?';
         params = after === null ? [] : [after.id];
       }
-      const chunk: ChatDbRow[] = await this.dataSource.query(
+      const chunk: ChatEntity[] = await this.dataSource.query(
         `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} AND ${cursor} ORDER BY c.last_message_time DESC, c.id DESC LIMIT ${size}`,
         [...filter.params, ...params],
       );
@@ -288,7 +266,7 @@ export class ChatSearchService {
           if (found >= stopAt) return { page, found, exhausted: false };
         }
         const last = chunk[chunk.length - 1];
-        after = { time: last.last_message_time === null ? null : Number(last.last_message_time), id: last.id };
+        after = { time: last.lastMessageTime === null ? null : Number(last.lastMessageTime), id: last.id };
       }
       if (chunk.length < size) {
         if (phase === 'untimed') return { page, found, exhausted: true };
@@ -301,8 +279,7 @@ export class ChatSearchService {
   }
 
   private answer(
-    tenantId: string,
-    rows: ChatDbRow[],
+    rows: ChatEntity[],
     hits: SearchHit[],
     plan: KeywordPlan | null,
     capped: boolean,
@@ -311,26 +288,11 @@ export class ChatSearchService {
   ): Paged<ChatSearchData> {
     const hitsByChat = new Map<string, ChatSearchHit[]>();
     for (const hit of hits) hitsByChat.set(hit.chatId, [...(hitsByChat.get(hit.chatId) ?? []), this.hit(hit, keyword!)]);
-    const chats = rows.map((row) => ({ ...toChatInfo(chatEntityOf(tenantId, row), this.time), hits: hitsByChat.get(row.id) ?? [] }));
+    const chats = rows.map((row) => ({ ...toChatInfo(row, this.time), hits: hitsByChat.get(row.id) ?? [] }));
     return new Paged({ chats, window: plan?.window ?? null, totalCapped: capped }, page);
   }
 
   private hit(hit: SearchHit, keyword: string): ChatSearchHit {
     return { userMessageId: hit.id, createTime: this.time.formatMs(hit.createTimeMs), ...buildSnippet(hit.msg, keyword) };
-  }
-
-  private addRange(filter: ChatFilter, column: string, fromName: string, fromText: string | undefined, toName: string, toText: string | undefined): void {
-    const from = fromText === undefined ? undefined : this.parse(fromName, fromText);
-    const to = toText === undefined ? undefined : this.parse(toName, toText);
-    if (from !== undefined && to !== undefined && from > to) throw OpError.badRequest(`${fromName} 不能晚于 ${toName}`);
-    if (from !== undefined) filter.add(`${column} >= ?`, from);
-    // A `to` time names a whole second: up to its last millisecond.
-    if (to !== undefined) filter.add(`${column} <= ?`, to + 999);
-  }
-
-  private parse(field: string, text: string): number {
-    const ms = parseZonedTime(text, this.time);
-    if (ms === null) throw OpError.badRequest(`${field} 不是有效的时间：${text}`);
-    return ms;
   }
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { placeholders } from '../../database/sql';
+import { SqlFilter, placeholders } from '../../database/sql';
 
 export const SEARCH_ENGINE_NAMES = ['scan', 'fts5', 'mroonga', 'sphinx'] as const;
 export type SearchEngineName = (typeof SEARCH_ENGINE_NAMES)[number];
@@ -103,19 +103,8 @@ export const candidateOf = (row: CandidateRow): HitCandidate => ({ chatId: row.c
  * ``): the tenant's text messages, in these chats when given, inside the query's window.
  */
 export function messageScope(query: SearchQuery, alias: string, chatIds?: readonly string[]): { sql: string; params: unknown[] } {
-  const where = [`${alias}tenant_id = ?`, `${alias}type = 'txt'`];
-  const params: unknown[] = [query.tenantId];
-  if (chatIds !== undefined) {
-    where.push(chatIds.length === 0 ? '1 = 0' : `${alias}chat_id IN (${placeholders(chatIds.length)})`);
-    params.push(...chatIds);
-  }
-  if (query.fromMs !== null) {
-    where.push(`${alias}create_time >= ?`);
-    params.push(query.fromMs);
-  }
-  if (query.toMs !== null) {
-    where.push(`${alias}create_time <= ?`);
-    params.push(query.toMs);
-  }
-  return { sql: where.join(' AND '), params };
+  const scope = new SqlFilter(`${alias}tenant_id = ?`, query.tenantId).add(`${alias}type = 'txt'`);
+  if (chatIds !== undefined) scope.add(chatIds.length === 0 ? '1 = 0' : `${alias}chat_id IN (${placeholders(chatIds.length)})`, ...chatIds);
+  scope.addRange(`${alias}create_time`, { fromMs: query.fromMs ?? undefined, toMs: query.toMs ?? undefined });
+  return { sql: scope.clause, params: scope.params };
 }

@@ -7,8 +7,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Snowflake } from '../../common/util/snowflake';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { isMysql } from '../../database/data-source';
-import { placeholders } from '../../database/sql';
+import { dialectOf, isMysql, merge } from '../../database/dialect';
+import { affectedRows, placeholders, valueRows } from '../../database/sql';
 import { MetricsService } from '../observability/metrics.service';
 import { Fts5Engine } from './engines/fts5.engine';
 import { MroongaEngine } from './engines/mroonga.engine';
@@ -276,13 +276,11 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
 
   private async enqueue(manager: EntityManager, entries: ReadonlyArray<{ id: string; tenantId: string }>): Promise<void> {
     const now = Date.now();
-    const upsert = isMysql(this.dataSource)
-      ? 'ON DUPLICATE KEY UPDATE enqueue_time = VALUES(enqueue_time), seq = VALUES(seq)'
-      : 'ON CONFLICT (message_id) DO UPDATE SET enqueue_time = excluded.enqueue_time, seq = excluded.seq';
+    const upsert = dialectOf(manager).onConflict(['message_id'], { enqueue_time: merge.replace, seq: merge.replace });
     for (let at = 0; at < entries.length; at += 1_000) {
       const chunk = entries.slice(at, at + 1_000);
       await manager.query(
-        `INSERT INTO search_outbox (message_id, tenant_id, enqueue_time, seq) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')} ${upsert}`,
+        `INSERT INTO search_outbox (message_id, tenant_id, enqueue_time, seq) VALUES ${valueRows(chunk.length, 4)} ${upsert}`,
         chunk.flatMap((e) => [BigInt(e.id), e.tenantId, now, BigInt(this.seqs.next())]),
       );
     }
@@ -530,7 +528,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     const now = Date.now();
     // Renewed a third of the way through, not on every batch: one write every few seconds.
     if (this.leaseUntil - now > (LEASE_MS * 2) / 3) return true;
-    const affected = await this.affected(
+    const affected = await affectedRows(
+      this.dataSource,
       'UPDATE search_state SET lease_owner = ?, lease_until = ? WHERE engine = ? AND (lease_owner = ? OR lease_until < ?)',
       [this.owner, now + LEASE_MS, this.engine.name, this.owner, now],
     );
@@ -538,15 +537,6 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     return affected > 0;
   }
 
-  private async affected(sql: string, params: unknown[]): Promise<number> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      const result = await runner.query(sql, params, true);
-      return Number((result as { affected?: number }).affected ?? 0);
-    } finally {
-      await runner.release();
-    }
-  }
 
   /**
    * Moves one batch from the outbox into the engine: what the store holds is written, what it

@@ -1,16 +1,14 @@
 import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { EXPORT_CONTENT_TYPES, exportFileName, type ChatExportRequest, type ChatInfo } from '@op/contracts';
-import { DataSource } from 'typeorm';
 import type { OpContext } from '../access/op-context';
-import { OpError } from '../../common/errors/op-error';
 import type { FileAnswer } from '../../common/util/file-answer';
 import { TimeFormatter } from '../../common/util/time-format';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess } from '../chat-message/chat-access.service';
-import { CHAT_COLUMNS, chatEntityOf, toChatInfo, type ChatDbRow } from '../chat-message/chat-info';
+import { toChatInfo } from '../chats/chat-info';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 import { MessageMapper } from '../chat-message/message-mapper';
 import { TRANSCRIPT_WRITERS, type ExportMessage } from './export-formats';
@@ -30,7 +28,6 @@ export class ChatExportService {
   private readonly time: TimeFormatter;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly access: ChatAccess,
     private readonly messages: ChatMessageRepository,
     private readonly mapper: MessageMapper,
@@ -42,14 +39,8 @@ export class ChatExportService {
 
   /** Checks access (errors are the envelope) and returns the transcript, not yet read. */
   async open(context: OpContext, request: ChatExportRequest): Promise<FileAnswer> {
-    await this.access.readableChat(context, request.chatId);
-    const rows: ChatDbRow[] = await this.dataSource.query(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id = ?`, [
-      context.tenantId,
-      request.chatId,
-    ]);
-    if (rows.length === 0) throw OpError.notFound(`chatId ${request.chatId} 对应的会话不存在`);
-    const chat = toChatInfo(chatEntityOf(context.tenantId, rows[0]), this.time);
-    this.audit.record(context, 'chatExport', request.chatId, { chatId: request.chatId, format: request.format });
+    const chat = toChatInfo(await this.access.readableChat(context, request.chatId), this.time);
+    this.audit.record(context, 'chatExport', { chatId: request.chatId, format: request.format });
     return {
       stream: Readable.from(this.transcript(context.tenantId, chat, request.format), { objectMode: false, highWaterMark: 64 * 1024 }),
       fileName: exportFileName(request.chatId, request.format),

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isMysql } from '../../database/data-source';
-import { placeholders } from '../../database/sql';
-import { inTransaction, lockingRead } from '../../database/transaction';
+import { dialectOf, isMysql } from '../../database/dialect';
+import { affectedRows, placeholders } from '../../database/sql';
+import { inTransaction } from '../../database/transaction';
+import { ChatRepository } from '../chats/chat.repository';
 import { SearchIndexService } from '../search/search-index.service';
 
 /** What a purge deleted. */
@@ -43,12 +44,6 @@ const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve)
  */
 export const rest = (workedMs: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(1, workedMs))));
 
-async function affected(manager: EntityManager, sql: string, params: unknown[]): Promise<number> {
-  const runner = manager.queryRunner;
-  if (!runner) throw new Error('must run inside a transaction');
-  const result = await runner.query(sql, params, true);
-  return Number((result as { affected?: number }).affected ?? 0);
-}
 
 /**
  * Deletes whole chats with everything derived from them: messages, marks, favorites, the day
@@ -69,6 +64,7 @@ export class ChatPurger {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly chats: ChatRepository,
     private readonly search: SearchIndexService,
   ) {
     this.batchSize = isMysql(dataSource) ? PURGE_BATCH : SQLITE_PURGE_BATCH;
@@ -111,7 +107,7 @@ export class ChatPurger {
       await rest(worked);
     }
     const { counts, forgotten } = await inTransaction(this.dataSource, async (manager) => {
-      await manager.query(`SELECT id FROM chats WHERE tenant_id = ? AND id = ?${lockingRead(this.dataSource)}`, [tenantId, chatId]);
+      await this.chats.lock(manager, tenantId, chatId);
       const total = noPurge();
       const ids: string[] = [];
       for (;;) {
@@ -121,11 +117,10 @@ export class ChatPurger {
         if (batch.counts.messages < this.batchSize) break;
       }
       // Leftovers a writer added without a message row of this batch (none expected; cheap by index).
-      total.marks += await affected(manager, 'DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
-      total.favorites += await affected(manager, 'DELETE FROM message_favorites WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+      total.marks += await affectedRows(manager, 'DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+      total.favorites += await affectedRows(manager, 'DELETE FROM message_favorites WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
       await manager.query('DELETE FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
-      await manager.query('DELETE FROM chat_open WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
-      total.chats += await affected(manager, 'DELETE FROM chats WHERE tenant_id = ? AND id = ?', [tenantId, chatId]);
+      total.chats += await this.chats.remove(manager, tenantId, chatId);
       return { counts: total, forgotten: ids };
     });
     add(into, counts);
@@ -145,15 +140,15 @@ export class ChatPurger {
       'SELECT CAST(id AS CHAR) AS id, type, hx_msg_id, create_time FROM messages WHERE tenant_id = ? AND chat_id = ?' +
         (after ? ' AND create_time >= ? AND (create_time > ? OR id > ?)' : '') +
         ` ORDER BY messages.create_time, messages.id LIMIT ${this.batchSize}` +
-        (locking && isMysql(this.dataSource) ? ' FOR UPDATE' : ''),
+        (locking ? dialectOf(manager).lockingRead : ''),
       after ? [tenantId, chatId, after.timeMs, after.timeMs, BigInt(after.id)] : [tenantId, chatId],
     );
     const counts = noPurge();
     if (rows.length === 0) return { counts, forgotten: [], last: null };
     const ids = rows.map((row) => BigInt(row.id));
     const inIds = placeholders(ids.length);
-    counts.marks = await affected(manager, `DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`, [tenantId, chatId, ...ids]);
-    counts.favorites = await affected(manager, `DELETE FROM message_favorites WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`, [
+    counts.marks = await affectedRows(manager, `DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`, [tenantId, chatId, ...ids]);
+    counts.favorites = await affectedRows(manager, `DELETE FROM message_favorites WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`, [
       tenantId,
       chatId,
       ...ids,
@@ -164,18 +159,12 @@ export class ChatPurger {
     if (hxIds.length > 0) {
       await manager.query(`DELETE FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${placeholders(hxIds.length)})`, [tenantId, ...hxIds]);
       if (remember) {
-        const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
-        await manager.query(`${ignore} INTO erased_messages (tenant_id, hx_msg_id) VALUES ${hxIds.map(() => '(?, ?)').join(', ')}`, hxIds.flatMap((id) => [tenantId, id]));
+        await manager.query(`${dialectOf(manager).insertIgnore} INTO erased_messages (tenant_id, hx_msg_id) VALUES ${hxIds.map(() => '(?, ?)').join(', ')}`, hxIds.flatMap((id) => [tenantId, id]));
       }
     }
-    counts.messages = await affected(manager, `DELETE FROM messages WHERE tenant_id = ? AND chat_id = ? AND id IN (${inIds})`, [tenantId, chatId, ...ids]);
+    counts.messages = await affectedRows(manager, `DELETE FROM messages WHERE tenant_id = ? AND chat_id = ? AND id IN (${inIds})`, [tenantId, chatId, ...ids]);
     // 2.37 on a chat being purged keeps a consistent total (positions fall back to counting).
-    await manager.query('UPDATE chats SET message_count = CASE WHEN message_count > ? THEN message_count - ? ELSE 0 END WHERE tenant_id = ? AND id = ?', [
-      counts.messages,
-      counts.messages,
-      tenantId,
-      chatId,
-    ]);
+    await this.chats.subtractMessages(manager, tenantId, chatId, counts.messages);
     const end = rows[rows.length - 1];
     return { counts, forgotten: texts, last: rows.length < this.batchSize ? null : { timeMs: Number(end.create_time), id: end.id } };
   }

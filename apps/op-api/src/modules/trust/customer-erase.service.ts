@@ -44,7 +44,7 @@ export class CustomerEraseService {
     // The callback journals on this machine: the customer's entries (stored, waiting or set
     // aside) are blanked in place.
     await this.spool.scrubCustomer(tenantId, customerId);
-    this.audit.record(context, 'customerErase', null, {
+    this.audit.record(context, 'customerErase', {
       customerIdSha256: customerDigest(tenantId, customerId),
       chats: counts.chats,
       messages: counts.messages,

@@ -5,9 +5,9 @@ import { DataSource } from 'typeorm';
 import { OpError } from '../../common/errors/op-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { isMysql } from '../../database/data-source';
+import { dialectOf, merge } from '../../database/dialect';
 import { DAY_MS } from '../../database/message-days';
-import { placeholders } from '../../database/sql';
+import { affectedRows, placeholders } from '../../database/sql';
 import { ChatPurger, noPurge, PURGE_BATCH, rest } from './chat-purge.service';
 
 /** Days a policy may name: up to 100 years. */
@@ -49,9 +49,7 @@ export class RetentionService {
       if (value !== undefined && value > MAX_DAYS) throw OpError.badRequest(`--${flag} 不能大于 ${MAX_DAYS}`);
     }
     const policy: RetentionPolicy = { tenantId, messageDays: messageDays || null, auditDays: auditDays || null };
-    const upsert = isMysql(this.dataSource)
-      ? 'ON DUPLICATE KEY UPDATE message_days = VALUES(message_days), audit_days = VALUES(audit_days), update_time = VALUES(update_time)'
-      : 'ON CONFLICT (tenant_id) DO UPDATE SET message_days = excluded.message_days, audit_days = excluded.audit_days, update_time = excluded.update_time';
+    const upsert = dialectOf(this.dataSource).onConflict(['tenant_id'], { message_days: merge.replace, audit_days: merge.replace, update_time: merge.replace });
     await this.dataSource.query(`INSERT INTO retention_policies (tenant_id, message_days, audit_days, update_time) VALUES (?, ?, ?, ?) ${upsert}`, [
       tenantId,
       policy.messageDays,
@@ -126,13 +124,7 @@ export class RetentionService {
       );
       if (rows.length === 0 || this.stopping) return deleted;
       const started = Date.now();
-      const runner = this.dataSource.createQueryRunner();
-      try {
-        const result = await runner.query(`DELETE FROM audit_logs WHERE id IN (${placeholders(rows.length)})`, rows.map((row) => BigInt(row.id)), true);
-        deleted += Number((result as { affected?: number }).affected ?? 0);
-      } finally {
-        await runner.release();
-      }
+      deleted += await affectedRows(this.dataSource, `DELETE FROM audit_logs WHERE id IN (${placeholders(rows.length)})`, rows.map((row) => BigInt(row.id)));
       await rest(Date.now() - started);
     }
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ChatMessageModule } from '../chat-message/chat-message.module';
+import { ChatsModule } from '../chats/chats.module';
 import { EasemobModule } from '../easemob/easemob.module';
 import { SearchIndexModule } from '../search/search-index.module';
 import { ChatExportService } from './chat-export.service';
@@ -11,7 +12,7 @@ import { TrustController } from './trust.controller';
 
 /** Transcript export, customer erasure and retention (docs/CONTRACT.md §7); `opctl` uses RetentionService. */
 @Module({
-  imports: [AuditModule, ChatMessageModule, EasemobModule, SearchIndexModule],
+  imports: [AuditModule, ChatMessageModule, ChatsModule, EasemobModule, SearchIndexModule],
   controllers: [TrustController],
   providers: [ChatPurger, CustomerEraseService, ChatExportService, RetentionService],
   exports: [RetentionService],

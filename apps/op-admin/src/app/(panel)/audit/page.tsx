@@ -130,7 +130,7 @@ const TARGET_KEYS: Record<string, string> = {
 };
 
 function Target({ record }: { record: AuditRecord }) {
-  const entries = Object.entries(record.target).filter(([key]) => !(key === 'chatId' && record.target.chatId === record.chatId));
+  const entries = Object.entries(record.target).filter(([key, value]) => !(key === 'chatId' && value === record.chatId));
   if (entries.length === 0) return <>—</>;
   return (
     <ul className="target">

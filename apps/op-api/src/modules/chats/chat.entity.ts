@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
+/** The chats table, owned by the chats module: every write goes through ChatRepository. */
 @Entity({ name: 'chats' })
 export class ChatEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'varchar', length: 32 })

@@ -1,0 +1,101 @@
+import type { DataSource, EntityManager, QueryRunner, Table } from 'typeorm';
+import { DAY_MS } from './message-days';
+
+/**
+ * Where the two engines differ, and the one place that knows it: every statement that is not
+ * the same text on MySQL/MariaDB and SQLite takes its engine-specific part from here. A third
+ * engine plugs in as one more {@link Dialect}.
+ */
+export type Engine = 'mysql' | 'sqlite';
+
+/** How an upsert sets a column from its stored value and the incoming one (both SQL). */
+export type Merge = (current: string, incoming: string) => string;
+
+/** The merges the upserts use. */
+export const merge = {
+  /** Counters: the stored count plus the incoming one. */
+  add: ((current, incoming) => `${current} + ${incoming}`) satisfies Merge,
+  /** The incoming value replaces the stored one. */
+  replace: ((_current, incoming) => incoming) satisfies Merge,
+  /** The later of the two (a NULL stored value takes the incoming one). */
+  max: ((current, incoming) => `CASE WHEN ${current} IS NULL OR ${current} < ${incoming} THEN ${incoming} ELSE ${current} END`) satisfies Merge,
+};
+
+export interface Dialect {
+  readonly engine: Engine;
+  /** `INSERT IGNORE` / `INSERT OR IGNORE`: an insert that skips the rows whose key exists. */
+  readonly insertIgnore: string;
+  /**
+   * Appended to a SELECT that must see another writer's fresh commit inside a transaction:
+   * ` FOR UPDATE` on MySQL (a current read, not the snapshot); nothing on SQLite (one writer).
+   */
+  readonly lockingRead: string;
+  /**
+   * The conflict clause of an `INSERT … VALUES …` on the unique key `key`: each column of `set`
+   * becomes its merge of the stored and the incoming value.
+   */
+  onConflict(key: readonly string[], set: Readonly<Record<string, Merge>>): string;
+  /**
+   * The UTC day number of an epoch-milliseconds column, as `dayNumber` computes it in
+   * TypeScript (rounding down for times before 1970 too).
+   */
+  dayOf(column: string): string;
+  /** Creates a table with the engine's table options (engine, character set, collation). */
+  createTable(queryRunner: QueryRunner, table: Table): Promise<void>;
+}
+
+const assignments = (set: Readonly<Record<string, Merge>>, incoming: (column: string) => string) =>
+  Object.entries(set)
+    .map(([column, how]) => `${column} = ${how(column, incoming(column))}`)
+    .join(', ');
+
+const mysql: Dialect = {
+  engine: 'mysql',
+  insertIgnore: 'INSERT IGNORE',
+  lockingRead: ' FOR UPDATE',
+  onConflict: (_key, set) => `ON DUPLICATE KEY UPDATE ${assignments(set, (column) => `VALUES(${column})`)}`,
+  // MySQL divides exactly.
+  dayOf: (column) => `FLOOR(${column} / ${DAY_MS})`,
+  async createTable(queryRunner, table) {
+    table.engine = 'InnoDB';
+    await queryRunner.createTable(table);
+    // Ids compare byte for byte; Chinese text and emoji need the full 4-byte UTF-8.
+    await queryRunner.query(`ALTER TABLE \`${table.name}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  },
+};
+
+const sqlite: Dialect = {
+  engine: 'sqlite',
+  insertIgnore: 'INSERT OR IGNORE',
+  lockingRead: '',
+  onConflict: (key, set) => `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${assignments(set, (column) => `excluded.${column}`)}`,
+  // SQLite truncates integer division toward zero (and divides a REAL exactly, hence the cast).
+  dayOf(column) {
+    const ms = `CAST(${column} AS INTEGER)`;
+    return `(${ms} / ${DAY_MS} - (${ms} % ${DAY_MS} < 0))`;
+  },
+  async createTable(queryRunner, table) {
+    await queryRunner.createTable(table);
+  },
+};
+
+type Connected = DataSource | EntityManager | QueryRunner;
+
+function optionsOf(source: Connected): DataSource['options'] {
+  if ('options' in source) return source.options;
+  return source.connection.options;
+}
+
+/** The engine of a data source, entity manager or query runner. */
+export function engineOf(source: Connected): Engine {
+  const { type } = optionsOf(source);
+  return type === 'mysql' || type === 'mariadb' ? 'mysql' : 'sqlite';
+}
+
+export function dialectOf(source: Connected): Dialect {
+  return engineOf(source) === 'mysql' ? mysql : sqlite;
+}
+
+export function isMysql(source: Connected): boolean {
+  return engineOf(source) === 'mysql';
+}
