@@ -30,11 +30,7 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
   let agent2: Operator;
   const ids: Record<string, string[]> = {};
 
-  const operator = async (tenant: TestTenant, username: string, role: 'agent' | 'admin'): Promise<Operator> => {
-    const { operatorId } = await t.access.createOperator({ tenantId: tenant.tenantId, username, role });
-    const { token } = await t.access.issueToken(operatorId, 3600);
-    return { operatorId, client: new OpClient({ baseUrl: t.baseUrl, clientId: tenant.clientId, secret: tenant.secret, token }) };
-  };
+  const operator = (tenant: TestTenant, username: string, role: 'agent' | 'admin'): Promise<Operator> => t.addOperator(tenant, { username, role });
   const list = (who: { client: OpClient }, body: Record<string, unknown>) => who.client.call<ChatMessageListData>('chatMessageList', body);
   const markAdd = (who: { client: OpClient }, messageId: string, mark: unknown) => who.client.call<MessageMarkData>('messageMarkAdd', { messageId, mark });
   const markRemove = (who: { client: OpClient }, messageId: string, mark: unknown) => who.client.call<MessageMarkData>('messageMarkRemove', { messageId, mark });
@@ -344,7 +340,7 @@ describe.each(ENGINES)('marks, favorites, roles, audit and aroundMessageId on %s
         expect(Object.keys(r)).toEqual(['time', 'operatorId', 'clientId', 'action', 'chatId', 'target', 'ip']);
         expect(r.time >= new Date(startedAt - 1000).toISOString().slice(0, 10)).toBe(true);
       }
-      // CONTRACT.md §6: the target is an object, the chat is its own field (null for a search).
+      // docs/CONTRACT.md §6: the target is an object, the chat is its own field (null for a search).
       const targets = recent.map((r) => r.target);
       expect(recent.map((r) => r.chatId)).toEqual(['c1', 'c1', 'c1', 'c1', null, 'c1']);
       expect(targets[5]).toEqual({ chatId: 'c1', pageNum: 2, pageSize: 10 });

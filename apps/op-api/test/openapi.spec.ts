@@ -118,9 +118,8 @@ describe.each(ENGINES)('real answers of every endpoint against the served OpenAP
   beforeAll(async () => {
     t = await startTestApp(engine);
     admin = await t.createTenant({ role: 'admin' });
-    const agentId = (await t.access.createOperator({ tenantId: admin.tenantId, username: 'openapi-agent', role: 'agent' })).operatorId;
-    agent = new OpClient({ baseUrl: t.baseUrl, clientId: admin.clientId, secret: admin.secret, token: (await t.access.issueToken(agentId, 3600)).token });
-    await t.access.createOperator({ tenantId: admin.tenantId, username: 'openapi-login', password: 'openapi-password', role: 'admin' });
+    agent = (await t.addOperator(admin, { role: 'agent' })).client;
+    await t.operators.create({ tenantId: admin.tenantId, username: 'openapi-login', password: 'openapi-password', role: 'admin' });
     const now = Date.now() - 3_600_000;
     await t.importRecords(admin.tenantId, [
       record({ chatId: 'u0001api', timestamp: now, body: { type: 'txt', msg: '你好，我要退款' } }),

@@ -9,7 +9,7 @@ import type { CustomerEraseData } from './trust';
 import { AuditExportRequest, ChatExportRequest, CustomerEraseRequest, EXPORT_CONTENT_TYPES } from './trust.request';
 
 /**
- * The Op API's endpoints, once (CONTRACT.md §3, §6, §7). Everything else derives from here: the
+ * The Op API's endpoints, once (docs/CONTRACT.md §3, §6, §7). Everything else derives from here: the
  * API's routes (`@OpEndpoint(name)`), `OpClient`'s methods, and the served OpenAPI document.
  *
  * The registry has two halves keyed by the same names, checked against each other below:
@@ -35,7 +35,7 @@ interface OpEndpointDeclaration {
   readonly roles?: readonly OperatorRole[];
   /** False for the one signed call made without an operator token (sign-in). Default: true. */
   readonly token?: boolean;
-  /** The envelope carries `page` (CONTRACT.md §2). Default: false. */
+  /** The envelope carries `page` (docs/CONTRACT.md §2). Default: false. */
   readonly paged?: boolean;
   /** Success is a file of one of these media types, not the envelope (errors stay the envelope). */
   readonly file?: readonly string[];

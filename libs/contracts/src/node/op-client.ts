@@ -81,7 +81,7 @@ export type OpEndpointMethods = { [K in OpEndpointName]: (...args: OpMethodArgs<
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
 export interface OpClient extends OpEndpointMethods {}
 
-/** Signs and sends Op API calls (CONTRACT.md §1); one typed method per endpoint ({@link OpEndpointMethods}). */
+/** Signs and sends Op API calls (docs/CONTRACT.md §1); one typed method per endpoint ({@link OpEndpointMethods}). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class OpClient {
   constructor(private readonly options: OpClientOptions) {}

@@ -3,7 +3,7 @@ import { Body, Controller, Res } from '@nestjs/common';
 import { AuditExportRequest, AuditListRequest, type AuditListData } from '@op/contracts';
 import type { FastifyReply } from 'fastify';
 import { OpEndpoint } from '../../common/decorators/op-endpoint.decorator';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import type { Paged } from '../../common/interceptors/envelope';
 import { sendFile } from '../../common/util/file-answer';
 import { AuditService } from './audit.service';

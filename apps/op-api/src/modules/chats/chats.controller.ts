@@ -8,10 +8,10 @@ import {
   type ChatInfo,
 } from '@op/contracts';
 import { OpEndpoint } from '../../common/decorators/op-endpoint.decorator';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import { ChatLifecycleService } from './chat-lifecycle.service';
 
-/** Session lifecycle (CONTRACT.md §6). */
+/** Session lifecycle (docs/CONTRACT.md §6). */
 @Controller()
 export class ChatsController {
   constructor(private readonly lifecycle: ChatLifecycleService) {}

@@ -1,7 +1,7 @@
 import { Body, Controller } from '@nestjs/common';
 import { FavoriteListRequest, MessageFavoriteRequest, type FavoriteListData, type MessageFavoriteData } from '@op/contracts';
 import { OpEndpoint } from '../../common/decorators/op-endpoint.decorator';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import type { Paged } from '../../common/interceptors/envelope';
 import { FavoriteService } from './favorite.service';
 

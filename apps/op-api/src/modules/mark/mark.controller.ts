@@ -1,7 +1,7 @@
 import { Body, Controller } from '@nestjs/common';
 import { MessageMarkRequest, type MarkListData, type MessageMarkData } from '@op/contracts';
 import { OpEndpoint } from '../../common/decorators/op-endpoint.decorator';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import { MarkService } from './mark.service';
 
 @Controller()

@@ -27,7 +27,7 @@ function signedQuery(endpoint: OpEndpoint): object[] {
   }));
 }
 
-/** Every error answer (CONTRACT.md §2): the HTTP status equals `code`, `message` names the field. */
+/** Every error answer (docs/CONTRACT.md §2): the HTTP status equals `code`, `message` names the field. */
 const ERROR_ENVELOPE: Schema = {
   type: 'object',
   required: ['code', 'message', 'data', 'foot'],

@@ -1,7 +1,7 @@
 import { Body, Controller } from '@nestjs/common';
 import { ChatMessageSearchRequest, ChatSearchRequest, type ChatMessageSearchData, type ChatSearchData } from '@op/contracts';
 import { OpEndpoint } from '../../common/decorators/op-endpoint.decorator';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import type { Paged } from '../../common/interceptors/envelope';
 import { ChatSearchService } from './chat-search.service';
 

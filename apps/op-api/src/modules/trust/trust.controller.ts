@@ -3,12 +3,12 @@ import { Body, Controller, Res } from '@nestjs/common';
 import { ChatExportRequest, CustomerEraseRequest, type CustomerEraseData } from '@op/contracts';
 import type { FastifyReply } from 'fastify';
 import { OpEndpoint } from '../../common/decorators/op-endpoint.decorator';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import { sendFile } from '../../common/util/file-answer';
 import { ChatExportService } from './chat-export.service';
 import { CustomerEraseService } from './customer-erase.service';
 
-/** CONTRACT.md §7: transcript export and customer erasure. */
+/** docs/CONTRACT.md §7: transcript export and customer erasure. */
 @Controller()
 export class TrustController {
   constructor(
