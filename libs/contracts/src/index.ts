@@ -5,6 +5,7 @@ export * from './lib/signing';
 export * from './lib/chat-message';
 export * from './lib/chat-message-list.request';
 export * from './lib/endpoints';
+export * from './lib/response-schemas.generated';
 export * from './lib/chat';
 export * from './lib/chat-lifecycle.request';
 export * from './lib/operator-login.request';

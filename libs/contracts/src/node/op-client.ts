@@ -1,26 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import type { ChatMessageListRequest } from '../lib/chat-message-list.request';
-import type { ChatMessageListData } from '../lib/chat-message';
-import type {
-  AuditListData,
-  ChatMessageSearchData,
-  ChatSearchData,
-  FavoriteListData,
-  MarkListData,
-  MessageFavoriteData,
-  MessageMarkData,
-} from '../lib/search-marks-audit';
-import type {
-  AuditListRequest,
-  ChatMessageSearchRequest,
-  ChatSearchRequest,
-  FavoriteListRequest,
-  MessageFavoriteRequest,
-  MessageMarkRequest,
-} from '../lib/search-marks-audit.request';
-import type { AuditExportRequest, ChatExportRequest, CustomerEraseRequest } from '../lib/trust.request';
-import type { CustomerEraseData } from '../lib/trust';
-import { OP_API_PREFIX } from '../lib/endpoints';
+import {
+  OP_API_PREFIX,
+  OP_ENDPOINT_NAMES,
+  opEndpoint,
+  type OpEndpointData,
+  type OpEndpointName,
+  type OpEnvelopeEndpointName,
+  type OpFileEndpointName,
+  type OpRequest,
+} from '../lib/endpoints';
 import { API_VERSION, type Envelope } from '../lib/envelope';
 import { DEFAULT_SIGN_METHOD, type SignMethod } from '../lib/signing';
 import { signRequest } from './signer';
@@ -69,12 +57,38 @@ export class OpApiError extends Error {
   }
 }
 
-/** Signs and sends Op API calls (docs/CONTRACT.md §1). */
+/** The keys of T that a value must have. */
+type RequiredKeys<T> = { [P in keyof T]-?: undefined extends T[P] ? never : P }[keyof T];
+
+/** An endpoint method's arguments: the body (none when the endpoint reads none; optional when every field is), then call options. */
+type OpMethodArgs<K extends OpEndpointName> =
+  OpRequest<K> extends undefined
+    ? [call?: CallOptions]
+    : [RequiredKeys<OpRequest<K>>] extends [never]
+      ? [body?: OpRequest<K>, call?: CallOptions]
+      : [body: OpRequest<K>, call?: CallOptions];
+
+/** What a method resolves to: the envelope with the endpoint's typed `data`, or the file's response, its body not yet read. */
+type OpMethodResult<K extends OpEndpointName> = K extends OpEnvelopeEndpointName ? Envelope<OpEndpointData[K]> : Response;
+
+/**
+ * One typed method per endpoint of the registry (`client.chatSearch(body)`), each throwing
+ * {@link OpApiError} on an error answer. Mapped from the registry, so none can be missing.
+ */
+export type OpEndpointMethods = { [K in OpEndpointName]: (...args: OpMethodArgs<K>) => Promise<OpMethodResult<K>> };
+
+// The endpoint methods are installed on the prototype from the registry (below the class).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface OpClient extends OpEndpointMethods {}
+
+/** Signs and sends Op API calls (docs/CONTRACT.md §1); one typed method per endpoint ({@link OpEndpointMethods}). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class OpClient {
   constructor(private readonly options: OpClientOptions) {}
 
   /** Builds the signed URL and body of a call without sending it. */
   signedRequest(name: string, body: unknown, call: CallOptions = {}): SignedRequest {
+    // Any name, not only the registry's: specs probe unknown paths with a valid signature.
     const path = `${OP_API_PREFIX}/${name}`;
     const now = this.options.now ?? Date.now;
     const query: Record<string, string> = {
@@ -110,59 +124,11 @@ export class OpClient {
     return envelope;
   }
 
-  /** 2.37: one page of a chat's messages. */
-  chatMessageList(body: ChatMessageListRequest, call?: CallOptions): Promise<Envelope<ChatMessageListData>> {
-    return this.expect<ChatMessageListData>('chatMessageList', body, call);
-  }
-
-  chatSearch(body: ChatSearchRequest, call?: CallOptions): Promise<Envelope<ChatSearchData>> {
-    return this.expect<ChatSearchData>('chatSearch', body, call);
-  }
-
-  /** Find in one chat: its messages holding the keyword, in chat order. */
-  chatMessageSearch(body: ChatMessageSearchRequest, call?: CallOptions): Promise<Envelope<ChatMessageSearchData>> {
-    return this.expect<ChatMessageSearchData>('chatMessageSearch', body, call);
-  }
-
-  messageMarkAdd(body: MessageMarkRequest, call?: CallOptions): Promise<Envelope<MessageMarkData>> {
-    return this.expect<MessageMarkData>('messageMarkAdd', body, call);
-  }
-
-  messageMarkRemove(body: MessageMarkRequest, call?: CallOptions): Promise<Envelope<MessageMarkData>> {
-    return this.expect<MessageMarkData>('messageMarkRemove', body, call);
-  }
-
-  markList(call?: CallOptions): Promise<Envelope<MarkListData>> {
-    return this.expect<MarkListData>('markList', {}, call);
-  }
-
-  messageFavoriteAdd(body: MessageFavoriteRequest, call?: CallOptions): Promise<Envelope<MessageFavoriteData>> {
-    return this.expect<MessageFavoriteData>('messageFavoriteAdd', body, call);
-  }
-
-  messageFavoriteRemove(body: MessageFavoriteRequest, call?: CallOptions): Promise<Envelope<MessageFavoriteData>> {
-    return this.expect<MessageFavoriteData>('messageFavoriteRemove', body, call);
-  }
-
-  favoriteList(body: FavoriteListRequest = {}, call?: CallOptions): Promise<Envelope<FavoriteListData>> {
-    return this.expect<FavoriteListData>('favoriteList', body, call);
-  }
-
-  /** Admins only. */
-  auditList(body: AuditListRequest = {}, call?: CallOptions): Promise<Envelope<AuditListData>> {
-    return this.expect<AuditListData>('auditList', body, call);
-  }
-
-  /** Admins only: erases every chat of the customer and everything in them. Irreversible. */
-  customerErase(body: CustomerEraseRequest, call?: CallOptions): Promise<Envelope<CustomerEraseData>> {
-    return this.expect<CustomerEraseData>('customerErase', body, call);
-  }
-
   /**
    * Sends a call whose success is a file (`chatExport`, `auditExport`): the response, its body
    * not yet read, to stream on. An error answer (the envelope) is thrown as {@link OpApiError}.
    */
-  async download(name: 'chatExport' | 'auditExport', body: unknown, call: CallOptions = {}): Promise<Response> {
+  async download(name: OpFileEndpointName, body: unknown, call: CallOptions = {}): Promise<Response> {
     const request = this.signedRequest(name, body, call);
     const response = await fetch(request.url, {
       method: 'POST',
@@ -175,14 +141,22 @@ export class OpClient {
     }
     return response;
   }
+}
 
-  /** The whole transcript of a chat as a file (jsonl, csv or html), streamed. */
-  chatExport(body: ChatExportRequest, call?: CallOptions): Promise<Response> {
-    return this.download('chatExport', body, call);
-  }
-
-  /** Admins only: the audit trail of a time range as CSV, streamed. */
-  auditExport(body: AuditExportRequest, call?: CallOptions): Promise<Response> {
-    return this.download('auditExport', body, call);
-  }
+for (const name of OP_ENDPOINT_NAMES) {
+  const endpoint = opEndpoint(name);
+  // A body-less endpoint still sends `{}`: the signed JSON body every call carries.
+  const method =
+    endpoint.request === null
+      ? function (this: OpClient, call?: CallOptions) {
+          return this.expect(name, {}, call);
+        }
+      : endpoint.file
+        ? function (this: OpClient, body: unknown, call?: CallOptions) {
+            return this.download(name as OpFileEndpointName, body ?? {}, call);
+          }
+        : function (this: OpClient, body: unknown, call?: CallOptions) {
+            return this.expect(name, body ?? {}, call);
+          };
+  Object.defineProperty(OpClient.prototype, name, { value: method, writable: true, configurable: true });
 }

@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Inject } from '@nestjs/common';
 import { OperatorLoginRequest, type OperatorLoginResult } from '@op/contracts';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { OpEndpoint } from '../../common/decorators/op-endpoint.decorator';
 import { CurrentContext, type OpContext } from './op-context';
 import { SkipToken } from './skip-signature.decorator';
 import { OpError } from '../../common/errors/op-error';
@@ -14,7 +15,7 @@ import { OperatorService } from './operator.service';
 export const LOGIN_TOKEN_TTL_SECONDS = 12 * 3600;
 
 /** Operator sign-in and sign-out (docs/CONTRACT.md §6). */
-@Controller('op/v2')
+@Controller()
 export class OperatorAuthController {
   private readonly time: TimeFormatter;
 
@@ -27,8 +28,7 @@ export class OperatorAuthController {
     this.time = new TimeFormatter(config.timezone);
   }
 
-  @Post('operatorLogin')
-  @HttpCode(200)
+  @OpEndpoint('operatorLogin')
   @SkipToken()
   async operatorLogin(@CurrentContext() context: OpContext, @Body() body: OperatorLoginRequest): Promise<OperatorLoginResult> {
     const user = `${context.tenantId}:${body.username}`;
@@ -46,8 +46,7 @@ export class OperatorAuthController {
     };
   }
 
-  @Post('operatorLogout')
-  @HttpCode(200)
+  @OpEndpoint('operatorLogout')
   async operatorLogout(@CurrentContext() context: OpContext): Promise<null> {
     if (context.token) await this.tokens.revoke(context.token);
     return null;

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller } from '@nestjs/common';
 import {
   ChatAssignRequest,
   ChatCreateRequest,
@@ -7,34 +7,31 @@ import {
   type ChatCreateResult,
   type ChatInfo,
 } from '@op/contracts';
+import { OpEndpoint } from '../../common/decorators/op-endpoint.decorator';
 import { CurrentContext, type OpContext } from '../access/op-context';
 import { ChatLifecycleService } from './chat-lifecycle.service';
 
 /** Session lifecycle (docs/CONTRACT.md §6). */
-@Controller('op/v2')
+@Controller()
 export class ChatsController {
   constructor(private readonly lifecycle: ChatLifecycleService) {}
 
-  @Post('chatCreate')
-  @HttpCode(200)
+  @OpEndpoint('chatCreate')
   chatCreate(@CurrentContext() context: OpContext, @Body() body: ChatCreateRequest): Promise<ChatCreateResult> {
     return this.lifecycle.create(context, body);
   }
 
-  @Post('chatAssign')
-  @HttpCode(200)
+  @OpEndpoint('chatAssign')
   chatAssign(@CurrentContext() context: OpContext, @Body() body: ChatAssignRequest): Promise<ChatInfo> {
     return this.lifecycle.assign(context, body);
   }
 
-  @Post('chatStatusUpdate')
-  @HttpCode(200)
+  @OpEndpoint('chatStatusUpdate')
   chatStatusUpdate(@CurrentContext() context: OpContext, @Body() body: ChatStatusUpdateRequest): Promise<ChatInfo> {
     return this.lifecycle.updateStatus(context, body);
   }
 
-  @Post('chatDetail')
-  @HttpCode(200)
+  @OpEndpoint('chatDetail')
   chatDetail(@CurrentContext() context: OpContext, @Body() body: ChatDetailRequest): Promise<ChatInfo> {
     return this.lifecycle.detail(context, body.chatId);
   }

@@ -1,64 +1,49 @@
 import { Injectable } from '@nestjs/common';
-import {
-  AuditExportRequest,
-  AuditListRequest,
-  ChatExportRequest,
-  CustomerEraseRequest,
-  ChatAssignRequest,
-  ChatCreateRequest,
-  ChatDetailRequest,
-  ChatMessageListRequest,
-  ChatMessageSearchRequest,
-  ChatSearchRequest,
-  ChatStatusUpdateRequest,
-  FavoriteListRequest,
-  MessageFavoriteRequest,
-  MessageMarkRequest,
-  OP_API_PREFIX,
-  OperatorLoginRequest,
-  type OpEndpointName,
-} from '@op/contracts';
+import { OP_ENDPOINT_NAMES, OP_RESPONSE_SCHEMAS, opEndpoint, type OpEndpoint } from '@op/contracts';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 
-/** Every signed endpoint, its request class and what its `data` holds (docs/CONTRACT.md §3, §6). */
-const ENDPOINTS: Record<OpEndpointName, { request: (new () => object) | null; summary: string; data: string; paged?: boolean }> = {
-  chatMessageList: { request: ChatMessageListRequest, summary: '2.37 当前会话信息：一页消息', data: '{status, msg: [message], chatId}', paged: true },
-  chatCreate: { request: ChatCreateRequest, summary: '为客户创建或返回进行中的会话', data: '<chat> + created' },
-  chatAssign: { request: ChatAssignRequest, summary: '分配或转接会话', data: '<chat>' },
-  chatStatusUpdate: { request: ChatStatusUpdateRequest, summary: '变更会话状态（仅合法变更）', data: '<chat>' },
-  chatDetail: { request: ChatDetailRequest, summary: '会话详情', data: '<chat>' },
-  chatSearch: { request: ChatSearchRequest, summary: '会话搜索', data: '{chats: [<chat> + hits], window, totalCapped}', paged: true },
-  chatMessageSearch: { request: ChatMessageSearchRequest, summary: '会话内查找：含关键词的消息（按会话顺序）', data: '{chatId, hits: [hit], window}', paged: true },
-  messageMarkAdd: { request: MessageMarkRequest, summary: '添加消息标记', data: '{userMessageId, mark: [...]}' },
-  messageMarkRemove: { request: MessageMarkRequest, summary: '移除消息标记', data: '{userMessageId, mark: [...]}' },
-  markList: { request: null, summary: '租户的标记及数量', data: '{marks: [{mark, count}]}' },
-  messageFavoriteAdd: { request: MessageFavoriteRequest, summary: '收藏消息', data: '{userMessageId, favorite}' },
-  messageFavoriteRemove: { request: MessageFavoriteRequest, summary: '取消收藏', data: '{userMessageId, favorite}' },
-  favoriteList: { request: FavoriteListRequest, summary: '我的收藏', data: '{favorites: [{favoriteTime, message, chat}]}', paged: true },
-  auditList: { request: AuditListRequest, summary: '审计记录（管理员）', data: '{records: [...]}', paged: true },
-  operatorLogin: { request: OperatorLoginRequest, summary: '坐席登录（无需 token）', data: '{token, expiresAt, operator}' },
-  operatorLogout: { request: null, summary: '坐席登出', data: 'null' },
-  chatExport: { request: ChatExportRequest, summary: '导出会话记录（成功时为文件：jsonl、csv 或 html，不是信封）', data: '文件' },
-  customerErase: { request: CustomerEraseRequest, summary: '删除客户的全部会话与消息（管理员，不可恢复）', data: '{customerId, chats, messages, marks, favorites}' },
-  auditExport: { request: AuditExportRequest, summary: '导出时间范围内的审计记录 CSV（管理员；成功时为文件）', data: '文件' },
+type Schema = Record<string, unknown>;
+
+const SCHEMAS = '#/components/schemas/';
+const ref = (name: string): Schema => ({ $ref: `${SCHEMAS}${name}` });
+
+const SIGNED_QUERY = ['apiVersion', 'client', 'token', 'timestamp', 'nonce', 'sign'] as const;
+const SIGNED_QUERY_DESCRIPTIONS: Record<(typeof SIGNED_QUERY)[number], string> = {
+  apiVersion: '只支持 01',
+  client: 'API 客户端 ID',
+  token: '坐席令牌（operatorLogin 除外，必填）',
+  timestamp: 'Unix 秒，与服务器时间相差不超过 300 秒',
+  nonce: '可选；同一 client 600 秒内不可重复',
+  sign: 'hmac-sha256 或 md5 签名（CONTRACT.md §1）',
 };
 
-const SIGNED_QUERY = ['apiVersion', 'client', 'token', 'timestamp', 'nonce', 'sign'].map((name) => ({
-  name,
-  in: 'query',
-  required: name !== 'nonce' && name !== 'token',
-  schema: { type: 'string' },
-  description: {
-    apiVersion: '只支持 01',
-    client: 'API 客户端 ID',
-    token: '坐席令牌（operatorLogin 除外，必填）',
-    timestamp: 'Unix 秒，与服务器时间相差不超过 300 秒',
-    nonce: '可选；同一 client 600 秒内不可重复',
-    sign: 'hmac-sha256 或 md5 签名（CONTRACT.md §1）',
-  }[name],
-}));
+function signedQuery(endpoint: OpEndpoint): object[] {
+  return SIGNED_QUERY.map((name) => ({
+    name,
+    in: 'query',
+    required: name === 'token' ? endpoint.token : name !== 'nonce',
+    schema: { type: 'string' },
+    description: SIGNED_QUERY_DESCRIPTIONS[name],
+  }));
+}
 
-/** The OpenAPI 3.1 description of every endpoint, built from the contracts' own validation rules. */
+/** Every error answer (docs/CONTRACT.md §2): the HTTP status equals `code`, `message` names the field. */
+const ERROR_ENVELOPE: Schema = {
+  type: 'object',
+  required: ['code', 'message', 'data', 'foot'],
+  properties: { code: { type: 'integer' }, message: { type: 'string' }, data: { type: 'null' }, foot: ref('Foot') },
+  additionalProperties: false,
+};
+
+/**
+ * The OpenAPI 3.1 description of every endpoint of the contracts' registry.
+ *
+ * Requests: the request classes' own class-validator rules (class-validator-jsonschema), so the
+ * document cannot drift from what the API validates. Responses: the JSON Schemas generated from
+ * the contracts' response types (`OpEndpointData`, committed as `response-schemas.generated.ts`
+ * and kept current by its spec), each wrapped in the §2 envelope. The TypeScript types stay the
+ * one source: nothing here restates a field.
+ */
 @Injectable()
 export class OpenApiService {
   private cached?: object;
@@ -69,39 +54,30 @@ export class OpenApiService {
   }
 
   private build(): object {
-    const schemas = validationMetadatasToSchemas({ refPointerPrefix: '#/components/schemas/' });
-    const envelope = {
-      type: 'object',
-      required: ['code', 'message', 'data', 'foot'],
-      properties: {
-        code: { type: 'integer' },
-        message: { type: 'string' },
-        data: {},
-        page: { type: 'object' },
-        foot: { type: 'object' },
-      },
-    };
+    const { OpEndpointData: dataIndex, ...responseSchemas } = OP_RESPONSE_SCHEMAS;
+    const dataSchemas = (dataIndex as { properties: Record<string, Schema> }).properties;
+    const requestSchemas = this.requestSchemas();
+    const clash = Object.keys(requestSchemas).filter((name) => name in responseSchemas || name === 'ErrorEnvelope');
+    if (clash.length > 0) throw new Error(`OpenAPI: request and response schemas share the names ${clash.join(', ')}`);
+    const schemas: Record<string, unknown> = { ...requestSchemas, ...responseSchemas, ErrorEnvelope: ERROR_ENVELOPE };
+
     const paths: Record<string, object> = {};
-    for (const [name, endpoint] of Object.entries(ENDPOINTS)) {
-      paths[`${OP_API_PREFIX}/${name}`] = {
+    for (const name of OP_ENDPOINT_NAMES) {
+      const endpoint = opEndpoint(name);
+      paths[endpoint.path] = {
         post: {
           operationId: name,
           summary: endpoint.summary,
-          parameters: SIGNED_QUERY,
+          description: endpoint.roles.length === 1 && endpoint.roles[0] === 'admin' ? '仅管理员（admin）' : `角色：${endpoint.roles.join('、')}`,
+          'x-op-roles': endpoint.roles,
+          parameters: signedQuery(endpoint),
           requestBody: {
             required: endpoint.request !== null,
-            content: {
-              'application/json': {
-                schema: endpoint.request ? { $ref: `#/components/schemas/${endpoint.request.name}` } : { type: 'object' },
-              },
-            },
+            content: { 'application/json': { schema: endpoint.request ? ref(endpoint.request.name) : { type: 'object' } } },
           },
           responses: {
-            '200': {
-              description: `信封；data: ${endpoint.data}${endpoint.paged ? '；带 page 分页信息' : ''}`,
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Envelope' } } },
-            },
-            default: { description: '错误信封：code 与 HTTP 状态相同，message 指明字段', content: { 'application/json': { schema: { $ref: '#/components/schemas/Envelope' } } } },
+            '200': endpoint.file ? fileAnswer(endpoint.file) : envelopeAnswer(endpoint, dataSchemas[name]),
+            default: { description: '错误信封：code 与 HTTP 状态相同，message 指明字段', content: { 'application/json': { schema: ref('ErrorEnvelope') } } },
           },
         },
       };
@@ -114,14 +90,108 @@ export class OpenApiService {
         responses: { '200': { description: '已存储、重复、撤回或忽略' }, '401': { description: 'appkey 未注册或 security 错误' }, '503': { description: '数据库不可用，环信会重试' } },
       },
     };
-    for (const [path, summary] of [['/healthz', '存活检查'], ['/readyz', '就绪检查（数据库可用）'], ['/metrics', 'Prometheus 指标'], ['/openapi.json', '本文档']]) {
+    for (const [path, summary] of [
+      ['/healthz', '存活检查'],
+      ['/readyz', '就绪检查（数据库可用）'],
+      ['/metrics', 'Prometheus 指标'],
+      ['/openapi.json', '本文档'],
+    ]) {
       paths[path] = { get: { summary, responses: { '200': { description: 'OK' } } } };
     }
-    return {
+    const document = {
       openapi: '3.1.0',
       info: { title: 'Op API', version: '01', description: '客服平台坐席接口（CONTRACT.md）' },
       paths,
-      components: { schemas: { ...schemas, Envelope: envelope } },
+      components: { schemas },
     };
+    // A dangling $ref makes the whole document unusable to client generators: refuse to serve one.
+    const missing = danglingRefs(document, schemas);
+    if (missing.length > 0) throw new Error(`OpenAPI: no schema for ${missing.join(', ')}`);
+    return document;
   }
+
+  /**
+   * The schema of each registry request class, and of every class they reference. A class
+   * without rules of its own (`FavoriteListRequest extends PageRequest {}`) gets no entry from
+   * class-validator-jsonschema's map (it is keyed by the class that declares a rule), so each
+   * request class's schema is its own properties merged with its ancestors'.
+   */
+  private requestSchemas(): Record<string, Schema> {
+    const all = validationMetadatasToSchemas({ refPointerPrefix: SCHEMAS }) as Record<string, Schema>;
+    const out: Record<string, Schema> = {};
+    const queue: string[] = [];
+    for (const name of OP_ENDPOINT_NAMES) {
+      const request = opEndpoint(name).request;
+      if (!request || out[request.name]) continue;
+      out[request.name] = withAncestors(request, all);
+      queue.push(request.name);
+    }
+    // Nested classes (`@ValidateNested() @Type(() => X)`) are referenced by name: emit them too.
+    while (queue.length > 0) {
+      for (const target of refsIn(out[queue.pop()!])) {
+        if (out[target] || !all[target]) continue;
+        out[target] = all[target];
+        queue.push(target);
+      }
+    }
+    return out;
+  }
+}
+
+/** The class's schema with the properties and required fields of every ancestor that declares rules. */
+function withAncestors(type: new () => object, all: Record<string, Schema>): Schema {
+  const chain: Schema[] = [];
+  for (let current: unknown = type; typeof current === 'function' && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
+    const own = all[(current as { name: string }).name];
+    if (own) chain.unshift(own);
+  }
+  const properties: Record<string, unknown> = {};
+  const required = new Set<string>();
+  for (const schema of chain) {
+    Object.assign(properties, schema.properties);
+    for (const name of (schema.required as string[] | undefined) ?? []) required.add(name);
+  }
+  return { type: 'object', properties, ...(required.size > 0 ? { required: [...required] } : {}) };
+}
+
+function envelopeAnswer(endpoint: OpEndpoint, data: Schema | undefined): object {
+  if (!data) throw new Error(`OpenAPI: no response schema for ${endpoint.name}: regenerate response-schemas.generated.ts`);
+  const page = endpoint.paged ? { page: ref('PageInfo') } : {};
+  return {
+    description: endpoint.paged ? '成功信封（带 page 分页信息）' : '成功信封',
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          required: ['code', 'message', 'data', ...Object.keys(page), 'foot'],
+          properties: { code: { type: 'integer', const: 200 }, message: { type: 'string' }, data, ...page, foot: ref('Foot') },
+          additionalProperties: false,
+        },
+      },
+    },
+  };
+}
+
+/** A file answer: the body is the file itself, named by `content-disposition`. */
+function fileAnswer(mediaTypes: readonly string[]): object {
+  return {
+    description: '文件（不是信封）；出错时为错误信封',
+    headers: { 'content-disposition': { description: 'attachment; filename=…', schema: { type: 'string' } } },
+    content: Object.fromEntries(mediaTypes.map((type) => [type.split(';')[0].trim(), { schema: { type: 'string' } }])),
+  };
+}
+
+function refsIn(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const item of value) refsIn(item, found);
+  else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '$ref' && typeof item === 'string' && item.startsWith(SCHEMAS)) found.add(item.slice(SCHEMAS.length));
+      else refsIn(item, found);
+    }
+  }
+  return found;
+}
+
+function danglingRefs(document: object, schemas: Record<string, unknown>): string[] {
+  return [...refsIn(document)].filter((name) => !(name in schemas));
 }

@@ -1,15 +1,15 @@
 import type { Readable } from 'node:stream';
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Res } from '@nestjs/common';
 import { ChatExportRequest, CustomerEraseRequest, type CustomerEraseData } from '@op/contracts';
 import type { FastifyReply } from 'fastify';
+import { OpEndpoint } from '../../common/decorators/op-endpoint.decorator';
 import { CurrentContext, type OpContext } from '../access/op-context';
-import { RawResponse } from '../../common/decorators/raw-response.decorator';
 import { sendFile } from '../../common/util/file-answer';
 import { ChatExportService } from './chat-export.service';
 import { CustomerEraseService } from './customer-erase.service';
 
 /** docs/CONTRACT.md §7: transcript export and customer erasure. */
-@Controller('op/v2')
+@Controller()
 export class TrustController {
   constructor(
     private readonly exports: ChatExportService,
@@ -17,9 +17,7 @@ export class TrustController {
   ) {}
 
   /** The whole transcript as a file (jsonl, csv or html); errors are the envelope. */
-  @Post('chatExport')
-  @HttpCode(200)
-  @RawResponse()
+  @OpEndpoint('chatExport')
   async chatExport(
     @CurrentContext() context: OpContext,
     @Body() body: ChatExportRequest,
@@ -29,8 +27,7 @@ export class TrustController {
   }
 
   /** Admins: every chat of a customer and everything in them, deleted. Irreversible. */
-  @Post('customerErase')
-  @HttpCode(200)
+  @OpEndpoint('customerErase')
   customerErase(@CurrentContext() context: OpContext, @Body() body: CustomerEraseRequest): Promise<CustomerEraseData> {
     return this.erasure.erase(context, body);
   }

@@ -1,0 +1,873 @@
+// Generated from the response types (OpEndpointData, PageInfo, Foot) by response-schemas.spec.ts: do not edit.
+// Regenerate: OP_UPDATE_SCHEMAS=1 npx jest libs/contracts/src/lib/response-schemas.spec.ts
+
+/** JSON Schema (2020-12, as OpenAPI 3.1 takes it) of each response type, keyed by type name; refs point at `#/components/schemas/`. */
+export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
+  "AuditAction": {
+    "type": "string",
+    "enum": [
+      "chatMessageList",
+      "chatSearch",
+      "chatMessageSearch",
+      "messageMarkAdd",
+      "messageMarkRemove",
+      "messageFavoriteAdd",
+      "messageFavoriteRemove",
+      "chatExport",
+      "customerErase",
+      "auditExport"
+    ]
+  },
+  "AuditListData": {
+    "type": "object",
+    "properties": {
+      "records": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/AuditRecord"
+        }
+      }
+    },
+    "required": [
+      "records"
+    ],
+    "additionalProperties": false
+  },
+  "AuditRecord": {
+    "type": "object",
+    "properties": {
+      "time": {
+        "type": "string"
+      },
+      "operatorId": {
+        "type": "string"
+      },
+      "clientId": {
+        "type": "string"
+      },
+      "action": {
+        "$ref": "#/components/schemas/AuditAction"
+      },
+      "chatId": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "target": {
+        "type": "object",
+        "additionalProperties": {}
+      },
+      "ip": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "time",
+      "operatorId",
+      "clientId",
+      "action",
+      "chatId",
+      "target",
+      "ip"
+    ],
+    "additionalProperties": false
+  },
+  "ChatCreateResult": {
+    "type": "object",
+    "additionalProperties": false,
+    "properties": {
+      "created": {
+        "type": "boolean"
+      },
+      "chatId": {
+        "type": "string"
+      },
+      "status": {
+        "type": "string"
+      },
+      "statusCode": {
+        "$ref": "#/components/schemas/ChatStatus"
+      },
+      "customerId": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "operatorId": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "createTime": {
+        "type": "string"
+      },
+      "acceptTime": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "endTime": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "lastMessageTime": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "messageCount": {
+        "type": "number"
+      }
+    },
+    "required": [
+      "acceptTime",
+      "chatId",
+      "createTime",
+      "created",
+      "customerId",
+      "endTime",
+      "lastMessageTime",
+      "messageCount",
+      "operatorId",
+      "status",
+      "statusCode"
+    ]
+  },
+  "ChatInfo": {
+    "type": "object",
+    "properties": {
+      "chatId": {
+        "type": "string"
+      },
+      "status": {
+        "type": "string"
+      },
+      "statusCode": {
+        "$ref": "#/components/schemas/ChatStatus"
+      },
+      "customerId": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "operatorId": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "createTime": {
+        "type": "string"
+      },
+      "acceptTime": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "endTime": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "lastMessageTime": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "messageCount": {
+        "type": "number"
+      }
+    },
+    "required": [
+      "chatId",
+      "status",
+      "statusCode",
+      "customerId",
+      "operatorId",
+      "createTime",
+      "acceptTime",
+      "endTime",
+      "lastMessageTime",
+      "messageCount"
+    ],
+    "additionalProperties": false
+  },
+  "ChatMessage": {
+    "type": "object",
+    "properties": {
+      "userMessageId": {
+        "type": "string"
+      },
+      "hxMsgId": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "form": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "to": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "type": {
+        "$ref": "#/components/schemas/MessageType"
+      },
+      "msg": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "url": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "filename": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "thumb": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "secret": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "thumb_secret": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "length": {
+        "type": [
+          "number",
+          "null"
+        ]
+      },
+      "file_length": {
+        "type": [
+          "number",
+          "null"
+        ]
+      },
+      "addr": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "lat": {
+        "type": [
+          "number",
+          "null"
+        ]
+      },
+      "lng": {
+        "type": [
+          "number",
+          "null"
+        ]
+      },
+      "createTime": {
+        "type": "string"
+      },
+      "getUrl": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "ext": {
+        "type": "object",
+        "additionalProperties": {}
+      },
+      "favorite": {
+        "type": "boolean"
+      },
+      "mark": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      }
+    },
+    "required": [
+      "userMessageId",
+      "hxMsgId",
+      "form",
+      "to",
+      "type",
+      "msg",
+      "url",
+      "filename",
+      "thumb",
+      "secret",
+      "thumb_secret",
+      "length",
+      "file_length",
+      "addr",
+      "lat",
+      "lng",
+      "createTime",
+      "getUrl",
+      "ext"
+    ],
+    "additionalProperties": false
+  },
+  "ChatMessageListData": {
+    "type": "object",
+    "properties": {
+      "status": {
+        "type": "string"
+      },
+      "msg": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/ChatMessage"
+        }
+      },
+      "chatId": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "status",
+      "msg",
+      "chatId"
+    ],
+    "additionalProperties": false
+  },
+  "ChatMessageSearchData": {
+    "type": "object",
+    "properties": {
+      "chatId": {
+        "type": "string"
+      },
+      "hits": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/ChatSearchHit"
+        }
+      },
+      "window": {
+        "anyOf": [
+          {
+            "$ref": "#/components/schemas/SearchWindow"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      }
+    },
+    "required": [
+      "chatId",
+      "hits",
+      "window"
+    ],
+    "additionalProperties": false
+  },
+  "ChatSearchData": {
+    "type": "object",
+    "properties": {
+      "chats": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/ChatSearchResult"
+        }
+      },
+      "window": {
+        "anyOf": [
+          {
+            "$ref": "#/components/schemas/SearchWindow"
+          },
+          {
+            "type": "null"
+          }
+        ]
+      },
+      "totalCapped": {
+        "type": "boolean"
+      }
+    },
+    "required": [
+      "chats",
+      "window",
+      "totalCapped"
+    ],
+    "additionalProperties": false
+  },
+  "ChatSearchHit": {
+    "type": "object",
+    "properties": {
+      "userMessageId": {
+        "type": "string"
+      },
+      "createTime": {
+        "type": "string"
+      },
+      "snippet": {
+        "type": "string"
+      },
+      "offsets": {
+        "type": "array",
+        "items": {
+          "type": "array",
+          "items": {
+            "type": "number"
+          },
+          "minItems": 2,
+          "maxItems": 2
+        }
+      }
+    },
+    "required": [
+      "userMessageId",
+      "createTime",
+      "snippet",
+      "offsets"
+    ],
+    "additionalProperties": false
+  },
+  "ChatSearchResult": {
+    "type": "object",
+    "properties": {
+      "chatId": {
+        "type": "string"
+      },
+      "status": {
+        "type": "string"
+      },
+      "statusCode": {
+        "$ref": "#/components/schemas/ChatStatus"
+      },
+      "customerId": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "operatorId": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "createTime": {
+        "type": "string"
+      },
+      "acceptTime": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "endTime": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "lastMessageTime": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "messageCount": {
+        "type": "number"
+      },
+      "hits": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/ChatSearchHit"
+        }
+      }
+    },
+    "required": [
+      "acceptTime",
+      "chatId",
+      "createTime",
+      "customerId",
+      "endTime",
+      "hits",
+      "lastMessageTime",
+      "messageCount",
+      "operatorId",
+      "status",
+      "statusCode"
+    ],
+    "additionalProperties": false
+  },
+  "ChatStatus": {
+    "type": "number",
+    "enum": [
+      1,
+      3,
+      5,
+      6,
+      30
+    ]
+  },
+  "CustomerEraseData": {
+    "type": "object",
+    "properties": {
+      "customerId": {
+        "type": "string"
+      },
+      "chats": {
+        "type": "number"
+      },
+      "messages": {
+        "type": "number"
+      },
+      "marks": {
+        "type": "number"
+      },
+      "favorites": {
+        "type": "number"
+      }
+    },
+    "required": [
+      "customerId",
+      "chats",
+      "messages",
+      "marks",
+      "favorites"
+    ],
+    "additionalProperties": false
+  },
+  "FavoriteItem": {
+    "type": "object",
+    "properties": {
+      "favoriteTime": {
+        "type": "string"
+      },
+      "message": {
+        "$ref": "#/components/schemas/ChatMessage"
+      },
+      "chat": {
+        "$ref": "#/components/schemas/ChatInfo"
+      }
+    },
+    "required": [
+      "favoriteTime",
+      "message",
+      "chat"
+    ],
+    "additionalProperties": false
+  },
+  "FavoriteListData": {
+    "type": "object",
+    "properties": {
+      "favorites": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/FavoriteItem"
+        }
+      }
+    },
+    "required": [
+      "favorites"
+    ],
+    "additionalProperties": false
+  },
+  "Foot": {
+    "type": "object",
+    "properties": {
+      "operationTime": {
+        "type": "string"
+      },
+      "servicePhone": {
+        "type": "string"
+      },
+      "host": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "operationTime",
+      "servicePhone",
+      "host"
+    ],
+    "additionalProperties": false
+  },
+  "MarkListData": {
+    "type": "object",
+    "properties": {
+      "marks": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "properties": {
+            "mark": {
+              "type": "string"
+            },
+            "count": {
+              "type": "number"
+            }
+          },
+          "required": [
+            "mark",
+            "count"
+          ],
+          "additionalProperties": false
+        }
+      }
+    },
+    "required": [
+      "marks"
+    ],
+    "additionalProperties": false
+  },
+  "MessageFavoriteData": {
+    "type": "object",
+    "properties": {
+      "userMessageId": {
+        "type": "string"
+      },
+      "favorite": {
+        "type": "boolean"
+      }
+    },
+    "required": [
+      "userMessageId",
+      "favorite"
+    ],
+    "additionalProperties": false
+  },
+  "MessageMarkData": {
+    "type": "object",
+    "properties": {
+      "userMessageId": {
+        "type": "string"
+      },
+      "mark": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      }
+    },
+    "required": [
+      "userMessageId",
+      "mark"
+    ],
+    "additionalProperties": false
+  },
+  "MessageType": {
+    "type": "string",
+    "enum": [
+      "txt",
+      "img",
+      "audio",
+      "video",
+      "loc",
+      "file",
+      "cmd",
+      "custom"
+    ]
+  },
+  "OpEndpointData": {
+    "type": "object",
+    "properties": {
+      "chatMessageList": {
+        "$ref": "#/components/schemas/ChatMessageListData"
+      },
+      "chatCreate": {
+        "$ref": "#/components/schemas/ChatCreateResult"
+      },
+      "chatAssign": {
+        "$ref": "#/components/schemas/ChatInfo"
+      },
+      "chatStatusUpdate": {
+        "$ref": "#/components/schemas/ChatInfo"
+      },
+      "chatDetail": {
+        "$ref": "#/components/schemas/ChatInfo"
+      },
+      "chatSearch": {
+        "$ref": "#/components/schemas/ChatSearchData"
+      },
+      "chatMessageSearch": {
+        "$ref": "#/components/schemas/ChatMessageSearchData"
+      },
+      "messageMarkAdd": {
+        "$ref": "#/components/schemas/MessageMarkData"
+      },
+      "messageMarkRemove": {
+        "$ref": "#/components/schemas/MessageMarkData"
+      },
+      "markList": {
+        "$ref": "#/components/schemas/MarkListData"
+      },
+      "messageFavoriteAdd": {
+        "$ref": "#/components/schemas/MessageFavoriteData"
+      },
+      "messageFavoriteRemove": {
+        "$ref": "#/components/schemas/MessageFavoriteData"
+      },
+      "favoriteList": {
+        "$ref": "#/components/schemas/FavoriteListData"
+      },
+      "auditList": {
+        "$ref": "#/components/schemas/AuditListData"
+      },
+      "operatorLogin": {
+        "$ref": "#/components/schemas/OperatorLoginResult"
+      },
+      "operatorLogout": {
+        "type": "null"
+      },
+      "customerErase": {
+        "$ref": "#/components/schemas/CustomerEraseData"
+      }
+    },
+    "required": [
+      "chatMessageList",
+      "chatCreate",
+      "chatAssign",
+      "chatStatusUpdate",
+      "chatDetail",
+      "chatSearch",
+      "chatMessageSearch",
+      "messageMarkAdd",
+      "messageMarkRemove",
+      "markList",
+      "messageFavoriteAdd",
+      "messageFavoriteRemove",
+      "favoriteList",
+      "auditList",
+      "operatorLogin",
+      "operatorLogout",
+      "customerErase"
+    ],
+    "additionalProperties": false
+  },
+  "OperatorLoginResult": {
+    "type": "object",
+    "properties": {
+      "token": {
+        "type": "string"
+      },
+      "expiresAt": {
+        "type": "string"
+      },
+      "operator": {
+        "type": "object",
+        "properties": {
+          "operatorId": {
+            "type": "string"
+          },
+          "username": {
+            "type": "string"
+          },
+          "role": {
+            "$ref": "#/components/schemas/OperatorRole"
+          }
+        },
+        "required": [
+          "operatorId",
+          "username",
+          "role"
+        ],
+        "additionalProperties": false
+      }
+    },
+    "required": [
+      "token",
+      "expiresAt",
+      "operator"
+    ],
+    "additionalProperties": false
+  },
+  "OperatorRole": {
+    "type": "string",
+    "enum": [
+      "agent",
+      "admin"
+    ]
+  },
+  "PageInfo": {
+    "type": "object",
+    "properties": {
+      "total": {
+        "type": "number"
+      },
+      "page": {
+        "type": "number"
+      },
+      "pageSize": {
+        "type": "number"
+      },
+      "count": {
+        "type": "number"
+      },
+      "next": {
+        "type": "boolean"
+      },
+      "startIndex": {
+        "type": "number"
+      }
+    },
+    "required": [
+      "total",
+      "page",
+      "pageSize",
+      "count",
+      "next",
+      "startIndex"
+    ],
+    "additionalProperties": false
+  },
+  "SearchWindow": {
+    "type": "object",
+    "properties": {
+      "from": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "to": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "from",
+      "to"
+    ],
+    "additionalProperties": false
+  }
+};
