@@ -34,44 +34,566 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
     "additionalProperties": false
   },
   "AuditRecord": {
-    "type": "object",
-    "properties": {
-      "time": {
-        "type": "string"
-      },
-      "operatorId": {
-        "type": "string"
-      },
-      "clientId": {
-        "type": "string"
-      },
-      "action": {
-        "$ref": "#/components/schemas/AuditAction"
-      },
-      "chatId": {
-        "type": [
-          "string",
-          "null"
-        ]
-      },
-      "target": {
+    "anyOf": [
+      {
         "type": "object",
-        "additionalProperties": {}
+        "properties": {
+          "time": {
+            "type": "string"
+          },
+          "operatorId": {
+            "type": "string"
+          },
+          "clientId": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "const": "chatMessageList"
+          },
+          "chatId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "target": {
+            "type": "object",
+            "properties": {
+              "chatId": {
+                "type": "string"
+              },
+              "pageNum": {
+                "type": "number"
+              },
+              "pageSize": {
+                "type": "number"
+              },
+              "aroundMessageId": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "chatId",
+              "pageNum",
+              "pageSize"
+            ],
+            "additionalProperties": false
+          },
+          "ip": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "time",
+          "operatorId",
+          "clientId",
+          "action",
+          "chatId",
+          "target",
+          "ip"
+        ],
+        "additionalProperties": false
       },
-      "ip": {
-        "type": "string"
+      {
+        "type": "object",
+        "properties": {
+          "time": {
+            "type": "string"
+          },
+          "operatorId": {
+            "type": "string"
+          },
+          "clientId": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "const": "chatSearch"
+          },
+          "chatId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "target": {
+            "$ref": "#/components/schemas/ChatSearchFilters"
+          },
+          "ip": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "time",
+          "operatorId",
+          "clientId",
+          "action",
+          "chatId",
+          "target",
+          "ip"
+        ],
+        "additionalProperties": false
+      },
+      {
+        "type": "object",
+        "properties": {
+          "time": {
+            "type": "string"
+          },
+          "operatorId": {
+            "type": "string"
+          },
+          "clientId": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "const": "chatMessageSearch"
+          },
+          "chatId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "target": {
+            "type": "object",
+            "properties": {
+              "chatId": {
+                "type": "string"
+              },
+              "keyword": {
+                "type": "string"
+              },
+              "pageNum": {
+                "type": "number"
+              },
+              "pageSize": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "chatId",
+              "keyword",
+              "pageNum",
+              "pageSize"
+            ],
+            "additionalProperties": false
+          },
+          "ip": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "time",
+          "operatorId",
+          "clientId",
+          "action",
+          "chatId",
+          "target",
+          "ip"
+        ],
+        "additionalProperties": false
+      },
+      {
+        "type": "object",
+        "properties": {
+          "time": {
+            "type": "string"
+          },
+          "operatorId": {
+            "type": "string"
+          },
+          "clientId": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "const": "messageMarkAdd"
+          },
+          "chatId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "target": {
+            "type": "object",
+            "properties": {
+              "chatId": {
+                "type": "string"
+              },
+              "messageId": {
+                "type": "string"
+              },
+              "mark": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "chatId",
+              "messageId",
+              "mark"
+            ],
+            "additionalProperties": false
+          },
+          "ip": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "time",
+          "operatorId",
+          "clientId",
+          "action",
+          "chatId",
+          "target",
+          "ip"
+        ],
+        "additionalProperties": false
+      },
+      {
+        "type": "object",
+        "properties": {
+          "time": {
+            "type": "string"
+          },
+          "operatorId": {
+            "type": "string"
+          },
+          "clientId": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "const": "messageMarkRemove"
+          },
+          "chatId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "target": {
+            "type": "object",
+            "properties": {
+              "chatId": {
+                "type": "string"
+              },
+              "messageId": {
+                "type": "string"
+              },
+              "mark": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "chatId",
+              "messageId",
+              "mark"
+            ],
+            "additionalProperties": false
+          },
+          "ip": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "time",
+          "operatorId",
+          "clientId",
+          "action",
+          "chatId",
+          "target",
+          "ip"
+        ],
+        "additionalProperties": false
+      },
+      {
+        "type": "object",
+        "properties": {
+          "time": {
+            "type": "string"
+          },
+          "operatorId": {
+            "type": "string"
+          },
+          "clientId": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "const": "messageFavoriteAdd"
+          },
+          "chatId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "target": {
+            "type": "object",
+            "properties": {
+              "chatId": {
+                "type": "string"
+              },
+              "messageId": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "chatId",
+              "messageId"
+            ],
+            "additionalProperties": false
+          },
+          "ip": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "time",
+          "operatorId",
+          "clientId",
+          "action",
+          "chatId",
+          "target",
+          "ip"
+        ],
+        "additionalProperties": false
+      },
+      {
+        "type": "object",
+        "properties": {
+          "time": {
+            "type": "string"
+          },
+          "operatorId": {
+            "type": "string"
+          },
+          "clientId": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "const": "messageFavoriteRemove"
+          },
+          "chatId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "target": {
+            "type": "object",
+            "properties": {
+              "chatId": {
+                "type": "string"
+              },
+              "messageId": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "chatId",
+              "messageId"
+            ],
+            "additionalProperties": false
+          },
+          "ip": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "time",
+          "operatorId",
+          "clientId",
+          "action",
+          "chatId",
+          "target",
+          "ip"
+        ],
+        "additionalProperties": false
+      },
+      {
+        "type": "object",
+        "properties": {
+          "time": {
+            "type": "string"
+          },
+          "operatorId": {
+            "type": "string"
+          },
+          "clientId": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "const": "chatExport"
+          },
+          "chatId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "target": {
+            "type": "object",
+            "properties": {
+              "chatId": {
+                "type": "string"
+              },
+              "format": {
+                "$ref": "#/components/schemas/ExportFormat"
+              }
+            },
+            "required": [
+              "chatId",
+              "format"
+            ],
+            "additionalProperties": false
+          },
+          "ip": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "time",
+          "operatorId",
+          "clientId",
+          "action",
+          "chatId",
+          "target",
+          "ip"
+        ],
+        "additionalProperties": false
+      },
+      {
+        "type": "object",
+        "properties": {
+          "time": {
+            "type": "string"
+          },
+          "operatorId": {
+            "type": "string"
+          },
+          "clientId": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "const": "customerErase"
+          },
+          "chatId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "target": {
+            "type": "object",
+            "properties": {
+              "customerIdSha256": {
+                "type": "string"
+              },
+              "chats": {
+                "type": "number"
+              },
+              "messages": {
+                "type": "number"
+              },
+              "marks": {
+                "type": "number"
+              },
+              "favorites": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "customerIdSha256",
+              "chats",
+              "messages",
+              "marks",
+              "favorites"
+            ],
+            "additionalProperties": false
+          },
+          "ip": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "time",
+          "operatorId",
+          "clientId",
+          "action",
+          "chatId",
+          "target",
+          "ip"
+        ],
+        "additionalProperties": false
+      },
+      {
+        "type": "object",
+        "properties": {
+          "time": {
+            "type": "string"
+          },
+          "operatorId": {
+            "type": "string"
+          },
+          "clientId": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "const": "auditExport"
+          },
+          "chatId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "target": {
+            "type": "object",
+            "properties": {
+              "from": {
+                "type": "string"
+              },
+              "to": {
+                "type": "string"
+              },
+              "operatorId": {
+                "type": "string"
+              },
+              "action": {
+                "$ref": "#/components/schemas/AuditAction"
+              }
+            },
+            "required": [
+              "from",
+              "to"
+            ],
+            "additionalProperties": false
+          },
+          "ip": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "time",
+          "operatorId",
+          "clientId",
+          "action",
+          "chatId",
+          "target",
+          "ip"
+        ],
+        "additionalProperties": false
       }
-    },
-    "required": [
-      "time",
-      "operatorId",
-      "clientId",
-      "action",
-      "chatId",
-      "target",
-      "ip"
-    ],
-    "additionalProperties": false
+    ]
   },
   "ChatCreateResult": {
     "type": "object",
@@ -425,6 +947,51 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
     ],
     "additionalProperties": false
   },
+  "ChatSearchFilters": {
+    "type": "object",
+    "properties": {
+      "status": {
+        "type": "array",
+        "items": {
+          "type": "number"
+        }
+      },
+      "customerId": {
+        "type": "string"
+      },
+      "operatorId": {
+        "type": "string"
+      },
+      "chatId": {
+        "type": "string"
+      },
+      "createdFrom": {
+        "type": "string"
+      },
+      "createdTo": {
+        "type": "string"
+      },
+      "lastMessageFrom": {
+        "type": "string"
+      },
+      "lastMessageTo": {
+        "type": "string"
+      },
+      "mark": {
+        "type": "string"
+      },
+      "keyword": {
+        "type": "string"
+      },
+      "messageTimeFrom": {
+        "type": "string"
+      },
+      "messageTimeTo": {
+        "type": "string"
+      }
+    },
+    "additionalProperties": false
+  },
   "ChatSearchHit": {
     "type": "object",
     "properties": {
@@ -564,6 +1131,14 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       "favorites"
     ],
     "additionalProperties": false
+  },
+  "ExportFormat": {
+    "type": "string",
+    "enum": [
+      "jsonl",
+      "csv",
+      "html"
+    ]
   },
   "FavoriteItem": {
     "type": "object",
