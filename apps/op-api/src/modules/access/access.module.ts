@@ -17,33 +17,22 @@ import { TenantService } from './tenant.service';
  * Who may call: tenants, API clients, operators and their tokens, Easemob appkeys, service
  * accounts, the master key; and the signature guard's helpers (nonces, rate limit).
  */
+const SHARED = [
+  TenantService,
+  ApiClientService,
+  OperatorService,
+  OperatorTokenService,
+  EasemobAppService,
+  ServiceAccountService,
+  KeyRotationService,
+  NonceStore,
+  RateLimiter,
+  SharedRedis,
+];
+
 @Module({
   controllers: [OperatorAuthController],
-  providers: [
-    MasterKeyBox,
-    TenantService,
-    ApiClientService,
-    OperatorService,
-    OperatorTokenService,
-    EasemobAppService,
-    ServiceAccountService,
-    KeyRotationService,
-    NonceStore,
-    LoginThrottle,
-    SharedRedis,
-    RateLimiter,
-  ],
-  exports: [
-    TenantService,
-    ApiClientService,
-    OperatorService,
-    OperatorTokenService,
-    EasemobAppService,
-    ServiceAccountService,
-    KeyRotationService,
-    NonceStore,
-    RateLimiter,
-    SharedRedis,
-  ],
+  providers: [MasterKeyBox, LoginThrottle, ...SHARED],
+  exports: SHARED,
 })
 export class AccessModule {}
