@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, parseMasterKey, type AppConfig } from '../conf
 import { OpError } from '../common/errors/op-error';
 import { TimeFormatter } from '../common/util/time-format';
 import { migrate, openDataSource } from '../database/data-source';
+import { ENTITIES } from '../entities';
 import { AccessService } from '../modules/access/access.service';
 import { DEMO_CHAT_ID } from '../modules/demo/demo-data';
 import { DEMO_FILE, DemoSeedService } from '../modules/demo/demo-seed.service';
@@ -260,7 +261,7 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   const config = loadConfig(env);
   if (name && OFFLINE[name]) return command.run(undefined as never, values, config);
-  const dataSource = await openDataSource(config.database);
+  const dataSource = await openDataSource(config.database, ENTITIES);
   try {
     const applied = await migrate(dataSource);
     if (name === 'migrate') return { applied };
