@@ -66,7 +66,7 @@ const serverConnection = (database) => connectTo(SERVER, database);
 
 /** Two searchd nodes of the search tier, their data kept in the bench folder. */
 async function startSphinx() {
-  const { sphinxNodeConfig } = require(join(dist, 'modules/search/engines/sphinx-config.js'));
+  const { sphinxNodeConfig } = require(join(dist, 'modules/search-index/engines/sphinx-config.js'));
   const nodes = [0, 1].map((i) => ({ host: '127.0.0.1', sqlPort: 9500 + i * 2, apiPort: 9501 + i * 2 }));
   const children = nodes.map((node, i) => {
     const dir = join(BENCH_DIR, `sphinx${i}`);
@@ -152,7 +152,7 @@ async function load(sphinx) {
   const { loadConfig } = require(join(dist, 'config/app-config.js'));
   const { AccessService } = require(join(dist, 'modules/access/access.service.js'));
   const { ImportService } = require(join(dist, 'modules/importer/import.service.js'));
-  const { SearchIndexService } = require(join(dist, 'modules/search/search-index.service.js'));
+  const { SearchIndexService } = require(join(dist, 'modules/search-index/search-index.service.js'));
   const app = await createApp(loadConfig(baseEnv(sphinx), BENCH_DIR), { logger: false });
   try {
     const access = app.get(AccessService);

@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { installRequestLogging, REQUEST_ID_OPTIONS } from './modules/observability/logging';
 import { MetricsService } from './modules/observability/metrics.service';
-import { SearchIndexService } from './modules/search/search-index.service';
+import { SearchIndexService } from './modules/search-index/search-index.service';
 import { CallbackSpool } from './modules/easemob/callback-spool.service';
 import { AccessService } from './modules/access/access.service';
 import { OpError } from './common/errors/op-error';

@@ -1,7 +1,7 @@
 import type { AuditListData, ChatSearchData, CustomerEraseData } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
 import { isMysql } from '../src/database/data-source';
-import { SearchIndexService } from '../src/modules/search/search-index.service';
+import { SearchIndexService } from '../src/modules/search-index/search-index.service';
 import { customerDigest } from '../src/modules/trust/customer-erase.service';
 import { SEARCH_SETUPS } from './support/databases';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';

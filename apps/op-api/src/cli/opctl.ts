@@ -16,9 +16,9 @@ import { DEMO_CHAT_ID } from '../modules/demo/demo-data';
 import { DEMO_FILE, DemoSeedService } from '../modules/demo/demo-seed.service';
 import { ImportService, type ImportProgress } from '../modules/importer/import.service';
 import { ReconcileService } from '../modules/importer/reconcile.service';
-import { SearchIndexService } from '../modules/search/search-index.service';
+import { SearchIndexService } from '../modules/search-index/search-index.service';
 import { RetentionService } from '../modules/trust/retention.service';
-import { sphinxNodeConfig, type SphinxNode } from '../modules/search/engines/sphinx-config';
+import { sphinxNodeConfig, type SphinxNode } from '../modules/search-index/engines/sphinx-config';
 import { progressBar } from './progress';
 import { CliModule } from './cli.module';
 

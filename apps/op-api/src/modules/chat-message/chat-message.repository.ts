@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { isMysql } from '../../database/data-source';
 import { DAY_MS, dayNumber, dayOf } from '../../database/message-days';
 import { placeholders } from '../../database/sql';
-import { SearchIndexService } from '../search/search-index.service';
+import { SearchIndexService } from '../search-index/search-index.service';
 import type { NewMessage } from './easemob-message';
 
 export interface ChatRow {

@@ -25,8 +25,8 @@ import { placeholders } from '../../database/sql';
 import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess, requireOperator } from '../chat-message/chat-access.service';
 import { CHAT_COLUMNS, chatEntityOf, toChatInfo, type ChatDbRow } from '../chat-message/chat-info';
-import type { SearchEngine, SearchQuery } from './search-engine';
-import { SearchIndexService, type ChatRef, type SearchHit } from './search-index.service';
+import type { SearchEngine, SearchQuery } from '../search-index/search-engine';
+import { SearchIndexService, type ChatRef, type SearchHit } from '../search-index/search-index.service';
 import { buildSnippet } from './search-snippet';
 
 export const HITS_PER_CHAT = 3;

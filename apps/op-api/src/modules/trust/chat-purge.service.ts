@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { isMysql } from '../../database/data-source';
 import { placeholders } from '../../database/sql';
 import { inTransaction, lockingRead } from '../../database/transaction';
-import { SearchIndexService } from '../search/search-index.service';
+import { SearchIndexService } from '../search-index/search-index.service';
 
 /** What a purge deleted. */
 export interface PurgeCounts {

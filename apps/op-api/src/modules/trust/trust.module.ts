@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ChatMessageModule } from '../chat-message/chat-message.module';
-import { SearchIndexModule } from '../search/search-index.module';
+import { SearchIndexModule } from '../search-index/search-index.module';
 import { ChatExportService } from './chat-export.service';
 import { ChatPurger } from './chat-purge.service';
 import { CustomerEraseService } from './customer-erase.service';
