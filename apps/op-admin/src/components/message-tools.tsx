@@ -2,7 +2,7 @@
 // Marks and the favorite star of one message, changed in place through server actions.
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, useTransition, type FormEvent } from 'react';
-import { addMark, removeMark, setFavorite, type ActionResult } from '../app/actions';
+import { addMark, removeMark, setFavorite, type ActionResult } from '@/app/actions';
 import { useUnfavorite } from './favorite-row';
 
 export function MessageTools({ messageId, marks: initialMarks, favorite: initialFavorite }: { messageId: string; marks: string[]; favorite: boolean }) {
