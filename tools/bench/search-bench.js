@@ -21,7 +21,7 @@
  *    with p50/p99 per keyword, totals, the index's bytes per message beside the messages'.
  */
 const { spawn } = require('node:child_process');
-const { existsSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
