@@ -26,7 +26,7 @@ module.exports = {
     {
       name: 'api-layers-import-no-feature-module',
       comment:
-        'common/ and database/ sit below the feature modules (apps/op-api/src/modules/*): a module may use them, never the other way round. ' +
+        'common/, database/ and config/ sit below the feature modules (apps/op-api/src/modules/*): a module may use them, never the other way round. ' +
         'What they need from a module (entities, services) is handed to them by a composition root (app.module.ts, src/entities.ts, cli/).',
       severity: 'error',
       from: {
