@@ -27,6 +27,8 @@ COPY --from=build /app/libs/contracts/package.json libs/contracts/
 COPY --from=build /app/libs/contracts/dist libs/contracts/dist
 COPY --from=build /app/apps/op-api/package.json apps/op-api/
 COPY --from=build /app/apps/op-api/dist apps/op-api/dist
+# The data folder (OP_DATA_DIR): the callback journal (data/spool) is written there, by node.
+RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \

@@ -26,6 +26,7 @@ const { cpus, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { ensureBuilt, root } = require('../scripts/ensure-built');
+const { accessServices, benchTenant } = require('./lib/api');
 const { serverConnection: connectTo } = require('./lib/server');
 const { KEYWORDS, tenantRecords } = require('./lib/search-corpus');
 const { stats } = require('./lib/tenant-data');
@@ -150,18 +151,15 @@ async function load(sphinx) {
   }
   const { createApp } = require(join(dist, 'bootstrap.js'));
   const { loadConfig } = require(join(dist, 'config/app-config.js'));
-  const { AccessService } = require(join(dist, 'modules/access/access.service.js'));
   const { ImportService } = require(join(dist, 'modules/importer/import.service.js'));
   const { SearchIndexService } = require(join(dist, 'modules/search-index/search-index.service.js'));
   const app = await createApp(loadConfig(baseEnv(sphinx), BENCH_DIR), { logger: false });
   try {
-    const access = app.get(AccessService);
+    const access = accessServices(dist, app);
     const marker = { messages: MESSAGES, small: SMALL, engine: ENGINE, database: values.database, tenants: {} };
     for (const [key, messages, seed] of [['big', MESSAGES, 11], ['small', SMALL, 12]]) {
-      const { tenantId } = await access.createTenant(`search-bench-${key}`);
-      const { clientId, secret } = await access.createClient(tenantId);
-      const { operatorId } = await access.createOperator({ tenantId, username: `bench-${key}`, role: 'admin', imUsername: 'kefu01' });
-      const { token } = await access.issueToken(operatorId, 30 * 86_400);
+      const { tenantId, clientId, secret, operatorId } = await benchTenant(access, `search-bench-${key}`, `bench-${key}`);
+      const { token } = await access.tokens.issue(operatorId, 30 * 86_400);
       log(`loading ${messages} messages of the ${key} tenant through ImportService (${ENGINE} fed as in production)…`);
       const started = Date.now();
       let shown = 0;

@@ -93,7 +93,7 @@ async function load(databaseUrl, dataDir) {
   const { app, access, importer } = await openApp(dist, env, dataDir);
   try {
     const { tenantId, clientId, secret, operatorId } = await benchTenant(access, 'trust-bench');
-    const { token } = await access.issueToken(operatorId, 6 * 3600);
+    const { token } = await access.tokens.issue(operatorId, 6 * 3600);
     log(`loading ${MESSAGES} + ${LIVE_MESSAGES} messages (${ENGINE}) through ImportService…`);
     const started = Date.now();
     let shown = 0;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run api`: the API alone, configured by the environment (CONTRACT.md §4).
+// `npm run api`: the API alone, configured by the environment (docs/CONTRACT.md §4).
 const { ensureBuilt, root } = require('./ensure-built');
 
 ensureBuilt();

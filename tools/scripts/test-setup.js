@@ -89,7 +89,7 @@ const rootOverTcp = () => ok('mariadb', ['-h', '127.0.0.1', '-P', '3306', '-u', 
 
 function ensureMariadb() {
   if (!mariadbUp()) {
-    // mariadbd refuses to run as root: started as the mysql user, the way TOOLCHAIN.md found to work.
+    // mariadbd refuses to run as root: started as the mysql user (start-stop-daemon --user=mysql).
     log('starting MariaDB');
     mkdirSync('/run/mysqld', { recursive: true });
     ok('chown', ['mysql:mysql', '/run/mysqld']);

@@ -26,7 +26,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
     api = await startTestApp('sqlite');
     demo = await seedDemo(api);
     op = new OpClient({ baseUrl: api.baseUrl, clientId: demo.clientId, secret: demo.secret, token: demo.token });
-    const panelClient = await api.access.createClient(demo.tenantId, 'hmac-sha256', { panel: true });
+    const panelClient = await api.clients.create(demo.tenantId, 'hmac-sha256', { panel: true });
     panel = await startPanel({ OP_ADMIN_API_URL: api.baseUrl, OP_ADMIN_CLIENT_ID: panelClient.clientId, OP_ADMIN_CLIENT_SECRET: panelClient.secret });
     browser = await launchChromium();
   });

@@ -24,9 +24,9 @@ describe('export, print, erase and audit in Chromium', () => {
     api = await startTestApp('sqlite', { OP_RETENTION_SCHEDULE: 'off' });
     tenant = await api.createTenant({ role: 'admin' });
     const { tenantId } = tenant;
-    await api.access.createOperator({ tenantId, username: 'boss', password: 'boss-password', role: 'admin' });
-    const bob = await api.access.createOperator({ tenantId, username: 'bob', password: 'bob-password', role: 'agent', imUsername: 'bob-im' });
-    const panelClient = await api.access.createClient(tenantId, 'hmac-sha256', { panel: true });
+    await api.operators.create({ tenantId, username: 'boss', password: 'boss-password', role: 'admin' });
+    const bob = await api.operators.create({ tenantId, username: 'bob', password: 'bob-password', role: 'agent', imUsername: 'bob-im' });
+    const panelClient = await api.clients.create(tenantId, 'hmac-sha256', { panel: true });
     const create = async (customerId: string) => (await tenant.client.expect<ChatCreateResult>('chatCreate', { customerId, operatorId: bob.operatorId })).data!;
     const t0 = Date.now() - 48 * HOUR;
     chat = await create('cust-export');

@@ -48,8 +48,8 @@ describe('find in a chat and the keyword search, in Chromium', () => {
     expect(api.config.timezone).toBe('Asia/Shanghai');
     const tenant = await api.createTenant({ role: 'admin' });
     const { tenantId } = tenant;
-    await api.access.createOperator({ tenantId, username: 'boss', password: 'boss-password', role: 'admin' });
-    const panelClient = await api.access.createClient(tenantId);
+    await api.operators.create({ tenantId, username: 'boss', password: 'boss-password', role: 'admin' });
+    const panelClient = await api.clients.create(tenantId);
 
     await api.importRecords(
       tenantId,

@@ -8,7 +8,7 @@ import { freePort } from 'op-api/testing';
 
 export const ADMIN_DIR = join(__dirname, '..');
 export const WORKSPACE = join(ADMIN_DIR, '..', '..');
-/** Screenshots a person can look at after a run (gitignored; named in the README). */
+/** Screenshots a person can look at after a run (gitignored; named in docs/testing.md). */
 export const SCREENSHOTS = join(WORKSPACE, 'test-results', 'screenshots');
 export const CHROMIUM = process.env.OP_CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 const NEXT_BIN = require.resolve('next/dist/bin/next', { paths: [ADMIN_DIR] });

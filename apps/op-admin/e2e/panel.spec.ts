@@ -26,11 +26,11 @@ describe('op-admin in Chromium', () => {
     api = await startTestApp('sqlite', { OP_QINIU_DOMAIN: 'http://127.0.0.1:9', OP_QINIU_ACCESS_KEY: 'ak', OP_QINIU_SECRET_KEY: 'sk' });
     tenant = await api.createTenant({ role: 'admin' });
     const { tenantId } = tenant;
-    await api.access.createOperator({ tenantId, username: 'boss', password: 'boss-password', role: 'admin' });
-    const alice = await api.access.createOperator({ tenantId, username: 'alice', password: 'alice-password', role: 'agent', imUsername: 'alice-im' });
-    const bob = await api.access.createOperator({ tenantId, username: 'bob', password: 'bob-password', role: 'agent', imUsername: 'bob-im' });
-    await api.access.createOperator({ tenantId, username: 'carol', password: 'carol-password', role: 'agent' });
-    const panelClient = await api.access.createClient(tenantId, 'hmac-sha256', { panel: true });
+    await api.operators.create({ tenantId, username: 'boss', password: 'boss-password', role: 'admin' });
+    const alice = await api.operators.create({ tenantId, username: 'alice', password: 'alice-password', role: 'agent', imUsername: 'alice-im' });
+    const bob = await api.operators.create({ tenantId, username: 'bob', password: 'bob-password', role: 'agent', imUsername: 'bob-im' });
+    await api.operators.create({ tenantId, username: 'carol', password: 'carol-password', role: 'agent' });
+    const panelClient = await api.clients.create(tenantId, 'hmac-sha256', { panel: true });
     panelSecret = panelClient.secret;
 
     const create = async (customerId: string, operatorId: string) =>
@@ -357,6 +357,9 @@ describe('op-admin in Chromium', () => {
       await page.waitForTimeout(200);
     }
     await expect(page.getByTestId('audit-row').count()).resolves.toBe(1);
+    // React streams the page: its content can sit in a hidden boundary for a moment before it is
+    // revealed, and getByRole (unlike getByTestId) skips hidden elements. Wait until it shows.
+    await page.getByTestId('audit-row').waitFor({ state: 'visible' });
     // The action in Chinese, the chat as a link.
     await expect(page.getByTestId('audit-action').textContent()).resolves.toBe('收藏消息');
     await expect(page.getByTestId('audit-row').getByRole('link').count()).resolves.toBe(1);

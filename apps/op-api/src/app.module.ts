@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { ValidationError } from 'class-validator';
 import { OpError } from './common/errors/op-error';
 import { EnvelopeExceptionFilter } from './common/filters/envelope-exception.filter';
-import { SignatureGuard } from './common/guards/signature.guard';
+import { SignatureGuard } from './modules/access/signature.guard';
 import { EnvelopeFactory } from './common/interceptors/envelope';
 import { EnvelopeInterceptor } from './common/interceptors/envelope.interceptor';
 import type { AppConfig } from './config/app-config';

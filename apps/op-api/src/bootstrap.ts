@@ -10,7 +10,7 @@ import { installRequestLogging, REQUEST_ID_OPTIONS } from './modules/observabili
 import { MetricsService } from './modules/observability/metrics.service';
 import { SearchIndexService } from './modules/search-index/search-index.service';
 import { CallbackSpool } from './modules/easemob/callback-spool.service';
-import { AccessService } from './modules/access/access.service';
+import { EasemobAppService } from './modules/access/easemob-app.service';
 import { OpError } from './common/errors/op-error';
 import { EnvelopeFactory } from './common/interceptors/envelope';
 import { findBodyHazard, MAX_BODY_DEPTH } from './common/util/json-shape';
@@ -113,7 +113,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   // Feeds an outbox-fed keyword index and builds one that does not yet hold every message.
   app.get(SearchIndexService).startBackground();
   // Callbacks the database cannot take in time are journalled and drained from here (issue 13).
-  await app.get(AccessService).preloadEasemobApps();
+  await app.get(EasemobAppService).preload();
   await app.get(CallbackSpool).start();
   return app;
 }

@@ -53,7 +53,7 @@ describe.each(ENGINES)('the audit trail on %s', (engine) => {
       expect(Object.keys(r)).toEqual(['time', 'operatorId', 'clientId', 'action', 'chatId', 'target', 'ip']);
       expect(r.time >= new Date(startedAt - 1000).toISOString().slice(0, 10)).toBe(true);
     }
-    // CONTRACT.md §6: the target is an object, the chat is its own field (null for a search).
+    // docs/CONTRACT.md §6: the target is an object, the chat is its own field (null for a search).
     const targets = recent.map((r) => r.target);
     expect(recent.map((r) => r.chatId)).toEqual(['c1', 'c1', 'c1', 'c1', null, 'c1']);
     expect(targets[5]).toEqual({ chatId: 'c1', pageNum: 2, pageSize: 10 });

@@ -19,10 +19,10 @@ describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine,
 
   beforeAll(async () => {
     // Journalling after a slow store is another spec's subject: here every store has time to finish.
-    t = await startTestApp(engine, { ...env, OP_SPOOL_AFTER_MS: '60000', OP_CALLBACK_GROUP_COMMIT: 'on' });
+    t = await startTestApp(engine, { ...env, OP_CALLBACK_GROUP_COMMIT: 'on' });
     a = await t.createTenant();
-    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
-    await t.access.addServiceAccount(a.tenantId, 'kefu01');
+    await t.easemobApps.register(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.serviceAccounts.add(a.tenantId, 'kefu01');
   });
 
   afterAll(async () => {

@@ -40,8 +40,8 @@ describe.each(setups)('Easemob callbacks cannot be replayed or forged ($name)', 
   beforeAll(async () => {
     t = await startTestApp(engine, env);
     a = await t.createTenant();
-    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
-    await t.access.createOperator({ tenantId: a.tenantId, username: 'replay-agent', role: 'agent', imUsername: AGENT_IM });
+    await t.easemobApps.register(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.operators.create({ tenantId: a.tenantId, username: 'replay-agent', role: 'agent', imUsername: AGENT_IM });
   });
 
   afterAll(async () => {
@@ -101,7 +101,7 @@ describe('the callback window is configurable', () => {
   beforeAll(async () => {
     t = await startTestApp('sqlite', { OP_CALLBACK_WINDOW_SECONDS: '60' });
     const a = await t.createTenant();
-    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.easemobApps.register(a.tenantId, APPKEY, CALLBACK_SECRET);
   });
 
   afterAll(async () => {

@@ -50,8 +50,7 @@ describe.each(ENGINES)('chatExport and auditExport on %s', (engine) => {
     t = await startTestApp(engine);
     a = await t.createTenant();
     b = await t.createTenant();
-    agentId = (await t.access.createOperator({ tenantId: a.tenantId, username: 'export-agent', role: 'agent' })).operatorId;
-    agent = new OpClient({ baseUrl: t.baseUrl, clientId: a.clientId, secret: a.secret, token: (await t.access.issueToken(agentId, 3600)).token });
+    ({ operatorId: agentId, client: agent } = await t.addOperator(a, { username: 'export-agent' }));
     await t.importRecords(a.tenantId, [
       ...MESSAGES.map((body, i) => record({ chatId: 'c1', timestamp: RECENT + i * 1000, body })),
       record({ chatId: 'c1', timestamp: RECENT + 60_000, msgId: 'recalled-1', body: { type: 'txt', msg: '撤回的消息' } }),

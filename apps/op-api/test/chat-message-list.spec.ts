@@ -164,7 +164,7 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
     beforeAll(async () => {
       await t.importRecords(a.tenantId, [0, 1, 2].map((i) => record({ chatId, timestamp: T0 + i * 1000 })));
       ids = (await list(a, { chatId })).envelope.data!.msg.map((m) => m.userMessageId);
-      colleague = await t.access.createOperator({ tenantId: a.tenantId, username: 'colleague' });
+      colleague = await t.operators.create({ tenantId: a.tenantId, username: 'colleague' });
       const now = Date.now();
       await t.dataSource.query(
         'INSERT INTO message_marks (tenant_id, message_id, mark, chat_id, operator_id, create_time) VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)',

@@ -1,6 +1,14 @@
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AuditListData, ChatSearchData, CustomerEraseData } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
+import type { AppConfig } from '../src/config/app-config';
+import { APP_CONFIG } from '../src/config/config.module';
 import { isMysql } from '../src/database/data-source';
+import { encodeEntry } from '../src/modules/easemob/spool-journal';
+import { EasemobCallbackService } from '../src/modules/easemob/easemob-callback.service';
+import { MessageRouter } from '../src/modules/easemob/message-router.service';
+import { parseImportLine } from '../src/modules/importer/import-record';
 import { SearchIndexService } from '../src/modules/search-index/search-index.service';
 import { customerDigest } from '../src/modules/trust/customer-erase.service';
 import { SEARCH_SETUPS } from './support/databases';
@@ -49,10 +57,9 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     t = await startSearchApp(setup);
     a = await t.createTenant();
     b = await t.createTenant();
-    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
-    await t.access.createOperator({ tenantId: a.tenantId, username: 'kefu', role: 'agent', imUsername: AGENT_IM });
-    const { operatorId } = await t.access.createOperator({ tenantId: a.tenantId, username: 'agent-erase', role: 'agent' });
-    agent = new OpClient({ baseUrl: t.baseUrl, clientId: a.clientId, secret: a.secret, token: (await t.access.issueToken(operatorId, 3600)).token });
+    await t.easemobApps.register(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.operators.create({ tenantId: a.tenantId, username: 'kefu', role: 'agent', imUsername: AGENT_IM });
+    ({ client: agent } = await t.addOperator(a, { username: 'agent-erase' }));
     const suffix = Math.random().toString(36).slice(2, 10);
     customer = `custerase${suffix}`;
     other = `custkeep${suffix}`;
@@ -154,6 +161,63 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ statusCode: 1, messageCount: 1 });
     expect([`x1${customer}`, `x2${customer}`]).not.toContain(after[0].chatId);
+  });
+
+  it('keeps erased messages erased: a re-import, an export routed again, a redelivery, the callback journal', async () => {
+    const gone = `${customer}gone`;
+    const kept = `${customer}kept`;
+    const session = [0, 1].map((i) => record({ chatId: `s1${gone}`, from: gone, to: AGENT_IM, timestamp: RECENT + i, body: { type: 'txt', msg: `会话记录 ${i}` } }));
+    // Easemob's hourly export names no chat: routed like callbacks.
+    const exported = [0, 1].map((i) => {
+      const { chatId: _chatId, ...line } = record({ chatId: '-', from: gone, to: AGENT_IM, timestamp: RECENT + 10 + i, body: { type: 'txt', msg: `导出记录 ${i}` } });
+      return line;
+    });
+    expect(await t.importRecords(a.tenantId, [...session, ...exported])).toMatchObject({ imported: 4, failed: 0 });
+
+    // Journals on this machine: a folder of another process (no owner: never adopted here) whose
+    // first two entries are stored (its offset) and whose third still waits; one entry set aside.
+    // And a callback journalled before the erasure, which a drain reads after it.
+    const journalled = { t: Date.now(), tenant: a.tenantId, callId: 'c-journalled', body: callbackBody({ from: gone, to: AGENT_IM, body: { type: 'txt', msg: '暂存中的消息' } }) };
+    const spoolDir = t.app.get<AppConfig>(APP_CONFIG).spool.dir;
+    const folder = join(spoolDir, 'other-host-1-x');
+    mkdirSync(folder, { recursive: true });
+    const entry = (from: string, msg: string) => encodeEntry({ t: RECENT, tenant: a.tenantId, callId: `c-${msg}`, body: { from, to: AGENT_IM, payload: { bodies: [{ type: 'txt', msg }] } } });
+    const lines = [entry(gone, '已入库的秘密'), entry(kept, '别人的已入库'), entry(gone, '仍在等待')];
+    writeFileSync(join(folder, '000000000001.seg'), Buffer.concat(lines));
+    writeFileSync(join(folder, '000000000001.off'), String(lines[0].length + lines[1].length));
+    const rejected = join(spoolDir, 'rejected.jsonl');
+    writeFileSync(rejected, [gone, kept].map((from) => `${JSON.stringify({ time: RECENT, reason: '400', line: entry(from, `搁置的 ${from}`).toString().trimEnd() })}\n`).join(''), { flag: 'a' });
+    const sizes = [statSync(join(folder, '000000000001.seg')).size, statSync(rejected).size];
+
+    expect((await erase(a.client, { customerId: gone, confirm: gone })).envelope.data).toMatchObject({ chats: 2, messages: 4 });
+
+    // Importing the same records again, or routing the export again (reconcile's path), stores none.
+    expect(await t.importRecords(a.tenantId, [...session, ...exported])).toMatchObject({ imported: 0, duplicates: 4, failed: 0 });
+    const router = t.app.get(MessageRouter);
+    const [again] = exported;
+    const routed = parseImportLine(JSON.stringify(again));
+    if (routed.kind !== 'routed') throw new Error('an export line is routed');
+    const redelivered = await router.deliver(a.tenantId, routed.message);
+    expect(redelivered).toEqual({ stored: false, chatId: null });
+    expect((await a.client.chatSearch({ customerId: gone })).data!.chats).toEqual([]);
+    // The journalled callback is not stored when drained: it went with the erasure.
+    expect(await t.app.get(EasemobCallbackService).storeSpooled([journalled])).toEqual([{ ok: true, value: 'ignored' }]);
+    expect((await a.client.chatSearch({ customerId: gone })).data!.chats).toEqual([]);
+    // A message the customer sends afterwards is new: it is stored, in a new chat.
+    expect(await t.importRecords(a.tenantId, [record({ chatId: `s2${gone}`, from: gone, to: AGENT_IM, timestamp: Date.now(), body: { type: 'txt', msg: '之后的新消息' } })])).toMatchObject({ imported: 1 });
+
+    // On disk: the customer's entries, stored, waiting or set aside, are blanked in place;
+    // another customer's are as they were.
+    const segment = readFileSync(join(folder, '000000000001.seg'), 'utf8');
+    const afterRejected = readFileSync(rejected, 'utf8');
+    expect([statSync(join(folder, '000000000001.seg')).size, statSync(rejected).size]).toEqual(sizes);
+    expect(segment).not.toContain('已入库的秘密');
+    expect(segment).toContain('别人的已入库');
+    expect(segment).not.toContain('仍在等待');
+    expect(segment.split('\n')[2]).toMatch(/^# +$/);
+    expect(afterRejected).not.toContain(`搁置的 ${gone}`);
+    expect(afterRejected).toContain(`搁置的 ${kept}`);
+    expect(segment.split('\n')[0]).toMatch(/^# +$/);
   });
 
   it('is safe while callbacks of the customer arrive: they land in a new chat, none in an erased one, none lost', async () => {

@@ -50,10 +50,9 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
   beforeAll(async () => {
     t = await startTestApp(engine);
     a = await t.createTenant();
-    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
-    await t.access.addServiceAccount(a.tenantId, ROBOT_IM);
-    agentId = (await t.access.createOperator({ tenantId: a.tenantId, username: 'agent1', role: 'agent', imUsername: AGENT_IM })).operatorId;
-    agent = new OpClient({ baseUrl: t.baseUrl, clientId: a.clientId, secret: a.secret, token: (await t.access.issueToken(agentId, 3600)).token });
+    await t.easemobApps.register(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.serviceAccounts.add(a.tenantId, ROBOT_IM);
+    ({ operatorId: agentId, client: agent } = await t.addOperator(a, { username: 'agent1', imUsername: AGENT_IM }));
   });
 
   afterAll(async () => {

@@ -46,10 +46,10 @@ describe.each(ENGINES)('reconciliation with Easemob history exports on %s', (eng
     t = await startTestApp(engine, { OP_MASTER_KEY: masterKey, OP_EASEMOB_BASE_URL: fake.url, OP_EASEMOB_TIMEOUT_MS: '2000' });
     a = await t.createTenant();
     b = await t.createTenant();
-    await t.access.addServiceAccount(a.tenantId, 'kefu01');
-    await t.access.addServiceAccount(b.tenantId, 'kefu01');
-    await t.access.registerEasemobApp(b.tenantId, OTHER_APPKEY, 'other-secret');
-    await t.access.setEasemobRestCredentials(b.tenantId, OTHER_APPKEY, 'other-id', 'other-client-secret');
+    await t.serviceAccounts.add(a.tenantId, 'kefu01');
+    await t.serviceAccounts.add(b.tenantId, 'kefu01');
+    await t.easemobApps.register(b.tenantId, OTHER_APPKEY, 'other-secret');
+    await t.easemobApps.setRestCredentials(b.tenantId, OTHER_APPKEY, 'other-id', 'other-client-secret');
     fake.credentials.set(APPKEY, [CLIENT_ID, CLIENT_SECRET]);
     fake.credentials.set(OTHER_APPKEY, ['other-id', 'other-client-secret']);
 

@@ -53,7 +53,7 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
   beforeAll(async () => {
     t = await startTestApp(engine);
     a = await t.createTenant();
-    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.easemobApps.register(a.tenantId, APPKEY, CALLBACK_SECRET);
     await t.importRecords(a.tenantId, [record({ chatId, timestamp: T0, body: { type: 'txt', msg: '你好' } })]);
   });
 

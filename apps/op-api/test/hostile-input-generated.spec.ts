@@ -123,7 +123,7 @@ describe('hostile input against every endpoint (MariaDB)', () => {
   beforeAll(async () => {
     t = await startTestApp('mariadb');
     a = await t.createTenant();
-    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.easemobApps.register(a.tenantId, APPKEY, CALLBACK_SECRET);
     await t.importRecords(a.tenantId, [0, 1, 2].map((i) => record({ chatId: SENTINEL, timestamp: T0 + i * 1000, body: { type: 'txt', msg: `哨兵 ${i}` } })));
     before = await snapshot();
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { OpClient } from '@op/contracts/node';
 import { APPKEY, CALLBACK_SECRET, callbackBody } from './support/easemob';
 import { PrivateMariaDb } from './support/private-mariadb';
-import { OPCTL, runNode, startServer, type RunningServer } from './support/processes';
+import { OPCTL, opctlTenant, runNode, startServer, type RunningServer } from './support/processes';
 
 // Issue 12, finding 8: a database that accepts connections and never answers (a private
 // mariadbd under SIGSTOP). Every query has a timeout, so signed calls and callbacks answer
@@ -24,10 +24,7 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'op-hung-'));
     const env = { OP_DATABASE_URL: `${db.url}/op_hung`, OP_DATA_DIR: dataDir, OP_LOG_LEVEL: 'silent', OP_DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS) };
     const opctl = async (...args: string[]) => JSON.parse((await runNode(OPCTL, args, env)).stdout) as Record<string, string>;
-    const { tenantId } = await opctl('tenant:create', '--name', 'hung');
-    const { clientId, secret } = await opctl('client:create', '--tenant', tenantId);
-    const { operatorId } = await opctl('operator:create', '--tenant', tenantId, '--username', 'admin', '--role', 'admin');
-    const { token } = await opctl('token:issue', '--operator', operatorId);
+    const { tenantId, clientId, secret, token } = await opctlTenant(env, { name: 'hung', username: 'admin' });
     await opctl('easemob:app', '--tenant', tenantId, '--appkey', APPKEY, '--callback-secret', CALLBACK_SECRET);
     server = await startServer(env);
     client = new OpClient({ baseUrl: server.baseUrl, clientId, secret, token });

@@ -32,10 +32,10 @@ describe.each(setups)('sign-in throttle ($name)', ({ engine, env }) => {
   beforeAll(async () => {
     t = await startTestApp(engine, env);
     a = await t.createTenant();
-    panel = await t.access.createClient(a.tenantId, 'hmac-sha256', { panel: true });
-    plain = await t.access.createClient(a.tenantId, 'hmac-sha256');
+    panel = await t.clients.create(a.tenantId, 'hmac-sha256', { panel: true });
+    plain = await t.clients.create(a.tenantId, 'hmac-sha256');
     for (const name of ['alice', 'bob', 'carol', 'dave']) {
-      await t.access.createOperator({ tenantId: a.tenantId, username: name, password: `${name}-password`, role: 'agent' });
+      await t.operators.create({ tenantId: a.tenantId, username: name, password: `${name}-password`, role: 'agent' });
     }
   });
 

@@ -12,7 +12,7 @@ describe.each(ENGINES)('health, metrics and the API description on %s', (engine)
   beforeAll(async () => {
     t = await startTestApp(engine);
     a = await t.createTenant();
-    await t.access.registerEasemobApp(a.tenantId, APPKEY, CALLBACK_SECRET);
+    await t.easemobApps.register(a.tenantId, APPKEY, CALLBACK_SECRET);
   });
 
   afterAll(async () => {

@@ -17,9 +17,9 @@ describe.each(ENGINES)('operator sign-in and sign-out on %s', (engine) => {
     t = await startTestApp(engine);
     a = await t.createTenant();
     b = await t.createTenant();
-    await t.access.createOperator({ tenantId: a.tenantId, username: 'alice', password: 'alice-password', role: 'agent' });
-    await t.access.createOperator({ tenantId: a.tenantId, username: 'mallory', password: 'mallory-password' });
-    await t.access.createOperator({ tenantId: b.tenantId, username: 'bob', password: 'bob-password' });
+    await t.operators.create({ tenantId: a.tenantId, username: 'alice', password: 'alice-password', role: 'agent' });
+    await t.operators.create({ tenantId: a.tenantId, username: 'mallory', password: 'mallory-password' });
+    await t.operators.create({ tenantId: b.tenantId, username: 'bob', password: 'bob-password' });
     await t.importRecords(a.tenantId, [record({ chatId: 'u0001login' })]);
     anonymous = new OpClient({ baseUrl: t.baseUrl, clientId: a.clientId, secret: a.secret });
   });

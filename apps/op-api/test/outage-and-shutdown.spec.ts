@@ -5,7 +5,7 @@ import { OpClient } from '@op/contracts/node';
 import type { ChatMessageListData, Envelope } from '@op/contracts';
 import { APPKEY, CALLBACK_SECRET, callbackBody } from './support/easemob';
 import { PrivateMariaDb } from './support/private-mariadb';
-import { OPCTL, runNode, startServer, type RunningServer } from './support/processes';
+import { OPCTL, opctlTenant, runNode, startServer, type RunningServer } from './support/processes';
 
 // The API process keeps running while its database goes away and comes back (issue 7).
 const BOUND_MS = 15_000; // a request must be answered within this, never left hanging
@@ -33,10 +33,7 @@ describe('database outage and shutdown (private MariaDB)', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'op-outage-'));
     env = { OP_DATABASE_URL: `${db.url}/op_outage`, OP_DATA_DIR: dataDir, OP_LOG_LEVEL: 'silent' };
     const opctl = async (...args: string[]) => JSON.parse((await runNode(OPCTL, args, env)).stdout) as Record<string, string>;
-    const { tenantId } = await opctl('tenant:create', '--name', 'outage');
-    const { clientId, secret } = await opctl('client:create', '--tenant', tenantId);
-    const { operatorId } = await opctl('operator:create', '--tenant', tenantId, '--username', 'admin', '--role', 'admin');
-    const { token } = await opctl('token:issue', '--operator', operatorId);
+    const { tenantId, clientId, secret, token } = await opctlTenant(env, { name: 'outage', username: 'admin' });
     await opctl('easemob:app', '--tenant', tenantId, '--appkey', APPKEY, '--callback-secret', CALLBACK_SECRET);
     setup = { clientId, secret, token, tenantId };
   }, 120_000);

@@ -139,13 +139,13 @@ describe.each(ENGINES)('signed HTTP end to end on %s', (engine) => {
       expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { token: null }), 401, 'token 不能为空');
       expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { token: `o0001${'0'.repeat(32)}` }), 401, 'token 无效或已过期');
 
-      const expiring = await t.access.issueToken(a.operatorId, 60);
+      const expiring = await t.tokens.issue(a.operatorId, 60);
       expect((await a.client.call('chatMessageList', { chatId: CHAT }, { token: expiring.token })).status).toBe(200);
       await t.dataSource.query('UPDATE operator_tokens SET expire_time = ? WHERE expire_time = ?', [Date.now() - 1000, expiring.expiresAtMs]);
       expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { token: expiring.token }), 401, 'token 无效或已过期');
 
-      const revoked = await t.access.issueToken(a.operatorId, 3600);
-      await t.access.revokeToken(revoked.token);
+      const revoked = await t.tokens.issue(a.operatorId, 3600);
+      await t.tokens.revoke(revoked.token);
       expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { token: revoked.token }), 401, 'token 无效或已过期');
     });
 

@@ -13,14 +13,14 @@ describe('the token cache (OP_TOKEN_CACHE_MS=1500) on sqlite', () => {
   afterAll(async () => t.close());
 
   it('refuses a token revoked through this process at once', async () => {
-    const { token } = await t.access.issueToken(a.operatorId, 3600);
+    const { token } = await t.tokens.issue(a.operatorId, 3600);
     expect((await a.client.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope.code).toBe(404);
     expect((await a.client.call('operatorLogout', {}, { token })).envelope.code).toBe(200);
     expect((await a.client.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope).toMatchObject({ code: 401, message: 'token 无效或已过期' });
   });
 
   it('honours a revocation written elsewhere within the bound', async () => {
-    const { token, expiresAtMs } = await t.access.issueToken(a.operatorId, 3600);
+    const { token, expiresAtMs } = await t.tokens.issue(a.operatorId, 3600);
     expect((await a.client.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope.code).toBe(404);
     await t.dataSource.query('UPDATE operator_tokens SET revoke_time = ? WHERE expire_time = ?', [Date.now(), expiresAtMs]);
     // Still served from the cache inside the bound (this is the stated trade-off) ...
@@ -31,7 +31,7 @@ describe('the token cache (OP_TOKEN_CACHE_MS=1500) on sqlite', () => {
   });
 
   it('never caches an unknown token', async () => {
-    const { token, expiresAtMs } = await t.access.issueToken(a.operatorId, 3600);
+    const { token, expiresAtMs } = await t.tokens.issue(a.operatorId, 3600);
     await t.dataSource.query('UPDATE operator_tokens SET revoke_time = ? WHERE expire_time = ?', [Date.now(), expiresAtMs]);
     expect((await a.client.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope.code).toBe(401);
     await t.dataSource.query('UPDATE operator_tokens SET revoke_time = NULL WHERE expire_time = ?', [expiresAtMs]);

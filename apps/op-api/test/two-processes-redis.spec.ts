@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { OpClient } from '@op/contracts/node';
 import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from './support/databases';
-import { freePort, MAIN, OPCTL, runNode, startServer, type RunningServer } from './support/processes';
+import { freePort, MAIN, OPCTL, opctlTenant, runNode, startServer, type RunningServer } from './support/processes';
 
 // Two built API processes sharing one Redis and one MariaDB database, as a deployment runs them.
 const REDIS_URL = process.env.OP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -47,10 +47,8 @@ describe('two API processes sharing Redis and MariaDB', () => {
       OP_REDIS_PREFIX: PREFIX,
     };
     await opctl(['migrate'], env);
-    const { tenantId } = (await opctl(['tenant:create', '--name', 'two'], env)) as { tenantId: string };
-    ({ clientId, secret } = (await opctl(['client:create', '--tenant', tenantId], env)) as { clientId: string; secret: string });
-    const { operatorId } = (await opctl(['operator:create', '--tenant', tenantId, '--username', 'alice', '--password', 'a-long-password', '--role', 'admin'], env)) as { operatorId: string };
-    const { token } = (await opctl(['token:issue', '--operator', operatorId, '--ttl', '600'], env)) as { token: string };
+    let token: string;
+    ({ clientId, secret, token } = await opctlTenant(env, { name: 'two', username: 'alice', password: 'a-long-password', ttlSeconds: 600 }));
     const [a, b] = await Promise.all([startServer({ ...env, OP_HOST_NAME: 'a' }), startServer({ ...env, OP_HOST_NAME: 'b' })]);
     apis.push(a, b);
     one = new OpClient({ baseUrl: a.baseUrl, clientId, secret, token });
@@ -142,10 +140,7 @@ describe('an API whose Redis goes away', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'op-redis-down-'));
     const env = { OP_DATABASE_URL: db.url, OP_DATA_DIR: dataDir, OP_MASTER_KEY: '33'.repeat(32), OP_REDIS_URL: `redis://127.0.0.1:${port}` };
     await opctl(['migrate'], env);
-    const { tenantId } = (await opctl(['tenant:create', '--name', 'down'], env)) as { tenantId: string };
-    const { clientId, secret } = (await opctl(['client:create', '--tenant', tenantId], env)) as { clientId: string; secret: string };
-    const { operatorId } = (await opctl(['operator:create', '--tenant', tenantId, '--username', 'bob', '--password', 'a-long-password'], env)) as { operatorId: string };
-    const { token } = (await opctl(['token:issue', '--operator', operatorId, '--ttl', '600'], env)) as { token: string };
+    const { clientId, secret, token } = await opctlTenant(env, { name: 'down', username: 'bob', password: 'a-long-password', role: 'agent', ttlSeconds: 600 });
     api = await startServer(env);
     const client = new OpClient({ baseUrl: api.baseUrl, clientId, secret, token });
     const list = (nonce: string) => client.call('chatMessageList', { chatId: 'u0001none' }, { nonce });

@@ -3,21 +3,31 @@
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
+/** The access module's services a bench drives: tenants, clients, operators and their tokens. */
+function accessServices(dist, app) {
+  const service = (file, name) => app.get(require(join(dist, 'modules/access', file))[name]);
+  return {
+    tenants: service('tenant.service.js', 'TenantService'),
+    clients: service('api-client.service.js', 'ApiClientService'),
+    operators: service('operator.service.js', 'OperatorService'),
+    tokens: service('operator-token.service.js', 'OperatorTokenService'),
+  };
+}
+
 /** The API's Nest app in this process on `env`, with its access and import services. */
 async function openApp(dist, env, folder) {
   const { createApp } = require(join(dist, 'bootstrap.js'));
   const { loadConfig } = require(join(dist, 'config/app-config.js'));
-  const { AccessService } = require(join(dist, 'modules/access/access.service.js'));
   const { ImportService } = require(join(dist, 'modules/importer/import.service.js'));
   const app = await createApp(loadConfig({ ...env, OP_DATA_DIR: folder }, folder), { logger: false });
-  return { app, access: app.get(AccessService), importer: app.get(ImportService) };
+  return { app, access: accessServices(dist, app), importer: app.get(ImportService) };
 }
 
 /** A tenant with an API client and an admin operator whose IM name is `kefu01`. */
-async function benchTenant(access, name) {
-  const { tenantId } = await access.createTenant(name);
-  const { clientId, secret } = await access.createClient(tenantId);
-  const { operatorId } = await access.createOperator({ tenantId, username: 'bench', role: 'admin', imUsername: 'kefu01' });
+async function benchTenant(access, name, username = 'bench') {
+  const { tenantId } = await access.tenants.create(name);
+  const { clientId, secret } = await access.clients.create(tenantId);
+  const { operatorId } = await access.operators.create({ tenantId, username, role: 'admin', imUsername: 'kefu01' });
   return { tenantId, clientId, secret, operatorId };
 }
 
@@ -31,4 +41,4 @@ function rssMb(pid) {
   }
 }
 
-module.exports = { openApp, benchTenant, rssMb };
+module.exports = { accessServices, openApp, benchTenant, rssMb };

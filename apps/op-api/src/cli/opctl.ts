@@ -11,7 +11,13 @@ import { OpError } from '../common/errors/op-error';
 import { TimeFormatter } from '../common/util/time-format';
 import { migrate, openDataSource } from '../database/data-source';
 import { ENTITIES } from '../entities';
-import { AccessService } from '../modules/access/access.service';
+import { ApiClientService } from '../modules/access/api-client.service';
+import { EasemobAppService } from '../modules/access/easemob-app.service';
+import { KeyRotationService } from '../modules/access/key-rotation.service';
+import { OperatorTokenService } from '../modules/access/operator-token.service';
+import { OperatorService } from '../modules/access/operator.service';
+import { ServiceAccountService } from '../modules/access/service-account.service';
+import { TenantService } from '../modules/access/tenant.service';
 import { DEMO_CHAT_ID } from '../modules/demo/demo-data';
 import { DEMO_FILE, DemoSeedService } from '../modules/demo/demo-seed.service';
 import { ImportService, type ImportProgress } from '../modules/importer/import.service';
@@ -32,8 +38,6 @@ interface Command {
   run(app: INestApplicationContext, flags: Flags, config: AppConfig): Promise<unknown>;
 }
 
-const access = (app: INestApplicationContext) => app.get(AccessService);
-
 function integerFlag(flags: Flags, name: string): number | undefined {
   const raw = flags[name];
   if (raw === undefined) return undefined;
@@ -43,24 +47,24 @@ function integerFlag(flags: Flags, name: string): number | undefined {
 
 const COMMANDS: Record<string, Command> = {
   migrate: { flags: [], required: [], run: () => Promise.resolve({}) },
-  'tenant:create': { flags: ['name'], required: ['name'], run: (app, f) => access(app).createTenant(f.name!) },
+  'tenant:create': { flags: ['name'], required: ['name'], run: (app, f) => app.get(TenantService).create(f.name!) },
   'client:create': {
     flags: ['tenant', 'sign-method'],
     switches: ['panel'],
     required: ['tenant'],
-    run: (app, f) => access(app).createClient(f.tenant!, f['sign-method'], { panel: f.panel === 'true' }),
+    run: (app, f) => app.get(ApiClientService).create(f.tenant!, f['sign-method'], { panel: f.panel === 'true' }),
   },
   'operator:create': {
     flags: ['tenant', 'username', 'password', 'role', 'im-username'],
     required: ['tenant', 'username'],
     run: (app, f) =>
-      access(app).createOperator({ tenantId: f.tenant!, username: f.username!, password: f.password, role: f.role, imUsername: f['im-username'] }),
+      app.get(OperatorService).create({ tenantId: f.tenant!, username: f.username!, password: f.password, role: f.role, imUsername: f['im-username'] }),
   },
   'token:issue': {
     flags: ['operator', 'ttl'],
     required: ['operator'],
     run: async (app, f, config) => {
-      const { token, expiresAtMs } = await access(app).issueToken(f.operator!, integerFlag(f, 'ttl'));
+      const { token, expiresAtMs } = await app.get(OperatorTokenService).issue(f.operator!, integerFlag(f, 'ttl'));
       return { token, expiresAt: new TimeFormatter(config.timezone).formatMs(expiresAtMs) };
     },
   },
@@ -86,7 +90,7 @@ const COMMANDS: Record<string, Command> = {
   'client:rotate-secret': {
     flags: ['client'],
     required: ['client'],
-    run: (app, f) => access(app).rotateClientSecret(f.client!),
+    run: (app, f) => app.get(ApiClientService).rotateSecret(f.client!),
   },
   'master-key:rotate': {
     flags: ['new-key'],
@@ -97,7 +101,7 @@ const COMMANDS: Record<string, Command> = {
       // is sealed under it, and replaces the old file only once the re-seal has committed.
       const file = join(config.dataDir, 'master.key');
       if (!config.masterKey) writeFileSync(`${file}.new`, newKey.toString('hex') + '\n', { mode: 0o600 });
-      const result = await access(app).resealAll(newKey);
+      const result = await app.get(KeyRotationService).resealAll(newKey);
       if (!config.masterKey) renameSync(`${file}.new`, file);
       return { ...result, keySource: config.masterKey ? 'OP_MASTER_KEY' : 'file' };
     },
@@ -108,9 +112,9 @@ const COMMANDS: Record<string, Command> = {
     required: ['tenant', 'appkey', 'callback-secret'],
     run: async (app, f) => {
       if ((f['client-id'] === undefined) !== (f['client-secret'] === undefined)) throw OpError.badRequest('--client-id 和 --client-secret 必须同时给出');
-      const registered = await access(app).registerEasemobApp(f.tenant!, f.appkey!, f['callback-secret']!);
+      const registered = await app.get(EasemobAppService).register(f.tenant!, f.appkey!, f['callback-secret']!);
       if (f['client-id'] === undefined) return registered;
-      await access(app).setEasemobRestCredentials(f.tenant!, f.appkey!, f['client-id'], f['client-secret']!, f['rest-url']);
+      await app.get(EasemobAppService).setRestCredentials(f.tenant!, f.appkey!, f['client-id'], f['client-secret']!, f['rest-url']);
       return { ...registered, clientId: f['client-id'] };
     },
   },
@@ -130,7 +134,7 @@ const COMMANDS: Record<string, Command> = {
     run: async (app, f) => {
       const search = app.get(SearchIndexService);
       const scope = f.tenant ?? '*';
-      if (f.tenant !== undefined) await access(app).requireTenant(f.tenant);
+      if (f.tenant !== undefined) await app.get(TenantService).requireExists(f.tenant);
       const started = Date.now();
       const bar = progressBar('search:rebuild');
       try {
@@ -145,7 +149,7 @@ const COMMANDS: Record<string, Command> = {
     flags: ['tenant', 'sample'],
     required: [],
     run: async (app, f) => {
-      if (f.tenant !== undefined) await access(app).requireTenant(f.tenant);
+      if (f.tenant !== undefined) await app.get(TenantService).requireExists(f.tenant);
       const report = await app.get(SearchIndexService).verify(f.tenant ?? '*', integerFlag(f, 'sample') ?? 100);
       if (!report.ok) process.exitCode = 1;
       return report;
@@ -169,7 +173,7 @@ const COMMANDS: Record<string, Command> = {
   'service-account:add': {
     flags: ['tenant', 'im-username'],
     required: ['tenant', 'im-username'],
-    run: (app, f) => access(app).addServiceAccount(f.tenant!, f['im-username']!),
+    run: (app, f) => app.get(ServiceAccountService).add(f.tenant!, f['im-username']!),
   },
 };
 

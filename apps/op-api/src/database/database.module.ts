@@ -5,7 +5,7 @@ import { migrate, openDataSource, type Entities } from './data-source';
 
 /**
  * Provides the TypeORM data source. The API opens it and applies pending migrations at
- * start (CONTRACT.md §4); the CLI hands in one it opened itself.
+ * start (docs/CONTRACT.md §4); the CLI hands in one it opened itself.
  */
 @Global()
 @Module({})

@@ -6,7 +6,7 @@ import { freePort, stopChild, waitForMysqlProtocol } from './processes';
 
 /**
  * A MariaDB server of the test's own, which the test may stop and start: never the machine's
- * shared one (TOOLCHAIN.md). Root over TCP with no password.
+ * shared one, which other suites and CI use. Root over TCP with no password.
  */
 export class PrivateMariaDb {
   private server: ChildProcess | null = null;

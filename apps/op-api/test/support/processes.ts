@@ -26,6 +26,38 @@ export function runNode(script: string, args: string[], env: Record<string, stri
   });
 }
 
+/** A tenant with a client and an operator signed in: what a signed call to a built server needs. */
+export interface OpctlTenant {
+  tenantId: string;
+  clientId: string;
+  secret: string;
+  operatorId: string;
+  token: string;
+}
+
+/**
+ * Makes a tenant, its client, an operator (admin unless `role` says otherwise) and the
+ * operator's token with the built `opctl`, as a deployment's operator would, on the database
+ * `env` names (already migrated, or migrated by the first command).
+ */
+export async function opctlTenant(
+  env: Record<string, string>,
+  options: { name: string; username: string; role?: 'agent' | 'admin'; password?: string; ttlSeconds?: number },
+): Promise<OpctlTenant> {
+  const opctl = async (...args: string[]) => {
+    const run = await runNode(OPCTL, args, env);
+    if (run.code !== 0) throw new Error(`opctl ${args[0]} exited ${run.code}: ${run.stderr}`);
+    return JSON.parse(run.stdout) as Record<string, string>;
+  };
+  const { tenantId } = await opctl('tenant:create', '--name', options.name);
+  const { clientId, secret } = await opctl('client:create', '--tenant', tenantId);
+  const password = options.password === undefined ? [] : ['--password', options.password];
+  const { operatorId } = await opctl('operator:create', '--tenant', tenantId, '--username', options.username, ...password, '--role', options.role ?? 'admin');
+  const ttl = options.ttlSeconds === undefined ? [] : ['--ttl', String(options.ttlSeconds)];
+  const { token } = await opctl('token:issue', '--operator', operatorId, ...ttl);
+  return { tenantId, clientId, secret, operatorId, token };
+}
+
 /** Sends `signal` to a child process (if it still runs) and resolves when it has exited. */
 export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   return new Promise((resolve) => {

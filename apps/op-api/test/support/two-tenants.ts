@@ -45,11 +45,7 @@ export const assign = (world: TwoTenants, chatId: string, operatorId: string | n
 /** Starts the API on `engine` and builds the world; the caller closes `t`. */
 export async function startTwoTenants(engine: Engine): Promise<TwoTenants> {
   const t = await startTestApp(engine);
-  const operator = async (tenant: TestTenant, username: string, role: 'agent' | 'admin'): Promise<Operator> => {
-    const { operatorId } = await t.access.createOperator({ tenantId: tenant.tenantId, username, role });
-    const { token } = await t.access.issueToken(operatorId, 3600);
-    return { operatorId, client: new OpClient({ baseUrl: t.baseUrl, clientId: tenant.clientId, secret: tenant.secret, token }) };
-  };
+  const operator = (tenant: TestTenant, username: string, role: 'agent' | 'admin'): Promise<Operator> => t.addOperator(tenant, { username, role });
   const a = await t.createTenant();
   const b = await t.createTenant();
   const world: TwoTenants = {

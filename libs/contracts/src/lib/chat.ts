@@ -1,6 +1,6 @@
 import type { ChatStatus } from './chat-status';
 
-/** The chat object of CONTRACT.md §6, shared by every endpoint that returns a session. */
+/** The chat object of docs/CONTRACT.md §6, shared by every endpoint that returns a session. */
 export interface ChatInfo {
   chatId: string;
   /** The status label, as in 2.37 (`聊天中`). */

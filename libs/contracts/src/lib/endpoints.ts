@@ -1,4 +1,4 @@
-/** Paths of the Op API (CONTRACT.md §3 and §6). */
+/** Paths of the Op API (docs/CONTRACT.md §3 and §6). */
 export const OP_API_PREFIX = '/op/v2';
 
 export const OP_ENDPOINT_NAMES = [

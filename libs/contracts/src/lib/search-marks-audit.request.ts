@@ -56,7 +56,7 @@ function optionalTime(name: string): PropertyDecorator {
   };
 }
 
-/** Body of `chatSearch` (CONTRACT.md §6): every filter optional, all combined with AND. */
+/** Body of `chatSearch` (docs/CONTRACT.md §6): every filter optional, all combined with AND. */
 export class ChatSearchRequest extends PageRequest {
   @IsOptional()
   @IsIn(CHAT_STATUS_CODES, { each: true, message: `status 的每一项只能是 ${CHAT_STATUS_CODES.join('、')}` })

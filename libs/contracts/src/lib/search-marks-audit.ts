@@ -73,7 +73,7 @@ export interface AuditRecord {
   action: AuditAction;
   /** The chat acted on, or null (a search across chats, an erasure, an export of the trail). */
   chatId: string | null;
-  /** What was acted on, as an object whose keys depend on `action` (README: audit targets). */
+  /** What was acted on, as an object whose keys depend on `action` (docs/trust.md: the audit trail). */
   target: Record<string, unknown>;
   ip: string;
 }

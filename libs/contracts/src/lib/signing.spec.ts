@@ -1,7 +1,7 @@
 import { signCanonical, signRequest } from '../node/signer';
 import { canonicalQuery, canonicalString, compareByBytes } from './signing';
 
-// The worked example of CONTRACT.md §1.
+// The worked example of docs/CONTRACT.md §1.
 const example = {
   method: 'POST',
   path: '/op/v2/chatMessageList',
@@ -32,7 +32,7 @@ describe('canonical string', () => {
   });
 });
 
-describe('sign methods (CONTRACT.md vectors)', () => {
+describe('sign methods (docs/CONTRACT.md vectors)', () => {
   it('hmac-sha256', () => {
     expect(signRequest(example, 's3cr3t', 'hmac-sha256')).toBe('fd02fd019d9aeebf916962fa55b20b437633846d75f906260e1ba656da1bf1d3');
   });

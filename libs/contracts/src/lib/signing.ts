@@ -42,7 +42,7 @@ export interface CanonicalInput {
   body?: string;
 }
 
-/** `<METHOD>\n<path>\n<query>\n<body>`, the string both sign methods sign (CONTRACT.md §1). */
+/** `<METHOD>\n<path>\n<query>\n<body>`, the string both sign methods sign (docs/CONTRACT.md §1). */
 export function canonicalString({ method, path, query, body = '' }: CanonicalInput): string {
   return [method.toUpperCase(), path, canonicalQuery(query), body].join('\n');
 }

@@ -9,7 +9,7 @@ function firstError<T extends object>(type: ClassConstructor<T>, body: Record<st
   return errors.length === 0 ? null : Object.values(errors[0].constraints ?? {})[0];
 }
 
-describe('trust requests (CONTRACT.md §7)', () => {
+describe('trust requests (docs/CONTRACT.md §7)', () => {
   it('accepts what the contract names', () => {
     for (const format of ['jsonl', 'csv', 'html']) expect(firstError(ChatExportRequest, { chatId: 'u1', format })).toBeNull();
     expect(firstError(CustomerEraseRequest, { customerId: '客户-1', confirm: '客户-1' })).toBeNull();

@@ -3,7 +3,7 @@ import { IsDefined, IsIn, IsString, Length, Matches } from 'class-validator';
 import { ChatIdField } from './chat-message-list.request';
 import { AuditFilters, DATE_TIME_PATTERN } from './search-marks-audit.request';
 
-/** Formats of `chatExport` (CONTRACT.md §7). */
+/** Formats of `chatExport` (docs/CONTRACT.md §7). */
 export const EXPORT_FORMATS = ['jsonl', 'csv', 'html'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 

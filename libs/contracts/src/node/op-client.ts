@@ -69,7 +69,7 @@ export class OpApiError extends Error {
   }
 }
 
-/** Signs and sends Op API calls (CONTRACT.md §1). */
+/** Signs and sends Op API calls (docs/CONTRACT.md §1). */
 export class OpClient {
   constructor(private readonly options: OpClientOptions) {}
 

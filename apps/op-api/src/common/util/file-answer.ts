@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 
-/** A file answer (CONTRACT.md §7): not the envelope; its body streams as the client reads it. */
+/** A file answer (docs/CONTRACT.md §7): not the envelope; its body streams as the client reads it. */
 export interface FileAnswer {
   stream: Readable;
   fileName: string;

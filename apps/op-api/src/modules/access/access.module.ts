@@ -1,14 +1,49 @@
 import { Module } from '@nestjs/common';
-import { AccessService } from './access.service';
+import { ApiClientService } from './api-client.service';
+import { EasemobAppService } from './easemob-app.service';
+import { KeyRotationService } from './key-rotation.service';
 import { LoginThrottle } from './login-throttle.service';
+import { MasterKeyBox } from './master-key-box';
+import { NonceStore } from './nonce-store.service';
 import { OperatorAuthController } from './operator-auth.controller';
+import { OperatorTokenService } from './operator-token.service';
+import { OperatorService } from './operator.service';
 import { RateLimiter } from './rate-limiter.service';
-import { ReplayGuard } from './replay-guard.service';
+import { ServiceAccountService } from './service-account.service';
 import { SharedRedis } from './shared-redis.service';
+import { TenantService } from './tenant.service';
 
+/**
+ * Who may call: tenants, API clients, operators and their tokens, Easemob appkeys, service
+ * accounts, the master key; and the signature guard's helpers (nonces, rate limit).
+ */
 @Module({
   controllers: [OperatorAuthController],
-  providers: [AccessService, ReplayGuard, LoginThrottle, SharedRedis, RateLimiter],
-  exports: [AccessService, ReplayGuard, RateLimiter, SharedRedis],
+  providers: [
+    MasterKeyBox,
+    TenantService,
+    ApiClientService,
+    OperatorService,
+    OperatorTokenService,
+    EasemobAppService,
+    ServiceAccountService,
+    KeyRotationService,
+    NonceStore,
+    LoginThrottle,
+    SharedRedis,
+    RateLimiter,
+  ],
+  exports: [
+    TenantService,
+    ApiClientService,
+    OperatorService,
+    OperatorTokenService,
+    EasemobAppService,
+    ServiceAccountService,
+    KeyRotationService,
+    NonceStore,
+    RateLimiter,
+    SharedRedis,
+  ],
 })
 export class AccessModule {}

@@ -2,23 +2,25 @@ import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { OperatorLoginRequest, type OperatorLoginResult } from '@op/contracts';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
-import { SkipToken } from '../../common/decorators/skip-signature.decorator';
+import { CurrentContext, type OpContext } from './op-context';
+import { SkipToken } from './skip-signature.decorator';
 import { OpError } from '../../common/errors/op-error';
 import { TimeFormatter } from '../../common/util/time-format';
-import { AccessService } from './access.service';
 import { LoginThrottle } from './login-throttle.service';
+import { OperatorTokenService } from './operator-token.service';
+import { OperatorService } from './operator.service';
 
 /** Sessions of the admin panel's operators last a working day. */
 export const LOGIN_TOKEN_TTL_SECONDS = 12 * 3600;
 
-/** Operator sign-in and sign-out (CONTRACT.md §6). */
+/** Operator sign-in and sign-out (docs/CONTRACT.md §6). */
 @Controller('op/v2')
 export class OperatorAuthController {
   private readonly time: TimeFormatter;
 
   constructor(
-    private readonly access: AccessService,
+    private readonly operators: OperatorService,
+    private readonly tokens: OperatorTokenService,
     private readonly throttle: LoginThrottle,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -33,10 +35,10 @@ export class OperatorAuthController {
     // Counted before the slow hash, atomically: a burst meets the limit a sequence does.
     const wait = await this.throttle.begin(user, context.ip);
     if (wait > 0) throw OpError.tooManyRequests('登录失败次数过多', wait);
-    const operator = await this.access.verifyOperatorPassword(context.tenantId, body.username, body.password);
+    const operator = await this.operators.verifyPassword(context.tenantId, body.username, body.password);
     if (!operator) throw OpError.unauthorized('用户名或密码错误');
     await this.throttle.succeed(user, context.ip);
-    const { token, expiresAtMs } = await this.access.issueToken(operator.id, LOGIN_TOKEN_TTL_SECONDS);
+    const { token, expiresAtMs } = await this.tokens.issue(operator.id, LOGIN_TOKEN_TTL_SECONDS);
     return {
       token,
       expiresAt: this.time.formatMs(expiresAtMs),
@@ -47,7 +49,7 @@ export class OperatorAuthController {
   @Post('operatorLogout')
   @HttpCode(200)
   async operatorLogout(@CurrentContext() context: OpContext): Promise<null> {
-    if (context.token) await this.access.revokeToken(context.token);
+    if (context.token) await this.tokens.revoke(context.token);
     return null;
   }
 }

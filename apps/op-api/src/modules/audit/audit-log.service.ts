@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { AuditAction } from '@op/contracts';
 import { DataSource } from 'typeorm';
-import type { OpContext } from '../../common/decorators/op-context.decorator';
+import type { OpContext } from '../access/op-context';
 import { Snowflake } from '../../common/util/snowflake';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';

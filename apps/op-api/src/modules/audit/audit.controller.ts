@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { AuditExportRequest, AuditListRequest, type AuditListData } from '@op/contracts';
 import type { FastifyReply } from 'fastify';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import { RawResponse } from '../../common/decorators/raw-response.decorator';
 import type { Paged } from '../../common/interceptors/envelope';
 import { sendFile } from '../../common/util/file-answer';

@@ -14,7 +14,7 @@ import {
 } from '@op/contracts';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
-import type { OpContext } from '../../common/decorators/op-context.decorator';
+import { type OpContext, requireOperator } from '../access/op-context';
 import { OpError } from '../../common/errors/op-error';
 import { Paged } from '../../common/interceptors/envelope';
 import { dropNulls } from '../../common/util/drop-nulls';
@@ -22,7 +22,6 @@ import type { FileAnswer } from '../../common/util/file-answer';
 import { TimeFormatter, parseZonedTime } from '../../common/util/time-format';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { requireOperator } from '../chat-message/chat-access.service';
 import { AuditLog } from './audit-log.service';
 
 interface AuditRow {

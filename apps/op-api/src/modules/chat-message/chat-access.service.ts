@@ -1,19 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { OpContext, AuthenticatedOperator } from '../../common/decorators/op-context.decorator';
+import { canRead, requireOperator, type OpContext } from '../access/op-context';
 import { OpError } from '../../common/errors/op-error';
 import { isSnowflakeId } from '../../common/util/snowflake';
 import { ChatMessageRepository, type ChatRow } from './chat-message.repository';
-
-/** The calling operator; every endpoint but sign-in has one. */
-export function requireOperator(context: OpContext): AuthenticatedOperator {
-  if (!context.operator) throw OpError.unauthorized('token 不能为空');
-  return context.operator;
-}
-
-/** Admins read every chat of their tenant; an agent only the chats assigned to them. */
-export function canRead(operator: AuthenticatedOperator, chatOperatorId: string | null): boolean {
-  return operator.role === 'admin' || chatOperatorId === operator.id;
-}
 
 /**
  * Who may read which chat. Another tenant's chat is "not found" (its existence does not

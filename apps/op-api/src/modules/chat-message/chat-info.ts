@@ -5,7 +5,7 @@ import type { ChatEntity } from './chat.entity';
 const timeOrNull = (time: TimeFormatter, value: string | number | null): string | null =>
   value === null ? null : time.formatMs(Number(value));
 
-/** A chat row as the contract's chat object (CONTRACT.md §6). */
+/** A chat row as the contract's chat object (docs/CONTRACT.md §6). */
 export function toChatInfo(chat: ChatEntity, time: TimeFormatter): ChatInfo {
   return {
     chatId: chat.id,

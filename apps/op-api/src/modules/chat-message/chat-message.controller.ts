@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ChatMessageListRequest, type ChatMessageListData } from '@op/contracts';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import type { Paged } from '../../common/interceptors/envelope';
 import { ChatMessageService } from './chat-message.service';
 

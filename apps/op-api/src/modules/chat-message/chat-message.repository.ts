@@ -232,13 +232,19 @@ export class ChatMessageRepository {
   }
 
   /** Which of these Easemob ids the tenant already has. */
-  async existingHxIds(manager: EntityManager, tenantId: string, hxIds: readonly string[]): Promise<Set<string>> {
-    if (hxIds.length === 0) return new Set();
-    const rows: Array<{ hx_msg_id: string }> = await manager.query(
-      `SELECT hx_msg_id FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${placeholders(hxIds.length)})`,
-      [tenantId, ...hxIds],
+  /** Those of these Easemob ids that are stored, and those customerErase deleted (never to be stored again). */
+  async existingHxIds(manager: EntityManager, tenantId: string, hxIds: readonly string[]): Promise<{ stored: Set<string>; erased: Set<string> }> {
+    const stored = new Set<string>();
+    const erased = new Set<string>();
+    if (hxIds.length === 0) return { stored, erased };
+    const marks = placeholders(hxIds.length);
+    const rows: Array<{ hx_msg_id: string; kind: string }> = await manager.query(
+      `SELECT hx_msg_id, 's' AS kind FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
+        `UNION ALL SELECT hx_msg_id, 'e' AS kind FROM erased_messages WHERE tenant_id = ? AND hx_msg_id IN (${marks})`,
+      [tenantId, ...hxIds, tenantId, ...hxIds],
     );
-    return new Set(rows.map((row) => row.hx_msg_id));
+    for (const row of rows) (row.kind === 's' ? stored : erased).add(row.hx_msg_id);
+    return { stored, erased };
   }
 
   /**

@@ -10,7 +10,7 @@ import {
 import { OpError } from '../../common/errors/op-error';
 import { isSnowflakeId } from '../../common/util/snowflake';
 import { Paged } from '../../common/interceptors/envelope';
-import type { OpContext } from '../../common/decorators/op-context.decorator';
+import type { OpContext } from '../access/op-context';
 import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess } from './chat-access.service';
 import { ChatMessageRepository } from './chat-message.repository';

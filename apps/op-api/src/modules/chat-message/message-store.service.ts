@@ -41,14 +41,18 @@ export class MessageStore {
     this.ids = new Snowflake(config.workerId);
   }
 
-  async ingest(tenantId: string, records: readonly IngestRecord[]): Promise<IngestResult> {
-    if (records.length === 0) return { imported: 0, duplicates: 0 };
+  async ingest(tenantId: string, all: readonly IngestRecord[]): Promise<IngestResult> {
+    if (all.length === 0) return { imported: 0, duplicates: 0 };
     return inTransaction(this.dataSource, async (manager) => {
-      const known = await this.messages.existingHxIds(
+      const { stored: known, erased } = await this.messages.existingHxIds(
         manager,
         tenantId,
-        [...new Set(records.map((r) => r.hxMsgId).filter((id): id is string => id !== null))],
+        [...new Set(all.map((r) => r.hxMsgId).filter((id): id is string => id !== null))],
       );
+      // A message customerErase deleted is not stored again, nor is its chat made again: it
+      // counts as a duplicate (the archive holds of it what it means to hold, nothing).
+      const records = erased.size === 0 ? all : all.filter((r) => r.hxMsgId === null || !erased.has(r.hxMsgId));
+      if (records.length === 0) return { imported: 0, duplicates: all.length };
       const fresh: StoredMessage[] = [];
       const statusByChat = new Map<string, ChatStatus | null>();
       const firstByChat = new Map<string, IngestRecord>();
@@ -94,7 +98,7 @@ export class MessageStore {
       // Open chats the import touched hold their customer's one open chat, as live ones do.
       await this.messages.claimOpenChats(manager, tenantId, [...statusByChat.keys()]);
       await this.messages.applyEarlyRecalls(manager, tenantId, fresh.map((m) => m.hxMsgId).filter((id): id is string => id !== null));
-      return { imported: written, duplicates: records.length - written };
+      return { imported: written, duplicates: all.length - written };
     });
   }
 }

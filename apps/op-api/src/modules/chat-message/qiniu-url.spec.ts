@@ -1,7 +1,7 @@
 import { encodeQiniuKey, qiniuPrivateUrl } from './qiniu-url';
 
 describe('Qiniu private download URL', () => {
-  it('matches the known answer of CONTRACT.md §3', () => {
+  it('matches the known answer of docs/CONTRACT.md §3', () => {
     expect(qiniuPrivateUrl('http://img.example.com', 'chat/2016/a b.jpg', 'ak', 'sk', 1700003600)).toBe(
       'http://img.example.com/chat/2016/a%20b.jpg?imageView2/1/w/200/h/200&e=1700003600&token=ak:NKv05mNvtP7QhAjopQFHWWEEtGE=',
     );

@@ -8,7 +8,7 @@ export function encodeQiniuKey(key: string): string {
 }
 
 /**
- * Qiniu's private download URL of an object with a 200×200 thumbnail (CONTRACT.md §3):
+ * Qiniu's private download URL of an object with a 200×200 thumbnail (docs/CONTRACT.md §3):
  * the token is `<AK>:<urlsafe-base64(HMAC-SHA1(SK, url-before-token))>`.
  */
 export function qiniuPrivateUrl(domain: string, key: string, accessKey: string, secretKey: string, deadline: number): string {

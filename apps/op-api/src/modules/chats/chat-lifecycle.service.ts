@@ -12,12 +12,11 @@ import {
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import type { OpContext } from '../../common/decorators/op-context.decorator';
+import { canRead, type OpContext } from '../access/op-context';
 import { OpError } from '../../common/errors/op-error';
 import { TimeFormatter } from '../../common/util/time-format';
 import { inTransaction } from '../../database/transaction';
-import { AccessService } from '../access/access.service';
-import { canRead } from '../chat-message/chat-access.service';
+import { OperatorService } from '../access/operator.service';
 import { toChatInfo } from '../chat-message/chat-info';
 import type { ChatEntity } from '../chat-message/chat.entity';
 import { ChatRepository, isOpen } from './chat.repository';
@@ -36,7 +35,7 @@ export class ChatLifecycleService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly chats: ChatRepository,
-    private readonly access: AccessService,
+    private readonly operators: OperatorService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.time = new TimeFormatter(config.timezone);
@@ -94,7 +93,7 @@ export class ChatLifecycleService {
 
   /** An operator of the tenant whom the caller may give a chat to: an agent only themselves. */
   private async requireAssignable(context: OpContext, operatorId: string): Promise<void> {
-    if (!(await this.access.findOperator(context.tenantId, operatorId))) throw OpError.notFound(`operatorId ${operatorId} 不存在`);
+    if (!(await this.operators.find(context.tenantId, operatorId))) throw OpError.notFound(`operatorId ${operatorId} 不存在`);
     if (context.operator?.role === 'agent' && operatorId !== context.operator.id) throw OpError.forbidden('坐席只能把会话分配给自己');
   }
 

@@ -7,10 +7,10 @@ import {
   type ChatCreateResult,
   type ChatInfo,
 } from '@op/contracts';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import { ChatLifecycleService } from './chat-lifecycle.service';
 
-/** Session lifecycle (CONTRACT.md §6). */
+/** Session lifecycle (docs/CONTRACT.md §6). */
 @Controller('op/v2')
 export class ChatsController {
   constructor(private readonly lifecycle: ChatLifecycleService) {}

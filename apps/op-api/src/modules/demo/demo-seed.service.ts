@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AccessService } from '../access/access.service';
+import { ApiClientService } from '../access/api-client.service';
+import { OperatorTokenService } from '../access/operator-token.service';
+import { OperatorService } from '../access/operator.service';
+import { TenantService } from '../access/tenant.service';
 import { ImportService } from '../importer/import.service';
 import {
   DEMO_AGENT_AGENT_IM,
@@ -38,22 +41,25 @@ export const DEMO_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 export class DemoSeedService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly access: AccessService,
+    private readonly tenants: TenantService,
+    private readonly clients: ApiClientService,
+    private readonly operators: OperatorService,
+    private readonly tokens: OperatorTokenService,
     private readonly importer: ImportService,
   ) {}
 
   async seed(now = Date.now()): Promise<DemoCredentials> {
-    const { tenantId } = await this.access.createTenant('演示租户');
-    const client = await this.access.createClient(tenantId, 'hmac-sha256');
-    const admin = await this.access.createOperator({ tenantId, username: DEMO_USERNAME, password: DEMO_PASSWORD, role: 'admin', imUsername: DEMO_AGENT_IM });
-    const agent = await this.access.createOperator({
+    const { tenantId } = await this.tenants.create('演示租户');
+    const client = await this.clients.create(tenantId, 'hmac-sha256');
+    const admin = await this.operators.create({ tenantId, username: DEMO_USERNAME, password: DEMO_PASSWORD, role: 'admin', imUsername: DEMO_AGENT_IM });
+    const agent = await this.operators.create({
       tenantId,
       username: DEMO_AGENT_USERNAME,
       password: DEMO_AGENT_PASSWORD,
       role: 'agent',
       imUsername: DEMO_AGENT_AGENT_IM,
     });
-    const { token } = await this.access.issueToken(admin.operatorId, DEMO_TOKEN_TTL_SECONDS);
+    const { token } = await this.tokens.issue(admin.operatorId, DEMO_TOKEN_TTL_SECONDS);
     const operators = { admin: admin.operatorId, agent: agent.operatorId };
 
     const data = demoData(now);

@@ -10,14 +10,18 @@ import { APP_CONFIG } from '../../config/config.module';
 import { MetricsService } from '../observability/metrics.service';
 import type { Settled } from './group-commit';
 import {
+  allSegmentFiles,
   countPending,
+  decodeLine,
   encodeEntry,
+  isScrubbed,
   JournalWriter,
   listSegments,
   readEntries,
   readOffset,
   removeIfEmpty,
   removeSegment,
+  scrubFile,
   syncDir,
   writeOffset,
   type SpoolEntry,
@@ -51,6 +55,31 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** When a process started (epoch ms, Linux `/proc`), or null where that cannot be read. */
+function processStartMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after "pid (comm) ": the 22nd field of the line, starttime in clock ticks (100 a second) since boot.
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const uptimeSeconds = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    return Number.isFinite(ticks) && Number.isFinite(uptimeSeconds) ? Date.now() - uptimeSeconds * 1000 + ticks * 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the process that claimed a journal still runs. Not when its pid is ours (this
+ * process's own folder is never asked about): that is an earlier life of the same pid, as a
+ * container's API, always pid 1, is after a restart. Nor when the pid now belongs to a process
+ * that started after the journal was claimed (a pid reused).
+ */
+function ownerAlive(owner: Owner): boolean {
+  if (owner.pid === process.pid || !isAlive(owner.pid)) return false;
+  const started = processStartMs(owner.pid);
+  return started === null || started <= owner.startedAt + 1_000;
 }
 
 function readOwner(dir: string): Owner | null {
@@ -194,7 +223,7 @@ export class CallbackSpool implements OnApplicationShutdown {
       const path = join(this.config.dir, name);
       if (name.startsWith('.') || path === this.dir) continue;
       const owner = readOwner(path);
-      if (!owner || owner.host !== this.host || isAlive(owner.pid)) continue;
+      if (!owner || owner.host !== this.host || ownerAlive(owner)) continue;
       try {
         mkdirSync(join(this.dir!, 'adopted'), { recursive: true });
         renameSync(path, join(this.dir!, 'adopted', name));
@@ -290,7 +319,7 @@ export class CallbackSpool implements OnApplicationShutdown {
         const settled = valid.length === 0 ? [] : await this.handler!(valid.map((item) => item.entry!));
         let v = 0;
         for (const { entry, end, line } of chunk) {
-          const stored = entry === null ? this.setAside(line, 'damaged line') : this.settle(entry, line, settled[v++]);
+          const stored = entry !== null ? this.settle(entry, line, settled[v++]) : isScrubbed(line) || this.setAside(line, 'damaged line');
           if (!stored) {
             await writeOffset(folder, segment, offset);
             return false;
@@ -305,6 +334,27 @@ export class CallbackSpool implements OnApplicationShutdown {
       else if (!own || active?.segment !== segment) await removeSegment(folder, segment);
     }
     return true;
+  }
+
+  /**
+   * Erasure (customerErase): blanks the customer's callbacks in every journal under this spool
+   * folder (any process's, adopted ones too), stored or waiting, and those set aside in
+   * `rejected.jsonl`. A waiting one a drain read just before is not stored either: the drain
+   * drops callbacks of a customer erased after they were received (`erased_customers`).
+   */
+  async scrubCustomer(tenantId: string, customerId: string): Promise<number> {
+    const ofCustomer = (entry: SpoolEntry | null) =>
+      entry !== null && entry.tenant === tenantId && (entry.body.from === customerId || entry.body.to === customerId);
+    let count = 0;
+    for (const path of await allSegmentFiles(this.config.dir)) count += await scrubFile(path, (line) => ofCustomer(decodeLine(line)));
+    count += await scrubFile(join(this.config.dir, 'rejected.jsonl'), (text) => {
+      try {
+        return ofCustomer(decodeLine((JSON.parse(text) as { line: string }).line));
+      } catch {
+        return false;
+      }
+    });
+    return count;
   }
 
   /** True when the entry is stored (or set aside for good); false to retry it later. */

@@ -96,10 +96,18 @@ describe('callback journal', () => {
     writeFileSync(join(orphan, '000000000001.seg'), Buffer.concat([segment, Buffer.from('damaged line\n')]));
     // Entries 0 and 1 were committed before the owner died.
     writeFileSync(join(orphan, '000000000001.off'), String(encodeEntry(entry(0)).length + encodeEntry(entry(1)).length));
-    // A live owner's folder is never taken.
-    const alive = join(dir, 'spool', `${host}-${process.pid}-alive`);
+    // A live owner's folder is never taken (the parent process: it started before it claimed it).
+    const alive = join(dir, 'spool', `${host}-${process.ppid}-alive`);
     mkdirSync(alive, { recursive: true });
-    writeFileSync(join(alive, 'owner.json'), JSON.stringify({ host, pid: process.pid, startedAt: 1 }));
+    writeFileSync(join(alive, 'owner.json'), JSON.stringify({ host, pid: process.ppid, startedAt: Date.now() }));
+    // This process's own pid in a folder it did not make: an earlier life (a container's pid 1
+    // after a restart), and a live pid that started after its folder was claimed (reused): both taken.
+    const earlierLife = join(dir, 'spool', `${host}-${process.pid}-before`);
+    mkdirSync(earlierLife, { recursive: true });
+    writeFileSync(join(earlierLife, 'owner.json'), JSON.stringify({ host, pid: process.pid, startedAt: 1 }));
+    const reused = join(dir, 'spool', `${host}-${process.ppid}-reused`);
+    mkdirSync(reused, { recursive: true });
+    writeFileSync(join(reused, 'owner.json'), JSON.stringify({ host, pid: process.ppid, startedAt: 1 }));
 
     const spool = spoolIn();
     const seen: string[] = [];
@@ -112,6 +120,7 @@ describe('callback journal', () => {
     expect(seen).toEqual(['c2', 'c3', 'c4']);
     expect(existsSync(orphan)).toBe(false);
     expect(existsSync(alive)).toBe(true);
+    expect([existsSync(earlierLife), existsSync(reused)]).toEqual([false, false]);
     const rejected = readFileSync(join(dir, 'spool', 'rejected.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { reason: string });
     expect(rejected.map((r) => r.reason)).toEqual(['401 callId 已被使用', 'damaged line']);
   });

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Optional, Post } from '@nestjs/common';
-import { SkipSignature } from '../../common/decorators/skip-signature.decorator';
+import { SkipSignature } from '../access/skip-signature.decorator';
 import { MetricsService } from '../observability/metrics.service';
 import { EasemobCallbackService, type CallbackOutcome } from './easemob-callback.service';
 

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { OpError } from '../../common/errors/op-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { AccessService } from '../access/access.service';
+import { EasemobAppService } from '../access/easemob-app.service';
 import { idText, mapEasemobMessage, RecordError } from '../chat-message/easemob-message';
 import { CallbackIds } from './callback-ids.service';
 import { isDatabaseDown } from '../../common/filters/error-envelope';
@@ -56,7 +56,7 @@ export class EasemobCallbackService {
   private readonly windowMs: number;
 
   constructor(
-    private readonly access: AccessService,
+    private readonly easemobApps: EasemobAppService,
     private readonly router: MessageRouter,
     private readonly callIds: CallbackIds,
     private readonly spool: CallbackSpool,
@@ -124,8 +124,18 @@ export class EasemobCallbackService {
         results[index] = { ok: false, error };
       }
     });
-    const stored = await this.storeMany(pending.map(({ item }) => item));
-    pending.forEach(({ index }, i) => (results[index] = stored[i]));
+    // A callback of a customer erased after it was journalled went with the erasure.
+    const erased = await this.router.erasedSinceReceived(
+      pending.map(({ item }) => ({
+        tenantId: item.tenantId,
+        parties: item.plan.kind === 'recall' ? [] : [item.plan.routed.form, item.plan.routed.to, item.plan.routed.groupId],
+        receivedAt: item.now,
+      })),
+    );
+    const kept = pending.filter((_, i) => !erased.has(i));
+    for (const i of erased) results[pending[i].index] = { ok: true, value: 'ignored' };
+    const stored = await this.storeMany(kept.map(({ item }) => item));
+    kept.forEach(({ index }, i) => (results[index] = stored[i]));
     return results as Array<Settled<CallbackOutcome>>;
   }
 
@@ -214,7 +224,7 @@ export class EasemobCallbackService {
   private async authenticate(body: Record<string, unknown>): Promise<Verified> {
     const { appkey, callId, security, timestamp } = body;
     if (typeof appkey !== 'string' || appkey === '' || appkey.length > 128) throw OpError.unauthorized('appkey 未注册');
-    const app = await this.access.findEasemobApp(appkey);
+    const app = await this.easemobApps.find(appkey);
     if (!app) throw OpError.unauthorized('appkey 未注册');
     if (typeof callId !== 'string' || callId === '' || callId.length > MAX_CALL_ID_LENGTH || typeof security !== 'string' || (typeof timestamp !== 'number' && typeof timestamp !== 'string')) {
       throw OpError.unauthorized('security 校验失败');

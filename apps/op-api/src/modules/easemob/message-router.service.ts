@@ -7,6 +7,7 @@ import { Snowflake } from '../../common/util/snowflake';
 import { inTransaction, StaleReadError } from '../../database/transaction';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 import { customerOf } from '../chat-message/customer';
+import { erasureTimes } from '../chat-message/erased-customers';
 import type { NewMessage } from '../chat-message/easemob-message';
 import { ChatRepository } from '../chats/chat.repository';
 
@@ -24,7 +25,8 @@ export type BatchItem = { tenantId: string; message: RoutedMessage } | { tenantI
 
 export interface DeliveryResult {
   stored: boolean;
-  chatId: string;
+  /** The chat that holds the message; null for a message customerErase deleted (not stored again). */
+  chatId: string | null;
 }
 
 /**
@@ -48,6 +50,25 @@ export class MessageRouter {
 
   deliver(tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
     return inTransaction(this.dataSource, (manager) => this.route(manager, tenantId, message));
+  }
+
+  /**
+   * Which of these journalled callbacks (received at `receivedAt`) name a customer erased
+   * after they arrived, by `from` or `to`: their indexes. A spooled copy is part of what the
+   * erasure removed, so the drain does not store it.
+   */
+  async erasedSinceReceived(items: ReadonlyArray<{ tenantId: string; parties: Array<string | null>; receivedAt: number }>): Promise<Set<number>> {
+    const byTenant = new Map<string, Set<string>>();
+    for (const item of items) for (const party of item.parties) if (party !== null) byTenant.set(item.tenantId, (byTenant.get(item.tenantId) ?? new Set()).add(party));
+    const erased = new Set<number>();
+    for (const [tenantId, names] of byTenant) {
+      const times = await erasureTimes(this.dataSource.manager, tenantId, names);
+      if (times.size === 0) continue;
+      items.forEach((item, i) => {
+        if (item.tenantId === tenantId && item.parties.some((party) => party !== null && (times.get(party) ?? -Infinity) >= item.receivedAt)) erased.add(i);
+      });
+    }
+    return erased;
   }
 
   /** Routes many messages in one transaction (backfill); returns how many were new. */
@@ -115,8 +136,9 @@ export class MessageRouter {
       const marks = ids.map(() => '?').join(', ');
       const rows: Array<{ hx_msg_id: string; kind: string }> = await manager.query(
         `SELECT hx_msg_id, 'm' AS kind FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
+          `UNION ALL SELECT hx_msg_id, 'm' AS kind FROM erased_messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
           `UNION ALL SELECT hx_msg_id, 'r' AS kind FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${marks})`,
-        [tenantId, ...ids, tenantId, ...ids],
+        [tenantId, ...ids, tenantId, ...ids, tenantId, ...ids],
       );
       for (const row of rows) (row.kind === 'm' ? known : recalled).add(row.hx_msg_id);
     }
@@ -175,13 +197,16 @@ export class MessageRouter {
   private async route(manager: EntityManager, tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
     let recalled = false;
     if (message.hxMsgId !== null) {
-      // One round trip: is it stored already, and did its recall arrive before it?
-      const [state]: Array<{ known_chat: string | null; recalled: number | string }> = await manager.query(
+      // One round trip: is it stored already (or erased), and did its recall arrive before it?
+      const [state]: Array<{ known_chat: string | null; erased: number | string; recalled: number | string }> = await manager.query(
         'SELECT (SELECT chat_id FROM messages WHERE tenant_id = ? AND hx_msg_id = ?) AS known_chat, ' +
+          '(SELECT COUNT(*) FROM erased_messages WHERE tenant_id = ? AND hx_msg_id = ?) AS erased, ' +
           '(SELECT COUNT(*) FROM message_recalls WHERE tenant_id = ? AND hx_msg_id = ?) AS recalled',
-        [tenantId, message.hxMsgId, tenantId, message.hxMsgId],
+        [tenantId, message.hxMsgId, tenantId, message.hxMsgId, tenantId, message.hxMsgId],
       );
       if (state.known_chat !== null) return { stored: false, chatId: state.known_chat };
+      // A message customerErase deleted is not stored again (a redelivery, a replay).
+      if (Number(state.erased) > 0) return { stored: false, chatId: null };
       recalled = Number(state.recalled) > 0;
     }
     const staff = await this.messages.staffAmong(manager, tenantId, [message.form, message.to]);

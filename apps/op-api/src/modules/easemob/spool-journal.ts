@@ -37,6 +37,51 @@ export function decodeLine(line: string): SpoolEntry | null {
   }
 }
 
+/** A line blanked by {@link scrubFile}: skipped by the drain, never replayed, never set aside. */
+export const isScrubbed = (line: string) => line.startsWith('#');
+
+/**
+ * Overwrites in place every line `matches` picks with a line of the same length (`#` and
+ * spaces), and syncs. No size or offset changes, so a drain or an
+ * append running meanwhile in any process is unaffected. Returns how many lines were blanked.
+ */
+export async function scrubFile(path: string, matches: (line: string) => boolean): Promise<number> {
+  const handle = await open(path, 'r+').catch(() => null);
+  if (handle === null) return 0;
+  try {
+    const size = (await handle.stat()).size;
+    const buffer = Buffer.alloc(size);
+    await handle.read(buffer, 0, size, 0);
+    let count = 0;
+    let start = 0;
+    for (let newline = buffer.indexOf(10, start); newline !== -1; newline = buffer.indexOf(10, start)) {
+      const line = buffer.toString('utf8', start, newline);
+      if (!isScrubbed(line) && matches(line)) {
+        const blank = Buffer.alloc(newline - start, 0x20);
+        blank[0] = 0x23;
+        await handle.write(blank, 0, blank.length, start);
+        count++;
+      }
+      start = newline + 1;
+    }
+    if (count > 0) await handle.datasync();
+    return count;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Every journal segment under a spool folder: each process's, and those adopted from dead ones. */
+export async function allSegmentFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await allSegmentFiles(path)));
+    else if (SEGMENT.test(entry.name)) out.push(path);
+  }
+  return out;
+}
+
 /** fsync of a directory, so a file created or renamed in it survives a crash. */
 export function syncDir(dir: string): void {
   const fd = openSync(dir, 'r');

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { FavoriteListRequest, MessageFavoriteRequest, type FavoriteListData, type MessageFavoriteData } from '@op/contracts';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import type { Paged } from '../../common/interceptors/envelope';
 import { FavoriteService } from './favorite.service';
 

@@ -9,14 +9,14 @@ import {
   type MessageFavoriteRequest,
 } from '@op/contracts';
 import { DataSource } from 'typeorm';
-import type { OpContext } from '../../common/decorators/op-context.decorator';
+import { type OpContext, requireOperator } from '../access/op-context';
 import { Paged } from '../../common/interceptors/envelope';
 import { TimeFormatter } from '../../common/util/time-format';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { isMysql } from '../../database/data-source';
 import { AuditLog } from '../audit/audit-log.service';
-import { ChatAccess, requireOperator } from '../chat-message/chat-access.service';
+import { ChatAccess } from '../chat-message/chat-access.service';
 import { CHAT_COLUMNS, chatEntityOf, toChatInfo, type ChatDbRow } from '../chat-message/chat-info';
 import { placeholders } from '../../database/sql';
 import { ChatMessageRepository, MESSAGE_COLUMNS, type MessageRow } from '../chat-message/chat-message.repository';

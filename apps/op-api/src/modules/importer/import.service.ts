@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
-import { AccessService } from '../access/access.service';
+import { TenantService } from '../access/tenant.service';
 import { RecordError } from '../chat-message/easemob-message';
 import { MessageStore, type IngestRecord } from '../chat-message/message-store.service';
 import { MessageRouter, type RoutedMessage } from '../easemob/message-router.service';
@@ -46,13 +46,13 @@ async function isGzip(path: string): Promise<boolean> {
 @Injectable()
 export class ImportService {
   constructor(
-    private readonly access: AccessService,
+    private readonly tenants: TenantService,
     private readonly store: MessageStore,
     private readonly router: MessageRouter,
   ) {}
 
   async importFile(tenantId: string, path: string, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
-    await this.access.requireTenant(tenantId);
+    await this.tenants.requireExists(tenantId);
     const gzip = await isGzip(path);
     const raw = createReadStream(path);
     const input = gzip ? raw.pipe(createGunzip()) : raw;

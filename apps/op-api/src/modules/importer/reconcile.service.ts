@@ -7,7 +7,8 @@ import { OpError } from '../../common/errors/op-error';
 import { Snowflake } from '../../common/util/snowflake';
 import type { AppConfig, ReconcileConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { AccessService } from '../access/access.service';
+import { EasemobAppService } from '../access/easemob-app.service';
+import { TenantService } from '../access/tenant.service';
 import { ImportService } from './import.service';
 
 const HOUR_MS = 3_600_000;
@@ -78,7 +79,8 @@ export class ReconcileService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly access: AccessService,
+    private readonly tenants: TenantService,
+    private readonly easemobApps: EasemobAppService,
     private readonly importer: ImportService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -114,8 +116,8 @@ export class ReconcileService {
   }
 
   private async restApps(tenantId: string): Promise<RestApp[]> {
-    await this.access.requireTenant(tenantId);
-    const apps = await this.access.easemobRestApps(tenantId);
+    await this.tenants.requireExists(tenantId);
+    const apps = await this.easemobApps.restApps(tenantId);
     if (apps.length === 0) throw OpError.badRequest(`租户 ${tenantId} 没有设置环信 REST 凭据（opctl easemob:app --client-id --client-secret）`);
     return apps;
   }
@@ -178,7 +180,7 @@ export class ReconcileService {
   async reconcileRecent(now = Date.now()): Promise<HourResult[]> {
     const out: HourResult[] = [];
     const previous = this.hourOf(now - HOUR_MS);
-    for (const app of await this.access.easemobRestApps()) {
+    for (const app of await this.easemobApps.restApps()) {
       out.push(await this.reconcileHour(app, previous, 'schedule'));
       if (this.config.retryHours === 0) continue;
       const from = this.hourOf(now - 25 * HOUR_MS);

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { MessageMarkRequest, type MarkListData, type MessageMarkData } from '@op/contracts';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import { MarkService } from './mark.service';
 
 @Controller('op/v2')

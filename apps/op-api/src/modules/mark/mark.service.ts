@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { MAX_MARKS_PER_MESSAGE, type MarkListData, type MessageMarkData, type MessageMarkRequest } from '@op/contracts';
 import { DataSource } from 'typeorm';
-import type { OpContext } from '../../common/decorators/op-context.decorator';
+import { type OpContext, requireOperator } from '../access/op-context';
 import { OpError } from '../../common/errors/op-error';
 import { isMysql } from '../../database/data-source';
 import { inTransaction, lockingRead } from '../../database/transaction';
 import { AuditLog } from '../audit/audit-log.service';
-import { ChatAccess, requireOperator } from '../chat-message/chat-access.service';
+import { ChatAccess } from '../chat-message/chat-access.service';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 
 /**

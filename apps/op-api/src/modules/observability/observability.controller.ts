@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, Req, ServiceUnavailableException } fro
 import type { FastifyRequest } from 'fastify';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { RawResponse } from '../../common/decorators/raw-response.decorator';
-import { SkipSignature } from '../../common/decorators/skip-signature.decorator';
+import { SkipSignature } from '../access/skip-signature.decorator';
 import { OpError } from '../../common/errors/op-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';

@@ -20,7 +20,7 @@ import {
 } from '@op/contracts';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 
-/** Every signed endpoint, its request class and what its `data` holds (CONTRACT.md §3, §6). */
+/** Every signed endpoint, its request class and what its `data` holds (docs/CONTRACT.md §3, §6). */
 const ENDPOINTS: Record<OpEndpointName, { request: (new () => object) | null; summary: string; data: string; paged?: boolean }> = {
   chatMessageList: { request: ChatMessageListRequest, summary: '2.37 当前会话信息：一页消息', data: '{status, msg: [message], chatId}', paged: true },
   chatCreate: { request: ChatCreateRequest, summary: '为客户创建或返回进行中的会话', data: '<chat> + created' },

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ChatMessageSearchRequest, ChatSearchRequest, type ChatMessageSearchData, type ChatSearchData } from '@op/contracts';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import type { Paged } from '../../common/interceptors/envelope';
 import { ChatSearchService } from './chat-search.service';
 

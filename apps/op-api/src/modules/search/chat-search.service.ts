@@ -13,7 +13,7 @@ import {
   type SearchWindow,
 } from '@op/contracts';
 import { DataSource } from 'typeorm';
-import type { OpContext } from '../../common/decorators/op-context.decorator';
+import { type OpContext, requireOperator } from '../access/op-context';
 import { OpError } from '../../common/errors/op-error';
 import { Paged } from '../../common/interceptors/envelope';
 import { dropNulls, type WithoutNulls } from '../../common/util/drop-nulls';
@@ -23,7 +23,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { DAY_MS } from '../../database/message-days';
 import { placeholders } from '../../database/sql';
 import { AuditLog } from '../audit/audit-log.service';
-import { ChatAccess, requireOperator } from '../chat-message/chat-access.service';
+import { ChatAccess } from '../chat-message/chat-access.service';
 import { CHAT_COLUMNS, chatEntityOf, toChatInfo, type ChatDbRow } from '../chat-message/chat-info';
 import type { SearchEngine, SearchQuery } from '../search-index/search-engine';
 import { SearchIndexService, type ChatRef, type SearchHit } from '../search-index/search-index.service';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { EXPORT_CONTENT_TYPES, exportFileName, type ChatExportRequest, type ChatInfo } from '@op/contracts';
 import { DataSource } from 'typeorm';
-import type { OpContext } from '../../common/decorators/op-context.decorator';
+import type { OpContext } from '../access/op-context';
 import { OpError } from '../../common/errors/op-error';
 import type { FileAnswer } from '../../common/util/file-answer';
 import { TimeFormatter } from '../../common/util/time-format';

@@ -74,24 +74,34 @@ export class ChatPurger {
     this.batchSize = isMysql(dataSource) ? PURGE_BATCH : SQLITE_PURGE_BATCH;
   }
 
-  /** Purges these chats of the tenant, adding to `into`; `stop` is asked before each chat. */
-  async purgeChats(tenantId: string, chatIds: readonly string[], into: PurgeCounts = noPurge(), stop: () => boolean = () => false): Promise<PurgeCounts> {
+  /**
+   * Purges these chats of the tenant, adding to `into`; `stop` is asked before each chat.
+   * `rememberErased` (customerErase) records the Easemob ids of the messages deleted in
+   * `erased_messages`, in the same transactions, so no writer stores one of them again.
+   */
+  async purgeChats(
+    tenantId: string,
+    chatIds: readonly string[],
+    into: PurgeCounts = noPurge(),
+    stop: () => boolean = () => false,
+    options: { rememberErased?: boolean } = {},
+  ): Promise<PurgeCounts> {
     for (const chatId of chatIds) {
       if (stop()) break;
-      await this.purgeChat(tenantId, chatId, into);
+      await this.purgeChat(tenantId, chatId, into, options.rememberErased ?? false);
       await yieldToOthers();
     }
     return into;
   }
 
-  private async purgeChat(tenantId: string, chatId: string, into: PurgeCounts): Promise<void> {
+  private async purgeChat(tenantId: string, chatId: string, into: PurgeCounts, remember: boolean): Promise<void> {
     // Walks the chat by keyset, so no batch re-reads the index entries of rows deleted before it
     // (InnoDB keeps them, delete-marked, until its purge thread catches up).
     let after: Keyset | null = null;
     for (;;) {
       const from: Keyset | null = after;
       const started = Date.now();
-      const batch: BatchResult = await inTransaction(this.dataSource, (manager) => this.deleteBatch(manager, tenantId, chatId, false, from));
+      const batch: BatchResult = await inTransaction(this.dataSource, (manager) => this.deleteBatch(manager, tenantId, chatId, false, remember, from));
       const worked = Date.now() - started;
       const { counts, forgotten, last } = batch;
       add(into, counts);
@@ -105,7 +115,7 @@ export class ChatPurger {
       const total = noPurge();
       const ids: string[] = [];
       for (;;) {
-        const batch = await this.deleteBatch(manager, tenantId, chatId, true);
+        const batch = await this.deleteBatch(manager, tenantId, chatId, true, remember);
         add(total, batch.counts);
         ids.push(...batch.forgotten);
         if (batch.counts.messages < this.batchSize) break;
@@ -128,6 +138,7 @@ export class ChatPurger {
     tenantId: string,
     chatId: string,
     locking: boolean,
+    remember: boolean,
     after: Keyset | null = null,
   ): Promise<BatchResult> {
     const rows: Array<{ id: string; type: string; hx_msg_id: string | null; create_time: number | string }> = await manager.query(
@@ -152,6 +163,10 @@ export class ChatPurger {
     const hxIds = rows.map((row) => row.hx_msg_id).filter((id): id is string => id !== null);
     if (hxIds.length > 0) {
       await manager.query(`DELETE FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${placeholders(hxIds.length)})`, [tenantId, ...hxIds]);
+      if (remember) {
+        const ignore = isMysql(this.dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE';
+        await manager.query(`${ignore} INTO erased_messages (tenant_id, hx_msg_id) VALUES ${hxIds.map(() => '(?, ?)').join(', ')}`, hxIds.flatMap((id) => [tenantId, id]));
+      }
     }
     counts.messages = await affected(manager, `DELETE FROM messages WHERE tenant_id = ? AND chat_id = ? AND id IN (${inIds})`, [tenantId, chatId, ...ids]);
     // 2.37 on a chat being purged keeps a consistent total (positions fall back to counting).

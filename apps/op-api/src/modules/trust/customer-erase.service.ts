@@ -1,21 +1,15 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { CustomerEraseData, CustomerEraseRequest } from '@op/contracts';
 import { DataSource } from 'typeorm';
-import type { OpContext } from '../../common/decorators/op-context.decorator';
+import { type OpContext, requireOperator } from '../access/op-context';
 import { OpError } from '../../common/errors/op-error';
 import { inTransaction } from '../../database/transaction';
 import { AuditLog } from '../audit/audit-log.service';
-import { requireOperator } from '../chat-message/chat-access.service';
+import { customerDigest, recordErasure } from '../chat-message/erased-customers';
+import { CallbackSpool } from '../easemob/callback-spool.service';
 import { ChatPurger } from './chat-purge.service';
 
-/**
- * The audit record of an erasure names the customer by this digest, not in clear: the record
- * must not itself be a trace of the person erased, yet whoever holds the id (the customer, a
- * regulator) can show that this erasure was theirs.
- */
-export const customerDigest = (tenantId: string, customerId: string) =>
-  createHash('sha256').update(`${tenantId}\u0000${customerId}`, 'utf8').digest('hex');
+export { customerDigest };
 
 /** `customerErase` (admins): every chat of a customer in the tenant, and everything in them. */
 @Injectable()
@@ -24,6 +18,7 @@ export class CustomerEraseService {
     private readonly dataSource: DataSource,
     private readonly purger: ChatPurger,
     private readonly audit: AuditLog,
+    private readonly spool: CallbackSpool,
   ) {}
 
   async erase(context: OpContext, request: CustomerEraseRequest): Promise<CustomerEraseData> {
@@ -31,9 +26,11 @@ export class CustomerEraseService {
     if (request.confirm !== request.customerId) throw OpError.badRequest('confirm 必须与 customerId 完全相同');
     const { tenantId } = context;
     const { customerId } = request;
-    // First free the customer: from here on, a message of theirs opens a new chat, which this
-    // erasure does not touch; then the chats they had, as they stand now.
+    // First record the erasure (a journalled callback of theirs received before now is not
+    // stored when the journal drains) and free the customer: from here on, a message of theirs
+    // opens a new chat, which this erasure does not touch; then the chats they had.
     const chatIds = await inTransaction(this.dataSource, async (manager) => {
+      await recordErasure(manager, tenantId, customerId, Date.now());
       await manager.query('DELETE FROM chat_open WHERE tenant_id = ? AND customer_id = ?', [tenantId, customerId]);
       const rows: Array<{ id: string }> = await manager.query('SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ? ORDER BY id', [
         tenantId,
@@ -41,7 +38,12 @@ export class CustomerEraseService {
       ]);
       return rows.map((row) => row.id);
     });
-    const counts = await this.purger.purgeChats(tenantId, chatIds);
+    // The Easemob ids of the messages erased are remembered, so no reconcile, re-import or
+    // redelivery stores one of them again.
+    const counts = await this.purger.purgeChats(tenantId, chatIds, undefined, undefined, { rememberErased: true });
+    // The callback journals on this machine: the customer's entries (stored, waiting or set
+    // aside) are blanked in place.
+    await this.spool.scrubCustomer(tenantId, customerId);
     this.audit.record(context, 'customerErase', null, {
       customerIdSha256: customerDigest(tenantId, customerId),
       chats: counts.chats,

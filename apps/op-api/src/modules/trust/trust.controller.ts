@@ -2,13 +2,13 @@ import type { Readable } from 'node:stream';
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ChatExportRequest, CustomerEraseRequest, type CustomerEraseData } from '@op/contracts';
 import type { FastifyReply } from 'fastify';
-import { CurrentContext, type OpContext } from '../../common/decorators/op-context.decorator';
+import { CurrentContext, type OpContext } from '../access/op-context';
 import { RawResponse } from '../../common/decorators/raw-response.decorator';
 import { sendFile } from '../../common/util/file-answer';
 import { ChatExportService } from './chat-export.service';
 import { CustomerEraseService } from './customer-erase.service';
 
-/** CONTRACT.md §7: transcript export and customer erasure. */
+/** docs/CONTRACT.md §7: transcript export and customer erasure. */
 @Controller('op/v2')
 export class TrustController {
   constructor(

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ChatMessageModule } from '../chat-message/chat-message.module';
+import { EasemobModule } from '../easemob/easemob.module';
 import { SearchIndexModule } from '../search-index/search-index.module';
 import { ChatExportService } from './chat-export.service';
 import { ChatPurger } from './chat-purge.service';
@@ -8,9 +9,9 @@ import { CustomerEraseService } from './customer-erase.service';
 import { RetentionScheduler, RetentionService } from './retention.service';
 import { TrustController } from './trust.controller';
 
-/** Transcript export, customer erasure and retention (CONTRACT.md §7); `opctl` uses RetentionService. */
+/** Transcript export, customer erasure and retention (docs/CONTRACT.md §7); `opctl` uses RetentionService. */
 @Module({
-  imports: [AuditModule, ChatMessageModule, SearchIndexModule],
+  imports: [AuditModule, ChatMessageModule, EasemobModule, SearchIndexModule],
   controllers: [TrustController],
   providers: [ChatPurger, CustomerEraseService, ChatExportService, RetentionService],
   exports: [RetentionService],

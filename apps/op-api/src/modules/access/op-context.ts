@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { OperatorRole } from '../../modules/access/operator.entity';
+import { OpError } from '../../common/errors/op-error';
+import type { OperatorRole } from './operator.entity';
 
 export interface AuthenticatedOperator {
   id: string;
@@ -26,3 +27,14 @@ export const CurrentContext = createParamDecorator((_: unknown, ctx: ExecutionCo
   if (!context) throw new Error('no OpContext: the route is not behind the signature guard');
   return context;
 });
+
+/** The calling operator; every endpoint but sign-in has one. */
+export function requireOperator(context: OpContext): AuthenticatedOperator {
+  if (!context.operator) throw OpError.unauthorized('token 不能为空');
+  return context.operator;
+}
+
+/** Admins read every chat of their tenant; an agent only the chats assigned to them. */
+export function canRead(operator: AuthenticatedOperator, chatOperatorId: string | null): boolean {
+  return operator.role === 'admin' || chatOperatorId === operator.id;
+}

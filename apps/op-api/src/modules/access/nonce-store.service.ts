@@ -9,7 +9,7 @@ export const NONCE_WINDOW_MS = 600_000;
  * in this process.
  */
 @Injectable()
-export class ReplayGuard implements OnModuleDestroy {
+export class NonceStore implements OnModuleDestroy {
   private readonly seen = new Map<string, number>();
   private readonly sweeper = setInterval(() => this.sweep(Date.now()), 60_000).unref();
 

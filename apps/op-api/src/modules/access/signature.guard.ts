@@ -5,12 +5,13 @@ import { Reflector } from '@nestjs/core';
 import { API_VERSION } from '@op/contracts';
 import { signRequest } from '@op/contracts/node';
 import type { FastifyRequest } from 'fastify';
-import { AccessService } from '../../modules/access/access.service';
-import { RateLimiter } from '../../modules/access/rate-limiter.service';
-import { ReplayGuard } from '../../modules/access/replay-guard.service';
-import { SKIP_SIGNATURE_KEY, SKIP_TOKEN_KEY } from '../decorators/skip-signature.decorator';
-import type { RequestWithContext } from '../decorators/op-context.decorator';
-import { OpError } from '../errors/op-error';
+import { OpError } from '../../common/errors/op-error';
+import { ApiClientService } from './api-client.service';
+import { NonceStore } from './nonce-store.service';
+import type { RequestWithContext } from './op-context';
+import { OperatorTokenService } from './operator-token.service';
+import { RateLimiter } from './rate-limiter.service';
+import { SKIP_SIGNATURE_KEY, SKIP_TOKEN_KEY } from './skip-signature.decorator';
 
 export const TIMESTAMP_WINDOW_SECONDS = 300;
 const SIGN_SHAPE = /^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{64})$/;
@@ -47,15 +48,16 @@ function constantTimeEqualHex(expected: string, given: string): boolean {
 }
 
 /**
- * Authenticates every `/op/v2` call (CONTRACT.md §1): version, client, timestamp window,
+ * Authenticates every `/op/v2` call (docs/CONTRACT.md §1): version, client, timestamp window,
  * sign over the canonical string, optional nonce, then the operator token and its tenant.
  */
 @Injectable()
 export class SignatureGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly access: AccessService,
-    private readonly replay: ReplayGuard,
+    private readonly clients: ApiClientService,
+    private readonly tokens: OperatorTokenService,
+    private readonly nonces: NonceStore,
     private readonly rateLimiter: RateLimiter,
   ) {}
 
@@ -91,7 +93,7 @@ export class SignatureGuard implements CanActivate {
     const nonce = query.get('nonce');
     if (nonce !== undefined && !NONCE_SHAPE.test(nonce)) throw OpError.unauthorized('nonce 必须是 1 到 64 个可见 ASCII 字符');
 
-    const client = clientId.length <= 64 ? await this.access.findClient(clientId) : null;
+    const client = clientId.length <= 64 ? await this.clients.find(clientId) : null;
     if (!client) throw OpError.unauthorized('client 无效');
 
     const expected = signRequest(
@@ -106,7 +108,7 @@ export class SignatureGuard implements CanActivate {
     );
     if (!constantTimeEqualHex(expected, sign)) throw OpError.unauthorized('sign 错误');
 
-    if (nonce !== undefined && !(await this.replay.claim(client.id, nonce))) {
+    if (nonce !== undefined && !(await this.nonces.claim(client.id, nonce))) {
       throw OpError.unauthorized('nonce 已使用，请求被视为重放');
     }
 
@@ -122,7 +124,7 @@ export class SignatureGuard implements CanActivate {
     }
     const token = query.get('token');
     if (!token) throw OpError.unauthorized('token 不能为空');
-    const operator = token.length <= 128 ? await this.access.verifyToken(token) : null;
+    const operator = token.length <= 128 ? await this.tokens.verify(token) : null;
     if (!operator) throw OpError.unauthorized('token 无效或已过期');
     if (operator.tenantId !== client.tenantId) throw OpError.forbidden('token 与 client 不属于同一租户');
     request.opContext = { tenantId: client.tenantId, clientId: client.id, operator, token, ip };

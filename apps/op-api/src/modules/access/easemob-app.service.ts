@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { OpError } from '../../common/errors/op-error';
+import { MasterKeyBox } from './master-key-box';
+import { TenantService } from './tenant.service';
+
+export interface EasemobApp {
+  tenantId: string;
+  callbackSecret: string;
+}
+
+export interface EasemobRestApp {
+  tenantId: string;
+  appkey: string;
+  clientId: string;
+  clientSecret: string;
+  restUrl: string | null;
+}
+
+export const EASEMOB_APP_CACHE_MS = 30_000;
+const EASEMOB_APP_CACHE_MAX = 10_000;
+
+/** The seal context of an appkey's callback secret. */
+export const callbackSecretContext = (appkey: string): string => `easemob:${appkey}`;
+/** The seal context of an appkey's REST client secret. */
+export const restSecretContext = (appkey: string): string => `easemob-rest:${appkey}`;
+
+/**
+ * Tenants' Easemob appkeys: the callback secret that signs their callbacks, and the REST
+ * credentials reconciliation uses, both sealed at rest.
+ */
+@Injectable()
+export class EasemobAppService {
+  private readonly cache = new Map<string, { app: EasemobApp | null; until: number }>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly box: MasterKeyBox,
+    private readonly tenants: TenantService,
+  ) {}
+
+  /** Registers (or re-keys) a tenant's Easemob appkey and its callback secret, sealed. */
+  async register(tenantId: string, appkey: string, callbackSecret: string): Promise<{ tenantId: string; appkey: string }> {
+    if (!/^[A-Za-z0-9_.-]{1,64}#[A-Za-z0-9_.-]{1,63}$/.test(appkey)) throw OpError.badRequest('appkey 格式应为 <org>#<app>');
+    if (callbackSecret.length < 1 || callbackSecret.length > 256) throw OpError.badRequest('callback-secret 长度必须在 1 到 256 个字符之间');
+    await this.tenants.requireExists(tenantId);
+    const owner: Array<{ tenant_id: string }> = await this.dataSource.query('SELECT tenant_id FROM easemob_apps WHERE appkey = ?', [appkey]);
+    if (owner.length > 0 && owner[0].tenant_id !== tenantId) throw OpError.conflict(`appkey ${appkey} 已属于其他租户`);
+    const sealed = this.box.seal(callbackSecret, callbackSecretContext(appkey));
+    this.cache.delete(appkey);
+    if (owner.length > 0) {
+      await this.dataSource.query('UPDATE easemob_apps SET callback_secret_sealed = ? WHERE appkey = ?', [sealed, appkey]);
+    } else {
+      await this.dataSource.query(
+        'INSERT INTO easemob_apps (appkey, tenant_id, callback_secret_sealed, create_time) VALUES (?, ?, ?, ?)',
+        [appkey, tenantId, sealed, Date.now()],
+      );
+    }
+    return { tenantId, appkey };
+  }
+
+  /**
+   * Sets the REST credentials of a registered appkey (Easemob console: Client ID and Client
+   * Secret), the secret sealed like client secrets; `restUrl` is the app's REST host when it
+   * is not OP_EASEMOB_BASE_URL.
+   */
+  async setRestCredentials(tenantId: string, appkey: string, clientId: string, clientSecret: string, restUrl?: string): Promise<void> {
+    if (!/^[\x21-\x7e]{1,128}$/.test(clientId)) throw OpError.badRequest('client-id 必须是 1 到 128 个可见 ASCII 字符');
+    if (clientSecret.length < 1 || clientSecret.length > 256) throw OpError.badRequest('client-secret 长度必须在 1 到 256 个字符之间');
+    if (restUrl !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(restUrl)) throw OpError.badRequest('rest-url 必须是带协议的地址，例如 https://a1.easemob.com');
+    await this.dataSource.query(
+      'UPDATE easemob_apps SET client_id = ?, client_secret_sealed = ?, rest_base_url = ? WHERE appkey = ? AND tenant_id = ?',
+      [clientId, this.box.seal(clientSecret, restSecretContext(appkey)), restUrl?.replace(/\/+$/, '') ?? null, appkey, tenantId],
+    );
+  }
+
+  /** Every appkey with REST credentials (of one tenant, or all), secrets unsealed: for reconciliation only. */
+  async restApps(tenantId?: string): Promise<EasemobRestApp[]> {
+    const rows: Array<{ tenant_id: string; appkey: string; client_id: string; client_secret_sealed: string; rest_base_url: string | null }> =
+      await this.dataSource.query(
+        'SELECT tenant_id, appkey, client_id, client_secret_sealed, rest_base_url FROM easemob_apps WHERE client_secret_sealed IS NOT NULL' +
+          (tenantId === undefined ? '' : ' AND tenant_id = ?') +
+          ' ORDER BY tenant_id, appkey',
+        tenantId === undefined ? [] : [tenantId],
+      );
+    return rows.map((row) => ({
+      tenantId: row.tenant_id,
+      appkey: row.appkey,
+      clientId: row.client_id,
+      clientSecret: this.box.open(row.client_secret_sealed, restSecretContext(row.appkey)),
+      restUrl: row.rest_base_url,
+    }));
+  }
+
+  /**
+   * The tenant and unsealed callback secret of an Easemob appkey, or null. Cached for
+   * {@link EASEMOB_APP_CACHE_MS}: every callback needs it, and appkeys change rarely (a change
+   * made through this process is seen at once).
+   */
+  async find(appkey: string): Promise<EasemobApp | null> {
+    const cached = this.cache.get(appkey);
+    if (cached && cached.until > Date.now()) return cached.app;
+    let app: EasemobApp | null;
+    try {
+      app = await this.load(appkey);
+    } catch (error) {
+      // The database is away: the last known registration still verifies callbacks, so they
+      // can be journalled (issue 13) instead of refused.
+      if (cached?.app) return cached.app;
+      throw error;
+    }
+    if (this.cache.size > EASEMOB_APP_CACHE_MAX) this.cache.clear();
+    this.cache.set(appkey, { app, until: Date.now() + EASEMOB_APP_CACHE_MS });
+    return app;
+  }
+
+  /** Caches every registered appkey, so callbacks verify during a later database outage. */
+  async preload(): Promise<number> {
+    const rows: Array<{ appkey: string; tenant_id: string; callback_secret_sealed: string }> = await this.dataSource.query(
+      'SELECT appkey, tenant_id, callback_secret_sealed FROM easemob_apps',
+    );
+    for (const row of rows.slice(0, EASEMOB_APP_CACHE_MAX)) {
+      const app = { tenantId: row.tenant_id, callbackSecret: this.box.open(row.callback_secret_sealed, callbackSecretContext(row.appkey)) };
+      this.cache.set(row.appkey, { app, until: Date.now() + EASEMOB_APP_CACHE_MS });
+    }
+    return rows.length;
+  }
+
+  /** Drops every cached appkey (after the secrets were re-sealed under another key). */
+  forgetAll(): void {
+    this.cache.clear();
+  }
+
+  private async load(appkey: string): Promise<EasemobApp | null> {
+    const rows: Array<{ tenant_id: string; callback_secret_sealed: string }> = await this.dataSource.query(
+      'SELECT tenant_id, callback_secret_sealed FROM easemob_apps WHERE appkey = ?',
+      [appkey],
+    );
+    if (rows.length === 0) return null;
+    return { tenantId: rows[0].tenant_id, callbackSecret: this.box.open(rows[0].callback_secret_sealed, callbackSecretContext(appkey)) };
+  }
+}

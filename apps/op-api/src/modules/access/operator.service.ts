@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { OpError } from '../../common/errors/op-error';
+import { hashPassword, verifyPassword } from '../../common/util/password';
+import { randomHex32 } from '../../common/util/random-id';
+import { OPERATOR_ROLES, OperatorEntity, type OperatorRole } from './operator.entity';
+import { TenantService } from './tenant.service';
+
+export interface CreatedOperator {
+  operatorId: string;
+  username: string;
+  role: OperatorRole;
+  tenantId: string;
+}
+
+const USERNAME = /^[A-Za-z0-9_.@-]{1,64}$/;
+
+/** Operators (agents and admins of a tenant) and their passwords. */
+@Injectable()
+export class OperatorService {
+  /** Verified against for unknown users, so a wrong username costs what a wrong password does. */
+  private dummyHash?: Promise<string>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tenants: TenantService,
+  ) {}
+
+  async create(input: { tenantId: string; username: string; password?: string; role?: string; imUsername?: string }): Promise<CreatedOperator> {
+    const role = (input.role ?? 'agent') as OperatorRole;
+    if (!OPERATOR_ROLES.includes(role)) throw OpError.badRequest(`role 只能是 ${OPERATOR_ROLES.join(' 或 ')}`);
+    if (!USERNAME.test(input.username)) throw OpError.badRequest('username 只能由 1 到 64 个字母、数字或 _ . @ - 组成');
+    if (input.password !== undefined && (input.password.length < 8 || input.password.length > 128)) {
+      throw OpError.badRequest('password 长度必须在 8 到 128 个字符之间');
+    }
+    if (input.imUsername !== undefined && (input.imUsername.length < 1 || input.imUsername.length > 128)) {
+      throw OpError.badRequest('im-username 长度必须在 1 到 128 个字符之间');
+    }
+    await this.tenants.requireExists(input.tenantId);
+    const repository = this.dataSource.getRepository(OperatorEntity);
+    if (await repository.existsBy({ tenantId: input.tenantId, username: input.username })) {
+      throw OpError.conflict(`username ${input.username} 已存在`);
+    }
+    const operator = repository.create({
+      id: randomHex32(),
+      tenantId: input.tenantId,
+      username: input.username,
+      passwordHash: input.password === undefined ? null : await hashPassword(input.password),
+      role,
+      imUsername: input.imUsername ?? null,
+      createTime: Date.now(),
+    });
+    await repository.insert(operator);
+    return { operatorId: operator.id, username: operator.username, role, tenantId: operator.tenantId };
+  }
+
+  /** An operator of this tenant, or null. */
+  find(tenantId: string, operatorId: string): Promise<OperatorEntity | null> {
+    return this.dataSource.getRepository(OperatorEntity).findOneBy({ tenantId, id: operatorId });
+  }
+
+  /** Checks a password; the same slow work is done for an unknown user, so timing tells nothing. */
+  async verifyPassword(tenantId: string, username: string, password: string): Promise<OperatorEntity | null> {
+    const operator = await this.dataSource.getRepository(OperatorEntity).findOneBy({ tenantId, username });
+    this.dummyHash ??= hashPassword('timing-equaliser');
+    const stored = operator?.passwordHash ?? (await this.dummyHash);
+    const valid = await verifyPassword(password, stored);
+    return operator && operator.passwordHash && valid ? operator : null;
+  }
+}
