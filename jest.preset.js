@@ -25,6 +25,8 @@ module.exports = {
     '^@op/contracts$': join(contracts, 'index.ts'),
     '^@op/contracts/node$': join(contracts, 'node/index.ts'),
     '^@op/contracts/testing$': join(contracts, 'testing/index.ts'),
+    // The API's test-support entry (apps/op-api/package.json "exports"), for the panel's e2e specs.
+    '^op-api/testing$': join(__dirname, 'apps/op-api/test/testing.ts'),
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],

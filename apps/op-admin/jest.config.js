@@ -10,6 +10,7 @@ module.exports = {
     ...preset.transform,
     '^.+\\.tsx$': ['@swc/jest', { ...swc, jsc: { ...swc.jsc, parser: { syntax: 'typescript', tsx: true, decorators: true }, transform: { ...swc.jsc.transform, react: { runtime: 'automatic' } } } }],
   },
+  moduleNameMapper: { ...preset.moduleNameMapper, '^@/(.*)$': '<rootDir>/src/$1' },
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'json'],
   // Component and logic specs beside the code; the browser end-to-end spec in e2e/.
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.spec.tsx', '<rootDir>/e2e/**/*.spec.ts'],

@@ -268,7 +268,7 @@ async function importFloor(file) {
 
 /** Two private searchd nodes (Debian's sphinxsearch), configured as the API expects them. */
 async function startSphinx(dataDir) {
-  const { sphinxNodeConfig } = require(join(dist, 'modules/search/engines/sphinx-config.js'));
+  const { sphinxNodeConfig } = require(join(dist, 'modules/search-index/engines/sphinx-config.js'));
   const net = require('node:net');
   const free = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
   const nodes = [];

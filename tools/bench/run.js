@@ -63,7 +63,6 @@ const FLOOR_PORT = API_PORT + 50;
 const log = (line) => process.stderr.write(`${line}\n`);
 
 ensureBuilt();
-const mysql = require('mysql2/promise');
 const autocannon = require('autocannon');
 const dist = join(root, 'apps/op-api/dist');
 const { OpClient } = require(join(root, 'libs/contracts/dist/node/index.js'));
@@ -280,44 +279,61 @@ function cannon(url, body, connections, duration = DURATION) {
 
 const strip = (envelope) => ({ ...envelope, foot: { ...envelope.foot, operationTime: '' } });
 
-async function main() {
-  const started = Date.now();
-  let marker = values.rebuild ? null : await readMarker();
-  let loadedNow = false;
-  if (!marker) {
-    marker = await load();
-    loadedNow = true;
-  } else {
+/** The loaded tenant: the marker of an earlier load, or a fresh load (always with --rebuild). */
+async function loadedTenant() {
+  const marker = values.rebuild ? null : await readMarker();
+  if (marker) {
     log(`reusing ${DATABASE} (loaded ${marker.loadedAt}; --rebuild reloads it)`);
+    return { marker, loadedNow: false };
   }
-  if (values['load-only']) return;
-  const db = await serverConnection(DATABASE);
-  const [[version]] = await db.query('SELECT VERSION() AS v, @@innodb_buffer_pool_size AS pool');
-  const [chats] = await db.query('SELECT id, message_count FROM chats WHERE tenant_id = ? ORDER BY message_count DESC LIMIT 1', [marker.tenantId]);
-  const longest = { chatId: chats[0].id, messages: Number(chats[0].message_count) };
-  const middle = Math.floor(longest.messages / 2);
-  const [[around]] = await db.query(
-    'SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id LIMIT 1 OFFSET ?',
-    [marker.tenantId, longest.chatId, middle],
-  );
-  const [tables] = await db.query(
-    'SELECT TABLE_NAME AS name, TABLE_ROWS AS `rows`, DATA_LENGTH AS data, INDEX_LENGTH AS idx FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY DATA_LENGTH DESC',
-    [DATABASE],
-  );
-  const [explain] = await db.query(
-    `EXPLAIN SELECT m.id FROM messages m JOIN (SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time DESC, id DESC LIMIT 20 OFFSET 0) p ON p.id = m.id WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time, m.id`,
-    [marker.tenantId, longest.chatId, marker.tenantId, longest.chatId],
-  );
-  await db.end();
+  return { marker: await load(), loadedNow: true };
+}
 
+/**
+ * What the report says of the database (version, buffer pool, table sizes, the page query's
+ * plan) and what the scenarios need: the longest chat and the id of its middle message.
+ */
+async function databaseFacts(marker) {
+  const db = await serverConnection(DATABASE);
+  try {
+    const [[version]] = await db.query('SELECT VERSION() AS v, @@innodb_buffer_pool_size AS pool');
+    const [chats] = await db.query('SELECT id, message_count FROM chats WHERE tenant_id = ? ORDER BY message_count DESC LIMIT 1', [marker.tenantId]);
+    const longest = { chatId: chats[0].id, messages: Number(chats[0].message_count) };
+    const middle = Math.floor(longest.messages / 2);
+    const [[around]] = await db.query(
+      'SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id LIMIT 1 OFFSET ?',
+      [marker.tenantId, longest.chatId, middle],
+    );
+    const [tables] = await db.query(
+      'SELECT TABLE_NAME AS name, TABLE_ROWS AS `rows`, DATA_LENGTH AS data, INDEX_LENGTH AS idx FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY DATA_LENGTH DESC',
+      [DATABASE],
+    );
+    const [explain] = await db.query(
+      `EXPLAIN SELECT m.id FROM messages m JOIN (SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time DESC, id DESC LIMIT 20 OFFSET 0) p ON p.id = m.id WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time, m.id`,
+      [marker.tenantId, longest.chatId, marker.tenantId, longest.chatId],
+    );
+    return { version, longest, aroundId: around.id, tables, explain };
+  } finally {
+    await db.end();
+  }
+}
+
+/** The four chatMessageList requests measured, on the longest chat (--only keeps some). */
+function scenariosOf({ longest, aroundId }) {
   const lastPage = Math.ceil(longest.messages / 20);
-  const scenarios = [
+  return [
     { name: 'page 1', body: { chatId: longest.chatId, pageNum: 1, pageSize: 20 } },
     { name: `last page (${lastPage})`, key: 'last page', body: { chatId: longest.chatId, pageNum: lastPage, pageSize: 20 } },
     { name: 'needMark+needFavorite', body: { chatId: longest.chatId, pageNum: 1, pageSize: 20, needMark: true, needFavorite: true } },
-    { name: 'aroundMessageId (middle)', key: 'aroundMessageId', body: { chatId: longest.chatId, pageSize: 20, aroundMessageId: around.id } },
+    { name: 'aroundMessageId (middle)', key: 'aroundMessageId', body: { chatId: longest.chatId, pageSize: 20, aroundMessageId: aroundId } },
   ].filter((s) => !values.only || (s.key ?? s.name).includes(values.only));
+}
 
+/**
+ * Migrates the database (timed), issues the bench operator a token, and starts the built API
+ * and the floor, sampling the API's RSS. `stop()` ends both and removes their data folder.
+ */
+async function startServers(marker) {
   const folder = mkdtempSync(join(tmpdir(), 'op-bench-run-'));
   const common = { OP_DATABASE_URL: `${SERVER}/${DATABASE}`, OP_HOST_NAME: 'bench', OP_MASTER_KEY: MASTER_KEY, OP_DATA_DIR: folder, ...QINIU_ENV };
   const { runOpctl } = require(join(dist, 'cli/opctl.js'));
@@ -330,80 +346,97 @@ async function main() {
   const apiArgs = [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), join(dist, 'main.js')];
   const api = spawnServer(apiArgs, { ...common, OP_PORT: String(API_PORT), OP_TOKEN_CACHE_MS: values['token-cache-ms'], OP_RATE_LIMIT: '0', ...(process.env.OP_BENCH_API_ENV ? JSON.parse(process.env.OP_BENCH_API_ENV) : {}) });
   const floor = spawnServer([join(__dirname, 'floor.js')], { ...common, FLOOR_DATABASE_URL: `${SERVER}/${DATABASE}`, FLOOR_PORT: String(FLOOR_PORT), FLOOR_TENANT: marker.tenantId, FLOOR_OPERATOR: marker.operatorId });
-  let peakRss = 0;
-  const rssSamples = [];
+  const rss = { peak: 0, samples: [] };
   const sampler = setInterval(() => {
     const mb = rssMb(api.pid);
-    rssSamples.push(mb);
-    peakRss = Math.max(peakRss, mb);
+    rss.samples.push(mb);
+    rss.peak = Math.max(rss.peak, mb);
   }, 500);
   const apiBase = `http://127.0.0.1:${API_PORT}`;
   const floorBase = `http://127.0.0.1:${FLOOR_PORT}`;
+  const client = new OpClient({ baseUrl: apiBase, clientId: marker.clientId, secret: marker.secret, token, nonce: false });
+  return {
+    api,
+    floor,
+    floorBase,
+    rss,
+    /** A signed chatMessageList request to the API (timestamps are valid for 300 s). */
+    sign: (body) => client.signedRequest('chatMessageList', body, { nonce: null }),
+    ready: () => Promise.all([waitForHttp(apiBase, api), waitForHttp(floorBase, floor)]),
+    stop() {
+      clearInterval(sampler);
+      api.kill('SIGTERM');
+      floor.kill('SIGTERM');
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Both servers give the same answer to every scenario, except the response time in the foot. */
+async function checkSameAnswers(scenarios, { sign, floorBase }) {
+  for (const scenario of scenarios) {
+    const signed = sign(scenario.body);
+    const fromApi = await (await fetch(signed.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: signed.body })).json();
+    const fromFloor = await (await fetch(floorBase, { method: 'POST', body: signed.body })).json();
+    if (fromApi.code !== 200) throw new Error(`${scenario.name}: API answered ${fromApi.code} ${fromApi.message}`);
+    if (JSON.stringify(strip(fromApi)) !== JSON.stringify(strip(fromFloor))) {
+      throw new Error(`${scenario.name}: the floor's JSON differs from the API's:\n${JSON.stringify(strip(fromApi)).slice(0, 600)}\n${JSON.stringify(strip(fromFloor)).slice(0, 600)}`);
+    }
+    scenario.bytes = Buffer.byteLength(JSON.stringify(fromApi));
+  }
+  log(`both servers give the same JSON for ${scenarios.length} scenarios; ${DURATION} s per run`);
+}
+
+/** Warms both (JIT, pools, buffer pool pages) so the first scenario measured is not the cold one. */
+async function warmUp(scenarios, { sign, floorBase }) {
+  for (const scenario of scenarios.filter((s) => s.key !== 'aroundMessageId')) {
+    const signed = sign(scenario.body);
+    await cannon(signed.url, signed.body, 32, 3);
+    await cannon(floorBase, signed.body, 32, 3);
+  }
+}
+
+/** Every scenario at every connection count: a figure for the report and a row for the table. */
+async function measureScenarios(scenarios, { api, floor, floorBase, sign }) {
   const rows = [];
   const figures = [];
-  try {
-    await Promise.all([waitForHttp(apiBase, api), waitForHttp(floorBase, floor)]);
-    const client = new OpClient({ baseUrl: apiBase, clientId: marker.clientId, secret: marker.secret, token, nonce: false });
-    const sign = (body) => client.signedRequest('chatMessageList', body, { nonce: null });
-
-    // Same answer from both, except the response time in the foot.
-    for (const scenario of scenarios) {
-      const signed = sign(scenario.body);
-      const fromApi = await (await fetch(signed.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: signed.body })).json();
-      const fromFloor = await (await fetch(floorBase, { method: 'POST', body: signed.body })).json();
-      if (fromApi.code !== 200) throw new Error(`${scenario.name}: API answered ${fromApi.code} ${fromApi.message}`);
-      if (JSON.stringify(strip(fromApi)) !== JSON.stringify(strip(fromFloor))) {
-        throw new Error(`${scenario.name}: the floor's JSON differs from the API's:\n${JSON.stringify(strip(fromApi)).slice(0, 600)}\n${JSON.stringify(strip(fromFloor)).slice(0, 600)}`);
-      }
-      scenario.bytes = Buffer.byteLength(JSON.stringify(fromApi));
+  for (const scenario of scenarios) {
+    for (const connections of CONNECTIONS) {
+      const result = await compare(
+        // Timestamps are valid for 300 s: each round is signed right before it runs.
+        { pid: api.pid, request: () => sign(scenario.body) },
+        { pid: floor.pid, request: () => ({ url: floorBase, body: JSON.stringify(scenario.body) }) },
+        connections,
+      );
+      const bad = result.api.non2xx + result.api.errors;
+      const entry = { scenario: scenario.key ?? scenario.name, label: scenario.name, connections, api: result.api, floor: result.floor, apiRssMb: rssMb(api.pid) };
+      // autocannon reports whole milliseconds: a ratio over a 0 ms floor says nothing.
+      const ratio = (a, f) => (f > 0 ? +(a / f).toFixed(2) : null);
+      entry.ratio = { rps: ratio(entry.api.rps, entry.floor.rps), mean: ratio(entry.api.mean, entry.floor.mean), p50: ratio(entry.api.p50, entry.floor.p50), p99: ratio(entry.api.p99, entry.floor.p99) };
+      figures.push(entry);
+      rows.push({
+        scenario: scenario.name, conn: connections,
+        'API req/s': entry.api.rps, 'floor req/s': entry.floor.rps, 'req/s ratio': entry.ratio.rps,
+        'API p50': entry.api.p50, 'floor p50': entry.floor.p50, 'p50 ratio': entry.ratio.p50 ?? '—',
+        'API p99': entry.api.p99, 'floor p99': entry.floor.p99, 'p99 ratio': entry.ratio.p99 ?? '—',
+        'API CPU µs/req': entry.api.cpuUsPerRequest, 'floor CPU µs/req': entry.floor.cpuUsPerRequest,
+        'DB CPU µs/req (API)': entry.api.dbCpuUsPerRequest, 'DB CPU µs/req (floor)': entry.floor.dbCpuUsPerRequest,
+        'SQL/req (API)': entry.api.statementsPerRequest, 'SQL/req (floor)': entry.floor.statementsPerRequest,
+        ...(bad > 0 ? { 'API bad': bad } : {}),
+      });
+      log(`  ${scenario.name} @${connections}: API ${entry.api.rps}/s p50 ${entry.api.p50} p99 ${entry.api.p99} cpu ${entry.api.cpuUsPerRequest} µs db ${entry.api.dbCpuUsPerRequest} µs sql ${entry.api.statementsPerRequest} | floor ${entry.floor.rps}/s p50 ${entry.floor.p50} p99 ${entry.floor.p99} cpu ${entry.floor.cpuUsPerRequest} µs db ${entry.floor.dbCpuUsPerRequest} µs sql ${entry.floor.statementsPerRequest}`);
     }
-    log(`both servers give the same JSON for ${scenarios.length} scenarios; ${DURATION} s per run`);
-
-    // Warm both (JIT, pools, buffer pool pages) so the first scenario measured is not the cold one.
-    for (const scenario of scenarios.filter((s) => s.key !== 'aroundMessageId')) {
-      const signed = sign(scenario.body);
-      await cannon(signed.url, signed.body, 32, 3);
-      await cannon(floorBase, signed.body, 32, 3);
-    }
-
-    for (const scenario of scenarios) {
-      for (const connections of CONNECTIONS) {
-        const result = await compare(
-          // Timestamps are valid for 300 s: each round is signed right before it runs.
-          { pid: api.pid, request: () => sign(scenario.body) },
-          { pid: floor.pid, request: () => ({ url: floorBase, body: JSON.stringify(scenario.body) }) },
-          connections,
-        );
-        const bad = result.api.non2xx + result.api.errors;
-        const entry = { scenario: scenario.key ?? scenario.name, label: scenario.name, connections, api: result.api, floor: result.floor, apiRssMb: rssMb(api.pid) };
-        // autocannon reports whole milliseconds: a ratio over a 0 ms floor says nothing.
-        const ratio = (a, f) => (f > 0 ? +(a / f).toFixed(2) : null);
-        entry.ratio = { rps: ratio(entry.api.rps, entry.floor.rps), mean: ratio(entry.api.mean, entry.floor.mean), p50: ratio(entry.api.p50, entry.floor.p50), p99: ratio(entry.api.p99, entry.floor.p99) };
-        figures.push(entry);
-        rows.push({
-          scenario: scenario.name, conn: connections,
-          'API req/s': entry.api.rps, 'floor req/s': entry.floor.rps, 'req/s ratio': entry.ratio.rps,
-          'API p50': entry.api.p50, 'floor p50': entry.floor.p50, 'p50 ratio': entry.ratio.p50 ?? '—',
-          'API p99': entry.api.p99, 'floor p99': entry.floor.p99, 'p99 ratio': entry.ratio.p99 ?? '—',
-          'API CPU µs/req': entry.api.cpuUsPerRequest, 'floor CPU µs/req': entry.floor.cpuUsPerRequest,
-          'DB CPU µs/req (API)': entry.api.dbCpuUsPerRequest, 'DB CPU µs/req (floor)': entry.floor.dbCpuUsPerRequest,
-          'SQL/req (API)': entry.api.statementsPerRequest, 'SQL/req (floor)': entry.floor.statementsPerRequest,
-          ...(bad > 0 ? { 'API bad': bad } : {}),
-        });
-        log(`  ${scenario.name} @${connections}: API ${entry.api.rps}/s p50 ${entry.api.p50} p99 ${entry.api.p99} cpu ${entry.api.cpuUsPerRequest} µs db ${entry.api.dbCpuUsPerRequest} µs sql ${entry.api.statementsPerRequest} | floor ${entry.floor.rps}/s p50 ${entry.floor.p50} p99 ${entry.floor.p99} cpu ${entry.floor.cpuUsPerRequest} µs db ${entry.floor.dbCpuUsPerRequest} µs sql ${entry.floor.statementsPerRequest}`);
-      }
-    }
-  } finally {
-    clearInterval(sampler);
-    api.kill('SIGTERM');
-    floor.kill('SIGTERM');
-    rmSync(folder, { recursive: true, force: true });
   }
+  return { rows, figures };
+}
 
+/** The JSON written to bench-results/: the machine, the database, the data and every figure. */
+function reportOf({ started, marker, loadedNow, facts, figures, rss }) {
+  const { version, longest, tables, explain } = facts;
   const at = (scenario, connections) => figures.find((f) => f.scenario === scenario && f.connections === connections);
   const p1 = at('page 1', 1);
   const last = at('last page', 1);
-  const report = {
+  return {
     date: new Date().toISOString(),
     machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20) },
     database: { version: version.v, innodbBufferPoolMb: Math.round(Number(version.pool) / 2 ** 20), name: DATABASE },
@@ -417,7 +450,7 @@ async function main() {
     apiEnv: { OP_TOKEN_CACHE_MS: Number(values['token-cache-ms']), OP_RATE_LIMIT: '0 (the benchmark measures throughput, not the limit)', OP_AUDIT: 'on (default)', OP_DB_POOL_SIZE: '20 (default)' },
     units: 'requests/s; latency in ms (autocannon)',
     figures,
-    apiRssMb: { peak: peakRss, samples: rssSamples.length },
+    apiRssMb: { peak: rss.peak, samples: rss.samples.length },
     checks: {
       throughputAt32: Object.fromEntries(figures.filter((f) => f.connections === 32).map((f) => [f.scenario, f.ratio.rps])),
       p99At32: Object.fromEntries(figures.filter((f) => f.connections === 32).map((f) => [f.scenario, f.ratio.p99])),
@@ -426,20 +459,30 @@ async function main() {
     },
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
-  console.log(`\n2.37 chatMessageList on ${marker.messages} messages (${DATABASE}, MariaDB ${version.v}, buffer pool ${report.database.innodbBufferPoolMb} MB, ${report.machine.cores} cores), ${DURATION} s per run, API with OP_TOKEN_CACHE_MS=${values['token-cache-ms']}; latency ms`);
+}
+
+/** The table and the targets on stdout. */
+function printReport(report, rows, { marker, loadedNow }) {
+  console.log(`\n2.37 chatMessageList on ${marker.messages} messages (${DATABASE}, MariaDB ${report.database.version}, buffer pool ${report.database.innodbBufferPoolMb} MB, ${report.machine.cores} cores), ${DURATION} s per run, API with OP_TOKEN_CACHE_MS=${values['token-cache-ms']}; latency ms`);
   console.table(rows);
   console.log(`targets: API/floor req/s at 32 conn ≥ 0.70 → ${JSON.stringify(report.checks.throughputAt32)}; p99 ratio ≤ 2 → ${JSON.stringify(report.checks.p99At32)}`);
-  console.log(`last page / page 1 (mean latency at 1 conn; autocannon's p50 is whole ms) ≤ 1.5 → ${report.checks.lastPageOverPage1}; API peak RSS ${peakRss} MB (< 250); load ${marker.importPerSecond} messages/s${loadedNow ? '' : ' (when loaded)'}; ${report.totalSeconds} s in all`);
+  console.log(`last page / page 1 (mean latency at 1 conn; autocannon's p50 is whole ms) ≤ 1.5 → ${report.checks.lastPageOverPage1}; API peak RSS ${report.apiRssMb.peak} MB (< 250); load ${marker.importPerSecond} messages/s${loadedNow ? '' : ' (when loaded)'}; ${report.totalSeconds} s in all`);
   console.log(`API CPU per request / floor's at 32 conn → ${JSON.stringify(report.checks.cpuPerRequestAt32)}`);
+}
+
+/**
+ * Writes bench-results/<date>.json (the 1M run) or <date>-<messages>.json, which then also
+ * compares its latency at one connection with that day's 1M run.
+ */
+function writeReport(report) {
   mkdirSync(join(root, 'bench-results'), { recursive: true });
-  // The 1M run is bench-results/<date>.json; other sizes add theirs, and compare with it.
   const day = report.date.slice(0, 10);
   const target = join(root, 'bench-results', MESSAGES === 1_000_000 ? `${day}.json` : `${day}-${MESSAGES}.json`);
   const baseline = join(root, 'bench-results', `${day}.json`);
   if (MESSAGES !== 1_000_000 && existsSync(baseline)) {
     const base = JSON.parse(readFileSync(baseline, 'utf8'));
     const versus = {};
-    for (const f of figures.filter((x) => x.connections === 1)) {
+    for (const f of report.figures.filter((x) => x.connections === 1)) {
       const b = base.figures?.find((x) => x.scenario === f.scenario && x.connections === 1);
       if (b) versus[f.scenario] = { meanMs: f.api.mean, baseMeanMs: b.api.mean, ratio: +(f.api.mean / Math.max(b.api.mean, 0.01)).toFixed(2) };
     }
@@ -448,6 +491,27 @@ async function main() {
   }
   writeFileSync(target, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written ${target}`);
+}
+
+async function main() {
+  const started = Date.now();
+  const { marker, loadedNow } = await loadedTenant();
+  if (values['load-only']) return;
+  const facts = await databaseFacts(marker);
+  const scenarios = scenariosOf(facts);
+  const servers = await startServers(marker);
+  let measured;
+  try {
+    await servers.ready();
+    await checkSameAnswers(scenarios, servers);
+    await warmUp(scenarios, servers);
+    measured = await measureScenarios(scenarios, servers);
+  } finally {
+    servers.stop();
+  }
+  const report = reportOf({ started, marker, loadedNow, facts, figures: measured.figures, rss: servers.rss });
+  printReport(report, measured.rows, { marker, loadedNow });
+  writeReport(report);
 }
 
 main().catch((error) => {

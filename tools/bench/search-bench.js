@@ -21,7 +21,7 @@
  *    with p50/p99 per keyword, totals, the index's bytes per message beside the messages'.
  */
 const { spawn } = require('node:child_process');
-const { existsSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
@@ -67,7 +67,7 @@ const serverConnection = (database) => connectTo(SERVER, database);
 
 /** Two searchd nodes of the search tier, their data kept in the bench folder. */
 async function startSphinx() {
-  const { sphinxNodeConfig } = require(join(dist, 'modules/search/engines/sphinx-config.js'));
+  const { sphinxNodeConfig } = require(join(dist, 'modules/search-index/engines/sphinx-config.js'));
   const nodes = [0, 1].map((i) => ({ host: '127.0.0.1', sqlPort: 9500 + i * 2, apiPort: 9501 + i * 2 }));
   const children = nodes.map((node, i) => {
     const dir = join(BENCH_DIR, `sphinx${i}`);
@@ -152,7 +152,7 @@ async function load(sphinx) {
   const { createApp } = require(join(dist, 'bootstrap.js'));
   const { loadConfig } = require(join(dist, 'config/app-config.js'));
   const { ImportService } = require(join(dist, 'modules/importer/import.service.js'));
-  const { SearchIndexService } = require(join(dist, 'modules/search/search-index.service.js'));
+  const { SearchIndexService } = require(join(dist, 'modules/search-index/search-index.service.js'));
   const app = await createApp(loadConfig(baseEnv(sphinx), BENCH_DIR), { logger: false });
   try {
     const access = accessServices(dist, app);

@@ -3,8 +3,7 @@
 // built panel, Debian's Chromium at a desktop and a phone width. It asserts what a person sees.
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../../op-api/test/support/test-app';
-import { record } from '../../op-api/test/support/records';
+import { record, startTestApp, type TestApp } from 'op-api/testing';
 import { SCREENSHOTS, launchChromium, startPanel, type Panel } from './panel-harness';
 
 const MINUTE = 60_000;

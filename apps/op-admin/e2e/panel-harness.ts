@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { freePort } from 'op-api/testing';
 
 export const ADMIN_DIR = join(__dirname, '..');
 export const WORKSPACE = join(ADMIN_DIR, '..', '..');
@@ -11,8 +12,6 @@ export const WORKSPACE = join(ADMIN_DIR, '..', '..');
 export const SCREENSHOTS = join(WORKSPACE, 'test-results', 'screenshots');
 export const CHROMIUM = process.env.OP_CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 const NEXT_BIN = require.resolve('next/dist/bin/next', { paths: [ADMIN_DIR] });
-
-import { freePort } from '../../op-api/test/support/processes';
 
 export { freePort };
 

@@ -4,8 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import type { ChatCreateResult, ChatInfo } from '@op/contracts';
-import { startTestApp, type TestApp, type TestTenant } from '../../op-api/test/support/test-app';
-import { record } from '../../op-api/test/support/records';
+import { record, startTestApp, type TestApp, type TestTenant } from 'op-api/testing';
 import { ADMIN_DIR, SCREENSHOTS, launchChromium, startPanel, type Panel } from './panel-harness';
 
 const HOUR = 3600_000;

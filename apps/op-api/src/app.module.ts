@@ -9,6 +9,7 @@ import { EnvelopeInterceptor } from './common/interceptors/envelope.interceptor'
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { ENTITIES } from './entities';
 import { AccessModule } from './modules/access/access.module';
 import { ChatMessageModule } from './modules/chat-message/chat-message.module';
 import { ImporterModule } from './modules/importer/importer.module';
@@ -66,7 +67,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(config.database),
+        DatabaseModule.forRoot(config.database, ENTITIES),
         AccessModule,
         ChatMessageModule,
         ImporterModule,

@@ -8,7 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { installRequestLogging, REQUEST_ID_OPTIONS } from './modules/observability/logging';
 import { MetricsService } from './modules/observability/metrics.service';
-import { SearchIndexService } from './modules/search/search-index.service';
+import { SearchIndexService } from './modules/search-index/search-index.service';
 import { CallbackSpool } from './modules/easemob/callback-spool.service';
 import { EasemobAppService } from './modules/access/easemob-app.service';
 import { OpError } from './common/errors/op-error';

@@ -1,6 +1,6 @@
 import type { ChatMessageSearchData, ChatSearchData, ChatSearchResult } from '@op/contracts';
 import { TimeFormatter, parseZonedTime } from '../src/common/util/time-format';
-import { SearchIndexService } from '../src/modules/search/search-index.service';
+import { SearchIndexService } from '../src/modules/search-index/search-index.service';
 import { SEARCH_SETUPS } from './support/databases';
 import { record } from './support/records';
 import { startSearchApp, type TestApp, type TestTenant } from './support/test-app';

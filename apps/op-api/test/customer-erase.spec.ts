@@ -9,7 +9,7 @@ import { encodeEntry } from '../src/modules/easemob/spool-journal';
 import { EasemobCallbackService } from '../src/modules/easemob/easemob-callback.service';
 import { MessageRouter } from '../src/modules/easemob/message-router.service';
 import { parseImportLine } from '../src/modules/importer/import-record';
-import { SearchIndexService } from '../src/modules/search/search-index.service';
+import { SearchIndexService } from '../src/modules/search-index/search-index.service';
 import { customerDigest } from '../src/modules/trust/customer-erase.service';
 import { SEARCH_SETUPS } from './support/databases';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';

@@ -5,6 +5,7 @@ import { dataSourceOptions, migrate, openDataSource } from '../src/database/data
 import { dialectOf } from '../src/database/dialect';
 import { dayNumber, DAY_MS } from '../src/database/message-days';
 import { MIGRATIONS } from '../src/database/migrations';
+import { ENTITIES } from '../src/entities';
 import { createTestDatabase, ENGINES } from './support/databases';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
@@ -143,8 +144,8 @@ describe.each(ENGINES)('2.37 aroundMessageId finds the page of any message on %s
 describe.each(ENGINES)('the chat_message_days migration on %s', (engine) => {
   it('counts the messages stored before it, per chat and day', async () => {
     const database = await createTestDatabase(engine);
-    await (await openDataSource(database.config)).destroy(); // creates the MariaDB database
-    const before = await new DataSource({ ...dataSourceOptions(database.config), migrations: MIGRATIONS.slice(0, 4) }).initialize();
+    await (await openDataSource(database.config, ENTITIES)).destroy(); // creates the MariaDB database
+    const before = await new DataSource({ ...dataSourceOptions(database.config, ENTITIES), migrations: MIGRATIONS.slice(0, 4) }).initialize();
     try {
       await migrate(before);
       const times = timesOverDays(20);
@@ -157,7 +158,7 @@ describe.each(ENGINES)('the chat_message_days migration on %s', (engine) => {
     } finally {
       await before.destroy();
     }
-    const after = await new DataSource(dataSourceOptions(database.config)).initialize();
+    const after = await new DataSource(dataSourceOptions(database.config, ENTITIES)).initialize();
     try {
       expect(await migrate(after)).toEqual(MIGRATIONS.slice(4).map((migration) => new migration().name));
       const rows: Array<{ chat_id: string; utc_day: number | string; message_count: number | string }> = await after.query(

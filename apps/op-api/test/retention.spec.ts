@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY_MS as DAY } from '@op/contracts';
-import { SearchIndexService } from '../src/modules/search/search-index.service';
+import { SearchIndexService } from '../src/modules/search-index/search-index.service';
 import { ENGINES } from './support/databases';
 import { OPCTL, runNode } from './support/processes';
 import { record } from './support/records';

@@ -1,5 +1,5 @@
 import type { ChatMessageSearchData, ChatSearchData, Envelope } from '@op/contracts';
-import { SearchIndexService } from '../src/modules/search/search-index.service';
+import { SearchIndexService } from '../src/modules/search-index/search-index.service';
 import { SEARCH_SETUPS, type SearchSetup } from './support/databases';
 import { record } from './support/records';
 import { generateCorpus } from './support/search-corpus';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatSearchData } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
-import { SearchIndexService } from '../src/modules/search/search-index.service';
+import { SearchIndexService } from '../src/modules/search-index/search-index.service';
 import { createTestDatabase, SEARCH_SETUPS } from './support/databases';
 import { PrivateSphinx } from './support/private-sphinx';
 import { OPCTL, runNode } from './support/processes';

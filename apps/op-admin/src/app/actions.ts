@@ -4,7 +4,7 @@
 import { redirect } from 'next/navigation';
 import type { CustomerEraseData, Envelope, MessageFavoriteData, MessageMarkData, OperatorLoginResult } from '@op/contracts';
 import type { OpClient } from '@op/contracts/node';
-import { attempt, clearSession, opClient, readSession, safeNext, writeSession } from '../lib/op-server';
+import { attempt, clearSession, opClient, readSession, safeNext, writeSession } from '@/lib/op-server';
 
 export interface LoginState {
   error: string | null;

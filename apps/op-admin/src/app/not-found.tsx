@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { PanelHeader } from '../components/panel-header';
-import { readSession } from '../lib/op-server';
+import { PanelHeader } from '@/components/panel-header';
+import { readSession } from '@/lib/op-server';
 
 export const metadata: Metadata = { title: '页面不存在' };
 

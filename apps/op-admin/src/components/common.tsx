@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { CHAT_STATUS_LABELS, type ChatStatus, type PageInfo } from '@op/contracts';
-import { countText } from '../lib/format';
-import { localTimeValue, type Query } from '../lib/search-query';
+import { countText } from '@/lib/format';
+import { localTimeValue, type Query } from '@/lib/search-query';
 
 export function StatusBadge({ code }: { code: ChatStatus }) {
   return (

@@ -5,7 +5,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, useTransition, type KeyboardEvent } from 'react';
-import { chatHref } from '../lib/find-in-chat';
+import { chatHref } from '@/lib/find-in-chat';
 
 export interface FindBarProps {
   chatId: string;

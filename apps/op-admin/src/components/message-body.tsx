@@ -1,5 +1,5 @@
 import { findKeyword, type ChatMessage } from '@op/contracts';
-import { mediaOrigins, messageView } from '../lib/format';
+import { mediaOrigins, messageView } from '@/lib/format';
 import { Snippet } from './snippet';
 
 /** A link to a voice or video file after its duration, when the message has one. */

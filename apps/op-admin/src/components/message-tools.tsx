@@ -1,9 +1,12 @@
 'use client';
 // Marks and the favorite star of one message, changed in place through server actions.
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState, useTransition, type FormEvent } from 'react';
-import { addMark, removeMark, setFavorite, type ActionResult } from '../app/actions';
+import { useRef, useState, useSyncExternalStore, useTransition, type FormEvent } from 'react';
+import { addMark, removeMark, setFavorite, type ActionResult } from '@/app/actions';
 import { useUnfavorite } from './favorite-row';
+
+/** useSyncExternalStore's subscription for a value that never changes once hydrated. */
+const nothingToWatch = () => () => undefined;
 
 export function MessageTools({ messageId, marks: initialMarks, favorite: initialFavorite }: { messageId: string; marks: string[]; favorite: boolean }) {
   const router = useRouter();
@@ -14,9 +17,8 @@ export function MessageTools({ messageId, marks: initialMarks, favorite: initial
   const [pending, startTransition] = useTransition();
   const onUnfavorite = useUnfavorite();
   const input = useRef<HTMLInputElement>(null);
-  // Set once these controls act (the page's script has taken over); tests wait for it.
-  const [ready, setReady] = useState(false);
-  useEffect(() => setReady(true), []);
+  // True once these controls act (hydrated: the page's script has taken over); tests wait for it.
+  const ready = useSyncExternalStore(nothingToWatch, () => true, () => false);
 
   function handle<T>(result: ActionResult<T>, apply: (data: T) => void) {
     if (result.ok) {

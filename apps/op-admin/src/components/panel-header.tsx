@@ -1,6 +1,6 @@
 import Link from 'next/link';
-import { signOut } from '../app/actions';
-import type { Session } from '../lib/op-server';
+import { signOut } from '@/app/actions';
+import type { Session } from '@/lib/op-server';
 
 /** The panel's header: its pages, who is signed in, sign-out; or a sign-in link when nobody is. */
 export function PanelHeader({ session }: { session: Session | null }) {

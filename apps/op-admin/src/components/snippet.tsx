@@ -1,4 +1,4 @@
-import { highlightSegments } from '../lib/format';
+import { highlightSegments } from '@/lib/format';
 
 /** A search hit's snippet with every match in <mark>; text nodes only, never HTML. */
 export function Snippet({ snippet, offsets }: { snippet: string; offsets: Array<[number, number]> }) {

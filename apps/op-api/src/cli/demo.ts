@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { migrate, openDataSource } from '../database/data-source';
+import { ENTITIES } from '../entities';
 import { sha256Hex } from '../common/util/random-id';
 import { DEMO_FILE, type DemoCredentials } from '../modules/demo/demo-seed.service';
 import { runOpctl } from './opctl';
@@ -10,7 +11,7 @@ import { runOpctl } from './opctl';
 async function liveDemo(config: AppConfig, file: string): Promise<DemoCredentials | null> {
   if (!existsSync(file)) return null;
   const demo = JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
-  const dataSource = await openDataSource(config.database);
+  const dataSource = await openDataSource(config.database, ENTITIES);
   try {
     await migrate(dataSource);
     const rows: unknown[] = await dataSource.query(

@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, parseMasterKey, type AppConfig } from '../conf
 import { OpError } from '../common/errors/op-error';
 import { TimeFormatter } from '../common/util/time-format';
 import { migrate, openDataSource } from '../database/data-source';
+import { ENTITIES } from '../entities';
 import { ApiClientService } from '../modules/access/api-client.service';
 import { EasemobAppService } from '../modules/access/easemob-app.service';
 import { KeyRotationService } from '../modules/access/key-rotation.service';
@@ -21,9 +22,9 @@ import { DEMO_CHAT_ID } from '../modules/demo/demo-data';
 import { DEMO_FILE, DemoSeedService } from '../modules/demo/demo-seed.service';
 import { ImportService, type ImportProgress } from '../modules/importer/import.service';
 import { ReconcileService } from '../modules/importer/reconcile.service';
-import { SearchIndexService } from '../modules/search/search-index.service';
+import { SearchIndexService } from '../modules/search-index/search-index.service';
 import { RetentionService } from '../modules/trust/retention.service';
-import { sphinxNodeConfig, type SphinxNode } from '../modules/search/engines/sphinx-config';
+import { sphinxNodeConfig, type SphinxNode } from '../modules/search-index/engines/sphinx-config';
 import { progressBar } from './progress';
 import { CliModule } from './cli.module';
 
@@ -264,7 +265,7 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   const config = loadConfig(env);
   if (name && OFFLINE[name]) return command.run(undefined as never, values, config);
-  const dataSource = await openDataSource(config.database);
+  const dataSource = await openDataSource(config.database, ENTITIES);
   try {
     const applied = await migrate(dataSource);
     if (name === 'migrate') return { applied };

@@ -2,20 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config';
-import { ApiClientEntity } from '../modules/access/api-client.entity';
-import { OperatorTokenEntity } from '../modules/access/operator-token.entity';
-import { OperatorEntity } from '../modules/access/operator.entity';
-import { TenantEntity } from '../modules/access/tenant.entity';
-import { ChatEntity } from '../modules/chats/chat.entity';
 import { isMysql } from './dialect';
 import { MIGRATIONS } from './migrations';
 
 export { isMysql } from './dialect';
 
-export const ENTITIES = [TenantEntity, ApiClientEntity, OperatorEntity, OperatorTokenEntity, ChatEntity];
+/**
+ * The feature modules' TypeORM entities. The database layer imports no feature module: the
+ * composition roots (AppModule, opctl) hand it the list, src/entities.ts.
+ */
+export type Entities = NonNullable<DataSourceOptions['entities']>;
 
-export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, logging: false } as const;
+export function dataSourceOptions(database: DatabaseConfig, entities: Entities): DataSourceOptions {
+  const common = { entities, migrations: MIGRATIONS, synchronize: false, logging: false } as const;
   if (database.type === 'sqlite') {
     return {
       ...common,
@@ -118,10 +117,10 @@ function boundConnectionWaits(dataSource: DataSource, ms: number): void {
 }
 
 /** Opens the configured database; the caller decides whether to run migrations. */
-export async function openDataSource(database: DatabaseConfig): Promise<DataSource> {
+export async function openDataSource(database: DatabaseConfig, entities: Entities): Promise<DataSource> {
   if (database.type === 'sqlite' && database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
   if (database.type === 'mysql') await ensureMysqlDatabase(database);
-  const dataSource = await new DataSource(dataSourceOptions(database)).initialize();
+  const dataSource = await new DataSource(dataSourceOptions(database, entities)).initialize();
   if (database.type === 'mysql') boundConnectionWaits(dataSource, database.queryTimeoutMs);
   return dataSource;
 }

@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config';
-import { migrate, openDataSource } from './data-source';
+import { migrate, openDataSource, type Entities } from './data-source';
 
 /**
  * Provides the TypeORM data source. The API opens it and applies pending migrations at
@@ -12,11 +12,11 @@ import { migrate, openDataSource } from './data-source';
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  static forRoot(database: DatabaseConfig): DynamicModule {
+  static forRoot(database: DatabaseConfig, entities: Entities): DynamicModule {
     return DatabaseModule.provide({
       provide: DataSource,
       useFactory: async () => {
-        const dataSource = await openDataSource(database);
+        const dataSource = await openDataSource(database, entities);
         await migrate(dataSource);
         return dataSource;
       },

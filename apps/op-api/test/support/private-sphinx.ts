@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sphinxNodeConfig, type SphinxNode } from '../../src/modules/search/engines/sphinx-config';
+import { sphinxNodeConfig, type SphinxNode } from '../../src/modules/search-index/engines/sphinx-config';
 import { freePort, stopChild, waitForMysqlProtocol } from './processes';
 
 const SEARCHD = process.env.OP_TEST_SEARCHD ?? '/usr/bin/searchd';

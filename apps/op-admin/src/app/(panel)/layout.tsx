@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { PanelHeader } from '../../components/panel-header';
-import { requireSession } from '../../lib/op-server';
+import { PanelHeader } from '@/components/panel-header';
+import { requireSession } from '@/lib/op-server';
 
 export default async function PanelLayout({ children }: { children: ReactNode }) {
   const session = await requireSession();

@@ -2,13 +2,13 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { CHAT_STATUS_CODES, CHAT_STATUS_LABELS, type ChatSearchData, type ChatSearchRequest } from '@op/contracts';
-import { ErrorBox, FilterActions, Pager, StatusBadge, TimeRangeFields } from '../../components/common';
-import { FilterPanel } from '../../components/filter-panel';
-import { Snippet } from '../../components/snippet';
-import { chatHref } from '../../lib/find-in-chat';
-import { countText } from '../../lib/format';
-import { requireSession, withOp } from '../../lib/op-server';
-import { DATE_PRESETS, hasEmptyFields, pageNumOf, presetFrom, queryValue, searchRequestOf, withPage, withPreset, type Query } from '../../lib/search-query';
+import { ErrorBox, FilterActions, Pager, StatusBadge, TimeRangeFields } from '@/components/common';
+import { FilterPanel } from '@/components/filter-panel';
+import { Snippet } from '@/components/snippet';
+import { chatHref } from '@/lib/find-in-chat';
+import { countText } from '@/lib/format';
+import { requireSession, withOp } from '@/lib/op-server';
+import { DATE_PRESETS, hasEmptyFields, pageNumOf, presetFrom, queryValue, searchRequestOf, withPage, withPreset, type Query } from '@/lib/search-query';
 
 export const metadata: Metadata = { title: '会话搜索' };
 

@@ -1,6 +1,6 @@
 'use client';
 import { useActionState, useState } from 'react';
-import { signIn, type LoginState } from '../actions';
+import { signIn, type LoginState } from '@/app/actions';
 
 export function LoginForm({ next }: { next: string | null }) {
   const [state, action, pending] = useActionState<LoginState, FormData>(signIn, { error: null });

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import { readSession, safeNext } from '../../lib/op-server';
+import { readSession, safeNext } from '@/lib/op-server';
 import { LoginForm } from './login-form';
 
 export const metadata: Metadata = { title: '登录' };

@@ -17,7 +17,7 @@ import { EnvelopeExceptionFilter } from './envelope-exception.filter';
 import { isDatabaseDown, toErrorOutcome } from './error-envelope';
 
 // The error mapping alone: thrown values in, envelope codes, messages and headers out; no
-// database, no HTTP server (test/hostile-input.spec.ts and others drive the same filter
+// database, no HTTP server (test/hostile-input-generated.spec.ts and others drive the same filter
 // through the real API).
 
 const BODY_LIMIT = 64 * 1024;

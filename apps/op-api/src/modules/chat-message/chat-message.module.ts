@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ChatsModule } from '../chats/chats.module';
-import { SearchIndexModule } from '../search/search-index.module';
+import { SearchIndexModule } from '../search-index/search-index.module';
 import { ChatAccess } from './chat-access.service';
 import { ChatMessageController } from './chat-message.controller';
 import { ChatMessageRepository } from './chat-message.repository';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import type { SearchIndexService } from '../search/search-index.service';
+import type { SearchIndexService } from '../search-index/search-index.service';
 import { ChatMessageRepository } from './chat-message.repository';
 
 /**

@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { dialectOf, merge } from '../../database/dialect';
 import { DAY_MS, dayNumber } from '../../database/message-days';
 import { affectedRows, placeholders, valueRows } from '../../database/sql';
-import { SearchIndexService } from '../search/search-index.service';
+import { SearchIndexService } from '../search-index/search-index.service';
 import type { NewMessage } from './easemob-message';
 
 /** A stored message as the page query reads it. */

@@ -28,8 +28,8 @@ import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess } from '../chat-message/chat-access.service';
 import { CHAT_COLUMNS, toChatInfo } from '../chats/chat-info';
 import type { ChatEntity } from '../chats/chat.entity';
-import type { SearchEngine, SearchQuery } from './search-engine';
-import { SearchIndexService, type ChatRef, type SearchHit } from './search-index.service';
+import type { SearchEngine, SearchQuery } from '../search-index/search-engine';
+import { SearchIndexService, type ChatRef, type SearchHit } from '../search-index/search-index.service';
 import { buildSnippet } from './search-snippet';
 
 export const HITS_PER_CHAT = 3;

@@ -3,7 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { ChatMessageModule } from '../chat-message/chat-message.module';
 import { ChatSearchController } from './chat-search.controller';
 import { ChatSearchService } from './chat-search.service';
-import { SearchIndexModule } from './search-index.module';
+import { SearchIndexModule } from '../search-index/search-index.module';
 
 @Module({
   imports: [AuditModule, ChatMessageModule, SearchIndexModule],

@@ -4,7 +4,7 @@ import { dialectOf, isMysql } from '../../database/dialect';
 import { affectedRows, placeholders } from '../../database/sql';
 import { inTransaction } from '../../database/transaction';
 import { ChatRepository } from '../chats/chat.repository';
-import { SearchIndexService } from '../search/search-index.service';
+import { SearchIndexService } from '../search-index/search-index.service';
 
 /** What a purge deleted. */
 export interface PurgeCounts {

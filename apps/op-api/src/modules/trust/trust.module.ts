@@ -3,7 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { ChatMessageModule } from '../chat-message/chat-message.module';
 import { ChatsModule } from '../chats/chats.module';
 import { EasemobModule } from '../easemob/easemob.module';
-import { SearchIndexModule } from '../search/search-index.module';
+import { SearchIndexModule } from '../search-index/search-index.module';
 import { ChatExportService } from './chat-export.service';
 import { ChatPurger } from './chat-purge.service';
 import { CustomerEraseService } from './customer-erase.service';

@@ -1,8 +1,8 @@
 import Link from 'next/link';
 import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, type AuditListData, type AuditListRequest, type AuditRecord } from '@op/contracts';
-import { ErrorBox, FilterActions, Forbidden, Pager, TimeRangeFields } from '../../../components/common';
-import { requireSession, withOp } from '../../../lib/op-server';
-import { pageNumOf, queryValue, toApiTime, withPage, type Query } from '../../../lib/search-query';
+import { ErrorBox, FilterActions, Forbidden, Pager, TimeRangeFields } from '@/components/common';
+import { requireSession, withOp } from '@/lib/op-server';
+import { pageNumOf, queryValue, toApiTime, withPage, type Query } from '@/lib/search-query';
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Query> }) {
   const session = await requireSession();

@@ -1,11 +1,11 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { FavoriteListData } from '@op/contracts';
-import { ErrorBox, Pager, StatusBadge } from '../../../components/common';
-import { FavoriteRow } from '../../../components/favorite-row';
-import { MessageBody } from '../../../components/message-body';
-import { MessageTools } from '../../../components/message-tools';
-import { requireSession, withOp } from '../../../lib/op-server';
+import { ErrorBox, Pager, StatusBadge } from '@/components/common';
+import { FavoriteRow } from '@/components/favorite-row';
+import { MessageBody } from '@/components/message-body';
+import { MessageTools } from '@/components/message-tools';
+import { requireSession, withOp } from '@/lib/op-server';
 
 export const metadata: Metadata = { title: '我的收藏' };
 

@@ -1,6 +1,6 @@
 import type { AuditExportRequest } from '@op/contracts';
-import { relayFile } from '../../../../lib/file-download';
-import { toApiTime } from '../../../../lib/search-query';
+import { relayFile } from '@/lib/file-download';
+import { toApiTime } from '@/lib/search-query';
 
 /** `/audit/export?from=…&to=…[&operatorId&action&chatId]`: the audit trail of a time range as CSV (admins). */
 export async function GET(request: Request): Promise<Response> {

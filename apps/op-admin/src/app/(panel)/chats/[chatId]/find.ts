@@ -3,8 +3,8 @@ import 'server-only';
 // chat order, so match n is page n of size 1, and a message's number is found by counting
 // the matches up to its second.
 import type { ChatMessage, ChatMessageSearchRequest, SearchWindow } from '@op/contracts';
-import type { FindPosition } from '../../../../lib/find-in-chat';
-import { withOp, type OpResult, type Session } from '../../../../lib/op-server';
+import type { FindPosition } from '@/lib/find-in-chat';
+import { withOp, type OpResult, type Session } from '@/lib/op-server';
 
 export interface FindResult extends FindPosition {
   /** The current match's message. */

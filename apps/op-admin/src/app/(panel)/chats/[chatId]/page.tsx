@@ -1,14 +1,14 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EXPORT_FORMATS, MESSAGE_ID_PATTERN, type ChatInfo, type ChatMessageListData, type ExportFormat, type SearchWindow } from '@op/contracts';
-import { ErrorBox, Forbidden, Pager, StatusBadge } from '../../../../components/common';
-import { FindBar } from '../../../../components/find-bar';
-import { MessageBody } from '../../../../components/message-body';
-import { MessageTools } from '../../../../components/message-tools';
-import { ScrollIntoView } from '../../../../components/scroll-into-view';
-import { chatHref, findCountText, parseHit, stepTargets, type ChatLocation } from '../../../../lib/find-in-chat';
-import { isRecalled, sideOf } from '../../../../lib/format';
-import { requireSession, withOp, type OpResult } from '../../../../lib/op-server';
+import { ErrorBox, Forbidden, Pager, StatusBadge } from '@/components/common';
+import { FindBar } from '@/components/find-bar';
+import { MessageBody } from '@/components/message-body';
+import { MessageTools } from '@/components/message-tools';
+import { ScrollIntoView } from '@/components/scroll-into-view';
+import { chatHref, findCountText, parseHit, stepTargets, type ChatLocation } from '@/lib/find-in-chat';
+import { isRecalled, sideOf } from '@/lib/format';
+import { requireSession, withOp, type OpResult } from '@/lib/op-server';
 import { findAt, findByNumber, type FindResult } from './find';
 
 const CHAT_PAGE_SIZE = 20;

@@ -1,6 +1,6 @@
 'use client';
 import { useActionState, useState } from 'react';
-import { eraseCustomer, type EraseState } from '../../../actions';
+import { eraseCustomer, type EraseState } from '@/app/actions';
 
 /** The erasure form: the button works only once the customer id has been typed again, exactly. */
 export function EraseForm({ initialCustomerId }: { initialCustomerId: string }) {

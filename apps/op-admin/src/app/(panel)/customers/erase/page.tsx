@@ -1,6 +1,6 @@
-import { Forbidden } from '../../../../components/common';
-import { requireSession } from '../../../../lib/op-server';
-import { queryValue, type Query } from '../../../../lib/search-query';
+import { Forbidden } from '@/components/common';
+import { requireSession } from '@/lib/op-server';
+import { queryValue, type Query } from '@/lib/search-query';
 import { EraseForm } from './erase-form';
 
 /** Admins: erase a customer (customerErase), behind typing the customer id again. */

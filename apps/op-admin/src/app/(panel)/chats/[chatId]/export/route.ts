@@ -1,5 +1,5 @@
 import { EXPORT_FORMATS, type ExportFormat } from '@op/contracts';
-import { relayFile } from '../../../../../lib/file-download';
+import { relayFile } from '@/lib/file-download';
 
 /** `/chats/<chatId>/export?format=jsonl|csv|html[&view=print]`: the transcript, from chatExport. */
 export async function GET(request: Request, { params }: { params: Promise<{ chatId: string }> }): Promise<Response> {

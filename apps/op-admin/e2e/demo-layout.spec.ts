@@ -6,9 +6,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ChatSearchData, FavoriteListData } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
-import { DemoSeedService, type DemoCredentials } from '../../op-api/src/modules/demo/demo-seed.service';
-import { DEMO_CHAT_ID, DEMO_LONG_CHAT_ID } from '../../op-api/src/modules/demo/demo-data';
-import { startTestApp, type TestApp } from '../../op-api/test/support/test-app';
+import { DEMO_CHAT_ID, DEMO_LONG_CHAT_ID, seedDemo, startTestApp, type DemoCredentials, type TestApp } from 'op-api/testing';
 import { SCREENSHOTS, launchChromium, startPanel, type Panel } from './panel-harness';
 
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -26,7 +24,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
 
   beforeAll(async () => {
     api = await startTestApp('sqlite');
-    demo = await new DemoSeedService(api.dataSource, api.tenants, api.clients, api.operators, api.tokens, api.importer).seed();
+    demo = await seedDemo(api);
     op = new OpClient({ baseUrl: api.baseUrl, clientId: demo.clientId, secret: demo.secret, token: demo.token });
     const panelClient = await api.clients.create(demo.tenantId, 'hmac-sha256', { panel: true });
     panel = await startPanel({ OP_ADMIN_API_URL: api.baseUrl, OP_ADMIN_CLIENT_ID: panelClient.clientId, OP_ADMIN_CLIENT_SECRET: panelClient.secret });

@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Download, Page } from 'playwright-core';
 import { UTF8_BOM, type ChatCreateResult, type ChatInfo, type ChatMessage } from '@op/contracts';
-import { startTestApp, type TestApp, type TestTenant } from '../../op-api/test/support/test-app';
-import { record } from '../../op-api/test/support/records';
+import { record, startTestApp, type TestApp, type TestTenant } from 'op-api/testing';
 import { SCREENSHOTS, launchChromium, startPanel, type Panel } from './panel-harness';
 
 const HOUR = 3600_000;

@@ -8,6 +8,7 @@ import { startTestApp, type TestApp, type TestTenant } from './support/test-app'
 // Easemob callbacks, import lines and nesting (issue 12): every answer is the contract's
 // envelope with a 4xx or 200, never a 5xx; a refused input changes no row; a verified
 // callback is stored whatever its ext holds; an import never stops on a line.
+// Generated cases; the hand-picked ones are in hostile-input-cases.spec.ts.
 const RUNS = Number(process.env.OP_HOSTILE_RUNS ?? 10_000);
 /** Import batches of 1–8 generated lines each. */
 const IMPORT_RUNS = Number(process.env.OP_HOSTILE_IMPORT_RUNS ?? 300);

@@ -8,6 +8,7 @@ import { startTestApp, type TestApp, type TestTenant } from './support/test-app'
 
 // Issue 12, findings 5 and 7: hostile JSON and edge requests, each answered with the
 // contract's envelope and never a 500; verified callbacks and import lines are stored.
+// Hand-picked cases; hostile-input-generated.spec.ts generates thousands more.
 
 /** `depth` nested objects, innermost `{}`: `{"a":{"a":…}}`. */
 const nestedObjects = (depth: number) => '{"a":'.repeat(depth - 1) + '{}' + '}'.repeat(depth - 1);
