@@ -1,10 +1,10 @@
 // `@op/contracts/testing`: builders of contract documents for specs, the demo and the benches.
 // Browser-safe like the main entry: no Node built-ins, no server dependencies.
 
-/** A message body of `payload.bodies[0]` (CONTRACT.md §5): `type` and the body fields. */
+/** A message body of `payload.bodies[0]` (docs/CONTRACT.md §5): `type` and the body fields. */
 export type ImportBody = { type: string } & Record<string, unknown>;
 
-/** One import record (CONTRACT.md §5): an Easemob history-export record with our session id. */
+/** One import record (docs/CONTRACT.md §5): an Easemob history-export record with our session id. */
 export interface ImportRecord {
   /** Our session id; absent in Easemob's own export (the router then finds the chat). */
   chatId?: string;
@@ -32,7 +32,7 @@ export interface ImportRecordInput {
   qiniuKey?: string | null;
 }
 
-/** An import record (CONTRACT.md §5), fields absent from the input left out of the record. */
+/** An import record (docs/CONTRACT.md §5), fields absent from the input left out of the record. */
 export function importRecord(input: ImportRecordInput): ImportRecord {
   return {
     ...(input.chatId === undefined ? {} : { chatId: input.chatId }),

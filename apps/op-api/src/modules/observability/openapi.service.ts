@@ -14,7 +14,7 @@ const SIGNED_QUERY_DESCRIPTIONS: Record<(typeof SIGNED_QUERY)[number], string> =
   token: '坐席令牌（operatorLogin 除外，必填）',
   timestamp: 'Unix 秒，与服务器时间相差不超过 300 秒',
   nonce: '可选；同一 client 600 秒内不可重复',
-  sign: 'hmac-sha256 或 md5 签名（CONTRACT.md §1）',
+  sign: 'hmac-sha256 或 md5 签名（docs/CONTRACT.md §1）',
 };
 
 function signedQuery(endpoint: OpEndpoint): object[] {
@@ -100,7 +100,7 @@ export class OpenApiService {
     }
     const document = {
       openapi: '3.1.0',
-      info: { title: 'Op API', version: '01', description: '客服平台坐席接口（CONTRACT.md）' },
+      info: { title: 'Op API', version: '01', description: '客服平台坐席接口（docs/CONTRACT.md）' },
       paths,
       components: { schemas },
     };
