@@ -34,7 +34,8 @@ module.exports = {
     },
     {
       name: 'api-layers-import-no-composition-root',
-      comment: 'common/, database/ and config/ do not reach up to the files that wire the app (app.module.ts, bootstrap.ts, entities.ts, main.ts) or to cli/.',
+      comment:
+        'common/, database/ and config/ do not reach up to the files that wire the app (app.module.ts, bootstrap.ts, entities.ts, main.ts) or to cli/.',
       severity: 'error',
       from: { path: '^apps/op-api/src/(common|database|config)/' },
       to: { path: '^apps/op-api/src/([^/]+[.]ts|cli/)' },
@@ -57,21 +58,21 @@ module.exports = {
       name: 'panel-imports-no-api-internals',
       comment:
         'The panel talks to the API over HTTP through @op/contracts. Only its end-to-end specs (e2e/) start a real API, ' +
-        'through the API\'s test-support entry `op-api/testing` (apps/op-api/test/testing.ts), never a path into apps/op-api.',
+        "through the API's test-support entry `op-api/testing` (apps/op-api/test/testing.ts), never a path into apps/op-api.",
       severity: 'error',
       from: { path: '^apps/op-admin/' },
       to: { path: '^apps/op-api/', pathNot: API_TEST_ENTRY },
     },
     {
       name: 'panel-app-imports-no-api-test-entry',
-      comment: 'The API\'s test-support entry is for the panel\'s e2e specs, never for what the panel ships.',
+      comment: "The API's test-support entry is for the panel's e2e specs, never for what the panel ships.",
       severity: 'error',
       from: { path: '^apps/op-admin/', pathNot: '^apps/op-admin/e2e/' },
       to: { path: API_TEST_ENTRY },
     },
     {
       name: 'api-test-entry-by-package-name',
-      comment: 'Other projects import the API\'s test support as `op-api/testing`, not by a relative path.',
+      comment: "Other projects import the API's test support as `op-api/testing`, not by a relative path.",
       severity: 'error',
       from: { pathNot: '^apps/op-api/' },
       to: { path: API_TEST_ENTRY, dependencyTypesNot: ['aliased'] },

@@ -63,7 +63,10 @@ export default tseslint.config(
     // The shared library: importable by a browser bundle and by other teams' services.
     files: ['libs/contracts/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: serverOnly, message: 'the contracts library carries no server dependency' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: serverOnly, message: 'the contracts library carries no server dependency' }] },
+      ],
     },
   },
   {
@@ -75,7 +78,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: serverOnly, message: 'the contracts library carries no server dependency' },
-            { group: ['node:*', '../node/*', '../node'], message: 'the main entry must stay browser-safe: Node-only code lives in src/node' },
+            {
+              group: ['node:*', '../node/*', '../node'],
+              message: 'the main entry must stay browser-safe: Node-only code lives in src/node',
+            },
           ],
         },
       ],

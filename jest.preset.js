@@ -20,7 +20,9 @@ module.exports = {
     ],
   },
   // The OpenAPI toolchain's ESM-only packages (openapi.spec.ts) are compiled the same way.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|light-my-request|cookie|file-type|uid|load-esm|@apidevtools/json-schema-ref-parser|openapi-typescript|change-case|parse-json|supports-color|type-fest|index-to-position)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|light-my-request|cookie|file-type|uid|load-esm|@apidevtools/json-schema-ref-parser|openapi-typescript|change-case|parse-json|supports-color|type-fest|index-to-position)/)',
+  ],
   moduleNameMapper: {
     '^@op/contracts$': join(contracts, 'index.ts'),
     '^@op/contracts/node$': join(contracts, 'node/index.ts'),

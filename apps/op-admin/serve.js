@@ -73,7 +73,9 @@ app.prepare().then(
         decodeURIComponent((request.url ?? '/').split('?', 1)[0]);
       } catch {
         response.writeHead(400, { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff' });
-        response.end('<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>请求地址无效</title><h1>请求地址无效</h1><p><a href="/">返回会话搜索</a></p></html>');
+        response.end(
+          '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>请求地址无效</title><h1>请求地址无效</h1><p><a href="/">返回会话搜索</a></p></html>',
+        );
         return;
       }
       request.headers['x-op-user-ip'] = userAddress(request);

@@ -18,7 +18,14 @@ const TENANT = env.FLOOR_TENANT;
 const OPERATOR = env.FLOOR_OPERATOR;
 const SERVICE_PHONE = env.OP_SERVICE_PHONE ?? '400800400';
 const HOST = env.OP_HOST_NAME ?? hostname();
-const QINIU = env.OP_QINIU_DOMAIN ? { domain: env.OP_QINIU_DOMAIN.replace(/\/$/, ''), ak: env.OP_QINIU_ACCESS_KEY, sk: env.OP_QINIU_SECRET_KEY, ttl: Number(env.OP_QINIU_URL_TTL ?? 3600) } : null;
+const QINIU = env.OP_QINIU_DOMAIN
+  ? {
+      domain: env.OP_QINIU_DOMAIN.replace(/\/$/, ''),
+      ak: env.OP_QINIU_ACCESS_KEY,
+      sk: env.OP_QINIU_SECRET_KEY,
+      ttl: Number(env.OP_QINIU_URL_TTL ?? 3600),
+    }
+  : null;
 const STATUS = { 1: '等待接待', 3: '聊天中', 5: '已结束', 6: '用户删除', 30: '挂起' };
 const TYPES = new Set(['txt', 'img', 'audio', 'video', 'loc', 'file', 'cmd', 'custom']);
 const COLUMNS =
@@ -69,7 +76,11 @@ async function list(body) {
   if (chats.length === 0) return { status: 404, envelope: { code: 404, message: `chatId ${chatId} 对应的会话不存在`, data: null } };
   const total = Number(chats[0].message_count);
   if (body.aroundMessageId) {
-    const [found] = await pool.query('SELECT create_time FROM messages WHERE tenant_id = ? AND chat_id = ? AND id = ?', [TENANT, chatId, body.aroundMessageId]);
+    const [found] = await pool.query('SELECT create_time FROM messages WHERE tenant_id = ? AND chat_id = ? AND id = ?', [
+      TENANT,
+      chatId,
+      body.aroundMessageId,
+    ]);
     // The API's own data model: the chat's counts of earlier days, then a count within the day.
     const time = Number(found[0].create_time);
     const day = Math.floor(time / 86_400_000);
@@ -88,11 +99,17 @@ async function list(body) {
     const fromEnd = fromEndSkip < offset;
     if (Math.min(offset, fromEndSkip) <= 200) {
       const dir = fromEnd ? 'DESC' : 'ASC';
-      [rows] = await pool.query(`SELECT ${COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time ${dir}, m.id ${dir} LIMIT ? OFFSET ?`, [TENANT, chatId, count, fromEnd ? fromEndSkip : offset]);
+      [rows] = await pool.query(
+        `SELECT ${COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time ${dir}, m.id ${dir} LIMIT ? OFFSET ?`,
+        [TENANT, chatId, count, fromEnd ? fromEndSkip : offset],
+      );
       if (fromEnd) rows.reverse();
     } else {
       // The API's own data model: the day the page starts in, from the chat's counts per day.
-      const [days] = await pool.query('SELECT utc_day, message_count FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? ORDER BY utc_day', [TENANT, chatId]);
+      const [days] = await pool.query(
+        'SELECT utc_day, message_count FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? ORDER BY utc_day',
+        [TENANT, chatId],
+      );
       let before = 0;
       let start = { fromMs: Number.MIN_SAFE_INTEGER, skip: offset };
       for (const day of days) {
@@ -115,21 +132,44 @@ async function list(body) {
   const inList = ids.map(() => '?').join(',');
   await Promise.all([
     body.needMark && ids.length > 0
-      ? pool.query(`SELECT CAST(message_id AS CHAR) AS message_id, mark FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inList}) ORDER BY create_time, mark`, [TENANT, chatId, ...ids])
+      ? pool
+          .query(
+            `SELECT CAST(message_id AS CHAR) AS message_id, mark FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inList}) ORDER BY create_time, mark`,
+            [TENANT, chatId, ...ids],
+          )
           .then(([marked]) => marked.forEach((r) => marks.set(r.message_id, [...(marks.get(r.message_id) ?? []), r.mark])))
       : null,
     body.needFavorite && ids.length > 0
-      ? pool.query(`SELECT CAST(message_id AS CHAR) AS message_id FROM message_favorites WHERE operator_id = ? AND tenant_id = ? AND message_id IN (${inList})`, [OPERATOR, TENANT, ...ids])
+      ? pool
+          .query(
+            `SELECT CAST(message_id AS CHAR) AS message_id FROM message_favorites WHERE operator_id = ? AND tenant_id = ? AND message_id IN (${inList})`,
+            [OPERATOR, TENANT, ...ids],
+          )
           .then(([faved]) => faved.forEach((r) => favorites.add(r.message_id)))
       : null,
   ]);
   const deadline = QINIU ? Math.floor(Date.now() / 1000) + QINIU.ttl : 0;
   const msg = rows.map((r) => {
     const m = {
-      userMessageId: r.id, hxMsgId: r.hx_msg_id, form: r.from_user, to: r.to_user, type: TYPES.has(r.type) ? r.type : 'custom',
-      msg: r.msg, url: r.url, filename: r.filename, thumb: r.thumb, secret: r.secret, thumb_secret: r.thumb_secret,
-      length: num(r.length), file_length: num(r.file_length), addr: r.addr, lat: num(r.lat), lng: num(r.lng),
-      createTime: shanghai(Number(r.create_time)), getUrl: QINIU && r.qiniu_key ? qiniuUrl(r.qiniu_key, deadline) : null, ext: ext(r.ext),
+      userMessageId: r.id,
+      hxMsgId: r.hx_msg_id,
+      form: r.from_user,
+      to: r.to_user,
+      type: TYPES.has(r.type) ? r.type : 'custom',
+      msg: r.msg,
+      url: r.url,
+      filename: r.filename,
+      thumb: r.thumb,
+      secret: r.secret,
+      thumb_secret: r.thumb_secret,
+      length: num(r.length),
+      file_length: num(r.file_length),
+      addr: r.addr,
+      lat: num(r.lat),
+      lng: num(r.lng),
+      createTime: shanghai(Number(r.create_time)),
+      getUrl: QINIU && r.qiniu_key ? qiniuUrl(r.qiniu_key, deadline) : null,
+      ext: ext(r.ext),
     };
     if (body.needFavorite) m.favorite = favorites.has(r.id);
     if (body.needMark) m.mark = marks.get(r.id) ?? [];

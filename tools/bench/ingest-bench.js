@@ -55,7 +55,11 @@ async function main() {
   };
   // Migrations first: the API and opctl would otherwise both apply them to the fresh database.
   await runOpctl(['migrate'], env);
-  const api = spawn(process.execPath, [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), join(dist, 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const api = spawn(
+    process.execPath,
+    [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), join(dist, 'main.js')],
+    { env, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   let floor = null;
   try {
     const { tenantId } = await runOpctl(['tenant:create', '--name', 'bench'], env);
@@ -78,15 +82,28 @@ async function main() {
       const msgId = String(900000000000000000n + BigInt(i));
       const callId = `bench#kefu_${msgId}`;
       return JSON.stringify({
-        callId, eventType: 'chat', timestamp, chat_type: 'chat', from: fromAgent ? 'kefu01' : customer, to: fromAgent ? customer : 'kefu01',
-        msg_id: msgId, payload: { bodies: [{ type: 'txt', msg: `压测消息 ${i}：我要申请退款，谢谢` }], ext: {} },
-        securityVersion: '1.0.0', security: createHash('md5').update(callId + 'bench-secret' + timestamp).digest('hex'), appkey: 'bench#kefu',
+        callId,
+        eventType: 'chat',
+        timestamp,
+        chat_type: 'chat',
+        from: fromAgent ? 'kefu01' : customer,
+        to: fromAgent ? customer : 'kefu01',
+        msg_id: msgId,
+        payload: { bodies: [{ type: 'txt', msg: `压测消息 ${i}：我要申请退款，谢谢` }], ext: {} },
+        securityVersion: '1.0.0',
+        security: createHash('md5')
+          .update(callId + 'bench-secret' + timestamp)
+          .digest('hex'),
+        appkey: 'bench#kefu',
       });
     });
     // The floor (bare http + one mysql2 INSERT per callback, tools/bench/ingest-floor.js) first, with the same bodies.
     let floorCallbacks = null;
     if (!values.sqlite) {
-      floor = spawn(process.execPath, [join(__dirname, 'ingest-floor.js')], { env: { ...env, OP_FLOOR_MYSQL_URL: `${SERVER}/${DB}`, OP_FLOOR_PORT: String(PORT + 100) }, stdio: ['ignore', 'ignore', 'pipe'] });
+      floor = spawn(process.execPath, [join(__dirname, 'ingest-floor.js')], {
+        env: { ...env, OP_FLOOR_MYSQL_URL: `${SERVER}/${DB}`, OP_FLOOR_PORT: String(PORT + 100) },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       await new Promise((resolve, reject) => {
         floor.stderr.on('data', (c) => String(c).includes('floor ready') && resolve());
         floor.on('exit', (code) => reject(new Error(`the floor exited with ${code}`)));
@@ -117,11 +134,20 @@ async function main() {
     sampling = false;
     await sampler;
     const failures = driven.failures;
-    const callbacks = { ...driven, senders: SENDERS, apiCpuUsPerCallback, indexLagMaxSeconds: +lag.maxSeconds.toFixed(2), outboxMaxDepth: lag.maxDepth };
+    const callbacks = {
+      ...driven,
+      senders: SENDERS,
+      apiCpuUsPerCallback,
+      indexLagMaxSeconds: +lag.maxSeconds.toFixed(2),
+      outboxMaxDepth: lag.maxDepth,
+    };
 
     // The same load on a second API process with group commit on (OP_CALLBACK_GROUP_COMMIT=on):
     // concurrent callbacks share a transaction. Fresh message ids, same shape.
-    const apiGrouped = spawn(process.execPath, [join(dist, 'main.js')], { env: { ...env, OP_PORT: String(PORT + 1), OP_CALLBACK_GROUP_COMMIT: 'on' }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const apiGrouped = spawn(process.execPath, [join(dist, 'main.js')], {
+      env: { ...env, OP_PORT: String(PORT + 1), OP_CALLBACK_GROUP_COMMIT: 'on' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     let withGroupCommit;
     try {
       for (let i = 0; i < 100; i++) {
@@ -150,7 +176,17 @@ async function main() {
       { type: 'loc', addr: '上海市徐汇区', lat: 31.19, lng: 121.44 },
     ];
     for (let i = 0; i < LINES; i++) {
-      const line = JSON.stringify(importRecord({ chatId: `u0001imp${i % 50000}`, msgId: `imp${i}`, timestamp: 1600000000000 + i, from: `u0001c${i % 50000}`, to: 'kefu01', body: types[i % types.length], chatStatus: 5 }));
+      const line = JSON.stringify(
+        importRecord({
+          chatId: `u0001imp${i % 50000}`,
+          msgId: `imp${i}`,
+          timestamp: 1600000000000 + i,
+          from: `u0001c${i % 50000}`,
+          to: 'kefu01',
+          body: types[i % types.length],
+          chatStatus: 5,
+        }),
+      );
       if (!out.write(line + '\n')) await new Promise((r) => out.once('drain', r));
     }
     await new Promise((r) => out.end(r));
@@ -159,7 +195,10 @@ async function main() {
     // keyword index holds them too, and exits: two times, the store's and the index's.
     let storedAt = null;
     const result = await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(dist, 'cli/opctl.js'), 'import', '--tenant', tenantId, '--file', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(dist, 'cli/opctl.js'), 'import', '--tenant', tenantId, '--file', file], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       child.stdout.on('data', (c) => (stdout += c));
       child.stderr.on('data', (c) => {
@@ -169,17 +208,63 @@ async function main() {
     });
     const importSeconds = Number((storedAt ?? process.hrtime.bigint()) - importStarted) / 1e9;
     const indexedSeconds = Number(process.hrtime.bigint() - importStarted) / 1e9;
-    const imports = { lines: LINES, imported: result.imported, failed: result.failed, seconds: +importSeconds.toFixed(1), perSecond: Math.round(LINES / importSeconds), indexedSeconds: +indexedSeconds.toFixed(1) };
+    const imports = {
+      lines: LINES,
+      imported: result.imported,
+      failed: result.failed,
+      seconds: +importSeconds.toFixed(1),
+      perSecond: Math.round(LINES / importSeconds),
+      indexedSeconds: +indexedSeconds.toFixed(1),
+    };
     const floorImport = values.sqlite ? null : await importFloor(file);
 
-    const report = { date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, database: values.sqlite ? 'sqlite' : 'mariadb', search: values.search, callbacks, callbacksWithGroupCommit: withGroupCommit, import: imports, floor: { callbacks: floorCallbacks, import: floorImport } };
+    const report = {
+      date: new Date().toISOString(),
+      cores: cpus().length,
+      cpu: cpus()[0]?.model,
+      database: values.sqlite ? 'sqlite' : 'mariadb',
+      search: values.search,
+      callbacks,
+      callbacksWithGroupCommit: withGroupCommit,
+      import: imports,
+      floor: { callbacks: floorCallbacks, import: floorImport },
+    };
     console.log(`\nIngest into ${report.database}, keyword index ${values.search}`);
     console.table({
-      callbacks: { rate: `${callbacks.perSecond}/s`, p50: `${callbacks.p50ms} ms`, p99: `${callbacks.p99ms} ms`, failures, 'API CPU µs/item': callbacks.apiCpuUsPerCallback, 'index lag max': `${callbacks.indexLagMaxSeconds} s` },
-      'callbacks, group commit on': { rate: `${withGroupCommit.perSecond}/s`, p50: `${withGroupCommit.p50ms} ms`, p99: `${withGroupCommit.p99ms} ms`, failures: withGroupCommit.failures, 'API CPU µs/item': withGroupCommit.apiCpuUsPerCallback },
-      ...(floorCallbacks ? { 'callbacks floor': { rate: `${floorCallbacks.perSecond}/s`, p50: `${floorCallbacks.p50ms} ms`, p99: `${floorCallbacks.p99ms} ms`, failures: floorCallbacks.failures } } : {}),
-      import: { rate: `${imports.perSecond}/s`, seconds: imports.seconds, 'indexed by': imports.indexedSeconds, imported: imports.imported },
-      ...(floorImport ? { 'import floor': { rate: `${floorImport.perSecond}/s`, seconds: floorImport.seconds, imported: floorImport.rows } } : {}),
+      callbacks: {
+        rate: `${callbacks.perSecond}/s`,
+        p50: `${callbacks.p50ms} ms`,
+        p99: `${callbacks.p99ms} ms`,
+        failures,
+        'API CPU µs/item': callbacks.apiCpuUsPerCallback,
+        'index lag max': `${callbacks.indexLagMaxSeconds} s`,
+      },
+      'callbacks, group commit on': {
+        rate: `${withGroupCommit.perSecond}/s`,
+        p50: `${withGroupCommit.p50ms} ms`,
+        p99: `${withGroupCommit.p99ms} ms`,
+        failures: withGroupCommit.failures,
+        'API CPU µs/item': withGroupCommit.apiCpuUsPerCallback,
+      },
+      ...(floorCallbacks
+        ? {
+            'callbacks floor': {
+              rate: `${floorCallbacks.perSecond}/s`,
+              p50: `${floorCallbacks.p50ms} ms`,
+              p99: `${floorCallbacks.p99ms} ms`,
+              failures: floorCallbacks.failures,
+            },
+          }
+        : {}),
+      import: {
+        rate: `${imports.perSecond}/s`,
+        seconds: imports.seconds,
+        'indexed by': imports.indexedSeconds,
+        imported: imports.imported,
+      },
+      ...(floorImport
+        ? { 'import floor': { rate: `${floorImport.perSecond}/s`, seconds: floorImport.seconds, imported: floorImport.rows } }
+        : {}),
     });
     mkdirSync(join(root, 'bench-results'), { recursive: true });
     const target = join(root, 'bench-results', `ingest-${report.date.slice(0, 10)}-${report.database}-${values.search}.json`);
@@ -191,7 +276,12 @@ async function main() {
     sphinx?.stop();
     const mysql = require('mysql2/promise');
     const url = new URL(SERVER);
-    const connection = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username || 'root'), password: decodeURIComponent(url.password) });
+    const connection = await mysql.createConnection({
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username || 'root'),
+      password: decodeURIComponent(url.password),
+    });
     if (!values.sqlite) await connection.query(`DROP DATABASE IF EXISTS \`${DB}\``);
     await connection.end();
     rmSync(dataDir, { recursive: true, force: true });
@@ -208,7 +298,9 @@ function cpuMs(pid) {
 function resign(text) {
   const body = JSON.parse(text);
   body.timestamp = Date.now();
-  body.security = createHash('md5').update(body.callId + 'bench-secret' + body.timestamp).digest('hex');
+  body.security = createHash('md5')
+    .update(body.callId + 'bench-secret' + body.timestamp)
+    .digest('hex');
   return JSON.stringify(body);
 }
 
@@ -218,19 +310,31 @@ async function drive(port, bodies) {
   let next = 0;
   let failures = 0;
   const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: SENDERS }, async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++];
-      const t0 = process.hrtime.bigint();
-      const response = await fetch(`http://127.0.0.1:${port}/hx/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      await response.arrayBuffer();
-      if (response.status !== 200) failures++;
-      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: SENDERS }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        const t0 = process.hrtime.bigint();
+        const response = await fetch(`http://127.0.0.1:${port}/hx/callback`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        await response.arrayBuffer();
+        if (response.status !== 200) failures++;
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((x, y) => x - y);
-  return { count: bodies.length, failures, perSecond: Math.round(bodies.length / seconds), p50ms: +percentile(latencies, 50).toFixed(1), p99ms: +percentile(latencies, 99).toFixed(1) };
+  return {
+    count: bodies.length,
+    failures,
+    perSecond: Math.round(bodies.length / seconds),
+    p50ms: +percentile(latencies, 50).toFixed(1),
+    p99ms: +percentile(latencies, 99).toFixed(1),
+  };
 }
 
 /** The import floor: the same file's records into a bare table by raw mysql2 multi-row INSERTs of 1,000 rows. */
@@ -249,7 +353,10 @@ async function importFloor(file) {
     let count = 0;
     const flush = async () => {
       if (rows.length === 0) return;
-      await connection.query('INSERT IGNORE INTO floor_import (id, chat_id, hx_msg_id, from_user, to_user, type, msg, ext, create_time) VALUES ?', [rows]);
+      await connection.query(
+        'INSERT IGNORE INTO floor_import (id, chat_id, hx_msg_id, from_user, to_user, type, msg, ext, create_time) VALUES ?',
+        [rows],
+      );
       rows = [];
     };
     for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
@@ -270,7 +377,13 @@ async function importFloor(file) {
 async function startSphinx(dataDir) {
   const { sphinxNodeConfig } = require(join(dist, 'modules/search-index/engines/sphinx-config.js'));
   const net = require('node:net');
-  const free = () => new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+  const free = () =>
+    new Promise((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address();
+        s.close(() => resolve(port));
+      });
+    });
   const nodes = [];
   for (let i = 0; i < 2; i++) nodes.push({ host: '127.0.0.1', sqlPort: await free(), apiPort: await free() });
   const children = nodes.map((node, i) => {
@@ -281,7 +394,10 @@ async function startSphinx(dataDir) {
   });
   await new Promise((r) => setTimeout(r, 1500));
   return {
-    env: { OP_SPHINX_SHARDS: nodes.map((n) => `${n.host}:${n.sqlPort}`).join(','), OP_SPHINX_SEARCH: `${nodes[0].host}:${nodes[0].sqlPort}` },
+    env: {
+      OP_SPHINX_SHARDS: nodes.map((n) => `${n.host}:${n.sqlPort}`).join(','),
+      OP_SPHINX_SEARCH: `${nodes[0].host}:${nodes[0].sqlPort}`,
+    },
     stop: () => children.forEach((child) => child.kill('SIGTERM')),
   };
 }

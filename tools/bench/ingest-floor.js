@@ -20,7 +20,11 @@ async function main() {
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         await pool.execute('INSERT IGNORE INTO floor_messages (hx_msg_id, from_user, to_user, msg, create_time) VALUES (?, ?, ?, ?, ?)', [
-          body.msg_id, body.from, body.to, body.payload?.bodies?.[0]?.msg ?? null, body.timestamp,
+          body.msg_id,
+          body.from,
+          body.to,
+          body.payload?.bodies?.[0]?.msg ?? null,
+          body.timestamp,
         ]);
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end('{"result":"stored"}');

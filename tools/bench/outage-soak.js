@@ -35,17 +35,41 @@ const dist = join(root, 'apps/op-api/dist');
 const { runOpctl } = require(join(dist, 'cli/opctl.js'));
 const mysql = require('mysql2/promise');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const free = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const free = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'op-soak-'));
   chmodSync(dir, 0o755);
-  execFileSync('mariadb-install-db', ['--user=mysql', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'ignore' });
+  execFileSync(
+    'mariadb-install-db',
+    ['--user=mysql', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'],
+    { stdio: 'ignore' },
+  );
   execFileSync('chown', ['-R', 'mysql:mysql', dir]);
   const dbPort = await free();
   let db = null;
   const startDb = async () => {
-    db = spawn('/usr/sbin/mariadbd', ['--no-defaults', '--user=mysql', `--datadir=${dir}/data`, `--port=${dbPort}`, `--socket=${dir}/sock`, '--bind-address=127.0.0.1', `--pid-file=${dir}/pid`, '--skip-log-bin', '--innodb-buffer-pool-size=64M'], { stdio: 'ignore' });
+    db = spawn(
+      '/usr/sbin/mariadbd',
+      [
+        '--no-defaults',
+        '--user=mysql',
+        `--datadir=${dir}/data`,
+        `--port=${dbPort}`,
+        `--socket=${dir}/sock`,
+        '--bind-address=127.0.0.1',
+        `--pid-file=${dir}/pid`,
+        '--skip-log-bin',
+        '--innodb-buffer-pool-size=64M',
+      ],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; ; i++) {
       try {
         await (await mysql.createConnection({ host: '127.0.0.1', port: dbPort, user: 'root' })).end();
@@ -56,12 +80,23 @@ async function main() {
       }
     }
   };
-  const stopDb = () => new Promise((resolve) => { db.once('exit', resolve); db.kill('SIGTERM'); });
+  const stopDb = () =>
+    new Promise((resolve) => {
+      db.once('exit', resolve);
+      db.kill('SIGTERM');
+    });
   await startDb();
   const dataDir = join(dir, 'api');
   mkdirSync(dataDir);
   const apiPort = await free();
-  const env = { ...process.env, OP_DATABASE_URL: `mysql://root@127.0.0.1:${dbPort}/op_soak`, OP_DATA_DIR: dataDir, OP_PORT: String(apiPort), OP_LOG_LEVEL: 'warn', OP_RATE_LIMIT: '0' };
+  const env = {
+    ...process.env,
+    OP_DATABASE_URL: `mysql://root@127.0.0.1:${dbPort}/op_soak`,
+    OP_DATA_DIR: dataDir,
+    OP_PORT: String(apiPort),
+    OP_LOG_LEVEL: 'warn',
+    OP_RATE_LIMIT: '0',
+  };
   await runOpctl(['migrate'], env);
   const { tenantId } = await runOpctl(['tenant:create', '--name', 'soak'], env);
   await runOpctl(['easemob:app', '--tenant', tenantId, '--appkey', 'soak#kefu', '--callback-secret', 'soak-secret'], env);
@@ -80,7 +115,11 @@ async function main() {
     }
     throw new Error('the API did not start');
   };
-  const killApi = () => new Promise((resolve) => { api.once('exit', resolve); api.kill('SIGKILL'); });
+  const killApi = () =>
+    new Promise((resolve) => {
+      api.once('exit', resolve);
+      api.kill('SIGKILL');
+    });
   await startApi();
 
   // Steady senders: RATE callbacks a second, each with a fresh timestamp.
@@ -99,17 +138,39 @@ async function main() {
         const callId = `soak#kefu_${msgId}`;
         const timestamp = Date.now();
         const body = JSON.stringify({
-          callId, eventType: 'chat', timestamp, chat_type: 'chat', from: i % 4 === 3 ? 'kefu01' : `u0001soak${i % 500}`, to: i % 4 === 3 ? `u0001soak${i % 500}` : 'kefu01',
-          msg_id: msgId, payload: { bodies: [{ type: 'txt', msg: `压测 ${i}` }], ext: {} },
-          security: createHash('md5').update(callId + 'soak-secret' + timestamp).digest('hex'), appkey: 'soak#kefu',
+          callId,
+          eventType: 'chat',
+          timestamp,
+          chat_type: 'chat',
+          from: i % 4 === 3 ? 'kefu01' : `u0001soak${i % 500}`,
+          to: i % 4 === 3 ? `u0001soak${i % 500}` : 'kefu01',
+          msg_id: msgId,
+          payload: { bodies: [{ type: 'txt', msg: `压测 ${i}` }], ext: {} },
+          security: createHash('md5')
+            .update(callId + 'soak-secret' + timestamp)
+            .digest('hex'),
+          appkey: 'soak#kefu',
         });
         const record = { msgId, phase: phase.name, status: 0, ms: 0 };
         sent.push(record);
         const t0 = Date.now();
-        const p = fetch(`http://127.0.0.1:${apiPort}/hx/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) })
-          .then(async (r) => { record.status = r.status; await r.arrayBuffer(); })
-          .catch(() => { record.status = 0; })
-          .finally(() => { record.ms = Date.now() - t0; inFlight.delete(p); });
+        const p = fetch(`http://127.0.0.1:${apiPort}/hx/callback`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(10_000),
+        })
+          .then(async (r) => {
+            record.status = r.status;
+            await r.arrayBuffer();
+          })
+          .catch(() => {
+            record.status = 0;
+          })
+          .finally(() => {
+            record.ms = Date.now() - t0;
+            inFlight.delete(p);
+          });
         inFlight.add(p);
       }
       await sleep(5);
@@ -172,11 +233,28 @@ async function main() {
   const duplicated = [...stored.values()].filter((c) => c > 1).length;
   const sortedOutage = outageAcked.map((s) => s.ms).sort((a, b) => a - b);
   const report = {
-    date: new Date().toISOString(), cores: cpus().length, rate: RATE, outageSeconds: OUTAGE_S, kills, killEverySeconds: KILL_EVERY_S,
-    sent: sent.length, acknowledged: acked.length, refusedOrUnanswered: sent.length - acked.length,
-    duringOutage: { sent: outage.length, acknowledged: outageAcked.length, within1s: outageAcked.filter((s) => s.ms <= 1000).length, p99ms: sortedOutage[Math.floor(sortedOutage.length * 0.99)] ?? null, maxMs: sortedOutage[sortedOutage.length - 1] ?? null },
-    journalDepthAtReturn: depthAtReturn, drainSecondsAfterReturn: drainedAt === null ? null : +((drainedAt - dbBackAt) / 1000).toFixed(1),
-    stored: stored.size, lost, duplicated, outageStartedAt: new Date(outageStarted).toISOString(),
+    date: new Date().toISOString(),
+    cores: cpus().length,
+    rate: RATE,
+    outageSeconds: OUTAGE_S,
+    kills,
+    killEverySeconds: KILL_EVERY_S,
+    sent: sent.length,
+    acknowledged: acked.length,
+    refusedOrUnanswered: sent.length - acked.length,
+    duringOutage: {
+      sent: outage.length,
+      acknowledged: outageAcked.length,
+      within1s: outageAcked.filter((s) => s.ms <= 1000).length,
+      p99ms: sortedOutage[Math.floor(sortedOutage.length * 0.99)] ?? null,
+      maxMs: sortedOutage[sortedOutage.length - 1] ?? null,
+    },
+    journalDepthAtReturn: depthAtReturn,
+    drainSecondsAfterReturn: drainedAt === null ? null : +((drainedAt - dbBackAt) / 1000).toFixed(1),
+    stored: stored.size,
+    lost,
+    duplicated,
+    outageStartedAt: new Date(outageStarted).toISOString(),
   };
   console.log(JSON.stringify(report, null, 2));
   mkdirSync(join(root, 'bench-results'), { recursive: true });

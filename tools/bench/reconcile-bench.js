@@ -14,7 +14,11 @@ const { gzipSync } = require('node:zlib');
 const { ensureBuilt, root } = require('../scripts/ensure-built');
 
 const { values } = parseArgs({
-  options: { records: { type: 'string', default: '100000' }, missing: { type: 'string', default: '0.1' }, sqlite: { type: 'boolean', default: false } },
+  options: {
+    records: { type: 'string', default: '100000' },
+    missing: { type: 'string', default: '0.1' },
+    sqlite: { type: 'boolean', default: false },
+  },
 });
 const RECORDS = Number(values.records);
 const MISSING = Number(values.missing);
@@ -33,8 +37,12 @@ async function main() {
     const customer = `u0001rec${i % 5000}`;
     const fromAgent = i % 4 === 3;
     return JSON.stringify({
-      msg_id: String(700000000000000000n + BigInt(i)), timestamp: HOUR_MS + Math.floor((i / RECORDS) * 3_600_000), direction: 'outgoing',
-      from: fromAgent ? 'kefu01' : customer, to: fromAgent ? customer : 'kefu01', chat_type: 'chat',
+      msg_id: String(700000000000000000n + BigInt(i)),
+      timestamp: HOUR_MS + Math.floor((i / RECORDS) * 3_600_000),
+      direction: 'outgoing',
+      from: fromAgent ? 'kefu01' : customer,
+      to: fromAgent ? customer : 'kefu01',
+      chat_type: 'chat',
       payload: { bodies: [{ type: 'txt', msg: `对账消息 ${i}：我要申请退款，谢谢` }], ext: {} },
     });
   });
@@ -42,8 +50,12 @@ async function main() {
   const server = createServer((request, response) => {
     const path = new URL(request.url, 'http://x').pathname;
     response.setHeader('content-type', 'application/json');
-    if (path === '/bench/kefu/token') return response.end(JSON.stringify({ access_token: 'YWMt-bench', expires_in: 5184000, application: 'bench' }));
-    if (path === `/bench/kefu/chatmessages/${HOUR}`) return response.end(JSON.stringify({ action: 'get', data: [{ url: `http://127.0.0.1:${server.address().port}/file.gz?Signature=x` }] }));
+    if (path === '/bench/kefu/token')
+      return response.end(JSON.stringify({ access_token: 'YWMt-bench', expires_in: 5184000, application: 'bench' }));
+    if (path === `/bench/kefu/chatmessages/${HOUR}`)
+      return response.end(
+        JSON.stringify({ action: 'get', data: [{ url: `http://127.0.0.1:${server.address().port}/file.gz?Signature=x` }] }),
+      );
     if (path === '/file.gz') {
       response.setHeader('content-type', 'application/octet-stream');
       return response.end(gz);
@@ -61,7 +73,22 @@ async function main() {
   };
   try {
     const { tenantId } = await runOpctl(['tenant:create', '--name', 'bench'], env);
-    await runOpctl(['easemob:app', '--tenant', tenantId, '--appkey', 'bench#kefu', '--callback-secret', 's', '--client-id', 'id', '--client-secret', 'secret'], env);
+    await runOpctl(
+      [
+        'easemob:app',
+        '--tenant',
+        tenantId,
+        '--appkey',
+        'bench#kefu',
+        '--callback-secret',
+        's',
+        '--client-id',
+        'id',
+        '--client-secret',
+        'secret',
+      ],
+      env,
+    );
     await runOpctl(['service-account:add', '--tenant', tenantId, '--im-username', 'kefu01'], env);
     // The archive already holds all but MISSING of the hour (every 1/MISSING-th record is left out).
     const every = Math.round(1 / MISSING);
@@ -75,14 +102,34 @@ async function main() {
     const seconds = (Date.now() - started) / 1000;
     const [hour] = result.hours;
     const report = {
-      date: new Date().toISOString(), cores: cpus().length, cpu: cpus()[0]?.model, database: values.sqlite ? 'sqlite' : 'mariadb',
-      records: RECORDS, preloaded: loaded.imported, preloadSeconds: +loadSeconds.toFixed(1),
-      reconcile: { ...hour, seconds: +seconds.toFixed(1), recordsPerSecond: Math.round(RECORDS / seconds), addedPerSecond: Math.round(hour.added / seconds) },
+      date: new Date().toISOString(),
+      cores: cpus().length,
+      cpu: cpus()[0]?.model,
+      database: values.sqlite ? 'sqlite' : 'mariadb',
+      records: RECORDS,
+      preloaded: loaded.imported,
+      preloadSeconds: +loadSeconds.toFixed(1),
+      reconcile: {
+        ...hour,
+        seconds: +seconds.toFixed(1),
+        recordsPerSecond: Math.round(RECORDS / seconds),
+        addedPerSecond: Math.round(hour.added / seconds),
+      },
     };
     const dup = values.sqlite ? null : await duplicates();
     report.duplicates = dup;
     console.log(`\nReconcile one hour of ${RECORDS} messages, ${hour.added} missing, into ${report.database}`);
-    console.table({ reconcile: { seconds: report.reconcile.seconds, 'records/s': report.reconcile.recordsPerSecond, inExport: hour.inExport, alreadyStored: hour.alreadyStored, added: hour.added, failed: hour.failed, duplicates: dup } });
+    console.table({
+      reconcile: {
+        seconds: report.reconcile.seconds,
+        'records/s': report.reconcile.recordsPerSecond,
+        inExport: hour.inExport,
+        alreadyStored: hour.alreadyStored,
+        added: hour.added,
+        failed: hour.failed,
+        duplicates: dup,
+      },
+    });
     mkdirSync(join(root, 'bench-results'), { recursive: true });
     const target = join(root, 'bench-results', `reconcile-${report.date.slice(0, 10)}-${report.database}.json`);
     writeFileSync(target, JSON.stringify(report, null, 2) + '\n');
@@ -103,7 +150,9 @@ async function duplicates() {
   const mysql = require('mysql2/promise');
   const connection = await mysql.createConnection({ uri: `${SERVER}/${DB}` });
   try {
-    const [rows] = await connection.query('SELECT COUNT(*) AS n FROM (SELECT hx_msg_id FROM messages GROUP BY tenant_id, hx_msg_id HAVING COUNT(*) > 1) d');
+    const [rows] = await connection.query(
+      'SELECT COUNT(*) AS n FROM (SELECT hx_msg_id FROM messages GROUP BY tenant_id, hx_msg_id HAVING COUNT(*) > 1) d',
+    );
     return Number(rows[0].n);
   } finally {
     await connection.end();

@@ -108,7 +108,11 @@ async function load() {
   await admin.query(`DROP DATABASE IF EXISTS \`${DATABASE}\``);
   await admin.end();
   const folder = mkdtempSync(join(tmpdir(), 'op-bench-'));
-  const { app, access, importer } = await openApp(dist, { OP_DATABASE_URL: `${SERVER}/${DATABASE}`, OP_MASTER_KEY: MASTER_KEY, OP_AUDIT: 'off' }, folder);
+  const { app, access, importer } = await openApp(
+    dist,
+    { OP_DATABASE_URL: `${SERVER}/${DATABASE}`, OP_MASTER_KEY: MASTER_KEY, OP_AUDIT: 'off' },
+    folder,
+  );
   try {
     const { tenantId, clientId, secret, operatorId } = await benchTenant(access, 'bench');
     log(`loading ${MESSAGES} messages into ${DATABASE} through ImportService…`);
@@ -141,9 +145,22 @@ async function load() {
       const markSeconds = (Date.now() - markStarted) / 1000;
       await db.query('ANALYZE TABLE messages, chats, message_marks, message_favorites');
       await db.query('CREATE TABLE bench_marker (k VARCHAR(32) PRIMARY KEY, v TEXT NOT NULL)');
-      const marker = { messages: MESSAGES, chats: CHATS, tenantId, clientId, secret, operatorId, importSeconds: seconds, importPerSecond: Math.round(result.imported / seconds), markSeconds, loadedAt: new Date().toISOString() };
+      const marker = {
+        messages: MESSAGES,
+        chats: CHATS,
+        tenantId,
+        clientId,
+        secret,
+        operatorId,
+        importSeconds: seconds,
+        importPerSecond: Math.round(result.imported / seconds),
+        markSeconds,
+        loadedAt: new Date().toISOString(),
+      };
       await db.query('INSERT INTO bench_marker (k, v) VALUES (?, ?)', ['tenant', JSON.stringify(marker)]);
-      log(`loaded ${result.imported} messages in ${seconds.toFixed(1)} s (${marker.importPerSecond}/s); marks and favorites in ${markSeconds.toFixed(1)} s`);
+      log(
+        `loaded ${result.imported} messages in ${seconds.toFixed(1)} s (${marker.importPerSecond}/s); marks and favorites in ${markSeconds.toFixed(1)} s`,
+      );
       return marker;
     } finally {
       await db.end();
@@ -156,7 +173,10 @@ async function load() {
 
 async function readMarker() {
   const admin = await serverConnection();
-  const [tables] = await admin.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [DATABASE, 'bench_marker']);
+  const [tables] = await admin.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
+    DATABASE,
+    'bench_marker',
+  ]);
   await admin.end();
   if (tables.length === 0) return null;
   const db = await serverConnection(DATABASE);
@@ -182,7 +202,6 @@ async function waitForHttp(url, child) {
   }
   throw new Error(`${url} did not start`);
 }
-
 
 /** CPU seconds (user + system) the process has used so far: /proc/<pid>/stat, in clock ticks of 10 ms. */
 function cpuSeconds(pid) {
@@ -214,9 +233,15 @@ async function measured(pid, url, body, connections, seconds) {
   // round that caused it, for both servers alike, before reading the counters.
   await new Promise((resolve) => setTimeout(resolve, AUDIT_FLUSH_WAIT_MS));
   return {
-    requests: r.requests.total, seconds: r.duration, mean: r.latency.average, p50: r.latency.p50, p99: r.latency.p99,
-    non2xx: r.non2xx, errors: r.errors, // autocannon's errors include its timeouts
-    cpuSeconds: cpuSeconds(pid) - before[0], dbCpuSeconds: dbPid ? cpuSeconds(dbPid) - before[1] : null,
+    requests: r.requests.total,
+    seconds: r.duration,
+    mean: r.latency.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors, // autocannon's errors include its timeouts
+    cpuSeconds: cpuSeconds(pid) - before[0],
+    dbCpuSeconds: dbPid ? cpuSeconds(dbPid) - before[1] : null,
     statements: (await statementsRun()) - before[2] - 1, // not the closing SHOW itself
   };
 }
@@ -231,8 +256,13 @@ function merged(rounds) {
   const weighted = (key) => +(rounds.reduce((n, r) => n + r[key] * r.requests, 0) / Math.max(1, requests)).toFixed(2);
   const per = (seconds) => (seconds === null ? null : Math.round((seconds * 1e6) / Math.max(1, requests)));
   return {
-    rps: Math.round(requests / sum('seconds')), mean: weighted('mean'), p50: weighted('p50'), p99: Math.max(...rounds.map((r) => r.p99)),
-    requests, non2xx: sum('non2xx'), errors: sum('errors'),
+    rps: Math.round(requests / sum('seconds')),
+    mean: weighted('mean'),
+    p50: weighted('p50'),
+    p99: Math.max(...rounds.map((r) => r.p99)),
+    requests,
+    non2xx: sum('non2xx'),
+    errors: sum('errors'),
     cpuUsPerRequest: per(sum('cpuSeconds')),
     dbCpuUsPerRequest: rounds.some((r) => r.dbCpuSeconds === null) ? null : per(sum('dbCpuSeconds')),
     statementsPerRequest: +(sum('statements') / Math.max(1, requests)).toFixed(2),
@@ -248,7 +278,16 @@ async function compare(api, floor, connections) {
   const a = [];
   const f = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? [[api, a], [floor, f]] : [[floor, f], [api, a]];
+    const order =
+      round % 2 === 0
+        ? [
+            [api, a],
+            [floor, f],
+          ]
+        : [
+            [floor, f],
+            [api, a],
+          ];
     for (const [target, into] of order) {
       const { url, body } = target.request();
       into.push(await measured(target.pid, url, body, connections, seconds));
@@ -297,7 +336,9 @@ async function databaseFacts(marker) {
   const db = await serverConnection(DATABASE);
   try {
     const [[version]] = await db.query('SELECT VERSION() AS v, @@innodb_buffer_pool_size AS pool');
-    const [chats] = await db.query('SELECT id, message_count FROM chats WHERE tenant_id = ? ORDER BY message_count DESC LIMIT 1', [marker.tenantId]);
+    const [chats] = await db.query('SELECT id, message_count FROM chats WHERE tenant_id = ? ORDER BY message_count DESC LIMIT 1', [
+      marker.tenantId,
+    ]);
     const longest = { chatId: chats[0].id, messages: Number(chats[0].message_count) };
     const middle = Math.floor(longest.messages / 2);
     const [[around]] = await db.query(
@@ -335,7 +376,13 @@ function scenariosOf({ longest, aroundId }) {
  */
 async function startServers(marker) {
   const folder = mkdtempSync(join(tmpdir(), 'op-bench-run-'));
-  const common = { OP_DATABASE_URL: `${SERVER}/${DATABASE}`, OP_HOST_NAME: 'bench', OP_MASTER_KEY: MASTER_KEY, OP_DATA_DIR: folder, ...QINIU_ENV };
+  const common = {
+    OP_DATABASE_URL: `${SERVER}/${DATABASE}`,
+    OP_HOST_NAME: 'bench',
+    OP_MASTER_KEY: MASTER_KEY,
+    OP_DATA_DIR: folder,
+    ...QINIU_ENV,
+  };
   const { runOpctl } = require(join(dist, 'cli/opctl.js'));
   // A database loaded by an older build gets its pending migrations here, timed, rather than
   // inside the API's start (which the readiness wait below would not sit out).
@@ -343,9 +390,24 @@ async function startServers(marker) {
   const { applied } = await runOpctl(['migrate'], common);
   if (applied.length > 0) log(`migrated ${DATABASE}: ${applied.join(', ')} in ${((Date.now() - migrateStarted) / 1000).toFixed(1)} s`);
   const { token } = await runOpctl(['token:issue', '--operator', marker.operatorId, '--ttl', '7200'], common);
-  const apiArgs = [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), join(dist, 'main.js')];
-  const api = spawnServer(apiArgs, { ...common, OP_PORT: String(API_PORT), OP_TOKEN_CACHE_MS: values['token-cache-ms'], OP_RATE_LIMIT: '0', ...(process.env.OP_BENCH_API_ENV ? JSON.parse(process.env.OP_BENCH_API_ENV) : {}) });
-  const floor = spawnServer([join(__dirname, 'floor.js')], { ...common, FLOOR_DATABASE_URL: `${SERVER}/${DATABASE}`, FLOOR_PORT: String(FLOOR_PORT), FLOOR_TENANT: marker.tenantId, FLOOR_OPERATOR: marker.operatorId });
+  const apiArgs = [
+    ...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []),
+    join(dist, 'main.js'),
+  ];
+  const api = spawnServer(apiArgs, {
+    ...common,
+    OP_PORT: String(API_PORT),
+    OP_TOKEN_CACHE_MS: values['token-cache-ms'],
+    OP_RATE_LIMIT: '0',
+    ...(process.env.OP_BENCH_API_ENV ? JSON.parse(process.env.OP_BENCH_API_ENV) : {}),
+  });
+  const floor = spawnServer([join(__dirname, 'floor.js')], {
+    ...common,
+    FLOOR_DATABASE_URL: `${SERVER}/${DATABASE}`,
+    FLOOR_PORT: String(FLOOR_PORT),
+    FLOOR_TENANT: marker.tenantId,
+    FLOOR_OPERATOR: marker.operatorId,
+  });
   const rss = { peak: 0, samples: [] };
   const sampler = setInterval(() => {
     const mb = rssMb(api.pid);
@@ -376,11 +438,15 @@ async function startServers(marker) {
 async function checkSameAnswers(scenarios, { sign, floorBase }) {
   for (const scenario of scenarios) {
     const signed = sign(scenario.body);
-    const fromApi = await (await fetch(signed.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: signed.body })).json();
+    const fromApi = await (
+      await fetch(signed.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: signed.body })
+    ).json();
     const fromFloor = await (await fetch(floorBase, { method: 'POST', body: signed.body })).json();
     if (fromApi.code !== 200) throw new Error(`${scenario.name}: API answered ${fromApi.code} ${fromApi.message}`);
     if (JSON.stringify(strip(fromApi)) !== JSON.stringify(strip(fromFloor))) {
-      throw new Error(`${scenario.name}: the floor's JSON differs from the API's:\n${JSON.stringify(strip(fromApi)).slice(0, 600)}\n${JSON.stringify(strip(fromFloor)).slice(0, 600)}`);
+      throw new Error(
+        `${scenario.name}: the floor's JSON differs from the API's:\n${JSON.stringify(strip(fromApi)).slice(0, 600)}\n${JSON.stringify(strip(fromFloor)).slice(0, 600)}`,
+      );
     }
     scenario.bytes = Buffer.byteLength(JSON.stringify(fromApi));
   }
@@ -409,22 +475,46 @@ async function measureScenarios(scenarios, { api, floor, floorBase, sign }) {
         connections,
       );
       const bad = result.api.non2xx + result.api.errors;
-      const entry = { scenario: scenario.key ?? scenario.name, label: scenario.name, connections, api: result.api, floor: result.floor, apiRssMb: rssMb(api.pid) };
+      const entry = {
+        scenario: scenario.key ?? scenario.name,
+        label: scenario.name,
+        connections,
+        api: result.api,
+        floor: result.floor,
+        apiRssMb: rssMb(api.pid),
+      };
       // autocannon reports whole milliseconds: a ratio over a 0 ms floor says nothing.
       const ratio = (a, f) => (f > 0 ? +(a / f).toFixed(2) : null);
-      entry.ratio = { rps: ratio(entry.api.rps, entry.floor.rps), mean: ratio(entry.api.mean, entry.floor.mean), p50: ratio(entry.api.p50, entry.floor.p50), p99: ratio(entry.api.p99, entry.floor.p99) };
+      entry.ratio = {
+        rps: ratio(entry.api.rps, entry.floor.rps),
+        mean: ratio(entry.api.mean, entry.floor.mean),
+        p50: ratio(entry.api.p50, entry.floor.p50),
+        p99: ratio(entry.api.p99, entry.floor.p99),
+      };
       figures.push(entry);
       rows.push({
-        scenario: scenario.name, conn: connections,
-        'API req/s': entry.api.rps, 'floor req/s': entry.floor.rps, 'req/s ratio': entry.ratio.rps,
-        'API p50': entry.api.p50, 'floor p50': entry.floor.p50, 'p50 ratio': entry.ratio.p50 ?? '—',
-        'API p99': entry.api.p99, 'floor p99': entry.floor.p99, 'p99 ratio': entry.ratio.p99 ?? '—',
-        'API CPU µs/req': entry.api.cpuUsPerRequest, 'floor CPU µs/req': entry.floor.cpuUsPerRequest,
-        'DB CPU µs/req (API)': entry.api.dbCpuUsPerRequest, 'DB CPU µs/req (floor)': entry.floor.dbCpuUsPerRequest,
-        'SQL/req (API)': entry.api.statementsPerRequest, 'SQL/req (floor)': entry.floor.statementsPerRequest,
+        scenario: scenario.name,
+        conn: connections,
+        'API req/s': entry.api.rps,
+        'floor req/s': entry.floor.rps,
+        'req/s ratio': entry.ratio.rps,
+        'API p50': entry.api.p50,
+        'floor p50': entry.floor.p50,
+        'p50 ratio': entry.ratio.p50 ?? '—',
+        'API p99': entry.api.p99,
+        'floor p99': entry.floor.p99,
+        'p99 ratio': entry.ratio.p99 ?? '—',
+        'API CPU µs/req': entry.api.cpuUsPerRequest,
+        'floor CPU µs/req': entry.floor.cpuUsPerRequest,
+        'DB CPU µs/req (API)': entry.api.dbCpuUsPerRequest,
+        'DB CPU µs/req (floor)': entry.floor.dbCpuUsPerRequest,
+        'SQL/req (API)': entry.api.statementsPerRequest,
+        'SQL/req (floor)': entry.floor.statementsPerRequest,
         ...(bad > 0 ? { 'API bad': bad } : {}),
       });
-      log(`  ${scenario.name} @${connections}: API ${entry.api.rps}/s p50 ${entry.api.p50} p99 ${entry.api.p99} cpu ${entry.api.cpuUsPerRequest} µs db ${entry.api.dbCpuUsPerRequest} µs sql ${entry.api.statementsPerRequest} | floor ${entry.floor.rps}/s p50 ${entry.floor.p50} p99 ${entry.floor.p99} cpu ${entry.floor.cpuUsPerRequest} µs db ${entry.floor.dbCpuUsPerRequest} µs sql ${entry.floor.statementsPerRequest}`);
+      log(
+        `  ${scenario.name} @${connections}: API ${entry.api.rps}/s p50 ${entry.api.p50} p99 ${entry.api.p99} cpu ${entry.api.cpuUsPerRequest} µs db ${entry.api.dbCpuUsPerRequest} µs sql ${entry.api.statementsPerRequest} | floor ${entry.floor.rps}/s p50 ${entry.floor.p50} p99 ${entry.floor.p99} cpu ${entry.floor.cpuUsPerRequest} µs db ${entry.floor.dbCpuUsPerRequest} µs sql ${entry.floor.statementsPerRequest}`,
+      );
     }
   }
   return { rows, figures };
@@ -441,13 +531,22 @@ function reportOf({ started, marker, loadedNow, facts, figures, rss }) {
     machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20) },
     database: { version: version.v, innodbBufferPoolMb: Math.round(Number(version.pool) / 2 ** 20), name: DATABASE },
     data: {
-      messages: marker.messages, chats: marker.chats, longestChat: longest,
-      load: loadedNow ? { seconds: marker.importSeconds, perSecond: marker.importPerSecond, via: 'ImportService.importLines' } : { reused: true, loadedAt: marker.loadedAt, perSecond: marker.importPerSecond },
+      messages: marker.messages,
+      chats: marker.chats,
+      longestChat: longest,
+      load: loadedNow
+        ? { seconds: marker.importSeconds, perSecond: marker.importPerSecond, via: 'ImportService.importLines' }
+        : { reused: true, loadedAt: marker.loadedAt, perSecond: marker.importPerSecond },
       tables: tables.map((t) => ({ name: t.name, rows: Number(t.rows), dataBytes: Number(t.data), indexBytes: Number(t.idx) })),
       pageQueryPlan: explain,
     },
     durationSeconds: DURATION,
-    apiEnv: { OP_TOKEN_CACHE_MS: Number(values['token-cache-ms']), OP_RATE_LIMIT: '0 (the benchmark measures throughput, not the limit)', OP_AUDIT: 'on (default)', OP_DB_POOL_SIZE: '20 (default)' },
+    apiEnv: {
+      OP_TOKEN_CACHE_MS: Number(values['token-cache-ms']),
+      OP_RATE_LIMIT: '0 (the benchmark measures throughput, not the limit)',
+      OP_AUDIT: 'on (default)',
+      OP_DB_POOL_SIZE: '20 (default)',
+    },
     units: 'requests/s; latency in ms (autocannon)',
     figures,
     apiRssMb: { peak: rss.peak, samples: rss.samples.length },
@@ -455,7 +554,11 @@ function reportOf({ started, marker, loadedNow, facts, figures, rss }) {
       throughputAt32: Object.fromEntries(figures.filter((f) => f.connections === 32).map((f) => [f.scenario, f.ratio.rps])),
       p99At32: Object.fromEntries(figures.filter((f) => f.connections === 32).map((f) => [f.scenario, f.ratio.p99])),
       lastPageOverPage1: p1 && last ? +(last.api.mean / Math.max(p1.api.mean, 0.01)).toFixed(2) : null,
-      cpuPerRequestAt32: Object.fromEntries(figures.filter((f) => f.connections === 32).map((f) => [f.scenario, +(f.api.cpuUsPerRequest / Math.max(1, f.floor.cpuUsPerRequest)).toFixed(2)])),
+      cpuPerRequestAt32: Object.fromEntries(
+        figures
+          .filter((f) => f.connections === 32)
+          .map((f) => [f.scenario, +(f.api.cpuUsPerRequest / Math.max(1, f.floor.cpuUsPerRequest)).toFixed(2)]),
+      ),
     },
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
@@ -463,10 +566,16 @@ function reportOf({ started, marker, loadedNow, facts, figures, rss }) {
 
 /** The table and the targets on stdout. */
 function printReport(report, rows, { marker, loadedNow }) {
-  console.log(`\n2.37 chatMessageList on ${marker.messages} messages (${DATABASE}, MariaDB ${report.database.version}, buffer pool ${report.database.innodbBufferPoolMb} MB, ${report.machine.cores} cores), ${DURATION} s per run, API with OP_TOKEN_CACHE_MS=${values['token-cache-ms']}; latency ms`);
+  console.log(
+    `\n2.37 chatMessageList on ${marker.messages} messages (${DATABASE}, MariaDB ${report.database.version}, buffer pool ${report.database.innodbBufferPoolMb} MB, ${report.machine.cores} cores), ${DURATION} s per run, API with OP_TOKEN_CACHE_MS=${values['token-cache-ms']}; latency ms`,
+  );
   console.table(rows);
-  console.log(`targets: API/floor req/s at 32 conn ≥ 0.70 → ${JSON.stringify(report.checks.throughputAt32)}; p99 ratio ≤ 2 → ${JSON.stringify(report.checks.p99At32)}`);
-  console.log(`last page / page 1 (mean latency at 1 conn; autocannon's p50 is whole ms) ≤ 1.5 → ${report.checks.lastPageOverPage1}; API peak RSS ${report.apiRssMb.peak} MB (< 250); load ${marker.importPerSecond} messages/s${loadedNow ? '' : ' (when loaded)'}; ${report.totalSeconds} s in all`);
+  console.log(
+    `targets: API/floor req/s at 32 conn ≥ 0.70 → ${JSON.stringify(report.checks.throughputAt32)}; p99 ratio ≤ 2 → ${JSON.stringify(report.checks.p99At32)}`,
+  );
+  console.log(
+    `last page / page 1 (mean latency at 1 conn; autocannon's p50 is whole ms) ≤ 1.5 → ${report.checks.lastPageOverPage1}; API peak RSS ${report.apiRssMb.peak} MB (< 250); load ${marker.importPerSecond} messages/s${loadedNow ? '' : ' (when loaded)'}; ${report.totalSeconds} s in all`,
+  );
   console.log(`API CPU per request / floor's at 32 conn → ${JSON.stringify(report.checks.cpuPerRequestAt32)}`);
 }
 
@@ -484,10 +593,13 @@ function writeReport(report) {
     const versus = {};
     for (const f of report.figures.filter((x) => x.connections === 1)) {
       const b = base.figures?.find((x) => x.scenario === f.scenario && x.connections === 1);
-      if (b) versus[f.scenario] = { meanMs: f.api.mean, baseMeanMs: b.api.mean, ratio: +(f.api.mean / Math.max(b.api.mean, 0.01)).toFixed(2) };
+      if (b)
+        versus[f.scenario] = { meanMs: f.api.mean, baseMeanMs: b.api.mean, ratio: +(f.api.mean / Math.max(b.api.mean, 0.01)).toFixed(2) };
     }
     report.checks.sizeVersus1M = { baseline: `bench-results/${day}.json`, messages: base.data?.messages, atOneConnection: versus };
-    console.log(`${MESSAGES} vs ${base.data?.messages} messages, API mean latency at 1 conn (≤ 1.3) → ${JSON.stringify(Object.fromEntries(Object.entries(versus).map(([k, v]) => [k, v.ratio])))}`);
+    console.log(
+      `${MESSAGES} vs ${base.data?.messages} messages, API mean latency at 1 conn (≤ 1.3) → ${JSON.stringify(Object.fromEntries(Object.entries(versus).map(([k, v]) => [k, v.ratio])))}`,
+    );
   }
   writeFileSync(target, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`written ${target}`);

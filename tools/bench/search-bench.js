@@ -88,8 +88,16 @@ async function startSphinx() {
     }
   }
   return {
-    env: { OP_SPHINX_SHARDS: nodes.map((n) => `${n.host}:${n.sqlPort}`).join(','), OP_SPHINX_SEARCH: `${nodes[0].host}:${nodes[0].sqlPort}` },
-    stop: () => Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.on('exit', resolve), child.kill('SIGTERM')))))),
+    env: {
+      OP_SPHINX_SHARDS: nodes.map((n) => `${n.host}:${n.sqlPort}`).join(','),
+      OP_SPHINX_SEARCH: `${nodes[0].host}:${nodes[0].sqlPort}`,
+    },
+    stop: () =>
+      Promise.all(
+        children.map(
+          (child) => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.on('exit', resolve), child.kill('SIGTERM')))),
+        ),
+      ),
   };
 }
 
@@ -157,24 +165,31 @@ async function load(sphinx) {
   try {
     const access = accessServices(dist, app);
     const marker = { messages: MESSAGES, small: SMALL, engine: ENGINE, database: values.database, tenants: {} };
-    for (const [key, messages, seed] of [['big', MESSAGES, 11], ['small', SMALL, 12]]) {
+    for (const [key, messages, seed] of [
+      ['big', MESSAGES, 11],
+      ['small', SMALL, 12],
+    ]) {
       const { tenantId, clientId, secret, operatorId } = await benchTenant(access, `search-bench-${key}`, `bench-${key}`);
       const { token } = await access.tokens.issue(operatorId, 30 * 86_400);
       log(`loading ${messages} messages of the ${key} tenant through ImportService (${ENGINE} fed as in production)…`);
       const started = Date.now();
       let shown = 0;
-      const result = await app.get(ImportService).importLines(tenantId, tenantRecords({ seed, messages, days: DAYS, prefix: key[0] }), (p) => {
-        if (p.lines - shown >= 200_000) {
-          shown = p.lines;
-          log(`  ${p.lines} lines, ${Math.round(p.lines / ((Date.now() - started) / 1000))}/s`);
-        }
-      });
+      const result = await app
+        .get(ImportService)
+        .importLines(tenantId, tenantRecords({ seed, messages, days: DAYS, prefix: key[0] }), (p) => {
+          if (p.lines - shown >= 200_000) {
+            shown = p.lines;
+            log(`  ${p.lines} lines, ${Math.round(p.lines / ((Date.now() - started) / 1000))}/s`);
+          }
+        });
       const importSeconds = (Date.now() - started) / 1000;
       await app.get(SearchIndexService).drain(24 * 3_600_000);
       const indexedSeconds = (Date.now() - started) / 1000;
       if (result.failed > 0) throw new Error(`import failed on ${result.failed} lines`);
       marker.tenants[key] = { tenantId, clientId, secret, token, messages: result.imported, importSeconds, indexedSeconds };
-      log(`  ${result.imported} messages in ${importSeconds.toFixed(0)} s (${Math.round(result.imported / importSeconds)}/s), indexed by ${indexedSeconds.toFixed(0)} s`);
+      log(
+        `  ${result.imported} messages in ${importSeconds.toFixed(0)} s (${Math.round(result.imported / importSeconds)}/s), indexed by ${indexedSeconds.toFixed(0)} s`,
+      );
     }
     await query('CREATE TABLE bench_marker (k VARCHAR(32) PRIMARY KEY, v TEXT NOT NULL)');
     await query('INSERT INTO bench_marker (k, v) VALUES (?, ?)', ['bench', JSON.stringify(marker)]);
@@ -211,7 +226,14 @@ async function timeCalls(client, body, samples) {
     if (last.envelope.code !== 200) throw new Error(`${JSON.stringify(body)}: ${last.envelope.code} ${last.envelope.message}`);
   }
   const { median, p99 } = stats(latencies);
-  return { p50: median, p99, total: last.envelope.page.total, capped: last.envelope.data.totalCapped, chats: last.envelope.data.chats.length, hits: last.envelope.data.chats.reduce((n, c) => n + c.hits.length, 0) };
+  return {
+    p50: median,
+    p99,
+    total: last.envelope.page.total,
+    capped: last.envelope.data.totalCapped,
+    chats: last.envelope.data.chats.length,
+    hits: last.envelope.data.chats.reduce((n, c) => n + c.hits.length, 0),
+  };
 }
 
 /** The keyword search as it was before the index: the same SQL, timed in the database. */
@@ -228,7 +250,10 @@ async function oldScan(tenantId, keyword, samples) {
     const t0 = process.hrtime.bigint();
     const [{ n }] = await query(`SELECT COUNT(*) AS n FROM chats c WHERE c.tenant_id = ? AND c.id IN (${sub})`, [tenantId, ...params]);
     total = Number(n);
-    const page = await query(`SELECT c.id FROM chats c WHERE c.tenant_id = ? AND c.id IN (${sub}) ORDER BY c.last_message_time DESC, c.id DESC LIMIT 20`, [tenantId, ...params]);
+    const page = await query(
+      `SELECT c.id FROM chats c WHERE c.tenant_id = ? AND c.id IN (${sub}) ORDER BY c.last_message_time DESC, c.id DESC LIMIT 20`,
+      [tenantId, ...params],
+    );
     if (page.length > 0) {
       await query(
         `SELECT chat_id, id FROM (SELECT m.chat_id, m.id, ROW_NUMBER() OVER (PARTITION BY m.chat_id ORDER BY m.create_time DESC, m.id DESC) AS rn FROM messages m ` +
@@ -251,7 +276,9 @@ async function sizes() {
     const of = (name) => Number(rows.find((r) => r.name === name)?.bytes ?? 0);
     return { messagesBytes: of('messages'), indexBytes: ENGINE === 'mroonga' ? of('message_search') : null };
   }
-  const rows = await query("SELECT name, SUM(pgsize) AS bytes FROM dbstat WHERE name = 'messages' OR name LIKE 'sqlite_autoindex_messages%' OR name LIKE 'idx_messages%' OR name LIKE 'uq_messages%' OR name LIKE 'message_search%' GROUP BY name");
+  const rows = await query(
+    "SELECT name, SUM(pgsize) AS bytes FROM dbstat WHERE name = 'messages' OR name LIKE 'sqlite_autoindex_messages%' OR name LIKE 'idx_messages%' OR name LIKE 'uq_messages%' OR name LIKE 'message_search%' GROUP BY name",
+  );
   const messagesBytes = rows.filter((r) => !r.name.startsWith('message_search')).reduce((n, r) => n + Number(r.bytes), 0);
   const indexBytes = rows.filter((r) => r.name.startsWith('message_search')).reduce((n, r) => n + Number(r.bytes), 0);
   return { messagesBytes, indexBytes };
@@ -259,8 +286,14 @@ async function sizes() {
 
 // The settings that decide whether the data fits in memory, recorded beside the figures.
 async function serverSettings() {
-  const [row] = await query('SELECT VERSION() AS version, @@innodb_buffer_pool_size AS bufferPool, @@innodb_flush_log_at_trx_commit AS flushAtCommit');
-  return { version: row.version, innodbBufferPoolMb: Math.round(Number(row.bufferPool) / 2 ** 20), flushLogAtTrxCommit: Number(row.flushAtCommit) };
+  const [row] = await query(
+    'SELECT VERSION() AS version, @@innodb_buffer_pool_size AS bufferPool, @@innodb_flush_log_at_trx_commit AS flushAtCommit',
+  );
+  return {
+    version: row.version,
+    innodbBufferPoolMb: Math.round(Number(row.bufferPool) / 2 ** 20),
+    flushLogAtTrxCommit: Number(row.flushAtCommit),
+  };
 }
 
 async function main() {
@@ -270,17 +303,27 @@ async function main() {
   try {
     let marker = values.rebuild ? null : await readMarker();
     if (!marker) ({ marker, sphinx } = await load(sphinx));
-    api = spawn(process.execPath, [join(dist, 'main.js')], { env: { PATH: process.env.PATH, ...baseEnv(sphinx), OP_PORT: String(PORT) }, stdio: ['ignore', 'ignore', 'inherit'] });
+    api = spawn(process.execPath, [join(dist, 'main.js')], {
+      env: { PATH: process.env.PATH, ...baseEnv(sphinx), OP_PORT: String(PORT) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     await waitForApi(api);
     const client = (key) => new OpClient({ baseUrl: `http://127.0.0.1:${PORT}`, ...marker.tenants[key] });
     const results = [];
     for (const keyword of KEYWORDS) {
       const big = await timeCalls(client('big'), { keyword: keyword.search, pageSize: 20 }, SAMPLES);
       const small = await timeCalls(client('small'), { keyword: keyword.search, pageSize: 20 }, SAMPLES);
-      const filtered = await timeCalls(client('big'), { keyword: keyword.search, status: [5], pageSize: 20 }, Math.max(5, Math.floor(SAMPLES / 4)));
+      const filtered = await timeCalls(
+        client('big'),
+        { keyword: keyword.search, status: [5], pageSize: 20 },
+        Math.max(5, Math.floor(SAMPLES / 4)),
+      );
       const scan = await oldScan(marker.tenants.big.tenantId, keyword.search, SCAN_SAMPLES);
       results.push({ keyword: keyword.name, search: keyword.search, big, small, filtered, scanBefore: scan });
-      log(`${keyword.name.padEnd(26)} big p50 ${big.p50} p99 ${big.p99} ms (total ${big.total}${big.capped ? '+' : ''}) · small p50 ${small.p50} p99 ${small.p99} · status=5 p50 ${filtered.p50}` + (scan ? ` · scan before p50 ${scan.p50} ms` : ''));
+      log(
+        `${keyword.name.padEnd(26)} big p50 ${big.p50} p99 ${big.p99} ms (total ${big.total}${big.capped ? '+' : ''}) · small p50 ${small.p50} p99 ${small.p99} · status=5 p50 ${filtered.p50}` +
+          (scan ? ` · scan before p50 ${scan.p50} ms` : ''),
+      );
     }
     const metrics = await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
     const indexBytesMetric = Number(/^op_search_index_bytes\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? NaN);
@@ -296,7 +339,10 @@ async function main() {
       load: { big: { importSeconds: marker.tenants.big.importSeconds, indexedSeconds: marker.tenants.big.indexedSeconds } },
       samples: SAMPLES,
       server: MYSQL ? await serverSettings() : null,
-      bytesPerMessage: { messages: Math.round(size.messagesBytes / totalMessages), index: Number.isFinite(indexBytes) ? Math.round(indexBytes / totalMessages) : null },
+      bytesPerMessage: {
+        messages: Math.round(size.messagesBytes / totalMessages),
+        index: Number.isFinite(indexBytes) ? Math.round(indexBytes / totalMessages) : null,
+      },
       results,
     };
     console.table(

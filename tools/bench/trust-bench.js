@@ -123,7 +123,6 @@ async function load(databaseUrl, dataDir) {
   }
 }
 
-
 async function waitForHttp(url, child) {
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}`);
@@ -158,7 +157,14 @@ async function exportOnce(client, pid, format) {
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   peak = Math.max(peak, rssMb(pid));
-  return { format, firstByteMs: Math.round(firstByteMs * 10) / 10, seconds: Math.round(seconds * 10) / 10, megabytes: Math.round(bytes / 1e5) / 10, rssBeforeMb: before, rssPeakMb: peak };
+  return {
+    format,
+    firstByteMs: Math.round(firstByteMs * 10) / 10,
+    seconds: Math.round(seconds * 10) / 10,
+    megabytes: Math.round(bytes / 1e5) / 10,
+    rssBeforeMb: before,
+    rssPeakMb: peak,
+  };
 }
 
 /** Time to the first byte of an export, as a client that reads one chunk and hangs up sees it. */
@@ -166,7 +172,12 @@ async function firstByte(client, format) {
   const controller = new AbortController();
   const started = performance.now();
   const request = client.signedRequest('chatExport', { chatId: LONG_CHAT, format });
-  const response = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body, signal: controller.signal });
+  const response = await fetch(request.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: request.body,
+    signal: controller.signal,
+  });
   await response.body.getReader().read();
   const ms = performance.now() - started;
   controller.abort();
@@ -200,7 +211,17 @@ function cannon(client, until) {
           },
         ],
       },
-      (error, result) => (error ? reject(error) : resolve({ requests: result.requests.total, perSecond: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, non2xx: result.non2xx })),
+      (error, result) =>
+        error
+          ? reject(error)
+          : resolve({
+              requests: result.requests.total,
+              perSecond: Math.round(result.requests.average),
+              p50: result.latency.p50,
+              p99: result.latency.p99,
+              max: result.latency.max,
+              non2xx: result.non2xx,
+            }),
     );
     if (until) void until.then(() => instance.stop());
   });
@@ -208,7 +229,10 @@ function cannon(client, until) {
 
 function runOpctl(args, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn('nice', ['-n', '5', process.execPath, join(dist, 'cli/opctl.js'), ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('nice', ['-n', '5', process.execPath, join(dist, 'cli/opctl.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('error', reject);
@@ -226,12 +250,25 @@ async function main() {
     await admin.end();
     databaseUrl = `${SERVER}/${DATABASE}`;
   }
-  const env = { OP_DATABASE_URL: databaseUrl, OP_DATA_DIR: folder, OP_MASTER_KEY: MASTER_KEY, OP_LOG_LEVEL: 'silent', OP_RETENTION_SCHEDULE: 'off' };
+  const env = {
+    OP_DATABASE_URL: databaseUrl,
+    OP_DATA_DIR: folder,
+    OP_MASTER_KEY: MASTER_KEY,
+    OP_LOG_LEVEL: 'silent',
+    OP_RETENTION_SCHEDULE: 'off',
+  };
   let api = null;
   try {
     const tenant = await load(databaseUrl, folder);
     api = spawn(process.execPath, [join(dist, 'main.js')], {
-      env: { PATH: process.env.PATH ?? '', ...env, OP_PORT: String(PORT), OP_TOKEN_CACHE_MS: '5000', OP_RATE_LIMIT: '0', OP_RETENTION_SCHEDULE: '*/2 * * * * *' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...env,
+        OP_PORT: String(PORT),
+        OP_TOKEN_CACHE_MS: '5000',
+        OP_RATE_LIMIT: '0',
+        OP_RETENTION_SCHEDULE: '*/2 * * * * *',
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const baseUrl = `http://127.0.0.1:${PORT}`;
@@ -246,7 +283,9 @@ async function main() {
       const firstByteMedianMs = Math.round(median(probes) * 10) / 10;
       log(`chatExport ${format}: first byte, median of 7 fresh requests: ${firstByteMedianMs} ms`);
       const figures = { ...(await exportOnce(client, api.pid, format)), firstByteMedianMs };
-      log(`chatExport ${format}: first byte ${figures.firstByteMs} ms, ${figures.seconds} s, ${figures.megabytes} MB, RSS ${figures.rssBeforeMb} → peak ${figures.rssPeakMb} MB`);
+      log(
+        `chatExport ${format}: first byte ${figures.firstByteMs} ms, ${figures.seconds} s, ${figures.megabytes} MB, RSS ${figures.rssBeforeMb} → peak ${figures.rssPeakMb} MB`,
+      );
       exports.push(figures);
     }
 
@@ -256,7 +295,7 @@ async function main() {
     // The API's own scheduled run (every 2 s here; a tick while a run goes on is skipped) purges
     // the long chat once the policy exists: set it, then watch the chat go.
     await runOpctl(['retention:set', '--tenant', tenant.tenantId, '--message-days', '30'], env);
-    log('2.37 during the API\'s scheduled retention run (purging the long chat)…');
+    log("2.37 during the API's scheduled retention run (purging the long chat)…");
     const purgeStarted = Date.now();
     const purge = (async () => {
       for (;;) {

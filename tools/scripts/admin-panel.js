@@ -48,12 +48,22 @@ function ensurePanelBuilt() {
   const here = builtHere();
   if (existsSync(buildId) && statSync(buildId).mtimeMs > sources && here) return;
   process.stderr.write('Building the admin panel…\n');
-  const result = spawnSync(process.execPath, [require.resolve('nx/bin/nx.js', { paths: [root] }), 'run', 'op-admin:build', '--outputStyle=static'], {
-    cwd: root,
-    stdio: ['ignore', 2, 2],
-    // A build copied from another checkout (its paths in .next) is never restored again.
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NEXT_TELEMETRY_DISABLED: '1', ...(here ? {} : { NX_SKIP_NX_CACHE: 'true' }) },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [require.resolve('nx/bin/nx.js', { paths: [root] }), 'run', 'op-admin:build', '--outputStyle=static'],
+    {
+      cwd: root,
+      stdio: ['ignore', 2, 2],
+      // A build copied from another checkout (its paths in .next) is never restored again.
+      env: {
+        ...process.env,
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        NEXT_TELEMETRY_DISABLED: '1',
+        ...(here ? {} : { NX_SKIP_NX_CACHE: 'true' }),
+      },
+    },
+  );
   if (result.status !== 0) throw new Error('the admin panel build failed');
 }
 

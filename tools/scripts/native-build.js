@@ -13,7 +13,10 @@ const root = join(__dirname, '..', '..');
 const node = process.execPath;
 
 function loads() {
-  const probe = spawnSync(node, ['-e', "new (require('better-sqlite3'))(':memory:').prepare('SELECT 1').get()"], { cwd: root, encoding: 'utf8' });
+  const probe = spawnSync(node, ['-e', "new (require('better-sqlite3'))(':memory:').prepare('SELECT 1').get()"], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return probe.status === 0;
 }
 
@@ -24,7 +27,8 @@ const packageDir = dirname(require.resolve('better-sqlite3/package.json', { path
 const prefix = dirname(dirname(node));
 const nodedir = existsSync(join(prefix, 'include', 'node', 'node.h')) ? prefix : undefined;
 // npm hands its bundled node-gyp to lifecycle scripts; `npm rebuild` would obey allowScripts.
-const gyp = process.env.npm_config_node_gyp ?? require.resolve('node-gyp/bin/node-gyp.js', { paths: [dirname(process.env.npm_execpath ?? '')] });
+const gyp =
+  process.env.npm_config_node_gyp ?? require.resolve('node-gyp/bin/node-gyp.js', { paths: [dirname(process.env.npm_execpath ?? '')] });
 process.stderr.write(`Building better-sqlite3 for Node ${process.version}${nodedir ? ` (headers in ${nodedir})` : ''}…\n`);
 const build = spawnSync(node, [gyp, 'rebuild', '--release', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], {
   cwd: packageDir,

@@ -67,7 +67,8 @@ async function main() {
   await waitForPanel(adminUrl, panel);
   const body = JSON.stringify({ chatId: DEMO_CHAT_ID, needMark: true, needFavorite: true });
   const { curl } = await runOpctl(['sign', '--base-url', baseUrl, '--body', body]);
-  const where = config.database.type === 'sqlite' ? `SQLite ${config.database.path}` : `MySQL ${config.database.host}/${config.database.database}`;
+  const where =
+    config.database.type === 'sqlite' ? `SQLite ${config.database.path}` : `MySQL ${config.database.host}/${config.database.database}`;
   process.stdout.write(
     [
       '',
@@ -78,7 +79,9 @@ async function main() {
       `Demo operator: ${demo.username} / ${demo.password}`,
       `Admin panel:   ${adminUrl}  (sign in as ${demo.username} / ${demo.password}; Ctrl-C stops the API and the panel)`,
       // A demo loaded before the agent existed has none: its data folder predates it.
-      ...(demo.agentUsername ? [`Agent sign-in: ${demo.agentUsername} / ${demo.agentPassword}  (an agent sees only the chats assigned to them)`] : []),
+      ...(demo.agentUsername
+        ? [`Agent sign-in: ${demo.agentUsername} / ${demo.agentPassword}  (an agent sees only the chats assigned to them)`]
+        : []),
       'Try: search 退款, 发货 or 投诉 in the panel; the chat of 300 messages pages and jumps to each hit.',
       `Logs:          ${relative(process.cwd(), logFile).startsWith('..') ? logFile : relative(process.cwd(), logFile)}  (both servers)`,
       '',

@@ -94,14 +94,19 @@ function ensureMariadb() {
     mkdirSync('/run/mysqld', { recursive: true });
     ok('chown', ['mysql:mysql', '/run/mysqld']);
     ok('start-stop-daemon', ['--start', '--oknodo', '--background', '--exec', '/usr/sbin/mariadbd', '--', '--user=mysql']);
-    if (!waitFor(mariadbUp, 60)) fail('MariaDB did not start (try: start-stop-daemon --start --background --exec /usr/sbin/mariadbd -- --user=mysql)');
+    if (!waitFor(mariadbUp, 60))
+      fail('MariaDB did not start (try: start-stop-daemon --start --background --exec /usr/sbin/mariadbd -- --user=mysql)');
   }
   if (!rootOverTcp()) {
     // Root may only log in over the socket here: allow an empty password over TCP too.
     log('letting root log in to MariaDB over TCP');
     const sql = "ALTER USER root@localhost IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket;";
     if (!ok('mariadb', ['-u', 'root', '-e', sql]) || !rootOverTcp()) {
-      fail("MariaDB refuses root at 127.0.0.1:3306 with no password; allow it with\n  mariadb -u root -e \"" + sql + '"\n  or set OP_TEST_MYSQL_URL to a server the tests may use');
+      fail(
+        'MariaDB refuses root at 127.0.0.1:3306 with no password; allow it with\n  mariadb -u root -e "' +
+          sql +
+          '"\n  or set OP_TEST_MYSQL_URL to a server the tests may use',
+      );
     }
   }
 }
@@ -113,7 +118,23 @@ function ensureRedis() {
   log('starting Redis');
   mkdirSync('/var/lib/redis', { recursive: true });
   mkdirSync('/var/log/redis', { recursive: true });
-  ok('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/test.log']);
+  ok('redis-server', [
+    '--daemonize',
+    'yes',
+    '--bind',
+    '127.0.0.1',
+    '-::1',
+    '--port',
+    '6379',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    '/var/lib/redis',
+    '--logfile',
+    '/var/log/redis/test.log',
+  ]);
   if (!waitFor(redisUp, 30)) fail('Redis did not start at 127.0.0.1:6379 (or set OP_TEST_REDIS_URL)');
 }
 

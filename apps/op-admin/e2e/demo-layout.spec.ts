@@ -27,7 +27,11 @@ describe('the demo in the panel, on a phone and a desktop', () => {
     demo = await seedDemo(api);
     op = new OpClient({ baseUrl: api.baseUrl, clientId: demo.clientId, secret: demo.secret, token: demo.token });
     const panelClient = await api.clients.create(demo.tenantId, 'hmac-sha256', { panel: true });
-    panel = await startPanel({ OP_ADMIN_API_URL: api.baseUrl, OP_ADMIN_CLIENT_ID: panelClient.clientId, OP_ADMIN_CLIENT_SECRET: panelClient.secret });
+    panel = await startPanel({
+      OP_ADMIN_API_URL: api.baseUrl,
+      OP_ADMIN_CLIENT_ID: panelClient.clientId,
+      OP_ADMIN_CLIENT_SECRET: panelClient.secret,
+    });
     browser = await launchChromium();
   });
 
@@ -57,7 +61,16 @@ describe('the demo in the panel, on a phone and a desktop', () => {
   async function accessibilityProblems(page: Page): Promise<string[]> {
     await page.evaluate(AXE);
     return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+      const axe = (
+        window as unknown as {
+          axe: {
+            run(
+              context: Document,
+              options: object,
+            ): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }> }>;
+          };
+        }
+      ).axe;
       const { violations } = await axe.run(document, { resultTypes: ['violations'] });
       return violations
         .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -69,7 +82,11 @@ describe('the demo in the panel, on a phone and a desktop', () => {
   const pageWidth = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollWidth);
 
   it('holds what a newcomer needs: recent refund, shipping and complaint chats, a long chat, marks and favorites', async () => {
-    for (const [keyword, atLeast] of [['退款', 3], ['发货', 3], ['投诉', 2]] as const) {
+    for (const [keyword, atLeast] of [
+      ['退款', 3],
+      ['发货', 3],
+      ['投诉', 2],
+    ] as const) {
       const { data } = await op.chatSearch({ keyword });
       expect((data as ChatSearchData).chats.length).toBeGreaterThanOrEqual(atLeast);
     }

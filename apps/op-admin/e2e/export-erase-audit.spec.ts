@@ -27,7 +27,8 @@ describe('export, print, erase and audit in Chromium', () => {
     await api.operators.create({ tenantId, username: 'boss', password: 'boss-password', role: 'admin' });
     const bob = await api.operators.create({ tenantId, username: 'bob', password: 'bob-password', role: 'agent', imUsername: 'bob-im' });
     const panelClient = await api.clients.create(tenantId, 'hmac-sha256', { panel: true });
-    const create = async (customerId: string) => (await tenant.client.expect<ChatCreateResult>('chatCreate', { customerId, operatorId: bob.operatorId })).data!;
+    const create = async (customerId: string) =>
+      (await tenant.client.expect<ChatCreateResult>('chatCreate', { customerId, operatorId: bob.operatorId })).data!;
     const t0 = Date.now() - 48 * HOUR;
     chat = await create('cust-export');
     const at = (n: number) => ({ chatId: chat.chatId, timestamp: t0 + n * 60_000 });
@@ -37,11 +38,23 @@ describe('export, print, erase and audit in Chromium', () => {
       record({ ...at(0), ...fromCustomer, body: { type: 'txt', msg: '你好，我要退款 🙏😀' } }),
       record({ ...at(1), ...fromCustomer, body: { type: 'txt', msg: FORMULA } }),
       record({ ...at(2), ...fromCustomer, body: { type: 'txt', msg: '<b>不是粗体</b>\n第二行' } }),
-      record({ ...at(3), ...fromCustomer, body: { type: 'img', url: 'https://a1.easemob.com/x/chatfiles/full.jpg', filename: '截图.jpg' } }),
+      record({
+        ...at(3),
+        ...fromCustomer,
+        body: { type: 'img', url: 'https://a1.easemob.com/x/chatfiles/full.jpg', filename: '截图.jpg' },
+      }),
       record({ ...at(4), ...fromCustomer, body: { type: 'audio', url: 'https://a1.easemob.com/x/chatfiles/v.amr', length: 12 } }),
-      record({ ...at(5), ...fromAgent, body: { type: 'video', url: 'https://a1.easemob.com/x/chatfiles/v.mp4', length: 65, file_length: 2097152 } }),
+      record({
+        ...at(5),
+        ...fromAgent,
+        body: { type: 'video', url: 'https://a1.easemob.com/x/chatfiles/v.mp4', length: 65, file_length: 2097152 },
+      }),
       record({ ...at(6), ...fromCustomer, body: { type: 'loc', addr: '上海市浦东新区世纪大道 100 号', lat: 31.2397, lng: 121.4998 } }),
-      record({ ...at(7), ...fromAgent, body: { type: 'file', url: 'https://a1.easemob.com/x/chatfiles/f', filename: '报价单.xlsx', file_length: 1572864 } }),
+      record({
+        ...at(7),
+        ...fromAgent,
+        body: { type: 'file', url: 'https://a1.easemob.com/x/chatfiles/f', filename: '报价单.xlsx', file_length: 1572864 },
+      }),
       record({ ...at(8), ...fromAgent, body: { type: 'cmd', action: 'typing' } }),
       record({ ...at(9), ...fromAgent, body: { type: 'custom', customEvent: 'order_card' } }),
       record({ ...at(10), ...fromAgent, body: { type: 'txt', msg: '好的，已为您处理' } }),
@@ -55,9 +68,15 @@ describe('export, print, erase and audit in Chromium', () => {
     await tenant.client.messageMarkAdd({ messageId: messages[1].userMessageId, mark: '可疑链接' });
     messages[1].mark = ['可疑链接'];
     other = await create('cust-other');
-    await api.importRecords(tenantId, [record({ chatId: other.chatId, timestamp: t0, from: 'cust-other', to: 'bob-im', body: { type: 'txt', msg: '别删我' } })]);
+    await api.importRecords(tenantId, [
+      record({ chatId: other.chatId, timestamp: t0, from: 'cust-other', to: 'bob-im', body: { type: 'txt', msg: '别删我' } }),
+    ]);
 
-    panel = await startPanel({ OP_ADMIN_API_URL: api.baseUrl, OP_ADMIN_CLIENT_ID: panelClient.clientId, OP_ADMIN_CLIENT_SECRET: panelClient.secret });
+    panel = await startPanel({
+      OP_ADMIN_API_URL: api.baseUrl,
+      OP_ADMIN_CLIENT_ID: panelClient.clientId,
+      OP_ADMIN_CLIENT_SECRET: panelClient.secret,
+    });
     browser = await launchChromium();
   });
 
@@ -95,7 +114,10 @@ describe('export, print, erase and audit in Chromium', () => {
 
     const jsonl = await download(boss, 'jsonl');
     expect(jsonl.file.suggestedFilename()).toBe(`${chat.chatId}.jsonl`);
-    const lines = jsonl.text.trimEnd().split('\n').map((line) => JSON.parse(line) as ChatMessage);
+    const lines = jsonl.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ChatMessage);
     expect(lines).toEqual(messages);
     expect(lines.map((m) => m.type)).toEqual(['txt', 'txt', 'txt', 'img', 'audio', 'video', 'loc', 'file', 'cmd', 'custom', 'txt']);
 
@@ -113,7 +135,18 @@ describe('export, print, erase and audit in Chromium', () => {
     expect(html.file.suggestedFilename()).toBe(`${chat.chatId}.html`);
     expect(html.text).toContain('&lt;b&gt;不是粗体&lt;/b&gt;');
     expect(html.text).toContain('=HYPERLINK(&quot;http://evil.example/&quot;,&quot;点我&quot;)');
-    for (const words of ['你好，我要退款 🙏😀', '[图片] 截图.jpg', '[语音] 12 秒', '[视频] 65 秒 2.0 MB', '[位置] 上海市浦东新区世纪大道 100 号', '[文件] 报价单.xlsx 1.5 MB', '[指令消息] typing', '[自定义消息] order_card', '标记：可疑链接', `共 ${messages.length} 条消息`]) {
+    for (const words of [
+      '你好，我要退款 🙏😀',
+      '[图片] 截图.jpg',
+      '[语音] 12 秒',
+      '[视频] 65 秒 2.0 MB',
+      '[位置] 上海市浦东新区世纪大道 100 号',
+      '[文件] 报价单.xlsx 1.5 MB',
+      '[指令消息] typing',
+      '[自定义消息] order_card',
+      '标记：可疑链接',
+      `共 ${messages.length} 条消息`,
+    ]) {
       expect(html.text).toContain(words);
     }
   });

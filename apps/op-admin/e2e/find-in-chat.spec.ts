@@ -68,11 +68,21 @@ describe('find in a chat and the keyword search, in Chromium', () => {
     await api.importRecords(
       tenantId,
       Array.from({ length: INVOICE_CHATS }, (_, i) =>
-        record({ chatId: invoiceChat(i + 1), timestamp: BASE - (i + 1) * DAY, from: `cust-${i + 1}`, to: 'agent-im', body: { type: 'txt', msg: '请帮我开发票' } }),
+        record({
+          chatId: invoiceChat(i + 1),
+          timestamp: BASE - (i + 1) * DAY,
+          from: `cust-${i + 1}`,
+          to: 'agent-im',
+          body: { type: 'txt', msg: '请帮我开发票' },
+        }),
       ),
     );
 
-    panel = await startPanel({ OP_ADMIN_API_URL: api.baseUrl, OP_ADMIN_CLIENT_ID: panelClient.clientId, OP_ADMIN_CLIENT_SECRET: panelClient.secret });
+    panel = await startPanel({
+      OP_ADMIN_API_URL: api.baseUrl,
+      OP_ADMIN_CLIENT_ID: panelClient.clientId,
+      OP_ADMIN_CLIENT_SECRET: panelClient.secret,
+    });
     browser = await launchChromium();
   });
 
@@ -105,7 +115,9 @@ describe('find in a chat and the keyword search, in Chromium', () => {
 
     /** Waits until the find bar shows match n of the total (the page has been drawn for it). */
     async function atMatch(n: number, total = MATCHES.length): Promise<void> {
-      await count().filter({ hasText: new RegExp(`^第 ${n} / ${total} 处$`) }).waitFor();
+      await count()
+        .filter({ hasText: new RegExp(`^第 ${n} / ${total} 处$`) })
+        .waitFor();
     }
 
     /** The current match is the message the person expects, on its page, marked and in view below the bar. */
@@ -174,7 +186,12 @@ describe('find in a chat and the keyword search, in Chromium', () => {
       await page.keyboard.press('Enter');
       await atMatch(1);
       await expectCurrent(3);
-      for (const [n, message] of [[2, 18], [3, 19], [4, 47], [5, 88]]) {
+      for (const [n, message] of [
+        [2, 18],
+        [3, 19],
+        [4, 47],
+        [5, 88],
+      ]) {
         await page.keyboard.press('Enter');
         await atMatch(n);
         await expectCurrent(message);
@@ -242,7 +259,10 @@ describe('find in a chat and the keyword search, in Chromium', () => {
       await expect(hits.count()).resolves.toBe(3);
       const searchPage = page.url();
       // Each of the two messages of one second gets its own number.
-      for (const [n, message] of [[6, 89], [5, 88]]) {
+      for (const [n, message] of [
+        [6, 89],
+        [5, 88],
+      ]) {
         await page.goto(searchPage);
         await hits.filter({ hasText: `消息 ${message}：` }).click();
         await page.waitForURL(/\/chats\/.+\?around=\d+&keyword=/);
@@ -272,7 +292,9 @@ describe('find in a chat and the keyword search, in Chromium', () => {
       await page.getByRole('button', { name: '搜索' }).click();
       await page.waitForURL(/keyword=/);
       await expect(page.getByTestId('search-window').textContent()).resolves.toBe('关键词搜索范围：全部历史');
-      await expect(page.getByTestId('result-total').textContent()).resolves.toBe(`共 ${CAP}+ 个会话（超过 ${CAP} 个后不再精确计数，可继续翻页）`);
+      await expect(page.getByTestId('result-total').textContent()).resolves.toBe(
+        `共 ${CAP}+ 个会话（超过 ${CAP} 个后不再精确计数，可继续翻页）`,
+      );
       const info = page.getByTestId('page-info').first();
       await expect(info.textContent()).resolves.toBe(`第 1 页，共 ${CAP}+ 条`);
       await expect(page.getByTestId('result-row').count()).resolves.toBe(20);
@@ -296,7 +318,9 @@ describe('find in a chat and the keyword search, in Chromium', () => {
       await page.getByLabel('消息时间 到', { exact: true }).fill('2025-01-07 10:30:30');
       await page.getByRole('button', { name: '搜索' }).click();
       await page.waitForURL(/messageTimeFrom=/);
-      await expect(page.getByTestId('search-window').textContent()).resolves.toBe('关键词搜索范围：2025-01-06 09:30:30 至 2025-01-07 10:30:30');
+      await expect(page.getByTestId('search-window').textContent()).resolves.toBe(
+        '关键词搜索范围：2025-01-06 09:30:30 至 2025-01-07 10:30:30',
+      );
       await expect(page.getByTestId('result-total').textContent()).resolves.toBe('共 2 个会话');
       await expect(page.getByTestId('page-info').first().textContent()).resolves.toBe('第 1 / 1 页，共 2 条');
       const chats = await page.getByTestId('result-row').locator('td:first-child').allTextContents();
@@ -309,7 +333,13 @@ describe('find in a chat and the keyword search, in Chromium', () => {
       await page.goto(`${panel.url}/chats/${LONG_CHAT}?keyword=${encodeURIComponent('退款')}&hit=5`);
       await atMatch(5);
       await expectCurrent(88);
-      const controls = [findBox(), page.getByRole('button', { name: '查找', exact: true }), count(), page.getByRole('link', { name: '上一处' }), page.getByRole('link', { name: '下一处' })];
+      const controls = [
+        findBox(),
+        page.getByRole('button', { name: '查找', exact: true }),
+        count(),
+        page.getByRole('link', { name: '上一处' }),
+        page.getByRole('link', { name: '下一处' }),
+      ];
       for (const control of controls) {
         const box = await control.boundingBox();
         expect(box).not.toBeNull();

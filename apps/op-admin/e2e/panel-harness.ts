@@ -27,7 +27,9 @@ function sleepSync(ms: number): void {
 function builtHere(): boolean {
   if (!existsSync(join(ADMIN_DIR, '.next', 'BUILD_ID'))) return false;
   try {
-    return (JSON.parse(readFileSync(join(ADMIN_DIR, '.next', 'required-server-files.json'), 'utf8')) as { appDir?: string }).appDir === ADMIN_DIR;
+    return (
+      (JSON.parse(readFileSync(join(ADMIN_DIR, '.next', 'required-server-files.json'), 'utf8')) as { appDir?: string }).appDir === ADMIN_DIR
+    );
   } catch {
     return false;
   }
@@ -80,7 +82,14 @@ export async function startPanel(env: Record<string, string>): Promise<Panel> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(ADMIN_DIR, 'serve.js')], {
     cwd: ADMIN_DIR,
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), OP_ADMIN_LISTEN_HOST: '127.0.0.1', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      PORT: String(port),
+      OP_ADMIN_LISTEN_HOST: '127.0.0.1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -113,6 +122,14 @@ export async function launchChromium(): Promise<Browser> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }

@@ -27,7 +27,13 @@ describe('op-admin in Chromium', () => {
     tenant = await api.createTenant({ role: 'admin' });
     const { tenantId } = tenant;
     await api.operators.create({ tenantId, username: 'boss', password: 'boss-password', role: 'admin' });
-    const alice = await api.operators.create({ tenantId, username: 'alice', password: 'alice-password', role: 'agent', imUsername: 'alice-im' });
+    const alice = await api.operators.create({
+      tenantId,
+      username: 'alice',
+      password: 'alice-password',
+      role: 'agent',
+      imUsername: 'alice-im',
+    });
     const bob = await api.operators.create({ tenantId, username: 'bob', password: 'bob-password', role: 'agent', imUsername: 'bob-im' });
     await api.operators.create({ tenantId, username: 'carol', password: 'carol-password', role: 'agent' });
     const panelClient = await api.clients.create(tenantId, 'hmac-sha256', { panel: true });
@@ -60,12 +66,30 @@ describe('op-admin in Chromium', () => {
     const fromAgent = { from: 'bob-im', to: 'cust-types' };
     await api.importRecords(tenantId, [
       record({ ...at(0), ...fromCustomer, body: { type: 'txt', msg: '<b>不是粗体</b>\n第二行' } }),
-      record({ ...at(1), ...fromCustomer, body: { type: 'img', url: 'https://a1.easemob.com/x/chatfiles/full.jpg', filename: 'shot.jpg' }, qiniuKey: 'chat/shot.jpg' }),
+      record({
+        ...at(1),
+        ...fromCustomer,
+        body: { type: 'img', url: 'https://a1.easemob.com/x/chatfiles/full.jpg', filename: 'shot.jpg' },
+        qiniuKey: 'chat/shot.jpg',
+      }),
       record({ ...at(2), ...fromCustomer, body: { type: 'img', filename: 'lost.jpg' } }),
       record({ ...at(3), ...fromCustomer, body: { type: 'audio', url: 'https://a1.easemob.com/x/chatfiles/v.amr', length: 12 } }),
-      record({ ...at(4), ...fromAgent, body: { type: 'video', url: 'https://a1.easemob.com/x/chatfiles/v.mp4', thumb: 'https://a1.easemob.com/x/chatfiles/t.jpg', length: 65 } }),
+      record({
+        ...at(4),
+        ...fromAgent,
+        body: {
+          type: 'video',
+          url: 'https://a1.easemob.com/x/chatfiles/v.mp4',
+          thumb: 'https://a1.easemob.com/x/chatfiles/t.jpg',
+          length: 65,
+        },
+      }),
       record({ ...at(5), ...fromCustomer, body: { type: 'loc', addr: '上海市浦东新区世纪大道 100 号', lat: 31.2397, lng: 121.4998 } }),
-      record({ ...at(6), ...fromAgent, body: { type: 'file', url: 'https://a1.easemob.com/x/chatfiles/f', filename: '报价单.xlsx', file_length: 1572864 } }),
+      record({
+        ...at(6),
+        ...fromAgent,
+        body: { type: 'file', url: 'https://a1.easemob.com/x/chatfiles/f', filename: '报价单.xlsx', file_length: 1572864 },
+      }),
       record({ ...at(7), ...fromAgent, body: { type: 'cmd', action: 'typing' } }),
       record({ ...at(8), ...fromAgent, body: { type: 'custom', customEvent: 'order_card' } }),
       record({ ...at(9), ...fromCustomer, body: { type: 'txt', msg: '发错了' }, ext: { recalled: true } }),
@@ -101,7 +125,11 @@ describe('op-admin in Chromium', () => {
 
   /** A fresh browser profile whose every response body is kept for the secret check; `ip`: its address as the proxy reports it. */
   async function newPage(ip?: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', extraHTTPHeaders: ip ? { 'x-forwarded-for': ip } : {} });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      locale: 'zh-CN',
+      extraHTTPHeaders: ip ? { 'x-forwarded-for': ip } : {},
+    });
     contexts.push(context);
     context.on('response', (response: Response) => served.push(response.text().catch(() => '')));
     context.on('request', (request) => requested.push(request.url()));
@@ -121,7 +149,11 @@ describe('op-admin in Chromium', () => {
 
   /** Client-side navigation changes the URL before the new page has rendered: wait for it. */
   async function onPage(page: Page, n: number): Promise<void> {
-    await page.getByTestId('page-info').filter({ hasText: `第 ${n} / ` }).first().waitFor();
+    await page
+      .getByTestId('page-info')
+      .filter({ hasText: `第 ${n} / ` })
+      .first()
+      .waitFor();
   }
 
   let boss: Page;
@@ -155,7 +187,7 @@ describe('op-admin in Chromium', () => {
     await page.getByLabel('密码').fill('wrong-again');
     // Eight failures straight to the API (past five, each locks the user for 1 s, 2 s, 4 s…,
     // waited out here), so the panel's attempt meets a 4 s lock: the API's 429.
-    for (let failures = 0; failures < 8; ) {
+    for (let failures = 0; failures < 8;) {
       const { status, envelope } = await tenant.client.call('operatorLogin', { username: 'carol', password: 'wrong' }, { token: null });
       if (status === 401) failures++;
       else {
@@ -274,7 +306,9 @@ describe('op-admin in Chromium', () => {
 
     // Images: the Qiniu thumbnail linking to the full picture; a placeholder when there is none.
     const thumb = byType('img').first().locator('img.thumb');
-    await expect(thumb.getAttribute('src')).resolves.toMatch(/^http:\/\/127\.0\.0\.1:9\/chat\/shot\.jpg\?imageView2\/1\/w\/200\/h\/200&e=\d+&token=ak:/);
+    await expect(thumb.getAttribute('src')).resolves.toMatch(
+      /^http:\/\/127\.0\.0\.1:9\/chat\/shot\.jpg\?imageView2\/1\/w\/200\/h\/200&e=\d+&token=ak:/,
+    );
     await expect(byType('img').first().locator('a').getAttribute('href')).resolves.toBe('https://a1.easemob.com/x/chatfiles/full.jpg');
     await byType('img').nth(1).getByTestId('image-placeholder').waitFor({ state: 'visible' });
 
@@ -413,7 +447,8 @@ describe('op-admin in Chromium', () => {
     // Past 20 each failure locks the address for 1 s, 2 s, 4 s…: a page load may outlast the
     // first lock, never the growing ones.
     const after: string[] = [];
-    for (let i = 0; i < 6 && !after.some((text) => text.startsWith('登录失败次数过多')); i++) after.push((await attempt(`made-up-x${i}`)) ?? '');
+    for (let i = 0; i < 6 && !after.some((text) => text.startsWith('登录失败次数过多')); i++)
+      after.push((await attempt(`made-up-x${i}`)) ?? '');
     expect(after[after.length - 1]).toMatch(/^登录失败次数过多，请 \d+ 秒后再试$/);
     // ...lock that browser's address only: an operator elsewhere signs in, and the API records where from.
     const bob = await signIn('bob', 'bob-password', '198.51.100.23');
@@ -440,8 +475,15 @@ describe('op-admin in Chromium', () => {
     const page = await signIn('alice', 'alice-password');
     const [session] = (await page.context().cookies()).filter((c) => c.name === 'op_admin_session');
     const [payload, mac] = session.value.split('.');
-    const asAdmin = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), role: 'admin' })).toString('base64url');
-    for (const value of [`${asAdmin}.${mac}`, asAdmin, Buffer.from(JSON.stringify({ token: {}, role: {} })).toString('base64url'), '%E0%A4%A']) {
+    const asAdmin = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), role: 'admin' })).toString(
+      'base64url',
+    );
+    for (const value of [
+      `${asAdmin}.${mac}`,
+      asAdmin,
+      Buffer.from(JSON.stringify({ token: {}, role: {} })).toString('base64url'),
+      '%E0%A4%A',
+    ]) {
       const forged = await newPage();
       await forged.context().addCookies([{ ...session, value }]);
       const answer = await forged.goto(`${panel.url}/audit`);

@@ -42,9 +42,10 @@ export function firstValidationMessage(errors: ValidationError[]): string {
  */
 class NullAsAbsentValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const body = metadata.type === 'body' && value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null))
-      : value;
+    const body =
+      metadata.type === 'body' && value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null))
+        : value;
     return super.transform(body, metadata);
   }
 }

@@ -8,8 +8,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   await app.listen({ port: config.port, host: config.listenHost });
-  const where = config.database.type === 'sqlite' ? `SQLite ${config.database.path}` : `MySQL ${config.database.host}:${config.database.port}/${config.database.database}`;
-  const shown = config.listenHost === '0.0.0.0' || config.listenHost === '::' ? `every interface, port ${config.port}` : `http://${config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost}:${config.port}`;
+  const where =
+    config.database.type === 'sqlite'
+      ? `SQLite ${config.database.path}`
+      : `MySQL ${config.database.host}:${config.database.port}/${config.database.database}`;
+  const shown =
+    config.listenHost === '0.0.0.0' || config.listenHost === '::'
+      ? `every interface, port ${config.port}`
+      : `http://${config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost}:${config.port}`;
   process.stderr.write(`Op API listening on ${shown} (${where})\n`);
 
   // Stop taking connections, let in-flight requests and callbacks finish, flush the audit
@@ -37,6 +43,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `Op API failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    error instanceof ConfigError
+      ? `${error.message}\n`
+      : `Op API failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -18,7 +18,8 @@ describe.each(ENGINES)('agent rules on every endpoint (%s)', (engine) => {
   const chat: Record<'own' | 'free' | 'peer' | 'foreign', { chatId: string; messageId: string }> = {} as never;
 
   const open = async (tenant: TestTenant, customerId: string, operatorId: string | null) => {
-    const created = (await tenant.client.expect<ChatCreateResult>('chatCreate', operatorId ? { customerId, operatorId } : { customerId })).data!;
+    const created = (await tenant.client.expect<ChatCreateResult>('chatCreate', operatorId ? { customerId, operatorId } : { customerId }))
+      .data!;
     await t.importRecords(tenant.tenantId, [record({ chatId: created.chatId, from: customerId, to: 'kefu' })]);
     const page = await tenant.client.expect<ChatMessageListData>('chatMessageList', { chatId: created.chatId });
     return { chatId: created.chatId, messageId: page.data!.msg[0].userMessageId };
@@ -53,23 +54,47 @@ describe.each(ENGINES)('agent rules on every endpoint (%s)', (engine) => {
       status: 403,
       envelope: { message: '坐席只能把会话分配给自己' },
     });
-    expect((await t.dataSource.query('SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ?', [a.tenantId, 'cust-new'])).length).toBe(0);
+    expect(
+      (await t.dataSource.query('SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ?', [a.tenantId, 'cust-new'])).length,
+    ).toBe(0);
     // Their own open chat, an unassigned one, and new chats (to nobody or to themselves) are theirs to act on.
-    expect((await agent.call<ChatCreateResult>('chatCreate', { customerId: 'cust-own' })).envelope.data).toMatchObject({ chatId: chat.own.chatId, created: false });
-    expect((await agent.call<ChatCreateResult>('chatCreate', { customerId: 'cust-free' })).envelope.data).toMatchObject({ chatId: chat.free.chatId, created: false });
-    expect((await agent.call<ChatCreateResult>('chatCreate', { customerId: 'cust-mine', operatorId: agentId })).envelope.data).toMatchObject({ created: true, operatorId: agentId });
+    expect((await agent.call<ChatCreateResult>('chatCreate', { customerId: 'cust-own' })).envelope.data).toMatchObject({
+      chatId: chat.own.chatId,
+      created: false,
+    });
+    expect((await agent.call<ChatCreateResult>('chatCreate', { customerId: 'cust-free' })).envelope.data).toMatchObject({
+      chatId: chat.free.chatId,
+      created: false,
+    });
+    expect(
+      (await agent.call<ChatCreateResult>('chatCreate', { customerId: 'cust-mine', operatorId: agentId })).envelope.data,
+    ).toMatchObject({ created: true, operatorId: agentId });
     // Admins act on every chat.
-    expect((await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'cust-peer', operatorId: agentId })).envelope.data).toMatchObject({ chatId: chat.peer.chatId, created: false });
+    expect(
+      (await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'cust-peer', operatorId: agentId })).envelope.data,
+    ).toMatchObject({ chatId: chat.peer.chatId, created: false });
   });
 
   it.each([
     ['chatMessageList', (c: { chatId: string }) => ({ chatId: c.chatId }), { own: 200, free: 403, peer: 403, foreign: 404 }],
     ['chatDetail', (c: { chatId: string }) => ({ chatId: c.chatId }), { own: 200, free: 403, peer: 403, foreign: 404 }],
-    ['messageMarkAdd', (c: { messageId: string }) => ({ messageId: c.messageId, mark: '坐席' }), { own: 200, free: 403, peer: 403, foreign: 404 }],
-    ['messageMarkRemove', (c: { messageId: string }) => ({ messageId: c.messageId, mark: '坐席' }), { own: 200, free: 403, peer: 403, foreign: 404 }],
+    [
+      'messageMarkAdd',
+      (c: { messageId: string }) => ({ messageId: c.messageId, mark: '坐席' }),
+      { own: 200, free: 403, peer: 403, foreign: 404 },
+    ],
+    [
+      'messageMarkRemove',
+      (c: { messageId: string }) => ({ messageId: c.messageId, mark: '坐席' }),
+      { own: 200, free: 403, peer: 403, foreign: 404 },
+    ],
     ['messageFavoriteAdd', (c: { messageId: string }) => ({ messageId: c.messageId }), { own: 200, free: 403, peer: 403, foreign: 404 }],
     ['messageFavoriteRemove', (c: { messageId: string }) => ({ messageId: c.messageId }), { own: 200, free: 403, peer: 403, foreign: 404 }],
-    ['chatAssign', (c: { chatId: string }) => ({ chatId: c.chatId, operatorId: agentId }), { own: 200, free: 200, peer: 403, foreign: 404 }],
+    [
+      'chatAssign',
+      (c: { chatId: string }) => ({ chatId: c.chatId, operatorId: agentId }),
+      { own: 200, free: 200, peer: 403, foreign: 404 },
+    ],
   ] as const)('%s: own, unassigned, another agent’s, another tenant’s chat', async (name, body, expected) => {
     const got: Record<string, number> = {};
     for (const which of ['own', 'free', 'peer', 'foreign'] as const) got[which] = await code(name, body(chat[which]));

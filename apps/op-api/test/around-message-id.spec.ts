@@ -27,7 +27,14 @@ describe.each(ENGINES)('chatMessageList around a message on %s', (engine) => {
   ])('%s', async (_name, index, page) => {
     const { status, envelope } = await list(a, { chatId: 'c1', aroundMessageId: ids.c1[index], pageNum: 9 });
     expect(status).toBe(200);
-    expect(envelope.page).toEqual({ total: 45, page, pageSize: 20, count: page === 3 ? 5 : 20, next: page < 3, startIndex: (page - 1) * 20 });
+    expect(envelope.page).toEqual({
+      total: 45,
+      page,
+      pageSize: 20,
+      count: page === 3 ? 5 : 20,
+      next: page < 3,
+      startIndex: (page - 1) * 20,
+    });
     expect(envelope.data!.msg.map((m) => m.userMessageId)).toEqual(ids.c1.slice((page - 1) * 20, page * 20));
   });
 

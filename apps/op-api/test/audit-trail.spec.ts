@@ -5,7 +5,17 @@ import { AuditLog } from '../src/modules/audit/audit-log.service';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 import { ENGINES } from './support/databases';
-import { RECENT, startTwoTenants, list, markAdd, markRemove, favAdd, favRemove, type Operator, type TwoTenants } from './support/two-tenants';
+import {
+  RECENT,
+  startTwoTenants,
+  list,
+  markAdd,
+  markRemove,
+  favAdd,
+  favRemove,
+  type Operator,
+  type TwoTenants,
+} from './support/two-tenants';
 
 describe.each(ENGINES)('the audit trail on %s', (engine) => {
   let world: TwoTenants;
@@ -86,7 +96,10 @@ describe.each(ENGINES)('the audit trail on %s', (engine) => {
 
   it('refuses a bad filter with a sentence naming it', async () => {
     for (const [body, message] of [
-      [{ action: 'delete' }, 'action 只能是 chatMessageList、chatSearch、chatMessageSearch、messageMarkAdd、messageMarkRemove、messageFavoriteAdd、messageFavoriteRemove、chatExport、customerErase、auditExport'],
+      [
+        { action: 'delete' },
+        'action 只能是 chatMessageList、chatSearch、chatMessageSearch、messageMarkAdd、messageMarkRemove、messageFavoriteAdd、messageFavoriteRemove、chatExport、customerErase、auditExport',
+      ],
       [{ from: 'yesterday' }, 'from 必须是 yyyy-MM-dd HH:mm:ss 格式的时间'],
       [{ from: '2026-02-01 00:00:00', to: '2026-01-01 00:00:00' }, 'from 不能晚于 to'],
     ] as const) {
@@ -120,7 +133,13 @@ describe.each(ENGINES)('the audit trail on %s', (engine) => {
       return query(sql, params);
     });
     // Recorded just before close: only the shutdown flush can have written it.
-    const context = { tenantId: tenant.tenantId, clientId: tenant.clientId, operator: { id: tenant.operatorId, tenantId: tenant.tenantId, role: 'admin' as const }, token: null, ip: '10.0.0.1' };
+    const context = {
+      tenantId: tenant.tenantId,
+      clientId: tenant.clientId,
+      operator: { id: tenant.operatorId, tenantId: tenant.tenantId, role: 'admin' as const },
+      token: null,
+      ip: '10.0.0.1',
+    };
     log.record(context, 'chatSearch', { keyword: 'shutdown' });
     await other.close();
     expect(written.flat()).toContain(JSON.stringify({ keyword: 'shutdown' }));

@@ -10,7 +10,11 @@ const REDIS_URL = process.env.OP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const setups: Array<{ name: string; engine: Engine; env: Record<string, string> }> = [
   ...ENGINES.map((engine) => ({ name: `${engine}, callIds in the database`, engine, env: {} })),
-  { name: 'sqlite, callIds in Redis', engine: 'sqlite', env: { OP_REDIS_URL: REDIS_URL, OP_REDIS_PREFIX: `op-test-${process.pid}-${randomBytes(4).toString('hex')}:` } },
+  {
+    name: 'sqlite, callIds in Redis',
+    engine: 'sqlite',
+    env: { OP_REDIS_URL: REDIS_URL, OP_REDIS_PREFIX: `op-test-${process.pid}-${randomBytes(4).toString('hex')}:` },
+  },
 ];
 
 describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine, env }) => {
@@ -32,22 +36,39 @@ describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine,
   it('answers each of 120 concurrent callbacks for itself and stores each message once', async () => {
     const base = `${engine === 'sqlite' ? 31 : 32}${env.OP_REDIS_URL ? 1 : 0}`;
     const originals = Array.from({ length: 80 }, (_, i) =>
-      callbackBody({ from: `u0001group${i % 7}`, to: 'kefu01', msgId: `${base}${String(i).padStart(6, '0')}`, body: { type: 'txt', msg: `原文 ${i}` } }),
+      callbackBody({
+        from: `u0001group${i % 7}`,
+        to: 'kefu01',
+        msgId: `${base}${String(i).padStart(6, '0')}`,
+        body: { type: 'txt', msg: `原文 ${i}` },
+      }),
     );
     // 20 redeliveries (the same body) and 20 forgeries (the same callId, timestamp and security, other text).
     const redeliveries = originals.slice(0, 20).map((body) => ({ ...body }));
-    const forgeries: Array<Record<string, unknown>> = originals.slice(20, 40).map((body) => ({ ...body, payload: { bodies: [{ type: 'txt', msg: '伪造的内容' }], ext: {} } }));
+    const forgeries: Array<Record<string, unknown>> = originals
+      .slice(20, 40)
+      .map((body) => ({ ...body, payload: { bodies: [{ type: 'txt', msg: '伪造的内容' }], ext: {} } }));
     const all = [...originals, ...redeliveries, ...forgeries].sort(() => Math.random() - 0.5);
     const answers = await Promise.all(all.map(async (body) => ({ body, ...(await postCallback(t.baseUrl, body)) })));
 
     const byCallId = new Map<string, Array<{ status: number; result?: string; text: string }>>();
     for (const answer of answers) {
       const result = answer.status === 200 ? (JSON.parse(answer.text) as { data: { result: string } }).data.result : undefined;
-      byCallId.set(answer.body.callId as string, [...(byCallId.get(answer.body.callId as string) ?? []), { status: answer.status, result, text: answer.text }]);
+      byCallId.set(answer.body.callId as string, [
+        ...(byCallId.get(answer.body.callId as string) ?? []),
+        { status: answer.status, result, text: answer.text },
+      ]);
     }
-    const results = answers.map((answer) => (answer.status === 200 ? (JSON.parse(answer.text) as { data: { result: string } }).data.result : answer.status));
-    process.stderr.write(`group commit (${engine}${env.OP_REDIS_URL ? ', Redis' : ''}): ${JSON.stringify(results.reduce<Record<string, number>>((m, r) => ({ ...m, [r]: (m[r] ?? 0) + 1 }), {}))}\n`);
-    const rows: Array<{ hx_msg_id: string; msg: string }> = await t.dataSource.query('SELECT hx_msg_id, msg FROM messages WHERE tenant_id = ?', [a.tenantId]);
+    const results = answers.map((answer) =>
+      answer.status === 200 ? (JSON.parse(answer.text) as { data: { result: string } }).data.result : answer.status,
+    );
+    process.stderr.write(
+      `group commit (${engine}${env.OP_REDIS_URL ? ', Redis' : ''}): ${JSON.stringify(results.reduce<Record<string, number>>((m, r) => ({ ...m, [r]: (m[r] ?? 0) + 1 }), {}))}\n`,
+    );
+    const rows: Array<{ hx_msg_id: string; msg: string }> = await t.dataSource.query(
+      'SELECT hx_msg_id, msg FROM messages WHERE tenant_id = ?',
+      [a.tenantId],
+    );
     const stored = new Map(rows.map((row) => [row.hx_msg_id, row.msg]));
     expect(rows.length).toBe(80);
     originals.forEach((body, i) => {

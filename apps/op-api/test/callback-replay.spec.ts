@@ -25,11 +25,17 @@ describe.each(setups)('Easemob callbacks cannot be replayed or forged ($name)', 
   let a: TestTenant;
 
   const stored = async (hxMsgId: string) => {
-    const rows: Array<{ n: number | string }> = await t.dataSource.query('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [a.tenantId, hxMsgId]);
+    const rows: Array<{ n: number | string }> = await t.dataSource.query(
+      'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND hx_msg_id = ?',
+      [a.tenantId, hxMsgId],
+    );
     return Number(rows[0].n);
   };
   const chatsOf = async (customerId: string) => {
-    const rows: Array<{ id: string; operator_id: string | null }> = await t.dataSource.query('SELECT id, operator_id FROM chats WHERE tenant_id = ? AND customer_id = ?', [a.tenantId, customerId]);
+    const rows: Array<{ id: string; operator_id: string | null }> = await t.dataSource.query(
+      'SELECT id, operator_id FROM chats WHERE tenant_id = ? AND customer_id = ?',
+      [a.tenantId, customerId],
+    );
     return rows;
   };
   const expectRefused = async (body: unknown, message: string) => {
@@ -49,12 +55,24 @@ describe.each(setups)('Easemob callbacks cannot be replayed or forged ($name)', 
   });
 
   it('refuses a timestamp outside the window, stale or in the future, and stores nothing', async () => {
-    await expectRefused(callbackBody({ from: 'u0001old', to: AGENT_IM, msgId: 'old-1', timestamp: 1_000_000_000_000 }), 'timestamp 与服务器时间相差超过 300 秒');
-    await expectRefused(callbackBody({ from: 'u0001old', to: AGENT_IM, msgId: 'old-2', timestamp: Date.now() - 301_000 }), 'timestamp 与服务器时间相差超过 300 秒');
-    await expectRefused(callbackBody({ from: 'u0001old', to: AGENT_IM, msgId: 'old-3', timestamp: Date.now() + 301_000 }), 'timestamp 与服务器时间相差超过 300 秒');
+    await expectRefused(
+      callbackBody({ from: 'u0001old', to: AGENT_IM, msgId: 'old-1', timestamp: 1_000_000_000_000 }),
+      'timestamp 与服务器时间相差超过 300 秒',
+    );
+    await expectRefused(
+      callbackBody({ from: 'u0001old', to: AGENT_IM, msgId: 'old-2', timestamp: Date.now() - 301_000 }),
+      'timestamp 与服务器时间相差超过 300 秒',
+    );
+    await expectRefused(
+      callbackBody({ from: 'u0001old', to: AGENT_IM, msgId: 'old-3', timestamp: Date.now() + 301_000 }),
+      'timestamp 与服务器时间相差超过 300 秒',
+    );
     expect(await stored('old-1')).toBe(0);
     expect(await chatsOf('u0001old')).toEqual([]);
-    const fresh = await postCallback(t.baseUrl, callbackBody({ from: 'u0001old', to: AGENT_IM, msgId: 'old-4', timestamp: Date.now() - 290_000 }));
+    const fresh = await postCallback(
+      t.baseUrl,
+      callbackBody({ from: 'u0001old', to: AGENT_IM, msgId: 'old-4', timestamp: Date.now() - 290_000 }),
+    );
     expect(fresh.status).toBe(200);
   });
 
@@ -76,14 +94,20 @@ describe.each(setups)('Easemob callbacks cannot be replayed or forged ($name)', 
     const genuine = callbackBody({ from: 'u0001recallme', to: AGENT_IM, msgId: 'keep-1', body: { type: 'txt', msg: '留着' } });
     expect((await postCallback(t.baseUrl, genuine)).status).toBe(200);
     await expectRefused({ ...genuine, chat_type: 'recall', recall_id: 'keep-1' }, 'callId 已被使用，内容与首次不同：视为重放或伪造');
-    const rows: Array<{ ext: string }> = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [a.tenantId, 'keep-1']);
+    const rows: Array<{ ext: string }> = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [
+      a.tenantId,
+      'keep-1',
+    ]);
     expect(JSON.parse(rows[0].ext)).toEqual({});
   });
 
   it("refuses a forged agent's message that would open and assign a chat", async () => {
     const genuine = callbackBody({ from: 'u0001victim', to: 'u0001other', msgId: 'victim-1' });
     expect((await postCallback(t.baseUrl, genuine)).status).toBe(200);
-    await expectRefused({ ...genuine, from: AGENT_IM, to: 'u0001target', msg_id: 'victim-2' }, 'callId 已被使用，内容与首次不同：视为重放或伪造');
+    await expectRefused(
+      { ...genuine, from: AGENT_IM, to: 'u0001target', msg_id: 'victim-2' },
+      'callId 已被使用，内容与首次不同：视为重放或伪造',
+    );
     expect(await chatsOf('u0001target')).toEqual([]);
   });
 

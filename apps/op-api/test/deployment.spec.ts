@@ -34,7 +34,10 @@ function sourceOf(script: string): string {
 }
 
 const compose = parse(readFileSync(join(DOCKER, 'compose.yaml'), 'utf8')) as {
-  services: Record<string, { image?: string; build?: { context: string; dockerfile: string }; command?: string[]; environment?: Record<string, string> }>;
+  services: Record<
+    string,
+    { image?: string; build?: { context: string; dockerfile: string }; command?: string[]; environment?: Record<string, string> }
+  >;
 };
 const dockerfiles = [...new Set(Object.values(compose.services).flatMap((s) => (s.build ? [s.build.dockerfile] : [])))];
 
@@ -52,34 +55,45 @@ describe('docker/', () => {
   it('takes every secret from the environment, none written in the file', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       for (const [key, value] of Object.entries(service.environment ?? {})) {
-        if (/PASSWORD|SECRET|_KEY$/.test(key)) expect([name, key, value]).toEqual([name, key, expect.stringMatching(/^(\$\{[A-Z_]+(:[?-][^}]*)?\}|.*\$\{[A-Z_]+:\?[^}]*\}.*)$/)]);
+        if (/PASSWORD|SECRET|_KEY$/.test(key))
+          expect([name, key, value]).toEqual([
+            name,
+            key,
+            expect.stringMatching(/^(\$\{[A-Z_]+(:[?-][^}]*)?\}|.*\$\{[A-Z_]+:\?[^}]*\}.*)$/),
+          ]);
       }
     }
   });
 
-  it.each(['docker/api.Dockerfile', 'docker/admin.Dockerfile'])('%s copies only files that exist or that its build makes, runs as non-root with a health check', (file) => {
-    const steps = instructions(file);
-    expect(steps.filter((s) => s.op === 'FROM').length).toBeGreaterThanOrEqual(2);
-    for (const copy of steps.filter((s) => s.op === 'COPY')) {
-      const parts = copy.args.split(/\s+/);
-      const fromStage = parts[0].startsWith('--from=');
-      const sources = parts.filter((p) => !p.startsWith('--')).slice(0, -1);
-      for (const source of sources) {
-        if (fromStage) expect([file, source, producedByBuild(source.replace(/^\/app\//, ''))]).toEqual([file, source, true]);
-        else expect([file, source, existsSync(join(ROOT, source))]).toEqual([file, source, true]);
+  it.each(['docker/api.Dockerfile', 'docker/admin.Dockerfile'])(
+    '%s copies only files that exist or that its build makes, runs as non-root with a health check',
+    (file) => {
+      const steps = instructions(file);
+      expect(steps.filter((s) => s.op === 'FROM').length).toBeGreaterThanOrEqual(2);
+      for (const copy of steps.filter((s) => s.op === 'COPY')) {
+        const parts = copy.args.split(/\s+/);
+        const fromStage = parts[0].startsWith('--from=');
+        const sources = parts.filter((p) => !p.startsWith('--')).slice(0, -1);
+        for (const source of sources) {
+          if (fromStage) expect([file, source, producedByBuild(source.replace(/^\/app\//, ''))]).toEqual([file, source, true]);
+          else expect([file, source, existsSync(join(ROOT, source))]).toEqual([file, source, true]);
+        }
       }
-    }
-    const finalStage = steps.slice(steps.map((s) => s.op).lastIndexOf('FROM'));
-    expect(finalStage.find((s) => s.op === 'USER')?.args).toBe('node');
-    expect(finalStage.some((s) => s.op === 'HEALTHCHECK')).toBe(true);
-    expect(finalStage.some((s) => s.op === 'RUN' && /npm (ci|install)/.test(s.args))).toBe(false);
-    expect(steps.some((s) => s.op === 'RUN' && /npm prune --omit=dev/.test(s.args))).toBe(true);
-    const cmd = JSON.parse(finalStage.find((s) => s.op === 'CMD')!.args) as string[];
-    const workdir = finalStage.filter((s) => s.op === 'WORKDIR').map((s) => s.args).pop()!;
-    const script = join(workdir.replace(/^\/app/, ''), cmd[1]).replace(/^\//, '');
-    // One of our scripts: built from its TypeScript source, or a plain script of the tree.
-    expect([script, existsSync(join(ROOT, sourceOf(script))) || existsSync(join(ROOT, script))]).toEqual([script, true]);
-  });
+      const finalStage = steps.slice(steps.map((s) => s.op).lastIndexOf('FROM'));
+      expect(finalStage.find((s) => s.op === 'USER')?.args).toBe('node');
+      expect(finalStage.some((s) => s.op === 'HEALTHCHECK')).toBe(true);
+      expect(finalStage.some((s) => s.op === 'RUN' && /npm (ci|install)/.test(s.args))).toBe(false);
+      expect(steps.some((s) => s.op === 'RUN' && /npm prune --omit=dev/.test(s.args))).toBe(true);
+      const cmd = JSON.parse(finalStage.find((s) => s.op === 'CMD')!.args) as string[];
+      const workdir = finalStage
+        .filter((s) => s.op === 'WORKDIR')
+        .map((s) => s.args)
+        .pop()!;
+      const script = join(workdir.replace(/^\/app/, ''), cmd[1]).replace(/^\//, '');
+      // One of our scripts: built from its TypeScript source, or a plain script of the tree.
+      expect([script, existsSync(join(ROOT, sourceOf(script))) || existsSync(join(ROOT, script))]).toEqual([script, true]);
+    },
+  );
 
   it('passes `docker compose config` where the client has compose', () => {
     let hasCompose = true;
@@ -89,13 +103,22 @@ describe('docker/', () => {
       hasCompose = false;
     }
     if (!hasCompose) return; // this machine's Docker client has no compose plugin; the checks above still ran
-    const env = { ...process.env, OP_DB_ROOT_PASSWORD: 'r', OP_DB_PASSWORD: 'p', OP_MASTER_KEY: '0'.repeat(64), OP_ADMIN_CLIENT_ID: 'c', OP_ADMIN_CLIENT_SECRET: 's' };
+    const env = {
+      ...process.env,
+      OP_DB_ROOT_PASSWORD: 'r',
+      OP_DB_PASSWORD: 'p',
+      OP_MASTER_KEY: '0'.repeat(64),
+      OP_ADMIN_CLIENT_ID: 'c',
+      OP_ADMIN_CLIENT_SECRET: 's',
+    };
     execFileSync('docker', ['compose', '-f', join(DOCKER, 'compose.yaml'), 'config', '-q'], { env, stdio: 'pipe' });
   });
 
   it('moves both images to the Node LTS the tests run on', () => {
     for (const file of dockerfiles) {
-      const from = instructions(file).filter((s) => s.op === 'FROM').map((s) => s.args.split(/\s+/)[0]);
+      const from = instructions(file)
+        .filter((s) => s.op === 'FROM')
+        .map((s) => s.args.split(/\s+/)[0]);
       expect([file, from]).toEqual([file, from.map(() => expect.stringMatching(/^node:24-/))]);
     }
   });
@@ -111,7 +134,8 @@ describe('the Node the project runs on', () => {
   });
 
   it('loads better-sqlite3 built for this Node', () => {
-    const script = "const db = new (require('better-sqlite3'))(':memory:'); process.stdout.write(JSON.stringify(db.prepare('SELECT 1 + 1 AS n').get()))";
+    const script =
+      "const db = new (require('better-sqlite3'))(':memory:'); process.stdout.write(JSON.stringify(db.prepare('SELECT 1 + 1 AS n').get()))";
     expect(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' })).toBe('{"n":2}');
   });
 });

@@ -99,16 +99,20 @@ describe('the README', () => {
 
   it('opens with the two commands, as its first code block', () => {
     const block = /```bash\n([\s\S]*?)```/.exec(readme)![1];
-    expect(block.split('\n').filter((line) => line.trim() !== '').map((line) => line.split('#')[0].trim())).toEqual([
-      'npm ci && npm start',
-      'npm ci && npm test',
-    ]);
+    expect(
+      block
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => line.split('#')[0].trim()),
+    ).toEqual(['npm ci && npm start', 'npm ci && npm test']);
   });
 });
 
 describe('Markdown links', () => {
   it('finds the docs', () => {
-    expect(markdown.map(rel)).toEqual(expect.arrayContaining(['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'docker/README.md', 'docs/CONTRACT.md']));
+    expect(markdown.map(rel)).toEqual(
+      expect.arrayContaining(['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'docker/README.md', 'docs/CONTRACT.md']),
+    );
   });
 
   it('land on a file, and a heading, of this repository', () => {
@@ -142,7 +146,9 @@ describe('references', () => {
       .flatMap((file) =>
         readFileSync(file, 'utf8')
           .split('\n')
-          .flatMap((line, index) => (comment.test(line) && /(?<!docs\/)CONTRACT\.md/.test(line) ? [`${rel(file)}:${index + 1}: ${line.trim()}`] : [])),
+          .flatMap((line, index) =>
+            comment.test(line) && /(?<!docs\/)CONTRACT\.md/.test(line) ? [`${rel(file)}:${index + 1}: ${line.trim()}`] : [],
+          ),
       );
     expect(found).toEqual([]);
   });

@@ -24,9 +24,11 @@ const ROBOT_IM = 'robot01';
 /** Runs `task` over `items` with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await task(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await task(items[next++]);
+    }),
+  );
 }
 
 describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s', (engine) => {
@@ -36,13 +38,18 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
   let agent: OpClient;
 
   const detailOfCustomer = async (customerId: string): Promise<ChatInfo[]> => {
-    const rows: Array<{ id: string }> = await t.dataSource.query('SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ? ORDER BY create_time, id', [a.tenantId, customerId]);
+    const rows: Array<{ id: string }> = await t.dataSource.query(
+      'SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ? ORDER BY create_time, id',
+      [a.tenantId, customerId],
+    );
     return Promise.all(rows.map(async (row) => (await a.client.call<ChatInfo>('chatDetail', { chatId: row.id })).envelope.data!));
   };
   const messagesOf = async (chatId: string, pageSize = 100): Promise<ChatMessage[]> =>
     (await a.client.call<ChatMessageListData>('chatMessageList', { chatId, pageSize })).envelope.data!.msg;
   const messageCount = async () => {
-    const rows: Array<{ n: number | string }> = await t.dataSource.query('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [a.tenantId]);
+    const rows: Array<{ n: number | string }> = await t.dataSource.query('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [
+      a.tenantId,
+    ]);
     return Number(rows[0].n);
   };
   const deliver = async (options: Parameters<typeof callbackBody>[0]) => {
@@ -67,27 +74,89 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
     const customer = 'u0001everytype';
     const bodies: Array<Record<string, unknown>> = [
       { type: 'txt', msg: '你好，我想退款' },
-      { type: 'img', url: 'https://a1.easemob.com/f/img', filename: 'p.jpg', secret: 'si', file_length: 100, size: { width: 480, height: 720 } },
+      {
+        type: 'img',
+        url: 'https://a1.easemob.com/f/img',
+        filename: 'p.jpg',
+        secret: 'si',
+        file_length: 100,
+        size: { width: 480, height: 720 },
+      },
       { type: 'audio', url: 'https://a1.easemob.com/f/aud', filename: 'a.amr', secret: 'sa', length: 4, file_length: 200 },
-      { type: 'video', url: 'https://a1.easemob.com/f/vid', filename: 'v.mp4', secret: 'sv', thumb: 'https://a1.easemob.com/t/vid', thumb_secret: 'tv', length: 12, file_length: 3000 },
+      {
+        type: 'video',
+        url: 'https://a1.easemob.com/f/vid',
+        filename: 'v.mp4',
+        secret: 'sv',
+        thumb: 'https://a1.easemob.com/t/vid',
+        thumb_secret: 'tv',
+        length: 12,
+        file_length: 3000,
+      },
       { type: 'loc', addr: '北京市朝阳区', lat: '39.9', lng: '116.4' },
       { type: 'file', url: 'https://a1.easemob.com/f/file', filename: 'f.pdf', secret: 'sf', file_length: 400 },
       { type: 'cmd', action: 'inputting' },
       { type: 'custom', customEvent: 'gift', 'v2:customExts': { n: '1' } },
     ];
     for (const [i, body] of bodies.entries()) {
-      expect((await deliver({ from: customer, to: AGENT_IM, body, timestamp: RECENT + i * 1000, ext: { seq: i } })).data.result).toBe('stored');
+      expect((await deliver({ from: customer, to: AGENT_IM, body, timestamp: RECENT + i * 1000, ext: { seq: i } })).data.result).toBe(
+        'stored',
+      );
     }
     const [chat] = await detailOfCustomer(customer);
-    expect(chat).toMatchObject({ status: '等待接待', statusCode: 1, customerId: customer, operatorId: null, messageCount: 8, acceptTime: null, endTime: null });
+    expect(chat).toMatchObject({
+      status: '等待接待',
+      statusCode: 1,
+      customerId: customer,
+      operatorId: null,
+      messageCount: 8,
+      acceptTime: null,
+      endTime: null,
+    });
     expect(chat.chatId).toMatch(/^u0001[0-9a-f]{32}$/);
     const messages = await messagesOf(chat.chatId);
     expect(messages.map((m) => m.type)).toEqual(['txt', 'img', 'audio', 'video', 'loc', 'file', 'cmd', 'custom']);
-    const none = { msg: null, url: null, filename: null, thumb: null, secret: null, thumb_secret: null, length: null, file_length: null, addr: null, lat: null, lng: null, getUrl: null };
-    expect(messages[0]).toMatchObject({ ...none, form: customer, to: AGENT_IM, msg: '你好，我想退款', createTime: new TimeFormatter('Asia/Shanghai').formatMs(RECENT), ext: { seq: 0 } });
+    const none = {
+      msg: null,
+      url: null,
+      filename: null,
+      thumb: null,
+      secret: null,
+      thumb_secret: null,
+      length: null,
+      file_length: null,
+      addr: null,
+      lat: null,
+      lng: null,
+      getUrl: null,
+    };
+    expect(messages[0]).toMatchObject({
+      ...none,
+      form: customer,
+      to: AGENT_IM,
+      msg: '你好，我想退款',
+      createTime: new TimeFormatter('Asia/Shanghai').formatMs(RECENT),
+      ext: { seq: 0 },
+    });
     expect(messages[1]).toMatchObject({ ...none, url: 'https://a1.easemob.com/f/img', filename: 'p.jpg', secret: 'si', file_length: 100 });
-    expect(messages[2]).toMatchObject({ ...none, url: 'https://a1.easemob.com/f/aud', filename: 'a.amr', secret: 'sa', length: 4, file_length: 200 });
-    expect(messages[3]).toMatchObject({ ...none, url: 'https://a1.easemob.com/f/vid', filename: 'v.mp4', secret: 'sv', thumb: 'https://a1.easemob.com/t/vid', thumb_secret: 'tv', length: 12, file_length: 3000 });
+    expect(messages[2]).toMatchObject({
+      ...none,
+      url: 'https://a1.easemob.com/f/aud',
+      filename: 'a.amr',
+      secret: 'sa',
+      length: 4,
+      file_length: 200,
+    });
+    expect(messages[3]).toMatchObject({
+      ...none,
+      url: 'https://a1.easemob.com/f/vid',
+      filename: 'v.mp4',
+      secret: 'sv',
+      thumb: 'https://a1.easemob.com/t/vid',
+      thumb_secret: 'tv',
+      length: 12,
+      file_length: 3000,
+    });
     expect(messages[4]).toMatchObject({ ...none, addr: '北京市朝阳区', lat: 39.9, lng: 116.4 });
     expect(messages[5]).toMatchObject({ ...none, url: 'https://a1.easemob.com/f/file', filename: 'f.pdf', secret: 'sf', file_length: 400 });
     expect(messages[6]).toMatchObject({ ...none, msg: 'inputting' });
@@ -137,7 +206,13 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
   it('reads back 1,000 messages delivered in random order, twice each, complete and in order', async () => {
     const customer = 'u0001shuffle';
     const bodies = Array.from({ length: 1000 }, (_, i) =>
-      callbackBody({ from: i % 3 === 0 ? AGENT_IM : customer, to: i % 3 === 0 ? customer : AGENT_IM, timestamp: RECENT + i * 100, msgId: `77${String(i).padStart(6, '0')}`, body: { type: 'txt', msg: `#${i}` } }),
+      callbackBody({
+        from: i % 3 === 0 ? AGENT_IM : customer,
+        to: i % 3 === 0 ? customer : AGENT_IM,
+        timestamp: RECENT + i * 100,
+        msgId: `77${String(i).padStart(6, '0')}`,
+        body: { type: 'txt', msg: `#${i}` },
+      }),
     );
     const deliveries = [...bodies, ...bodies].sort(() => Math.random() - 0.5);
     await pool(deliveries, 16, async (body) => {
@@ -165,7 +240,10 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
     [chat] = await detailOfCustomer(customer);
     expect(chat).toMatchObject({ statusCode: 3, status: '聊天中', operatorId: agentId, acceptTime: expect.any(String), messageCount: 3 });
 
-    expect((await a.client.call('chatStatusUpdate', { chatId: chat.chatId, status: 5 })).envelope).toMatchObject({ code: 200, data: { statusCode: 5, endTime: expect.any(String) } });
+    expect((await a.client.call('chatStatusUpdate', { chatId: chat.chatId, status: 5 })).envelope).toMatchObject({
+      code: 200,
+      data: { statusCode: 5, endTime: expect.any(String) },
+    });
     await deliver({ from: customer, to: AGENT_IM, timestamp: RECENT + 100_000, body: { type: 'txt', msg: '我又来了' } });
     const chats = await detailOfCustomer(customer);
     expect(chats).toHaveLength(2);
@@ -190,11 +268,18 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
     const recall = (recallId: string) => deliver({ from: 'u0001recall', to: AGENT_IM, chatType: 'recall', extra: { recall_id: recallId } });
     expect((await recall('5550001')).data.result).toBe('recalled');
     expect((await recall('5550002')).data.result).toBe('recalled');
-    await postCallback(t.baseUrl, callbackBody({ from: 'u0001recall', to: AGENT_IM, msgId: '5550002', body: { type: 'txt', msg: '也撤回' } }));
+    await postCallback(
+      t.baseUrl,
+      callbackBody({ from: 'u0001recall', to: AGENT_IM, msgId: '5550002', body: { type: 'txt', msg: '也撤回' } }),
+    );
     await deliver({ from: 'u0001recall', to: AGENT_IM, msgId: '5550003', body: { type: 'txt', msg: '正常' } });
     const [chat] = await detailOfCustomer('u0001recall');
     const messages = await messagesOf(chat.chatId);
-    expect(messages.map((m) => [m.msg, m.ext.recalled])).toEqual([['说错了', true], ['也撤回', true], ['正常', undefined]]);
+    expect(messages.map((m) => [m.msg, m.ext.recalled])).toEqual([
+      ['说错了', true],
+      ['也撤回', true],
+      ['正常', undefined],
+    ]);
     expect(chat.messageCount).toBe(3);
   });
 
@@ -207,7 +292,16 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
     const folder = mkdtempSync(join(tmpdir(), 'op-backfill-'));
     try {
       const file = join(folder, '2023111500.gz');
-      writeFileSync(file, gzipSync([exported('8880000', RECENT - 1000, '补回的第一条'), exported('8880001', RECENT, '实时'), exported('8880002', RECENT + 1000, '补回的回复', AGENT_IM, customer)].join('\n')));
+      writeFileSync(
+        file,
+        gzipSync(
+          [
+            exported('8880000', RECENT - 1000, '补回的第一条'),
+            exported('8880001', RECENT, '实时'),
+            exported('8880002', RECENT + 1000, '补回的回复', AGENT_IM, customer),
+          ].join('\n'),
+        ),
+      );
       expect(await t.importer.importFile(a.tenantId, file)).toEqual({ imported: 2, duplicates: 1, failed: 0, errors: [] });
       expect(await t.importer.importFile(a.tenantId, file)).toEqual({ imported: 0, duplicates: 3, failed: 0, errors: [] });
     } finally {
@@ -247,21 +341,45 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
   describe('lifecycle endpoints', () => {
     it('chatCreate returns the open chat or makes one; chatAssign transfers; chatDetail reads it', async () => {
       const created = await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001life' });
-      expect(created.envelope.data).toMatchObject({ created: true, statusCode: 1, status: '等待接待', customerId: 'u0001life', operatorId: null, messageCount: 0, lastMessageTime: null });
+      expect(created.envelope.data).toMatchObject({
+        created: true,
+        statusCode: 1,
+        status: '等待接待',
+        customerId: 'u0001life',
+        operatorId: null,
+        messageCount: 0,
+        lastMessageTime: null,
+      });
       const again = await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001life', operatorId: agentId });
       expect(again.envelope.data).toMatchObject({ created: false, chatId: created.envelope.data!.chatId, statusCode: 1 });
       const direct = await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001life2', operatorId: agentId });
       expect(direct.envelope.data).toMatchObject({ created: true, statusCode: 3, operatorId: agentId, acceptTime: expect.any(String) });
 
       const chatId = created.envelope.data!.chatId;
-      expect((await a.client.call<ChatInfo>('chatAssign', { chatId, operatorId: agentId })).envelope.data).toMatchObject({ chatId, operatorId: agentId });
-      expect((await a.client.call<ChatInfo>('chatAssign', { chatId, operatorId: a.operatorId })).envelope.data).toMatchObject({ operatorId: a.operatorId });
-      expect((await a.client.call('chatAssign', { chatId, operatorId: 'nobody' })).envelope).toMatchObject({ code: 404, message: 'operatorId nobody 不存在' });
+      expect((await a.client.call<ChatInfo>('chatAssign', { chatId, operatorId: agentId })).envelope.data).toMatchObject({
+        chatId,
+        operatorId: agentId,
+      });
+      expect((await a.client.call<ChatInfo>('chatAssign', { chatId, operatorId: a.operatorId })).envelope.data).toMatchObject({
+        operatorId: a.operatorId,
+      });
+      expect((await a.client.call('chatAssign', { chatId, operatorId: 'nobody' })).envelope).toMatchObject({
+        code: 404,
+        message: 'operatorId nobody 不存在',
+      });
       expect((await a.client.call('chatDetail', { chatId: 'u0001none' })).envelope).toMatchObject({ code: 404 });
-      expect((await a.client.call('chatCreate', { customerId: '' })).envelope).toMatchObject({ code: 400, message: 'customerId 长度必须在 1 到 128 个字符之间' });
+      expect((await a.client.call('chatCreate', { customerId: '' })).envelope).toMatchObject({
+        code: 400,
+        message: 'customerId 长度必须在 1 到 128 个字符之间',
+      });
       // Found by the hostile-input suite: an optional field sent as null is "not given", never a 500.
-      expect((await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001life', operatorId: null })).envelope.data).toMatchObject({ created: false, chatId });
-      expect((await a.client.call('chatCreate', { customerId: null })).envelope).toMatchObject({ code: 400, message: 'customerId 不能为空' });
+      expect(
+        (await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001life', operatorId: null })).envelope.data,
+      ).toMatchObject({ created: false, chatId });
+      expect((await a.client.call('chatCreate', { customerId: null })).envelope).toMatchObject({
+        code: 400,
+        message: 'customerId 不能为空',
+      });
     });
 
     it('allows the legal status moves only, naming both statuses otherwise', async () => {
@@ -279,18 +397,29 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
       expect((await move(6)).envelope).toMatchObject({ code: 400, message: 'status 不能从 6（用户删除）变为 6（用户删除）' });
       expect((await move(4)).envelope).toMatchObject({ code: 400, message: 'status 只能是 1、3、5、6 或 30' });
       // Ended: the customer's next chat is a new one.
-      expect((await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001moves' })).envelope.data).toMatchObject({ created: true });
+      expect((await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001moves' })).envelope.data).toMatchObject({
+        created: true,
+      });
     });
 
     it("keeps an agent to their own chats and unassigned ones; another tenant's chat is not found", async () => {
-      const { chatId } = (await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001mine', operatorId: a.operatorId })).envelope.data!;
+      const { chatId } = (await a.client.call<ChatCreateResult>('chatCreate', { customerId: 'u0001mine', operatorId: a.operatorId }))
+        .envelope.data!;
       expect((await agent.call('chatDetail', { chatId })).envelope).toMatchObject({ code: 403 });
       expect((await agent.call('chatStatusUpdate', { chatId, status: 5 })).envelope).toMatchObject({ code: 403 });
       const open = (await agent.call<ChatCreateResult>('chatCreate', { customerId: 'u0001open' })).envelope.data!;
-      expect((await agent.call('chatAssign', { chatId: open.chatId, operatorId: a.operatorId })).envelope).toMatchObject({ code: 403, message: '坐席只能把会话分配给自己' });
-      expect((await agent.call<ChatInfo>('chatAssign', { chatId: open.chatId, operatorId: agentId })).envelope.data).toMatchObject({ operatorId: agentId });
+      expect((await agent.call('chatAssign', { chatId: open.chatId, operatorId: a.operatorId })).envelope).toMatchObject({
+        code: 403,
+        message: '坐席只能把会话分配给自己',
+      });
+      expect((await agent.call<ChatInfo>('chatAssign', { chatId: open.chatId, operatorId: agentId })).envelope.data).toMatchObject({
+        operatorId: agentId,
+      });
       const other = await t.createTenant();
-      expect((await other.client.call('chatDetail', { chatId })).envelope).toMatchObject({ code: 404, message: `chatId ${chatId} 对应的会话不存在` });
+      expect((await other.client.call('chatDetail', { chatId })).envelope).toMatchObject({
+        code: 404,
+        message: `chatId ${chatId} 对应的会话不存在`,
+      });
       expect((await other.client.call('chatStatusUpdate', { chatId, status: 5 })).envelope).toMatchObject({ code: 404 });
     });
   });

@@ -15,7 +15,17 @@ const H10_MS = Date.UTC(2026, 10, 30, 2);
 const hourName = (n: number) => `20261130${String(n).padStart(2, '0')}`;
 const atHour = (n: number, i: number) => H10_MS + (n - 10) * 3_600_000 + i * 1000;
 const lines = (n: number, count: number, prefix: string, from = 'u0001reconcile') =>
-  Array.from({ length: count }, (_, i) => JSON.stringify(exportRecord(`${prefix}${n}${String(i).padStart(4, '0')}`, atHour(n, i), i % 3 === 0 ? 'kefu01' : from, i % 3 === 0 ? from : 'kefu01', `第 ${n} 小时 第 ${i} 条`)));
+  Array.from({ length: count }, (_, i) =>
+    JSON.stringify(
+      exportRecord(
+        `${prefix}${n}${String(i).padStart(4, '0')}`,
+        atHour(n, i),
+        i % 3 === 0 ? 'kefu01' : from,
+        i % 3 === 0 ? from : 'kefu01',
+        `第 ${n} 小时 第 ${i} 条`,
+      ),
+    ),
+  );
 
 describe.each(ENGINES)('reconciliation with Easemob history exports on %s', (engine) => {
   let fake: FakeEasemob;
@@ -26,7 +36,9 @@ describe.each(ENGINES)('reconciliation with Easemob history exports on %s', (eng
   const prefix = engine === 'sqlite' ? '51' : '52';
 
   const count = async (tenantId: string) =>
-    Number((await t.dataSource.query<Array<{ n: number | string }>>('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [tenantId]))[0].n);
+    Number(
+      (await t.dataSource.query<Array<{ n: number | string }>>('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [tenantId]))[0].n,
+    );
   const duplicates = async (tenantId: string) =>
     t.dataSource.query<unknown[]>('SELECT hx_msg_id FROM messages WHERE tenant_id = ? GROUP BY hx_msg_id HAVING COUNT(*) > 1', [tenantId]);
   const reconcile = () => t.app.get(ReconcileService);
@@ -82,14 +94,39 @@ describe.each(ENGINES)('reconciliation with Easemob history exports on %s', (eng
   });
 
   it('opctl easemob:app takes the REST credentials and seals the client secret', async () => {
-    const run = await opctl('easemob:app', '--tenant', a.tenantId, '--appkey', APPKEY, '--callback-secret', CALLBACK_SECRET, '--client-id', CLIENT_ID, '--client-secret', CLIENT_SECRET);
+    const run = await opctl(
+      'easemob:app',
+      '--tenant',
+      a.tenantId,
+      '--appkey',
+      APPKEY,
+      '--callback-secret',
+      CALLBACK_SECRET,
+      '--client-id',
+      CLIENT_ID,
+      '--client-secret',
+      CLIENT_SECRET,
+    );
     expect(run.code).toBe(0);
     expect(run.json).toEqual({ tenantId: a.tenantId, appkey: APPKEY, clientId: CLIENT_ID });
-    const rows: Array<{ client_id: string; client_secret_sealed: string }> = await t.dataSource.query('SELECT client_id, client_secret_sealed FROM easemob_apps WHERE appkey = ?', [APPKEY]);
+    const rows: Array<{ client_id: string; client_secret_sealed: string }> = await t.dataSource.query(
+      'SELECT client_id, client_secret_sealed FROM easemob_apps WHERE appkey = ?',
+      [APPKEY],
+    );
     expect(rows[0].client_id).toBe(CLIENT_ID);
     expect(rows[0].client_secret_sealed).not.toContain(CLIENT_SECRET);
     expect(rows[0].client_secret_sealed).not.toContain(Buffer.from(CLIENT_SECRET).toString('base64').slice(0, 12));
-    const half = await opctl('easemob:app', '--tenant', a.tenantId, '--appkey', APPKEY, '--callback-secret', CALLBACK_SECRET, '--client-id', CLIENT_ID);
+    const half = await opctl(
+      'easemob:app',
+      '--tenant',
+      a.tenantId,
+      '--appkey',
+      APPKEY,
+      '--callback-secret',
+      CALLBACK_SECRET,
+      '--client-id',
+      CLIENT_ID,
+    );
     expect(half.code).not.toBe(0);
     expect(half.stdout).toContain('--client-id 和 --client-secret 必须同时给出');
   });
@@ -111,8 +148,21 @@ describe.each(ENGINES)('reconciliation with Easemob history exports on %s', (eng
     expect(run.code).toBe(0);
     const result = run.json as unknown as ReconcileResult;
     const byHour = Object.fromEntries(result.hours.map((h) => [h.hour, h]));
-    expect(byHour[hourName(10)]).toMatchObject({ appkey: APPKEY, inExport: 50, alreadyStored: 20, added: 30, failed: 0, status: 'ok', error: null });
-    expect(byHour[hourName(11)]).toMatchObject({ inExport: 0, added: 0, status: 'failed', error: '获取 2026113011 的历史消息下载地址失败：HTTP 500' });
+    expect(byHour[hourName(10)]).toMatchObject({
+      appkey: APPKEY,
+      inExport: 50,
+      alreadyStored: 20,
+      added: 30,
+      failed: 0,
+      status: 'ok',
+      error: null,
+    });
+    expect(byHour[hourName(11)]).toMatchObject({
+      inExport: 0,
+      added: 0,
+      status: 'failed',
+      error: '获取 2026113011 的历史消息下载地址失败：HTTP 500',
+    });
     expect(byHour[hourName(12)]).toMatchObject({ inExport: 10, alreadyStored: 0, added: 10, failed: 0, status: 'ok' });
     expect(byHour[hourName(13)]).toMatchObject({ inExport: 11, alreadyStored: 0, added: 10, failed: 1, ignored: 1, status: 'partial' });
     expect(byHour[hourName(13)].error).toMatch(/^第 6 条记录：/);
@@ -133,11 +183,18 @@ describe.each(ENGINES)('reconciliation with Easemob history exports on %s', (eng
     // The token call carried the documented body; each list call the bearer token.
     const tokenCall = fake.requests.find((r) => r.path.endsWith('/token'))!;
     expect(JSON.parse(tokenCall.body!)).toEqual({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
-    expect(fake.requests.filter((r) => r.path.includes('/chatmessages/')).every((r) => r.authorization?.startsWith('Bearer YWMt-'))).toBe(true);
-    process.stderr.write(`reconcile (${engine}): 6 hours, ${result.totals.inExport} records in export, ${result.totals.added} added in ${seconds.toFixed(1)} s (CLI process included)\n`);
+    expect(fake.requests.filter((r) => r.path.includes('/chatmessages/')).every((r) => r.authorization?.startsWith('Bearer YWMt-'))).toBe(
+      true,
+    );
+    process.stderr.write(
+      `reconcile (${engine}): 6 hours, ${result.totals.inExport} records in export, ${result.totals.added} added in ${seconds.toFixed(1)} s (CLI process included)\n`,
+    );
 
     // Messages routed like callbacks: the customer's chat holds them in time order.
-    const chats: Array<{ id: string; message_count: number | string }> = await t.dataSource.query('SELECT id, message_count FROM chats WHERE tenant_id = ? AND customer_id = ?', [a.tenantId, 'u0001reconcile']);
+    const chats: Array<{ id: string; message_count: number | string }> = await t.dataSource.query(
+      'SELECT id, message_count FROM chats WHERE tenant_id = ? AND customer_id = ?',
+      [a.tenantId, 'u0001reconcile'],
+    );
     expect(chats.reduce((n, chat) => n + Number(chat.message_count), 0)).toBe(before + 50);
   }, 60_000);
 
@@ -165,7 +222,10 @@ describe.each(ENGINES)('reconciliation with Easemob history exports on %s', (eng
       [hourName(13), 'partial'],
       [hourName(15), 'failed'],
     ]);
-    const runs: Array<{ n: number | string }> = await t.dataSource.query('SELECT COUNT(*) AS n FROM easemob_reconcile_runs WHERE tenant_id = ?', [a.tenantId]);
+    const runs: Array<{ n: number | string }> = await t.dataSource.query(
+      'SELECT COUNT(*) AS n FROM easemob_reconcile_runs WHERE tenant_id = ?',
+      [a.tenantId],
+    );
     expect(Number(runs[0].n)).toBe(6 + 5);
   }, 60_000);
 
@@ -195,7 +255,10 @@ describe.each(ENGINES)('reconciliation with Easemob history exports on %s', (eng
     const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`^op_easemob_reconcile_last_success_timestamp_seconds\\{tenant="${a.tenantId}"\\} \\d{10}$`, 'm'));
     expect(metrics).toMatch(new RegExp(`^op_easemob_reconcile_last_success_timestamp_seconds\\{tenant="${b.tenantId}"\\} \\d{10}$`, 'm'));
-    const scheduled: Array<{ n: number | string }> = await t.dataSource.query("SELECT COUNT(*) AS n FROM easemob_reconcile_runs WHERE trigger_kind = 'schedule'", []);
+    const scheduled: Array<{ n: number | string }> = await t.dataSource.query(
+      "SELECT COUNT(*) AS n FROM easemob_reconcile_runs WHERE trigger_kind = 'schedule'",
+      [],
+    );
     expect(Number(scheduled[0].n)).toBeGreaterThanOrEqual(2);
   }, 60_000);
 });

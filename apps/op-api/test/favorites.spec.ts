@@ -27,7 +27,11 @@ describe.each(ENGINES)('favorites on %s', (engine) => {
     expect((await favAdd(a, id)).envelope.data).toEqual({ userMessageId: id, favorite: true });
     expect((await favAdd(a, id)).envelope.data).toEqual({ userMessageId: id, favorite: true });
     expect((await list(a, { chatId: 'c2', needFavorite: true })).envelope.data!.msg.map((m) => m.favorite)).toEqual([false, true, false]);
-    expect((await list(admin2, { chatId: 'c2', needFavorite: true })).envelope.data!.msg.map((m) => m.favorite)).toEqual([false, false, false]);
+    expect((await list(admin2, { chatId: 'c2', needFavorite: true })).envelope.data!.msg.map((m) => m.favorite)).toEqual([
+      false,
+      false,
+      false,
+    ]);
     expect((await favRemove(a, id)).envelope.data).toEqual({ userMessageId: id, favorite: false });
     expect((await favRemove(a, id)).envelope.data).toEqual({ userMessageId: id, favorite: false });
     expect((await list(a, { chatId: 'c2', needFavorite: true })).envelope.data!.msg.map((m) => m.favorite)).toEqual([false, false, false]);

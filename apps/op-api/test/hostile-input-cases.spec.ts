@@ -36,7 +36,9 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
   const chatId = 'u0001edges';
 
   const messageCount = async () => {
-    const rows: Array<{ n: number | string }> = await t.dataSource.query('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [a.tenantId]);
+    const rows: Array<{ n: number | string }> = await t.dataSource.query('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [
+      a.tenantId,
+    ]);
     return Number(rows[0].n);
   };
   /** Sends a body exactly as given, signed over those bytes. */
@@ -64,11 +66,17 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
   describe('a verified callback is stored whatever its ext holds', () => {
     it('keeps __proto__, constructor and prototype keys as data', async () => {
       const body = callbackBody({ from: 'u0001proto', to: 'kefu01', body: { type: 'txt', msg: '原型' } });
-      const raw = JSON.stringify(body).replace('"ext":{}', '"ext":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"prototype":1}');
+      const raw = JSON.stringify(body).replace(
+        '"ext":{}',
+        '"ext":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"prototype":1}',
+      );
       const answer = await postCallback(t.baseUrl, null, raw);
       expect([answer.status, answer.text]).toEqual([200, expect.stringContaining('"stored"')]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      const rows: Array<{ ext: string }> = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [a.tenantId, body.msg_id]);
+      const rows: Array<{ ext: string }> = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [
+        a.tenantId,
+        body.msg_id,
+      ]);
       expect(rows[0].ext).toBe('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"prototype":1}');
     });
 
@@ -77,7 +85,10 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
       const raw = JSON.stringify(body).replace('"ext":{}', `"ext":{"keep":1,"deep":${nestedObjects(5000)}}`);
       const answer = await postCallback(t.baseUrl, null, raw);
       expect([answer.status, answer.text]).toEqual([200, expect.stringContaining('"stored"')]);
-      const rows: Array<{ ext: string; chat_id: string }> = await t.dataSource.query('SELECT ext, chat_id FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [a.tenantId, body.msg_id]);
+      const rows: Array<{ ext: string; chat_id: string }> = await t.dataSource.query(
+        'SELECT ext, chat_id FROM messages WHERE tenant_id = ? AND hx_msg_id = ?',
+        [a.tenantId, body.msg_id],
+      );
       const ext = JSON.parse(rows[0].ext) as { keep: number; deep: unknown; opCut: { maxDepth: number; paths: string[] } };
       expect(ext.keep).toBe(1);
       expect(ext.opCut).toEqual({ maxDepth: 32, paths: [`deep${'.a'.repeat(30)}`] });
@@ -117,7 +128,10 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
         ],
       });
       expect(await messageCount()).toBe(before + 3);
-      const rows: Array<{ ext: string }> = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [a.tenantId, 'imp-deep-2']);
+      const rows: Array<{ ext: string }> = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [
+        a.tenantId,
+        'imp-deep-2',
+      ]);
       expect(JSON.parse(rows[0].ext)).toMatchObject({ opCut: { maxDepth: 32, paths: [`x${'[0]'.repeat(30)}`] } });
     });
 
@@ -128,7 +142,10 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
         JSON.stringify(record({ chatId: 'u0001bigext', msgId: 'big-2' })),
       ]);
       expect(result).toEqual({ imported: 2, duplicates: 0, failed: 0, errors: [] });
-      const rows: Array<{ ext: string }> = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [a.tenantId, 'big-1']);
+      const rows: Array<{ ext: string }> = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [
+        a.tenantId,
+        'big-1',
+      ]);
       expect(JSON.parse(rows[0].ext)).toEqual({ opCut: { maxBytes: 65_535, bytes: 70_012 } });
     });
   });
@@ -155,11 +172,17 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
     it('a bad URL', async () => {
       const response = await fetch(`${t.baseUrl}/op/v2/%ZZ`, { method: 'POST' });
       const envelope = (await response.json()) as Envelope<unknown>;
-      expect([response.status, envelope]).toEqual([400, expect.objectContaining({ code: 400, message: '请求地址无效', data: null, foot: expect.any(Object) })]);
+      expect([response.status, envelope]).toEqual([
+        400,
+        expect.objectContaining({ code: 400, message: '请求地址无效', data: null, foot: expect.any(Object) }),
+      ]);
     });
 
     it('a 70 KB query string', async () => {
-      const { status, body } = await rawHttp(port(), `POST /op/v2/chatMessageList?x=${'a'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
+      const { status, body } = await rawHttp(
+        port(),
+        `POST /op/v2/chatMessageList?x=${'a'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`,
+      );
       expect(status).toBe(400);
       expect(JSON.parse(body)).toMatchObject({ code: 400, message: '请求行或请求头过长', data: null, foot: expect.any(Object) });
     });

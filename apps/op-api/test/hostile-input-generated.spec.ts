@@ -41,7 +41,30 @@ const nasties = [
   'null',
 ];
 
-const fieldNames = ['chatId', 'pageNum', 'pageSize', 'needMark', 'needFavorite', 'aroundMessageId', 'customerId', 'operatorId', 'status', 'messageId', 'mark', 'keyword', 'createdFrom', 'createdTo', 'lastMessageFrom', 'lastMessageTo', 'username', 'password', 'from', 'to', 'action', '__proto__'];
+const fieldNames = [
+  'chatId',
+  'pageNum',
+  'pageSize',
+  'needMark',
+  'needFavorite',
+  'aroundMessageId',
+  'customerId',
+  'operatorId',
+  'status',
+  'messageId',
+  'mark',
+  'keyword',
+  'createdFrom',
+  'createdTo',
+  'lastMessageFrom',
+  'lastMessageTo',
+  'username',
+  'password',
+  'from',
+  'to',
+  'action',
+  '__proto__',
+];
 
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(...nasties),
@@ -67,18 +90,44 @@ const nested: fc.Arbitrary<string> = fc.oneof(
 const hostileExt: fc.Arbitrary<string> = fc.oneof(
   fc.json({ maxDepth: 4 }).filter((text) => text.startsWith('{')),
   nested.map((deep) => `{"keep":"保留","deep":${deep}}`),
-  fc.constantFrom('{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"polluted":1}}}', '{"prototype":null,"__proto__":[1,{"__proto__":{}}]}'),
-  fc.tuple(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'), fc.json({ maxDepth: 2 })).map(([key, value]) => `{${JSON.stringify(key)}:${value}}`),
+  fc.constantFrom(
+    '{"__proto__":{"admin":true}}',
+    '{"constructor":{"prototype":{"polluted":1}}}',
+    '{"prototype":null,"__proto__":[1,{"__proto__":{}}]}',
+  ),
+  fc
+    .tuple(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'), fc.json({ maxDepth: 2 }))
+    .map(([key, value]) => `{${JSON.stringify(key)}:${value}}`),
   // Up to ~45 KB of text: a callback body stays within the 64 KiB limit.
   fc.integer({ min: 1, max: 15_000 }).map((n) => JSON.stringify({ notes: '注'.repeat(n) })),
 );
 
 /** A raw body: mostly objects with the endpoints' own field names, sometimes not JSON at all. */
 const rawBody: fc.Arbitrary<string> = fc.oneof(
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...fieldNames.filter((name) => name !== '__proto__')), nested).map(([field, deep]) => `{"chatId":"${SENTINEL}",${JSON.stringify(field)}:${deep}}`) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...fieldNames.filter((name) => name !== '__proto__')), nested)
+      .map(([field, deep]) => `{"chatId":"${SENTINEL}",${JSON.stringify(field)}:${deep}}`),
+  },
   { weight: 6, arbitrary: fc.dictionary(fc.constantFrom(...fieldNames), hostileValue, { maxKeys: 6 }).map((body) => JSON.stringify(body)) },
   { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) },
-  { weight: 1, arbitrary: fc.constantFrom('{"chatId":', '{"chatId": 1e309}', '{"pageNum": 1e309, "chatId": "x"}', '[]', 'null', '"str"', '{"a":' + '['.repeat(500), '{"chatId":"\\ud800"}', '\u0000{}', '{"chatId":"a","chatId":"b"}', '{"__proto__":{"admin":true},"chatId":"u1"}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '{"chatId":',
+      '{"chatId": 1e309}',
+      '{"pageNum": 1e309, "chatId": "x"}',
+      '[]',
+      'null',
+      '"str"',
+      '{"a":' + '['.repeat(500),
+      '{"chatId":"\\ud800"}',
+      '\u0000{}',
+      '{"chatId":"a","chatId":"b"}',
+      '{"__proto__":{"admin":true},"chatId":"u1"}',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 60 }) },
 );
 
@@ -103,8 +152,8 @@ describe('hostile input against every endpoint (MariaDB)', () => {
   /** Every row of the tenant's tables as a count and a checksum: a refused input must move none. */
   const rows = async (): Promise<string> => {
     const [r]: Array<Record<string, string | number | null>> = await t.dataSource.query(
-      'SELECT (SELECT CONCAT(COUNT(*), \':\', COALESCE(SUM(CRC32(CONCAT_WS(\'|\', id, chat_id, hx_msg_id, COALESCE(ext, \'\')))), 0)) FROM messages WHERE tenant_id = ?) AS messages, ' +
-        '(SELECT CONCAT(COUNT(*), \':\', COALESCE(SUM(CRC32(CONCAT_WS(\'|\', id, status, COALESCE(operator_id, \'\'), message_count, COALESCE(last_message_time, 0)))), 0)) FROM chats WHERE tenant_id = ?) AS chats, ' +
+      "SELECT (SELECT CONCAT(COUNT(*), ':', COALESCE(SUM(CRC32(CONCAT_WS('|', id, chat_id, hx_msg_id, COALESCE(ext, '')))), 0)) FROM messages WHERE tenant_id = ?) AS messages, " +
+        "(SELECT CONCAT(COUNT(*), ':', COALESCE(SUM(CRC32(CONCAT_WS('|', id, status, COALESCE(operator_id, ''), message_count, COALESCE(last_message_time, 0)))), 0)) FROM chats WHERE tenant_id = ?) AS chats, " +
         '(SELECT COUNT(*) FROM message_marks WHERE tenant_id = ?) AS marks, (SELECT COUNT(*) FROM message_favorites WHERE tenant_id = ?) AS favorites, ' +
         '(SELECT COUNT(*) FROM easemob_callback_ids WHERE tenant_id = ?) AS callback_ids, (SELECT COUNT(*) FROM message_recalls WHERE tenant_id = ?) AS recalls',
       Array(6).fill(a.tenantId),
@@ -116,7 +165,10 @@ describe('hostile input against every endpoint (MariaDB)', () => {
     const page = await a.client.call<ChatMessageListData>('chatMessageList', { chatId: SENTINEL, needMark: true, needFavorite: true });
     // Well-formed, correctly secured callbacks among the cases store messages of their own
     // chats, as they should; the sentinel chat must not move.
-    const rows: Array<{ n: number | string }> = await t.dataSource.query('SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = ?', [a.tenantId, SENTINEL]);
+    const rows: Array<{ n: number | string }> = await t.dataSource.query(
+      'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = ?',
+      [a.tenantId, SENTINEL],
+    );
     return { page: page.envelope.data, total: page.envelope.page, messages: Number(rows[0].n) };
   };
 
@@ -124,7 +176,10 @@ describe('hostile input against every endpoint (MariaDB)', () => {
     t = await startTestApp('mariadb');
     a = await t.createTenant();
     await t.easemobApps.register(a.tenantId, APPKEY, CALLBACK_SECRET);
-    await t.importRecords(a.tenantId, [0, 1, 2].map((i) => record({ chatId: SENTINEL, timestamp: T0 + i * 1000, body: { type: 'txt', msg: `哨兵 ${i}` } })));
+    await t.importRecords(
+      a.tenantId,
+      [0, 1, 2].map((i) => record({ chatId: SENTINEL, timestamp: T0 + i * 1000, body: { type: 'txt', msg: `哨兵 ${i}` } })),
+    );
     before = await snapshot();
   });
 
@@ -143,20 +198,26 @@ describe('hostile input against every endpoint (MariaDB)', () => {
     if (c.auth === 'ext') {
       // A verified, fresh callback whose ext is hostile: data we must keep.
       url = `${t.baseUrl}/hx/callback`;
-      body = JSON.stringify(callbackBody({ from: `u0001ext${delivered % 50}`, to: 'kefu01', msgId: `ext-${process.pid}-${delivered++}` })).replace('"ext":{}', () => `"ext":${c.ext}`); // a function: `$&` in the ext is text
+      body = JSON.stringify(
+        callbackBody({ from: `u0001ext${delivered % 50}`, to: 'kefu01', msgId: `ext-${process.pid}-${delivered++}` }),
+      ).replace('"ext":{}', () => `"ext":${c.ext}`); // a function: `$&` in the ext is text
     } else if (c.endpoint === 'hx/callback') {
       url = `${t.baseUrl}/hx/callback`;
       if (c.auth === 'signed') {
         // A correctly secured callback whose fields are hostile.
         try {
           const parsed: unknown = JSON.parse(c.body);
-          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = JSON.stringify({ ...callbackBody({ from: 'u0001hostile', to: 'kefu01' }), ...parsed, appkey: APPKEY });
+          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+            body = JSON.stringify({ ...callbackBody({ from: 'u0001hostile', to: 'kefu01' }), ...parsed, appkey: APPKEY });
         } catch {
           // not JSON: sent as it is
         }
       }
     } else {
-      const request = a.client.signedRequest(c.endpoint, undefined, { nonce: null, timestamp: c.auth === 'old' ? 1 : c.auth === 'future' ? 9_999_999_999 : undefined });
+      const request = a.client.signedRequest(c.endpoint, undefined, {
+        nonce: null,
+        timestamp: c.auth === 'old' ? 1 : c.auth === 'future' ? 9_999_999_999 : undefined,
+      });
       // Re-sign over the hostile raw body, exactly as a careful attacker would.
       const signed = a.client.signedRequest(c.endpoint, null, {
         nonce: null,
@@ -192,10 +253,28 @@ describe('hostile input against every endpoint (MariaDB)', () => {
           auth: fc.oneof(
             { weight: 12, arbitrary: fc.constant<Auth>('signed') },
             { weight: 2, arbitrary: fc.constant<Auth>('ext') },
-            { weight: 1, arbitrary: fc.constantFrom<Auth>('no-sign', 'bad-sign', 'short-sign', 'double-sign', 'old', 'future', 'double-client', 'no-token') },
+            {
+              weight: 1,
+              arbitrary: fc.constantFrom<Auth>(
+                'no-sign',
+                'bad-sign',
+                'short-sign',
+                'double-sign',
+                'old',
+                'future',
+                'double-client',
+                'no-token',
+              ),
+            },
           ),
           ext: hostileExt,
-          contentType: fc.oneof({ weight: 20, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1') }),
+          contentType: fc.oneof(
+            { weight: 20, arbitrary: fc.constant('application/json') },
+            {
+              weight: 1,
+              arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1'),
+            },
+          ),
         }),
         async (c) => {
           const { status, text } = await send(c);
@@ -216,7 +295,9 @@ describe('hostile input against every endpoint (MariaDB)', () => {
           expect(envelope.foot).toBeDefined();
           if (status !== 200) {
             expect(envelope.data).toBeNull();
-            expect(envelope.message).not.toMatch(/\bat \S+:\d+|SELECT |INSERT |UPDATE |ER_|SQLITE|node_modules|\/work\/|TypeError|undefined/);
+            expect(envelope.message).not.toMatch(
+              /\bat \S+:\d+|SELECT |INSERT |UPDATE |ER_|SQLITE|node_modules|\/work\/|TypeError|undefined/,
+            );
           }
         },
       ),
@@ -229,7 +310,10 @@ describe('hostile input against every endpoint (MariaDB)', () => {
   it(`imports ${IMPORT_RUNS} batches of generated lines: each line stored or counted by number, never a stop`, async () => {
     let n = 0;
     // An import line has no body limit: an ext past its column (65,535 bytes) is cut and recorded.
-    const importExt = fc.oneof({ weight: 6, arbitrary: hostileExt }, { weight: 1, arbitrary: fc.integer({ min: 20_000, max: 30_000 }).map((n) => JSON.stringify({ notes: '注'.repeat(n) })) });
+    const importExt = fc.oneof(
+      { weight: 6, arbitrary: hostileExt },
+      { weight: 1, arbitrary: fc.integer({ min: 20_000, max: 30_000 }).map((n) => JSON.stringify({ notes: '注'.repeat(n) })) },
+    );
     const wellFormed = importExt.map(
       (ext) =>
         `{"chatId":"u0001imp${n % 20}","msg_id":"imp-${process.pid}-${n++}","timestamp":${T0},"from":"c1","to":"k1","chat_type":"chat",` +
@@ -243,7 +327,10 @@ describe('hostile input against every endpoint (MariaDB)', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 8 }), async (lines) => {
-        const result = await t.importer.importLines(a.tenantId, lines.map((l) => l.text));
+        const result = await t.importer.importLines(
+          a.tenantId,
+          lines.map((l) => l.text),
+        );
         counts.importLines += lines.length;
         const nonEmpty = lines.filter((l) => l.text.trim() !== '').length;
         expect(result.imported + result.duplicates + result.failed).toBe(nonEmpty);

@@ -22,7 +22,12 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
   beforeAll(async () => {
     db = await PrivateMariaDb.create();
     dataDir = mkdtempSync(join(tmpdir(), 'op-hung-'));
-    const env = { OP_DATABASE_URL: `${db.url}/op_hung`, OP_DATA_DIR: dataDir, OP_LOG_LEVEL: 'silent', OP_DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS) };
+    const env = {
+      OP_DATABASE_URL: `${db.url}/op_hung`,
+      OP_DATA_DIR: dataDir,
+      OP_LOG_LEVEL: 'silent',
+      OP_DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+    };
     const opctl = async (...args: string[]) => JSON.parse((await runNode(OPCTL, args, env)).stdout) as Record<string, string>;
     const { tenantId, clientId, secret, token } = await opctlTenant(env, { name: 'hung', username: 'admin' });
     await opctl('easemob:app', '--tenant', tenantId, '--appkey', APPKEY, '--callback-secret', CALLBACK_SECRET);
@@ -39,8 +44,17 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
 
   const call = async () => {
     const request = client.signedRequest('chatMessageList', { chatId: 'u0001nothere' });
-    const response = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body, signal: AbortSignal.timeout(BOUND_MS) });
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { code: number; message: string } };
+    const response = await fetch(request.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: request.body,
+      signal: AbortSignal.timeout(BOUND_MS),
+    });
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      body: (await response.json()) as { code: number; message: string },
+    };
   };
 
   it('answers 503 with Retry-After while it hangs, and serves again once it resumes', async () => {
@@ -50,7 +64,11 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
       // In flight together, more than one, and a callback: none may hang.
       const answers = await Promise.all([call(), call(), call()]);
       for (const answer of answers) {
-        expect(answer).toEqual({ status: 503, retryAfter: '5', body: expect.objectContaining({ code: 503, message: '数据库暂不可用，请稍后重试' }) });
+        expect(answer).toEqual({
+          status: 503,
+          retryAfter: '5',
+          body: expect.objectContaining({ code: 503, message: '数据库暂不可用，请稍后重试' }),
+        });
       }
       const callback = await fetch(`${server.baseUrl}/hx/callback`, {
         method: 'POST',

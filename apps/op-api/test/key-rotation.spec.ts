@@ -45,14 +45,19 @@ describe('key rotation through opctl (SECURITY.md)', () => {
     const server = await startServer(env);
     try {
       const call = (secret: string) =>
-        new OpClient({ baseUrl: server.baseUrl, clientId: client.clientId, secret, token }).call('chatMessageList', { chatId: 'u0001none' });
+        new OpClient({ baseUrl: server.baseUrl, clientId: client.clientId, secret, token }).call('chatMessageList', {
+          chatId: 'u0001none',
+        });
       expect((await call(rotated.secret)).envelope).toMatchObject({ code: 404 });
       expect((await call(client.secret)).envelope).toMatchObject({ code: 401, message: 'sign 错误' });
     } finally {
       await server.stop();
     }
     // The old key opens nothing any more: a dump plus the old key signs nothing.
-    const withOldKey = await runNode(OPCTL, ['master-key:rotate', '--new-key', randomBytes(32).toString('hex')], { ...env, OP_MASTER_KEY: oldKey });
+    const withOldKey = await runNode(OPCTL, ['master-key:rotate', '--new-key', randomBytes(32).toString('hex')], {
+      ...env,
+      OP_MASTER_KEY: oldKey,
+    });
     expect(withOldKey.code).toBe(1);
   });
 });

@@ -12,7 +12,11 @@ const USER_IP = 'x-op-user-ip';
 
 const setups: Array<{ name: string; engine: Engine; env: Record<string, string> }> = [
   ...ENGINES.map((engine) => ({ name: `${engine}, throttle in this process`, engine, env: {} })),
-  { name: 'sqlite, throttle in Redis', engine: 'sqlite', env: { OP_REDIS_URL: REDIS_URL, OP_REDIS_PREFIX: `op-test-${process.pid}-${randomBytes(4).toString('hex')}:` } },
+  {
+    name: 'sqlite, throttle in Redis',
+    engine: 'sqlite',
+    env: { OP_REDIS_URL: REDIS_URL, OP_REDIS_PREFIX: `op-test-${process.pid}-${randomBytes(4).toString('hex')}:` },
+  },
 ];
 
 describe.each(setups)('sign-in throttle ($name)', ({ engine, env }) => {
@@ -23,11 +27,12 @@ describe.each(setups)('sign-in throttle ($name)', ({ engine, env }) => {
 
   /** A sign-in as the panel sends it for a browser at `ip`, or as another client claiming `ip`. */
   const login = (client: { clientId: string; secret: string }, username: string, password: string, ip?: string) =>
-    new OpClient({ baseUrl: t.baseUrl, clientId: client.clientId, secret: client.secret, headers: ip ? { [USER_IP]: ip } : {} }).call<OperatorLoginResult>(
-      'operatorLogin',
-      { username, password },
-      { token: null },
-    );
+    new OpClient({
+      baseUrl: t.baseUrl,
+      clientId: client.clientId,
+      secret: client.secret,
+      headers: ip ? { [USER_IP]: ip } : {},
+    }).call<OperatorLoginResult>('operatorLogin', { username, password }, { token: null });
 
   beforeAll(async () => {
     t = await startTestApp(engine, env);

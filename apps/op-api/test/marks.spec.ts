@@ -32,7 +32,10 @@ describe.each(ENGINES)('marks on %s', (engine) => {
     expect((await markRemove(a, id, '投诉')).envelope.data).toEqual({ userMessageId: id, mark: ['重要'] });
     expect((await markRemove(a, id, '从没有过')).status).toBe(200);
     expect((await list(a, { chatId: 'c3', needMark: true })).envelope.data!.msg.map((m) => m.mark)).toEqual([['重要'], []]);
-    const [row] = await t.dataSource.query('SELECT operator_id FROM message_marks WHERE tenant_id = ? AND message_id = ?', [a.tenantId, BigInt(id)]);
+    const [row] = await t.dataSource.query('SELECT operator_id FROM message_marks WHERE tenant_id = ? AND message_id = ?', [
+      a.tenantId,
+      BigInt(id),
+    ]);
     expect(row.operator_id).toBe(admin2.operatorId);
   });
 
@@ -40,7 +43,10 @@ describe.each(ENGINES)('marks on %s', (engine) => {
     const id = ids.c3[1];
     for (let i = 0; i < 20; i++) expect((await markAdd(a, id, `m${i}`)).status).toBe(200);
     const over = await markAdd(a, id, 'm20');
-    expect({ status: over.status, message: over.envelope.message }).toEqual({ status: 409, message: 'mark 数量已达上限：每条消息最多 20 个标记' });
+    expect({ status: over.status, message: over.envelope.message }).toEqual({
+      status: 409,
+      message: 'mark 数量已达上限：每条消息最多 20 个标记',
+    });
     expect((await markAdd(a, id, 'm7')).envelope.data!.mark).toHaveLength(20);
     expect((await list(a, { chatId: 'c3', needMark: true })).envelope.data!.msg[1].mark).toHaveLength(20);
   });
@@ -68,7 +74,11 @@ describe.each(ENGINES)('marks on %s', (engine) => {
     await Promise.all([...range(0, 10).map((m) => markAdd(a, id, m)), ...range(5, 15).map((m) => markAdd(admin2, id, m))]);
     const marks = async () => (await list(a, { chatId: 'c4', needMark: true, pageSize: 1 })).envelope.data!.msg[0].mark!;
     expect([...(await marks())].sort()).toEqual(range(0, 15).sort());
-    await Promise.all([...range(0, 5).map((m) => markRemove(a, id, m)), ...range(3, 8).map((m) => markRemove(admin2, id, m)), markAdd(admin2, id, 'n1')]);
+    await Promise.all([
+      ...range(0, 5).map((m) => markRemove(a, id, m)),
+      ...range(3, 8).map((m) => markRemove(admin2, id, m)),
+      markAdd(admin2, id, 'n1'),
+    ]);
     expect([...(await marks())].sort()).toEqual([...range(8, 15), 'n1'].sort());
   });
 
@@ -94,7 +104,9 @@ describe.each(ENGINES)('marks on %s', (engine) => {
     await Promise.all(Array.from({ length: 40 }, (_, i) => who(i).client.call('markList', {})));
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => markAdd(who(i), id, `p${i}`)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(20);
-    expect(results.filter((r) => r.status === 409).map((r) => r.envelope.message)).toEqual(Array(20).fill('mark 数量已达上限：每条消息最多 20 个标记'));
+    expect(results.filter((r) => r.status === 409).map((r) => r.envelope.message)).toEqual(
+      Array(20).fill('mark 数量已达上限：每条消息最多 20 个标记'),
+    );
     const stored = (await list(a, { chatId: 'c4', needMark: true, pageSize: 3 })).envelope.data!.msg[2].mark!;
     expect(stored).toHaveLength(20);
   });

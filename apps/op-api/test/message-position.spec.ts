@@ -88,7 +88,10 @@ describe.each(ENGINES)('2.37 aroundMessageId finds the page of any message on %s
       const line = importRecord({ msgId: `live-${i}`, timestamp, from: 'u0001live', to: 'kefu01', body: `第${i}条` });
       expect(await t.importer.importLines(a.tenantId, [JSON.stringify(line)])).toMatchObject({ imported: 1, failed: 0 });
     }
-    const [chat]: Array<{ id: string }> = await t.dataSource.query('SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ?', [a.tenantId, 'u0001live']);
+    const [chat]: Array<{ id: string }> = await t.dataSource.query('SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ?', [
+      a.tenantId,
+      'u0001live',
+    ]);
     await expectEveryPosition(chat.id, 30);
   });
 
@@ -106,7 +109,9 @@ describe.each(ENGINES)('2.37 aroundMessageId finds the page of any message on %s
         for (let pageNum = 1; (pageNum - 1) * pageSize < 700; pageNum += pageSize === 7 ? 9 : 1) {
           const { envelope } = await list({ chatId: 'deep', pageNum, pageSize });
           expect({ pageNum, pageSize, ids: envelope.data!.msg.map((m) => m.userMessageId) }).toEqual({
-            pageNum, pageSize, ids: expected.slice((pageNum - 1) * pageSize, pageNum * pageSize),
+            pageNum,
+            pageSize,
+            ids: expected.slice((pageNum - 1) * pageSize, pageNum * pageSize),
           });
         }
       }
@@ -125,7 +130,10 @@ describe.each(ENGINES)('2.37 aroundMessageId finds the page of any message on %s
       'SELECT MIN(utc_day) AS utc_day FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?',
       [a.tenantId, 'deep'],
     );
-    await t.dataSource.query('UPDATE chat_message_days SET message_count = message_count - 3 WHERE tenant_id = ? AND chat_id = ? AND utc_day = ?', [a.tenantId, 'deep', first.utc_day]);
+    await t.dataSource.query(
+      'UPDATE chat_message_days SET message_count = message_count - 3 WHERE tenant_id = ? AND chat_id = ? AND utc_day = ?',
+      [a.tenantId, 'deep', first.utc_day],
+    );
     await pages();
     await positions();
     await t.dataSource.query('DELETE FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?', [a.tenantId, 'deep']);
@@ -135,7 +143,10 @@ describe.each(ENGINES)('2.37 aroundMessageId finds the page of any message on %s
 
   it('computes the same day in SQL as in code, before 1970 and at day edges', async () => {
     for (const time of [0, 1, DAY_MS - 1, DAY_MS, -1, -DAY_MS, -DAY_MS - 1, MIDNIGHT + DAY_MS - 1, 4_102_444_800_000]) {
-      const [row]: Array<{ d: number | string }> = await t.dataSource.query(`SELECT ${dialectOf(t.dataSource).dayOf('v')} AS d FROM (SELECT ? AS v) x`, [time]);
+      const [row]: Array<{ d: number | string }> = await t.dataSource.query(
+        `SELECT ${dialectOf(t.dataSource).dayOf('v')} AS d FROM (SELECT ? AS v) x`,
+        [time],
+      );
       expect({ time, day: Number(row.d) }).toEqual({ time, day: dayNumber(time) });
     }
   });
@@ -145,15 +156,22 @@ describe.each(ENGINES)('the chat_message_days migration on %s', (engine) => {
   it('counts the messages stored before it, per chat and day', async () => {
     const database = await createTestDatabase(engine);
     await (await openDataSource(database.config, ENTITIES)).destroy(); // creates the MariaDB database
-    const before = await new DataSource({ ...dataSourceOptions(database.config, ENTITIES), migrations: MIGRATIONS.slice(0, 4) }).initialize();
+    const before = await new DataSource({
+      ...dataSourceOptions(database.config, ENTITIES),
+      migrations: MIGRATIONS.slice(0, 4),
+    }).initialize();
     try {
       await migrate(before);
       const times = timesOverDays(20);
       for (const [i, time] of times.entries()) {
-        await before.query(
-          'INSERT INTO messages (id, tenant_id, chat_id, hx_msg_id, type, create_time) VALUES (?, ?, ?, ?, ?, ?)',
-          [1000 + i, 't1', i % 2 === 0 ? 'even' : 'odd', `hx${i}`, 'txt', time],
-        );
+        await before.query('INSERT INTO messages (id, tenant_id, chat_id, hx_msg_id, type, create_time) VALUES (?, ?, ?, ?, ?, ?)', [
+          1000 + i,
+          't1',
+          i % 2 === 0 ? 'even' : 'odd',
+          `hx${i}`,
+          'txt',
+          time,
+        ]);
       }
     } finally {
       await before.destroy();
@@ -169,7 +187,9 @@ describe.each(ENGINES)('the chat_message_days migration on %s', (engine) => {
         const key = `${i % 2 === 0 ? 'even' : 'odd'} ${dayNumber(time)}`;
         expected.set(key, (expected.get(key) ?? 0) + 1);
       });
-      expect(rows.map((r) => [`${r.chat_id} ${Number(r.utc_day)}`, Number(r.message_count)])).toEqual([...expected].sort(([x], [y]) => (x < y ? -1 : 1)));
+      expect(rows.map((r) => [`${r.chat_id} ${Number(r.utc_day)}`, Number(r.message_count)])).toEqual(
+        [...expected].sort(([x], [y]) => (x < y ? -1 : 1)),
+      );
     } finally {
       await after.destroy();
       await database.drop();

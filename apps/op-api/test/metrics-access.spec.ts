@@ -21,7 +21,11 @@ describe.each(ENGINES)('/metrics and /openapi.json behind a bearer token (%s)', 
       const response = await fetch(`${t.baseUrl}${path}`, { headers: authorization ? { authorization } : {} });
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
-      expect(await response.json()).toMatchObject({ code: 401, message: `${path} 需要 Authorization: Bearer 令牌（OP_METRICS_TOKEN）`, data: null });
+      expect(await response.json()).toMatchObject({
+        code: 401,
+        message: `${path} 需要 Authorization: Bearer 令牌（OP_METRICS_TOKEN）`,
+        data: null,
+      });
     }
     const allowed = await fetch(`${t.baseUrl}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(allowed.status).toBe(200);

@@ -99,7 +99,11 @@ describe('npm start on the embedded default', () => {
       expect(statSync(join(dataDir, 'admin-client.json')).mode & 0o777).toBe(0o600);
       clientId = /Demo client: +([0-9a-f]{32})/.exec(first.banner)![1];
       const envelope = await sendCurl(first.banner);
-      expect(envelope).toMatchObject({ code: 200, message: '成功', data: { status: '聊天中', chatId: 'u000103b6237d8f94447ab3bd6cbe9c89d70a' } });
+      expect(envelope).toMatchObject({
+        code: 200,
+        message: '成功',
+        data: { status: '聊天中', chatId: 'u000103b6237d8f94447ab3bd6cbe9c89d70a' },
+      });
       const [message] = envelope.data!.msg;
       // Every field of the original's example message is there, with its values.
       expect(message).toMatchObject({
@@ -126,16 +130,26 @@ describe('npm start on the embedded default', () => {
       expect(age).toBeGreaterThan(0);
       expect(age).toBeLessThan(24 * 3600_000);
       expect(envelope.data!.msg.find((m) => m.type === 'img')!.mark).toEqual(['重要', '菜品']);
-      expect(new Set(envelope.data!.msg.map((m) => m.type))).toEqual(new Set(['txt', 'img', 'audio', 'video', 'loc', 'file', 'cmd', 'custom']));
+      expect(new Set(envelope.data!.msg.map((m) => m.type))).toEqual(
+        new Set(['txt', 'img', 'audio', 'video', 'loc', 'file', 'cmd', 'custom']),
+      );
       expect(envelope.page).toEqual({ total: 10, page: 1, pageSize: 20, count: 10, next: false, startIndex: 0 });
       expect(Object.keys(envelope.foot)).toEqual(['operationTime', 'servicePhone', 'host']);
       expect(statSync(join(dataDir, 'demo.json')).mode & 0o777).toBe(0o600);
       expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
 
       // A keyword search finds the demo's refund, shipping and complaint chats.
-      const demo = { clientId, secret: /Demo secret: +([0-9a-f]+)/.exec(first.banner)![1], token: /Demo token: +(\S+)/.exec(first.banner)![1] };
+      const demo = {
+        clientId,
+        secret: /Demo secret: +([0-9a-f]+)/.exec(first.banner)![1],
+        token: /Demo token: +(\S+)/.exec(first.banner)![1],
+      };
       const op = new OpClient({ baseUrl: `http://127.0.0.1:${env.OP_PORT}`, ...demo });
-      for (const [keyword, atLeast] of [['退款', 3], ['发货', 3], ['投诉', 2]] as const) {
+      for (const [keyword, atLeast] of [
+        ['退款', 3],
+        ['发货', 3],
+        ['投诉', 2],
+      ] as const) {
         const found = (await op.chatSearch({ keyword, pageSize: 20 })).data as ChatSearchData;
         expect(found.chats.length).toBeGreaterThanOrEqual(atLeast);
       }

@@ -10,7 +10,8 @@ import { MAIN, OPCTL, runNode, startServer } from './support/processes';
 import { record, T0 } from './support/records';
 
 beforeAll(() => {
-  if (!existsSync(OPCTL) || !existsSync(MAIN)) throw new Error('apps/op-api/dist is missing: run `npm test` (it builds first) or `npm run build`');
+  if (!existsSync(OPCTL) || !existsSync(MAIN))
+    throw new Error('apps/op-api/dist is missing: run `npm test` (it builds first) or `npm run build`');
 });
 
 describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
@@ -47,22 +48,49 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     const tenantId = tenant.json.tenantId as string;
 
     const client = await opctl('client:create', '--tenant', tenantId, '--sign-method', 'md5');
-    expect(client.json).toEqual({ clientId: expect.stringMatching(/^[0-9a-f]{32}$/), secret: expect.any(String), signMethod: 'md5', tenantId });
+    expect(client.json).toEqual({
+      clientId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      secret: expect.any(String),
+      signMethod: 'md5',
+      tenantId,
+    });
 
-    const operator = await opctl('operator:create', '--tenant', tenantId, '--username', 'alice', '--password', 'a-long-password', '--role', 'admin', '--im-username', 'kefu01');
+    const operator = await opctl(
+      'operator:create',
+      '--tenant',
+      tenantId,
+      '--username',
+      'alice',
+      '--password',
+      'a-long-password',
+      '--role',
+      'admin',
+      '--im-username',
+      'kefu01',
+    );
     expect(operator.json).toEqual({ operatorId: expect.any(String), username: 'alice', role: 'admin', tenantId });
     const duplicate = await opctl('operator:create', '--tenant', tenantId, '--username', 'alice');
     expect(duplicate.code).not.toBe(0);
     expect(duplicate.json).toEqual({ error: { code: 409, message: 'username alice 已存在' } });
 
     const token = await opctl('token:issue', '--operator', operator.json.operatorId as string, '--ttl', '600');
-    expect(token.json).toEqual({ token: expect.stringMatching(/^o0001[0-9a-f]{32}$/), expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/) });
+    expect(token.json).toEqual({
+      token: expect.stringMatching(/^o0001[0-9a-f]{32}$/),
+      expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+    });
 
-    expect((await opctl('easemob:app', '--tenant', tenantId, '--appkey', 'easemob-demo#kefu', '--callback-secret', 'cb-secret')).json).toEqual({ tenantId, appkey: 'easemob-demo#kefu' });
-    expect((await opctl('service-account:add', '--tenant', tenantId, '--im-username', 'robot01')).json).toEqual({ tenantId, imUsername: 'robot01' });
+    expect(
+      (await opctl('easemob:app', '--tenant', tenantId, '--appkey', 'easemob-demo#kefu', '--callback-secret', 'cb-secret')).json,
+    ).toEqual({ tenantId, appkey: 'easemob-demo#kefu' });
+    expect((await opctl('service-account:add', '--tenant', tenantId, '--im-username', 'robot01')).json).toEqual({
+      tenantId,
+      imUsername: 'robot01',
+    });
 
     const file = join(dataDir, 'history.jsonl.gz');
-    const lines = [0, 1, 2].map((i) => JSON.stringify(record({ chatId: 'u0001cli', timestamp: T0 + i * 1000, msgId: `cli-${i}`, chatStatus: 3 })));
+    const lines = [0, 1, 2].map((i) =>
+      JSON.stringify(record({ chatId: 'u0001cli', timestamp: T0 + i * 1000, msgId: `cli-${i}`, chatStatus: 3 })),
+    );
     writeFileSync(file, gzipSync([lines[0], 'not json', lines[1], lines[2]].join('\n')));
     const imported = await opctl('import', '--tenant', tenantId, '--file', file);
     expect(imported.json).toEqual({ imported: 3, duplicates: 0, failed: 1, errors: [{ line: 2, message: '不是有效的 JSON' }] });
@@ -80,7 +108,11 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
       });
       const { status, envelope } = await api.call<ChatMessageListData>('chatMessageList', { chatId: 'u0001cli', pageSize: 2, pageNum: 2 });
       expect(status).toBe(200);
-      expect(envelope.data).toMatchObject({ status: '聊天中', chatId: 'u0001cli', msg: [{ hxMsgId: 'cli-2', createTime: '2016-02-19 18:43:02' }] });
+      expect(envelope.data).toMatchObject({
+        status: '聊天中',
+        chatId: 'u0001cli',
+        msg: [{ hxMsgId: 'cli-2', createTime: '2016-02-19 18:43:02' }],
+      });
       expect(envelope.page).toEqual({ total: 3, page: 2, pageSize: 2, count: 1, next: false, startIndex: 2 });
       expect(envelope.foot.host).toBe('cli-host');
     } finally {
@@ -96,7 +128,9 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     expect(unknownTenant.json).toEqual({ error: { code: 404, message: '租户 nope 不存在' } });
     const badEnv = await runNode(OPCTL, ['migrate'], { ...env, OP_TIMEZONE: 'Nowhere/City' });
     expect(badEnv.code).toBe(1);
-    expect(JSON.parse(badEnv.stdout)).toEqual({ error: { code: 400, message: '配置错误：OP_TIMEZONE 不是有效的时区（例如 Asia/Shanghai）' } });
+    expect(JSON.parse(badEnv.stdout)).toEqual({
+      error: { code: 400, message: '配置错误：OP_TIMEZONE 不是有效的时区（例如 Asia/Shanghai）' },
+    });
   });
 
   it('refuses to start the API on a bad variable, naming it', async () => {

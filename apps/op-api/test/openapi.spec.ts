@@ -51,15 +51,23 @@ describe('the served OpenAPI document', () => {
     expect(doc.openapi).toBe('3.1.0');
     await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
     const dereferenced = (await SwaggerParser.dereference(structuredClone(doc) as never)) as unknown as OpenApiDocument;
-    const favorites = successOf(dereferenced, 'favoriteList').content!['application/json'].schema as { properties: { data: { properties: object } } };
+    const favorites = successOf(dereferenced, 'favoriteList').content!['application/json'].schema as {
+      properties: { data: { properties: object } };
+    };
     expect(Object.keys(favorites.properties.data.properties)).toEqual(['favorites']);
   });
 
   it('has every endpoint of the registry, files described as files', () => {
-    expect(Object.keys(doc.paths).filter((path) => path.startsWith('/op/v2/')).sort()).toEqual(OP_ENDPOINT_NAMES.map((name) => `/op/v2/${name}`).sort());
+    expect(
+      Object.keys(doc.paths)
+        .filter((path) => path.startsWith('/op/v2/'))
+        .sort(),
+    ).toEqual(OP_ENDPOINT_NAMES.map((name) => `/op/v2/${name}`).sort());
     expect(Object.keys(successOf(doc, 'chatExport').content!).sort()).toEqual(['application/x-ndjson', 'text/csv', 'text/html']);
     expect(Object.keys(successOf(doc, 'auditExport').content!)).toEqual(['text/csv']);
-    expect(successOf(doc, 'chatSearch').content!['application/json'].schema).toMatchObject({ required: ['code', 'message', 'data', 'page', 'foot'] });
+    expect(successOf(doc, 'chatSearch').content!['application/json'].schema).toMatchObject({
+      required: ['code', 'message', 'data', 'page', 'foot'],
+    });
   });
 
   it('generates, with openapi-typescript, a client whose answer types are the contracts’ own', async () => {
@@ -94,12 +102,12 @@ describe('the served OpenAPI document', () => {
       moduleResolution: ts.ModuleResolutionKind.Bundler,
       types: [],
     });
-    const errors = ts
-      .getPreEmitDiagnostics(program)
-      .map((diagnostic) => {
-        const where = diagnostic.file ? diagnostic.file.text.slice(diagnostic.start, diagnostic.file.text.indexOf('\n', diagnostic.start)) : '';
-        return `${where}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
-      });
+    const errors = ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+      const where = diagnostic.file
+        ? diagnostic.file.text.slice(diagnostic.start, diagnostic.file.text.indexOf('\n', diagnostic.start))
+        : '';
+      return `${where}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
+    });
     expect(errors).toEqual([]);
     for (const name of envelopeNames) expect(generated).toContain(`"/op/v2/${name}"`);
   }, 120_000);
@@ -123,9 +131,23 @@ describe.each(ENGINES)('real answers of every endpoint against the served OpenAP
     const now = Date.now() - 3_600_000;
     await t.importRecords(admin.tenantId, [
       record({ chatId: 'u0001api', timestamp: now, body: { type: 'txt', msg: '你好，我要退款' } }),
-      record({ chatId: 'u0001api', timestamp: now + 1000, from: 'kefu01', to: 'u0001customer', body: { type: 'txt', msg: '好的，马上为您办理退款' } }),
-      record({ chatId: 'u0001api', timestamp: now + 2000, body: { type: 'img', url: 'https://a1.easemob.com/x/chatfiles/img1', filename: '发票.jpg', secret: 's1' } }),
-      record({ chatId: 'u0001api', timestamp: now + 3000, body: { type: 'loc', addr: '北京市朝阳区幸福路 7 号', lat: 39.915, lng: 116.404 } }),
+      record({
+        chatId: 'u0001api',
+        timestamp: now + 1000,
+        from: 'kefu01',
+        to: 'u0001customer',
+        body: { type: 'txt', msg: '好的，马上为您办理退款' },
+      }),
+      record({
+        chatId: 'u0001api',
+        timestamp: now + 2000,
+        body: { type: 'img', url: 'https://a1.easemob.com/x/chatfiles/img1', filename: '发票.jpg', secret: 's1' },
+      }),
+      record({
+        chatId: 'u0001api',
+        timestamp: now + 3000,
+        body: { type: 'loc', addr: '北京市朝阳区幸福路 7 号', lat: 39.915, lng: 116.404 },
+      }),
     ]);
     doc = await fetchDocument(t.baseUrl);
     // Refs point at `#/components/schemas/`: give Ajv the document's components as the root.
@@ -219,7 +241,11 @@ describe.each(ENGINES)('real answers of every endpoint against the served OpenAP
       else expect({ name, status }).not.toEqual({ name, status: 401 });
       if (!endpoint.roles.includes('agent')) {
         const asAgent = await agent.call(name, body);
-        expect({ name, status: asAgent.status, message: asAgent.envelope.message }).toEqual({ name, status: 403, message: `${name} 只允许管理员（admin）调用` });
+        expect({ name, status: asAgent.status, message: asAgent.envelope.message }).toEqual({
+          name,
+          status: 403,
+          message: `${name} 只允许管理员（admin）调用`,
+        });
       }
     }
   });

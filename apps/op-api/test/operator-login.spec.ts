@@ -38,18 +38,30 @@ describe.each(ENGINES)('operator sign-in and sign-out on %s', (engine) => {
     });
     const token = envelope.data!.token;
     const alice = new OpClient({ baseUrl: t.baseUrl, clientId: a.clientId, secret: a.secret, token });
-    await t.dataSource.query('UPDATE chats SET operator_id = ? WHERE tenant_id = ? AND id = ?', [envelope.data!.operator.operatorId, a.tenantId, 'u0001login']);
+    await t.dataSource.query('UPDATE chats SET operator_id = ? WHERE tenant_id = ? AND id = ?', [
+      envelope.data!.operator.operatorId,
+      a.tenantId,
+      'u0001login',
+    ]);
     expect((await alice.call('chatMessageList', { chatId: 'u0001login' })).status).toBe(200);
     expect((await alice.call('operatorLogout', {})).envelope).toMatchObject({ code: 200, data: null });
-    expect((await alice.call('chatMessageList', { chatId: 'u0001login' })).envelope).toMatchObject({ code: 401, message: 'token 无效或已过期' });
+    expect((await alice.call('chatMessageList', { chatId: 'u0001login' })).envelope).toMatchObject({
+      code: 401,
+      message: 'token 无效或已过期',
+    });
   });
 
   it('says the same for a wrong password and an unknown user, and never signs in across tenants', async () => {
     expect((await login('alice', 'wrong-password')).envelope).toMatchObject({ code: 401, message: '用户名或密码错误', data: null });
     expect((await login('nobody', 'alice-password')).envelope).toMatchObject({ code: 401, message: '用户名或密码错误' });
     expect((await login('bob', 'bob-password')).envelope).toMatchObject({ code: 401, message: '用户名或密码错误' });
-    expect((await login('bob', 'bob-password', new OpClient({ baseUrl: t.baseUrl, clientId: b.clientId, secret: b.secret }))).status).toBe(200);
-    expect((await anonymous.call('operatorLogin', { username: 'alice' }, { token: null })).envelope).toMatchObject({ code: 400, message: 'password 不能为空' });
+    expect((await login('bob', 'bob-password', new OpClient({ baseUrl: t.baseUrl, clientId: b.clientId, secret: b.secret }))).status).toBe(
+      200,
+    );
+    expect((await anonymous.call('operatorLogin', { username: 'alice' }, { token: null })).envelope).toMatchObject({
+      code: 400,
+      message: 'password 不能为空',
+    });
   });
 
   it('slows down repeated failures of one user with 429 and a retry hint', async () => {

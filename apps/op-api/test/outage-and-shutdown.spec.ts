@@ -18,7 +18,12 @@ interface Setup {
 }
 
 async function post(url: string, body: unknown): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(BOUND_MS) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(BOUND_MS),
+  });
   return { status: response.status, text: await response.text() };
 }
 
@@ -56,7 +61,10 @@ describe('database outage and shutdown (private MariaDB)', () => {
     };
     try {
       for (let i = 0; i < 20; i++) expect(await deliver()).toBe(200);
-      const chatId = ((await (await fetch(`${server.baseUrl}/readyz`)).json()) as Envelope<unknown>).code === 200 ? await chatOf(env, setup.tenantId) : '';
+      const chatId =
+        ((await (await fetch(`${server.baseUrl}/readyz`)).json()) as Envelope<unknown>).code === 200
+          ? await chatOf(env, setup.tenantId)
+          : '';
 
       // Traffic keeps flowing while the server stops.
       let flowing = true;
@@ -110,7 +118,9 @@ describe('database outage and shutdown (private MariaDB)', () => {
   }, 180_000);
 
   it('journals callbacks while the database is down and stores each exactly once across SIGKILLs, restarts and redeliveries', async () => {
-    const sent = Array.from({ length: 800 }, (_, i) => callbackBody({ from: `u0001spool${i % 23}`, to: 'kefu01', msgId: `8800${String(i).padStart(6, '0')}` }));
+    const sent = Array.from({ length: 800 }, (_, i) =>
+      callbackBody({ from: `u0001spool${i % 23}`, to: 'kefu01', msgId: `8800${String(i).padStart(6, '0')}` }),
+    );
     const before = await messageCount(env, setup.tenantId);
     let server = await startServer(env);
     const statuses: number[] = [];
@@ -124,7 +134,8 @@ describe('database outage and shutdown (private MariaDB)', () => {
             const started = Date.now();
             const answer = await post(`${base}/hx/callback`, body).catch(() => ({ status: 0, text: '' }));
             statuses.push(answer.status);
-            const result = answer.status === 200 ? (JSON.parse(answer.text) as { data: { result: string } }).data.result : `http ${answer.status}`;
+            const result =
+              answer.status === 200 ? (JSON.parse(answer.text) as { data: { result: string } }).data.result : `http ${answer.status}`;
             results.set(result, (results.get(result) ?? 0) + 1);
             slowest = Math.max(slowest, Date.now() - started);
           }
@@ -196,7 +207,9 @@ describe('database outage and shutdown (private MariaDB)', () => {
 
   it('drains in-flight requests on SIGTERM and exits cleanly', async () => {
     const server: RunningServer = await startServer(env);
-    const bodies = Array.from({ length: 100 }, (_, i) => callbackBody({ from: `u0001drain${i % 7}`, to: 'kefu01', msgId: `7700${String(i).padStart(6, '0')}` }));
+    const bodies = Array.from({ length: 100 }, (_, i) =>
+      callbackBody({ from: `u0001drain${i % 7}`, to: 'kefu01', msgId: `7700${String(i).padStart(6, '0')}` }),
+    );
     let firstServed!: () => void;
     const served = new Promise<void>((resolve) => (firstServed = resolve));
     const inFlight = bodies.map((body) =>
@@ -215,7 +228,9 @@ describe('database outage and shutdown (private MariaDB)', () => {
     // Each request was served to the end (200), refused while closing (503: Easemob retries),
     // or never accepted (connection closed before it was read: retried too). No 500.
     expect(statuses.every((s) => s === 200 || s === 503 || s === 0)).toBe(true);
-    process.stderr.write(`shutdown: ${statuses.filter((s) => s === 200).length} of ${statuses.length} in-flight callbacks served, all stored\n`);
+    process.stderr.write(
+      `shutdown: ${statuses.filter((s) => s === 200).length} of ${statuses.length} in-flight callbacks served, all stored\n`,
+    );
     const acknowledged = bodies.filter((_, i) => statuses[i] === 200).map((b) => b.msg_id as string);
     expect(acknowledged.length).toBeGreaterThan(0);
     const stored = await storedIds(env, setup.tenantId);

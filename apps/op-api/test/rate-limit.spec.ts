@@ -26,10 +26,16 @@ describe('per-client rate limit', () => {
     const limited = results.filter((r) => r.status === 429);
     // 12 calls fall in at most two one-second windows of 5: at least two are refused.
     expect(limited.length).toBeGreaterThanOrEqual(2);
-    expect(limited[0].envelope).toMatchObject({ code: 429, data: null, message: expect.stringMatching(/^client 请求过于频繁，请 1 秒后再试$/) });
+    expect(limited[0].envelope).toMatchObject({
+      code: 429,
+      data: null,
+      message: expect.stringMatching(/^client 请求过于频繁，请 1 秒后再试$/),
+    });
     expect(results.filter((r) => r.status !== 429).every((r) => r.status === 404)).toBe(true);
     const raw = a.client.signedRequest('chatMessageList', { chatId: 'u0001none' }, { nonce: null });
-    const burst = await Promise.all(Array.from({ length: 12 }, () => fetch(raw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw.body })));
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, () => fetch(raw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw.body })),
+    );
     const refused = burst.find((r) => r.status === 429);
     expect(refused?.headers.get('retry-after')).toBe('1');
     expect((await b.client.call('chatMessageList', { chatId: 'u0001none' })).status).toBe(404);
@@ -40,7 +46,11 @@ describe('per-client rate limit', () => {
   it('does not let replays of a captured request spend the client’s allowance', async () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const captured = b.client.signedRequest('chatMessageList', { chatId: 'u0001none' }, { nonce: 'captured-1' });
-    const replays = await Promise.all(Array.from({ length: 10 }, () => fetch(captured.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: captured.body })));
+    const replays = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        fetch(captured.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: captured.body }),
+      ),
+    );
     expect(replays.filter((r) => r.status === 404)).toHaveLength(1);
     expect(replays.filter((r) => r.status === 401)).toHaveLength(9);
     expect((await b.client.call('chatMessageList', { chatId: 'u0001none' })).status).toBe(404);

@@ -23,13 +23,24 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     expect(run.stdout.trim().split('\n')).toHaveLength(1);
     return { code: run.code, json: JSON.parse(run.stdout) as Record<string, unknown> };
   };
-  const count = async (sql: string, params: unknown[]) => Number((await t.dataSource.query<Array<{ n: number | string }>>(sql, params))[0].n);
+  const count = async (sql: string, params: unknown[]) =>
+    Number((await t.dataSource.query<Array<{ n: number | string }>>(sql, params))[0].n);
   /** Old audit records, as the trail would hold them after months (made by the test itself). */
   const oldAudit = async (tenant: TestTenant, n: number, ageDays: number) => {
     for (let i = 0; i < n; i++) {
       await t.dataSource.query(
         'INSERT INTO audit_logs (id, tenant_id, operator_id, client_id, action, chat_id, target, ip, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [BigInt(9_000_000_000 + Math.floor(Math.random() * 1e9)), tenant.tenantId, tenant.operatorId, tenant.clientId, 'chatMessageList', 'c', '{"chatId":"c"}', '127.0.0.1', Date.now() - ageDays * DAY - i],
+        [
+          BigInt(9_000_000_000 + Math.floor(Math.random() * 1e9)),
+          tenant.tenantId,
+          tenant.operatorId,
+          tenant.clientId,
+          'chatMessageList',
+          'c',
+          '{"chatId":"c"}',
+          '127.0.0.1',
+          Date.now() - ageDays * DAY - i,
+        ],
       );
     }
   };
@@ -51,11 +62,19 @@ describe.each(ENGINES)('retention on %s', (engine) => {
       code: 0,
       json: { tenantId: a.tenantId, messageDays: 30, auditDays: 10 },
     });
-    expect((await opctl('retention:set', '--tenant', b.tenantId, '--message-days', '0')).json).toEqual({ tenantId: b.tenantId, messageDays: null, auditDays: null });
+    expect((await opctl('retention:set', '--tenant', b.tenantId, '--message-days', '0')).json).toEqual({
+      tenantId: b.tenantId,
+      messageDays: null,
+      auditDays: null,
+    });
     const bad = await opctl('retention:set', '--tenant', a.tenantId, '--message-days', 'ten');
     expect(bad).toMatchObject({ code: 1, json: { error: { code: 400, message: '--message-days 必须是正整数' } } });
-    expect((await opctl('retention:set', '--tenant', 'nope')).json).toEqual({ error: { code: 404, message: '--tenant nope 对应的租户不存在' } });
-    expect((await opctl('retention:set', '--tenant', a.tenantId, '--audit-days', '99999')).json).toEqual({ error: { code: 400, message: '--audit-days 不能大于 36500' } });
+    expect((await opctl('retention:set', '--tenant', 'nope')).json).toEqual({
+      error: { code: 404, message: '--tenant nope 对应的租户不存在' },
+    });
+    expect((await opctl('retention:set', '--tenant', a.tenantId, '--audit-days', '99999')).json).toEqual({
+      error: { code: 400, message: '--audit-days 不能大于 36500' },
+    });
   });
 
   it('deletes whole chats whose last message is older than the policy, with marks, favorites and index entries, and old audit records', async () => {
@@ -64,7 +83,9 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     // that began 40 days ago but spoke yesterday; tenant b's old chat (no limit there).
     await t.importRecords(
       a.tenantId,
-      Array.from({ length: 2500 }, (_, i) => record({ chatId: 'old', timestamp: now - 45 * DAY + i * 1000, body: { type: 'txt', msg: `过期的消息 ${i}` } })),
+      Array.from({ length: 2500 }, (_, i) =>
+        record({ chatId: 'old', timestamp: now - 45 * DAY + i * 1000, body: { type: 'txt', msg: `过期的消息 ${i}` } }),
+      ),
     );
     await t.importRecords(a.tenantId, [
       record({ chatId: 'alive', timestamp: now - 40 * DAY, body: { type: 'txt', msg: '很久以前开始' } }),
@@ -78,7 +99,7 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     expect((await a.client.chatSearch({ keyword: '过期的消息' })).data!.chats.map((c) => c.chatId)).toEqual(['old']);
     await oldAudit(a, 1200, 20);
     await oldAudit(b, 5, 20);
-    const recentAudit = await count('SELECT COUNT(*) AS n FROM audit_logs WHERE tenant_id = ?', [a.tenantId]) - 1200;
+    const recentAudit = (await count('SELECT COUNT(*) AS n FROM audit_logs WHERE tenant_id = ?', [a.tenantId])) - 1200;
 
     const run = await opctl('retention:run');
     expect(run.code).toBe(0);
@@ -101,26 +122,37 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     expect((await b.client.chatSearch({ keyword: '过期的消息' })).data!.chats.map((c) => c.chatId)).toEqual(['old']);
     expect((await t.app.get(SearchIndexService).verify(a.tenantId, 5)).ok).toBe(true);
     expect(await count('SELECT COUNT(*) AS n FROM audit_logs WHERE tenant_id = ?', [a.tenantId])).toBeGreaterThanOrEqual(recentAudit);
-    expect(await count('SELECT COUNT(*) AS n FROM audit_logs WHERE tenant_id = ? AND create_time < ?', [a.tenantId, now - 10 * DAY])).toBe(0);
+    expect(await count('SELECT COUNT(*) AS n FROM audit_logs WHERE tenant_id = ? AND create_time < ?', [a.tenantId, now - 10 * DAY])).toBe(
+      0,
+    );
     expect(await count('SELECT COUNT(*) AS n FROM audit_logs WHERE tenant_id = ?', [b.tenantId])).toBe(5);
 
     // A second run finds nothing; one tenant can be named, a tenant without a policy gets zeros.
-    expect((await opctl('retention:run', '--tenant', a.tenantId)).json).toEqual({ tenants: [{ tenantId: a.tenantId, chats: 0, messages: 0, auditRecords: 0 }] });
+    expect((await opctl('retention:run', '--tenant', a.tenantId)).json).toEqual({
+      tenants: [{ tenantId: a.tenantId, chats: 0, messages: 0, auditRecords: 0 }],
+    });
     const c = await t.createTenant();
-    expect((await opctl('retention:run', '--tenant', c.tenantId)).json).toEqual({ tenants: [{ tenantId: c.tenantId, chats: 0, messages: 0, auditRecords: 0 }] });
+    expect((await opctl('retention:run', '--tenant', c.tenantId)).json).toEqual({
+      tenants: [{ tenantId: c.tenantId, chats: 0, messages: 0, auditRecords: 0 }],
+    });
   });
 
   it('runs inside the API on OP_RETENTION_SCHEDULE', async () => {
     const scheduled = await startTestApp(engine, { OP_RETENTION_SCHEDULE: '* * * * * *' }, { database: t.database });
     try {
-      await t.importRecords(b.tenantId, [record({ chatId: 'stale', timestamp: Date.now() - 3 * DAY, body: { type: 'txt', msg: '两天前就该删' } })]);
+      await t.importRecords(b.tenantId, [
+        record({ chatId: 'stale', timestamp: Date.now() - 3 * DAY, body: { type: 'txt', msg: '两天前就该删' } }),
+      ]);
       expect((await opctl('retention:set', '--tenant', b.tenantId, '--message-days', '2')).json).toMatchObject({ messageDays: 2 });
       const deadline = Date.now() + 30_000;
       while ((await b.client.call('chatDetail', { chatId: 'stale' })).status !== 404) {
         if (Date.now() > deadline) throw new Error('the scheduled retention run did not delete the stale chat');
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      const policy: Array<{ last_run_time: number | string | null }> = await t.dataSource.query('SELECT last_run_time FROM retention_policies WHERE tenant_id = ?', [b.tenantId]);
+      const policy: Array<{ last_run_time: number | string | null }> = await t.dataSource.query(
+        'SELECT last_run_time FROM retention_policies WHERE tenant_id = ?',
+        [b.tenantId],
+      );
       expect(Number(policy[0].last_run_time)).toBeGreaterThan(0);
     } finally {
       await scheduled.close();

@@ -4,7 +4,17 @@
 import type { AuditListData, ChatSearchData, FavoriteListData } from '@op/contracts';
 import type { TestTenant } from './support/test-app';
 import { ENGINES } from './support/databases';
-import { startTwoTenants, assign as assignIn, list, markAdd, markRemove, favAdd, favRemove, type Operator, type TwoTenants } from './support/two-tenants';
+import {
+  startTwoTenants,
+  assign as assignIn,
+  list,
+  markAdd,
+  markRemove,
+  favAdd,
+  favRemove,
+  type Operator,
+  type TwoTenants,
+} from './support/two-tenants';
 
 describe.each(ENGINES)('roles and tenancy on %s', (engine) => {
   let world: TwoTenants;
@@ -36,7 +46,12 @@ describe.each(ENGINES)('roles and tenancy on %s', (engine) => {
 
   it('forbids an agent marks and favorites on another agent’s chat', async () => {
     const message = `messageId ${ids.c2[0]} 所在的会话未分配给当前客服，无权操作`;
-    for (const response of [await markAdd(agent1, ids.c2[0], 'x'), await markRemove(agent1, ids.c2[0], 'x'), await favAdd(agent1, ids.c2[0]), await favRemove(agent1, ids.c2[0])]) {
+    for (const response of [
+      await markAdd(agent1, ids.c2[0], 'x'),
+      await markRemove(agent1, ids.c2[0], 'x'),
+      await favAdd(agent1, ids.c2[0]),
+      await favRemove(agent1, ids.c2[0]),
+    ]) {
       expect({ status: response.status, message: response.envelope.message }).toEqual({ status: 403, message });
     }
     expect((await markAdd(agent1, ids.c1[0], '跟进')).status).toBe(200);

@@ -32,29 +32,48 @@ async function answers(setup: SearchSetup): Promise<Answers> {
     const started = Date.now();
     for (const chat of corpus.chats) {
       const records = chat.messages.map((m) =>
-        record({ chatId: chat.chatId, msgId: m.msgId, timestamp: BASE + m.hours * H, chatStatus: chat.status, body: m.text === null ? { type: 'img', url: 'https://x/y.jpg' } : { type: 'txt', msg: m.text } }),
+        record({
+          chatId: chat.chatId,
+          msgId: m.msgId,
+          timestamp: BASE + m.hours * H,
+          chatStatus: chat.status,
+          body: m.text === null ? { type: 'img', url: 'https://x/y.jpg' } : { type: 'txt', msg: m.text },
+        }),
       );
       await t.importRecords(a.tenantId, records);
       // The other tenant holds half of the same texts: a leak would show as a difference.
-      await t.importRecords(b.tenantId, records.filter((_, i) => i % 2 === 0));
+      await t.importRecords(
+        b.tenantId,
+        records.filter((_, i) => i % 2 === 0),
+      );
     }
     await t.app.get(SearchIndexService).drain();
     process.stderr.write(`${setup.name}: imported and indexed in ${Date.now() - started} ms\n`);
     const [{ n }]: Array<{ n: number | string }> = await t.dataSource.query('SELECT COUNT(*) AS n FROM search_outbox');
     expect(Number(n)).toBe(0); // the engine itself answers below, not the outbox
 
-    const rows: Array<{ id: string; hx_msg_id: string }> = await t.dataSource.query('SELECT CAST(id AS CHAR) AS id, hx_msg_id FROM messages');
+    const rows: Array<{ id: string; hx_msg_id: string }> = await t.dataSource.query(
+      'SELECT CAST(id AS CHAR) AS id, hx_msg_id FROM messages',
+    );
     const hx = new Map(rows.map((row) => [row.id, row.hx_msg_id]));
     // `window` differs by design (the scan's ends at now; an index has none): chat-search.spec checks it.
     const stable = (envelope: Envelope<unknown>) =>
-      JSON.stringify({ code: envelope.code, message: envelope.message, data: envelope.data === null ? null : { ...(envelope.data as object), window: undefined }, page: envelope.page }).replace(/"userMessageId":"(\d+)"/g, (_, id: string) => `"userMessageId":"${hx.get(id)}"`);
+      JSON.stringify({
+        code: envelope.code,
+        message: envelope.message,
+        data: envelope.data === null ? null : { ...(envelope.data as object), window: undefined },
+        page: envelope.page,
+      }).replace(/"userMessageId":"(\d+)"/g, (_, id: string) => `"userMessageId":"${hx.get(id)}"`);
     const lines: string[] = [];
     for (const keyword of corpus.keywords) {
       const calls: Array<[string, Record<string, unknown>]> = [
         ['chatSearch', { keyword, pageSize: 100 }],
         ['chatSearch', { keyword, pageSize: 4, pageNum: 2 }],
         ['chatSearch', { keyword, status: [5, 6], pageSize: 5 }],
-        ['chatSearch', { keyword, messageTimeFrom: new Date(BASE + 24 * H + 8 * H).toISOString().slice(0, 19).replace('T', ' '), pageSize: 100 }],
+        [
+          'chatSearch',
+          { keyword, messageTimeFrom: new Date(BASE + 24 * H + 8 * H).toISOString().slice(0, 19).replace('T', ' '), pageSize: 100 },
+        ],
         ['chatMessageSearch', { chatId: 'big', keyword, pageSize: 30 }],
         ['chatMessageSearch', { chatId: 'big', keyword, pageSize: 30, pageNum: 3 }],
       ];
@@ -62,7 +81,8 @@ async function answers(setup: SearchSetup): Promise<Answers> {
         const t0 = Date.now();
         const { envelope } = await a.client.call<ChatSearchData | ChatMessageSearchData>(name, body);
         lines.push(`${name} ${JSON.stringify(body)} → ${stable(envelope)}`);
-        if (process.env.OP_TEST_TIMING && Date.now() - t0 > 50) process.stderr.write(`${Date.now() - t0} ms ${name} ${JSON.stringify(body)}\n`);
+        if (process.env.OP_TEST_TIMING && Date.now() - t0 > 50)
+          process.stderr.write(`${Date.now() - t0} ms ${name} ${JSON.stringify(body)}\n`);
       }
     }
     process.stderr.write(`${setup.name}: ${lines.length} calls in ${Date.now() - started} ms\n`);
@@ -87,14 +107,16 @@ describe(`keyword search gives the scan's answers on every engine (seed ${SEED})
     '%s',
     async (_name, setup) => {
       const actual = await answers(setup);
-      const differences = actual.lines.filter((line, i) => line !== expected.lines[i]).map((line) => {
-        const i = actual.lines.indexOf(line);
-        const want = expected.lines[i] ?? '';
-        let at = 0;
-        while (at < line.length && line[at] === want[at]) at++;
-        const head = line.slice(0, line.indexOf(' → '));
-        return `seed ${SEED}: ${head}\n  expected …${want.slice(Math.max(0, at - 150), at + 250)}\n  actual   …${line.slice(Math.max(0, at - 150), at + 250)}`;
-      });
+      const differences = actual.lines
+        .filter((line, i) => line !== expected.lines[i])
+        .map((line) => {
+          const i = actual.lines.indexOf(line);
+          const want = expected.lines[i] ?? '';
+          let at = 0;
+          while (at < line.length && line[at] === want[at]) at++;
+          const head = line.slice(0, line.indexOf(' → '));
+          return `seed ${SEED}: ${head}\n  expected …${want.slice(Math.max(0, at - 150), at + 250)}\n  actual   …${line.slice(Math.max(0, at - 150), at + 250)}`;
+        });
       expect(differences.slice(0, 3)).toEqual([]);
       expect(actual.lines.length).toBe(expected.lines.length);
     },

@@ -16,7 +16,11 @@ const BASE = Math.floor((Date.now() - 3 * 24 * H) / 1000) * 1000;
 /** Twelve chats of five messages; chats 0, 3, 6 and 9 say 退款 once each. */
 const history = () =>
   Array.from({ length: 60 }, (_, i) =>
-    record({ chatId: `chat-${i % 12}`, timestamp: BASE + i * H, body: { type: 'txt', msg: i % 12 % 3 === 0 && i < 12 ? `第${i}条：我要退款` : `第${i}条消息` } }),
+    record({
+      chatId: `chat-${i % 12}`,
+      timestamp: BASE + i * H,
+      body: { type: 'txt', msg: (i % 12) % 3 === 0 && i < 12 ? `第${i}条：我要退款` : `第${i}条消息` },
+    }),
   );
 
 beforeAll(() => {
@@ -54,7 +58,12 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     expect(await refundChats()).toEqual({ chats: ['chat-9', 'chat-6', 'chat-3', 'chat-0'], window: null });
     const whole = await opctl('search:verify', '--tenant', tenant.tenantId, '--sample', '20');
     expect(whole.code).toBe(0);
-    expect(whole.json).toMatchObject({ engine: setup.search, ok: true, tenants: [{ tenantId: tenant.tenantId, stored: 60, indexed: 60, queued: 0, checked: 20, missing: 0 }], missing: [] });
+    expect(whole.json).toMatchObject({
+      engine: setup.search,
+      ok: true,
+      tenants: [{ tenantId: tenant.tenantId, stored: 60, indexed: 60, queued: 0, checked: 20, missing: 0 }],
+      missing: [],
+    });
 
     // The index loses the tenant (a lost disk, a bad restore): searches miss, verify says so.
     const index = t.app.get(SearchIndexService);
@@ -75,7 +84,13 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
 
   it('resumes an interrupted rebuild where it stopped, answering from the scan until it is done', async () => {
     const index = t.app.get(SearchIndexService);
-    const many = Array.from({ length: 2_500 }, (_, i) => record({ chatId: `bulk-${i % 50}`, timestamp: BASE + i * 1000, body: { type: 'txt', msg: i === 2_400 ? '最后才索引的退款' : `批量消息 ${i}` } }));
+    const many = Array.from({ length: 2_500 }, (_, i) =>
+      record({
+        chatId: `bulk-${i % 50}`,
+        timestamp: BASE + i * 1000,
+        body: { type: 'txt', msg: i === 2_400 ? '最后才索引的退款' : `批量消息 ${i}` },
+      }),
+    );
     const other = await t.createTenant();
     await t.importRecords(other.tenantId, many);
     await index.drain();
@@ -106,7 +121,13 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     const wide = await t.createTenant();
     await t.importRecords(
       wide.tenantId,
-      Array.from({ length: 400 }, (_, i) => record({ chatId: `w-${i}`, timestamp: BASE + i * 1000, body: { type: 'txt', msg: i % 2 === 0 ? `宽查询退款 ${i}` : `宽查询 ${i}` } })),
+      Array.from({ length: 400 }, (_, i) =>
+        record({
+          chatId: `w-${i}`,
+          timestamp: BASE + i * 1000,
+          body: { type: 'txt', msg: i % 2 === 0 ? `宽查询退款 ${i}` : `宽查询 ${i}` },
+        }),
+      ),
     );
     const index = t.app.get(SearchIndexService);
     await index.drain();
@@ -130,15 +151,24 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     ]);
     const index = t.app.get(SearchIndexService);
     await index.drain();
-    const rows: Array<{ id: string }> = await t.dataSource.query("SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = 'erase'", [gone.tenantId]);
+    const rows: Array<{ id: string }> = await t.dataSource.query(
+      "SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = 'erase'",
+      [gone.tenantId],
+    );
     await t.dataSource.transaction(async (manager) => {
-      await index.deleted(manager, gone.tenantId, rows.map((row) => row.id));
+      await index.deleted(
+        manager,
+        gone.tenantId,
+        rows.map((row) => row.id),
+      );
       await manager.query("DELETE FROM messages WHERE tenant_id = ? AND chat_id = 'erase'", [gone.tenantId]);
     });
     await index.drain();
     const { engine } = await index.reader(gone.tenantId);
     expect(await engine.count(gone.tenantId)).toBe(1);
-    expect(await engine.chatsWithMatch({ tenantId: gone.tenantId, normal: '退款', fromMs: null, toMs: null }, ['keep', 'erase'])).toEqual(new Set(['keep']));
+    expect(await engine.chatsWithMatch({ tenantId: gone.tenantId, normal: '退款', fromMs: null, toMs: null }, ['keep', 'erase'])).toEqual(
+      new Set(['keep']),
+    );
   });
 
   it('shows the index in /metrics: lag, outbox depth, size and readiness', async () => {
@@ -151,47 +181,62 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
   });
 });
 
-describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('an API that starts on messages its $name index does not hold', (setup) => {
-  it('builds the index in the background and answers from the scan until then', async () => {
-    const database = await createTestDatabase(setup.engine);
-    const sphinx = setup.search === 'sphinx' ? await PrivateSphinx.create(2) : null;
-    try {
-      // Messages stored while no index was kept (OP_SEARCH_ENGINE=scan).
-      const key = { OP_MASTER_KEY: '42'.repeat(32) }; // both processes unseal the client secret
-      const before = await startTestApp(setup.engine, { ...key, OP_SEARCH_ENGINE: 'scan' }, { database });
-      const tenant = await before.createTenant();
-      await before.importRecords(tenant.tenantId, [
-        record({ chatId: 'recent', timestamp: BASE, body: { type: 'txt', msg: '最近的退款' } }),
-        record({ chatId: 'old', timestamp: BASE - 400 * 24 * H, body: { type: 'txt', msg: '一年多前的退款' } }),
-      ]);
-      await before.close();
-
-      const after = await startTestApp(setup.engine, { ...key, OP_SEARCH_ENGINE: setup.search, ...(sphinx?.env ?? {}) }, { database });
+describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))(
+  'an API that starts on messages its $name index does not hold',
+  (setup) => {
+    it('builds the index in the background and answers from the scan until then', async () => {
+      const database = await createTestDatabase(setup.engine);
+      const sphinx = setup.search === 'sphinx' ? await PrivateSphinx.create(2) : null;
       try {
-        const client = new OpClient({ baseUrl: after.baseUrl, clientId: tenant.clientId, secret: tenant.secret, token: tenant.token });
-        const index = after.app.get(SearchIndexService);
-        // Whatever the background build has reached, the answer is exact for what was searched.
-        const first = await client.chatSearch({ keyword: '退款' });
-        if (first.data!.window !== null) expect(first.data!.chats.map((c) => c.chatId)).toEqual(['recent']);
-        else expect(first.data!.chats.map((c) => c.chatId)).toEqual(['recent', 'old']);
-        for (let i = 0; i < 200 && !index.indexed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-        expect(index.indexed).toBe(true);
-        await new Promise((resolve) => setTimeout(resolve, 2_100));
-        const built = await client.chatSearch({ keyword: '退款' });
-        expect(built.data).toMatchObject({ chats: [{ chatId: 'recent' }, { chatId: 'old' }], window: null });
+        // Messages stored while no index was kept (OP_SEARCH_ENGINE=scan).
+        const key = { OP_MASTER_KEY: '42'.repeat(32) }; // both processes unseal the client secret
+        const before = await startTestApp(setup.engine, { ...key, OP_SEARCH_ENGINE: 'scan' }, { database });
+        const tenant = await before.createTenant();
+        await before.importRecords(tenant.tenantId, [
+          record({ chatId: 'recent', timestamp: BASE, body: { type: 'txt', msg: '最近的退款' } }),
+          record({ chatId: 'old', timestamp: BASE - 400 * 24 * H, body: { type: 'txt', msg: '一年多前的退款' } }),
+        ]);
+        await before.close();
+
+        const after = await startTestApp(setup.engine, { ...key, OP_SEARCH_ENGINE: setup.search, ...(sphinx?.env ?? {}) }, { database });
+        try {
+          const client = new OpClient({ baseUrl: after.baseUrl, clientId: tenant.clientId, secret: tenant.secret, token: tenant.token });
+          const index = after.app.get(SearchIndexService);
+          // Whatever the background build has reached, the answer is exact for what was searched.
+          const first = await client.chatSearch({ keyword: '退款' });
+          if (first.data!.window !== null) expect(first.data!.chats.map((c) => c.chatId)).toEqual(['recent']);
+          else expect(first.data!.chats.map((c) => c.chatId)).toEqual(['recent', 'old']);
+          for (let i = 0; i < 200 && !index.indexed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+          expect(index.indexed).toBe(true);
+          await new Promise((resolve) => setTimeout(resolve, 2_100));
+          const built = await client.chatSearch({ keyword: '退款' });
+          expect(built.data).toMatchObject({ chats: [{ chatId: 'recent' }, { chatId: 'old' }], window: null });
+        } finally {
+          await after.close();
+        }
       } finally {
-        await after.close();
+        await database.drop();
+        await sphinx?.destroy();
       }
-    } finally {
-      await database.drop();
-      await sphinx?.destroy();
-    }
-  });
-});
+    });
+  },
+);
 
 describe('opctl search:sphinx-config', () => {
   it('prints the sphinx.conf of one node of the tier, with the distributed index over the others', async () => {
-    const run = await runNode(OPCTL, ['search:sphinx-config', '--node', '10.0.0.1:9306:9312', '--nodes', '10.0.0.1:9306:9312,10.0.0.2:9306:9312', '--data-dir', '/var/lib/manticore'], {});
+    const run = await runNode(
+      OPCTL,
+      [
+        'search:sphinx-config',
+        '--node',
+        '10.0.0.1:9306:9312',
+        '--nodes',
+        '10.0.0.1:9306:9312,10.0.0.2:9306:9312',
+        '--data-dir',
+        '/var/lib/manticore',
+      ],
+      {},
+    );
     expect(run.code).toBe(0);
     const { config } = JSON.parse(run.stdout) as { config: string };
     expect(config).toContain('index op_messages');

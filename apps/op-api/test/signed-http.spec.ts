@@ -116,8 +116,16 @@ describe.each(ENGINES)('signed HTTP end to end on %s', (engine) => {
 
     it('a timestamp more than 300 s away, either way, or not a number', async () => {
       const now = Math.floor(Date.now() / 1000);
-      expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { timestamp: now - 400 }), 401, 'timestamp 与服务器时间相差超过 300 秒');
-      expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { timestamp: now + 400 }), 401, 'timestamp 与服务器时间相差超过 300 秒');
+      expectError(
+        await a.client.call('chatMessageList', { chatId: CHAT }, { timestamp: now - 400 }),
+        401,
+        'timestamp 与服务器时间相差超过 300 秒',
+      );
+      expectError(
+        await a.client.call('chatMessageList', { chatId: CHAT }, { timestamp: now + 400 }),
+        401,
+        'timestamp 与服务器时间相差超过 300 秒',
+      );
       expect((await a.client.call('chatMessageList', { chatId: CHAT }, { timestamp: now - 250 })).status).toBe(200);
       const request = a.client.signedRequest('chatMessageList', { chatId: CHAT });
       expectError(await post(request.url.replace(/timestamp=\d+/, 'timestamp=soon'), request.body), 401, 'timestamp 必须是 Unix 秒数');
@@ -141,7 +149,10 @@ describe.each(ENGINES)('signed HTTP end to end on %s', (engine) => {
 
       const expiring = await t.tokens.issue(a.operatorId, 60);
       expect((await a.client.call('chatMessageList', { chatId: CHAT }, { token: expiring.token })).status).toBe(200);
-      await t.dataSource.query('UPDATE operator_tokens SET expire_time = ? WHERE expire_time = ?', [Date.now() - 1000, expiring.expiresAtMs]);
+      await t.dataSource.query('UPDATE operator_tokens SET expire_time = ? WHERE expire_time = ?', [
+        Date.now() - 1000,
+        expiring.expiresAtMs,
+      ]);
       expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { token: expiring.token }), 401, 'token 无效或已过期');
 
       const revoked = await t.tokens.issue(a.operatorId, 3600);
@@ -178,7 +189,11 @@ describe.each(ENGINES)('signed HTTP end to end on %s', (engine) => {
     it('a body that is not JSON', async () => {
       const request = a.client.signedRequest('chatMessageList', { chatId: CHAT });
       expectError(await post(request.url, request.body, 'text/plain'), 415, '请求体必须是 JSON（Content-Type: application/json）');
-      expectError(await post(request.url, 'chatId=u1', 'application/x-www-form-urlencoded'), 415, '请求体必须是 JSON（Content-Type: application/json）');
+      expectError(
+        await post(request.url, 'chatId=u1', 'application/x-www-form-urlencoded'),
+        415,
+        '请求体必须是 JSON（Content-Type: application/json）',
+      );
     });
   });
 });

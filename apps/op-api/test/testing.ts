@@ -14,5 +14,13 @@ export type { DemoCredentials };
 
 /** Loads the demo a newcomer gets from `npm start` (tenant, operators, chats) into a test API. */
 export function seedDemo(api: TestApp): Promise<DemoCredentials> {
-  return new DemoSeedService(api.dataSource, api.tenants, api.clients, api.operators, api.tokens, api.importer, api.app.get(ChatRepository)).seed();
+  return new DemoSeedService(
+    api.dataSource,
+    api.tenants,
+    api.clients,
+    api.operators,
+    api.tokens,
+    api.importer,
+    api.app.get(ChatRepository),
+  ).seed();
 }

@@ -16,7 +16,10 @@ describe('the token cache (OP_TOKEN_CACHE_MS=1500) on sqlite', () => {
     const { token } = await t.tokens.issue(a.operatorId, 3600);
     expect((await a.client.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope.code).toBe(404);
     expect((await a.client.call('operatorLogout', {}, { token })).envelope.code).toBe(200);
-    expect((await a.client.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope).toMatchObject({ code: 401, message: 'token 无效或已过期' });
+    expect((await a.client.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope).toMatchObject({
+      code: 401,
+      message: 'token 无效或已过期',
+    });
   });
 
   it('honours a revocation written elsewhere within the bound', async () => {

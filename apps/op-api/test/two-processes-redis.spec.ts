@@ -48,7 +48,12 @@ describe('two API processes sharing Redis and MariaDB', () => {
     };
     await opctl(['migrate'], env);
     let token: string;
-    ({ clientId, secret, token } = await opctlTenant(env, { name: 'two', username: 'alice', password: 'a-long-password', ttlSeconds: 600 }));
+    ({ clientId, secret, token } = await opctlTenant(env, {
+      name: 'two',
+      username: 'alice',
+      password: 'a-long-password',
+      ttlSeconds: 600,
+    }));
     const [a, b] = await Promise.all([startServer({ ...env, OP_HOST_NAME: 'a' }), startServer({ ...env, OP_HOST_NAME: 'b' })]);
     apis.push(a, b);
     one = new OpClient({ baseUrl: a.baseUrl, clientId, secret, token });
@@ -93,17 +98,27 @@ describe('two API processes sharing Redis and MariaDB', () => {
     const token = signIn.envelope.data!.token;
     expect((await other.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope.code).toBe(404);
     expect((await one.call('operatorLogout', {}, { token })).envelope.code).toBe(200);
-    expect((await other.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope).toMatchObject({ code: 401, message: 'token 无效或已过期' });
+    expect((await other.call('chatMessageList', { chatId: 'u0001none' }, { token })).envelope).toMatchObject({
+      code: 401,
+      message: 'token 无效或已过期',
+    });
   });
 });
 
 /** A Redis of the spec's own on a free port, so the spec can stop and start it. */
 async function startPrivateRedis(port: number): Promise<ChildProcess> {
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => undefined);
   for (let i = 0; i < 100; i++) {
-    if (await probe.connect().then(() => true, () => false)) {
+    if (
+      await probe.connect().then(
+        () => true,
+        () => false,
+      )
+    ) {
       probe.disconnect();
       return server;
     }
@@ -138,9 +153,20 @@ describe('an API whose Redis goes away', () => {
     redisServer = await startPrivateRedis(port);
     db = await createTestDatabase('sqlite');
     dataDir = mkdtempSync(join(tmpdir(), 'op-redis-down-'));
-    const env = { OP_DATABASE_URL: db.url, OP_DATA_DIR: dataDir, OP_MASTER_KEY: '33'.repeat(32), OP_REDIS_URL: `redis://127.0.0.1:${port}` };
+    const env = {
+      OP_DATABASE_URL: db.url,
+      OP_DATA_DIR: dataDir,
+      OP_MASTER_KEY: '33'.repeat(32),
+      OP_REDIS_URL: `redis://127.0.0.1:${port}`,
+    };
     await opctl(['migrate'], env);
-    const { clientId, secret, token } = await opctlTenant(env, { name: 'down', username: 'bob', password: 'a-long-password', role: 'agent', ttlSeconds: 600 });
+    const { clientId, secret, token } = await opctlTenant(env, {
+      name: 'down',
+      username: 'bob',
+      password: 'a-long-password',
+      role: 'agent',
+      ttlSeconds: 600,
+    });
     api = await startServer(env);
     const client = new OpClient({ baseUrl: api.baseUrl, clientId, secret, token });
     const list = (nonce: string) => client.call('chatMessageList', { chatId: 'u0001none' }, { nonce });

@@ -87,7 +87,10 @@ function* tenantRecords({ seed, messages, days, prefix }) {
     for (let i = 0; i < size; i++) {
       const n = written++;
       const fromCustomer = i % 2 === 0;
-      const body = c.random() < 0.85 ? { type: 'txt', msg: c.text() } : { type: 'img', url: `https://a1.easemob.com/f/${prefix}${n}`, filename: `${n}.jpg`, secret: 's', file_length: 1024 };
+      const body =
+        c.random() < 0.85
+          ? { type: 'txt', msg: c.text() }
+          : { type: 'img', url: `https://a1.easemob.com/f/${prefix}${n}`, filename: `${n}.jpg`, secret: 's', file_length: 1024 };
       yield JSON.stringify(
         importRecord({
           chatId: `${prefix}${chat}`,

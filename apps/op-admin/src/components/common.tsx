@@ -41,7 +41,9 @@ export function Pager({ page, href, capped = false }: { page: PageInfo; href: (n
     <nav className="pager" aria-label="分页" data-testid="pager">
       {page.page > 1 ? <Link href={href(page.page - 1)}>上一页</Link> : <span className="disabled">上一页</span>}
       <span data-testid="page-info">
-        {capped ? `第 ${page.page} 页，共 ${countText(page.total, true)} 条` : `第 ${page.page} / ${pages} 页，共 ${countText(page.total)} 条`}
+        {capped
+          ? `第 ${page.page} 页，共 ${countText(page.total, true)} 条`
+          : `第 ${page.page} / ${pages} 页，共 ${countText(page.total)} 条`}
       </span>
       {page.next ? <Link href={href(page.page + 1)}>下一页</Link> : <span className="disabled">下一页</span>}
     </nav>

@@ -5,9 +5,26 @@ import { Snippet } from './snippet';
 
 function message(fields: Partial<ChatMessage>): ChatMessage {
   return {
-    userMessageId: '1', hxMsgId: null, form: 'c1', to: 'a1', type: 'txt', msg: null, url: null, filename: null, thumb: null,
-    secret: null, thumb_secret: null, length: null, file_length: null, addr: null, lat: null, lng: null,
-    createTime: '2026-11-20 09:00:00', getUrl: null, ext: {}, ...fields,
+    userMessageId: '1',
+    hxMsgId: null,
+    form: 'c1',
+    to: 'a1',
+    type: 'txt',
+    msg: null,
+    url: null,
+    filename: null,
+    thumb: null,
+    secret: null,
+    thumb_secret: null,
+    length: null,
+    file_length: null,
+    addr: null,
+    lat: null,
+    lng: null,
+    createTime: '2026-11-20 09:00:00',
+    getUrl: null,
+    ext: {},
+    ...fields,
   };
 }
 
@@ -23,11 +40,15 @@ describe('MessageBody', () => {
     expect(html).toBe(
       '<div class="bubble" data-kind="text"><span>&lt;b&gt;</span><mark>REFUND</mark><span>&lt;/b&gt; 与 </span><mark>ｒｅｆｕｎｄ</mark><span>，退款</span></div>',
     );
-    expect(renderToStaticMarkup(<MessageBody message={message({ msg: '你好' })} keyword="退款" />)).toBe('<div class="bubble" data-kind="text"><span>你好</span></div>');
+    expect(renderToStaticMarkup(<MessageBody message={message({ msg: '你好' })} keyword="退款" />)).toBe(
+      '<div class="bubble" data-kind="text"><span>你好</span></div>',
+    );
   });
 
   it('draws an image as its thumbnail linking to the full picture, or a placeholder', () => {
-    const withThumb = renderToStaticMarkup(<MessageBody message={message({ type: 'img', getUrl: 'http://q/t.jpg?a=1&b=2', url: 'https://e/full.jpg' })} media={['http://q']} />);
+    const withThumb = renderToStaticMarkup(
+      <MessageBody message={message({ type: 'img', getUrl: 'http://q/t.jpg?a=1&b=2', url: 'https://e/full.jpg' })} media={['http://q']} />,
+    );
     expect(withThumb).toContain('<a href="https://e/full.jpg"');
     expect(withThumb).toContain('<img class="thumb" src="http://q/t.jpg?a=1&amp;b=2"');
     const without = renderToStaticMarkup(<MessageBody message={message({ type: 'img' })} />);
@@ -36,20 +57,30 @@ describe('MessageBody', () => {
   });
 
   it('never loads a picture from an unknown host by itself: a link the operator may click', () => {
-    const html = renderToStaticMarkup(<MessageBody message={message({ type: 'video', thumb: 'https://tracker.example.net/p.gif', length: 3 })} media={[]} />);
+    const html = renderToStaticMarkup(
+      <MessageBody message={message({ type: 'video', thumb: 'https://tracker.example.net/p.gif', length: 3 })} media={[]} />,
+    );
     expect(html).not.toContain('<img');
-    expect(html).toContain('<a class="placeholder" href="https://tracker.example.net/p.gif" target="_blank" rel="noreferrer noopener" data-testid="media-link">查看封面（外部地址，点击后加载）</a>');
+    expect(html).toContain(
+      '<a class="placeholder" href="https://tracker.example.net/p.gif" target="_blank" rel="noreferrer noopener" data-testid="media-link">查看封面（外部地址，点击后加载）</a>',
+    );
   });
 
   it('draws a file with its name and size, a location with its coordinates', () => {
-    expect(renderToStaticMarkup(<MessageBody message={message({ type: 'file', filename: '<报价>.xlsx', file_length: 1536 })} />)).toContain('&lt;报价&gt;.xlsx');
+    expect(renderToStaticMarkup(<MessageBody message={message({ type: 'file', filename: '<报价>.xlsx', file_length: 1536 })} />)).toContain(
+      '&lt;报价&gt;.xlsx',
+    );
     expect(renderToStaticMarkup(<MessageBody message={message({ type: 'file', filename: 'a', file_length: 1536 })} />)).toContain('1.5 KB');
-    expect(renderToStaticMarkup(<MessageBody message={message({ type: 'loc', addr: '上海', lat: 31.2, lng: 121.5 })} />)).toContain('31.200000, 121.500000');
+    expect(renderToStaticMarkup(<MessageBody message={message({ type: 'loc', addr: '上海', lat: 31.2, lng: 121.5 })} />)).toContain(
+      '31.200000, 121.500000',
+    );
   });
 });
 
 describe('Snippet', () => {
   it('wraps each match in <mark> and escapes the rest', () => {
-    expect(renderToStaticMarkup(<Snippet snippet={'<i>退款</i>了'} offsets={[[3, 5]]} />)).toBe('<span>&lt;i&gt;</span><mark>退款</mark><span>&lt;/i&gt;了</span>');
+    expect(renderToStaticMarkup(<Snippet snippet={'<i>退款</i>了'} offsets={[[3, 5]]} />)).toBe(
+      '<span>&lt;i&gt;</span><mark>退款</mark><span>&lt;/i&gt;了</span>',
+    );
   });
 });

@@ -118,6 +118,10 @@ export function MessageBody({
         </div>
       );
     case 'system':
-      return <div className="bubble" data-kind="system">{view.text}</div>;
+      return (
+        <div className="bubble" data-kind="system">
+          {view.text}
+        </div>
+      );
   }
 }

@@ -8,7 +8,15 @@ import { useUnfavorite } from './favorite-row';
 /** useSyncExternalStore's subscription for a value that never changes once hydrated. */
 const nothingToWatch = () => () => undefined;
 
-export function MessageTools({ messageId, marks: initialMarks, favorite: initialFavorite }: { messageId: string; marks: string[]; favorite: boolean }) {
+export function MessageTools({
+  messageId,
+  marks: initialMarks,
+  favorite: initialFavorite,
+}: {
+  messageId: string;
+  marks: string[];
+  favorite: boolean;
+}) {
   const router = useRouter();
   const [marks, setMarks] = useState(initialMarks);
   const [favorite, setFav] = useState(initialFavorite);
@@ -18,7 +26,11 @@ export function MessageTools({ messageId, marks: initialMarks, favorite: initial
   const onUnfavorite = useUnfavorite();
   const input = useRef<HTMLInputElement>(null);
   // True once these controls act (hydrated: the page's script has taken over); tests wait for it.
-  const ready = useSyncExternalStore(nothingToWatch, () => true, () => false);
+  const ready = useSyncExternalStore(
+    nothingToWatch,
+    () => true,
+    () => false,
+  );
 
   function handle<T>(result: ActionResult<T>, apply: (data: T) => void) {
     if (result.ok) {
@@ -88,12 +100,23 @@ export function MessageTools({ messageId, marks: initialMarks, favorite: initial
         </span>
       ))}
       <form onSubmit={onAdd} style={{ display: 'inline-flex', gap: 4 }}>
-        <input ref={input} aria-label="新标记" placeholder="添加标记" maxLength={32} value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <input
+          ref={input}
+          aria-label="新标记"
+          placeholder="添加标记"
+          maxLength={32}
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+        />
         <button type="submit" className="small" disabled={pending}>
           添加
         </button>
       </form>
-      {error ? <span className="tool-error" role="alert">{error}</span> : null}
+      {error ? (
+        <span className="tool-error" role="alert">
+          {error}
+        </span>
+      ) : null}
     </div>
   );
 }

@@ -4,7 +4,9 @@ import { highlightSegments } from '@/lib/format';
 export function Snippet({ snippet, offsets }: { snippet: string; offsets: Array<[number, number]> }) {
   return (
     <>
-      {highlightSegments(snippet, offsets).map((segment, i) => (segment.hit ? <mark key={i}>{segment.text}</mark> : <span key={i}>{segment.text}</span>))}
+      {highlightSegments(snippet, offsets).map((segment, i) =>
+        segment.hit ? <mark key={i}>{segment.text}</mark> : <span key={i}>{segment.text}</span>,
+      )}
     </>
   );
 }

@@ -1,5 +1,15 @@
 import type { ChatMessage } from '@op/contracts';
-import { countText, formatDuration, highlightSegments, humanFileSize, isRecalled, mediaOrigins, messageView, safeUrl, sideOf } from './format';
+import {
+  countText,
+  formatDuration,
+  highlightSegments,
+  humanFileSize,
+  isRecalled,
+  mediaOrigins,
+  messageView,
+  safeUrl,
+  sideOf,
+} from './format';
 
 function message(fields: Partial<ChatMessage>): ChatMessage {
   return {
@@ -72,13 +82,25 @@ describe('highlightSegments', () => {
   });
 
   it('marks every match, in order, merging overlaps and clamping out-of-range offsets', () => {
-    expect(highlightSegments('abcabcabc', [[6, 9], [0, 3], [2, 4], [8, 99]])).toEqual([
+    expect(
+      highlightSegments('abcabcabc', [
+        [6, 9],
+        [0, 3],
+        [2, 4],
+        [8, 99],
+      ]),
+    ).toEqual([
       { text: 'abca', hit: true },
       { text: 'bc', hit: false },
       { text: 'abc', hit: true },
     ]);
     expect(highlightSegments('abc', [])).toEqual([{ text: 'abc', hit: false }]);
-    expect(highlightSegments('abc', [[2, 2], [-5, 0]])).toEqual([{ text: 'abc', hit: false }]);
+    expect(
+      highlightSegments('abc', [
+        [2, 2],
+        [-5, 0],
+      ]),
+    ).toEqual([{ text: 'abc', hit: false }]);
   });
 
   it('keeps markup in the snippet as text', () => {
@@ -90,7 +112,9 @@ describe('highlightSegments', () => {
 describe('messageView', () => {
   it('draws every 2.37 type', () => {
     expect(messageView(message({ type: 'txt', msg: 'a\nb' }))).toEqual({ kind: 'text', text: 'a\nb' });
-    expect(messageView(message({ type: 'img', url: 'https://e/full.jpg', getUrl: 'http://q/t.jpg?x', filename: 'a.jpg' }), ['http://q'])).toEqual({
+    expect(
+      messageView(message({ type: 'img', url: 'https://e/full.jpg', getUrl: 'http://q/t.jpg?x', filename: 'a.jpg' }), ['http://q']),
+    ).toEqual({
       kind: 'image',
       thumbnail: 'http://q/t.jpg?x',
       preview: null,
@@ -98,7 +122,11 @@ describe('messageView', () => {
       name: 'a.jpg',
     });
     expect(messageView(message({ type: 'img', url: 'https://e/full.jpg' }))).toMatchObject({ kind: 'image', thumbnail: null });
-    expect(messageView(message({ type: 'audio', length: 12, url: 'https://e/v.amr' }))).toEqual({ kind: 'voice', duration: '0:12', url: 'https://e/v.amr' });
+    expect(messageView(message({ type: 'audio', length: 12, url: 'https://e/v.amr' }))).toEqual({
+      kind: 'voice',
+      duration: '0:12',
+      url: 'https://e/v.amr',
+    });
     expect(messageView(message({ type: 'video', length: 65, thumb: 'https://e/t.jpg' }), ['https://e'])).toEqual({
       kind: 'video',
       thumbnail: 'https://e/t.jpg',
@@ -111,7 +139,12 @@ describe('messageView', () => {
       address: '北京市朝阳区',
       coordinates: '39.904200, 116.407400',
     });
-    expect(messageView(message({ type: 'file', filename: '合同.pdf', file_length: 2048 }))).toEqual({ kind: 'file', name: '合同.pdf', size: '2 KB', url: null });
+    expect(messageView(message({ type: 'file', filename: '合同.pdf', file_length: 2048 }))).toEqual({
+      kind: 'file',
+      name: '合同.pdf',
+      size: '2 KB',
+      url: null,
+    });
     expect(messageView(message({ type: 'cmd', msg: 'typing' }))).toEqual({ kind: 'system', text: '系统指令：typing' });
     expect(messageView(message({ type: 'custom', msg: 'order' }))).toEqual({ kind: 'system', text: '自定义消息：order' });
   });
@@ -120,11 +153,25 @@ describe('messageView', () => {
     // A customer-chosen thumb would tell its owner who opened the chat, and when.
     const media = mediaOrigins(' img.example.com , https://cdn.example.com:8443,javascript:x');
     expect(media).toEqual(['https://img.example.com', 'http://img.example.com', 'https://cdn.example.com:8443']);
-    expect(messageView(message({ type: 'video', thumb: 'https://tracker.example.net/p.gif?who' }), media)).toMatchObject({ thumbnail: null, preview: 'https://tracker.example.net/p.gif?who' });
-    expect(messageView(message({ type: 'video', thumb: 'http://img.example.com/t.jpg' }), media)).toMatchObject({ thumbnail: 'http://img.example.com/t.jpg', preview: null });
-    expect(messageView(message({ type: 'img', getUrl: 'https://cdn.example.com:8443/a.jpg' }), media)).toMatchObject({ thumbnail: 'https://cdn.example.com:8443/a.jpg' });
-    expect(messageView(message({ type: 'img', getUrl: 'https://cdn.example.com/a.jpg' }), media)).toMatchObject({ thumbnail: null, preview: 'https://cdn.example.com/a.jpg' });
-    expect(messageView(message({ type: 'video', thumb: 'https://e/t.jpg' }))).toMatchObject({ thumbnail: null, preview: 'https://e/t.jpg' });
+    expect(messageView(message({ type: 'video', thumb: 'https://tracker.example.net/p.gif?who' }), media)).toMatchObject({
+      thumbnail: null,
+      preview: 'https://tracker.example.net/p.gif?who',
+    });
+    expect(messageView(message({ type: 'video', thumb: 'http://img.example.com/t.jpg' }), media)).toMatchObject({
+      thumbnail: 'http://img.example.com/t.jpg',
+      preview: null,
+    });
+    expect(messageView(message({ type: 'img', getUrl: 'https://cdn.example.com:8443/a.jpg' }), media)).toMatchObject({
+      thumbnail: 'https://cdn.example.com:8443/a.jpg',
+    });
+    expect(messageView(message({ type: 'img', getUrl: 'https://cdn.example.com/a.jpg' }), media)).toMatchObject({
+      thumbnail: null,
+      preview: 'https://cdn.example.com/a.jpg',
+    });
+    expect(messageView(message({ type: 'video', thumb: 'https://e/t.jpg' }))).toMatchObject({
+      thumbnail: null,
+      preview: 'https://e/t.jpg',
+    });
   });
 
   it('never turns a javascript: URL into a link', () => {

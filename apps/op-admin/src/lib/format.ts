@@ -93,7 +93,9 @@ export function mediaOrigins(raw: string | undefined): string[] {
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => /^(https?:\/\/)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(entry))
-    .flatMap((entry) => (/^https?:\/\//.test(entry) ? [entry.toLowerCase()] : [`https://${entry}`, `http://${entry}`].map((o) => o.toLowerCase())));
+    .flatMap((entry) =>
+      /^https?:\/\//.test(entry) ? [entry.toLowerCase()] : [`https://${entry}`, `http://${entry}`].map((o) => o.toLowerCase()),
+    );
 }
 
 /**
@@ -118,7 +120,13 @@ export function messageView(message: ChatMessage, media: readonly string[] = [])
       return { kind: 'text', text: message.msg ?? '' };
     case 'img': {
       const { inline, link } = splitByOrigin(safeUrl(message.getUrl), media);
-      return { kind: 'image', thumbnail: inline, preview: link, full: safeUrl(message.url) ?? safeUrl(message.getUrl), name: message.filename };
+      return {
+        kind: 'image',
+        thumbnail: inline,
+        preview: link,
+        full: safeUrl(message.url) ?? safeUrl(message.getUrl),
+        name: message.filename,
+      };
     }
     case 'audio':
       return { kind: 'voice', duration: formatDuration(message.length), url: safeUrl(message.url) };
@@ -133,7 +141,12 @@ export function messageView(message: ChatMessage, media: readonly string[] = [])
         coordinates: message.lat !== null && message.lng !== null ? `${message.lat.toFixed(6)}, ${message.lng.toFixed(6)}` : null,
       };
     case 'file':
-      return { kind: 'file', name: message.filename ?? '（未命名文件）', size: humanFileSize(message.file_length), url: safeUrl(message.url) };
+      return {
+        kind: 'file',
+        name: message.filename ?? '（未命名文件）',
+        size: humanFileSize(message.file_length),
+        url: safeUrl(message.url),
+      };
     case 'cmd':
       return { kind: 'system', text: `系统指令：${message.msg ?? ''}` };
     case 'custom':

@@ -56,10 +56,14 @@ function sessionMac(payload: string): Buffer {
 function isSession(value: unknown): value is Session {
   const s = value as Partial<Session> | null;
   return (
-    typeof s === 'object' && s !== null &&
-    typeof s.token === 'string' && /^o0001[0-9a-f]{32}$/.test(s.token) &&
-    typeof s.operatorId === 'string' && s.operatorId.length <= 64 &&
-    typeof s.username === 'string' && s.username.length <= 64 &&
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.token === 'string' &&
+    /^o0001[0-9a-f]{32}$/.test(s.token) &&
+    typeof s.operatorId === 'string' &&
+    s.operatorId.length <= 64 &&
+    typeof s.username === 'string' &&
+    s.username.length <= 64 &&
     (s.role === 'agent' || s.role === 'admin')
   );
 }

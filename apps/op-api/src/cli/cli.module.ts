@@ -16,7 +16,15 @@ export class CliModule {
   static forRoot(config: AppConfig, dataSource: DataSource): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forDataSource(dataSource), AccessModule, ChatMessageModule, ChatsModule, ImporterModule, TrustModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forDataSource(dataSource),
+        AccessModule,
+        ChatMessageModule,
+        ChatsModule,
+        ImporterModule,
+        TrustModule,
+      ],
       providers: [DemoSeedService],
     };
   }

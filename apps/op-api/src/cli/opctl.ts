@@ -58,7 +58,9 @@ const COMMANDS: Record<string, Command> = {
     flags: ['tenant', 'username', 'password', 'role', 'im-username'],
     required: ['tenant', 'username'],
     run: (app, f) =>
-      app.get(OperatorService).create({ tenantId: f.tenant!, username: f.username!, password: f.password, role: f.role, imUsername: f['im-username'] }),
+      app
+        .get(OperatorService)
+        .create({ tenantId: f.tenant!, username: f.username!, password: f.password, role: f.role, imUsername: f['im-username'] }),
   },
   'token:issue': {
     flags: ['operator', 'ttl'],
@@ -111,7 +113,8 @@ const COMMANDS: Record<string, Command> = {
     flags: ['tenant', 'appkey', 'callback-secret', 'client-id', 'client-secret', 'rest-url'],
     required: ['tenant', 'appkey', 'callback-secret'],
     run: async (app, f) => {
-      if ((f['client-id'] === undefined) !== (f['client-secret'] === undefined)) throw OpError.badRequest('--client-id 和 --client-secret 必须同时给出');
+      if ((f['client-id'] === undefined) !== (f['client-secret'] === undefined))
+        throw OpError.badRequest('--client-id 和 --client-secret 必须同时给出');
       const registered = await app.get(EasemobAppService).register(f.tenant!, f.appkey!, f['callback-secret']!);
       if (f['client-id'] === undefined) return registered;
       await app.get(EasemobAppService).setRestCredentials(f.tenant!, f.appkey!, f['client-id'], f['client-secret']!, f['rest-url']);
@@ -121,7 +124,8 @@ const COMMANDS: Record<string, Command> = {
   'easemob:reconcile': {
     flags: ['tenant', 'from', 'to'],
     required: ['tenant', 'from', 'to'],
-    run: (app, f) => app.get(ReconcileService).reconcileRange(f.tenant!, f.from!, f.to!, 'cli', (line) => process.stderr.write(`${line}\n`)),
+    run: (app, f) =>
+      app.get(ReconcileService).reconcileRange(f.tenant!, f.from!, f.to!, 'cli', (line) => process.stderr.write(`${line}\n`)),
   },
   'easemob:gaps': {
     flags: ['tenant', 'from', 'to'],
@@ -256,7 +260,9 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
       strict: true,
       allowPositionals: false,
     }).values;
-    values = Object.fromEntries(Object.entries(parsed).map(([flag, value]) => [flag, value === true ? 'true' : (value as string | undefined)]));
+    values = Object.fromEntries(
+      Object.entries(parsed).map(([flag, value]) => [flag, value === true ? 'true' : (value as string | undefined)]),
+    );
   } catch (error) {
     throw OpError.badRequest(`参数错误：${(error as Error).message}`);
   }

@@ -20,16 +20,27 @@ describe('configuration', () => {
 
   it('reads a MySQL URL', () => {
     expect(load({ OP_DATABASE_URL: 'mysql://op:p%40ss@db.local:3307/op_prod' }).database).toEqual({
-      type: 'mysql', url: 'mysql://op:p%40ss@db.local:3307/op_prod', host: 'db.local', port: 3307, username: 'op', password: 'p@ss', database: 'op_prod', poolSize: 20,
+      type: 'mysql',
+      url: 'mysql://op:p%40ss@db.local:3307/op_prod',
+      host: 'db.local',
+      port: 3307,
+      username: 'op',
+      password: 'p@ss',
+      database: 'op_prod',
+      poolSize: 20,
       queryTimeoutMs: 10_000,
     });
-    expect(load({ OP_DATABASE_URL: 'mysql://db.local/op', OP_DB_QUERY_TIMEOUT_MS: '2500' }).database).toMatchObject({ queryTimeoutMs: 2500 });
+    expect(load({ OP_DATABASE_URL: 'mysql://db.local/op', OP_DB_QUERY_TIMEOUT_MS: '2500' }).database).toMatchObject({
+      queryTimeoutMs: 2500,
+    });
     expect(load({ OP_DATABASE_URL: 'sqlite:var/op.db' }).database).toEqual({ type: 'sqlite', path: '/srv/op/var/op.db' });
   });
 
   it('reads the callback window and who may read the metrics', () => {
     expect(load({})).toMatchObject({ callbackWindowSeconds: 300, metrics: { token: null, listen: null } });
-    expect(load({ OP_CALLBACK_WINDOW_SECONDS: '120', OP_METRICS_TOKEN: 't'.repeat(20), OP_METRICS_LISTEN: '127.0.0.1:9464' })).toMatchObject({
+    expect(
+      load({ OP_CALLBACK_WINDOW_SECONDS: '120', OP_METRICS_TOKEN: 't'.repeat(20), OP_METRICS_LISTEN: '127.0.0.1:9464' }),
+    ).toMatchObject({
       callbackWindowSeconds: 120,
       metrics: { token: 't'.repeat(20), listen: { host: '127.0.0.1', port: 9464 } },
     });
@@ -43,7 +54,10 @@ describe('configuration', () => {
   it('reads the shared Redis, in-process when unset', () => {
     expect(load({}).redis).toBeNull();
     expect(load({ OP_REDIS_URL: 'redis://127.0.0.1:6379/2' }).redis).toEqual({ url: 'redis://127.0.0.1:6379/2', prefix: 'op:' });
-    expect(load({ OP_REDIS_URL: 'rediss://cache.local:6380', OP_REDIS_PREFIX: 'op-a:' }).redis).toEqual({ url: 'rediss://cache.local:6380', prefix: 'op-a:' });
+    expect(load({ OP_REDIS_URL: 'rediss://cache.local:6380', OP_REDIS_PREFIX: 'op-a:' }).redis).toEqual({
+      url: 'rediss://cache.local:6380',
+      prefix: 'op-a:',
+    });
     for (const [env, variable] of [
       [{ OP_REDIS_URL: 'http://127.0.0.1:6379' }, 'OP_REDIS_URL'],
       [{ OP_REDIS_URL: 'not a url' }, 'OP_REDIS_URL'],
@@ -56,7 +70,10 @@ describe('configuration', () => {
 
   it('reads Qiniu settings as a whole', () => {
     expect(load({ OP_QINIU_DOMAIN: 'http://img.example.com/', OP_QINIU_ACCESS_KEY: 'ak', OP_QINIU_SECRET_KEY: 'sk' }).qiniu).toEqual({
-      domain: 'http://img.example.com', accessKey: 'ak', secretKey: 'sk', urlTtlSeconds: 3600,
+      domain: 'http://img.example.com',
+      accessKey: 'ak',
+      secretKey: 'sk',
+      urlTtlSeconds: 3600,
     });
   });
 

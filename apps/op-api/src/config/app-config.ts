@@ -298,14 +298,16 @@ function parseRedis(env: Env): RedisConfig | null {
 
 function parseMetrics(env: Env): MetricsAccess {
   const token = value(env, 'OP_METRICS_TOKEN') ?? null;
-  if (token !== null && !/^[\x21-\x7e]{16,256}$/.test(token)) throw new ConfigError('OP_METRICS_TOKEN', '必须是 16 到 256 个可见 ASCII 字符');
+  if (token !== null && !/^[\x21-\x7e]{16,256}$/.test(token))
+    throw new ConfigError('OP_METRICS_TOKEN', '必须是 16 到 256 个可见 ASCII 字符');
   const listen = value(env, 'OP_METRICS_LISTEN');
   return { token, listen: listen === undefined ? null : sphinxAddress('OP_METRICS_LISTEN', listen) };
 }
 
 function sphinxAddress(name: string, raw: string): SphinxAddress {
   const match = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(raw.trim());
-  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new ConfigError(name, `的地址 ${raw.trim()} 无效（应为 host:port）`);
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535)
+    throw new ConfigError(name, `的地址 ${raw.trim()} 无效（应为 host:port）`);
   return { host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]) };
 }
 
@@ -390,7 +392,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 
 function easemobBaseUrl(env: Env): string {
   const raw = (value(env, 'OP_EASEMOB_BASE_URL') ?? 'https://a1.easemob.com').replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(raw)) throw new ConfigError('OP_EASEMOB_BASE_URL', '必须是带协议的地址，例如 https://a1.easemob.com');
+  if (!/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(raw))
+    throw new ConfigError('OP_EASEMOB_BASE_URL', '必须是带协议的地址，例如 https://a1.easemob.com');
   return raw;
 }
 
@@ -398,6 +401,7 @@ function easemobBaseUrl(env: Env): string {
 function listenHost(env: Env): string {
   const host = value(env, 'OP_LISTEN_HOST');
   if (host === undefined) return '0.0.0.0';
-  if (host !== 'localhost' && isIP(host) === 0) throw new ConfigError('OP_LISTEN_HOST', '必须是 IP 地址（如 127.0.0.1、0.0.0.0）或 localhost');
+  if (host !== 'localhost' && isIP(host) === 0)
+    throw new ConfigError('OP_LISTEN_HOST', '必须是 IP 地址（如 127.0.0.1、0.0.0.0）或 localhost');
   return host;
 }

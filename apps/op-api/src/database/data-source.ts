@@ -57,9 +57,7 @@ async function ensureMysqlDatabase(database: Extract<DatabaseConfig, { type: 'my
     connectTimeout: 5_000,
   });
   try {
-    await connection.query(
-      `CREATE DATABASE IF NOT EXISTS \`${database.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
-    );
+    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${database.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   } finally {
     await connection.end();
   }

@@ -18,7 +18,8 @@ export const merge = {
   /** The incoming value replaces the stored one. */
   replace: ((_current, incoming) => incoming) satisfies Merge,
   /** The later of the two (a NULL stored value takes the incoming one). */
-  max: ((current, incoming) => `CASE WHEN ${current} IS NULL OR ${current} < ${incoming} THEN ${incoming} ELSE ${current} END`) satisfies Merge,
+  max: ((current, incoming) =>
+    `CASE WHEN ${current} IS NULL OR ${current} < ${incoming} THEN ${incoming} ELSE ${current} END`) satisfies Merge,
 };
 
 export interface Dialect {

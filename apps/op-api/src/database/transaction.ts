@@ -22,7 +22,8 @@ function driverCode(error: unknown): string | undefined {
  * another writer's fresh commit inside it appends `Dialect.lockingRead`.
  */
 export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = 4): Promise<T> {
-  if (!isMysql(dataSource)) return oneAtATime(dataSource, () => retried(dataSource, (manager) => takeWriteLock(manager).then(() => work(manager)), attempts));
+  if (!isMysql(dataSource))
+    return oneAtATime(dataSource, () => retried(dataSource, (manager) => takeWriteLock(manager).then(() => work(manager)), attempts));
   return retried(dataSource, work, attempts);
 }
 
@@ -44,7 +45,10 @@ const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 function oneAtATime<T>(dataSource: DataSource, run: () => Promise<T>): Promise<T> {
   const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
   const next = previous.then(run, run);
-  sqliteQueues.set(dataSource, next.catch(() => undefined));
+  sqliteQueues.set(
+    dataSource,
+    next.catch(() => undefined),
+  );
   return next;
 }
 

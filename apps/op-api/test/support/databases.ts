@@ -41,7 +41,12 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
     drop: async () => {
       if (config.type !== 'mysql') return;
       const mysql = await import('mysql2/promise');
-      const connection = await mysql.createConnection({ host: config.host, port: config.port, user: config.username, password: config.password });
+      const connection = await mysql.createConnection({
+        host: config.host,
+        port: config.port,
+        user: config.username,
+        password: config.password,
+      });
       try {
         await connection.query(`DROP DATABASE IF EXISTS \`${config.database}\``);
       } finally {

@@ -37,7 +37,9 @@ export function callbackBody(options: CallbackOptions): Record<string, unknown> 
     msg_id: msgId,
     payload: { bodies: [options.body ?? { type: 'txt', msg: `消息 ${sequence}` }], ext: options.ext ?? {} },
     securityVersion: '1.0.0',
-    security: createHash('md5').update(callId + (options.secret ?? CALLBACK_SECRET) + String(timestamp)).digest('hex'),
+    security: createHash('md5')
+      .update(callId + (options.secret ?? CALLBACK_SECRET) + String(timestamp))
+      .digest('hex'),
     appkey,
     host: 'msync@ebs-ali-beijing-msync43',
     ...options.extra,

@@ -9,7 +9,14 @@ export type FakeHour =
   | { kind: 'stall'; lines: string[]; stallMs: number };
 
 /** One record of Easemob's hourly history export (its documented shape; no chatId). */
-export function exportRecord(msgId: string, timestamp: number, from: string, to: string, text: string, chatType = 'chat'): Record<string, unknown> {
+export function exportRecord(
+  msgId: string,
+  timestamp: number,
+  from: string,
+  to: string,
+  text: string,
+  chatType = 'chat',
+): Record<string, unknown> {
   return {
     msg_id: msgId,
     timestamp,
@@ -68,20 +75,38 @@ export class FakeEasemob {
       const appkey = `${decodeURIComponent(token[1])}#${decodeURIComponent(token[2])}`;
       const given = JSON.parse(body || '{}') as { grant_type?: string; client_id?: string; client_secret?: string };
       const expected = this.credentials.get(appkey);
-      if (!expected || given.grant_type !== 'client_credentials' || given.client_id !== expected[0] || given.client_secret !== expected[1]) {
+      if (
+        !expected ||
+        given.grant_type !== 'client_credentials' ||
+        given.client_id !== expected[0] ||
+        given.client_secret !== expected[1]
+      ) {
         return json(401, { error: 'invalid_grant', error_description: 'client_id does not match' });
       }
-      return json(200, { access_token: `YWMt-${appkey}-${++this.tokens}`, expires_in: 5_184_000, application: '8be024f0-0000-0000-b697-5d598d5f8402' });
+      return json(200, {
+        access_token: `YWMt-${appkey}-${++this.tokens}`,
+        expires_in: 5_184_000,
+        application: '8be024f0-0000-0000-b697-5d598d5f8402',
+      });
     }
     const list = /^\/([^/]+)\/([^/]+)\/chatmessages\/(\d{10})$/.exec(path);
     if (list && request.method === 'GET') {
       const appkey = `${decodeURIComponent(list[1])}#${decodeURIComponent(list[2])}`;
       if (!request.headers.authorization?.startsWith(`Bearer YWMt-${appkey}-`)) return json(401, { error: 'unauthorized' });
       const hour = this.hours.get(`${appkey} ${list[3]}`);
-      if (!hour || hour.kind === 'empty') return json(200, { action: 'get', data: [], timestamp: Date.now(), duration: 0, organization: list[1], applicationName: list[2] });
+      if (!hour || hour.kind === 'empty')
+        return json(200, { action: 'get', data: [], timestamp: Date.now(), duration: 0, organization: list[1], applicationName: list[2] });
       if (hour.kind === 'error') return json(hour.status, { error: 'service_unavailable' });
       const file = `${this.url}/files/${encodeURIComponent(appkey)}/${list[3]}.gz?Expires=1543316122&OSSAccessKeyId=fake&Signature=fake`;
-      return json(200, { action: 'get', uri: `${this.url}${path}`, data: [{ url: file }], timestamp: Date.now(), duration: 0, organization: list[1], applicationName: list[2] });
+      return json(200, {
+        action: 'get',
+        uri: `${this.url}${path}`,
+        data: [{ url: file }],
+        timestamp: Date.now(),
+        duration: 0,
+        organization: list[1],
+        applicationName: list[2],
+      });
     }
     const file = /^\/files\/([^/]+)\/(\d{10})\.gz$/.exec(path);
     if (file) {

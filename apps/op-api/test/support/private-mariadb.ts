@@ -19,7 +19,11 @@ export class PrivateMariaDb {
   static async create(): Promise<PrivateMariaDb> {
     const dir = mkdtempSync(join(tmpdir(), 'op-mariadb-'));
     chmodSync(dir, 0o755);
-    execFileSync('mariadb-install-db', ['--user=mysql', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'ignore' });
+    execFileSync(
+      'mariadb-install-db',
+      ['--user=mysql', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'],
+      { stdio: 'ignore' },
+    );
     execFileSync('chown', ['-R', 'mysql:mysql', dir]);
     const db = new PrivateMariaDb(dir, await freePort());
     await db.start();

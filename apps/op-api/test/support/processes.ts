@@ -52,7 +52,16 @@ export async function opctlTenant(
   const { tenantId } = await opctl('tenant:create', '--name', options.name);
   const { clientId, secret } = await opctl('client:create', '--tenant', tenantId);
   const password = options.password === undefined ? [] : ['--password', options.password];
-  const { operatorId } = await opctl('operator:create', '--tenant', tenantId, '--username', options.username, ...password, '--role', options.role ?? 'admin');
+  const { operatorId } = await opctl(
+    'operator:create',
+    '--tenant',
+    tenantId,
+    '--username',
+    options.username,
+    ...password,
+    '--role',
+    options.role ?? 'admin',
+  );
   const ttl = options.ttlSeconds === undefined ? [] : ['--ttl', String(options.ttlSeconds)];
   const { token } = await opctl('token:issue', '--operator', operatorId, ...ttl);
   return { tenantId, clientId, secret, operatorId, token };

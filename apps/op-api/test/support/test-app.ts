@@ -63,7 +63,10 @@ export interface TestApp {
   /** A tenant with a client, an operator (admin unless `role` says otherwise) and its token. */
   createTenant(options?: { signMethod?: SignMethod; role?: 'agent' | 'admin' }): Promise<TestTenant>;
   /** Another operator of a tenant, signed in (a one-hour token), calling through the tenant's client. */
-  addOperator(tenant: Pick<TestTenant, 'tenantId' | 'clientId' | 'secret'> & { signMethod?: SignMethod }, options?: TestOperatorOptions): Promise<TestOperator>;
+  addOperator(
+    tenant: Pick<TestTenant, 'tenantId' | 'clientId' | 'secret'> & { signMethod?: SignMethod },
+    options?: TestOperatorOptions,
+  ): Promise<TestOperator>;
   /** Imports §5 records given as objects; returns the import result. */
   importRecords(tenantId: string, records: object[]): ReturnType<ImportService['importLines']>;
   close(): Promise<void>;
@@ -73,7 +76,11 @@ export interface TestApp {
  * Starts the real API (same module, pipeline and migrations as production) on a fresh
  * database, or on `options.database`, which it then leaves for the caller to drop.
  */
-export async function startTestApp(engine: Engine, env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestApp> {
+export async function startTestApp(
+  engine: Engine,
+  env: Record<string, string> = {},
+  options: { database?: TestDatabase } = {},
+): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase(engine));
   const dataDir = mkdtempSync(join(tmpdir(), 'op-data-'));
   const config = {
@@ -83,7 +90,15 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
     // machine a store took over the default 2 s, the callback was answered "spooled", and a
     // spec that reads the message back at once found it missing (the drain came later).
     ...loadConfig(
-      { OP_HOST_NAME: 'test-host', OP_WORKER_ID: '7', OP_LOG_LEVEL: 'silent', OP_RATE_LIMIT: '0', OP_SPOOL_AFTER_MS: '60000', ...env, OP_DATA_DIR: dataDir },
+      {
+        OP_HOST_NAME: 'test-host',
+        OP_WORKER_ID: '7',
+        OP_LOG_LEVEL: 'silent',
+        OP_RATE_LIMIT: '0',
+        OP_SPOOL_AFTER_MS: '60000',
+        ...env,
+        OP_DATA_DIR: dataDir,
+      },
       dataDir,
     ),
     database: database.config,
@@ -129,12 +144,18 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
       const { tenantId } = await tenants.create(`tenant-${++counter}`);
       const signMethod = options.signMethod ?? 'hmac-sha256';
       const { clientId, secret } = await clients.create(tenantId, signMethod);
-      const { operatorId, token, client } = await addOperator({ tenantId, clientId, secret, signMethod }, { role: options.role ?? 'admin' });
+      const { operatorId, token, client } = await addOperator(
+        { tenantId, clientId, secret, signMethod },
+        { role: options.role ?? 'admin' },
+      );
       return { tenantId, clientId, secret, signMethod, operatorId, token, client };
     },
     addOperator,
     importRecords(tenantId, records) {
-      return importer.importLines(tenantId, records.map((record) => JSON.stringify(record)));
+      return importer.importLines(
+        tenantId,
+        records.map((record) => JSON.stringify(record)),
+      );
     },
     async close() {
       await app.close();
@@ -148,10 +169,18 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
  * The API on a fresh database with the setup's keyword engine (a private two-node Sphinx tier
  * for `sphinx`). The specs' tenants are tiny: OP_SEARCH_SMALL_TENANT=0 keeps them on the engine.
  */
-export async function startSearchApp(setup: SearchSetup, env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestApp> {
+export async function startSearchApp(
+  setup: SearchSetup,
+  env: Record<string, string> = {},
+  options: { database?: TestDatabase } = {},
+): Promise<TestApp> {
   const sphinx = setup.search === 'sphinx' ? await PrivateSphinx.create(2) : null;
   try {
-    const app = await startTestApp(setup.engine, { OP_SEARCH_ENGINE: setup.search, OP_SEARCH_SMALL_TENANT: '0', ...(sphinx?.env ?? {}), ...env }, options);
+    const app = await startTestApp(
+      setup.engine,
+      { OP_SEARCH_ENGINE: setup.search, OP_SEARCH_SMALL_TENANT: '0', ...(sphinx?.env ?? {}), ...env },
+      options,
+    );
     const close = app.close.bind(app);
     return {
       ...app,

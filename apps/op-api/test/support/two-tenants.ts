@@ -33,8 +33,10 @@ export interface TwoTenants {
 }
 
 export const list = (who: Caller, body: Record<string, unknown>) => who.client.call<ChatMessageListData>('chatMessageList', body);
-export const markAdd = (who: Caller, messageId: string, mark: unknown) => who.client.call<MessageMarkData>('messageMarkAdd', { messageId, mark });
-export const markRemove = (who: Caller, messageId: string, mark: unknown) => who.client.call<MessageMarkData>('messageMarkRemove', { messageId, mark });
+export const markAdd = (who: Caller, messageId: string, mark: unknown) =>
+  who.client.call<MessageMarkData>('messageMarkAdd', { messageId, mark });
+export const markRemove = (who: Caller, messageId: string, mark: unknown) =>
+  who.client.call<MessageMarkData>('messageMarkRemove', { messageId, mark });
 export const favAdd = (who: Caller, messageId: unknown) => who.client.call<MessageFavoriteData>('messageFavoriteAdd', { messageId });
 export const favRemove = (who: Caller, messageId: unknown) => who.client.call<MessageFavoriteData>('messageFavoriteRemove', { messageId });
 
@@ -45,7 +47,8 @@ export const assign = (world: TwoTenants, chatId: string, operatorId: string | n
 /** Starts the API on `engine` and builds the world; the caller closes `t`. */
 export async function startTwoTenants(engine: Engine): Promise<TwoTenants> {
   const t = await startTestApp(engine);
-  const operator = (tenant: TestTenant, username: string, role: 'agent' | 'admin'): Promise<Operator> => t.addOperator(tenant, { username, role });
+  const operator = (tenant: TestTenant, username: string, role: 'agent' | 'admin'): Promise<Operator> =>
+    t.addOperator(tenant, { username, role });
   const a = await t.createTenant();
   const b = await t.createTenant();
   const world: TwoTenants = {
@@ -61,7 +64,9 @@ export async function startTwoTenants(engine: Engine): Promise<TwoTenants> {
   for (const [chatId, count] of Object.entries(chats)) {
     await t.importRecords(
       a.tenantId,
-      Array.from({ length: count }, (_, i) => record({ chatId, timestamp: RECENT + i * 1000, body: { type: 'txt', msg: `${chatId} 第${i}条 退款` } })),
+      Array.from({ length: count }, (_, i) =>
+        record({ chatId, timestamp: RECENT + i * 1000, body: { type: 'txt', msg: `${chatId} 第${i}条 退款` } }),
+      ),
     );
     world.ids[chatId] = (await list(a, { chatId, pageSize: 100 })).envelope.data!.msg.map((m) => m.userMessageId);
   }

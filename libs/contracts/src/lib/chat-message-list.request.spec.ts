@@ -16,7 +16,13 @@ describe('ChatMessageListRequest', () => {
   });
 
   it('accepts the legacy string forms and converts them', () => {
-    const request = plainToInstance(ChatMessageListRequest, { chatId: 'u1', pageNum: '2', pageSize: '50', needMark: 'true', needFavorite: 'false' });
+    const request = plainToInstance(ChatMessageListRequest, {
+      chatId: 'u1',
+      pageNum: '2',
+      pageSize: '50',
+      needMark: 'true',
+      needFavorite: 'false',
+    });
     expect(validateSync(request)).toEqual([]);
     expect(request).toMatchObject({ pageNum: 2, pageSize: 50, needMark: true, needFavorite: false });
   });

@@ -33,7 +33,11 @@ const CHAT_ID_LENGTH = `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个�
 
 /** A required `chatId` (1–64 characters), as every chat endpoint takes it. */
 export const ChatIdField = (): PropertyDecorator =>
-  stack(Length(1, MAX_CHAT_ID_LENGTH, { message: CHAT_ID_LENGTH }), IsString({ message: 'chatId 必须是字符串' }), IsDefined({ message: 'chatId 不能为空' }));
+  stack(
+    Length(1, MAX_CHAT_ID_LENGTH, { message: CHAT_ID_LENGTH }),
+    IsString({ message: 'chatId 必须是字符串' }),
+    IsDefined({ message: 'chatId 不能为空' }),
+  );
 
 /** An optional `chatId` filter. */
 export const OptionalChatIdField = (): PropertyDecorator =>

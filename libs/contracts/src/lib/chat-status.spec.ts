@@ -12,7 +12,13 @@ describe('chat status labels', () => {
   });
 
   it('knows exactly the five statuses of the original', () => {
-    expect(CHAT_STATUS_CODES).toEqual([ChatStatus.Waiting, ChatStatus.Chatting, ChatStatus.Ended, ChatStatus.UserDeleted, ChatStatus.Suspended]);
+    expect(CHAT_STATUS_CODES).toEqual([
+      ChatStatus.Waiting,
+      ChatStatus.Chatting,
+      ChatStatus.Ended,
+      ChatStatus.UserDeleted,
+      ChatStatus.Suspended,
+    ]);
     expect(isChatStatus(2)).toBe(false);
     expect(isChatStatus('3')).toBe(false);
     expect(() => chatStatusLabel(4)).toThrow(RangeError);

@@ -1,10 +1,31 @@
 import type { ChatInfo } from './chat';
-import { ChatAssignRequest, ChatCreateRequest, ChatDetailRequest, ChatStatusUpdateRequest, type ChatCreateResult } from './chat-lifecycle.request';
+import {
+  ChatAssignRequest,
+  ChatCreateRequest,
+  ChatDetailRequest,
+  ChatStatusUpdateRequest,
+  type ChatCreateResult,
+} from './chat-lifecycle.request';
 import type { ChatMessageListData } from './chat-message';
 import { ChatMessageListRequest } from './chat-message-list.request';
 import { OperatorLoginRequest, type OperatorLoginResult, type OperatorRole } from './operator-login.request';
-import type { AuditListData, ChatMessageSearchData, ChatSearchData, FavoriteListData, MarkListData, MessageFavoriteData, MessageMarkData } from './search-marks-audit';
-import { AuditListRequest, ChatMessageSearchRequest, ChatSearchRequest, FavoriteListRequest, MessageFavoriteRequest, MessageMarkRequest } from './search-marks-audit.request';
+import type {
+  AuditListData,
+  ChatMessageSearchData,
+  ChatSearchData,
+  FavoriteListData,
+  MarkListData,
+  MessageFavoriteData,
+  MessageMarkData,
+} from './search-marks-audit';
+import {
+  AuditListRequest,
+  ChatMessageSearchRequest,
+  ChatSearchRequest,
+  FavoriteListRequest,
+  MessageFavoriteRequest,
+  MessageMarkRequest,
+} from './search-marks-audit.request';
 import type { CustomerEraseData } from './trust';
 import { AuditExportRequest, ChatExportRequest, CustomerEraseRequest, EXPORT_CONTENT_TYPES } from './trust.request';
 
@@ -66,7 +87,12 @@ export const OP_ENDPOINTS = {
     summary: '导出会话记录（成功时为文件：jsonl、csv 或 html，不是信封）',
   },
   customerErase: { request: CustomerEraseRequest, roles: ADMIN_ONLY, summary: '删除客户的全部会话与消息（管理员，不可恢复）' },
-  auditExport: { request: AuditExportRequest, roles: ADMIN_ONLY, file: ['text/csv; charset=utf-8'], summary: '导出时间范围内的审计记录 CSV（管理员；成功时为文件）' },
+  auditExport: {
+    request: AuditExportRequest,
+    roles: ADMIN_ONLY,
+    file: ['text/csv; charset=utf-8'],
+    summary: '导出时间范围内的审计记录 CSV（管理员；成功时为文件）',
+  },
 } as const satisfies Record<string, OpEndpointDeclaration>;
 
 export type OpEndpointName = keyof typeof OP_ENDPOINTS;
@@ -74,7 +100,9 @@ export type OpEndpointName = keyof typeof OP_ENDPOINTS;
 export const OP_ENDPOINT_NAMES = Object.keys(OP_ENDPOINTS) as readonly OpEndpointName[];
 
 /** Endpoints whose success is a file (`chatExport`, `auditExport`). */
-export type OpFileEndpointName = { [K in OpEndpointName]: (typeof OP_ENDPOINTS)[K] extends { file: readonly string[] } ? K : never }[OpEndpointName];
+export type OpFileEndpointName = {
+  [K in OpEndpointName]: (typeof OP_ENDPOINTS)[K] extends { file: readonly string[] } ? K : never;
+}[OpEndpointName];
 /** Endpoints whose success is the JSON envelope. */
 export type OpEnvelopeEndpointName = Exclude<OpEndpointName, OpFileEndpointName>;
 

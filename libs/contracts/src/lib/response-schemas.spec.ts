@@ -52,7 +52,11 @@ function generate(): Record<string, Json> {
   });
   const definitions: Record<string, Json> = {};
   for (const root of ROOTS) Object.assign(definitions, (generator.createSchema(root) as { definitions: Record<string, Json> }).definitions);
-  const sorted = Object.fromEntries(Object.keys(definitions).sort().map((name) => [name, toOpenApi(definitions[name])]));
+  const sorted = Object.fromEntries(
+    Object.keys(definitions)
+      .sort()
+      .map((name) => [name, toOpenApi(definitions[name])]),
+  );
   return sorted;
 }
 

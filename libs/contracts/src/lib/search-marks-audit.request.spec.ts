@@ -11,7 +11,20 @@ function firstError<T extends object>(type: ClassConstructor<T>, body: Record<st
 describe('search, mark and audit requests', () => {
   it('accepts an empty search and every filter', () => {
     expect(firstError(ChatSearchRequest, {})).toBeNull();
-    const all = { status: [1, 3], customerId: 'c', operatorId: 'o', chatId: 'u1', createdFrom: '2026-01-01 00:00:00', createdTo: '2026-01-02 00:00:00', lastMessageFrom: '2026-01-01 00:00:00', lastMessageTo: '2026-01-02 00:00:00', mark: 'VIP', keyword: '退款', pageNum: 1, pageSize: 100 };
+    const all = {
+      status: [1, 3],
+      customerId: 'c',
+      operatorId: 'o',
+      chatId: 'u1',
+      createdFrom: '2026-01-01 00:00:00',
+      createdTo: '2026-01-02 00:00:00',
+      lastMessageFrom: '2026-01-01 00:00:00',
+      lastMessageTo: '2026-01-02 00:00:00',
+      mark: 'VIP',
+      keyword: '退款',
+      pageNum: 1,
+      pageSize: 100,
+    };
     expect(firstError(ChatSearchRequest, all)).toBeNull();
   });
 
@@ -33,7 +46,11 @@ describe('search, mark and audit requests', () => {
     [MessageMarkRequest, { messageId: '0', mark: 'a' }, 'messageId 必须是十进制的消息 ID（userMessageId）'],
     [MessageMarkRequest, { messageId: '1'.repeat(20), mark: 'a' }, 'messageId 必须是十进制的消息 ID（userMessageId）'],
     [MessageMarkRequest, { messageId: '1', mark: ' ' }, 'mark 长度必须在 1 到 32 个字符之间（不计首尾空白）'],
-    [AuditListRequest, { action: 'x' }, 'action 只能是 chatMessageList、chatSearch、chatMessageSearch、messageMarkAdd、messageMarkRemove、messageFavoriteAdd、messageFavoriteRemove、chatExport、customerErase、auditExport'],
+    [
+      AuditListRequest,
+      { action: 'x' },
+      'action 只能是 chatMessageList、chatSearch、chatMessageSearch、messageMarkAdd、messageMarkRemove、messageFavoriteAdd、messageFavoriteRemove、chatExport、customerErase、auditExport',
+    ],
     [AuditListRequest, { to: 'now' }, 'to 必须是 yyyy-MM-dd HH:mm:ss 格式的时间'],
     [ChatMessageListRequest, { chatId: 'u1', aroundMessageId: '-1' }, 'aroundMessageId 必须是十进制的消息 ID（userMessageId）'],
   ] as const)('%p refuses %j', (type, body, message) => {

@@ -1,6 +1,14 @@
 import { Transform, type TransformFnParams } from 'class-transformer';
 import { IsArray, IsDefined, IsIn, IsOptional, IsString, Length, Matches, ArrayMaxSize } from 'class-validator';
-import { ChatIdField, DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE, MESSAGE_ID_PATTERN, OptionalChatIdField, PageNumField, PageSizeField } from './chat-message-list.request';
+import {
+  ChatIdField,
+  DEFAULT_PAGE_NUM,
+  DEFAULT_PAGE_SIZE,
+  MESSAGE_ID_PATTERN,
+  OptionalChatIdField,
+  PageNumField,
+  PageSizeField,
+} from './chat-message-list.request';
 import { CHAT_STATUS_CODES } from './chat-status';
 
 export { DEFAULT_PAGE_NUM, DEFAULT_PAGE_SIZE };

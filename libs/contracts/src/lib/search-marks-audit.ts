@@ -68,7 +68,9 @@ export interface FavoriteListData {
 }
 
 /** The filters of a chat search as the audit trail records them: only those given. */
-export type ChatSearchFilters = { [K in Exclude<keyof ChatSearchRequest, 'pageNum' | 'pageSize'>]?: Exclude<ChatSearchRequest[K], null | undefined> };
+export type ChatSearchFilters = {
+  [K in Exclude<keyof ChatSearchRequest, 'pageNum' | 'pageSize'>]?: Exclude<ChatSearchRequest[K], null | undefined>;
+};
 
 /** What each audited action acted on: the `target` of its audit records (docs/CONTRACT.md §6). */
 export interface AuditTargets {

@@ -30,13 +30,26 @@ describe('keyword semantics', () => {
   });
 
   it('lists non-overlapping matches as ranges of the original text', () => {
-    expect(findKeyword('我要申请退款，退款呢', '退款')).toEqual([[4, 6], [7, 9]]);
-    expect(findKeyword('Refund REFUND refund', 'reFund')).toEqual([[0, 6], [7, 13], [14, 20]]);
-    expect(findKeyword('aaaa', 'aa')).toEqual([[0, 2], [2, 4]]);
+    expect(findKeyword('我要申请退款，退款呢', '退款')).toEqual([
+      [4, 6],
+      [7, 9],
+    ]);
+    expect(findKeyword('Refund REFUND refund', 'reFund')).toEqual([
+      [0, 6],
+      [7, 13],
+      [14, 20],
+    ]);
+    expect(findKeyword('aaaa', 'aa')).toEqual([
+      [0, 2],
+      [2, 4],
+    ]);
     expect(findKeyword('ｉＰｈｏｎｅ退款', 'PHONE')).toEqual([[1, 6]]);
     expect(findKeyword('😀退款😀', '款😀')).toEqual([[3, 6]]);
     // A match inside one unit of the text covers that unit, once.
-    expect(findKeyword('株式会社㈱', '株')).toEqual([[0, 1], [4, 5]]);
+    expect(findKeyword('株式会社㈱', '株')).toEqual([
+      [0, 1],
+      [4, 5],
+    ]);
     expect(findKeyword('ﬀ', 'f')).toEqual([[0, 1]]);
     expect(findKeyword('Cafe\u0301!', 'é')).toEqual([[3, 5]]);
   });

@@ -62,7 +62,7 @@ function isMark(point: number): boolean {
  * form and where it starts and ends in `text`, in UTF-16 units.
  */
 function eachUnit(text: string, visit: (normal: string, start: number, end: number) => void): void {
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const point = text.codePointAt(i)!;
     const width = point > 0xffff ? 2 : 1;
     let end = i + width;

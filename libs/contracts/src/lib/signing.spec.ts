@@ -21,7 +21,14 @@ describe('canonical string', () => {
   });
 
   it('sorts names by bytes, not by locale or UTF-16 units', () => {
-    expect(canonicalQuery([['b', '1'], ['B', '2'], ['a', '3'], ['_', '4']])).toBe('B=2&_=4&a=3&b=1');
+    expect(
+      canonicalQuery([
+        ['b', '1'],
+        ['B', '2'],
+        ['a', '3'],
+        ['_', '4'],
+      ]),
+    ).toBe('B=2&_=4&a=3&b=1');
     // U+FF5E sorts before U+1F600 in UTF-8 bytes, after it in UTF-16 code units.
     expect(compareByBytes('\uff5e', '\u{1f600}')).toBeLessThan(0);
     expect(compareByBytes('ab', 'a')).toBeGreaterThan(0);

@@ -101,7 +101,11 @@ export class OpClient {
     const nonce = call.nonce === undefined ? (this.options.nonce === false ? null : randomBytes(12).toString('hex')) : call.nonce;
     if (nonce) query.nonce = nonce;
     const raw = body === undefined ? '' : JSON.stringify(body);
-    const sign = signRequest({ method: 'POST', path, query, body: raw }, this.options.secret, this.options.signMethod ?? DEFAULT_SIGN_METHOD);
+    const sign = signRequest(
+      { method: 'POST', path, query, body: raw },
+      this.options.secret,
+      this.options.signMethod ?? DEFAULT_SIGN_METHOD,
+    );
     const search = new URLSearchParams({ ...query, sign });
     return { url: `${this.options.baseUrl.replace(/\/$/, '')}${path}?${search.toString()}`, query: { ...query, sign }, body: raw };
   }

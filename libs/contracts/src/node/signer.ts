@@ -7,7 +7,9 @@ export function signCanonical(canonical: string, secret: string, method: SignMet
     case 'hmac-sha256':
       return createHmac('sha256', secret).update(canonical, 'utf8').digest('hex');
     case 'md5':
-      return createHash('md5').update(canonical + secret, 'utf8').digest('hex');
+      return createHash('md5')
+        .update(canonical + secret, 'utf8')
+        .digest('hex');
   }
 }
 

@@ -7,7 +7,9 @@ export default async function PanelLayout({ children }: { children: ReactNode })
   return (
     <>
       <PanelHeader session={session} />
-      <main id="main" tabIndex={-1}>{children}</main>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
     </>
   );
 }

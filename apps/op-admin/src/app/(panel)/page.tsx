@@ -8,12 +8,34 @@ import { Snippet } from '@/components/snippet';
 import { chatHref } from '@/lib/find-in-chat';
 import { countText } from '@/lib/format';
 import { requireSession, withOp } from '@/lib/op-server';
-import { DATE_PRESETS, hasEmptyFields, pageNumOf, presetFrom, queryValue, searchRequestOf, withPage, withPreset, type Query } from '@/lib/search-query';
+import {
+  DATE_PRESETS,
+  hasEmptyFields,
+  pageNumOf,
+  presetFrom,
+  queryValue,
+  searchRequestOf,
+  withPage,
+  withPreset,
+  type Query,
+} from '@/lib/search-query';
 
 export const metadata: Metadata = { title: '会话搜索' };
 
 /** The filters under "筛选" (all but the keyword), to say how many are set. */
-const FOLDED_FILTERS = ['status', 'customerId', 'operatorId', 'chatId', 'mark', 'messageTimeFrom', 'messageTimeTo', 'createdFrom', 'createdTo', 'lastMessageFrom', 'lastMessageTo'];
+const FOLDED_FILTERS = [
+  'status',
+  'customerId',
+  'operatorId',
+  'chatId',
+  'mark',
+  'messageTimeFrom',
+  'messageTimeTo',
+  'createdFrom',
+  'createdTo',
+  'lastMessageFrom',
+  'lastMessageTo',
+];
 
 export default async function SearchPage({ searchParams }: { searchParams: Promise<Query> }) {
   const session = await requireSession();
@@ -23,10 +45,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
   const body = searchRequestOf(query);
   const activeFilters = FOLDED_FILTERS.filter((key) => queryValue(query, key) !== undefined).length;
   const selected = new Set(body.status ?? []);
-  const [result, marks] = await Promise.all([
-    withOp(session, (op) => op.chatSearch(body)),
-    withOp(session, (op) => op.markList()),
-  ]);
+  const [result, marks] = await Promise.all([withOp(session, (op) => op.chatSearch(body)), withOp(session, (op) => op.markList())]);
   const markOptions = marks.ok ? (marks.value.data?.marks ?? []) : [];
   // "Today" as the API's clock and time zone have it (the envelope's foot), not the browser's.
   const today = result.ok ? result.value.foot.operationTime.slice(0, 10) : null;
@@ -48,9 +67,15 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
           <nav className="presets" aria-label="按最后消息时间">
             最后消息：
             {DATE_PRESETS.map(({ days, label }) => {
-              const current = queryValue(query, 'lastMessageFrom') === presetFrom(today, days) && queryValue(query, 'lastMessageTo') === undefined;
+              const current =
+                queryValue(query, 'lastMessageFrom') === presetFrom(today, days) && queryValue(query, 'lastMessageTo') === undefined;
               return (
-                <Link key={days} href={`/${withPreset(query, today, days)}`} aria-current={current ? 'true' : undefined} data-testid="date-preset">
+                <Link
+                  key={days}
+                  href={`/${withPreset(query, today, days)}`}
+                  aria-current={current ? 'true' : undefined}
+                  data-testid="date-preset"
+                >
                   {label}
                 </Link>
               );
@@ -58,42 +83,42 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
           </nav>
         ) : null}
         <FilterPanel active={activeFilters}>
-        <div className="filters">
-          <fieldset className="statuses" style={{ border: 0, padding: 0, margin: 0 }}>
-            <legend style={{ fontSize: 13, color: '#475569' }}>状态</legend>
-            {CHAT_STATUS_CODES.map((code) => (
-              <label key={code}>
-                <input type="checkbox" name="status" value={code} defaultChecked={selected.has(code)} />
-                {CHAT_STATUS_LABELS[code]}
-              </label>
-            ))}
-          </fieldset>
-          <TimeRangeFields label="消息时间" from="messageTimeFrom" to="messageTimeTo" query={query} />
-          <label>
-            客户 ID
-            <input name="customerId" defaultValue={queryValue(query, 'customerId') ?? ''} />
-          </label>
-          <label>
-            客服 ID
-            <input name="operatorId" defaultValue={queryValue(query, 'operatorId') ?? ''} />
-          </label>
-          <label>
-            会话 ID
-            <input name="chatId" defaultValue={queryValue(query, 'chatId') ?? ''} />
-          </label>
-          <label>
-            标记
-            <input name="mark" list="mark-options" defaultValue={queryValue(query, 'mark') ?? ''} />
-            <datalist id="mark-options">
-              {markOptions.map((m) => (
-                <option key={m.mark} value={m.mark}>{`${m.mark}（${m.count}）`}</option>
+          <div className="filters">
+            <fieldset className="statuses" style={{ border: 0, padding: 0, margin: 0 }}>
+              <legend style={{ fontSize: 13, color: '#475569' }}>状态</legend>
+              {CHAT_STATUS_CODES.map((code) => (
+                <label key={code}>
+                  <input type="checkbox" name="status" value={code} defaultChecked={selected.has(code)} />
+                  {CHAT_STATUS_LABELS[code]}
+                </label>
               ))}
-            </datalist>
-          </label>
-          <TimeRangeFields label="创建时间" from="createdFrom" to="createdTo" query={query} />
-          <TimeRangeFields label="最后消息时间" from="lastMessageFrom" to="lastMessageTo" query={query} />
-        </div>
-        <FilterActions submit="应用筛选" clearHref="/" />
+            </fieldset>
+            <TimeRangeFields label="消息时间" from="messageTimeFrom" to="messageTimeTo" query={query} />
+            <label>
+              客户 ID
+              <input name="customerId" defaultValue={queryValue(query, 'customerId') ?? ''} />
+            </label>
+            <label>
+              客服 ID
+              <input name="operatorId" defaultValue={queryValue(query, 'operatorId') ?? ''} />
+            </label>
+            <label>
+              会话 ID
+              <input name="chatId" defaultValue={queryValue(query, 'chatId') ?? ''} />
+            </label>
+            <label>
+              标记
+              <input name="mark" list="mark-options" defaultValue={queryValue(query, 'mark') ?? ''} />
+              <datalist id="mark-options">
+                {markOptions.map((m) => (
+                  <option key={m.mark} value={m.mark}>{`${m.mark}（${m.count}）`}</option>
+                ))}
+              </datalist>
+            </label>
+            <TimeRangeFields label="创建时间" from="createdFrom" to="createdTo" query={query} />
+            <TimeRangeFields label="最后消息时间" from="lastMessageFrom" to="lastMessageTo" query={query} />
+          </div>
+          <FilterActions submit="应用筛选" clearHref="/" />
         </FilterPanel>
       </form>
 
@@ -116,7 +141,17 @@ function searchScope(data: ChatSearchData, body: ChatSearchRequest): { text: str
   return { text, narrowed: window.from !== (body.messageTimeFrom ?? null) || window.to !== (body.messageTimeTo ?? null) };
 }
 
-function Results({ data, page, query, body }: { data: ChatSearchData; page: Parameters<typeof Pager>[0]['page'] | undefined; query: Query; body: ChatSearchRequest }) {
+function Results({
+  data,
+  page,
+  query,
+  body,
+}: {
+  data: ChatSearchData;
+  page: Parameters<typeof Pager>[0]['page'] | undefined;
+  query: Query;
+  body: ChatSearchRequest;
+}) {
   const scope = searchScope(data, body);
   const header = (
     <>
@@ -139,7 +174,9 @@ function Results({ data, page, query, body }: { data: ChatSearchData; page: Para
         {header}
         <div className="empty" data-testid="empty">
           没有找到符合条件的会话
-          {scope ? <p data-testid="empty-window">{`已搜索 ${scope.text.replace('关键词搜索范围：', '')} 的消息，没有消息包含「${body.keyword}」。`}</p> : null}
+          {scope ? (
+            <p data-testid="empty-window">{`已搜索 ${scope.text.replace('关键词搜索范围：', '')} 的消息，没有消息包含「${body.keyword}」。`}</p>
+          ) : null}
         </div>
       </div>
     );

@@ -16,7 +16,9 @@ export function OpEndpoint(name: OpEndpointName): MethodDecorator {
   return (target, key, descriptor) => {
     const parameters = (Reflect.getMetadata('design:paramtypes', target, key) ?? []) as unknown[];
     if (endpoint.request && !parameters.includes(endpoint.request)) {
-      throw new Error(`${target.constructor.name}.${String(key)} serves ${name}: it must take the registry's ${endpoint.request.name} as its body`);
+      throw new Error(
+        `${target.constructor.name}.${String(key)} serves ${name}: it must take the registry's ${endpoint.request.name} as its body`,
+      );
     }
     route(target, key, descriptor);
   };

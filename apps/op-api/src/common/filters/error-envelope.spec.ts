@@ -26,7 +26,12 @@ const coded = (code: string, message = 'driver text with SELECT * FROM secrets')
 
 describe('toErrorOutcome', () => {
   it("passes an OpError's code, message and headers through", () => {
-    expect(outcome(OpError.notFound('chatId x 对应的会话不存在'))).toEqual({ code: 404, message: 'chatId x 对应的会话不存在', headers: {}, internal: false });
+    expect(outcome(OpError.notFound('chatId x 对应的会话不存在'))).toEqual({
+      code: 404,
+      message: 'chatId x 对应的会话不存在',
+      headers: {},
+      internal: false,
+    });
     expect(outcome(OpError.tooManyRequests('登录失败次数过多', 2_500))).toEqual({
       code: 429,
       message: '登录失败次数过多，请 3 秒后再试',
@@ -47,7 +52,10 @@ describe('toErrorOutcome', () => {
   });
 
   it('reads a JSON syntax error as a bad body', () => {
-    expect(outcome(new SyntaxError('Unexpected token } in JSON at position 9'))).toMatchObject({ code: 400, message: '请求体不是有效的 JSON' });
+    expect(outcome(new SyntaxError('Unexpected token } in JSON at position 9'))).toMatchObject({
+      code: 400,
+      message: '请求体不是有效的 JSON',
+    });
     expect(outcome({ type: 'entity.parse.failed' })).toMatchObject({ code: 400, message: '请求体不是有效的 JSON' });
   });
 
@@ -63,8 +71,16 @@ describe('toErrorOutcome', () => {
   });
 
   it("honours a plain error's 4xx statusCode without quoting it", () => {
-    expect(outcome(Object.assign(new Error('too big'), { statusCode: 413 }))).toMatchObject({ code: 413, message: '请求体不能超过 64 KiB' });
-    expect(outcome(Object.assign(new Error('/etc/passwd'), { statusCode: 422 }))).toEqual({ code: 400, message: '请求无效', headers: {}, internal: false });
+    expect(outcome(Object.assign(new Error('too big'), { statusCode: 413 }))).toMatchObject({
+      code: 413,
+      message: '请求体不能超过 64 KiB',
+    });
+    expect(outcome(Object.assign(new Error('/etc/passwd'), { statusCode: 422 }))).toEqual({
+      code: 400,
+      message: '请求无效',
+      headers: {},
+      internal: false,
+    });
   });
 
   it('answers 503 with Retry-After when the database is away, however deep its code sits', () => {
@@ -100,7 +116,12 @@ describe('isDatabaseDown', () => {
 });
 
 describe('EnvelopeExceptionFilter', () => {
-  const config = { timezone: 'Asia/Shanghai', servicePhone: '400-000-0000', hostName: 'unit-host', bodyLimitBytes: BODY_LIMIT } as AppConfig;
+  const config = {
+    timezone: 'Asia/Shanghai',
+    servicePhone: '400-000-0000',
+    hostName: 'unit-host',
+    bodyLimitBytes: BODY_LIMIT,
+  } as AppConfig;
 
   function fakeReply() {
     const sent: { status?: number; headers?: Record<string, string>; body?: unknown } = {};
@@ -141,7 +162,10 @@ describe('EnvelopeExceptionFilter', () => {
   it("logs an internal failure by name and code only, never the driver's message", () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const { reply, sent } = fakeReply();
-    filter().send(Object.assign(new Error("SELECT secret FROM api_clients WHERE id = 'x'"), { name: 'QueryFailedError', code: 'ER_LOCK_DEADLOCK' }), reply);
+    filter().send(
+      Object.assign(new Error("SELECT secret FROM api_clients WHERE id = 'x'"), { name: 'QueryFailedError', code: 'ER_LOCK_DEADLOCK' }),
+      reply,
+    );
     expect(sent).toMatchObject({ status: 500, body: { code: 500, message: '服务器内部错误', data: null } });
     expect(logged).toHaveBeenCalledWith('request failed: QueryFailedError (ER_LOCK_DEADLOCK) → 500');
     expect(JSON.stringify(logged.mock.calls)).not.toContain('SELECT');
@@ -151,7 +175,11 @@ describe('EnvelopeExceptionFilter', () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const { reply, sent } = fakeReply();
     filter().send(OpError.badRequest('chatId 不能为空'), reply);
-    expect(sent).toMatchObject({ status: 400, headers: { 'content-type': 'application/json; charset=utf-8' }, body: { code: 400, message: 'chatId 不能为空' } });
+    expect(sent).toMatchObject({
+      status: 400,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: { code: 400, message: 'chatId 不能为空' },
+    });
     expect(logged).not.toHaveBeenCalled();
   });
 });

@@ -75,7 +75,8 @@ export function toErrorOutcome(error: unknown, bodyLimitBytes: number): ErrorOut
     const status = error.getStatus();
     if (status === 404) return { code: 404, message: '接口不存在', headers: {}, internal: false };
     if (status === 405) return { code: 404, message: '接口不存在', headers: {}, internal: false };
-    if (status === 413) return { code: 413, message: `请求体不能超过 ${Math.floor(bodyLimitBytes / 1024)} KiB`, headers: {}, internal: false };
+    if (status === 413)
+      return { code: 413, message: `请求体不能超过 ${Math.floor(bodyLimitBytes / 1024)} KiB`, headers: {}, internal: false };
     if (status === 415) return { code: 415, message: FASTIFY_ERRORS.FST_ERR_CTP_INVALID_MEDIA_TYPE[1], headers: {}, internal: false };
     if (status >= 400 && status < 500) return { code: 400, message: '请求无效', headers: {}, internal: false };
   }

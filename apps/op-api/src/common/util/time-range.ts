@@ -12,7 +12,11 @@ export interface TimeRange {
  * each named as the request names it for the error: an unreadable time or a `from` after
  * `to` is a 400. A `to` time names a whole second: the range runs up to its last millisecond.
  */
-export function parseTimeRange(time: TimeFormatter, from: [name: string, text: string | undefined], to: [name: string, text: string | undefined]): TimeRange {
+export function parseTimeRange(
+  time: TimeFormatter,
+  from: [name: string, text: string | undefined],
+  to: [name: string, text: string | undefined],
+): TimeRange {
   const fromMs = from[1] === undefined ? undefined : parseTime(time, from[0], from[1]);
   const toMs = to[1] === undefined ? undefined : parseTime(time, to[0], to[1]);
   if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) throw OpError.badRequest(`${from[0]} 不能晚于 ${to[0]}`);

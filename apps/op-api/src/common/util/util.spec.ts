@@ -58,17 +58,42 @@ describe('TimeFormatter', () => {
 
 describe('TimeFormatter against Intl', () => {
   it('formats exactly as Intl across zones, daylight-saving changes and odd history', () => {
-    for (const zone of ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns', 'UTC']) {
+    for (const zone of [
+      'Asia/Shanghai',
+      'America/New_York',
+      'Europe/London',
+      'Australia/Lord_Howe',
+      'Asia/Kathmandu',
+      'America/St_Johns',
+      'UTC',
+    ]) {
       const fast = new TimeFormatter(zone);
-      const intl = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+      const intl = new Intl.DateTimeFormat('en-CA', {
+        timeZone: zone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      });
       const reference = (ms: number) => {
         const parts: Record<string, string> = {};
         for (const part of intl.formatToParts(ms)) parts[part.type] = part.value;
         return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
       };
       let seed = 7;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-      const samples = [Date.UTC(2021, 2, 14, 6, 59, 59, 999), Date.UTC(2021, 2, 14, 7, 0, 0), Date.UTC(2021, 10, 7, 5, 59, 59, 500), Date.UTC(1900, 0, 1), -1, 0, 999];
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const samples = [
+        Date.UTC(2021, 2, 14, 6, 59, 59, 999),
+        Date.UTC(2021, 2, 14, 7, 0, 0),
+        Date.UTC(2021, 10, 7, 5, 59, 59, 500),
+        Date.UTC(1900, 0, 1),
+        -1,
+        0,
+        999,
+      ];
       for (let i = 0; i < 3000; i++) samples.push(Math.floor((random() * 2 - 0.6) * 4e12));
       for (const ms of samples) expect([zone, ms, fast.formatMs(ms)]).toEqual([zone, ms, reference(ms)]);
     }
@@ -87,7 +112,10 @@ describe('parseZonedTime', () => {
     expect(parseZonedTime('2026-01-01 12:00:00', newYork)).toBe(Date.UTC(2026, 0, 1, 17, 0, 0));
     expect(parseZonedTime('2026-03-08 02:30:00', newYork)).toBeNull();
   });
-  it.each(['2026-13-01 00:00:00', '2026-02-30 00:00:00', '2026-01-01 24:00:00', '2026-01-01', '2026-01-01T00:00:00'])('refuses %s', (text) => {
-    expect(parseZonedTime(text, shanghai)).toBeNull();
-  });
+  it.each(['2026-13-01 00:00:00', '2026-02-30 00:00:00', '2026-01-01 24:00:00', '2026-01-01', '2026-01-01T00:00:00'])(
+    'refuses %s',
+    (text) => {
+      expect(parseZonedTime(text, shanghai)).toBeNull();
+    },
+  );
 });

@@ -128,9 +128,7 @@ export class InitialSchema1732500000000 implements MigrationInterface {
           id('chat_id', 64),
           time('create_time'),
         ],
-        indices: [
-          new TableIndex({ name: 'idx_message_favorites_operator', columnNames: ['tenant_id', 'operator_id', 'create_time'] }),
-        ],
+        indices: [new TableIndex({ name: 'idx_message_favorites_operator', columnNames: ['tenant_id', 'operator_id', 'create_time'] })],
       }),
     ];
     const dialect = dialectOf(queryRunner);
@@ -140,7 +138,16 @@ export class InitialSchema1732500000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const name of ['message_favorites', 'message_marks', 'messages', 'chats', 'operator_tokens', 'operators', 'api_clients', 'tenants']) {
+    for (const name of [
+      'message_favorites',
+      'message_marks',
+      'messages',
+      'chats',
+      'operator_tokens',
+      'operators',
+      'api_clients',
+      'tenants',
+    ]) {
       await queryRunner.dropTable(name);
     }
   }

@@ -11,15 +11,24 @@ export class SearchMarksAudit1732500000003 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const dialect = dialectOf(queryRunner);
     // The keyword scan of a tenant's messages inside the search window.
-    await queryRunner.createIndex('messages', new TableIndex({ name: 'idx_messages_tenant_time', columnNames: ['tenant_id', 'create_time'] }));
+    await queryRunner.createIndex(
+      'messages',
+      new TableIndex({ name: 'idx_messages_tenant_time', columnNames: ['tenant_id', 'create_time'] }),
+    );
     // Search results page newest activity first, for the tenant or for one agent.
-    await queryRunner.createIndex('chats', new TableIndex({ name: 'idx_chats_tenant_last', columnNames: ['tenant_id', 'last_message_time'] }));
+    await queryRunner.createIndex(
+      'chats',
+      new TableIndex({ name: 'idx_chats_tenant_last', columnNames: ['tenant_id', 'last_message_time'] }),
+    );
     await queryRunner.createIndex(
       'chats',
       new TableIndex({ name: 'idx_chats_tenant_operator_last', columnNames: ['tenant_id', 'operator_id', 'last_message_time'] }),
     );
     // markList counts by mark; the search's mark filter finds the chats holding one.
-    await queryRunner.createIndex('message_marks', new TableIndex({ name: 'idx_message_marks_mark', columnNames: ['tenant_id', 'mark', 'chat_id'] }));
+    await queryRunner.createIndex(
+      'message_marks',
+      new TableIndex({ name: 'idx_message_marks_mark', columnNames: ['tenant_id', 'mark', 'chat_id'] }),
+    );
 
     const audit = new Table({
       name: 'audit_logs',

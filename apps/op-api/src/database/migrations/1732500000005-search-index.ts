@@ -61,7 +61,9 @@ export class SearchIndex1732500000005 implements MigrationInterface {
     }
     if (dialect.engine === 'sqlite') {
       // detail=full keeps positions for the phrase queries of keywords of 3+ characters.
-      await queryRunner.query("CREATE VIRTUAL TABLE message_search USING fts5(b, u, k, tokenize='ascii', content='', contentless_delete=1)");
+      await queryRunner.query(
+        "CREATE VIRTUAL TABLE message_search USING fts5(b, u, k, tokenize='ascii', content='', contentless_delete=1)",
+      );
     }
   }
 

@@ -10,7 +10,13 @@ import { Retention1732500000016 } from './1732500000016-retention';
 import { ErasedMessages1732500000017 } from './1732500000017-erased-messages';
 
 /** Every migration, oldest first; the API and `opctl migrate` apply the pending ones. */
-export const MIGRATIONS = [InitialSchema1732500000000, EasemobApps1732500000001, ChatRouting1732500000002, SearchMarksAudit1732500000003, ChatMessageDays1732500000004, SearchIndex1732500000005,
+export const MIGRATIONS = [
+  InitialSchema1732500000000,
+  EasemobApps1732500000001,
+  ChatRouting1732500000002,
+  SearchMarksAudit1732500000003,
+  ChatMessageDays1732500000004,
+  SearchIndex1732500000005,
   CallbackIdsPanelClients1732500000012,
   EasemobReconcile1732500000013,
   Retention1732500000016,

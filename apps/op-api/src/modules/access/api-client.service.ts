@@ -98,6 +98,12 @@ export class ApiClientService {
   private async load(clientId: string): Promise<ApiClient | null> {
     const row = await this.dataSource.getRepository(ApiClientEntity).findOneBy({ id: clientId, revokeTime: IsNull() });
     if (!row) return null;
-    return { id: row.id, tenantId: row.tenantId, signMethod: row.signMethod, secret: this.box.open(row.secretSealed, row.id), panel: Number(row.panel) === 1 };
+    return {
+      id: row.id,
+      tenantId: row.tenantId,
+      signMethod: row.signMethod,
+      secret: this.box.open(row.secretSealed, row.id),
+      panel: Number(row.panel) === 1,
+    };
   }
 }

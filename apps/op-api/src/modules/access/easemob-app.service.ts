@@ -42,19 +42,24 @@ export class EasemobAppService {
   /** Registers (or re-keys) a tenant's Easemob appkey and its callback secret, sealed. */
   async register(tenantId: string, appkey: string, callbackSecret: string): Promise<{ tenantId: string; appkey: string }> {
     if (!/^[A-Za-z0-9_.-]{1,64}#[A-Za-z0-9_.-]{1,63}$/.test(appkey)) throw OpError.badRequest('appkey 格式应为 <org>#<app>');
-    if (callbackSecret.length < 1 || callbackSecret.length > 256) throw OpError.badRequest('callback-secret 长度必须在 1 到 256 个字符之间');
+    if (callbackSecret.length < 1 || callbackSecret.length > 256)
+      throw OpError.badRequest('callback-secret 长度必须在 1 到 256 个字符之间');
     await this.tenants.requireExists(tenantId);
-    const owner: Array<{ tenant_id: string }> = await this.dataSource.query('SELECT tenant_id FROM easemob_apps WHERE appkey = ?', [appkey]);
+    const owner: Array<{ tenant_id: string }> = await this.dataSource.query('SELECT tenant_id FROM easemob_apps WHERE appkey = ?', [
+      appkey,
+    ]);
     if (owner.length > 0 && owner[0].tenant_id !== tenantId) throw OpError.conflict(`appkey ${appkey} 已属于其他租户`);
     const sealed = this.box.seal(callbackSecret, callbackSecretContext(appkey));
     this.cache.delete(appkey);
     if (owner.length > 0) {
       await this.dataSource.query('UPDATE easemob_apps SET callback_secret_sealed = ? WHERE appkey = ?', [sealed, appkey]);
     } else {
-      await this.dataSource.query(
-        'INSERT INTO easemob_apps (appkey, tenant_id, callback_secret_sealed, create_time) VALUES (?, ?, ?, ?)',
-        [appkey, tenantId, sealed, Date.now()],
-      );
+      await this.dataSource.query('INSERT INTO easemob_apps (appkey, tenant_id, callback_secret_sealed, create_time) VALUES (?, ?, ?, ?)', [
+        appkey,
+        tenantId,
+        sealed,
+        Date.now(),
+      ]);
     }
     return { tenantId, appkey };
   }
@@ -67,7 +72,8 @@ export class EasemobAppService {
   async setRestCredentials(tenantId: string, appkey: string, clientId: string, clientSecret: string, restUrl?: string): Promise<void> {
     if (!/^[\x21-\x7e]{1,128}$/.test(clientId)) throw OpError.badRequest('client-id 必须是 1 到 128 个可见 ASCII 字符');
     if (clientSecret.length < 1 || clientSecret.length > 256) throw OpError.badRequest('client-secret 长度必须在 1 到 256 个字符之间');
-    if (restUrl !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(restUrl)) throw OpError.badRequest('rest-url 必须是带协议的地址，例如 https://a1.easemob.com');
+    if (restUrl !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(restUrl))
+      throw OpError.badRequest('rest-url 必须是带协议的地址，例如 https://a1.easemob.com');
     await this.dataSource.query(
       'UPDATE easemob_apps SET client_id = ?, client_secret_sealed = ?, rest_base_url = ? WHERE appkey = ? AND tenant_id = ?',
       [clientId, this.box.seal(clientSecret, restSecretContext(appkey)), restUrl?.replace(/\/+$/, '') ?? null, appkey, tenantId],
@@ -76,13 +82,18 @@ export class EasemobAppService {
 
   /** Every appkey with REST credentials (of one tenant, or all), secrets unsealed: for reconciliation only. */
   async restApps(tenantId?: string): Promise<EasemobRestApp[]> {
-    const rows: Array<{ tenant_id: string; appkey: string; client_id: string; client_secret_sealed: string; rest_base_url: string | null }> =
-      await this.dataSource.query(
-        'SELECT tenant_id, appkey, client_id, client_secret_sealed, rest_base_url FROM easemob_apps WHERE client_secret_sealed IS NOT NULL' +
-          (tenantId === undefined ? '' : ' AND tenant_id = ?') +
-          ' ORDER BY tenant_id, appkey',
-        tenantId === undefined ? [] : [tenantId],
-      );
+    const rows: Array<{
+      tenant_id: string;
+      appkey: string;
+      client_id: string;
+      client_secret_sealed: string;
+      rest_base_url: string | null;
+    }> = await this.dataSource.query(
+      'SELECT tenant_id, appkey, client_id, client_secret_sealed, rest_base_url FROM easemob_apps WHERE client_secret_sealed IS NOT NULL' +
+        (tenantId === undefined ? '' : ' AND tenant_id = ?') +
+        ' ORDER BY tenant_id, appkey',
+      tenantId === undefined ? [] : [tenantId],
+    );
     return rows.map((row) => ({
       tenantId: row.tenant_id,
       appkey: row.appkey,

@@ -27,7 +27,9 @@ export class KeyRotationService {
         await manager.query('UPDATE api_clients SET secret_sealed = ? WHERE id = ?', [sealed, row.id]);
         resealed++;
       }
-      const apps: Array<{ appkey: string; callback_secret_sealed: string }> = await manager.query('SELECT appkey, callback_secret_sealed FROM easemob_apps');
+      const apps: Array<{ appkey: string; callback_secret_sealed: string }> = await manager.query(
+        'SELECT appkey, callback_secret_sealed FROM easemob_apps',
+      );
       for (const row of apps) {
         const context = callbackSecretContext(row.appkey);
         const sealed = next.seal(this.box.open(row.callback_secret_sealed, context), context);

@@ -75,7 +75,16 @@ export class LoginThrottle {
     const [userKey, addressKey, knownKey] = [`u:${user}`, `a:${address}`, `k:${user}\n${address}`];
     if (this.redis.client) {
       const wait = await this.redis.run((redis) =>
-        redis.eval(BEGIN, 3, ...[userKey, addressKey, knownKey].map((key) => this.redis.key('login', key)), now, LOGIN_WINDOW_MS, MAX_LOCK_MS, FREE_FAILURES_PER_USER, FREE_FAILURES_PER_ADDRESS),
+        redis.eval(
+          BEGIN,
+          3,
+          ...[userKey, addressKey, knownKey].map((key) => this.redis.key('login', key)),
+          now,
+          LOGIN_WINDOW_MS,
+          MAX_LOCK_MS,
+          FREE_FAILURES_PER_USER,
+          FREE_FAILURES_PER_ADDRESS,
+        ),
       );
       return Number(wait);
     }
@@ -91,7 +100,13 @@ export class LoginThrottle {
     const [userKey, addressKey, knownKey] = [`u:${user}`, `a:${address}`, `k:${user}\n${address}`];
     if (this.redis.client) {
       await this.redis.run((redis) =>
-        redis.eval(SUCCEED, 3, ...[userKey, addressKey, knownKey].map((key) => this.redis.key('login', key)), FREE_FAILURES_PER_ADDRESS, KNOWN_ADDRESS_MS),
+        redis.eval(
+          SUCCEED,
+          3,
+          ...[userKey, addressKey, knownKey].map((key) => this.redis.key('login', key)),
+          FREE_FAILURES_PER_ADDRESS,
+          KNOWN_ADDRESS_MS,
+        ),
       );
       return;
     }

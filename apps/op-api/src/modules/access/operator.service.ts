@@ -26,7 +26,13 @@ export class OperatorService {
     private readonly tenants: TenantService,
   ) {}
 
-  async create(input: { tenantId: string; username: string; password?: string; role?: string; imUsername?: string }): Promise<CreatedOperator> {
+  async create(input: {
+    tenantId: string;
+    username: string;
+    password?: string;
+    role?: string;
+    imUsername?: string;
+  }): Promise<CreatedOperator> {
     const role = (input.role ?? 'agent') as OperatorRole;
     if (!OPERATOR_ROLES.includes(role)) throw OpError.badRequest(`role 只能是 ${OPERATOR_ROLES.join(' 或 ')}`);
     if (!USERNAME.test(input.username)) throw OpError.badRequest('username 只能由 1 到 64 个字母、数字或 _ . @ - 组成');

@@ -29,7 +29,13 @@ export class RateLimiter {
     const wait = (window + 1) * WINDOW_MS - now;
     if (this.redis.client) {
       const key = this.redis.key('rate', clientId, String(window));
-      const results = await this.redis.run((redis) => redis.multi().incr(key).pexpire(key, 2 * WINDOW_MS).exec());
+      const results = await this.redis.run((redis) =>
+        redis
+          .multi()
+          .incr(key)
+          .pexpire(key, 2 * WINDOW_MS)
+          .exec(),
+      );
       const [error, count] = results?.[0] ?? [new Error('no reply'), null];
       // A limit that cannot be counted fails closed, as unavailable, not silently open.
       if (error || typeof count !== 'number') throw new OpError(503, '限流服务暂不可用，请稍后重试', { 'retry-after': '1' });

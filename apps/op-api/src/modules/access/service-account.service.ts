@@ -15,10 +15,10 @@ export class ServiceAccountService {
   async add(tenantId: string, imUsername: string): Promise<{ tenantId: string; imUsername: string }> {
     if (imUsername.length < 1 || imUsername.length > 128) throw OpError.badRequest('im-username 长度必须在 1 到 128 个字符之间');
     await this.tenants.requireExists(tenantId);
-    const found: unknown[] = await this.dataSource.query(
-      'SELECT 1 FROM service_accounts WHERE tenant_id = ? AND im_username = ?',
-      [tenantId, imUsername],
-    );
+    const found: unknown[] = await this.dataSource.query('SELECT 1 FROM service_accounts WHERE tenant_id = ? AND im_username = ?', [
+      tenantId,
+      imUsername,
+    ]);
     if (found.length === 0) {
       await this.dataSource.query('INSERT INTO service_accounts (tenant_id, im_username, create_time) VALUES (?, ?, ?)', [
         tenantId,

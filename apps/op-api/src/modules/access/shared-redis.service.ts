@@ -9,7 +9,8 @@ const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|BUSY|OOM|TRYAGAIN|CLUST
 /** ioredis's own failures (connection closed, retries spent, socket errors) and replies that mean "not now". */
 function isRedisUnavailable(error: unknown): boolean {
   if (error instanceof ReplyError) return UNAVAILABLE_REPLY.test((error as Error).message);
-  if (error instanceof OpError || error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError) return false;
+  if (error instanceof OpError || error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError)
+    return false;
   return error instanceof Error;
 }
 

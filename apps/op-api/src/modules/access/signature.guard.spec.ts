@@ -57,17 +57,32 @@ function signedRequest(call: Call = {}): FakeRequest {
   const body = call.body ?? '{"chatId":"u0001x"}';
   const sign = call.sign ?? signRequest({ method: 'POST', path: PATH, query, body }, call.secret ?? client.secret, client.signMethod);
   const url = `${PATH}?${new URLSearchParams([...query, ['sign', sign]]).toString()}${call.extra ?? ''}`;
-  return { method: 'POST', url, raw: { url }, headers: call.headers ?? {}, ip: '10.0.0.9', rawBody: Buffer.from(call.sentBody ?? body, 'utf8') };
+  return {
+    method: 'POST',
+    url,
+    raw: { url },
+    headers: call.headers ?? {},
+    ip: '10.0.0.9',
+    rawBody: Buffer.from(call.sentBody ?? body, 'utf8'),
+  };
 }
 
 function setup(options: { tokenOperator?: TokenOperator | null; nonceFresh?: boolean; rateWaitMs?: number } = {}) {
-  const clients = { find: jest.fn((id: string) => Promise.resolve([CLIENT, PANEL, MD5_CLIENT].find((client) => client.id === id) ?? null)) };
-  const tokens = { verify: jest.fn((token: string) => Promise.resolve(token === TOKEN ? (options.tokenOperator === undefined ? OPERATOR : options.tokenOperator) : null)) };
+  const clients = {
+    find: jest.fn((id: string) => Promise.resolve([CLIENT, PANEL, MD5_CLIENT].find((client) => client.id === id) ?? null)),
+  };
+  const tokens = {
+    verify: jest.fn((token: string) =>
+      Promise.resolve(token === TOKEN ? (options.tokenOperator === undefined ? OPERATOR : options.tokenOperator) : null),
+    ),
+  };
   const nonces = { claim: jest.fn(() => Promise.resolve(options.nonceFresh ?? true)) };
   const rateLimiter = { take: jest.fn(() => Promise.resolve(options.rateWaitMs ?? 0)) };
   let skip: Call['skip'] = {};
   const reflector = {
-    getAllAndOverride: jest.fn((key: string) => (key === SKIP_SIGNATURE_KEY ? skip?.signature : key === SKIP_TOKEN_KEY ? skip?.token : undefined) ?? false),
+    getAllAndOverride: jest.fn(
+      (key: string) => (key === SKIP_SIGNATURE_KEY ? skip?.signature : key === SKIP_TOKEN_KEY ? skip?.token : undefined) ?? false,
+    ),
   };
   const guard = new SignatureGuard(
     reflector as unknown as Reflector,
@@ -142,8 +157,18 @@ describe('SignatureGuard', () => {
     ['a sign of the wrong shape', { sign: 'xyz' }, 401, 'sign 格式错误'],
     ['no timestamp', { query: { timestamp: undefined } }, 401, 'timestamp 不能为空'],
     ['a timestamp in milliseconds', { query: { timestamp: `${NOW_S}000` } }, 401, 'timestamp 必须是 Unix 秒数'],
-    ['a stale timestamp', { query: { timestamp: String(NOW_S - TIMESTAMP_WINDOW_SECONDS - 1) } }, 401, `timestamp 与服务器时间相差超过 ${TIMESTAMP_WINDOW_SECONDS} 秒`],
-    ['a timestamp from the future', { query: { timestamp: String(NOW_S + TIMESTAMP_WINDOW_SECONDS + 1) } }, 401, `timestamp 与服务器时间相差超过 ${TIMESTAMP_WINDOW_SECONDS} 秒`],
+    [
+      'a stale timestamp',
+      { query: { timestamp: String(NOW_S - TIMESTAMP_WINDOW_SECONDS - 1) } },
+      401,
+      `timestamp 与服务器时间相差超过 ${TIMESTAMP_WINDOW_SECONDS} 秒`,
+    ],
+    [
+      'a timestamp from the future',
+      { query: { timestamp: String(NOW_S + TIMESTAMP_WINDOW_SECONDS + 1) } },
+      401,
+      `timestamp 与服务器时间相差超过 ${TIMESTAMP_WINDOW_SECONDS} 秒`,
+    ],
     ['a nonce with spaces', { query: { nonce: 'a b' } }, 401, 'nonce 必须是 1 到 64 个可见 ASCII 字符'],
     ['an unknown client', { query: { client: 'f'.repeat(32) } }, 401, 'client 无效'],
     ['another secret', { secret: 'x'.repeat(64) }, 401, 'sign 错误'],
@@ -178,11 +203,18 @@ describe('SignatureGuard', () => {
   });
 
   it('answers 429 with a whole-second Retry-After when the client is over its limit', async () => {
-    expect(await setup({ rateWaitMs: 1_200 }).refusal()).toEqual({ code: 429, message: 'client 请求过于频繁，请 2 秒后再试', headers: { 'retry-after': '2' } });
+    expect(await setup({ rateWaitMs: 1_200 }).refusal()).toEqual({
+      code: 429,
+      message: 'client 请求过于频繁，请 2 秒后再试',
+      headers: { 'retry-after': '2' },
+    });
   });
 
   it('refuses a token of another tenant', async () => {
-    expect(await setup({ tokenOperator: { ...OPERATOR, tenantId: 'tenant-b' } }).refusal()).toMatchObject({ code: 403, message: 'token 与 client 不属于同一租户' });
+    expect(await setup({ tokenOperator: { ...OPERATOR, tenantId: 'tenant-b' } }).refusal()).toMatchObject({
+      code: 403,
+      message: 'token 与 client 不属于同一租户',
+    });
   });
 
   describe(`the ${USER_IP_HEADER} header`, () => {
@@ -195,7 +227,10 @@ describe('SignatureGuard', () => {
     });
 
     it('must be an IP address', async () => {
-      expect(await setup().refusal({ client: PANEL, headers: { [USER_IP_HEADER]: 'localhost' } })).toMatchObject({ code: 400, message: `${USER_IP_HEADER} 不是有效的 IP 地址` });
+      expect(await setup().refusal({ client: PANEL, headers: { [USER_IP_HEADER]: 'localhost' } })).toMatchObject({
+        code: 400,
+        message: `${USER_IP_HEADER} 不是有效的 IP 地址`,
+      });
     });
   });
 });

@@ -125,7 +125,15 @@ export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
   private async insert(batch: AuditEntry[]): Promise<void> {
     const row = `(${COLUMNS.map(() => '?').join(', ')})`;
     const values = batch.flatMap((e) => [
-      BigInt(this.ids.next()), e.tenantId, e.operatorId, e.clientId, e.action, e.chatId, JSON.stringify(e.target), e.ip, e.timeMs,
+      BigInt(this.ids.next()),
+      e.tenantId,
+      e.operatorId,
+      e.clientId,
+      e.action,
+      e.chatId,
+      JSON.stringify(e.target),
+      e.ip,
+      e.timeMs,
     ]);
     await this.dataSource.query(`INSERT INTO audit_logs (${COLUMNS.join(', ')}) VALUES ${batch.map(() => row).join(', ')}`, values);
   }

@@ -83,15 +83,19 @@ export class AuditService {
 
     // What was recorded before this call is visible to it.
     await this.log.flush();
-    const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(`SELECT COUNT(*) AS n FROM audit_logs WHERE ${clause}`, params);
+    const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
+      `SELECT COUNT(*) AS n FROM audit_logs WHERE ${clause}`,
+      params,
+    );
     const total = Number(n);
     const offset = (pageNum - 1) * pageSize;
-    const rows: AuditRow[] = offset < total
-      ? await this.dataSource.query(
-          `SELECT ${ROW_COLUMNS} FROM audit_logs WHERE ${clause} ORDER BY create_time DESC, id DESC LIMIT ? OFFSET ?`,
-          [...params, pageSize, offset],
-        )
-      : [];
+    const rows: AuditRow[] =
+      offset < total
+        ? await this.dataSource.query(
+            `SELECT ${ROW_COLUMNS} FROM audit_logs WHERE ${clause} ORDER BY create_time DESC, id DESC LIMIT ? OFFSET ?`,
+            [...params, pageSize, offset],
+          )
+        : [];
     const records = rows.map((row) => this.record(row));
     return new Paged({ records }, pageInfo(total, pageNum, pageSize, records.length));
   }
@@ -124,8 +128,7 @@ export class AuditService {
   }
 
   private async *csv(clause: string, params: unknown[]): AsyncGenerator<Buffer> {
-    const rows = (records: unknown[][]) =>
-      Buffer.from(stringify(records, { escape_formulas: true, record_delimiter: 'windows' }), 'utf8');
+    const rows = (records: unknown[][]) => Buffer.from(stringify(records, { escape_formulas: true, record_delimiter: 'windows' }), 'utf8');
     yield Buffer.concat([Buffer.from(UTF8_BOM, 'utf8'), rows([EXPORT_COLUMNS])]);
     let after: { time: number; id: string } | null = null;
     for (;;) {
@@ -139,7 +142,16 @@ export class AuditService {
       yield rows(
         batch.map((row) => {
           const record = this.record(row);
-          return [record.time, record.operatorId, record.clientId, record.action, AUDIT_ACTION_LABELS[record.action] ?? record.action, record.chatId ?? '', JSON.stringify(record.target), record.ip];
+          return [
+            record.time,
+            record.operatorId,
+            record.clientId,
+            record.action,
+            AUDIT_ACTION_LABELS[record.action] ?? record.action,
+            record.chatId ?? '',
+            JSON.stringify(record.target),
+            record.ip,
+          ];
         }),
       );
       const last = batch[batch.length - 1];
@@ -162,7 +174,10 @@ export class AuditService {
   }
 
   /** The WHERE clause of auditList's filters, for the caller's tenant. */
-  private filters(context: OpContext, request: Pick<AuditListRequest, 'operatorId' | 'action' | 'chatId' | 'from' | 'to'>): { clause: string; params: unknown[] } {
+  private filters(
+    context: OpContext,
+    request: Pick<AuditListRequest, 'operatorId' | 'action' | 'chatId' | 'from' | 'to'>,
+  ): { clause: string; params: unknown[] } {
     const filter = new SqlFilter('tenant_id = ?', context.tenantId);
     if (request.operatorId !== undefined) filter.add('operator_id = ?', request.operatorId);
     if (request.action !== undefined) filter.add('action = ?', request.action);

@@ -28,9 +28,7 @@ export class ChatAccess {
   /** The chat of a message the caller may read; 404 for an unknown id or another tenant's message. */
   async readableMessage(context: OpContext, messageId: string): Promise<{ chatId: string; chat: ChatEntity }> {
     requireOperator(context);
-    const chatId = isSnowflakeId(messageId)
-      ? await this.messages.chatOfMessage(context.tenantId, messageId)
-      : null;
+    const chatId = isSnowflakeId(messageId) ? await this.messages.chatOfMessage(context.tenantId, messageId) : null;
     if (chatId === null) throw OpError.notFound(`messageId ${messageId} 对应的消息不存在`);
     const chat = await this.chats.find(context.tenantId, chatId);
     if (!chat) throw OpError.notFound(`messageId ${messageId} 对应的消息不存在`);

@@ -25,7 +25,11 @@ function recorder(answers: (sql: string) => unknown[]) {
 
 async function generated(): Promise<string> {
   const sections: string[] = [];
-  const section = async (title: string, run: (repository: ChatMessageRepository) => Promise<unknown>, answers: (sql: string) => unknown[] = () => []) => {
+  const section = async (
+    title: string,
+    run: (repository: ChatMessageRepository) => Promise<unknown>,
+    answers: (sql: string) => unknown[] = () => [],
+  ) => {
     const { statements, repository } = recorder(answers);
     await run(repository);
     sections.push(`-- ${title}\n${statements.map((sql) => `${sql};`).join('\n')}\n`);
@@ -39,7 +43,12 @@ async function generated(): Promise<string> {
   await section(
     'positionInChat: the position of aroundMessageId (then, when the day counts disagree, counted)',
     (r) => r.positionInChat('tenant', 'chat', '1', 10),
-    (sql) => (sql.startsWith('SELECT create_time') ? [{ create_time: 0 }] : sql.startsWith('SELECT (SELECT') ? [{ all_days: 9, earlier: 0, same_day: 0 }] : [{ n: 0 }]),
+    (sql) =>
+      sql.startsWith('SELECT create_time')
+        ? [{ create_time: 0 }]
+        : sql.startsWith('SELECT (SELECT')
+          ? [{ all_days: 9, earlier: 0, same_day: 0 }]
+          : [{ n: 0 }],
   );
   await section('messagesAfter: the keyset walk of an export', (r) => r.messagesAfter('tenant', 'chat', { timeMs: 0, id: '1' }, 500));
   return sections.join('\n');

@@ -47,8 +47,27 @@ export const MESSAGE_COLUMNS =
   'm.thumb_secret, m.length, m.file_length, m.addr, m.lat, m.lng, m.create_time, m.qiniu_key, m.ext';
 
 const INSERT_COLUMNS = [
-  'id', 'tenant_id', 'chat_id', 'hx_msg_id', 'from_user', 'to_user', 'type', 'msg', 'url', 'filename', 'thumb', 'secret',
-  'thumb_secret', 'length', 'file_length', 'addr', 'lat', 'lng', 'create_time', 'qiniu_key', 'ext',
+  'id',
+  'tenant_id',
+  'chat_id',
+  'hx_msg_id',
+  'from_user',
+  'to_user',
+  'type',
+  'msg',
+  'url',
+  'filename',
+  'thumb',
+  'secret',
+  'thumb_secret',
+  'length',
+  'file_length',
+  'addr',
+  'lat',
+  'lng',
+  'create_time',
+  'qiniu_key',
+  'ext',
 ];
 
 /**
@@ -78,10 +97,10 @@ export class ChatMessageRepository {
 
   /** The chat of one of the tenant's messages (by primary key), or null. */
   async chatOfMessage(tenantId: string, messageId: string): Promise<string | null> {
-    const rows: Array<{ chat_id: string }> = await this.dataSource.query(
-      'SELECT chat_id FROM messages WHERE id = ? AND tenant_id = ?',
-      [BigInt(messageId), tenantId],
-    );
+    const rows: Array<{ chat_id: string }> = await this.dataSource.query('SELECT chat_id FROM messages WHERE id = ? AND tenant_id = ?', [
+      BigInt(messageId),
+      tenantId,
+    ]);
     return rows.length === 0 ? null : rows[0].chat_id;
   }
 
@@ -102,12 +121,13 @@ export class ChatMessageRepository {
     if (found.length === 0) return null;
     const time = Number(found[0].create_time);
     const day = dayNumber(time);
-    const rows: Array<{ all_days: number | string | null; earlier: number | string | null; same_day: number | string }> = await this.dataSource.query(
-      'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?) AS all_days, ' +
-        '(SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
-        `(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND ${BEFORE_MESSAGE_FROM}) AS same_day`,
-      [tenantId, chatId, tenantId, chatId, day, tenantId, chatId, day * DAY_MS, time, time, id],
-    );
+    const rows: Array<{ all_days: number | string | null; earlier: number | string | null; same_day: number | string }> =
+      await this.dataSource.query(
+        'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?) AS all_days, ' +
+          '(SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
+          `(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND ${BEFORE_MESSAGE_FROM}) AS same_day`,
+        [tenantId, chatId, tenantId, chatId, day, tenantId, chatId, day * DAY_MS, time, time, id],
+      );
     if (Number(rows[0].all_days ?? 0) === total) return Number(rows[0].earlier ?? 0) + Number(rows[0].same_day);
     const counted: Array<{ n: number | string }> = await this.dataSource.query(
       `SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = ? AND ${BEFORE_MESSAGE_FROM}`,
@@ -152,7 +172,12 @@ export class ChatMessageRepository {
    * messages come before it. When the day counts do not add up to the chat's `total` (see
    * positionInChat), the chat's start and the position: slower, never wrong.
    */
-  private async dayOfPosition(tenantId: string, chatId: string, position: number, total: number): Promise<{ fromMs: number; skip: number }> {
+  private async dayOfPosition(
+    tenantId: string,
+    chatId: string,
+    position: number,
+    total: number,
+  ): Promise<{ fromMs: number; skip: number }> {
     const days: Array<{ utc_day: number | string; message_count: number | string }> = await this.dataSource.query(
       'SELECT utc_day, message_count FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? ORDER BY utc_day',
       [tenantId, chatId],
@@ -172,7 +197,12 @@ export class ChatMessageRepository {
    * The next `limit` messages of the chat after (create_time, id) in chat order, or its first
    * ones: a keyset walk along idx_messages_chat_page that costs the same at any depth (exports).
    */
-  async messagesAfter(tenantId: string, chatId: string, after: { timeMs: number; id: string } | null, limit: number): Promise<MessageRow[]> {
+  async messagesAfter(
+    tenantId: string,
+    chatId: string,
+    after: { timeMs: number; id: string } | null,
+    limit: number,
+  ): Promise<MessageRow[]> {
     return this.dataSource.query(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ?` +
         // The bare `create_time >=` is what lets both engines seek in the index (behind an OR
@@ -207,7 +237,11 @@ export class ChatMessageRepository {
 
   /** Which of these Easemob ids the tenant already has. */
   /** Those of these Easemob ids that are stored, and those customerErase deleted (never to be stored again). */
-  async existingHxIds(manager: EntityManager, tenantId: string, hxIds: readonly string[]): Promise<{ stored: Set<string>; erased: Set<string> }> {
+  async existingHxIds(
+    manager: EntityManager,
+    tenantId: string,
+    hxIds: readonly string[],
+  ): Promise<{ stored: Set<string>; erased: Set<string> }> {
     const stored = new Set<string>();
     const erased = new Set<string>();
     if (hxIds.length === 0) return { stored, erased };
@@ -228,8 +262,27 @@ export class ChatMessageRepository {
   async insertMessages(manager: EntityManager, tenantId: string, messages: readonly StoredMessage[]): Promise<number> {
     if (messages.length === 0) return 0;
     const values = messages.flatMap((m) => [
-      BigInt(m.id), tenantId, m.chatId, m.hxMsgId, m.form, m.to, m.type, m.msg, m.url, m.filename, m.thumb, m.secret,
-      m.thumbSecret, m.length, m.fileLength, m.addr, m.lat, m.lng, m.createTimeMs, m.qiniuKey, JSON.stringify(m.ext),
+      BigInt(m.id),
+      tenantId,
+      m.chatId,
+      m.hxMsgId,
+      m.form,
+      m.to,
+      m.type,
+      m.msg,
+      m.url,
+      m.filename,
+      m.thumb,
+      m.secret,
+      m.thumbSecret,
+      m.length,
+      m.fileLength,
+      m.addr,
+      m.lat,
+      m.lng,
+      m.createTimeMs,
+      m.qiniuKey,
+      JSON.stringify(m.ext),
     ]);
     const written = await affectedRows(
       manager,
@@ -277,7 +330,11 @@ export class ChatMessageRepository {
 
   /** Remembers a recall whose message has not arrived yet. */
   async rememberRecall(manager: EntityManager, tenantId: string, hxMsgId: string, timeMs: number): Promise<void> {
-    await manager.query(`${dialectOf(manager).insertIgnore} INTO message_recalls (tenant_id, hx_msg_id, recall_time) VALUES (?, ?, ?)`, [tenantId, hxMsgId, timeMs]);
+    await manager.query(`${dialectOf(manager).insertIgnore} INTO message_recalls (tenant_id, hx_msg_id, recall_time) VALUES (?, ?, ?)`, [
+      tenantId,
+      hxMsgId,
+      timeMs,
+    ]);
   }
 
   /** Applies recalls that arrived before these messages did. */
@@ -291,7 +348,11 @@ export class ChatMessageRepository {
   }
 
   /** Adds newly stored messages to their chats' counts per day (chat_message_days). */
-  async addToDays(manager: EntityManager, tenantId: string, messages: ReadonlyArray<{ chatId: string; createTimeMs: number }>): Promise<void> {
+  async addToDays(
+    manager: EntityManager,
+    tenantId: string,
+    messages: ReadonlyArray<{ chatId: string; createTimeMs: number }>,
+  ): Promise<void> {
     const counts = new Map<string, { chatId: string; day: number; added: number }>();
     for (const { chatId, createTimeMs } of messages) {
       const day = dayNumber(createTimeMs);

@@ -33,7 +33,9 @@ export class ChatMessageService {
     const around = request.aroundMessageId ?? undefined; // JSON null: not given
     if (around !== undefined) {
       // An id past the 64-bit range cannot be stored, so it is not in the chat (the drivers would refuse the number).
-      const position = isSnowflakeId(around) ? await this.messages.positionInChat(context.tenantId, request.chatId, around, chat.messageCount) : null;
+      const position = isSnowflakeId(around)
+        ? await this.messages.positionInChat(context.tenantId, request.chatId, around, chat.messageCount)
+        : null;
       if (position === null) throw OpError.notFound(`aroundMessageId ${around} 不是会话 ${request.chatId} 中的消息`);
       pageNum = Math.floor(position / pageSize) + 1;
     }
@@ -45,9 +47,10 @@ export class ChatMessageService {
     });
 
     const offset = (pageNum - 1) * pageSize;
-    const rows = offset < chat.messageCount
-      ? await this.messages.page(context.tenantId, request.chatId, { offset, limit: pageSize, total: chat.messageCount })
-      : [];
+    const rows =
+      offset < chat.messageCount
+        ? await this.messages.page(context.tenantId, request.chatId, { offset, limit: pageSize, total: chat.messageCount })
+        : [];
     const ids = rows.map((row) => row.id);
     const [marks, favorites] = await Promise.all([
       request.needMark ? this.messages.marks(context.tenantId, request.chatId, ids) : null,

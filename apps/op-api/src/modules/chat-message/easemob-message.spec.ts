@@ -5,42 +5,92 @@ const map = (body: Record<string, unknown>, extra: Record<string, unknown> = {})
   mapEasemobMessage({ ...base, payload: { bodies: [body], ext: { k: 'v' } }, ...extra });
 
 const empty = {
-  msg: null, url: null, filename: null, thumb: null, secret: null, thumbSecret: null,
-  length: null, fileLength: null, addr: null, lat: null, lng: null,
+  msg: null,
+  url: null,
+  filename: null,
+  thumb: null,
+  secret: null,
+  thumbSecret: null,
+  length: null,
+  fileLength: null,
+  addr: null,
+  lat: null,
+  lng: null,
 };
 
 describe('Easemob body → message fields', () => {
   it('txt', () => {
     expect(map({ type: 'txt', msg: '黑胡椒' })).toEqual({
-      ...empty, hxMsgId: '164556432430072736', form: 'u0001c', to: 'kefu01', type: 'txt', msg: '黑胡椒', createTimeMs: 1455878580000, ext: { k: 'v' },
+      ...empty,
+      hxMsgId: '164556432430072736',
+      form: 'u0001c',
+      to: 'kefu01',
+      type: 'txt',
+      msg: '黑胡椒',
+      createTimeMs: 1455878580000,
+      ext: { k: 'v' },
     });
   });
 
   it('img', () => {
-    expect(map({ type: 'img', url: 'u', filename: 'f.jpg', secret: 's', file_length: 10, size: { width: 1, height: 2 }, thumb: 'ignored' })).toMatchObject({
-      ...empty, type: 'img', url: 'u', filename: 'f.jpg', secret: 's', fileLength: 10,
+    expect(
+      map({ type: 'img', url: 'u', filename: 'f.jpg', secret: 's', file_length: 10, size: { width: 1, height: 2 }, thumb: 'ignored' }),
+    ).toMatchObject({
+      ...empty,
+      type: 'img',
+      url: 'u',
+      filename: 'f.jpg',
+      secret: 's',
+      fileLength: 10,
     });
   });
 
   it('audio', () => {
     expect(map({ type: 'audio', url: 'u', filename: 'a.amr', secret: 's', length: 3, file_length: '20' })).toMatchObject({
-      ...empty, type: 'audio', url: 'u', filename: 'a.amr', secret: 's', length: 3, fileLength: 20,
+      ...empty,
+      type: 'audio',
+      url: 'u',
+      filename: 'a.amr',
+      secret: 's',
+      length: 3,
+      fileLength: 20,
     });
   });
 
   it('video', () => {
-    expect(map({ type: 'video', url: 'u', filename: 'v.mp4', secret: 's', thumb: 't', thumb_secret: 'ts', length: '9', file_length: 30 })).toMatchObject({
-      ...empty, type: 'video', url: 'u', filename: 'v.mp4', secret: 's', thumb: 't', thumbSecret: 'ts', length: 9, fileLength: 30,
+    expect(
+      map({ type: 'video', url: 'u', filename: 'v.mp4', secret: 's', thumb: 't', thumb_secret: 'ts', length: '9', file_length: 30 }),
+    ).toMatchObject({
+      ...empty,
+      type: 'video',
+      url: 'u',
+      filename: 'v.mp4',
+      secret: 's',
+      thumb: 't',
+      thumbSecret: 'ts',
+      length: 9,
+      fileLength: 30,
     });
   });
 
   it('loc, with coordinates as numbers or strings', () => {
-    expect(map({ type: 'loc', addr: '上海', lat: '31.2', lng: 121.5 })).toMatchObject({ ...empty, type: 'loc', addr: '上海', lat: 31.2, lng: 121.5 });
+    expect(map({ type: 'loc', addr: '上海', lat: '31.2', lng: 121.5 })).toMatchObject({
+      ...empty,
+      type: 'loc',
+      addr: '上海',
+      lat: 31.2,
+      lng: 121.5,
+    });
   });
 
   it('file', () => {
     expect(map({ type: 'file', url: 'u', filename: 'x.pdf', secret: 's', file_length: 99 })).toMatchObject({
-      ...empty, type: 'file', url: 'u', filename: 'x.pdf', secret: 's', fileLength: 99,
+      ...empty,
+      type: 'file',
+      url: 'u',
+      filename: 'x.pdf',
+      secret: 's',
+      fileLength: 99,
     });
   });
 
@@ -49,7 +99,12 @@ describe('Easemob body → message fields', () => {
   });
 
   it('custom keeps its event as the text and its exts in ext', () => {
-    expect(map({ type: 'custom', customEvent: 'card', customExts: { a: '1' } })).toMatchObject({ ...empty, type: 'custom', msg: 'card', ext: { k: 'v', customExts: { a: '1' } } });
+    expect(map({ type: 'custom', customEvent: 'card', customExts: { a: '1' } })).toMatchObject({
+      ...empty,
+      type: 'custom',
+      msg: 'card',
+      ext: { k: 'v', customExts: { a: '1' } },
+    });
     expect(map({ type: 'custom', customEvent: 'card', 'v2:customExts': { b: '2' } }).ext).toEqual({ k: 'v', customExts: { b: '2' } });
   });
 

@@ -33,7 +33,18 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Column limits: a longer value is refused, never silently cut. */
-const LIMITS = { id: 64, party: 128, url: 1024, filename: 512, secret: 255, addr: 512, key: 1024, msgBytes: 65_535, extBytes: 65_535, length: 2_147_483_647 };
+const LIMITS = {
+  id: 64,
+  party: 128,
+  url: 1024,
+  filename: 512,
+  secret: 255,
+  addr: 512,
+  key: 1024,
+  msgBytes: 65_535,
+  extBytes: 65_535,
+  length: 2_147_483_647,
+};
 
 function optionalString(source: Json, field: string, label: string, max: number): string | null {
   const value = source[field];

@@ -40,11 +40,9 @@ export class MessageStore {
   async ingest(tenantId: string, all: readonly IngestRecord[]): Promise<IngestResult> {
     if (all.length === 0) return { imported: 0, duplicates: 0 };
     return inTransaction(this.dataSource, async (manager) => {
-      const { stored: known, erased } = await this.messages.existingHxIds(
-        manager,
-        tenantId,
-        [...new Set(all.map((r) => r.hxMsgId).filter((id): id is string => id !== null))],
-      );
+      const { stored: known, erased } = await this.messages.existingHxIds(manager, tenantId, [
+        ...new Set(all.map((r) => r.hxMsgId).filter((id): id is string => id !== null)),
+      ]);
       // A message customerErase deleted is not stored again, nor is its chat made again: it
       // counts as a duplicate (the archive holds of it what it means to hold, nothing).
       const records = erased.size === 0 ? all : all.filter((r) => r.hxMsgId === null || !erased.has(r.hxMsgId));
@@ -65,7 +63,11 @@ export class MessageStore {
 
       // A chat the import creates gets its customer as a live one would: the first message's
       // party that is neither an operator nor a service account of the tenant.
-      const staff = await this.messages.staffAmong(manager, tenantId, [...firstByChat.values()].flatMap((r) => [r.form, r.to]));
+      const staff = await this.messages.staffAmong(
+        manager,
+        tenantId,
+        [...firstByChat.values()].flatMap((r) => [r.form, r.to]),
+      );
       const written = await this.messages.insertMessages(manager, tenantId, fresh);
       const added = new Map<string, { added: number; latest: number }>();
       for (const message of fresh) {
@@ -98,7 +100,11 @@ export class MessageStore {
       for (const [status, chatIds] of statuses) await this.chats.setStatus(manager, tenantId, chatIds, status);
       // Open chats the import touched hold their customer's one open chat, as live ones do.
       await this.chats.claimOpen(manager, tenantId, [...statusByChat.keys()]);
-      await this.messages.applyEarlyRecalls(manager, tenantId, fresh.map((m) => m.hxMsgId).filter((id): id is string => id !== null));
+      await this.messages.applyEarlyRecalls(
+        manager,
+        tenantId,
+        fresh.map((m) => m.hxMsgId).filter((id): id is string => id !== null),
+      );
       return { imported: written, duplicates: all.length - written };
     });
   }

@@ -32,17 +32,20 @@ export class ChatRepository {
 
   /** The tenant's chat, or null (read on every 2.37 call: one lookup by primary key). */
   async find(tenantId: string, chatId: string, manager: EntityManager = this.dataSource.manager): Promise<ChatEntity | null> {
-    const rows: ChatEntity[] = await manager.query(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id = ?`, [tenantId, chatId]);
+    const rows: ChatEntity[] = await manager.query(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id = ?`, [
+      tenantId,
+      chatId,
+    ]);
     return rows.length === 0 ? null : rows[0];
   }
 
   /** The tenant's chats among these ids, in no particular order. */
   async findMany(tenantId: string, chatIds: readonly string[]): Promise<ChatEntity[]> {
     if (chatIds.length === 0) return [];
-    return this.dataSource.query(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id IN (${placeholders(chatIds.length)})`, [
-      tenantId,
-      ...chatIds,
-    ]);
+    return this.dataSource.query(
+      `SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id IN (${placeholders(chatIds.length)})`,
+      [tenantId, ...chatIds],
+    );
   }
 
   /** The customer's open chat, or null; `current` reads past the transaction's snapshot. */
@@ -101,7 +104,11 @@ export class ChatRepository {
     if (!isOpen(status) && chat.endTime === null) changes.endTime = timeMs;
     await manager.getRepository(ChatEntity).update({ tenantId: chat.tenantId, id: chat.id }, changes);
     if (!isOpen(status) && chat.customerId !== null) {
-      await manager.query('DELETE FROM chat_open WHERE tenant_id = ? AND customer_id = ? AND chat_id = ?', [chat.tenantId, chat.customerId, chat.id]);
+      await manager.query('DELETE FROM chat_open WHERE tenant_id = ? AND customer_id = ? AND chat_id = ?', [
+        chat.tenantId,
+        chat.customerId,
+        chat.id,
+      ]);
     }
     Object.assign(chat, changes);
   }
@@ -167,12 +174,10 @@ export class ChatRepository {
 
   /** Takes `removed` messages off a chat's count (a purge in progress keeps a consistent total). */
   async subtractMessages(manager: EntityManager, tenantId: string, chatId: string, removed: number): Promise<void> {
-    await manager.query('UPDATE chats SET message_count = CASE WHEN message_count > ? THEN message_count - ? ELSE 0 END WHERE tenant_id = ? AND id = ?', [
-      removed,
-      removed,
-      tenantId,
-      chatId,
-    ]);
+    await manager.query(
+      'UPDATE chats SET message_count = CASE WHEN message_count > ? THEN message_count - ? ELSE 0 END WHERE tenant_id = ? AND id = ?',
+      [removed, removed, tenantId, chatId],
+    );
   }
 
   /** Recounts a chat's count and latest time from its rows: only after a concurrent writer raced an insert. */

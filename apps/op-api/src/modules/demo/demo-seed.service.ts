@@ -53,7 +53,13 @@ export class DemoSeedService {
   async seed(now = Date.now()): Promise<DemoCredentials> {
     const { tenantId } = await this.tenants.create('演示租户');
     const client = await this.clients.create(tenantId, 'hmac-sha256');
-    const admin = await this.operators.create({ tenantId, username: DEMO_USERNAME, password: DEMO_PASSWORD, role: 'admin', imUsername: DEMO_AGENT_IM });
+    const admin = await this.operators.create({
+      tenantId,
+      username: DEMO_USERNAME,
+      password: DEMO_PASSWORD,
+      role: 'admin',
+      imUsername: DEMO_AGENT_IM,
+    });
     const agent = await this.operators.create({
       tenantId,
       username: DEMO_AGENT_USERNAME,
@@ -81,7 +87,10 @@ export class DemoSeedService {
         'SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id',
         [tenantId, chat.chatId],
       );
-      ids.set(chat.chatId, rows.map((row) => row.id));
+      ids.set(
+        chat.chatId,
+        rows.map((row) => row.id),
+      );
     }
     let at = now;
     for (const touch of data.touches) {
@@ -95,13 +104,10 @@ export class DemoSeedService {
         );
       }
       if (touch.favoriteOf) {
-        await this.dataSource.query('INSERT INTO message_favorites (operator_id, message_id, tenant_id, chat_id, create_time) VALUES (?, ?, ?, ?, ?)', [
-          operators[touch.favoriteOf],
-          BigInt(id),
-          tenantId,
-          touch.chatId,
-          at,
-        ]);
+        await this.dataSource.query(
+          'INSERT INTO message_favorites (operator_id, message_id, tenant_id, chat_id, create_time) VALUES (?, ?, ?, ?, ?)',
+          [operators[touch.favoriteOf], BigInt(id), tenantId, touch.chatId, at],
+        );
       }
     }
     return {

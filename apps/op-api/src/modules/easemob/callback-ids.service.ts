@@ -60,7 +60,8 @@ export class CallbackIds {
     if (this.redis.client) {
       const previous = await this.redis.run((redis) => {
         const pipeline = redis.pipeline();
-        for (const { callId, fingerprint } of claims) pipeline.call('SET', this.redis.key('callback', tenantId, callId), fingerprint, 'PX', String(this.ttlMs), 'NX', 'GET');
+        for (const { callId, fingerprint } of claims)
+          pipeline.call('SET', this.redis.key('callback', tenantId, callId), fingerprint, 'PX', String(this.ttlMs), 'NX', 'GET');
         return pipeline.exec();
       });
       return claims.map(({ fingerprint }, i) => {

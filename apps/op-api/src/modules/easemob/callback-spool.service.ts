@@ -152,7 +152,10 @@ export class CallbackSpool implements OnApplicationShutdown {
     const id = `${this.host}-${process.pid}-${Date.now().toString(36)}`;
     const staging = join(this.config.dir, `.${id}.tmp`);
     mkdirSync(staging, { recursive: true });
-    writeFileSync(join(staging, 'owner.json'), JSON.stringify({ host: this.host, pid: process.pid, startedAt: Date.now() } satisfies Owner));
+    writeFileSync(
+      join(staging, 'owner.json'),
+      JSON.stringify({ host: this.host, pid: process.pid, startedAt: Date.now() } satisfies Owner),
+    );
     this.dir = join(this.config.dir, id);
     renameSync(staging, this.dir);
     syncDir(this.config.dir);

@@ -9,8 +9,15 @@ import { CallbackSpool } from './callback-spool.service';
 import type { Settled } from './group-commit';
 import { decodeLine, encodeEntry, readEntries, type SpoolEntry } from './spool-journal';
 
-const entry = (n: number): SpoolEntry => ({ t: 1_700_000_000_000 + n, tenant: 't1', callId: `c${n}`, body: { msg_id: String(n), text: `消息 ${n}` } });
-const host = hostname().replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64);
+const entry = (n: number): SpoolEntry => ({
+  t: 1_700_000_000_000 + n,
+  tenant: 't1',
+  callId: `c${n}`,
+  body: { msg_id: String(n), text: `消息 ${n}` },
+});
+const host = hostname()
+  .replace(/[^A-Za-z0-9_.-]/g, '_')
+  .slice(0, 64);
 
 /** A pid that is certainly not running: a child that has already exited. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid;
@@ -59,7 +66,8 @@ describe('callback journal', () => {
     const seen: string[] = [];
     let down = true;
     spool.setHandler((entries) => {
-      if (down) return Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ECONNREFUSED' }) })));
+      if (down)
+        return Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ECONNREFUSED' }) })));
       seen.push(...entries.map((e) => e.callId));
       return Promise.resolve(entries.map(() => ({ ok: true, value: 'stored' })));
     });
@@ -78,7 +86,9 @@ describe('callback journal', () => {
 
   it('answers 503 once the journal is full', async () => {
     const spool = spoolIn({ OP_SPOOL_MAX_BYTES: String(64 * 1024) });
-    spool.setHandler((entries) => Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ETIMEDOUT' }) }))));
+    spool.setHandler((entries) =>
+      Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ETIMEDOUT' }) }))),
+    );
     await spool.start();
     const big = (n: number): SpoolEntry => ({ ...entry(n), body: { text: 'x'.repeat(8000) } });
     let refused: unknown = null;
@@ -113,7 +123,11 @@ describe('callback journal', () => {
     const seen: string[] = [];
     spool.setHandler((entries) => {
       seen.push(...entries.map((e) => e.callId));
-      return Promise.resolve(entries.map((e) => (e.callId === 'c3' ? { ok: false, error: OpError.unauthorized('callId 已被使用') } : { ok: true, value: 'stored' })) as Array<Settled<unknown>>);
+      return Promise.resolve(
+        entries.map((e) =>
+          e.callId === 'c3' ? { ok: false, error: OpError.unauthorized('callId 已被使用') } : { ok: true, value: 'stored' },
+        ) as Array<Settled<unknown>>,
+      );
     });
     await spool.start();
     await until(() => seen.length === 3 && spool.status().entries === 0);
@@ -121,7 +135,10 @@ describe('callback journal', () => {
     expect(existsSync(orphan)).toBe(false);
     expect(existsSync(alive)).toBe(true);
     expect([existsSync(earlierLife), existsSync(reused)]).toEqual([false, false]);
-    const rejected = readFileSync(join(dir, 'spool', 'rejected.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { reason: string });
+    const rejected = readFileSync(join(dir, 'spool', 'rejected.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { reason: string });
     expect(rejected.map((r) => r.reason)).toEqual(['401 callId 已被使用', 'damaged line']);
   });
 });

@@ -29,12 +29,13 @@ interface Pending {
 const MESSAGE_EVENTS = new Set(['chat', 'chat_offline']);
 const MESSAGE_CHAT_TYPES = new Set(['chat', 'groupchat']);
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** `security = hex(MD5(callId + secret + timestamp))`, compared in constant time. */
 export function easemobSecurity(callId: string, secret: string, timestamp: string): string {
-  return createHash('md5').update(callId + secret + timestamp, 'utf8').digest('hex');
+  return createHash('md5')
+    .update(callId + secret + timestamp, 'utf8')
+    .digest('hex');
 }
 
 /** What a callback asks us to store, in a fixed order: equal for a redelivery, different for a forgery. */
@@ -157,7 +158,10 @@ export class EasemobCallbackService {
     items.forEach((item, i) => byTenant.set(item.tenantId, [...(byTenant.get(item.tenantId) ?? []), i]));
     try {
       for (const [tenantId, indexes] of byTenant) {
-        const claimed = await this.callIds.claimMany(tenantId, indexes.map((i) => ({ callId: items[i].callId, fingerprint: items[i].print })));
+        const claimed = await this.callIds.claimMany(
+          tenantId,
+          indexes.map((i) => ({ callId: items[i].callId, fingerprint: items[i].print })),
+        );
         indexes.forEach((i, k) => {
           if (!claimed[k]) results[i] = { ok: false, error: OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造') };
         });
@@ -170,10 +174,14 @@ export class EasemobCallbackService {
       const stored = await this.router.deliverBatch(
         live.map((i) => {
           const { tenantId, plan } = items[i];
-          return plan.kind === 'recall' ? { tenantId, recall: { hxMsgId: plan.recallId, timeMs: plan.timeMs } } : { tenantId, message: plan.routed };
+          return plan.kind === 'recall'
+            ? { tenantId, recall: { hxMsgId: plan.recallId, timeMs: plan.timeMs } }
+            : { tenantId, message: plan.routed };
         }),
       );
-      live.forEach((i, k) => (results[i] = { ok: true, value: items[i].plan.kind === 'recall' ? 'recalled' : stored[k] ? 'stored' : 'duplicate' }));
+      live.forEach(
+        (i, k) => (results[i] = { ok: true, value: items[i].plan.kind === 'recall' ? 'recalled' : stored[k] ? 'stored' : 'duplicate' }),
+      );
     } catch (error) {
       if (isDatabaseDown(error)) {
         for (const i of live) results[i] = { ok: false, error };
@@ -204,7 +212,13 @@ export class EasemobCallbackService {
     return { kind: 'message', routed: { ...message, qiniuKey: null, groupId } };
   }
 
-  private async store(tenantId: string, callId: string, plan: Exclude<Plan, { kind: 'ignored' }>, print: string, now: number): Promise<CallbackOutcome> {
+  private async store(
+    tenantId: string,
+    callId: string,
+    plan: Exclude<Plan, { kind: 'ignored' }>,
+    print: string,
+    now: number,
+  ): Promise<CallbackOutcome> {
     if (!(await this.callIds.claim(tenantId, callId, print, now))) {
       throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
     }
@@ -226,7 +240,13 @@ export class EasemobCallbackService {
     if (typeof appkey !== 'string' || appkey === '' || appkey.length > 128) throw OpError.unauthorized('appkey 未注册');
     const app = await this.easemobApps.find(appkey);
     if (!app) throw OpError.unauthorized('appkey 未注册');
-    if (typeof callId !== 'string' || callId === '' || callId.length > MAX_CALL_ID_LENGTH || typeof security !== 'string' || (typeof timestamp !== 'number' && typeof timestamp !== 'string')) {
+    if (
+      typeof callId !== 'string' ||
+      callId === '' ||
+      callId.length > MAX_CALL_ID_LENGTH ||
+      typeof security !== 'string' ||
+      (typeof timestamp !== 'number' && typeof timestamp !== 'string')
+    ) {
       throw OpError.unauthorized('security 校验失败');
     }
     const expected = Buffer.from(easemobSecurity(callId, app.callbackSecret, String(timestamp)), 'utf8');

@@ -52,15 +52,23 @@ export class MessageRouter {
    * after they arrived, by `from` or `to`: their indexes. A spooled copy is part of what the
    * erasure removed, so the drain does not store it.
    */
-  async erasedSinceReceived(items: ReadonlyArray<{ tenantId: string; parties: Array<string | null>; receivedAt: number }>): Promise<Set<number>> {
+  async erasedSinceReceived(
+    items: ReadonlyArray<{ tenantId: string; parties: Array<string | null>; receivedAt: number }>,
+  ): Promise<Set<number>> {
     const byTenant = new Map<string, Set<string>>();
-    for (const item of items) for (const party of item.parties) if (party !== null) byTenant.set(item.tenantId, (byTenant.get(item.tenantId) ?? new Set()).add(party));
+    for (const item of items)
+      for (const party of item.parties)
+        if (party !== null) byTenant.set(item.tenantId, (byTenant.get(item.tenantId) ?? new Set()).add(party));
     const erased = new Set<number>();
     for (const [tenantId, names] of byTenant) {
       const times = await erasureTimes(this.dataSource.manager, tenantId, names);
       if (times.size === 0) continue;
       items.forEach((item, i) => {
-        if (item.tenantId === tenantId && item.parties.some((party) => party !== null && (times.get(party) ?? -Infinity) >= item.receivedAt)) erased.add(i);
+        if (
+          item.tenantId === tenantId &&
+          item.parties.some((party) => party !== null && (times.get(party) ?? -Infinity) >= item.receivedAt)
+        )
+          erased.add(i);
       });
     }
     return erased;
@@ -137,7 +145,11 @@ export class MessageRouter {
       );
       for (const row of rows) (row.kind === 'm' ? known : recalled).add(row.hx_msg_id);
     }
-    const staff = await this.messages.staffAmong(manager, tenantId, messages.flatMap((m) => [m.form, m.to]));
+    const staff = await this.messages.staffAmong(
+      manager,
+      tenantId,
+      messages.flatMap((m) => [m.form, m.to]),
+    );
     const chats = new Map<string, Awaited<ReturnType<ChatRepository['openOrJoin']>>['chat']>();
     const stored: boolean[] = [];
     const fresh: Array<RoutedMessage & { id: string; chatId: string }> = [];
@@ -151,7 +163,13 @@ export class MessageRouter {
       const customer = customerOf(message, staff) ?? 'unknown';
       let chat = chats.get(customer);
       if (!chat) {
-        chat = (await this.chats.openOrJoin(manager, tenantId, customer, { status: ChatStatus.Waiting, timeMs: message.createTimeMs, operatorId: null })).chat;
+        chat = (
+          await this.chats.openOrJoin(manager, tenantId, customer, {
+            status: ChatStatus.Waiting,
+            timeMs: message.createTimeMs,
+            operatorId: null,
+          })
+        ).chat;
         chats.set(customer, chat);
       }
       if (senderOperator && chat.status === (ChatStatus.Waiting as number)) {

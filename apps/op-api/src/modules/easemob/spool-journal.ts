@@ -211,7 +211,8 @@ export class JournalWriter {
           if (this.handle === null || this.durable >= SEGMENT_BYTES) await this.rotate();
           const bytes = Buffer.concat(batch.map((item) => item.bytes));
           let written = 0;
-          while (written < bytes.length) written += (await this.handle!.write(bytes, written, bytes.length - written, this.durable + written)).bytesWritten;
+          while (written < bytes.length)
+            written += (await this.handle!.write(bytes, written, bytes.length - written, this.durable + written)).bytesWritten;
           await this.handle!.datasync();
           this.durable += bytes.length;
           for (const item of batch) item.resolve();

@@ -53,12 +53,10 @@ export class FavoriteService {
   async remove(context: OpContext, request: MessageFavoriteRequest): Promise<MessageFavoriteData> {
     const operator = requireOperator(context);
     const { chatId } = await this.access.readableMessage(context, request.messageId);
-    await this.dataSource.query('DELETE FROM message_favorites WHERE operator_id = ? AND message_id = ? AND tenant_id = ? AND chat_id = ?', [
-      operator.id,
-      BigInt(request.messageId),
-      context.tenantId,
-      chatId,
-    ]);
+    await this.dataSource.query(
+      'DELETE FROM message_favorites WHERE operator_id = ? AND message_id = ? AND tenant_id = ? AND chat_id = ?',
+      [operator.id, BigInt(request.messageId), context.tenantId, chatId],
+    );
     this.audit.record(context, 'messageFavoriteRemove', { chatId, messageId: request.messageId });
     return { userMessageId: request.messageId, favorite: false };
   }
@@ -77,13 +75,14 @@ export class FavoriteService {
     const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(`SELECT COUNT(*) AS n ${from}`, params);
     const total = Number(n);
     const offset = (pageNum - 1) * pageSize;
-    const rows: Array<MessageRow & { favorite_time: number | string; favorite_chat_id: string }> = offset < total
-      ? await this.dataSource.query(
-          `SELECT f.create_time AS favorite_time, f.chat_id AS favorite_chat_id, ${MESSAGE_COLUMNS} ${from} ` +
-            'ORDER BY f.create_time DESC, f.message_id DESC LIMIT ? OFFSET ?',
-          [...params, pageSize, offset],
-        )
-      : [];
+    const rows: Array<MessageRow & { favorite_time: number | string; favorite_chat_id: string }> =
+      offset < total
+        ? await this.dataSource.query(
+            `SELECT f.create_time AS favorite_time, f.chat_id AS favorite_chat_id, ${MESSAGE_COLUMNS} ${from} ` +
+              'ORDER BY f.create_time DESC, f.message_id DESC LIMIT ? OFFSET ?',
+            [...params, pageSize, offset],
+          )
+        : [];
     const chatIds = [...new Set(rows.map((row) => row.favorite_chat_id))];
     const chatRows = await this.chats.findMany(context.tenantId, chatIds);
     const chats = new Map(chatRows.map((row) => [row.id, toChatInfo(row, this.time)]));

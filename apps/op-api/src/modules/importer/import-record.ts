@@ -28,7 +28,8 @@ export function parseImportLine(line: string): ImportLine {
   const chatId = fields.chatId;
   if (chatId === undefined) {
     const chatType = fields.chat_type ?? 'chat';
-    if (chatType !== 'chat' && chatType !== 'groupchat') throw new RecordError(`chat_type 不支持：${JSON.stringify(chatType).slice(0, 16)}`);
+    if (chatType !== 'chat' && chatType !== 'groupchat')
+      throw new RecordError(`chat_type 不支持：${JSON.stringify(chatType).slice(0, 16)}`);
     const message = mapEasemobMessage(fields);
     if (message.form === null || message.to === null) throw new RecordError('from 和 to 不能为空');
     const groupId = chatType === 'groupchat' ? idText(fields.group_id ?? fields.to, 'group_id', true) : null;

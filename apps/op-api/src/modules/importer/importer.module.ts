@@ -5,5 +5,9 @@ import { EasemobModule } from '../easemob/easemob.module';
 import { ImportService } from './import.service';
 import { ReconcileService } from './reconcile.service';
 
-@Module({ imports: [AccessModule, ChatMessageModule, EasemobModule], providers: [ImportService, ReconcileService], exports: [ImportService, ReconcileService] })
+@Module({
+  imports: [AccessModule, ChatMessageModule, EasemobModule],
+  providers: [ImportService, ReconcileService],
+  exports: [ImportService, ReconcileService],
+})
 export class ImporterModule {}

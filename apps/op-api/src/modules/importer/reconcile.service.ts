@@ -98,7 +98,9 @@ export class ReconcileService {
   /** Start (epoch ms) of an hour given as `yyyyMMddHH` or `yyyy-MM-dd HH[:mm[:ss]]` in Easemob's zone. */
   parseHour(text: string, flag: string): number {
     const match = /^(\d{4})-?(\d{2})-?(\d{2})[ T]?(\d{2})(?::\d{2}(?::\d{2})?)?$/.exec(text.trim());
-    const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4])) - this.config.utcOffsetHours * HOUR_MS : NaN;
+    const ms = match
+      ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4])) - this.config.utcOffsetHours * HOUR_MS
+      : NaN;
     if (!match || Number.isNaN(ms) || this.hourOf(ms) !== `${match[1]}${match[2]}${match[3]}${match[4]}`) {
       throw OpError.badRequest(`${flag} 必须是小时，格式 yyyyMMddHH 或 yyyy-MM-dd HH（UTC+${this.config.utcOffsetHours}）`);
     }
@@ -118,14 +120,25 @@ export class ReconcileService {
   private async restApps(tenantId: string): Promise<RestApp[]> {
     await this.tenants.requireExists(tenantId);
     const apps = await this.easemobApps.restApps(tenantId);
-    if (apps.length === 0) throw OpError.badRequest(`租户 ${tenantId} 没有设置环信 REST 凭据（opctl easemob:app --client-id --client-secret）`);
+    if (apps.length === 0)
+      throw OpError.badRequest(`租户 ${tenantId} 没有设置环信 REST 凭据（opctl easemob:app --client-id --client-secret）`);
     return apps;
   }
 
-  async reconcileRange(tenantId: string, from: string, to: string, trigger: 'cli' | 'schedule', progress?: (line: string) => void): Promise<ReconcileResult> {
+  async reconcileRange(
+    tenantId: string,
+    from: string,
+    to: string,
+    trigger: 'cli' | 'schedule',
+    progress?: (line: string) => void,
+  ): Promise<ReconcileResult> {
     const hours = this.hours(from, to);
     const apps = await this.restApps(tenantId);
-    const result: ReconcileResult = { tenantId, hours: [], totals: { inExport: 0, alreadyStored: 0, added: 0, failed: 0, hoursOk: 0, hoursNotOk: 0 } };
+    const result: ReconcileResult = {
+      tenantId,
+      hours: [],
+      totals: { inExport: 0, alreadyStored: 0, added: 0, failed: 0, hoursOk: 0, hoursNotOk: 0 },
+    };
     for (const app of apps) {
       for (const start of hours) {
         const hour = await this.reconcileHour(app, this.hourOf(start), trigger);
@@ -145,13 +158,18 @@ export class ReconcileService {
   }
 
   /** Hours of the range that no run reconciled completely, per app. */
-  async gaps(tenantId: string, from: string, to: string): Promise<{ tenantId: string; from: string; to: string; checked: number; gaps: Gap[] }> {
+  async gaps(
+    tenantId: string,
+    from: string,
+    to: string,
+  ): Promise<{ tenantId: string; from: string; to: string; checked: number; gaps: Gap[] }> {
     const hours = this.hours(from, to).map((ms) => this.hourOf(ms));
     const apps = await this.restApps(tenantId);
-    const rows: Array<{ appkey: string; hour: string; status: RunStatus; start_time: string | number; error: string | null }> = await this.dataSource.query(
-      'SELECT appkey, hour, status, start_time, error FROM easemob_reconcile_runs WHERE tenant_id = ? AND hour >= ? AND hour <= ? ORDER BY start_time',
-      [tenantId, hours[0], hours[hours.length - 1]],
-    );
+    const rows: Array<{ appkey: string; hour: string; status: RunStatus; start_time: string | number; error: string | null }> =
+      await this.dataSource.query(
+        'SELECT appkey, hour, status, start_time, error FROM easemob_reconcile_runs WHERE tenant_id = ? AND hour >= ? AND hour <= ? ORDER BY start_time',
+        [tenantId, hours[0], hours[hours.length - 1]],
+      );
     const latest = new Map<string, (typeof rows)[number]>();
     const done = new Set<string>();
     for (const row of rows) {
@@ -209,19 +227,42 @@ export class ReconcileService {
         "VALUES (?, ?, ?, ?, ?, 'running', 0, 0, 0, 0, NULL, ?, NULL)",
       [id, app.tenantId, app.appkey, hour, trigger, started],
     );
-    const result: HourResult = { hour, appkey: app.appkey, inExport: 0, alreadyStored: 0, added: 0, failed: 0, ignored: 0, status: 'ok', error: null, seconds: 0 };
+    const result: HourResult = {
+      hour,
+      appkey: app.appkey,
+      inExport: 0,
+      alreadyStored: 0,
+      added: 0,
+      failed: 0,
+      ignored: 0,
+      status: 'ok',
+      error: null,
+      seconds: 0,
+    };
     try {
       for (const url of await this.exportUrls(app, hour)) await this.importFile(app, url, result);
       result.status = result.failed > 0 ? 'partial' : 'ok';
     } catch (error) {
       result.status = 'failed';
-      result.error = error instanceof ExportError || error instanceof OpError ? error.message : `读取导出文件失败：${(error as Error).message}`.slice(0, 500);
+      result.error =
+        error instanceof ExportError || error instanceof OpError
+          ? error.message
+          : `读取导出文件失败：${(error as Error).message}`.slice(0, 500);
       this.logger.warn(`reconcile ${app.appkey} ${hour} failed: ${result.error}`);
     }
     result.seconds = Math.round((Date.now() - started) / 100) / 10;
     await this.dataSource.query(
       'UPDATE easemob_reconcile_runs SET status = ?, in_export = ?, already_stored = ?, added = ?, failed = ?, error = ?, finish_time = ? WHERE id = ?',
-      [result.status, result.inExport, result.alreadyStored, result.added, result.failed, result.error?.slice(0, 512) ?? null, Date.now(), id],
+      [
+        result.status,
+        result.inExport,
+        result.alreadyStored,
+        result.added,
+        result.failed,
+        result.error?.slice(0, 512) ?? null,
+        Date.now(),
+        id,
+      ],
     );
     return result;
   }
@@ -242,7 +283,8 @@ export class ReconcileService {
     });
     if (!response.ok) throw new ExportError(`获取环信 App Token 失败：HTTP ${response.status}`);
     const body = (await response.json().catch(() => null)) as { access_token?: unknown; expires_in?: unknown } | null;
-    if (typeof body?.access_token !== 'string' || body.access_token === '') throw new ExportError('获取环信 App Token 失败：响应缺少 access_token');
+    if (typeof body?.access_token !== 'string' || body.access_token === '')
+      throw new ExportError('获取环信 App Token 失败：响应缺少 access_token');
     const ttlMs = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in * 1000 : HOUR_MS;
     this.tokens.set(app.appkey, { token: body.access_token, until: Date.now() + Math.max(0, ttlMs - TOKEN_REFRESH_MARGIN_MS) });
     return body.access_token;
@@ -268,7 +310,8 @@ export class ReconcileService {
       if (!Array.isArray(body?.data)) throw new ExportError(`获取 ${hour} 的历史消息下载地址失败：响应缺少 data`);
       return body.data.map((item: unknown) => {
         const url = (item as { url?: unknown } | null)?.url;
-        if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new ExportError(`获取 ${hour} 的历史消息下载地址失败：data 中的 url 无效`);
+        if (typeof url !== 'string' || !/^https?:\/\//.test(url))
+          throw new ExportError(`获取 ${hour} 的历史消息下载地址失败：data 中的 url 无效`);
         return url;
       });
     }
@@ -310,6 +353,7 @@ export class ReconcileService {
     result.added += imported.imported;
     result.alreadyStored += imported.duplicates;
     result.failed += imported.failed;
-    if (imported.errors.length > 0 && result.error === null) result.error = `第 ${imported.errors[0].line} 条记录：${imported.errors[0].message}`;
+    if (imported.errors.length > 0 && result.error === null)
+      result.error = `第 ${imported.errors[0].line} 条记录：${imported.errors[0].message}`;
   }
 }

@@ -27,7 +27,10 @@ export const REQUEST_ID_OPTIONS = {
  * (request id, serializers, levels) would never run.
  */
 export function loggingModule(config: AppConfig): DynamicModule {
-  return LoggerModule.forRoot({ pinoHttp: { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } }, forRoutes: [] });
+  return LoggerModule.forRoot({
+    pinoHttp: { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } },
+    forRoutes: [],
+  });
 }
 
 /**

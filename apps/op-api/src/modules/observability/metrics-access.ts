@@ -45,7 +45,8 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     this.server = createServer((request, response) => {
       const path = (request.url ?? '').split('?', 1)[0];
       const send = (status: number, type: string, body: string) => response.writeHead(status, { 'content-type': type }).end(body);
-      if (request.method !== 'GET' || (path !== '/metrics' && path !== '/openapi.json')) return send(404, 'text/plain; charset=utf-8', 'not found\n');
+      if (request.method !== 'GET' || (path !== '/metrics' && path !== '/openapi.json'))
+        return send(404, 'text/plain; charset=utf-8', 'not found\n');
       if (token !== null && !hasBearer(request.headers, token)) return send(401, 'text/plain; charset=utf-8', 'bearer token required\n');
       if (path === '/openapi.json') return send(200, 'application/json; charset=utf-8', JSON.stringify(this.openApi.document()));
       this.metrics.registry.metrics().then(

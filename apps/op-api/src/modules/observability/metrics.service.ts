@@ -65,7 +65,11 @@ export class MetricsService {
       });
     gauge('op_callback_spool_entries', 'Callbacks journalled and not yet stored in the database', (s) => s.entries);
     gauge('op_callback_spool_bytes', 'Bytes of journal not yet stored', (s) => s.bytes);
-    gauge('op_callback_spool_oldest_age_seconds', 'Age of the oldest journalled callback not yet stored (0 when none)', (s) => s.oldestAgeSeconds);
+    gauge(
+      'op_callback_spool_oldest_age_seconds',
+      'Age of the oldest journalled callback not yet stored (0 when none)',
+      (s) => s.oldestAgeSeconds,
+    );
   }
 
   constructor(dataSource: DataSource) {

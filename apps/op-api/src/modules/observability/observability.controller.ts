@@ -49,7 +49,8 @@ export class ObservabilityController {
         if (spool) {
           headers['x-op-spool-entries'] = String(spool.entries);
           headers['x-op-spool-oldest-age-seconds'] = String(Math.floor(spool.oldestAgeSeconds));
-          if (spool.entries > 0) note = `（回调暂存 ${spool.entries} 条待写入，最早的 ${Math.floor(spool.oldestAgeSeconds)} 秒前${spool.full ? '，暂存已满' : ''}）`;
+          if (spool.entries > 0)
+            note = `（回调暂存 ${spool.entries} 条待写入，最早的 ${Math.floor(spool.oldestAgeSeconds)} 秒前${spool.full ? '，暂存已满' : ''}）`;
         }
         throw new OpError(503, `数据库或 Redis 不可用，服务暂未就绪${note}`, headers);
       }

@@ -68,7 +68,8 @@ export class OpenApiService {
         post: {
           operationId: name,
           summary: endpoint.summary,
-          description: endpoint.roles.length === 1 && endpoint.roles[0] === 'admin' ? '仅管理员（admin）' : `角色：${endpoint.roles.join('、')}`,
+          description:
+            endpoint.roles.length === 1 && endpoint.roles[0] === 'admin' ? '仅管理员（admin）' : `角色：${endpoint.roles.join('、')}`,
           'x-op-roles': endpoint.roles,
           parameters: signedQuery(endpoint),
           requestBody: {
@@ -77,7 +78,10 @@ export class OpenApiService {
           },
           responses: {
             '200': endpoint.file ? fileAnswer(endpoint.file) : envelopeAnswer(endpoint, dataSchemas[name]),
-            default: { description: '错误信封：code 与 HTTP 状态相同，message 指明字段', content: { 'application/json': { schema: ref('ErrorEnvelope') } } },
+            default: {
+              description: '错误信封：code 与 HTTP 状态相同，message 指明字段',
+              content: { 'application/json': { schema: ref('ErrorEnvelope') } },
+            },
           },
         },
       };
@@ -87,7 +91,11 @@ export class OpenApiService {
         operationId: 'easemobCallback',
         summary: '环信发送后回调（由 security 字段校验，不用 /op/v2 签名）',
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-        responses: { '200': { description: '已存储、重复、撤回或忽略' }, '401': { description: 'appkey 未注册或 security 错误' }, '503': { description: '数据库不可用，环信会重试' } },
+        responses: {
+          '200': { description: '已存储、重复、撤回或忽略' },
+          '401': { description: 'appkey 未注册或 security 错误' },
+          '503': { description: '数据库不可用，环信会重试' },
+        },
       },
     };
     for (const [path, summary] of [
@@ -141,7 +149,11 @@ export class OpenApiService {
 /** The class's schema with the properties and required fields of every ancestor that declares rules. */
 function withAncestors(type: new () => object, all: Record<string, Schema>): Schema {
   const chain: Schema[] = [];
-  for (let current: unknown = type; typeof current === 'function' && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
+  for (
+    let current: unknown = type;
+    typeof current === 'function' && current !== Function.prototype;
+    current = Object.getPrototypeOf(current)
+  ) {
     const own = all[(current as { name: string }).name];
     if (own) chain.unshift(own);
   }

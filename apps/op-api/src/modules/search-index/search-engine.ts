@@ -96,7 +96,11 @@ export interface CandidateRow {
   create_time: number | string;
 }
 
-export const candidateOf = (row: CandidateRow): HitCandidate => ({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time) });
+export const candidateOf = (row: CandidateRow): HitCandidate => ({
+  chatId: row.chat_id,
+  id: row.id,
+  createTimeMs: Number(row.create_time),
+});
 
 /**
  * The conditions on `messages` that scope a query, for a table written `${alias}` (`m.` or

@@ -14,7 +14,16 @@ import { Fts5Engine } from './engines/fts5.engine';
 import { MroongaEngine } from './engines/mroonga.engine';
 import { firstPerChat, ScanEngine } from './engines/scan.engine';
 import { SphinxEngine } from './engines/sphinx.engine';
-import { messageScope, type HitCandidate, type HitOrder, type IndexedMessage, type MatchingChats, type SearchEngine, type SearchEngineName, type SearchQuery } from './search-engine';
+import {
+  messageScope,
+  type HitCandidate,
+  type HitOrder,
+  type IndexedMessage,
+  type MatchingChats,
+  type SearchEngine,
+  type SearchEngineName,
+  type SearchQuery,
+} from './search-engine';
 
 /** A chat as the search service hands it over: its id and how many messages it holds. */
 export interface ChatRef {
@@ -205,8 +214,14 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       await this.dataSource.query('UPDATE search_state SET active = 0 WHERE engine <> ?', [name]);
       // What waited for a fed engine that is no longer active is covered by this one's rebuild.
       if (!this.engine.outboxFed) await this.dataSource.query('DELETE FROM search_outbox');
-      if (own) await this.dataSource.query('UPDATE search_state SET active = 1, ready = ?, update_time = ? WHERE engine = ?', [ready, now, name]);
-      else await this.dataSource.query('INSERT INTO search_state (engine, active, ready, lease_until, update_time) VALUES (?, 1, ?, 0, ?)', [name, ready, now]);
+      if (own)
+        await this.dataSource.query('UPDATE search_state SET active = 1, ready = ?, update_time = ? WHERE engine = ?', [ready, now, name]);
+      else
+        await this.dataSource.query('INSERT INTO search_state (engine, active, ready, lease_until, update_time) VALUES (?, 1, ?, 0, ?)', [
+          name,
+          ready,
+          now,
+        ]);
       this.ready = ready === 1;
     } else {
       this.ready = Number(own.ready) === 1;
@@ -219,10 +234,13 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
    */
   private async refreshReady(tenantId?: string): Promise<boolean> {
     if (Date.now() - this.stateReadAt > STATE_TTL_MS) {
-      const rows: Array<{ ready: number | string }> = await this.dataSource.query('SELECT ready FROM search_state WHERE engine = ?', [this.engine.name]);
-      const scopes: Array<{ scope: string }> = await this.dataSource.query('SELECT scope FROM search_rebuild WHERE engine = ? AND finish_time IS NULL', [
+      const rows: Array<{ ready: number | string }> = await this.dataSource.query('SELECT ready FROM search_state WHERE engine = ?', [
         this.engine.name,
       ]);
+      const scopes: Array<{ scope: string }> = await this.dataSource.query(
+        'SELECT scope FROM search_rebuild WHERE engine = ? AND finish_time IS NULL',
+        [this.engine.name],
+      );
       this.ready = rows.length > 0 && Number(rows[0].ready) === 1;
       this.rebuilding = new Set(scopes.map((row) => row.scope));
       this.stateReadAt = Date.now();
@@ -242,7 +260,10 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       await this.engine.storedInTransaction(manager, messages);
       return;
     }
-    await this.enqueue(manager, messages.map((m) => ({ id: m.id, tenantId: m.tenantId })));
+    await this.enqueue(
+      manager,
+      messages.map((m) => ({ id: m.id, tenantId: m.tenantId })),
+    );
   }
 
   /**
@@ -257,7 +278,10 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       await this.engine.deletedInTransaction(manager, messageIds);
       return;
     }
-    await this.enqueue(manager, messageIds.map((id) => ({ id, tenantId })));
+    await this.enqueue(
+      manager,
+      messageIds.map((id) => ({ id, tenantId })),
+    );
   }
 
   /**
@@ -372,7 +396,14 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The `perChat` newest (or first) verified matches of each chat. */
-  async hits(engine: SearchEngine, query: SearchQuery, chats: readonly ChatRef[], perChat: number, order: HitOrder, common: boolean): Promise<SearchHit[]> {
+  async hits(
+    engine: SearchEngine,
+    query: SearchQuery,
+    chats: readonly ChatRef[],
+    perChat: number,
+    order: HitOrder,
+    common: boolean,
+  ): Promise<SearchHit[]> {
     if (chats.length === 0) return [];
     const { small, large } = this.split(chats, common);
     const verified = await this.storeMatches(query, small);
@@ -411,7 +442,13 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** How many messages of the chat match, and one page of them in chat order. */
-  async inChat(engine: SearchEngine, query: SearchQuery, chatId: string, offset: number, limit: number): Promise<{ total: number; hits: SearchHit[] }> {
+  async inChat(
+    engine: SearchEngine,
+    query: SearchQuery,
+    chatId: string,
+    offset: number,
+    limit: number,
+  ): Promise<{ total: number; hits: SearchHit[] }> {
     const pending = await this.pending(engine, query, [chatId]);
     const fromEngine = await engine.countInChat(query, chatId);
     if (pending.length === 0) {
@@ -436,13 +473,20 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       const chunk = ids.slice(at, at + 1_000);
       // By primary key alone (the tenant is checked below): with the tenant in the WHERE clause
       // SQLite's planner walked the tenant's index instead (0.7 s at 1M messages).
-      const rows: Array<{ id: string; tenant_id: string; chat_id: string; type: string; create_time: number | string; msg: string | null }> =
-        await this.dataSource.query(
-          `SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, type, create_time, msg FROM messages WHERE id IN (${placeholders(chunk.length)})`,
-          chunk.map(BigInt),
-        );
+      const rows: Array<{
+        id: string;
+        tenant_id: string;
+        chat_id: string;
+        type: string;
+        create_time: number | string;
+        msg: string | null;
+      }> = await this.dataSource.query(
+        `SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, type, create_time, msg FROM messages WHERE id IN (${placeholders(chunk.length)})`,
+        chunk.map(BigInt),
+      );
       for (const row of rows) {
-        if (row.tenant_id === query.tenantId && row.type === 'txt') texts.set(row.id, { chatId: row.chat_id, msg: row.msg, createTimeMs: Number(row.create_time) });
+        if (row.tenant_id === query.tenantId && row.type === 'txt')
+          texts.set(row.id, { chatId: row.chat_id, msg: row.msg, createTimeMs: Number(row.create_time) });
       }
     }
     const seen = new Set<string>();
@@ -537,7 +581,6 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     return affected > 0;
   }
 
-
   /**
    * Moves one batch from the outbox into the engine: what the store holds is written, what it
    * no longer holds is deleted; then exactly the outbox rows read are deleted (a row queued
@@ -557,7 +600,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     await this.engine.put(texts.map(indexed));
     const present = new Set(texts.map((row) => row.id));
     const gone = new Map<string, string[]>();
-    for (const row of queued) if (!present.has(row.message_id)) gone.set(row.tenant_id, [...(gone.get(row.tenant_id) ?? []), row.message_id]);
+    for (const row of queued)
+      if (!present.has(row.message_id)) gone.set(row.tenant_id, [...(gone.get(row.tenant_id) ?? []), row.message_id]);
     for (const [tenantId, messageIds] of gone) await this.engine.forget(tenantId, messageIds);
     await this.dataSource.query(
       `DELETE FROM search_outbox WHERE message_id IN (${placeholders(ids.length)}) AND seq IN (${placeholders(ids.length)})`,
@@ -577,11 +621,17 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     const engine = this.engine;
     if (engine.name === 'scan') return { done: 0, total: 0 };
     const now = Date.now();
-    const rows: Array<{ cursor_tenant: string; cursor_time: number | string | null; cursor_id: string | null; done: number | string; total: number | string; finish_time: unknown }> =
-      await this.dataSource.query(
-        'SELECT cursor_tenant, cursor_time, CAST(cursor_id AS CHAR) AS cursor_id, done, total, finish_time FROM search_rebuild WHERE engine = ? AND scope = ?',
-        [engine.name, scope],
-      );
+    const rows: Array<{
+      cursor_tenant: string;
+      cursor_time: number | string | null;
+      cursor_id: string | null;
+      done: number | string;
+      total: number | string;
+      finish_time: unknown;
+    }> = await this.dataSource.query(
+      'SELECT cursor_tenant, cursor_time, CAST(cursor_id AS CHAR) AS cursor_id, done, total, finish_time FROM search_rebuild WHERE engine = ? AND scope = ?',
+      [engine.name, scope],
+    );
     let cursor: { tenant: string; time: number | null; id: string | null };
     let done: number;
     let total: number;
@@ -600,15 +650,17 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       await sleep(STATE_TTL_MS + 500);
       await this.clear(scope);
     } else {
-      cursor = { tenant: rows[0].cursor_tenant, time: rows[0].cursor_time === null ? null : Number(rows[0].cursor_time), id: rows[0].cursor_id };
+      cursor = {
+        tenant: rows[0].cursor_tenant,
+        time: rows[0].cursor_time === null ? null : Number(rows[0].cursor_time),
+        id: rows[0].cursor_id,
+      };
       done = Number(rows[0].done);
       total = Math.max(Number(rows[0].total), done);
     }
     onProgress?.({ done, total });
     const tenants: Array<{ id: string }> =
-      scope === '*'
-        ? await this.dataSource.query('SELECT id FROM tenants WHERE id >= ? ORDER BY id', [cursor.tenant])
-        : [{ id: scope }];
+      scope === '*' ? await this.dataSource.query('SELECT id FROM tenants WHERE id >= ? ORDER BY id', [cursor.tenant]) : [{ id: scope }];
     for (const { id: tenantId } of tenants) {
       let after = tenantId === cursor.tenant && cursor.time !== null && cursor.id !== null ? { time: cursor.time, id: cursor.id } : null;
       for (;;) {
@@ -637,7 +689,11 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     if (scope === '*') {
       await this.dataSource.query('UPDATE search_state SET ready = 1, update_time = ? WHERE engine = ?', [Date.now(), engine.name]);
     }
-    await this.dataSource.query('UPDATE search_rebuild SET finish_time = ? WHERE engine = ? AND scope = ?', [Date.now(), engine.name, scope]);
+    await this.dataSource.query('UPDATE search_rebuild SET finish_time = ? WHERE engine = ? AND scope = ?', [
+      Date.now(),
+      engine.name,
+      scope,
+    ]);
     this.stateReadAt = 0;
     return { done, total };
   }
@@ -653,7 +709,9 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
 
   private async textMessages(scope: string): Promise<number> {
     const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
-      scope === '*' ? "SELECT COUNT(*) AS n FROM messages WHERE type = 'txt'" : "SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND type = 'txt'",
+      scope === '*'
+        ? "SELECT COUNT(*) AS n FROM messages WHERE type = 'txt'"
+        : "SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND type = 'txt'",
       scope === '*' ? [] : [scope],
     );
     return Number(n);
@@ -664,11 +722,15 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
    * and whether each of `sample` random stored messages is found through its own text.
    */
   async verify(scope: string, sample: number): Promise<VerifyReport> {
-    const tenants: Array<{ id: string }> = scope === '*' ? await this.dataSource.query('SELECT id FROM tenants ORDER BY id') : [{ id: scope }];
+    const tenants: Array<{ id: string }> =
+      scope === '*' ? await this.dataSource.query('SELECT id FROM tenants ORDER BY id') : [{ id: scope }];
     const report: VerifyReport = { engine: this.engine.name, tenants: [], missing: [], ok: true };
     for (const { id: tenantId } of tenants) {
       const stored = await this.textMessages(tenantId);
-      const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query('SELECT COUNT(*) AS n FROM search_outbox WHERE tenant_id = ?', [tenantId]);
+      const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
+        'SELECT COUNT(*) AS n FROM search_outbox WHERE tenant_id = ?',
+        [tenantId],
+      );
       const queued = Number(n);
       const inIndex = await this.engine.count(tenantId);
       const entry = { tenantId, stored, indexed: inIndex, queued, checked: 0, missing: 0 };
@@ -712,7 +774,9 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     if (this.stats && Date.now() - this.stats.at < STATS_TTL_MS) return this.stats;
     // Counted up to a million (an import can queue many more; the lag says the rest), and
     // the oldest by message id, which the feeder takes first.
-    const [row]: Array<{ n: number | string }> = await this.dataSource.query('SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_outbox LIMIT 1000000) q');
+    const [row]: Array<{ n: number | string }> = await this.dataSource.query(
+      'SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_outbox LIMIT 1000000) q',
+    );
     const first: Array<{ oldest: number | string }> = await this.dataSource.query(
       'SELECT enqueue_time AS oldest FROM search_outbox ORDER BY search_outbox.message_id LIMIT 1',
     );
@@ -747,9 +811,19 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       // add their age to a lag that may be long gone.
       return current === null ? null : current.oldestMs === null ? 0 : Math.max(0, (current.at - current.oldestMs) / 1000);
     });
-    gauge('op_search_outbox_depth', 'Stored messages waiting in search_outbox for the keyword index', async () => (await stats())?.depth ?? null);
-    gauge('op_search_index_bytes', 'Bytes the keyword index takes, where the engine reports it', async () => (await stats())?.bytes ?? null);
-    gauge('op_search_index_ready', '1 when keyword search uses the index, 0 while it is rebuilt (the windowed scan answers)', () => (this.indexed ? 1 : 0));
+    gauge(
+      'op_search_outbox_depth',
+      'Stored messages waiting in search_outbox for the keyword index',
+      async () => (await stats())?.depth ?? null,
+    );
+    gauge(
+      'op_search_index_bytes',
+      'Bytes the keyword index takes, where the engine reports it',
+      async () => (await stats())?.bytes ?? null,
+    );
+    gauge('op_search_index_ready', '1 when keyword search uses the index, 0 while it is rebuilt (the windowed scan answers)', () =>
+      this.indexed ? 1 : 0,
+    );
   }
 }
 

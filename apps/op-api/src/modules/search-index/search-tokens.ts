@@ -33,7 +33,12 @@ const CODE_WIDTH = 4;
 const TENANT_KEY_WIDTH = 6;
 
 function hashBits(text: string, bytes: number): bigint {
-  return BigInt(`0x${createHash('sha256').update(text, 'utf8').digest('hex').slice(0, bytes * 2)}`);
+  return BigInt(
+    `0x${createHash('sha256')
+      .update(text, 'utf8')
+      .digest('hex')
+      .slice(0, bytes * 2)}`,
+  );
 }
 
 const tenantKeys = new Map<string, string>();

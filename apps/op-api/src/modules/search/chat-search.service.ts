@@ -105,30 +105,44 @@ export class ChatSearchService {
     const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
     const filter = new SqlFilter('c.tenant_id = ?', context.tenantId);
     if (operator.role !== 'admin') filter.add('c.operator_id = ?', operator.id);
-    if (request.status !== undefined && request.status.length > 0) filter.add(`c.status IN (${placeholders(request.status.length)})`, ...request.status);
+    if (request.status !== undefined && request.status.length > 0)
+      filter.add(`c.status IN (${placeholders(request.status.length)})`, ...request.status);
     if (request.customerId !== undefined) filter.add('c.customer_id = ?', request.customerId);
     if (request.operatorId !== undefined) filter.add('c.operator_id = ?', request.operatorId);
     if (request.chatId !== undefined) filter.add('c.id = ?', request.chatId);
     filter.addRange('c.create_time', parseTimeRange(this.time, ['createdFrom', request.createdFrom], ['createdTo', request.createdTo]));
-    filter.addRange('c.last_message_time', parseTimeRange(this.time, ['lastMessageFrom', request.lastMessageFrom], ['lastMessageTo', request.lastMessageTo]));
+    filter.addRange(
+      'c.last_message_time',
+      parseTimeRange(this.time, ['lastMessageFrom', request.lastMessageFrom], ['lastMessageTo', request.lastMessageTo]),
+    );
     if (request.mark !== undefined) {
-      filter.add('EXISTS (SELECT 1 FROM message_marks mm WHERE mm.tenant_id = c.tenant_id AND mm.mark = ? AND mm.chat_id = c.id)', request.mark);
+      filter.add(
+        'EXISTS (SELECT 1 FROM message_marks mm WHERE mm.tenant_id = c.tenant_id AND mm.mark = ? AND mm.chat_id = c.id)',
+        request.mark,
+      );
     }
-    const plan = request.keyword === undefined ? null : await this.plan(context.tenantId, request.keyword, request.messageTimeFrom, request.messageTimeTo);
+    const plan =
+      request.keyword === undefined
+        ? null
+        : await this.plan(context.tenantId, request.keyword, request.messageTimeFrom, request.messageTimeTo);
     this.audit.record(context, 'chatSearch', filtersOf(request));
 
     if (plan === null) {
-      const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(`SELECT COUNT(*) AS n FROM chats c WHERE ${filter.clause}`, filter.params);
+      const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
+        `SELECT COUNT(*) AS n FROM chats c WHERE ${filter.clause}`,
+        filter.params,
+      );
       const total = Number(n);
       const offset = (pageNum - 1) * pageSize;
       // NULL last_message_time sorts last in DESC on both engines. One direction for both keys,
       // so MariaDB can walk idx_chats_tenant_last backwards (InnoDB appends the key (tenant_id, id)).
-      const rows: ChatEntity[] = offset < total
-        ? await this.dataSource.query(
-            `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} ORDER BY c.last_message_time DESC, c.id DESC LIMIT ? OFFSET ?`,
-            [...filter.params, pageSize, offset],
-          )
-        : [];
+      const rows: ChatEntity[] =
+        offset < total
+          ? await this.dataSource.query(
+              `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} ORDER BY c.last_message_time DESC, c.id DESC LIMIT ? OFFSET ?`,
+              [...filter.params, pageSize, offset],
+            )
+          : [];
       return this.answer(rows, [], null, false, pageInfo(total, pageNum, pageSize, rows.length));
     }
 
@@ -152,7 +166,13 @@ export class ChatSearchService {
       pageSize,
     });
     const offset = (pageNum - 1) * pageSize;
-    const { total, hits } = await this.index.inChat(plan.engine, plan.query, request.chatId, Math.min(offset, Number.MAX_SAFE_INTEGER), pageSize);
+    const { total, hits } = await this.index.inChat(
+      plan.engine,
+      plan.query,
+      request.chatId,
+      Math.min(offset, Number.MAX_SAFE_INTEGER),
+      pageSize,
+    );
     return new Paged(
       { chatId: request.chatId, hits: hits.map((hit) => this.hit(hit, request.keyword)), window: plan.window },
       pageInfo(total, pageNum, pageSize, hits.length),
@@ -222,7 +242,12 @@ export class ChatSearchService {
     keys.sort(resultOrder);
     const ids = keys.slice(offset, offset + pageSize).map((row) => row.id);
     const rows: ChatEntity[] =
-      ids.length === 0 ? [] : await this.dataSource.query(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id IN (${placeholders(ids.length)})`, [filter.params[0], ...ids]);
+      ids.length === 0
+        ? []
+        : await this.dataSource.query(
+            `SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id IN (${placeholders(ids.length)})`,
+            [filter.params[0], ...ids],
+          );
     rows.sort(resultOrder);
     return { rows, total: keys.length, capped: false, next: offset + rows.length < keys.length };
   }
@@ -244,9 +269,10 @@ export class ChatSearchService {
       let cursor: string;
       let params: unknown[];
       if (phase === 'timed') {
-        cursor = after === null
-          ? 'c.last_message_time IS NOT NULL'
-          : 'c.last_message_time IS NOT NULL AND c.last_message_time <= ? AND (c.last_message_time < ? OR c.id < ?)';
+        cursor =
+          after === null
+            ? 'c.last_message_time IS NOT NULL'
+            : 'c.last_message_time IS NOT NULL AND c.last_message_time <= ? AND (c.last_message_time < ? OR c.id < ?)';
         params = after === null ? [] : [after.time, after.time, after.id];
       } else {
         cursor = after === null ? 'c.last_message_time IS NULL' : 'c.last_message_time IS NULL AND c.id < ?';

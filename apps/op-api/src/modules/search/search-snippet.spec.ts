@@ -9,7 +9,10 @@ describe('search snippets', () => {
     const text = `${'x'.repeat(100)}退款${'y'.repeat(10)}退款${'z'.repeat(100)}`;
     const { snippet, offsets } = buildSnippet(text, '退款');
     expect(snippet).toBe(`${'x'.repeat(29)}退款${'y'.repeat(10)}退款${'z'.repeat(17)}`);
-    expect(offsets).toEqual([[29, 31], [41, 43]]);
+    expect(offsets).toEqual([
+      [29, 31],
+      [41, 43],
+    ]);
   });
 
   it('stays at the ends of the message', () => {

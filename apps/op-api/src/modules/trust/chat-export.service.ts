@@ -58,7 +58,11 @@ export class ChatExportService {
       const limit = after === null ? FIRST_BATCH : EXPORT_BATCH;
       const rows = await this.messages.messagesAfter(tenantId, chat.chatId, after, limit);
       if (rows.length === 0) break;
-      const marks = await this.messages.marks(tenantId, chat.chatId, rows.map((row) => row.id));
+      const marks = await this.messages.marks(
+        tenantId,
+        chat.chatId,
+        rows.map((row) => row.id),
+      );
       const deadline = this.mapper.urlDeadline();
       const batch: ExportMessage[] = rows.map((row) => ({ ...this.mapper.toMessage(row, deadline), mark: marks.get(row.id) ?? [] }));
       count += batch.length;

@@ -44,7 +44,6 @@ const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve)
  */
 export const rest = (workedMs: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(1, workedMs))));
 
-
 /**
  * Deletes whole chats with everything derived from them: messages, marks, favorites, the day
  * counts, the open-chat claim, early recalls and keyword-index entries (every engine: FTS5 in
@@ -97,7 +96,9 @@ export class ChatPurger {
     for (;;) {
       const from: Keyset | null = after;
       const started = Date.now();
-      const batch: BatchResult = await inTransaction(this.dataSource, (manager) => this.deleteBatch(manager, tenantId, chatId, false, remember, from));
+      const batch: BatchResult = await inTransaction(this.dataSource, (manager) =>
+        this.deleteBatch(manager, tenantId, chatId, false, remember, from),
+      );
       const worked = Date.now() - started;
       const { counts, forgotten, last } = batch;
       add(into, counts);
@@ -118,7 +119,10 @@ export class ChatPurger {
       }
       // Leftovers a writer added without a message row of this batch (none expected; cheap by index).
       total.marks += await affectedRows(manager, 'DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
-      total.favorites += await affectedRows(manager, 'DELETE FROM message_favorites WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+      total.favorites += await affectedRows(manager, 'DELETE FROM message_favorites WHERE tenant_id = ? AND chat_id = ?', [
+        tenantId,
+        chatId,
+      ]);
       await manager.query('DELETE FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
       total.chats += await this.chats.remove(manager, tenantId, chatId);
       return { counts: total, forgotten: ids };
@@ -147,22 +151,36 @@ export class ChatPurger {
     if (rows.length === 0) return { counts, forgotten: [], last: null };
     const ids = rows.map((row) => BigInt(row.id));
     const inIds = placeholders(ids.length);
-    counts.marks = await affectedRows(manager, `DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`, [tenantId, chatId, ...ids]);
-    counts.favorites = await affectedRows(manager, `DELETE FROM message_favorites WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`, [
-      tenantId,
-      chatId,
-      ...ids,
-    ]);
+    counts.marks = await affectedRows(
+      manager,
+      `DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`,
+      [tenantId, chatId, ...ids],
+    );
+    counts.favorites = await affectedRows(
+      manager,
+      `DELETE FROM message_favorites WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`,
+      [tenantId, chatId, ...ids],
+    );
     const texts = rows.filter((row) => row.type === 'txt').map((row) => row.id);
     await this.search.deleted(manager, tenantId, texts);
     const hxIds = rows.map((row) => row.hx_msg_id).filter((id): id is string => id !== null);
     if (hxIds.length > 0) {
-      await manager.query(`DELETE FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${placeholders(hxIds.length)})`, [tenantId, ...hxIds]);
+      await manager.query(`DELETE FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${placeholders(hxIds.length)})`, [
+        tenantId,
+        ...hxIds,
+      ]);
       if (remember) {
-        await manager.query(`${dialectOf(manager).insertIgnore} INTO erased_messages (tenant_id, hx_msg_id) VALUES ${hxIds.map(() => '(?, ?)').join(', ')}`, hxIds.flatMap((id) => [tenantId, id]));
+        await manager.query(
+          `${dialectOf(manager).insertIgnore} INTO erased_messages (tenant_id, hx_msg_id) VALUES ${hxIds.map(() => '(?, ?)').join(', ')}`,
+          hxIds.flatMap((id) => [tenantId, id]),
+        );
       }
     }
-    counts.messages = await affectedRows(manager, `DELETE FROM messages WHERE tenant_id = ? AND chat_id = ? AND id IN (${inIds})`, [tenantId, chatId, ...ids]);
+    counts.messages = await affectedRows(manager, `DELETE FROM messages WHERE tenant_id = ? AND chat_id = ? AND id IN (${inIds})`, [
+      tenantId,
+      chatId,
+      ...ids,
+    ]);
     // 2.37 on a chat being purged keeps a consistent total (positions fall back to counting).
     await this.chats.subtractMessages(manager, tenantId, chatId, counts.messages);
     const end = rows[rows.length - 1];

@@ -19,7 +19,11 @@ export const CSV_COLUMNS = CHAT_MESSAGE_FIELDS.filter((field) => field !== 'favo
  * `-`, `@`, tab, CR at its start) prefixed with `'` (OWASP, CSV injection); numbers stay numbers.
  */
 export function csvRows(rows: ReadonlyArray<readonly unknown[]>): string {
-  return stringify(rows as unknown[][], { escape_formulas: true, record_delimiter: 'windows', cast: { boolean: (value) => String(value) } });
+  return stringify(rows as unknown[][], {
+    escape_formulas: true,
+    record_delimiter: 'windows',
+    cast: { boolean: (value) => String(value) },
+  });
 }
 
 const jsonl: TranscriptWriter = {
@@ -46,7 +50,8 @@ const csv: TranscriptWriter = {
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 /** Text as HTML: every markup character escaped, so nothing a customer typed is ever markup. */
-export const escapeHtml = (value: string | number | null | undefined): string => (value === null || value === undefined ? '' : String(value)).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+export const escapeHtml = (value: string | number | null | undefined): string =>
+  (value === null || value === undefined ? '' : String(value)).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 
 const seconds = (value: number | null) => (value === null ? '' : `${value} 秒`);
 

@@ -45,22 +45,30 @@ export class RetentionService {
   async setPolicy(tenantId: string, messageDays: number | undefined, auditDays: number | undefined): Promise<RetentionPolicy> {
     const tenants: unknown[] = await this.dataSource.query('SELECT id FROM tenants WHERE id = ?', [tenantId]);
     if (tenants.length === 0) throw OpError.notFound(`--tenant ${tenantId} 对应的租户不存在`);
-    for (const [flag, value] of [['message-days', messageDays], ['audit-days', auditDays]] as const) {
+    for (const [flag, value] of [
+      ['message-days', messageDays],
+      ['audit-days', auditDays],
+    ] as const) {
       if (value !== undefined && value > MAX_DAYS) throw OpError.badRequest(`--${flag} 不能大于 ${MAX_DAYS}`);
     }
     const policy: RetentionPolicy = { tenantId, messageDays: messageDays || null, auditDays: auditDays || null };
-    const upsert = dialectOf(this.dataSource).onConflict(['tenant_id'], { message_days: merge.replace, audit_days: merge.replace, update_time: merge.replace });
-    await this.dataSource.query(`INSERT INTO retention_policies (tenant_id, message_days, audit_days, update_time) VALUES (?, ?, ?, ?) ${upsert}`, [
-      tenantId,
-      policy.messageDays,
-      policy.auditDays,
-      Date.now(),
-    ]);
+    const upsert = dialectOf(this.dataSource).onConflict(['tenant_id'], {
+      message_days: merge.replace,
+      audit_days: merge.replace,
+      update_time: merge.replace,
+    });
+    await this.dataSource.query(
+      `INSERT INTO retention_policies (tenant_id, message_days, audit_days, update_time) VALUES (?, ?, ?, ?) ${upsert}`,
+      [tenantId, policy.messageDays, policy.auditDays, Date.now()],
+    );
     return policy;
   }
 
   async policy(tenantId: string): Promise<RetentionPolicy | null> {
-    const rows: PolicyRow[] = await this.dataSource.query('SELECT tenant_id, message_days, audit_days FROM retention_policies WHERE tenant_id = ?', [tenantId]);
+    const rows: PolicyRow[] = await this.dataSource.query(
+      'SELECT tenant_id, message_days, audit_days FROM retention_policies WHERE tenant_id = ?',
+      [tenantId],
+    );
     return rows.length === 0 ? null : { tenantId, messageDays: days(rows[0].message_days), auditDays: days(rows[0].audit_days) };
   }
 
@@ -88,7 +96,9 @@ export class RetentionService {
       if (auditDays !== null) entry.auditRecords = await this.purgeAuditBefore(row.tenant_id, now - auditDays * DAY_MS);
       await this.dataSource.query('UPDATE retention_policies SET last_run_time = ? WHERE tenant_id = ?', [Date.now(), row.tenant_id]);
       if (entry.chats + entry.auditRecords > 0) {
-        this.logger.log(`retention ${row.tenant_id}: ${entry.chats} chats, ${entry.messages} messages, ${entry.auditRecords} audit records deleted`);
+        this.logger.log(
+          `retention ${row.tenant_id}: ${entry.chats} chats, ${entry.messages} messages, ${entry.auditRecords} audit records deleted`,
+        );
       }
       result.tenants.push(entry);
     }
@@ -108,7 +118,10 @@ export class RetentionService {
       const before = counts.chats;
       const chatIds = rows.map((row) => row.id);
       // Free their customers first, as an erasure does: a message arriving now opens a new chat.
-      await this.dataSource.query(`DELETE FROM chat_open WHERE tenant_id = ? AND chat_id IN (${placeholders(chatIds.length)})`, [tenantId, ...chatIds]);
+      await this.dataSource.query(`DELETE FROM chat_open WHERE tenant_id = ? AND chat_id IN (${placeholders(chatIds.length)})`, [
+        tenantId,
+        ...chatIds,
+      ]);
       await this.purger.purgeChats(tenantId, chatIds, counts, () => this.stopping);
       // A chat that took a new message meanwhile is kept: stop when a round deletes nothing.
       if (counts.chats === before) return counts;
@@ -124,7 +137,11 @@ export class RetentionService {
       );
       if (rows.length === 0 || this.stopping) return deleted;
       const started = Date.now();
-      deleted += await affectedRows(this.dataSource, `DELETE FROM audit_logs WHERE id IN (${placeholders(rows.length)})`, rows.map((row) => BigInt(row.id)));
+      deleted += await affectedRows(
+        this.dataSource,
+        `DELETE FROM audit_logs WHERE id IN (${placeholders(rows.length)})`,
+        rows.map((row) => BigInt(row.id)),
+      );
       await rest(Date.now() - started);
     }
   }

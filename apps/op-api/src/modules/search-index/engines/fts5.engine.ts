@@ -1,7 +1,17 @@
 import { normalizeSearchText } from '@op/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { placeholders } from '../../../database/sql';
-import { candidateOf, messageScope, type CandidateRow, type HitCandidate, type HitOrder, type IndexedMessage, type MatchingChats, type SearchEngine, type SearchQuery } from '../search-engine';
+import {
+  candidateOf,
+  messageScope,
+  type CandidateRow,
+  type HitCandidate,
+  type HitOrder,
+  type IndexedMessage,
+  type MatchingChats,
+  type SearchEngine,
+  type SearchQuery,
+} from '../search-engine';
 import { chatWord, keywordTokens, messageTokens, selfQuery, tenantWord } from '../search-tokens';
 
 /** Rows of a statement per round trip when indexing many messages. */
@@ -82,11 +92,19 @@ export class Fts5Engine implements SearchEngine {
 
   async pageInChat(query: SearchQuery, chatId: string, offset: number, limit: number): Promise<HitCandidate[]> {
     const { sql, params } = this.matches(query, 'm.chat_id AS chat_id, CAST(m.id AS CHAR) AS id, m.create_time AS create_time', [chatId]);
-    const rows: CandidateRow[] = await this.dataSource.query(`${sql} ORDER BY m.create_time, m.id LIMIT ? OFFSET ?`, [...params, limit, offset]);
+    const rows: CandidateRow[] = await this.dataSource.query(`${sql} ORDER BY m.create_time, m.id LIMIT ? OFFSET ?`, [
+      ...params,
+      limit,
+      offset,
+    ]);
     return rows.map(candidateOf);
   }
 
-  private async write(run: (sql: string, params: unknown[]) => Promise<unknown>, messages: readonly IndexedMessage[], replace: boolean): Promise<void> {
+  private async write(
+    run: (sql: string, params: unknown[]) => Promise<unknown>,
+    messages: readonly IndexedMessage[],
+    replace: boolean,
+  ): Promise<void> {
     for (let at = 0; at < messages.length; at += PUT_BATCH) {
       const batch = messages.slice(at, at + PUT_BATCH);
       const values = batch.flatMap((m) => {
@@ -110,9 +128,10 @@ export class Fts5Engine implements SearchEngine {
 
   async remove(tenantId: string, chatIds?: readonly string[]): Promise<void> {
     if (chatIds === undefined) {
-      await this.dataSource.query('DELETE FROM message_search WHERE rowid IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)', [
-        `k : ${quote(tenantWord(tenantId))}`,
-      ]);
+      await this.dataSource.query(
+        'DELETE FROM message_search WHERE rowid IN (SELECT rowid FROM message_search WHERE message_search MATCH ?)',
+        [`k : ${quote(tenantWord(tenantId))}`],
+      );
       return;
     }
     if (chatIds.length === 0) return;

@@ -1,6 +1,15 @@
 import { normalizeSearchText } from '@op/contracts';
 import type { DataSource } from 'typeorm';
-import { candidateOf, type CandidateRow, type HitCandidate, type HitOrder, type IndexedMessage, type MatchingChats, type SearchEngine, type SearchQuery } from '../search-engine';
+import {
+  candidateOf,
+  type CandidateRow,
+  type HitCandidate,
+  type HitOrder,
+  type IndexedMessage,
+  type MatchingChats,
+  type SearchEngine,
+  type SearchQuery,
+} from '../search-engine';
 
 const PUT_BATCH = 500;
 
@@ -88,7 +97,9 @@ export class MroongaEngine implements SearchEngine {
   async chatsWithMatch(query: SearchQuery, chatIds: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (const chunk of chunks(chatIds, IN_VALUES_MAX)) {
-      const rows: Array<{ chat_id: string }> = await this.dataSource.query(`SELECT DISTINCT chat_id FROM message_search WHERE ${MATCH}`, [script(query, chunk)]);
+      const rows: Array<{ chat_id: string }> = await this.dataSource.query(`SELECT DISTINCT chat_id FROM message_search WHERE ${MATCH}`, [
+        script(query, chunk),
+      ]);
       for (const row of rows) found.add(row.chat_id);
     }
     return found;
@@ -159,7 +170,10 @@ export class MroongaEngine implements SearchEngine {
   }
 
   async count(tenantId: string): Promise<number> {
-    const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query('SELECT COUNT(*) AS n FROM message_search WHERE tenant_id = ?', [tenantId]);
+    const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
+      'SELECT COUNT(*) AS n FROM message_search WHERE tenant_id = ?',
+      [tenantId],
+    );
     return Number(n);
   }
 

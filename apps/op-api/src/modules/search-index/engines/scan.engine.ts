@@ -1,6 +1,14 @@
 import { containsKeyword } from '@op/contracts';
 import type { DataSource } from 'typeorm';
-import { messageScope, type HitCandidate, type HitOrder, type IndexedMessage, type MatchingChats, type SearchEngine, type SearchQuery } from '../search-engine';
+import {
+  messageScope,
+  type HitCandidate,
+  type HitOrder,
+  type IndexedMessage,
+  type MatchingChats,
+  type SearchEngine,
+  type SearchQuery,
+} from '../search-engine';
 
 const CHUNK = 5_000;
 

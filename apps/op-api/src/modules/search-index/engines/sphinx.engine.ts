@@ -187,7 +187,9 @@ export class SphinxEngine implements SearchEngine {
         `SELECT id, chat, ctime FROM ${index} WHERE MATCH('${matchText(query, [chatId])}') AND ${filters(query, [chatId])} ` +
         `ORDER BY ctime ASC, id ASC LIMIT ${offset}, ${limit} OPTION ranker=none, max_matches=${offset + limit}`,
     );
-    return rows.map((row) => ({ chatId: decodeChat(row.chat), id: String(row.id), createTimeMs: Number(row.ctime) })).filter((hit) => hit.chatId === chatId);
+    return rows
+      .map((row) => ({ chatId: decodeChat(row.chat), id: String(row.id), createTimeMs: Number(row.ctime) }))
+      .filter((hit) => hit.chatId === chatId);
   }
 
   async put(messages: readonly IndexedMessage[]): Promise<void> {
@@ -215,8 +217,14 @@ export class SphinxEngine implements SearchEngine {
   async remove(tenantId: string, chatIds?: readonly string[]): Promise<void> {
     if (chatIds !== undefined && chatIds.length === 0) return;
     const shard = this.shardOf(tenantId);
-    const text = chatIds === undefined ? `@k ${tenantWord(tenantId)}` : `@k ${tenantWord(tenantId)} @k (${[...new Set(chatIds.map(chatWord))].join('|')})`;
-    const where = chatIds === undefined ? filters({ tenantId, normal: '', fromMs: null, toMs: null }) : filters({ tenantId, normal: '', fromMs: null, toMs: null }, chatIds);
+    const text =
+      chatIds === undefined
+        ? `@k ${tenantWord(tenantId)}`
+        : `@k ${tenantWord(tenantId)} @k (${[...new Set(chatIds.map(chatWord))].join('|')})`;
+    const where =
+      chatIds === undefined
+        ? filters({ tenantId, normal: '', fromMs: null, toMs: null })
+        : filters({ tenantId, normal: '', fromMs: null, toMs: null }, chatIds);
     for (;;) {
       const [rows] = await shard.query<DocRow[]>(
         `SELECT id, chat FROM ${SPHINX_RT_INDEX} WHERE MATCH('${text}') AND ${where} LIMIT ${DELETE_BATCH} OPTION ranker=none, max_matches=${DELETE_BATCH}`,
@@ -230,14 +238,20 @@ export class SphinxEngine implements SearchEngine {
 
   async forget(tenantId: string, messageIds: readonly string[]): Promise<void> {
     for (let at = 0; at < messageIds.length; at += DELETE_BATCH) {
-      await this.shardOf(tenantId).query(`DELETE FROM ${SPHINX_RT_INDEX} WHERE id IN (${messageIds.slice(at, at + DELETE_BATCH).map((id) => BigInt(id).toString()).join(', ')})`);
+      await this.shardOf(tenantId).query(
+        `DELETE FROM ${SPHINX_RT_INDEX} WHERE id IN (${messageIds
+          .slice(at, at + DELETE_BATCH)
+          .map((id) => BigInt(id).toString())
+          .join(', ')})`,
+      );
     }
   }
 
   async count(tenantId: string): Promise<number> {
     const rows = await this.select<RowDataPacket & { n: string | number }>(
       tenantId,
-      (index) => `SELECT COUNT(*) AS n FROM ${index} WHERE MATCH('@k ${tenantWord(tenantId)}') AND tenant_hash = ${attributeHash(tenantId)}`,
+      (index) =>
+        `SELECT COUNT(*) AS n FROM ${index} WHERE MATCH('@k ${tenantWord(tenantId)}') AND tenant_hash = ${attributeHash(tenantId)}`,
     );
     return rows.length === 0 ? 0 : Number(rows[0].n);
   }
@@ -247,7 +261,8 @@ export class SphinxEngine implements SearchEngine {
     const text = own === null ? `@k ${chatWord(message.chatId)}` : matchText(own, [message.chatId]);
     const rows = await this.select<DocRow>(
       message.tenantId,
-      (index) => `SELECT id, chat, ctime FROM ${index} WHERE MATCH('${text}') AND id = ${message.id} AND tenant_hash = ${attributeHash(message.tenantId)}`,
+      (index) =>
+        `SELECT id, chat, ctime FROM ${index} WHERE MATCH('${text}') AND id = ${message.id} AND tenant_hash = ${attributeHash(message.tenantId)}`,
     );
     return rows.length === 1 && decodeChat(rows[0].chat) === message.chatId && Number(rows[0].ctime) === message.createTimeMs;
   }
@@ -255,7 +270,9 @@ export class SphinxEngine implements SearchEngine {
   async sizeBytes(): Promise<number | null> {
     let total = 0;
     for (const shard of this.shards) {
-      const [rows] = await shard.query<Array<RowDataPacket & { Variable_name: string; Value: string }>>(`SHOW INDEX ${SPHINX_RT_INDEX} STATUS`);
+      const [rows] = await shard.query<Array<RowDataPacket & { Variable_name: string; Value: string }>>(
+        `SHOW INDEX ${SPHINX_RT_INDEX} STATUS`,
+      );
       for (const row of rows) if (row.Variable_name === 'disk_bytes' || row.Variable_name === 'ram_bytes') total += Number(row.Value);
     }
     return total;

@@ -1,6 +1,13 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { EXPORT_FORMATS, MESSAGE_ID_PATTERN, type ChatInfo, type ChatMessageListData, type ExportFormat, type SearchWindow } from '@op/contracts';
+import {
+  EXPORT_FORMATS,
+  MESSAGE_ID_PATTERN,
+  type ChatInfo,
+  type ChatMessageListData,
+  type ExportFormat,
+  type SearchWindow,
+} from '@op/contracts';
 import { ErrorBox, Forbidden, Pager, StatusBadge } from '@/components/common';
 import { FindBar } from '@/components/find-bar';
 import { MessageBody } from '@/components/message-body';
@@ -188,7 +195,11 @@ export default async function ChatPage({ params, searchParams }: { params: Param
   );
 }
 
-const EXPORT_LABELS: Record<ExportFormat, string> = { jsonl: 'JSON Lines（.jsonl）', csv: 'Excel 可打开的 CSV（.csv）', html: '网页（.html）' };
+const EXPORT_LABELS: Record<ExportFormat, string> = {
+  jsonl: 'JSON Lines（.jsonl）',
+  csv: 'Excel 可打开的 CSV（.csv）',
+  html: '网页（.html）',
+};
 
 /** Download the whole transcript in each format, print it, and (admins) erase the customer. */
 function ExportMenu({ chatId, customerId }: { chatId: string; customerId: string | null }) {
@@ -260,7 +271,12 @@ function Conversation({
           const system = message.type === 'cmd' || message.type === 'custom';
           const side = sideOf(message, customerId);
           const isCurrent = message.userMessageId === currentHit;
-          const classes = ['message', system ? 'system' : side, message.userMessageId === highlight ? 'highlighted' : '', isCurrent ? 'current-hit' : '']
+          const classes = [
+            'message',
+            system ? 'system' : side,
+            message.userMessageId === highlight ? 'highlighted' : '',
+            isCurrent ? 'current-hit' : '',
+          ]
             .filter(Boolean)
             .join(' ');
           return (
@@ -275,7 +291,11 @@ function Conversation({
               aria-current={isCurrent ? 'true' : undefined}
             >
               <div className="meta">
-                {system ? null : <>{side === 'customer' ? '客户' : '客服'} {message.form ?? ''} · </>}
+                {system ? null : (
+                  <>
+                    {side === 'customer' ? '客户' : '客服'} {message.form ?? ''} ·{' '}
+                  </>
+                )}
                 {message.createTime}
                 {isRecalled(message) ? (
                   <span className="recalled" data-testid="recalled">

@@ -16,7 +16,14 @@ export function EraseForm({ initialCustomerId }: { initialCustomerId: string }) 
       </label>
       <label>
         请再次输入客户 ID 以确认删除
-        <input name="confirm" value={confirm} onChange={(e) => setConfirm(e.target.value)} autoComplete="off" onPaste={(e) => e.preventDefault()} required />
+        <input
+          name="confirm"
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+          autoComplete="off"
+          onPaste={(e) => e.preventDefault()}
+          required
+        />
       </label>
       {state.error ? (
         <p className="error" role="alert" data-testid="erase-error">
@@ -25,7 +32,8 @@ export function EraseForm({ initialCustomerId }: { initialCustomerId: string }) 
       ) : null}
       {state.done ? (
         <p className="done" role="status" data-testid="erase-done">
-          已删除客户 {state.done.customerId} 的 {state.done.chats} 个会话、{state.done.messages} 条消息、{state.done.marks} 个标记、{state.done.favorites} 个收藏。
+          已删除客户 {state.done.customerId} 的 {state.done.chats} 个会话、{state.done.messages} 条消息、{state.done.marks} 个标记、
+          {state.done.favorites} 个收藏。
         </p>
       ) : null}
       <div>
