@@ -4,7 +4,7 @@ import type { AuditListData, ChatSearchData, CustomerEraseData } from '@op/contr
 import { OpClient } from '@op/contracts/node';
 import type { AppConfig } from '../src/config/app-config';
 import { APP_CONFIG } from '../src/config/config.module';
-import { isMysql } from '../src/database/data-source';
+import { isMysql } from '../src/database/dialect';
 import { encodeEntry } from '../src/modules/easemob/spool-journal';
 import { EasemobCallbackService } from '../src/modules/easemob/easemob-callback.service';
 import { MessageRouter } from '../src/modules/easemob/message-router.service';
@@ -226,14 +226,20 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     const spoolDir = t.app.get<AppConfig>(APP_CONFIG).spool.dir;
     const folder = join(spoolDir, 'other-host-1-x');
     mkdirSync(folder, { recursive: true });
-    const entry = (from: string, msg: string) =>
+    const entry = (from: string, msg: string, t = RECENT) =>
       encodeEntry({
-        t: RECENT,
+        t,
         tenant: a.tenantId,
         callId: `c-${msg}`,
-        body: { from, to: AGENT_IM, payload: { bodies: [{ type: 'txt', msg }] } },
+        body: { from, to: AGENT_IM, msg_id: `hx-${msg}`, payload: { bodies: [{ type: 'txt', msg }] } },
       });
-    const lines = [entry(gone, '已入库的秘密'), entry(kept, '别人的已入库'), entry(gone, '仍在等待')];
+    // The fourth arrives after the erasure (its receive time is later): a new message, kept.
+    const lines = [
+      entry(gone, '已入库的秘密'),
+      entry(kept, '别人的已入库'),
+      entry(gone, '仍在等待'),
+      entry(gone, '删除后收到', Date.now() + 60_000),
+    ];
     writeFileSync(join(folder, '000000000001.seg'), Buffer.concat(lines));
     writeFileSync(join(folder, '000000000001.off'), String(lines[0].length + lines[1].length));
     const rejected = join(spoolDir, 'rejected.jsonl');
@@ -260,6 +266,23 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     // The journalled callback is not stored when drained: it went with the erasure.
     expect(await t.app.get(EasemobCallbackService).storeSpooled([journalled])).toEqual([{ ok: true, value: 'ignored' }]);
     expect((await a.client.chatSearch({ customerId: gone })).data!.chats).toEqual([]);
+    // Nor does a reconciliation bring back what the journal held: the ids of the blanked and
+    // the dropped entries are remembered as erased.
+    const fromExport = (msgId: string) => {
+      const { chatId: _chatId, ...line } = record({
+        chatId: '-',
+        msgId,
+        from: gone,
+        to: AGENT_IM,
+        timestamp: RECENT,
+        body: { type: 'txt', msg: '导出' },
+      });
+      return line;
+    };
+    expect(await t.importRecords(a.tenantId, [fromExport('hx-仍在等待'), fromExport(String(journalled.body.msg_id))])).toMatchObject({
+      imported: 0,
+      duplicates: 2,
+    });
     // A message the customer sends afterwards is new: it is stored, in a new chat.
     expect(
       await t.importRecords(a.tenantId, [
@@ -276,6 +299,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     expect(segment).toContain('别人的已入库');
     expect(segment).not.toContain('仍在等待');
     expect(segment.split('\n')[2]).toMatch(/^# +$/);
+    expect(segment).toContain('删除后收到');
     expect(afterRejected).not.toContain(`搁置的 ${gone}`);
     expect(afterRejected).toContain(`搁置的 ${kept}`);
     expect(segment.split('\n')[0]).toMatch(/^# +$/);

@@ -235,7 +235,6 @@ export class ChatMessageRepository {
     return new Set(rows.map((row) => row.message_id));
   }
 
-  /** Which of these Easemob ids the tenant already has. */
   /** Those of these Easemob ids that are stored, and those customerErase deleted (never to be stored again). */
   async existingHxIds(
     manager: EntityManager,

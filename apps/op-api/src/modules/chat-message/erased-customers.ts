@@ -30,3 +30,13 @@ export async function erasureTimes(manager: EntityManager, tenantId: string, nam
   );
   return new Map(rows.map((row) => [byDigest.get(row.customer_sha256)!, Number(row.erased_at)]));
 }
+
+/** Records Easemob ids as erased: every writer treats them as stored from now on. */
+export async function rememberErased(manager: EntityManager, tenantId: string, hxMsgIds: readonly string[]): Promise<void> {
+  const ids = [...new Set(hxMsgIds)];
+  if (ids.length === 0) return;
+  await manager.query(
+    `${dialectOf(manager).insertIgnore} INTO erased_messages (tenant_id, hx_msg_id) VALUES ${ids.map(() => '(?, ?)').join(', ')}`,
+    ids.flatMap((id) => [tenantId, id]),
+  );
+}

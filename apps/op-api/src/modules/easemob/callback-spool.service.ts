@@ -37,6 +37,9 @@ interface Owner {
   host: string;
   pid: number;
   startedAt: number;
+  /** The kernel's boot id and the process's start in clock ticks since boot (Linux): exact identity. */
+  bootId?: string;
+  startTicks?: number;
 }
 
 const ADOPT_EVERY_MS = 10_000;
@@ -57,14 +60,33 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** When a process started (epoch ms, Linux `/proc`), or null where that cannot be read. */
-function processStartMs(pid: number): number | null {
+/**
+ * Who may be the customer of a journalled callback, without the staff list: a group message's
+ * group, else either party (the one that is not staff is the customer).
+ */
+export function journalledCustomers(body: Record<string, unknown>): string[] {
+  const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : null);
+  const group = body.chat_type === 'groupchat' ? text(body.group_id ?? body.to) : null;
+  if (group !== null) return [group];
+  return [text(body.from), text(body.to)].filter((party): party is string => party !== null);
+}
+
+/** This boot of the machine (Linux), or null where it cannot be read. */
+function bootId(): string | null {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** When a process started, in clock ticks since boot (Linux `/proc`), or null where that cannot be read. */
+export function processStartTicks(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after "pid (comm) ": the 22nd field of the line, starttime in clock ticks (100 a second) since boot.
+    // Fields after "pid (comm) ": the 22nd field of the line is starttime.
     const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    const uptimeSeconds = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-    return Number.isFinite(ticks) && Number.isFinite(uptimeSeconds) ? Date.now() - uptimeSeconds * 1000 + ticks * 10 : null;
+    return Number.isSafeInteger(ticks) ? ticks : null;
   } catch {
     return null;
   }
@@ -73,13 +95,17 @@ function processStartMs(pid: number): number | null {
 /**
  * Whether the process that claimed a journal still runs. Not when its pid is ours (this
  * process's own folder is never asked about): that is an earlier life of the same pid, as a
- * container's API, always pid 1, is after a restart. Nor when the pid now belongs to a process
- * that started after the journal was claimed (a pid reused).
+ * container's API, always pid 1, is after a restart. Nor when the pid now belongs to another
+ * process (a reboot, or a pid reused): the boot id and the start ticks the owner recorded
+ * identify it exactly, whatever the wall clock did since.
  */
 function ownerAlive(owner: Owner): boolean {
   if (owner.pid === process.pid || !isAlive(owner.pid)) return false;
-  const started = processStartMs(owner.pid);
-  return started === null || started <= owner.startedAt + 1_000;
+  if (owner.bootId === undefined || owner.startTicks === undefined) return true; // an owner that could not record them
+  const boot = bootId();
+  if (boot !== null && boot !== owner.bootId) return false;
+  const ticks = processStartTicks(owner.pid);
+  return ticks === null || ticks === owner.startTicks;
 }
 
 function readOwner(dir: string): Owner | null {
@@ -154,7 +180,13 @@ export class CallbackSpool implements OnApplicationShutdown {
     mkdirSync(staging, { recursive: true });
     writeFileSync(
       join(staging, 'owner.json'),
-      JSON.stringify({ host: this.host, pid: process.pid, startedAt: Date.now() } satisfies Owner),
+      JSON.stringify({
+        host: this.host,
+        pid: process.pid,
+        startedAt: Date.now(),
+        bootId: bootId() ?? undefined,
+        startTicks: processStartTicks(process.pid) ?? undefined,
+      } satisfies Owner),
     );
     this.dir = join(this.config.dir, id);
     renameSync(staging, this.dir);
@@ -340,24 +372,29 @@ export class CallbackSpool implements OnApplicationShutdown {
   }
 
   /**
-   * Erasure (customerErase): blanks the customer's callbacks in every journal under this spool
-   * folder (any process's, adopted ones too), stored or waiting, and those set aside in
-   * `rejected.jsonl`. A waiting one a drain read just before is not stored either: the drain
-   * drops callbacks of a customer erased after they were received (`erased_customers`).
+   * Erasure (customerErase): blanks the customer's callbacks received up to `erasedAt` in every
+   * journal under this spool folder (any process's, adopted ones too), stored or waiting, and
+   * those set aside in `rejected.jsonl`; one received later is a new message and stays.
+   * Returns the Easemob ids of the entries blanked, for `erased_messages`: a reconciliation
+   * must not add a message back that the journal held and the erasure removed.
    */
-  async scrubCustomer(tenantId: string, customerId: string): Promise<number> {
-    const ofCustomer = (entry: SpoolEntry | null) =>
-      entry !== null && entry.tenant === tenantId && (entry.body.from === customerId || entry.body.to === customerId);
-    let count = 0;
-    for (const path of await allSegmentFiles(this.config.dir)) count += await scrubFile(path, (line) => ofCustomer(decodeLine(line)));
-    count += await scrubFile(join(this.config.dir, 'rejected.jsonl'), (text) => {
+  async scrubCustomer(tenantId: string, customerId: string, erasedAt: number): Promise<string[]> {
+    const ids: string[] = [];
+    const ofCustomer = (entry: SpoolEntry | null): boolean => {
+      if (entry === null || entry.tenant !== tenantId || entry.t > erasedAt || !journalledCustomers(entry.body).includes(customerId))
+        return false;
+      if (typeof entry.body.msg_id === 'string' || typeof entry.body.msg_id === 'number') ids.push(String(entry.body.msg_id));
+      return true;
+    };
+    for (const path of await allSegmentFiles(this.config.dir)) await scrubFile(path, (line) => ofCustomer(decodeLine(line)));
+    await scrubFile(join(this.config.dir, 'rejected.jsonl'), (text) => {
       try {
         return ofCustomer(decodeLine((JSON.parse(text) as { line: string }).line));
       } catch {
         return false;
       }
     });
-    return count;
+    return ids;
   }
 
   /** True when the entry is stored (or set aside for good); false to retry it later. */

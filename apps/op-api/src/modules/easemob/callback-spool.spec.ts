@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '../../config/app-config';
 import { OpError } from '../../common/errors/op-error';
-import { CallbackSpool } from './callback-spool.service';
+import { CallbackSpool, processStartTicks } from './callback-spool.service';
 import type { Settled } from './group-commit';
 import { decodeLine, encodeEntry, readEntries, type SpoolEntry } from './spool-journal';
 
@@ -106,18 +106,33 @@ describe('callback journal', () => {
     writeFileSync(join(orphan, '000000000001.seg'), Buffer.concat([segment, Buffer.from('damaged line\n')]));
     // Entries 0 and 1 were committed before the owner died.
     writeFileSync(join(orphan, '000000000001.off'), String(encodeEntry(entry(0)).length + encodeEntry(entry(1)).length));
-    // A live owner's folder is never taken (the parent process: it started before it claimed it).
+    // A live owner's folder is never taken: the parent process, as it recorded itself (boot id
+    // and start ticks), and an owner from before those were recorded.
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     const alive = join(dir, 'spool', `${host}-${process.ppid}-alive`);
     mkdirSync(alive, { recursive: true });
-    writeFileSync(join(alive, 'owner.json'), JSON.stringify({ host, pid: process.ppid, startedAt: Date.now() }));
+    writeFileSync(
+      join(alive, 'owner.json'),
+      JSON.stringify({ host, pid: process.ppid, startedAt: 1, bootId, startTicks: processStartTicks(process.ppid) }),
+    );
+    const legacy = join(dir, 'spool', `${host}-${process.ppid}-legacy`);
+    mkdirSync(legacy, { recursive: true });
+    writeFileSync(join(legacy, 'owner.json'), JSON.stringify({ host, pid: process.ppid, startedAt: 1 }));
     // This process's own pid in a folder it did not make: an earlier life (a container's pid 1
-    // after a restart), and a live pid that started after its folder was claimed (reused): both taken.
+    // after a restart); a live pid that is another process now (other start ticks, or another
+    // boot): all taken.
     const earlierLife = join(dir, 'spool', `${host}-${process.pid}-before`);
     mkdirSync(earlierLife, { recursive: true });
     writeFileSync(join(earlierLife, 'owner.json'), JSON.stringify({ host, pid: process.pid, startedAt: 1 }));
     const reused = join(dir, 'spool', `${host}-${process.ppid}-reused`);
     mkdirSync(reused, { recursive: true });
-    writeFileSync(join(reused, 'owner.json'), JSON.stringify({ host, pid: process.ppid, startedAt: 1 }));
+    writeFileSync(join(reused, 'owner.json'), JSON.stringify({ host, pid: process.ppid, startedAt: 1, bootId, startTicks: 1 }));
+    const rebooted = join(dir, 'spool', `${host}-${process.ppid}-rebooted`);
+    mkdirSync(rebooted, { recursive: true });
+    writeFileSync(
+      join(rebooted, 'owner.json'),
+      JSON.stringify({ host, pid: process.ppid, startedAt: 1, bootId: 'another-boot', startTicks: processStartTicks(process.ppid) }),
+    );
 
     const spool = spoolIn();
     const seen: string[] = [];
@@ -134,7 +149,7 @@ describe('callback journal', () => {
     expect(seen).toEqual(['c2', 'c3', 'c4']);
     expect(existsSync(orphan)).toBe(false);
     expect(existsSync(alive)).toBe(true);
-    expect([existsSync(earlierLife), existsSync(reused)]).toEqual([false, false]);
+    expect([existsSync(legacy), existsSync(earlierLife), existsSync(reused), existsSync(rebooted)]).toEqual([true, false, false, false]);
     const rejected = readFileSync(join(dir, 'spool', 'rejected.jsonl'), 'utf8')
       .trim()
       .split('\n')

@@ -7,7 +7,7 @@ import { EasemobAppService } from '../access/easemob-app.service';
 import { idText, mapEasemobMessage, RecordError } from '../chat-message/easemob-message';
 import { CallbackIds } from './callback-ids.service';
 import { isDatabaseDown } from '../../common/filters/error-envelope';
-import { CallbackSpool } from './callback-spool.service';
+import { CallbackSpool, journalledCustomers } from './callback-spool.service';
 import { MessageRouter, type RoutedMessage } from './message-router.service';
 import { GroupCommit, type Settled } from './group-commit';
 import type { SpoolEntry } from './spool-journal';
@@ -126,13 +126,21 @@ export class EasemobCallbackService {
       }
     });
     // A callback of a customer erased after it was journalled went with the erasure.
-    const erased = await this.router.erasedSinceReceived(
-      pending.map(({ item }) => ({
-        tenantId: item.tenantId,
-        parties: item.plan.kind === 'recall' ? [] : [item.plan.routed.form, item.plan.routed.to, item.plan.routed.groupId],
-        receivedAt: item.now,
-      })),
-    );
+    let erased: Set<number>;
+    try {
+      erased = await this.router.dropErased(
+        pending.map(({ index, item }) => ({
+          tenantId: item.tenantId,
+          customers: item.plan.kind === 'recall' ? [] : journalledCustomers(entries[index].body),
+          receivedAt: item.now,
+          hxMsgId: item.plan.kind === 'recall' ? null : item.plan.routed.hxMsgId,
+        })),
+      );
+    } catch (error) {
+      // The database is away (or failing): each entry waits for the next try, as a store would.
+      for (const { index } of pending) results[index] = { ok: false, error };
+      return results as Array<Settled<CallbackOutcome>>;
+    }
     const kept = pending.filter((_, i) => !erased.has(i));
     for (const i of erased) results[pending[i].index] = { ok: true, value: 'ignored' };
     const stored = await this.storeMany(kept.map(({ item }) => item));

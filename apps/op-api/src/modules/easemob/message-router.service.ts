@@ -5,7 +5,7 @@ import { placeholders } from '../../database/sql';
 import { inTransaction, StaleReadError } from '../../database/transaction';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 import { customerOf } from '../chat-message/customer';
-import { erasureTimes } from '../chat-message/erased-customers';
+import { erasureTimes, rememberErased } from '../chat-message/erased-customers';
 import { MessageIds } from '../chat-message/message-ids';
 import type { NewMessage } from '../chat-message/easemob-message';
 import { ChatRepository } from '../chats/chat.repository';
@@ -48,30 +48,32 @@ export class MessageRouter {
   }
 
   /**
-   * Which of these journalled callbacks (received at `receivedAt`) name a customer erased
-   * after they arrived, by `from` or `to`: their indexes. A spooled copy is part of what the
-   * erasure removed, so the drain does not store it.
+   * Which of these journalled callbacks (received at `receivedAt`) belong to a customer erased
+   * after they arrived (`customers`: who may be it, see journalledCustomers): their indexes. A
+   * spooled copy is part of what the erasure removed, so the drain does not store it, and its
+   * Easemob id joins `erased_messages` in the same transaction, so no reconciliation adds it.
    */
-  async erasedSinceReceived(
-    items: ReadonlyArray<{ tenantId: string; parties: Array<string | null>; receivedAt: number }>,
+  dropErased(
+    items: ReadonlyArray<{ tenantId: string; customers: readonly string[]; receivedAt: number; hxMsgId: string | null }>,
   ): Promise<Set<number>> {
-    const byTenant = new Map<string, Set<string>>();
-    for (const item of items)
-      for (const party of item.parties)
-        if (party !== null) byTenant.set(item.tenantId, (byTenant.get(item.tenantId) ?? new Set()).add(party));
-    const erased = new Set<number>();
-    for (const [tenantId, names] of byTenant) {
-      const times = await erasureTimes(this.dataSource.manager, tenantId, names);
-      if (times.size === 0) continue;
-      items.forEach((item, i) => {
-        if (
-          item.tenantId === tenantId &&
-          item.parties.some((party) => party !== null && (times.get(party) ?? -Infinity) >= item.receivedAt)
-        )
+    return inTransaction(this.dataSource, async (manager) => {
+      const byTenant = new Map<string, Set<string>>();
+      for (const item of items)
+        for (const name of item.customers) byTenant.set(item.tenantId, (byTenant.get(item.tenantId) ?? new Set()).add(name));
+      const erased = new Set<number>();
+      for (const [tenantId, names] of byTenant) {
+        const times = await erasureTimes(manager, tenantId, names);
+        if (times.size === 0) continue;
+        const ids: string[] = [];
+        items.forEach((item, i) => {
+          if (item.tenantId !== tenantId || !item.customers.some((name) => (times.get(name) ?? -Infinity) >= item.receivedAt)) return;
           erased.add(i);
-      });
-    }
-    return erased;
+          if (item.hxMsgId !== null) ids.push(item.hxMsgId);
+        });
+        await rememberErased(manager, tenantId, ids);
+      }
+      return erased;
+    });
   }
 
   /** Routes many messages in one transaction (backfill); returns how many were new. */

@@ -57,9 +57,11 @@ export async function scrubFile(path: string, matches: (line: string) => boolean
     for (let newline = buffer.indexOf(10, start); newline !== -1; newline = buffer.indexOf(10, start)) {
       const line = buffer.toString('utf8', start, newline);
       if (!isScrubbed(line) && matches(line)) {
+        // Spaces first, the `#` last: a write torn by a crash leaves a damaged line with no
+        // content of the entry's in it, never a readable part of it.
         const blank = Buffer.alloc(newline - start, 0x20);
-        blank[0] = 0x23;
-        await handle.write(blank, 0, blank.length, start);
+        if (blank.length > 1) await handle.write(blank, 1, blank.length - 1, start + 1);
+        await handle.write(Buffer.from('#'), 0, 1, start);
         count++;
       }
       start = newline + 1;

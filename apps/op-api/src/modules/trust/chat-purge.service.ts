@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { dialectOf, isMysql } from '../../database/dialect';
 import { affectedRows, placeholders } from '../../database/sql';
 import { inTransaction } from '../../database/transaction';
+import { rememberErased } from '../chat-message/erased-customers';
 import { ChatRepository } from '../chats/chat.repository';
 import { SearchIndexService } from '../search-index/search-index.service';
 
@@ -169,12 +170,7 @@ export class ChatPurger {
         tenantId,
         ...hxIds,
       ]);
-      if (remember) {
-        await manager.query(
-          `${dialectOf(manager).insertIgnore} INTO erased_messages (tenant_id, hx_msg_id) VALUES ${hxIds.map(() => '(?, ?)').join(', ')}`,
-          hxIds.flatMap((id) => [tenantId, id]),
-        );
-      }
+      if (remember) await rememberErased(manager, tenantId, hxIds);
     }
     counts.messages = await affectedRows(manager, `DELETE FROM messages WHERE tenant_id = ? AND chat_id = ? AND id IN (${inIds})`, [
       tenantId,
