@@ -45,7 +45,6 @@ const CONNECTIONS = Number(values.connections);
 const SERVER = values.server.replace(/\/$/, '');
 const DATABASE = 'op_trust_bench';
 const MASTER_KEY = '6b'.repeat(32);
-const DAY = 86_400_000;
 const PORT = 3960 + (process.pid % 30);
 const LONG_CHAT = 'u0001trustbenchlong';
 const LIVE_CHAT = 'u0001trustbenchlive';
@@ -56,6 +55,7 @@ const autocannon = require('autocannon');
 const dist = join(root, 'apps/op-api/dist');
 const { OpClient } = require(join(root, 'libs/contracts/dist/node/index.js'));
 const { importRecord } = require(join(root, 'libs/contracts/dist/testing/index.js'));
+const { DAY_MS: DAY } = require(join(root, 'libs/contracts/dist/index.js'));
 
 function* lines() {
   const random = seededRandom(16);

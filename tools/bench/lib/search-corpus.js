@@ -8,8 +8,6 @@ const { join } = require('node:path');
 const { root } = require('../../scripts/ensure-built');
 const { seededRandom } = require('./tenant-data');
 
-const DAY_MS = 86_400_000;
-
 const KEYWORDS = [
   { name: '1 char, rare', planted: '鑫', search: '鑫', rate: 1 / 100_000 },
   { name: '1 char, common', planted: '赔', search: '赔', rate: 1 / 20 },
@@ -77,6 +75,7 @@ function corpus(seed) {
 function* tenantRecords({ seed, messages, days, prefix }) {
   // The built contracts library: the benches build it (ensureBuilt) before they generate records.
   const { importRecord } = require(join(root, 'libs/contracts/dist/testing/index.js'));
+  const { DAY_MS } = require(join(root, 'libs/contracts/dist/index.js'));
   const c = corpus(seed);
   const span = days * DAY_MS;
   const start = Date.now() - span;

@@ -5,8 +5,6 @@ import type { DatabaseConfig } from '../config/app-config';
 import { isMysql } from './dialect';
 import { MIGRATIONS } from './migrations';
 
-export { isMysql } from './dialect';
-
 /**
  * The feature modules' TypeORM entities. The database layer imports no feature module: the
  * composition roots (AppModule, opctl) hand it the list, src/entities.ts.
