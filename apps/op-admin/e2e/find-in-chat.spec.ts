@@ -264,6 +264,9 @@ describe('find in a chat and the keyword search, in Chromium', () => {
         [5, 88],
       ]) {
         await page.goto(searchPage);
+        // On a phone the filters fold once the page's script runs, moving the results up: a
+        // click before that lands where the hit no longer is.
+        await page.locator('[data-testid="filter-panel"][data-ready="true"]').waitFor({ state: 'attached' });
         await hits.filter({ hasText: `消息 ${message}：` }).click();
         await page.waitForURL(/\/chats\/.+\?around=\d+&keyword=/);
         await atMatch(n);
