@@ -10,7 +10,7 @@ import { EasemobCallbackService } from '../src/modules/easemob/easemob-callback.
 import { MessageRouter } from '../src/modules/easemob/message-router.service';
 import { parseImportLine } from '../src/modules/importer/import-record';
 import { SearchIndexService } from '../src/modules/search-index/search-index.service';
-import { customerDigest } from '../src/modules/trust/customer-erase.service';
+import { customerDigest } from '../src/modules/chat-message/erased-customers';
 import { SEARCH_SETUPS } from './support/databases';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
 import { record } from './support/records';

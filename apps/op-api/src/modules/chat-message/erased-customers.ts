@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { dialectOf, merge } from '../../database/dialect';
-import { placeholders } from '../../database/sql';
+import { placeholders, valueRows } from '../../database/sql';
 
 /**
  * A customer as erasure records name them: a digest, not the id in clear. The record must not
@@ -36,7 +36,7 @@ export async function rememberErased(manager: EntityManager, tenantId: string, h
   const ids = [...new Set(hxMsgIds)];
   if (ids.length === 0) return;
   await manager.query(
-    `${dialectOf(manager).insertIgnore} INTO erased_messages (tenant_id, hx_msg_id) VALUES ${ids.map(() => '(?, ?)').join(', ')}`,
+    `${dialectOf(manager).insertIgnore} INTO erased_messages (tenant_id, hx_msg_id) VALUES ${valueRows(ids.length, 2)}`,
     ids.flatMap((id) => [tenantId, id]),
   );
 }

@@ -9,8 +9,6 @@ import { customerDigest, recordErasure, rememberErased } from '../chat-message/e
 import { CallbackSpool } from '../easemob/callback-spool.service';
 import { ChatPurger } from './chat-purge.service';
 
-export { customerDigest };
-
 /** `customerErase` (admins): every chat of a customer in the tenant, and everything in them. */
 @Injectable()
 export class CustomerEraseService {
