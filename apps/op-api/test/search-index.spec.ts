@@ -222,6 +222,44 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))(
   },
 );
 
+describe.each(SEARCH_SETUPS.filter((setup) => setup.search === 'mroonga'))('a $name index of an older layout', (setup) => {
+  it('is replaced when the API starts, rebuilt in the background, and then answers for the whole history', async () => {
+    const database = await createTestDatabase(setup.engine);
+    try {
+      const key = { OP_MASTER_KEY: '42'.repeat(32) };
+      const before = await startTestApp(setup.engine, { ...key, OP_SEARCH_ENGINE: 'mroonga' }, { database });
+      const tenant = await before.createTenant();
+      await before.importRecords(tenant.tenantId, [
+        record({ chatId: 'recent', timestamp: BASE, body: { type: 'txt', msg: '最近的退款' } }),
+        record({ chatId: 'old', timestamp: BASE - 400 * 24 * H, body: { type: 'txt', msg: '一年多前的退款' } }),
+      ]);
+      await before.app.get(SearchIndexService).drain();
+      // The table as it was before the day words.
+      await before.dataSource.query('ALTER TABLE message_search DROP INDEX ft_message_search_dw, DROP COLUMN dw');
+      await before.close();
+
+      const after = await startTestApp(setup.engine, { ...key, OP_SEARCH_ENGINE: 'mroonga' }, { database });
+      try {
+        const client = new OpClient({ baseUrl: after.baseUrl, clientId: tenant.clientId, secret: tenant.secret, token: tenant.token });
+        const index = after.app.get(SearchIndexService);
+        for (let i = 0; i < 200 && !index.indexed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(index.indexed).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 2_100));
+        const built = await client.chatSearch({ keyword: '退款' });
+        expect(built.data).toMatchObject({ chats: [{ chatId: 'recent' }, { chatId: 'old' }], window: null });
+        const columns: Array<{ name: string }> = await after.dataSource.query(
+          "SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'message_search' AND COLUMN_NAME = 'dw'",
+        );
+        expect(columns).toHaveLength(1);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
 describe('opctl search:sphinx-config', () => {
   it('prints the sphinx.conf of one node of the tier, with the distributed index over the others', async () => {
     const run = await runNode(

@@ -100,6 +100,7 @@ const FRAGMENTS = [
 ];
 
 const FIXED_KEYWORDS = [
+  '工单号',
   '%',
   '_',
   '\\',
@@ -160,7 +161,8 @@ export function generateCorpus(seed: number): Corpus {
   const chats: Corpus['chats'] = [];
   let n = 0;
   for (let c = 0; c < 60; c++) {
-    const size = c === 0 ? 260 : 1 + Math.floor(random() * 12);
+    // `big` is longer than a common keyword's store probe (500 newest messages) reads.
+    const size = c === 0 ? 700 : 1 + Math.floor(random() * 12);
     chats.push({
       chatId: c === 0 ? 'big' : `chat-${String(c).padStart(2, '0')}-${pick(['a', 'B', 'ç', '退'])}`,
       status: pick([1, 3, 5, 5, 6, 30]),
@@ -171,6 +173,14 @@ export function generateCorpus(seed: number): Corpus {
       })),
     });
   }
+  // 工单号: in a dozen short chats, and in `big` only in its oldest text message, out of reach
+  // of the newest messages a common keyword's probe reads (the index answers for `big`).
+  for (const chat of chats.slice(1, 13)) {
+    const message = chat.messages.find((m) => m.text !== null);
+    if (message) message.text += '工单号';
+  }
+  const oldest = chats[0].messages.filter((m) => m.text !== null).sort((a, b) => a.hours - b.hours)[0];
+  oldest.text += '工单号';
   const texts = chats.flatMap((chat) => chat.messages.map((m) => m.text).filter((t): t is string => t !== null));
   const variants = [
     (s: string) => s,

@@ -57,6 +57,12 @@ export interface SearchEngine {
    */
   readonly tenantFilteredLate?: boolean;
 
+  /**
+   * Set by `open()` when it had to replace an index of an older layout: the engine is empty and
+   * must be rebuilt before it answers (the service marks it not ready).
+   */
+  readonly replacedOnOpen?: boolean;
+
   /** Distinct chats with a matching message, at most `limit`. */
   matchingChats(query: SearchQuery, limit: number): Promise<MatchingChats>;
   /** Those of `chatIds` that hold a matching message. */

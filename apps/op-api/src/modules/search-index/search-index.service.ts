@@ -52,6 +52,8 @@ const TENANT_SIZE_TTL_MS = 60_000;
 const STATE_TTL_MS = 2_000;
 /** Chats up to this many messages are read from the store, not the index, for a common keyword. */
 const STORE_READ_MAX = 300;
+/** For a common keyword, a longer chat's newest messages are read from the store first: this many. */
+const STORE_PROBE = 500;
 /**
  * Chats an engine is asked about at once: a query names each (FTS5 caps an expression's depth
  * at 256; Groonga 7's in_values() ignores values past ~128).
@@ -71,6 +73,15 @@ interface MessageRow {
   create_time: number | string;
   msg: string | null;
 }
+
+/** A stored text message as the store reads give it. */
+type StoredText = Pick<MessageRow, 'chat_id' | 'id' | 'create_time' | 'msg'>;
+
+/** Those of `rows` whose text holds the keyword, as hits. */
+const matchesAmong = (query: SearchQuery, rows: readonly StoredText[]): SearchHit[] =>
+  rows
+    .filter((row) => row.msg !== null && containsKeyword(row.msg, query.normal))
+    .map((row) => ({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time), msg: row.msg! }));
 
 const indexed = (row: MessageRow): IndexedMessage => ({
   id: row.id,
@@ -129,6 +140,13 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     } else {
       this.engine = await this.openEngine();
       await this.activate();
+    }
+    if (this.engine.replacedOnOpen) {
+      // An index of an older layout was dropped: rebuilt in the background, the scan answers meanwhile.
+      this.logger.warn(`the ${this.engine.name} search index had an older layout and is rebuilt`);
+      await this.dataSource.query('UPDATE search_state SET ready = 0, update_time = ? WHERE engine = ?', [Date.now(), this.engine.name]);
+      this.ready = false;
+      this.stateReadAt = 0;
     }
     if (this.backgroundWanted) this.startBackground();
   }
@@ -361,13 +379,11 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   private async pending(engine: SearchEngine, query: SearchQuery, chatIds?: readonly string[]): Promise<HitCandidate[]> {
     if (!engine.outboxFed || chatIds?.length === 0) return [];
     const scope = messageScope(query, 'm.', chatIds);
-    const rows: Array<{ chat_id: string; id: string; create_time: number | string; msg: string | null }> = await this.dataSource.query(
+    const rows: StoredText[] = await this.dataSource.query(
       `SELECT m.chat_id, CAST(m.id AS CHAR) AS id, m.create_time, m.msg FROM search_outbox o JOIN messages m ON m.id = o.message_id WHERE o.tenant_id = ? AND ${scope.sql}`,
       [query.tenantId, ...scope.params],
     );
-    return rows
-      .filter((row) => row.msg !== null && containsKeyword(row.msg, query.normal))
-      .map((row) => ({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time) }));
+    return matchesAmong(query, rows);
   }
 
   async matchingChats(engine: SearchEngine, query: SearchQuery, limit: number): Promise<MatchingChats> {
@@ -386,8 +402,9 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   async chatsWithMatch(engine: SearchEngine, query: SearchQuery, chats: readonly ChatRef[], common: boolean): Promise<Set<string>> {
     const { small, large } = this.split(chats, common);
     const found = new Set<string>();
-    for (const hit of await this.storeMatches(query, small)) found.add(hit.chatId);
-    for (const chunk of inChunks(large, ENGINE_CHATS_MAX)) {
+    const probed = common ? await this.newestStoreMatches(query, large, 1) : { hits: [], rest: large };
+    for (const hit of [...(await this.storeMatches(query, small)), ...probed.hits]) found.add(hit.chatId);
+    for (const chunk of inChunks(probed.rest, ENGINE_CHATS_MAX)) {
       const pending = await this.pending(engine, query, chunk);
       for (const chatId of await engine.chatsWithMatch(query, chunk)) found.add(chatId);
       for (const hit of pending) found.add(hit.chatId);
@@ -406,8 +423,9 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   ): Promise<SearchHit[]> {
     if (chats.length === 0) return [];
     const { small, large } = this.split(chats, common);
-    const verified = await this.storeMatches(query, small);
-    for (const chunk of inChunks(large, ENGINE_CHATS_MAX)) {
+    const probed = common && order === 'desc' ? await this.newestStoreMatches(query, large, perChat) : { hits: [], rest: large };
+    const verified = [...(await this.storeMatches(query, small)), ...probed.hits];
+    for (const chunk of inChunks(probed.rest, ENGINE_CHATS_MAX)) {
       const pending = await this.pending(engine, query, chunk);
       verified.push(...(await this.confirm(query, [...(await engine.hits(query, chunk, perChat, order)), ...pending])));
     }
@@ -423,20 +441,38 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     return { small, large };
   }
 
+  /**
+   * For a common keyword, each longer chat's STORE_PROBE newest text messages, tested with the
+   * contracts' rule: where at least `enough` match, those are its newest matches (`hits`);
+   * the other chats (`rest`) are asked of the index, whose postings a common keyword makes long.
+   */
+  private async newestStoreMatches(query: SearchQuery, chatIds: readonly string[], enough: number) {
+    const hits: SearchHit[] = [];
+    const rest: string[] = [];
+    for (const chatId of chatIds) {
+      const scope = messageScope(query, '', [chatId]);
+      const rows: StoredText[] = await this.dataSource.query(
+        `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${scope.sql} ` +
+          `ORDER BY messages.create_time DESC, messages.id DESC LIMIT ${STORE_PROBE}`,
+        scope.params,
+      );
+      const found = matchesAmong(query, rows);
+      if (found.length >= enough) hits.push(...found);
+      else rest.push(chatId);
+    }
+    return { hits, rest };
+  }
+
   /** Every match in these chats, read from the message store and tested with the contracts' rule. */
   private async storeMatches(query: SearchQuery, chatIds: readonly string[]): Promise<SearchHit[]> {
     const hits: SearchHit[] = [];
     for (let at = 0; at < chatIds.length; at += 200) {
       const scope = messageScope(query, '', chatIds.slice(at, at + 200));
-      const rows: Array<{ chat_id: string; id: string; create_time: number | string; msg: string | null }> = await this.dataSource.query(
+      const rows: StoredText[] = await this.dataSource.query(
         `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${scope.sql}`,
         scope.params,
       );
-      for (const row of rows) {
-        if (row.msg !== null && containsKeyword(row.msg, query.normal)) {
-          hits.push({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time), msg: row.msg });
-        }
-      }
+      hits.push(...matchesAmong(query, rows));
     }
     return hits;
   }

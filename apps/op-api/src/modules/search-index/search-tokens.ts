@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalizeSearchText } from '@op/contracts';
+import { DAY_MS, normalizeSearchText } from '@op/contracts';
 import type { IndexedMessage, SearchQuery } from './search-engine';
 
 /**
@@ -30,7 +30,7 @@ export interface KeywordTokens {
 }
 
 const CODE_WIDTH = 4;
-const TENANT_KEY_WIDTH = 6;
+const KEY_WIDTH = 6;
 
 function hashBits(text: string, bytes: number): bigint {
   return BigInt(
@@ -41,18 +41,21 @@ function hashBits(text: string, bytes: number): bigint {
   );
 }
 
-const tenantKeys = new Map<string, string>();
-
-/** Six base-36 characters standing for the tenant in every word of its messages. */
-export function tenantKey(tenantId: string): string {
-  let key = tenantKeys.get(tenantId);
+/** Six base-36 characters hashed from `text`, remembered in `cache` (cleared past `max` entries). */
+function shortKey(cache: Map<string, string>, max: number, text: string): string {
+  let key = cache.get(text);
   if (key === undefined) {
-    key = (hashBits(tenantId, 4) % 36n ** BigInt(TENANT_KEY_WIDTH)).toString(36).padStart(TENANT_KEY_WIDTH, '0');
-    if (tenantKeys.size > 10_000) tenantKeys.clear();
-    tenantKeys.set(tenantId, key);
+    key = (hashBits(text, 4) % 36n ** BigInt(KEY_WIDTH)).toString(36).padStart(KEY_WIDTH, '0');
+    if (cache.size > max) cache.clear();
+    cache.set(text, key);
   }
   return key;
 }
+
+const tenantKeys = new Map<string, string>();
+
+/** Six base-36 characters standing for the tenant in every word of its messages. */
+export const tenantKey = (tenantId: string): string => shortKey(tenantKeys, 10_000, tenantId);
 
 /** The word of field `k` every message of the tenant carries. */
 export function tenantWord(tenantId: string): string {
@@ -71,24 +74,61 @@ export function attributeHash(text: string): string {
 }
 
 const codeWord = (codePoint: number) => codePoint.toString(36).padStart(CODE_WIDTH, '0');
+const codesOf = (normal: string) => Array.from(normal, (char) => codeWord(char.codePointAt(0)!));
+
+/** One word per pair of adjacent code points, each led by `key`. */
+function pairWords(key: string, codes: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i + 1 < codes.length; i++) words.push(key + codes[i] + codes[i + 1]);
+  return words;
+}
 
 /** The words of a message whose normalised text is `normal`. */
 export function messageTokens(tenantId: string, chatId: string, normal: string): MessageTokens {
   const key = tenantKey(tenantId);
-  const codes = Array.from(normal, (char) => codeWord(char.codePointAt(0)!));
-  const pairs: string[] = [];
-  for (let i = 0; i + 1 < codes.length; i++) pairs.push(key + codes[i] + codes[i + 1]);
-  return { b: pairs.join(' '), u: codes.map((code) => key + code).join(' '), k: `${tenantWord(tenantId)} ${chatWord(chatId)}` };
+  const codes = codesOf(normal);
+  return {
+    b: pairWords(key, codes).join(' '),
+    u: codes.map((code) => key + code).join(' '),
+    k: `${tenantWord(tenantId)} ${chatWord(chatId)}`,
+  };
 }
 
 /** The words a keyword whose normalised form is `normal` (not empty) is looked up by. */
 export function keywordTokens(tenantId: string, normal: string): KeywordTokens {
   const key = tenantKey(tenantId);
-  const codes = Array.from(normal, (char) => codeWord(char.codePointAt(0)!));
-  if (codes.length === 1) return { field: 'u', words: [key + codes[0]] };
-  const words: string[] = [];
-  for (let i = 0; i + 1 < codes.length; i++) words.push(key + codes[i] + codes[i + 1]);
-  return { field: 'b', words };
+  const codes = codesOf(normal);
+  return codes.length === 1 ? { field: 'u', words: [key + codes[0]] } : { field: 'b', words: pairWords(key, codes) };
+}
+
+/**
+ * Day words (Mroonga's `dw`): the same pairs, each led by a six-character key of the message's
+ * tenant and UTC day instead of the tenant alone, then the last code point alone. They let a
+ * search read one day of one tenant's postings (how many chats hold a keyword on the newest
+ * days) where the whole-history index would read every day's. A one-character keyword is a
+ * prefix (a pair starting with it, or the last code point); two characters, one word; more,
+ * the phrase of its pairs. The key is a hash: a (tenant, day) sharing another's key only adds
+ * candidates, which the tenant and time conditions of every query remove.
+ */
+const dayKeys = new Map<string, string>();
+
+export const dayKey = (tenantId: string, day: number): string => shortKey(dayKeys, 100_000, `${tenantId}:${day}`);
+
+/** The UTC day (days since 1970-01-01) of a time. */
+export const dayOfMs = (timeMs: number): number => Math.floor(timeMs / DAY_MS);
+
+/** The day words of a message whose normalised text is `normal`. */
+export function dayWords(tenantId: string, createTimeMs: number, normal: string): string {
+  const key = dayKey(tenantId, dayOfMs(createTimeMs));
+  const codes = codesOf(normal);
+  return codes.length === 0 ? '' : [...pairWords(key, codes), key + codes[codes.length - 1]].join(' ');
+}
+
+/** How a keyword is looked up in the day words of one day: a prefix, or a word or phrase. */
+export function dayKeywordWords(tenantId: string, day: number, normal: string): { prefix: boolean; words: string[] } {
+  const key = dayKey(tenantId, day);
+  const codes = codesOf(normal);
+  return codes.length === 1 ? { prefix: true, words: [key + codes[0]] } : { prefix: false, words: pairWords(key, codes) };
 }
 
 /**

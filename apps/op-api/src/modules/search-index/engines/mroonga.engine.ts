@@ -1,5 +1,6 @@
-import { normalizeSearchText } from '@op/contracts';
+import { DAY_MS, normalizeSearchText } from '@op/contracts';
 import type { DataSource } from 'typeorm';
+import { SqlFilter } from '../../../database/sql';
 import {
   candidateOf,
   type CandidateRow,
@@ -10,6 +11,7 @@ import {
   type SearchEngine,
   type SearchQuery,
 } from '../search-engine';
+import { dayKeywordWords, dayOfMs, dayWords } from '../search-tokens';
 
 const PUT_BATCH = 500;
 
@@ -31,6 +33,27 @@ function script(query: SearchQuery, chatIds?: readonly string[]): string {
   return `*SS ${parts.join(' && ')}`;
 }
 
+/**
+ * The script of a query over some consecutive days of the day words (`dw`): the keyword's
+ * postings of each day of the tenant, then the tenant and the time, compared record by record
+ * (a key two (tenant, day)s share only adds candidates these remove).
+ */
+function dayScript(query: SearchQuery, days: readonly number[]): string {
+  const terms = days.map((day) => {
+    const { prefix, words } = dayKeywordWords(query.tenantId, day, query.normal);
+    return `dw ${prefix ? '@^' : '@'} ${literal(words.join(' '))}`;
+  });
+  const from = Math.max(query.fromMs ?? Number.MIN_SAFE_INTEGER, Math.min(...days) * DAY_MS);
+  const to = Math.min(query.toMs ?? Number.MAX_SAFE_INTEGER, (Math.max(...days) + 1) * DAY_MS - 1);
+  return `*SS (${terms.join(' || ')}) && tenant_id == ${literal(query.tenantId)} && create_time >= ${from} && create_time <= ${to}`;
+}
+
+/**
+ * The days read from the day words before the whole-history index is asked, newest first: the
+ * newest day of the tenant's messages, then the next three together.
+ */
+const PROBE_SPANS = [1, 3];
+
 /** Groonga 7.0.7's in_values() silently ignores values past ~128 (SearchIndexService asks about 100 chats at most). */
 const IN_VALUES_MAX = 100;
 
@@ -41,6 +64,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 const MATCH = 'MATCH(body) AGAINST(? IN BOOLEAN MODE)';
+const DAY_MATCH = 'MATCH(dw) AGAINST(? IN BOOLEAN MODE)';
 
 /**
  * Mroonga (Groonga inside MariaDB) over each text message's normalised form, tokenised by
@@ -53,6 +77,7 @@ export class MroongaEngine implements SearchEngine {
   readonly name = 'mroonga' as const;
   readonly outboxFed = true;
   readonly tenantFilteredLate = true;
+  replacedOnOpen = false;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -66,11 +91,20 @@ export class MroongaEngine implements SearchEngine {
       }
       if (!(await this.available())) return false;
     }
+    const columns: Array<{ name: string }> = await this.dataSource.query(
+      "SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'message_search'",
+    );
+    if (columns.length > 0 && !columns.some((column) => column.name === 'dw')) {
+      // The layout before the day words: dropped and rebuilt (the service marks it not ready).
+      await this.dataSource.query('DROP TABLE message_search');
+      this.replacedOnOpen = true;
+    }
     await this.dataSource.query(
       'CREATE TABLE IF NOT EXISTS message_search (' +
         'id BIGINT NOT NULL PRIMARY KEY, tenant_id VARCHAR(32) NOT NULL, chat_id VARCHAR(64) NOT NULL, ' +
-        'create_time BIGINT NOT NULL, body LONGTEXT NOT NULL, ' +
+        'create_time BIGINT NOT NULL, body LONGTEXT NOT NULL, dw LONGTEXT NOT NULL, ' +
         `FULLTEXT INDEX ft_message_search_body (body) COMMENT 'tokenizer "TokenBigram", normalizer "none"', ` +
+        `FULLTEXT INDEX ft_message_search_dw (dw) COMMENT 'tokenizer "TokenDelimit", normalizer "none"', ` +
         'INDEX idx_message_search_chat (chat_id)' +
         ') ENGINE=Mroonga DEFAULT CHARSET=utf8mb4 COLLATE utf8mb4_bin',
     );
@@ -87,11 +121,52 @@ export class MroongaEngine implements SearchEngine {
   async close(): Promise<void> {}
 
   async matchingChats(query: SearchQuery, limit: number): Promise<MatchingChats> {
+    const recent = await this.matchingChatsOfNewestDays(query, limit);
+    if (recent !== null) return recent;
     const rows: Array<{ chat_id: string }> = await this.dataSource.query(
       `SELECT DISTINCT chat_id FROM message_search WHERE ${MATCH} LIMIT ?`,
       [script(query), limit + 1],
     );
     return { chatIds: rows.slice(0, limit).map((row) => row.chat_id), complete: rows.length <= limit };
+  }
+
+  /**
+   * A common keyword costs the whole-history index all its postings (half a second for one in
+   * 20 of 10M messages), so the newest days are read first from the day words, a day's postings
+   * each: more than `limit` chats there and the answer is known (incomplete); every day of the
+   * query read and it is complete. Otherwise null, and the whole-history index answers.
+   */
+  private async matchingChatsOfNewestDays(query: SearchQuery, limit: number): Promise<MatchingChats | null> {
+    const newest = await this.newestDay(query);
+    if (newest === null) return { chatIds: [], complete: true };
+    const oldest = query.fromMs === null ? Number.NEGATIVE_INFINITY : dayOfMs(query.fromMs);
+    const found = new Set<string>();
+    let day = newest;
+    for (const span of PROBE_SPANS) {
+      const days: number[] = [];
+      while (days.length < span && day >= oldest) days.push(day--);
+      if (days.length === 0) break;
+      const rows: Array<{ chat_id: string }> = await this.dataSource.query(
+        `SELECT DISTINCT chat_id FROM message_search WHERE ${DAY_MATCH} LIMIT ?`,
+        [dayScript(query, days), limit + 1],
+      );
+      for (const row of rows) found.add(row.chat_id);
+      if (found.size > limit) return { chatIds: [...found].slice(0, limit), complete: false };
+    }
+    return day < oldest ? { chatIds: [...found], complete: true } : null;
+  }
+
+  /** The day of the tenant's newest message in the query's times (an index seek), null when none. */
+  private async newestDay(query: SearchQuery): Promise<number | null> {
+    const scope = new SqlFilter('tenant_id = ?', query.tenantId).addRange('create_time', {
+      fromMs: query.fromMs ?? undefined,
+      toMs: query.toMs ?? undefined,
+    });
+    const [{ t }]: Array<{ t: number | string | null }> = await this.dataSource.query(
+      `SELECT MAX(create_time) AS t FROM messages WHERE ${scope.clause}`,
+      scope.params,
+    );
+    return t === null ? null : dayOfMs(Number(t));
   }
 
   async chatsWithMatch(query: SearchQuery, chatIds: readonly string[]): Promise<Set<string>> {
@@ -143,8 +218,11 @@ export class MroongaEngine implements SearchEngine {
     for (let at = 0; at < messages.length; at += PUT_BATCH) {
       const batch = messages.slice(at, at + PUT_BATCH);
       await this.dataSource.query(
-        `REPLACE INTO message_search (id, tenant_id, chat_id, create_time, body) VALUES ${batch.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-        batch.flatMap((m) => [BigInt(m.id), m.tenantId, m.chatId, m.createTimeMs, normalizeSearchText(m.msg)]),
+        `REPLACE INTO message_search (id, tenant_id, chat_id, create_time, body, dw) VALUES ${batch.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+        batch.flatMap((m) => {
+          const normal = normalizeSearchText(m.msg);
+          return [BigInt(m.id), m.tenantId, m.chatId, m.createTimeMs, normal, dayWords(m.tenantId, m.createTimeMs, normal)];
+        }),
       );
     }
   }
@@ -178,16 +256,18 @@ export class MroongaEngine implements SearchEngine {
   }
 
   async holds(message: IndexedMessage): Promise<boolean> {
-    const rows: Array<{ tenant_id: string; chat_id: string; create_time: number | string; body: string }> = await this.dataSource.query(
-      'SELECT tenant_id, chat_id, create_time, body FROM message_search WHERE id = ?',
-      [BigInt(message.id)],
-    );
+    const rows: Array<{ tenant_id: string; chat_id: string; create_time: number | string; body: string; dw: string }> =
+      await this.dataSource.query('SELECT tenant_id, chat_id, create_time, body, dw FROM message_search WHERE id = ?', [
+        BigInt(message.id),
+      ]);
+    const normal = normalizeSearchText(message.msg);
     return (
       rows.length === 1 &&
       rows[0].tenant_id === message.tenantId &&
       rows[0].chat_id === message.chatId &&
       Number(rows[0].create_time) === message.createTimeMs &&
-      rows[0].body === normalizeSearchText(message.msg)
+      rows[0].body === normal &&
+      rows[0].dw === dayWords(message.tenantId, message.createTimeMs, normal)
     );
   }
 
