@@ -50,9 +50,10 @@ function dayScript(query: SearchQuery, days: readonly number[]): string {
 
 /**
  * The days read from the day words before the whole-history index is asked, newest first: the
- * newest day of the tenant's messages, then the next three together.
+ * newest day of the tenant's messages, then the next three together, then the next twelve (a
+ * tenant of a million messages holds a few hundred chats a day).
  */
-const PROBE_SPANS = [1, 3];
+const PROBE_SPANS = [1, 3, 12];
 
 /** Groonga 7.0.7's in_values() silently ignores values past ~128 (SearchIndexService asks about 100 chats at most). */
 const IN_VALUES_MAX = 100;
@@ -137,9 +138,9 @@ export class MroongaEngine implements SearchEngine {
    * query read and it is complete. Otherwise null, and the whole-history index answers.
    */
   private async matchingChatsOfNewestDays(query: SearchQuery, limit: number): Promise<MatchingChats | null> {
-    const newest = await this.newestDay(query);
-    if (newest === null) return { chatIds: [], complete: true };
-    const oldest = query.fromMs === null ? Number.NEGATIVE_INFINITY : dayOfMs(query.fromMs);
+    const days = await this.messageDays(query);
+    if (days === null) return { chatIds: [], complete: true };
+    const { newest, oldest } = days;
     const found = new Set<string>();
     let day = newest;
     for (const span of PROBE_SPANS) {
@@ -156,17 +157,17 @@ export class MroongaEngine implements SearchEngine {
     return day < oldest ? { chatIds: [...found], complete: true } : null;
   }
 
-  /** The day of the tenant's newest message in the query's times (an index seek), null when none. */
-  private async newestDay(query: SearchQuery): Promise<number | null> {
+  /** The days of the tenant's newest and oldest messages in the query's times (index seeks), null when none. */
+  private async messageDays(query: SearchQuery): Promise<{ newest: number; oldest: number } | null> {
     const scope = new SqlFilter('tenant_id = ?', query.tenantId).addRange('create_time', {
       fromMs: query.fromMs ?? undefined,
       toMs: query.toMs ?? undefined,
     });
-    const [{ t }]: Array<{ t: number | string | null }> = await this.dataSource.query(
-      `SELECT MAX(create_time) AS t FROM messages WHERE ${scope.clause}`,
+    const [{ hi, lo }]: Array<{ hi: number | string | null; lo: number | string | null }> = await this.dataSource.query(
+      `SELECT MAX(create_time) AS hi, MIN(create_time) AS lo FROM messages WHERE ${scope.clause}`,
       scope.params,
     );
-    return t === null ? null : dayOfMs(Number(t));
+    return hi === null || lo === null ? null : { newest: dayOfMs(Number(hi)), oldest: dayOfMs(Number(lo)) };
   }
 
   async chatsWithMatch(query: SearchQuery, chatIds: readonly string[]): Promise<Set<string>> {
