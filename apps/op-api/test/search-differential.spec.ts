@@ -74,6 +74,10 @@ async function answers(setup: SearchSetup): Promise<Answers> {
           'chatSearch',
           { keyword, messageTimeFrom: new Date(BASE + 24 * H + 8 * H).toISOString().slice(0, 19).replace('T', ' '), pageSize: 100 },
         ],
+        [
+          'chatSearch',
+          { keyword, messageTimeTo: new Date(BASE + 50 * H + 1_800_000).toISOString().slice(0, 19).replace('T', ' '), pageSize: 100 },
+        ],
         ['chatMessageSearch', { chatId: 'big', keyword, pageSize: 30 }],
         ['chatMessageSearch', { chatId: 'big', keyword, pageSize: 30, pageNum: 3 }],
       ];

@@ -168,7 +168,9 @@ export function generateCorpus(seed: number): Corpus {
       status: pick([1, 3, 5, 5, 6, 30]),
       messages: Array.from({ length: size }, () => ({
         msgId: `d${seed}-${n++}`,
-        hours: Math.floor(random() * 96),
+        // The last six chats are 40 days older: a history longer than the newest days a
+        // common-keyword probe reads, so the whole-history index answers too.
+        hours: Math.floor(random() * 96) - (c >= 54 ? 40 * 24 : 0),
         text: random() < 0.1 ? null : text(),
       })),
     });

@@ -145,6 +145,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       // An index of an older layout was dropped: rebuilt in the background, the scan answers meanwhile.
       this.logger.warn(`the ${this.engine.name} search index had an older layout and is rebuilt`);
       await this.dataSource.query('UPDATE search_state SET ready = 0, update_time = ? WHERE engine = ?', [Date.now(), this.engine.name]);
+      // A rebuild left unfinished wrote into the dropped table: its cursor would skip what it held.
+      await this.dataSource.query('DELETE FROM search_rebuild WHERE engine = ?', [this.engine.name]);
       this.ready = false;
       this.stateReadAt = 0;
     }

@@ -97,7 +97,7 @@ export class MroongaEngine implements SearchEngine {
     );
     if (columns.length > 0 && !columns.some((column) => column.name === 'dw')) {
       // The layout before the day words: dropped and rebuilt (the service marks it not ready).
-      await this.dataSource.query('DROP TABLE message_search');
+      await this.dataSource.query('DROP TABLE IF EXISTS message_search');
       this.replacedOnOpen = true;
     }
     await this.dataSource.query(
