@@ -445,8 +445,9 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * For a common keyword, each longer chat's STORE_PROBE newest text messages, tested with the
-   * contracts' rule: where at least `enough` match, those are its newest matches (`hits`);
-   * the other chats (`rest`) are asked of the index, whose postings a common keyword makes long.
+   * contracts' rule: where at least `enough` match, or fewer than STORE_PROBE were read (so every
+   * one was), those are its newest matches (`hits`); the other chats (`rest`) are asked of the
+   * index, whose postings a common keyword makes long.
    */
   private async newestStoreMatches(query: SearchQuery, chatIds: readonly string[], enough: number) {
     const hits: SearchHit[] = [];
@@ -459,7 +460,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
         scope.params,
       );
       const found = matchesAmong(query, rows);
-      if (found.length >= enough) hits.push(...found);
+      if (found.length >= enough || rows.length < STORE_PROBE) hits.push(...found);
       else rest.push(chatId);
     }
     return { hits, rest };

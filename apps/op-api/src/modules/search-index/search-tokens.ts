@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { DAY_MS, normalizeSearchText } from '@op/contracts';
+import { normalizeSearchText } from '@op/contracts';
+import { dayNumber } from '../../database/message-days';
 import type { IndexedMessage, SearchQuery } from './search-engine';
 
 /**
@@ -114,12 +115,9 @@ const dayKeys = new Map<string, string>();
 
 export const dayKey = (tenantId: string, day: number): string => shortKey(dayKeys, 100_000, `${tenantId}:${day}`);
 
-/** The UTC day (days since 1970-01-01) of a time. */
-export const dayOfMs = (timeMs: number): number => Math.floor(timeMs / DAY_MS);
-
 /** The day words of a message whose normalised text is `normal`. */
 export function dayWords(tenantId: string, createTimeMs: number, normal: string): string {
-  const key = dayKey(tenantId, dayOfMs(createTimeMs));
+  const key = dayKey(tenantId, dayNumber(createTimeMs));
   const codes = codesOf(normal);
   return codes.length === 0 ? '' : [...pairWords(key, codes), key + codes[codes.length - 1]].join(' ');
 }

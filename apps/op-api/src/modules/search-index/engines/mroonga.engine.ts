@@ -1,6 +1,7 @@
 import { DAY_MS, normalizeSearchText } from '@op/contracts';
 import type { DataSource } from 'typeorm';
-import { SqlFilter } from '../../../database/sql';
+import { dayNumber } from '../../../database/message-days';
+import { SqlFilter, valueRows } from '../../../database/sql';
 import {
   candidateOf,
   type CandidateRow,
@@ -11,7 +12,7 @@ import {
   type SearchEngine,
   type SearchQuery,
 } from '../search-engine';
-import { dayKeywordWords, dayOfMs, dayWords } from '../search-tokens';
+import { dayKeywordWords, dayWords } from '../search-tokens';
 
 const PUT_BATCH = 500;
 
@@ -138,14 +139,14 @@ export class MroongaEngine implements SearchEngine {
    * query read and it is complete. Otherwise null, and the whole-history index answers.
    */
   private async matchingChatsOfNewestDays(query: SearchQuery, limit: number): Promise<MatchingChats | null> {
-    const days = await this.messageDays(query);
-    if (days === null) return { chatIds: [], complete: true };
-    const { newest, oldest } = days;
+    const span = await this.messageDays(query);
+    if (span === null) return { chatIds: [], complete: true };
+    const { newest, oldest } = span;
     const found = new Set<string>();
     let day = newest;
-    for (const span of PROBE_SPANS) {
+    for (const length of PROBE_SPANS) {
       const days: number[] = [];
-      while (days.length < span && day >= oldest) days.push(day--);
+      while (days.length < length && day >= oldest) days.push(day--);
       if (days.length === 0) break;
       const rows: Array<{ chat_id: string }> = await this.dataSource.query(
         `SELECT DISTINCT chat_id FROM message_search WHERE ${DAY_MATCH} LIMIT ?`,
@@ -167,7 +168,7 @@ export class MroongaEngine implements SearchEngine {
       `SELECT MAX(create_time) AS hi, MIN(create_time) AS lo FROM messages WHERE ${scope.clause}`,
       scope.params,
     );
-    return hi === null || lo === null ? null : { newest: dayOfMs(Number(hi)), oldest: dayOfMs(Number(lo)) };
+    return hi === null || lo === null ? null : { newest: dayNumber(Number(hi)), oldest: dayNumber(Number(lo)) };
   }
 
   async chatsWithMatch(query: SearchQuery, chatIds: readonly string[]): Promise<Set<string>> {
@@ -219,7 +220,7 @@ export class MroongaEngine implements SearchEngine {
     for (let at = 0; at < messages.length; at += PUT_BATCH) {
       const batch = messages.slice(at, at + PUT_BATCH);
       await this.dataSource.query(
-        `REPLACE INTO message_search (id, tenant_id, chat_id, create_time, body, dw) VALUES ${batch.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+        `REPLACE INTO message_search (id, tenant_id, chat_id, create_time, body, dw) VALUES ${valueRows(batch.length, 6)}`,
         batch.flatMap((m) => {
           const normal = normalizeSearchText(m.msg);
           return [BigInt(m.id), m.tenantId, m.chatId, m.createTimeMs, normal, dayWords(m.tenantId, m.createTimeMs, normal)];
