@@ -426,6 +426,57 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
     });
   });
 
+  describe('with filters, past four times OP_SEARCH_TOTAL_CAP matching chats (here 2)', () => {
+    let capped: TestApp;
+    let tenant: TestTenant;
+    // f1…f14 hold the keyword (f14 the newest), status 5 and 3 in turn; f13's customer is c13.
+    const chats = Array.from({ length: 14 }, (_, i) => ({ chatId: `f${i + 1}`, status: i % 2 === 0 ? 5 : 3 }));
+
+    beforeAll(async () => {
+      capped = await startSearchApp(setup, { OP_SEARCH_TOTAL_CAP: '2' });
+      tenant = await capped.createTenant();
+      await capped.importRecords(
+        tenant.tenantId,
+        chats.map(({ chatId, status }, i) =>
+          record({
+            chatId,
+            timestamp: BASE + i * H,
+            chatStatus: status,
+            body: { type: 'txt', msg: `${chatId}已退款` },
+          }),
+        ),
+      );
+      await capped.dataSource.query("UPDATE chats SET customer_id = 'c13' WHERE tenant_id = ? AND id = 'f13'", [tenant.tenantId]);
+    });
+
+    afterAll(async () => {
+      await capped?.close();
+    });
+
+    const page = (body: Record<string, unknown>) => tenant.client.call<ChatSearchData>('chatSearch', { keyword: '退款', ...body });
+
+    it('caps the total of a filter many matching chats pass, and pages through them in order', async () => {
+      const first = await page({ status: [5], pageSize: 3 });
+      expect(first.envelope.data!.totalCapped).toBe(true);
+      expect(first.envelope.page).toEqual({ total: 2, page: 1, pageSize: 3, count: 3, next: true, startIndex: 0 });
+      expect(first.envelope.data!.chats.map((c) => [c.chatId, c.statusCode])).toEqual([
+        ['f13', 5],
+        ['f11', 5],
+        ['f9', 5],
+      ]);
+      const third = await page({ status: [5], pageSize: 3, pageNum: 3 });
+      expect(third.envelope.data!.chats.map((c) => c.chatId)).toEqual(['f1']);
+      expect(third.envelope.page!.next).toBe(false);
+    });
+
+    it('counts exactly when the filter leaves one matching chat', async () => {
+      const { envelope } = await page({ customerId: 'c13' });
+      expect(envelope.data!.totalCapped).toBe(false);
+      expect(envelope.page!.total).toBe(1);
+      expect(envelope.data!.chats.map((c) => c.chatId)).toEqual(['f13']);
+    });
+  });
+
   it.each([
     [{ status: [2] }, 'status 的每一项只能是 1、3、5、6、30'],
     [{ status: 'x' }, 'status 的每一项只能是 1、3、5、6、30'],

@@ -36,6 +36,11 @@ export const HITS_PER_CHAT = 3;
 /** Chats read per step when walking the filtered chats in result order: the first step, and the most. */
 const WALK_FIRST_CHUNK = 50;
 const WALK_CHUNK = 800;
+/**
+ * With filters, a common keyword's matching chats are asked for up to this many times the cap:
+ * when more than the cap of them pass the filters, the total is known to be capped.
+ */
+const FILTERED_PROBE = 4;
 /** Chats looked up per statement by id. */
 const ID_CHUNK = 1_000;
 /** With cap 0 (always exact), at most this many matching chats are gathered. */
@@ -74,11 +79,12 @@ interface KeywordPlan {
  * `chatMessageSearch`: one chat's matching messages in chat order.
  *
  * A keyword search asks the index for the chats holding a match. Up to OP_SEARCH_TOTAL_CAP of
- * them it takes them all and lets the database filter, order and count them (an exact
- * `page.total`). Past the cap the keyword is common: the page is found by walking the filtered
- * chats in result order and asking the index which hold a match, and `page.total` is exact
- * when the filters leave few enough chats to count, else the cap with `totalCapped`. Every
- * decision depends only on how many chats match, so each engine answers the same.
+ * them (four times as many with other filters) it takes them all and lets the database filter,
+ * order and count them. Past that the keyword is common: the page is found by walking the
+ * filtered chats in result order and asking the index which hold a match. `page.total` is
+ * exact up to the cap, else the cap with `totalCapped`: known at once when more than the cap of
+ * the chats the index gave pass the filters, else counted by the walk. Every answer depends
+ * only on which chats match, so each engine answers the same.
  */
 @Injectable()
 export class ChatSearchService {
@@ -210,26 +216,34 @@ export class ChatSearchService {
   ): Promise<{ rows: ChatEntity[]; total: number; capped: boolean; next: boolean; common: boolean }> {
     const offset = (pageNum - 1) * pageSize;
     const cap = this.cap > 0 ? this.cap : UNCAPPED;
-    const matched = await this.index.matchingChats(plan.engine, plan.query, cap);
-    if (matched.complete) return { ...(await this.pageOf(filter, matched.chatIds, offset, pageSize)), common: false };
-
-    // A common keyword: more than `cap` chats hold it.
     const need = offset + pageSize + 1;
-    if (!filter.narrowed) {
+    // With filters, some of the matching chats do not pass them: ask for more, to count those that do.
+    const limit = filter.narrowed && cap < UNCAPPED ? cap * FILTERED_PROBE : cap;
+    const matched = await this.index.matchingChats(plan.engine, plan.query, limit);
+    if (matched.complete) return { ...this.capped(await this.pageOf(filter, matched.chatIds, offset, pageSize), cap), common: false };
+
+    // A common keyword: more than `limit` chats hold it. Unfiltered, that is past the cap.
+    if (!filter.narrowed || (await this.passing(filter, matched.chatIds)).length > cap) {
       const walk = await this.walk(plan, filter, offset, pageSize, need, Number.POSITIVE_INFINITY);
-      return { rows: walk.page, total: this.cap, capped: true, next: walk.found >= need, common: true };
+      return { rows: walk.page, total: cap, capped: true, next: walk.found >= need, common: true };
     }
-    // Filters too: walk them in order; their matches are counted exactly when they run out
-    // before the cap, capped when the cap is passed, and gathered whole if the walk is long.
+    // Too few of those pass the filters to tell: walk the filtered chats in order; their matches
+    // are counted exactly when they run out before the cap, capped when the cap is passed, and
+    // gathered whole if the walk is long.
     const walk = await this.walk(plan, filter, offset, pageSize, Math.max(need, cap + 1), cap * 2);
     if (walk.found > cap) return { rows: walk.page, total: cap, capped: true, next: walk.found >= need, common: true };
     if (walk.exhausted) return { rows: walk.page, total: walk.found, capped: false, next: walk.found >= need, common: true };
     const all = await this.index.matchingChats(plan.engine, plan.query, UNCAPPED);
-    return { ...(await this.pageOf(filter, all.chatIds, offset, pageSize)), common: true };
+    return { ...this.capped(await this.pageOf(filter, all.chatIds, offset, pageSize), cap), common: true };
   }
 
-  /** The page, exact total included, of the chats among `chatIds` that pass the filters. */
-  private async pageOf(filter: SqlFilter, chatIds: readonly string[], offset: number, pageSize: number) {
+  /** A page whose total passed the cap says the cap (every path counts to the same rule). */
+  private capped<T extends { total: number; capped: boolean }>(page: T, cap: number): T {
+    return page.total > cap ? { ...page, total: cap, capped: true } : page;
+  }
+
+  /** Those of `chatIds` that pass the filters: id and last message time. */
+  private async passing(filter: SqlFilter, chatIds: readonly string[]): Promise<Array<Pick<ChatEntity, 'id' | 'lastMessageTime'>>> {
     const keys: Array<Pick<ChatEntity, 'id' | 'lastMessageTime'>> = [];
     for (let at = 0; at < chatIds.length; at += ID_CHUNK) {
       const chunk = chatIds.slice(at, at + ID_CHUNK);
@@ -239,6 +253,12 @@ export class ChatSearchService {
       );
       keys.push(...rows);
     }
+    return keys;
+  }
+
+  /** The page, exact total included, of the chats among `chatIds` that pass the filters. */
+  private async pageOf(filter: SqlFilter, chatIds: readonly string[], offset: number, pageSize: number) {
+    const keys = await this.passing(filter, chatIds);
     keys.sort(resultOrder);
     const ids = keys.slice(offset, offset + pageSize).map((row) => row.id);
     const rows: ChatEntity[] =
