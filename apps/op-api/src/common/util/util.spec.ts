@@ -1,8 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { chunks } from './chunks';
 import { hashPassword, verifyPassword } from './password';
 import { SecretBox } from './secret-box';
 import { Snowflake } from './snowflake';
 import { TimeFormatter, parseZonedTime } from './time-format';
+
+describe('chunks', () => {
+  it('cuts a list into slices of the size, the last one shorter, and an empty list into none', () => {
+    expect(chunks([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(chunks([1, 2], 2)).toEqual([[1, 2]]);
+    expect(chunks([], 3)).toEqual([]);
+  });
+});
 
 describe('Snowflake', () => {
   it('gives unique, increasing 64-bit ids, even many in one millisecond', () => {

@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type 
 import { containsKeyword } from '@op/contracts';
 import { Gauge } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
+import { chunks } from '../../common/util/chunks';
 import { Snowflake } from '../../common/util/snowflake';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -59,12 +60,6 @@ const STORE_PROBE = 500;
  * at 256; Groonga 7's in_values() ignores values past ~128).
  */
 const ENGINE_CHATS_MAX = 100;
-
-function inChunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let at = 0; at < items.length; at += size) out.push(items.slice(at, at + size));
-  return out;
-}
 
 interface MessageRow {
   id: string;
@@ -321,8 +316,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   private async enqueue(manager: EntityManager, entries: ReadonlyArray<{ id: string; tenantId: string }>): Promise<void> {
     const now = Date.now();
     const upsert = dialectOf(manager).onConflict(['message_id'], { enqueue_time: merge.replace, seq: merge.replace });
-    for (let at = 0; at < entries.length; at += 1_000) {
-      const chunk = entries.slice(at, at + 1_000);
+    for (const chunk of chunks(entries, 1_000)) {
       await manager.query(
         `INSERT INTO search_outbox (message_id, tenant_id, enqueue_time, seq) VALUES ${valueRows(chunk.length, 4)} ${upsert}`,
         chunk.flatMap((e) => [BigInt(e.id), e.tenantId, now, BigInt(this.seqs.next())]),
@@ -406,7 +400,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     const found = new Set<string>();
     const probed = common ? await this.newestStoreMatches(query, large, 1) : { hits: [], rest: large };
     for (const hit of [...(await this.storeMatches(query, small)), ...probed.hits]) found.add(hit.chatId);
-    for (const chunk of inChunks(probed.rest, ENGINE_CHATS_MAX)) {
+    for (const chunk of chunks(probed.rest, ENGINE_CHATS_MAX)) {
       const pending = await this.pending(engine, query, chunk);
       for (const chatId of await engine.chatsWithMatch(query, chunk)) found.add(chatId);
       for (const hit of pending) found.add(hit.chatId);
@@ -427,7 +421,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     const { small, large } = this.split(chats, common);
     const probed = common && order === 'desc' ? await this.newestStoreMatches(query, large, perChat) : { hits: [], rest: large };
     const verified = [...(await this.storeMatches(query, small)), ...probed.hits];
-    for (const chunk of inChunks(probed.rest, ENGINE_CHATS_MAX)) {
+    for (const chunk of chunks(probed.rest, ENGINE_CHATS_MAX)) {
       const pending = await this.pending(engine, query, chunk);
       verified.push(...(await this.confirm(query, [...(await engine.hits(query, chunk, perChat, order)), ...pending])));
     }
@@ -469,8 +463,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   /** Every match in these chats, read from the message store and tested with the contracts' rule. */
   private async storeMatches(query: SearchQuery, chatIds: readonly string[]): Promise<SearchHit[]> {
     const hits: SearchHit[] = [];
-    for (let at = 0; at < chatIds.length; at += 200) {
-      const scope = messageScope(query, '', chatIds.slice(at, at + 200));
+    for (const chunk of chunks(chatIds, 200)) {
+      const scope = messageScope(query, '', chunk);
       const rows: StoredText[] = await this.dataSource.query(
         `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${scope.sql}`,
         scope.params,
@@ -508,8 +502,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     if (candidates.length === 0) return [];
     const ids = [...new Set(candidates.map((hit) => hit.id))];
     const texts = new Map<string, { chatId: string; msg: string | null; createTimeMs: number }>();
-    for (let at = 0; at < ids.length; at += 1_000) {
-      const chunk = ids.slice(at, at + 1_000);
+    for (const chunk of chunks(ids, 1_000)) {
       // By primary key alone (the tenant is checked below): with the tenant in the WHERE clause
       // SQLite's planner walked the tenant's index instead (0.7 s at 1M messages).
       const rows: Array<{

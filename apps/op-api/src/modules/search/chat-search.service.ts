@@ -17,6 +17,7 @@ import { DataSource } from 'typeorm';
 import { type OpContext, requireOperator } from '../access/op-context';
 import { OpError } from '../../common/errors/op-error';
 import { Paged } from '../../common/interceptors/envelope';
+import { chunks } from '../../common/util/chunks';
 import { dropNulls, type WithoutNulls } from '../../common/util/drop-nulls';
 import { TimeFormatter } from '../../common/util/time-format';
 import { parseTimeRange } from '../../common/util/time-range';
@@ -245,8 +246,7 @@ export class ChatSearchService {
   /** Those of `chatIds` that pass the filters: id and last message time. */
   private async passing(filter: SqlFilter, chatIds: readonly string[]): Promise<Array<Pick<ChatEntity, 'id' | 'lastMessageTime'>>> {
     const keys: Array<Pick<ChatEntity, 'id' | 'lastMessageTime'>> = [];
-    for (let at = 0; at < chatIds.length; at += ID_CHUNK) {
-      const chunk = chatIds.slice(at, at + ID_CHUNK);
+    for (const chunk of chunks(chatIds, ID_CHUNK)) {
       const rows: Array<Pick<ChatEntity, 'id' | 'lastMessageTime'>> = await this.dataSource.query(
         `SELECT c.id AS id, c.last_message_time AS lastMessageTime FROM chats c WHERE ${filter.clause} AND c.id IN (${placeholders(chunk.length)})`,
         [...filter.params, ...chunk],

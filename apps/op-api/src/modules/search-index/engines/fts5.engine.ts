@@ -1,5 +1,6 @@
 import { normalizeSearchText } from '@op/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
+import { chunks } from '../../../common/util/chunks';
 import { placeholders } from '../../../database/sql';
 import {
   candidateOf,
@@ -105,8 +106,7 @@ export class Fts5Engine implements SearchEngine {
     messages: readonly IndexedMessage[],
     replace: boolean,
   ): Promise<void> {
-    for (let at = 0; at < messages.length; at += PUT_BATCH) {
-      const batch = messages.slice(at, at + PUT_BATCH);
+    for (const batch of chunks(messages, PUT_BATCH)) {
       const values = batch.flatMap((m) => {
         const tokens = messageTokens(m.tenantId, m.chatId, normalizeSearchText(m.msg));
         return [BigInt(m.id), tokens.b, tokens.u, tokens.k];

@@ -1,5 +1,6 @@
 import { DAY_MS, normalizeSearchText } from '@op/contracts';
 import type { DataSource } from 'typeorm';
+import { chunks } from '../../../common/util/chunks';
 import { dayNumber } from '../../../database/message-days';
 import { SqlFilter, valueRows } from '../../../database/sql';
 import {
@@ -58,12 +59,6 @@ const PROBE_SPANS = [1, 3, 12];
 
 /** Groonga 7.0.7's in_values() silently ignores values past ~128 (SearchIndexService asks about 100 chats at most). */
 const IN_VALUES_MAX = 100;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let at = 0; at < items.length; at += size) out.push(items.slice(at, at + size));
-  return out;
-}
 
 const MATCH = 'MATCH(body) AGAINST(? IN BOOLEAN MODE)';
 const DAY_MATCH = 'MATCH(dw) AGAINST(? IN BOOLEAN MODE)';
@@ -217,8 +212,7 @@ export class MroongaEngine implements SearchEngine {
   }
 
   async put(messages: readonly IndexedMessage[]): Promise<void> {
-    for (let at = 0; at < messages.length; at += PUT_BATCH) {
-      const batch = messages.slice(at, at + PUT_BATCH);
+    for (const batch of chunks(messages, PUT_BATCH)) {
       await this.dataSource.query(
         `REPLACE INTO message_search (id, tenant_id, chat_id, create_time, body, dw) VALUES ${valueRows(batch.length, 6)}`,
         batch.flatMap((m) => {

@@ -1,5 +1,6 @@
 import { normalizeSearchText } from '@op/contracts';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { chunks } from '../../../common/util/chunks';
 import type { SphinxConfig } from '../../../config/app-config';
 import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchQuery } from '../search-engine';
 import { attributeHash, chatWord, keywordTokens, messageTokens, selfQuery, tenantWord } from '../search-tokens';
@@ -199,8 +200,8 @@ export class SphinxEngine implements SearchEngine {
       byShard.set(shard, [...(byShard.get(shard) ?? []), message]);
     }
     for (const [shard, list] of byShard) {
-      for (let at = 0; at < list.length; at += PUT_BATCH) {
-        const values = list.slice(at, at + PUT_BATCH).map((m) => {
+      for (const batch of chunks(list, PUT_BATCH)) {
+        const values = batch.map((m) => {
           const tokens = messageTokens(m.tenantId, m.chatId, normalizeSearchText(m.msg));
           // Every value is digits, [0-9a-z ] words or base64url: nothing to escape.
           return `(${m.id}, '${tokens.b}', '${tokens.u}', '${tokens.k}', ${attributeHash(m.tenantId)}, ${attributeHash(m.chatId)}, '${encodeChat(m.chatId)}', ${m.createTimeMs})`;
@@ -237,12 +238,9 @@ export class SphinxEngine implements SearchEngine {
   }
 
   async forget(tenantId: string, messageIds: readonly string[]): Promise<void> {
-    for (let at = 0; at < messageIds.length; at += DELETE_BATCH) {
+    for (const batch of chunks(messageIds, DELETE_BATCH)) {
       await this.shardOf(tenantId).query(
-        `DELETE FROM ${SPHINX_RT_INDEX} WHERE id IN (${messageIds
-          .slice(at, at + DELETE_BATCH)
-          .map((id) => BigInt(id).toString())
-          .join(', ')})`,
+        `DELETE FROM ${SPHINX_RT_INDEX} WHERE id IN (${batch.map((id) => BigInt(id).toString()).join(', ')})`,
       );
     }
   }
