@@ -95,6 +95,15 @@ export class ChatMessageRepository {
     private readonly search: SearchIndexService,
   ) {}
 
+  /**
+   * Every read of one chat's messages names idx_messages_chat_page: left to its statistics,
+   * MariaDB read page 1 of a chat holding most of its tenant's messages along
+   * idx_messages_tenant_time instead (thousands of rows for 20; query-plans.spec).
+   */
+  private chatPage(): string {
+    return dialectOf(this.dataSource).forceIndex('idx_messages_chat_page');
+  }
+
   /** The chat of one of the tenant's messages (by primary key), or null. */
   async chatOfMessage(tenantId: string, messageId: string): Promise<string | null> {
     const rows: Array<{ chat_id: string }> = await this.dataSource.query('SELECT chat_id FROM messages WHERE id = ? AND tenant_id = ?', [
@@ -125,12 +134,12 @@ export class ChatMessageRepository {
       await this.dataSource.query(
         'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?) AS all_days, ' +
           '(SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
-          `(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND ${BEFORE_MESSAGE_FROM}) AS same_day`,
+          `(SELECT COUNT(*) FROM messages ${this.chatPage()} WHERE tenant_id = ? AND chat_id = ? AND ${BEFORE_MESSAGE_FROM}) AS same_day`,
         [tenantId, chatId, tenantId, chatId, day, tenantId, chatId, day * DAY_MS, time, time, id],
       );
     if (Number(rows[0].all_days ?? 0) === total) return Number(rows[0].earlier ?? 0) + Number(rows[0].same_day);
     const counted: Array<{ n: number | string }> = await this.dataSource.query(
-      `SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = ? AND ${BEFORE_MESSAGE_FROM}`,
+      `SELECT COUNT(*) AS n FROM messages ${this.chatPage()} WHERE tenant_id = ? AND chat_id = ? AND ${BEFORE_MESSAGE_FROM}`,
       [tenantId, chatId, Number.MIN_SAFE_INTEGER, time, time, id],
     );
     return Number(counted[0].n);
@@ -152,7 +161,7 @@ export class ChatMessageRepository {
     if (Math.min(offset, fromEndSkip) <= DIRECT_SKIP_MAX) {
       const direction = fromEnd ? 'DESC' : 'ASC';
       const rows: MessageRow[] = await this.dataSource.query(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ? ` +
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m ${this.chatPage()} WHERE m.tenant_id = ? AND m.chat_id = ? ` +
           `ORDER BY m.create_time ${direction}, m.id ${direction} LIMIT ? OFFSET ?`,
         [tenantId, chatId, count, fromEnd ? fromEndSkip : offset],
       );
@@ -161,7 +170,7 @@ export class ChatMessageRepository {
     const start = await this.dayOfPosition(tenantId, chatId, offset, total);
     return this.dataSource.query(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN (` +
-        'SELECT id FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? ORDER BY create_time, id LIMIT ? OFFSET ?' +
+        `SELECT id FROM messages ${this.chatPage()} WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? ORDER BY create_time, id LIMIT ? OFFSET ?` +
         ') p ON p.id = m.id WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time, m.id',
       [tenantId, chatId, start.fromMs, count, start.skip, tenantId, chatId],
     );
@@ -204,7 +213,7 @@ export class ChatMessageRepository {
     limit: number,
   ): Promise<MessageRow[]> {
     return this.dataSource.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ?` +
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m ${this.chatPage()} WHERE m.tenant_id = ? AND m.chat_id = ?` +
         // The bare `create_time >=` is what lets both engines seek in the index (behind an OR
         // alone SQLite walked the chat from its start each time); the OR only drops the ties.
         (after ? ' AND m.create_time >= ? AND (m.create_time > ? OR m.id > ?)' : '') +
@@ -228,7 +237,8 @@ export class ChatMessageRepository {
   async favorites(tenantId: string, operatorId: string, messageIds: readonly string[]): Promise<Set<string>> {
     if (messageIds.length === 0) return new Set();
     const rows: Array<{ message_id: string }> = await this.dataSource.query(
-      `SELECT CAST(message_id AS CHAR) AS message_id FROM message_favorites ` +
+      // By key: with few favorites both engines preferred the operator's time index, which reads them all.
+      `SELECT CAST(message_id AS CHAR) AS message_id FROM message_favorites ${dialectOf(this.dataSource).forcePrimaryKey('message_favorites')} ` +
         `WHERE operator_id = ? AND tenant_id = ? AND message_id IN (${placeholders(messageIds.length)})`,
       [operatorId, tenantId, ...messageIds.map(BigInt)],
     );

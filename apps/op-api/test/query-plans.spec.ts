@@ -1,0 +1,117 @@
+// 2.37's statements keep the index they were written for on skewed data (issue 14): one chat
+// holding most of its tenant's messages, all on one day, beside hundreds of small chats. Every
+// statement 2.37 sends for it (page 1, the last page, a page deep inside, aroundMessageId, marks
+// and favorites) is run for real through HTTP, recorded as sent, and EXPLAINed with its own
+// parameters after the engine's statistics were refreshed. Without the index hints MariaDB read
+// page 1 of such a chat along idx_messages_tenant_time.
+import type { DataSource } from 'typeorm';
+import { ENGINES, type Engine } from './support/databases';
+import { record } from './support/records';
+import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+
+const H = 3_600_000;
+const BASE = Math.floor((Date.now() - 20 * 24 * H) / 1000) * 1000;
+const LONG = 12_000;
+const SMALL_CHATS = 400;
+
+/** The tables 2.37 reads for its messages (`m` is the messages table's alias). */
+const TABLES = /^(m|messages|message_marks|message_favorites)$/;
+/** The index each is read through: the chat's index of messages or a primary key; marks by key or chat. */
+const RIGHT =
+  /^(m|messages): (idx_messages_chat_page|PRIMARY|sqlite_autoindex_messages_1)$|^message_marks: (PRIMARY|idx_message_marks_chat|sqlite_autoindex_message_marks_1)$|^message_favorites: (PRIMARY|sqlite_autoindex_message_favorites_1)$/;
+
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/** The table accesses of a plan, each as `table: index` (`table: FULL SCAN` when it reads the whole table). */
+async function accesses(dataSource: DataSource, engine: Engine, { sql, params }: Statement): Promise<string[]> {
+  if (engine === 'mariadb') {
+    const rows: Array<{ table: string | null; key: string | null }> = await dataSource.query(`EXPLAIN ${sql}`, params);
+    return rows.filter((row) => row.table !== null && TABLES.test(row.table)).map((row) => `${row.table}: ${row.key ?? 'FULL SCAN'}`);
+  }
+  const rows: Array<{ detail: string }> = await dataSource.query(`EXPLAIN QUERY PLAN ${sql}`, params);
+  return rows
+    .map((row) => /^(?:SEARCH|SCAN) (\w+)(?: USING (?:COVERING )?INDEX (\w+)| USING INTEGER PRIMARY KEY)?/.exec(row.detail))
+    .filter((match): match is RegExpExecArray => match !== null && TABLES.test(match[1]))
+    .map((match) => `${match[1]}: ${match[2] ?? (match[0].includes('PRIMARY KEY') ? 'PRIMARY' : 'FULL SCAN')}`);
+}
+
+describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
+  let t: TestApp;
+  let a: TestTenant;
+  let middle: string;
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    a = await t.createTenant();
+    // The long chat: two thirds of the tenant's messages, every one on the same day.
+    await t.importRecords(
+      a.tenantId,
+      Array.from({ length: LONG }, (_, i) => record({ chatId: 'long', timestamp: BASE + 24 * H + i * 5_000, body: `长会话 ${i}` })),
+    );
+    await t.importRecords(
+      a.tenantId,
+      Array.from({ length: SMALL_CHATS * 15 }, (_, i) =>
+        record({ chatId: `s${i % SMALL_CHATS}`, timestamp: BASE + Math.floor((i / (SMALL_CHATS * 15)) * 17 * 24 * H), body: `短 ${i}` }),
+      ),
+    );
+    await t.dataSource.query(engine === 'mariadb' ? 'ANALYZE TABLE messages, chats, message_marks, message_favorites' : 'ANALYZE');
+    const { envelope } = await a.client.call<{ msg: Array<{ userMessageId: string }> }>('chatMessageList', {
+      chatId: 'long',
+      pageNum: LONG / 40,
+      pageSize: 20,
+    });
+    middle = envelope.data!.msg[0].userMessageId;
+    for (const [name, body] of [
+      ['messageMarkAdd', { messageId: middle, mark: 'VIP' }],
+      ['messageFavoriteAdd', { messageId: middle }],
+    ] as const) {
+      expect((await a.client.call(name, body)).envelope.message).toBe('成功');
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** The statements one 2.37 call sends that read messages, marks or favorites, as sent. */
+  async function statementsOf(body: Record<string, unknown>): Promise<Statement[]> {
+    const sent: Statement[] = [];
+    const query = t.dataSource.query.bind(t.dataSource);
+    const spy = jest.spyOn(t.dataSource, 'query').mockImplementation((sql: string, params?: unknown[]) => {
+      if (/\bFROM (messages|message_marks|message_favorites)\b/.test(sql)) sent.push({ sql, params: params ?? [] });
+      return query(sql, params);
+    });
+    try {
+      const { status, envelope } = await a.client.call('chatMessageList', { chatId: 'long', ...body });
+      expect({ status, message: envelope.message }).toEqual({ status: 200, message: '成功' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(sent.length).toBeGreaterThan(0);
+    return sent;
+  }
+
+  it.each([
+    ['page 1', { pageNum: 1, pageSize: 20 }],
+    ['the last page', { pageNum: LONG / 20, pageSize: 20 }],
+    ['a page deep inside', { pageNum: LONG / 40 + 7, pageSize: 20 }],
+    ['aroundMessageId', { aroundMessageId: 'middle', pageSize: 20 }],
+    ['page 1 with needMark and needFavorite', { pageNum: 1, pageSize: 20, needMark: true, needFavorite: true }],
+  ])(
+    '%s reads the chat along idx_messages_chat_page and the rest by key, never the tenant’s time index or a scan',
+    async (_name, request) => {
+      const body = { ...request, ...('aroundMessageId' in request ? { aroundMessageId: middle } : {}) };
+      const plans: string[] = [];
+      for (const statement of await statementsOf(body)) plans.push(...(await accesses(t.dataSource, engine, statement)));
+      expect(plans.length).toBeGreaterThan(0);
+      const wrong = plans.filter((access) => !RIGHT.test(access));
+      expect(wrong).toEqual([]);
+      // The page itself (and the position of aroundMessageId) walk the chat's own index.
+      expect(plans.some((access) => access.endsWith('idx_messages_chat_page'))).toBe(true);
+      if ('needMark' in request) expect(plans.filter((access) => /^message_(marks|favorites):/.test(access))).toHaveLength(2);
+    },
+  );
+});
