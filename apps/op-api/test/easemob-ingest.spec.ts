@@ -302,8 +302,8 @@ describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s'
           ].join('\n'),
         ),
       );
-      expect(await t.importer.importFile(a.tenantId, file)).toEqual({ imported: 2, duplicates: 1, failed: 0, errors: [] });
-      expect(await t.importer.importFile(a.tenantId, file)).toEqual({ imported: 0, duplicates: 3, failed: 0, errors: [] });
+      expect(await t.importer.importFile(a.tenantId, file)).toEqual({ imported: 2, duplicates: 1, expired: 0, failed: 0, errors: [] });
+      expect(await t.importer.importFile(a.tenantId, file)).toEqual({ imported: 0, duplicates: 3, expired: 0, failed: 0, errors: [] });
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -171,7 +171,7 @@ describe.each(ENGINES)('reconciliation with Easemob history exports on %s', (eng
     expect(byHour[hourName(15)].error).toMatch(/^读取导出文件失败/);
     expect(result.totals).toMatchObject({ added: 50, alreadyStored: 20, failed: 1, hoursOk: 3, hoursNotOk: 3 });
     // Progress on stderr, one line per hour; the signed download URL and the secrets nowhere.
-    expect(run.stderr).toContain(`${APPKEY} ${hourName(10)}: ok, 50 in export, 20 already stored, 30 added, 0 failed`);
+    expect(run.stderr).toContain(`${APPKEY} ${hourName(10)}: ok, 50 in export, 20 already stored, 30 added, 0 expired, 0 failed`);
     for (const text of [run.stdout, run.stderr]) {
       expect(text).not.toContain('Signature=');
       expect(text).not.toContain(CLIENT_SECRET);

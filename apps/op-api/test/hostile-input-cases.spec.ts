@@ -121,6 +121,7 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
       expect(result).toEqual({
         imported: 3,
         duplicates: 0,
+        expired: 0,
         failed: 2,
         errors: [
           { line: 3, message: '不是有效的 JSON' },
@@ -141,7 +142,7 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
         JSON.stringify(record({ chatId: 'u0001bigext', msgId: 'big-1', ext: big })),
         JSON.stringify(record({ chatId: 'u0001bigext', msgId: 'big-2' })),
       ]);
-      expect(result).toEqual({ imported: 2, duplicates: 0, failed: 0, errors: [] });
+      expect(result).toEqual({ imported: 2, duplicates: 0, expired: 0, failed: 0, errors: [] });
       const rows: Array<{ ext: string }> = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [
         a.tenantId,
         'big-1',

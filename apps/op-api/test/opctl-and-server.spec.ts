@@ -93,7 +93,7 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     );
     writeFileSync(file, gzipSync([lines[0], 'not json', lines[1], lines[2]].join('\n')));
     const imported = await opctl('import', '--tenant', tenantId, '--file', file);
-    expect(imported.json).toEqual({ imported: 3, duplicates: 0, failed: 1, errors: [{ line: 2, message: '不是有效的 JSON' }] });
+    expect(imported.json).toEqual({ imported: 3, duplicates: 0, expired: 0, failed: 1, errors: [{ line: 2, message: '不是有效的 JSON' }] });
     expect(imported.stderr).toContain('import done: 3 imported');
     expect((await opctl('import', '--tenant', tenantId, '--file', file)).json).toMatchObject({ imported: 0, duplicates: 3 });
 

@@ -141,6 +141,47 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     });
   });
 
+  it('does not let a reconciliation of old hours bring back what retention deleted', async () => {
+    const d = await t.createTenant();
+    await t.operators.create({ tenantId: d.tenantId, username: 'kefu-r', role: 'agent', imUsername: 'kefu-r' });
+    // Lines of Easemob's own export: no chat id, routed to sessions like callbacks.
+    const exported = (msgId: string, customer: string, ageDays: number, msg: string) => {
+      const { chatId: _chatId, ...line } = record({
+        chatId: '-',
+        msgId,
+        from: customer,
+        to: 'kefu-r',
+        timestamp: Date.now() - ageDays * DAY,
+        body: { type: 'txt', msg },
+      });
+      return line;
+    };
+    const old = [exported('r-old-1', 'u-gone', 40, '四十天前'), exported('r-old-2', 'u-gone', 40, '四十天前 2')];
+    expect(await t.importRecords(d.tenantId, old)).toMatchObject({ imported: 2, expired: 0 });
+    expect((await opctl('retention:set', '--tenant', d.tenantId, '--message-days', '30')).json).toMatchObject({ messageDays: 30 });
+    expect((await opctl('retention:run', '--tenant', d.tenantId)).json).toEqual({
+      tenants: [{ tenantId: d.tenantId, chats: 1, messages: 2, auditRecords: 0 }],
+    });
+
+    // u-live talks today: its open chat takes a lost message of 40 days ago; u-new's 10-day-old one is kept.
+    expect(await t.importRecords(d.tenantId, [exported('r-live-1', 'u-live', 0.01, '今天')])).toMatchObject({ imported: 1 });
+    const again = await t.importRecords(d.tenantId, [
+      ...old,
+      exported('r-live-0', 'u-live', 40, '补回的旧消息'),
+      exported('r-new-1', 'u-new', 10, '十天前'),
+    ]);
+    expect(again).toMatchObject({ imported: 2, duplicates: 0, expired: 2, failed: 0 });
+    const chats = async (customerId: string) =>
+      (await d.client.chatSearch({ customerId })).data!.chats.map((chat) => [chat.customerId, chat.messageCount]);
+    expect(await chats('u-gone')).toEqual([]);
+    expect(await chats('u-live')).toEqual([['u-live', 2]]);
+    expect(await chats('u-new')).toEqual([['u-new', 1]]);
+    // Nothing came back for the next run to delete.
+    expect((await opctl('retention:run', '--tenant', d.tenantId)).json).toEqual({
+      tenants: [{ tenantId: d.tenantId, chats: 0, messages: 0, auditRecords: 0 }],
+    });
+  });
+
   it('runs inside the API on OP_RETENTION_SCHEDULE', async () => {
     const scheduled = await startTestApp(engine, { OP_RETENTION_SCHEDULE: '* * * * * *' }, { database: t.database });
     try {

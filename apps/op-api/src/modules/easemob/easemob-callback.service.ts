@@ -8,11 +8,15 @@ import { idText, mapEasemobMessage, RecordError } from '../chat-message/easemob-
 import { CallbackIds } from './callback-ids.service';
 import { isDatabaseDown } from '../../common/filters/error-envelope';
 import { CallbackSpool, journalledCustomers } from './callback-spool.service';
-import { MessageRouter, type RoutedMessage } from './message-router.service';
+import { MessageRouter, type Delivered, type RoutedMessage } from './message-router.service';
 import { GroupCommit, type Settled } from './group-commit';
 import type { SpoolEntry } from './spool-journal';
 
 export type CallbackOutcome = 'stored' | 'duplicate' | 'recalled' | 'ignored' | 'spooled';
+
+/** A delivered message's answer: `ignored` for one older than its tenant's retention (not stored). */
+const outcomeOf = (delivered: Delivered): CallbackOutcome =>
+  delivered === 'stored' ? 'stored' : delivered === 'known' ? 'duplicate' : 'ignored';
 
 /** What a verified callback asks of the store. */
 type Plan = { kind: 'ignored' } | { kind: 'recall'; recallId: string; timeMs: number } | { kind: 'message'; routed: RoutedMessage };
@@ -179,7 +183,7 @@ export class EasemobCallbackService {
     }
     const live = items.map((_, i) => i).filter((i) => results[i] === undefined);
     try {
-      const stored = await this.router.deliverBatch(
+      const delivered = await this.router.deliverBatch(
         live.map((i) => {
           const { tenantId, plan } = items[i];
           return plan.kind === 'recall'
@@ -187,9 +191,7 @@ export class EasemobCallbackService {
             : { tenantId, message: plan.routed };
         }),
       );
-      live.forEach(
-        (i, k) => (results[i] = { ok: true, value: items[i].plan.kind === 'recall' ? 'recalled' : stored[k] ? 'stored' : 'duplicate' }),
-      );
+      live.forEach((i, k) => (results[i] = { ok: true, value: items[i].plan.kind === 'recall' ? 'recalled' : outcomeOf(delivered[k]) }));
     } catch (error) {
       if (isDatabaseDown(error)) {
         for (const i of live) results[i] = { ok: false, error };
@@ -234,8 +236,7 @@ export class EasemobCallbackService {
       await this.router.recall(tenantId, plan.recallId, plan.timeMs);
       return 'recalled';
     }
-    const { stored } = await this.router.deliver(tenantId, plan.routed);
-    return stored ? 'stored' : 'duplicate';
+    return outcomeOf((await this.router.deliver(tenantId, plan.routed)).delivered);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ChatStatus } from '@op/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
+import { DAY_MS } from '../../database/message-days';
 import { placeholders } from '../../database/sql';
 import { inTransaction, StaleReadError } from '../../database/transaction';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
@@ -22,9 +23,17 @@ class RaceLost extends Error {}
 /** One step of {@link MessageRouter.deliverBatch}: a message to route, or a recall. */
 export type BatchItem = { tenantId: string; message: RoutedMessage } | { tenantId: string; recall: { hxMsgId: string; timeMs: number } };
 
+/**
+ * What became of a routed message: stored; known already (stored before, or erased by
+ * customerErase: never stored again); or expired: older than its tenant's retention and with no
+ * open chat to join, so it would open a chat the next retention run deletes (a reconciliation
+ * of old hours must not bring back what retention removed).
+ */
+export type Delivered = 'stored' | 'known' | 'expired';
+
 export interface DeliveryResult {
-  stored: boolean;
-  /** The chat that holds the message; null for a message customerErase deleted (not stored again). */
+  delivered: Delivered;
+  /** The chat that holds the message; null when none does (erased, expired). */
   chatId: string | null;
 }
 
@@ -76,20 +85,22 @@ export class MessageRouter {
     });
   }
 
-  /** Routes many messages in one transaction (backfill); returns how many were new. */
-  async deliverAll(tenantId: string, messages: readonly RoutedMessage[]): Promise<{ imported: number; duplicates: number }> {
-    if (messages.length === 0) return { imported: 0, duplicates: 0 };
-    const stored = await this.deliverBatch(messages.map((message) => ({ tenantId, message })));
-    const imported = stored.filter(Boolean).length;
-    return { imported, duplicates: messages.length - imported };
+  /** Routes many messages in one transaction (backfill); returns how many were new, known and expired. */
+  async deliverAll(
+    tenantId: string,
+    messages: readonly RoutedMessage[],
+  ): Promise<{ imported: number; duplicates: number; expired: number }> {
+    const delivered = messages.length === 0 ? [] : await this.deliverBatch(messages.map((message) => ({ tenantId, message })));
+    const count = (what: Delivered) => delivered.filter((d) => d === what).length;
+    return { imported: count('stored'), duplicates: count('known'), expired: count('expired') };
   }
 
   /**
    * Messages and recalls of any tenants, in order, in one transaction (one commit for all:
    * group commit of concurrent callbacks, the journal's drain, import batches); for each,
-   * whether it was new (a recall: true).
+   * what became of it (a recall: stored).
    */
-  async deliverBatch(items: readonly BatchItem[]): Promise<boolean[]> {
+  async deliverBatch(items: readonly BatchItem[]): Promise<Delivered[]> {
     try {
       return await inTransaction(this.dataSource, (manager) => this.batchIn(manager, items, true));
     } catch (error) {
@@ -99,8 +110,8 @@ export class MessageRouter {
     }
   }
 
-  private async batchIn(manager: EntityManager, items: readonly BatchItem[], together: boolean): Promise<boolean[]> {
-    const stored: boolean[] = new Array<boolean>(items.length);
+  private async batchIn(manager: EntityManager, items: readonly BatchItem[], together: boolean): Promise<Delivered[]> {
+    const stored: Delivered[] = new Array<Delivered>(items.length);
     const byTenant = new Map<string, number[]>();
     items.forEach((item, i) => {
       if (!('recall' in item)) byTenant.set(item.tenantId, [...(byTenant.get(item.tenantId) ?? []), i]);
@@ -114,15 +125,40 @@ export class MessageRouter {
     for (const [i, item] of items.entries()) {
       if (!('recall' in item)) continue;
       await this.recallIn(manager, item.tenantId, item.recall.hxMsgId, item.recall.timeMs);
-      stored[i] = true;
+      stored[i] = 'stored';
     }
     return stored;
   }
 
-  private async routeEach(manager: EntityManager, tenantId: string, messages: readonly RoutedMessage[]): Promise<boolean[]> {
-    const stored: boolean[] = [];
-    for (const message of messages) stored.push((await this.route(manager, tenantId, message)).stored);
-    return stored;
+  private async routeEach(manager: EntityManager, tenantId: string, messages: readonly RoutedMessage[]): Promise<Delivered[]> {
+    const delivered: Delivered[] = [];
+    for (const message of messages) delivered.push((await this.route(manager, tenantId, message)).delivered);
+    return delivered;
+  }
+
+  /**
+   * Whether a message of this time may not open a chat for this customer: older than the
+   * tenant's retention (`retention`: read once per batch) while the customer has no open chat.
+   * A message less than a day old never is (no policy keeps less), so live callbacks skip this.
+   */
+  private async expired(
+    manager: EntityManager,
+    tenantId: string,
+    customer: string,
+    timeMs: number,
+    retention: { cutoffMs?: number | null },
+  ): Promise<boolean> {
+    if (timeMs >= Date.now() - DAY_MS) return false;
+    if (retention.cutoffMs === undefined) {
+      const rows: Array<{ message_days: number | string | null }> = await manager.query(
+        'SELECT message_days FROM retention_policies WHERE tenant_id = ?',
+        [tenantId],
+      );
+      const days = Number(rows[0]?.message_days ?? 0);
+      retention.cutoffMs = days > 0 ? Date.now() - days * DAY_MS : null;
+    }
+    if (retention.cutoffMs === null || timeMs >= retention.cutoffMs) return false;
+    return (await this.chats.openChatOf(manager, tenantId, customer)) === null;
   }
 
   /**
@@ -132,8 +168,8 @@ export class MessageRouter {
    * them one by one in order; when a concurrent writer stored one of them first it throws
    * {@link RaceLost} and the caller routes them one by one.
    */
-  private async routeMany(manager: EntityManager, tenantId: string, messages: readonly RoutedMessage[]): Promise<boolean[]> {
-    if (messages.length === 1) return [(await this.route(manager, tenantId, messages[0])).stored];
+  private async routeMany(manager: EntityManager, tenantId: string, messages: readonly RoutedMessage[]): Promise<Delivered[]> {
+    if (messages.length === 1) return [(await this.route(manager, tenantId, messages[0])).delivered];
     const ids = [...new Set(messages.map((m) => m.hxMsgId).filter((id): id is string => id !== null))];
     const known = new Set<string>();
     const recalled = new Set<string>();
@@ -153,17 +189,22 @@ export class MessageRouter {
       messages.flatMap((m) => [m.form, m.to]),
     );
     const chats = new Map<string, Awaited<ReturnType<ChatRepository['openOrJoin']>>['chat']>();
-    const stored: boolean[] = [];
+    const delivered: Delivered[] = [];
     const fresh: Array<RoutedMessage & { id: string; chatId: string }> = [];
+    const retention = {};
     for (const message of messages) {
       if (message.hxMsgId !== null && known.has(message.hxMsgId)) {
-        stored.push(false);
+        delivered.push('known');
         continue;
       }
-      if (message.hxMsgId !== null) known.add(message.hxMsgId); // a repeat inside the batch is a duplicate
       const senderOperator = message.form === null ? undefined : staff.get(message.form);
       const customer = customerOf(message, staff) ?? 'unknown';
       let chat = chats.get(customer);
+      if (!chat && (await this.expired(manager, tenantId, customer, message.createTimeMs, retention))) {
+        delivered.push('expired');
+        continue;
+      }
+      if (message.hxMsgId !== null) known.add(message.hxMsgId); // a repeat inside the batch is a duplicate
       if (!chat) {
         chat = (
           await this.chats.openOrJoin(manager, tenantId, customer, {
@@ -180,7 +221,7 @@ export class MessageRouter {
       }
       const ext = message.hxMsgId !== null && recalled.has(message.hxMsgId) ? { ...message.ext, recalled: true } : message.ext;
       fresh.push({ ...message, ext, id: this.ids.next(), chatId: chat.id });
-      stored.push(true);
+      delivered.push('stored');
     }
     const written = await this.messages.insertMessages(manager, tenantId, fresh);
     if (written !== fresh.length) throw new RaceLost();
@@ -195,7 +236,7 @@ export class MessageRouter {
       if (!(await this.chats.addMessages(manager, tenantId, chatId, added, latest))) throw new StaleReadError('chat gone');
     }
     await this.messages.addToDays(manager, tenantId, fresh);
-    return stored;
+    return delivered;
   }
 
   /** Records a recall: the message stays (records are evidence), flagged `ext.recalled`. */
@@ -219,14 +260,15 @@ export class MessageRouter {
           '(SELECT COUNT(*) FROM message_recalls WHERE tenant_id = ? AND hx_msg_id = ?) AS recalled',
         [tenantId, message.hxMsgId, tenantId, message.hxMsgId, tenantId, message.hxMsgId],
       );
-      if (state.known_chat !== null) return { stored: false, chatId: state.known_chat };
+      if (state.known_chat !== null) return { delivered: 'known', chatId: state.known_chat };
       // A message customerErase deleted is not stored again (a redelivery, a replay).
-      if (Number(state.erased) > 0) return { stored: false, chatId: null };
+      if (Number(state.erased) > 0) return { delivered: 'known', chatId: null };
       recalled = Number(state.recalled) > 0;
     }
     const staff = await this.messages.staffAmong(manager, tenantId, [message.form, message.to]);
     const senderOperator = message.form === null ? undefined : staff.get(message.form);
     const customer = customerOf(message, staff) ?? 'unknown';
+    if (await this.expired(manager, tenantId, customer, message.createTimeMs, {})) return { delivered: 'expired', chatId: null };
     const { chat } = await this.chats.openOrJoin(manager, tenantId, customer, {
       status: ChatStatus.Waiting,
       timeMs: message.createTimeMs,
@@ -237,11 +279,11 @@ export class MessageRouter {
     }
     const ext = recalled ? { ...message.ext, recalled: true } : message.ext;
     const written = await this.messages.insertMessages(manager, tenantId, [{ ...message, ext, id: this.ids.next(), chatId: chat.id }]);
-    if (written === 0) return { stored: false, chatId: chat.id };
+    if (written === 0) return { delivered: 'known', chatId: chat.id };
     // The chat joined was erased (customerErase, retention) while this ran: roll back and route
     // again, which opens a new chat instead of leaving a message in a deleted one.
     if (!(await this.chats.addMessages(manager, tenantId, chat.id, 1, message.createTimeMs))) throw new StaleReadError('chat gone');
     await this.messages.addToDays(manager, tenantId, [{ chatId: chat.id, createTimeMs: message.createTimeMs }]);
-    return { stored: true, chatId: chat.id };
+    return { delivered: 'stored', chatId: chat.id };
   }
 }

@@ -12,6 +12,8 @@ import { parseImportLine } from './import-record';
 export interface ImportResult {
   imported: number;
   duplicates: number;
+  /** Records without a chat (routed like callbacks) older than the tenant's retention that no open chat took: not stored. */
+  expired: number;
   failed: number;
   /** The first {@link MAX_REPORTED_ERRORS} bad lines; `failed` counts them all. */
   errors: Array<{ line: number; message: string }>;
@@ -64,15 +66,16 @@ export class ImportService {
     lines: AsyncIterable<string> | Iterable<string>,
     onProgress?: (progress: ImportProgress) => void,
   ): Promise<ImportResult> {
-    const result: ImportResult = { imported: 0, duplicates: 0, failed: 0, errors: [] };
+    const result: ImportResult = { imported: 0, duplicates: 0, expired: 0, failed: 0, errors: [] };
     let batch: IngestRecord[] = [];
     let routed: RoutedMessage[] = [];
     let lineNumber = 0;
     const flush = async () => {
-      for (const { imported, duplicates } of [await this.store.ingest(tenantId, batch), await this.router.deliverAll(tenantId, routed)]) {
-        result.imported += imported;
-        result.duplicates += duplicates;
-      }
+      const stored = await this.store.ingest(tenantId, batch);
+      const delivered = await this.router.deliverAll(tenantId, routed);
+      result.imported += stored.imported + delivered.imported;
+      result.duplicates += stored.duplicates + delivered.duplicates;
+      result.expired += delivered.expired;
       batch = [];
       routed = [];
       onProgress?.({ lines: lineNumber, imported: result.imported, duplicates: result.duplicates, failed: result.failed });

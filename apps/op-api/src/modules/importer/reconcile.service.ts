@@ -28,6 +28,8 @@ export interface HourResult {
   inExport: number;
   alreadyStored: number;
   added: number;
+  /** Older than the tenant's retention, with no open chat to join: not stored (retention removed or would remove them). */
+  expired: number;
   failed: number;
   ignored: number;
   status: Exclude<RunStatus, 'running'>;
@@ -39,7 +41,7 @@ export interface HourResult {
 export interface ReconcileResult {
   tenantId: string;
   hours: HourResult[];
-  totals: { inExport: number; alreadyStored: number; added: number; failed: number; hoursOk: number; hoursNotOk: number };
+  totals: { inExport: number; alreadyStored: number; added: number; expired: number; failed: number; hoursOk: number; hoursNotOk: number };
 }
 
 export interface Gap {
@@ -137,18 +139,19 @@ export class ReconcileService {
     const result: ReconcileResult = {
       tenantId,
       hours: [],
-      totals: { inExport: 0, alreadyStored: 0, added: 0, failed: 0, hoursOk: 0, hoursNotOk: 0 },
+      totals: { inExport: 0, alreadyStored: 0, added: 0, expired: 0, failed: 0, hoursOk: 0, hoursNotOk: 0 },
     };
     for (const app of apps) {
       for (const start of hours) {
         const hour = await this.reconcileHour(app, this.hourOf(start), trigger);
         progress?.(
-          `${hour.appkey} ${hour.hour}: ${hour.status}, ${hour.inExport} in export, ${hour.alreadyStored} already stored, ${hour.added} added, ${hour.failed} failed (${hour.seconds} s)`,
+          `${hour.appkey} ${hour.hour}: ${hour.status}, ${hour.inExport} in export, ${hour.alreadyStored} already stored, ${hour.added} added, ${hour.expired} expired, ${hour.failed} failed (${hour.seconds} s)`,
         );
         result.hours.push(hour);
         result.totals.inExport += hour.inExport;
         result.totals.alreadyStored += hour.alreadyStored;
         result.totals.added += hour.added;
+        result.totals.expired += hour.expired;
         result.totals.failed += hour.failed;
         if (hour.status === 'ok') result.totals.hoursOk++;
         else result.totals.hoursNotOk++;
@@ -233,6 +236,7 @@ export class ReconcileService {
       inExport: 0,
       alreadyStored: 0,
       added: 0,
+      expired: 0,
       failed: 0,
       ignored: 0,
       status: 'ok',
@@ -351,6 +355,7 @@ export class ReconcileService {
     const failure = streamError as Error | null;
     if (failure) throw failure;
     result.added += imported.imported;
+    result.expired += imported.expired;
     result.alreadyStored += imported.duplicates;
     result.failed += imported.failed;
     if (imported.errors.length > 0 && result.error === null)
