@@ -82,7 +82,7 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
   });
 
   /** The SELECTs one 2.37 call sends (the guard's, the chat row, the page, marks, favorites), as sent. */
-  async function statementsOf(body: Record<string, unknown>): Promise<Statement[]> {
+  async function statementsOf(body: Record<string, unknown>, name = 'chatMessageList'): Promise<Statement[]> {
     const sent: Statement[] = [];
     const query = t.dataSource.query.bind(t.dataSource);
     const spy = jest.spyOn(t.dataSource, 'query').mockImplementation((sql: string, params?: unknown[]) => {
@@ -90,7 +90,7 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
       return query(sql, params);
     });
     try {
-      const { status, envelope } = await a.client.call('chatMessageList', { chatId: 'long', ...body });
+      const { status, envelope } = await a.client.call(name, name === 'chatMessageList' ? { chatId: 'long', ...body } : body);
       expect({ status, message: envelope.message }).toEqual({ status: 200, message: '成功' });
     } finally {
       spy.mockRestore();
@@ -115,5 +115,15 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
     // The page itself (and the position of aroundMessageId) walk the chat's own index.
     expect(plans.some((access) => access.endsWith('idx_messages_chat_page'))).toBe(true);
     if ('needMark' in request) expect(plans.filter((access) => /^message_(marks|favorites):/.test(access))).toHaveLength(2);
+  });
+
+  it.each([
+    ['chatDetail', { chatId: 'long' }, /^c: (PRIMARY|sqlite_autoindex_chats_1)$/],
+    ['favoriteList', {}, /^f: idx_message_favorites_operator$/],
+  ])('%s reads by key, and its own rows along their index', async (name, body, own) => {
+    const plans: string[] = [];
+    for (const statement of await statementsOf(body, name)) plans.push(...(await accesses(t.dataSource, engine, statement)));
+    expect(plans.filter((access) => !RIGHT.test(access) && !own.test(access))).toEqual([]);
+    expect(plans.some((access) => own.test(access))).toBe(true);
   });
 });

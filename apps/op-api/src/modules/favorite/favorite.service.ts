@@ -67,8 +67,11 @@ export class FavoriteService {
     const pageNum = request.pageNum ?? DEFAULT_PAGE_NUM;
     const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
     const agentOnly = operator.role !== 'admin';
+    // Along the operator's favorites by time, whatever the statistics: MariaDB read an operator
+    // with few favorites by primary key and sorted them, which costs every favorite at scale.
     const from =
-      'FROM message_favorites f JOIN messages m ON m.id = f.message_id AND m.tenant_id = f.tenant_id AND m.chat_id = f.chat_id ' +
+      `FROM message_favorites f ${dialectOf(this.dataSource).forceIndex('idx_message_favorites_operator')} ` +
+      'JOIN messages m ON m.id = f.message_id AND m.tenant_id = f.tenant_id AND m.chat_id = f.chat_id ' +
       (agentOnly ? 'JOIN chats c ON c.tenant_id = f.tenant_id AND c.id = f.chat_id AND c.operator_id = ? ' : '') +
       'WHERE f.tenant_id = ? AND f.operator_id = ?';
     const params = [...(agentOnly ? [operator.id] : []), context.tenantId, operator.id];
