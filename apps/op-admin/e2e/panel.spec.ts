@@ -290,6 +290,25 @@ describe('op-admin in Chromium', () => {
     await expect(page.locator('[data-side="agent"]').count()).resolves.toBe(10);
   });
 
+  it('jumps to the last page, the first, and a page number typed in', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/chats/${longChat.chatId}`);
+    const pager = page.getByTestId('pager').first();
+    await pager.getByRole('link', { name: '末页' }).click();
+    await page.waitForURL(/page=3/);
+    await onPage(page, 3);
+    await expect(page.getByTestId('message').last().textContent()).resolves.toContain('第 45 条消息');
+    await expect(pager.getByText('末页').evaluate((el) => el.tagName)).resolves.toBe('SPAN'); // already there
+    await pager.getByRole('link', { name: '首页' }).click();
+    await onPage(page, 1);
+    await pager.getByRole('spinbutton', { name: '页码' }).fill('2');
+    await pager.getByRole('spinbutton', { name: '页码' }).press('Enter');
+    await page.waitForURL(/page=2/);
+    await onPage(page, 2);
+    await expect(page.getByTestId('message').first().textContent()).resolves.toContain('第 21 条消息');
+    expect(new URL(page.url()).pathname).toBe(`/chats/${encodeURIComponent(longChat.chatId)}`);
+  });
+
   it('draws every message type as a person expects it', async () => {
     const page = boss;
     await page.goto(`${panel.url}/chats/${typesChat.chatId}`);

@@ -37,15 +37,35 @@ export function Forbidden({ title = '无权限', detail = '当前账号没有权
  */
 export function Pager({ page, href, capped = false }: { page: PageInfo; href: (n: number) => string; capped?: boolean }) {
   const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
+  // The jump form submits to the same page with the same query, the page number its own.
+  const base = new URL(href(1), 'http://panel.invalid');
+  const kept = [...base.searchParams].filter(([name]) => name !== 'page');
+  const link = (n: number, text: string, enabled: boolean) =>
+    enabled ? <Link href={href(n)}>{text}</Link> : <span className="disabled">{text}</span>;
   return (
     <nav className="pager" aria-label="分页" data-testid="pager">
-      {page.page > 1 ? <Link href={href(page.page - 1)}>上一页</Link> : <span className="disabled">上一页</span>}
+      {link(1, '首页', page.page > 1)}
+      {link(page.page - 1, '上一页', page.page > 1)}
       <span data-testid="page-info">
         {capped
           ? `第 ${page.page} 页，共 ${countText(page.total, true)} 条`
           : `第 ${page.page} / ${pages} 页，共 ${countText(page.total)} 条`}
       </span>
-      {page.next ? <Link href={href(page.page + 1)}>下一页</Link> : <span className="disabled">下一页</span>}
+      {link(page.page + 1, '下一页', page.next)}
+      {capped ? null : link(pages, '末页', page.page < pages)}
+      {capped || pages > 1 ? (
+        <form className="jump" action={base.pathname} method="get" data-testid="page-jump">
+          {kept.map(([name, value], i) => (
+            <input key={`${name}-${i}`} type="hidden" name={name} value={value} />
+          ))}
+          <label>
+            跳至第
+            <input name="page" type="number" min={1} max={capped ? undefined : pages} defaultValue={page.page} required aria-label="页码" />
+            页
+          </label>
+          <button type="submit">跳转</button>
+        </form>
+      ) : null}
     </nav>
   );
 }
