@@ -309,6 +309,25 @@ describe('op-admin in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe(`/chats/${encodeURIComponent(longChat.chatId)}`);
   });
 
+  it("copies a message's link, which opens the chat at that message", async () => {
+    const page = boss;
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: panel.url });
+    await page.goto(`${panel.url}/chats/${longChat.chatId}?page=2`);
+    await onPage(page, 2);
+    const message = page.getByTestId('message').nth(2);
+    await message.locator('[data-testid="message-tools"][data-ready="true"]').waitFor();
+    const id = await message.getAttribute('data-message-id');
+    await message.getByRole('button', { name: '复制链接' }).click();
+    await message.getByRole('status').filter({ hasText: '已复制链接' }).waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(`${panel.url}/chats/${encodeURIComponent(longChat.chatId)}?around=${id}`);
+    await page.goto(copied);
+    const highlighted = page.locator('.message.highlighted');
+    await highlighted.waitFor();
+    await expect(highlighted.getAttribute('data-message-id')).resolves.toBe(id);
+    await expect(highlighted.textContent()).resolves.toContain('第 23 条消息');
+  });
+
   it('draws every message type as a person expects it', async () => {
     const page = boss;
     await page.goto(`${panel.url}/chats/${typesChat.chatId}`);

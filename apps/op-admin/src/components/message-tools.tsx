@@ -1,5 +1,6 @@
 'use client';
-// Marks and the favorite star of one message, changed in place through server actions.
+// Marks and the favorite star of one message, changed in place through server actions, and a
+// button that copies the message's link (the chat opened at its page, the message highlighted).
 import { useRouter } from 'next/navigation';
 import { useRef, useState, useSyncExternalStore, useTransition, type FormEvent } from 'react';
 import { addMark, removeMark, setFavorite, type ActionResult } from '@/app/actions';
@@ -8,12 +9,42 @@ import { useUnfavorite } from './favorite-row';
 /** useSyncExternalStore's subscription for a value that never changes once hydrated. */
 const nothingToWatch = () => () => undefined;
 
+/**
+ * Copies `text`: the Clipboard API where the page may use it (HTTPS, localhost), else the
+ * older copy command over a selected, off-screen text field (a panel served over plain HTTP).
+ */
+async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // Refused (permissions): try the copy command below.
+  }
+  const field = document.createElement('textarea');
+  field.value = text;
+  field.setAttribute('readonly', '');
+  field.style.position = 'fixed';
+  field.style.left = '-9999px';
+  document.body.appendChild(field);
+  field.select();
+  try {
+    return document.execCommand('copy');
+  } finally {
+    field.remove();
+  }
+}
+
 export function MessageTools({
   messageId,
+  link,
   marks: initialMarks,
   favorite: initialFavorite,
 }: {
   messageId: string;
+  /** The message's place in the panel (`/chats/<chatId>?around=<id>`). */
+  link: string;
   marks: string[];
   favorite: boolean;
 }) {
@@ -22,6 +53,7 @@ export function MessageTools({
   const [favorite, setFav] = useState(initialFavorite);
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [copied, setCopied] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
   const onUnfavorite = useUnfavorite();
   const input = useRef<HTMLInputElement>(null);
@@ -78,6 +110,23 @@ export function MessageTools({
       >
         {favorite ? '★' : '☆'}
       </button>
+      <button
+        type="button"
+        className="small copy-link"
+        data-testid="copy-link"
+        title="复制这条消息的链接"
+        onClick={() => {
+          void copyText(new URL(link, window.location.origin).href).then((ok) => {
+            setCopied(ok ? '已复制链接' : '复制失败，请手动复制地址栏');
+            setTimeout(() => setCopied(null), 2500);
+          });
+        }}
+      >
+        复制链接
+      </button>
+      <span className="copied" role="status" aria-live="polite">
+        {copied}
+      </span>
       {marks.map((mark) => (
         <span key={mark} className="chip" data-testid="mark-chip">
           {mark}

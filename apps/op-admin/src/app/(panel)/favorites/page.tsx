@@ -5,6 +5,7 @@ import { ErrorBox, Pager, StatusBadge } from '@/components/common';
 import { FavoriteRow } from '@/components/favorite-row';
 import { MessageBody } from '@/components/message-body';
 import { MessageTools } from '@/components/message-tools';
+import { chatHref } from '@/lib/find-in-chat';
 import { requireSession, withOp } from '@/lib/op-server';
 
 export const metadata: Metadata = { title: '我的收藏' };
@@ -38,7 +39,7 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
                 <FavoriteRow key={message.userMessageId} messageId={message.userMessageId}>
                   <td data-label="收藏时间">{favoriteTime}</td>
                   <td data-label="会话">
-                    <Link href={`/chats/${encodeURIComponent(chat.chatId)}?around=${message.userMessageId}`}>{chat.chatId}</Link>{' '}
+                    <Link href={chatHref(chat.chatId, { around: message.userMessageId })}>{chat.chatId}</Link>{' '}
                     <StatusBadge code={chat.statusCode} />
                     <div style={{ color: '#5b6678', fontSize: 12 }}>客户 {chat.customerId ?? '—'}</div>
                   </td>
@@ -47,7 +48,12 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
                       {message.form} · {message.createTime}
                     </div>
                     <MessageBody message={message} />
-                    <MessageTools messageId={message.userMessageId} marks={message.mark ?? []} favorite />
+                    <MessageTools
+                      messageId={message.userMessageId}
+                      link={chatHref(chat.chatId, { around: message.userMessageId })}
+                      marks={message.mark ?? []}
+                      favorite
+                    />
                   </td>
                 </FavoriteRow>
               ))}

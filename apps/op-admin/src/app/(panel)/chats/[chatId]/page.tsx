@@ -180,6 +180,7 @@ export default async function ChatPage({ params, searchParams }: { params: Param
         )
       ) : (
         <Conversation
+          chatId={chatId}
           data={list.value.data as ChatMessageListData}
           page={list.value.page}
           customerId={customerId}
@@ -231,6 +232,7 @@ function ExportMenu({ chatId, customerId }: { chatId: string; customerId: string
 }
 
 function Conversation({
+  chatId,
   data,
   page,
   customerId,
@@ -240,6 +242,7 @@ function Conversation({
   scrollTo,
   href,
 }: {
+  chatId: string;
   data: ChatMessageListData;
   page: Parameters<typeof Pager>[0]['page'] | undefined;
   customerId: string | null;
@@ -304,7 +307,12 @@ function Conversation({
                 ) : null}
               </div>
               <MessageBody message={message} keyword={keyword} />
-              <MessageTools messageId={message.userMessageId} marks={message.mark ?? []} favorite={message.favorite ?? false} />
+              <MessageTools
+                messageId={message.userMessageId}
+                link={chatHref(chatId, { around: message.userMessageId })}
+                marks={message.mark ?? []}
+                favorite={message.favorite ?? false}
+              />
             </article>
           );
         })}
