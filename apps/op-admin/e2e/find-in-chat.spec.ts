@@ -211,6 +211,30 @@ describe('find in a chat and the keyword search, in Chromium', () => {
       expect(url.searchParams.get('hit')).toBe('4');
     });
 
+    it('moves with the shortcuts the find bar lists: n, Shift+N, ], [ and /', async () => {
+      await page.goto(`${panel.url}/chats/${LONG_CHAT}?keyword=${encodeURIComponent('退款')}&hit=1`);
+      await atMatch(1);
+      await page.locator('[data-testid="message-tools"][data-ready="true"]').first().waitFor(); // the page's script listens
+      await expect(page.getByTestId('find-bar').textContent()).resolves.toContain('下一页 / 上一页');
+      await page.keyboard.press('n');
+      await atMatch(2);
+      await expectCurrent(18);
+      await page.keyboard.press('Shift+N');
+      await atMatch(1);
+      await expectCurrent(3);
+      await page.keyboard.press(']');
+      await page.getByTestId('page-info').first().filter({ hasText: '第 2 / 7 页' }).waitFor();
+      await page.keyboard.press('[');
+      await page.getByTestId('page-info').first().filter({ hasText: '第 1 / 7 页' }).waitFor();
+      await page.keyboard.press('/');
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('find-keyword');
+      // In the box, n is a letter of the keyword.
+      await page.keyboard.press('End');
+      await page.keyboard.type('n');
+      await expect(findBox().inputValue()).resolves.toBe('退款n');
+      await expect(count().textContent()).resolves.toBe('第 1 / 7 处');
+    });
+
     it('keeps the find while paging, and highlights as the API matches (case and width folded)', async () => {
       await page.goto(`${panel.url}/chats/${LONG_CHAT}?keyword=${encodeURIComponent('退款')}&hit=4`);
       await atMatch(4);

@@ -8,6 +8,7 @@ import {
   type ExportFormat,
   type SearchWindow,
 } from '@op/contracts';
+import { ChatShortcuts } from '@/components/chat-shortcuts';
 import { ErrorBox, Forbidden, Pager, StatusBadge } from '@/components/common';
 import { FindBar } from '@/components/find-bar';
 import { MessageBody } from '@/components/message-body';
@@ -159,6 +160,14 @@ export default async function ChatPage({ params, searchParams }: { params: Param
         <ExportMenu chatId={chat.chatId} customerId={session.role === 'admin' ? chat.customerId : null} />
       </section>
 
+      {list.ok ? (
+        <ChatShortcuts
+          nextHit={stepHref(steps?.next)}
+          previousHit={stepHref(steps?.previous)}
+          nextPage={list.value.page?.next ? href(list.value.page.page + 1) : null}
+          previousPage={list.value.page && list.value.page.page > 1 ? href(list.value.page.page - 1) : null}
+        />
+      ) : null}
       {list.ok ? (
         <FindBar
           chatId={chatId}
