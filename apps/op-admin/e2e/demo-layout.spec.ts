@@ -12,6 +12,16 @@ import { SCREENSHOTS, launchChromium, startPanel, type Panel } from './panel-har
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const PHONE = { name: 'phone', width: 390, height: 844 };
+/** Every page of the panel over the demo: path, screenshot name, title. */
+const PAGES = [
+  ['/', 'search', '会话搜索'],
+  [`/?keyword=${encodeURIComponent('退款')}`, 'search-refund', '会话搜索'],
+  [`/chats/${DEMO_CHAT_ID}`, 'session', `会话 ${DEMO_CHAT_ID}`],
+  [`/chats/${DEMO_LONG_CHAT_ID}?page=2`, 'session-long', `会话 ${DEMO_LONG_CHAT_ID}`],
+  ['/favorites', 'favorites', '我的收藏'],
+  ['/audit', 'audit', null],
+  ['/no-such-page', 'not-found', '页面不存在'],
+] as const;
 const DESKTOP = { name: 'desktop', width: 1280, height: 800 };
 
 describe('the demo in the panel, on a phone and a desktop', () => {
@@ -116,16 +126,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
     });
 
     it('scrolls no page sideways, and each page has its own title', async () => {
-      const pages = [
-        ['/', 'search', '会话搜索'],
-        [`/?keyword=${encodeURIComponent('退款')}`, 'search-refund', '会话搜索'],
-        [`/chats/${DEMO_CHAT_ID}`, 'session', `会话 ${DEMO_CHAT_ID}`],
-        [`/chats/${DEMO_LONG_CHAT_ID}?page=2`, 'session-long', `会话 ${DEMO_LONG_CHAT_ID}`],
-        ['/favorites', 'favorites', '我的收藏'],
-        ['/audit', 'audit', null],
-        ['/no-such-page', 'not-found', '页面不存在'],
-      ] as const;
-      for (const [path, name, title] of pages) {
+      for (const [path, name, title] of PAGES) {
         await page.goto(`${panel.url}${path}`);
         await page.locator('h1').first().waitFor();
         await page.screenshot({ path: join(SCREENSHOTS, `demo-${name}-${viewport.name}.png`), fullPage: true });
@@ -231,6 +232,25 @@ describe('the demo in the panel, on a phone and a desktop', () => {
       } finally {
         await page.emulateMedia({ media: 'screen' });
       }
+    });
+
+    it("follows the system's dark mode, every page as readable, and still prints black on white", async () => {
+      const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      try {
+        for (const [path, name] of PAGES) {
+          await page.goto(`${panel.url}${path}`);
+          await page.locator('h1').first().waitFor();
+          await expect(background()).resolves.toBe('rgb(15, 23, 42)');
+          await page.screenshot({ path: join(SCREENSHOTS, `demo-${name}-${viewport.name}-dark.png`), fullPage: true });
+          expect({ path, problems: await accessibilityProblems(page) }).toEqual({ path, problems: [] });
+        }
+        await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
+        await expect(background()).resolves.toBe('rgb(255, 255, 255)');
+      } finally {
+        await page.emulateMedia({ media: 'screen', colorScheme: 'light' });
+      }
+      await expect(background()).resolves.toBe('rgb(243, 244, 246)');
     });
 
     it('serves a favicon', async () => {

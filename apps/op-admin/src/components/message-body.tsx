@@ -100,7 +100,7 @@ export function MessageBody({
       return (
         <div className="bubble" data-kind="location">
           位置：{view.address}
-          {view.coordinates ? <div style={{ color: '#5b6678', fontSize: 12 }}>坐标 {view.coordinates}</div> : null}
+          {view.coordinates ? <div style={{ color: 'var(--muted)', fontSize: 12 }}>坐标 {view.coordinates}</div> : null}
         </div>
       );
     case 'file':
@@ -114,7 +114,7 @@ export function MessageBody({
           ) : (
             view.name
           )}{' '}
-          <span style={{ color: '#5b6678' }}>（{view.size}）</span>
+          <span style={{ color: 'var(--muted)' }}>（{view.size}）</span>
         </div>
       );
     case 'system':

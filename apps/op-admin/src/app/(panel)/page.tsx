@@ -85,7 +85,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
         <FilterPanel active={activeFilters}>
           <div className="filters">
             <fieldset className="statuses" style={{ border: 0, padding: 0, margin: 0 }}>
-              <legend style={{ fontSize: 13, color: '#475569' }}>状态</legend>
+              <legend style={{ fontSize: 13, color: 'var(--muted-strong)' }}>状态</legend>
               {CHAT_STATUS_CODES.map((code) => (
                 <label key={code}>
                   <input type="checkbox" name="status" value={code} defaultChecked={selected.has(code)} />

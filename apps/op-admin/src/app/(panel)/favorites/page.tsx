@@ -41,10 +41,10 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
                   <td data-label="会话">
                     <Link href={chatHref(chat.chatId, { around: message.userMessageId })}>{chat.chatId}</Link>{' '}
                     <StatusBadge code={chat.statusCode} />
-                    <div style={{ color: '#5b6678', fontSize: 12 }}>客户 {chat.customerId ?? '—'}</div>
+                    <div style={{ color: 'var(--muted)', fontSize: 12 }}>客户 {chat.customerId ?? '—'}</div>
                   </td>
                   <td data-label="消息">
-                    <div style={{ color: '#5b6678', fontSize: 12 }}>
+                    <div style={{ color: 'var(--muted)', fontSize: 12 }}>
                       {message.form} · {message.createTime}
                     </div>
                     <MessageBody message={message} />
