@@ -325,7 +325,13 @@ describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
       const chatId = 'u0001idem';
       const records = [0, 1, 2, 3].map((i) => record({ chatId, timestamp: T0 + i }));
       expect(await t.importRecords(a.tenantId, records)).toEqual({ imported: 4, duplicates: 0, expired: 0, failed: 0, errors: [] });
-      expect(await t.importRecords(a.tenantId, [...records, records[0]])).toEqual({ imported: 0, duplicates: 5, expired: 0, failed: 0, errors: [] });
+      expect(await t.importRecords(a.tenantId, [...records, records[0]])).toEqual({
+        imported: 0,
+        duplicates: 5,
+        expired: 0,
+        failed: 0,
+        errors: [],
+      });
       const { envelope } = await list(a, { chatId });
       expect(envelope.page!.total).toBe(4);
       expect(envelope.data!.msg).toHaveLength(4);
