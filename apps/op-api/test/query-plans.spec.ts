@@ -54,12 +54,18 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
     // The long chat: two thirds of the tenant's messages, every one on the same day.
     await t.importRecords(
       a.tenantId,
-      Array.from({ length: LONG }, (_, i) => record({ chatId: 'long', timestamp: BASE + 24 * H + i * 5_000, body: `长会话 ${i}` })),
+      Array.from({ length: LONG }, (_, i) =>
+        record({ chatId: 'long', timestamp: BASE + 24 * H + i * 5_000, body: { type: 'txt', msg: `长会话 ${i}` } }),
+      ),
     );
     await t.importRecords(
       a.tenantId,
       Array.from({ length: SMALL_CHATS * 15 }, (_, i) =>
-        record({ chatId: `s${i % SMALL_CHATS}`, timestamp: BASE + Math.floor((i / (SMALL_CHATS * 15)) * 17 * 24 * H), body: `短 ${i}` }),
+        record({
+          chatId: `s${i % SMALL_CHATS}`,
+          timestamp: BASE + Math.floor((i / (SMALL_CHATS * 15)) * 17 * 24 * H),
+          body: { type: 'txt', msg: `短 ${i}` },
+        }),
       ),
     );
     await t.dataSource.query(engine === 'mariadb' ? 'ANALYZE TABLE messages, chats, message_marks, message_favorites' : 'ANALYZE');
@@ -85,9 +91,10 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
   async function statementsOf(body: Record<string, unknown>, name = 'chatMessageList'): Promise<Statement[]> {
     const sent: Statement[] = [];
     const query = t.dataSource.query.bind(t.dataSource);
-    const spy = jest.spyOn(t.dataSource, 'query').mockImplementation((sql: string, params?: unknown[]) => {
-      if (/^\s*SELECT\b/i.test(sql)) sent.push({ sql, params: params ?? [] });
-      return query(sql, params);
+    const spy = jest.spyOn(t.dataSource, 'query').mockImplementation((...args: Parameters<DataSource['query']>) => {
+      const [sql, params] = args;
+      if (/^\s*SELECT\b/i.test(sql)) sent.push({ sql, params: Array.isArray(params) ? params : [] });
+      return query(...args);
     });
     try {
       const { status, envelope } = await a.client.call(name, name === 'chatMessageList' ? { chatId: 'long', ...body } : body);
