@@ -5,6 +5,7 @@
  *   node tools/bench/run.js [--messages 1000000] [--quick] [--rebuild] [--duration 10]
  *                           [--server mysql://root@127.0.0.1:3306] [--connections 1,8,32]
  *                           [--token-cache-ms 5000] [--only <scenario>] [--load-only] [--rounds 2]
+ *                           [--shape long-tail|quarter|burst|one-day|one-time|many-tenants]
  *
  * 1. Loads (once) a realistic tenant into MariaDB database `op_bench_<messages>`: N messages
  *    in 50,000 chats with a long tail (the two longest hold 12 % and 10 %: 120,000 and
@@ -12,6 +13,11 @@
  *    through the project's import path (ImportService.importLines, as `opctl import`), and
  *    reports the load rate. A marker table `bench_marker` makes later runs reuse it;
  *    --rebuild drops and reloads it.
+ *    --shape picks another shape of data (issue 14), each in its own database: `quarter`, one
+ *    chat holding 40 % of the tenant over 17 days; `burst`, one chat holding 30 % of it with
+ *    5,000 messages of the tenant in each second; `one-day`, one chat holding half of it, all
+ *    on one day; `one-time`, every message with the same timestamp (as one import can give);
+ *    `many-tenants`, the long tail beside 500 small tenants of 200 messages each.
  * 2. Starts the API as a user would (`node apps/op-api/dist/main.js` with env) and the floor
  *    (tools/bench/floor.js: bare `http` + mysql2, same JSON, no signature or validation),
  *    checks that both answer every scenario with the same JSON, then drives each with
@@ -45,6 +51,7 @@ const { values } = parseArgs({
     'load-only': { type: 'boolean', default: false },
     'token-cache-ms': { type: 'string', default: '5000' },
     rounds: { type: 'string', default: '2' },
+    shape: { type: 'string', default: 'long-tail' },
   },
 });
 const MESSAGES = Number(values.messages);
@@ -55,7 +62,11 @@ const ROUNDS = Math.max(2, 2 * Math.ceil((Number(values.rounds) || 2) / 2));
 const AUDIT_FLUSH_WAIT_MS = 1_200;
 const CONNECTIONS = values.connections.split(',').map(Number);
 const SERVER = values.server.replace(/\/$/, '');
-const DATABASE = `op_bench_${MESSAGES}`;
+const SHAPES = ['long-tail', 'quarter', 'burst', 'one-day', 'one-time', 'many-tenants'];
+const SHAPE = values.shape;
+if (!SHAPES.includes(SHAPE)) throw new Error(`--shape must be one of ${SHAPES.join(', ')}`);
+const DATABASE = SHAPE === 'long-tail' ? `op_bench_${MESSAGES}` : `op_bench_${SHAPE.replace('-', '_')}_${MESSAGES}`;
+const DAY_MS = 86_400_000;
 const MASTER_KEY = '5a'.repeat(32);
 const QINIU_ENV = { OP_QINIU_DOMAIN: 'http://img.example.com', OP_QINIU_ACCESS_KEY: 'bench-ak', OP_QINIU_SECRET_KEY: 'bench-sk' };
 const API_PORT = 3900 + (process.pid % 40);
@@ -78,22 +89,46 @@ function chatOf(random) {
   return 2 + Math.floor((CHATS - 2) * random() ** 2);
 }
 
-async function* importLines() {
-  const random = seededRandom(2026);
+/** One chat (0) holding `share` of the messages, the rest spread over the others. */
+const holding = (share) => (random) => (random() < share ? 0 : 1 + Math.floor((CHATS - 1) * random()));
+
+/** Where each message of the shape goes (its chat) and when (its timestamp), from message i of n. */
+function shapeOf(shape, messages) {
   const start = Date.UTC(2026, 0, 1) - 8 * 3_600_000;
-  const step = Math.max(1, Math.floor((300 * 86_400_000) / MESSAGES)); // ~10 months of history
-  for (let i = 0; i < MESSAGES; i++) {
-    const chat = chatOf(random);
+  const step = Math.max(1, Math.floor((300 * DAY_MS) / messages)); // ~10 months of history
+  const spread = (i) => start + Math.floor(i / 2) * step * 2;
+  switch (shape) {
+    case 'quarter':
+      return { chat: holding(0.4), time: (i) => start + Math.floor((i * 17 * DAY_MS) / messages) };
+    case 'burst':
+      return { chat: holding(0.3), time: (i) => start + Math.floor(i / 5_000) * 1_000 };
+    case 'one-day':
+      return {
+        chat: holding(0.5),
+        time: (i, chat) => (chat === 0 ? start + 200 * DAY_MS + Math.floor((i * DAY_MS) / messages) : spread(i)),
+      };
+    case 'one-time':
+      return { chat: chatOf, time: () => start };
+    default:
+      return { chat: chatOf, time: spread };
+  }
+}
+
+async function* importLines(messages = MESSAGES, prefix = 'bench') {
+  const random = seededRandom(2026);
+  const shape = shapeOf(SHAPE, messages);
+  for (let i = 0; i < messages; i++) {
+    const chat = shape.chat(random);
     const { body, ext, qiniuKey } = messageBody(random, i);
     const fromCustomer = random() < 0.55;
     yield JSON.stringify(
       importRecord({
-        chatId: `u0001bench${chat}`,
-        msgId: `bench${i}`,
+        chatId: `u0001${prefix}${chat}`,
+        msgId: `${prefix}${i}`,
         // Several messages may share a millisecond: the page order then falls back to the id.
-        timestamp: start + Math.floor(i / 2) * step * 2,
-        from: fromCustomer ? `u0001bench${chat}` : 'kefu01',
-        to: fromCustomer ? 'kefu01' : `u0001bench${chat}`,
+        timestamp: shape.time(i, chat),
+        from: fromCustomer ? `u0001${prefix}${chat}` : 'kefu01',
+        to: fromCustomer ? 'kefu01' : `u0001${prefix}${chat}`,
         body,
         ext,
         qiniuKey,
@@ -126,6 +161,13 @@ async function load() {
     });
     const seconds = (Date.now() - started) / 1000;
     if (result.failed > 0) throw new Error(`import failed on ${result.failed} lines: ${JSON.stringify(result.errors.slice(0, 3))}`);
+    if (SHAPE === 'many-tenants') {
+      log('loading 500 small tenants of 200 messages each beside it…');
+      for (let t = 0; t < 500; t++) {
+        const small = await benchTenant(access, `small${t}`, `small-${t}`);
+        await importer.importLines(small.tenantId, importLines(200, `s${t}x`));
+      }
+    }
     const db = await serverConnection(DATABASE);
     try {
       // Marks on 1 in 50 messages (two on 1 in 200), favorites of the bench operator on 1 in 40.
@@ -531,6 +573,7 @@ function reportOf({ started, marker, loadedNow, facts, figures, rss }) {
     machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20) },
     database: { version: version.v, innodbBufferPoolMb: Math.round(Number(version.pool) / 2 ** 20), name: DATABASE },
     data: {
+      shape: SHAPE,
       messages: marker.messages,
       chats: marker.chats,
       longestChat: longest,
@@ -567,7 +610,7 @@ function reportOf({ started, marker, loadedNow, facts, figures, rss }) {
 /** The table and the targets on stdout. */
 function printReport(report, rows, { marker, loadedNow }) {
   console.log(
-    `\n2.37 chatMessageList on ${marker.messages} messages (${DATABASE}, MariaDB ${report.database.version}, buffer pool ${report.database.innodbBufferPoolMb} MB, ${report.machine.cores} cores), ${DURATION} s per run, API with OP_TOKEN_CACHE_MS=${values['token-cache-ms']}; latency ms`,
+    `\n2.37 chatMessageList on ${marker.messages} messages, shape ${SHAPE} (${DATABASE}, MariaDB ${report.database.version}, buffer pool ${report.database.innodbBufferPoolMb} MB, ${report.machine.cores} cores), ${DURATION} s per run, API with OP_TOKEN_CACHE_MS=${values['token-cache-ms']}; latency ms`,
   );
   console.table(rows);
   console.log(
@@ -586,9 +629,11 @@ function printReport(report, rows, { marker, loadedNow }) {
 function writeReport(report) {
   mkdirSync(join(root, 'bench-results'), { recursive: true });
   const day = report.date.slice(0, 10);
-  const target = join(root, 'bench-results', MESSAGES === 1_000_000 ? `${day}.json` : `${day}-${MESSAGES}.json`);
+  const name =
+    SHAPE === 'long-tail' ? (MESSAGES === 1_000_000 ? `${day}.json` : `${day}-${MESSAGES}.json`) : `${day}-${SHAPE}-${MESSAGES}.json`;
+  const target = join(root, 'bench-results', name);
   const baseline = join(root, 'bench-results', `${day}.json`);
-  if (MESSAGES !== 1_000_000 && existsSync(baseline)) {
+  if (SHAPE === 'long-tail' && MESSAGES !== 1_000_000 && existsSync(baseline)) {
     const base = JSON.parse(readFileSync(baseline, 'utf8'));
     const versus = {};
     for (const f of report.figures.filter((x) => x.connections === 1)) {
