@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ChatStatus } from '@op/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DAY_MS } from '../../database/message-days';
+import { messageCutoff } from '../../database/retention-policies';
 import { placeholders } from '../../database/sql';
 import { inTransaction, StaleReadError } from '../../database/transaction';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
@@ -149,14 +150,8 @@ export class MessageRouter {
     retention: { cutoffMs?: number | null },
   ): Promise<boolean> {
     if (timeMs >= Date.now() - DAY_MS) return false;
-    if (retention.cutoffMs === undefined) {
-      const rows: Array<{ message_days: number | string | null }> = await manager.query(
-        'SELECT message_days FROM retention_policies WHERE tenant_id = ?',
-        [tenantId],
-      );
-      const days = Number(rows[0]?.message_days ?? 0);
-      retention.cutoffMs = days > 0 ? Date.now() - days * DAY_MS : null;
-    }
+    // null once read means no policy: read it once per batch, not per message.
+    if (retention.cutoffMs === undefined) retention.cutoffMs = await messageCutoff(manager, tenantId);
     if (retention.cutoffMs === null || timeMs >= retention.cutoffMs) return false;
     return (await this.chats.openChatOf(manager, tenantId, customer)) === null;
   }

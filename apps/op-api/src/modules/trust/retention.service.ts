@@ -6,20 +6,12 @@ import { OpError } from '../../common/errors/op-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { dialectOf, merge } from '../../database/dialect';
-import { DAY_MS } from '../../database/message-days';
+import { cutoffOf, policyDays, type RetentionPolicyRow } from '../../database/retention-policies';
 import { affectedRows, placeholders } from '../../database/sql';
 import { ChatPurger, noPurge, PURGE_BATCH, rest } from './chat-purge.service';
 
 /** Days a policy may name: up to 100 years. */
 const MAX_DAYS = 36_500;
-
-interface PolicyRow {
-  tenant_id: string;
-  message_days: number | string | null;
-  audit_days: number | string | null;
-}
-
-const days = (value: number | string | null): number | null => (value === null || Number(value) === 0 ? null : Number(value));
 
 /**
  * Each tenant's retention: chats whose last message is older than `messageDays` are deleted
@@ -65,11 +57,13 @@ export class RetentionService {
   }
 
   async policy(tenantId: string): Promise<RetentionPolicy | null> {
-    const rows: PolicyRow[] = await this.dataSource.query(
+    const rows: RetentionPolicyRow[] = await this.dataSource.query(
       'SELECT tenant_id, message_days, audit_days FROM retention_policies WHERE tenant_id = ?',
       [tenantId],
     );
-    return rows.length === 0 ? null : { tenantId, messageDays: days(rows[0].message_days), auditDays: days(rows[0].audit_days) };
+    return rows.length === 0
+      ? null
+      : { tenantId, messageDays: policyDays(rows[0].message_days), auditDays: policyDays(rows[0].audit_days) };
   }
 
   /** Applies the policies of every tenant that has one, or of one tenant (zeros when it has none). */
@@ -78,7 +72,7 @@ export class RetentionService {
       const tenants: unknown[] = await this.dataSource.query('SELECT id FROM tenants WHERE id = ?', [tenantId]);
       if (tenants.length === 0) throw OpError.notFound(`--tenant ${tenantId} 对应的租户不存在`);
     }
-    const rows: PolicyRow[] = await this.dataSource.query(
+    const rows: RetentionPolicyRow[] = await this.dataSource.query(
       `SELECT tenant_id, message_days, audit_days FROM retention_policies${tenantId === undefined ? '' : ' WHERE tenant_id = ?'} ORDER BY tenant_id`,
       tenantId === undefined ? [] : [tenantId],
     );
@@ -86,14 +80,14 @@ export class RetentionService {
     if (tenantId !== undefined && rows.length === 0) result.tenants.push({ tenantId, chats: 0, messages: 0, auditRecords: 0 });
     for (const row of rows) {
       const entry: RetentionRunTenant = { tenantId: row.tenant_id, chats: 0, messages: 0, auditRecords: 0 };
-      const messageDays = days(row.message_days);
-      const auditDays = days(row.audit_days);
-      if (messageDays !== null) {
-        const counts = await this.purgeChatsBefore(row.tenant_id, now - messageDays * DAY_MS);
+      const messageCutoff = cutoffOf(policyDays(row.message_days), now);
+      const auditCutoff = cutoffOf(policyDays(row.audit_days), now);
+      if (messageCutoff !== null) {
+        const counts = await this.purgeChatsBefore(row.tenant_id, messageCutoff);
         entry.chats = counts.chats;
         entry.messages = counts.messages;
       }
-      if (auditDays !== null) entry.auditRecords = await this.purgeAuditBefore(row.tenant_id, now - auditDays * DAY_MS);
+      if (auditCutoff !== null) entry.auditRecords = await this.purgeAuditBefore(row.tenant_id, auditCutoff);
       await this.dataSource.query('UPDATE retention_policies SET last_run_time = ? WHERE tenant_id = ?', [Date.now(), row.tenant_id]);
       if (entry.chats + entry.auditRecords > 0) {
         this.logger.log(
