@@ -305,6 +305,30 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
     });
   }
 
+  it('orders by creation with sort createTime, with and without a keyword', async () => {
+    // x1 was created first and is the most active; x3 created last of the three; empty has no message.
+    const tenant = await t.createTenant();
+    const chats: Array<[string, number[]]> = [
+      ['x1', [1, 30]],
+      ['x2', [5]],
+      ['x3', [10]],
+    ];
+    for (const [chatId, hours] of chats) {
+      await t.importRecords(
+        tenant.tenantId,
+        hours.map((h) => record({ chatId, timestamp: BASE + h * H, body: { type: 'txt', msg: `${chatId} 的退款` } })),
+      );
+    }
+    const { chatId: empty } = (await tenant.client.expect<{ chatId: string }>('chatCreate', { customerId: 'nobody-yet' })).data!;
+    const order = async (body: Record<string, unknown>) =>
+      (await tenant.client.expect<ChatSearchData>('chatSearch', body)).data!.chats.map((c) => c.chatId);
+    expect(await order({})).toEqual(['x1', 'x3', 'x2', empty]);
+    expect(await order({ sort: 'lastMessageTime' })).toEqual(['x1', 'x3', 'x2', empty]);
+    expect(await order({ sort: 'createTime' })).toEqual([empty, 'x3', 'x2', 'x1']);
+    expect(await order({ sort: 'createTime', keyword: '退款' })).toEqual(['x3', 'x2', 'x1']);
+    expect(await order({ sort: 'createTime', keyword: '退款', pageSize: 2, pageNum: 2 })).toEqual(['x1']);
+  });
+
   describe('chatMessageSearch (find in this chat)', () => {
     const find = (body: Record<string, unknown>, tenant = a) => tenant.client.call<ChatMessageSearchData>('chatMessageSearch', body);
 
@@ -424,6 +448,27 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
       expect(envelope.page!.total).toBe(3);
       expect(envelope.data!.chats.map((c) => c.chatId)).toEqual(['c6', 'c5', 'c4', 'c3', 'c2', 'c1']);
     });
+
+    it('walks the chats newest created first with sort createTime', async () => {
+      // Created in the reverse order of their activity: c1 the newest, c6 the oldest.
+      const order = ['c1', 'n1', 'c2', 'c3', 'c4', 'c5', 'n2', 'c6'];
+      for (const [i, chatId] of order.entries()) {
+        await capped.dataSource.query('UPDATE chats SET create_time = ? WHERE tenant_id = ? AND id = ?', [
+          BASE - i * H,
+          tenant.tenantId,
+          chatId,
+        ]);
+      }
+      const first = await page({ sort: 'createTime', pageSize: 2 });
+      expect(first.envelope.data!.totalCapped).toBe(true);
+      expect(first.envelope.data!.chats.map((c) => c.chatId)).toEqual(['c1', 'c2']);
+      const third = await page({ sort: 'createTime', pageSize: 2, pageNum: 3 });
+      expect(third.envelope.data!.chats.map((c) => c.chatId)).toEqual(['c5', 'c6']);
+      expect(third.envelope.page!.next).toBe(false);
+      const exact = await page({ sort: 'createTime', status: [5] });
+      expect(exact.envelope.data!.totalCapped).toBe(false);
+      expect(exact.envelope.data!.chats.map((c) => c.chatId)).toEqual(['c1', 'c2', 'c4']);
+    });
   });
 
   describe('with filters, past four times OP_SEARCH_TOTAL_CAP matching chats (here 2)', () => {
@@ -489,6 +534,8 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
     [{ keyword: '退款', messageTimeFrom: '2026/01/01' }, 'messageTimeFrom 必须是 yyyy-MM-dd HH:mm:ss 格式的时间'],
     [{ mark: 'x'.repeat(33) }, 'mark 长度必须在 1 到 32 个字符之间'],
     [{ pageSize: 101 }, 'pageSize 不能大于 100'],
+    [{ sort: 'lastMessageTime desc' }, 'sort 只能是 lastMessageTime 或 createTime'],
+    [{ sort: 1 }, 'sort 只能是 lastMessageTime 或 createTime'],
   ])('refuses %j', async (body, message) => {
     const { status, envelope } = await search(body);
     expect({ status, code: envelope.code, message: envelope.message, data: envelope.data }).toEqual({

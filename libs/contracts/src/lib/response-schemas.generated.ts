@@ -988,6 +988,9 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       },
       "messageTimeTo": {
         "type": "string"
+      },
+      "sort": {
+        "$ref": "#/components/schemas/ChatSearchSort"
       }
     },
     "additionalProperties": false
@@ -1093,6 +1096,13 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       "statusCode"
     ],
     "additionalProperties": false
+  },
+  "ChatSearchSort": {
+    "type": "string",
+    "enum": [
+      "lastMessageTime",
+      "createTime"
+    ]
   },
   "ChatStatus": {
     "type": "number",

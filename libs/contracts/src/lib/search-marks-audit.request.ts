@@ -40,6 +40,10 @@ const statusList = ({ value }: TransformFnParams): unknown => {
   return list.map((item) => (typeof item === 'string' && /^\d{1,3}$/.test(item) ? Number(item) : item));
 };
 
+/** What `chatSearch` can order its chats by, newest first. */
+export const CHAT_SEARCH_SORTS = ['lastMessageTime', 'createTime'] as const;
+export type ChatSearchSort = (typeof CHAT_SEARCH_SORTS)[number];
+
 /** pageNum and pageSize as 2.37 takes them (class-validator checks the decorator nearest the property first). */
 export class PageRequest {
   @PageNumField()
@@ -115,6 +119,11 @@ export class ChatSearchRequest extends PageRequest {
   /** With a keyword: only messages at or before this time (its whole second) match. */
   @optionalTime('messageTimeTo')
   messageTimeTo?: string;
+
+  /** The result order, newest first by: the last message (default; chats without one last) or the creation. */
+  @IsOptional()
+  @IsIn(CHAT_SEARCH_SORTS, { message: 'sort 只能是 lastMessageTime 或 createTime' })
+  sort?: ChatSearchSort;
 }
 
 /** Body of `chatMessageSearch`: the messages of one chat that hold a keyword, in chat order ("find in this chat"). */

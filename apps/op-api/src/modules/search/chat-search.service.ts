@@ -10,6 +10,7 @@ import {
   type ChatSearchFilters,
   type ChatSearchHit,
   type ChatSearchRequest,
+  type ChatSearchSort,
   type PageInfo,
   type SearchWindow,
 } from '@op/contracts';
@@ -60,12 +61,30 @@ function compareIds(a: string, b: string): number {
 
 const chatRef = (row: ChatEntity): ChatRef => ({ id: row.id, messageCount: Number(row.messageCount) });
 
-/** The search result order: newest activity first, chats without messages last, then chat id descending. */
-function resultOrder(a: Pick<ChatEntity, 'id' | 'lastMessageTime'>, b: Pick<ChatEntity, 'id' | 'lastMessageTime'>): number {
-  const x = a.lastMessageTime === null ? null : Number(a.lastMessageTime);
-  const y = b.lastMessageTime === null ? null : Number(b.lastMessageTime);
-  if (x !== y) return x === null ? 1 : y === null ? -1 : y - x;
-  return compareIds(b.id, a.id);
+/** What a result order compares: the chat id and its sort key (`lastMessageTime` or `createTime`). */
+type OrderKeys = Pick<ChatEntity, 'id' | 'lastMessageTime' | 'createTime'>;
+
+/**
+ * A result order: newest first by the `sort` key (chats without a last message last), then chat
+ * id descending; `column` is the key in SQL, one direction for both keys so the database walks
+ * idx_chats_tenant_last / idx_chats_tenant_created (and the agents' twins) backwards.
+ */
+class ResultOrder {
+  readonly column: string;
+
+  constructor(readonly key: ChatSearchSort) {
+    this.column = key === 'createTime' ? 'c.create_time' : 'c.last_message_time';
+  }
+
+  get sql(): string {
+    return `${this.column} DESC, c.id DESC`;
+  }
+
+  readonly compare = (a: Partial<OrderKeys>, b: Partial<OrderKeys>): number => {
+    const [x, y] = [a[this.key] ?? null, b[this.key] ?? null].map((key) => (key === null ? null : Number(key)));
+    if (x !== y) return x === null ? 1 : y === null ? -1 : y - x;
+    return compareIds(b.id!, a.id!);
+  };
 }
 
 interface KeywordPlan {
@@ -76,7 +95,7 @@ interface KeywordPlan {
 
 /**
  * `chatSearch`: the tenant's chats (an agent's own only) matching every given filter, newest
- * activity first; with a keyword, each with its newest matching messages. And
+ * activity (or creation, with `sort`) first; with a keyword, each with its newest matching messages. And
  * `chatMessageSearch`: one chat's matching messages in chat order.
  *
  * A keyword search asks the index for the chats holding a match. Up to OP_SEARCH_TOTAL_CAP of
@@ -110,6 +129,7 @@ export class ChatSearchService {
     const operator = requireOperator(context);
     const pageNum = request.pageNum ?? DEFAULT_PAGE_NUM;
     const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
+    const order = new ResultOrder(request.sort ?? 'lastMessageTime');
     const filter = new SqlFilter('c.tenant_id = ?', context.tenantId);
     if (operator.role !== 'admin') filter.add('c.operator_id = ?', operator.id);
     if (request.status !== undefined && request.status.length > 0)
@@ -141,19 +161,18 @@ export class ChatSearchService {
       );
       const total = Number(n);
       const offset = (pageNum - 1) * pageSize;
-      // NULL last_message_time sorts last in DESC on both engines. One direction for both keys,
-      // so MariaDB can walk idx_chats_tenant_last backwards (InnoDB appends the key (tenant_id, id)).
+      // NULL last_message_time sorts last in DESC on both engines.
       const rows: ChatEntity[] =
         offset < total
           ? await this.dataSource.query(
-              `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} ORDER BY c.last_message_time DESC, c.id DESC LIMIT ? OFFSET ?`,
+              `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,
               [...filter.params, pageSize, offset],
             )
           : [];
       return this.answer(rows, [], null, false, pageInfo(total, pageNum, pageSize, rows.length));
     }
 
-    const { rows, total, capped, next, common } = await this.keywordPage(plan, filter, pageNum, pageSize);
+    const { rows, total, capped, next, common } = await this.keywordPage(plan, filter, order, pageNum, pageSize);
     const hits = await this.index.hits(plan.engine, plan.query, rows.map(chatRef), HITS_PER_CHAT, 'desc', common);
     const page: PageInfo = { ...pageInfo(total, pageNum, pageSize, rows.length), next };
     return this.answer(rows, hits, plan, capped, page, request.keyword);
@@ -212,6 +231,7 @@ export class ChatSearchService {
   private async keywordPage(
     plan: KeywordPlan,
     filter: SqlFilter,
+    order: ResultOrder,
     pageNum: number,
     pageSize: number,
   ): Promise<{ rows: ChatEntity[]; total: number; capped: boolean; next: boolean; common: boolean }> {
@@ -221,21 +241,22 @@ export class ChatSearchService {
     // With filters, some of the matching chats do not pass them: ask for more, to count those that do.
     const limit = filter.narrowed && cap < UNCAPPED ? cap * FILTERED_PROBE : cap;
     const matched = await this.index.matchingChats(plan.engine, plan.query, limit);
-    if (matched.complete) return { ...this.capped(await this.pageOf(filter, matched.chatIds, offset, pageSize), cap), common: false };
+    if (matched.complete)
+      return { ...this.capped(await this.pageOf(filter, order, matched.chatIds, offset, pageSize), cap), common: false };
 
     // A common keyword: more than `limit` chats hold it. Unfiltered, that is past the cap.
-    if (!filter.narrowed || (await this.passing(filter, matched.chatIds)).length > cap) {
-      const walk = await this.walk(plan, filter, offset, pageSize, need, Number.POSITIVE_INFINITY);
+    if (!filter.narrowed || (await this.passing(filter, order, matched.chatIds)).length > cap) {
+      const walk = await this.walk(plan, filter, order, offset, pageSize, need, Number.POSITIVE_INFINITY);
       return { rows: walk.page, total: cap, capped: true, next: walk.found >= need, common: true };
     }
     // Too few of those pass the filters to tell: walk the filtered chats in order; their matches
     // are counted exactly when they run out before the cap, capped when the cap is passed, and
     // gathered whole if the walk is long.
-    const walk = await this.walk(plan, filter, offset, pageSize, Math.max(need, cap + 1), cap * 2);
+    const walk = await this.walk(plan, filter, order, offset, pageSize, Math.max(need, cap + 1), cap * 2);
     if (walk.found > cap) return { rows: walk.page, total: cap, capped: true, next: walk.found >= need, common: true };
     if (walk.exhausted) return { rows: walk.page, total: walk.found, capped: false, next: walk.found >= need, common: true };
     const all = await this.index.matchingChats(plan.engine, plan.query, UNCAPPED);
-    return { ...this.capped(await this.pageOf(filter, all.chatIds, offset, pageSize), cap), common: true };
+    return { ...this.capped(await this.pageOf(filter, order, all.chatIds, offset, pageSize), cap), common: true };
   }
 
   /** A page whose total passed the cap says the cap (every path counts to the same rule). */
@@ -243,12 +264,12 @@ export class ChatSearchService {
     return page.total > cap ? { ...page, total: cap, capped: true } : page;
   }
 
-  /** Those of `chatIds` that pass the filters: id and last message time. */
-  private async passing(filter: SqlFilter, chatIds: readonly string[]): Promise<Array<Pick<ChatEntity, 'id' | 'lastMessageTime'>>> {
-    const keys: Array<Pick<ChatEntity, 'id' | 'lastMessageTime'>> = [];
+  /** Those of `chatIds` that pass the filters: id and sort key. */
+  private async passing(filter: SqlFilter, order: ResultOrder, chatIds: readonly string[]): Promise<Array<Partial<OrderKeys>>> {
+    const keys: Array<Partial<OrderKeys>> = [];
     for (const chunk of chunks(chatIds, ID_CHUNK)) {
-      const rows: Array<Pick<ChatEntity, 'id' | 'lastMessageTime'>> = await this.dataSource.query(
-        `SELECT c.id AS id, c.last_message_time AS lastMessageTime FROM chats c WHERE ${filter.clause} AND c.id IN (${placeholders(chunk.length)})`,
+      const rows: Array<Partial<OrderKeys>> = await this.dataSource.query(
+        `SELECT c.id AS id, ${order.column} AS ${order.key} FROM chats c WHERE ${filter.clause} AND c.id IN (${placeholders(chunk.length)})`,
         [...filter.params, ...chunk],
       );
       keys.push(...rows);
@@ -257,10 +278,10 @@ export class ChatSearchService {
   }
 
   /** The page, exact total included, of the chats among `chatIds` that pass the filters. */
-  private async pageOf(filter: SqlFilter, chatIds: readonly string[], offset: number, pageSize: number) {
-    const keys = await this.passing(filter, chatIds);
-    keys.sort(resultOrder);
-    const ids = keys.slice(offset, offset + pageSize).map((row) => row.id);
+  private async pageOf(filter: SqlFilter, order: ResultOrder, chatIds: readonly string[], offset: number, pageSize: number) {
+    const keys = await this.passing(filter, order, chatIds);
+    keys.sort(order.compare);
+    const ids = keys.slice(offset, offset + pageSize).map((row) => row.id!);
     const rows: ChatEntity[] =
       ids.length === 0
         ? []
@@ -268,7 +289,7 @@ export class ChatSearchService {
             `SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id IN (${placeholders(ids.length)})`,
             [filter.params[0], ...ids],
           );
-    rows.sort(resultOrder);
+    rows.sort(order.compare);
     return { rows, total: keys.length, capped: false, next: offset + rows.length < keys.length };
   }
 
@@ -276,11 +297,21 @@ export class ChatSearchService {
    * Walks the filtered chats in result order, a chunk at a time, asking the index which hold a
    * match, until `stopAt` matches are found, `budget` chats were read, or none are left.
    */
-  private async walk(plan: KeywordPlan, filter: SqlFilter, offset: number, pageSize: number, stopAt: number, budget: number) {
+  private async walk(
+    plan: KeywordPlan,
+    filter: SqlFilter,
+    order: ResultOrder,
+    offset: number,
+    pageSize: number,
+    stopAt: number,
+    budget: number,
+  ) {
     const page: ChatEntity[] = [];
     let found = 0;
     let examined = 0;
-    // Chats with messages (newest first), then those without: two index ranges, both keyset-paged.
+    // Chats with a key (newest first), then those without (only chats without messages have no
+    // last message time): two index ranges, both keyset-paged.
+    const key = order.column;
     let after: { time: number | null; id: string } | null = null;
     let phase: 'timed' | 'untimed' = 'timed';
     // A common keyword fills a page from few chats: start small, double while it does not.
@@ -289,17 +320,14 @@ export class ChatSearchService {
       let cursor: string;
       let params: unknown[];
       if (phase === 'timed') {
-        cursor =
-          after === null
-            ? 'c.last_message_time IS NOT NULL'
-            : 'c.last_message_time IS NOT NULL AND c.last_message_time <= ? AND (c.last_message_time < ? OR c.id < ?)';
+        cursor = after === null ? `${key} IS NOT NULL` : `${key} IS NOT NULL AND ${key} <= ? AND (${key} < ? OR c.id < ?)`;
         params = after === null ? [] : [after.time, after.time, after.id];
       } else {
-        cursor = after === null ? 'c.last_message_time IS NULL' : 'c.last_message_time IS NULL AND c.id < ?';
+        cursor = after === null ? `${key} IS NULL` : `${key} IS NULL AND c.id < ?`;
         params = after === null ? [] : [after.id];
       }
       const chunk: ChatEntity[] = await this.dataSource.query(
-        `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} AND ${cursor} ORDER BY c.last_message_time DESC, c.id DESC LIMIT ${size}`,
+        `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} AND ${cursor} ORDER BY ${order.sql} LIMIT ${size}`,
         [...filter.params, ...params],
       );
       if (chunk.length > 0) {
@@ -312,7 +340,8 @@ export class ChatSearchService {
           if (found >= stopAt) return { page, found, exhausted: false };
         }
         const last = chunk[chunk.length - 1];
-        after = { time: last.lastMessageTime === null ? null : Number(last.lastMessageTime), id: last.id };
+        const time = last[order.key];
+        after = { time: time === null ? null : Number(time), id: last.id };
       }
       if (chunk.length < size) {
         if (phase === 'untimed') return { page, found, exhausted: true };
