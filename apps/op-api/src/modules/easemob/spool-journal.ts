@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { nextTurn } from '../../common/util/next-turn';
 
 /** One verified callback that the database could not take in time. */
 export interface SpoolEntry {
@@ -206,7 +207,7 @@ export class JournalWriter {
     try {
       while (this.queue.length > 0) {
         // Let the callbacks arriving in this turn of the event loop join the batch.
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         const batch = this.queue;
         this.queue = [];
         try {

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EXPORT_CONTENT_TYPES, exportFileName, type ChatExportRequest, type ChatInfo } from '@op/contracts';
 import type { OpContext } from '../access/op-context';
 import type { FileAnswer } from '../../common/util/file-answer';
+import { nextTurn } from '../../common/util/next-turn';
 import { TimeFormatter } from '../../common/util/time-format';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -55,6 +56,10 @@ export class ChatExportService {
     let after: { timeMs: number; id: string } | null = null;
     let count = 0;
     for (;;) {
+      // What was yielded leaves now: on SQLite the queries answer synchronously, and without a
+      // turn of the event loop the socket stays corked until the stream's buffer is full
+      // (measured: the head of a 300k-message chat's CSV left after 36-90 ms, 2.37 took 9-35).
+      await nextTurn();
       const limit = after === null ? FIRST_BATCH : EXPORT_BATCH;
       const rows = await this.messages.messagesAfter(tenantId, chat.chatId, after, limit);
       if (rows.length === 0) break;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { nextTurn } from '../../common/util/next-turn';
 import { dialectOf, isMysql } from '../../database/dialect';
 import { affectedRows, placeholders } from '../../database/sql';
 import { inTransaction } from '../../database/transaction';
@@ -33,8 +34,6 @@ interface BatchResult {
 /** Rows one statement deletes at most: a purge never holds long locks or a huge transaction. */
 export const PURGE_BATCH = 1_000;
 const SQLITE_PURGE_BATCH = 250;
-
-const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * After each batch the purge rests as long as the batch took (at most a second): it never takes
@@ -85,7 +84,7 @@ export class ChatPurger {
     for (const chatId of chatIds) {
       if (stop()) break;
       await this.purgeChat(tenantId, chatId, into, options.rememberErased ?? false);
-      await yieldToOthers();
+      await nextTurn();
     }
     return into;
   }
