@@ -182,6 +182,34 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     });
   });
 
+  it('runs in one process at a time: opctl answers 409 while another holds the run, and runs once it is free', async () => {
+    const e = await t.createTenant();
+    await t.importRecords(e.tenantId, [record({ chatId: 'late', timestamp: Date.now() - 40 * DAY, body: { type: 'txt', msg: '该删了' } })]);
+    expect((await opctl('retention:set', '--tenant', e.tenantId, '--message-days', '30')).json).toMatchObject({ messageDays: 30 });
+    // The lease row as an API process on another machine writes it in the middle of its run.
+    await t.dataSource.query('DELETE FROM job_leases WHERE name = ?', ['retention']);
+    await t.dataSource.query('INSERT INTO job_leases (name, owner, lease_until) VALUES (?, ?, ?)', [
+      'retention',
+      'other-host:4242:0a0b0c0d',
+      Date.now() + 60_000,
+    ]);
+    const busy = await opctl('retention:run', '--tenant', e.tenantId);
+    expect(busy.code).not.toBe(0);
+    expect(busy.json).toEqual({ error: { code: 409, message: '另一个进程正在执行保留策略（retention:run），请稍后再试' } });
+    expect((await e.client.call('chatDetail', { chatId: 'late' })).status).toBe(200);
+    // That process died: its lease runs out and the next run goes ahead.
+    await t.dataSource.query('UPDATE job_leases SET lease_until = ? WHERE name = ?', [Date.now() - 1, 'retention']);
+    expect((await opctl('retention:run', '--tenant', e.tenantId)).json).toEqual({
+      tenants: [{ tenantId: e.tenantId, chats: 1, messages: 1, auditRecords: 0 }],
+    });
+    expect((await e.client.call('chatDetail', { chatId: 'late' })).status).toBe(404);
+    // And a finished run frees it at once.
+    const [lease]: Array<{ lease_until: number | string }> = await t.dataSource.query('SELECT lease_until FROM job_leases WHERE name = ?', [
+      'retention',
+    ]);
+    expect(Number(lease.lease_until)).toBe(0);
+  });
+
   it('runs inside the API on OP_RETENTION_SCHEDULE', async () => {
     const scheduled = await startTestApp(engine, { OP_RETENTION_SCHEDULE: '* * * * * *' }, { database: t.database });
     try {

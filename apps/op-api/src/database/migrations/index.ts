@@ -9,6 +9,7 @@ import { EasemobReconcile1732500000013 } from './1732500000013-easemob-reconcile
 import { Retention1732500000016 } from './1732500000016-retention';
 import { ErasedMessages1732500000017 } from './1732500000017-erased-messages';
 import { ChatsByCreation1732500000020 } from './1732500000020-chats-by-creation';
+import { JobLeases1732500000021 } from './1732500000021-job-leases';
 
 /** Every migration, oldest first; the API and `opctl migrate` apply the pending ones. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Retention1732500000016,
   ErasedMessages1732500000017,
   ChatsByCreation1732500000020,
+  JobLeases1732500000021,
 ];

@@ -6,9 +6,13 @@ import { OpError } from '../../common/errors/op-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { dialectOf, merge } from '../../database/dialect';
+import { JobLease } from '../../database/job-lease';
 import { cutoffOf, policyDays, type RetentionPolicyRow } from '../../database/retention-policies';
 import { affectedRows, placeholders } from '../../database/sql';
 import { ChatPurger, noPurge, PURGE_BATCH, rest } from './chat-purge.service';
+
+/** The answer while another process runs retention. */
+export const RETENTION_BUSY = '另一个进程正在执行保留策略（retention:run），请稍后再试';
 
 /** Days a policy may name: up to 100 years. */
 const MAX_DAYS = 36_500;
@@ -25,10 +29,15 @@ export class RetentionService {
   /** Set at shutdown: a run stops after the chat or batch at hand. */
   private stopping = false;
 
+  /** One run at a time across every API process and `opctl` on the database. */
+  private readonly lease: JobLease;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly purger: ChatPurger,
-  ) {}
+  ) {
+    this.lease = new JobLease(dataSource, 'retention');
+  }
 
   stop(): void {
     this.stopping = true;
@@ -66,12 +75,21 @@ export class RetentionService {
       : { tenantId, messageDays: policyDays(rows[0].message_days), auditDays: policyDays(rows[0].audit_days) };
   }
 
-  /** Applies the policies of every tenant that has one, or of one tenant (zeros when it has none). */
+  /**
+   * Applies the policies of every tenant that has one, or of one tenant (zeros when it has none).
+   * 409 while another process runs it (the API's schedule on another machine, an `opctl` run).
+   */
   async run(tenantId?: string, now = Date.now()): Promise<RetentionRunResult> {
     if (tenantId !== undefined) {
       const tenants: unknown[] = await this.dataSource.query('SELECT id FROM tenants WHERE id = ?', [tenantId]);
       if (tenants.length === 0) throw OpError.notFound(`--tenant ${tenantId} 对应的租户不存在`);
     }
+    const held = await this.lease.run(() => this.apply(tenantId, now));
+    if (held === null) throw OpError.conflict(RETENTION_BUSY);
+    return held.value;
+  }
+
+  private async apply(tenantId: string | undefined, now: number): Promise<RetentionRunResult> {
     const rows: RetentionPolicyRow[] = await this.dataSource.query(
       `SELECT tenant_id, message_days, audit_days FROM retention_policies${tenantId === undefined ? '' : ' WHERE tenant_id = ?'} ORDER BY tenant_id`,
       tenantId === undefined ? [] : [tenantId],
@@ -167,7 +185,11 @@ export class RetentionScheduler implements OnModuleInit, BeforeApplicationShutdo
         if (this.running) return;
         this.running = this.retention
           .run()
-          .catch((error: unknown) => this.logger.error(`retention run failed: ${error instanceof Error ? error.message : String(error)}`))
+          .catch((error: unknown) => {
+            // Another process (another API machine, an opctl run) has it: its run covers this tick.
+            if (error instanceof OpError && error.code === 409) this.logger.log('retention run skipped: another process runs it');
+            else this.logger.error(`retention run failed: ${error instanceof Error ? error.message : String(error)}`);
+          })
           .finally(() => {
             this.running = null;
           });
