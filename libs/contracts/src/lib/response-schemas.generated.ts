@@ -988,6 +988,13 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       },
       "messageTimeTo": {
         "type": "string"
+      },
+      "sort": {
+        "type": "string",
+        "enum": [
+          "lastMessageTime",
+          "createTime"
+        ]
       }
     },
     "additionalProperties": false

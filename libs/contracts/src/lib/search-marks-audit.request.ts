@@ -115,6 +115,10 @@ export class ChatSearchRequest extends PageRequest {
   /** With a keyword: only messages at or before this time (its whole second) match. */
   @optionalTime('messageTimeTo')
   messageTimeTo?: string;
+
+  @IsOptional()
+  @IsIn(['lastMessageTime', 'createTime'], { message: 'sort 只能是 lastMessageTime 或 createTime' })
+  sort?: 'lastMessageTime' | 'createTime';
 }
 
 /** Body of `chatMessageSearch`: the messages of one chat that hold a keyword, in chat order ("find in this chat"). */
