@@ -1139,6 +1139,44 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
     ],
     "additionalProperties": false
   },
+  "CustomerListData": {
+    "type": "object",
+    "properties": {
+      "customers": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/CustomerSummary"
+        }
+      }
+    },
+    "required": [
+      "customers"
+    ],
+    "additionalProperties": false
+  },
+  "CustomerSummary": {
+    "type": "object",
+    "properties": {
+      "customerId": {
+        "type": "string"
+      },
+      "chats": {
+        "type": "number"
+      },
+      "lastMessageTime": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "customerId",
+      "chats",
+      "lastMessageTime"
+    ],
+    "additionalProperties": false
+  },
   "ExportFormat": {
     "type": "string",
     "enum": [
@@ -1329,6 +1367,12 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       "operatorLogout": {
         "type": "null"
       },
+      "operatorList": {
+        "$ref": "#/components/schemas/OperatorListData"
+      },
+      "customerList": {
+        "$ref": "#/components/schemas/CustomerListData"
+      },
       "customerErase": {
         "$ref": "#/components/schemas/CustomerEraseData"
       }
@@ -1350,7 +1394,24 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       "auditList",
       "operatorLogin",
       "operatorLogout",
+      "operatorList",
+      "customerList",
       "customerErase"
+    ],
+    "additionalProperties": false
+  },
+  "OperatorListData": {
+    "type": "object",
+    "properties": {
+      "operators": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/OperatorSummary"
+        }
+      }
+    },
+    "required": [
+      "operators"
     ],
     "additionalProperties": false
   },
@@ -1364,24 +1425,7 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
         "type": "string"
       },
       "operator": {
-        "type": "object",
-        "properties": {
-          "operatorId": {
-            "type": "string"
-          },
-          "username": {
-            "type": "string"
-          },
-          "role": {
-            "$ref": "#/components/schemas/OperatorRole"
-          }
-        },
-        "required": [
-          "operatorId",
-          "username",
-          "role"
-        ],
-        "additionalProperties": false
+        "$ref": "#/components/schemas/OperatorSummary"
       }
     },
     "required": [
@@ -1397,6 +1441,26 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       "agent",
       "admin"
     ]
+  },
+  "OperatorSummary": {
+    "type": "object",
+    "properties": {
+      "operatorId": {
+        "type": "string"
+      },
+      "username": {
+        "type": "string"
+      },
+      "role": {
+        "$ref": "#/components/schemas/OperatorRole"
+      }
+    },
+    "required": [
+      "operatorId",
+      "username",
+      "role"
+    ],
+    "additionalProperties": false
   },
   "PageInfo": {
     "type": "object",

@@ -8,6 +8,7 @@ import { CallbackIdsPanelClients1732500000012 } from './1732500000012-callback-i
 import { EasemobReconcile1732500000013 } from './1732500000013-easemob-reconcile';
 import { Retention1732500000016 } from './1732500000016-retention';
 import { ErasedMessages1732500000017 } from './1732500000017-erased-messages';
+import { ChatsOperatorCustomer1732500000020 } from './1732500000020-chats-operator-customer';
 
 /** Every migration, oldest first; the API and `opctl migrate` apply the pending ones. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   EasemobReconcile1732500000013,
   Retention1732500000016,
   ErasedMessages1732500000017,
+  ChatsOperatorCustomer1732500000020,
 ];
