@@ -2,12 +2,14 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { CHAT_STATUS_CODES, CHAT_STATUS_LABELS, type ChatSearchData, type ChatSearchRequest } from '@op/contracts';
-import { ErrorBox, FilterActions, Pager, StatusBadge, TimeRangeFields } from '@/components/common';
+import { ErrorBox, FilterActions, OperatorName, OperatorSelect, Pager, StatusBadge, TimeRangeFields } from '@/components/common';
+import { CustomerPicker } from '@/components/customer-picker';
 import { FilterPanel } from '@/components/filter-panel';
 import { Snippet } from '@/components/snippet';
 import { chatHref } from '@/lib/find-in-chat';
-import { countText } from '@/lib/format';
+import { countText, type OperatorNames } from '@/lib/format';
 import { requireSession, withOp } from '@/lib/op-server';
+import { operatorDirectory } from '@/lib/operators';
 import {
   DATE_PRESETS,
   hasEmptyFields,
@@ -45,7 +47,11 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
   const body = searchRequestOf(query);
   const activeFilters = FOLDED_FILTERS.filter((key) => queryValue(query, key) !== undefined).length;
   const selected = new Set(body.status ?? []);
-  const [result, marks] = await Promise.all([withOp(session, (op) => op.chatSearch(body)), withOp(session, (op) => op.markList())]);
+  const [result, marks, directory] = await Promise.all([
+    withOp(session, (op) => op.chatSearch(body)),
+    withOp(session, (op) => op.markList()),
+    operatorDirectory(session),
+  ]);
   const markOptions = marks.ok ? (marks.value.data?.marks ?? []) : [];
   // "Today" as the API's clock and time zone have it (the envelope's foot), not the browser's.
   const today = result.ok ? result.value.foot.operationTime.slice(0, 10) : null;
@@ -95,20 +101,17 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
             </fieldset>
             <TimeRangeFields label="消息时间" from="messageTimeFrom" to="messageTimeTo" query={query} />
             <label>
-              客户 ID
-              <input name="customerId" defaultValue={queryValue(query, 'customerId') ?? ''} />
+              客户
+              <CustomerPicker name="customerId" listId="customer-options" defaultValue={queryValue(query, 'customerId') ?? ''} />
             </label>
-            <label>
-              客服 ID
-              <input name="operatorId" defaultValue={queryValue(query, 'operatorId') ?? ''} />
-            </label>
+            <OperatorSelect operators={directory.operators} value={queryValue(query, 'operatorId')} />
             <label>
               会话 ID
               <input name="chatId" defaultValue={queryValue(query, 'chatId') ?? ''} />
             </label>
             <label>
               标记
-              <input name="mark" list="mark-options" defaultValue={queryValue(query, 'mark') ?? ''} />
+              <input name="mark" list="mark-options" autoComplete="off" defaultValue={queryValue(query, 'mark') ?? ''} />
               <datalist id="mark-options">
                 {markOptions.map((m) => (
                   <option key={m.mark} value={m.mark}>{`${m.mark}（${m.count}）`}</option>
@@ -125,7 +128,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
       {!result.ok ? (
         <ErrorBox message={result.message} />
       ) : (
-        <Results data={result.value.data as ChatSearchData} page={result.value.page} query={query} body={body} />
+        <Results data={result.value.data as ChatSearchData} page={result.value.page} query={query} body={body} names={directory.names} />
       )}
     </>
   );
@@ -146,11 +149,13 @@ function Results({
   page,
   query,
   body,
+  names,
 }: {
   data: ChatSearchData;
   page: Parameters<typeof Pager>[0]['page'] | undefined;
   query: Query;
   body: ChatSearchRequest;
+  names: OperatorNames;
 }) {
   const scope = searchScope(data, body);
   const header = (
@@ -213,7 +218,9 @@ function Results({
                 <StatusBadge code={chat.statusCode} />
               </td>
               <td data-label="客户">{chat.customerId ?? '—'}</td>
-              <td data-label="客服">{chat.operatorId ?? '未分配'}</td>
+              <td data-label="客服">
+                <OperatorName id={chat.operatorId} names={names} />
+              </td>
               <td data-label="创建时间">{chat.createTime}</td>
               <td data-label="最后消息">{chat.lastMessageTime ?? '—'}</td>
               <td data-label="消息数">{chat.messageCount}</td>
