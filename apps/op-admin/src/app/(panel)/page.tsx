@@ -5,6 +5,7 @@ import { CHAT_STATUS_CODES, CHAT_STATUS_LABELS, type ChatSearchData, type ChatSe
 import { ErrorBox, FilterActions, OperatorName, OperatorSelect, Pager, StatusBadge, TimeRangeFields } from '@/components/common';
 import { CustomerPicker } from '@/components/customer-picker';
 import { FilterPanel } from '@/components/filter-panel';
+import { SortSelect } from '@/components/sort-select';
 import { Snippet } from '@/components/snippet';
 import { chatHref } from '@/lib/find-in-chat';
 import { countText, type OperatorNames } from '@/lib/format';
@@ -12,7 +13,9 @@ import { requireSession, withOp } from '@/lib/op-server';
 import { operatorDirectory } from '@/lib/operators';
 import {
   DATE_PRESETS,
+  SORT_OPTIONS,
   hasEmptyFields,
+  hiddenFields,
   pageNumOf,
   presetFrom,
   queryValue,
@@ -123,6 +126,8 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
           </div>
           <FilterActions submit="应用筛选" clearHref="/" />
         </FilterPanel>
+        {/* The order is picked beside the results (its own form); a new search keeps it. */}
+        {body.sort !== undefined ? <input type="hidden" name="sort" value={body.sort} /> : null}
       </form>
 
       {!result.ok ? (
@@ -189,12 +194,20 @@ function Results({
   return (
     <div className="card">
       {header}
-      {page ? (
-        <p className="result-note" data-testid="result-total">
-          共 {countText(page.total, data.totalCapped)} 个会话
-          {data.totalCapped ? `（超过 ${countText(page.total)} 个后不再精确计数，可继续翻页）` : ''}
-        </p>
-      ) : null}
+      <div className="result-head">
+        {page ? (
+          <p className="result-note" data-testid="result-total">
+            共 {countText(page.total, data.totalCapped)} 个会话
+            {data.totalCapped ? `（超过 ${countText(page.total)} 个后不再精确计数，可继续翻页）` : ''}
+          </p>
+        ) : null}
+        <form className="sort-form" method="get" action="/" data-testid="sort-form">
+          {hiddenFields(query, ['sort', 'page']).map(([name, value], i) => (
+            <input key={`${name}-${i}`} type="hidden" name={name} value={value} />
+          ))}
+          <SortSelect options={SORT_OPTIONS} value={body.sort ?? ''} />
+        </form>
+      </div>
       <table data-testid="results">
         <thead>
           <tr>

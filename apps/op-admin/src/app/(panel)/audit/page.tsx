@@ -5,7 +5,7 @@ import { ErrorBox, FilterActions, Forbidden, OperatorName, OperatorSelect, Pager
 import type { OperatorNames } from '@/lib/format';
 import { requireSession, withOp } from '@/lib/op-server';
 import { operatorDirectory } from '@/lib/operators';
-import { hasEmptyFields, pageNumOf, queryValue, toApiTime, withPage, type Query } from '@/lib/search-query';
+import { SORT_OPTIONS, hasEmptyFields, pageNumOf, queryValue, toApiTime, withPage, type Query } from '@/lib/search-query';
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Query> }) {
   const session = await requireSession();
@@ -128,6 +128,7 @@ const TARGET_KEYS: Record<string, string> = {
   status: '状态',
   customerId: '客户',
   operatorId: '客服',
+  sort: '排序',
   customerIdSha256: '客户 ID 摘要',
   chats: '会话数',
   messages: '消息数',
@@ -137,8 +138,9 @@ const TARGET_KEYS: Record<string, string> = {
   to: '到',
 };
 
-/** A target value as an admin reads it: text as sent (an operator: by name, below). */
-function targetValue(value: unknown): string {
+/** A target value as an admin reads it: an order by its name, text as sent (an operator: by name, below). */
+function targetValue(key: string, value: unknown): string {
+  if (key === 'sort' && typeof value === 'string') return SORT_OPTIONS.find((o) => o.value === value)?.label ?? value;
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
@@ -150,7 +152,7 @@ function Target({ record, names }: { record: AuditRecord; names: OperatorNames }
       {entries.map(([key, value]) => (
         <li key={key}>
           <span className="key">{TARGET_KEYS[key] ?? key}</span>
-          {key === 'operatorId' && typeof value === 'string' ? <OperatorName id={value} names={names} /> : targetValue(value)}
+          {key === 'operatorId' && typeof value === 'string' ? <OperatorName id={value} names={names} /> : targetValue(key, value)}
         </li>
       ))}
     </ul>
