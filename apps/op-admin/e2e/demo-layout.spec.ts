@@ -3,10 +3,10 @@
 // rough edges a first user meets are gone. Screenshots go to test-results/screenshots.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { ChatSearchData, FavoriteListData } from '@op/contracts';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { ChatSearchData, FavoriteListData, OperatorSummary } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
-import { DEMO_CHAT_ID, DEMO_LONG_CHAT_ID, seedDemo, startTestApp, type DemoCredentials, type TestApp } from 'op-api/testing';
+import { DEMO_CHAT_ID, DEMO_CUSTOMER, DEMO_LONG_CHAT_ID, seedDemo, startTestApp, type DemoCredentials, type TestApp } from 'op-api/testing';
 import { SCREENSHOTS, launchChromium, startPanel, type Panel } from './panel-harness';
 
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -28,6 +28,8 @@ describe('the demo in the panel, on a phone and a desktop', () => {
   let api: TestApp;
   let demo: DemoCredentials;
   let op: OpClient;
+  /** The demo's operators (the admin `demo` and the agent `agent`), as operatorList gives them. */
+  let operators: OperatorSummary[];
   let panel: Panel;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
@@ -36,6 +38,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
     api = await startTestApp('sqlite');
     demo = await seedDemo(api);
     op = new OpClient({ baseUrl: api.baseUrl, clientId: demo.clientId, secret: demo.secret, token: demo.token });
+    operators = (await op.operatorList()).data!.operators;
     const panelClient = await api.clients.create(demo.tenantId, 'hmac-sha256', { panel: true });
     panel = await startPanel({
       OP_ADMIN_API_URL: api.baseUrl,
@@ -251,6 +254,206 @@ describe('the demo in the panel, on a phone and a desktop', () => {
         await page.emulateMedia({ media: 'screen', colorScheme: 'light' });
       }
       await expect(background()).resolves.toBe('rgb(243, 244, 246)');
+    });
+
+    describe('operators by name, and pickers for operator, customer and mark', () => {
+      const idOf = (username: string) => operators.find((o) => o.username === username)!.operatorId;
+      /** The page's visible text holds no operator id (names only; the ids sit in title attributes). */
+      async function expectNoOperatorIds(where: string): Promise<void> {
+        const text = await page.evaluate(() => document.body.innerText);
+        expect({ where, ids: operators.map((o) => o.operatorId).filter((id) => text.includes(id)) }).toEqual({ where, ids: [] });
+      }
+      /** The text of the label around a control, without the control's own (a datalist's options). */
+      const labelOf = (control: Locator) =>
+        control.evaluate((el) =>
+          [...el.closest('label')!.childNodes]
+            .filter((node) => node.nodeType === Node.TEXT_NODE)
+            .map((node) => node.textContent)
+            .join('')
+            .trim(),
+        );
+      /** Opens the folded filters on a phone (a desktop shows them open). */
+      async function openFilters(): Promise<void> {
+        const filters = page.locator('[data-testid="filter-panel"][data-ready="true"]');
+        if (!(await filters.evaluate((el) => (el as HTMLDetailsElement).open))) await page.getByText('筛选', { exact: true }).click();
+      }
+      /** Every control of the filters lies inside the screen, and nothing scrolls sideways. */
+      async function expectFits(where: string): Promise<void> {
+        const overflowing = await page.evaluate((width) => {
+          const controls = [...document.querySelectorAll('main input:not([type="hidden"]), main select, main button')];
+          return controls
+            .filter((el) => (el as HTMLElement).offsetParent !== null)
+            .filter((el) => el.getBoundingClientRect().right > width + 0.5 || el.getBoundingClientRect().left < -0.5)
+            .map((el) => el.outerHTML.slice(0, 80));
+        }, viewport.width);
+        expect({ where, overflowing, width: Math.max(await pageWidth(page), viewport.width) }).toEqual({
+          where,
+          overflowing: [],
+          width: viewport.width,
+        });
+      }
+
+      it('names the operator of each result, chat, favorite and audit record, the id only as its title', async () => {
+        expect(operators.map((o) => o.username).sort()).toEqual(['agent', 'demo']);
+        const chats = ((await op.chatSearch({ pageSize: 100 })).data as ChatSearchData).chats;
+
+        await page.goto(`${panel.url}/`);
+        const cells = page.getByTestId('result-row').getByTestId('operator-name');
+        await cells.first().waitFor();
+        const shown = await cells.evaluateAll((els) => els.map((el) => [el.textContent, el.getAttribute('title')]));
+        const expected = chats.slice(0, 20).map((chat) => {
+          const name = operators.find((o) => o.operatorId === chat.operatorId)?.username;
+          return chat.operatorId === null ? ['未分配', null] : [name, chat.operatorId];
+        });
+        expect(shown).toEqual(expected);
+        expect(new Set(shown.map(([name]) => name))).toEqual(new Set(['demo', 'agent', '未分配']));
+        await expectNoOperatorIds('search');
+
+        await page.goto(`${panel.url}/chats/${DEMO_CHAT_ID}`);
+        const detail = page.getByTestId('chat-detail').getByTestId('operator-name');
+        await expect(detail.textContent()).resolves.toBe('demo');
+        await expect(detail.getAttribute('title')).resolves.toBe(idOf('demo'));
+        await expectNoOperatorIds('chat');
+
+        await page.goto(`${panel.url}/favorites`);
+        await page.getByTestId('favorite-row').first().waitFor();
+        const favoriteNames = await page.getByTestId('favorites').getByTestId('operator-name').allTextContents();
+        expect(new Set(favoriteNames)).toEqual(new Set(['demo', 'agent']));
+        await expectNoOperatorIds('favorites');
+        await page.screenshot({ path: join(SCREENSHOTS, `demo-favorites-operators-${viewport.name}.png`), fullPage: true });
+      });
+
+      it('filters the search by operator with a select of names', async () => {
+        await page.goto(`${panel.url}/`);
+        await openFilters();
+        const select = page.locator('select[name="operatorId"]');
+        await expect(labelOf(select)).resolves.toBe('客服');
+        await expect(select.locator('option').allTextContents()).resolves.toEqual(['全部客服', 'agent', 'demo']);
+        await expectFits('search filters');
+        await select.selectOption({ label: 'agent' });
+        await page.getByRole('button', { name: '应用筛选' }).click();
+        await page.waitForURL(new RegExp(`operatorId=${idOf('agent')}`));
+        await page.getByTestId('result-row').first().waitFor();
+        const total = ((await op.chatSearch({ operatorId: idOf('agent') })).page ?? { total: -1 }).total;
+        expect(total).toBeGreaterThan(0);
+        await expect(page.getByTestId('result-total').textContent()).resolves.toBe(`共 ${total} 个会话`);
+        const names = await page.getByTestId('result-row').getByTestId('operator-name').allTextContents();
+        expect(names).toEqual(Array(total).fill('agent'));
+        // The filter shows as applied, by name, and the page names nobody by id.
+        await expect(select.evaluate((el) => (el as HTMLSelectElement).selectedOptions[0].textContent)).resolves.toBe('agent');
+        await expectNoOperatorIds('search by operator');
+        await expect(page.getByTestId('filter-panel').locator('summary').textContent()).resolves.toBe('筛选（已设 1 项）');
+        await page.screenshot({ path: join(SCREENSHOTS, `demo-operator-filter-${viewport.name}.png`), fullPage: true });
+        expect(await accessibilityProblems(page)).toEqual([]);
+      });
+
+      it('suggests customers in the datalist as their id is typed, and the mark datalist shows counts', async () => {
+        await page.goto(`${panel.url}/`);
+        await openFilters();
+        const input = page.locator('input[name="customerId"]');
+        await expect(labelOf(input)).resolves.toBe('客户');
+        await expect(input.getAttribute('list')).resolves.toBe('customer-options');
+        await input.pressSequentially(DEMO_CUSTOMER.slice(0, 9), { delay: 30 });
+        const suggestion = page.locator(`datalist#customer-options option[value="${DEMO_CUSTOMER}"]`);
+        await suggestion.waitFor({ state: 'attached' });
+        await expect(suggestion.textContent()).resolves.toMatch(/^1 个会话 · 最后消息 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+        // Every suggestion starts with what was typed.
+        const values = await page
+          .locator('datalist#customer-options option')
+          .evaluateAll((els) => els.map((el) => (el as HTMLOptionElement).value));
+        expect(values.every((value) => value.startsWith(DEMO_CUSTOMER.slice(0, 9)))).toBe(true);
+        await expectFits('customer picker');
+        await page.screenshot({ path: join(SCREENSHOTS, `demo-customer-picker-${viewport.name}.png`), fullPage: true });
+        // The marks' datalist names each mark with how many messages carry it.
+        const marks = await page
+          .locator('datalist#mark-options option')
+          .evaluateAll((els) => els.map((el) => [(el as HTMLOptionElement).value, el.textContent]));
+        expect(marks.length).toBeGreaterThan(0);
+        for (const [value, text] of marks) expect(text).toMatch(new RegExp(`^${value}（\\d+）$`));
+        const mark = page.locator('input[name="mark"]');
+        await expect(labelOf(mark)).resolves.toBe('标记');
+        await expect(mark.getAttribute('list')).resolves.toBe('mark-options');
+        // Picking the suggestion filters the results to that customer.
+        await input.fill(DEMO_CUSTOMER);
+        await page.getByRole('button', { name: '应用筛选' }).click();
+        await page.waitForURL(new RegExp(`customerId=${DEMO_CUSTOMER}`));
+        await page.getByTestId('result-row').first().waitFor();
+        await expect(page.getByTestId('result-row').count()).resolves.toBe(1);
+        await expect(page.getByTestId('result-row').textContent()).resolves.toContain(DEMO_CHAT_ID);
+        expect(await accessibilityProblems(page)).toEqual([]);
+      });
+
+      it('orders the results by creation time with the sort select beside the count, through the URL', async () => {
+        await page.goto(`${panel.url}/?keyword=${encodeURIComponent('退款')}`);
+        const sort = page.getByRole('combobox', { name: '排序', exact: true });
+        await sort.waitFor();
+        await expect(sort.locator('option').allTextContents()).resolves.toEqual(['最近活动', '创建时间']);
+        await expect(sort.inputValue()).resolves.toBe('');
+        // Beside the count, at the top of the results.
+        const [count, select] = [await page.getByTestId('result-total').boundingBox(), await sort.boundingBox()];
+        expect(select!.y).toBeLessThan(count!.y + count!.height + 40);
+        expect(select!.x + select!.width).toBeLessThanOrEqual(viewport.width);
+        await page.waitForFunction(() => document.querySelector('[data-testid="filter-panel"][data-ready="true"]') !== null);
+        await sort.selectOption('createTime');
+        await page.waitForURL(/sort=createTime/);
+        const url = new URL(page.url());
+        expect(Object.fromEntries(url.searchParams)).toEqual({ keyword: '退款', sort: 'createTime' });
+        await expect(page.getByRole('combobox', { name: '排序', exact: true }).inputValue()).resolves.toBe('createTime');
+        // The chatSearch order itself is the API's (added on main): here the URL carries it,
+        // a new search keeps it, and 最近活动 drops it from the URL.
+        await page.getByRole('button', { name: '搜索', exact: true }).click();
+        await page.waitForURL((u) => u.searchParams.get('sort') === 'createTime' && u.searchParams.get('keyword') === '退款');
+        await page.locator('[data-testid="filter-panel"][data-ready="true"]').waitFor({ state: 'attached' });
+        await page.screenshot({ path: join(SCREENSHOTS, `demo-sort-${viewport.name}.png`), fullPage: true });
+        expect(await accessibilityProblems(page)).toEqual([]);
+        await page.getByRole('combobox', { name: '排序', exact: true }).selectOption('');
+        await page.waitForURL((u) => !u.searchParams.has('sort') && u.searchParams.get('keyword') === '退款');
+        await expect(pageWidth(page)).resolves.toBeLessThanOrEqual(viewport.width);
+      });
+
+      it('names operators on the audit page and filters it with the same select', async () => {
+        // The agent reads a chat of theirs, so the trail holds both operators.
+        const agentSession = await new OpClient({ baseUrl: api.baseUrl, clientId: demo.clientId, secret: demo.secret }).operatorLogin({
+          username: demo.agentUsername,
+          password: demo.agentPassword,
+        });
+        const agentOp = new OpClient({
+          baseUrl: api.baseUrl,
+          clientId: demo.clientId,
+          secret: demo.secret,
+          token: agentSession.data!.token,
+        });
+        const own = ((await agentOp.chatSearch({})).data as ChatSearchData).chats[0].chatId;
+        await agentOp.chatMessageList({ chatId: own });
+        // And the admin searches the agent's chats: the record's filters name an operator.
+        await op.chatSearch({ operatorId: idOf('agent') });
+        // The API writes its audit buffer about once a second: reload until the agent's record is there.
+        const path = `/audit?operatorId=${idOf('agent')}`;
+        for (let attempt = 0; attempt < 50; attempt++) {
+          await page.goto(`${panel.url}${path}`);
+          if ((await page.getByTestId('audit-row').count()) > 0) break;
+          await page.waitForTimeout(200);
+        }
+        await page.getByTestId('audit-row').first().waitFor({ state: 'visible' });
+        const names = await page.getByTestId('audit-row').locator('td:nth-child(2)').allTextContents();
+        expect(names.length).toBeGreaterThan(0);
+        expect(new Set(names)).toEqual(new Set(['agent']));
+        const select = page.locator('select[name="operatorId"]');
+        await expect(select.evaluate((el) => (el as HTMLSelectElement).selectedOptions[0].textContent)).resolves.toBe('agent');
+        await expect(select.locator('option').allTextContents()).resolves.toEqual(['全部客服', 'agent', 'demo']);
+        await expectFits('audit filters');
+        // Back to every operator with the select: the admin's searches name the operator they filtered by, by name.
+        await select.selectOption({ label: '全部客服' });
+        await page.getByRole('button', { name: '查询' }).click();
+        await page.waitForURL(`${panel.url}/audit`);
+        await page.getByTestId('audit-row').first().waitFor({ state: 'visible' });
+        const all = new Set(await page.getByTestId('audit-row').locator('td:nth-child(2)').allTextContents());
+        expect(all).toEqual(new Set(['agent', 'demo']));
+        await expect(page.getByTestId('audit').getByText('客服agent').first().isVisible()).resolves.toBe(true);
+        await expectNoOperatorIds('audit');
+        await page.screenshot({ path: join(SCREENSHOTS, `demo-audit-operators-${viewport.name}.png`), fullPage: true });
+        expect(await accessibilityProblems(page)).toEqual([]);
+      });
     });
 
     it('serves a favicon', async () => {

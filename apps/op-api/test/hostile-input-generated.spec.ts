@@ -63,6 +63,9 @@ const fieldNames = [
   'from',
   'to',
   'action',
+  'sort',
+  'prefix',
+  'limit',
   '__proto__',
 ];
 

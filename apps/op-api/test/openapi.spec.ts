@@ -181,6 +181,16 @@ describe.each(ENGINES)('real answers of every endpoint against the served OpenAP
     check('chatMessageSearch', await c.chatMessageSearch({ chatId: 'u0001api', keyword: '退款' }));
   });
 
+  it('operators and customers for pickers', async () => {
+    const c = admin.client;
+    const operators = await c.operatorList();
+    expect(operators.data!.operators.length).toBeGreaterThan(0);
+    check('operatorList', operators);
+    const customers = await c.customerList({ prefix: 'u0001' });
+    expect(customers.data!.customers.length).toBeGreaterThan(0);
+    check('customerList', customers);
+  });
+
   it('marks, favorites and the audit trail', async () => {
     const c = admin.client;
     const messageId = (await c.chatMessageList({ chatId: 'u0001api' })).data!.msg[0].userMessageId;

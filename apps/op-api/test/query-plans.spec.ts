@@ -7,7 +7,7 @@
 import type { DataSource } from 'typeorm';
 import { ENGINES, type Engine } from './support/databases';
 import { record } from './support/records';
-import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+import { startTestApp, type TestApp, type TestOperator, type TestTenant } from './support/test-app';
 
 const H = 3_600_000;
 const BASE = Math.floor((Date.now() - 20 * 24 * H) / 1000) * 1000;
@@ -46,6 +46,7 @@ async function accesses(dataSource: DataSource, engine: Engine, { sql, params }:
 describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
   let t: TestApp;
   let a: TestTenant;
+  let agent: TestOperator;
   let middle: string;
 
   beforeAll(async () => {
@@ -68,7 +69,13 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
         }),
       ),
     );
-    await t.dataSource.query(engine === 'mariadb' ? 'ANALYZE TABLE messages, chats, message_marks, message_favorites' : 'ANALYZE');
+    // Every chat its own customer (the chat id), a tenth of them assigned to an agent: customerList's data.
+    agent = await t.addOperator(a, { username: 'plans-agent', role: 'agent' });
+    await t.dataSource.query('UPDATE chats SET customer_id = id WHERE tenant_id = ?', [a.tenantId]);
+    await t.dataSource.query("UPDATE chats SET operator_id = ? WHERE tenant_id = ? AND id LIKE 's1%'", [agent.operatorId, a.tenantId]);
+    await t.dataSource.query(
+      engine === 'mariadb' ? 'ANALYZE TABLE messages, chats, message_marks, message_favorites, operators' : 'ANALYZE',
+    );
     const { envelope } = await a.client.call<{ msg: Array<{ userMessageId: string }> }>('chatMessageList', {
       chatId: 'long',
       pageNum: LONG / 40,
@@ -88,7 +95,11 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
   });
 
   /** The SELECTs one 2.37 call sends (the guard's, the chat row, the page, marks, favorites), as sent. */
-  async function statementsOf(body: Record<string, unknown>, name = 'chatMessageList'): Promise<Statement[]> {
+  async function statementsOf(
+    body: Record<string, unknown>,
+    name = 'chatMessageList',
+    caller: { client: TestTenant['client'] } = a,
+  ): Promise<Statement[]> {
     const sent: Statement[] = [];
     const query = t.dataSource.query.bind(t.dataSource);
     const spy = jest.spyOn(t.dataSource, 'query').mockImplementation((...args: Parameters<DataSource['query']>) => {
@@ -97,7 +108,7 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
       return query(...args);
     });
     try {
-      const { status, envelope } = await a.client.call(name, name === 'chatMessageList' ? { chatId: 'long', ...body } : body);
+      const { status, envelope } = await caller.client.call(name, name === 'chatMessageList' ? { chatId: 'long', ...body } : body);
       expect({ status, message: envelope.message }).toEqual({ status: 200, message: '成功' });
     } finally {
       spy.mockRestore();
@@ -133,4 +144,36 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
     expect(plans.filter((access) => !RIGHT.test(access) && !own.test(access))).toEqual([]);
     expect(plans.some((access) => own.test(access))).toBe(true);
   });
+
+  // Issue 15: the pickers' lookups. customerList walks the prefix's range of the customer index
+  // keyed by tenant (an agent's: by tenant and operator) in customer order, so it stops after
+  // `limit` customers: no sort, and never the tenant's chats one by one.
+  it.each([
+    ['operatorList (admin)', 'operatorList', {}, 'admin', /^o: uq_operators_tenant_username$/],
+    ['operatorList (agent)', 'operatorList', {}, 'agent', /^o: (PRIMARY|sqlite_autoindex_operators_1)$/],
+    ['customerList with a prefix (admin)', 'customerList', { prefix: 's1' }, 'admin', /^c: idx_chats_tenant_customer$/],
+    ['customerList without a prefix (admin)', 'customerList', {}, 'admin', /^c: idx_chats_tenant_customer$/],
+    ['customerList with a prefix (agent)', 'customerList', { prefix: 's1' }, 'agent', /^c: idx_chats_tenant_operator_customer$/],
+    ['customerList without a prefix (agent)', 'customerList', {}, 'agent', /^c: idx_chats_tenant_operator_customer$/],
+  ] as const)('%s reads along its index, in its order', async (_title, name, body, who, own) => {
+    const plans: string[] = [];
+    let sorted = false;
+    for (const statement of await statementsOf(body, name, who === 'admin' ? a : agent)) {
+      plans.push(...(await accesses(t.dataSource, engine, statement)));
+      if (/^SELECT (o|c)\.(id|customer_id)/.test(statement.sql)) sorted = sorted || (await sorts(t.dataSource, engine, statement));
+    }
+    expect(plans.filter((access) => !RIGHT.test(access) && !own.test(access))).toEqual([]);
+    expect(plans.some((access) => own.test(access))).toBe(true);
+    expect(sorted).toBe(false);
+  });
 });
+
+/** Whether the plan sorts its rows (a filesort or a temporary table; SQLite's temp B-tree) rather than reading them in order. */
+async function sorts(dataSource: DataSource, engine: Engine, { sql, params }: Statement): Promise<boolean> {
+  if (engine === 'mariadb') {
+    const rows: Array<{ Extra: string | null }> = await dataSource.query(`EXPLAIN ${sql}`, params);
+    return rows.some((row) => /filesort|temporary/i.test(row.Extra ?? ''));
+  }
+  const rows: Array<{ detail: string }> = await dataSource.query(`EXPLAIN QUERY PLAN ${sql}`, params);
+  return rows.some((row) => row.detail.includes('TEMP B-TREE'));
+}

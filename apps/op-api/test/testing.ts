@@ -9,7 +9,7 @@ import type { TestApp } from './support/test-app';
 export { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 export { record, type RecordOptions } from './support/records';
 export { freePort } from './support/processes';
-export { DEMO_CHAT_ID, DEMO_LONG_CHAT_ID } from '../src/modules/demo/demo-data';
+export { DEMO_CHAT_ID, DEMO_CUSTOMER, DEMO_LONG_CHAT_ID } from '../src/modules/demo/demo-data';
 export type { DemoCredentials };
 
 /** Loads the demo a newcomer gets from `npm start` (tenant, operators, chats) into a test API. */

@@ -9,6 +9,8 @@ export * from './lib/response-schemas.generated';
 export * from './lib/chat';
 export * from './lib/chat-lifecycle.request';
 export * from './lib/operator-login.request';
+export * from './lib/directory.request';
+export * from './lib/directory';
 export * from './lib/search-marks-audit.request';
 export * from './lib/search-marks-audit';
 export * from './lib/search-text';

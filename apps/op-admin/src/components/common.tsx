@@ -1,6 +1,6 @@
 import Link from 'next/link';
-import { CHAT_STATUS_LABELS, type ChatStatus, type PageInfo } from '@op/contracts';
-import { countText } from '@/lib/format';
+import { CHAT_STATUS_LABELS, type ChatStatus, type OperatorSummary, type PageInfo } from '@op/contracts';
+import { countText, operatorLabel, type OperatorNames } from '@/lib/format';
 import { localTimeValue, type Query } from '@/lib/search-query';
 
 export function StatusBadge({ code }: { code: ChatStatus }) {
@@ -8,6 +8,38 @@ export function StatusBadge({ code }: { code: ChatStatus }) {
     <span className={`badge status-${code}`} data-testid="status-badge">
       {CHAT_STATUS_LABELS[code] ?? String(code)}
     </span>
+  );
+}
+
+/** An operator by username, the id in its title (hover, long press); 未分配 for nobody. */
+export function OperatorName({ id, names }: { id: string | null; names: OperatorNames }) {
+  const { text, title } = operatorLabel(id, names);
+  return (
+    <span title={title} data-testid="operator-name">
+      {text}
+    </span>
+  );
+}
+
+/**
+ * The operator filter of a GET form: the tenant's operators by name, the value their id. An id
+ * in the URL that the list lacks stays selectable as itself, so the filter shown is the one applied.
+ */
+export function OperatorSelect({ operators, value }: { operators: readonly OperatorSummary[]; value: string | undefined }) {
+  const listed = value === undefined || operators.some((o) => o.operatorId === value);
+  return (
+    <label>
+      客服
+      <select name="operatorId" defaultValue={value ?? ''} data-testid="operator-filter">
+        <option value="">全部客服</option>
+        {operators.map((o) => (
+          <option key={o.operatorId} value={o.operatorId}>
+            {o.username}
+          </option>
+        ))}
+        {listed ? null : <option value={value}>{value}</option>}
+      </select>
+    </label>
   );
 }
 

@@ -7,6 +7,7 @@ import {
   isRecalled,
   mediaOrigins,
   messageView,
+  operatorLabel,
   safeUrl,
   sideOf,
 } from './format';
@@ -192,5 +193,19 @@ describe('countText', () => {
     expect(countText(45)).toBe('45');
     expect(countText(10_000, true)).toBe('10,000+');
     expect(countText(1_234_567)).toBe('1,234,567');
+  });
+});
+
+describe('operatorLabel', () => {
+  const names = { a1b2: 'alice', c3d4: 'bob' };
+
+  it('shows the username, keeping the id as the title', () => {
+    expect(operatorLabel('a1b2', names)).toEqual({ text: 'alice', title: 'a1b2' });
+  });
+
+  it('shows an id the list does not hold as itself, and nobody as 未分配', () => {
+    expect(operatorLabel('ffff', names)).toEqual({ text: 'ffff', title: 'ffff' });
+    expect(operatorLabel('toString', names)).toEqual({ text: 'toString', title: 'toString' });
+    expect(operatorLabel(null, names)).toEqual({ text: '未分配', title: undefined });
   });
 });

@@ -158,3 +158,16 @@ export function messageView(message: ChatMessage, media: readonly string[] = [])
 export function sideOf(message: Pick<ChatMessage, 'form'>, customerId: string | null): 'customer' | 'agent' {
   return customerId !== null && message.form === customerId ? 'customer' : 'agent';
 }
+
+/** Operator ids to usernames, as `operatorList` gave them. */
+export type OperatorNames = Readonly<Record<string, string>>;
+
+/**
+ * How an operator is shown: the username, with the id kept as the title; an id the list does
+ * not hold (an operator since removed, a failed lookup) as itself; nobody as 未分配.
+ */
+export function operatorLabel(operatorId: string | null, names: OperatorNames): { text: string; title: string | undefined } {
+  if (operatorId === null) return { text: '未分配', title: undefined };
+  const name = Object.hasOwn(names, operatorId) ? names[operatorId] : undefined;
+  return { text: name ?? operatorId, title: operatorId };
+}

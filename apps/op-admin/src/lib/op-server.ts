@@ -140,7 +140,7 @@ export type OpResult<T> = { ok: true; value: T } | { ok: false; code: number; me
  * Runs calls with the session's token. 401 (expired or revoked) sends the browser back to
  * sign-in; other API errors come back as the envelope's code and message, never a stack.
  */
-export async function withOp<T>(session: Session, run: (op: OpClient) => Promise<T>): Promise<OpResult<T>> {
+export async function withOp<T>(session: Pick<Session, 'token'>, run: (op: OpClient) => Promise<T>): Promise<OpResult<T>> {
   const client = await opClient(session.token);
   const result = await attempt(() => run(client));
   if (!result.ok && result.code === 401) redirect(await signInHref(true));

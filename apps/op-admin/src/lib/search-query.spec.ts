@@ -1,4 +1,4 @@
-import { hasEmptyFields, presetFrom, searchRequestOf, toApiTime, withPage, withPreset } from './search-query';
+import { hasEmptyFields, hiddenFields, presetFrom, searchRequestOf, toApiTime, withPage, withPreset } from './search-query';
 
 describe('search query', () => {
   it('turns every filter of the URL into the chatSearch body', () => {
@@ -16,6 +16,7 @@ describe('search query', () => {
         createdTo: '2026-11-02T08:00',
         lastMessageFrom: '2026-11-03T08:00:05',
         lastMessageTo: '2026-11-04 08:00:00',
+        sort: 'createTime',
         page: '3',
       }),
     ).toEqual({
@@ -31,6 +32,7 @@ describe('search query', () => {
       lastMessageTo: '2026-11-04 08:00:00',
       messageTimeFrom: '2026-10-01 00:00:00',
       messageTimeTo: '2026-10-31 23:59:59',
+      sort: 'createTime',
       pageNum: 3,
       pageSize: 20,
     });
@@ -51,6 +53,21 @@ describe('search query', () => {
   it('tells a URL with empty fields (as a GET form sends them) from a clean one', () => {
     expect(hasEmptyFields({ keyword: '退款', customerId: '', status: ['3'] })).toBe(true);
     expect(hasEmptyFields({ keyword: '退款', status: ['3', '5'] })).toBe(false);
+  });
+
+  it('sends no sort for the default order, and keeps a sort when it pages', () => {
+    expect(searchRequestOf({ sort: '' })).toEqual({ pageNum: 1, pageSize: 20 });
+    expect(withPage({ keyword: '退款', sort: 'createTime', page: '2' }, 3)).toBe('?keyword=%E9%80%80%E6%AC%BE&sort=createTime&page=3');
+  });
+
+  it('carries the other filters of the URL into the sort form, without the page or the sort', () => {
+    expect(hiddenFields({ status: ['1', '3'], keyword: '退款', customerId: ' ', sort: 'createTime', page: '2' }, ['sort', 'page'])).toEqual(
+      [
+        ['status', '1'],
+        ['status', '3'],
+        ['keyword', '退款'],
+      ],
+    );
   });
 
   it('keeps the filters when it pages', () => {

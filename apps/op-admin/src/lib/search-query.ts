@@ -71,7 +71,26 @@ export function searchRequestOf(query: Query): ChatSearchRequest {
     const v = toApiTime(first(query[key]), true);
     if (v !== undefined) body[key] = v;
   }
+  // Sent as given: the API names a value it does not know. Absent is its default, newest activity first.
+  const sort = first(query.sort);
+  if (sort !== undefined) body.sort = sort as ChatSearchRequest['sort'];
   return body;
+}
+
+/** The result orders of the search page: the URL's `sort` (none for the API's default) and its name. */
+export const SORT_OPTIONS = [
+  { value: '', label: '最近活动' },
+  { value: 'createTime', label: '创建时间' },
+] as const;
+
+/** The query's fields other than `omit`, as name/value pairs for a GET form's hidden inputs. */
+export function hiddenFields(query: Query, omit: readonly string[]): Array<[string, string]> {
+  const fields: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (omit.includes(key)) continue;
+    for (const v of all(value)) if (v.trim() !== '') fields.push([key, v]);
+  }
+  return fields;
 }
 
 /** The same query with another page number, for paging links. */

@@ -41,6 +41,17 @@ describe('Dialect', () => {
     expect(sqlite.dayOf('create_time')).toBe('(CAST(create_time AS INTEGER) / 86400000 - (CAST(create_time AS INTEGER) % 86400000 < 0))');
   });
 
+  it('writes a literal prefix as a range, from below the padded prefix on MySQL', () => {
+    expect(mysql.startsWith('c.customer_id', 'a%b_')).toEqual({
+      sql: 'c.customer_id >= ? AND c.customer_id < ?',
+      params: ['a%b_\u0000', 'a%b_\u{10FFFF}'],
+    });
+    expect(sqlite.startsWith('c.customer_id', 'a%b_')).toEqual({
+      sql: 'c.customer_id >= ? AND c.customer_id < ?',
+      params: ['a%b_', 'a%b_\u{10FFFF}'],
+    });
+  });
+
   it('creates tables with the same options as the migrations did', async () => {
     const calls: string[] = [];
     const runner = {

@@ -49,9 +49,18 @@ export interface Dialect {
   forceIndex(index: string): string;
   /** {@link forceIndex} for the primary key of `table` (a composite one: SQLite names its index after the table). */
   forcePrimaryKey(table: string): string;
+  /**
+   * `column` starts with `prefix`, literally (`%`, `_` and every other character stand for
+   * themselves), as one range an index on `column` reads; its SQL and parameters. Exact but for
+   * strings continuing the prefix with U+10FFFF (a noncharacter).
+   */
+  startsWith(column: string, prefix: string): { sql: string; params: string[] };
   /** Creates a table with the engine's table options (engine, character set, collation). */
   createTable(queryRunner: QueryRunner, table: Table): Promise<void>;
 }
+
+/** Sorts after every other character (both engines compare code points). */
+const LAST_CHARACTER = '\u{10FFFF}';
 
 const assignments = (set: Readonly<Record<string, Merge>>, incoming: (column: string) => string) =>
   Object.entries(set)
@@ -67,6 +76,13 @@ const mysql: Dialect = {
   dayOf: (column) => `FLOOR(${column} / ${DAY_MS})`,
   forceIndex: (index) => `FORCE INDEX (${index})`,
   forcePrimaryKey: () => 'FORCE INDEX (PRIMARY)',
+  // utf8mb4_bin compares as if the shorter string were padded with spaces, so `ab` sorts after
+  // `ab\t…`: the range starts at the prefix followed by U+0000, below every such string.
+  // (MariaDB's own LIKE 'ab%' reads the index from `ab` and misses them: spec'd on both engines.)
+  startsWith: (column, prefix) => ({
+    sql: `${column} >= ? AND ${column} < ?`,
+    params: [`${prefix}\u0000`, `${prefix}${LAST_CHARACTER}`],
+  }),
   async createTable(queryRunner, table) {
     table.engine = 'InnoDB';
     await queryRunner.createTable(table);
@@ -88,6 +104,9 @@ const sqlite: Dialect = {
   // An error, not a slow plan, if the index cannot serve the query: the plan tests see it.
   forceIndex: (index) => `INDEXED BY ${index}`,
   forcePrimaryKey: (table) => `INDEXED BY sqlite_autoindex_${table}_1`,
+  // Binary order, no padding: the strings that start with the prefix are those from it up to it
+  // followed by U+10FFFF. (SQLite's LIKE ignores ASCII case, and then reads no BINARY index.)
+  startsWith: (column, prefix) => ({ sql: `${column} >= ? AND ${column} < ?`, params: [prefix, `${prefix}${LAST_CHARACTER}`] }),
   async createTable(queryRunner, table) {
     await queryRunner.createTable(table);
   },

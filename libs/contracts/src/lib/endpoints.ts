@@ -7,6 +7,8 @@ import {
   type ChatCreateResult,
 } from './chat-lifecycle.request';
 import type { ChatMessageListData } from './chat-message';
+import type { CustomerListData, OperatorListData } from './directory';
+import { CustomerListRequest } from './directory.request';
 import { ChatMessageListRequest } from './chat-message-list.request';
 import { OperatorLoginRequest, type OperatorLoginResult, type OperatorRole } from './operator-login.request';
 import type {
@@ -81,6 +83,8 @@ export const OP_ENDPOINTS = {
   auditList: { request: AuditListRequest, roles: ADMIN_ONLY, paged: true, summary: '审计记录（管理员）' },
   operatorLogin: { request: OperatorLoginRequest, token: false, summary: '坐席登录（无需 token）' },
   operatorLogout: { request: null, summary: '坐席登出' },
+  operatorList: { request: null, summary: '租户的坐席（按用户名；客服只得到自己）' },
+  customerList: { request: CustomerListRequest, summary: '按前缀列出租户会话中的客户（按客户 ID；客服只看到自己会话的客户）' },
   chatExport: {
     request: ChatExportRequest,
     file: Object.values(EXPORT_CONTENT_TYPES),
@@ -128,6 +132,8 @@ export interface OpEndpointData {
   auditList: AuditListData;
   operatorLogin: OperatorLoginResult;
   operatorLogout: null;
+  operatorList: OperatorListData;
+  customerList: CustomerListData;
   customerErase: CustomerEraseData;
 }
 

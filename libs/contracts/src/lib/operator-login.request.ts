@@ -16,9 +16,16 @@ export class OperatorLoginRequest {
 export type OperatorRole = 'agent' | 'admin';
 export const OPERATOR_ROLES: readonly OperatorRole[] = ['agent', 'admin'];
 
+/** An operator as the API shows one (never a secret: no password hash, no token). */
+export interface OperatorSummary {
+  operatorId: string;
+  username: string;
+  role: OperatorRole;
+}
+
 export interface OperatorLoginResult {
   token: string;
   /** `yyyy-MM-dd HH:mm:ss` in the configured zone. */
   expiresAt: string;
-  operator: { operatorId: string; username: string; role: OperatorRole };
+  operator: OperatorSummary;
 }

@@ -1142,6 +1142,44 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
     ],
     "additionalProperties": false
   },
+  "CustomerListData": {
+    "type": "object",
+    "properties": {
+      "customers": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/CustomerSummary"
+        }
+      }
+    },
+    "required": [
+      "customers"
+    ],
+    "additionalProperties": false
+  },
+  "CustomerSummary": {
+    "type": "object",
+    "properties": {
+      "customerId": {
+        "type": "string"
+      },
+      "chats": {
+        "type": "number"
+      },
+      "lastMessageTime": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "customerId",
+      "chats",
+      "lastMessageTime"
+    ],
+    "additionalProperties": false
+  },
   "ExportFormat": {
     "type": "string",
     "enum": [
@@ -1332,6 +1370,12 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       "operatorLogout": {
         "type": "null"
       },
+      "operatorList": {
+        "$ref": "#/components/schemas/OperatorListData"
+      },
+      "customerList": {
+        "$ref": "#/components/schemas/CustomerListData"
+      },
       "customerErase": {
         "$ref": "#/components/schemas/CustomerEraseData"
       }
@@ -1353,7 +1397,24 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       "auditList",
       "operatorLogin",
       "operatorLogout",
+      "operatorList",
+      "customerList",
       "customerErase"
+    ],
+    "additionalProperties": false
+  },
+  "OperatorListData": {
+    "type": "object",
+    "properties": {
+      "operators": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/OperatorSummary"
+        }
+      }
+    },
+    "required": [
+      "operators"
     ],
     "additionalProperties": false
   },
@@ -1367,24 +1428,7 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
         "type": "string"
       },
       "operator": {
-        "type": "object",
-        "properties": {
-          "operatorId": {
-            "type": "string"
-          },
-          "username": {
-            "type": "string"
-          },
-          "role": {
-            "$ref": "#/components/schemas/OperatorRole"
-          }
-        },
-        "required": [
-          "operatorId",
-          "username",
-          "role"
-        ],
-        "additionalProperties": false
+        "$ref": "#/components/schemas/OperatorSummary"
       }
     },
     "required": [
@@ -1400,6 +1444,26 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       "agent",
       "admin"
     ]
+  },
+  "OperatorSummary": {
+    "type": "object",
+    "properties": {
+      "operatorId": {
+        "type": "string"
+      },
+      "username": {
+        "type": "string"
+      },
+      "role": {
+        "$ref": "#/components/schemas/OperatorRole"
+      }
+    },
+    "required": [
+      "operatorId",
+      "username",
+      "role"
+    ],
+    "additionalProperties": false
   },
   "PageInfo": {
     "type": "object",

@@ -24,6 +24,7 @@ describe('search, mark and audit requests', () => {
       keyword: '退款',
       pageNum: 1,
       pageSize: 100,
+      sort: 'createTime',
     };
     expect(firstError(ChatSearchRequest, all)).toBeNull();
   });
@@ -42,6 +43,7 @@ describe('search, mark and audit requests', () => {
     [ChatSearchRequest, { createdFrom: 5 }, 'createdFrom 必须是字符串（yyyy-MM-dd HH:mm:ss）'],
     [ChatSearchRequest, { lastMessageFrom: '2026-1-1 0:0:0' }, 'lastMessageFrom 必须是 yyyy-MM-dd HH:mm:ss 格式的时间'],
     [ChatSearchRequest, { keyword: 'x'.repeat(65) }, 'keyword 长度必须在 1 到 64 个字符之间（不计首尾空白）'],
+    [ChatSearchRequest, { sort: 'chatId' }, 'sort 只能是 lastMessageTime 或 createTime'],
     [MessageMarkRequest, { mark: 'a' }, 'messageId 不能为空'],
     [MessageMarkRequest, { messageId: '0', mark: 'a' }, 'messageId 必须是十进制的消息 ID（userMessageId）'],
     [MessageMarkRequest, { messageId: '1'.repeat(20), mark: 'a' }, 'messageId 必须是十进制的消息 ID（userMessageId）'],

@@ -2,15 +2,20 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { CHAT_STATUS_CODES, CHAT_STATUS_LABELS, type ChatSearchData, type ChatSearchRequest } from '@op/contracts';
-import { ErrorBox, FilterActions, Pager, StatusBadge, TimeRangeFields } from '@/components/common';
+import { ErrorBox, FilterActions, OperatorName, OperatorSelect, Pager, StatusBadge, TimeRangeFields } from '@/components/common';
+import { CustomerPicker } from '@/components/customer-picker';
 import { FilterPanel } from '@/components/filter-panel';
+import { SortSelect } from '@/components/sort-select';
 import { Snippet } from '@/components/snippet';
 import { chatHref } from '@/lib/find-in-chat';
-import { countText } from '@/lib/format';
+import { countText, type OperatorNames } from '@/lib/format';
 import { requireSession, withOp } from '@/lib/op-server';
+import { operatorDirectory } from '@/lib/operators';
 import {
   DATE_PRESETS,
+  SORT_OPTIONS,
   hasEmptyFields,
+  hiddenFields,
   pageNumOf,
   presetFrom,
   queryValue,
@@ -45,7 +50,11 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
   const body = searchRequestOf(query);
   const activeFilters = FOLDED_FILTERS.filter((key) => queryValue(query, key) !== undefined).length;
   const selected = new Set(body.status ?? []);
-  const [result, marks] = await Promise.all([withOp(session, (op) => op.chatSearch(body)), withOp(session, (op) => op.markList())]);
+  const [result, marks, directory] = await Promise.all([
+    withOp(session, (op) => op.chatSearch(body)),
+    withOp(session, (op) => op.markList()),
+    operatorDirectory(session),
+  ]);
   const markOptions = marks.ok ? (marks.value.data?.marks ?? []) : [];
   // "Today" as the API's clock and time zone have it (the envelope's foot), not the browser's.
   const today = result.ok ? result.value.foot.operationTime.slice(0, 10) : null;
@@ -95,20 +104,17 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
             </fieldset>
             <TimeRangeFields label="消息时间" from="messageTimeFrom" to="messageTimeTo" query={query} />
             <label>
-              客户 ID
-              <input name="customerId" defaultValue={queryValue(query, 'customerId') ?? ''} />
+              客户
+              <CustomerPicker name="customerId" listId="customer-options" defaultValue={queryValue(query, 'customerId') ?? ''} />
             </label>
-            <label>
-              客服 ID
-              <input name="operatorId" defaultValue={queryValue(query, 'operatorId') ?? ''} />
-            </label>
+            <OperatorSelect operators={directory.operators} value={queryValue(query, 'operatorId')} />
             <label>
               会话 ID
               <input name="chatId" defaultValue={queryValue(query, 'chatId') ?? ''} />
             </label>
             <label>
               标记
-              <input name="mark" list="mark-options" defaultValue={queryValue(query, 'mark') ?? ''} />
+              <input name="mark" list="mark-options" autoComplete="off" defaultValue={queryValue(query, 'mark') ?? ''} />
               <datalist id="mark-options">
                 {markOptions.map((m) => (
                   <option key={m.mark} value={m.mark}>{`${m.mark}（${m.count}）`}</option>
@@ -120,12 +126,14 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
           </div>
           <FilterActions submit="应用筛选" clearHref="/" />
         </FilterPanel>
+        {/* The order is picked beside the results (its own form); a new search keeps it. */}
+        {body.sort !== undefined ? <input type="hidden" name="sort" value={body.sort} /> : null}
       </form>
 
       {!result.ok ? (
         <ErrorBox message={result.message} />
       ) : (
-        <Results data={result.value.data as ChatSearchData} page={result.value.page} query={query} body={body} />
+        <Results data={result.value.data as ChatSearchData} page={result.value.page} query={query} body={body} names={directory.names} />
       )}
     </>
   );
@@ -146,11 +154,13 @@ function Results({
   page,
   query,
   body,
+  names,
 }: {
   data: ChatSearchData;
   page: Parameters<typeof Pager>[0]['page'] | undefined;
   query: Query;
   body: ChatSearchRequest;
+  names: OperatorNames;
 }) {
   const scope = searchScope(data, body);
   const header = (
@@ -184,12 +194,20 @@ function Results({
   return (
     <div className="card">
       {header}
-      {page ? (
-        <p className="result-note" data-testid="result-total">
-          共 {countText(page.total, data.totalCapped)} 个会话
-          {data.totalCapped ? `（超过 ${countText(page.total)} 个后不再精确计数，可继续翻页）` : ''}
-        </p>
-      ) : null}
+      <div className="result-head">
+        {page ? (
+          <p className="result-note" data-testid="result-total">
+            共 {countText(page.total, data.totalCapped)} 个会话
+            {data.totalCapped ? `（超过 ${countText(page.total)} 个后不再精确计数，可继续翻页）` : ''}
+          </p>
+        ) : null}
+        <form className="sort-form" method="get" action="/" data-testid="sort-form">
+          {hiddenFields(query, ['sort', 'page']).map(([name, value], i) => (
+            <input key={`${name}-${i}`} type="hidden" name={name} value={value} />
+          ))}
+          <SortSelect options={SORT_OPTIONS} value={body.sort ?? ''} />
+        </form>
+      </div>
       <table data-testid="results">
         <thead>
           <tr>
@@ -213,7 +231,9 @@ function Results({
                 <StatusBadge code={chat.statusCode} />
               </td>
               <td data-label="客户">{chat.customerId ?? '—'}</td>
-              <td data-label="客服">{chat.operatorId ?? '未分配'}</td>
+              <td data-label="客服">
+                <OperatorName id={chat.operatorId} names={names} />
+              </td>
               <td data-label="创建时间">{chat.createTime}</td>
               <td data-label="最后消息">{chat.lastMessageTime ?? '—'}</td>
               <td data-label="消息数">{chat.messageCount}</td>

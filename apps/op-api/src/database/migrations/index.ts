@@ -10,6 +10,7 @@ import { Retention1732500000016 } from './1732500000016-retention';
 import { ErasedMessages1732500000017 } from './1732500000017-erased-messages';
 import { ChatsByCreation1732500000020 } from './1732500000020-chats-by-creation';
 import { JobLeases1732500000021 } from './1732500000021-job-leases';
+import { ChatsOperatorCustomer1732500000022 } from './1732500000022-chats-operator-customer';
 
 /** Every migration, oldest first; the API and `opctl migrate` apply the pending ones. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   ErasedMessages1732500000017,
   ChatsByCreation1732500000020,
   JobLeases1732500000021,
+  ChatsOperatorCustomer1732500000022,
 ];

@@ -8,6 +8,7 @@ import { NonceStore } from './nonce-store.service';
 import { OperatorAuthController } from './operator-auth.controller';
 import { OperatorTokenService } from './operator-token.service';
 import { OperatorService } from './operator.service';
+import { OperatorsController } from './operators.controller';
 import { RateLimiter } from './rate-limiter.service';
 import { ServiceAccountService } from './service-account.service';
 import { SharedRedis } from './shared-redis.service';
@@ -31,7 +32,7 @@ const SHARED = [
 ];
 
 @Module({
-  controllers: [OperatorAuthController],
+  controllers: [OperatorAuthController, OperatorsController],
   providers: [MasterKeyBox, LoginThrottle, ...SHARED],
   exports: SHARED,
 })

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { OperatorSummary } from '@op/contracts';
 import { DataSource } from 'typeorm';
 import { OpError } from '../../common/errors/op-error';
 import { hashPassword, verifyPassword } from '../../common/util/password';
+import { dialectOf } from '../../database/dialect';
 import { randomHex32 } from '../../common/util/random-id';
 import { OPERATOR_ROLES, OperatorEntity, type OperatorRole } from './operator.entity';
 import { TenantService } from './tenant.service';
@@ -63,6 +65,26 @@ export class OperatorService {
   /** An operator of this tenant, or null. */
   find(tenantId: string, operatorId: string): Promise<OperatorEntity | null> {
     return this.dataSource.getRepository(OperatorEntity).findOneBy({ tenantId, id: operatorId });
+  }
+
+  /**
+   * The operators a caller may name: every operator of the tenant for an admin, by username
+   * (read along uq_operators_tenant_username, already in that order); an agent only itself.
+   * Never a secret: the columns read are the id, the username and the role.
+   */
+  async list(tenantId: string, caller: { id: string; role: OperatorRole }): Promise<OperatorSummary[]> {
+    const rows: Array<{ id: string; username: string; role: OperatorRole }> =
+      caller.role === 'admin'
+        ? await this.dataSource.query(
+            `SELECT o.id, o.username, o.role FROM operators o ${dialectOf(this.dataSource).forceIndex('uq_operators_tenant_username')} ` +
+              'WHERE o.tenant_id = ? ORDER BY o.username',
+            [tenantId],
+          )
+        : await this.dataSource.query('SELECT o.id, o.username, o.role FROM operators o WHERE o.tenant_id = ? AND o.id = ?', [
+            tenantId,
+            caller.id,
+          ]);
+    return rows.map((row) => ({ operatorId: row.id, username: row.username, role: row.role }));
   }
 
   /** Checks a password; the same slow work is done for an unknown user, so timing tells nothing. */

@@ -203,6 +203,36 @@ export class ChatRepository {
     await manager.query(`SELECT id FROM chats WHERE tenant_id = ? AND id = ?${dialectOf(manager).lockingRead}`, [tenantId, chatId]);
   }
 
+  /**
+   * The customers of the tenant's chats whose id starts with `prefix`, in id order, at most
+   * `limit`, with how many chats each has and their latest message time; with `operatorId`
+   * (an agent), over the chats assigned to that operator only. Keyed by tenant (and operator)
+   * along an index whose next column is the customer id: it reads the prefix's range in order
+   * and stops after `limit` customers, never the tenant's other chats.
+   */
+  async customersByPrefix(
+    tenantId: string,
+    prefix: string,
+    limit: number,
+    operatorId: string | null,
+  ): Promise<Array<{ customerId: string; chats: number; lastMessageTimeMs: number | null }>> {
+    const dialect = dialectOf(this.dataSource);
+    const starts = dialect.startsWith('c.customer_id', prefix);
+    const rows: Array<{ customer_id: string; chats: number | string; last_message_time: number | string | null }> =
+      await this.dataSource.query(
+        'SELECT c.customer_id, COUNT(*) AS chats, MAX(c.last_message_time) AS last_message_time ' +
+          `FROM chats c ${dialect.forceIndex(operatorId === null ? 'idx_chats_tenant_customer' : 'idx_chats_tenant_operator_customer')} ` +
+          `WHERE c.tenant_id = ?${operatorId === null ? '' : ' AND c.operator_id = ?'} AND ${starts.sql} ` +
+          'GROUP BY c.customer_id ORDER BY c.customer_id LIMIT ?',
+        [tenantId, ...(operatorId === null ? [] : [operatorId]), ...starts.params, limit],
+      );
+    return rows.map((row) => ({
+      customerId: row.customer_id,
+      chats: Number(row.chats),
+      lastMessageTimeMs: row.last_message_time === null ? null : Number(row.last_message_time),
+    }));
+  }
+
   /** Deletes the chat and its open claim; returns how many chats went (0 or 1). */
   async remove(manager: EntityManager, tenantId: string, chatId: string): Promise<number> {
     await manager.query('DELETE FROM chat_open WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);

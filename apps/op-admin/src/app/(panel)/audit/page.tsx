@@ -1,14 +1,22 @@
 import Link from 'next/link';
+import { redirect } from 'next/navigation';
 import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, type AuditListData, type AuditListRequest, type AuditRecord } from '@op/contracts';
-import { ErrorBox, FilterActions, Forbidden, Pager, TimeRangeFields } from '@/components/common';
+import { ErrorBox, FilterActions, Forbidden, OperatorName, OperatorSelect, Pager, TimeRangeFields } from '@/components/common';
+import type { OperatorNames } from '@/lib/format';
 import { requireSession, withOp } from '@/lib/op-server';
-import { pageNumOf, queryValue, toApiTime, withPage, type Query } from '@/lib/search-query';
+import { operatorDirectory } from '@/lib/operators';
+import { SORT_OPTIONS, hasEmptyFields, pageNumOf, queryValue, toApiTime, withPage, type Query } from '@/lib/search-query';
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Query> }) {
   const session = await requireSession();
   // Agents never see this page; the API refuses them too (403), which lands on the same answer.
   if (session.role !== 'admin') return <Forbidden />;
   const query = await searchParams;
+  // A GET form sends every field, empty or not: the address keeps only those with a value (as on the search page).
+  if (hasEmptyFields(query)) {
+    const kept = withPage(query, pageNumOf(query));
+    redirect(kept === '?' ? '/audit' : `/audit${kept}`);
+  }
   const pageNum = pageNumOf(query);
   const body: AuditListRequest = { pageNum, pageSize: 50 };
   const operatorId = queryValue(query, 'operatorId');
@@ -21,7 +29,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   if (chatId) body.chatId = chatId;
   if (from) body.from = from;
   if (to) body.to = to;
-  const result = await withOp(session, (op) => op.auditList(body));
+  const [result, directory] = await Promise.all([withOp(session, (op) => op.auditList(body)), operatorDirectory(session)]);
   if (!result.ok && result.code === 403) return <Forbidden />;
 
   return (
@@ -29,10 +37,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <h1>审计日志</h1>
       <form className="card" method="get" action="/audit">
         <div className="filters">
-          <label>
-            操作人 ID
-            <input name="operatorId" defaultValue={operatorId ?? ''} />
-          </label>
+          <OperatorSelect operators={directory.operators} value={operatorId} />
           <label>
             操作
             <select name="action" defaultValue={action ?? ''}>
@@ -89,12 +94,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               {(result.value.data as AuditListData).records.map((r, i) => (
                 <tr key={i} data-testid="audit-row">
                   <td>{r.time}</td>
-                  <td>{r.operatorId}</td>
+                  <td>
+                    <OperatorName id={r.operatorId} names={directory.names} />
+                  </td>
                   <td>{r.clientId}</td>
                   <td data-testid="audit-action">{AUDIT_ACTION_LABELS[r.action] ?? r.action}</td>
                   <td>{r.chatId ? <Link href={`/chats/${encodeURIComponent(r.chatId)}`}>{r.chatId}</Link> : '—'}</td>
                   <td>
-                    <Target record={r} />
+                    <Target record={r} names={directory.names} />
                   </td>
                   <td>{r.ip}</td>
                 </tr>
@@ -120,6 +127,8 @@ const TARGET_KEYS: Record<string, string> = {
   format: '格式',
   status: '状态',
   customerId: '客户',
+  operatorId: '客服',
+  sort: '排序',
   customerIdSha256: '客户 ID 摘要',
   chats: '会话数',
   messages: '消息数',
@@ -129,7 +138,13 @@ const TARGET_KEYS: Record<string, string> = {
   to: '到',
 };
 
-function Target({ record }: { record: AuditRecord }) {
+/** A target value as an admin reads it: an order by its name, text as sent (an operator: by name, below). */
+function targetValue(key: string, value: unknown): string {
+  if (key === 'sort' && typeof value === 'string') return SORT_OPTIONS.find((o) => o.value === value)?.label ?? value;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function Target({ record, names }: { record: AuditRecord; names: OperatorNames }) {
   const entries = Object.entries(record.target).filter(([key, value]) => !(key === 'chatId' && value === record.chatId));
   if (entries.length === 0) return <>—</>;
   return (
@@ -137,7 +152,7 @@ function Target({ record }: { record: AuditRecord }) {
       {entries.map(([key, value]) => (
         <li key={key}>
           <span className="key">{TARGET_KEYS[key] ?? key}</span>
-          {typeof value === 'string' ? value : JSON.stringify(value)}
+          {key === 'operatorId' && typeof value === 'string' ? <OperatorName id={value} names={names} /> : targetValue(key, value)}
         </li>
       ))}
     </ul>

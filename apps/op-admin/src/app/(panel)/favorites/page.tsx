@@ -1,12 +1,13 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { FavoriteListData } from '@op/contracts';
-import { ErrorBox, Pager, StatusBadge } from '@/components/common';
+import { ErrorBox, OperatorName, Pager, StatusBadge } from '@/components/common';
 import { FavoriteRow } from '@/components/favorite-row';
 import { MessageBody } from '@/components/message-body';
 import { MessageTools } from '@/components/message-tools';
 import { chatHref } from '@/lib/find-in-chat';
 import { requireSession, withOp } from '@/lib/op-server';
+import { operatorDirectory } from '@/lib/operators';
 
 export const metadata: Metadata = { title: '我的收藏' };
 
@@ -14,7 +15,10 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
   const session = await requireSession();
   const { page } = await searchParams;
   const pageNum = Math.max(1, Number.parseInt(page ?? '1', 10) || 1);
-  const result = await withOp(session, (op) => op.favoriteList({ pageNum, pageSize: 20 }));
+  const [result, directory] = await Promise.all([
+    withOp(session, (op) => op.favoriteList({ pageNum, pageSize: 20 })),
+    operatorDirectory(session),
+  ]);
   return (
     <>
       <h1 tabIndex={-1}>我的收藏</h1>
@@ -41,7 +45,9 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
                   <td data-label="会话">
                     <Link href={chatHref(chat.chatId, { around: message.userMessageId })}>{chat.chatId}</Link>{' '}
                     <StatusBadge code={chat.statusCode} />
-                    <div style={{ color: 'var(--muted)', fontSize: 12 }}>客户 {chat.customerId ?? '—'}</div>
+                    <div style={{ color: 'var(--muted)', fontSize: 12 }}>
+                      客户 {chat.customerId ?? '—'} · 客服 <OperatorName id={chat.operatorId} names={directory.names} />
+                    </div>
                   </td>
                   <td data-label="消息">
                     <div style={{ color: 'var(--muted)', fontSize: 12 }}>

@@ -9,7 +9,7 @@ import {
   type SearchWindow,
 } from '@op/contracts';
 import { ChatShortcuts } from '@/components/chat-shortcuts';
-import { ErrorBox, Forbidden, Pager, StatusBadge } from '@/components/common';
+import { ErrorBox, Forbidden, OperatorName, Pager, StatusBadge } from '@/components/common';
 import { FindBar } from '@/components/find-bar';
 import { MessageBody } from '@/components/message-body';
 import { MessageTools } from '@/components/message-tools';
@@ -17,6 +17,7 @@ import { ScrollIntoView } from '@/components/scroll-into-view';
 import { chatHref, findCountText, parseHit, stepTargets, type ChatLocation } from '@/lib/find-in-chat';
 import { isRecalled, sideOf } from '@/lib/format';
 import { requireSession, withOp, type OpResult } from '@/lib/op-server';
+import { operatorDirectory } from '@/lib/operators';
 import { findAt, findByNumber, type FindResult } from './find';
 
 const CHAT_PAGE_SIZE = 20;
@@ -65,9 +66,10 @@ export default async function ChatPage({ params, searchParams }: { params: Param
   // Find in this chat: match number `hit` (the first by default) is current, unless the chat
   // was opened at a message (a search hit), whose own number is worked out below.
   const byNumber = keyword !== undefined && (hit !== undefined || !aroundMessageId);
-  const [detail, found] = await Promise.all([
+  const [detail, found, directory] = await Promise.all([
     withOp(session, (op) => op.expect<ChatInfo>('chatDetail', { chatId })),
     byNumber ? findByNumber(session, chatId, keyword, hit ?? 1) : null,
+    operatorDirectory(session),
   ]);
   if (!detail.ok) return refusal(detail.code, detail.message);
   let find: OpResult<FindResult> | null = found;
@@ -134,7 +136,9 @@ export default async function ChatPage({ params, searchParams }: { params: Param
           </div>
           <div>
             <dt>客服</dt>
-            <dd>{chat.operatorId ?? '未分配'}</dd>
+            <dd>
+              <OperatorName id={chat.operatorId} names={directory.names} />
+            </dd>
           </div>
           <div>
             <dt>创建时间</dt>
