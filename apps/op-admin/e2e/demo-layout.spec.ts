@@ -399,16 +399,26 @@ describe('the demo in the panel, on a phone and a desktop', () => {
         const url = new URL(page.url());
         expect(Object.fromEntries(url.searchParams)).toEqual({ keyword: '退款', sort: 'createTime' });
         await expect(page.getByRole('combobox', { name: '排序', exact: true }).inputValue()).resolves.toBe('createTime');
-        // The chatSearch order itself is the API's (added on main): here the URL carries it,
-        // a new search keeps it, and 最近活动 drops it from the URL.
+        // A new search keeps it, the rows come newest created first, and 最近活动 drops it from the URL.
         await page.getByRole('button', { name: '搜索', exact: true }).click();
         await page.waitForURL((u) => u.searchParams.get('sort') === 'createTime' && u.searchParams.get('keyword') === '退款');
         await page.locator('[data-testid="filter-panel"][data-ready="true"]').waitFor({ state: 'attached' });
+        const created = await page.locator('[data-testid="result-row"] td[data-label="创建时间"]').allTextContents();
+        expect(created.length).toBeGreaterThan(1);
+        expect(created).toEqual([...created].sort().reverse());
         await page.screenshot({ path: join(SCREENSHOTS, `demo-sort-${viewport.name}.png`), fullPage: true });
         expect(await accessibilityProblems(page)).toEqual([]);
         await page.getByRole('combobox', { name: '排序', exact: true }).selectOption('');
         await page.waitForURL((u) => !u.searchParams.has('sort') && u.searchParams.get('keyword') === '退款');
         await expect(pageWidth(page)).resolves.toBeLessThanOrEqual(viewport.width);
+        // Every demo chat: two of them were created in the other order of their last messages.
+        await page.goto(`${panel.url}/?sort=createTime`);
+        const rows = page.getByTestId('result-row');
+        await rows.first().waitFor();
+        const byCreation = await rows.locator('td[data-label="创建时间"]').allTextContents();
+        const lastMessages = await rows.locator('td[data-label="最后消息"]').allTextContents();
+        expect(byCreation).toEqual([...byCreation].sort().reverse());
+        expect(lastMessages).not.toEqual([...lastMessages].sort().reverse());
       });
 
       it('names operators on the audit page and filters it with the same select', async () => {
