@@ -162,6 +162,12 @@ describe('the demo in the panel, on a phone and a desktop', () => {
       // The time field reads as zh-CN writes it, whatever the browser's own locale.
       await expect(page.getByLabel('创建时间 从').inputValue()).resolves.toBe('2020-01-01');
       await expect(page.getByTestId('filter-panel').locator('summary').textContent()).resolves.toBe('筛选（已设 1 项）');
+      // A keyword of spaces is no keyword: it leaves the URL too (once, not in a loop of redirects).
+      await page.getByLabel('关键词').fill('   ');
+      await page.getByRole('button', { name: '搜索', exact: true }).click();
+      await page.waitForURL((u) => !u.searchParams.has('keyword'));
+      await page.getByTestId('result-row').first().waitFor();
+      expect([...new URL(page.url()).searchParams.keys()]).toEqual(['createdFrom']);
     });
 
     it('narrows to recent chats with a date preset', async () => {

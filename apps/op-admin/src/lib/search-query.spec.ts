@@ -55,6 +55,15 @@ describe('search query', () => {
     expect(hasEmptyFields({ keyword: '退款', status: ['3', '5'] })).toBe(false);
   });
 
+  it('drops a blank field from the URL it redirects to, so that URL has none left', () => {
+    // A keyword of spaces, as a GET form sends it (`keyword=+`).
+    const query = { keyword: ' ', status: '3', customerId: '' };
+    expect(hasEmptyFields(query)).toBe(true);
+    const url = withPage(query, 1);
+    expect(url).toBe('?status=3');
+    expect(hasEmptyFields(Object.fromEntries(new URLSearchParams(url)))).toBe(false);
+  });
+
   it('sends no sort for the default order, and keeps a sort when it pages', () => {
     expect(searchRequestOf({ sort: '' })).toEqual({ pageNum: 1, pageSize: 20 });
     expect(withPage({ keyword: '退款', sort: 'createTime', page: '2' }, 3)).toBe('?keyword=%E9%80%80%E6%AC%BE&sort=createTime&page=3');

@@ -95,11 +95,8 @@ export function hiddenFields(query: Query, omit: readonly string[]): Array<[stri
 
 /** The same query with another page number, for paging links. */
 export function withPage(query: Query, page: number): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (key === 'page') continue;
-    for (const v of all(value)) if (v !== '') params.append(key, v);
-  }
+  // Blank fields go by the same rule as hasEmptyFields, so its redirect lands on a clean URL.
+  const params = new URLSearchParams(hiddenFields(query, ['page']));
   if (page > 1) params.set('page', String(page));
   const s = params.toString();
   return s ? `?${s}` : '?';
