@@ -6,6 +6,7 @@ import { EnvelopeExceptionFilter } from './common/filters/envelope-exception.fil
 import { SignatureGuard } from './modules/access/signature.guard';
 import { EnvelopeFactory } from './common/interceptors/envelope';
 import { EnvelopeInterceptor } from './common/interceptors/envelope.interceptor';
+import { ReadRoutingInterceptor } from './common/interceptors/read-routing.interceptor';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -68,7 +69,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(config.database, ENTITIES),
+        DatabaseModule.forRoot(config.database, ENTITIES, config.replicas),
         AccessModule,
         ChatMessageModule,
         ImporterModule,
@@ -89,6 +90,7 @@ export class AppModule {
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_GUARD, useClass: SignatureGuard },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: ReadRoutingInterceptor },
         { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },
       ],
     };

@@ -36,6 +36,50 @@ describe('configuration', () => {
     expect(load({ OP_DATABASE_URL: 'sqlite:var/op.db' }).database).toEqual({ type: 'sqlite', path: '/srv/op/var/op.db' });
   });
 
+  it('reads the replicas: MySQL URLs beside a MySQL primary, named in every error without their password', () => {
+    const primary = { OP_DATABASE_URL: 'mysql://op:pw@db.local/op' };
+    expect(load(primary).replicas).toEqual({ databases: [], maxLagMs: 2000 });
+    const config = load({
+      ...primary,
+      OP_DATABASE_REPLICA_URLS: ' mysql://reader:r%40@replica1:3307/op , mysql://reader:r@replica2/op ',
+      OP_REPLICA_MAX_LAG_MS: '500',
+      OP_DB_QUERY_TIMEOUT_MS: '3000',
+    });
+    expect(config.replicas.maxLagMs).toBe(500);
+    expect(
+      config.replicas.databases.map(({ host, port, username, password, database, queryTimeoutMs }) => ({
+        host,
+        port,
+        username,
+        password,
+        database,
+        queryTimeoutMs,
+      })),
+    ).toEqual([
+      { host: 'replica1', port: 3307, username: 'reader', password: 'r@', database: 'op', queryTimeoutMs: 3000 },
+      { host: 'replica2', port: 3306, username: 'reader', password: 'r', database: 'op', queryTimeoutMs: 3000 },
+    ]);
+    const errorOf = (env: Record<string, string>) => {
+      try {
+        load(env);
+      } catch (error) {
+        return error as ConfigError;
+      }
+      throw new Error('no error');
+    };
+    for (const [env, message] of [
+      [{ OP_DATABASE_REPLICA_URLS: 'mysql://reader:secret-pw@replica1/op' }, '需要 MySQL/MariaDB 主库'],
+      [{ ...primary, OP_DATABASE_REPLICA_URLS: 'sqlite:data/replica.sqlite' }, '只支持 mysql:// 或 mariadb:// 地址'],
+      [{ ...primary, OP_DATABASE_REPLICA_URLS: 'mysql://reader:secret-pw@replica1' }, '缺少有效的数据库名'],
+      [{ ...primary, OP_DATABASE_REPLICA_URLS: 'mysql://reader:secret-pw@replica1/op', OP_REPLICA_MAX_LAG_MS: '10' }, '100 到 3600000'],
+    ] as const) {
+      const error = errorOf(env);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toContain(message);
+      expect(error.message).not.toContain('secret-pw');
+    }
+  });
+
   it('reads the callback window and who may read the metrics', () => {
     expect(load({})).toMatchObject({ callbackWindowSeconds: 300, metrics: { token: null, listen: null } });
     expect(

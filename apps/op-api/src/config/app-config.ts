@@ -18,6 +18,16 @@ export type DatabaseConfig =
     }
   | { type: 'sqlite'; path: string };
 
+export type MysqlDatabaseConfig = Extract<DatabaseConfig, { type: 'mysql' }>;
+
+/** Servers replicating the primary that serve the review reads (issue 14). */
+export interface ReplicaConfig {
+  /** Each replica (OP_DATABASE_REPLICA_URLS, comma-separated `mysql://` URLs); none by default. */
+  databases: MysqlDatabaseConfig[];
+  /** A replica further behind the primary than this is not read (OP_REPLICA_MAX_LAG_MS). */
+  maxLagMs: number;
+}
+
 export interface QiniuConfig {
   domain: string;
   accessKey: string;
@@ -50,6 +60,7 @@ export type SearchEngineSetting = (typeof SEARCH_ENGINE_SETTINGS)[number];
 
 export interface AppConfig {
   database: DatabaseConfig;
+  replicas: ReplicaConfig;
   port: number;
   /** The address the API listens on (OP_LISTEN_HOST): every interface by default; `npm start` uses loopback. */
   listenHost: string;
@@ -340,16 +351,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (!isValidTimeZone(timezone)) throw new ConfigError('OP_TIMEZONE', '不是有效的时区（例如 Asia/Shanghai）');
   const databaseUrl = value(env, 'OP_DATABASE_URL');
   const sphinx = parseSphinx(env);
+  const poolSize = integer(env, 'OP_DB_POOL_SIZE', DEFAULT_DB_POOL_SIZE, 1, 500);
+  const queryTimeoutMs = integer(env, 'OP_DB_QUERY_TIMEOUT_MS', DEFAULT_DB_QUERY_TIMEOUT_MS, 1_000, 3_600_000);
+  const database: DatabaseConfig = databaseUrl
+    ? parseDatabaseUrl(databaseUrl, cwd, 'OP_DATABASE_URL', poolSize, queryTimeoutMs)
+    : { type: 'sqlite', path: resolve(dataDir, 'op.sqlite') };
   return {
-    database: databaseUrl
-      ? parseDatabaseUrl(
-          databaseUrl,
-          cwd,
-          'OP_DATABASE_URL',
-          integer(env, 'OP_DB_POOL_SIZE', DEFAULT_DB_POOL_SIZE, 1, 500),
-          integer(env, 'OP_DB_QUERY_TIMEOUT_MS', DEFAULT_DB_QUERY_TIMEOUT_MS, 1_000, 3_600_000),
-        )
-      : { type: 'sqlite', path: resolve(dataDir, 'op.sqlite') },
+    database,
+    replicas: parseReplicas(env, database, poolSize, queryTimeoutMs),
     port: integer(env, 'OP_PORT', 3000, 0, 65535),
     listenHost: listenHost(env),
     timezone,
@@ -388,6 +397,24 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       retryHours: integer(env, 'OP_RECONCILE_RETRY_HOURS', 3, 0, 24),
     },
   };
+}
+
+function parseReplicas(env: Env, primary: DatabaseConfig, poolSize: number, queryTimeoutMs: number): ReplicaConfig {
+  const name = 'OP_DATABASE_REPLICA_URLS';
+  const maxLagMs = integer(env, 'OP_REPLICA_MAX_LAG_MS', 2_000, 100, 3_600_000);
+  const urls =
+    value(env, name)
+      ?.split(',')
+      .map((url) => url.trim())
+      .filter((url) => url !== '') ?? [];
+  if (urls.length > 0 && primary.type !== 'mysql')
+    throw new ConfigError(name, '需要 MySQL/MariaDB 主库（OP_DATABASE_URL 为 mysql:// 地址）');
+  const databases = urls.map((url) => {
+    const replica = parseDatabaseUrl(url, '', name, poolSize, queryTimeoutMs);
+    if (replica.type !== 'mysql') throw new ConfigError(name, '只支持 mysql:// 或 mariadb:// 地址');
+    return replica;
+  });
+  return { databases, maxLagMs };
 }
 
 function easemobBaseUrl(env: Env): string {

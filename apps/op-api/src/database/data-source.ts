@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import type { DatabaseConfig } from '../config/app-config';
+import type { DatabaseConfig, MysqlDatabaseConfig } from '../config/app-config';
 import { isMysql } from './dialect';
 import { MIGRATIONS } from './migrations';
+import { RoutedDataSource } from './read-replicas';
 
 /**
  * The feature modules' TypeORM entities. The database layer imports no feature module: the
@@ -116,8 +117,16 @@ function boundConnectionWaits(dataSource: DataSource, ms: number): void {
 export async function openDataSource(database: DatabaseConfig, entities: Entities): Promise<DataSource> {
   if (database.type === 'sqlite' && database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
   if (database.type === 'mysql') await ensureMysqlDatabase(database);
-  const dataSource = await new DataSource(dataSourceOptions(database, entities)).initialize();
+  const dataSource = await new RoutedDataSource(dataSourceOptions(database, entities)).initialize();
   if (database.type === 'mysql') boundConnectionWaits(dataSource, database.queryTimeoutMs);
+  return dataSource;
+}
+
+/** Opens a replica of the primary for reads: the database is the replica's to have, and no migration runs there. */
+export async function openReplica(database: MysqlDatabaseConfig, entities: Entities): Promise<DataSource> {
+  const dataSource = new DataSource(dataSourceOptions(database, entities));
+  await dataSource.initialize();
+  boundConnectionWaits(dataSource, database.queryTimeoutMs);
   return dataSource;
 }
 

@@ -1,37 +1,62 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { DatabaseConfig } from '../config/app-config';
-import { migrate, openDataSource, type Entities } from './data-source';
+import type { DatabaseConfig, ReplicaConfig } from '../config/app-config';
+import { migrate, openDataSource, openReplica, type Entities } from './data-source';
+import { ReadReplicas } from './read-replicas';
+
+const NO_REPLICAS: ReplicaConfig = { databases: [], maxLagMs: 0 };
 
 /**
- * Provides the TypeORM data source. The API opens it and applies pending migrations at
- * start (docs/CONTRACT.md §4); the CLI hands in one it opened itself.
+ * Provides the TypeORM data source and the read replicas. The API opens the data source and
+ * applies pending migrations at start (docs/CONTRACT.md §4); the CLI hands in one it opened
+ * itself, and reads the primary only.
  */
 @Global()
 @Module({})
 export class DatabaseModule implements OnApplicationShutdown {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly replicas: ReadReplicas,
+  ) {}
 
-  static forRoot(database: DatabaseConfig, entities: Entities): DynamicModule {
-    return DatabaseModule.provide({
-      provide: DataSource,
-      useFactory: async () => {
-        const dataSource = await openDataSource(database, entities);
-        await migrate(dataSource);
-        return dataSource;
+  static forRoot(database: DatabaseConfig, entities: Entities, replicas: ReplicaConfig = NO_REPLICAS): DynamicModule {
+    return DatabaseModule.provide(
+      {
+        provide: DataSource,
+        useFactory: async () => {
+          const dataSource = await openDataSource(database, entities);
+          await migrate(dataSource);
+          return dataSource;
+        },
       },
-    });
+      replicas,
+      entities,
+    );
   }
 
   static forDataSource(dataSource: DataSource): DynamicModule {
-    return DatabaseModule.provide({ provide: DataSource, useValue: dataSource });
+    return DatabaseModule.provide({ provide: DataSource, useValue: dataSource }, NO_REPLICAS, []);
   }
 
-  private static provide(provider: DynamicModule['providers'] extends (infer P)[] | undefined ? P : never): DynamicModule {
-    return { module: DatabaseModule, providers: [provider], exports: [DataSource] };
+  private static provide(
+    provider: DynamicModule['providers'] extends (infer P)[] | undefined ? P : never,
+    replicas: ReplicaConfig,
+    entities: Entities,
+  ): DynamicModule {
+    const readReplicas = {
+      provide: ReadReplicas,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => {
+        const set = new ReadReplicas(dataSource, replicas, (database) => openReplica(database, entities));
+        set.start();
+        return set;
+      },
+    };
+    return { module: DatabaseModule, providers: [provider, readReplicas], exports: [DataSource, ReadReplicas] };
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.replicas.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
 import { dialectOf } from './dialect';
 import { affectedRows } from './sql';
+import { holderId } from '../common/util/random-id';
 
 /** How long a lease lasts unless renewed: a process that dies frees the job this long after. */
 export const JOB_LEASE_MS = 60_000;
@@ -13,7 +12,7 @@ export const JOB_LEASE_MS = 60_000;
  * runs, freed when it ends. A process that dies holding it frees it after {@link JOB_LEASE_MS}.
  */
 export class JobLease {
-  private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly owner = holderId();
 
   constructor(
     private readonly dataSource: DataSource,

@@ -14,9 +14,11 @@ export class PrivateMariaDb {
   private constructor(
     readonly dir: string,
     readonly port: number,
+    private readonly args: string[],
   ) {}
 
-  static async create(): Promise<PrivateMariaDb> {
+  /** `args` replace the default `--skip-log-bin` (a replication test gives `--log-bin`, `--server-id`, …). */
+  static async create(args: string[] = ['--skip-log-bin']): Promise<PrivateMariaDb> {
     const dir = mkdtempSync(join(tmpdir(), 'op-mariadb-'));
     chmodSync(dir, 0o755);
     execFileSync(
@@ -25,7 +27,7 @@ export class PrivateMariaDb {
       { stdio: 'ignore' },
     );
     execFileSync('chown', ['-R', 'mysql:mysql', dir]);
-    const db = new PrivateMariaDb(dir, await freePort());
+    const db = new PrivateMariaDb(dir, await freePort(), args);
     await db.start();
     return db;
   }
@@ -45,8 +47,8 @@ export class PrivateMariaDb {
         `--socket=${this.dir}/sock`,
         '--bind-address=127.0.0.1',
         `--pid-file=${this.dir}/pid`,
-        '--skip-log-bin',
         '--innodb-buffer-pool-size=32M',
+        ...this.args,
       ],
       { stdio: 'ignore' },
     );

@@ -97,6 +97,7 @@ export async function startTestApp(
         OP_RATE_LIMIT: '0',
         OP_SPOOL_AFTER_MS: '60000',
         ...env,
+        OP_DATABASE_URL: database.url,
         OP_DATA_DIR: dataDir,
       },
       dataDir,

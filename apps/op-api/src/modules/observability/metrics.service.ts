@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { ReadReplicas } from '../../database/read-replicas';
 
 interface MysqlPoolInternals {
   _allConnections?: { length: number };
@@ -72,8 +73,9 @@ export class MetricsService {
     );
   }
 
-  constructor(dataSource: DataSource) {
+  constructor(dataSource: DataSource, replicas: ReadReplicas) {
     collectDefaultMetrics({ register: this.registry, prefix: 'op_' });
+    if (replicas.configured) this.registerReplicas(replicas);
     const pool = () => (dataSource.driver as unknown as { pool?: MysqlPoolInternals }).pool;
     new Gauge({
       name: 'op_db_pool_connections',
@@ -89,6 +91,51 @@ export class MetricsService {
         this.set({ state: 'busy' }, all - free);
         this.set({ state: 'waiting' }, p._connectionQueue?.length ?? 0);
         this.set({ state: 'limit' }, p.config?.connectionLimit ?? 0);
+      },
+    });
+  }
+
+  /** Each replica's state, lag and use (OP_DATABASE_REPLICA_URLS), read at each scrape. */
+  private registerReplicas(replicas: ReadReplicas): void {
+    const registers = [this.registry];
+    const labelNames = ['replica'];
+    new Gauge({
+      name: 'op_replica_serving',
+      help: 'Whether the replica answers reads: 1 serving, 0 behind (lag over OP_REPLICA_MAX_LAG_MS) or down',
+      labelNames,
+      registers,
+      collect() {
+        for (const r of replicas.status()) this.set({ replica: r.replica }, r.state === 'serving' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'op_replica_lag_seconds',
+      help: "Age of this process's heartbeat as the replica holds it (-1 before the first arrived)",
+      labelNames,
+      registers,
+      collect() {
+        for (const r of replicas.status()) this.set({ replica: r.replica }, r.lagMs === null ? -1 : r.lagMs / 1000);
+      },
+    });
+    new Counter({
+      name: 'op_replica_requests_total',
+      help: 'Review reads (2.37, chatSearch, chatDetail, markList, favoriteList, auditList) by where they read: a replica, or "primary"',
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        for (const r of replicas.status()) this.inc({ replica: r.replica }, r.requests);
+        this.inc({ replica: 'primary' }, replicas.primaryRequests);
+      },
+    });
+    new Counter({
+      name: 'op_replica_failures_total',
+      help: 'Reads that failed on a replica and were answered by the primary',
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        for (const r of replicas.status()) this.inc({ replica: r.replica }, r.failures);
       },
     });
   }

@@ -6,6 +6,7 @@ import { SkipSignature } from '../access/skip-signature.decorator';
 import { OpError } from '../../common/errors/op-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { ReadReplicas } from '../../database/read-replicas';
 import { checkMetricsAccess } from './metrics-access';
 import { DatabaseHealthIndicator, RedisHealthIndicator } from './database.health';
 import { MetricsService, type SpoolStatus } from './metrics.service';
@@ -22,6 +23,7 @@ export class ObservabilityController {
     private readonly metrics: MetricsService,
     private readonly openApi: OpenApiService,
     private readonly healthIndicators: HealthIndicatorService,
+    private readonly replicas: ReadReplicas,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -40,6 +42,7 @@ export class ObservabilityController {
         () => this.database.check(),
         ...(this.redis.configured ? [() => this.redis.check()] : []),
         ...(spool ? [() => this.spoolIndicator(spool)] : []),
+        ...(this.replicas.configured ? [() => this.replicaIndicator()] : []),
       ]);
     } catch (error) {
       if (error instanceof ServiceUnavailableException) {
@@ -63,6 +66,21 @@ export class ObservabilityController {
     const details = { entries: spool.entries, bytes: spool.bytes, oldestAgeSeconds: Math.floor(spool.oldestAgeSeconds) };
     const indicator = this.healthIndicators.check('spool');
     return spool.full ? indicator.down({ ...details, message: '回调暂存已满' }) : indicator.up(details);
+  }
+
+  /**
+   * Always up (reads fall back to the primary, which the database check covers); each replica's
+   * state, lag and last error say which replicas serve.
+   */
+  private replicaIndicator() {
+    const replicas = this.replicas.status();
+    const serving = replicas.filter((replica) => replica.state === 'serving').length;
+    return this.healthIndicators.check('replicas').up({
+      serving,
+      message:
+        serving === replicas.length ? '只读副本均可用' : `${replicas.length - serving} 个只读副本不可用或延迟过大，相应读取改由主库承担`,
+      replicas: replicas.map(({ replica, state, lagMs, error }) => ({ replica, state, lagMs, error })),
+    });
   }
 
   @Get('metrics')

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { containsKeyword } from '@op/contracts';
 import { Gauge } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { chunks } from '../../common/util/chunks';
+import { holderId } from '../../common/util/random-id';
 import { Snowflake } from '../../common/util/snowflake';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -95,7 +94,7 @@ const indexed = (row: MessageRow): IndexedMessage => ({
 @Injectable()
 export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SearchIndex');
-  private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly owner = holderId();
   private readonly scanEngine: ScanEngine;
   /** Orders each enqueueing of a message (search_outbox.seq). */
   private readonly seqs: Snowflake;
