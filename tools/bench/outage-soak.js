@@ -8,10 +8,9 @@
 //   node tools/bench/outage-soak.js [--rate 200] [--outage 120] [--kill-every 20] [--kills 5]
 //
 // Needs mariadb-install-db and mariadbd (Debian's mariadb-server); runs as root (mariadbd --user=mysql).
-const { execFileSync, spawn } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { createHash } = require('node:crypto');
-const { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
-const { createServer } = require('node:net');
+const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
@@ -34,58 +33,14 @@ ensureBuilt();
 const dist = join(root, 'apps/op-api/dist');
 const { runOpctl } = require(join(dist, 'cli/opctl.js'));
 const mysql = require('mysql2/promise');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const free = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+const { freePort: free, privateMariaDb, sleep } = require('./lib/private-mariadb');
 
 async function main() {
+  const db = await privateMariaDb({ name: 'op-soak' });
   const dir = mkdtempSync(join(tmpdir(), 'op-soak-'));
-  chmodSync(dir, 0o755);
-  execFileSync(
-    'mariadb-install-db',
-    ['--user=mysql', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'],
-    { stdio: 'ignore' },
-  );
-  execFileSync('chown', ['-R', 'mysql:mysql', dir]);
-  const dbPort = await free();
-  let db = null;
-  const startDb = async () => {
-    db = spawn(
-      '/usr/sbin/mariadbd',
-      [
-        '--no-defaults',
-        '--user=mysql',
-        `--datadir=${dir}/data`,
-        `--port=${dbPort}`,
-        `--socket=${dir}/sock`,
-        '--bind-address=127.0.0.1',
-        `--pid-file=${dir}/pid`,
-        '--skip-log-bin',
-        '--innodb-buffer-pool-size=64M',
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; ; i++) {
-      try {
-        await (await mysql.createConnection({ host: '127.0.0.1', port: dbPort, user: 'root' })).end();
-        return;
-      } catch (error) {
-        if (i > 300) throw error;
-        await sleep(100);
-      }
-    }
-  };
-  const stopDb = () =>
-    new Promise((resolve) => {
-      db.once('exit', resolve);
-      db.kill('SIGTERM');
-    });
-  await startDb();
+  const dbPort = db.port;
+  const startDb = () => db.start();
+  const stopDb = () => db.stop();
   const dataDir = join(dir, 'api');
   mkdirSync(dataDir);
   const apiPort = await free();
@@ -261,6 +216,7 @@ async function main() {
   writeFileSync(join(root, 'bench-results', `outage-soak-${report.date.slice(0, 10)}.json`), JSON.stringify(report, null, 2) + '\n');
   api.kill('SIGTERM');
   await stopDb();
+  await db.destroy();
   rmSync(dir, { recursive: true, force: true });
 }
 
