@@ -32,6 +32,7 @@ async function privateMariaDb({ args = ['--skip-log-bin'], bufferPool = '64M', n
   const port = await freePort();
   let child = null;
   const db = {
+    dir,
     port,
     url: `mysql://root@127.0.0.1:${port}`,
     get pid() {
