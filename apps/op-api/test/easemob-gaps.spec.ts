@@ -161,8 +161,9 @@ describe.each(ENGINES)('easemobGaps on %s', (engine) => {
     const parse = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
     expect(parse(data.to) - parse(data.from)).toBe(24 * HOUR);
     expect(Math.abs(parse(data.to) - before)).toBeLessThan(5_000);
-    // The last hour listed is the last one that has ended.
-    expect(parse(data.gaps[23].hour)).toBe(Math.floor(before / HOUR) * HOUR - HOUR);
+    // The last hour listed is the last one that has ended (either side of an hour's end during the call).
+    const after = Date.now();
+    expect([Math.floor(before / HOUR) * HOUR - HOUR, Math.floor(after / HOUR) * HOUR - HOUR]).toContain(parse(data.gaps[23].hour));
     // A range wholly in the future holds no hour to check.
     const ahead = await gaps(a.client, { from: '2099-01-01 00:00:00', to: '2099-01-01 05:00:00' });
     expect([ahead.hours, ahead.checked, ahead.gaps]).toEqual([0, 0, []]);
