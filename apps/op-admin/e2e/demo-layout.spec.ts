@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { ChatSearchData, FavoriteListData, OperatorSummary } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
-import { DEMO_CHAT_ID, DEMO_CUSTOMER, DEMO_LONG_CHAT_ID, seedDemo, startTestApp, type DemoCredentials, type TestApp } from 'op-api/testing';
+import {
+  DEMO_CHAT_ID,
+  DEMO_CUSTOMER,
+  DEMO_LONG_CHAT_ID,
+  recordReconcileRun,
+  seedDemo,
+  startTestApp,
+  type DemoCredentials,
+  type TestApp,
+} from 'op-api/testing';
 import { SCREENSHOTS, launchChromium, startPanel, type Panel } from './panel-harness';
 
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -20,9 +29,16 @@ const PAGES = [
   [`/chats/${DEMO_LONG_CHAT_ID}?page=2`, 'session-long', `会话 ${DEMO_LONG_CHAT_ID}`],
   ['/favorites', 'favorites', '我的收藏'],
   ['/audit', 'audit', null],
+  ['/easemob-gaps', 'easemob-gaps', '归档完整性'],
   ['/no-such-page', 'not-found', '页面不存在'],
 ] as const;
 const DESKTOP = { name: 'desktop', width: 1280, height: 800 };
+const HOUR = 3_600_000;
+const GAPS_APPKEY = 'demo-org#demo-app';
+/** A time as the panel's fields take it, in the demo API's zone (Asia/Shanghai, the default: no daylight saving). */
+const shanghaiMinute = (ms: number) => new Date(ms + 8 * HOUR).toISOString().slice(0, 16).replace('T', ' ');
+/** An hour as Easemob names it (`yyyyMMddHH`, UTC+8 by default, as the demo API is configured). */
+const easemobHour = (ms: number) => new Date(ms + 8 * HOUR).toISOString().slice(0, 13).replace(/[-T]/g, '');
 
 describe('the demo in the panel, on a phone and a desktop', () => {
   let api: TestApp;
@@ -33,12 +49,32 @@ describe('the demo in the panel, on a phone and a desktop', () => {
   let panel: Panel;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
+  /** The hours easemobGaps should name (Easemob's `yyyyMMddHH`), oldest first, and the start of the current hour when seeded. */
+  let gapHours: { running: string; missing: string; failed: string };
+  let seededHour: number;
 
   beforeAll(async () => {
     api = await startTestApp('sqlite');
     demo = await seedDemo(api);
     op = new OpClient({ baseUrl: api.baseUrl, clientId: demo.clientId, secret: demo.secret, token: demo.token });
     operators = (await op.operatorList()).data!.operators;
+    // Reconciliation of the demo tenant's app: every hour from two days ago to the next ok,
+    // but three of the last day (running, never run, failed). The next hours are ok too, so a
+    // run that crosses an hour boundary sees the same gaps.
+    await api.easemobApps.register(demo.tenantId, GAPS_APPKEY, 'demo-callback-secret');
+    await api.easemobApps.setRestCredentials(demo.tenantId, GAPS_APPKEY, 'demo-client-id', 'demo-client-secret');
+    seededHour = Math.floor(Date.now() / HOUR) * HOUR;
+    const hours: Partial<typeof gapHours> = {};
+    for (let n = -48; n <= 2; n++) {
+      const hourStart = seededHour + n * HOUR;
+      const run = { tenantId: demo.tenantId, appkey: GAPS_APPKEY, hourStart };
+      if (n === -7) hours.running = await recordReconcileRun(api, { ...run, status: 'running' });
+      else if (n === -5) hours.missing = easemobHour(hourStart);
+      else if (n === -3)
+        hours.failed = await recordReconcileRun(api, { ...run, status: 'failed', error: '获取历史消息下载地址失败：HTTP 500' });
+      else await recordReconcileRun(api, { ...run, status: 'ok' });
+    }
+    gapHours = hours as typeof gapHours;
     const panelClient = await api.clients.create(demo.tenantId, 'hmac-sha256', { panel: true });
     panel = await startPanel({
       OP_ADMIN_API_URL: api.baseUrl,
@@ -260,6 +296,57 @@ describe('the demo in the panel, on a phone and a desktop', () => {
         await page.emulateMedia({ media: 'screen', colorScheme: 'light' });
       }
       await expect(background()).resolves.toBe('rgb(243, 244, 246)');
+    });
+
+    it('lists the hours the archive lacks, with the command that reconciles them, and says when every hour was', async () => {
+      await page.goto(`${panel.url}/`);
+      await page.getByRole('link', { name: '归档完整性' }).click();
+      await page.waitForURL(`${panel.url}/easemob-gaps`);
+      const rows = page.getByTestId('gap-row');
+      await rows.first().waitFor({ state: 'visible' });
+      // Without a range: the last 24 hours, shown in the form.
+      const field = (name: string) => page.locator(`input[name="${name}"]`).inputValue();
+      const at = (text: string) => Date.parse(`${text.replace(' ', 'T')}:00+08:00`);
+      expect(at(await field('to')) - at(await field('from'))).toBe(24 * HOUR);
+      expect(Math.abs(at(await field('to')) - Date.now())).toBeLessThan(10 * 60_000);
+      // The three hours, oldest first, each in the panel's zone with its state in Chinese and the reason recorded.
+      await expect(rows.locator('td[data-label="小时"]').allTextContents()).resolves.toEqual(
+        [7, 5, 3].map((n) => shanghaiMinute(seededHour - n * HOUR)),
+      );
+      await expect(rows.locator('td[data-label="应用"]').allTextContents()).resolves.toEqual([GAPS_APPKEY, GAPS_APPKEY, GAPS_APPKEY]);
+      await expect(rows.getByTestId('gap-state').allTextContents()).resolves.toEqual(['对账中', '未对账', '对账失败']);
+      await expect(rows.locator('td[data-label="原因"]').allTextContents()).resolves.toEqual([
+        '—',
+        '—',
+        '获取历史消息下载地址失败：HTTP 500',
+      ]);
+      await expect(page.getByTestId('gap-count').textContent()).resolves.toBe(`共检查 24 个小时（${GAPS_APPKEY}），其中 3 个未对账成功`);
+      await expect(page.getByTestId('reconcile-command').textContent()).resolves.toBe(
+        `opctl easemob:reconcile --tenant ${demo.tenantId} --from ${gapHours.running} --to ${gapHours.failed}`,
+      );
+      await expect(pageWidth(page)).resolves.toBeLessThanOrEqual(viewport.width);
+      await page.screenshot({ path: join(SCREENSHOTS, `demo-easemob-gaps-list-${viewport.name}.png`), fullPage: true });
+      expect(await accessibilityProblems(page)).toEqual([]);
+
+      // A range of reconciled hours, typed in: the empty state names how many hours were checked.
+      await page.locator('input[name="from"]').fill(shanghaiMinute(seededHour - 20 * HOUR));
+      await page.locator('input[name="to"]').fill(shanghaiMinute(seededHour - 10 * HOUR));
+      await page.getByRole('button', { name: '检查' }).click();
+      await page.waitForURL(/\/easemob-gaps\?from=.+&to=.+/);
+      await page.getByTestId('empty').waitFor({ state: 'visible' });
+      await expect(page.getByTestId('empty').textContent()).resolves.toBe(`所选时间内的 11 个小时都已与环信对账完成（${GAPS_APPKEY}）`);
+      await expect(rows.count()).resolves.toBe(0);
+      await expect(pageWidth(page)).resolves.toBeLessThanOrEqual(viewport.width);
+      await page.screenshot({ path: join(SCREENSHOTS, `demo-easemob-gaps-empty-${viewport.name}.png`), fullPage: true });
+      expect(await accessibilityProblems(page)).toEqual([]);
+
+      // An emptied field leaves the address: `to` is now again, and the gaps are back.
+      await page.locator('input[name="to"]').fill('');
+      await page.getByRole('button', { name: '检查' }).click();
+      await page.waitForURL((url) => url.pathname === '/easemob-gaps' && !url.search.includes('to='));
+      expect(new URL(page.url()).searchParams.get('from')).toBe(shanghaiMinute(seededHour - 20 * HOUR));
+      await rows.first().waitFor({ state: 'visible' });
+      await expect(rows.count()).resolves.toBe(3);
     });
 
     describe('operators by name, and pickers for operator, customer and mark', () => {

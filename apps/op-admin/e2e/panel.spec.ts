@@ -442,9 +442,12 @@ describe('op-admin in Chromium', () => {
     await expect(page.getByTestId('who').textContent()).resolves.toBe('alice（客服）');
     await expect(page.getByRole('link', { name: '审计日志' }).count()).resolves.toBe(0);
     await expect(page.getByRole('link', { name: '删除客户数据' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: '归档完整性' }).count()).resolves.toBe(0);
     // Only her own chat in search.
     await expect(page.getByTestId('result-row').count()).resolves.toBe(1);
     await page.goto(`${panel.url}/audit`);
+    await expect(page.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('无权限');
+    await page.goto(`${panel.url}/easemob-gaps`);
     await expect(page.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('无权限');
     await page.goto(`${panel.url}/chats/${typesChat.chatId}`);
     await expect(page.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('无权访问该会话');

@@ -191,6 +191,14 @@ describe.each(ENGINES)('real answers of every endpoint against the served OpenAP
     check('customerList', customers);
   });
 
+  it('the hours the archive may lack', async () => {
+    await t.easemobApps.register(admin.tenantId, 'openapi-org#openapi-app', 'callback-secret');
+    await t.easemobApps.setRestCredentials(admin.tenantId, 'openapi-org#openapi-app', 'rest-id', 'rest-secret');
+    const gaps = await admin.client.easemobGaps({});
+    expect(gaps.data!.gaps.length).toBe(24);
+    check('easemobGaps', gaps);
+  });
+
   it('marks, favorites and the audit trail', async () => {
     const c = admin.client;
     const messageId = (await c.chatMessageList({ chatId: 'u0001api' })).data!.msg[0].userMessageId;

@@ -4,6 +4,7 @@
 // (.dependency-cruiser.cjs holds that): everything else under apps/op-api stays internal.
 import { ChatRepository } from '../src/modules/chats/chat.repository';
 import { DemoSeedService, type DemoCredentials } from '../src/modules/demo/demo-seed.service';
+import { ReconcileService } from '../src/modules/importer/reconcile.service';
 import type { TestApp } from './support/test-app';
 
 export { startTestApp, type TestApp, type TestTenant } from './support/test-app';
@@ -23,4 +24,34 @@ export function seedDemo(api: TestApp): Promise<DemoCredentials> {
     api.importer,
     api.app.get(ChatRepository),
   ).seed();
+}
+
+let runIds = 0;
+
+/**
+ * Records one reconciliation run of an app's hour (the hour that holds `hourStart`, epoch ms)
+ * as ReconcileService writes it, without asking Easemob: for the panel's specs of easemobGaps.
+ * Returns the hour as Easemob names it (`yyyyMMddHH`).
+ */
+export async function recordReconcileRun(
+  api: TestApp,
+  run: { tenantId: string; appkey: string; hourStart: number; status: 'running' | 'ok' | 'partial' | 'failed'; error?: string },
+): Promise<string> {
+  const hour = api.app.get(ReconcileService).hourOf(run.hourStart);
+  const started = run.hourStart + 3_600_000 + 600_000;
+  await api.dataSource.query(
+    'INSERT INTO easemob_reconcile_runs (id, tenant_id, appkey, hour, trigger_kind, status, in_export, already_stored, added, failed, error, start_time, finish_time) ' +
+      "VALUES (?, ?, ?, ?, 'schedule', ?, 0, 0, 0, 0, ?, ?, ?)",
+    [
+      String(9_000_000_000_000 + ++runIds),
+      run.tenantId,
+      run.appkey,
+      hour,
+      run.status,
+      run.error ?? null,
+      started,
+      run.status === 'running' ? null : started + 2_000,
+    ],
+  );
+  return hour;
 }

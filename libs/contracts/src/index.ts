@@ -11,6 +11,8 @@ export * from './lib/chat-lifecycle.request';
 export * from './lib/operator-login.request';
 export * from './lib/directory.request';
 export * from './lib/directory';
+export * from './lib/easemob-gaps.request';
+export * from './lib/easemob-gaps';
 export * from './lib/search-marks-audit.request';
 export * from './lib/search-marks-audit';
 export * from './lib/search-text';

@@ -15,6 +15,7 @@ export function PanelHeader({ session }: { session: Session | null }) {
           <Link href="/">会话搜索</Link>
           <Link href="/favorites">我的收藏</Link>
           {session.role === 'admin' ? <Link href="/audit">审计日志</Link> : null}
+          {session.role === 'admin' ? <Link href="/easemob-gaps">归档完整性</Link> : null}
           {session.role === 'admin' ? <Link href="/customers/erase">删除客户数据</Link> : null}
           <span className="who" data-testid="who">
             {session.username}（{session.role === 'admin' ? '管理员' : '客服'}）

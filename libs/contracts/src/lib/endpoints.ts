@@ -9,6 +9,8 @@ import {
 import type { ChatMessageListData } from './chat-message';
 import type { CustomerListData, OperatorListData } from './directory';
 import { CustomerListRequest } from './directory.request';
+import type { EasemobGapsData } from './easemob-gaps';
+import { EasemobGapsRequest } from './easemob-gaps.request';
 import { ChatMessageListRequest } from './chat-message-list.request';
 import { OperatorLoginRequest, type OperatorLoginResult, type OperatorRole } from './operator-login.request';
 import type {
@@ -97,6 +99,11 @@ export const OP_ENDPOINTS = {
     file: ['text/csv; charset=utf-8'],
     summary: '导出时间范围内的审计记录 CSV（管理员；成功时为文件）',
   },
+  easemobGaps: {
+    request: EasemobGapsRequest,
+    roles: ADMIN_ONLY,
+    summary: '归档完整性：时间范围内未与环信历史消息对账完成的小时（管理员）',
+  },
 } as const satisfies Record<string, OpEndpointDeclaration>;
 
 export type OpEndpointName = keyof typeof OP_ENDPOINTS;
@@ -135,6 +142,7 @@ export interface OpEndpointData {
   operatorList: OperatorListData;
   customerList: CustomerListData;
   customerErase: CustomerEraseData;
+  easemobGaps: EasemobGapsData;
 }
 
 // The two halves name the same endpoints: a name missing from either side fails to compile here.

@@ -1180,6 +1180,95 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
     ],
     "additionalProperties": false
   },
+  "EasemobGap": {
+    "type": "object",
+    "properties": {
+      "hour": {
+        "type": "string"
+      },
+      "easemobHour": {
+        "type": "string"
+      },
+      "appkey": {
+        "type": "string"
+      },
+      "state": {
+        "$ref": "#/components/schemas/EasemobGapState"
+      },
+      "lastRunTime": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "reason": {
+        "type": [
+          "string",
+          "null"
+        ]
+      }
+    },
+    "required": [
+      "hour",
+      "easemobHour",
+      "appkey",
+      "state",
+      "lastRunTime",
+      "reason"
+    ],
+    "additionalProperties": false
+  },
+  "EasemobGapState": {
+    "type": "string",
+    "enum": [
+      "missing",
+      "failed",
+      "partial",
+      "running"
+    ]
+  },
+  "EasemobGapsData": {
+    "type": "object",
+    "properties": {
+      "tenantId": {
+        "type": "string"
+      },
+      "from": {
+        "type": "string"
+      },
+      "to": {
+        "type": "string"
+      },
+      "hours": {
+        "type": "number"
+      },
+      "appkeys": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "checked": {
+        "type": "number"
+      },
+      "gaps": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/EasemobGap"
+        }
+      }
+    },
+    "required": [
+      "tenantId",
+      "from",
+      "to",
+      "hours",
+      "appkeys",
+      "checked",
+      "gaps"
+    ],
+    "additionalProperties": false
+  },
   "ExportFormat": {
     "type": "string",
     "enum": [
@@ -1378,6 +1467,9 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       },
       "customerErase": {
         "$ref": "#/components/schemas/CustomerEraseData"
+      },
+      "easemobGaps": {
+        "$ref": "#/components/schemas/EasemobGapsData"
       }
     },
     "required": [
@@ -1399,7 +1491,8 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       "operatorLogout",
       "operatorList",
       "customerList",
-      "customerErase"
+      "customerErase",
+      "easemobGaps"
     ],
     "additionalProperties": false
   },

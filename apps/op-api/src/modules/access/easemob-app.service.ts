@@ -80,6 +80,15 @@ export class EasemobAppService {
     );
   }
 
+  /** The appkeys of a tenant that have REST credentials (those reconciliation covers), in order; nothing unsealed. */
+  async restAppkeys(tenantId: string): Promise<string[]> {
+    const rows: Array<{ appkey: string }> = await this.dataSource.query(
+      'SELECT appkey FROM easemob_apps WHERE tenant_id = ? AND client_secret_sealed IS NOT NULL ORDER BY appkey',
+      [tenantId],
+    );
+    return rows.map((row) => row.appkey);
+  }
+
   /** Every appkey with REST credentials (of one tenant, or all), secrets unsealed: for reconciliation only. */
   async restApps(tenantId?: string): Promise<EasemobRestApp[]> {
     const rows: Array<{

@@ -168,6 +168,17 @@ export class ReconcileService {
   ): Promise<{ tenantId: string; from: string; to: string; checked: number; gaps: Gap[] }> {
     const hours = this.hours(from, to).map((ms) => this.hourOf(ms));
     const apps = await this.restApps(tenantId);
+    const gaps = await this.gapsOf(tenantId, apps, hours);
+    return { tenantId, from: hours[0], to: hours[hours.length - 1], checked: hours.length * apps.length, gaps };
+  }
+
+  /**
+   * The hours (`yyyyMMddHH`, in order) of each app that no run reconciled completely, by app
+   * then hour: the one reading of `easemob_reconcile_runs` behind `opctl easemob:gaps`, the
+   * scheduled retries and the `easemobGaps` endpoint.
+   */
+  async gapsOf(tenantId: string, apps: ReadonlyArray<{ appkey: string }>, hours: readonly string[]): Promise<Gap[]> {
+    if (hours.length === 0 || apps.length === 0) return [];
     const rows: Array<{ appkey: string; hour: string; status: RunStatus; start_time: string | number; error: string | null }> =
       await this.dataSource.query(
         'SELECT appkey, hour, status, start_time, error FROM easemob_reconcile_runs WHERE tenant_id = ? AND hour >= ? AND hour <= ? ORDER BY start_time',
@@ -194,7 +205,7 @@ export class ReconcileService {
         });
       }
     }
-    return { tenantId, from: hours[0], to: hours[hours.length - 1], checked: hours.length * apps.length, gaps };
+    return gaps;
   }
 
   /** The scheduled job: the previous hour of every app with credentials, then a few unreconciled hours of the last day. */
