@@ -11,6 +11,7 @@ import { ErasedMessages1732500000017 } from './1732500000017-erased-messages';
 import { ChatsByCreation1732500000020 } from './1732500000020-chats-by-creation';
 import { JobLeases1732500000021 } from './1732500000021-job-leases';
 import { ChatsOperatorCustomer1732500000022 } from './1732500000022-chats-operator-customer';
+import { AuditByAction1732500000040 } from './1732500000040-audit-by-action';
 
 /** Every migration, oldest first; the API and `opctl migrate` apply the pending ones. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   ChatsByCreation1732500000020,
   JobLeases1732500000021,
   ChatsOperatorCustomer1732500000022,
+  AuditByAction1732500000040,
 ];
