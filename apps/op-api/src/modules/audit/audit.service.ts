@@ -84,10 +84,7 @@ export class AuditService {
 
     // What was recorded before this call is visible to it.
     await this.log.flush();
-    const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
-      `SELECT COUNT(*) AS n ${from} WHERE ${clause}`,
-      params,
-    );
+    const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(`SELECT COUNT(*) AS n ${from} WHERE ${clause}`, params);
     const total = Number(n);
     const offset = (pageNum - 1) * pageSize;
     const rows: AuditRow[] =
