@@ -239,10 +239,28 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
   const at = (minutes: number) => new TimeFormatter(t.config.timezone).formatMs(BASE + minutes * 60_000);
   const chatsBy = (index: string) => new RegExp(`^(c: ${index}|mm: idx_message_marks_mark)$`);
   const auditBy = (index: string) => new RegExp(`^audit_logs: ${index}$`);
-  const cases: Array<[title: string, name: string, body: () => Record<string, unknown>, who: Who, own: RegExp, ordered: boolean]> = [
+  // `own` may name the COUNT's index apart from the page's. (Every row has as many items as the
+  // test takes: jest takes a missing last one for a `done` callback and waits for it.)
+  const cases: Array<
+    [
+      title: string,
+      name: string,
+      body: () => Record<string, unknown>,
+      who: Who,
+      own: RegExp | { page: RegExp; count: RegExp },
+      ordered: boolean,
+    ]
+  > = [
     ['chatSearch without filters', 'chatSearch', () => ({}), 'admin', chatsBy('idx_chats_tenant_last'), true],
     ['chatSearch by creation', 'chatSearch', () => ({ sort: 'createTime' }), 'admin', chatsBy('idx_chats_tenant_created'), true],
-    ['chatSearch with a rare status', 'chatSearch', () => ({ status: [1] }), 'admin', chatsBy('idx_chats_tenant_last'), true],
+    [
+      'chatSearch with a rare status',
+      'chatSearch',
+      () => ({ status: [1] }),
+      'admin',
+      { page: chatsBy('idx_chats_tenant_last'), count: chatsBy('idx_chats_tenant_customer') },
+      true,
+    ],
     ['chatSearch with a mark', 'chatSearch', () => ({ mark: 'VIP' }), 'admin', chatsBy('idx_chats_tenant_last'), true],
     [
       'chatSearch within last message times',
@@ -376,7 +394,7 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
   /** The statements a case is about: the listing's (COUNT and page), not the guard's or the chat row's. */
   const LISTING = /FROM (chats c|audit_logs|message_marks mm)\s/;
 
-  it.each(cases)('%s reads along the index its filters name', async (_title, name, body, who, own, ordered) => {
+  it.each(cases)('%s reads along the index its filters name', async (_title, name, body, who, indexes, ordered) => {
     let listed = 0;
     for (const statement of await statementsOf(body(), name, callers()[who])) {
       const plan = await accesses(t.dataSource, engine, statement);
@@ -385,6 +403,7 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
         continue;
       }
       listed++;
+      const own = indexes instanceof RegExp ? indexes : /^SELECT COUNT/.test(statement.sql) ? indexes.count : indexes.page;
       expect({ sql: statement.sql, plan: plan.filter((access) => !own.test(access)) }).toEqual({ sql: statement.sql, plan: [] });
       expect(plan.length).toBeGreaterThan(0);
       if (ordered && !/^SELECT COUNT/.test(statement.sql))

@@ -96,6 +96,7 @@ interface IndexKeys {
   byOperator: boolean;
   createdRange: boolean;
   lastMessageRange: boolean;
+  status: boolean;
 }
 
 /**
@@ -114,17 +115,23 @@ interface IndexKeys {
  * after the page), a range on the sort key bounding it; a range on the other time column alone
  * reads that column's index over the range and sorts it (the rows read are those of the range,
  * where walking the order could read the whole tenant before reaching an old range). `status`
- * and `mark` are checked on the rows read: no index serves them better.
+ * and `mark` are checked on the rows read: no index serves them better. `page` is the hint of
+ * the page (and the keyword's walk); `count` that of the COUNT, the same but for `status`
+ * alone: idx_chats_tenant_customer holds the status, so it is counted in the index, without
+ * reading each chat's row.
  */
-function chatsIndex(dialect: Dialect, order: ResultOrder, keys: IndexKeys): string {
-  if (keys.chatId !== undefined) return dialect.forcePrimaryKey('chats');
+function chatsIndex(dialect: Dialect, order: ResultOrder, keys: IndexKeys): { page: string; count: string } {
+  const same = (hint: string) => ({ page: hint, count: hint });
+  if (keys.chatId !== undefined) return same(dialect.forcePrimaryKey('chats'));
   if (keys.customerId !== undefined)
-    return dialect.forceIndex(keys.byOperator ? 'idx_chats_tenant_operator_customer' : 'idx_chats_tenant_customer');
+    return same(dialect.forceIndex(keys.byOperator ? 'idx_chats_tenant_operator_customer' : 'idx_chats_tenant_customer'));
   const sortRange = order.key === 'createTime' ? keys.createdRange : keys.lastMessageRange;
   const otherRange = order.key === 'createTime' ? keys.lastMessageRange : keys.createdRange;
   const byCreation = (order.key === 'createTime') !== (!sortRange && otherRange);
   const suffix = byCreation ? 'created' : 'last';
-  return dialect.forceIndex(keys.byOperator ? `idx_chats_tenant_operator_${suffix}` : `idx_chats_tenant_${suffix}`);
+  const page = dialect.forceIndex(keys.byOperator ? `idx_chats_tenant_operator_${suffix}` : `idx_chats_tenant_${suffix}`);
+  const statusOnly = keys.status && !keys.byOperator && !keys.createdRange && !keys.lastMessageRange;
+  return { page, count: statusOnly ? dialect.forceIndex('idx_chats_tenant_customer') : page };
 }
 
 interface KeywordPlan {
@@ -190,12 +197,13 @@ export class ChatSearchService {
         request.mark,
       );
     }
-    const hint = chatsIndex(dialect, order, {
+    const hints = chatsIndex(dialect, order, {
       chatId: request.chatId,
       customerId: request.customerId,
       byOperator: operator.role !== 'admin' || request.operatorId !== undefined,
       createdRange: created.fromMs !== undefined || created.toMs !== undefined,
       lastMessageRange: lastMessage.fromMs !== undefined || lastMessage.toMs !== undefined,
+      status: request.status !== undefined && request.status.length > 0,
     });
     const plan =
       request.keyword === undefined
@@ -205,7 +213,7 @@ export class ChatSearchService {
 
     if (plan === null) {
       const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
-        `SELECT COUNT(*) AS n FROM chats c ${hint} WHERE ${filter.clause}`,
+        `SELECT COUNT(*) AS n FROM chats c ${hints.count} WHERE ${filter.clause}`,
         filter.params,
       );
       const total = Number(n);
@@ -214,14 +222,14 @@ export class ChatSearchService {
       const rows: ChatEntity[] =
         offset < total
           ? await this.dataSource.query(
-              `SELECT ${CHAT_COLUMNS} FROM chats c ${hint} WHERE ${filter.clause} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,
+              `SELECT ${CHAT_COLUMNS} FROM chats c ${hints.page} WHERE ${filter.clause} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,
               [...filter.params, pageSize, offset],
             )
           : [];
       return this.answer(rows, [], null, false, pageInfo(total, pageNum, pageSize, rows.length));
     }
 
-    const { rows, total, capped, next, common } = await this.keywordPage(plan, filter, hint, order, pageNum, pageSize);
+    const { rows, total, capped, next, common } = await this.keywordPage(plan, filter, hints.page, order, pageNum, pageSize);
     const hits = await this.index.hits(plan.engine, plan.query, rows.map(chatRef), HITS_PER_CHAT, 'desc', common);
     const page: PageInfo = { ...pageInfo(total, pageNum, pageSize, rows.length), next };
     return this.answer(rows, hits, plan, capped, page, request.keyword);
