@@ -50,6 +50,12 @@ export interface Dialect {
   /** {@link forceIndex} for the primary key of `table` (a composite one: SQLite names its index after the table). */
   forcePrimaryKey(table: string): string;
   /**
+   * An inner join that reads the table on its left first, then the one on its right for each of
+   * its rows (`STRAIGHT_JOIN` / `CROSS JOIN`; both take an ON clause): with {@link forceIndex},
+   * a join whose plan does not depend on statistics either.
+   */
+  readonly joinInOrder: string;
+  /**
    * `column` starts with `prefix`, literally (`%`, `_` and every other character stand for
    * themselves), as one range an index on `column` reads; its SQL and parameters. Exact but for
    * strings continuing the prefix with U+10FFFF (a noncharacter).
@@ -76,6 +82,8 @@ const mysql: Dialect = {
   dayOf: (column) => `FLOOR(${column} / ${DAY_MS})`,
   forceIndex: (index) => `FORCE INDEX (${index})`,
   forcePrimaryKey: () => 'FORCE INDEX (PRIMARY)',
+  // MySQL, MariaDB and TiDB alike.
+  joinInOrder: 'STRAIGHT_JOIN',
   // utf8mb4_bin compares as if the shorter string were padded with spaces, so `ab` sorts after
   // `ab\t…`: the range starts at the prefix followed by U+0000, below every such string.
   // (MariaDB's own LIKE 'ab%' reads the index from `ab` and misses them: spec'd on both engines.)
@@ -104,6 +112,8 @@ const sqlite: Dialect = {
   // An error, not a slow plan, if the index cannot serve the query: the plan tests see it.
   forceIndex: (index) => `INDEXED BY ${index}`,
   forcePrimaryKey: (table) => `INDEXED BY sqlite_autoindex_${table}_1`,
+  // SQLite never reorders the tables of a CROSS JOIN (otherwise an inner join).
+  joinInOrder: 'CROSS JOIN',
   // Binary order, no padding: the strings that start with the prefix are those from it up to it
   // followed by U+10FFFF. (SQLite's LIKE ignores ASCII case, and then reads no BINARY index.)
   startsWith: (column, prefix) => ({ sql: `${column} >= ? AND ${column} < ?`, params: [prefix, `${prefix}${LAST_CHARACTER}`] }),

@@ -12,6 +12,7 @@ import { ChatsByCreation1732500000020 } from './1732500000020-chats-by-creation'
 import { JobLeases1732500000021 } from './1732500000021-job-leases';
 import { ChatsOperatorCustomer1732500000022 } from './1732500000022-chats-operator-customer';
 import { ReplicaHeartbeats1732500000023 } from './1732500000023-replica-heartbeats';
+import { AuditByAction1732500000040 } from './1732500000040-audit-by-action';
 
 /** Every migration, oldest first; the API and `opctl migrate` apply the pending ones. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   JobLeases1732500000021,
   ChatsOperatorCustomer1732500000022,
   ReplicaHeartbeats1732500000023,
+  AuditByAction1732500000040,
 ];

@@ -64,13 +64,24 @@ export class MarkService {
    */
   async list(context: OpContext): Promise<MarkListData> {
     const operator = requireOperator(context);
-    const agent = operator.role !== 'admin';
-    const rows: Array<{ mark: string; n: number | string }> = await this.dataSource.query(
-      'SELECT mm.mark, COUNT(*) AS n FROM message_marks mm ' +
-        (agent ? 'JOIN chats c ON c.tenant_id = mm.tenant_id AND c.id = mm.chat_id AND c.operator_id = ? ' : '') +
-        'WHERE mm.tenant_id = ? GROUP BY mm.mark ORDER BY n DESC, mm.mark ASC',
-      [...(agent ? [operator.id] : []), context.tenantId],
-    );
+    const dialect = dialectOf(this.dataSource);
+    // Whatever the statistics (issue 14): an admin's count walks the tenant's marks in mark order
+    // (grouped as read; the primary key holds the mark too, but by message); an agent's, their
+    // chats first, then each chat's marks, never the tenant's marks checked chat by chat.
+    const rows: Array<{ mark: string; n: number | string }> =
+      operator.role === 'admin'
+        ? await this.dataSource.query(
+            `SELECT mm.mark, COUNT(*) AS n FROM message_marks mm ${dialect.forceIndex('idx_message_marks_mark')} ` +
+              'WHERE mm.tenant_id = ? GROUP BY mm.mark ORDER BY n DESC, mm.mark ASC',
+            [context.tenantId],
+          )
+        : await this.dataSource.query(
+            `SELECT mm.mark, COUNT(*) AS n FROM chats c ${dialect.forceIndex('idx_chats_tenant_operator_customer')} ` +
+              `${dialect.joinInOrder} message_marks mm ${dialect.forceIndex('idx_message_marks_chat')} ` +
+              'ON mm.tenant_id = c.tenant_id AND mm.chat_id = c.id ' +
+              'WHERE c.tenant_id = ? AND c.operator_id = ? GROUP BY mm.mark ORDER BY n DESC, mm.mark ASC',
+            [context.tenantId, operator.id],
+          );
     return { marks: rows.map((row) => ({ mark: row.mark, count: Number(row.n) })) };
   }
 

@@ -24,6 +24,7 @@ import { TimeFormatter } from '../../common/util/time-format';
 import { parseTimeRange } from '../../common/util/time-range';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { dialectOf, type Dialect } from '../../database/dialect';
 import { DAY_MS } from '../../database/message-days';
 import { SqlFilter, placeholders } from '../../database/sql';
 import { AuditLog } from '../audit/audit-log.service';
@@ -87,6 +88,52 @@ class ResultOrder {
   };
 }
 
+/** The filters that decide which index of chats a filtered listing reads. */
+interface IndexKeys {
+  chatId?: string;
+  customerId?: string;
+  /** An agent's own chats, or the `operatorId` filter. */
+  byOperator: boolean;
+  createdRange: boolean;
+  lastMessageRange: boolean;
+  status: boolean;
+}
+
+/**
+ * The index of chats a listing reads, whatever the statistics (issue 14), as the FROM hint of
+ * `chats c`: the one index whose leading columns are exactly the most selective equality the
+ * filters give, else the order's index, ranged by a time filter if one is given.
+ *
+ * - `chatId`: the primary key (one row at most).
+ * - `customerId`: idx_chats_tenant_customer (tenant, customer, status: `status` is read in the
+ *   index too); with an operator, idx_chats_tenant_operator_customer. One customer's chats are
+ *   sorted, never the tenant's.
+ * - `operatorId` (or an agent): idx_chats_tenant_operator_last / idx_chats_tenant_operator_created.
+ * - none: idx_chats_tenant_last / idx_chats_tenant_created.
+ *
+ * Without an equality key the order's index is read backwards in result order (no sort, it stops
+ * after the page), a range on the sort key bounding it; a range on the other time column alone
+ * reads that column's index over the range and sorts it (the rows read are those of the range,
+ * where walking the order could read the whole tenant before reaching an old range). `status`
+ * and `mark` are checked on the rows read: no index serves them better. `page` is the hint of
+ * the page (and the keyword's walk); `count` that of the COUNT, the same but for `status`
+ * alone: idx_chats_tenant_customer holds the status, so it is counted in the index, without
+ * reading each chat's row.
+ */
+function chatsIndex(dialect: Dialect, order: ResultOrder, keys: IndexKeys): { page: string; count: string } {
+  const same = (hint: string) => ({ page: hint, count: hint });
+  if (keys.chatId !== undefined) return same(dialect.forcePrimaryKey('chats'));
+  if (keys.customerId !== undefined)
+    return same(dialect.forceIndex(keys.byOperator ? 'idx_chats_tenant_operator_customer' : 'idx_chats_tenant_customer'));
+  const sortRange = order.key === 'createTime' ? keys.createdRange : keys.lastMessageRange;
+  const otherRange = order.key === 'createTime' ? keys.lastMessageRange : keys.createdRange;
+  const byCreation = (order.key === 'createTime') !== (!sortRange && otherRange);
+  const suffix = byCreation ? 'created' : 'last';
+  const page = dialect.forceIndex(keys.byOperator ? `idx_chats_tenant_operator_${suffix}` : `idx_chats_tenant_${suffix}`);
+  const statusOnly = keys.status && !keys.byOperator && !keys.createdRange && !keys.lastMessageRange;
+  return { page, count: statusOnly ? dialect.forceIndex('idx_chats_tenant_customer') : page };
+}
+
 interface KeywordPlan {
   engine: SearchEngine;
   query: SearchQuery;
@@ -137,17 +184,27 @@ export class ChatSearchService {
     if (request.customerId !== undefined) filter.add('c.customer_id = ?', request.customerId);
     if (request.operatorId !== undefined) filter.add('c.operator_id = ?', request.operatorId);
     if (request.chatId !== undefined) filter.add('c.id = ?', request.chatId);
-    filter.addRange('c.create_time', parseTimeRange(this.time, ['createdFrom', request.createdFrom], ['createdTo', request.createdTo]));
-    filter.addRange(
-      'c.last_message_time',
-      parseTimeRange(this.time, ['lastMessageFrom', request.lastMessageFrom], ['lastMessageTo', request.lastMessageTo]),
-    );
+    const created = parseTimeRange(this.time, ['createdFrom', request.createdFrom], ['createdTo', request.createdTo]);
+    filter.addRange('c.create_time', created);
+    const lastMessage = parseTimeRange(this.time, ['lastMessageFrom', request.lastMessageFrom], ['lastMessageTo', request.lastMessageTo]);
+    filter.addRange('c.last_message_time', lastMessage);
+    const dialect = dialectOf(this.dataSource);
     if (request.mark !== undefined) {
+      // Per chat read, one lookup of (tenant, mark, chat) in the mark's index.
       filter.add(
-        'EXISTS (SELECT 1 FROM message_marks mm WHERE mm.tenant_id = c.tenant_id AND mm.mark = ? AND mm.chat_id = c.id)',
+        `EXISTS (SELECT 1 FROM message_marks mm ${dialect.forceIndex('idx_message_marks_mark')} ` +
+          'WHERE mm.tenant_id = c.tenant_id AND mm.mark = ? AND mm.chat_id = c.id)',
         request.mark,
       );
     }
+    const hints = chatsIndex(dialect, order, {
+      chatId: request.chatId,
+      customerId: request.customerId,
+      byOperator: operator.role !== 'admin' || request.operatorId !== undefined,
+      createdRange: created.fromMs !== undefined || created.toMs !== undefined,
+      lastMessageRange: lastMessage.fromMs !== undefined || lastMessage.toMs !== undefined,
+      status: request.status !== undefined && request.status.length > 0,
+    });
     const plan =
       request.keyword === undefined
         ? null
@@ -156,7 +213,7 @@ export class ChatSearchService {
 
     if (plan === null) {
       const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
-        `SELECT COUNT(*) AS n FROM chats c WHERE ${filter.clause}`,
+        `SELECT COUNT(*) AS n FROM chats c ${hints.count} WHERE ${filter.clause}`,
         filter.params,
       );
       const total = Number(n);
@@ -165,14 +222,14 @@ export class ChatSearchService {
       const rows: ChatEntity[] =
         offset < total
           ? await this.dataSource.query(
-              `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,
+              `SELECT ${CHAT_COLUMNS} FROM chats c ${hints.page} WHERE ${filter.clause} ORDER BY ${order.sql} LIMIT ? OFFSET ?`,
               [...filter.params, pageSize, offset],
             )
           : [];
       return this.answer(rows, [], null, false, pageInfo(total, pageNum, pageSize, rows.length));
     }
 
-    const { rows, total, capped, next, common } = await this.keywordPage(plan, filter, order, pageNum, pageSize);
+    const { rows, total, capped, next, common } = await this.keywordPage(plan, filter, hints.page, order, pageNum, pageSize);
     const hits = await this.index.hits(plan.engine, plan.query, rows.map(chatRef), HITS_PER_CHAT, 'desc', common);
     const page: PageInfo = { ...pageInfo(total, pageNum, pageSize, rows.length), next };
     return this.answer(rows, hits, plan, capped, page, request.keyword);
@@ -231,6 +288,7 @@ export class ChatSearchService {
   private async keywordPage(
     plan: KeywordPlan,
     filter: SqlFilter,
+    hint: string,
     order: ResultOrder,
     pageNum: number,
     pageSize: number,
@@ -246,13 +304,13 @@ export class ChatSearchService {
 
     // A common keyword: more than `limit` chats hold it. Unfiltered, that is past the cap.
     if (!filter.narrowed || (await this.passing(filter, order, matched.chatIds)).length > cap) {
-      const walk = await this.walk(plan, filter, order, offset, pageSize, need, Number.POSITIVE_INFINITY);
+      const walk = await this.walk(plan, filter, hint, order, offset, pageSize, need, Number.POSITIVE_INFINITY);
       return { rows: walk.page, total: cap, capped: true, next: walk.found >= need, common: true };
     }
     // Too few of those pass the filters to tell: walk the filtered chats in order; their matches
     // are counted exactly when they run out before the cap, capped when the cap is passed, and
     // gathered whole if the walk is long.
-    const walk = await this.walk(plan, filter, order, offset, pageSize, Math.max(need, cap + 1), cap * 2);
+    const walk = await this.walk(plan, filter, hint, order, offset, pageSize, Math.max(need, cap + 1), cap * 2);
     if (walk.found > cap) return { rows: walk.page, total: cap, capped: true, next: walk.found >= need, common: true };
     if (walk.exhausted) return { rows: walk.page, total: walk.found, capped: false, next: walk.found >= need, common: true };
     const all = await this.index.matchingChats(plan.engine, plan.query, UNCAPPED);
@@ -269,7 +327,9 @@ export class ChatSearchService {
     const keys: Array<Partial<OrderKeys>> = [];
     for (const chunk of chunks(chatIds, ID_CHUNK)) {
       const rows: Array<Partial<OrderKeys>> = await this.dataSource.query(
-        `SELECT c.id AS id, ${order.column} AS ${order.key} FROM chats c WHERE ${filter.clause} AND c.id IN (${placeholders(chunk.length)})`,
+        // By key: the ids are given, whatever the filters.
+        `SELECT c.id AS id, ${order.column} AS ${order.key} FROM chats c ${dialectOf(this.dataSource).forcePrimaryKey('chats')} ` +
+          `WHERE ${filter.clause} AND c.id IN (${placeholders(chunk.length)})`,
         [...filter.params, ...chunk],
       );
       keys.push(...rows);
@@ -286,7 +346,8 @@ export class ChatSearchService {
       ids.length === 0
         ? []
         : await this.dataSource.query(
-            `SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id IN (${placeholders(ids.length)})`,
+            `SELECT ${CHAT_COLUMNS} FROM chats c ${dialectOf(this.dataSource).forcePrimaryKey('chats')} ` +
+              `WHERE c.tenant_id = ? AND c.id IN (${placeholders(ids.length)})`,
             [filter.params[0], ...ids],
           );
     rows.sort(order.compare);
@@ -300,6 +361,7 @@ export class ChatSearchService {
   private async walk(
     plan: KeywordPlan,
     filter: SqlFilter,
+    hint: string,
     order: ResultOrder,
     offset: number,
     pageSize: number,
@@ -327,7 +389,7 @@ export class ChatSearchService {
         params = after === null ? [] : [after.id];
       }
       const chunk: ChatEntity[] = await this.dataSource.query(
-        `SELECT ${CHAT_COLUMNS} FROM chats c WHERE ${filter.clause} AND ${cursor} ORDER BY ${order.sql} LIMIT ${size}`,
+        `SELECT ${CHAT_COLUMNS} FROM chats c ${hint} WHERE ${filter.clause} AND ${cursor} ORDER BY ${order.sql} LIMIT ${size}`,
         [...filter.params, ...params],
       );
       if (chunk.length > 0) {
