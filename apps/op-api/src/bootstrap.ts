@@ -11,6 +11,7 @@ import { MetricsService } from './modules/observability/metrics.service';
 import { SearchIndexService } from './modules/search-index/search-index.service';
 import { CallbackSpool } from './modules/easemob/callback-spool.service';
 import { EasemobAppService } from './modules/access/easemob-app.service';
+import { DatabaseConnection } from './database/database-connection';
 import { OpError } from './common/errors/op-error';
 import { EnvelopeFactory } from './common/interceptors/envelope';
 import { findBodyHazard, MAX_BODY_DEPTH } from './common/util/json-shape';
@@ -112,8 +113,12 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   await app.init();
   // Feeds an outbox-fed keyword index and builds one that does not yet hold every message.
   app.get(SearchIndexService).startBackground();
-  // Callbacks the database cannot take in time are journalled and drained from here (issue 13).
-  await app.get(EasemobAppService).preload();
+  // Callbacks the database cannot take in time are journalled and drained from here (issue 13),
+  // verified with the registrations saved at the last start when the database is not there yet.
+  const easemobApps = app.get(EasemobAppService);
+  const connection = app.get(DatabaseConnection);
+  if (!connection.isReady) easemobApps.preloadSaved();
+  await connection.whenReady('Easemob registrations', () => easemobApps.keepPreloaded());
   await app.get(CallbackSpool).start();
   return app;
 }

@@ -205,6 +205,48 @@ describe('database outage and shutdown (private MariaDB)', () => {
     expect(readdirSync(join(dataDir, 'spool')).filter((name) => !name.startsWith('.') && name !== 'rejected.jsonl')).toEqual([]);
   }, 300_000);
 
+  it('starts while the database is down, journals callbacks from the first one, and stores each once it answers', async () => {
+    // A start with the database saves the Easemob registrations; a later start without it verifies callbacks with them.
+    let server = await startServer(env);
+    await server.stop();
+    const before = await messageCount(env, setup.tenantId);
+    const sent = Array.from({ length: 60 }, (_, i) =>
+      callbackBody({ from: `u0001cold${i % 7}`, to: 'kefu01', msgId: `5500${String(i).padStart(6, '0')}` }),
+    );
+    await db.stop();
+    let down = true;
+    try {
+      server = await startServer(env); // resolves once /healthz answers: the process is up without its database
+      const ready = await fetch(`${server.baseUrl}/readyz`);
+      expect(ready.status).toBe(503);
+      const client = new OpClient({ baseUrl: server.baseUrl, clientId: setup.clientId, secret: setup.secret, token: setup.token });
+      const refused = await client.call('chatSearch', {});
+      expect({ status: refused.status, message: refused.envelope.message }).toEqual({ status: 503, message: '数据库暂不可用，请稍后重试' });
+      const answers = await Promise.all(sent.map((body) => post(`${server.baseUrl}/hx/callback`, body)));
+      expect(answers.map((answer) => answer.status)).toEqual(sent.map(() => 200));
+      expect(answers.map((answer) => (JSON.parse(answer.text) as { data: { result: string } }).data.result)).toEqual(
+        sent.map(() => 'spooled'),
+      );
+      // A forged callback is still refused: the saved registrations verify, they do not wave through.
+      const forged = await post(`${server.baseUrl}/hx/callback`, { ...sent[0], security: '0'.repeat(32) });
+      expect(forged.status).toBe(401);
+
+      await db.start();
+      down = false;
+      await waitForDrain(server.baseUrl);
+      const stored = await storedIds(env, setup.tenantId);
+      expect(sent.filter((body) => !stored.has(body.msg_id as string)).map((body) => body.msg_id)).toEqual([]);
+      expect((await messageCount(env, setup.tenantId)) - before).toBe(sent.length);
+      expect(await duplicateIds(env, setup.tenantId)).toEqual([]);
+      const served = await client.call('chatSearch', {});
+      expect({ status: served.status, message: served.envelope.message }).toEqual({ status: 200, message: '成功' });
+      expect((await fetch(`${server.baseUrl}/readyz`)).status).toBe(200);
+    } finally {
+      if (down) await db.start();
+      await server.stop();
+    }
+  }, 180_000);
+
   it('drains in-flight requests on SIGTERM and exits cleanly', async () => {
     const server: RunningServer = await startServer(env);
     const bodies = Array.from({ length: 100 }, (_, i) =>

@@ -46,7 +46,7 @@ export function dataSourceOptions(database: DatabaseConfig, entities: Entities):
 }
 
 /** Creates the MySQL database when missing, so a fresh server needs no manual step. */
-async function ensureMysqlDatabase(database: Extract<DatabaseConfig, { type: 'mysql' }>): Promise<void> {
+async function ensureMysqlDatabase(database: MysqlDatabaseConfig): Promise<void> {
   const mysql = await import('mysql2/promise');
   const connection = await mysql.createConnection({
     host: database.host,
@@ -111,6 +111,32 @@ function boundConnectionWaits(dataSource: DataSource, ms: number): void {
       );
     });
   };
+}
+
+type MasterConnections = { obtainMasterConnection(): Promise<unknown>; pool?: unknown };
+
+const notConnected = () =>
+  Promise.reject(Object.assign(new Error('database unavailable: not connected since the process started'), { code: 'ECONNREFUSED' }));
+
+/**
+ * The data source of a process that starts while its MySQL server cannot be reached: not yet
+ * initialised, and every query fails at once as "database unavailable" (503, or a journalled
+ * callback) until {@link connectLater} connects it.
+ */
+export function unconnectedDataSource(database: MysqlDatabaseConfig, entities: Entities): DataSource {
+  const dataSource = new RoutedDataSource(dataSourceOptions(database, entities));
+  const driver = dataSource.driver as unknown as MasterConnections;
+  const obtain = driver.obtainMasterConnection.bind(driver);
+  // Until the pool exists; connecting creates it first, so its own queries and any that come meanwhile go through.
+  driver.obtainMasterConnection = () => (driver.pool ? obtain() : notConnected());
+  return dataSource;
+}
+
+/** Connects a data source from {@link unconnectedDataSource} (creating the database when missing); throws while the server is away. */
+export async function connectLater(dataSource: DataSource, database: MysqlDatabaseConfig): Promise<void> {
+  await ensureMysqlDatabase(database);
+  await dataSource.initialize();
+  boundConnectionWaits(dataSource, database.queryTimeoutMs);
 }
 
 /** Opens the configured database; the caller decides whether to run migrations. */

@@ -1,7 +1,8 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DatabaseConfig, ReplicaConfig } from '../config/app-config';
-import { migrate, openDataSource, openReplica, type Entities } from './data-source';
+import { DatabaseConnection } from './database-connection';
+import { openReplica, type Entities } from './data-source';
 import { ReadReplicas } from './read-replicas';
 
 const NO_REPLICAS: ReplicaConfig = { databases: [], maxLagMs: 0 };
@@ -17,29 +18,21 @@ export class DatabaseModule implements OnApplicationShutdown {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly replicas: ReadReplicas,
+    private readonly connection: DatabaseConnection,
   ) {}
 
   static forRoot(database: DatabaseConfig, entities: Entities, replicas: ReplicaConfig = NO_REPLICAS): DynamicModule {
-    return DatabaseModule.provide(
-      {
-        provide: DataSource,
-        useFactory: async () => {
-          const dataSource = await openDataSource(database, entities);
-          await migrate(dataSource);
-          return dataSource;
-        },
-      },
-      replicas,
-      entities,
-    );
+    const connection = new DatabaseConnection(database, entities);
+    return DatabaseModule.provide({ provide: DataSource, useFactory: () => connection.open() }, connection, replicas, entities);
   }
 
   static forDataSource(dataSource: DataSource): DynamicModule {
-    return DatabaseModule.provide({ provide: DataSource, useValue: dataSource }, NO_REPLICAS, []);
+    return DatabaseModule.provide({ provide: DataSource, useValue: dataSource }, DatabaseConnection.ready(), NO_REPLICAS, []);
   }
 
   private static provide(
     provider: DynamicModule['providers'] extends (infer P)[] | undefined ? P : never,
+    connection: DatabaseConnection,
     replicas: ReplicaConfig,
     entities: Entities,
   ): DynamicModule {
@@ -52,10 +45,15 @@ export class DatabaseModule implements OnApplicationShutdown {
         return set;
       },
     };
-    return { module: DatabaseModule, providers: [provider, readReplicas], exports: [DataSource, ReadReplicas] };
+    return {
+      module: DatabaseModule,
+      providers: [provider, readReplicas, { provide: DatabaseConnection, useValue: connection }],
+      exports: [DataSource, ReadReplicas, DatabaseConnection],
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.connection.close();
     await this.replicas.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }

@@ -1,6 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OpError } from '../../common/errors/op-error';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
 import { MasterKeyBox } from './master-key-box';
 import { TenantService } from './tenant.service';
 
@@ -18,6 +22,14 @@ export interface EasemobRestApp {
 }
 
 export const EASEMOB_APP_CACHE_MS = 30_000;
+
+const SAVE_EVERY_MS = 60_000;
+
+interface SavedApp {
+  appkey: string;
+  tenant_id: string;
+  callback_secret_sealed: string;
+}
 const EASEMOB_APP_CACHE_MAX = 10_000;
 
 /** The seal context of an appkey's callback secret. */
@@ -30,14 +42,21 @@ export const restSecretContext = (appkey: string): string => `easemob-rest:${app
  * credentials reconciliation uses, both sealed at rest.
  */
 @Injectable()
-export class EasemobAppService {
+export class EasemobAppService implements OnApplicationShutdown {
+  private readonly logger = new Logger('EasemobApps');
   private readonly cache = new Map<string, { app: EasemobApp | null; until: number }>();
+  /** The registrations as last read from the database, secrets still sealed: read at a start without the database. */
+  private readonly savedFile: string;
+  private refresh: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly box: MasterKeyBox,
     private readonly tenants: TenantService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.savedFile = join(config.dataDir, 'easemob-apps.json');
+  }
 
   /** Registers (or re-keys) a tenant's Easemob appkey and its callback secret, sealed. */
   async register(tenantId: string, appkey: string, callbackSecret: string): Promise<{ tenantId: string; appkey: string }> {
@@ -134,16 +153,60 @@ export class EasemobAppService {
     return app;
   }
 
-  /** Caches every registered appkey, so callbacks verify during a later database outage. */
+  /**
+   * Caches every registered appkey, so callbacks verify during a later database outage, and
+   * saves them (secrets sealed, as in the database) under the data folder, so they verify
+   * after a restart during one too.
+   */
   async preload(): Promise<number> {
-    const rows: Array<{ appkey: string; tenant_id: string; callback_secret_sealed: string }> = await this.dataSource.query(
-      'SELECT appkey, tenant_id, callback_secret_sealed FROM easemob_apps',
-    );
-    for (const row of rows.slice(0, EASEMOB_APP_CACHE_MAX)) {
-      const app = { tenantId: row.tenant_id, callbackSecret: this.box.open(row.callback_secret_sealed, callbackSecretContext(row.appkey)) };
-      this.cache.set(row.appkey, { app, until: Date.now() + EASEMOB_APP_CACHE_MS });
+    const rows: SavedApp[] = await this.dataSource.query('SELECT appkey, tenant_id, callback_secret_sealed FROM easemob_apps');
+    this.cacheSealed(rows.slice(0, EASEMOB_APP_CACHE_MAX));
+    try {
+      const staging = `${this.savedFile}.tmp`;
+      writeFileSync(staging, JSON.stringify(rows.slice(0, EASEMOB_APP_CACHE_MAX)), { mode: 0o600 });
+      renameSync(staging, this.savedFile);
+    } catch (error) {
+      this.logger.warn(`could not save the Easemob registrations for a start without the database: ${(error as Error).name}`);
     }
     return rows.length;
+  }
+
+  /** Preloads now and every minute after (failures wait for the next), so the saved registrations follow new appkeys. */
+  async keepPreloaded(): Promise<void> {
+    await this.preload();
+    if (this.refresh) return;
+    this.refresh = setInterval(() => void this.preload().catch(() => undefined), SAVE_EVERY_MS);
+    this.refresh.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.refresh) clearInterval(this.refresh);
+  }
+
+  /** Caches the registrations {@link preload} saved last: a start without the database verifies callbacks with them. */
+  preloadSaved(): number {
+    let rows: SavedApp[];
+    try {
+      rows = JSON.parse(readFileSync(this.savedFile, 'utf8')) as SavedApp[];
+    } catch {
+      return 0; // never saved (a first start): callbacks wait for the database
+    }
+    return this.cacheSealed(rows);
+  }
+
+  private cacheSealed(rows: readonly SavedApp[]): number {
+    let cached = 0;
+    for (const row of rows) {
+      let callbackSecret: string;
+      try {
+        callbackSecret = this.box.open(row.callback_secret_sealed, callbackSecretContext(row.appkey));
+      } catch {
+        continue; // sealed under a key since rotated away: the database has it re-sealed
+      }
+      this.cache.set(row.appkey, { app: { tenantId: row.tenant_id, callbackSecret }, until: Date.now() + EASEMOB_APP_CACHE_MS });
+      cached++;
+    }
+    return cached;
   }
 
   /** Drops every cached appkey (after the secrets were re-sealed under another key). */

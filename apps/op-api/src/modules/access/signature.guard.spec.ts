@@ -8,6 +8,7 @@ import type { NonceStore } from './nonce-store.service';
 import type { OpContext } from './op-context';
 import type { OperatorTokenService, TokenOperator } from './operator-token.service';
 import type { RateLimiter } from './rate-limiter.service';
+import { DatabaseConnection } from '../../database/database-connection';
 import { SignatureGuard, TIMESTAMP_WINDOW_SECONDS, USER_IP_HEADER } from './signature.guard';
 import { SKIP_SIGNATURE_KEY, SKIP_TOKEN_KEY } from './skip-signature.decorator';
 
@@ -90,6 +91,7 @@ function setup(options: { tokenOperator?: TokenOperator | null; nonceFresh?: boo
     tokens as unknown as OperatorTokenService,
     nonces as unknown as NonceStore,
     rateLimiter as unknown as RateLimiter,
+    DatabaseConnection.ready(),
   );
   const run = async (call: Call = {}): Promise<FakeRequest> => {
     skip = call.skip ?? {};

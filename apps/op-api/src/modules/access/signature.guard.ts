@@ -6,6 +6,7 @@ import { API_VERSION } from '@op/contracts';
 import { signRequest } from '@op/contracts/node';
 import type { FastifyRequest } from 'fastify';
 import { OpError } from '../../common/errors/op-error';
+import { DatabaseConnection } from '../../database/database-connection';
 import { ApiClientService } from './api-client.service';
 import { NonceStore } from './nonce-store.service';
 import type { RequestWithContext } from './op-context';
@@ -59,11 +60,14 @@ export class SignatureGuard implements CanActivate {
     private readonly tokens: OperatorTokenService,
     private readonly nonces: NonceStore,
     private readonly rateLimiter: RateLimiter,
+    private readonly connection: DatabaseConnection,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(SKIP_SIGNATURE_KEY, targets)) return true;
+    // Started without its database and not ready yet: nothing signed can be checked or answered.
+    if (!this.connection.isReady) throw new OpError(503, '数据库暂不可用，请稍后重试', { 'retry-after': '5' });
     const request = context.switchToHttp().getRequest<SignedRequest>();
     const url = request.raw.url ?? request.url;
     const pairs = queryPairs(url);

@@ -7,6 +7,7 @@ import { OpError } from '../../common/errors/op-error';
 import { isDatabaseDown } from '../../common/filters/error-envelope';
 import type { AppConfig, SpoolConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { DatabaseConnection } from '../../database/database-connection';
 import { MetricsService } from '../observability/metrics.service';
 import type { Settled } from './group-commit';
 import {
@@ -148,6 +149,8 @@ export class CallbackSpool implements OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @Optional() private readonly metrics?: MetricsService,
+    // Absent in unit specs, which have no database: taken as there.
+    @Optional() private readonly connection?: DatabaseConnection,
   ) {
     this.config = config.spool;
     metrics?.registerSpool(() => this.status());
@@ -324,8 +327,14 @@ export class CallbackSpool implements OnApplicationShutdown {
     }
   }
 
+  /** Whether the process is ready to store (it started without its database and that has not answered yet: no). */
+  get databaseReady(): boolean {
+    return this.connection?.isReady ?? true;
+  }
+
   /** Stores everything journalled so far; false when the database is not answering yet. */
   private async drainAll(): Promise<boolean> {
+    if (!this.databaseReady) return false;
     for (const folder of await this.folders(this.dir!)) {
       if (!(await this.drainFolder(folder))) return false;
       if (folder !== this.dir) await rm(folder, { recursive: true, force: true });

@@ -90,8 +90,9 @@ export class EasemobCallbackService {
     if (!this.spool.started) return this.store(tenantId, callId, plan, print, receivedAt);
     // While the journal holds entries, a new callback joins its end: order is kept, and the
     // database is not asked twice (a store that times out still runs, and the replay repeats it)
-    // while the drain catches up in batches.
-    if (this.spool.status().entries > 0) {
+    // while the drain catches up in batches. So does one that reaches a process started without
+    // its database, until that answers and the process is ready.
+    if (this.spool.status().entries > 0 || !this.spool.databaseReady) {
       await this.spool.append({ t: receivedAt, tenant: tenantId, callId, body }, print);
       return 'spooled';
     }

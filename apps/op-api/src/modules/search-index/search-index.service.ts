@@ -4,6 +4,7 @@ import { Gauge } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { chunks } from '../../common/util/chunks';
 import { holderId } from '../../common/util/random-id';
+import { DatabaseConnection } from '../../database/database-connection';
 import { Snowflake } from '../../common/util/snowflake';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -117,6 +118,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly connection: DatabaseConnection,
     @Optional() metrics?: MetricsService,
   ) {
     this.scanEngine = new ScanEngine(dataSource);
@@ -124,8 +126,12 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     if (metrics) this.registerMetrics(metrics);
   }
 
-  /** The configured engine, opened, and its state in `search_state` brought up to date. */
-  async onModuleInit(): Promise<void> {
+  /** The configured engine, opened, and its state in `search_state` brought up to date (once the database answers). */
+  onModuleInit(): Promise<void> {
+    return this.connection.whenReady('search index', () => this.open());
+  }
+
+  private async open(): Promise<void> {
     const active = await this.activeEngine();
     const adopted = await this.adopt(active);
     if (adopted) {
