@@ -15,7 +15,7 @@ const { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } = req
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
-const { ensureBuilt, root } = require('../scripts/ensure-built');
+const { apiArgs, ensureBuilt, root } = require('../scripts/ensure-built');
 
 const { values } = parseArgs({
   options: {
@@ -57,7 +57,7 @@ async function main() {
   await runOpctl(['migrate'], env);
   const api = spawn(
     process.execPath,
-    [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), join(dist, 'main.js')],
+    [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), ...apiArgs()],
     { env, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   let floor = null;
@@ -144,7 +144,7 @@ async function main() {
 
     // The same load on a second API process with group commit on (OP_CALLBACK_GROUP_COMMIT=on):
     // concurrent callbacks share a transaction. Fresh message ids, same shape.
-    const apiGrouped = spawn(process.execPath, [join(dist, 'main.js')], {
+    const apiGrouped = spawn(process.execPath, apiArgs(), {
       env: { ...env, OP_PORT: String(PORT + 1), OP_CALLBACK_GROUP_COMMIT: 'on' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

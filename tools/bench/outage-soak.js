@@ -14,7 +14,7 @@ const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
-const { ensureBuilt, root } = require('../scripts/ensure-built');
+const { apiArgs, ensureBuilt, root } = require('../scripts/ensure-built');
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +59,7 @@ async function main() {
 
   let api = null;
   const startApi = async () => {
-    api = spawn(process.execPath, [join(dist, 'main.js')], { env, stdio: ['ignore', 'ignore', 'ignore'] });
+    api = spawn(process.execPath, apiArgs(), { env, stdio: ['ignore', 'ignore', 'ignore'] });
     for (let i = 0; i < 600; i++) {
       try {
         await fetch(`http://127.0.0.1:${apiPort}/healthz`);

@@ -25,7 +25,7 @@ const { cpus, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const autocannon = require('autocannon');
-const { ensureBuilt, root } = require('../scripts/ensure-built');
+const { apiArgs, ensureBuilt, root } = require('../scripts/ensure-built');
 const { benchTenant, openApp, rssMb } = require('./lib/api');
 const { freePort, privateMariaDb, sleep } = require('./lib/private-mariadb');
 const { messageBody, seededRandom } = require('./lib/tenant-data');
@@ -146,7 +146,7 @@ async function startApi(primary, replicas, extra) {
     OP_SEARCH_ENGINE: 'scan',
     ...extra,
   };
-  const child = spawn(process.execPath, [join(dist, 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, apiArgs(), { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {

@@ -33,7 +33,7 @@ const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 const { cpus, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
-const { ensureBuilt, root } = require('../scripts/ensure-built');
+const { apiArgs, ensureBuilt, root } = require('../scripts/ensure-built');
 const { serverConnection: connectTo } = require('./lib/server');
 const { messageBody, seededRandom } = require('./lib/tenant-data');
 const { benchTenant, openApp, rssMb } = require('./lib/api');
@@ -439,17 +439,16 @@ async function startServers(marker) {
   const { applied } = await runOpctl(['migrate'], common);
   if (applied.length > 0) log(`migrated ${DATABASE}: ${applied.join(', ')} in ${((Date.now() - migrateStarted) / 1000).toFixed(1)} s`);
   const { token } = await runOpctl(['token:issue', '--operator', marker.operatorId, '--ttl', '7200'], common);
-  const apiArgs = [
-    ...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []),
-    join(dist, 'main.js'),
-  ];
-  const api = spawnServer(apiArgs, {
-    ...common,
-    OP_PORT: String(API_PORT),
-    OP_TOKEN_CACHE_MS: values['token-cache-ms'],
-    OP_RATE_LIMIT: '0',
-    ...(process.env.OP_BENCH_API_ENV ? JSON.parse(process.env.OP_BENCH_API_ENV) : {}),
-  });
+  const api = spawnServer(
+    [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), ...apiArgs()],
+    {
+      ...common,
+      OP_PORT: String(API_PORT),
+      OP_TOKEN_CACHE_MS: values['token-cache-ms'],
+      OP_RATE_LIMIT: '0',
+      ...(process.env.OP_BENCH_API_ENV ? JSON.parse(process.env.OP_BENCH_API_ENV) : {}),
+    },
+  );
   const floor = spawnServer([join(__dirname, 'floor.js')], {
     ...common,
     FLOOR_DATABASE_URL: `${SERVER}/${DATABASE}`,

@@ -25,7 +25,7 @@ const { mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
-const { ensureBuilt, root } = require('../scripts/ensure-built');
+const { apiArgs, ensureBuilt, root } = require('../scripts/ensure-built');
 const { accessServices, benchTenant } = require('./lib/api');
 const { serverConnection: connectTo } = require('./lib/server');
 const { KEYWORDS, tenantRecords } = require('./lib/search-corpus');
@@ -303,7 +303,7 @@ async function main() {
   try {
     let marker = values.rebuild ? null : await readMarker();
     if (!marker) ({ marker, sphinx } = await load(sphinx));
-    api = spawn(process.execPath, [join(dist, 'main.js')], {
+    api = spawn(process.execPath, apiArgs(), {
       env: { PATH: process.env.PATH, ...baseEnv(sphinx), OP_PORT: String(PORT) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -22,7 +22,7 @@ const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
-const { ensureBuilt, root } = require('../scripts/ensure-built');
+const { apiArgs, ensureBuilt, root } = require('../scripts/ensure-built');
 const { serverConnection } = require('./lib/server');
 const { messageBody, seededRandom } = require('./lib/tenant-data');
 const { benchTenant, openApp, rssMb } = require('./lib/api');
@@ -260,7 +260,7 @@ async function main() {
   let api = null;
   try {
     const tenant = await load(databaseUrl, folder);
-    api = spawn(process.execPath, [join(dist, 'main.js')], {
+    api = spawn(process.execPath, apiArgs(), {
       env: {
         PATH: process.env.PATH ?? '',
         ...env,

@@ -39,4 +39,16 @@ function ensureBuilt() {
   }
 }
 
-module.exports = { ensureBuilt, root };
+/**
+ * How node runs the API (`npm start`, `npm run api`, the benches; docker/api.Dockerfile says the
+ * same). V8 sizes the young generation by the machine's memory: on 24 GiB it grew to 128 MB under
+ * 32 connections of 2.37 and the process peaked at 275-282 MB; capped at 16 MB semi-spaces it
+ * peaked at 207-211 MB at the same throughput (8 MB: 186-348 MB, promotions to the old space,
+ * and 10 % fewer calls). docs/operations.md, "Memory".
+ */
+const API_NODE_FLAGS = ['--max-semi-space-size=16'];
+
+/** node's arguments that start the built API. */
+const apiArgs = () => [...API_NODE_FLAGS, join(root, 'apps/op-api/dist/main.js')];
+
+module.exports = { API_NODE_FLAGS, apiArgs, ensureBuilt, root };

@@ -5,7 +5,7 @@
 const { spawn } = require('node:child_process');
 const { closeSync, openSync, readFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
-const { ensureBuilt, root } = require('./ensure-built');
+const { apiArgs, ensureBuilt, root } = require('./ensure-built');
 
 ensureBuilt();
 const dist = join(root, 'apps/op-api/dist');
@@ -42,7 +42,7 @@ async function main() {
   // Both servers log to one file in the data folder; the terminal gets the few lines below.
   logFile = join(config.dataDir, 'op.log');
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(dist, 'main.js')], {
+  const child = spawn(process.execPath, apiArgs(), {
     stdio: ['ignore', log, log],
     env: { ...process.env, OP_LISTEN_HOST: process.env.OP_LISTEN_HOST ?? '127.0.0.1' },
   });

@@ -6,6 +6,8 @@ import { parse } from 'yaml';
 // No Docker engine runs here: these checks hold the images and compose file to the tree.
 const ROOT = join(__dirname, '..', '..', '..');
 const DOCKER = join(ROOT, 'docker');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { API_NODE_FLAGS } = require(join(ROOT, 'tools/scripts/ensure-built.js')) as { API_NODE_FLAGS: string[] };
 
 interface Instruction {
   op: string;
@@ -89,7 +91,12 @@ describe('docker/', () => {
         .filter((s) => s.op === 'WORKDIR')
         .map((s) => s.args)
         .pop()!;
-      const script = join(workdir.replace(/^\/app/, ''), cmd[1]).replace(/^\//, '');
+      const script = join(
+        workdir.replace(/^\/app/, ''),
+        cmd.slice(1).find((arg) => !arg.startsWith('--'))!,
+      ).replace(/^\//, '');
+      // The API runs with the flags `npm start` and the benches give it (tools/scripts/ensure-built.js).
+      if (script.endsWith('main.js')) expect(cmd.slice(1).filter((arg) => arg.startsWith('--'))).toEqual(API_NODE_FLAGS);
       // One of our scripts: built from its TypeScript source, or a plain script of the tree.
       expect([script, existsSync(join(ROOT, sourceOf(script))) || existsSync(join(ROOT, script))]).toEqual([script, true]);
     },
