@@ -193,6 +193,9 @@ async function round(api, client, body, pids) {
   const cores = Object.fromEntries(
     Object.entries(pids).map(([name, pid]) => [name, +((cpuSeconds(pid) - before[name]) / r.duration).toFixed(2)]),
   );
+  // Where the API's memory is, right after the round: V8's heap (total, used) and what lies outside it.
+  const metrics = await (await fetch(`${api.base}/metrics`)).text();
+  const mb = (name) => Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0) / 2 ** 20);
   return {
     requestsPerSecond: Math.round(r.requests.total / r.duration),
     p50: r.latency.p50,
@@ -201,6 +204,11 @@ async function round(api, client, body, pids) {
     errors: r.errors,
     cores,
     rssMb: rssMb(api.child.pid),
+    memoryMb: {
+      heapTotal: mb('op_nodejs_heap_size_total_bytes'),
+      heapUsed: mb('op_nodejs_heap_size_used_bytes'),
+      external: mb('op_nodejs_external_memory_bytes'),
+    },
   };
 }
 

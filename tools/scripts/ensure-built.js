@@ -42,9 +42,8 @@ function ensureBuilt() {
 /**
  * How node runs the API (`npm start`, `npm run api`, the benches; docker/api.Dockerfile says the
  * same). V8 sizes the young generation by the machine's memory: on 24 GiB it grew to 128 MB under
- * 32 connections of 2.37 and the process peaked at 275-282 MB; capped at 16 MB semi-spaces it
- * peaked at 207-211 MB at the same throughput (8 MB: 186-348 MB, promotions to the old space,
- * and 10 % fewer calls). docs/operations.md, "Memory".
+ * 32 connections of 2.37; capped at 16 MB semi-spaces the process peaked 65-70 MB lower at the
+ * same throughput (8 MB cost 10-20 % of it). docs/operations.md, "Memory".
  */
 const API_NODE_FLAGS = ['--max-semi-space-size=16'];
 
