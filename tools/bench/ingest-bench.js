@@ -16,6 +16,7 @@ const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { apiArgs, ensureBuilt, root } = require('../scripts/ensure-built');
+const { cpuSeconds } = require('./lib/api');
 
 const { values } = parseArgs({
   options: {
@@ -289,10 +290,7 @@ async function main() {
 }
 
 /** CPU time (user + system, ms) a process has used so far, from /proc. */
-function cpuMs(pid) {
-  const fields = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
-}
+const cpuMs = (pid) => cpuSeconds(pid) * 1000;
 
 /** A body with a fresh timestamp and the security that goes with its callId. */
 function resign(text) {

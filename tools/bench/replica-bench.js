@@ -20,13 +20,13 @@
  * Writes bench-results/replicas-<date>.json.
  */
 const { spawn } = require('node:child_process');
-const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const autocannon = require('autocannon');
 const { apiArgs, ensureBuilt, root } = require('../scripts/ensure-built');
-const { benchTenant, openApp, rssMb } = require('./lib/api');
+const { benchTenant, cpuSeconds, openApp, rssMb } = require('./lib/api');
 const { freePort, privateMariaDb, sleep } = require('./lib/private-mariadb');
 const { messageBody, seededRandom } = require('./lib/tenant-data');
 
@@ -52,17 +52,6 @@ ensureBuilt();
 const dist = join(root, 'apps/op-api/dist');
 const { OpClient } = require(join(root, 'libs/contracts/dist/node/index.js'));
 const { importRecord } = require(join(root, 'libs/contracts/dist/testing/index.js'));
-
-/** CPU seconds (user + system) a process has used: /proc/<pid>/stat, in ticks of 10 ms. */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 async function startServers() {
   const primary = await privateMariaDb({

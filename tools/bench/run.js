@@ -36,7 +36,7 @@ const { parseArgs } = require('node:util');
 const { apiArgs, ensureBuilt, root } = require('../scripts/ensure-built');
 const { serverConnection: connectTo } = require('./lib/server');
 const { messageBody, seededRandom } = require('./lib/tenant-data');
-const { benchTenant, openApp, rssMb } = require('./lib/api');
+const { benchTenant, cpuSeconds, openApp, rssMb } = require('./lib/api');
 
 const { values } = parseArgs({
   options: {
@@ -243,17 +243,6 @@ async function waitForHttp(url, child) {
     }
   }
   throw new Error(`${url} did not start`);
-}
-
-/** CPU seconds (user + system) the process has used so far: /proc/<pid>/stat, in clock ticks of 10 ms. */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 /** The local database server's process, when it runs on this machine (its CPU is reported too). */

@@ -43,4 +43,15 @@ function rssMb(pid) {
   }
 }
 
-module.exports = { accessServices, openApp, benchTenant, rssMb };
+/** CPU seconds (user + system) a process has used so far: /proc/<pid>/stat, in clock ticks of 10 ms (0 once it is gone). */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+module.exports = { accessServices, openApp, benchTenant, cpuSeconds, rssMb };

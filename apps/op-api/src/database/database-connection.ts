@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { codeOrName, errorCode } from '../common/filters/error-envelope';
 import type { DatabaseConfig } from '../config/app-config';
 import { connectLater, migrate, openDataSource, unconnectedDataSource, type Entities } from './data-source';
 
@@ -10,8 +11,8 @@ const RETRY_MS = 2_000;
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET']);
 
 function unreachable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (UNREACHABLE.has(code) || code.startsWith('PROTOCOL_') || code === 'ER_SERVER_SHUTDOWN');
+  const code = errorCode(error);
+  return code !== undefined && (UNREACHABLE.has(code) || code.startsWith('PROTOCOL_') || code === 'ER_SERVER_SHUTDOWN');
 }
 
 /**
@@ -55,7 +56,7 @@ export class DatabaseConnection {
     } catch (error) {
       if (database.type !== 'mysql' || !unreachable(error)) throw error;
       this.logger.warn(
-        `the database ${database.host}:${database.port} cannot be reached (${String((error as { code?: unknown }).code)}): ` +
+        `the database ${database.host}:${database.port} cannot be reached (${codeOrName(error)}): ` +
           'starting without it; signed calls answer 503 and Easemob callbacks are journalled until it answers',
       );
       const dataSource = unconnectedDataSource(database, this.entities);
@@ -100,9 +101,8 @@ export class DatabaseConnection {
       this.isReady = true;
       this.logger.log('ready: the database answers and the start-up work that waited for it is done');
     } catch (error) {
-      const code = (error as { code?: unknown } | null)?.code;
       const what = this.tasks[0] && dataSource.isInitialized ? `start-up task ${this.tasks[0].name}` : 'connection';
-      this.logger.warn(`database ${what} failed (${typeof code === 'string' ? code : (error as Error).name}); trying again`);
+      this.logger.warn(`database ${what} failed (${codeOrName(error)}); trying again`);
       this.schedule(dataSource);
     }
   }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { DataSource, type ObjectLiteral, type QueryRunner } from 'typeorm';
+import { codeOrName } from '../common/filters/error-envelope';
 import { holderId } from '../common/util/random-id';
 import type { MysqlDatabaseConfig, ReplicaConfig } from '../config/app-config';
 import { dialectOf, merge } from './dialect';
@@ -69,12 +70,6 @@ export interface ReplicaStatus {
   error: string | null;
 }
 
-function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return code;
-  return error instanceof Error ? error.name : 'Error';
-}
-
 /** One replica: its connection pool (opened on the first probe that reaches it) and what the probes found. */
 class Replica {
   private source: DataSource | null = null;
@@ -99,7 +94,7 @@ class Replica {
   failed(error: unknown): void {
     this.up = false;
     this.failures++;
-    this.error = errorCode(error);
+    this.error = codeOrName(error);
   }
 
   /** Reads the heartbeat back; one probe at a time, so a hung replica holds only its own. */
@@ -116,7 +111,7 @@ class Replica {
       this.error = null;
     } catch (error) {
       this.up = false;
-      this.error = errorCode(error);
+      this.error = codeOrName(error);
     } finally {
       this.probing = false;
     }

@@ -27,7 +27,8 @@ const DATABASE_DOWN_CODES = new Set([
   'SQLITE_IOERR',
 ]);
 
-function errorCode(error: unknown): string | undefined {
+/** The driver's error code of an error or of the one it wraps (`driverError`, `cause`). */
+export function errorCode(error: unknown): string | undefined {
   const seen = new Set<unknown>();
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
@@ -37,6 +38,11 @@ function errorCode(error: unknown): string | undefined {
     current = (current as { driverError?: unknown; cause?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** What a log line or a health report may say of an error: its code (or its class), never its message, which may quote SQL. */
+export function codeOrName(error: unknown): string {
+  return errorCode(error) ?? (error instanceof Error ? error.name : 'Error');
 }
 
 /** Whether an error says the database is unreachable (down, hung, refusing): the 503 case. */
