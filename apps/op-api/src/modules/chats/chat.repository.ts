@@ -3,7 +3,7 @@ import { ChatStatus, OPEN_CHAT_STATUSES, isOpen } from '@op/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { randomHex32 } from '../../common/util/random-id';
 import { dialectOf, merge } from '../../database/dialect';
-import { affectedRows, placeholders, valueRows } from '../../database/sql';
+import { affectedRows, deleteCounted, placeholders, valueRows } from '../../database/sql';
 import { CHAT_COLUMNS } from './chat-info';
 import { ChatEntity } from './chat.entity';
 
@@ -236,6 +236,6 @@ export class ChatRepository {
   /** Deletes the chat and its open claim; returns how many chats went (0 or 1). */
   async remove(manager: EntityManager, tenantId: string, chatId: string): Promise<number> {
     await manager.query('DELETE FROM chat_open WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
-    return affectedRows(manager, 'DELETE FROM chats WHERE tenant_id = ? AND id = ?', [tenantId, chatId]);
+    return deleteCounted(manager, 'chats', 'tenant_id = ? AND id = ?', [tenantId, chatId]);
   }
 }

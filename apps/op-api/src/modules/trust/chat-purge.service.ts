@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { nextTurn } from '../../common/util/next-turn';
 import { dialectOf, isMysql } from '../../database/dialect';
-import { affectedRows, placeholders } from '../../database/sql';
+import { deleteCounted, placeholders } from '../../database/sql';
 import { inTransaction } from '../../database/transaction';
 import { rememberErased } from '../chat-message/erased-customers';
 import { ChatRepository } from '../chats/chat.repository';
@@ -118,11 +118,8 @@ export class ChatPurger {
         if (batch.counts.messages < this.batchSize) break;
       }
       // Leftovers a writer added without a message row of this batch (none expected; cheap by index).
-      total.marks += await affectedRows(manager, 'DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
-      total.favorites += await affectedRows(manager, 'DELETE FROM message_favorites WHERE tenant_id = ? AND chat_id = ?', [
-        tenantId,
-        chatId,
-      ]);
+      total.marks += await deleteCounted(manager, 'message_marks', 'tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+      total.favorites += await deleteCounted(manager, 'message_favorites', 'tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
       await manager.query('DELETE FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
       total.chats += await this.chats.remove(manager, tenantId, chatId);
       return { counts: total, forgotten: ids };
@@ -151,16 +148,16 @@ export class ChatPurger {
     if (rows.length === 0) return { counts, forgotten: [], last: null };
     const ids = rows.map((row) => BigInt(row.id));
     const inIds = placeholders(ids.length);
-    counts.marks = await affectedRows(
-      manager,
-      `DELETE FROM message_marks WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`,
-      [tenantId, chatId, ...ids],
-    );
-    counts.favorites = await affectedRows(
-      manager,
-      `DELETE FROM message_favorites WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`,
-      [tenantId, chatId, ...ids],
-    );
+    counts.marks = await deleteCounted(manager, 'message_marks', `tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`, [
+      tenantId,
+      chatId,
+      ...ids,
+    ]);
+    counts.favorites = await deleteCounted(manager, 'message_favorites', `tenant_id = ? AND chat_id = ? AND message_id IN (${inIds})`, [
+      tenantId,
+      chatId,
+      ...ids,
+    ]);
     const texts = rows.filter((row) => row.type === 'txt').map((row) => row.id);
     await this.search.deleted(manager, tenantId, texts);
     const hxIds = rows.map((row) => row.hx_msg_id).filter((id): id is string => id !== null);
@@ -171,7 +168,7 @@ export class ChatPurger {
       ]);
       if (remember) await rememberErased(manager, tenantId, hxIds);
     }
-    counts.messages = await affectedRows(manager, `DELETE FROM messages WHERE tenant_id = ? AND chat_id = ? AND id IN (${inIds})`, [
+    counts.messages = await deleteCounted(manager, 'messages', `tenant_id = ? AND chat_id = ? AND id IN (${inIds})`, [
       tenantId,
       chatId,
       ...ids,

@@ -8,7 +8,8 @@ import { APP_CONFIG } from '../../config/config.module';
 import { dialectOf, merge } from '../../database/dialect';
 import { JobLease } from '../../database/job-lease';
 import { cutoffOf, policyDays, type RetentionPolicyRow } from '../../database/retention-policies';
-import { affectedRows, placeholders } from '../../database/sql';
+import { deleteCounted, placeholders } from '../../database/sql';
+import { inTransaction } from '../../database/transaction';
 import { ChatPurger, noPurge, PURGE_BATCH, rest } from './chat-purge.service';
 
 /** The answer while another process runs retention. */
@@ -149,10 +150,11 @@ export class RetentionService {
       );
       if (rows.length === 0 || this.stopping) return deleted;
       const started = Date.now();
-      deleted += await affectedRows(
-        this.dataSource,
-        `DELETE FROM audit_logs WHERE id IN (${placeholders(rows.length)})`,
-        rows.map((row) => BigInt(row.id)),
+      deleted += await inTransaction(this.dataSource, (manager) =>
+        deleteCounted(manager, 'audit_logs', `tenant_id = ? AND id IN (${placeholders(rows.length)})`, [
+          tenantId,
+          ...rows.map((row) => BigInt(row.id)),
+        ]),
       );
       await rest(Date.now() - started);
     }
