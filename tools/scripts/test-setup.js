@@ -12,6 +12,7 @@ const { existsSync, mkdirSync } = require('node:fs');
 const CHROMIUM = process.env.OP_CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 const SEARCHD = process.env.OP_TEST_SEARCHD ?? '/usr/bin/searchd';
 const MROONGA = '/usr/lib/mysql/plugin/ha_mroonga.so';
+const SPIDER = '/usr/lib/mysql/plugin/ha_spider.so';
 // OP_TEST_MYSQL_URL / OP_TEST_REDIS_URL point the specs elsewhere: then those servers are the caller's to run.
 const LOCAL_MYSQL = !process.env.OP_TEST_MYSQL_URL;
 const LOCAL_REDIS = !process.env.OP_TEST_REDIS_URL;
@@ -59,6 +60,8 @@ function missingPackages() {
   if (!chineseFont()) missing.push('fonts-wqy-zenhei');
   if (LOCAL_MYSQL && !existsSync('/usr/sbin/mariadbd')) missing.push('mariadb-server');
   if (!existsSync(MROONGA)) missing.push('mariadb-plugin-mroonga');
+  // The sharded-store spec runs a Spider front of its own over two private backends.
+  if (!existsSync(SPIDER)) missing.push('mariadb-plugin-spider');
   if (!existsSync(SEARCHD)) missing.push('sphinxsearch');
   // The two-process spec stops and starts a redis-server of its own, so the binary is needed
   // even when Redis runs elsewhere.

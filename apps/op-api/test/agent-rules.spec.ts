@@ -1,6 +1,6 @@
 import type { ChatCreateResult, ChatMessageListData, FavoriteListData, MarkListData } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
-import { ENGINES } from './support/databases';
+import { STORE_ENGINES } from './support/databases';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
@@ -8,7 +8,7 @@ import { startTestApp, type TestApp, type TestTenant } from './support/test-app'
 // the tenant; an agent reads only the chats assigned to them, acts on those and on chats
 // assigned to nobody, and assigns only to themselves; another tenant's chat is 404.
 
-describe.each(ENGINES)('agent rules on every endpoint (%s)', (engine) => {
+describe.each(STORE_ENGINES)('agent rules on every endpoint (%s)', (engine) => {
   let t: TestApp;
   let a: TestTenant;
   let other: TestTenant;

@@ -1,11 +1,11 @@
 // 2.37's aroundMessageId as a request: the page that holds the message, JSON null as not given,
 // the requested pageSize, 404 for a message not in the chat, 400 for a malformed id.
 // message-position.spec.ts checks the page is right for any message, however it was stored.
-import { ENGINES } from './support/databases';
+import { STORE_ENGINES } from './support/databases';
 import type { TestTenant } from './support/test-app';
 import { startTwoTenants, list, type TwoTenants } from './support/two-tenants';
 
-describe.each(ENGINES)('chatMessageList around a message on %s', (engine) => {
+describe.each(STORE_ENGINES)('chatMessageList around a message on %s', (engine) => {
   let world: TwoTenants;
   let a: TestTenant;
   let ids: Record<string, string[]>;

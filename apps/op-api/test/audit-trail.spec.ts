@@ -4,7 +4,7 @@ import type { AuditListData } from '@op/contracts';
 import { AuditLog } from '../src/modules/audit/audit-log.service';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
-import { ENGINES } from './support/databases';
+import { STORE_ENGINES } from './support/databases';
 import {
   RECENT,
   startTwoTenants,
@@ -17,7 +17,7 @@ import {
   type TwoTenants,
 } from './support/two-tenants';
 
-describe.each(ENGINES)('the audit trail on %s', (engine) => {
+describe.each(STORE_ENGINES)('the audit trail on %s', (engine) => {
   let world: TwoTenants;
   let t: TestApp;
   let a: TestTenant;

@@ -1,7 +1,7 @@
 import { CHAT_MESSAGE_FIELDS, UTF8_BOM, type ChatMessage } from '@op/contracts';
 import { OpApiError, OpClient } from '@op/contracts/node';
 import type { ImportBody } from '@op/contracts/testing';
-import { ENGINES } from './support/databases';
+import { STORE_ENGINES } from './support/databases';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
@@ -39,7 +39,7 @@ const MESSAGES: ImportBody[] = [
   { type: 'custom', customEvent: 'order', customExts: { id: '订单 42' } },
 ];
 
-describe.each(ENGINES)('chatExport and auditExport on %s', (engine) => {
+describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
   let t: TestApp;
   let a: TestTenant;
   let b: TestTenant;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CHAT_MESSAGE_FIELDS, type ChatMessage, type ChatMessageListData } from '@op/contracts';
 import type { ImportBody } from '@op/contracts/testing';
-import { ENGINES } from './support/databases';
+import { STORE_ENGINES } from './support/databases';
 import { record, T0 } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
@@ -21,7 +21,7 @@ const BASE_FIELDS = CHAT_MESSAGE_FIELDS.filter((field) => field !== 'favorite' &
 const byTimeThenId = (a: ChatMessage, b: ChatMessage) =>
   a.createTime < b.createTime ? -1 : a.createTime > b.createTime ? 1 : BigInt(a.userMessageId) < BigInt(b.userMessageId) ? -1 : 1;
 
-describe.each(ENGINES)('2.37 chatMessageList on %s', (engine) => {
+describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
   let t: TestApp;
   let a: TestTenant;
   let b: TestTenant;

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { OpClient } from '@op/contracts/node';
 import { importRecord } from '@op/contracts/testing';
 import type { ChatCreateResult, ChatInfo, ChatMessage, ChatMessageListData } from '@op/contracts';
-import { ENGINES } from './support/databases';
+import { STORE_ENGINES } from './support/databases';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
 import { MessageIds } from '../src/modules/chat-message/message-ids';
 import { MessageStore } from '../src/modules/chat-message/message-store.service';
@@ -31,7 +31,7 @@ async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<voi
   );
 }
 
-describe.each(ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s', (engine) => {
+describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle on %s', (engine) => {
   let t: TestApp;
   let a: TestTenant;
   let agentId: string;

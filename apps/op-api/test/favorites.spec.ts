@@ -2,10 +2,10 @@
 // (its marks too) and the chat; 404 for a message not in the tenant.
 import { CHAT_MESSAGE_FIELDS, type FavoriteListData } from '@op/contracts';
 import type { TestTenant } from './support/test-app';
-import { ENGINES } from './support/databases';
+import { STORE_ENGINES } from './support/databases';
 import { startTwoTenants, list, markAdd, markRemove, favAdd, favRemove, type Operator, type TwoTenants } from './support/two-tenants';
 
-describe.each(ENGINES)('favorites on %s', (engine) => {
+describe.each(STORE_ENGINES)('favorites on %s', (engine) => {
   let world: TwoTenants;
   let a: TestTenant;
   let b: TestTenant;

@@ -2,10 +2,10 @@
 // mark's bounds, and markList's counts per tenant.
 import type { MarkListData } from '@op/contracts';
 import type { TestApp, TestTenant } from './support/test-app';
-import { ENGINES } from './support/databases';
+import { STORE_ENGINES } from './support/databases';
 import { startTwoTenants, list, markAdd, markRemove, type Operator, type TwoTenants } from './support/two-tenants';
 
-describe.each(ENGINES)('marks on %s', (engine) => {
+describe.each(STORE_ENGINES)('marks on %s', (engine) => {
   let world: TwoTenants;
   let t: TestApp;
   let a: TestTenant;

@@ -6,7 +6,7 @@ import { dialectOf } from '../src/database/dialect';
 import { dayNumber, DAY_MS } from '../src/database/message-days';
 import { MIGRATIONS } from '../src/database/migrations';
 import { ENTITIES } from '../src/entities';
-import { createTestDatabase, ENGINES } from './support/databases';
+import { createTestDatabase, ENGINES, STORE_ENGINES } from './support/databases';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
@@ -34,7 +34,7 @@ function timesOverDays(count: number): number[] {
   });
 }
 
-describe.each(ENGINES)('2.37 aroundMessageId finds the page of any message on %s', (engine) => {
+describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message on %s', (engine) => {
   let t: TestApp;
   let a: TestTenant;
   const list = (body: Record<string, unknown>) => a.client.call<ChatMessageListData>('chatMessageList', body);

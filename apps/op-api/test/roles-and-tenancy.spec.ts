@@ -3,7 +3,7 @@
 // role table endpoint by endpoint.
 import type { AuditListData, ChatSearchData, FavoriteListData } from '@op/contracts';
 import type { TestTenant } from './support/test-app';
-import { ENGINES } from './support/databases';
+import { STORE_ENGINES } from './support/databases';
 import {
   startTwoTenants,
   assign as assignIn,
@@ -16,7 +16,7 @@ import {
   type TwoTenants,
 } from './support/two-tenants';
 
-describe.each(ENGINES)('roles and tenancy on %s', (engine) => {
+describe.each(STORE_ENGINES)('roles and tenancy on %s', (engine) => {
   let world: TwoTenants;
   let b: TestTenant;
   let admin2: Operator;

@@ -9,7 +9,9 @@ import { OpClient } from '@op/contracts/node';
 import { ConfigError, loadConfig, parseMasterKey, type AppConfig } from '../config/app-config';
 import { OpError } from '../common/errors/op-error';
 import { TimeFormatter } from '../common/util/time-format';
+import type { DataSource } from 'typeorm';
 import { migrate, openDataSource } from '../database/data-source';
+import { shardOnSpider } from '../database/spider-shards';
 import { ENTITIES } from '../entities';
 import { ApiClientService } from '../modules/access/api-client.service';
 import { EasemobAppService } from '../modules/access/easemob-app.service';
@@ -30,12 +32,12 @@ import { CliModule } from './cli.module';
 
 type Flags = Record<string, string | undefined>;
 
-interface Command {
+interface Command<Context = INestApplicationContext> {
   flags: string[];
   /** Flags that take no value (`--panel`); given, they read as 'true'. */
   switches?: string[];
   required: string[];
-  run(app: INestApplicationContext, flags: Flags, config: AppConfig): Promise<unknown>;
+  run(context: Context, flags: Flags, config: AppConfig): Promise<unknown>;
 }
 
 function integerFlag(flags: Flags, name: string): number | undefined {
@@ -46,7 +48,6 @@ function integerFlag(flags: Flags, name: string): number | undefined {
 }
 
 const COMMANDS: Record<string, Command> = {
-  migrate: { flags: [], required: [], run: () => Promise.resolve({}) },
   'tenant:create': { flags: ['name'], required: ['name'], run: (app, f) => app.get(TenantService).create(f.name!) },
   'client:create': {
     flags: ['tenant', 'sign-method'],
@@ -187,6 +188,19 @@ function sphinxNode(flag: string, text: string): SphinxNode {
   return { host: match[1], sqlPort: Number(match[2]), apiPort: Number(match[3]) };
 }
 
+/** Commands that need the migrated database and nothing of the application. */
+const DATABASE_ONLY: Record<string, Command<DataSource>> = {
+  migrate: { flags: [], required: [], run: () => Promise.resolve({}) },
+  'shard:setup': {
+    flags: ['backends'],
+    required: ['backends'],
+    run: (dataSource, f, config) => {
+      if (config.database.type !== 'mysql') throw OpError.badRequest('shard:setup 需要 OP_DATABASE_URL 指向 Spider 前端（mysql://）');
+      return shardOnSpider(dataSource, config.database, f.backends!.split(','));
+    },
+  },
+};
+
 /** Commands that need no database. */
 const OFFLINE: Record<string, Command> = {
   'search:sphinx-config': {
@@ -242,12 +256,12 @@ function signedCurl(f: Flags): { url: string; body: string; curl: string } {
   };
 }
 
-const USAGE = `usage: npm run opctl -- <command> [--flags]\ncommands: ${[...Object.keys(COMMANDS), ...Object.keys(OFFLINE)].join(', ')}`;
+const USAGE = `usage: npm run opctl -- <command> [--flags]\ncommands: ${[...Object.keys(DATABASE_ONLY), ...Object.keys(COMMANDS), ...Object.keys(OFFLINE)].join(', ')}`;
 
 /** Runs one command; returns what to print on stdout. Throws on failure. */
 export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
   const [name, ...rest] = argv;
-  const command = name ? (COMMANDS[name] ?? OFFLINE[name]) : undefined;
+  const command = name ? (COMMANDS[name] ?? DATABASE_ONLY[name] ?? OFFLINE[name]) : undefined;
   if (!command) throw OpError.badRequest(name ? `未知命令 ${name}\n${USAGE}` : USAGE);
   let values: Flags;
   try {
@@ -275,6 +289,7 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   try {
     const applied = await migrate(dataSource);
     if (name === 'migrate') return { applied };
+    if (name && DATABASE_ONLY[name]) return await DATABASE_ONLY[name].run(dataSource, values, config);
     const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, dataSource), { logger: false, abortOnError: false });
     try {
       return await command.run(app, values, config);

@@ -3,11 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDatabaseUrl, type DatabaseConfig } from '../../src/config/app-config';
+import { acquireSpiderCluster, releaseSpiderCluster } from './spider';
 
-export type Engine = 'sqlite' | 'mariadb';
+/** `spider`: a MariaDB Spider front over two backends, the sharded deployment (issue 14). */
+export type Engine = 'sqlite' | 'mariadb' | 'spider';
 
 /** Both engines run every integration spec; neither may be skipped (CI=true fails on a missing one). */
 export const ENGINES: Engine[] = ['sqlite', 'mariadb'];
+
+/**
+ * The specs of the message store (2.37 and its marks, favorites, positions, the chat lifecycle,
+ * tenancy, the audit trail) run on the sharded deployment as well.
+ */
+export const STORE_ENGINES: Engine[] = [...ENGINES, 'spider'];
 
 /** The server integration specs use; a database of its own is created per spec file. */
 export const MYSQL_TEST_SERVER = process.env.OP_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -17,6 +25,8 @@ export interface TestDatabase {
   config: DatabaseConfig;
   /** The OP_DATABASE_URL a child process would be given. */
   url: string;
+  /** On `spider`, the backends' databases, where the message tables' rows are. */
+  backendUrls?: string[];
   drop(): Promise<void>;
 }
 
@@ -31,6 +41,28 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
       config: parseDatabaseUrl(url, folder),
       drop: async () => rmSync(folder, { recursive: true, force: true }),
     };
+  }
+  if (engine === 'spider') {
+    const cluster = await acquireSpiderCluster();
+    try {
+      const { url, backendUrls } = await cluster.createDatabase(name);
+      return {
+        engine,
+        url,
+        backendUrls,
+        config: parseDatabaseUrl(url, process.cwd()),
+        drop: async () => {
+          try {
+            await cluster.dropDatabase(name);
+          } finally {
+            await releaseSpiderCluster();
+          }
+        },
+      };
+    } catch (error) {
+      await releaseSpiderCluster();
+      throw error;
+    }
   }
   const url = `${MYSQL_TEST_SERVER.replace(/\/$/, '')}/${name}`;
   const config = parseDatabaseUrl(url, process.cwd());
@@ -71,4 +103,6 @@ export const SEARCH_SETUPS: SearchSetup[] = [
   { name: 'mariadb + sphinx (2 nodes)', engine: 'mariadb', search: 'sphinx' },
   { name: 'sqlite + scan', engine: 'sqlite', search: 'scan' },
   { name: 'mariadb + scan', engine: 'mariadb', search: 'scan' },
+  // The sharded store: the index lives on the Sphinx tier, the messages on Spider's backends.
+  { name: 'spider + sphinx (2 nodes)', engine: 'spider', search: 'sphinx' },
 ];

@@ -47,6 +47,7 @@ export class PrivateMariaDb {
         `--socket=${this.dir}/sock`,
         '--bind-address=127.0.0.1',
         `--pid-file=${this.dir}/pid`,
+        `--log-error=${this.dir}/error.log`,
         '--innodb-buffer-pool-size=32M',
         ...this.args,
       ],

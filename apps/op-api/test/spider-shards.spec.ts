@@ -1,0 +1,238 @@
+// The sharded deployment (issue 14): a MariaDB Spider front over two backends, laid out by
+// `opctl shard:setup`. What the store specs cannot see from the API: where the rows are, what
+// reaches each backend, the move of an existing store, and the command's refusals. The store
+// specs themselves (2.37, marks, favorites, positions, ingest, tenancy, audit, search on Sphinx)
+// run on this deployment too (STORE_ENGINES, SEARCH_SETUPS).
+import { createConnection, type Connection } from 'mysql2/promise';
+import type { ChatMessageListData } from '@op/contracts';
+import { OpClient } from '@op/contracts/node';
+import { parseDatabaseUrl } from '../src/config/app-config';
+import { runOpctl } from '../src/cli/opctl';
+import { SHARDED_TABLES } from '../src/database/spider-shards';
+import { createTestDatabase, type TestDatabase } from './support/databases';
+import { record, T0 } from './support/records';
+import { acquireSpiderCluster, releaseSpiderCluster, rowsPerBackend, type SpiderCluster } from './support/spider';
+import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+
+const KEY = { OP_MASTER_KEY: '33'.repeat(32) };
+
+function connect(url: string): Promise<Connection> {
+  const config = parseDatabaseUrl(url, process.cwd());
+  if (config.type !== 'mysql') throw new Error('a MySQL URL');
+  return createConnection({ host: config.host, port: config.port, user: config.username, database: config.database });
+}
+
+async function rows<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const connection = await connect(url);
+  try {
+    return (await connection.query(sql, params))[0] as T[];
+  } finally {
+    await connection.end();
+  }
+}
+
+async function chatPage(tenant: Pick<TestTenant, 'client'>, chatId: string, pageNum: number) {
+  const answer = await tenant.client.call<ChatMessageListData>('chatMessageList', { chatId, pageNum, pageSize: 5, needMark: true });
+  expect(answer.envelope.code).toBe(200);
+  return { total: answer.envelope.page!.total, msg: answer.envelope.data!.msg };
+}
+
+describe('the message store sharded on MariaDB Spider (two backends)', () => {
+  let t: TestApp;
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('spider');
+    t = await startTestApp('spider', {}, { database: db });
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('keeps the message tables on the backends, partitioned by tenant, and the rest on the front', async () => {
+    const tables = await rows<{ name: string; engine: string }>(
+      db.url,
+      'SELECT TABLE_NAME AS name, ENGINE AS engine FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
+    );
+    const engineOf = new Map(tables.map((row) => [row.name, row.engine.toUpperCase()]));
+    for (const table of SHARDED_TABLES) expect([table, engineOf.get(table)]).toEqual([table, 'SPIDER']);
+    for (const table of ['tenants', 'api_clients', 'operators', 'operator_tokens', 'migrations']) {
+      expect([table, engineOf.get(table)]).toEqual([table, 'INNODB']);
+    }
+    const partitions = await rows<{ n: number }>(
+      db.url,
+      "SELECT COUNT(*) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'messages'",
+    );
+    expect(Number(partitions[0].n)).toBe(2);
+    for (const url of db.backendUrls!) {
+      const migrations = await rows<{ name: string }>(url, 'SELECT name FROM migrations');
+      expect(migrations.length).toBeGreaterThan(10);
+      const [messages] = await rows<{ engine: string }>(
+        url,
+        "SELECT ENGINE AS engine FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'messages'",
+      );
+      expect(messages.engine).toBe('InnoDB');
+    }
+  });
+
+  it("stores each tenant's rows on one backend, and tenants on both", async () => {
+    const used = new Set<number>();
+    for (let i = 0; i < 40 && used.size < 2; i++) {
+      const tenant = await t.createTenant();
+      const chatId = `shard-chat-${i}`;
+      const result = await t.importRecords(
+        tenant.tenantId,
+        Array.from({ length: 12 }, (_, n) => record({ chatId, timestamp: T0 + n * 1000, msgId: `${9100000 + i * 100 + n}` })),
+      );
+      expect(result).toMatchObject({ imported: 12 });
+      expect((await chatPage(tenant, chatId, 1)).msg).toHaveLength(5);
+      for (const table of ['messages', 'chats', 'chat_message_days']) {
+        const counts = await rowsPerBackend(db.backendUrls!, table, tenant.tenantId);
+        expect(counts.filter((n) => n > 0)).toHaveLength(1);
+        if (table === 'messages') {
+          expect(counts.reduce((a, b) => a + b)).toBe(12);
+          used.add(counts.findIndex((n) => n > 0));
+        }
+      }
+      // The front answers for all of them.
+      const [front] = await rows<{ n: number }>(db.url, 'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [tenant.tenantId]);
+      expect(Number(front.n)).toBe(12);
+    }
+    expect([...used].sort()).toEqual([0, 1]);
+  });
+
+  it('imports a batch that adds to chats already stored and creates new ones', async () => {
+    // One upsert of the chats' counts for the whole batch: the first chat exists, the rest are new.
+    const tenant = await t.createTenant();
+    const batch = (from: number, chats: number) =>
+      Array.from({ length: 500 }, (_, i) =>
+        record({ chatId: `bulk-${i % chats}`, timestamp: T0 + (from + i) * 1000, msgId: `${9700000 + from + i}` }),
+      );
+    expect(await t.importRecords(tenant.tenantId, batch(0, 1))).toMatchObject({ imported: 500 });
+    expect(await t.importRecords(tenant.tenantId, batch(500, 50))).toMatchObject({ imported: 500 });
+    const [bulk0] = await rows<{ n: number }>(db.url, "SELECT message_count AS n FROM chats WHERE tenant_id = ? AND id = 'bulk-0'", [
+      tenant.tenantId,
+    ]);
+    expect(Number(bulk0.n)).toBe(510);
+    expect((await chatPage(tenant, 'bulk-7', 1)).total).toBe(10);
+  });
+
+  it("sends 2.37's page query whole (WHERE, ORDER BY, LIMIT) to the tenant's backend alone", async () => {
+    const tenant = await t.createTenant();
+    await t.importRecords(
+      tenant.tenantId,
+      Array.from({ length: 30 }, (_, n) => record({ chatId: 'pushdown', timestamp: T0 + n * 1000, msgId: `${9300000 + n}` })),
+    );
+    const home = (await rowsPerBackend(db.backendUrls!, 'messages', tenant.tenantId)).findIndex((n) => n > 0);
+    for (const url of db.backendUrls!) {
+      await rows(url, "SET GLOBAL log_output = 'TABLE'");
+      await rows(url, 'TRUNCATE mysql.general_log');
+      await rows(url, 'SET GLOBAL general_log = 1');
+    }
+    try {
+      const page = await chatPage(tenant, 'pushdown', 3);
+      expect(page.total).toBe(30);
+      expect(page.msg).toHaveLength(5);
+    } finally {
+      for (const url of db.backendUrls!) await rows(url, 'SET GLOBAL general_log = 0');
+    }
+    const received = await Promise.all(
+      db.backendUrls!.map((url) =>
+        rows<{ text: string }>(url, "SELECT CONVERT(argument USING utf8mb4) AS text FROM mysql.general_log WHERE command_type = 'Query'"),
+      ),
+    );
+    const pageQueries = (index: number) =>
+      received[index]
+        .map((row) => row.text)
+        .filter((text) => /from `[^`]+`\.`messages`/i.test(text) && text.includes(tenant.tenantId) && /order by/i.test(text));
+    expect(pageQueries(home).some((text) => /limit\s+10\s*,\s*5|limit\s+5\s+offset\s+10/i.test(text))).toBe(true);
+    expect(received[1 - home].map((row) => row.text).filter((text) => text.includes(tenant.tenantId))).toEqual([]);
+  });
+});
+
+describe('opctl shard:setup', () => {
+  let cluster: SpiderCluster;
+
+  beforeAll(async () => {
+    cluster = await acquireSpiderCluster();
+  }, 120_000);
+
+  afterAll(async () => {
+    await releaseSpiderCluster();
+  });
+
+  it('moves a store that already holds messages onto the backends, and runs again with nothing to do', async () => {
+    const name = `op_move_${process.pid}`;
+    const url = `${cluster.front.url}/${name}`;
+    const backendUrls = cluster.backends.map((backend) => `${backend.url}/${name}`);
+    const unsharded: TestDatabase = { engine: 'mariadb', url, config: parseDatabaseUrl(url, process.cwd()), drop: async () => undefined };
+    try {
+      let t = await startTestApp('mariadb', KEY, { database: unsharded });
+      const tenant = await t.createTenant();
+      await t.importRecords(
+        tenant.tenantId,
+        Array.from({ length: 23 }, (_, n) => record({ chatId: 'before', timestamp: T0 + n * 1000, msgId: `${9500000 + n}` })),
+      );
+      const page = await chatPage(tenant, 'before', 1);
+      const mark = await tenant.client.call('messageMarkAdd', { messageId: page.msg[0].userMessageId, mark: '投诉' });
+      expect(mark.envelope.code).toBe(200);
+      const before = [await chatPage(tenant, 'before', 1), await chatPage(tenant, 'before', 5)];
+      await t.close();
+
+      const report = (await runOpctl(['shard:setup', '--backends', backendUrls.join(',')], { ...KEY, OP_DATABASE_URL: url })) as {
+        sharded: { table: string; movedRows: number }[];
+        alreadySharded: string[];
+        migrated: string[][];
+      };
+      expect(report.sharded).toEqual(
+        expect.arrayContaining([
+          { table: 'messages', movedRows: 23 },
+          { table: 'message_marks', movedRows: 1 },
+        ]),
+      );
+      expect(report.sharded).toHaveLength(SHARDED_TABLES.length);
+      const counts = await rowsPerBackend(backendUrls, 'messages', tenant.tenantId);
+      expect(counts.filter((n) => n > 0)).toEqual([23]);
+
+      t = await startTestApp('mariadb', KEY, { database: unsharded });
+      try {
+        const reopened = {
+          client: new OpClient({ baseUrl: t.baseUrl, clientId: tenant.clientId, secret: tenant.secret, token: tenant.token }),
+        };
+        expect([await chatPage(reopened, 'before', 1), await chatPage(reopened, 'before', 5)]).toEqual(before);
+      } finally {
+        await t.close();
+      }
+
+      const again = (await runOpctl(['shard:setup', '--backends', backendUrls.join(',')], {
+        ...KEY,
+        OP_DATABASE_URL: url,
+      })) as typeof report;
+      expect(again).toMatchObject({ sharded: [], alreadySharded: [...SHARDED_TABLES], migrated: [[], []] });
+    } finally {
+      await cluster.dropDatabase(name);
+    }
+  });
+
+  it('refuses a front without Spider and a single backend, saying why', async () => {
+    const plain = await createTestDatabase('mariadb');
+    try {
+      const backends = cluster.backends.map((backend) => `${backend.url}/op_refused`).join(',');
+      await expect(runOpctl(['shard:setup', '--backends', backends], { ...KEY, OP_DATABASE_URL: plain.url })).rejects.toThrow(
+        "前端数据库未启用 Spider 存储引擎（在前端执行 INSTALL SONAME 'ha_spider'）",
+      );
+      await expect(
+        runOpctl(['shard:setup', '--backends', `${cluster.backends[0].url}/op_refused`], {
+          ...KEY,
+          OP_DATABASE_URL: `${cluster.front.url}/op_refused`,
+        }),
+      ).rejects.toThrow('--backends 至少需要两个后端');
+      await expect(runOpctl(['shard:setup'], { ...KEY, OP_DATABASE_URL: plain.url })).rejects.toThrow('--backends 不能为空');
+    } finally {
+      await plain.drop();
+      await cluster.dropDatabase('op_refused');
+    }
+  });
+});

@@ -1,0 +1,91 @@
+import { createConnection } from 'mysql2/promise';
+import { parseDatabaseUrl } from '../../src/config/app-config';
+import { runOpctl } from '../../src/cli/opctl';
+import { PrivateMariaDb } from './private-mariadb';
+
+/**
+ * A sharded deployment of the test's own: a Spider front (Debian's mariadb-plugin-spider) over
+ * two backends, three private mariadbd. One per spec file, started by its first database and
+ * stopped when its last one is dropped.
+ */
+export class SpiderCluster {
+  private constructor(
+    readonly front: PrivateMariaDb,
+    readonly backends: PrivateMariaDb[],
+  ) {}
+
+  static async create(): Promise<SpiderCluster> {
+    const servers = await Promise.all([PrivateMariaDb.create(), PrivateMariaDb.create(), PrivateMariaDb.create()]);
+    // Installed on the running server, as MariaDB's manual does it: loaded at start-up instead
+    // (--plugin-load-add), Spider's set-up of its system tables crashed 10.11.19 now and then.
+    const front = await createConnection({ host: '127.0.0.1', port: servers[0].port, user: 'root' });
+    try {
+      await front.query("INSTALL SONAME 'ha_spider'");
+    } finally {
+      await front.end();
+    }
+    return new SpiderCluster(servers[0], servers.slice(1));
+  }
+
+  /**
+   * A database `name` on the front and on each backend, laid out as a deployment does it: the
+   * front migrated, then `opctl shard:setup` (which migrates the backends and moves the message
+   * tables onto them).
+   */
+  async createDatabase(name: string): Promise<{ url: string; backendUrls: string[] }> {
+    const url = `${this.front.url}/${name}`;
+    const backendUrls = this.backends.map((backend) => `${backend.url}/${name}`);
+    // A key of its own: with none set, the configuration would write a development key to data/.
+    await runOpctl(['shard:setup', '--backends', backendUrls.join(',')], { OP_DATABASE_URL: url, OP_MASTER_KEY: '33'.repeat(32) });
+    return { url, backendUrls };
+  }
+
+  async dropDatabase(name: string): Promise<void> {
+    for (const server of [this.front, ...this.backends]) {
+      const connection = await createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
+      try {
+        await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      } finally {
+        await connection.end();
+      }
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all([this.front, ...this.backends].map((server) => server.destroy()));
+  }
+}
+
+let shared: Promise<SpiderCluster> | null = null;
+let users = 0;
+
+/** The spec file's cluster, started on first use; give it back with {@link releaseSpiderCluster}. */
+export function acquireSpiderCluster(): Promise<SpiderCluster> {
+  users++;
+  shared ??= SpiderCluster.create();
+  return shared;
+}
+
+export async function releaseSpiderCluster(): Promise<void> {
+  if (--users > 0 || !shared) return;
+  const cluster = shared;
+  shared = null;
+  await (await cluster).destroy();
+}
+
+/** Per backend, how many rows of a tenant a table holds there, read from the backend itself. */
+export async function rowsPerBackend(backendUrls: string[], table: string, tenantId: string): Promise<number[]> {
+  const counts: number[] = [];
+  for (const url of backendUrls) {
+    const config = parseDatabaseUrl(url, process.cwd());
+    if (config.type !== 'mysql') throw new Error('a backend is a MySQL database');
+    const connection = await createConnection({ host: config.host, port: config.port, user: config.username, database: config.database });
+    try {
+      const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM \`${table}\` WHERE tenant_id = ?`, [tenantId]);
+      counts.push(Number((rows as { n: number }[])[0].n));
+    } finally {
+      await connection.end();
+    }
+  }
+  return counts;
+}
