@@ -45,9 +45,7 @@ async function dump(t: TestApp): Promise<Map<string, string>> {
   return out;
 }
 
-// Not on Spider yet: with callbacks of the customer arriving during the erasure, a chat kept a
-// count of 30 and no messages there (docs/scaling.md, "Shards"); the other cases pass on it.
-describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan' && setup.engine !== 'spider'))('customerErase on $name', (setup) => {
+describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('customerErase on $name', (setup) => {
   let t: TestApp;
   let a: TestTenant;
   let b: TestTenant;
@@ -307,7 +305,10 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan' && setup.e
     expect(segment.split('\n')[0]).toMatch(/^# +$/);
   });
 
-  it('is safe while callbacks of the customer arrive: they land in a new chat, none in an erased one, none lost', async () => {
+  // Not defined on Spider yet: there, once in eight runs, a chat of the customer kept a count of
+  // 30 and no messages (an open defect: docs/scaling.md, "Shards"); the file's other cases run on it.
+  const concurrentCase = setup.engine === 'spider' ? () => undefined : it;
+  concurrentCase('is safe while callbacks of the customer arrive: they land in a new chat, none in an erased one, none lost', async () => {
     const busy = `${customer}busy`;
     const early = Array.from({ length: 1500 }, (_, i) =>
       record({
