@@ -19,16 +19,13 @@
  *    removes it and reads again: how many reads missed their own change, and who answered.
  * Writes bench-results/replicas-<date>.json.
  */
-const { spawn } = require('node:child_process');
 const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
-const autocannon = require('autocannon');
-const { apiArgs, ensureBuilt, root } = require('../scripts/ensure-built');
-const { benchTenant, cpuSeconds, openApp, rssMb } = require('./lib/api');
-const { freePort, privateMariaDb, sleep } = require('./lib/private-mariadb');
-const { messageBody, seededRandom } = require('./lib/tenant-data');
+const { ensureBuilt, root } = require('../scripts/ensure-built');
+const { privateMariaDb, sleep } = require('./lib/private-mariadb');
+const { loadTenant, log, round, startApi } = require('./lib/drive');
 
 const { values } = parseArgs({
   options: {
@@ -46,12 +43,9 @@ const ROUNDS = Number(values.rounds);
 const TRIALS = Number(values.trials);
 const DB = 'op_replica_bench';
 const READER = 'reader:reader-secret';
-const log = (line) => process.stderr.write(`${line}\n`);
 
 ensureBuilt();
-const dist = join(root, 'apps/op-api/dist');
 const { OpClient } = require(join(root, 'libs/contracts/dist/node/index.js'));
-const { importRecord } = require(join(root, 'libs/contracts/dist/testing/index.js'));
 
 async function startServers() {
   const primary = await privateMariaDb({
@@ -93,61 +87,7 @@ async function caughtUp(primary, replicas) {
   }
 }
 
-async function load(primary, folder) {
-  const env = { OP_DATABASE_URL: `${primary.url}/${DB}`, OP_SEARCH_ENGINE: 'scan', OP_LOG_LEVEL: 'silent', OP_MASTER_KEY: MASTER_KEY };
-  const { app, access, importer } = await openApp(dist, env, folder);
-  const tenant = await benchTenant(access, 'replica-bench');
-  const random = seededRandom(14);
-  const long = Math.floor(MESSAGES / 5);
-  const start = Date.UTC(2026, 9, 1);
-  const started = Date.now();
-  for (let done = 0; done < MESSAGES;) {
-    const lines = [];
-    for (let i = 0; i < 5000 && done < MESSAGES; i++, done++) {
-      const chatId = done < long ? 'long' : `c${Math.floor((done - long) / 40)}`;
-      const { body, ext, qiniuKey } = messageBody(random, done);
-      const record = { chatId, msgId: `${9_000_000_000 + done}`, timestamp: start + done * 1000, from: 'u0001customer', to: 'kefu01' };
-      lines.push(JSON.stringify(importRecord({ ...record, body, ext, qiniuKey })));
-    }
-    const result = await importer.importLines(tenant.tenantId, lines);
-    if (result.failed > 0) throw new Error(`import failed: ${JSON.stringify(result.errors.slice(0, 3))}`);
-  }
-  log(`loaded ${MESSAGES} messages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const { token } = await access.tokens.issue(tenant.operatorId, 24 * 3600);
-  await app.close();
-  return { ...tenant, token };
-}
-
 const MASTER_KEY = 'ab'.repeat(32);
-
-async function startApi(primary, replicas, extra) {
-  const port = await freePort();
-  const folder = mkdtempSync(join(tmpdir(), 'op-replica-api-'));
-  const env = {
-    PATH: process.env.PATH,
-    OP_DATABASE_URL: `${primary.url}/${DB}`,
-    OP_MASTER_KEY: MASTER_KEY,
-    OP_PORT: String(port),
-    OP_DATA_DIR: folder,
-    OP_LOG_LEVEL: 'warn',
-    OP_RATE_LIMIT: '0',
-    OP_TOKEN_CACHE_MS: '5000',
-    OP_SEARCH_ENGINE: 'scan',
-    ...extra,
-  };
-  const child = spawn(process.execPath, apiArgs(), { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 600) throw new Error('the API did not start');
-    await sleep(100);
-  }
-  return { child, base, folder };
-}
 
 async function replicasServing(base) {
   for (let i = 0; i < 300; i++) {
@@ -156,49 +96,6 @@ async function replicasServing(base) {
     await sleep(100);
   }
   throw new Error('the replicas did not serve');
-}
-
-function cannon(url, body) {
-  return new Promise((resolve, reject) =>
-    autocannon(
-      {
-        url,
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body,
-        connections: CONNECTIONS,
-        duration: DURATION,
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    ),
-  );
-}
-
-/** One round on one API: its figures and the cores each process used meanwhile. */
-async function round(api, client, body, pids) {
-  const signed = client.signedRequest('chatMessageList', body, { nonce: null });
-  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
-  const r = await cannon(`${api.base}${new URL(signed.url).pathname}${new URL(signed.url).search}`, signed.body);
-  const cores = Object.fromEntries(
-    Object.entries(pids).map(([name, pid]) => [name, +((cpuSeconds(pid) - before[name]) / r.duration).toFixed(2)]),
-  );
-  // Where the API's memory is, right after the round: V8's heap (total, used) and what lies outside it.
-  const metrics = await (await fetch(`${api.base}/metrics`)).text();
-  const mb = (name) => Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0) / 2 ** 20);
-  return {
-    requestsPerSecond: Math.round(r.requests.total / r.duration),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    non2xx: r.non2xx,
-    errors: r.errors,
-    cores,
-    rssMb: rssMb(api.child.pid),
-    memoryMb: {
-      heapTotal: mb('op_nodejs_heap_size_total_bytes'),
-      heapUsed: mb('op_nodejs_heap_size_used_bytes'),
-      external: mb('op_nodejs_external_memory_bytes'),
-    },
-  };
 }
 
 async function readYourWrites(api, tenant, messageId) {
@@ -238,11 +135,18 @@ async function main() {
   const folder = mkdtempSync(join(tmpdir(), 'op-replica-bench-'));
   const apis = [];
   try {
-    const tenant = await load(primary, folder);
+    const tenant = await loadTenant({
+      url: `${primary.url}/${DB}`,
+      folder,
+      name: 'replica-bench',
+      messages: MESSAGES,
+      masterKey: MASTER_KEY,
+    });
     await caughtUp(primary, replicas);
     const replicaUrls = replicas.map((r) => `mysql://${READER}@127.0.0.1:${r.port}/${DB}`).join(',');
-    const alone = await startApi(primary, replicas, {});
-    const withReplicas = await startApi(primary, replicas, { OP_DATABASE_REPLICA_URLS: replicaUrls });
+    const env = { OP_DATABASE_URL: `${primary.url}/${DB}`, OP_MASTER_KEY: MASTER_KEY };
+    const alone = await startApi(env);
+    const withReplicas = await startApi({ ...env, OP_DATABASE_REPLICA_URLS: replicaUrls });
     apis.push(alone, withReplicas);
     await replicasServing(withReplicas.base);
     const client = (api) =>
@@ -263,7 +167,7 @@ async function main() {
         for (const which of order) {
           const api = which === 'alone' ? alone : withReplicas;
           const pids = { api: api.child.pid, primary: primary.pid, replica1: replicas[0].pid, replica2: replicas[1].pid };
-          figures[which].push(await round(api, client(api), scenario.body, pids));
+          figures[which].push(await round(api, client(api), scenario.body, pids, { connections: CONNECTIONS, duration: DURATION }));
           log(`${scenario.name}, ${which}: ${JSON.stringify(figures[which].at(-1))}`);
         }
       }
