@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatMessageListData } from '@op/contracts';
-import { ENGINES, type Engine } from './support/databases';
+import { STORE_ENGINES, type Engine } from './support/databases';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
@@ -12,7 +12,7 @@ const REDIS_URL = process.env.OP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const AGENT_IM = 'kefu-replay';
 
 const setups: Array<{ name: string; engine: Engine; env: Record<string, string> }> = [
-  ...ENGINES.map((engine) => ({ name: `${engine}, callIds in the database`, engine, env: {} })),
+  ...STORE_ENGINES.map((engine) => ({ name: `${engine}, callIds in the database`, engine, env: {} })),
   {
     name: 'sqlite, callIds in Redis',
     engine: 'sqlite',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ENGINES } from './support/databases';
+import { STORE_ENGINES } from './support/databases';
 import { APPKEY, CALLBACK_SECRET } from './support/easemob';
 import { exportRecord, FakeEasemob } from './support/fake-easemob';
 import { OPCTL, runNode } from './support/processes';
@@ -27,7 +27,7 @@ const lines = (n: number, count: number, prefix: string, from = 'u0001reconcile'
     ),
   );
 
-describe.each(ENGINES)('reconciliation with Easemob history exports on %s', (engine) => {
+describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s', (engine) => {
   let fake: FakeEasemob;
   let t: TestApp;
   let a: TestTenant;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAY_MS as DAY } from '@op/contracts';
 import { SearchIndexService } from '../src/modules/search-index/search-index.service';
-import { ENGINES } from './support/databases';
+import { STORE_ENGINES } from './support/databases';
 import { OPCTL, runNode } from './support/processes';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
@@ -12,7 +12,7 @@ beforeAll(() => {
   if (!existsSync(OPCTL)) throw new Error('apps/op-api/dist is missing: run `npm test` (it builds first) or `npm run build`');
 });
 
-describe.each(ENGINES)('retention on %s', (engine) => {
+describe.each(STORE_ENGINES)('retention on %s', (engine) => {
   let t: TestApp;
   let a: TestTenant;
   let b: TestTenant;
