@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { parseDatabaseUrl, type MysqlDatabaseConfig } from '../config/app-config';
 import { OpError } from '../common/errors/op-error';
 import { migrate, openDataSource } from './data-source';
+import type { CountRow } from './sql';
 
 /**
  * The tables that grow with a tenant's messages: on a Spider front they live on the backends,
@@ -108,7 +109,7 @@ export async function shardOnSpider(front: DataSource, frontConfig: MysqlDatabas
 }
 
 const count = async (front: DataSource, table: string): Promise<number> =>
-  Number((await front.query<{ n: string | number }[]>(`SELECT COUNT(*) AS n FROM \`${table}\``))[0].n);
+  Number((await front.query<CountRow[]>(`SELECT COUNT(*) AS n FROM \`${table}\``))[0].n);
 
 /**
  * Turns the front's plain `table` into a Spider table over the backends, its rows (if any)
@@ -148,11 +149,9 @@ async function moveToBackends(front: DataSource, table: string, frontConfig: Mys
  */
 async function spiderReady(front: DataSource): Promise<void> {
   for (let i = 0; ; i++) {
-    const plugins = await front.query<
-      {
-        status: string;
-      }[]
-    >("SELECT PLUGIN_STATUS AS status FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'SPIDER'");
+    const plugins = await front.query<{ status: string }[]>(
+      "SELECT PLUGIN_STATUS AS status FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'SPIDER'",
+    );
     if (plugins[0]?.status !== 'ACTIVE') {
       throw OpError.badRequest("前端数据库未启用 Spider 存储引擎（在前端执行 INSTALL SONAME 'ha_spider'）");
     }

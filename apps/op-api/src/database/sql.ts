@@ -27,6 +27,11 @@ export async function affectedRows(source: EntityManager | DataSource, sql: stri
   }
 }
 
+/** What `SELECT COUNT(*) AS n` answers: a number, or a string from mysql2 for a BIGINT. */
+export interface CountRow {
+  n: number | string;
+}
+
 /**
  * Deletes the rows of `table` that `where` selects, inside the caller's transaction, and answers
  * how many went: counted by a locking read of the same rows just before, not by the server's
@@ -34,11 +39,10 @@ export async function affectedRows(source: EntityManager | DataSource, sql: stri
  * sharded store would have kept its counts (a chat's total after a purge) wrong.
  */
 export async function deleteCounted(manager: EntityManager, table: string, where: string, params: unknown[]): Promise<number> {
-  const [{ n }] = await manager.query<
-    {
-      n: number | string;
-    }[]
-  >(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}${dialectOf(manager).lockingRead}`, params);
+  const [{ n }] = await manager.query<CountRow[]>(
+    `SELECT COUNT(*) AS n FROM ${table} WHERE ${where}${dialectOf(manager).lockingRead}`,
+    params,
+  );
   if (Number(n) > 0) await manager.query(`DELETE FROM ${table} WHERE ${where}`, params);
   return Number(n);
 }
