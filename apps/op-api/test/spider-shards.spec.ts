@@ -3,6 +3,9 @@
 // reaches each backend, the move of an existing store, and the command's refusals. The store
 // specs themselves (2.37, marks, favorites, positions, ingest, tenancy, audit, search on Sphinx)
 // run on this deployment too (STORE_ENGINES, SEARCH_SETUPS).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createConnection, type Connection } from 'mysql2/promise';
 import type { ChatMessageListData } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
@@ -12,6 +15,7 @@ import { SHARDED_TABLES } from '../src/database/spider-shards';
 import { createTestDatabase, type TestDatabase } from './support/databases';
 import { record, T0 } from './support/records';
 import { acquireSpiderCluster, releaseSpiderCluster, rowsPerBackend, type SpiderCluster } from './support/spider';
+import { startServer } from './support/processes';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
 const KEY = { OP_MASTER_KEY: '33'.repeat(32) };
@@ -149,6 +153,30 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
         .filter((text) => /from `[^`]+`\.`messages`/i.test(text) && text.includes(tenant.tenantId) && /order by/i.test(text));
     expect(pageQueries(home).some((text) => /limit\s+10\s*,\s*5|limit\s+5\s+offset\s+10/i.test(text))).toBe(true);
     expect(received[1 - home].map((row) => row.text).filter((text) => text.includes(tenant.tenantId))).toEqual([]);
+  });
+
+  it('will not start on a front whose backend lacks a migration the front has', async () => {
+    const backend = db.backendUrls![1];
+    const [last] = await rows<{ id: number; timestamp: string; name: string }>(
+      backend,
+      'SELECT * FROM migrations ORDER BY id DESC LIMIT 1',
+    );
+    await rows(backend, 'DELETE FROM migrations WHERE id = ?', [last.id]);
+    try {
+      // The built API, as a deployment starts it: it stops, saying why.
+      const dataDir = mkdtempSync(join(tmpdir(), 'op-shards-'));
+      try {
+        await expect(startServer({ OP_DATABASE_URL: db.url, OP_DATA_DIR: dataDir, ...KEY })).rejects.toThrow(
+          `the shards are behind their front (backend 2 lacks ${last.name}): run \`opctl shard:setup --backends …\` before starting this version`,
+        );
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    } finally {
+      await rows(backend, 'INSERT INTO migrations (id, timestamp, name) VALUES (?, ?, ?)', [last.id, last.timestamp, last.name]);
+    }
+    const again = await startTestApp('spider', {}, { database: db });
+    await again.close();
   });
 });
 

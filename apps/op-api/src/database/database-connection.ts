@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { codeOrName, errorCode } from '../common/filters/error-envelope';
 import type { DatabaseConfig } from '../config/app-config';
 import { connectLater, migrate, openDataSource, unconnectedDataSource, type Entities } from './data-source';
+import { requireMigratedBackends, ShardsBehindError } from './spider-shards';
 
 /** How often a process that started without its database tries it again. */
 const RETRY_MS = 2_000;
@@ -51,6 +52,7 @@ export class DatabaseConnection {
     try {
       const dataSource = await openDataSource(database, this.entities);
       await migrate(dataSource);
+      await requireMigratedBackends(dataSource);
       this.isReady = true;
       return dataSource;
     } catch (error) {
@@ -93,6 +95,7 @@ export class DatabaseConnection {
         const applied = await migrate(dataSource);
         this.logger.log(`the database answers${applied.length > 0 ? `; applied ${applied.join(', ')}` : ''}`);
       }
+      await requireMigratedBackends(dataSource);
       while (this.tasks.length > 0) {
         const task = this.tasks[0];
         await task.run();
@@ -102,7 +105,8 @@ export class DatabaseConnection {
       this.logger.log('ready: the database answers and the start-up work that waited for it is done');
     } catch (error) {
       const what = this.tasks[0] && dataSource.isInitialized ? `start-up task ${this.tasks[0].name}` : 'connection';
-      this.logger.warn(`database ${what} failed (${codeOrName(error)}); trying again`);
+      const why = error instanceof ShardsBehindError ? error.message : codeOrName(error);
+      this.logger.warn(`database ${what} failed (${why}); trying again`);
       this.schedule(dataSource);
     }
   }

@@ -88,6 +88,7 @@ export async function shardOnSpider(front: DataSource, frontConfig: MysqlDatabas
     ];
     await front.query(`CREATE OR REPLACE SERVER ${serverName(frontConfig, i)} FOREIGN DATA WRAPPER mysql OPTIONS (${options.join(', ')})`);
   }
+  await mirrorBackendMigrations(front, frontConfig, backends.length);
   const report: ShardReport = {
     backends: backends.map((b) => `${b.host}:${b.port}/${b.database}`),
     migrated,
@@ -106,6 +107,67 @@ export async function shardOnSpider(front: DataSource, frontConfig: MysqlDatabas
     report.sharded.push({ table, movedRows: await moveToBackends(front, table, frontConfig, backends.length) });
   }
   return report;
+}
+
+/** The front's view of backend `i`'s `migrations` table (a Spider table of one backend). */
+const MIRROR = 'shard_migrations_';
+
+/**
+ * Gives the front a view of each backend's `migrations` table, so the API can tell at start
+ * whether every backend has every migration the front has ({@link unmigratedBackends}).
+ */
+async function mirrorBackendMigrations(front: DataSource, frontConfig: MysqlDatabaseConfig, backendCount: number): Promise<void> {
+  for (const table of await mirrors(front)) {
+    if (Number(table.slice(MIRROR.length)) >= backendCount) await front.query(`DROP TABLE \`${table}\``);
+  }
+  for (let i = 0; i < backendCount; i++) {
+    await front.query(
+      `CREATE OR REPLACE TABLE \`${MIRROR}${i}\` (id INT NOT NULL, timestamp BIGINT NOT NULL, name VARCHAR(255) NOT NULL, PRIMARY KEY (id)) ` +
+        `ENGINE = SPIDER COMMENT = 'wrapper "mysql", srv "${serverName(frontConfig, i)}", table "migrations"'`,
+    );
+  }
+}
+
+async function mirrors(front: DataSource): Promise<string[]> {
+  const rows = await front.query<{ name: string }[]>(
+    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'shard\\_migrations\\_%'",
+  );
+  return rows.map((row) => row.name);
+}
+
+/**
+ * On a Spider front, each backend (1, 2, …) lacking a migration the front has, with the first
+ * one it lacks; empty anywhere else. The API checks it at start: a backend behind its front
+ * (an upgrade started before `opctl shard:setup` ran) would fail on every query that touches
+ * what the migration added.
+ */
+export async function unmigratedBackends(front: DataSource): Promise<{ backend: number; missing: string }[]> {
+  if (front.options.type !== 'mysql') return [];
+  const tables = await mirrors(front);
+  if (tables.length === 0) return [];
+  const applied = (await front.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY timestamp')).map((row) => row.name);
+  const behind: { backend: number; missing: string }[] = [];
+  for (const table of tables.sort()) {
+    const there = new Set((await front.query<{ name: string }[]>(`SELECT name FROM \`${table}\``)).map((row) => row.name));
+    const missing = applied.find((name) => !there.has(name));
+    if (missing) behind.push({ backend: Number(table.slice(MIRROR.length)) + 1, missing });
+  }
+  return behind;
+}
+
+/** A Spider front whose backends lack a migration it has: the start stops, or waits for `shard:setup`. */
+export class ShardsBehindError extends Error {
+  override readonly name = 'ShardsBehindError';
+}
+
+/** Stops a start on a Spider front whose backends lack a migration it has. */
+export async function requireMigratedBackends(front: DataSource): Promise<void> {
+  const behind = await unmigratedBackends(front);
+  if (behind.length === 0) return;
+  const list = behind.map(({ backend, missing }) => `backend ${backend} lacks ${missing}`).join('; ');
+  throw new ShardsBehindError(
+    `the shards are behind their front (${list}): run \`opctl shard:setup --backends …\` before starting this version`,
+  );
 }
 
 const count = async (front: DataSource, table: string): Promise<number> =>
