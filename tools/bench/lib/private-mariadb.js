@@ -50,6 +50,7 @@ async function privateMariaDb({ args = ['--skip-log-bin'], bufferPool = '64M', n
           `--socket=${dir}/sock`,
           '--bind-address=127.0.0.1',
           `--pid-file=${dir}/pid`,
+          `--tmpdir=${dir}`,
           `--innodb-buffer-pool-size=${bufferPool}`,
           ...args,
         ],

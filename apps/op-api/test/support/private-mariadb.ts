@@ -48,6 +48,8 @@ export class PrivateMariaDb {
         '--bind-address=127.0.0.1',
         `--pid-file=${this.dir}/pid`,
         `--log-error=${this.dir}/error.log`,
+        // Its temporary tables in its own folder, not the /tmp of the machine's shared server.
+        `--tmpdir=${this.dir}`,
         '--innodb-buffer-pool-size=32M',
         ...this.args,
       ],
