@@ -42,12 +42,15 @@ ensureBuilt();
 const { OpClient } = require(join(root, 'libs/contracts/dist/node/index.js'));
 const { runOpctl } = require(join(dist, 'cli/opctl.js'));
 
-async function startSpider() {
-  const [front, ...backends] = [
-    await privateMariaDb({ name: 'op-front', bufferPool: '128M' }),
-    await privateMariaDb({ name: 'op-backend1', bufferPool: '256M' }),
-    await privateMariaDb({ name: 'op-backend2', bufferPool: '256M' }),
-  ];
+/** The front and two backends, each pushed on `servers` as it starts (so a failure stops those started). */
+async function startSpider(servers) {
+  for (const [name, bufferPool] of [
+    ['op-front', '128M'],
+    ['op-backend1', '256M'],
+    ['op-backend2', '256M'],
+  ])
+    servers.push(await privateMariaDb({ name, bufferPool }));
+  const [front, ...backends] = servers.slice(-3);
   const connection = await front.connect();
   await connection.query("INSTALL SONAME 'ha_spider'");
   await connection.end();
@@ -73,11 +76,13 @@ async function homeOf(backends, tenantId) {
 
 async function main() {
   const started = Date.now();
-  const alone = await privateMariaDb({ name: 'op-alone', bufferPool: '256M' });
-  const spider = await startSpider();
   const folder = mkdtempSync(join(tmpdir(), 'op-spider-bench-'));
   const apis = [];
+  const servers = [];
   try {
+    const alone = await privateMariaDb({ name: 'op-alone', bufferPool: '256M' });
+    servers.push(alone);
+    const spider = await startSpider(servers);
     const load = (url) => loadTenant({ url, folder, name: 'spider-bench', messages: MESSAGES, masterKey: MASTER_KEY });
     const tenants = { alone: await load(`${alone.url}/${DB}`), spider: await load(spider.url) };
     const home = await homeOf(spider.backends, tenants.spider.tenantId);
@@ -152,7 +157,7 @@ async function main() {
       running.child.kill('SIGTERM');
       rmSync(running.folder, { recursive: true, force: true });
     }
-    await Promise.all([alone, spider.front, ...spider.backends].map((db) => db.destroy()));
+    await Promise.all(servers.map((db) => db.destroy()));
     rmSync(folder, { recursive: true, force: true });
   }
 }

@@ -167,7 +167,7 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'op-shards-'));
       try {
         await expect(startServer({ OP_DATABASE_URL: db.url, OP_DATA_DIR: dataDir, ...KEY })).rejects.toThrow(
-          `the shards are behind their front (backend 2 lacks ${last.name}): run \`opctl shard:setup --backends …\` before starting this version`,
+          `the shards are behind this version (backend 2 lacks ${last.name}): run \`opctl shard:setup --backends …\` first`,
         );
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
@@ -239,12 +239,18 @@ describe('opctl shard:setup', () => {
         OP_DATABASE_URL: url,
       })) as typeof report;
       expect(again).toMatchObject({ sharded: [], alreadySharded: [...SHARDED_TABLES], migrated: [[], []] });
+      // The same backends in another order would look for each tenant on the other one.
+      const places = cluster.backends.map((backend) => `127.0.0.1:${backend.port}/${name}`);
+      await expect(
+        runOpctl(['shard:setup', '--backends', [...backendUrls].reverse().join(',')], { ...KEY, OP_DATABASE_URL: url }),
+      ).rejects.toThrow(`--backends 与已分片时的后端不同（原为 ${places.join(', ')}，须同样的后端、同样的顺序）`);
+      expect((await rowsPerBackend(backendUrls, 'messages', tenant.tenantId)).filter((n) => n > 0)).toEqual([23]);
     } finally {
       await cluster.dropDatabase(name);
     }
   });
 
-  it('refuses a front without Spider and a single backend, saying why', async () => {
+  it('refuses a front without Spider, a single backend, a backend twice and a backslash, saying why', async () => {
     const plain = await createTestDatabase('mariadb');
     try {
       const backends = cluster.backends.map((backend) => `${backend.url}/op_refused`).join(',');
@@ -258,6 +264,12 @@ describe('opctl shard:setup', () => {
         }),
       ).rejects.toThrow('--backends 至少需要两个后端');
       await expect(runOpctl(['shard:setup'], { ...KEY, OP_DATABASE_URL: plain.url })).rejects.toThrow('--backends 不能为空');
+      const front = { ...KEY, OP_DATABASE_URL: `${cluster.front.url}/op_refused` };
+      const one = `${cluster.backends[0].url}/op_refused`;
+      await expect(runOpctl(['shard:setup', '--backends', `${one},${one}`], front)).rejects.toThrow('--backends 中有重复的后端');
+      await expect(
+        runOpctl(['shard:setup', '--backends', `${one},mysql://root:a%5Cb@127.0.0.1:${cluster.backends[1].port}/op_refused`], front),
+      ).rejects.toThrow('--backends 第 2 个地址不能包含反斜杠（\\）');
     } finally {
       await plain.drop();
       await cluster.dropDatabase('op_refused');

@@ -10,8 +10,8 @@ import { ConfigError, loadConfig, parseMasterKey, type AppConfig } from '../conf
 import { OpError } from '../common/errors/op-error';
 import { TimeFormatter } from '../common/util/time-format';
 import type { DataSource } from 'typeorm';
-import { migrate, openDataSource } from '../database/data-source';
-import { shardOnSpider } from '../database/spider-shards';
+import { openDataSource } from '../database/data-source';
+import { migrateFront, shardOnSpider } from '../database/spider-shards';
 import { ENTITIES } from '../entities';
 import { ApiClientService } from '../modules/access/api-client.service';
 import { EasemobAppService } from '../modules/access/easemob-app.service';
@@ -188,7 +188,7 @@ function sphinxNode(flag: string, text: string): SphinxNode {
   return { host: match[1], sqlPort: Number(match[2]), apiPort: Number(match[3]) };
 }
 
-/** Commands that need the migrated database and nothing of the application. */
+/** Commands that need the database and nothing of the application. */
 const DATABASE_ONLY: Record<string, Command<DataSource>> = {
   migrate: { flags: [], required: [], run: () => Promise.resolve({}) },
   'shard:setup': {
@@ -287,9 +287,11 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   if (name && OFFLINE[name]) return command.run(undefined as never, values, config);
   const dataSource = await openDataSource(config.database, ENTITIES);
   try {
-    const applied = await migrate(dataSource);
+    // shard:setup migrates the backends before the front; everything else migrates the front
+    // here, which on a Spider front waits for backends that have every migration.
+    if (name === 'shard:setup') return await DATABASE_ONLY[name].run(dataSource, values, config);
+    const applied = await migrateFront(dataSource);
     if (name === 'migrate') return { applied };
-    if (name && DATABASE_ONLY[name]) return await DATABASE_ONLY[name].run(dataSource, values, config);
     const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, dataSource), { logger: false, abortOnError: false });
     try {
       return await command.run(app, values, config);

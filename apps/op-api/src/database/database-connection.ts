@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { codeOrName, errorCode } from '../common/filters/error-envelope';
 import type { DatabaseConfig } from '../config/app-config';
-import { connectLater, migrate, openDataSource, unconnectedDataSource, type Entities } from './data-source';
-import { requireMigratedBackends, ShardsBehindError } from './spider-shards';
+import { connectLater, openDataSource, unconnectedDataSource, type Entities } from './data-source';
+import { migrateFront, ShardsBehindError } from './spider-shards';
 
 /** How often a process that started without its database tries it again. */
 const RETRY_MS = 2_000;
@@ -31,6 +31,8 @@ export class DatabaseConnection {
   private readonly tasks: Array<{ name: string; run: () => Promise<void> }> = [];
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The retry loop's migrations ran (they wait for the connection, and on a Spider front for its backends). */
+  private migrated = false;
   /** The database answered and every start-up task that needs it has run. */
   isReady = false;
 
@@ -51,8 +53,7 @@ export class DatabaseConnection {
     const database = this.database!;
     try {
       const dataSource = await openDataSource(database, this.entities);
-      await migrate(dataSource);
-      await requireMigratedBackends(dataSource);
+      await migrateFront(dataSource);
       this.isReady = true;
       return dataSource;
     } catch (error) {
@@ -90,12 +91,12 @@ export class DatabaseConnection {
   private async attempt(dataSource: DataSource): Promise<void> {
     const database = this.database!;
     try {
-      if (!dataSource.isInitialized) {
-        await connectLater(dataSource, database as Extract<DatabaseConfig, { type: 'mysql' }>);
-        const applied = await migrate(dataSource);
+      if (!dataSource.isInitialized) await connectLater(dataSource, database as Extract<DatabaseConfig, { type: 'mysql' }>);
+      if (!this.migrated) {
+        const applied = await migrateFront(dataSource);
+        this.migrated = true;
         this.logger.log(`the database answers${applied.length > 0 ? `; applied ${applied.join(', ')}` : ''}`);
       }
-      await requireMigratedBackends(dataSource);
       while (this.tasks.length > 0) {
         const task = this.tasks[0];
         await task.run();
@@ -104,7 +105,7 @@ export class DatabaseConnection {
       this.isReady = true;
       this.logger.log('ready: the database answers and the start-up work that waited for it is done');
     } catch (error) {
-      const what = this.tasks[0] && dataSource.isInitialized ? `start-up task ${this.tasks[0].name}` : 'connection';
+      const what = !dataSource.isInitialized ? 'connection' : !this.migrated ? 'migration' : `start-up task ${this.tasks[0]?.name}`;
       const why = error instanceof ShardsBehindError ? error.message : codeOrName(error);
       this.logger.warn(`database ${what} failed (${why}); trying again`);
       this.schedule(dataSource);

@@ -1,7 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { parseDatabaseUrl, type MysqlDatabaseConfig } from '../config/app-config';
 import { OpError } from '../common/errors/op-error';
+import { Logger } from '@nestjs/common';
+import { codeOrName } from '../common/filters/error-envelope';
 import { migrate, openDataSource } from './data-source';
+import { MIGRATIONS } from './migrations';
 import type { CountRow } from './sql';
 
 /**
@@ -48,11 +51,17 @@ function serverName(front: MysqlDatabaseConfig, index: number): string {
   return `${front.database}_shard${index}`;
 }
 
-const quoteString = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+const logger = new Logger('Shards');
 
 /**
- * Makes the front database (OP_DATABASE_URL, already migrated) a Spider front over `backendUrls`:
- * migrates every backend, declares each as a server, and turns each of {@link SHARDED_TABLES}
+ * A string literal for CREATE SERVER: a quote doubled, which reads the same whether or not the
+ * front's sql_mode has NO_BACKSLASH_ESCAPES; a backslash would not, so backends are refused one.
+ */
+const quoteString = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * Makes the front database (OP_DATABASE_URL) a Spider front over `backendUrls`: migrates every
+ * backend, then the front, declares each backend as a server, and turns each of {@link SHARDED_TABLES}
  * into a Spider table partitioned by tenant over them. Idempotent: run it again after an upgrade
  * and it migrates the backends; tables already on Spider stay as they are (a migration that
  * alters one alters the front's definition; the backends get the same migration here).
@@ -66,9 +75,17 @@ export async function shardOnSpider(front: DataSource, frontConfig: MysqlDatabas
   const backends = backendUrls.map((url, i) => {
     const config = parseDatabaseUrl(url.trim(), process.cwd(), `--backends 第 ${i + 1} 个地址`);
     if (config.type !== 'mysql') throw OpError.badRequest('--backends 只能是 mysql:// 地址');
+    if ([config.host, config.username, config.password, config.database].some((part) => part.includes('\\'))) {
+      throw OpError.badRequest(`--backends 第 ${i + 1} 个地址不能包含反斜杠（\\）`);
+    }
     return config;
   });
+  const places = backends.map((b) => `${b.host}:${b.port}/${b.database}`);
+  if (new Set(places).size !== places.length) throw OpError.badRequest('--backends 中有重复的后端');
   await spiderReady(front);
+  await sameBackendsAsBefore(front, frontConfig, places);
+  // The backends first, then the front: a front ahead of its backends would send queries they
+  // cannot answer.
   const migrated: string[][] = [];
   for (const backend of backends) {
     const source = await openDataSource(backend, []); // migrations need no entities
@@ -78,6 +95,7 @@ export async function shardOnSpider(front: DataSource, frontConfig: MysqlDatabas
       await source.destroy();
     }
   }
+  await migrate(front);
   for (const [i, backend] of backends.entries()) {
     const options = [
       `HOST ${quoteString(backend.host)}`,
@@ -135,39 +153,75 @@ async function mirrors(front: DataSource): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
+/** The name TypeORM records for each migration this build carries, oldest first. */
+const KNOWN_MIGRATIONS = MIGRATIONS.map((migration) => new migration().name ?? migration.name);
+
 /**
- * On a Spider front, each backend (1, 2, …) lacking a migration the front has, with the first
- * one it lacks; empty anywhere else. The API checks it at start: a backend behind its front
- * (an upgrade started before `opctl shard:setup` ran) would fail on every query that touches
- * what the migration added.
+ * On a Spider front, each backend (1, 2, …) lacking a migration this build carries, with the
+ * first one it lacks; empty anywhere else (one cheap query). A backend that cannot be read now
+ * is not judged here (its tenants' calls fail on their own; the others go on).
  */
 export async function unmigratedBackends(front: DataSource): Promise<{ backend: number; missing: string }[]> {
   if (front.options.type !== 'mysql') return [];
-  const tables = await mirrors(front);
-  if (tables.length === 0) return [];
-  const applied = (await front.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY timestamp')).map((row) => row.name);
   const behind: { backend: number; missing: string }[] = [];
-  for (const table of tables.sort()) {
-    const there = new Set((await front.query<{ name: string }[]>(`SELECT name FROM \`${table}\``)).map((row) => row.name));
-    const missing = applied.find((name) => !there.has(name));
-    if (missing) behind.push({ backend: Number(table.slice(MIRROR.length)) + 1, missing });
+  for (const table of (await mirrors(front)).sort()) {
+    const backend = Number(table.slice(MIRROR.length)) + 1;
+    let there: Set<string>;
+    try {
+      there = new Set((await front.query<{ name: string }[]>(`SELECT name FROM \`${table}\``)).map((row) => row.name));
+    } catch (error) {
+      logger.warn(`shard backend ${backend} cannot be read to check its migrations (${codeOrName(error)})`);
+      continue;
+    }
+    const missing = KNOWN_MIGRATIONS.find((name) => !there.has(name));
+    if (missing) behind.push({ backend, missing });
   }
   return behind;
 }
 
-/** A Spider front whose backends lack a migration it has: the start stops, or waits for `shard:setup`. */
+/** A Spider front whose backends lack a migration: the start stops, or waits for `shard:setup`. */
 export class ShardsBehindError extends Error {
   override readonly name = 'ShardsBehindError';
 }
 
-/** Stops a start on a Spider front whose backends lack a migration it has. */
-export async function requireMigratedBackends(front: DataSource): Promise<void> {
+/**
+ * Applies the front's pending migrations, once every backend has each migration this build
+ * carries: an upgrade that reached the front first would change the front's tables for queries
+ * the backends cannot answer. Anywhere but a Spider front, `migrate` and one cheap query.
+ */
+export async function migrateFront(front: DataSource): Promise<string[]> {
   const behind = await unmigratedBackends(front);
-  if (behind.length === 0) return;
-  const list = behind.map(({ backend, missing }) => `backend ${backend} lacks ${missing}`).join('; ');
-  throw new ShardsBehindError(
-    `the shards are behind their front (${list}): run \`opctl shard:setup --backends …\` before starting this version`,
+  if (behind.length > 0) {
+    const list = behind.map(({ backend, missing }) => `backend ${backend} lacks ${missing}`).join('; ');
+    throw new ShardsBehindError(`the shards are behind this version (${list}): run \`opctl shard:setup --backends …\` first`);
+  }
+  return migrate(front);
+}
+
+/**
+ * Refuses a backend list that differs from the one the front's tables were sharded over (other
+ * backends, another order, more or fewer): each backend is a partition, so a tenant's rows would
+ * be looked for on the wrong one. Moving tenants between backends is not what this command does.
+ */
+async function sameBackendsAsBefore(front: DataSource, frontConfig: MysqlDatabaseConfig, places: string[]): Promise<void> {
+  const sharded = await front.query<{ n: number | string }[]>(
+    "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND ENGINE = 'SPIDER' AND TABLE_NAME NOT LIKE 'shard\\_migrations\\_%'",
   );
+  if (Number(sharded[0].n) === 0) return;
+  const servers = await front.query<{ name: string; host: string; port: number; db: string }[]>(
+    'SELECT Server_name AS name, Host AS host, Port AS port, Db AS db FROM mysql.servers WHERE Server_name LIKE ?',
+    [`${frontConfig.database.replace(/_/g, '\\_')}\\_shard%`],
+  );
+  const before = servers
+    .map((server) => ({
+      index: Number(server.name.slice(`${frontConfig.database}_shard`.length)),
+      place: `${server.host}:${server.port}/${server.db}`,
+    }))
+    .sort((a, b) => a.index - b.index)
+    .map((server) => server.place);
+  if (before.join(',') !== places.join(',')) {
+    throw OpError.conflict(`--backends 与已分片时的后端不同（原为 ${before.join(', ')}，须同样的后端、同样的顺序）`);
+  }
 }
 
 const count = async (front: DataSource, table: string): Promise<number> =>
@@ -201,6 +255,10 @@ async function moveToBackends(front: DataSource, table: string, frontConfig: Mys
     if (copied !== rows) throw new Error(`${table}: ${rows} rows on the front, ${copied} on the backends after the copy`);
   }
   await front.query(`RENAME TABLE \`${table}\` TO \`${old}\`, \`${next}\` TO \`${table}\``);
+  // A write that came after the copy (the API was not stopped) is in the old table only: keep it.
+  if ((await count(front, old)) !== rows) {
+    throw OpError.conflict(`${table} 在迁移期间有新写入：原表保留为 ${old}，请停止 API 后把其中多出的行补入 ${table} 再删除它`);
+  }
   await front.query(`DROP TABLE \`${old}\``);
   return rows;
 }
