@@ -159,7 +159,7 @@ const KNOWN_MIGRATIONS = MIGRATIONS.map((migration) => new migration().name ?? m
 /**
  * On a Spider front, each backend (1, 2, …) lacking a migration this build carries, with the
  * first one it lacks; empty anywhere else (one cheap query). A backend that cannot be read now
- * is not judged here (its tenants' calls fail on their own; the others go on).
+ * is not judged here: a warning, and the caller goes on.
  */
 export async function unmigratedBackends(front: DataSource): Promise<{ backend: number; missing: string }[]> {
   if (front.options.type !== 'mysql') return [];
