@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection, type Connection } from 'mysql2/promise';
 import type { ChatMessageListData } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
 import { parseDatabaseUrl } from '../src/config/app-config';
@@ -15,25 +14,10 @@ import { SHARDED_TABLES } from '../src/database/spider-shards';
 import { createTestDatabase, type TestDatabase } from './support/databases';
 import { record, T0 } from './support/records';
 import { acquireSpiderCluster, releaseSpiderCluster, rowsPerBackend, type SpiderCluster } from './support/spider';
-import { startServer } from './support/processes';
+import { mysqlQuery, startServer } from './support/processes';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
 const KEY = { OP_MASTER_KEY: '33'.repeat(32) };
-
-function connect(url: string): Promise<Connection> {
-  const config = parseDatabaseUrl(url, process.cwd());
-  if (config.type !== 'mysql') throw new Error('a MySQL URL');
-  return createConnection({ host: config.host, port: config.port, user: config.username, database: config.database });
-}
-
-async function rows<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const connection = await connect(url);
-  try {
-    return (await connection.query(sql, params))[0] as T[];
-  } finally {
-    await connection.end();
-  }
-}
 
 async function chatPage(tenant: Pick<TestTenant, 'client'>, chatId: string, pageNum: number) {
   const answer = await tenant.client.call<ChatMessageListData>('chatMessageList', { chatId, pageNum, pageSize: 5, needMark: true });
@@ -56,7 +40,7 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
   });
 
   it('keeps the message tables on the backends, partitioned by tenant, and the rest on the front', async () => {
-    const tables = await rows<{ name: string; engine: string }>(
+    const tables = await mysqlQuery<{ name: string; engine: string }>(
       db.url,
       'SELECT TABLE_NAME AS name, ENGINE AS engine FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
     );
@@ -65,15 +49,15 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
     for (const table of ['tenants', 'api_clients', 'operators', 'operator_tokens', 'migrations']) {
       expect([table, engineOf.get(table)]).toEqual([table, 'INNODB']);
     }
-    const partitions = await rows<{ n: number }>(
+    const partitions = await mysqlQuery<{ n: number }>(
       db.url,
       "SELECT COUNT(*) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'messages'",
     );
     expect(Number(partitions[0].n)).toBe(2);
     for (const url of db.backendUrls!) {
-      const migrations = await rows<{ name: string }>(url, 'SELECT name FROM migrations');
+      const migrations = await mysqlQuery<{ name: string }>(url, 'SELECT name FROM migrations');
       expect(migrations.length).toBeGreaterThan(10);
-      const [messages] = await rows<{ engine: string }>(
+      const [messages] = await mysqlQuery<{ engine: string }>(
         url,
         "SELECT ENGINE AS engine FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'messages'",
       );
@@ -101,7 +85,7 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
         }
       }
       // The front answers for all of them.
-      const [front] = await rows<{ n: number }>(db.url, 'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [tenant.tenantId]);
+      const [front] = await mysqlQuery<{ n: number }>(db.url, 'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ?', [tenant.tenantId]);
       expect(Number(front.n)).toBe(12);
     }
     expect([...used].sort()).toEqual([0, 1]);
@@ -116,7 +100,7 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
       );
     expect(await t.importRecords(tenant.tenantId, batch(0, 1))).toMatchObject({ imported: 500 });
     expect(await t.importRecords(tenant.tenantId, batch(500, 50))).toMatchObject({ imported: 500 });
-    const [bulk0] = await rows<{ n: number }>(db.url, "SELECT message_count AS n FROM chats WHERE tenant_id = ? AND id = 'bulk-0'", [
+    const [bulk0] = await mysqlQuery<{ n: number }>(db.url, "SELECT message_count AS n FROM chats WHERE tenant_id = ? AND id = 'bulk-0'", [
       tenant.tenantId,
     ]);
     expect(Number(bulk0.n)).toBe(510);
@@ -131,20 +115,23 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
     );
     const home = (await rowsPerBackend(db.backendUrls!, 'messages', tenant.tenantId)).findIndex((n) => n > 0);
     for (const url of db.backendUrls!) {
-      await rows(url, "SET GLOBAL log_output = 'TABLE'");
-      await rows(url, 'TRUNCATE mysql.general_log');
-      await rows(url, 'SET GLOBAL general_log = 1');
+      await mysqlQuery(url, "SET GLOBAL log_output = 'TABLE'");
+      await mysqlQuery(url, 'TRUNCATE mysql.general_log');
+      await mysqlQuery(url, 'SET GLOBAL general_log = 1');
     }
     try {
       const page = await chatPage(tenant, 'pushdown', 3);
       expect(page.total).toBe(30);
       expect(page.msg).toHaveLength(5);
     } finally {
-      for (const url of db.backendUrls!) await rows(url, 'SET GLOBAL general_log = 0');
+      for (const url of db.backendUrls!) await mysqlQuery(url, 'SET GLOBAL general_log = 0');
     }
     const received = await Promise.all(
       db.backendUrls!.map((url) =>
-        rows<{ text: string }>(url, "SELECT CONVERT(argument USING utf8mb4) AS text FROM mysql.general_log WHERE command_type = 'Query'"),
+        mysqlQuery<{ text: string }>(
+          url,
+          "SELECT CONVERT(argument USING utf8mb4) AS text FROM mysql.general_log WHERE command_type = 'Query'",
+        ),
       ),
     );
     const pageQueries = (index: number) =>
@@ -157,11 +144,11 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
 
   it('will not start on a front whose backend lacks a migration the front has', async () => {
     const backend = db.backendUrls![1];
-    const [last] = await rows<{ id: number; timestamp: string; name: string }>(
+    const [last] = await mysqlQuery<{ id: number; timestamp: string; name: string }>(
       backend,
       'SELECT * FROM migrations ORDER BY id DESC LIMIT 1',
     );
-    await rows(backend, 'DELETE FROM migrations WHERE id = ?', [last.id]);
+    await mysqlQuery(backend, 'DELETE FROM migrations WHERE id = ?', [last.id]);
     try {
       // The built API, as a deployment starts it: it stops, saying why.
       const dataDir = mkdtempSync(join(tmpdir(), 'op-shards-'));
@@ -173,7 +160,7 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
         rmSync(dataDir, { recursive: true, force: true });
       }
     } finally {
-      await rows(backend, 'INSERT INTO migrations (id, timestamp, name) VALUES (?, ?, ?)', [last.id, last.timestamp, last.name]);
+      await mysqlQuery(backend, 'INSERT INTO migrations (id, timestamp, name) VALUES (?, ?, ?)', [last.id, last.timestamp, last.name]);
     }
     const again = await startTestApp('spider', {}, { database: db });
     await again.close();

@@ -48,8 +48,10 @@ export interface ShardReport {
 
 /** Backend `i`'s server name on the front: one per front database, so two fronts never share one. */
 function serverName(front: MysqlDatabaseConfig, index: number): string {
-  return `${front.database}_shard${index}`;
+  return `${serverPrefix(front)}${index}`;
 }
+
+const serverPrefix = (front: MysqlDatabaseConfig) => `${front.database}_shard`;
 
 const logger = new Logger('Shards');
 
@@ -129,6 +131,9 @@ export async function shardOnSpider(front: DataSource, frontConfig: MysqlDatabas
 
 /** The front's view of backend `i`'s `migrations` table (a Spider table of one backend). */
 const MIRROR = 'shard_migrations_';
+/** A LIKE pattern for the names starting with `prefix`, read literally (`_` and `%` included). */
+const startingWith = (prefix: string) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
+const MIRRORS_LIKE = startingWith(MIRROR);
 
 /**
  * Gives the front a view of each backend's `migrations` table, so the API can tell at start
@@ -148,7 +153,8 @@ async function mirrorBackendMigrations(front: DataSource, frontConfig: MysqlData
 
 async function mirrors(front: DataSource): Promise<string[]> {
   const rows = await front.query<{ name: string }[]>(
-    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'shard\\_migrations\\_%'",
+    'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE ?',
+    [MIRRORS_LIKE],
   );
   return rows.map((row) => row.name);
 }
@@ -205,16 +211,17 @@ export async function migrateFront(front: DataSource): Promise<string[]> {
  */
 async function sameBackendsAsBefore(front: DataSource, frontConfig: MysqlDatabaseConfig, places: string[]): Promise<void> {
   const sharded = await front.query<{ n: number | string }[]>(
-    "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND ENGINE = 'SPIDER' AND TABLE_NAME NOT LIKE 'shard\\_migrations\\_%'",
+    "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND ENGINE = 'SPIDER' AND TABLE_NAME NOT LIKE ?",
+    [MIRRORS_LIKE],
   );
   if (Number(sharded[0].n) === 0) return;
   const servers = await front.query<{ name: string; host: string; port: number; db: string }[]>(
     'SELECT Server_name AS name, Host AS host, Port AS port, Db AS db FROM mysql.servers WHERE Server_name LIKE ?',
-    [`${frontConfig.database.replace(/_/g, '\\_')}\\_shard%`],
+    [startingWith(serverPrefix(frontConfig))],
   );
   const before = servers
     .map((server) => ({
-      index: Number(server.name.slice(`${frontConfig.database}_shard`.length)),
+      index: Number(server.name.slice(serverPrefix(frontConfig).length)),
       place: `${server.host}:${server.port}/${server.db}`,
     }))
     .sort((a, b) => a.index - b.index)

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDatabaseUrl, type DatabaseConfig } from '../../src/config/app-config';
+import { mysqlQuery } from './processes';
 import { acquireSpiderCluster, releaseSpiderCluster } from './spider';
 
 /** `spider`: a MariaDB Spider front over two backends, the sharded deployment (issue 14). */
@@ -71,19 +72,7 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
     url,
     config,
     drop: async () => {
-      if (config.type !== 'mysql') return;
-      const mysql = await import('mysql2/promise');
-      const connection = await mysql.createConnection({
-        host: config.host,
-        port: config.port,
-        user: config.username,
-        password: config.password,
-      });
-      try {
-        await connection.query(`DROP DATABASE IF EXISTS \`${config.database}\``);
-      } finally {
-        await connection.end();
-      }
+      if (config.type === 'mysql') await mysqlQuery(MYSQL_TEST_SERVER, `DROP DATABASE IF EXISTS \`${config.database}\``);
     },
   };
 }

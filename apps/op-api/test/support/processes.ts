@@ -76,6 +76,20 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
   });
 }
 
+/**
+ * One statement on a connection of its own to what a `mysql://` URL names: a server (no
+ * database in the path) or one of its databases. The rows of a SELECT.
+ */
+export async function mysqlQuery<T = unknown>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const mysql = await import('mysql2/promise');
+  const connection = await mysql.createConnection(url);
+  try {
+    return (await connection.query(sql, params))[0] as T[];
+  } finally {
+    await connection.end();
+  }
+}
+
 /** Waits until a server at `port` on 127.0.0.1 takes a MySQL-protocol connection (MariaDB, searchd). */
 export async function waitForMysqlProtocol(port: number, options: { user?: string; attempts?: number } = {}): Promise<void> {
   const mysql = await import('mysql2/promise');

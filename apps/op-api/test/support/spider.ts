@@ -1,7 +1,6 @@
-import { createConnection } from 'mysql2/promise';
-import { parseDatabaseUrl } from '../../src/config/app-config';
 import { runOpctl } from '../../src/cli/opctl';
 import { PrivateMariaDb } from './private-mariadb';
+import { mysqlQuery } from './processes';
 
 /**
  * A sharded deployment of the test's own: a Spider front (Debian's mariadb-plugin-spider) over
@@ -18,12 +17,7 @@ export class SpiderCluster {
     const servers = await Promise.all([PrivateMariaDb.create(), PrivateMariaDb.create(), PrivateMariaDb.create()]);
     // Installed on the running server, as MariaDB's manual does it: loaded at start-up instead
     // (--plugin-load-add), Spider's set-up of its system tables crashed 10.11.19 now and then.
-    const front = await createConnection({ host: '127.0.0.1', port: servers[0].port, user: 'root' });
-    try {
-      await front.query("INSTALL SONAME 'ha_spider'");
-    } finally {
-      await front.end();
-    }
+    await mysqlQuery(servers[0].url, "INSTALL SONAME 'ha_spider'");
     return new SpiderCluster(servers[0], servers.slice(1));
   }
 
@@ -41,14 +35,7 @@ export class SpiderCluster {
   }
 
   async dropDatabase(name: string): Promise<void> {
-    for (const server of [this.front, ...this.backends]) {
-      const connection = await createConnection({ host: '127.0.0.1', port: server.port, user: 'root' });
-      try {
-        await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      } finally {
-        await connection.end();
-      }
-    }
+    for (const server of [this.front, ...this.backends]) await mysqlQuery(server.url, `DROP DATABASE IF EXISTS \`${name}\``);
   }
 
   async destroy(): Promise<void> {
@@ -77,15 +64,8 @@ export async function releaseSpiderCluster(): Promise<void> {
 export async function rowsPerBackend(backendUrls: string[], table: string, tenantId: string): Promise<number[]> {
   const counts: number[] = [];
   for (const url of backendUrls) {
-    const config = parseDatabaseUrl(url, process.cwd());
-    if (config.type !== 'mysql') throw new Error('a backend is a MySQL database');
-    const connection = await createConnection({ host: config.host, port: config.port, user: config.username, database: config.database });
-    try {
-      const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM \`${table}\` WHERE tenant_id = ?`, [tenantId]);
-      counts.push(Number((rows as { n: number }[])[0].n));
-    } finally {
-      await connection.end();
-    }
+    const [{ n }] = await mysqlQuery<{ n: number }>(url, `SELECT COUNT(*) AS n FROM \`${table}\` WHERE tenant_id = ?`, [tenantId]);
+    counts.push(Number(n));
   }
   return counts;
 }
