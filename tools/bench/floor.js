@@ -72,24 +72,36 @@ async function list(body) {
   const chatId = body.chatId;
   const pageSize = Number(body.pageSize ?? 20);
   let pageNum = Number(body.pageNum ?? 1);
-  const [chats] = await pool.query('SELECT status, message_count FROM chats WHERE tenant_id = ? AND id = ?', [TENANT, chatId]);
+  const [chats] = await pool.query(
+    'SELECT status, message_count, seq_upto, seq_last_time, CAST(seq_last_id AS CHAR) AS seq_last_id FROM chats WHERE tenant_id = ? AND id = ?',
+    [TENANT, chatId],
+  );
   if (chats.length === 0) return { status: 404, envelope: { code: 404, message: `chatId ${chatId} 对应的会话不存在`, data: null } };
   const total = Number(chats[0].message_count);
+  // The API's own data model: how many of the chat's first messages carry their position (seq), up to which message.
+  const upto = Number(chats[0].seq_upto);
+  const lastTime = Number(chats[0].seq_last_time);
+  const lastId = BigInt(chats[0].seq_last_id);
   if (body.aroundMessageId) {
-    const [found] = await pool.query('SELECT create_time FROM messages WHERE tenant_id = ? AND chat_id = ? AND id = ?', [
+    const [found] = await pool.query('SELECT create_time, seq FROM messages WHERE tenant_id = ? AND chat_id = ? AND id = ?', [
       TENANT,
       chatId,
       body.aroundMessageId,
     ]);
-    // The API's own data model: the chat's counts of earlier days, then a count within the day.
     const time = Number(found[0].create_time);
-    const day = Math.floor(time / 86_400_000);
-    const [[{ earlier, same_day: sameDay }]] = await pool.query(
-      'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
-        '(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? AND create_time <= ? AND (create_time < ? OR id < ?)) AS same_day',
-      [TENANT, chatId, day, TENANT, chatId, day * 86_400_000, time, time, body.aroundMessageId],
-    );
-    pageNum = Math.floor((Number(earlier ?? 0) + Number(sameDay)) / pageSize) + 1;
+    const seq = found[0].seq === null ? null : Number(found[0].seq);
+    if (seq !== null && seq <= upto && (time < lastTime || (time === lastTime && BigInt(body.aroundMessageId) <= lastId))) {
+      pageNum = Math.floor((seq - 1) / pageSize) + 1;
+    } else {
+      // Past the numbered part: the chat's counts of earlier days, then a count within the day.
+      const day = Math.floor(time / 86_400_000);
+      const [[{ earlier, same_day: sameDay }]] = await pool.query(
+        'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
+          '(SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? AND create_time <= ? AND (create_time < ? OR id < ?)) AS same_day',
+        [TENANT, chatId, day, TENANT, chatId, day * 86_400_000, time, time, body.aroundMessageId],
+      );
+      pageNum = Math.floor((Number(earlier ?? 0) + Number(sameDay)) / pageSize) + 1;
+    }
   }
   const offset = (pageNum - 1) * pageSize;
   const count = Math.min(pageSize, total - offset);
@@ -104,6 +116,12 @@ async function list(body) {
         [TENANT, chatId, count, fromEnd ? fromEndSkip : offset],
       );
       if (fromEnd) rows.reverse();
+    } else if (offset + count <= upto) {
+      [rows] = await pool.query(
+        `SELECT ${COLUMNS} FROM messages m WHERE m.tenant_id = ? AND m.chat_id = ? AND m.seq >= ? AND m.seq <= ? ` +
+          'AND m.create_time <= ? AND (m.create_time < ? OR m.id <= ?) ORDER BY m.seq',
+        [TENANT, chatId, offset + 1, offset + count, lastTime, lastTime, lastId],
+      );
     } else {
       // The API's own data model: the day the page starts in, from the chat's counts per day.
       const [days] = await pool.query(

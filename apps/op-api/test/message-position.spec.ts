@@ -6,6 +6,7 @@ import { dialectOf } from '../src/database/dialect';
 import { dayNumber, DAY_MS } from '../src/database/message-days';
 import { MIGRATIONS } from '../src/database/migrations';
 import { ENTITIES } from '../src/entities';
+import { MessageSequence } from '../src/modules/chat-message/message-sequence';
 import { createTestDatabase, ENGINES, STORE_ENGINES } from './support/databases';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
@@ -139,6 +140,119 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
     await t.dataSource.query('DELETE FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?', [a.tenantId, 'deep']);
     await pages();
     await positions();
+  });
+
+  /** The chat numbered throughout (every renumbering asked for done): each message's seq is its place, the chat row says so. */
+  async function expectNumbered(chatId: string): Promise<string[]> {
+    await t.app.get(MessageSequence).idle();
+    const rows: Array<{ id: string; seq: number | string | null }> = await t.dataSource.query(
+      'SELECT CAST(id AS CHAR) AS id, seq FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id',
+      [a.tenantId, chatId],
+    );
+    const [chat]: Array<{ message_count: number | string; seq_upto: number | string; seq_last_id: string }> = await t.dataSource.query(
+      'SELECT message_count, seq_upto, CAST(seq_last_id AS CHAR) AS seq_last_id FROM chats WHERE tenant_id = ? AND id = ?',
+      [a.tenantId, chatId],
+    );
+    expect({ count: Number(chat.message_count), upto: Number(chat.seq_upto), last: chat.seq_last_id }).toEqual({
+      count: rows.length,
+      upto: rows.length,
+      last: rows[rows.length - 1].id,
+    });
+    expect(rows.map((row) => (row.seq === null ? null : Number(row.seq)))).toEqual(rows.map((_, i) => i + 1));
+    return rows.map((row) => row.id);
+  }
+
+  /** How many of the chat's first messages the chat row says carry their position. */
+  async function numberedUpTo(chatId: string): Promise<number> {
+    const [chat]: Array<{ seq_upto: number | string }> = await t.dataSource.query(
+      'SELECT seq_upto FROM chats WHERE tenant_id = ? AND id = ?',
+      [a.tenantId, chatId],
+    );
+    return Number(chat.seq_upto);
+  }
+
+  it('numbers messages imported in order as they are stored; one out of order shortens that to the messages before it, and a read has the rest numbered again', async () => {
+    // Three messages per millisecond: ties ordered by id.
+    const records = Array.from({ length: 300 }, (_, i) =>
+      record({ chatId: 'seq', timestamp: MIDNIGHT + Math.floor(i / 3), body: { type: 'txt', msg: `序${i}` } }),
+    );
+    for (let i = 0; i < 300; i += 100) await t.importRecords(a.tenantId, records.slice(i, i + 100));
+    expect(await numberedUpTo('seq')).toBe(300); // no read asked for anything
+    await expectNumbered('seq');
+    // A late message between the 150th and 151st (time 50 ms, after the three of 49 ms).
+    await t.importRecords(a.tenantId, [record({ chatId: 'seq', timestamp: MIDNIGHT + 49, body: { type: 'txt', msg: '迟到' } })]);
+    expect(await numberedUpTo('seq')).toBe(150);
+    // Read at once, while the renumbering the first read asks for runs: every page and position right.
+    const expected: Array<{ id: string }> = await t.dataSource.query(
+      'SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id',
+      [a.tenantId, 'seq'],
+    );
+    for (const index of [0, 60, 149, 150, 151, 229, 300]) {
+      const { envelope } = await list({ chatId: 'seq', aroundMessageId: expected[index].id, pageSize: 20 });
+      const start = Math.floor(index / 20) * 20;
+      expect({ index, startIndex: envelope.page!.startIndex, ids: envelope.data!.msg.map((m) => m.userMessageId) }).toEqual({
+        index,
+        startIndex: start,
+        ids: expected.slice(start, start + 20).map((row) => row.id),
+      });
+    }
+    expect(await expectNumbered('seq')).toEqual(expected.map((row) => row.id));
+    await expectEveryPosition('seq', 301);
+  });
+
+  it('numbers routed messages (callbacks, Easemob exports) as they arrive, and after a late one once read', async () => {
+    const send = async (i: number, timestamp: number) => {
+      const line = importRecord({ msgId: `seqlive-${i}`, timestamp, from: 'u0001seqlive', to: 'kefu01', body: `第${i}条` });
+      expect(await t.importer.importLines(a.tenantId, [JSON.stringify(line)])).toMatchObject({ imported: 1, failed: 0 });
+    };
+    for (let i = 0; i < 40; i++) await send(i, MIDNIGHT + 1_000 * i);
+    const [chat]: Array<{ id: string }> = await t.dataSource.query('SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ?', [
+      a.tenantId,
+      'u0001seqlive',
+    ]);
+    expect(await numberedUpTo(chat.id)).toBe(40);
+    await send(40, MIDNIGHT + 9_500); // between the 10th and the 11th
+    expect(await numberedUpTo(chat.id)).toBe(10);
+    await send(41, MIDNIGHT + 60_000); // appended after unnumbered ones: counted, not numbered
+    expect(await numberedUpTo(chat.id)).toBe(10);
+    await list({ chatId: chat.id, pageNum: 1, pageSize: 10 });
+    await expectNumbered(chat.id);
+    await expectEveryPosition(chat.id, 42);
+  });
+
+  it('keeps the numbering right under concurrent writers out of order and readers', async () => {
+    // Four writers, each in time order, interleaved with each other: most batches land inside
+    // what another writer stored; readers ask for deep pages meanwhile.
+    const writers = Array.from({ length: 4 }, (_, w) =>
+      Array.from({ length: 150 }, (_, i) =>
+        record({ chatId: 'busy', timestamp: MIDNIGHT + (i * 4 + w) * 10, body: { type: 'txt', msg: `忙${w}-${i}` } }),
+      ),
+    );
+    // The chat exists before the readers start.
+    expect((await t.importRecords(a.tenantId, writers[0].splice(0, 30))).failed).toBe(0);
+    let writing = true;
+    const reader = (async () => {
+      while (writing) {
+        const { status } = await list({ chatId: 'busy', pageNum: 3, pageSize: 20 });
+        expect(status).toBe(200);
+      }
+    })();
+    await Promise.all(
+      writers.map(async (records) => {
+        for (let i = 0; i < records.length; i += 30) expect((await t.importRecords(a.tenantId, records.slice(i, i + 30))).failed).toBe(0);
+      }),
+    );
+    writing = false;
+    await reader;
+    await list({ chatId: 'busy', pageNum: 1, pageSize: 10 });
+    const ids = await expectNumbered('busy');
+    expect(ids).toHaveLength(600);
+    for (const index of [0, 201, 402, 599]) {
+      const { envelope } = await list({ chatId: 'busy', aroundMessageId: ids[index], pageSize: 50 });
+      expect(envelope.data!.msg.map((m) => m.userMessageId)).toEqual(
+        ids.slice(Math.floor(index / 50) * 50, Math.floor(index / 50) * 50 + 50),
+      );
+    }
   });
 
   it('computes the same day in SQL as in code, before 1970 and at day edges', async () => {

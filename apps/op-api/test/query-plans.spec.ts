@@ -12,6 +12,7 @@
 // time index (a rare one along another index), among others: each case fails then.
 import type { DataSource, QueryRunner } from 'typeorm';
 import { TimeFormatter } from '../src/common/util/time-format';
+import { MessageSequence } from '../src/modules/chat-message/message-sequence';
 import { ENGINES, type Engine } from './support/databases';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestOperator, type TestTenant } from './support/test-app';
@@ -31,7 +32,7 @@ const AUDIT_ROWS = 6_000;
  * and marks. Anything else (the tenant's time index, an operator's favorites by time, a scan)
  * depends on statistics.
  */
-const RIGHT = /: (PRIMARY|sqlite_autoindex_\w+_1|idx_messages_chat_page|idx_message_marks_chat)$/;
+const RIGHT = /: (PRIMARY|sqlite_autoindex_\w+_1|idx_messages_chat_page|idx_messages_chat_seq|idx_message_marks_chat)$/;
 
 interface Statement {
   sql: string;
@@ -188,23 +189,46 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
     return sent;
   }
 
-  it.each([
-    ['page 1', { pageNum: 1, pageSize: 20 }],
-    ['the last page', { pageNum: LONG / 20, pageSize: 20 }],
-    ['a page deep inside', { pageNum: LONG / 40 + 7, pageSize: 20 }],
-    ['aroundMessageId', { aroundMessageId: 'middle', pageSize: 20 }],
-    ['page 1 with needMark and needFavorite', { pageNum: 1, pageSize: 20, needMark: true, needFavorite: true }],
-  ])('%s reads the chat along idx_messages_chat_page and everything else by key, never by statistics', async (_name, request) => {
+  const pages = [
+    ['page 1', { pageNum: 1, pageSize: 20 }, 'idx_messages_chat_page'],
+    ['the last page', { pageNum: LONG / 20, pageSize: 20 }, 'idx_messages_chat_page'],
+    ['a page deep inside', { pageNum: LONG / 40 + 7, pageSize: 20 }, 'idx_messages_chat_seq'],
+    ['aroundMessageId', { aroundMessageId: 'middle', pageSize: 20 }, 'idx_messages_chat_seq'],
+    ['page 1 with needMark and needFavorite', { pageNum: 1, pageSize: 20, needMark: true, needFavorite: true }, 'idx_messages_chat_page'],
+  ] as const;
+
+  async function expectPlans(request: (typeof pages)[number][1], own: string): Promise<void> {
     const body = { ...request, ...('aroundMessageId' in request ? { aroundMessageId: middle } : {}) };
     const plans: string[] = [];
     for (const statement of await statementsOf(body)) plans.push(...(await accesses(t.dataSource, engine, statement)));
     expect(plans.length).toBeGreaterThan(0);
     const wrong = plans.filter((access) => !RIGHT.test(access));
     expect(wrong).toEqual([]);
-    // The page itself (and the position of aroundMessageId) walk the chat's own index.
-    expect(plans.some((access) => access.endsWith('idx_messages_chat_page'))).toBe(true);
+    // The page itself walks the chat's own index: near its ends in time order, deeper by position.
+    expect(plans.some((access) => access.endsWith(own))).toBe(true);
     if ('needMark' in request) expect(plans.filter((access) => /^message_(marks|favorites):/.test(access))).toHaveLength(2);
+  }
+
+  it.each(pages)('%s reads the chat along its own index and everything else by key, never by statistics', async (_name, request, own) => {
+    await expectPlans(request, own);
   });
+
+  it.each(pages.filter(([, , own]) => own === 'idx_messages_chat_seq'))(
+    '%s in a chat not numbered there yet reads along idx_messages_chat_page',
+    async (_name, request) => {
+      const sequence = t.app.get(MessageSequence);
+      await t.dataSource.query("UPDATE chats SET seq_upto = 0, seq_last_time = 0, seq_last_id = 0 WHERE tenant_id = ? AND id = 'long'", [
+        a.tenantId,
+      ]);
+      await expectPlans(request, 'idx_messages_chat_page');
+      await sequence.idle(); // the read asked for the chat to be numbered again
+      const [chat]: Array<{ seq_upto: number | string }> = await t.dataSource.query(
+        "SELECT seq_upto FROM chats WHERE tenant_id = ? AND id = 'long'",
+        [a.tenantId],
+      );
+      expect(Number(chat.seq_upto)).toBe(LONG);
+    },
+  );
 
   it.each([
     ['chatDetail', { chatId: 'long' }, /^c: (PRIMARY|sqlite_autoindex_chats_1)$/],

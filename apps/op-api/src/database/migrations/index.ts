@@ -13,6 +13,7 @@ import { JobLeases1732500000021 } from './1732500000021-job-leases';
 import { ChatsOperatorCustomer1732500000022 } from './1732500000022-chats-operator-customer';
 import { ReplicaHeartbeats1732500000023 } from './1732500000023-replica-heartbeats';
 import { AuditByAction1732500000040 } from './1732500000040-audit-by-action';
+import { MessageSequence1732500000041 } from './1732500000041-message-sequence';
 
 /** Every migration, oldest first; the API and `opctl migrate` apply the pending ones. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ChatsOperatorCustomer1732500000022,
   ReplicaHeartbeats1732500000023,
   AuditByAction1732500000040,
+  MessageSequence1732500000041,
 ];

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { SearchIndexService } from '../search-index/search-index.service';
+import { keyOf, NO_KEY } from '../chats/chat-numbering';
 import { ChatMessageRepository } from './chat-message.repository';
 
 /**
@@ -34,18 +35,30 @@ async function generated(): Promise<string> {
     await run(repository);
     sections.push(`-- ${title}\n${statements.map((sql) => `${sql};`).join('\n')}\n`);
   };
+  const unnumbered = (count: number) => ({ count, upto: 0, last: NO_KEY });
+  const numbered = (count: number) => ({ count, upto: count, last: keyOf(1_000, '99') });
   await section('page: a page near either end of the chat, read straight from idx_messages_chat_page', (r) =>
-    r.page('tenant', 'chat', { offset: 0, limit: 20, total: 100 }),
-  );
-  await section('page: a page deep in a long chat, found through the counts per day', (r) =>
-    r.page('tenant', 'chat', { offset: 5_000, limit: 20, total: 10_000 }),
+    r.page('tenant', 'chat', { offset: 0, limit: 20, numbering: numbered(100) }),
   );
   await section(
-    'positionInChat: the position of aroundMessageId (then, when the day counts disagree, counted)',
-    (r) => r.positionInChat('tenant', 'chat', '1', 10),
+    'page: a page deep in a numbered chat, one range of positions along idx_messages_chat_seq',
+    (r) => r.page('tenant', 'chat', { offset: 5_000, limit: 20, numbering: numbered(10_000) }),
+    () => Array.from({ length: 20 }, () => ({})),
+  );
+  await section('page: a page deep in a chat not numbered there, found through the counts per day', (r) =>
+    r.page('tenant', 'chat', { offset: 5_000, limit: 20, numbering: unnumbered(10_000) }),
+  );
+  await section(
+    'positionInChat: the position of aroundMessageId, its seq in the numbered part',
+    (r) => r.positionInChat('tenant', 'chat', '1', numbered(10)),
+    () => [{ create_time: 0, seq: 1 }],
+  );
+  await section(
+    'positionInChat: past the numbered part, counted (then, when the day counts disagree, counted again)',
+    (r) => r.positionInChat('tenant', 'chat', '1', unnumbered(10)),
     (sql) =>
       sql.startsWith('SELECT create_time')
-        ? [{ create_time: 0 }]
+        ? [{ create_time: 0, seq: null }]
         : sql.startsWith('SELECT (SELECT')
           ? [{ all_days: 9, earlier: 0, same_day: 0 }]
           : [{ n: 0 }],

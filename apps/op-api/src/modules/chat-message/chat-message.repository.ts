@@ -4,6 +4,7 @@ import { dialectOf, merge } from '../../database/dialect';
 import { DAY_MS, dayNumber } from '../../database/message-days';
 import { affectedRows, placeholders, valueRows } from '../../database/sql';
 import { SearchIndexService } from '../search-index/search-index.service';
+import { compareKeys, keyOf, type ChatKey, type Numbering } from '../chats/chat-numbering';
 import type { NewMessage } from './easemob-message';
 
 /** A stored message as the page query reads it. */
@@ -33,13 +34,15 @@ export interface PageWindow {
   /** Index of the first message, 0-based, in (create_time, id) order. */
   offset: number;
   limit: number;
-  /** All messages of the chat. */
-  total: number;
+  /** The chat's numbering (its `count` is all its messages), as its row was read. */
+  numbering: Numbering;
 }
 
 export interface StoredMessage extends NewMessage {
   id: string;
   chatId: string;
+  /** Its position in the chat, when planned as it is appended (MessageSequence). */
+  seq?: number | null;
 }
 
 export const MESSAGE_COLUMNS =
@@ -68,6 +71,7 @@ const INSERT_COLUMNS = [
   'create_time',
   'qiniu_key',
   'ext',
+  'seq',
 ];
 
 /**
@@ -75,6 +79,9 @@ const INSERT_COLUMNS = [
  * id-only inner query (a derived table) avoids fetching the rows it skips.
  */
 const DIRECT_SKIP_MAX = 200;
+
+/** A page in the numbered part of a chat: positions from, to, then no further than the numbered part's last message (time, time, id). */
+const NUMBERED_RANGE = 'm.seq >= ? AND m.seq <= ? AND m.create_time <= ? AND (m.create_time < ? OR m.id <= ?)';
 
 /**
  * Messages of a chat from a time up to, not including, the message at (create_time, id):
@@ -114,21 +121,24 @@ export class ChatMessageRepository {
   }
 
   /**
-   * How many messages of the chat come before this one in (create_time, id) order, or null
-   * when the message is not in the chat: the chat's counts of the days before the message's
-   * own day (chat_message_days), plus a count inside that day along idx_messages_chat_page.
-   * The cost follows one day of the chat, not the depth of the message. When the day counts
-   * do not add up to the chat's `total` (rows stored by a process older than them, or a write
-   * between the two reads) it counts every earlier message instead: slower, never wrong.
+   * How many messages of the chat come before this one in (create_time, id) order, or null when
+   * the message is not in the chat. In the chat's numbered part, its `seq` (one lookup by key).
+   * Past it, the chat's counts of the days before the message's own day (chat_message_days) plus
+   * a count inside that day along idx_messages_chat_page: the cost follows one day of the chat.
+   * When the day counts do not add up to the chat's total (rows stored by a process older than
+   * them, or a write between the two reads) it counts every earlier message: slower, never wrong.
    */
-  async positionInChat(tenantId: string, chatId: string, messageId: string, total: number): Promise<number | null> {
+  async positionInChat(tenantId: string, chatId: string, messageId: string, numbering: Numbering): Promise<number | null> {
     const id = BigInt(messageId);
-    const found: Array<{ create_time: number | string }> = await this.dataSource.query(
-      'SELECT create_time FROM messages WHERE tenant_id = ? AND chat_id = ? AND id = ?',
+    const found: Array<{ create_time: number | string; seq: number | string | null }> = await this.dataSource.query(
+      'SELECT create_time, seq FROM messages WHERE tenant_id = ? AND chat_id = ? AND id = ?',
       [tenantId, chatId, id],
     );
     if (found.length === 0) return null;
     const time = Number(found[0].create_time);
+    const seq = found[0].seq === null ? null : Number(found[0].seq);
+    if (seq !== null && seq <= numbering.upto && compareKeys(keyOf(time, id), numbering.last) <= 0) return seq - 1;
+    const total = numbering.count;
     const day = dayNumber(time);
     const rows: Array<{ all_days: number | string | null; earlier: number | string | null; same_day: number | string }> =
       await this.dataSource.query(
@@ -148,12 +158,14 @@ export class ChatMessageRepository {
   /**
    * One page in (create_time, id) order. Near either end of the chat (the common case: the
    * newest and oldest pages) the rows are read straight from a walk of idx_messages_chat_page
-   * from that end: no derived table, no temporary table, no sort. Deeper in, the chat's counts
+   * from that end: no derived table, no temporary table, no sort. Deeper in, in the chat's
+   * numbered part, one range of positions along idx_messages_chat_seq; past it, the chat's counts
    * per day (chat_message_days) name the day the page starts in and how far into it; an id-only
    * inner query then skips only within that day, so skipped entries never fetch their rows and
    * a page in the middle of a long chat costs what one near its ends does.
    */
-  async page(tenantId: string, chatId: string, { offset, limit, total }: PageWindow): Promise<MessageRow[]> {
+  async page(tenantId: string, chatId: string, { offset, limit, numbering }: PageWindow): Promise<MessageRow[]> {
+    const total = numbering.count;
     const count = Math.min(limit, total - offset);
     if (count <= 0) return [];
     const fromEndSkip = total - offset - count;
@@ -166,6 +178,16 @@ export class ChatMessageRepository {
         [tenantId, chatId, count, fromEnd ? fromEndSkip : offset],
       );
       return fromEnd ? rows.reverse() : rows;
+    }
+    if (offset + count <= numbering.upto) {
+      const { last } = numbering;
+      const rows: MessageRow[] = await this.dataSource.query(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m ${dialectOf(this.dataSource).forceIndex('idx_messages_chat_seq')} ` +
+          `WHERE m.tenant_id = ? AND m.chat_id = ? AND ${NUMBERED_RANGE} ORDER BY m.seq`,
+        [tenantId, chatId, offset + 1, offset + count, last.timeMs, last.timeMs, last.id],
+      );
+      // Fewer (a renumbering moved them between the chat's read and this one): the day counts answer.
+      if (rows.length === count) return rows;
     }
     const start = await this.dayOfPosition(tenantId, chatId, offset, total);
     return this.dataSource.query(
@@ -220,6 +242,63 @@ export class ChatMessageRepository {
         ' ORDER BY m.create_time, m.id LIMIT ?',
       after ? [tenantId, chatId, after.timeMs, after.timeMs, BigInt(after.id), limit] : [tenantId, chatId, limit],
     );
+  }
+
+  /** The chat's `limit` messages after `after` (or its first), keys and positions only, in chat order: what a renumbering step reads. */
+  async keysAfter(
+    manager: EntityManager,
+    tenantId: string,
+    chatId: string,
+    after: ChatKey | null,
+    limit: number,
+  ): Promise<Array<{ id: string; createTimeMs: number; seq: number | null }>> {
+    const rows: Array<{ id: string; create_time: number | string; seq: number | string | null }> = await manager.query(
+      `SELECT CAST(id AS CHAR) AS id, create_time, seq FROM messages ${this.chatPage()} WHERE tenant_id = ? AND chat_id = ?` +
+        (after ? ' AND create_time >= ? AND (create_time > ? OR id > ?)' : '') +
+        ' ORDER BY create_time, id LIMIT ?',
+      after ? [tenantId, chatId, after.timeMs, after.timeMs, after.id, limit] : [tenantId, chatId, limit],
+    );
+    return rows.map((row) => ({ id: row.id, createTimeMs: Number(row.create_time), seq: row.seq === null ? null : Number(row.seq) }));
+  }
+
+  /**
+   * The message right before `key` in the chat, as the transaction's snapshot has it, with its
+   * position as last committed; null when none is, or its position is unknown. Called under the
+   * chat's lock: positions change only under it, so the point read waits on no one, while a
+   * locking read of the range would wait on a concurrent writer's uncommitted messages there,
+   * a writer that waits on this chat's lock (a deadlock). Missing a message committed after the
+   * snapshot costs only a shorter numbered part.
+   */
+  async previousNumbered(
+    manager: EntityManager,
+    tenantId: string,
+    chatId: string,
+    key: ChatKey,
+  ): Promise<{ seq: number; key: ChatKey } | null> {
+    const rows: Array<{ id: string; create_time: number | string }> = await manager.query(
+      `SELECT CAST(id AS CHAR) AS id, create_time FROM messages ${this.chatPage()} WHERE tenant_id = ? AND chat_id = ? ` +
+        `AND ${BEFORE_MESSAGE_FROM} ORDER BY create_time DESC, id DESC LIMIT 1`,
+      [tenantId, chatId, Number.MIN_SAFE_INTEGER, key.timeMs, key.timeMs, key.id],
+    );
+    if (rows.length === 0) return null;
+    const [current]: Array<{ seq: number | string | null }> = await manager.query(
+      `SELECT seq FROM messages WHERE tenant_id = ? AND id = ?${dialectOf(manager).lockingRead}`,
+      [tenantId, BigInt(rows[0].id)],
+    );
+    if (!current || current.seq === null) return null;
+    return { seq: Number(current.seq), key: keyOf(rows[0].create_time, rows[0].id) };
+  }
+
+  /** Writes these messages' positions, a few hundred per statement. */
+  async setSeqs(manager: EntityManager, tenantId: string, seqs: ReadonlyArray<{ id: string; seq: number }>): Promise<void> {
+    for (let at = 0; at < seqs.length; at += 500) {
+      const batch = seqs.slice(at, at + 500);
+      await manager.query(
+        `UPDATE messages SET seq = CASE id ${batch.map(() => 'WHEN ? THEN ?').join(' ')} END ` +
+          `WHERE tenant_id = ? AND id IN (${placeholders(batch.length)})`,
+        [...batch.flatMap(({ id, seq }) => [BigInt(id), seq]), tenantId, ...batch.map(({ id }) => BigInt(id))],
+      );
+    }
   }
 
   async marks(tenantId: string, chatId: string, messageIds: readonly string[]): Promise<Map<string, string[]>> {
@@ -292,6 +371,7 @@ export class ChatMessageRepository {
       m.createTimeMs,
       m.qiniuKey,
       JSON.stringify(m.ext),
+      m.seq ?? null,
     ]);
     const written = await affectedRows(
       manager,

@@ -6,6 +6,7 @@ import { ChatRepository } from '../chats/chat.repository';
 import { ChatMessageRepository, type StoredMessage } from './chat-message.repository';
 import { customerOf } from './customer';
 import { MessageIds } from './message-ids';
+import { MessageSequence } from './message-sequence';
 import type { NewMessage } from './easemob-message';
 
 export interface IngestRecord extends NewMessage {
@@ -26,7 +27,7 @@ export const IMPORTED_CHAT_STATUS = ChatStatus.Ended;
 
 /**
  * Stores messages idempotently (one row per tenant and Easemob id) and keeps each chat's
- * message count and latest time current in the same transaction.
+ * message count, latest time and numbering (MessageSequence) current in the same transaction.
  */
 @Injectable()
 export class MessageStore {
@@ -35,6 +36,7 @@ export class MessageStore {
     private readonly messages: ChatMessageRepository,
     private readonly chats: ChatRepository,
     private readonly ids: MessageIds,
+    private readonly sequence: MessageSequence,
   ) {}
 
   async ingest(tenantId: string, all: readonly IngestRecord[]): Promise<IngestResult> {
@@ -88,8 +90,10 @@ export class MessageStore {
           latestMs: added.get(chatId)?.latest ?? 0,
         })),
       );
-      if (exact) await this.messages.addToDays(manager, tenantId, fresh);
-      else {
+      if (exact) {
+        await this.messages.addToDays(manager, tenantId, fresh);
+        await this.sequence.settle(manager, tenantId, fresh);
+      } else {
         for (const chatId of added.keys()) {
           await this.chats.recount(manager, tenantId, chatId);
           await this.messages.recountDays(manager, tenantId, chatId);

@@ -22,6 +22,9 @@ export function toChatInfo(chat: ChatEntity, time: TimeFormatter): ChatInfo {
   };
 }
 
+/** A message id: read as text, as SQLite would round a 64-bit integer to a double. */
+const AS_TEXT = new Set(['seq_last_id']);
+
 /**
  * Every column of {@link ChatEntity}, from a table aliased `c`, each named as its entity
  * property: a hand-written query over `chats c` reads rows in the entity's shape (times as
@@ -29,5 +32,8 @@ export function toChatInfo(chat: ChatEntity, time: TimeFormatter): ChatInfo {
  */
 export const CHAT_COLUMNS = getMetadataArgsStorage()
   .columns.filter((column) => column.target === ChatEntity)
-  .map((column) => `c.${column.options.name ?? column.propertyName} AS ${column.propertyName}`)
+  .map((column) => {
+    const name = `c.${column.options.name ?? column.propertyName}`;
+    return `${AS_TEXT.has(column.options.name ?? '') ? `CAST(${name} AS CHAR)` : name} AS ${column.propertyName}`;
+  })
   .join(', ');

@@ -33,4 +33,15 @@ export class ChatEntity {
   /** Kept current as messages arrive, so a page never counts the chat. */
   @Column({ name: 'message_count', type: 'int', default: 0 })
   messageCount!: number;
+
+  /** How many of the chat's first messages carry their position in `messages.seq` (MessageSequence). */
+  @Column({ name: 'seq_upto', type: 'int', default: 0 })
+  seqUpto!: number;
+
+  /** The (create_time, id) of the last of them; 0 while none is. */
+  @Column({ name: 'seq_last_time', type: 'bigint', default: 0 })
+  seqLastTime!: string | number;
+
+  @Column({ name: 'seq_last_id', type: 'bigint', default: 0 })
+  seqLastId!: string | number;
 }

@@ -5,6 +5,7 @@ import { randomHex32 } from '../../common/util/random-id';
 import { dialectOf, merge } from '../../database/dialect';
 import { affectedRows, deleteCounted, placeholders, valueRows } from '../../database/sql';
 import { CHAT_COLUMNS } from './chat-info';
+import { numberingOf, type AppendPlan, type ChatKey, type Numbering } from './chat-numbering';
 import { ChatEntity } from './chat.entity';
 
 /** A new session id in the original's shape: a letter, four digits, 32 hex. */
@@ -92,6 +93,9 @@ export class ChatRepository {
       endTime: null,
       lastMessageTime: null,
       messageCount: 0,
+      seqUpto: 0,
+      seqLastTime: 0,
+      seqLastId: '0',
     });
     await manager.getRepository(ChatEntity).insert(chat);
     return { chat, created: true };
@@ -162,30 +166,92 @@ export class ChatRepository {
     );
   }
 
-  /** Adds newly stored messages to a chat's count and latest time; false when the chat is gone (erased meanwhile). */
-  async addMessages(manager: EntityManager, tenantId: string, chatId: string, added: number, latestMs: number): Promise<boolean> {
-    const updated = await affectedRows(
-      manager,
-      `UPDATE chats SET message_count = message_count + ?, last_message_time = ${merge.max('last_message_time', '?')} WHERE tenant_id = ? AND id = ?`,
-      [added, latestMs, latestMs, tenantId, chatId],
-    );
-    return updated > 0;
+  /**
+   * Adds newly stored messages to a chat's count and latest time. With `plan` (their positions,
+   * planned from the chat's numbering as read) it moves the numbering on too, if the row still
+   * says what was read; without, it requires them to come after the chat's numbered part (from
+   * `first`, the earliest of them). Either in the same statement: no extra round trip for a
+   * message appended to its chat. `unsettled` when that did not hold (a concurrent writer, a
+   * message out of order): counted, the numbering left to MessageSequence.settle; `gone` when
+   * the chat is (erased meanwhile).
+   */
+  async addMessages(
+    manager: EntityManager,
+    tenantId: string,
+    chatId: string,
+    added: number,
+    latestMs: number,
+    order: { plan: AppendPlan | null; first: ChatKey },
+  ): Promise<'settled' | 'unsettled' | 'gone'> {
+    const add = `UPDATE chats SET message_count = message_count + ?, last_message_time = ${merge.max('last_message_time', '?')}`;
+    const counts = [added, latestMs, latestMs];
+    const { plan, first } = order;
+    const settled = plan
+      ? await affectedRows(
+          manager,
+          `${add}, seq_upto = ?, seq_last_time = ?, seq_last_id = ? WHERE tenant_id = ? AND id = ? ` +
+            'AND message_count = ? AND seq_upto = ? AND seq_last_time = ? AND seq_last_id = ?',
+          [
+            ...counts,
+            plan.upto,
+            plan.last.timeMs,
+            plan.last.id,
+            tenantId,
+            chatId,
+            plan.before.count,
+            plan.before.upto,
+            plan.before.last.timeMs,
+            plan.before.last.id,
+          ],
+        )
+      : await affectedRows(
+          manager,
+          `${add} WHERE tenant_id = ? AND id = ? AND (seq_upto = 0 OR seq_last_time < ? OR (seq_last_time = ? AND seq_last_id < ?))`,
+          [...counts, tenantId, chatId, first.timeMs, first.timeMs, first.id],
+        );
+    if (settled > 0) return 'settled';
+    return (await affectedRows(manager, `${add} WHERE tenant_id = ? AND id = ?`, [...counts, tenantId, chatId])) > 0 ? 'unsettled' : 'gone';
   }
 
-  /** Takes `removed` messages off a chat's count (a purge in progress keeps a consistent total). */
+  /** The numbering of these chats, their rows locked until the transaction ends (MySQL; SQLite has one writer). */
+  async numberingForUpdate(manager: EntityManager, tenantId: string, chatIds: readonly string[]): Promise<Map<string, Numbering>> {
+    const rows: Array<Pick<ChatEntity, 'id' | 'messageCount' | 'seqUpto' | 'seqLastTime' | 'seqLastId'>> = await manager.query(
+      'SELECT id, message_count AS messageCount, seq_upto AS seqUpto, seq_last_time AS seqLastTime, CAST(seq_last_id AS CHAR) AS seqLastId ' +
+        `FROM chats WHERE tenant_id = ? AND id IN (${placeholders(chatIds.length)})${dialectOf(manager).lockingRead}`,
+      [tenantId, ...chatIds],
+    );
+    return new Map(rows.map((row) => [row.id, numberingOf(row)]));
+  }
+
+  /** Records how many of the chat's first messages carry their position, and the last of them. */
+  async setNumbering(manager: EntityManager, tenantId: string, chatId: string, upto: number, last: ChatKey): Promise<void> {
+    await manager.query('UPDATE chats SET seq_upto = ?, seq_last_time = ?, seq_last_id = ? WHERE tenant_id = ? AND id = ?', [
+      upto,
+      last.timeMs,
+      last.id,
+      tenantId,
+      chatId,
+    ]);
+  }
+
+  /** Takes `removed` messages off a chat's count (a purge in progress keeps a consistent total); no position holds after it. */
   async subtractMessages(manager: EntityManager, tenantId: string, chatId: string, removed: number): Promise<void> {
     await manager.query(
-      'UPDATE chats SET message_count = CASE WHEN message_count > ? THEN message_count - ? ELSE 0 END WHERE tenant_id = ? AND id = ?',
+      'UPDATE chats SET message_count = CASE WHEN message_count > ? THEN message_count - ? ELSE 0 END, seq_upto = 0, seq_last_time = 0, seq_last_id = 0 ' +
+        'WHERE tenant_id = ? AND id = ?',
       [removed, removed, tenantId, chatId],
     );
   }
 
-  /** Recounts a chat's count and latest time from its rows: only after a concurrent writer raced an insert. */
+  /**
+   * Recounts a chat's count and latest time from its rows: only after a concurrent writer raced an
+   * insert. Its numbering starts again (the renumbering catches up).
+   */
   async recount(manager: EntityManager, tenantId: string, chatId: string): Promise<void> {
     await manager.query(
       'UPDATE chats SET message_count = (SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ?), ' +
-        'last_message_time = (SELECT MAX(create_time) FROM messages WHERE tenant_id = ? AND chat_id = ?) ' +
-        'WHERE tenant_id = ? AND id = ?',
+        'last_message_time = (SELECT MAX(create_time) FROM messages WHERE tenant_id = ? AND chat_id = ?), ' +
+        'seq_upto = 0, seq_last_time = 0, seq_last_id = 0 WHERE tenant_id = ? AND id = ?',
       [tenantId, chatId, tenantId, chatId, tenantId, chatId],
     );
   }

@@ -9,7 +9,9 @@ import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 import { customerOf } from '../chat-message/customer';
 import { erasureTimes, rememberErased } from '../chat-message/erased-customers';
 import { MessageIds } from '../chat-message/message-ids';
+import { MessageSequence } from '../chat-message/message-sequence';
 import type { NewMessage } from '../chat-message/easemob-message';
+import { firstKey, numberingOf, planAppend, type AppendPlan, type NewKey } from '../chats/chat-numbering';
 import { ChatRepository } from '../chats/chat.repository';
 
 /** A message whose session is found by who sent it (live callbacks, Easemob's own exports). */
@@ -51,6 +53,7 @@ export class MessageRouter {
     private readonly messages: ChatMessageRepository,
     private readonly chats: ChatRepository,
     private readonly ids: MessageIds,
+    private readonly sequence: MessageSequence,
   ) {}
 
   deliver(tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
@@ -185,7 +188,7 @@ export class MessageRouter {
     );
     const chats = new Map<string, Awaited<ReturnType<ChatRepository['openOrJoin']>>['chat']>();
     const delivered: Delivered[] = [];
-    const fresh: Array<RoutedMessage & { id: string; chatId: string }> = [];
+    const fresh: Array<RoutedMessage & { id: string; chatId: string; seq?: number | null }> = [];
     const retention = {};
     for (const message of messages) {
       if (message.hxMsgId !== null && known.has(message.hxMsgId)) {
@@ -218,20 +221,36 @@ export class MessageRouter {
       fresh.push({ ...message, ext, id: this.ids.next(), chatId: chat.id });
       delivered.push('stored');
     }
+    const perChat = new Map<string, NewKey[]>();
+    for (const message of fresh) perChat.set(message.chatId, [...(perChat.get(message.chatId) ?? []), message]);
+    const plans = new Map<string, AppendPlan | null>();
+    for (const chat of chats.values()) if (perChat.has(chat.id)) plans.set(chat.id, planAppend(numberingOf(chat), perChat.get(chat.id)!));
+    for (const message of fresh) message.seq = plans.get(message.chatId)?.seqs.get(message.id) ?? null;
     const written = await this.messages.insertMessages(manager, tenantId, fresh);
     if (written !== fresh.length) throw new RaceLost();
-    const perChat = new Map<string, { added: number; latest: number }>();
-    for (const message of fresh) {
-      const entry = perChat.get(message.chatId) ?? { added: 0, latest: 0 };
-      perChat.set(message.chatId, { added: entry.added + 1, latest: Math.max(entry.latest, message.createTimeMs) });
-    }
     // One order for every writer, as addToDays does, so concurrent batches lock chats alike.
-    for (const [chatId, { added, latest }] of [...perChat].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      // A chat erased or purged meanwhile: roll back and route again, into a new chat.
-      if (!(await this.chats.addMessages(manager, tenantId, chatId, added, latest))) throw new StaleReadError('chat gone');
+    for (const [chatId, added] of [...perChat].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      await this.count(manager, tenantId, chatId, added, plans.get(chatId) ?? null);
     }
     await this.messages.addToDays(manager, tenantId, fresh);
     return delivered;
+  }
+
+  /**
+   * Adds a chat's new messages to its count and numbering (planned, or settled under its lock
+   * when the plan no longer held). The chat erased (customerErase, retention) while this ran:
+   * roll back and route again, which opens a new chat instead of leaving messages in a deleted one.
+   */
+  private async count(manager: EntityManager, tenantId: string, chatId: string, added: readonly NewKey[], plan: AppendPlan | null) {
+    const latest = Math.max(...added.map((m) => m.createTimeMs));
+    const outcome = await this.chats.addMessages(manager, tenantId, chatId, added.length, latest, { plan, first: firstKey(added) });
+    if (outcome === 'gone') throw new StaleReadError('chat gone');
+    if (outcome === 'unsettled')
+      await this.sequence.settle(
+        manager,
+        tenantId,
+        added.map((m) => ({ ...m, chatId })),
+      );
   }
 
   /** Records a recall: the message stays (records are evidence), flagged `ext.recalled`. */
@@ -273,11 +292,11 @@ export class MessageRouter {
       await this.chats.acceptBy(manager, chat, senderOperator, message.createTimeMs);
     }
     const ext = recalled ? { ...message.ext, recalled: true } : message.ext;
-    const written = await this.messages.insertMessages(manager, tenantId, [{ ...message, ext, id: this.ids.next(), chatId: chat.id }]);
+    const stored = { ...message, ext, id: this.ids.next(), chatId: chat.id };
+    const plan = planAppend(numberingOf(chat), [stored]);
+    const written = await this.messages.insertMessages(manager, tenantId, [{ ...stored, seq: plan?.seqs.get(stored.id) ?? null }]);
     if (written === 0) return { delivered: 'known', chatId: chat.id };
-    // The chat joined was erased (customerErase, retention) while this ran: roll back and route
-    // again, which opens a new chat instead of leaving a message in a deleted one.
-    if (!(await this.chats.addMessages(manager, tenantId, chat.id, 1, message.createTimeMs))) throw new StaleReadError('chat gone');
+    await this.count(manager, tenantId, chat.id, [stored], plan);
     await this.messages.addToDays(manager, tenantId, [{ chatId: chat.id, createTimeMs: message.createTimeMs }]);
     return { delivered: 'stored', chatId: chat.id };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { nextTurn } from '../../common/util/next-turn';
+import { nextTurn, rest } from '../../common/util/next-turn';
 import { dialectOf, isMysql } from '../../database/dialect';
 import { deleteCounted, placeholders } from '../../database/sql';
 import { inTransaction } from '../../database/transaction';
@@ -34,15 +34,6 @@ interface BatchResult {
 /** Rows one statement deletes at most: a purge never holds long locks or a huge transaction. */
 export const PURGE_BATCH = 1_000;
 const SQLITE_PURGE_BATCH = 250;
-
-/**
- * After each batch the purge rests as long as the batch took (at most a second): it never takes
- * more than half of the time. On SQLite a batch runs on the API's own thread (better-sqlite3 is
- * synchronous), so without the rest 2.37 calls queue behind batch after batch (measured: p99
- * 59 ms alone, 801 ms during a purge of 1M messages); with MariaDB it leaves the server's CPU
- * to the callers.
- */
-export const rest = (workedMs: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(1, workedMs))));
 
 /**
  * Deletes whole chats with everything derived from them: messages, marks, favorites, the day

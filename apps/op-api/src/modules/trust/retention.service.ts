@@ -10,7 +10,8 @@ import { JobLease } from '../../database/job-lease';
 import { cutoffOf, policyDays, type RetentionPolicyRow } from '../../database/retention-policies';
 import { deleteCounted, placeholders } from '../../database/sql';
 import { inTransaction } from '../../database/transaction';
-import { ChatPurger, noPurge, PURGE_BATCH, rest } from './chat-purge.service';
+import { ChatPurger, noPurge, PURGE_BATCH } from './chat-purge.service';
+import { rest } from '../../common/util/next-turn';
 
 /** The answer while another process runs retention. */
 export const RETENTION_BUSY = '另一个进程正在执行保留策略（retention:run），请稍后再试';

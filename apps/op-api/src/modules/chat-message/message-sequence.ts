@@ -1,0 +1,137 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { codeOrName } from '../../common/filters/error-envelope';
+import { rest } from '../../common/util/next-turn';
+import { isMysql } from '../../database/dialect';
+import { inTransaction } from '../../database/transaction';
+import { compareKeys, keyOf, NO_KEY, sortedKeys, type NewKey } from '../chats/chat-numbering';
+import { ChatRepository } from '../chats/chat.repository';
+import { ChatMessageRepository } from './chat-message.repository';
+
+/** Rows one renumbering step reads and writes: a short transaction, the chat locked briefly. */
+const BATCH = 1_000;
+const SQLITE_BATCH = 250;
+
+/**
+ * Keeps `messages.seq`, each message's position in its chat, so that `aroundMessageId` and a page
+ * deep in a chat are one range read of idx_messages_chat_seq whatever the shape of the chat (a
+ * million messages in one day, or with one timestamp). A message appended after the chat's last
+ * one takes the next position as it is stored; one that arrives out of order (an import of old
+ * history, a late callback) shortens the numbered part to the messages before it, and the
+ * renumbering here, asked for by the next 2.37 read of the chat, numbers the rest again in
+ * batches, in the background. Until it is done reads fall back to the day counts: slower, never wrong.
+ */
+@Injectable()
+export class MessageSequence implements OnApplicationShutdown {
+  private readonly logger = new Logger(MessageSequence.name);
+  private readonly batchSize: number;
+  private readonly queue = new Map<string, { tenantId: string; chatId: string }>();
+  private running: Promise<void> | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly messages: ChatMessageRepository,
+    private readonly chats: ChatRepository,
+  ) {
+    this.batchSize = isMysql(dataSource) ? BATCH : SQLITE_BATCH;
+  }
+
+  /**
+   * After messages were stored and counted in this transaction (their chats' rows locked by the
+   * count): numbers those appended after their chat's last numbered message when nothing
+   * unnumbered lies between, and shortens the numbered part of a chat that one of them landed in.
+   */
+  async settle(manager: EntityManager, tenantId: string, fresh: ReadonlyArray<NewKey & { chatId: string }>): Promise<void> {
+    const byChat = new Map<string, NewKey[]>();
+    for (const message of fresh) byChat.set(message.chatId, [...(byChat.get(message.chatId) ?? []), message]);
+    if (byChat.size === 0) return;
+    const states = await this.chats.numberingForUpdate(manager, tenantId, [...byChat.keys()]);
+    const seqs: Array<{ id: string; seq: number }> = [];
+    for (const [chatId, messages] of byChat) {
+      const state = states.get(chatId);
+      if (!state) continue; // gone: the caller's count said so already
+      const sorted = sortedKeys(messages);
+      const before = state.count - sorted.length;
+      if (state.upto === 0 || compareKeys(sorted[0].key, state.last) > 0) {
+        // After the numbered part: numbered too when nothing unnumbered lies between.
+        if (state.upto !== before) continue;
+        sorted.forEach((m, i) => seqs.push({ id: m.id, seq: before + i + 1 }));
+        await this.chats.setNumbering(manager, tenantId, chatId, state.count, sorted[sorted.length - 1].key);
+      } else {
+        // Inside it: the messages after the new one have moved; the numbered part ends before it.
+        const previous = await this.messages.previousNumbered(manager, tenantId, chatId, sorted[0].key);
+        await this.chats.setNumbering(manager, tenantId, chatId, previous?.seq ?? 0, previous?.key ?? NO_KEY);
+      }
+    }
+    await this.messages.setSeqs(manager, tenantId, seqs);
+  }
+
+  /** Numbers the rest of the chat in the background, once; a 2.37 read of a chat numbered in part asks. */
+  request(tenantId: string, chatId: string): void {
+    if (this.stopping) return;
+    const key = `${tenantId}\u0000${chatId}`;
+    if (!this.queue.has(key)) this.queue.set(key, { tenantId, chatId });
+    if (!this.running) this.startDrain();
+  }
+
+  private startDrain(): void {
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      // A request made after the loop's last look at the queue.
+      if (this.queue.size > 0 && !this.stopping) this.startDrain();
+    });
+  }
+
+  /** How many chats wait for their renumbering in this process (`/metrics`). */
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  /** Resolves when every requested renumbering has ended (tests, the benchmark's warm-up). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopping && this.queue.size > 0) {
+      const [key, job] = this.queue.entries().next().value!;
+      try {
+        await this.renumber(job.tenantId, job.chatId);
+      } catch (error) {
+        // Reads keep their fallback; the next read asks again.
+        this.logger.warn(`renumbering chat ${job.chatId} stopped: ${codeOrName(error)}`);
+      }
+      this.queue.delete(key);
+    }
+  }
+
+  /** Numbers the chat's messages past its numbered part, batch by batch, resting between batches. */
+  async renumber(tenantId: string, chatId: string): Promise<void> {
+    while (!this.stopping) {
+      const started = Date.now();
+      const more = await inTransaction(this.dataSource, (manager) => this.renumberBatch(manager, tenantId, chatId));
+      if (!more) return;
+      await rest(Date.now() - started);
+    }
+  }
+
+  /** One step: under the chat's lock, the next messages after the numbered part take their positions. */
+  private async renumberBatch(manager: EntityManager, tenantId: string, chatId: string): Promise<boolean> {
+    // The locking read comes first, so the reads after it see every writer that committed before.
+    const state = (await this.chats.numberingForUpdate(manager, tenantId, [chatId])).get(chatId);
+    if (!state || state.upto >= state.count) return false;
+    const rows = await this.messages.keysAfter(manager, tenantId, chatId, state.upto === 0 ? null : state.last, this.batchSize);
+    if (rows.length === 0) return false; // the count says more than there is: nothing to number
+    const wrong = rows.flatMap((row, i) => (row.seq === state.upto + i + 1 ? [] : [{ id: row.id, seq: state.upto + i + 1 }]));
+    await this.messages.setSeqs(manager, tenantId, wrong);
+    const end = rows[rows.length - 1];
+    await this.chats.setNumbering(manager, tenantId, chatId, state.upto + rows.length, keyOf(end.createTimeMs, end.id));
+    return state.upto + rows.length < state.count && rows.length === this.batchSize;
+  }
+}

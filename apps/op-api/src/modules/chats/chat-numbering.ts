@@ -1,0 +1,69 @@
+import type { ChatEntity } from './chat.entity';
+
+/** Where a message sits in its chat's order: (create_time, id). */
+export interface ChatKey {
+  timeMs: number;
+  id: bigint;
+}
+
+export const keyOf = (timeMs: number | string, id: string | number | bigint): ChatKey => ({ timeMs: Number(timeMs), id: BigInt(id) });
+
+/** The key before every message: where a chat none of whose messages is numbered "ends". */
+export const NO_KEY: ChatKey = { timeMs: 0, id: 0n };
+
+export function compareKeys(a: ChatKey, b: ChatKey): number {
+  if (a.timeMs !== b.timeMs) return a.timeMs < b.timeMs ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * What a chat row says of its messages' positions: its count, and how many of its first messages
+ * (`upto`, in chat order) carry their 1-based position in `messages.seq`, the last of them at
+ * `last`. Past `upto` a `seq` may be missing or stale (a message arrived out of order, a purge):
+ * readers trust a seq only at or before `last`.
+ */
+export interface Numbering {
+  count: number;
+  upto: number;
+  last: ChatKey;
+}
+
+export const numberingOf = (chat: Pick<ChatEntity, 'messageCount' | 'seqUpto' | 'seqLastTime' | 'seqLastId'>): Numbering => ({
+  count: Number(chat.messageCount),
+  upto: Number(chat.seqUpto),
+  last: keyOf(chat.seqLastTime, chat.seqLastId),
+});
+
+/** Positions planned for messages appended to a chat, and the chat's numbering after them. */
+export interface AppendPlan {
+  /** The numbering read before, which the chat's update requires unchanged. */
+  before: Numbering;
+  seqs: Map<string, number>;
+  upto: number;
+  last: ChatKey;
+}
+
+export interface NewKey {
+  id: string;
+  createTimeMs: number;
+}
+
+export const sortedKeys = (messages: readonly NewKey[]) =>
+  messages.map((m) => ({ id: m.id, key: keyOf(m.createTimeMs, m.id) })).sort((a, b) => compareKeys(a.key, b.key));
+
+/**
+ * The positions of messages about to be appended to a chat whose numbering (as read, maybe
+ * before a concurrent writer's commit) covers all of it, when they all come after its last
+ * message; else null. ChatRepository.addMessages applies the plan only if the chat's row still
+ * says what was read; otherwise the writer settles under the chat's lock (MessageSequence.settle).
+ */
+export function planAppend(before: Numbering, messages: readonly NewKey[]): AppendPlan | null {
+  if (messages.length === 0 || before.upto !== before.count) return null;
+  const sorted = sortedKeys(messages);
+  if (before.upto > 0 && compareKeys(sorted[0].key, before.last) <= 0) return null;
+  const seqs = new Map(sorted.map((m, i) => [m.id, before.upto + i + 1]));
+  return { before, seqs, upto: before.upto + sorted.length, last: sorted[sorted.length - 1].key };
+}
+
+/** The first (smallest) key of these messages. */
+export const firstKey = (messages: readonly NewKey[]): ChatKey => sortedKeys(messages)[0].key;
