@@ -171,17 +171,22 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
     return Number(chat.seq_upto);
   }
 
-  it('numbers messages imported in order as they are stored; one out of order shortens that to the messages before it, and a read has the rest numbered again', async () => {
-    // Three messages per millisecond: ties ordered by id.
+  it('numbers messages imported in order as they are stored; one out of order shortens that to the days before it, and a read has the rest numbered again', async () => {
+    // A hundred messages a day, three per millisecond: ties ordered by id.
     const records = Array.from({ length: 300 }, (_, i) =>
-      record({ chatId: 'seq', timestamp: MIDNIGHT + Math.floor(i / 3), body: { type: 'txt', msg: `序${i}` } }),
+      record({
+        chatId: 'seq',
+        timestamp: MIDNIGHT + Math.floor(i / 100) * DAY_MS + Math.floor(i / 3),
+        body: { type: 'txt', msg: `序${i}` },
+      }),
     );
     for (let i = 0; i < 300; i += 100) await t.importRecords(a.tenantId, records.slice(i, i + 100));
     expect(await numberedUpTo('seq')).toBe(300); // no read asked for anything
     await expectNumbered('seq');
-    // A late message between the 150th and 151st (time 50 ms, after the three of 49 ms).
-    await t.importRecords(a.tenantId, [record({ chatId: 'seq', timestamp: MIDNIGHT + 49, body: { type: 'txt', msg: '迟到' } })]);
-    expect(await numberedUpTo('seq')).toBe(150);
+    // A late message between the 150th and 151st (after the three of 49 ms on the second day):
+    // the first day stays numbered.
+    await t.importRecords(a.tenantId, [record({ chatId: 'seq', timestamp: MIDNIGHT + DAY_MS + 49, body: { type: 'txt', msg: '迟到' } })]);
+    expect(await numberedUpTo('seq')).toBe(100);
     // Read at once, while the renumbering the first read asks for runs: every page and position right.
     const expected: Array<{ id: string }> = await t.dataSource.query(
       'SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id',
@@ -211,10 +216,10 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
       'u0001seqlive',
     ]);
     expect(await numberedUpTo(chat.id)).toBe(40);
-    await send(40, MIDNIGHT + 9_500); // between the 10th and the 11th
-    expect(await numberedUpTo(chat.id)).toBe(10);
+    await send(40, MIDNIGHT + 9_500); // between the 10th and the 11th, all of one day: nothing stays numbered
+    expect(await numberedUpTo(chat.id)).toBe(0);
     await send(41, MIDNIGHT + 60_000); // appended after unnumbered ones: counted, not numbered
-    expect(await numberedUpTo(chat.id)).toBe(10);
+    expect(await numberedUpTo(chat.id)).toBe(0);
     await list({ chatId: chat.id, pageNum: 1, pageSize: 10 });
     await expectNumbered(chat.id);
     await expectEveryPosition(chat.id, 42);

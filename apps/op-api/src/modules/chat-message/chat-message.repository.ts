@@ -262,31 +262,17 @@ export class ChatMessageRepository {
   }
 
   /**
-   * The message right before `key` in the chat, as the transaction's snapshot has it, with its
-   * position as last committed; null when none is, or its position is unknown. Called under the
-   * chat's lock: positions change only under it, so the point read waits on no one, while a
-   * locking read of the range would wait on a concurrent writer's uncommitted messages there,
-   * a writer that waits on this chat's lock (a deadlock). Missing a message committed after the
-   * snapshot costs only a shorter numbered part.
+   * The chat's messages before UTC day `day` and all of them, by its counts per day, as last
+   * committed: read under the chat's lock, which every writer of those counts holds, so the
+   * read waits on no one.
    */
-  async previousNumbered(
-    manager: EntityManager,
-    tenantId: string,
-    chatId: string,
-    key: ChatKey,
-  ): Promise<{ seq: number; key: ChatKey } | null> {
-    const rows: Array<{ id: string; create_time: number | string }> = await manager.query(
-      `SELECT CAST(id AS CHAR) AS id, create_time FROM messages ${this.chatPage()} WHERE tenant_id = ? AND chat_id = ? ` +
-        `AND ${BEFORE_MESSAGE_FROM} ORDER BY create_time DESC, id DESC LIMIT 1`,
-      [tenantId, chatId, Number.MIN_SAFE_INTEGER, key.timeMs, key.timeMs, key.id],
+  async dayCountsBefore(manager: EntityManager, tenantId: string, chatId: string, day: number): Promise<{ before: number; all: number }> {
+    const [row]: Array<{ before_day: number | string | null; all_days: number | string | null }> = await manager.query(
+      'SELECT SUM(CASE WHEN utc_day < ? THEN message_count ELSE 0 END) AS before_day, SUM(message_count) AS all_days ' +
+        `FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?${dialectOf(manager).lockingRead}`,
+      [day, tenantId, chatId],
     );
-    if (rows.length === 0) return null;
-    const [current]: Array<{ seq: number | string | null }> = await manager.query(
-      `SELECT seq FROM messages WHERE tenant_id = ? AND id = ?${dialectOf(manager).lockingRead}`,
-      [tenantId, BigInt(rows[0].id)],
-    );
-    if (!current || current.seq === null) return null;
-    return { seq: Number(current.seq), key: keyOf(rows[0].create_time, rows[0].id) };
+    return { before: Number(row?.before_day ?? 0), all: Number(row?.all_days ?? 0) };
   }
 
   /** Writes these messages' positions, a few hundred per statement. */

@@ -1,11 +1,13 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { codeOrName } from '../../common/filters/error-envelope';
 import { rest } from '../../common/util/next-turn';
 import { isMysql } from '../../database/dialect';
 import { inTransaction } from '../../database/transaction';
-import { compareKeys, keyOf, NO_KEY, sortedKeys, type NewKey } from '../chats/chat-numbering';
+import { dayNumber } from '../../database/message-days';
+import { compareKeys, endOfDay, keyOf, NO_KEY, sortedKeys, type NewKey } from '../chats/chat-numbering';
 import { ChatRepository } from '../chats/chat.repository';
+import { MetricsService } from '../observability/metrics.service';
 import { ChatMessageRepository } from './chat-message.repository';
 
 /** Rows one renumbering step reads and writes: a short transaction, the chat locked briefly. */
@@ -33,18 +35,30 @@ export class MessageSequence implements OnApplicationShutdown {
     private readonly dataSource: DataSource,
     private readonly messages: ChatMessageRepository,
     private readonly chats: ChatRepository,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.batchSize = isMysql(dataSource) ? BATCH : SQLITE_BATCH;
+    metrics?.registerRenumbering(() => this.queue.size);
   }
 
   /**
    * After messages were stored and counted in this transaction (their chats' rows locked by the
    * count): numbers those appended after their chat's last numbered message when nothing
    * unnumbered lies between, and shortens the numbered part of a chat that one of them landed in.
+   * `inDays`: whether they are in the chats' counts per day yet.
    */
-  async settle(manager: EntityManager, tenantId: string, fresh: ReadonlyArray<NewKey & { chatId: string }>): Promise<void> {
+  async settle(
+    manager: EntityManager,
+    tenantId: string,
+    fresh: ReadonlyArray<NewKey & { chatId: string }>,
+    { inDays }: { inDays: boolean },
+  ): Promise<void> {
     const byChat = new Map<string, NewKey[]>();
-    for (const message of fresh) byChat.set(message.chatId, [...(byChat.get(message.chatId) ?? []), message]);
+    for (const message of fresh) {
+      const messages = byChat.get(message.chatId);
+      if (messages) messages.push(message);
+      else byChat.set(message.chatId, [message]);
+    }
     if (byChat.size === 0) return;
     const states = await this.chats.numberingForUpdate(manager, tenantId, [...byChat.keys()]);
     const seqs: Array<{ id: string; seq: number }> = [];
@@ -59,9 +73,13 @@ export class MessageSequence implements OnApplicationShutdown {
         sorted.forEach((m, i) => seqs.push({ id: m.id, seq: before + i + 1 }));
         await this.chats.setNumbering(manager, tenantId, chatId, state.count, sorted[sorted.length - 1].key);
       } else {
-        // Inside it: the messages after the new one have moved; the numbered part ends before it.
-        const previous = await this.messages.previousNumbered(manager, tenantId, chatId, sorted[0].key);
-        await this.chats.setNumbering(manager, tenantId, chatId, previous?.seq ?? 0, previous?.key ?? NO_KEY);
+        // Inside it: the messages after the new one have moved. The numbered part now ends before
+        // the new one's day, whose start the day counts give without reading (or locking) a
+        // message; 0 when they do not add up (see ChatMessageRepository.positionInChat).
+        const day = dayNumber(sorted[0].key.timeMs);
+        const days = await this.messages.dayCountsBefore(manager, tenantId, chatId, day);
+        const upto = days.all + (inDays ? 0 : sorted.length) === state.count ? days.before : 0;
+        await this.chats.setNumbering(manager, tenantId, chatId, upto, upto === 0 ? NO_KEY : endOfDay(day - 1));
       }
     }
     await this.messages.setSeqs(manager, tenantId, seqs);
@@ -81,11 +99,6 @@ export class MessageSequence implements OnApplicationShutdown {
       // A request made after the loop's last look at the queue.
       if (this.queue.size > 0 && !this.stopping) this.startDrain();
     });
-  }
-
-  /** How many chats wait for their renumbering in this process (`/metrics`). */
-  get pending(): number {
-    return this.queue.size;
   }
 
   /** Resolves when every requested renumbering has ended (tests, the benchmark's warm-up). */
@@ -130,6 +143,7 @@ export class MessageSequence implements OnApplicationShutdown {
     if (rows.length === 0) return false; // the count says more than there is: nothing to number
     const wrong = rows.flatMap((row, i) => (row.seq === state.upto + i + 1 ? [] : [{ id: row.id, seq: state.upto + i + 1 }]));
     await this.messages.setSeqs(manager, tenantId, wrong);
+    this.metrics?.renumbered.inc(wrong.length);
     const end = rows[rows.length - 1];
     await this.chats.setNumbering(manager, tenantId, chatId, state.upto + rows.length, keyOf(end.createTimeMs, end.id));
     return state.upto + rows.length < state.count && rows.length === this.batchSize;

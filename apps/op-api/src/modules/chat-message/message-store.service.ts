@@ -92,7 +92,7 @@ export class MessageStore {
       );
       if (exact) {
         await this.messages.addToDays(manager, tenantId, fresh);
-        await this.sequence.settle(manager, tenantId, fresh);
+        await this.sequence.settle(manager, tenantId, fresh, { inDays: true });
       } else {
         for (const chatId of added.keys()) {
           await this.chats.recount(manager, tenantId, chatId);

@@ -1,3 +1,4 @@
+import { DAY_MS } from '../../database/message-days';
 import type { ChatEntity } from './chat.entity';
 
 /** Where a message sits in its chat's order: (create_time, id). */
@@ -11,6 +12,9 @@ export const keyOf = (timeMs: number | string, id: string | number | bigint): Ch
 /** The key before every message: where a chat none of whose messages is numbered "ends". */
 export const NO_KEY: ChatKey = { timeMs: 0, id: 0n };
 
+/** The key after every message of UTC day `day` and before the next day's: the numbered part may end there. */
+export const endOfDay = (day: number): ChatKey => ({ timeMs: (day + 1) * DAY_MS - 1, id: 2n ** 63n - 1n });
+
 export function compareKeys(a: ChatKey, b: ChatKey): number {
   if (a.timeMs !== b.timeMs) return a.timeMs < b.timeMs ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -18,8 +22,8 @@ export function compareKeys(a: ChatKey, b: ChatKey): number {
 
 /**
  * What a chat row says of its messages' positions: its count, and how many of its first messages
- * (`upto`, in chat order) carry their 1-based position in `messages.seq`, the last of them at
- * `last`. Past `upto` a `seq` may be missing or stale (a message arrived out of order, a purge):
+ * (`upto`, in chat order) carry their 1-based position in `messages.seq`: those up to `last`
+ * (the last of them, or the end of a day, {@link endOfDay}). Past `upto` a `seq` may be missing or stale (a message arrived out of order, a purge):
  * readers trust a seq only at or before `last`.
  */
 export interface Numbering {

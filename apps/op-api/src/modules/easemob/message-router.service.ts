@@ -222,7 +222,11 @@ export class MessageRouter {
       delivered.push('stored');
     }
     const perChat = new Map<string, NewKey[]>();
-    for (const message of fresh) perChat.set(message.chatId, [...(perChat.get(message.chatId) ?? []), message]);
+    for (const message of fresh) {
+      const messages = perChat.get(message.chatId);
+      if (messages) messages.push(message);
+      else perChat.set(message.chatId, [message]);
+    }
     const plans = new Map<string, AppendPlan | null>();
     for (const chat of chats.values()) if (perChat.has(chat.id)) plans.set(chat.id, planAppend(numberingOf(chat), perChat.get(chat.id)!));
     for (const message of fresh) message.seq = plans.get(message.chatId)?.seqs.get(message.id) ?? null;
@@ -245,12 +249,14 @@ export class MessageRouter {
     const latest = Math.max(...added.map((m) => m.createTimeMs));
     const outcome = await this.chats.addMessages(manager, tenantId, chatId, added.length, latest, { plan, first: firstKey(added) });
     if (outcome === 'gone') throw new StaleReadError('chat gone');
-    if (outcome === 'unsettled')
-      await this.sequence.settle(
-        manager,
-        tenantId,
-        added.map((m) => ({ ...m, chatId })),
-      );
+    // The router counts the days after the chat (every writer takes the chat's row first).
+    if (outcome !== 'unsettled') return;
+    await this.sequence.settle(
+      manager,
+      tenantId,
+      added.map((m) => ({ ...m, chatId })),
+      { inDays: false },
+    );
   }
 
   /** Records a recall: the message stays (records are evidence), flagged `ext.recalled`. */

@@ -49,6 +49,24 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly renumbered = new Counter({
+    name: 'op_chat_renumbered_messages_total',
+    help: 'Messages given their position in their chat by the background renumbering (after messages arrived out of order)',
+    registers: [this.registry],
+  });
+
+  /** Chats waiting for their renumbering in this process, read at each scrape. */
+  registerRenumbering(pending: () => number): void {
+    new Gauge({
+      name: 'op_chat_renumber_pending',
+      help: 'Chats whose messages this process is numbering again, or will (asked for by 2.37 reads)',
+      registers: [this.registry],
+      collect() {
+        this.set(pending());
+      },
+    });
+  }
+
   /** The callback journal's state, for /readyz; null where no journal runs (the CLI). */
   spoolStatus: (() => SpoolStatus) | null = null;
 

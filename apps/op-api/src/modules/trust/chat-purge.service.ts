@@ -87,9 +87,13 @@ export class ChatPurger {
     for (;;) {
       const from: Keyset | null = after;
       const started = Date.now();
-      const batch: BatchResult = await inTransaction(this.dataSource, (manager) =>
-        this.deleteBatch(manager, tenantId, chatId, false, remember, from),
-      );
+      // The chat's row first, as every writer of the chat takes it before it locks messages of
+      // the chat: a batch that held the chat's index range and then waited for the row would
+      // deadlock with a callback that counted one message and is storing the next (group commit).
+      const batch: BatchResult = await inTransaction(this.dataSource, async (manager) => {
+        await this.chats.lock(manager, tenantId, chatId);
+        return this.deleteBatch(manager, tenantId, chatId, false, remember, from);
+      });
       const worked = Date.now() - started;
       const { counts, forgotten, last } = batch;
       add(into, counts);
