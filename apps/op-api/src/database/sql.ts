@@ -4,6 +4,9 @@ import { dialectOf } from './dialect';
 /** `?, ?, …`: the placeholders of an `IN (…)` list of `n` values. */
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
+/** Rows one `UPDATE … SET c = CASE key WHEN … END` writes at most: its cost is its rows times its cases. */
+export const CASE_ROWS = 100;
+
 /** `(?, ?), (?, ?), …`: the VALUES of a multi-row insert of `rows` rows of `columns` columns. */
 export function valueRows(rows: number, columns: number): string {
   const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;

@@ -5,7 +5,7 @@ import { rest } from '../../common/util/next-turn';
 import { isMysql } from '../../database/dialect';
 import { inTransaction } from '../../database/transaction';
 import { dayNumber } from '../../database/message-days';
-import { compareKeys, endOfDay, keyOf, NO_KEY, sortedKeys, type NewKey } from '../chats/chat-numbering';
+import { compareKeys, endOfDay, keyOf, NO_KEY, sortedKeys, type AppendPlan, type ChatKey, type NewKey } from '../chats/chat-numbering';
 import { ChatRepository } from '../chats/chat.repository';
 import { MetricsService } from '../observability/metrics.service';
 import { ChatMessageRepository } from './chat-message.repository';
@@ -45,13 +45,14 @@ export class MessageSequence implements OnApplicationShutdown {
    * After messages were stored and counted in this transaction (their chats' rows locked by the
    * count): numbers those appended after their chat's last numbered message when nothing
    * unnumbered lies between, and shortens the numbered part of a chat that one of them landed in.
-   * `inDays`: whether they are in the chats' counts per day yet.
+   * `inDays`: whether they are in the chats' counts per day yet. `plans`: positions they were
+   * stored with, planned before (planAppend); a plan whose chat is as it was read stands as is.
    */
   async settle(
     manager: EntityManager,
     tenantId: string,
     fresh: ReadonlyArray<NewKey & { chatId: string }>,
-    { inDays }: { inDays: boolean },
+    { inDays, plans }: { inDays: boolean; plans?: ReadonlyMap<string, AppendPlan | null> },
   ): Promise<void> {
     const byChat = new Map<string, NewKey[]>();
     for (const message of fresh) {
@@ -60,28 +61,40 @@ export class MessageSequence implements OnApplicationShutdown {
       else byChat.set(message.chatId, [message]);
     }
     if (byChat.size === 0) return;
-    const states = await this.chats.numberingForUpdate(manager, tenantId, [...byChat.keys()]);
+    const states = await this.chats.numbering(manager, tenantId, [...byChat.keys()], { lock: true });
     const seqs: Array<{ id: string; seq: number }> = [];
+    const numbered: Array<{ chatId: string; upto: number; last: ChatKey }> = [];
+    const inside: Array<{ chatId: string; day: number; count: number }> = [];
     for (const [chatId, messages] of byChat) {
       const state = states.get(chatId);
       if (!state) continue; // gone: the caller's count said so already
       const sorted = sortedKeys(messages);
       const before = state.count - sorted.length;
+      const plan = plans?.get(chatId);
+      if (plan && plan.before.count === before && plan.before.upto === state.upto && compareKeys(plan.before.last, state.last) === 0) {
+        numbered.push({ chatId, upto: plan.upto, last: plan.last });
+        continue;
+      }
       if (state.upto === 0 || compareKeys(sorted[0].key, state.last) > 0) {
         // After the numbered part: numbered too when nothing unnumbered lies between.
         if (state.upto !== before) continue;
         sorted.forEach((m, i) => seqs.push({ id: m.id, seq: before + i + 1 }));
-        await this.chats.setNumbering(manager, tenantId, chatId, state.count, sorted[sorted.length - 1].key);
+        numbered.push({ chatId, upto: state.count, last: sorted[sorted.length - 1].key });
       } else {
-        // Inside it: the messages after the new one have moved. The numbered part now ends before
-        // the new one's day, whose start the day counts give without reading (or locking) a
-        // message; 0 when they do not add up (see ChatMessageRepository.positionInChat).
-        const day = dayNumber(sorted[0].key.timeMs);
-        const days = await this.messages.dayCountsBefore(manager, tenantId, chatId, day);
-        const upto = days.all + (inDays ? 0 : sorted.length) === state.count ? days.before : 0;
-        await this.chats.setNumbering(manager, tenantId, chatId, upto, upto === 0 ? NO_KEY : endOfDay(day - 1));
+        // Inside it: the messages after the first new one have moved.
+        inside.push({ chatId, day: dayNumber(sorted[0].key.timeMs), count: state.count - (inDays ? 0 : sorted.length) });
       }
     }
+    // The numbered part of those now ends before the new one's day, whose start the day counts
+    // give without reading (or locking) a message; 0 when they do not add up (see
+    // ChatMessageRepository.positionInChat).
+    const days = await this.messages.dayCountsBefore(manager, tenantId, inside);
+    for (const { chatId, day, count } of inside) {
+      const counted = days.get(chatId);
+      const upto = counted && counted.all === count ? counted.before : 0;
+      numbered.push({ chatId, upto, last: upto === 0 ? NO_KEY : endOfDay(day - 1) });
+    }
+    await this.chats.setNumbering(manager, tenantId, numbered);
     await this.messages.setSeqs(manager, tenantId, seqs);
   }
 
@@ -137,7 +150,7 @@ export class MessageSequence implements OnApplicationShutdown {
   /** One step: under the chat's lock, the next messages after the numbered part take their positions. */
   private async renumberBatch(manager: EntityManager, tenantId: string, chatId: string): Promise<boolean> {
     // The locking read comes first, so the reads after it see every writer that committed before.
-    const state = (await this.chats.numberingForUpdate(manager, tenantId, [chatId])).get(chatId);
+    const state = (await this.chats.numbering(manager, tenantId, [chatId], { lock: true })).get(chatId);
     if (!state || state.upto >= state.count) return false;
     const rows = await this.messages.keysAfter(manager, tenantId, chatId, state.upto === 0 ? null : state.last, this.batchSize);
     if (rows.length === 0) return false; // the count says more than there is: nothing to number
@@ -145,7 +158,7 @@ export class MessageSequence implements OnApplicationShutdown {
     await this.messages.setSeqs(manager, tenantId, wrong);
     this.metrics?.renumbered.inc(wrong.length);
     const end = rows[rows.length - 1];
-    await this.chats.setNumbering(manager, tenantId, chatId, state.upto + rows.length, keyOf(end.createTimeMs, end.id));
+    await this.chats.setNumbering(manager, tenantId, [{ chatId, upto: state.upto + rows.length, last: keyOf(end.createTimeMs, end.id) }]);
     return state.upto + rows.length < state.count && rows.length === this.batchSize;
   }
 }

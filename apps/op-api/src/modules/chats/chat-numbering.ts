@@ -38,6 +38,9 @@ export const numberingOf = (chat: Pick<ChatEntity, 'messageCount' | 'seqUpto' | 
   last: keyOf(chat.seqLastTime, chat.seqLastId),
 });
 
+/** A chat with no message, as one that does not exist yet is. */
+export const UNNUMBERED: Numbering = { count: 0, upto: 0, last: NO_KEY };
+
 /** Positions planned for messages appended to a chat, and the chat's numbering after them. */
 export interface AppendPlan {
   /** The numbering read before, which the chat's update requires unchanged. */

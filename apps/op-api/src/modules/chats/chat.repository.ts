@@ -3,7 +3,7 @@ import { ChatStatus, OPEN_CHAT_STATUSES, isOpen } from '@op/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { randomHex32 } from '../../common/util/random-id';
 import { dialectOf, merge } from '../../database/dialect';
-import { affectedRows, deleteCounted, placeholders, valueRows } from '../../database/sql';
+import { affectedRows, CASE_ROWS, deleteCounted, placeholders, valueRows } from '../../database/sql';
 import { CHAT_COLUMNS } from './chat-info';
 import { numberingOf, type AppendPlan, type ChatKey, type Numbering } from './chat-numbering';
 import { ChatEntity } from './chat.entity';
@@ -213,25 +213,37 @@ export class ChatRepository {
     return (await affectedRows(manager, `${add} WHERE tenant_id = ? AND id = ?`, [...counts, tenantId, chatId])) > 0 ? 'unsettled' : 'gone';
   }
 
-  /** The numbering of these chats, their rows locked until the transaction ends (MySQL; SQLite has one writer). */
-  async numberingForUpdate(manager: EntityManager, tenantId: string, chatIds: readonly string[]): Promise<Map<string, Numbering>> {
+  /**
+   * The numbering of these chats that exist: as the transaction's snapshot has it, or with
+   * `lock`, as last committed, their rows locked until the transaction ends (MySQL; SQLite has
+   * one writer).
+   */
+  async numbering(manager: EntityManager, tenantId: string, chatIds: readonly string[], { lock }: { lock: boolean }) {
+    if (chatIds.length === 0) return new Map<string, Numbering>();
     const rows: Array<Pick<ChatEntity, 'id' | 'messageCount' | 'seqUpto' | 'seqLastTime' | 'seqLastId'>> = await manager.query(
       'SELECT id, message_count AS messageCount, seq_upto AS seqUpto, seq_last_time AS seqLastTime, CAST(seq_last_id AS CHAR) AS seqLastId ' +
-        `FROM chats WHERE tenant_id = ? AND id IN (${placeholders(chatIds.length)})${dialectOf(manager).lockingRead}`,
+        `FROM chats WHERE tenant_id = ? AND id IN (${placeholders(chatIds.length)})${lock ? dialectOf(manager).lockingRead : ''}`,
       [tenantId, ...chatIds],
     );
     return new Map(rows.map((row) => [row.id, numberingOf(row)]));
   }
 
-  /** Records how many of the chat's first messages carry their position, and the last of them. */
-  async setNumbering(manager: EntityManager, tenantId: string, chatId: string, upto: number, last: ChatKey): Promise<void> {
-    await manager.query('UPDATE chats SET seq_upto = ?, seq_last_time = ?, seq_last_id = ? WHERE tenant_id = ? AND id = ?', [
-      upto,
-      last.timeMs,
-      last.id,
-      tenantId,
-      chatId,
-    ]);
+  /** Records, for each chat, how many of its first messages carry their position, and the last of them ({@link CASE_ROWS} chats a statement). */
+  async setNumbering(manager: EntityManager, tenantId: string, all: ReadonlyArray<{ chatId: string; upto: number; last: ChatKey }>) {
+    for (let at = 0; at < all.length; at += CASE_ROWS) {
+      const chats = all.slice(at, at + CASE_ROWS);
+      const cases = `CASE id ${chats.map(() => 'WHEN ? THEN ?').join(' ')} END`;
+      await manager.query(
+        `UPDATE chats SET seq_upto = ${cases}, seq_last_time = ${cases}, seq_last_id = ${cases} WHERE tenant_id = ? AND id IN (${placeholders(chats.length)})`,
+        [
+          ...chats.flatMap((c) => [c.chatId, c.upto]),
+          ...chats.flatMap((c) => [c.chatId, c.last.timeMs]),
+          ...chats.flatMap((c) => [c.chatId, c.last.id]),
+          tenantId,
+          ...chats.map((c) => c.chatId),
+        ],
+      );
+    }
   }
 
   /** Takes `removed` messages off a chat's count (a purge in progress keeps a consistent total); no position holds after it. */
