@@ -226,33 +226,49 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
   });
 
   it('keeps the numbering right under concurrent writers out of order and readers', async () => {
-    // Four writers, each in time order, interleaved with each other: most batches land inside
-    // what another writer stored; readers ask for deep pages meanwhile.
+    // A day of 500 messages, numbered as imported; then four writers store the next day at once,
+    // each in time order but interleaved with the others, so most batches land inside what
+    // another stored. Readers ask meanwhile for pages and positions in the first day, which
+    // stays numbered throughout (a batch out of order ends the numbered part at its own day).
+    const first = Array.from({ length: 500 }, (_, i) =>
+      record({ chatId: 'busy', timestamp: MIDNIGHT + i * 10, body: { type: 'txt', msg: `先${i}` } }),
+    );
+    expect((await t.importRecords(a.tenantId, first)).failed).toBe(0);
+    const firstIds = await expectNumbered('busy');
     const writers = Array.from({ length: 4 }, (_, w) =>
-      Array.from({ length: 150 }, (_, i) =>
-        record({ chatId: 'busy', timestamp: MIDNIGHT + (i * 4 + w) * 10, body: { type: 'txt', msg: `忙${w}-${i}` } }),
+      Array.from({ length: 100 }, (_, i) =>
+        record({ chatId: 'busy', timestamp: MIDNIGHT + DAY_MS + (i * 4 + w) * 10, body: { type: 'txt', msg: `忙${w}-${i}` } }),
       ),
     );
-    // The chat exists before the readers start.
-    expect((await t.importRecords(a.tenantId, writers[0].splice(0, 30))).failed).toBe(0);
     let writing = true;
+    let reads = 0;
     const reader = (async () => {
       while (writing) {
-        const { status } = await list({ chatId: 'busy', pageNum: 3, pageSize: 20 });
-        expect(status).toBe(200);
+        const around = await list({ chatId: 'busy', aroundMessageId: firstIds[305], pageSize: 20 });
+        const deep = await list({ chatId: 'busy', pageNum: 13, pageSize: 20 });
+        expect([around.envelope.page!.startIndex, around.envelope.data!.msg.map((m) => m.userMessageId)]).toEqual([
+          300,
+          firstIds.slice(300, 320),
+        ]);
+        expect(deep.envelope.data!.msg.map((m) => m.userMessageId)).toEqual(firstIds.slice(240, 260));
+        reads++;
       }
     })();
     await Promise.all(
       writers.map(async (records) => {
-        for (let i = 0; i < records.length; i += 30) expect((await t.importRecords(a.tenantId, records.slice(i, i + 30))).failed).toBe(0);
+        for (let i = 0; i < records.length; i += 25) expect((await t.importRecords(a.tenantId, records.slice(i, i + 25))).failed).toBe(0);
       }),
     );
     writing = false;
     await reader;
+    expect(reads).toBeGreaterThan(0);
+    // The first day stayed numbered; the second is numbered again once a read asks.
+    expect(await numberedUpTo('busy')).toBeGreaterThanOrEqual(500);
     await list({ chatId: 'busy', pageNum: 1, pageSize: 10 });
     const ids = await expectNumbered('busy');
-    expect(ids).toHaveLength(600);
-    for (const index of [0, 201, 402, 599]) {
+    expect(ids).toHaveLength(900);
+    expect(ids.slice(0, 500)).toEqual(firstIds);
+    for (const index of [0, 201, 502, 777, 899]) {
       const { envelope } = await list({ chatId: 'busy', aroundMessageId: ids[index], pageSize: 50 });
       expect(envelope.data!.msg.map((m) => m.userMessageId)).toEqual(
         ids.slice(Math.floor(index / 50) * 50, Math.floor(index / 50) * 50 + 50),

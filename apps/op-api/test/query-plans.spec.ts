@@ -169,7 +169,11 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
     const query = prototype.query;
     const spy = jest.spyOn(prototype, 'query').mockImplementation(function (this: QueryRunner, ...args: Parameters<QueryRunner['query']>) {
       const [sql, params] = args;
-      if (/^\s*(SELECT|DELETE)\b/i.test(sql)) sent.push({ sql, params: Array.isArray(params) ? params : [] });
+      // Not the background workers' (the keyword index's outbox and state, job leases,
+      // heartbeats), which poll on their own and may run while a call is recorded.
+      if (/^\s*(SELECT|DELETE)\b/i.test(sql) && !/\b(search_outbox|search_state|job_leases|replica_heartbeats)\b/.test(sql)) {
+        sent.push({ sql, params: Array.isArray(params) ? params : [] });
+      }
       return query.apply(this, args);
     });
     try {
@@ -190,45 +194,50 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
   }
 
   const pages = [
-    ['page 1', { pageNum: 1, pageSize: 20 }, 'idx_messages_chat_page'],
-    ['the last page', { pageNum: LONG / 20, pageSize: 20 }, 'idx_messages_chat_page'],
-    ['a page deep inside', { pageNum: LONG / 40 + 7, pageSize: 20 }, 'idx_messages_chat_seq'],
-    ['aroundMessageId', { aroundMessageId: 'middle', pageSize: 20 }, 'idx_messages_chat_seq'],
-    ['page 1 with needMark and needFavorite', { pageNum: 1, pageSize: 20, needMark: true, needFavorite: true }, 'idx_messages_chat_page'],
+    ['page 1', { pageNum: 1, pageSize: 20 }],
+    ['the last page', { pageNum: LONG / 20, pageSize: 20 }],
+    ['a page deep inside', { pageNum: LONG / 40 + 7, pageSize: 20 }],
+    ['aroundMessageId', { aroundMessageId: 'middle', pageSize: 20 }],
+    ['page 1 with needMark and needFavorite', { pageNum: 1, pageSize: 20, needMark: true, needFavorite: true }],
   ] as const;
 
   async function expectPlans(request: (typeof pages)[number][1], own: string): Promise<void> {
     const body = { ...request, ...('aroundMessageId' in request ? { aroundMessageId: middle } : {}) };
     const plans: string[] = [];
-    for (const statement of await statementsOf(body)) plans.push(...(await accesses(t.dataSource, engine, statement)));
+    const page: string[] = [];
+    for (const statement of await statementsOf(body)) {
+      const access = await accesses(t.dataSource, engine, statement);
+      plans.push(...access);
+      // The statement that reads the page's rows (the one with every column of the message).
+      if (statement.sql.includes('m.qiniu_key')) page.push(...access);
+    }
     expect(plans.length).toBeGreaterThan(0);
     const wrong = plans.filter((access) => !RIGHT.test(access));
     expect(wrong).toEqual([]);
-    // The page itself walks the chat's own index: near its ends in time order, deeper by position.
-    expect(plans.some((access) => access.endsWith(own))).toBe(true);
+    // The page itself walks the chat's own index: by position where the chat is numbered, else in time order.
+    expect(page.some((access) => access.endsWith(own))).toBe(true);
+    if (own === 'idx_messages_chat_page') expect(page.filter((access) => access.endsWith('idx_messages_chat_seq'))).toEqual([]);
     if ('needMark' in request) expect(plans.filter((access) => /^message_(marks|favorites):/.test(access))).toHaveLength(2);
   }
 
-  it.each(pages)('%s reads the chat along its own index and everything else by key, never by statistics', async (_name, request, own) => {
-    await expectPlans(request, own);
+  // The long chat was imported in order, so every message carries its position: pages read by position.
+  it.each(pages)('%s reads the chat along its own index and everything else by key, never by statistics', async (_name, request) => {
+    await expectPlans(request, 'idx_messages_chat_seq');
   });
 
-  it.each(pages.filter(([, , own]) => own === 'idx_messages_chat_seq'))(
-    '%s in a chat not numbered there yet reads along idx_messages_chat_page',
-    async (_name, request) => {
-      const sequence = t.app.get(MessageSequence);
-      await t.dataSource.query("UPDATE chats SET seq_upto = 0, seq_last_time = 0, seq_last_id = 0 WHERE tenant_id = ? AND id = 'long'", [
-        a.tenantId,
-      ]);
-      await expectPlans(request, 'idx_messages_chat_page');
-      await sequence.idle(); // the read asked for the chat to be numbered again
-      const [chat]: Array<{ seq_upto: number | string }> = await t.dataSource.query(
-        "SELECT seq_upto FROM chats WHERE tenant_id = ? AND id = 'long'",
-        [a.tenantId],
-      );
-      expect(Number(chat.seq_upto)).toBe(LONG);
-    },
-  );
+  it.each(pages)('%s in a chat not numbered (yet) reads along idx_messages_chat_page', async (_name, request) => {
+    const sequence = t.app.get(MessageSequence);
+    await t.dataSource.query("UPDATE chats SET seq_upto = 0, seq_last_time = 0, seq_last_id = 0 WHERE tenant_id = ? AND id = 'long'", [
+      a.tenantId,
+    ]);
+    await expectPlans(request, 'idx_messages_chat_page');
+    await sequence.idle(); // the read asked for the chat to be numbered again
+    const [chat]: Array<{ seq_upto: number | string }> = await t.dataSource.query(
+      "SELECT seq_upto FROM chats WHERE tenant_id = ? AND id = 'long'",
+      [a.tenantId],
+    );
+    expect(Number(chat.seq_upto)).toBe(LONG);
+  });
 
   it.each([
     ['chatDetail', { chatId: 'long' }, /^c: (PRIMARY|sqlite_autoindex_chats_1)$/],

@@ -1,8 +1,8 @@
--- page: a page near either end of the chat, read straight from idx_messages_chat_page
-SELECT CAST(m.id AS CHAR) AS id, m.hx_msg_id, m.from_user, m.to_user, m.type, m.msg, m.url, m.filename, m.thumb, m.secret, m.thumb_secret, m.length, m.file_length, m.addr, m.lat, m.lng, m.create_time, m.qiniu_key, m.ext FROM messages m FORCE INDEX (idx_messages_chat_page) WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time ASC, m.id ASC LIMIT ? OFFSET ?;
-
--- page: a page deep in a numbered chat, one range of positions along idx_messages_chat_seq
+-- page: a page of a numbered chat, at any depth: one range of positions along idx_messages_chat_seq
 SELECT CAST(m.id AS CHAR) AS id, m.hx_msg_id, m.from_user, m.to_user, m.type, m.msg, m.url, m.filename, m.thumb, m.secret, m.thumb_secret, m.length, m.file_length, m.addr, m.lat, m.lng, m.create_time, m.qiniu_key, m.ext FROM messages m FORCE INDEX (idx_messages_chat_seq) WHERE m.tenant_id = ? AND m.chat_id = ? AND m.seq >= ? AND m.seq <= ? AND m.create_time <= ? AND (m.create_time < ? OR m.id <= ?) ORDER BY m.seq;
+
+-- page: a page near either end of a chat not numbered there, read straight from idx_messages_chat_page
+SELECT CAST(m.id AS CHAR) AS id, m.hx_msg_id, m.from_user, m.to_user, m.type, m.msg, m.url, m.filename, m.thumb, m.secret, m.thumb_secret, m.length, m.file_length, m.addr, m.lat, m.lng, m.create_time, m.qiniu_key, m.ext FROM messages m FORCE INDEX (idx_messages_chat_page) WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time ASC, m.id ASC LIMIT ? OFFSET ?;
 
 -- page: a page deep in a chat not numbered there, found through the counts per day
 SELECT utc_day, message_count FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? ORDER BY utc_day;

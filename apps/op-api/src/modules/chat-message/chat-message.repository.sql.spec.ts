@@ -37,13 +37,13 @@ async function generated(): Promise<string> {
   };
   const unnumbered = (count: number) => ({ count, upto: 0, last: NO_KEY });
   const numbered = (count: number) => ({ count, upto: count, last: keyOf(1_000, '99') });
-  await section('page: a page near either end of the chat, read straight from idx_messages_chat_page', (r) =>
-    r.page('tenant', 'chat', { offset: 0, limit: 20, numbering: numbered(100) }),
-  );
   await section(
-    'page: a page deep in a numbered chat, one range of positions along idx_messages_chat_seq',
+    'page: a page of a numbered chat, at any depth: one range of positions along idx_messages_chat_seq',
     (r) => r.page('tenant', 'chat', { offset: 5_000, limit: 20, numbering: numbered(10_000) }),
     () => Array.from({ length: 20 }, () => ({})),
+  );
+  await section('page: a page near either end of a chat not numbered there, read straight from idx_messages_chat_page', (r) =>
+    r.page('tenant', 'chat', { offset: 0, limit: 20, numbering: unnumbered(100) }),
   );
   await section('page: a page deep in a chat not numbered there, found through the counts per day', (r) =>
     r.page('tenant', 'chat', { offset: 5_000, limit: 20, numbering: unnumbered(10_000) }),

@@ -156,18 +156,29 @@ export class ChatMessageRepository {
   }
 
   /**
-   * One page in (create_time, id) order. Near either end of the chat (the common case: the
-   * newest and oldest pages) the rows are read straight from a walk of idx_messages_chat_page
-   * from that end: no derived table, no temporary table, no sort. Deeper in, in the chat's
-   * numbered part, one range of positions along idx_messages_chat_seq; past it, the chat's counts
-   * per day (chat_message_days) name the day the page starts in and how far into it; an id-only
-   * inner query then skips only within that day, so skipped entries never fetch their rows and
-   * a page in the middle of a long chat costs what one near its ends does.
+   * One page in (create_time, id) order. In the chat's numbered part (MessageSequence), one range
+   * of positions along idx_messages_chat_seq, at any depth. Elsewhere, near either end of the chat
+   * the rows are read straight from a walk of idx_messages_chat_page from that end: no derived
+   * table, no temporary table, no sort; deeper in, the chat's counts per day (chat_message_days)
+   * name the day the page starts in and how far into it; an id-only inner query then skips only
+   * within that day, so skipped entries never fetch their rows.
    */
   async page(tenantId: string, chatId: string, { offset, limit, numbering }: PageWindow): Promise<MessageRow[]> {
     const total = numbering.count;
     const count = Math.min(limit, total - offset);
     if (count <= 0) return [];
+    // In the numbered part, by position first: positions stay put while messages are appended,
+    // where an offset counted from the chat's end (read a moment before) moves with them.
+    if (offset + count <= numbering.upto) {
+      const { last } = numbering;
+      const rows: MessageRow[] = await this.dataSource.query(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m ${dialectOf(this.dataSource).forceIndex('idx_messages_chat_seq')} ` +
+          `WHERE m.tenant_id = ? AND m.chat_id = ? AND ${NUMBERED_RANGE} ORDER BY m.seq`,
+        [tenantId, chatId, offset + 1, offset + count, last.timeMs, last.timeMs, last.id],
+      );
+      // Fewer (a renumbering moved them between the chat's read and this one): as if unnumbered.
+      if (rows.length === count) return rows;
+    }
     const fromEndSkip = total - offset - count;
     const fromEnd = fromEndSkip < offset;
     if (Math.min(offset, fromEndSkip) <= DIRECT_SKIP_MAX) {
@@ -178,16 +189,6 @@ export class ChatMessageRepository {
         [tenantId, chatId, count, fromEnd ? fromEndSkip : offset],
       );
       return fromEnd ? rows.reverse() : rows;
-    }
-    if (offset + count <= numbering.upto) {
-      const { last } = numbering;
-      const rows: MessageRow[] = await this.dataSource.query(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages m ${dialectOf(this.dataSource).forceIndex('idx_messages_chat_seq')} ` +
-          `WHERE m.tenant_id = ? AND m.chat_id = ? AND ${NUMBERED_RANGE} ORDER BY m.seq`,
-        [tenantId, chatId, offset + 1, offset + count, last.timeMs, last.timeMs, last.id],
-      );
-      // Fewer (a renumbering moved them between the chat's read and this one): the day counts answer.
-      if (rows.length === count) return rows;
     }
     const start = await this.dayOfPosition(tenantId, chatId, offset, total);
     return this.dataSource.query(
@@ -262,9 +263,11 @@ export class ChatMessageRepository {
   }
 
   /**
-   * For each chat, its messages before UTC day `day` and all of them, by its counts per day, as
-   * last committed: read under the chats' locks, which every writer of those counts holds, so
-   * the read waits on no one. One statement for every chat.
+   * For each chat, its messages before UTC day `day` and all of them, by its counts per day as
+   * the transaction's snapshot has them: a plain read, which neither waits nor locks (a locking
+   * one held gaps of chat_message_days that another writer's new day row waits on). A count
+   * committed after the snapshot makes `all` differ from the chat's count as last committed,
+   * which the caller checks.
    */
   async dayCountsBefore(
     manager: EntityManager,
@@ -275,7 +278,7 @@ export class ChatMessageRepository {
     const rows: Array<{ chat_id: string; before_day: number | string | null; all_days: number | string | null }> = await manager.query(
       `SELECT chat_id, SUM(CASE WHEN utc_day < CASE chat_id ${chats.map(() => 'WHEN ? THEN ?').join(' ')} END THEN message_count ELSE 0 END) AS before_day, ` +
         `SUM(message_count) AS all_days FROM chat_message_days WHERE tenant_id = ? AND chat_id IN (${placeholders(chats.length)}) ` +
-        `GROUP BY chat_id${dialectOf(manager).lockingRead}`,
+        'GROUP BY chat_id',
       [...chats.flatMap((c) => [c.chatId, c.day]), tenantId, ...chats.map((c) => c.chatId)],
     );
     return new Map(rows.map((row) => [row.chat_id, { before: Number(row.before_day ?? 0), all: Number(row.all_days ?? 0) }]));
@@ -285,7 +288,7 @@ export class ChatMessageRepository {
    * Writes these messages' positions, {@link CASE_ROWS} per statement: a `CASE` is read row by
    * row, so a statement costs its rows times its cases (500 of each slowed an import by a quarter).
    */
-  async setSeqs(manager: EntityManager, tenantId: string, seqs: ReadonlyArray<{ id: string; seq: number }>): Promise<void> {
+  async setSeqs(manager: EntityManager, tenantId: string, seqs: ReadonlyArray<{ id: string; seq: number | null }>): Promise<void> {
     for (let at = 0; at < seqs.length; at += CASE_ROWS) {
       const batch = seqs.slice(at, at + CASE_ROWS);
       await manager.query(

@@ -62,7 +62,7 @@ export class MessageSequence implements OnApplicationShutdown {
     }
     if (byChat.size === 0) return;
     const states = await this.chats.numbering(manager, tenantId, [...byChat.keys()], { lock: true });
-    const seqs: Array<{ id: string; seq: number }> = [];
+    const seqs: Array<{ id: string; seq: number | null }> = [];
     const numbered: Array<{ chatId: string; upto: number; last: ChatKey }> = [];
     const inside: Array<{ chatId: string; day: number; count: number }> = [];
     for (const [chatId, messages] of byChat) {
@@ -75,12 +75,16 @@ export class MessageSequence implements OnApplicationShutdown {
         numbered.push({ chatId, upto: plan.upto, last: plan.last });
         continue;
       }
-      if (state.upto === 0 || compareKeys(sorted[0].key, state.last) > 0) {
-        // After the numbered part: numbered too when nothing unnumbered lies between.
-        if (state.upto !== before) continue;
+      if ((state.upto === 0 || compareKeys(sorted[0].key, state.last) > 0) && state.upto === before) {
+        // Right after the numbered part: numbered too.
         sorted.forEach((m, i) => seqs.push({ id: m.id, seq: before + i + 1 }));
         numbered.push({ chatId, upto: state.count, last: sorted[sorted.length - 1].key });
-      } else {
+        continue;
+      }
+      // Stored with positions planned on a chat that changed meanwhile: no reader may take them
+      // for right (one that read the chat's row before this commits would, for a moment).
+      if (plan) sorted.forEach((m) => seqs.push({ id: m.id, seq: null }));
+      if (state.upto > 0 && compareKeys(sorted[0].key, state.last) <= 0) {
         // Inside it: the messages after the first new one have moved.
         inside.push({ chatId, day: dayNumber(sorted[0].key.timeMs), count: state.count - (inDays ? 0 : sorted.length) });
       }

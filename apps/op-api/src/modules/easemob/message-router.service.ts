@@ -255,7 +255,7 @@ export class MessageRouter {
       manager,
       tenantId,
       added.map((m) => ({ ...m, chatId })),
-      { inDays: false },
+      { inDays: false, plans: new Map([[chatId, plan]]) },
     );
   }
 

@@ -87,9 +87,10 @@ export class ChatPurger {
     for (;;) {
       const from: Keyset | null = after;
       const started = Date.now();
-      // The chat's row first, as every writer of the chat takes it before it locks messages of
-      // the chat: a batch that held the chat's index range and then waited for the row would
-      // deadlock with a callback that counted one message and is storing the next (group commit).
+      // The chat's row first, then its messages by key only (deleteBatch). A batch that held
+      // messages and then waited for the row deadlocked with a callback that had counted one
+      // message in the chat and was storing the next (group commit); a callback that stored a
+      // message and waits for the row is not in the way of a read by key.
       const batch: BatchResult = await inTransaction(this.dataSource, async (manager) => {
         await this.chats.lock(manager, tenantId, chatId);
         return this.deleteBatch(manager, tenantId, chatId, false, remember, from);
@@ -163,11 +164,9 @@ export class ChatPurger {
       ]);
       if (remember) await rememberErased(manager, tenantId, hxIds);
     }
-    counts.messages = await deleteCounted(manager, 'messages', `tenant_id = ? AND chat_id = ? AND id IN (${inIds})`, [
-      tenantId,
-      chatId,
-      ...ids,
-    ]);
+    // By key (the ids were read keyed by tenant and chat): a plan along the chat's index would
+    // lock a message a concurrent callback stored and not yet committed.
+    counts.messages = await deleteCounted(manager, 'messages', `tenant_id = ? AND id IN (${inIds})`, [tenantId, ...ids]);
     // 2.37 on a chat being purged keeps a consistent total (positions fall back to counting).
     await this.chats.subtractMessages(manager, tenantId, chatId, counts.messages);
     const end = rows[rows.length - 1];
