@@ -11,6 +11,7 @@ import { OpClient } from '@op/contracts/node';
 import { parseDatabaseUrl } from '../src/config/app-config';
 import { runOpctl } from '../src/cli/opctl';
 import { SHARDED_TABLES } from '../src/database/spider-shards';
+import { MessageSequence } from '../src/modules/chat-message/message-sequence';
 import { createTestDatabase, type TestDatabase } from './support/databases';
 import { record, T0 } from './support/records';
 import { acquireSpiderCluster, releaseSpiderCluster, rowsPerBackend, type SpiderCluster } from './support/spider';
@@ -114,32 +115,46 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
       Array.from({ length: 30 }, (_, n) => record({ chatId: 'pushdown', timestamp: T0 + n * 1000, msgId: `${9300000 + n}` })),
     );
     const home = (await rowsPerBackend(db.backendUrls!, 'messages', tenant.tenantId)).findIndex((n) => n > 0);
-    for (const url of db.backendUrls!) {
-      await mysqlQuery(url, "SET GLOBAL log_output = 'TABLE'");
-      await mysqlQuery(url, 'TRUNCATE mysql.general_log');
-      await mysqlQuery(url, 'SET GLOBAL general_log = 1');
-    }
-    try {
+    /** The statements each backend received for this tenant's messages with an ORDER BY while `read` ran. */
+    const pageQueriesDuring = async (read: () => Promise<void>) => {
+      for (const url of db.backendUrls!) {
+        await mysqlQuery(url, "SET GLOBAL log_output = 'TABLE'");
+        await mysqlQuery(url, 'TRUNCATE mysql.general_log');
+        await mysqlQuery(url, 'SET GLOBAL general_log = 1');
+      }
+      try {
+        await read();
+      } finally {
+        for (const url of db.backendUrls!) await mysqlQuery(url, 'SET GLOBAL general_log = 0');
+      }
+      const received = await Promise.all(
+        db.backendUrls!.map((url) =>
+          mysqlQuery<{ text: string }>(
+            url,
+            "SELECT CONVERT(argument USING utf8mb4) AS text FROM mysql.general_log WHERE command_type = 'Query'",
+          ),
+        ),
+      );
+      expect(received[1 - home].map((row) => row.text).filter((text) => text.includes(tenant.tenantId))).toEqual([]);
+      return received[home]
+        .map((row) => row.text)
+        .filter((text) => /from `[^`]+`\.`messages`/i.test(text) && text.includes(tenant.tenantId) && /order by/i.test(text));
+    };
+    const page3 = async () => {
       const page = await chatPage(tenant, 'pushdown', 3);
       expect(page.total).toBe(30);
       expect(page.msg).toHaveLength(5);
-    } finally {
-      for (const url of db.backendUrls!) await mysqlQuery(url, 'SET GLOBAL general_log = 0');
-    }
-    const received = await Promise.all(
-      db.backendUrls!.map((url) =>
-        mysqlQuery<{ text: string }>(
-          url,
-          "SELECT CONVERT(argument USING utf8mb4) AS text FROM mysql.general_log WHERE command_type = 'Query'",
-        ),
-      ),
-    );
-    const pageQueries = (index: number) =>
-      received[index]
-        .map((row) => row.text)
-        .filter((text) => /from `[^`]+`\.`messages`/i.test(text) && text.includes(tenant.tenantId) && /order by/i.test(text));
-    expect(pageQueries(home).some((text) => /limit\s+10\s*,\s*5|limit\s+5\s+offset\s+10/i.test(text))).toBe(true);
-    expect(received[1 - home].map((row) => row.text).filter((text) => text.includes(tenant.tenantId))).toEqual([]);
+    };
+    // Imported in order, the chat is numbered: the page is its range of positions.
+    const numbered = await pageQueriesDuring(page3);
+    expect(numbered.some((text) => /`?seq`?\s*>=\s*11\b/i.test(text) && /`?seq`?\s*<=\s*15\b/i.test(text))).toBe(true);
+    // Not numbered, it is a walk of the chat's index with its LIMIT.
+    await t.dataSource.query("UPDATE chats SET seq_upto = 0, seq_last_time = 0, seq_last_id = 0 WHERE tenant_id = ? AND id = 'pushdown'", [
+      tenant.tenantId,
+    ]);
+    const unnumbered = await pageQueriesDuring(page3);
+    expect(unnumbered.some((text) => /limit\s+10\s*,\s*5|limit\s+5\s+offset\s+10/i.test(text))).toBe(true);
+    await t.app.get(MessageSequence).idle();
   });
 
   it('will not start on a front whose backend lacks a migration the front has', async () => {
