@@ -229,20 +229,8 @@ export class ChatMessageRepository {
    * The next `limit` messages of the chat after (create_time, id) in chat order, or its first
    * ones: a keyset walk along idx_messages_chat_page that costs the same at any depth (exports).
    */
-  async messagesAfter(
-    tenantId: string,
-    chatId: string,
-    after: { timeMs: number; id: string } | null,
-    limit: number,
-  ): Promise<MessageRow[]> {
-    return this.dataSource.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m ${this.chatPage()} WHERE m.tenant_id = ? AND m.chat_id = ?` +
-        // The bare `create_time >=` is what lets both engines seek in the index (behind an OR
-        // alone SQLite walked the chat from its start each time); the OR only drops the ties.
-        (after ? ' AND m.create_time >= ? AND (m.create_time > ? OR m.id > ?)' : '') +
-        ' ORDER BY m.create_time, m.id LIMIT ?',
-      after ? [tenantId, chatId, after.timeMs, after.timeMs, BigInt(after.id), limit] : [tenantId, chatId, limit],
-    );
+  messagesAfter(tenantId: string, chatId: string, after: { timeMs: number; id: string } | null, limit: number): Promise<MessageRow[]> {
+    return this.walk(this.dataSource, MESSAGE_COLUMNS, tenantId, chatId, after && keyOf(after.timeMs, after.id), limit);
   }
 
   /** The chat's `limit` messages after `after` (or its first), keys and positions only, in chat order: what a renumbering step reads. */
@@ -253,13 +241,34 @@ export class ChatMessageRepository {
     after: ChatKey | null,
     limit: number,
   ): Promise<Array<{ id: string; createTimeMs: number; seq: number | null }>> {
-    const rows: Array<{ id: string; create_time: number | string; seq: number | string | null }> = await manager.query(
-      `SELECT CAST(id AS CHAR) AS id, create_time, seq FROM messages ${this.chatPage()} WHERE tenant_id = ? AND chat_id = ?` +
-        (after ? ' AND create_time >= ? AND (create_time > ? OR id > ?)' : '') +
-        ' ORDER BY create_time, id LIMIT ?',
-      after ? [tenantId, chatId, after.timeMs, after.timeMs, after.id, limit] : [tenantId, chatId, limit],
+    const rows: Array<{ id: string; create_time: number | string; seq: number | string | null }> = await this.walk(
+      manager,
+      'CAST(m.id AS CHAR) AS id, m.create_time, m.seq',
+      tenantId,
+      chatId,
+      after,
+      limit,
     );
     return rows.map((row) => ({ id: row.id, createTimeMs: Number(row.create_time), seq: row.seq === null ? null : Number(row.seq) }));
+  }
+
+  /** The keyset walk of a chat along idx_messages_chat_page: `columns` of the `limit` messages after `after`, or its first. */
+  private walk<T>(
+    source: DataSource | EntityManager,
+    columns: string,
+    tenantId: string,
+    chatId: string,
+    after: ChatKey | null,
+    limit: number,
+  ): Promise<T[]> {
+    return source.query(
+      `SELECT ${columns} FROM messages m ${this.chatPage()} WHERE m.tenant_id = ? AND m.chat_id = ?` +
+        // The bare `create_time >=` is what lets both engines seek in the index (behind an OR
+        // alone SQLite walked the chat from its start each time); the OR only drops the ties.
+        (after ? ' AND m.create_time >= ? AND (m.create_time > ? OR m.id > ?)' : '') +
+        ' ORDER BY m.create_time, m.id LIMIT ?',
+      after ? [tenantId, chatId, after.timeMs, after.timeMs, after.id, limit] : [tenantId, chatId, limit],
+    );
   }
 
   /**

@@ -5,7 +5,17 @@ import { rest } from '../../common/util/next-turn';
 import { isMysql } from '../../database/dialect';
 import { inTransaction } from '../../database/transaction';
 import { dayNumber } from '../../database/message-days';
-import { compareKeys, endOfDay, keyOf, NO_KEY, sortedKeys, type AppendPlan, type ChatKey, type NewKey } from '../chats/chat-numbering';
+import {
+  byChat,
+  compareKeys,
+  endOfDay,
+  keyOf,
+  NO_KEY,
+  sortedKeys,
+  type AppendPlan,
+  type ChatKey,
+  type NewKey,
+} from '../chats/chat-numbering';
 import { ChatRepository } from '../chats/chat.repository';
 import { MetricsService } from '../observability/metrics.service';
 import { ChatMessageRepository } from './chat-message.repository';
@@ -54,18 +64,13 @@ export class MessageSequence implements OnApplicationShutdown {
     fresh: ReadonlyArray<NewKey & { chatId: string }>,
     { inDays, plans }: { inDays: boolean; plans?: ReadonlyMap<string, AppendPlan | null> },
   ): Promise<void> {
-    const byChat = new Map<string, NewKey[]>();
-    for (const message of fresh) {
-      const messages = byChat.get(message.chatId);
-      if (messages) messages.push(message);
-      else byChat.set(message.chatId, [message]);
-    }
-    if (byChat.size === 0) return;
-    const states = await this.chats.numbering(manager, tenantId, [...byChat.keys()], { lock: true });
+    const chats = byChat(fresh);
+    if (chats.size === 0) return;
+    const states = await this.chats.numbering(manager, tenantId, [...chats.keys()], { lock: true });
     const seqs: Array<{ id: string; seq: number | null }> = [];
     const numbered: Array<{ chatId: string; upto: number; last: ChatKey }> = [];
     const inside: Array<{ chatId: string; day: number; count: number }> = [];
-    for (const [chatId, messages] of byChat) {
+    for (const [chatId, messages] of chats) {
       const state = states.get(chatId);
       if (!state) continue; // gone: the caller's count said so already
       const sorted = sortedKeys(messages);

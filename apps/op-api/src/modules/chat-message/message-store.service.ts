@@ -5,7 +5,7 @@ import { inTransaction } from '../../database/transaction';
 import { ChatRepository } from '../chats/chat.repository';
 import { ChatMessageRepository, type StoredMessage } from './chat-message.repository';
 import { customerOf } from './customer';
-import { planAppend, UNNUMBERED } from '../chats/chat-numbering';
+import { byChat, planAppend, UNNUMBERED } from '../chats/chat-numbering';
 import { MessageIds } from './message-ids';
 import { MessageSequence } from './message-sequence';
 import type { NewMessage } from './easemob-message';
@@ -73,14 +73,9 @@ export class MessageStore {
       );
       // Positions planned from the chats as read (a chat not there yet starts empty), written with
       // the rows; settle keeps a plan whose chat did not change meanwhile, else numbers them again.
-      const byChat = new Map<string, StoredMessage[]>();
-      for (const message of fresh) {
-        const messages = byChat.get(message.chatId);
-        if (messages) messages.push(message);
-        else byChat.set(message.chatId, [message]);
-      }
-      const read = await this.chats.numbering(manager, tenantId, [...byChat.keys()], { lock: false });
-      const plans = new Map([...byChat].map(([chatId, messages]) => [chatId, planAppend(read.get(chatId) ?? UNNUMBERED, messages)]));
+      const freshByChat = byChat(fresh);
+      const read = await this.chats.numbering(manager, tenantId, [...freshByChat.keys()], { lock: false });
+      const plans = new Map([...freshByChat].map(([chatId, messages]) => [chatId, planAppend(read.get(chatId) ?? UNNUMBERED, messages)]));
       for (const message of fresh) message.seq = plans.get(message.chatId)?.seqs.get(message.id) ?? null;
       const written = await this.messages.insertMessages(manager, tenantId, fresh);
       const added = new Map<string, { added: number; latest: number }>();

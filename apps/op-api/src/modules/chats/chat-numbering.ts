@@ -74,3 +74,14 @@ export function planAppend(before: Numbering, messages: readonly NewKey[]): Appe
 
 /** The first (smallest) key of these messages. */
 export const firstKey = (messages: readonly NewKey[]): ChatKey => sortedKeys(messages)[0].key;
+
+/** These messages by their chat, each chat's in the order given. */
+export function byChat<T extends { chatId: string }>(messages: readonly T[]): Map<string, T[]> {
+  const chats = new Map<string, T[]>();
+  for (const message of messages) {
+    const same = chats.get(message.chatId);
+    if (same) same.push(message);
+    else chats.set(message.chatId, [message]);
+  }
+  return chats;
+}

@@ -220,9 +220,8 @@ export class ChatRepository {
    */
   async numbering(manager: EntityManager, tenantId: string, chatIds: readonly string[], { lock }: { lock: boolean }) {
     if (chatIds.length === 0) return new Map<string, Numbering>();
-    const rows: Array<Pick<ChatEntity, 'id' | 'messageCount' | 'seqUpto' | 'seqLastTime' | 'seqLastId'>> = await manager.query(
-      'SELECT id, message_count AS messageCount, seq_upto AS seqUpto, seq_last_time AS seqLastTime, CAST(seq_last_id AS CHAR) AS seqLastId ' +
-        `FROM chats WHERE tenant_id = ? AND id IN (${placeholders(chatIds.length)})${lock ? dialectOf(manager).lockingRead : ''}`,
+    const rows: ChatEntity[] = await manager.query(
+      `SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id IN (${placeholders(chatIds.length)})${lock ? dialectOf(manager).lockingRead : ''}`,
       [tenantId, ...chatIds],
     );
     return new Map(rows.map((row) => [row.id, numberingOf(row)]));

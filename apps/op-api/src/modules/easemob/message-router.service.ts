@@ -11,7 +11,7 @@ import { erasureTimes, rememberErased } from '../chat-message/erased-customers';
 import { MessageIds } from '../chat-message/message-ids';
 import { MessageSequence } from '../chat-message/message-sequence';
 import type { NewMessage } from '../chat-message/easemob-message';
-import { firstKey, numberingOf, planAppend, type AppendPlan, type NewKey } from '../chats/chat-numbering';
+import { byChat, firstKey, numberingOf, planAppend, type AppendPlan, type NewKey } from '../chats/chat-numbering';
 import { ChatRepository } from '../chats/chat.repository';
 
 /** A message whose session is found by who sent it (live callbacks, Easemob's own exports). */
@@ -221,12 +221,7 @@ export class MessageRouter {
       fresh.push({ ...message, ext, id: this.ids.next(), chatId: chat.id });
       delivered.push('stored');
     }
-    const perChat = new Map<string, NewKey[]>();
-    for (const message of fresh) {
-      const messages = perChat.get(message.chatId);
-      if (messages) messages.push(message);
-      else perChat.set(message.chatId, [message]);
-    }
+    const perChat = byChat(fresh);
     const plans = new Map<string, AppendPlan | null>();
     for (const chat of chats.values()) if (perChat.has(chat.id)) plans.set(chat.id, planAppend(numberingOf(chat), perChat.get(chat.id)!));
     for (const message of fresh) message.seq = plans.get(message.chatId)?.seqs.get(message.id) ?? null;
