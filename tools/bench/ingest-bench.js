@@ -16,7 +16,7 @@ const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
 const { apiArgs, ensureBuilt, root } = require('../scripts/ensure-built');
-const { cpuSeconds } = require('./lib/api');
+const { cpuSeconds, DATABASE_PID } = require('./lib/api');
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +39,8 @@ const dist = join(root, 'apps/op-api/dist');
 const { runOpctl } = require(join(dist, 'cli/opctl.js'));
 const { importRecord } = require(join(root, 'libs/contracts/dist/testing/index.js'));
 
+// OP_BENCH_PROFILE=<dir>: the API and the import write V8 CPU profiles there.
+const profileArgs = process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : [];
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function main() {
@@ -56,11 +58,7 @@ async function main() {
   };
   // Migrations first: the API and opctl would otherwise both apply them to the fresh database.
   await runOpctl(['migrate'], env);
-  const api = spawn(
-    process.execPath,
-    [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), ...apiArgs()],
-    { env, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const api = spawn(process.execPath, [...profileArgs, ...apiArgs()], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   let floor = null;
   try {
     const { tenantId } = await runOpctl(['tenant:create', '--name', 'bench'], env);
@@ -109,7 +107,7 @@ async function main() {
         floor.stderr.on('data', (c) => String(c).includes('floor ready') && resolve());
         floor.on('exit', (code) => reject(new Error(`the floor exited with ${code}`)));
       });
-      floorCallbacks = await drive(PORT + 100, bodies);
+      floorCallbacks = await drive(PORT + 100, bodies, floor.pid);
       floor.kill('SIGTERM');
       floor = null;
     }
@@ -129,27 +127,24 @@ async function main() {
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
-    const cpuBefore = cpuMs(api.pid);
-    const driven = await drive(PORT, bodies);
-    const apiCpuUsPerCallback = Math.round(((cpuMs(api.pid) - cpuBefore) * 1000) / bodies.length);
+    const driven = await drive(PORT, bodies, api.pid);
     sampling = false;
     await sampler;
     const failures = driven.failures;
     const callbacks = {
       ...driven,
       senders: SENDERS,
-      apiCpuUsPerCallback,
       indexLagMaxSeconds: +lag.maxSeconds.toFixed(2),
       outboxMaxDepth: lag.maxDepth,
     };
 
-    // The same load on a second API process with group commit on (OP_CALLBACK_GROUP_COMMIT=on):
-    // concurrent callbacks share a transaction. Fresh message ids, same shape.
-    const apiGrouped = spawn(process.execPath, apiArgs(), {
-      env: { ...env, OP_PORT: String(PORT + 1), OP_CALLBACK_GROUP_COMMIT: 'on' },
+    // The same load on a second API process with group commit off (OP_CALLBACK_GROUP_COMMIT=off,
+    // the default is on): each callback its own transaction. Fresh message ids, same shape.
+    const apiSingle = spawn(process.execPath, [...profileArgs, ...apiArgs()], {
+      env: { ...env, OP_PORT: String(PORT + 1), OP_CALLBACK_GROUP_COMMIT: 'off' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    let withGroupCommit;
+    let withoutGroupCommit;
     try {
       for (let i = 0; i < 100; i++) {
         try {
@@ -159,12 +154,10 @@ async function main() {
           await new Promise((r) => setTimeout(r, 100));
         }
       }
-      const groupedBodies = bodies.map((body) => body.replace(/"msg_id":"9/, '"msg_id":"8').replace(/bench#kefu_9/, 'bench#kefu_8'));
-      const groupedBefore = cpuMs(apiGrouped.pid);
-      withGroupCommit = { ...(await drive(PORT + 1, groupedBodies.map(resign))), apiCpuUsPerCallback: 0 };
-      withGroupCommit.apiCpuUsPerCallback = Math.round(((cpuMs(apiGrouped.pid) - groupedBefore) * 1000) / bodies.length);
+      const singleBodies = bodies.map((body) => body.replace(/"msg_id":"9/, '"msg_id":"8').replace(/bench#kefu_9/, 'bench#kefu_8'));
+      withoutGroupCommit = await drive(PORT + 1, singleBodies.map(resign), apiSingle.pid);
     } finally {
-      apiGrouped.kill('SIGTERM');
+      apiSingle.kill('SIGTERM');
     }
 
     // Import: a §5 file of LINES records in 50,000 chats, every message type in turn.
@@ -195,17 +188,29 @@ async function main() {
     // opctl prints "import done" once every message is stored, then waits until an outbox-fed
     // keyword index holds them too, and exits: two times, the store's and the index's.
     let storedAt = null;
+    // CPU of opctl (sampled while it runs: /proc forgets a process once it has exited) and of the database.
+    let importCpu = 0;
+    const dbCpuBefore = DATABASE_PID ? cpuSeconds(DATABASE_PID) : 0;
+    let dbCpuStored = 0;
     const result = await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(dist, 'cli/opctl.js'), 'import', '--tenant', tenantId, '--file', file], {
+      const child = spawn(process.execPath, [...profileArgs, join(dist, 'cli/opctl.js'), 'import', '--tenant', tenantId, '--file', file], {
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
       child.stdout.on('data', (c) => (stdout += c));
       child.stderr.on('data', (c) => {
-        if (storedAt === null && String(c).includes('import done')) storedAt = process.hrtime.bigint();
+        if (storedAt === null && String(c).includes('import done')) {
+          storedAt = process.hrtime.bigint();
+          dbCpuStored = DATABASE_PID ? cpuSeconds(DATABASE_PID) : 0;
+        }
       });
-      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`import exited ${code}`))));
+      const sampler = setInterval(() => (importCpu = Math.max(importCpu, cpuSeconds(child.pid))), 100);
+      child.on('close', (code) => {
+        clearInterval(sampler);
+        if (code === 0) resolve(JSON.parse(stdout));
+        else reject(new Error(`import exited ${code}`));
+      });
     });
     const importSeconds = Number((storedAt ?? process.hrtime.bigint()) - importStarted) / 1e9;
     const indexedSeconds = Number(process.hrtime.bigint() - importStarted) / 1e9;
@@ -216,6 +221,9 @@ async function main() {
       seconds: +importSeconds.toFixed(1),
       perSecond: Math.round(LINES / importSeconds),
       indexedSeconds: +indexedSeconds.toFixed(1),
+      // µs per record until stored: opctl's own (its start included), the database server's.
+      importerCpuUsPerRecord: Math.round((importCpu * 1e6) / LINES),
+      dbCpuUsPerRecord: DATABASE_PID && dbCpuStored ? Math.round(((dbCpuStored - dbCpuBefore) * 1e6) / LINES) : null,
     };
     const floorImport = values.sqlite ? null : await importFloor(file);
 
@@ -226,7 +234,7 @@ async function main() {
       database: values.sqlite ? 'sqlite' : 'mariadb',
       search: values.search,
       callbacks,
-      callbacksWithGroupCommit: withGroupCommit,
+      callbacksWithoutGroupCommit: withoutGroupCommit,
       import: imports,
       floor: { callbacks: floorCallbacks, import: floorImport },
     };
@@ -237,15 +245,17 @@ async function main() {
         p50: `${callbacks.p50ms} ms`,
         p99: `${callbacks.p99ms} ms`,
         failures,
-        'API CPU µs/item': callbacks.apiCpuUsPerCallback,
+        'server CPU µs': callbacks.serverCpuUsPerCallback,
+        'DB CPU µs': callbacks.dbCpuUsPerCallback,
         'index lag max': `${callbacks.indexLagMaxSeconds} s`,
       },
-      'callbacks, group commit on': {
-        rate: `${withGroupCommit.perSecond}/s`,
-        p50: `${withGroupCommit.p50ms} ms`,
-        p99: `${withGroupCommit.p99ms} ms`,
-        failures: withGroupCommit.failures,
-        'API CPU µs/item': withGroupCommit.apiCpuUsPerCallback,
+      'callbacks, group commit off': {
+        rate: `${withoutGroupCommit.perSecond}/s`,
+        p50: `${withoutGroupCommit.p50ms} ms`,
+        p99: `${withoutGroupCommit.p99ms} ms`,
+        failures: withoutGroupCommit.failures,
+        'server CPU µs': withoutGroupCommit.serverCpuUsPerCallback,
+        'DB CPU µs': withoutGroupCommit.dbCpuUsPerCallback,
       },
       ...(floorCallbacks
         ? {
@@ -254,6 +264,8 @@ async function main() {
               p50: `${floorCallbacks.p50ms} ms`,
               p99: `${floorCallbacks.p99ms} ms`,
               failures: floorCallbacks.failures,
+              'server CPU µs': floorCallbacks.serverCpuUsPerCallback,
+              'DB CPU µs': floorCallbacks.dbCpuUsPerCallback,
             },
           }
         : {}),
@@ -261,6 +273,8 @@ async function main() {
         rate: `${imports.perSecond}/s`,
         seconds: imports.seconds,
         'indexed by': imports.indexedSeconds,
+        'server CPU µs': imports.importerCpuUsPerRecord,
+        'DB CPU µs': imports.dbCpuUsPerRecord,
         imported: imports.imported,
       },
       ...(floorImport
@@ -289,9 +303,6 @@ async function main() {
   }
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc. */
-const cpuMs = (pid) => cpuSeconds(pid) * 1000;
-
 /** A body with a fresh timestamp and the security that goes with its callId. */
 function resign(text) {
   const body = JSON.parse(text);
@@ -303,7 +314,9 @@ function resign(text) {
 }
 
 /** Sends every body at SENDERS concurrent senders; rate and latency. */
-async function drive(port, bodies) {
+async function drive(port, bodies, serverPid) {
+  const cpu = () => [cpuSeconds(serverPid), DATABASE_PID ? cpuSeconds(DATABASE_PID) : 0, cpuSeconds(process.pid)];
+  const cpuBefore = cpu();
   const latencies = [];
   let next = 0;
   let failures = 0;
@@ -325,9 +338,14 @@ async function drive(port, bodies) {
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // CPU per callback of the server, the database server (when it runs here) and this sender.
+  const [server, database, sender] = cpu().map((after, i) => Math.round(((after - cpuBefore[i]) * 1e6) / bodies.length));
   latencies.sort((x, y) => x - y);
   return {
     count: bodies.length,
+    serverCpuUsPerCallback: server,
+    dbCpuUsPerCallback: DATABASE_PID ? database : null,
+    senderCpuUsPerCallback: sender,
     failures,
     perSecond: Math.round(bodies.length / seconds),
     p50ms: +percentile(latencies, 50).toFixed(1),

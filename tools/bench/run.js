@@ -28,7 +28,7 @@
  * 3. Prints one table (API, floor, API/floor) and writes bench-results/<date>.json with the
  *    machine's cores, the database version and buffer pool, table sizes and the API's peak RSS.
  */
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir, totalmem } = require('node:os');
 const { join } = require('node:path');
@@ -36,7 +36,7 @@ const { parseArgs } = require('node:util');
 const { apiArgs, ensureBuilt, root } = require('../scripts/ensure-built');
 const { serverConnection: connectTo } = require('./lib/server');
 const { messageBody, seededRandom } = require('./lib/tenant-data');
-const { benchTenant, cpuSeconds, openApp, rssMb } = require('./lib/api');
+const { benchTenant, cpuSeconds, DATABASE_PID, openApp, rssMb } = require('./lib/api');
 
 const { values } = parseArgs({
   options: {
@@ -244,13 +244,6 @@ async function waitForHttp(url, child) {
   }
   throw new Error(`${url} did not start`);
 }
-
-/** The local database server's process, when it runs on this machine (its CPU is reported too). */
-function findDatabasePid() {
-  const found = spawnSync('pidof', ['mariadbd', 'mysqld'], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0];
-  return found ? Number(found) : null;
-}
-const DATABASE_PID = findDatabasePid();
 
 /**
  * One autocannon run of `seconds`, with the CPU time the server and the database server spent

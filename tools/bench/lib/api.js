@@ -1,5 +1,6 @@
 // The built API as the benchmark scripts drive it: in process (to load data through its own
 // import path) and as a child process (sampled through /proc).
+const { spawnSync } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -54,4 +55,11 @@ function cpuSeconds(pid) {
   }
 }
 
-module.exports = { accessServices, openApp, benchTenant, cpuSeconds, rssMb };
+/** The local database server's process, when it runs on this machine (its CPU is reported too): the oldest, the machine's own. */
+function findDatabasePid() {
+  const found = spawnSync('pgrep', ['-o', '-x', 'mariadbd|mysqld'], { encoding: 'utf8' }).stdout.trim();
+  return found ? Number(found) : null;
+}
+const DATABASE_PID = findDatabasePid();
+
+module.exports = { accessServices, openApp, benchTenant, cpuSeconds, DATABASE_PID, rssMb };

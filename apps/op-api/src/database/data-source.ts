@@ -41,7 +41,9 @@ export function dataSourceOptions(database: DatabaseConfig, entities: Entities):
     enableQueryTimeout: true,
     maxQueryExecutionTime: database.queryTimeoutMs,
     poolSize: database.poolSize,
-    extra: { connectionLimit: database.poolSize, waitForConnections: true, queueLimit: 1_000, enableKeepAlive: true },
+    // trace: false: mysql2 would capture a stack for every query (4 % of the API's CPU under
+    // callbacks) only to decorate an error's stack.
+    extra: { trace: false, connectionLimit: database.poolSize, waitForConnections: true, queueLimit: 1_000, enableKeepAlive: true },
   };
 }
 

@@ -59,6 +59,17 @@ export class ChatRepository {
     return rows.length === 0 ? null : rows[0];
   }
 
+  /** The open chats of these customers (one read for a batch of callbacks), by customer. */
+  async openChatsOf(manager: EntityManager, tenantId: string, customerIds: readonly string[]): Promise<Map<string, ChatEntity>> {
+    if (customerIds.length === 0) return new Map();
+    const rows: Array<ChatEntity & { openCustomer: string }> = await manager.query(
+      `SELECT ${CHAT_COLUMNS}, o.customer_id AS openCustomer FROM chat_open o JOIN chats c ON c.tenant_id = o.tenant_id AND c.id = o.chat_id ` +
+        `WHERE o.tenant_id = ? AND o.customer_id IN (${placeholders(customerIds.length)})`,
+      [tenantId, ...customerIds],
+    );
+    return new Map(rows.map(({ openCustomer, ...chat }) => [openCustomer, chat]));
+  }
+
   /**
    * The customer's open chat, opening one (status `status`) when there is none. Safe under
    * concurrency: the `chat_open` key admits one open chat per customer.
@@ -142,6 +153,36 @@ export class ChatRepository {
       `INSERT INTO chats (tenant_id, id, status, customer_id, create_time, message_count, last_message_time) VALUES ${valueRows(chats.length, 7)} ${conflict}`,
       chats.flatMap((c) => [tenantId, c.chatId, c.status, c.customerId, c.createTimeMs, c.added, c.added > 0 ? c.latestMs : null]),
     );
+  }
+
+  /**
+   * Adds newly stored messages to their chats' counts and latest times, {@link CASE_ROWS} chats a
+   * statement, the rows locked in key order; how many of the chats were there (fewer: one was
+   * erased meanwhile). The numbering is the caller's (MessageSequence.settle, under those locks).
+   */
+  async addCounts(
+    manager: EntityManager,
+    tenantId: string,
+    chats: ReadonlyArray<{ chatId: string; added: number; latestMs: number }>,
+  ): Promise<number> {
+    let found = 0;
+    for (let at = 0; at < chats.length; at += CASE_ROWS) {
+      const some = chats.slice(at, at + CASE_ROWS);
+      const latest = `CASE id ${some.map(() => 'WHEN ? THEN ?').join(' ')} END`;
+      found += await affectedRows(
+        manager,
+        `UPDATE chats SET message_count = message_count + CASE id ${some.map(() => 'WHEN ? THEN ?').join(' ')} END, ` +
+          `last_message_time = ${merge.max('last_message_time', latest)} WHERE tenant_id = ? AND id IN (${placeholders(some.length)})`,
+        [
+          ...some.flatMap((c) => [c.chatId, c.added]),
+          ...some.flatMap((c) => [c.chatId, c.latestMs]),
+          ...some.flatMap((c) => [c.chatId, c.latestMs]),
+          tenantId,
+          ...some.map((c) => c.chatId),
+        ],
+      );
+    }
+    return found;
   }
 
   /** Sets the status an import names; a final one stamps the end and frees the customer. */

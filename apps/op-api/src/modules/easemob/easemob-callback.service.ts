@@ -30,6 +30,14 @@ interface Pending {
   now: number;
 }
 
+/**
+ * Group commit's sizes: up to 100 callbacks a transaction, two transactions at once (one fills
+ * while the other commits; at 32 senders four at once made smaller batches and cost 30 % more
+ * API CPU per callback: decision 0009).
+ */
+const GROUP_MAX_BATCH = 100;
+const GROUP_IN_FLIGHT = 2;
+
 const MESSAGE_EVENTS = new Set(['chat', 'chat_offline']);
 const MESSAGE_CHAT_TYPES = new Set(['chat', 'groupchat']);
 
@@ -71,7 +79,7 @@ export class EasemobCallbackService {
     this.spoolAfterMs = config.spool.afterMs;
     spool.setHandler((entries) => this.storeSpooled(entries));
     this.group = config.spool.groupCommit
-      ? new GroupCommit((items) => this.storeMany(items))
+      ? new GroupCommit((items) => this.storeMany(items), GROUP_MAX_BATCH, GROUP_IN_FLIGHT)
       : new GroupCommit((items) => this.storeMany(items), 1, Number.MAX_SAFE_INTEGER);
   }
 

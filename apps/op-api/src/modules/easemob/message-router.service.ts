@@ -186,7 +186,10 @@ export class MessageRouter {
       tenantId,
       messages.flatMap((m) => [m.form, m.to]),
     );
-    const chats = new Map<string, Awaited<ReturnType<ChatRepository['openOrJoin']>>['chat']>();
+    // The open chats of the batch's customers in one read; a customer without one opens it below.
+    const chats = await this.chats.openChatsOf(manager, tenantId, [
+      ...new Set(messages.filter((m) => m.hxMsgId === null || !known.has(m.hxMsgId)).map((m) => customerOf(m, staff) ?? 'unknown')),
+    ]);
     const delivered: Delivered[] = [];
     const fresh: Array<RoutedMessage & { id: string; chatId: string; seq?: number | null }> = [];
     const retention = {};
@@ -227,10 +230,15 @@ export class MessageRouter {
     for (const message of fresh) message.seq = plans.get(message.chatId)?.seqs.get(message.id) ?? null;
     const written = await this.messages.insertMessages(manager, tenantId, fresh);
     if (written !== fresh.length) throw new RaceLost();
-    // One order for every writer, as addToDays does, so concurrent batches lock chats alike.
-    for (const [chatId, added] of [...perChat].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      await this.count(manager, tenantId, chatId, added, plans.get(chatId) ?? null);
-    }
+    // The counts in one statement (rows locked in key order, as every writer takes them), then
+    // the numbering under those locks: the plans of chats unchanged since read, the rest settled.
+    const counts = [...perChat].map(([chatId, added]) => ({
+      chatId,
+      added: added.length,
+      latestMs: Math.max(...added.map((m) => m.createTimeMs)),
+    }));
+    if ((await this.chats.addCounts(manager, tenantId, counts)) < counts.length) throw new StaleReadError('chat gone');
+    await this.sequence.settle(manager, tenantId, fresh, { inDays: false, plans });
     await this.messages.addToDays(manager, tenantId, fresh);
     return delivered;
   }

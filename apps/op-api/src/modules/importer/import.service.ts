@@ -7,7 +7,7 @@ import { TenantService } from '../access/tenant.service';
 import { RecordError } from '../chat-message/easemob-message';
 import { MessageStore, type IngestRecord } from '../chat-message/message-store.service';
 import { MessageRouter, type RoutedMessage } from '../easemob/message-router.service';
-import { parseImportLine } from './import-record';
+import { parseImportLine, type ImportLine } from './import-record';
 
 export interface ImportResult {
   imported: number;
@@ -67,36 +67,93 @@ export class ImportService {
     onProgress?: (progress: ImportProgress) => void,
   ): Promise<ImportResult> {
     const result: ImportResult = { imported: 0, duplicates: 0, expired: 0, failed: 0, errors: [] };
-    let batch: IngestRecord[] = [];
-    let routed: RoutedMessage[] = [];
     let lineNumber = 0;
-    const flush = async () => {
-      const stored = await this.store.ingest(tenantId, batch);
-      const delivered = await this.router.deliverAll(tenantId, routed);
-      result.imported += stored.imported + delivered.imported;
-      result.duplicates += stored.duplicates + delivered.duplicates;
-      result.expired += delivered.expired;
-      batch = [];
-      routed = [];
+    const counted = (stored: { imported: number; duplicates: number; expired?: number }) => {
+      result.imported += stored.imported;
+      result.duplicates += stored.duplicates;
+      result.expired += stored.expired ?? 0;
       onProgress?.({ lines: lineNumber, imported: result.imported, duplicates: result.duplicates, failed: result.failed });
     };
-    for await (const line of lines) {
-      lineNumber++;
-      if (line.trim() === '') continue;
-      try {
-        const parsed = parseImportLine(line);
-        if (parsed.kind === 'session') batch.push(parsed.record);
-        else routed.push(parsed.message);
-      } catch (error) {
-        // A line is data: whatever it does to the parser, it is counted by number and the rest goes on.
-        result.failed++;
-        const message = error instanceof RecordError ? error.message : '无法读取该行';
-        if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push({ line: lineNumber, message });
-        continue;
+    // Records of a session go to the lane of its chat, a lane stores one batch at a time, and the
+    // lanes (and the parsing of what follows) run side by side: a chat's messages keep their
+    // order, and no two transactions of the import touch the same chat. Records without a
+    // chat are routed by their customer, known only inside the router: one lane of their own.
+    const lanes = Array.from(
+      { length: SESSION_LANES },
+      () => new Lane<IngestRecord>((batch) => this.store.ingest(tenantId, batch), counted),
+    );
+    const routed = new Lane<RoutedMessage>((batch) => this.router.deliverAll(tenantId, batch), counted);
+    const all = [...lanes, routed];
+    try {
+      for await (const line of lines) {
+        lineNumber++;
+        if (line.trim() === '') continue;
+        let parsed: ImportLine;
+        try {
+          parsed = parseImportLine(line);
+        } catch (error) {
+          // A line is data: whatever it does to the parser, it is counted by number and the rest goes on.
+          result.failed++;
+          const message = error instanceof RecordError ? error.message : '无法读取该行';
+          if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push({ line: lineNumber, message });
+          continue;
+        }
+        if (parsed.kind === 'session') await lanes[laneOf(parsed.record.chatId)].add(parsed.record);
+        else await routed.add(parsed.message);
       }
-      if (batch.length + routed.length >= IMPORT_BATCH_SIZE) await flush();
+      for (const lane of all) await lane.end();
+    } finally {
+      // A failed batch ends the import; the other lanes' batches end first.
+      await Promise.allSettled(all.map((lane) => lane.idle()));
     }
-    if (batch.length + routed.length > 0) await flush();
     return result;
+  }
+}
+
+/** Import transactions at once on sessions' records (MySQL; SQLite's queue one at a time). */
+const SESSION_LANES = 2;
+
+/** A chat's lane: a stable hash of its id. */
+function laneOf(chatId: string): number {
+  let hash = 0;
+  for (let i = 0; i < chatId.length; i++) hash = (hash * 31 + chatId.charCodeAt(i)) | 0;
+  return Math.abs(hash) % SESSION_LANES;
+}
+
+/**
+ * Batches of one lane, stored one after another while the caller goes on: `add` waits only
+ * when the lane's previous batch is still being stored as the next one fills up. A failed
+ * batch fails the import at the lane's next step.
+ */
+class Lane<T> {
+  private batch: T[] = [];
+  private storing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: (batch: T[]) => Promise<{ imported: number; duplicates: number; expired?: number }>,
+    private readonly counted: (stored: { imported: number; duplicates: number; expired?: number }) => void,
+  ) {}
+
+  async add(item: T): Promise<void> {
+    this.batch.push(item);
+    if (this.batch.length >= IMPORT_BATCH_SIZE) await this.flush();
+  }
+
+  idle(): Promise<void> {
+    return this.storing;
+  }
+
+  async end(): Promise<void> {
+    if (this.batch.length > 0) await this.flush();
+    await this.storing;
+  }
+
+  private async flush(): Promise<void> {
+    await this.storing;
+    const batch = this.batch;
+    this.batch = [];
+    this.storing = this.store(batch).then(this.counted);
+    // Surfaces at the next flush or at end; until then it must not count as unhandled.
+    this.storing.catch(() => undefined);
   }
 }
