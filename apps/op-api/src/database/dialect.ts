@@ -8,8 +8,13 @@ import { DAY_MS } from './message-days';
  */
 export type Engine = 'mysql' | 'sqlite';
 
-/** How an upsert sets a column from its stored value and the incoming one (both SQL). */
-export type Merge = (current: string, incoming: string) => string;
+/**
+ * How an upsert sets a column from its stored value and the incoming one (both SQL); `incomingOf`
+ * names another column's incoming value. The assignments run in the order given: MySQL reads a
+ * column assigned before as its new value, SQLite every column as stored; a merge that reads
+ * another column must mean the same under both (read only columns assigned after it).
+ */
+export type Merge = (current: string, incoming: string, incomingOf: (column: string) => string) => string;
 
 /** The merges the upserts use. */
 export const merge = {
@@ -70,7 +75,7 @@ const LAST_CHARACTER = '\u{10FFFF}';
 
 const assignments = (set: Readonly<Record<string, Merge>>, incoming: (column: string) => string) =>
   Object.entries(set)
-    .map(([column, how]) => `${column} = ${how(column, incoming(column))}`)
+    .map(([column, how]) => `${column} = ${how(column, incoming(column), incoming)}`)
     .join(', ');
 
 const mysql: Dialect = {

@@ -76,6 +76,9 @@ export class MessageSequence implements OnApplicationShutdown {
       const sorted = sortedKeys(messages);
       const before = state.count - sorted.length;
       const plan = plans?.get(chatId);
+      // Applied already, with the count (MessageStore's upsert): the row says the plan's numbering
+      // (its last a message just stored: no other writer sets it) on the count it was planned on.
+      if (plan && plan.before.count === before && plan.upto === state.upto && compareKeys(plan.last, state.last) === 0) continue;
       if (plan && plan.before.count === before && plan.before.upto === state.upto && compareKeys(plan.before.last, state.last) === 0) {
         numbered.push({ chatId, upto: plan.upto, last: plan.last });
         continue;

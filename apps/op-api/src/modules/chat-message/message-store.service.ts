@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ChatStatus } from '@op/contracts';
+import { ChatStatus, isOpen } from '@op/contracts';
 import { DataSource } from 'typeorm';
 import { inTransaction } from '../../database/transaction';
 import { ChatRepository } from '../chats/chat.repository';
@@ -85,16 +85,20 @@ export class MessageStore {
       }
       // Fewer rows written than planned means a concurrent writer stored some first: recount those chats.
       const exact = written === fresh.length;
+      // The upsert moves each chat's numbering on with its count when the row is as planned, and
+      // sets the status the import names (a final one stamps the end).
       await this.chats.upsertCounts(
         manager,
         tenantId,
-        [...statusByChat.keys()].map((chatId) => ({
+        [...statusByChat].map(([chatId, status]) => ({
           chatId,
-          status: statusByChat.get(chatId) ?? IMPORTED_CHAT_STATUS,
+          status: status ?? IMPORTED_CHAT_STATUS,
+          statusGiven: status !== null,
           customerId: customerOf(firstByChat.get(chatId)!, staff),
           createTimeMs: firstTimeByChat.get(chatId)!,
           added: exact ? (added.get(chatId)?.added ?? 0) : 0,
           latestMs: added.get(chatId)?.latest ?? 0,
+          plan: exact ? (plans.get(chatId) ?? null) : null,
         })),
       );
       if (exact) {
@@ -106,11 +110,15 @@ export class MessageStore {
           await this.messages.recountDays(manager, tenantId, chatId);
         }
       }
-      const statuses = new Map<ChatStatus, string[]>();
-      for (const [chatId, status] of statusByChat) if (status !== null) statuses.set(status, [...(statuses.get(status) ?? []), chatId]);
-      for (const [status, chatIds] of statuses) await this.chats.setStatus(manager, tenantId, chatIds, status);
-      // Open chats the import touched hold their customer's one open chat, as live ones do.
-      await this.chats.claimOpen(manager, tenantId, [...statusByChat.keys()]);
+      // A chat the import ended frees its customer; one it left open (or whose status it did not
+      // name: it may be open) holds its customer's one open chat, as live ones do.
+      const ended = [...statusByChat].filter(([, status]) => status !== null && !isOpen(status)).map(([chatId]) => chatId);
+      await this.chats.release(manager, tenantId, ended);
+      await this.chats.claimOpen(
+        manager,
+        tenantId,
+        [...statusByChat].filter(([, status]) => status === null || isOpen(status)).map(([chatId]) => chatId),
+      );
       await this.messages.applyEarlyRecalls(
         manager,
         tenantId,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ChatStatus, OPEN_CHAT_STATUSES, isOpen } from '@op/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { randomHex32 } from '../../common/util/random-id';
-import { dialectOf, merge } from '../../database/dialect';
+import { dialectOf, merge, type Merge } from '../../database/dialect';
 import { affectedRows, CASE_ROWS, deleteCounted, placeholders, valueRows } from '../../database/sql';
 import { CHAT_COLUMNS } from './chat-info';
 import { numberingOf, type AppendPlan, type ChatKey, type Numbering } from './chat-numbering';
@@ -14,13 +14,54 @@ export const newChatId = () => `u0001${randomHex32()}`;
 /** One chat of an ingest batch: created when missing, its count and latest time moved on. */
 export interface ChatUpsert {
   chatId: string;
-  /** Status and customer of the chat if this creates it. */
+  /** Status of the chat if this creates it; with `statusGiven`, its status whatever it was. */
   status: number;
+  /** The import named the status: it replaces the stored one, and a final one stamps the end. */
+  statusGiven: boolean;
   customerId: string | null;
   createTimeMs: number;
   added: number;
   latestMs: number;
+  /** Positions the added messages were stored with (planAppend): the numbering moves on with the count if the row is as planned. */
+  plan: AppendPlan | null;
 }
+
+/**
+ * The row is as `plan` read it, in an upsert's conflict clause: its count is the plan's before
+ * (the planned `upto` less the added), all of it numbered, and the added messages come after its
+ * last numbered one (by time: a tie is left to MessageSequence.settle). It reads
+ * `message_count`, `seq_upto` and `seq_last_time`: the clause assigns `seq_last_id` first and
+ * the count after the numbering, so the first test reads them as stored on both engines.
+ */
+const asPlanned = (v: (column: string) => string) =>
+  `(message_count = ${v('seq_upto')} - ${v('message_count')} AND seq_upto = message_count AND ${v('seq_upto')} > seq_upto ` +
+  `AND (seq_upto = 0 OR seq_last_time < ${v('create_time')}))`;
+
+/**
+ * The conflict clause of {@link ChatRepository.upsertCounts}, in the order its assignments must
+ * run: `seq_last_id` moves when the row is as planned; after it, under MySQL's left-to-right
+ * reading, the test reads the moved value (a fresh message's id: no other writer sets it).
+ */
+const countsConflict = (statusGiven: boolean): Record<string, Merge> => {
+  const planned = (v: (column: string) => string) => `(${asPlanned(v)} OR (${v('seq_upto')} > 0 AND seq_last_id = ${v('seq_last_id')}))`;
+  const ifPlanned: Merge = (current, incoming, v) => `CASE WHEN ${planned(v)} THEN ${incoming} ELSE ${current} END`;
+  return {
+    seq_last_id: (current, incoming, v) => `CASE WHEN ${asPlanned(v)} THEN ${incoming} ELSE ${current} END`,
+    seq_last_time: ifPlanned,
+    seq_upto: ifPlanned,
+    ...(statusGiven
+      ? {
+          // Before last_message_time moves: both engines read the stored one.
+          end_time: (current: string, _incoming: string, v: (column: string) => string) =>
+            `CASE WHEN ${v('status')} IN (${OPEN_CHAT_STATUSES.join(', ')}) THEN ${current} ` +
+            `ELSE COALESCE(${current}, ${merge.max('last_message_time', v('last_message_time'))}, create_time) END`,
+          status: merge.replace,
+        }
+      : {}),
+    message_count: merge.add,
+    last_message_time: merge.max,
+  };
+};
 
 /**
  * The chats table and its `chat_open` claims: the one place that reads chats by key and the
@@ -147,12 +188,33 @@ export class ChatRepository {
    * time, in one statement for the whole batch.
    */
   async upsertCounts(manager: EntityManager, tenantId: string, chats: readonly ChatUpsert[]): Promise<void> {
-    if (chats.length === 0) return;
-    const conflict = dialectOf(manager).onConflict(['tenant_id', 'id'], { message_count: merge.add, last_message_time: merge.max });
-    await manager.query(
-      `INSERT INTO chats (tenant_id, id, status, customer_id, create_time, message_count, last_message_time) VALUES ${valueRows(chats.length, 7)} ${conflict}`,
-      chats.flatMap((c) => [tenantId, c.chatId, c.status, c.customerId, c.createTimeMs, c.added, c.added > 0 ? c.latestMs : null]),
-    );
+    for (const statusGiven of [true, false]) {
+      const rows = chats.filter((c) => c.statusGiven === statusGiven);
+      if (rows.length === 0) continue;
+      const conflict = dialectOf(manager).onConflict(['tenant_id', 'id'], countsConflict(statusGiven));
+      await manager.query(
+        'INSERT INTO chats (tenant_id, id, status, customer_id, create_time, end_time, message_count, last_message_time, seq_upto, seq_last_time, seq_last_id) ' +
+          `VALUES ${valueRows(rows.length, 11)} ${conflict}`,
+        rows.flatMap((c) => {
+          const latest = c.added > 0 ? c.latestMs : null;
+          const ends = statusGiven && !isOpen(c.status);
+          const { plan } = c;
+          return [
+            tenantId,
+            c.chatId,
+            c.status,
+            c.customerId,
+            c.createTimeMs,
+            ends ? (latest ?? c.createTimeMs) : null,
+            c.added,
+            latest,
+            plan ? plan.upto : 0,
+            plan ? plan.last.timeMs : 0,
+            plan ? plan.last.id : 0,
+          ];
+        }),
+      );
+    }
   }
 
   /**
@@ -185,16 +247,13 @@ export class ChatRepository {
     return found;
   }
 
-  /** Sets the status an import names; a final one stamps the end and frees the customer. */
-  async setStatus(manager: EntityManager, tenantId: string, chatIds: readonly string[], status: number): Promise<void> {
+  /** A final status frees these chats' customers: their `chat_open` claims go. */
+  async release(manager: EntityManager, tenantId: string, chatIds: readonly string[]): Promise<void> {
     if (chatIds.length === 0) return;
-    const ids = placeholders(chatIds.length);
-    const open = isOpen(status);
-    await manager.query(
-      `UPDATE chats SET status = ?${open ? '' : ', end_time = COALESCE(end_time, last_message_time, create_time)'} WHERE tenant_id = ? AND id IN (${ids})`,
-      [status, tenantId, ...chatIds],
-    );
-    if (!open) await manager.query(`DELETE FROM chat_open WHERE tenant_id = ? AND chat_id IN (${ids})`, [tenantId, ...chatIds]);
+    await manager.query(`DELETE FROM chat_open WHERE tenant_id = ? AND chat_id IN (${placeholders(chatIds.length)})`, [
+      tenantId,
+      ...chatIds,
+    ]);
   }
 
   /** Open chats among these claim their customer's one open chat, when it is free. */
