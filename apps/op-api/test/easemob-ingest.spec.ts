@@ -330,6 +330,30 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     expect(fresh).toMatchObject({ statusCode: 1, messageCount: 1 });
   });
 
+  it('keeps a file’s order between records that name their session and routed ones', async () => {
+    const customer = 'u0001mixedfile';
+    const session = (msgId: string, timestamp: number, chatStatus: number) =>
+      JSON.stringify(importRecord({ chatId: 'u0001mixedchat', msgId, timestamp, from: customer, to: AGENT_IM, body: msgId, chatStatus }));
+    const routed = (msgId: string, timestamp: number) =>
+      JSON.stringify(importRecord({ msgId, timestamp, from: customer, to: AGENT_IM, body: msgId }));
+    const result = await t.importer.importLines(a.tenantId, [
+      session('mixed-1', RECENT, 3),
+      routed('mixed-2', RECENT + 1),
+      routed('mixed-3', RECENT + 2),
+      session('mixed-4', RECENT + 3, 5),
+      routed('mixed-5', RECENT + 4),
+    ]);
+    expect(result).toMatchObject({ imported: 5, failed: 0 });
+    // The routed ones before the session's end join it; the one after opens the customer's next chat.
+    const chats = await detailOfCustomer(customer);
+    const ended = chats.find((c) => c.chatId === 'u0001mixedchat');
+    const next = chats.find((c) => c.chatId !== 'u0001mixedchat');
+    expect(chats).toHaveLength(2);
+    expect(ended).toMatchObject({ statusCode: 5, messageCount: 4 });
+    expect((await messagesOf(ended!.chatId)).map((m) => m.msg)).toEqual(['mixed-1', 'mixed-2', 'mixed-3', 'mixed-4']);
+    expect(next).toMatchObject({ statusCode: 1, messageCount: 1 });
+  });
+
   it('draws the ids of imported and live messages from one generator, so they never collide', () => {
     // Two Snowflakes with one worker id hand out the same id in the same millisecond, and the
     // messages insert-ignore would drop the second row without a word.

@@ -80,7 +80,7 @@ export class MessageStore {
       const written = await this.messages.insertMessages(manager, tenantId, fresh);
       const added = new Map<string, { added: number; latest: number }>();
       for (const message of fresh) {
-        const entry = added.get(message.chatId) ?? { added: 0, latest: 0 };
+        const entry = added.get(message.chatId) ?? { added: 0, latest: -Infinity };
         added.set(message.chatId, { added: entry.added + 1, latest: Math.max(entry.latest, message.createTimeMs) });
       }
       // Fewer rows written than planned means a concurrent writer stored some first: recount those chats.
@@ -97,7 +97,8 @@ export class MessageStore {
           customerId: customerOf(firstByChat.get(chatId)!, staff),
           createTimeMs: firstTimeByChat.get(chatId)!,
           added: exact ? (added.get(chatId)?.added ?? 0) : 0,
-          latestMs: added.get(chatId)?.latest ?? 0,
+          // Moved on even when the batch is recounted below: a final status stamps its end from it.
+          latestMs: added.get(chatId)?.latest ?? null,
           plan: exact ? (plans.get(chatId) ?? null) : null,
         })),
       );

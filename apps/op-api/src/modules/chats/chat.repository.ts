@@ -21,7 +21,8 @@ export interface ChatUpsert {
   customerId: string | null;
   createTimeMs: number;
   added: number;
-  latestMs: number;
+  /** The latest of the batch's new messages; null when it has none. */
+  latestMs: number | null;
   /** Positions the added messages were stored with (planAppend): the numbering moves on with the count if the row is as planned. */
   plan: AppendPlan | null;
 }
@@ -196,7 +197,7 @@ export class ChatRepository {
         'INSERT INTO chats (tenant_id, id, status, customer_id, create_time, end_time, message_count, last_message_time, seq_upto, seq_last_time, seq_last_id) ' +
           `VALUES ${valueRows(rows.length, 11)} ${conflict}`,
         rows.flatMap((c) => {
-          const latest = c.added > 0 ? c.latestMs : null;
+          const latest = c.latestMs;
           const ends = statusGiven && !isOpen(c.status);
           const { plan } = c;
           return [
@@ -247,13 +248,27 @@ export class ChatRepository {
     return found;
   }
 
-  /** A final status frees these chats' customers: their `chat_open` claims go. */
+  /**
+   * A final status frees these chats' customers: their `chat_open` claims go (found by customer,
+   * the claims' key, so that only they are locked). A customer freed so who has another open
+   * chat (one a concurrent writer opened while this chat held the claim) has it claimed.
+   */
   async release(manager: EntityManager, tenantId: string, chatIds: readonly string[]): Promise<void> {
     if (chatIds.length === 0) return;
-    await manager.query(`DELETE FROM chat_open WHERE tenant_id = ? AND chat_id IN (${placeholders(chatIds.length)})`, [
+    const ids = placeholders(chatIds.length);
+    const customers = `customer_id IN (SELECT customer_id FROM chats WHERE tenant_id = ? AND id IN (${ids}))`;
+    const released = await affectedRows(manager, `DELETE FROM chat_open WHERE tenant_id = ? AND ${customers} AND chat_id IN (${ids})`, [
+      tenantId,
       tenantId,
       ...chatIds,
+      ...chatIds,
     ]);
+    if (released === 0) return;
+    await manager.query(
+      `${dialectOf(manager).insertIgnore} INTO chat_open (tenant_id, customer_id, chat_id) SELECT tenant_id, customer_id, id FROM chats ` +
+        `WHERE tenant_id = ? AND ${customers} AND status IN (${OPEN_CHAT_STATUSES.join(', ')})`,
+      [tenantId, tenantId, ...chatIds],
+    );
   }
 
   /** Open chats among these claim their customer's one open chat, when it is free. */

@@ -228,16 +228,22 @@ export class MessageRouter {
     const plans = new Map<string, AppendPlan | null>();
     for (const chat of chats.values()) if (perChat.has(chat.id)) plans.set(chat.id, planAppend(numberingOf(chat), perChat.get(chat.id)!));
     for (const message of fresh) message.seq = plans.get(message.chatId)?.seqs.get(message.id) ?? null;
+    // The counts first, in one statement (rows locked in key order), then the messages and their
+    // keyword-index entries: the chats' rows before anything else, as a purge takes them (the
+    // other way round, a purge and a batch each held what the other waited for; on a Spider
+    // front, where the outbox is local and the chats are not, no server saw the cycle and both
+    // waited out the lock timeout). A batch that then stores fewer messages rolls back whole.
+    const counts = [...perChat]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([chatId, added]) => ({
+        chatId,
+        added: added.length,
+        latestMs: Math.max(...added.map((m) => m.createTimeMs)),
+      }));
+    if ((await this.chats.addCounts(manager, tenantId, counts)) < counts.length) throw new StaleReadError('chat gone');
     const written = await this.messages.insertMessages(manager, tenantId, fresh);
     if (written !== fresh.length) throw new RaceLost();
-    // The counts in one statement (rows locked in key order, as every writer takes them), then
-    // the numbering under those locks: the plans of chats unchanged since read, the rest settled.
-    const counts = [...perChat].map(([chatId, added]) => ({
-      chatId,
-      added: added.length,
-      latestMs: Math.max(...added.map((m) => m.createTimeMs)),
-    }));
-    if ((await this.chats.addCounts(manager, tenantId, counts)) < counts.length) throw new StaleReadError('chat gone');
+    // The numbering under the chats' locks: the plans of chats unchanged since read, the rest settled.
     await this.sequence.settle(manager, tenantId, fresh, { inDays: false, plans });
     await this.messages.addToDays(manager, tenantId, fresh);
     return delivered;

@@ -75,9 +75,11 @@ export class ImportService {
       onProgress?.({ lines: lineNumber, imported: result.imported, duplicates: result.duplicates, failed: result.failed });
     };
     // Records of a session go to the lane of its chat, a lane stores one batch at a time, and the
-    // lanes (and the parsing of what follows) run side by side: a chat's messages keep their
-    // order, and no two transactions of the import touch the same chat. Records without a
-    // chat are routed by their customer, known only inside the router: one lane of their own.
+    // lanes (and the parsing of what follows) run side by side: a chat's records keep their
+    // order, and no two of the import's transactions touch the same chat. Records without a
+    // chat are routed by their customer, known only inside the router: a lane of their own,
+    // and where a file turns from one kind to the other, what came before is stored first (a
+    // routed message joins its customer's open chat as the file's order leaves it).
     const lanes = Array.from(
       { length: SESSION_LANES },
       () => new Lane<IngestRecord>((batch) => this.store.ingest(tenantId, batch), counted),
@@ -98,8 +100,13 @@ export class ImportService {
           if (result.errors.length < MAX_REPORTED_ERRORS) result.errors.push({ line: lineNumber, message });
           continue;
         }
-        if (parsed.kind === 'session') await lanes[laneOf(parsed.record.chatId)].add(parsed.record);
-        else await routed.add(parsed.message);
+        if (parsed.kind === 'session') {
+          if (routed.holding) await routed.end();
+          await lanes[laneOf(parsed.record.chatId)].add(parsed.record);
+        } else {
+          for (const lane of lanes) if (lane.holding) await lane.end();
+          await routed.add(parsed.message);
+        }
       }
       for (const lane of all) await lane.end();
     } finally {
@@ -128,6 +135,10 @@ function laneOf(chatId: string): number {
 class Lane<T> {
   private batch: T[] = [];
   private storing: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | null = null;
+
+  /** Records added and not yet stored. */
+  holding = false;
 
   constructor(
     private readonly store: (batch: T[]) => Promise<{ imported: number; duplicates: number; expired?: number }>,
@@ -135,6 +146,8 @@ class Lane<T> {
   ) {}
 
   async add(item: T): Promise<void> {
+    if (this.failure) throw this.failure.error;
+    this.holding = true;
     this.batch.push(item);
     if (this.batch.length >= IMPORT_BATCH_SIZE) await this.flush();
   }
@@ -146,6 +159,7 @@ class Lane<T> {
   async end(): Promise<void> {
     if (this.batch.length > 0) await this.flush();
     await this.storing;
+    this.holding = false;
   }
 
   private async flush(): Promise<void> {
@@ -153,7 +167,7 @@ class Lane<T> {
     const batch = this.batch;
     this.batch = [];
     this.storing = this.store(batch).then(this.counted);
-    // Surfaces at the next flush or at end; until then it must not count as unhandled.
-    this.storing.catch(() => undefined);
+    // Surfaces at the lane's next step; until then it must not count as unhandled.
+    this.storing.catch((error: unknown) => (this.failure = { error }));
   }
 }
