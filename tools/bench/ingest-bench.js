@@ -231,6 +231,7 @@ async function main() {
       date: new Date().toISOString(),
       cores: cpus().length,
       cpu: cpus()[0]?.model,
+      node: process.version,
       database: values.sqlite ? 'sqlite' : 'mariadb',
       search: values.search,
       callbacks,

@@ -306,6 +306,8 @@ export class MessageRouter {
     if (senderOperator && chat.status === (ChatStatus.Waiting as number)) {
       await this.chats.acceptBy(manager, chat, senderOperator, message.createTimeMs);
     }
+    // The chat's row before the message and its keyword-index entry, as a batch and a purge take them.
+    await this.chats.lock(manager, tenantId, chat.id);
     const ext = recalled ? { ...message.ext, recalled: true } : message.ext;
     const stored = { ...message, ext, id: this.ids.next(), chatId: chat.id };
     const plan = planAppend(numberingOf(chat), [stored]);
