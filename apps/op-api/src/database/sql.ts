@@ -7,6 +7,12 @@ export const placeholders = (n: number) => Array.from({ length: n }, () => '?').
 /** Rows one `UPDATE … SET c = CASE key WHEN … END` writes at most: its cost is its rows times its cases. */
 export const CASE_ROWS = 100;
 
+/**
+ * `CASE id WHEN ? THEN ? … END` for `rows` rows: one value per row in an `UPDATE` (its parameters
+ * each row's id and value in turn), {@link CASE_ROWS} rows a statement at most.
+ */
+export const caseById = (rows: number) => `CASE id ${Array.from({ length: rows }, () => 'WHEN ? THEN ?').join(' ')} END`;
+
 /** `(?, ?), (?, ?), …`: the VALUES of a multi-row insert of `rows` rows of `columns` columns. */
 export function valueRows(rows: number, columns: number): string {
   const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { dialectOf, merge } from '../../database/dialect';
 import { DAY_MS, dayNumber } from '../../database/message-days';
-import { affectedRows, CASE_ROWS, placeholders, valueRows } from '../../database/sql';
+import { chunks } from '../../common/util/chunks';
+import { affectedRows, CASE_ROWS, caseById, placeholders, valueRows } from '../../database/sql';
 import { SearchIndexService } from '../search-index/search-index.service';
 import { compareKeys, keyOf, type ChatKey, type Numbering } from '../chats/chat-numbering';
 import type { NewMessage } from './easemob-message';
@@ -298,11 +299,9 @@ export class ChatMessageRepository {
    * row, so a statement costs its rows times its cases (500 of each slowed an import by a quarter).
    */
   async setSeqs(manager: EntityManager, tenantId: string, seqs: ReadonlyArray<{ id: string; seq: number | null }>): Promise<void> {
-    for (let at = 0; at < seqs.length; at += CASE_ROWS) {
-      const batch = seqs.slice(at, at + CASE_ROWS);
+    for (const batch of chunks(seqs, CASE_ROWS)) {
       await manager.query(
-        `UPDATE messages SET seq = CASE id ${batch.map(() => 'WHEN ? THEN ?').join(' ')} END ` +
-          `WHERE tenant_id = ? AND id IN (${placeholders(batch.length)})`,
+        `UPDATE messages SET seq = ${caseById(batch.length)} WHERE tenant_id = ? AND id IN (${placeholders(batch.length)})`,
         [...batch.flatMap(({ id, seq }) => [BigInt(id), seq]), tenantId, ...batch.map(({ id }) => BigInt(id))],
       );
     }

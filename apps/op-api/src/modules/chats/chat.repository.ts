@@ -3,7 +3,8 @@ import { ChatStatus, OPEN_CHAT_STATUSES, isOpen } from '@op/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { randomHex32 } from '../../common/util/random-id';
 import { dialectOf, merge, type Merge } from '../../database/dialect';
-import { affectedRows, CASE_ROWS, deleteCounted, placeholders, valueRows } from '../../database/sql';
+import { chunks } from '../../common/util/chunks';
+import { affectedRows, CASE_ROWS, caseById, deleteCounted, placeholders, valueRows } from '../../database/sql';
 import { CHAT_COLUMNS } from './chat-info';
 import { numberingOf, type AppendPlan, type ChatKey, type Numbering } from './chat-numbering';
 import { ChatEntity } from './chat.entity';
@@ -197,7 +198,6 @@ export class ChatRepository {
         'INSERT INTO chats (tenant_id, id, status, customer_id, create_time, end_time, message_count, last_message_time, seq_upto, seq_last_time, seq_last_id) ' +
           `VALUES ${valueRows(rows.length, 11)} ${conflict}`,
         rows.flatMap((c) => {
-          const latest = c.latestMs;
           const ends = statusGiven && !isOpen(c.status);
           const { plan } = c;
           return [
@@ -206,9 +206,9 @@ export class ChatRepository {
             c.status,
             c.customerId,
             c.createTimeMs,
-            ends ? (latest ?? c.createTimeMs) : null,
+            ends ? (c.latestMs ?? c.createTimeMs) : null,
             c.added,
-            latest,
+            c.latestMs,
             plan ? plan.upto : 0,
             plan ? plan.last.timeMs : 0,
             plan ? plan.last.id : 0,
@@ -229,13 +229,12 @@ export class ChatRepository {
     chats: ReadonlyArray<{ chatId: string; added: number; latestMs: number }>,
   ): Promise<number> {
     let found = 0;
-    for (let at = 0; at < chats.length; at += CASE_ROWS) {
-      const some = chats.slice(at, at + CASE_ROWS);
-      const latest = `CASE id ${some.map(() => 'WHEN ? THEN ?').join(' ')} END`;
+    for (const some of chunks(chats, CASE_ROWS)) {
+      const cases = caseById(some.length);
       found += await affectedRows(
         manager,
-        `UPDATE chats SET message_count = message_count + CASE id ${some.map(() => 'WHEN ? THEN ?').join(' ')} END, ` +
-          `last_message_time = ${merge.max('last_message_time', latest)} WHERE tenant_id = ? AND id IN (${placeholders(some.length)})`,
+        `UPDATE chats SET message_count = message_count + ${cases}, last_message_time = ${merge.max('last_message_time', cases)} ` +
+          `WHERE tenant_id = ? AND id IN (${placeholders(some.length)})`,
         [
           ...some.flatMap((c) => [c.chatId, c.added]),
           ...some.flatMap((c) => [c.chatId, c.latestMs]),
@@ -344,9 +343,8 @@ export class ChatRepository {
 
   /** Records, for each chat, how many of its first messages carry their position, and the last of them ({@link CASE_ROWS} chats a statement). */
   async setNumbering(manager: EntityManager, tenantId: string, all: ReadonlyArray<{ chatId: string; upto: number; last: ChatKey }>) {
-    for (let at = 0; at < all.length; at += CASE_ROWS) {
-      const chats = all.slice(at, at + CASE_ROWS);
-      const cases = `CASE id ${chats.map(() => 'WHEN ? THEN ?').join(' ')} END`;
+    for (const chats of chunks(all, CASE_ROWS)) {
+      const cases = caseById(chats.length);
       await manager.query(
         `UPDATE chats SET seq_upto = ${cases}, seq_last_time = ${cases}, seq_last_id = ${cases} WHERE tenant_id = ? AND id IN (${placeholders(chats.length)})`,
         [
