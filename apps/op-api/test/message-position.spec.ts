@@ -1,6 +1,6 @@
 import type { ChatMessageListData } from '@op/contracts';
 import { importRecord } from '@op/contracts/testing';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { dataSourceOptions, migrate, openDataSource } from '../src/database/data-source';
 import { dialectOf } from '../src/database/dialect';
 import { dayNumber, DAY_MS } from '../src/database/message-days';
@@ -9,6 +9,7 @@ import { ENTITIES } from '../src/entities';
 import { MessageSequence } from '../src/modules/chat-message/message-sequence';
 import { createTestDatabase, ENGINES, STORE_ENGINES } from './support/databases';
 import { record } from './support/records';
+import { statementsSent } from './support/statements';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
 /** Midnight UTC of a recent day: messages of the specs straddle day boundaries on purpose. */
@@ -171,25 +172,6 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
     return Number(chat.seq_upto);
   }
 
-  /** The statements matching `pattern` that `work` sends, observed where every statement passes (the engine's query runner). */
-  async function statementsSent(work: () => Promise<void>, pattern: RegExp): Promise<string[]> {
-    const runner = t.dataSource.createQueryRunner();
-    const prototype = Object.getPrototypeOf(runner) as QueryRunner;
-    await runner.release();
-    const query = prototype.query;
-    const sent: string[] = [];
-    const spy = jest.spyOn(prototype, 'query').mockImplementation(function (this: QueryRunner, ...args: Parameters<QueryRunner['query']>) {
-      if (pattern.test(args[0])) sent.push(args[0]);
-      return query.apply(this, args);
-    });
-    try {
-      await work();
-    } finally {
-      spy.mockRestore();
-    }
-    return sent;
-  }
-
   it('numbers messages imported in order as they are stored; one out of order shortens that to the days before it, and a read has the rest numbered again', async () => {
     // A hundred messages a day, three per millisecond: ties ordered by id.
     const records = Array.from({ length: 300 }, (_, i) =>
@@ -199,9 +181,13 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
         body: { type: 'txt', msg: `序${i}` },
       }),
     );
-    const numberings = await statementsSent(async () => {
-      for (let i = 0; i < 300; i += 100) await t.importRecords(a.tenantId, records.slice(i, i + 100));
-    }, /^\s*UPDATE chats SET seq_upto/i);
+    const numberings = await statementsSent(
+      t.dataSource,
+      async () => {
+        for (let i = 0; i < 300; i += 100) await t.importRecords(a.tenantId, records.slice(i, i + 100));
+      },
+      (sql) => /^\s*UPDATE chats SET seq_upto/i.test(sql),
+    );
     expect(await numberedUpTo('seq')).toBe(300); // no read asked for anything
     // The numbering moved with each batch's count, in the chats' upsert (the second and third
     // batches found the chat as planned): no statement of its own.

@@ -10,11 +10,12 @@
 // chats and one action nearly all of the audit trail. Without their hints MariaDB counted the
 // whale customer's chats along the primary key, and read the dominant action along the tenant's
 // time index (a rare one along another index), among others: each case fails then.
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { TimeFormatter } from '../src/common/util/time-format';
 import { MessageSequence } from '../src/modules/chat-message/message-sequence';
 import { ENGINES, type Engine } from './support/databases';
 import { record } from './support/records';
+import { statementsSent, type Statement } from './support/statements';
 import { startTestApp, type TestApp, type TestOperator, type TestTenant } from './support/test-app';
 
 const H = 3_600_000;
@@ -33,11 +34,6 @@ const AUDIT_ROWS = 6_000;
  * depends on statistics.
  */
 const RIGHT = /: (PRIMARY|sqlite_autoindex_\w+_1|idx_messages_chat_page|idx_messages_chat_seq|idx_message_marks_chat)$/;
-
-interface Statement {
-  sql: string;
-  params: unknown[];
-}
 
 /** The table accesses of a plan, each as `table: index` (`table: FULL SCAN` when it reads the whole table). */
 async function accesses(dataSource: DataSource, engine: Engine, { sql, params }: Statement): Promise<string[]> {
@@ -162,33 +158,25 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
     name = 'chatMessageList',
     caller: { client: TestTenant['client'] } = a,
   ): Promise<Statement[]> {
-    const sent: Statement[] = [];
-    const runner = t.dataSource.createQueryRunner();
-    const prototype = Object.getPrototypeOf(runner) as QueryRunner;
-    await runner.release();
-    const query = prototype.query;
-    const spy = jest.spyOn(prototype, 'query').mockImplementation(function (this: QueryRunner, ...args: Parameters<QueryRunner['query']>) {
-      const [sql, params] = args;
-      // Not the background workers' (the keyword index's outbox and state, job leases,
-      // heartbeats), which poll on their own and may run while a call is recorded.
-      if (/^\s*(SELECT|DELETE)\b/i.test(sql) && !/\b(search_outbox|search_state|job_leases|replica_heartbeats)\b/.test(sql)) {
-        sent.push({ sql, params: Array.isArray(params) ? params : [] });
-      }
-      return query.apply(this, args);
-    });
-    try {
-      if (name === 'auditExport') {
-        // A file: read to its end, so every batch's statement is sent.
-        const response = await caller.client.download(name, body);
-        expect(response.status).toBe(200);
-        expect((await response.text()).length).toBeGreaterThan(0);
-      } else {
-        const { status, envelope } = await caller.client.call(name, name === 'chatMessageList' ? { chatId: 'long', ...body } : body);
-        expect({ status, message: envelope.message }).toEqual({ status: 200, message: '成功' });
-      }
-    } finally {
-      spy.mockRestore();
-    }
+    // Not the background workers' (the keyword index's outbox and state, job leases,
+    // heartbeats), which poll on their own and may run while a call is recorded.
+    const keep = (sql: string) =>
+      /^\s*(SELECT|DELETE)\b/i.test(sql) && !/\b(search_outbox|search_state|job_leases|replica_heartbeats)\b/.test(sql);
+    const sent = await statementsSent(
+      t.dataSource,
+      async () => {
+        if (name === 'auditExport') {
+          // A file: read to its end, so every batch's statement is sent.
+          const response = await caller.client.download(name, body);
+          expect(response.status).toBe(200);
+          expect((await response.text()).length).toBeGreaterThan(0);
+        } else {
+          const { status, envelope } = await caller.client.call(name, name === 'chatMessageList' ? { chatId: 'long', ...body } : body);
+          expect({ status, message: envelope.message }).toEqual({ status: 200, message: '成功' });
+        }
+      },
+      keep,
+    );
     expect(sent.length).toBeGreaterThan(0);
     return sent;
   }
