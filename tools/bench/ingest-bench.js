@@ -130,7 +130,6 @@ async function main() {
     const driven = await drive(PORT, bodies, api.pid);
     sampling = false;
     await sampler;
-    const failures = driven.failures;
     const callbacks = {
       ...driven,
       senders: SENDERS,
@@ -241,35 +240,9 @@ async function main() {
     };
     console.log(`\nIngest into ${report.database}, keyword index ${values.search}`);
     console.table({
-      callbacks: {
-        rate: `${callbacks.perSecond}/s`,
-        p50: `${callbacks.p50ms} ms`,
-        p99: `${callbacks.p99ms} ms`,
-        failures,
-        'server CPU µs': callbacks.serverCpuUsPerCallback,
-        'DB CPU µs': callbacks.dbCpuUsPerCallback,
-        'index lag max': `${callbacks.indexLagMaxSeconds} s`,
-      },
-      'callbacks, group commit off': {
-        rate: `${withoutGroupCommit.perSecond}/s`,
-        p50: `${withoutGroupCommit.p50ms} ms`,
-        p99: `${withoutGroupCommit.p99ms} ms`,
-        failures: withoutGroupCommit.failures,
-        'server CPU µs': withoutGroupCommit.serverCpuUsPerCallback,
-        'DB CPU µs': withoutGroupCommit.dbCpuUsPerCallback,
-      },
-      ...(floorCallbacks
-        ? {
-            'callbacks floor': {
-              rate: `${floorCallbacks.perSecond}/s`,
-              p50: `${floorCallbacks.p50ms} ms`,
-              p99: `${floorCallbacks.p99ms} ms`,
-              failures: floorCallbacks.failures,
-              'server CPU µs': floorCallbacks.serverCpuUsPerCallback,
-              'DB CPU µs': floorCallbacks.dbCpuUsPerCallback,
-            },
-          }
-        : {}),
+      callbacks: { ...callbackRow(callbacks), 'index lag max': `${callbacks.indexLagMaxSeconds} s` },
+      'callbacks, group commit off': callbackRow(withoutGroupCommit),
+      ...(floorCallbacks ? { 'callbacks floor': callbackRow(floorCallbacks) } : {}),
       import: {
         rate: `${imports.perSecond}/s`,
         seconds: imports.seconds,
@@ -302,6 +275,18 @@ async function main() {
     await connection.end();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** One callback run as a row of the printed table. */
+function callbackRow(run) {
+  return {
+    rate: `${run.perSecond}/s`,
+    p50: `${run.p50ms} ms`,
+    p99: `${run.p99ms} ms`,
+    failures: run.failures,
+    'server CPU µs': run.serverCpuUsPerCallback,
+    'DB CPU µs': run.dbCpuUsPerCallback,
+  };
 }
 
 /** A body with a fresh timestamp and the security that goes with its callId. */

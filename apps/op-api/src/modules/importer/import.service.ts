@@ -68,7 +68,7 @@ export class ImportService {
   ): Promise<ImportResult> {
     const result: ImportResult = { imported: 0, duplicates: 0, expired: 0, failed: 0, errors: [] };
     let lineNumber = 0;
-    const counted = (stored: { imported: number; duplicates: number; expired?: number }) => {
+    const counted = (stored: Stored) => {
       result.imported += stored.imported;
       result.duplicates += stored.duplicates;
       result.expired += stored.expired ?? 0;
@@ -117,6 +117,9 @@ export class ImportService {
   }
 }
 
+/** What storing one batch answers (routed batches count the expired too). */
+type Stored = { imported: number; duplicates: number; expired?: number };
+
 /** Import transactions at once on sessions' records (MySQL; SQLite's queue one at a time). */
 const SESSION_LANES = 2;
 
@@ -141,8 +144,8 @@ class Lane<T> {
   holding = false;
 
   constructor(
-    private readonly store: (batch: T[]) => Promise<{ imported: number; duplicates: number; expired?: number }>,
-    private readonly counted: (stored: { imported: number; duplicates: number; expired?: number }) => void,
+    private readonly store: (batch: T[]) => Promise<Stored>,
+    private readonly counted: (stored: Stored) => void,
   ) {}
 
   async add(item: T): Promise<void> {
