@@ -354,6 +354,44 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     expect(next).toMatchObject({ statusCode: 1, messageCount: 1 });
   });
 
+  // SQLite has one writer: no transaction waits on another's row there.
+  if (engine !== 'sqlite') {
+    it('takes a chat’s row before writing its messages, as a purge does, so the two never wait on each other', async () => {
+      const chatId = 'u0001lockorder';
+      const record = (msgId: string, timestamp: number) =>
+        JSON.stringify(importRecord({ chatId, msgId, timestamp, from: 'u0001lockcustomer', to: AGENT_IM, body: msgId, chatStatus: 5 }));
+      expect(await t.importer.importLines(a.tenantId, [record('lock-1', RECENT)])).toMatchObject({ imported: 1 });
+
+      // Another transaction holds the chat's row, as customerErase and retention do while they delete.
+      const holder = t.dataSource.createQueryRunner();
+      await holder.connect();
+      await holder.startTransaction();
+      let importing: Promise<unknown> | undefined;
+      try {
+        await holder.query('SELECT id FROM chats WHERE tenant_id = ? AND id = ? FOR UPDATE', [a.tenantId, chatId]);
+        importing = t.importer.importLines(a.tenantId, [record('lock-2', RECENT + 1)]);
+        // What the import's connection waits in (a statement running for 300 ms is waiting) is
+        // the one that takes the chat's row, not one sent after its messages were written (which
+        // a purge's delete would wait on in turn).
+        let waiting: string | undefined;
+        for (let tries = 0; waiting === undefined && tries < 200; tries++) {
+          const rows: Array<{ info: string }> = await holder.query(
+            "SELECT INFO AS info FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND COMMAND = 'Query' AND TIME_MS > 300 AND ID <> CONNECTION_ID()",
+          );
+          waiting = rows[0]?.info;
+          if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        expect(waiting).toMatch(/^SELECT .* FROM chats c WHERE .* FOR UPDATE$/s);
+      } finally {
+        await holder.rollbackTransaction();
+        await holder.release();
+      }
+      expect(await importing).toMatchObject({ imported: 1, failed: 0 });
+      expect((await messagesOf(chatId)).map((m) => m.msg)).toEqual(['lock-1', 'lock-2']);
+      expect((await a.client.call<ChatInfo>('chatDetail', { chatId })).envelope.data).toMatchObject({ messageCount: 2, statusCode: 5 });
+    });
+  }
+
   it('draws the ids of imported and live messages from one generator, so they never collide', () => {
     // Two Snowflakes with one worker id hand out the same id in the same millisecond, and the
     // messages insert-ignore would drop the second row without a word.

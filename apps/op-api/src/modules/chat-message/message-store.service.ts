@@ -71,10 +71,13 @@ export class MessageStore {
         tenantId,
         [...firstByChat.values()].flatMap((r) => [r.form, r.to]),
       );
-      // Positions planned from the chats as read (a chat not there yet starts empty), written with
-      // the rows; settle keeps a plan whose chat did not change meanwhile, else numbers them again.
+      // The batch's chats that exist are locked before any message is written, as callbacks and
+      // purges take them: a purge holding a chat's row never waits on messages this batch wrote
+      // while the batch waits on that row (on Spider no server would see that cycle). Positions
+      // are planned from the chats so read (a chat not there yet starts empty), written with the
+      // rows; settle keeps a plan whose chat did not change meanwhile, else numbers them again.
       const freshByChat = byChat(fresh);
-      const read = await this.chats.numbering(manager, tenantId, [...freshByChat.keys()], { lock: false });
+      const read = await this.chats.numbering(manager, tenantId, [...statusByChat.keys()], { lock: 'found' });
       const plans = new Map([...freshByChat].map(([chatId, messages]) => [chatId, planAppend(read.get(chatId) ?? UNNUMBERED, messages)]));
       for (const message of fresh) message.seq = plans.get(message.chatId)?.seqs.get(message.id) ?? null;
       const written = await this.messages.insertMessages(manager, tenantId, fresh);

@@ -330,10 +330,20 @@ export class ChatRepository {
   /**
    * The numbering of these chats that exist: as the transaction's snapshot has it, or with
    * `lock`, as last committed, their rows locked until the transaction ends (MySQL; SQLite has
-   * one writer).
+   * one writer). `'found'` locks only the rows the snapshot holds: a locking read of a missing
+   * key takes the gap where it would go, and two importers creating chats in one gap deadlock.
    */
-  async numbering(manager: EntityManager, tenantId: string, chatIds: readonly string[], { lock }: { lock: boolean }) {
+  async numbering(
+    manager: EntityManager,
+    tenantId: string,
+    chatIds: readonly string[],
+    { lock }: { lock: boolean | 'found' },
+  ): Promise<Map<string, Numbering>> {
     if (chatIds.length === 0) return new Map<string, Numbering>();
+    if (lock === 'found') {
+      const found = await this.numbering(manager, tenantId, chatIds, { lock: false });
+      return dialectOf(manager).lockingRead === '' ? found : this.numbering(manager, tenantId, [...found.keys()], { lock: true });
+    }
     const rows: ChatEntity[] = await manager.query(
       `SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id IN (${placeholders(chatIds.length)})${lock ? dialectOf(manager).lockingRead : ''}`,
       [tenantId, ...chatIds],
