@@ -13,6 +13,21 @@ export const CASE_ROWS = 100;
  */
 export const caseById = (rows: number) => `CASE id ${Array.from({ length: rows }, () => 'WHEN ? THEN ?').join(' ')} END`;
 
+/**
+ * The condition of a keyset walk in (create_time, id) order that resumes past `after` (nothing
+ * for its first batch), and its parameters; `table` qualifies the columns. The bare `>=` is what
+ * lets both engines seek in the index (behind an OR alone SQLite walked from the start each
+ * time); the OR only drops the ties.
+ */
+export function keysetAfter(after: { timeMs: number; id: string | bigint } | null, table?: string): { sql: string; params: unknown[] } {
+  if (after === null) return { sql: '', params: [] };
+  const column = (name: string) => (table ? `${table}.${name}` : name);
+  return {
+    sql: ` AND ${column('create_time')} >= ? AND (${column('create_time')} > ? OR ${column('id')} > ?)`,
+    params: [after.timeMs, after.timeMs, BigInt(after.id)],
+  };
+}
+
 /** `(?, ?), (?, ?), …`: the VALUES of a multi-row insert of `rows` rows of `columns` columns. */
 export function valueRows(rows: number, columns: number): string {
   const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;

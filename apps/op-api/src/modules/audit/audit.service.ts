@@ -24,7 +24,7 @@ import { parseTimeRange } from '../../common/util/time-range';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { dialectOf } from '../../database/dialect';
-import { SqlFilter } from '../../database/sql';
+import { keysetAfter, SqlFilter } from '../../database/sql';
 import { AuditLog, TARGET_NAMES_CHAT } from './audit-log.service';
 
 interface AuditRow {
@@ -128,13 +128,12 @@ export class AuditService {
   private async *csv(from: string, clause: string, params: unknown[]): AsyncGenerator<Buffer> {
     const rows = (records: unknown[][]) => Buffer.from(stringify(records, { escape_formulas: true, record_delimiter: 'windows' }), 'utf8');
     yield Buffer.concat([Buffer.from(UTF8_BOM, 'utf8'), rows([EXPORT_COLUMNS])]);
-    let after: { time: number; id: string } | null = null;
+    let after: { timeMs: number; id: string } | null = null;
     for (;;) {
+      const past = keysetAfter(after, 'audit_logs');
       const batch: AuditRow[] = await this.dataSource.query(
-        `SELECT ${ROW_COLUMNS} ${from} WHERE ${clause}` +
-          (after ? ' AND create_time >= ? AND (create_time > ? OR id > ?)' : '') +
-          ` ORDER BY audit_logs.create_time, audit_logs.id LIMIT ${EXPORT_BATCH}`,
-        after ? [...params, after.time, after.time, BigInt(after.id)] : params,
+        `SELECT ${ROW_COLUMNS} ${from} WHERE ${clause}${past.sql} ORDER BY audit_logs.create_time, audit_logs.id LIMIT ${EXPORT_BATCH}`,
+        [...params, ...past.params],
       );
       if (batch.length === 0) return;
       yield rows(
@@ -153,7 +152,7 @@ export class AuditService {
         }),
       );
       const last = batch[batch.length - 1];
-      after = { time: Number(last.create_time), id: last.id };
+      after = { timeMs: Number(last.create_time), id: last.id };
       if (batch.length < EXPORT_BATCH) return;
     }
   }

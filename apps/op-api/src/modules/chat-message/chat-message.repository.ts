@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { dialectOf, merge } from '../../database/dialect';
 import { DAY_MS, dayNumber } from '../../database/message-days';
 import { chunks } from '../../common/util/chunks';
-import { affectedRows, CASE_ROWS, caseById, placeholders, valueRows } from '../../database/sql';
+import { affectedRows, CASE_ROWS, caseById, keysetAfter, placeholders, valueRows } from '../../database/sql';
 import { SearchIndexService } from '../search-index/search-index.service';
 import { compareKeys, keyOf, type ChatKey, type Numbering } from '../chats/chat-numbering';
 import type { NewMessage } from './easemob-message';
@@ -262,13 +262,10 @@ export class ChatMessageRepository {
     after: ChatKey | null,
     limit: number,
   ): Promise<T[]> {
+    const past = keysetAfter(after, 'm');
     return source.query(
-      `SELECT ${columns} FROM messages m ${this.chatPage()} WHERE m.tenant_id = ? AND m.chat_id = ?` +
-        // The bare `create_time >=` is what lets both engines seek in the index (behind an OR
-        // alone SQLite walked the chat from its start each time); the OR only drops the ties.
-        (after ? ' AND m.create_time >= ? AND (m.create_time > ? OR m.id > ?)' : '') +
-        ' ORDER BY m.create_time, m.id LIMIT ?',
-      after ? [tenantId, chatId, after.timeMs, after.timeMs, after.id, limit] : [tenantId, chatId, limit],
+      `SELECT ${columns} FROM messages m ${this.chatPage()} WHERE m.tenant_id = ? AND m.chat_id = ?${past.sql} ORDER BY m.create_time, m.id LIMIT ?`,
+      [tenantId, chatId, ...past.params, limit],
     );
   }
 

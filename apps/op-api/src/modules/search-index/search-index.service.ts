@@ -9,7 +9,7 @@ import { Snowflake } from '../../common/util/snowflake';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { dialectOf, isMysql, merge } from '../../database/dialect';
-import { affectedRows, placeholders, valueRows } from '../../database/sql';
+import { affectedRows, keysetAfter, placeholders, valueRows } from '../../database/sql';
 import { MetricsService } from '../observability/metrics.service';
 import { Fts5Engine } from './engines/fts5.engine';
 import { MroongaEngine } from './engines/mroonga.engine';
@@ -699,23 +699,23 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     const tenants: Array<{ id: string }> =
       scope === '*' ? await this.dataSource.query('SELECT id FROM tenants WHERE id >= ? ORDER BY id', [cursor.tenant]) : [{ id: scope }];
     for (const { id: tenantId } of tenants) {
-      let after = tenantId === cursor.tenant && cursor.time !== null && cursor.id !== null ? { time: cursor.time, id: cursor.id } : null;
+      let after = tenantId === cursor.tenant && cursor.time !== null && cursor.id !== null ? { timeMs: cursor.time, id: cursor.id } : null;
       for (;;) {
+        // Qualified: a bare `id` would name the CAST below (a string), and sort by it.
+        const past = keysetAfter(after, 'messages');
         const batch: MessageRow[] = await this.dataSource.query(
-          "SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, create_time, msg FROM messages WHERE tenant_id = ? AND type = 'txt'" +
-            (after ? ' AND (create_time > ? OR (create_time = ? AND id > ?))' : '') +
-            // Qualified: a bare `id` would name the CAST above (a string), and sort by it.
+          `SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, create_time, msg FROM messages WHERE tenant_id = ? AND type = 'txt'${past.sql}` +
             ` ORDER BY messages.create_time, messages.id LIMIT ${REBUILD_BATCH}`,
-          after ? [tenantId, after.time, after.time, BigInt(after.id)] : [tenantId],
+          [tenantId, ...past.params],
         );
         if (batch.length > 0) {
           await engine.put(batch.map(indexed));
           const last = batch[batch.length - 1];
-          after = { time: Number(last.create_time), id: last.id };
+          after = { timeMs: Number(last.create_time), id: last.id };
           done += batch.length;
           await this.dataSource.query(
             'UPDATE search_rebuild SET cursor_tenant = ?, cursor_time = ?, cursor_id = ?, done = ?, total = ? WHERE engine = ? AND scope = ?',
-            [tenantId, after.time, BigInt(after.id), done, Math.max(total, done), engine.name, scope],
+            [tenantId, after.timeMs, BigInt(after.id), done, Math.max(total, done), engine.name, scope],
           );
           total = Math.max(total, done);
           onProgress?.({ done, total });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { nextTurn, rest } from '../../common/util/next-turn';
 import { dialectOf, isMysql } from '../../database/dialect';
-import { deleteCounted, placeholders } from '../../database/sql';
+import { deleteCounted, keysetAfter, placeholders } from '../../database/sql';
 import { inTransaction } from '../../database/transaction';
 import { rememberErased } from '../chat-message/erased-customers';
 import { ChatRepository } from '../chats/chat.repository';
@@ -133,12 +133,12 @@ export class ChatPurger {
     remember: boolean,
     after: Keyset | null = null,
   ): Promise<BatchResult> {
+    const past = keysetAfter(after, 'messages');
     const rows: Array<{ id: string; type: string; hx_msg_id: string | null; create_time: number | string }> = await manager.query(
-      'SELECT CAST(id AS CHAR) AS id, type, hx_msg_id, create_time FROM messages WHERE tenant_id = ? AND chat_id = ?' +
-        (after ? ' AND create_time >= ? AND (create_time > ? OR id > ?)' : '') +
+      `SELECT CAST(id AS CHAR) AS id, type, hx_msg_id, create_time FROM messages WHERE tenant_id = ? AND chat_id = ?${past.sql}` +
         ` ORDER BY messages.create_time, messages.id LIMIT ${this.batchSize}` +
         (locking ? dialectOf(manager).lockingRead : ''),
-      after ? [tenantId, chatId, after.timeMs, after.timeMs, BigInt(after.id)] : [tenantId, chatId],
+      [tenantId, chatId, ...past.params],
     );
     const counts = noPurge();
     if (rows.length === 0) return { counts, forgotten: [], last: null };

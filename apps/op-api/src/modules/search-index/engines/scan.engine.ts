@@ -1,5 +1,6 @@
 import { containsKeyword } from '@op/contracts';
 import type { DataSource } from 'typeorm';
+import { keysetAfter } from '../../../database/sql';
 import {
   messageScope,
   type HitCandidate,
@@ -41,14 +42,14 @@ export class ScanEngine implements SearchEngine {
   private async scan(query: SearchQuery, chatIds: readonly string[] | null, visit: (row: HitCandidate) => boolean | void): Promise<void> {
     if (chatIds?.length === 0) return;
     const scope = messageScope(query, '', chatIds ?? undefined);
-    let after: [number, bigint] | null = null;
+    let after: { timeMs: number; id: string } | null = null;
     for (;;) {
-      const cursor: string = after === null ? '' : ' AND (create_time > ? OR (create_time = ? AND id > ?))';
+      const past = keysetAfter(after, 'messages');
       const rows: TextRow[] = await this.dataSource.query(
-        `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${scope.sql}${cursor} ` +
+        `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${scope.sql}${past.sql} ` +
           // Qualified: a bare `id` would name the CAST above (a string), and sort by it.
           `ORDER BY messages.create_time, messages.id LIMIT ${CHUNK}`,
-        after === null ? scope.params : [...scope.params, after[0], after[0], after[1]],
+        [...scope.params, ...past.params],
       );
       for (const row of rows) {
         if (row.msg !== null && containsKeyword(row.msg, query.normal)) {
@@ -57,7 +58,7 @@ export class ScanEngine implements SearchEngine {
       }
       if (rows.length < CHUNK) return;
       const last = rows[rows.length - 1];
-      after = [Number(last.create_time), BigInt(last.id)];
+      after = { timeMs: Number(last.create_time), id: last.id };
     }
   }
 
