@@ -5,6 +5,32 @@ import { join } from 'node:path';
 import { freePort, stopChild, waitForMysqlProtocol } from './processes';
 
 /**
+ * A fresh data directory made by `mariadb-install-db`. It failed once in a CI run beside other
+ * suites' servers, saying nothing (its output was dropped): what it prints now goes into the
+ * error, and a failed attempt is tried once more in a directory of its own, its output logged.
+ */
+function installDataDirectory(attempts = 2): string {
+  for (let attempt = 1; ; attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'op-mariadb-'));
+    chmodSync(dir, 0o755);
+    try {
+      execFileSync(
+        'mariadb-install-db',
+        ['--user=mysql', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'],
+        { stdio: 'pipe', encoding: 'utf8' },
+      );
+      return dir;
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      const output = `mariadb-install-db failed (attempt ${attempt} of ${attempts}):\n${stdout}${stderr}`;
+      if (attempt >= attempts) throw new Error(output);
+      console.warn(output);
+    }
+  }
+}
+
+/**
  * A MariaDB server of the test's own, which the test may stop and start: never the machine's
  * shared one, which other suites and CI use. Root over TCP with no password.
  */
@@ -19,13 +45,7 @@ export class PrivateMariaDb {
 
   /** `args` replace the default `--skip-log-bin` (a replication test gives `--log-bin`, `--server-id`, …). */
   static async create(args: string[] = ['--skip-log-bin']): Promise<PrivateMariaDb> {
-    const dir = mkdtempSync(join(tmpdir(), 'op-mariadb-'));
-    chmodSync(dir, 0o755);
-    execFileSync(
-      'mariadb-install-db',
-      ['--user=mysql', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'],
-      { stdio: 'ignore' },
-    );
+    const dir = installDataDirectory();
     execFileSync('chown', ['-R', 'mysql:mysql', dir]);
     const db = new PrivateMariaDb(dir, await freePort(), args);
     await db.start();
