@@ -381,7 +381,7 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
           waiting = rows[0]?.info;
           if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
         }
-        expect(waiting).toMatch(/^SELECT .* FROM chats c WHERE .* FOR UPDATE$/s);
+        expect(waiting).toMatch(/^SELECT .* FROM chats c .*WHERE .* FOR UPDATE$/s);
       } finally {
         await holder.rollbackTransaction();
         await holder.release();

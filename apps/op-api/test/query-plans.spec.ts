@@ -469,6 +469,47 @@ describe.each(ENGINES)('the plans of 2.37 on skewed data, on %s', (engine) => {
     expect(deletes).toBe(2);
   });
 
+  it('an import reads, locks and updates its chats, and numbers its messages, by key', async () => {
+    // A tenant of a few chats and a batch that names them and many new ones: a planner that
+    // judges the tenant's few rows cheaper to scan than the listed keys locks every one of them,
+    // and the import's two lanes then wait on each other (an import ran 20 times slower so).
+    const small = await t.createTenant();
+    await t.importRecords(
+      small.tenantId,
+      Array.from({ length: 5 }, (_, i) => record({ chatId: `few${i}`, from: `u0001few${i}`, timestamp: BASE + i * H })),
+    );
+    await t.dataSource.query(engine === 'mariadb' ? 'ANALYZE TABLE chats, messages' : 'ANALYZE');
+    // Those that name chats or messages by a list of their ids (not a customer's, nor an Easemob id).
+    const byKey = (sql: string) => /\b(FROM|UPDATE) (chats|messages)\b/.test(sql) && /\bid IN \(/.test(sql);
+    const statements = await statementsSent(
+      t.dataSource,
+      async () => {
+        const result = await t.importRecords(
+          small.tenantId,
+          Array.from({ length: 400 }, (_, i) =>
+            // Half the chats left open (claimed), half ended (released).
+            record({
+              chatId: `few${i % 200}`,
+              from: `u0001few${i % 200}`,
+              timestamp: BASE + 24 * H + i * 1_000,
+              chatStatus: i % 2 ? 3 : 5,
+            }),
+          ),
+        );
+        expect(result).toMatchObject({ imported: 400, failed: 0 });
+      },
+      byKey,
+    );
+    // The numbering read (plain and locking), the release of ended chats, the claims of open ones.
+    expect(statements.length).toBeGreaterThanOrEqual(4);
+    for (const statement of statements) {
+      const plan = await accesses(t.dataSource, engine, statement);
+      const keyed = plan.filter((access) => /^(c|chats|messages): /.test(access));
+      expect(keyed.length).toBeGreaterThan(0);
+      expect({ sql: statement.sql, wrong: keyed.filter((access) => !RIGHT.test(access)) }).toEqual({ sql: statement.sql, wrong: [] });
+    }
+  });
+
   it("the signature guard looks its client and the operator's token up by key", async () => {
     t.clients.forget(a.clientId);
     const statements = await statementsOf({}, 'operatorList');

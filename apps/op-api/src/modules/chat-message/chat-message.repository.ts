@@ -298,7 +298,8 @@ export class ChatMessageRepository {
   async setSeqs(manager: EntityManager, tenantId: string, seqs: ReadonlyArray<{ id: string; seq: number | null }>): Promise<void> {
     for (const batch of chunks(seqs, CASE_ROWS)) {
       await manager.query(
-        `UPDATE messages SET seq = ${caseById(batch.length)} WHERE tenant_id = ? AND id IN (${placeholders(batch.length)})`,
+        // By the primary key whatever the statistics say: a scan of the tenant's messages instead would lock them all.
+        `UPDATE messages ${dialectOf(manager).forcePrimaryKey('messages')} SET seq = ${caseById(batch.length)} WHERE tenant_id = ? AND id IN (${placeholders(batch.length)})`,
         [...batch.flatMap(({ id, seq }) => [BigInt(id), seq]), tenantId, ...batch.map(({ id }) => BigInt(id))],
       );
     }
