@@ -51,8 +51,8 @@ export class CallbackIds {
   }
 
   /**
-   * {@link claim} for many callIds of one tenant in two statements (one multi-row insert, one
-   * read of the fingerprints): what group commit and the journal's drain use.
+   * {@link claim} for many callIds of one tenant in one multi-row insert, and one read of the
+   * fingerprints when some were known: what group commit and the journal's drain use.
    */
   async claimMany(tenantId: string, claims: ReadonlyArray<{ callId: string; fingerprint: string }>, now = Date.now()): Promise<boolean[]> {
     if (claims.length === 0) return [];
@@ -71,10 +71,13 @@ export class CallbackIds {
       });
     }
     await this.prune(now);
-    await this.dataSource.query(
+    const inserted = await affectedRows(
+      this.dataSource,
       `${dialectOf(this.dataSource).insertIgnore} INTO easemob_callback_ids (tenant_id, call_id, fingerprint, expire_time) VALUES ${valueRows(claims.length, 4)}`,
       claims.flatMap(({ callId, fingerprint }) => [tenantId, callId, fingerprint, now + this.ttlMs]),
     );
+    // All new (the usual case): nothing to compare. Else one of them was known (or came twice).
+    if (inserted === claims.length) return claims.map(() => true);
     const rows: Array<{ call_id: string; fingerprint: string }> = await this.dataSource.query(
       `SELECT call_id, fingerprint FROM easemob_callback_ids WHERE tenant_id = ? AND call_id IN (${placeholders(claims.length)})`,
       [tenantId, ...claims.map(({ callId }) => callId)],
