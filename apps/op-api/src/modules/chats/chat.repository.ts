@@ -370,9 +370,7 @@ export class ChatRepository {
       `SELECT ${CHAT_COLUMNS} FROM chats c ${byId(manager)} WHERE c.tenant_id = ? AND c.id IN (${placeholders(chatIds.length)})${lock ? dialectOf(manager).lockingRead : ''}`,
       [tenantId, ...chatIds],
     );
-    return new Map(
-      rows.map((row) => [row.id, { ...numberingOf(row), status: Number(row.status) as ChatStatus, customerId: row.customerId }]),
-    );
+    return new Map(rows.map((row) => [row.id, { ...numberingOf(row), status: Number(row.status), customerId: row.customerId }]));
   }
 
   /** Records, for each chat, how many of its first messages carry their position, and the last of them ({@link CASE_ROWS} chats a statement). */
