@@ -119,7 +119,10 @@ export class MessageStore {
       // ended (its row locked since) holds no claim to give back.
       const ended = [...statusByChat]
         .filter(([chatId, status]) => status !== null && !isOpen(status) && !(read.has(chatId) && !isOpen(read.get(chatId)!.status)))
-        .map(([chatId]) => ({ chatId, customerId: read.get(chatId)?.customerId ?? customerOf(firstByChat.get(chatId)!, staff) }));
+        .map(([chatId]) => ({
+          chatId,
+          customerId: read.has(chatId) ? read.get(chatId)!.customerId : customerOf(firstByChat.get(chatId)!, staff),
+        }));
       await this.chats.release(manager, tenantId, ended);
       await this.chats.claimOpen(
         manager,

@@ -66,11 +66,6 @@ const countsConflict = (statusGiven: boolean): Record<string, Merge> => {
 };
 
 /**
- * The chats table and its `chat_open` claims: the one place that reads chats by key and the
- * only writer of both (live sessions, ingest counts, imports' statuses, purges). Other
- * modules call it; a hand-written search over `chats c` reads {@link CHAT_COLUMNS}.
- */
-/**
  * Read by the primary key whatever the statistics say, for statements on a list of chat ids: a
  * planner that judged a scan of the tenant's few chats cheaper than the lookups (early in an
  * import, say) made a locking read or update take every chat of the tenant, and two import lanes
@@ -81,6 +76,11 @@ const byId = (source: DataSource | EntityManager) => dialectOf(source).forcePrim
 /** A chat's numbering as {@link ChatRepository.numbering} reads it, with its status and customer. */
 export type ChatState = Numbering & { status: ChatStatus; customerId: string | null };
 
+/**
+ * The chats table and its `chat_open` claims: the one place that reads chats by key and the
+ * only writer of both (live sessions, ingest counts, imports' statuses, purges). Other
+ * modules call it; a hand-written search over `chats c` reads {@link CHAT_COLUMNS}.
+ */
 @Injectable()
 export class ChatRepository {
   constructor(private readonly dataSource: DataSource) {}
