@@ -389,7 +389,8 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
       const before = await tenant.client.chatSearch({ keyword: '退款单号' });
       await index.drain();
       const after = await tenant.client.chatSearch({ keyword: '退款单号' });
-      expect(before.data).toEqual(after.data);
+      // The same answer, but for the scan's default window, which ends at each call's own second.
+      expect({ ...before.data, window: null }).toEqual({ ...after.data, window: null });
       expect(after.data!.chats.map((c) => [c.chatId, c.hits.map((h) => h.snippet)])).toEqual([['fresh', ['刚刚写入的退款单号 A-1']]]);
     } finally {
       index.startBackground();
