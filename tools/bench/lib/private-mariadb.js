@@ -2,7 +2,7 @@
 // a free port, root over TCP with no password. Needs mariadb-install-db and mariadbd (Debian's
 // mariadb-server) and root (mariadbd runs as --user=mysql).
 const { execFileSync, spawn } = require('node:child_process');
-const { chmodSync, mkdtempSync, rmSync } = require('node:fs');
+const { chmodSync, mkdirSync, mkdtempSync, rmSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -23,9 +23,20 @@ function freePort() {
 async function privateMariaDb({ args = ['--skip-log-bin'], bufferPool = '64M', name = 'op-mariadb' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), `${name}-`));
   chmodSync(dir, 0o755);
+  // Off the shared server's files: no my.cnf (its error log, /tmp for temporary tables), a
+  // temporary directory of its own (as the tests' private servers: test/support/private-mariadb.ts).
+  mkdirSync(`${dir}/tmp`);
+  execFileSync('chown', ['mysql:mysql', `${dir}/tmp`]);
   execFileSync(
     'mariadb-install-db',
-    ['--user=mysql', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'],
+    [
+      '--no-defaults',
+      '--user=mysql',
+      `--datadir=${dir}/data`,
+      `--tmpdir=${dir}/tmp`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+    ],
     { stdio: 'ignore' },
   );
   execFileSync('chown', ['-R', 'mysql:mysql', dir]);

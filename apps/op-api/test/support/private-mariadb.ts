@@ -1,22 +1,35 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, stopChild, waitForMysqlProtocol } from './processes';
 
 /**
- * A fresh data directory made by `mariadb-install-db`. It failed once in a CI run beside other
- * suites' servers, saying nothing (its output was dropped): what it prints now goes into the
- * error, and a failed attempt is tried once more in a directory of its own, its output logged.
+ * A fresh data directory made by `mariadb-install-db`, its bootstrap server kept off the shared
+ * server's files: `--no-defaults` (the machine's my.cnf named the shared error log and /tmp as
+ * the temporary directory, where the shared server keeps its temporary tables) and a temporary
+ * directory of its own. With those shared, one install failed in CI and the shared server
+ * crashed creating a temporary table (signal 11 in create_tmp_table_for_schema) while installs
+ * ran beside it. What the install prints goes into the error; a failed attempt is logged and
+ * tried once more in a fresh directory.
  */
 function installDataDirectory(attempts = 2): string {
   for (let attempt = 1; ; attempt++) {
     const dir = mkdtempSync(join(tmpdir(), 'op-mariadb-'));
     chmodSync(dir, 0o755);
+    mkdirSync(`${dir}/tmp`);
+    execFileSync('chown', ['mysql:mysql', `${dir}/tmp`]);
     try {
       execFileSync(
         'mariadb-install-db',
-        ['--user=mysql', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'],
+        [
+          '--no-defaults',
+          '--user=mysql',
+          `--datadir=${dir}/data`,
+          `--tmpdir=${dir}/tmp`,
+          '--auth-root-authentication-method=normal',
+          '--skip-test-db',
+        ],
         { stdio: 'pipe', encoding: 'utf8' },
       );
       return dir;
