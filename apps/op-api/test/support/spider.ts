@@ -14,11 +14,21 @@ export class SpiderCluster {
   ) {}
 
   static async create(): Promise<SpiderCluster> {
-    const servers = await Promise.all([PrivateMariaDb.create(), PrivateMariaDb.create(), PrivateMariaDb.create()]);
-    // Installed on the running server, as MariaDB's manual does it: loaded at start-up instead
-    // (--plugin-load-add), Spider's set-up of its system tables crashed 10.11.19 now and then.
-    await mysqlQuery(servers[0].url, "INSTALL SONAME 'ha_spider'");
-    return new SpiderCluster(servers[0], servers.slice(1));
+    const started = await Promise.allSettled([PrivateMariaDb.create(), PrivateMariaDb.create(), PrivateMariaDb.create()]);
+    const servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    try {
+      const failed = started.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+      // Installed on the running server, as MariaDB's manual does it: loaded at start-up instead
+      // (--plugin-load-add), Spider's set-up of its system tables crashed 10.11.19 now and then.
+      await mysqlQuery(servers[0].url, "INSTALL SONAME 'ha_spider'");
+      return new SpiderCluster(servers[0], servers.slice(1));
+    } catch (error) {
+      // Servers left running would keep the test process alive after the failure (a machine
+      // without mariadb-plugin-spider hung the spec instead of failing it).
+      await Promise.all(servers.map((server) => server.destroy()));
+      throw error;
+    }
   }
 
   /**
