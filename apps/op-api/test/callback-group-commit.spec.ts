@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CallbackIds } from '../src/modules/easemob/callback-ids.service';
 import { STORE_ENGINES, type Engine } from './support/databases';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
@@ -93,5 +94,32 @@ describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine,
     );
     expect(chats).toHaveLength(7);
     expect(chats.reduce((n, chat) => n + Number(chat.message_count), 0)).toBe(80);
+  }, 60_000);
+
+  it('settles claims of the same callIds sent at once in different orders, each new one claimed once', async () => {
+    // Batches of one moment overlap (an original in one, its redelivery in the next) and name
+    // their callIds in arrival order: two multi-row inserts of the same keys in different
+    // orders deadlocked in InnoDB, and the whole batch was answered 500.
+    const callIds = t.app.get(CallbackIds);
+    const claimed: string[] = [];
+    const unclaimed: string[] = [];
+    for (let round = 0; round < 40; round++) {
+      const ids = Array.from({ length: 12 }, (_, i) => `order-${round}-${i}`);
+      const batches = Array.from({ length: 6 }, () => ids.filter(() => Math.random() < 0.6).sort(() => Math.random() - 0.5));
+      const answers = await Promise.all(
+        batches.map((batch) =>
+          callIds.claimMany(
+            a.tenantId,
+            batch.map((callId) => ({ callId, fingerprint: `fp-${callId}` })),
+          ),
+        ),
+      );
+      answers.forEach((answer, i) => expect(answer).toEqual(batches[i].map(() => true)));
+      const named = new Set(batches.flat());
+      for (const id of ids) (named.has(id) ? claimed : unclaimed).push(id);
+    }
+    // Each claimed callId is known with its content (other content is refused); the rest are free.
+    const probe = [...claimed, ...unclaimed].map((callId) => ({ callId, fingerprint: 'other content' }));
+    expect(await callIds.claimMany(a.tenantId, probe)).toEqual([...claimed.map(() => false), ...unclaimed.map(() => true)]);
   }, 60_000);
 });

@@ -23,8 +23,10 @@ function driverCode(error: unknown): string | undefined {
  */
 export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = 4): Promise<T> {
   if (!isMysql(dataSource))
-    return oneAtATime(dataSource, () => retried(dataSource, (manager) => takeWriteLock(manager).then(() => work(manager)), attempts));
-  return retried(dataSource, work, attempts);
+    return oneAtATime(dataSource, () =>
+      retryTransient(() => dataSource.transaction((manager) => takeWriteLock(manager).then(() => work(manager))), attempts),
+    );
+  return retryTransient(() => dataSource.transaction(work), attempts);
 }
 
 /**
@@ -52,10 +54,14 @@ function oneAtATime<T>(dataSource: DataSource, run: () => Promise<T>): Promise<T
   return next;
 }
 
-async function retried<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts: number): Promise<T> {
+/**
+ * Runs `run` again (after a short random pause) when it fails on a deadlock or lock timeout:
+ * for a statement outside a transaction, which such an error rolls back whole.
+ */
+export async function retryTransient<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await dataSource.transaction(work);
+      return await run();
     } catch (error) {
       const code = driverCode(error);
       if (attempt >= attempts || !code || !RETRYABLE.has(code)) throw error;

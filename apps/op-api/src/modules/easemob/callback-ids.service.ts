@@ -4,6 +4,7 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { dialectOf } from '../../database/dialect';
 import { affectedRows, placeholders, valueRows } from '../../database/sql';
+import { retryTransient } from '../../database/transaction';
 import { SharedRedis } from '../access/shared-redis.service';
 
 const PRUNE_EVERY_MS = 60_000;
@@ -37,11 +38,7 @@ export class CallbackIds {
       return previous === null || previous === fingerprint;
     }
     await this.prune(now);
-    const inserted = await affectedRows(
-      this.dataSource,
-      `${dialectOf(this.dataSource).insertIgnore} INTO easemob_callback_ids (tenant_id, call_id, fingerprint, expire_time) VALUES (?, ?, ?, ?)`,
-      [tenantId, callId, fingerprint, now + this.ttlMs],
-    );
+    const inserted = await this.insert(tenantId, [{ callId, fingerprint }], now);
     if (inserted > 0) return true;
     const rows: Array<{ fingerprint: string }> = await this.dataSource.query(
       'SELECT fingerprint FROM easemob_callback_ids WHERE tenant_id = ? AND call_id = ?',
@@ -71,11 +68,7 @@ export class CallbackIds {
       });
     }
     await this.prune(now);
-    const inserted = await affectedRows(
-      this.dataSource,
-      `${dialectOf(this.dataSource).insertIgnore} INTO easemob_callback_ids (tenant_id, call_id, fingerprint, expire_time) VALUES ${valueRows(claims.length, 4)}`,
-      claims.flatMap(({ callId, fingerprint }) => [tenantId, callId, fingerprint, now + this.ttlMs]),
-    );
+    const inserted = await this.insert(tenantId, claims, now);
     // All new (the usual case): nothing to compare. Else one of them was known (or came twice).
     if (inserted === claims.length) return claims.map(() => true);
     const rows: Array<{ call_id: string; fingerprint: string }> = await this.dataSource.query(
@@ -86,9 +79,26 @@ export class CallbackIds {
     return claims.map(({ callId, fingerprint }) => known.get(callId) === fingerprint);
   }
 
+  /**
+   * INSERT IGNORE of the claims, in callId order: two concurrent multi-row inserts naming the same
+   * callIds in different orders deadlock in InnoDB (a redelivery arriving beside its original, seen
+   * on a Spider front); in one order they queue. A deadlock or lock timeout left (beside a prune)
+   * rolls the statement back whole, and it is sent again.
+   */
+  private insert(tenantId: string, claims: ReadonlyArray<{ callId: string; fingerprint: string }>, now: number): Promise<number> {
+    const sorted = [...claims].sort((a, b) => (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : 0));
+    return retryTransient(() =>
+      affectedRows(
+        this.dataSource,
+        `${dialectOf(this.dataSource).insertIgnore} INTO easemob_callback_ids (tenant_id, call_id, fingerprint, expire_time) VALUES ${valueRows(sorted.length, 4)}`,
+        sorted.flatMap(({ callId, fingerprint }) => [tenantId, callId, fingerprint, now + this.ttlMs]),
+      ),
+    );
+  }
+
   private async prune(now: number): Promise<void> {
     if (now - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = now;
-    await this.dataSource.query('DELETE FROM easemob_callback_ids WHERE expire_time < ?', [now]);
+    await retryTransient(() => this.dataSource.query('DELETE FROM easemob_callback_ids WHERE expire_time < ?', [now]));
   }
 }
