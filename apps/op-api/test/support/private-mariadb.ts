@@ -1,47 +1,13 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, stopChild, waitForMysqlProtocol } from './processes';
 
-/**
- * A fresh data directory made by `mariadb-install-db`, its bootstrap server kept off the shared
- * server's files: `--no-defaults` (the machine's my.cnf named the shared error log and /tmp as
- * the temporary directory, where the shared server keeps its temporary tables) and a temporary
- * directory of its own. With those shared, one install failed in CI and the shared server
- * crashed creating a temporary table (signal 11 in create_tmp_table_for_schema) while installs
- * ran beside it. What the install prints goes into the error; a failed attempt is logged and
- * tried once more in a fresh directory.
- */
-function installDataDirectory(attempts = 2): string {
-  for (let attempt = 1; ; attempt++) {
-    const dir = mkdtempSync(join(tmpdir(), 'op-mariadb-'));
-    chmodSync(dir, 0o755);
-    mkdirSync(`${dir}/tmp`);
-    execFileSync('chown', ['mysql:mysql', `${dir}/tmp`]);
-    try {
-      execFileSync(
-        'mariadb-install-db',
-        [
-          '--no-defaults',
-          '--user=mysql',
-          `--datadir=${dir}/data`,
-          `--tmpdir=${dir}/tmp`,
-          '--auth-root-authentication-method=normal',
-          '--skip-test-db',
-        ],
-        { stdio: 'pipe', encoding: 'utf8' },
-      );
-      return dir;
-    } catch (error) {
-      rmSync(dir, { recursive: true, force: true });
-      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      const output = `mariadb-install-db failed (attempt ${attempt} of ${attempts}):\n${stdout}${stderr}`;
-      if (attempt >= attempts) throw new Error(output);
-      console.warn(output);
-    }
-  }
-}
+const ROOT = join(__dirname, '../../../..');
+const { installDataDirectory, serverArgs } = require(join(ROOT, 'tools/scripts/mariadb-datadir.js')) as {
+  installDataDirectory(options?: { prefix?: string }): string;
+  serverArgs(dir: string, port: number, options?: { extra?: string[] }): string[];
+};
 
 /**
  * A MariaDB server of the test's own, which the test may stop and start: never the machine's
@@ -59,7 +25,6 @@ export class PrivateMariaDb {
   /** `args` replace the default `--skip-log-bin` (a replication test gives `--log-bin`, `--server-id`, …). */
   static async create(args: string[] = ['--skip-log-bin']): Promise<PrivateMariaDb> {
     const dir = installDataDirectory();
-    execFileSync('chown', ['-R', 'mysql:mysql', dir]);
     const db = new PrivateMariaDb(dir, await freePort(), args);
     await db.start();
     return db;
@@ -70,24 +35,7 @@ export class PrivateMariaDb {
   }
 
   async start(): Promise<void> {
-    this.server = spawn(
-      '/usr/sbin/mariadbd',
-      [
-        '--no-defaults',
-        '--user=mysql',
-        `--datadir=${this.dir}/data`,
-        `--port=${this.port}`,
-        `--socket=${this.dir}/sock`,
-        '--bind-address=127.0.0.1',
-        `--pid-file=${this.dir}/pid`,
-        `--log-error=${this.dir}/error.log`,
-        // Its temporary tables in its own folder, not the /tmp of the machine's shared server.
-        `--tmpdir=${this.dir}`,
-        '--innodb-buffer-pool-size=32M',
-        ...this.args,
-      ],
-      { stdio: 'ignore' },
-    );
+    this.server = spawn('/usr/sbin/mariadbd', serverArgs(this.dir, this.port, { extra: this.args }), { stdio: 'ignore' });
     await waitForMysqlProtocol(this.port, { user: 'root' });
   }
 
