@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { OpClient } from '@op/contracts/node';
 import { APPKEY, CALLBACK_SECRET, callbackBody } from './support/easemob';
 import { PrivateMariaDb } from './support/private-mariadb';
-import { OPCTL, opctlTenant, runNode, startServer, type RunningServer } from './support/processes';
+import { mysqlQuery, OPCTL, opctlTenant, runNode, startServer, type RunningServer } from './support/processes';
 
 // Issue 12, finding 8: a database that accepts connections and never answers (a private
 // mariadbd under SIGSTOP). Every query has a timeout, so signed calls and callbacks answer
@@ -27,7 +27,11 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
       OP_DATA_DIR: dataDir,
       OP_LOG_LEVEL: 'silent',
       OP_DB_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+      // Past the retries of a lock timeout, not the time a slow store gets before it is journalled.
+      OP_SPOOL_AFTER_MS: '30000',
     };
+    // A lock held elsewhere fails a statement after 1 s (the server's sessions start with it).
+    await mysqlQuery(db.url, 'SET GLOBAL innodb_lock_wait_timeout = 1');
     const opctl = async (...args: string[]) => JSON.parse((await runNode(OPCTL, args, env)).stdout) as Record<string, string>;
     const { tenantId, clientId, secret, token } = await opctlTenant(env, { name: 'hung', username: 'admin' });
     await opctl('easemob:app', '--tenant', tenantId, '--appkey', APPKEY, '--callback-secret', CALLBACK_SECRET);
@@ -41,6 +45,24 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
     await db?.destroy();
     rmSync(dataDir, { recursive: true, force: true });
   });
+
+  const postCallback = async (body: Record<string, unknown>) => {
+    const response = await fetch(`${server.baseUrl}/hx/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(BOUND_MS),
+    });
+    return { status: response.status, result: ((await response.json()) as { data: { result?: string } | null }).data?.result };
+  };
+
+  const waitForDrain = async () => {
+    for (let i = 0; i < 100; i++) {
+      if (/^op_callback_spool_entries 0$/m.test(await (await fetch(`${server.baseUrl}/metrics`)).text())) return true;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return false;
+  };
 
   const call = async () => {
     const request = client.signedRequest('chatMessageList', { chatId: 'u0001nothere' });
@@ -70,15 +92,8 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
           body: expect.objectContaining({ code: 503, message: '数据库暂不可用，请稍后重试' }),
         });
       }
-      const callback = await fetch(`${server.baseUrl}/hx/callback`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(callbackBody({ from: 'u0001hung', to: 'kefu01' })),
-        signal: AbortSignal.timeout(BOUND_MS),
-      });
       // A verified callback is not refused: it is journalled and acknowledged (issue 13).
-      expect(callback.status).toBe(200);
-      expect(((await callback.json()) as { data: { result: string } }).data.result).toBe('spooled');
+      expect(await postCallback(callbackBody({ from: 'u0001hung', to: 'kefu01' }))).toEqual({ status: 200, result: 'spooled' });
       const ready = await fetch(`${server.baseUrl}/readyz`, { signal: AbortSignal.timeout(BOUND_MS) });
       expect(ready.status).toBe(503);
       expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
@@ -92,11 +107,31 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
     }
     expect(recovered).toBe(true);
     // The journalled callback is stored once the database answers again.
-    let drained = false;
-    for (let i = 0; i < 100 && !drained; i++) {
-      drained = /^op_callback_spool_entries 0$/m.test(await (await fetch(`${server.baseUrl}/metrics`)).text());
-      if (!drained) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(drained).toBe(true);
+    expect(await waitForDrain()).toBe(true);
   }, 180_000);
+
+  it('journals a callback whose chat stays locked past its retries, and stores it once the lock goes', async () => {
+    const first = callbackBody({ from: 'u0001locked', to: 'kefu01' });
+    expect(await postCallback(first)).toEqual({ status: 200, result: 'stored' });
+    // Another session holds the customer's chat (as a long purge or erasure would).
+    const mysql = await import('mysql2/promise');
+    const holder = await mysql.createConnection(`${db.url}/op_hung`);
+    const second = callbackBody({ from: 'u0001locked', to: 'kefu01' });
+    try {
+      await holder.query('BEGIN');
+      await holder.query("SELECT id FROM chats WHERE customer_id = 'u0001locked' FOR UPDATE");
+      // Each try waits 1 s for the lock and times out: answered 200 from the journal, not 500.
+      expect(await postCallback(second)).toEqual({ status: 200, result: 'spooled' });
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    expect(await waitForDrain()).toBe(true);
+    const stored = await mysqlQuery<{ hx_msg_id: string }>(
+      `${db.url}/op_hung`,
+      'SELECT hx_msg_id FROM messages WHERE hx_msg_id IN (?, ?)',
+      [first.msg_id, second.msg_id],
+    );
+    expect(stored.map((row) => row.hx_msg_id).sort()).toEqual([first.msg_id, second.msg_id].sort());
+  }, 120_000);
 });

@@ -17,6 +17,12 @@ function driverCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** A deadlock, lock timeout or stale read: what {@link retryTransient} tries again, and what may pass if tried later. */
+export function isTransient(error: unknown): boolean {
+  const code = driverCode(error);
+  return code !== undefined && RETRYABLE.has(code);
+}
+
 /**
  * Runs `work` in a transaction, retried on deadlock or lock timeout. A read that must see
  * another writer's fresh commit inside it appends `Dialect.lockingRead`.
@@ -63,8 +69,7 @@ export async function retryTransient<T>(run: () => Promise<T>, attempts = 4): Pr
     try {
       return await run();
     } catch (error) {
-      const code = driverCode(error);
-      if (attempt >= attempts || !code || !RETRYABLE.has(code)) throw error;
+      if (attempt >= attempts || !isTransient(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
     }
   }

@@ -8,6 +8,7 @@ import { isDatabaseDown } from '../../common/filters/error-envelope';
 import type { AppConfig, SpoolConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DatabaseConnection } from '../../database/database-connection';
+import { isTransient } from '../../database/transaction';
 import { MetricsService } from '../observability/metrics.service';
 import type { Settled } from './group-commit';
 import {
@@ -416,7 +417,8 @@ export class CallbackSpool implements OnApplicationShutdown {
     }
     const { error } = result;
     if (error instanceof OpError && error.code !== 503 && error.code !== 429) return this.setAside(line, `${error.code} ${error.message}`);
-    if (isDatabaseDown(error) || error instanceof OpError) return false;
+    // Down, or a lock still held (a deadlock, a timeout): not the entry's fault, so it waits without counting.
+    if (isDatabaseDown(error) || isTransient(error) || error instanceof OpError) return false;
     const attempts = (this.failures.get(line) ?? 0) + 1;
     this.failures.set(line, attempts);
     if (attempts < MAX_ATTEMPTS) return false;

@@ -7,6 +7,7 @@ import { EasemobAppService } from '../access/easemob-app.service';
 import { idText, mapEasemobMessage, RecordError } from '../chat-message/easemob-message';
 import { CallbackIds } from './callback-ids.service';
 import { isDatabaseDown } from '../../common/filters/error-envelope';
+import { isTransient } from '../../database/transaction';
 import { CallbackSpool, journalledCustomers } from './callback-spool.service';
 import { MessageRouter, type Delivered, type RoutedMessage } from './message-router.service';
 import { GroupCommit, type Settled } from './group-commit';
@@ -116,7 +117,10 @@ export class EasemobCallbackService {
       if (outcome !== 'late') return outcome;
       storing.catch(() => undefined);
     } catch (error) {
-      if (!isDatabaseDown(error) && !(error instanceof OpError && error.code === 503)) throw error;
+      // Refused (4xx) or failing for a reason of ours: the answer says so. Down, or still
+      // deadlocked or waiting on a lock after its retries: the drain tries it again later, where
+      // a 500 would leave one more try to Easemob before it drops the message.
+      if (!isDatabaseDown(error) && !isTransient(error) && !(error instanceof OpError && error.code === 503)) throw error;
     } finally {
       clearTimeout(timer);
     }
