@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { freePort, stopChild, waitForMysqlProtocol } from './processes';
 
 const ROOT = join(__dirname, '../../../..');
+// The benchmarks' servers use the same CommonJS module (tools/bench/lib/private-mariadb.js).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { installDataDirectory, serverArgs } = require(join(ROOT, 'tools/scripts/mariadb-datadir.js')) as {
   installDataDirectory(options?: { prefix?: string }): string;
   serverArgs(dir: string, port: number, options?: { extra?: string[] }): string[];
