@@ -9,6 +9,8 @@
 // throwaway SQLite file with --sqlite. --search picks the keyword index the writes feed
 // (OP_SEARCH_ENGINE; `sphinx` starts a private two-node tier): the import is timed until the
 // index holds every message (opctl import drains the search outbox before it ends).
+// OP_BENCH_DATABASE_PID names the server's process when it is not the machine's own (its CPU is
+// reported); the report records the server's buffer pool and redo log sizes.
 const { spawn } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -232,6 +234,8 @@ async function main() {
       cpu: cpus()[0]?.model,
       node: process.version,
       database: values.sqlite ? 'sqlite' : 'mariadb',
+      // What the figures depend on most: the buffer pool against the data, the redo log against the writes.
+      databaseSettings: values.sqlite ? null : await serverSettings(),
       search: values.search,
       callbacks,
       callbacksWithoutGroupCommit: withoutGroupCommit,
@@ -274,6 +278,20 @@ async function main() {
     if (!values.sqlite) await connection.query(`DROP DATABASE IF EXISTS \`${DB}\``);
     await connection.end();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The server's InnoDB buffer pool and redo log, in MiB. */
+async function serverSettings() {
+  const mysql = require('mysql2/promise');
+  const connection = await mysql.createConnection(SERVER);
+  try {
+    const [[row]] = await connection.query(
+      'SELECT @@innodb_buffer_pool_size DIV 1048576 AS bufferPoolMb, @@innodb_log_file_size DIV 1048576 AS redoLogMb',
+    );
+    return { bufferPoolMb: Number(row.bufferPoolMb), redoLogMb: Number(row.redoLogMb) };
+  } finally {
+    await connection.end();
   }
 }
 

@@ -55,8 +55,12 @@ function cpuSeconds(pid) {
   }
 }
 
-/** The local database server's process, when it runs on this machine (its CPU is reported too): the oldest, the machine's own. */
+/**
+ * The local database server's process, when it runs on this machine (its CPU is reported too):
+ * OP_BENCH_DATABASE_PID when set (a server of the bench's own), else the oldest, the machine's own.
+ */
 function findDatabasePid() {
+  if (process.env.OP_BENCH_DATABASE_PID) return Number(process.env.OP_BENCH_DATABASE_PID);
   const found = spawnSync('pgrep', ['-o', '-x', 'mariadbd|mysqld'], { encoding: 'utf8' }).stdout.trim();
   return found ? Number(found) : null;
 }
