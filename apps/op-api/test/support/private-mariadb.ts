@@ -28,7 +28,13 @@ export class PrivateMariaDb {
   static async create(args: string[] = ['--skip-log-bin']): Promise<PrivateMariaDb> {
     const dir = installDataDirectory();
     const db = new PrivateMariaDb(dir, await freePort(), args);
-    await db.start();
+    try {
+      await db.start();
+    } catch (error) {
+      // A server that never answered is stopped, or it would keep the test process alive.
+      await db.destroy().catch(() => undefined);
+      throw error;
+    }
     return db;
   }
 

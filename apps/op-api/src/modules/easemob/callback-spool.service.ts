@@ -8,7 +8,6 @@ import { isDatabaseDown } from '../../common/filters/error-envelope';
 import type { AppConfig, SpoolConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DatabaseConnection } from '../../database/database-connection';
-import { isTransient } from '../../database/transaction';
 import { MetricsService } from '../observability/metrics.service';
 import type { Settled } from './group-commit';
 import {
@@ -417,8 +416,10 @@ export class CallbackSpool implements OnApplicationShutdown {
     }
     const { error } = result;
     if (error instanceof OpError && error.code !== 503 && error.code !== 429) return this.setAside(line, `${error.code} ${error.message}`);
-    // Down, or a lock still held (a deadlock, a timeout): not the entry's fault, so it waits without counting.
-    if (isDatabaseDown(error) || isTransient(error) || error instanceof OpError) return false;
+    if (isDatabaseDown(error) || error instanceof OpError) return false;
+    // A lock still held after the store's retries (a deadlock, a timeout) counts as a failed try
+    // like any other: a lock that never goes would otherwise hold up every callback behind it.
+    // Each try waits out the lock timeout four times, so that takes minutes of a held lock.
     const attempts = (this.failures.get(line) ?? 0) + 1;
     this.failures.set(line, attempts);
     if (attempts < MAX_ATTEMPTS) return false;
