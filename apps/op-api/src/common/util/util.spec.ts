@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ascending } from './ascending';
 import { chunks } from './chunks';
 import { hashPassword, verifyPassword } from './password';
 import { SecretBox } from './secret-box';
@@ -10,6 +11,13 @@ describe('chunks', () => {
     expect(chunks([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
     expect(chunks([1, 2], 2)).toEqual([[1, 2]]);
     expect(chunks([], 3)).toEqual([]);
+  });
+});
+
+describe('ascending', () => {
+  it('orders strings by code unit whatever the locale, and bigints past 2^53 exactly', () => {
+    expect(['b', 'é', 'a', 'B', 'a'].sort(ascending)).toEqual(['B', 'a', 'a', 'b', 'é']);
+    expect([9007199254740993n, 9007199254740992n, 1n].sort(ascending)).toEqual([1n, 9007199254740992n, 9007199254740993n]);
   });
 });
 

@@ -7,6 +7,7 @@ import { affectedRows, CASE_ROWS, caseById, keysetAfter, placeholders, valueRows
 import { SearchIndexService } from '../search-index/search-index.service';
 import { compareKeys, keyOf, type ChatKey, type Numbering } from '../chats/chat-numbering';
 import type { NewMessage } from './easemob-message';
+import { ascending } from '../../common/util/ascending';
 
 /** A stored message as the page query reads it. */
 export interface MessageRow {
@@ -456,7 +457,7 @@ export class ChatMessageRepository {
     }
     if (counts.size === 0) return;
     // One order for every writer, so concurrent batches lock the same rows in the same order.
-    const rows = [...counts.values()].sort((a, b) => (a.chatId < b.chatId ? -1 : a.chatId > b.chatId ? 1 : a.day - b.day));
+    const rows = [...counts.values()].sort((a, b) => ascending(a.chatId, b.chatId) || a.day - b.day);
     const conflict = dialectOf(manager).onConflict(['tenant_id', 'chat_id', 'utc_day'], { message_count: merge.add });
     await manager.query(
       `INSERT INTO chat_message_days (tenant_id, chat_id, utc_day, message_count) VALUES ${valueRows(rows.length, 4)} ${conflict}`,

@@ -1,5 +1,6 @@
 import { DAY_MS } from '../../database/message-days';
 import type { ChatEntity } from './chat.entity';
+import { ascending } from '../../common/util/ascending';
 
 /** Where a message sits in its chat's order: (create_time, id). */
 export interface ChatKey {
@@ -17,7 +18,7 @@ export const endOfDay = (day: number): ChatKey => ({ timeMs: (day + 1) * DAY_MS 
 
 export function compareKeys(a: ChatKey, b: ChatKey): number {
   if (a.timeMs !== b.timeMs) return a.timeMs < b.timeMs ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return ascending(a.id, b.id);
 }
 
 /**

@@ -6,6 +6,7 @@ import { dialectOf } from '../../database/dialect';
 import { affectedRows, placeholders, valueRows } from '../../database/sql';
 import { retryTransient } from '../../database/transaction';
 import { SharedRedis } from '../access/shared-redis.service';
+import { ascending } from '../../common/util/ascending';
 
 const PRUNE_EVERY_MS = 60_000;
 
@@ -86,7 +87,7 @@ export class CallbackIds {
    * rolls the statement back whole, and it is sent again.
    */
   private insert(tenantId: string, claims: ReadonlyArray<{ callId: string; fingerprint: string }>, now: number): Promise<number> {
-    const sorted = [...claims].sort((a, b) => (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : 0));
+    const sorted = [...claims].sort((a, b) => ascending(a.callId, b.callId));
     return retryTransient(() =>
       affectedRows(
         this.dataSource,

@@ -13,6 +13,7 @@ import { MessageSequence } from '../chat-message/message-sequence';
 import type { NewMessage } from '../chat-message/easemob-message';
 import { byChat, firstKey, numberingOf, planAppend, type AppendPlan, type NewKey } from '../chats/chat-numbering';
 import { ChatRepository } from '../chats/chat.repository';
+import { ascending } from '../../common/util/ascending';
 
 /** A message whose session is found by who sent it (live callbacks, Easemob's own exports). */
 export interface RoutedMessage extends NewMessage {
@@ -234,7 +235,7 @@ export class MessageRouter {
     // front, where the outbox is local and the chats are not, no server saw the cycle and both
     // waited out the lock timeout). A batch that then stores fewer messages rolls back whole.
     const counts = [...perChat]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => ascending(a, b))
       .map(([chatId, added]) => ({
         chatId,
         added: added.length,

@@ -25,6 +25,7 @@ import {
   type SearchEngineName,
   type SearchQuery,
 } from './search-engine';
+import { ascending } from '../../common/util/ascending';
 
 /** A chat as the search service hands it over: its id and how many messages it holds. */
 export interface ChatRef {
@@ -431,7 +432,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       verified.push(...(await this.confirm(query, [...(await engine.hits(query, chunk, perChat, order)), ...pending])));
     }
     const sign = order === 'desc' ? -1 : 1;
-    verified.sort((a, b) => (a.chatId < b.chatId ? -1 : a.chatId > b.chatId ? 1 : 0) || sign * compareHits(a, b));
+    verified.sort((a, b) => ascending(a.chatId, b.chatId) || sign * compareHits(a, b));
     return firstPerChat(verified, perChat);
   }
 
@@ -874,9 +875,7 @@ export interface VerifyReport {
 /** Chat order of two hits: (create_time, id) ascending. */
 export function compareHits(a: HitCandidate, b: HitCandidate): number {
   if (a.createTimeMs !== b.createTimeMs) return a.createTimeMs - b.createTimeMs;
-  const x = BigInt(a.id);
-  const y = BigInt(b.id);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return ascending(BigInt(a.id), BigInt(b.id));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

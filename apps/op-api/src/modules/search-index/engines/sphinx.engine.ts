@@ -4,6 +4,7 @@ import { chunks } from '../../../common/util/chunks';
 import type { SphinxConfig } from '../../../config/app-config';
 import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchQuery } from '../search-engine';
 import { attributeHash, chatWord, keywordTokens, messageTokens, selfQuery, tenantWord } from '../search-tokens';
+import { ascending } from '../../../common/util/ascending';
 
 /** The real-time index on every shard, and the distributed index over them (see `sphinxConfig`). */
 export const SPHINX_RT_INDEX = 'op_messages';
@@ -166,10 +167,7 @@ export class SphinxEngine implements SearchEngine {
       .filter((hit) => wanted.has(hit.chatId));
     const sign = order === 'desc' ? -1 : 1;
     return candidates.sort(
-      (a, b) =>
-        (a.chatId < b.chatId ? -1 : a.chatId > b.chatId ? 1 : 0) ||
-        sign * (a.createTimeMs - b.createTimeMs) ||
-        sign * (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0),
+      (a, b) => ascending(a.chatId, b.chatId) || sign * (a.createTimeMs - b.createTimeMs) || sign * ascending(BigInt(a.id), BigInt(b.id)),
     );
   }
 
