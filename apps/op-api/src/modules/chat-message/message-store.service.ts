@@ -117,12 +117,11 @@ export class MessageStore {
       // A chat the import ended frees its customer; one it left open (or whose status it did not
       // name: it may be open) holds its customer's one open chat, as live ones do. A chat read
       // ended (its row locked since) holds no claim to give back.
-      const ended = [...statusByChat]
-        .filter(([chatId, status]) => status !== null && !isOpen(status) && !(read.has(chatId) && !isOpen(read.get(chatId)!.status)))
-        .map(([chatId]) => ({
-          chatId,
-          customerId: read.has(chatId) ? read.get(chatId)!.customerId : customerOf(firstByChat.get(chatId)!, staff),
-        }));
+      const ended = [...statusByChat].flatMap(([chatId, status]) => {
+        const stored = read.get(chatId);
+        if (status === null || isOpen(status) || (stored && !isOpen(stored.status))) return [];
+        return [{ chatId, customerId: stored ? stored.customerId : customerOf(firstByChat.get(chatId)!, staff) }];
+      });
       await this.chats.release(manager, tenantId, ended);
       await this.chats.claimOpen(
         manager,
