@@ -1,6 +1,7 @@
 import { CallbackSpool } from '../src/modules/easemob/callback-spool.service';
 import type { Engine } from './support/databases';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
+import { holdChatRows } from './support/processes';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
 // Issue 13: a callback the database does not take in time (here: its chat held by another
@@ -8,18 +9,6 @@ import { startTestApp, type TestApp, type TestTenant } from './support/test-app'
 // when the lock goes, the late store and the journal's replay store it once between them.
 const SPOOL_AFTER_MS = 300;
 const HELD_MS = 1_500;
-
-/** Holds the customer's chat row (as a long purge or erasure would) until released. */
-async function holdChat(t: TestApp, tenantId: string, customer: string): Promise<() => Promise<void>> {
-  const mysql = await import('mysql2/promise');
-  const connection = await mysql.createConnection(t.database.url);
-  await connection.query('BEGIN');
-  await connection.query('SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ? FOR UPDATE', [tenantId, customer]);
-  return async () => {
-    await connection.query('ROLLBACK');
-    await connection.end();
-  };
-}
 
 // MariaDB only: better-sqlite3 waits for a lock synchronously, so a lock held by another
 // connection in this process would stop its event loop, the test's release with it.
@@ -45,7 +34,8 @@ describe.each<Engine>(['mariadb'])('a callback the database takes late (%s)', (e
   it('is journalled and answered 200 in time, then stored once', async () => {
     const first = callbackBody({ from: 'u0001late', to: 'kefu01' });
     expect(result(await postCallback(t.baseUrl, first))).toEqual({ status: 200, result: 'stored' });
-    const release = await holdChat(t, a.tenantId, 'u0001late');
+    // Held as a long purge or erasure would hold it.
+    const release = await holdChatRows(t.database.url, 'tenant_id = ? AND customer_id = ?', [a.tenantId, 'u0001late']);
     const second = callbackBody({ from: 'u0001late', to: 'kefu01' });
     let answer: { status: number; text: string };
     let answeredAfterMs: number;

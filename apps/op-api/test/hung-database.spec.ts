@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { OpClient } from '@op/contracts/node';
 import { APPKEY, CALLBACK_SECRET, callbackBody } from './support/easemob';
 import { PrivateMariaDb } from './support/private-mariadb';
-import { mysqlQuery, OPCTL, opctlTenant, runNode, startServer, type RunningServer } from './support/processes';
+import { holdChatRows, mysqlQuery, OPCTL, opctlTenant, runNode, startServer, type RunningServer } from './support/processes';
 
 // Issue 12, finding 8: a database that accepts connections and never answers (a private
 // mariadbd under SIGSTOP). Every query has a timeout, so signed calls and callbacks answer
@@ -114,17 +114,13 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
     const first = callbackBody({ from: 'u0001locked', to: 'kefu01' });
     expect(await postCallback(first)).toEqual({ status: 200, result: 'stored' });
     // Another session holds the customer's chat (as a long purge or erasure would).
-    const mysql = await import('mysql2/promise');
-    const holder = await mysql.createConnection(`${db.url}/op_hung`);
+    const release = await holdChatRows(`${db.url}/op_hung`, 'customer_id = ?', ['u0001locked']);
     const second = callbackBody({ from: 'u0001locked', to: 'kefu01' });
     try {
-      await holder.query('BEGIN');
-      await holder.query("SELECT id FROM chats WHERE customer_id = 'u0001locked' FOR UPDATE");
       // Each try waits 1 s for the lock and times out: answered 200 from the journal, not 500.
       expect(await postCallback(second)).toEqual({ status: 200, result: 'spooled' });
     } finally {
-      await holder.query('ROLLBACK');
-      await holder.end();
+      await release();
     }
     expect(await waitForDrain()).toBe(true);
     const stored = await mysqlQuery<{ hx_msg_id: string }>(

@@ -90,6 +90,26 @@ export async function mysqlQuery<T = unknown>(url: string, sql: string, params: 
   }
 }
 
+/**
+ * Holds the rows of `chats` that `where` selects (FOR UPDATE, as a purge or an erasure holds them
+ * while it deletes) on a connection of its own, until the returned release rolls back.
+ */
+export async function holdChatRows(url: string, where: string, params: unknown[]): Promise<() => Promise<void>> {
+  const mysql = await import('mysql2/promise');
+  const connection = await mysql.createConnection(url);
+  try {
+    await connection.query('BEGIN');
+    await connection.query(`SELECT id FROM chats WHERE ${where} FOR UPDATE`, params);
+  } catch (error) {
+    await connection.end();
+    throw error;
+  }
+  return async () => {
+    await connection.query('ROLLBACK');
+    await connection.end();
+  };
+}
+
 /** Waits until a server at `port` on 127.0.0.1 takes a MySQL-protocol connection (MariaDB, searchd). */
 export async function waitForMysqlProtocol(port: number, options: { user?: string; attempts?: number } = {}): Promise<void> {
   const mysql = await import('mysql2/promise');
