@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { ChatStatus } from '@op/contracts';
+import { inTransaction } from '../src/database/transaction';
+import { ChatRepository } from '../src/modules/chats/chat.repository';
 import { CallbackIds } from '../src/modules/easemob/callback-ids.service';
 import { STORE_ENGINES, type Engine } from './support/databases';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
@@ -21,6 +24,7 @@ const setups: Array<{ name: string; engine: Engine; env: Record<string, string> 
 describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine, env }) => {
   let t: TestApp;
   let a: TestTenant;
+  let agentId: string;
 
   beforeAll(async () => {
     // Journalling after a slow store is another spec's subject: here every store has time to finish.
@@ -28,6 +32,7 @@ describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine,
     a = await t.createTenant();
     await t.easemobApps.register(a.tenantId, APPKEY, CALLBACK_SECRET);
     await t.serviceAccounts.add(a.tenantId, 'kefu01');
+    ({ operatorId: agentId } = await t.addOperator(a, { username: 'gc-agent', imUsername: 'gc-agent-im' }));
   });
 
   afterAll(async () => {
@@ -122,4 +127,91 @@ describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine,
     const probe = [...claimed, ...unclaimed].map((callId) => ({ callId, fingerprint: 'other content' }));
     expect(await callIds.claimMany(a.tenantId, probe)).toEqual([...claimed.map(() => false), ...unclaimed.map(() => true)]);
   }, 60_000);
+
+  it("opens one chat for each new customer of a batch, accepted by the operator's reply at its time", async () => {
+    // New customers' first messages open their chats together; an operator's reply accepts each.
+    const customers = Array.from({ length: 24 }, (_, i) => `u0001opening${i}`);
+    const bodies = customers.flatMap((customer, i) => [
+      callbackBody({ from: customer, to: 'gc-agent-im' }),
+      callbackBody({ from: customer, to: 'gc-agent-im' }),
+      ...(i % 2 === 0 ? [callbackBody({ from: 'gc-agent-im', to: customer })] : []),
+    ]);
+    const answers = await Promise.all(bodies.sort(() => Math.random() - 0.5).map((body) => postCallback(t.baseUrl, body)));
+    expect(answers.map((answer) => answer.status)).toEqual(bodies.map(() => 200));
+
+    const chats: Array<{
+      id: string;
+      customer_id: string;
+      status: number;
+      operator_id: string | null;
+      accept_time: string | number | null;
+      message_count: number;
+    }> = await t.dataSource.query(
+      `SELECT id, customer_id, status, operator_id, accept_time, message_count FROM chats WHERE tenant_id = ? AND customer_id LIKE 'u0001opening%'`,
+      [a.tenantId],
+    );
+    const claims: Array<{ customer_id: string; chat_id: string }> = await t.dataSource.query(
+      `SELECT customer_id, chat_id FROM chat_open WHERE tenant_id = ? AND customer_id LIKE 'u0001opening%'`,
+      [a.tenantId],
+    );
+    const stored: Array<{ chat_id: string; n: number | string }> = await t.dataSource.query(
+      'SELECT chat_id, COUNT(*) AS n FROM messages WHERE tenant_id = ? GROUP BY chat_id',
+      [a.tenantId],
+    );
+    const count = new Map(stored.map((row) => [row.chat_id, Number(row.n)]));
+    expect(chats.map((chat) => chat.customer_id).sort()).toEqual([...customers].sort());
+    expect(new Map(claims.map((claim) => [claim.customer_id, claim.chat_id]))).toEqual(
+      new Map(chats.map((chat) => [chat.customer_id, chat.id])),
+    );
+    chats.forEach((chat) => {
+      const i = customers.indexOf(chat.customer_id);
+      const reply = bodies.find((body) => body.from === 'gc-agent-im' && body.to === chat.customer_id);
+      expect({ customer: chat.customer_id, count: Number(chat.message_count), stored: count.get(chat.id) }).toEqual({
+        customer: chat.customer_id,
+        count: i % 2 === 0 ? 3 : 2,
+        stored: i % 2 === 0 ? 3 : 2,
+      });
+      expect({
+        customer: chat.customer_id,
+        status: Number(chat.status),
+        operator: chat.operator_id,
+        accepted: chat.accept_time === null ? null : Number(chat.accept_time),
+      }).toEqual({
+        customer: chat.customer_id,
+        status: reply ? ChatStatus.Chatting : ChatStatus.Waiting,
+        operator: reply ? agentId : null,
+        accepted: reply ? reply.timestamp : null,
+      });
+    });
+  }, 60_000);
+
+  it('joins the chat another writer opened for a customer after the batch read none', async () => {
+    const chats = t.app.get(ChatRepository);
+    const opening = { status: ChatStatus.Waiting, operatorId: null };
+    const first = await inTransaction(t.dataSource, (manager) =>
+      chats.openMany(manager, a.tenantId, [{ customerId: 'u0001raced', timeMs: 1_000 }], opening),
+    );
+    // A batch that read before that chat opened opens it and another customer's together.
+    const second = await inTransaction(t.dataSource, (manager) =>
+      chats.openMany(
+        manager,
+        a.tenantId,
+        [
+          { customerId: 'u0001raced', timeMs: 2_000 },
+          { customerId: 'u0001unraced', timeMs: 2_000 },
+        ],
+        opening,
+      ),
+    );
+    expect(second.get('u0001raced')).toMatchObject({ created: false, chat: { id: first.get('u0001raced')!.chat.id } });
+    expect(second.get('u0001unraced')).toMatchObject({ created: true, chat: { customerId: 'u0001unraced', status: ChatStatus.Waiting } });
+    const rows: Array<{ customer_id: string; id: string }> = await t.dataSource.query(
+      `SELECT customer_id, id FROM chats WHERE tenant_id = ? AND customer_id IN ('u0001raced', 'u0001unraced') ORDER BY customer_id`,
+      [a.tenantId],
+    );
+    expect(rows).toEqual([
+      { customer_id: 'u0001raced', id: first.get('u0001raced')!.chat.id },
+      { customer_id: 'u0001unraced', id: second.get('u0001unraced')!.chat.id },
+    ]);
+  });
 });

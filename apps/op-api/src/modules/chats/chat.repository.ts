@@ -5,6 +5,7 @@ import { randomHex32 } from '../../common/util/random-id';
 import { dialectOf, merge, type Merge } from '../../database/dialect';
 import { chunks } from '../../common/util/chunks';
 import { affectedRows, CASE_ROWS, caseById, deleteCounted, placeholders, valueRows } from '../../database/sql';
+import { ascending } from '../../common/util/ascending';
 import { CHAT_COLUMNS } from './chat-info';
 import { numberingOf, type AppendPlan, type ChatKey, type Numbering } from './chat-numbering';
 import { ChatEntity } from './chat.entity';
@@ -113,12 +114,17 @@ export class ChatRepository {
     return rows.length === 0 ? null : rows[0];
   }
 
-  /** The open chats of these customers (one read for a batch of callbacks), by customer. */
-  async openChatsOf(manager: EntityManager, tenantId: string, customerIds: readonly string[]): Promise<Map<string, ChatEntity>> {
+  /** The open chats of these customers (one read for a batch of callbacks), by customer; `current` reads past the snapshot, locking. */
+  async openChatsOf(
+    manager: EntityManager,
+    tenantId: string,
+    customerIds: readonly string[],
+    current = false,
+  ): Promise<Map<string, ChatEntity>> {
     if (customerIds.length === 0) return new Map();
     const rows: Array<ChatEntity & { openCustomer: string }> = await manager.query(
       `SELECT ${CHAT_COLUMNS}, o.customer_id AS openCustomer FROM chat_open o JOIN chats c ON c.tenant_id = o.tenant_id AND c.id = o.chat_id ` +
-        `WHERE o.tenant_id = ? AND o.customer_id IN (${placeholders(customerIds.length)})`,
+        `WHERE o.tenant_id = ? AND o.customer_id IN (${placeholders(customerIds.length)})${current ? dialectOf(manager).lockingRead : ''}`,
       [tenantId, ...customerIds],
     );
     return new Map(rows.map(({ openCustomer, ...chat }) => [openCustomer, chat]));
@@ -136,34 +142,88 @@ export class ChatRepository {
   ): Promise<{ chat: ChatEntity; created: boolean }> {
     const existing = await this.openChatOf(manager, tenantId, customerId);
     if (existing) return { chat: existing, created: false };
-    const chatId = newChatId();
+    return (await this.openMany(manager, tenantId, [{ customerId, timeMs: opening.timeMs }], opening)).get(customerId)!;
+  }
+
+  /**
+   * Opens a chat (status `status`, created at `timeMs`) for each of these customers, who had no
+   * open chat when read: their `chat_open` claims in one insert and the chats in another,
+   * however many. A customer a concurrent writer opened a chat for meanwhile joins that one
+   * (the key admits one open chat per customer). Each customer's open chat, and whether this made it.
+   */
+  async openMany(
+    manager: EntityManager,
+    tenantId: string,
+    openings: ReadonlyArray<{ customerId: string; timeMs: number }>,
+    { status, operatorId }: { status: ChatStatus; operatorId: string | null },
+  ): Promise<Map<string, { chat: ChatEntity; created: boolean }>> {
+    const opened = new Map<string, { chat: ChatEntity; created: boolean }>();
+    if (openings.length === 0) return opened;
+    const repository = manager.getRepository(ChatEntity);
+    // Claimed in key order, as every writer of several claims takes them.
+    let fresh = [...openings]
+      .sort((a, b) => ascending(a.customerId, b.customerId))
+      .map(({ customerId, timeMs }) =>
+        repository.create({
+          tenantId,
+          id: newChatId(),
+          status,
+          customerId,
+          operatorId,
+          createTime: timeMs,
+          acceptTime: status === ChatStatus.Chatting ? timeMs : null,
+          endTime: null,
+          lastMessageTime: null,
+          messageCount: 0,
+          seqUpto: 0,
+          seqLastTime: 0,
+          seqLastId: '0',
+        }),
+      );
     const claimed = await affectedRows(
       manager,
-      `${dialectOf(manager).insertIgnore} INTO chat_open (tenant_id, customer_id, chat_id) VALUES (?, ?, ?)`,
-      [tenantId, customerId, chatId],
+      `${dialectOf(manager).insertIgnore} INTO chat_open (tenant_id, customer_id, chat_id) VALUES ${valueRows(fresh.length, 3)}`,
+      fresh.flatMap((chat) => [tenantId, chat.customerId, chat.id]),
     );
-    if (claimed === 0) {
-      const winner = await this.openChatOf(manager, tenantId, customerId, true);
-      if (!winner) throw new Error('chat_open claimed but no open chat found');
-      return { chat: winner, created: false };
+    if (claimed < fresh.length) {
+      // Some claims were taken first: those customers join the chats that hold them (read locked, as they stand).
+      const claims: Array<{ customer_id: string; chat_id: string }> = await manager.query(
+        `SELECT customer_id, chat_id FROM chat_open WHERE tenant_id = ? AND customer_id IN (${placeholders(fresh.length)})${dialectOf(manager).lockingRead}`,
+        [tenantId, ...fresh.map((chat) => chat.customerId)],
+      );
+      const holder = new Map(claims.map((claim) => [claim.customer_id, claim.chat_id]));
+      const lost = fresh.filter((chat) => holder.get(chat.customerId!) !== chat.id).map((chat) => chat.customerId!);
+      const winners = await this.openChatsOf(manager, tenantId, lost, true);
+      for (const customerId of lost) {
+        const winner = winners.get(customerId);
+        if (!winner) throw new Error('chat_open claimed but no open chat found');
+        opened.set(customerId, { chat: winner, created: false });
+      }
+      fresh = fresh.filter((chat) => !opened.has(chat.customerId!));
     }
-    const chat = manager.getRepository(ChatEntity).create({
-      tenantId,
-      id: chatId,
-      status: opening.status,
-      customerId,
-      operatorId: opening.operatorId,
-      createTime: opening.timeMs,
-      acceptTime: opening.status === ChatStatus.Chatting ? opening.timeMs : null,
-      endTime: null,
-      lastMessageTime: null,
-      messageCount: 0,
-      seqUpto: 0,
-      seqLastTime: 0,
-      seqLastId: '0',
-    });
-    await manager.getRepository(ChatEntity).insert(chat);
-    return { chat, created: true };
+    if (fresh.length > 0) {
+      await manager.query(
+        `INSERT INTO chats (tenant_id, id, status, customer_id, operator_id, create_time, accept_time, end_time, last_message_time, ` +
+          `message_count, seq_upto, seq_last_time, seq_last_id) VALUES ${valueRows(fresh.length, 13)}`,
+        fresh.flatMap((c) => [
+          c.tenantId,
+          c.id,
+          c.status,
+          c.customerId,
+          c.operatorId,
+          c.createTime,
+          c.acceptTime,
+          c.endTime,
+          c.lastMessageTime,
+          c.messageCount,
+          c.seqUpto,
+          c.seqLastTime,
+          c.seqLastId,
+        ]),
+      );
+    }
+    for (const chat of fresh) opened.set(chat.customerId!, { chat, created: true });
+    return opened;
   }
 
   /** Moves a chat to `status`, stamping accept/end times and freeing the customer when final. */
@@ -182,13 +242,27 @@ export class ChatRepository {
     Object.assign(chat, changes);
   }
 
-  /** An operator's first message in a waiting chat accepts it (1 → 3) and assigns them if none was. */
-  async acceptBy(manager: EntityManager, chat: ChatEntity, operatorId: string, timeMs: number): Promise<void> {
-    await manager.query(
-      'UPDATE chats SET status = ?, accept_time = COALESCE(accept_time, ?), operator_id = COALESCE(operator_id, ?) ' +
-        'WHERE tenant_id = ? AND id = ? AND status = ?',
-      [ChatStatus.Chatting, timeMs, operatorId, chat.tenantId, chat.id, ChatStatus.Waiting],
-    );
+  /**
+   * An operator's first message in a waiting chat accepts it (1 → 3) at that message's time and
+   * assigns the operator if none was: for many chats in one statement, their rows in key order.
+   */
+  async acceptBy(manager: EntityManager, tenantId: string, accepts: ReadonlyArray<{ chatId: string; operatorId: string; timeMs: number }>) {
+    const sorted = [...accepts].sort((a, b) => ascending(a.chatId, b.chatId));
+    for (const some of chunks(sorted, CASE_ROWS)) {
+      const cases = caseById(some.length);
+      await manager.query(
+        `UPDATE chats ${byId(manager)} SET status = ?, accept_time = COALESCE(accept_time, ${cases}), operator_id = COALESCE(operator_id, ${cases}) ` +
+          `WHERE tenant_id = ? AND id IN (${placeholders(some.length)}) AND status = ?`,
+        [
+          ChatStatus.Chatting,
+          ...some.flatMap((a) => [a.chatId, a.timeMs]),
+          ...some.flatMap((a) => [a.chatId, a.operatorId]),
+          tenantId,
+          ...some.map((a) => a.chatId),
+          ChatStatus.Waiting,
+        ],
+      );
+    }
   }
 
   async assign(manager: EntityManager, chat: ChatEntity, operatorId: string): Promise<void> {

@@ -192,39 +192,46 @@ export class MessageRouter {
       ...new Set(messages.filter((m) => m.hxMsgId === null || !known.has(m.hxMsgId)).map((m) => customerOf(m, staff) ?? 'unknown')),
     ]);
     const delivered: Delivered[] = [];
-    const fresh: Array<RoutedMessage & { id: string; chatId: string; seq?: number | null }> = [];
+    const kept: Array<{ message: RoutedMessage; customer: string }> = [];
+    // The customers without an open chat, each with its first message's time: opened together below.
+    const opening = new Map<string, number>();
     const retention = {};
     for (const message of messages) {
       if (message.hxMsgId !== null && known.has(message.hxMsgId)) {
         delivered.push('known');
         continue;
       }
-      const senderOperator = message.form === null ? undefined : staff.get(message.form);
       const customer = customerOf(message, staff) ?? 'unknown';
-      let chat = chats.get(customer);
-      if (!chat && (await this.expired(manager, tenantId, customer, message.createTimeMs, retention))) {
-        delivered.push('expired');
-        continue;
+      if (!chats.has(customer) && !opening.has(customer)) {
+        if (await this.expired(manager, tenantId, customer, message.createTimeMs, retention)) {
+          delivered.push('expired');
+          continue;
+        }
+        opening.set(customer, message.createTimeMs);
       }
       if (message.hxMsgId !== null) known.add(message.hxMsgId); // a repeat inside the batch is a duplicate
-      if (!chat) {
-        chat = (
-          await this.chats.openOrJoin(manager, tenantId, customer, {
-            status: ChatStatus.Waiting,
-            timeMs: message.createTimeMs,
-            operatorId: null,
-          })
-        ).chat;
-        chats.set(customer, chat);
-      }
-      if (senderOperator && chat.status === (ChatStatus.Waiting as number)) {
-        await this.chats.acceptBy(manager, chat, senderOperator, message.createTimeMs);
-        chat.status = ChatStatus.Chatting;
-      }
-      const ext = message.hxMsgId !== null && recalled.has(message.hxMsgId) ? { ...message.ext, recalled: true } : message.ext;
-      fresh.push({ ...message, ext, id: this.ids.next(), chatId: chat.id });
+      kept.push({ message, customer });
       delivered.push('stored');
     }
+    const opened = await this.chats.openMany(
+      manager,
+      tenantId,
+      [...opening].map(([customerId, timeMs]) => ({ customerId, timeMs })),
+      { status: ChatStatus.Waiting, operatorId: null },
+    );
+    for (const [customer, { chat }] of opened) chats.set(customer, chat);
+    // An operator's first message in a waiting chat accepts it.
+    const accepts = new Map<string, { chatId: string; operatorId: string; timeMs: number }>();
+    const fresh = kept.map(({ message, customer }) => {
+      const chat = chats.get(customer)!;
+      const senderOperator = message.form === null ? undefined : staff.get(message.form);
+      if (senderOperator && chat.status === (ChatStatus.Waiting as number) && !accepts.has(chat.id)) {
+        accepts.set(chat.id, { chatId: chat.id, operatorId: senderOperator, timeMs: message.createTimeMs });
+      }
+      const ext = message.hxMsgId !== null && recalled.has(message.hxMsgId) ? { ...message.ext, recalled: true } : message.ext;
+      return { ...message, ext, id: this.ids.next(), chatId: chat.id, seq: null as number | null };
+    });
+    await this.chats.acceptBy(manager, tenantId, [...accepts.values()]);
     const perChat = byChat(fresh);
     const plans = new Map<string, AppendPlan | null>();
     for (const chat of chats.values()) if (perChat.has(chat.id)) plans.set(chat.id, planAppend(numberingOf(chat), perChat.get(chat.id)!));
@@ -305,7 +312,7 @@ export class MessageRouter {
       operatorId: null,
     });
     if (senderOperator && chat.status === (ChatStatus.Waiting as number)) {
-      await this.chats.acceptBy(manager, chat, senderOperator, message.createTimeMs);
+      await this.chats.acceptBy(manager, tenantId, [{ chatId: chat.id, operatorId: senderOperator, timeMs: message.createTimeMs }]);
     }
     // The chat's row before the message and its keyword-index entry, as a batch and a purge take them.
     await this.chats.lock(manager, tenantId, chat.id);
