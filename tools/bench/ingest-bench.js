@@ -2,9 +2,11 @@
 // Ingest benchmark (prints figures; asserts nothing): Easemob callbacks per second into MariaDB
 // at N concurrent senders, and `opctl import` records per second on a generated file.
 //
-//   node tools/bench/ingest-bench.js [--callbacks 20000] [--senders 32] [--lines 1000000]
-//                                    [--search auto|scan|fts5|mroonga|sphinx] [--sqlite]
+//   node tools/bench/ingest-bench.js [--callbacks 20000] [--senders 32] [--customers 2000]
+//                                    [--lines 1000000] [--search auto|scan|fts5|mroonga|sphinx] [--sqlite]
 //
+// --customers: how many customers the callbacks come from, in turn (each first message opens
+// a chat: 2,000 of 20,000 callbacks by default; as many as --callbacks, every one).
 // Uses OP_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306) and a throwaway database, or a
 // throwaway SQLite file with --sqlite. --search picks the keyword index the writes feed
 // (OP_SEARCH_ENGINE; `sphinx` starts a private two-node tier): the import is timed until the
@@ -24,6 +26,7 @@ const { values } = parseArgs({
   options: {
     callbacks: { type: 'string', default: '20000' },
     senders: { type: 'string', default: '32' },
+    customers: { type: 'string', default: '2000' },
     lines: { type: 'string', default: '1000000' },
     search: { type: 'string', default: 'auto' },
     sqlite: { type: 'boolean', default: false },
@@ -31,6 +34,7 @@ const { values } = parseArgs({
 });
 const CALLBACKS = Number(values.callbacks);
 const SENDERS = Number(values.senders);
+const CUSTOMERS = Number(values.customers);
 const LINES = Number(values.lines);
 const SERVER = (process.env.OP_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
 const DB = `op_bench_ingest_${process.pid}`;
@@ -75,9 +79,9 @@ async function main() {
       }
     }
 
-    // Callbacks: 2,000 customers, a quarter of the messages from the agent.
+    // Callbacks: CUSTOMERS customers in turn, a quarter of the messages from the agent.
     const bodies = Array.from({ length: CALLBACKS }, (_, i) => {
-      const customer = `u0001bench${i % 2000}`;
+      const customer = `u0001bench${i % CUSTOMERS}`;
       const fromAgent = i % 4 === 3;
       const timestamp = Date.now() + i; // callbacks must be fresh: the API refuses a timestamp outside its window
       const msgId = String(900000000000000000n + BigInt(i));
@@ -135,6 +139,7 @@ async function main() {
     const callbacks = {
       ...driven,
       senders: SENDERS,
+      customers: CUSTOMERS,
       indexLagMaxSeconds: +lag.maxSeconds.toFixed(2),
       outboxMaxDepth: lag.maxDepth,
     };
