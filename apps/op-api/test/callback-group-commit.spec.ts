@@ -214,4 +214,38 @@ describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine,
       { customer_id: 'u0001unraced', id: second.get('u0001unraced')!.chat.id },
     ]);
   });
+
+  it('joins a chat claimed under a spelling the key takes for the same customer', async () => {
+    // MariaDB's collation pads with spaces ('x' and 'x ' are one key); SQLite compares bytes.
+    const chats = t.app.get(ChatRepository);
+    const opening = { status: ChatStatus.Waiting, operatorId: null };
+    const same = engine !== 'sqlite';
+    const earlier = await inTransaction(t.dataSource, (manager) =>
+      chats.openMany(manager, a.tenantId, [{ customerId: 'u0001padded ', timeMs: 1_000 }], opening),
+    );
+    const later = await inTransaction(t.dataSource, (manager) =>
+      chats.openMany(manager, a.tenantId, [{ customerId: 'u0001padded', timeMs: 2_000 }], opening),
+    );
+    expect(later.get('u0001padded')!.created).toBe(!same);
+    expect(later.get('u0001padded')!.chat.id === earlier.get('u0001padded ')!.chat.id).toBe(same);
+    // Both spellings new in one batch.
+    const both = await inTransaction(t.dataSource, (manager) =>
+      chats.openMany(
+        manager,
+        a.tenantId,
+        [
+          { customerId: 'u0001twice', timeMs: 3_000 },
+          { customerId: 'u0001twice ', timeMs: 3_000 },
+          { customerId: 'u0001twice', timeMs: 4_000 },
+        ],
+        opening,
+      ),
+    );
+    expect(both.get('u0001twice')!.chat.id === both.get('u0001twice ')!.chat.id).toBe(same);
+    const [{ n }]: Array<{ n: number | string }> = await t.dataSource.query(
+      `SELECT COUNT(*) AS n FROM chats WHERE tenant_id = ? AND customer_id IN ('u0001twice', 'u0001twice ')`,
+      [a.tenantId],
+    );
+    expect(Number(n)).toBe(same ? 1 : 2);
+  });
 });

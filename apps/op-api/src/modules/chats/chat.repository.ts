@@ -158,12 +158,15 @@ export class ChatRepository {
     { status, operatorId }: { status: ChatStatus; operatorId: string | null },
   ): Promise<Map<string, { chat: ChatEntity; created: boolean }>> {
     const opened = new Map<string, { chat: ChatEntity; created: boolean }>();
-    if (openings.length === 0) return opened;
     const repository = manager.getRepository(ChatEntity);
-    // Claimed in key order, as every writer of several claims takes them.
-    let fresh = [...openings]
-      .sort((a, b) => ascending(a.customerId, b.customerId))
-      .map(({ customerId, timeMs }) =>
+    // One chat per customer named, claimed in key order (two batches then meet on the first
+    // claim they share rather than each holding one the other waits for).
+    const first = new Map<string, number>();
+    for (const { customerId, timeMs } of openings) if (!first.has(customerId)) first.set(customerId, timeMs);
+    if (first.size === 0) return opened;
+    const fresh = [...first]
+      .sort(([a], [b]) => ascending(a, b))
+      .map(([customerId, timeMs]) =>
         repository.create({
           tenantId,
           id: newChatId(),
@@ -185,27 +188,23 @@ export class ChatRepository {
       `${dialectOf(manager).insertIgnore} INTO chat_open (tenant_id, customer_id, chat_id) VALUES ${valueRows(fresh.length, 3)}`,
       fresh.flatMap((chat) => [tenantId, chat.customerId, chat.id]),
     );
+    let ours = fresh;
+    let lost: string[] = [];
     if (claimed < fresh.length) {
-      // Some claims were taken first: those customers join the chats that hold them (read locked, as they stand).
+      // Some claims were taken first (read locked, as they stand): those customers join the chats that hold them.
       const claims: Array<{ customer_id: string; chat_id: string }> = await manager.query(
         `SELECT customer_id, chat_id FROM chat_open WHERE tenant_id = ? AND customer_id IN (${placeholders(fresh.length)})${dialectOf(manager).lockingRead}`,
         [tenantId, ...fresh.map((chat) => chat.customerId)],
       );
       const holder = new Map(claims.map((claim) => [claim.customer_id, claim.chat_id]));
-      const lost = fresh.filter((chat) => holder.get(chat.customerId!) !== chat.id).map((chat) => chat.customerId!);
-      const winners = await this.openChatsOf(manager, tenantId, lost, true);
-      for (const customerId of lost) {
-        const winner = winners.get(customerId);
-        if (!winner) throw new Error('chat_open claimed but no open chat found');
-        opened.set(customerId, { chat: winner, created: false });
-      }
-      fresh = fresh.filter((chat) => !opened.has(chat.customerId!));
+      ours = fresh.filter((chat) => holder.get(chat.customerId!) === chat.id);
+      lost = fresh.filter((chat) => holder.get(chat.customerId!) !== chat.id).map((chat) => chat.customerId!);
     }
-    if (fresh.length > 0) {
+    if (ours.length > 0) {
       await manager.query(
         `INSERT INTO chats (tenant_id, id, status, customer_id, operator_id, create_time, accept_time, end_time, last_message_time, ` +
-          `message_count, seq_upto, seq_last_time, seq_last_id) VALUES ${valueRows(fresh.length, 13)}`,
-        fresh.flatMap((c) => [
+          `message_count, seq_upto, seq_last_time, seq_last_id) VALUES ${valueRows(ours.length, 13)}`,
+        ours.flatMap((c) => [
           c.tenantId,
           c.id,
           c.status,
@@ -222,7 +221,15 @@ export class ChatRepository {
         ]),
       );
     }
-    for (const chat of fresh) opened.set(chat.customerId!, { chat, created: true });
+    for (const chat of ours) opened.set(chat.customerId!, { chat, created: true });
+    const winners = await this.openChatsOf(manager, tenantId, lost, true);
+    for (const customerId of lost) {
+      // Not found by its own spelling: claimed under one the key takes for the same (MariaDB's
+      // collation pads with spaces: 'x' is 'x '), perhaps by this very batch; SQL compares as the key does.
+      const winner = winners.get(customerId) ?? (await this.openChatOf(manager, tenantId, customerId, true));
+      if (!winner) throw new Error('chat_open claimed but no open chat found');
+      opened.set(customerId, { chat: winner, created: false });
+    }
     return opened;
   }
 
