@@ -77,4 +77,13 @@ describe('GroupCommit', () => {
     await turn();
     expect(batches).toEqual([['a'], ['b']]);
   });
+
+  it('starts what does not fit in one batch as soon as another may start', async () => {
+    // One item a batch, any number at once (group commit off): three submitted together all commit at once.
+    const { batches, commit } = recorder();
+    const group = new GroupCommit(commit, { maxBatch: 1, maxInFlight: Number.MAX_SAFE_INTEGER, lingerMs: 0 });
+    for (const item of ['a', 'b', 'c']) void group.submit(item);
+    for (let i = 0; i < 4; i++) await turn();
+    expect(batches).toEqual([['a'], ['b'], ['c']]);
+  });
 });

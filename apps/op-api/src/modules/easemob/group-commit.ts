@@ -66,6 +66,8 @@ export class GroupCommit<T, R> {
     if (this.inFlight >= this.options.maxInFlight || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
     this.inFlight++;
+    // What did not fit goes next, as soon as a batch may start.
+    this.schedule();
     try {
       const results = await this.commit(batch.map((entry) => entry.item));
       batch.forEach((entry, i) => {
