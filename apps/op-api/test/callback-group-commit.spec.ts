@@ -185,24 +185,24 @@ describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine,
     });
   }, 60_000);
 
-  it('joins the chat another writer opened for a customer after the batch read none', async () => {
-    const chats = t.app.get(ChatRepository);
-    const opening = { status: ChatStatus.Waiting, operatorId: null };
-    const first = await inTransaction(t.dataSource, (manager) =>
-      chats.openMany(manager, a.tenantId, [{ customerId: 'u0001raced', timeMs: 1_000 }], opening),
-    );
-    // A batch that read before that chat opened opens it and another customer's together.
-    const second = await inTransaction(t.dataSource, (manager) =>
-      chats.openMany(
+  /** Opens waiting chats for these customers (`customer@timeMs`) in one transaction, as a batch does. */
+  const openChats = (...openings: string[]) =>
+    inTransaction(t.dataSource, (manager) =>
+      t.app.get(ChatRepository).openMany(
         manager,
         a.tenantId,
-        [
-          { customerId: 'u0001raced', timeMs: 2_000 },
-          { customerId: 'u0001unraced', timeMs: 2_000 },
-        ],
-        opening,
+        openings.map((opening) => {
+          const [customerId, timeMs] = opening.split('@');
+          return { customerId, timeMs: Number(timeMs) };
+        }),
+        { status: ChatStatus.Waiting, operatorId: null },
       ),
     );
+
+  it('joins the chat another writer opened for a customer after the batch read none', async () => {
+    const first = await openChats('u0001raced@1000');
+    // A batch that read before that chat opened opens it and another customer's together.
+    const second = await openChats('u0001raced@2000', 'u0001unraced@2000');
     expect(second.get('u0001raced')).toMatchObject({ created: false, chat: { id: first.get('u0001raced')!.chat.id } });
     expect(second.get('u0001unraced')).toMatchObject({ created: true, chat: { customerId: 'u0001unraced', status: ChatStatus.Waiting } });
     const rows: Array<{ customer_id: string; id: string }> = await t.dataSource.query(
@@ -217,30 +217,13 @@ describe.each(setups)('group commit of concurrent callbacks ($name)', ({ engine,
 
   it('joins a chat claimed under a spelling the key takes for the same customer', async () => {
     // MariaDB's collation pads with spaces ('x' and 'x ' are one key); SQLite compares bytes.
-    const chats = t.app.get(ChatRepository);
-    const opening = { status: ChatStatus.Waiting, operatorId: null };
     const same = engine !== 'sqlite';
-    const earlier = await inTransaction(t.dataSource, (manager) =>
-      chats.openMany(manager, a.tenantId, [{ customerId: 'u0001padded ', timeMs: 1_000 }], opening),
-    );
-    const later = await inTransaction(t.dataSource, (manager) =>
-      chats.openMany(manager, a.tenantId, [{ customerId: 'u0001padded', timeMs: 2_000 }], opening),
-    );
+    const earlier = await openChats('u0001padded @1000');
+    const later = await openChats('u0001padded@2000');
     expect(later.get('u0001padded')!.created).toBe(!same);
     expect(later.get('u0001padded')!.chat.id === earlier.get('u0001padded ')!.chat.id).toBe(same);
     // Both spellings new in one batch.
-    const both = await inTransaction(t.dataSource, (manager) =>
-      chats.openMany(
-        manager,
-        a.tenantId,
-        [
-          { customerId: 'u0001twice', timeMs: 3_000 },
-          { customerId: 'u0001twice ', timeMs: 3_000 },
-          { customerId: 'u0001twice', timeMs: 4_000 },
-        ],
-        opening,
-      ),
-    );
+    const both = await openChats('u0001twice@3000', 'u0001twice @3000', 'u0001twice@4000');
     expect(both.get('u0001twice')!.chat.id === both.get('u0001twice ')!.chat.id).toBe(same);
     const [{ n }]: Array<{ n: number | string }> = await t.dataSource.query(
       `SELECT COUNT(*) AS n FROM chats WHERE tenant_id = ? AND customer_id IN ('u0001twice', 'u0001twice ')`,
