@@ -39,12 +39,14 @@ export function firstValidationMessage(errors: ValidationError[]): string {
 /**
  * Optional fields sent as JSON `null` mean "not given", for every endpoint: class-validator's
  * IsOptional lets null through to services that expect a value or undefined. A required field
- * sent as null then fails as missing.
+ * sent as null then fails as missing. A body no DTO describes (the Easemob callback) is data,
+ * passed on as parsed, and not copied.
  */
 class NullAsAbsentValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const described = metadata.metatype !== undefined && metadata.metatype !== Object;
     const body =
-      metadata.type === 'body' && value !== null && typeof value === 'object' && !Array.isArray(value)
+      described && metadata.type === 'body' && value !== null && typeof value === 'object' && !Array.isArray(value)
         ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null))
         : value;
     return super.transform(body, metadata);
