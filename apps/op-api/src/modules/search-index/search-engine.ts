@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { SqlFilter, placeholders } from '../../database/sql';
+import { ascending } from '../../common/util/ascending';
 
 export const SEARCH_ENGINE_NAMES = ['scan', 'fts5', 'mroonga', 'sphinx'] as const;
 export type SearchEngineName = (typeof SEARCH_ENGINE_NAMES)[number];
@@ -38,6 +39,18 @@ export interface IndexedMessage {
 
 /** The order of hits: newest first (`desc`) for chatSearch, as in the chat for find-in-chat. */
 export type HitOrder = 'desc' | 'asc';
+
+/** Chat order of two hits: (create_time, id) ascending. */
+export function compareHits(a: HitCandidate, b: HitCandidate): number {
+  if (a.createTimeMs !== b.createTimeMs) return a.createTimeMs - b.createTimeMs;
+  return ascending(BigInt(a.id), BigInt(b.id));
+}
+
+/** Hits grouped by chat (ids ascending), each chat's in `order`: how every engine's hits come back. */
+export const hitsByChat =
+  (order: HitOrder) =>
+  (a: HitCandidate, b: HitCandidate): number =>
+    ascending(a.chatId, b.chatId) || (order === 'desc' ? -1 : 1) * compareHits(a, b);
 
 /**
  * A keyword index behind `chatSearch` and `chatMessageSearch`. Every engine answers with the

@@ -16,6 +16,8 @@ import { MroongaEngine } from './engines/mroonga.engine';
 import { firstPerChat, ScanEngine } from './engines/scan.engine';
 import { SphinxEngine } from './engines/sphinx.engine';
 import {
+  compareHits,
+  hitsByChat,
   messageScope,
   type HitCandidate,
   type HitOrder,
@@ -25,7 +27,6 @@ import {
   type SearchEngineName,
   type SearchQuery,
 } from './search-engine';
-import { ascending } from '../../common/util/ascending';
 
 /** A chat as the search service hands it over: its id and how many messages it holds. */
 export interface ChatRef {
@@ -431,8 +432,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       const pending = await this.pending(engine, query, chunk);
       verified.push(...(await this.confirm(query, [...(await engine.hits(query, chunk, perChat, order)), ...pending])));
     }
-    const sign = order === 'desc' ? -1 : 1;
-    verified.sort((a, b) => ascending(a.chatId, b.chatId) || sign * compareHits(a, b));
+    verified.sort(hitsByChat(order));
     return firstPerChat(verified, perChat);
   }
 
@@ -870,12 +870,6 @@ export interface VerifyReport {
   ok: boolean;
   tenants: Array<{ tenantId: string; stored: number; indexed: number; queued: number; checked: number; missing: number }>;
   missing: Array<{ tenantId: string; messageId: string; chatId: string }>;
-}
-
-/** Chat order of two hits: (create_time, id) ascending. */
-export function compareHits(a: HitCandidate, b: HitCandidate): number {
-  if (a.createTimeMs !== b.createTimeMs) return a.createTimeMs - b.createTimeMs;
-  return ascending(BigInt(a.id), BigInt(b.id));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,9 +2,16 @@ import { normalizeSearchText } from '@op/contracts';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { chunks } from '../../../common/util/chunks';
 import type { SphinxConfig } from '../../../config/app-config';
-import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchQuery } from '../search-engine';
+import {
+  hitsByChat,
+  type HitCandidate,
+  type HitOrder,
+  type IndexedMessage,
+  type MatchingChats,
+  type SearchEngine,
+  type SearchQuery,
+} from '../search-engine';
 import { attributeHash, chatWord, keywordTokens, messageTokens, selfQuery, tenantWord } from '../search-tokens';
-import { ascending } from '../../../common/util/ascending';
 
 /** The real-time index on every shard, and the distributed index over them (see `sphinxConfig`). */
 export const SPHINX_RT_INDEX = 'op_messages';
@@ -165,10 +172,7 @@ export class SphinxEngine implements SearchEngine {
     const candidates = rows
       .map((row): HitCandidate => ({ chatId: decodeChat(row.chat), id: String(row.id), createTimeMs: Number(row.ctime) }))
       .filter((hit) => wanted.has(hit.chatId));
-    const sign = order === 'desc' ? -1 : 1;
-    return candidates.sort(
-      (a, b) => ascending(a.chatId, b.chatId) || sign * (a.createTimeMs - b.createTimeMs) || sign * ascending(BigInt(a.id), BigInt(b.id)),
-    );
+    return candidates.sort(hitsByChat(order));
   }
 
   async countInChat(query: SearchQuery, chatId: string): Promise<number> {
