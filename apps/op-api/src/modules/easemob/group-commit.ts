@@ -26,7 +26,7 @@ export class GroupCommit<T, R> {
   private queue: Array<{ item: T; resolve: (value: R) => void; reject: (error: unknown) => void }> = [];
   private inFlight = 0;
   /** The next batch's start, when one is set: at once (the next turn of the event loop) or after lingering. */
-  private next: { lingering: boolean; timer: NodeJS.Immediate | NodeJS.Timeout } | null = null;
+  private next: { lingering: boolean; cancel: () => void } | null = null;
 
   constructor(
     private readonly commit: (items: T[]) => Promise<Array<Settled<R>>>,
@@ -42,9 +42,7 @@ export class GroupCommit<T, R> {
   }
 
   private cancelNext(): void {
-    if (this.next === null) return;
-    if (this.next.lingering) clearTimeout(this.next.timer as NodeJS.Timeout);
-    else clearImmediate(this.next.timer as NodeJS.Immediate);
+    this.next?.cancel();
     this.next = null;
   }
 
@@ -55,10 +53,12 @@ export class GroupCommit<T, R> {
       void this.flush();
     };
     if (this.inFlight > 0 && this.options.lingerMs > 0 && this.queue.length < this.options.maxBatch) {
-      this.next = { lingering: true, timer: setTimeout(start, this.options.lingerMs) };
+      const timer = setTimeout(start, this.options.lingerMs);
+      this.next = { lingering: true, cancel: () => clearTimeout(timer) };
     } else {
       // Items submitted in this turn of the event loop join the same batch.
-      this.next = { lingering: false, timer: setImmediate(start) };
+      const immediate = setImmediate(start);
+      this.next = { lingering: false, cancel: () => clearImmediate(immediate) };
     }
   }
 
