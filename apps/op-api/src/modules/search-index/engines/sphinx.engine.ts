@@ -2,15 +2,8 @@ import { normalizeSearchText } from '@op/contracts';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { chunks } from '../../../common/util/chunks';
 import type { SphinxConfig } from '../../../config/app-config';
-import {
-  hitsByChat,
-  type HitCandidate,
-  type HitOrder,
-  type IndexedMessage,
-  type MatchingChats,
-  type SearchEngine,
-  type SearchQuery,
-} from '../search-engine';
+import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchQuery } from '../search-engine';
+import { hitsByChat } from '../search-engine';
 import { attributeHash, chatWord, keywordTokens, messageTokens, selfQuery, tenantWord } from '../search-tokens';
 
 /** The real-time index on every shard, and the distributed index over them (see `sphinxConfig`). */
