@@ -33,5 +33,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.OP_PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# --max-semi-space-size=16: as tools/scripts/ensure-built.js (API_NODE_FLAGS) says why.
-CMD ["node", "--max-semi-space-size=16", "apps/op-api/dist/main.js"]
+# --max-semi-space-size=16 --heap-growing-percent=50: as tools/scripts/ensure-built.js (API_NODE_FLAGS) says why.
+CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "apps/op-api/dist/main.js"]
