@@ -40,7 +40,7 @@ function requireJsonBody(request: FastifyRequest): void {
  * validator's copy), and a prototype key is 400 (class-transformer would assign it). Other
  * bodies (the Easemob callback) are data: they go on as parsed, keys and depth included.
  */
-function parseJsonBody(request: { url: string }, body: Buffer): unknown {
+function parseJsonBody(request: { routeOptions: { url?: string } }, body: Buffer): unknown {
   const text = body.toString('utf8');
   if (text.trim() === '') throw OpError.badRequest('请求体不能为空');
   let value: unknown;
@@ -49,7 +49,8 @@ function parseJsonBody(request: { url: string }, body: Buffer): unknown {
   } catch {
     throw OpError.badRequest('请求体不是有效的 JSON');
   }
-  if (!request.url.startsWith('/op/')) return value;
+  // The route, not the request line: a line may name the whole URL (`POST http://host/op/v2/…`).
+  if (!request.routeOptions.url?.startsWith('/op/')) return value;
   const hazard = findBodyHazard(value, MAX_BODY_DEPTH);
   if (hazard?.kind === 'depth') throw OpError.badRequest(`${hazard.field.slice(0, 32)} 嵌套过深：请求体最多 ${MAX_BODY_DEPTH} 层`);
   if (hazard?.kind === 'key') throw OpError.badRequest(`请求体不能含有键 ${hazard.key}`);

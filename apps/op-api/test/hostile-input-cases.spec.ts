@@ -15,8 +15,12 @@ const nestedObjects = (depth: number) => '{"a":'.repeat(depth - 1) + '{}' + '}'.
 /** `depth` nested arrays, innermost `[]`. */
 const nestedArrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
-/** Sends bytes as they are and returns the status line and body of the answer. */
-function rawHttp(port: number, request: string): Promise<{ status: number; body: string }> {
+/**
+ * Sends bytes as they are and returns the status line and body of the answer. `halfClose`
+ * ends the sending side at once (a request the server refuses before routing); otherwise it
+ * stays open until the server, told `Connection: close`, closes after its answer.
+ */
+function rawHttp(port: number, request: string, halfClose = true): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let data = '';
@@ -26,7 +30,8 @@ function rawHttp(port: number, request: string): Promise<{ status: number; body:
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0);
       resolve({ status, body: data.slice(data.indexOf('\r\n\r\n') + 4) });
     });
-    socket.end(request);
+    if (halfClose) socket.end(request);
+    else socket.write(request);
   });
 }
 
@@ -160,6 +165,26 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
     it('holding a __proto__ key is 400 naming it, not "not JSON"', async () => {
       const { status, envelope } = await signedRaw('chatMessageList', `{"chatId":"${chatId}","__proto__":{"needMark":true}}`);
       expect([status, envelope.message]).toEqual([400, '请求体不能含有键 __proto__']);
+    });
+
+    it('sent with the absolute form of its address is checked as well (400, not 500)', async () => {
+      // HTTP/1.1 lets a request line name the whole URL; the router routes it, and the guard
+      // checks a sign over the path as sent.
+      const request = a.client.signedRequest('chatMessageList', null, { nonce: null });
+      const url = new URL(request.url);
+      const absolute = `http://${url.host}${url.pathname}`;
+      const query = Object.fromEntries([...url.searchParams].filter(([key]) => key !== 'sign'));
+      const deep = (raw: string) => {
+        const sign = signRequest({ method: 'POST', path: absolute, query, body: raw }, a.secret, 'hmac-sha256');
+        const target = `${absolute}?${new URLSearchParams({ ...query, sign })}`;
+        return `POST ${target} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(raw)}\r\nConnection: close\r\n\r\n${raw}`;
+      };
+      const nested = await rawHttp(port(), deep(`{"chatId":"${chatId}","pageNum":${nestedArrays(10_000)}}`), false);
+      expect([nested.status, JSON.parse(nested.body).message]).toEqual([400, 'pageNum 嵌套过深：请求体最多 32 层']);
+      const proto = await rawHttp(port(), deep(`{"chatId":"${chatId}","__proto__":{"needMark":true}}`), false);
+      expect([proto.status, JSON.parse(proto.body).message]).toEqual([400, '请求体不能含有键 __proto__']);
+      const fine = await rawHttp(port(), deep(`{"chatId":"${chatId}"}`), false);
+      expect([fine.status, fine.body]).toEqual([200, expect.stringContaining(`"chatId":"${chatId}"`)]);
     });
 
     it('in a charset we do not decode is 415', async () => {
