@@ -75,6 +75,20 @@ describe.each(setups)('sign-in throttle ($name)', ({ engine, env }) => {
     expect((await login(panel, 'alice', 'alice-password', '198.51.100.8')).status).toBe(200);
   });
 
+  it('takes no other spelling of a username: trailing spaces neither sign in nor escape the lock', async () => {
+    await t.operators.create({ tenantId: a.tenantId, username: 'erin', password: 'erin-password', role: 'agent' });
+    // MariaDB compares 'erin ' equal to 'erin' (its collation pads with spaces); the throttle
+    // counts by the name as sent, so each padded spelling would have had 5 free guesses.
+    expect((await login(panel, 'erin ', 'erin-password', '192.0.2.199')).status).toBe(401);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await login(panel, 'erin', `wrong-${i}`, `192.0.2.${200 + i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
+    expect((await login(panel, 'erin', 'erin-password', '192.0.2.210')).status).toBe(429);
+    for (const padded of ['erin ', 'erin  ', 'erin   ']) {
+      expect((await login(panel, padded, 'erin-password', '192.0.2.211')).status).toBe(401);
+    }
+  });
+
   it('counts a burst of parallel attempts like a sequence: six evaluated, the rest 429', async () => {
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => login(panel, 'carol', `wrong-${i}`, `192.0.2.${i + 1}`)));
     const evaluated = results.filter((r) => r.status === 401).length;
