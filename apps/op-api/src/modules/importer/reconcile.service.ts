@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OpError } from '../../common/errors/op-error';
+import { codeOrName } from '../../common/filters/error-envelope';
 import { Snowflake } from '../../common/util/snowflake';
 import type { AppConfig, ReconcileConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -259,10 +260,13 @@ export class ReconcileService {
       result.status = result.failed > 0 ? 'partial' : 'ok';
     } catch (error) {
       result.status = 'failed';
+      // Anything else is told by its code or kind, never its message: a driver's quotes SQL or
+      // an address, fetch's may quote the signed download URL, and admins read this (easemobGaps).
+      const kind = codeOrName(error);
       result.error =
         error instanceof ExportError || error instanceof OpError
           ? error.message
-          : `读取导出文件失败：${(error as Error).message}`.slice(0, 500);
+          : `读取导出文件失败：${kind === 'TimeoutError' ? '下载超时' : kind}`;
       this.logger.warn(`reconcile ${app.appkey} ${hour} failed: ${result.error}`);
     }
     result.seconds = Math.round((Date.now() - started) / 100) / 10;
