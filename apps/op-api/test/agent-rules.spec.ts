@@ -112,6 +112,25 @@ describe.each(STORE_ENGINES)('agent rules on every endpoint (%s)', (engine) => {
     expect(await code('chatAssign', { chatId: chat.own.chatId, operatorId: peerId })).toBe(403);
   });
 
+  it('chatAssign: two agents taking the same unassigned chats at once: each chat goes to one, the other is refused', async () => {
+    const { operatorId: rivalId, client: rival } = await t.addOperator(a, { username: 'rules-rival' });
+    const chats = await Promise.all(Array.from({ length: 8 }, (_, i) => open(a, `cust-race-${i}`, null)));
+    for (const { chatId } of chats) {
+      const [mine, theirs] = await Promise.all([
+        agent.call('chatAssign', { chatId, operatorId: agentId }),
+        rival.call('chatAssign', { chatId, operatorId: rivalId }),
+      ]);
+      const stored: Array<{ operator_id: string }> = await t.dataSource.query(
+        'SELECT operator_id FROM chats WHERE tenant_id = ? AND id = ?',
+        [a.tenantId, chatId],
+      );
+      const winner = mine.status === 200 ? agentId : rivalId;
+      // Exactly one 200, the other 403 (the chat was the winner's by the time it looked), and the chat is the winner's.
+      expect([mine.status, theirs.status].sort()).toEqual([200, 403]);
+      expect(stored[0].operator_id).toBe(winner);
+    }
+  });
+
   it('lists: search, favorites and marks cover only the agent’s chats; the audit trail is for admins', async () => {
     await agent.expect('messageFavoriteAdd', { messageId: chat.own.messageId });
     const favorites = (await agent.expect<FavoriteListData>('favoriteList', {})).data!.favorites;

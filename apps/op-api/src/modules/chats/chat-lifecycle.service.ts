@@ -62,7 +62,7 @@ export class ChatLifecycleService {
   async assign(context: OpContext, request: ChatAssignRequest): Promise<ChatInfo> {
     await this.requireAssignable(context, request.operatorId);
     return inTransaction(this.dataSource, async (manager) => {
-      const chat = await this.requireChat(manager, context, request.chatId);
+      const chat = await this.requireChat(manager, context, request.chatId, true);
       if (!isOpen(chat.status)) {
         throw OpError.conflict(`会话已是 ${label(chat.status)}，不能再分配`);
       }
@@ -73,7 +73,7 @@ export class ChatLifecycleService {
 
   async updateStatus(context: OpContext, request: ChatStatusUpdateRequest): Promise<ChatInfo> {
     return inTransaction(this.dataSource, async (manager) => {
-      const chat = await this.requireChat(manager, context, request.chatId);
+      const chat = await this.requireChat(manager, context, request.chatId, true);
       const from = chat.status as ChatStatus;
       if (!canMoveChatStatus(from, request.status)) {
         throw OpError.badRequest(`status 不能从 ${label(from)}变为 ${label(request.status)}`);
@@ -98,9 +98,13 @@ export class ChatLifecycleService {
     if (context.operator?.role === 'agent' && operatorId !== context.operator.id) throw OpError.forbidden('坐席只能把会话分配给自己');
   }
 
-  /** The chat, if the caller may act on it: another tenant's is "not found", another agent's "forbidden". */
-  private async requireChat(manager: EntityManager, context: OpContext, chatId: string): Promise<ChatEntity> {
-    const chat = await this.chats.find(context.tenantId, chatId, manager);
+  /**
+   * The chat, if the caller may act on it: another tenant's is "not found", another agent's
+   * "forbidden". `forChange`: read locked, so that two agents taking one chat at once are
+   * checked one after the other (the second sees the first's).
+   */
+  private async requireChat(manager: EntityManager, context: OpContext, chatId: string, forChange = false): Promise<ChatEntity> {
+    const chat = await this.chats.find(context.tenantId, chatId, manager, forChange);
     if (!chat) throw OpError.notFound(`chatId ${chatId} 对应的会话不存在`);
     if (!mayActOn(context, chat)) throw OpError.forbidden(`无权操作会话 ${chatId}：它已分配给其他坐席`);
     return chat;

@@ -86,12 +86,20 @@ export type ChatState = Numbering & { status: ChatStatus; customerId: string | n
 export class ChatRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The tenant's chat, or null (read on every 2.37 call: one lookup by primary key). */
-  async find(tenantId: string, chatId: string, manager: EntityManager = this.dataSource.manager): Promise<ChatEntity | null> {
-    const rows: ChatEntity[] = await manager.query(`SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id = ?`, [
-      tenantId,
-      chatId,
-    ]);
+  /**
+   * The tenant's chat, or null (read on every 2.37 call: one lookup by primary key); `current`
+   * reads it past the transaction's snapshot, locked until the transaction ends.
+   */
+  async find(
+    tenantId: string,
+    chatId: string,
+    manager: EntityManager = this.dataSource.manager,
+    current = false,
+  ): Promise<ChatEntity | null> {
+    const rows: ChatEntity[] = await manager.query(
+      `SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.id = ?${current ? dialectOf(manager).lockingRead : ''}`,
+      [tenantId, chatId],
+    );
     return rows.length === 0 ? null : rows[0];
   }
 
