@@ -24,5 +24,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'json'],
   // Component and logic specs beside the code; the browser end-to-end spec in e2e/.
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.spec.tsx', '<rootDir>/e2e/**/*.spec.ts'],
+  // Read when this project runs alone; under the root run e2e/panel-harness.ts sets it.
   testTimeout: 120_000,
 };

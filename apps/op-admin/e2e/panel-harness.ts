@@ -15,6 +15,12 @@ const NEXT_BIN = require.resolve('next/dist/bin/next', { paths: [ADMIN_DIR] });
 
 export { freePort };
 
+// A browser spec's steps are page loads, each a server round trip or several (one signs in 26
+// times in a row): room for a loaded 2-core machine. Set here, in every e2e spec's module
+// scope, because the root run (`npm test`, one run of every project) reads only its own
+// testTimeout, never a project's.
+jest.setTimeout(120_000);
+
 const BUILD_LOCK = join(ADMIN_DIR, '.next-build.lock');
 /** A lock older than any build was left by a killed run. */
 const STALE_LOCK_MS = 15 * 60_000;
