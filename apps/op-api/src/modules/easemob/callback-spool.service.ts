@@ -18,6 +18,8 @@ import {
   isScrubbed,
   JournalWriter,
   listSegments,
+  PRIVATE_DIR,
+  PRIVATE_FILE,
   readEntries,
   readOffset,
   removeIfEmpty,
@@ -177,10 +179,10 @@ export class CallbackSpool implements OnApplicationShutdown {
   /** Claims this process's journal folder, adopts orphans, counts what waits and starts the drainer. */
   async start(): Promise<void> {
     if (this.writer) return;
-    mkdirSync(this.config.dir, { recursive: true });
+    mkdirSync(this.config.dir, { recursive: true, mode: PRIVATE_DIR });
     const id = `${this.host}-${process.pid}-${Date.now().toString(36)}`;
     const staging = join(this.config.dir, `.${id}.tmp`);
-    mkdirSync(staging, { recursive: true });
+    mkdirSync(staging, { recursive: true, mode: PRIVATE_DIR });
     writeFileSync(
       join(staging, 'owner.json'),
       JSON.stringify({
@@ -263,7 +265,7 @@ export class CallbackSpool implements OnApplicationShutdown {
       const owner = readOwner(path);
       if (!owner || owner.host !== this.host || ownerAlive(owner)) continue;
       try {
-        mkdirSync(join(this.dir!, 'adopted'), { recursive: true });
+        mkdirSync(join(this.dir!, 'adopted'), { recursive: true, mode: PRIVATE_DIR });
         renameSync(path, join(this.dir!, 'adopted', name));
         syncDir(this.config.dir);
         this.logger.log(`adopted the callback journal of dead process ${owner.pid} (${name})`);
@@ -431,7 +433,7 @@ export class CallbackSpool implements OnApplicationShutdown {
   private setAside(line: string, reason: string): true {
     const file = join(this.config.dir, 'rejected.jsonl');
     try {
-      writeFileSync(file, `${JSON.stringify({ time: Date.now(), reason, line })}\n`, { flag: 'a' });
+      writeFileSync(file, `${JSON.stringify({ time: Date.now(), reason, line })}\n`, { flag: 'a', mode: PRIVATE_FILE });
     } catch (error) {
       this.logger.error(`could not write ${file}: ${(error as Error).message}`);
     }

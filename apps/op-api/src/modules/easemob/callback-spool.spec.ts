@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -82,6 +82,25 @@ describe('callback journal', () => {
     expect(seen).toEqual(Array.from({ length: 51 }, (_, i) => `c${i}`));
     await spool.onApplicationShutdown();
     expect(readdirSync(join(dir, 'spool')).filter((name) => !name.startsWith('.'))).toEqual([]);
+  });
+
+  it('keeps what it holds to its own user: folders 0700, journal files 0600', async () => {
+    const spool = spoolIn();
+    spool.setHandler((entries) =>
+      Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ECONNREFUSED' }) }))),
+    );
+    await spool.start();
+    await spool.append(entry(1), 'fp1');
+    const root = join(dir, 'spool');
+    const [own] = readdirSync(root).filter((name) => !name.startsWith('.'));
+    const segments = readdirSync(join(root, own)).filter((name) => name.endsWith('.seg'));
+    expect(segments.length).toBeGreaterThan(0);
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    expect([mode(root), mode(join(root, own)), ...segments.map((name) => mode(join(root, own, name)))]).toEqual([
+      0o700,
+      0o700,
+      ...segments.map(() => 0o600),
+    ]);
   });
 
   it('answers 503 once the journal is full', async () => {

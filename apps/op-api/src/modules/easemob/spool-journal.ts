@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { nextTurn } from '../../common/util/next-turn';
 
+/** The journal holds customers' messages as received: readable by the API's own user only. */
+export const PRIVATE_DIR = 0o700;
+export const PRIVATE_FILE = 0o600;
+
 /** One verified callback that the database could not take in time. */
 export interface SpoolEntry {
   /** Receive time (epoch ms): the callback's freshness was checked against it. */
@@ -182,7 +186,7 @@ export class JournalWriter {
   constructor(readonly dir: string) {}
 
   async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR });
     const segments = await listSegments(this.dir);
     this.seq = segments.length === 0 ? 0 : Number(SEGMENT.exec(segments[segments.length - 1])![1]);
   }
@@ -235,7 +239,7 @@ export class JournalWriter {
     await this.closeActive();
     this.seq++;
     this.segment = segmentName(this.seq);
-    this.handle = await open(join(this.dir, this.segment), 'wx');
+    this.handle = await open(join(this.dir, this.segment), 'wx', PRIVATE_FILE);
     this.durable = 0;
     syncDir(this.dir);
   }
