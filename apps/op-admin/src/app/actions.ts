@@ -4,7 +4,8 @@
 import { redirect } from 'next/navigation';
 import type { CustomerEraseData, Envelope, MessageFavoriteData, MessageMarkData, OperatorLoginResult } from '@op/contracts';
 import type { OpClient } from '@op/contracts/node';
-import { attempt, clearSession, opClient, readSession, safeNext, writeSession } from '@/lib/op-server';
+import { attempt, clearSession, opClient, readSession, writeSession } from '@/lib/op-server';
+import { safeNext } from '@/lib/safe-next';
 
 export interface LoginState {
   error: string | null;

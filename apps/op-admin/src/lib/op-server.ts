@@ -7,6 +7,7 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { OperatorRole } from '@op/contracts';
 import { OpApiError, OpClient } from '@op/contracts/node';
+import { safeNext } from './safe-next';
 
 /** Set by serve.js from the connection (never by the browser); the API trusts it from the panel's client only. */
 const USER_IP_HEADER = 'x-op-user-ip';
@@ -82,15 +83,6 @@ export async function readSession(): Promise<Session | null> {
   } catch {
     return null;
   }
-}
-
-/**
- * Where sign-in may send a browser back to: a path of this panel (`/chats/u1?around=2`), never
- * another site (`//evil.example`, `/\\evil.example`) nor the sign-in page itself.
- */
-export function safeNext(value: unknown): string | null {
-  if (typeof value !== 'string' || value.length > 2048 || !/^\/(?![/\\])/.test(value) || /^\/login(?:[/?#]|$)/.test(value)) return null;
-  return value;
 }
 
 /** The page this request is for, as serve.js recorded it; without Next's own `_rsc` parameter. */

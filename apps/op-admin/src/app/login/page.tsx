@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import { readSession, safeNext } from '@/lib/op-server';
+import { readSession } from '@/lib/op-server';
+import { safeNext } from '@/lib/safe-next';
 import { LoginForm } from './login-form';
 
 export const metadata: Metadata = { title: '登录' };
