@@ -176,7 +176,7 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
       const query = Object.fromEntries([...url.searchParams].filter(([key]) => key !== 'sign'));
       const deep = (raw: string) => {
         const sign = signRequest({ method: 'POST', path: absolute, query, body: raw }, a.secret, 'hmac-sha256');
-        const target = `${absolute}?${new URLSearchParams({ ...query, sign })}`;
+        const target = `${absolute}?${new URLSearchParams({ ...query, sign }).toString()}`;
         return `POST ${target} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(raw)}\r\nConnection: close\r\n\r\n${raw}`;
       };
       const nested = await rawHttp(port(), deep(`{"chatId":"${chatId}","pageNum":${nestedArrays(10_000)}}`), false);

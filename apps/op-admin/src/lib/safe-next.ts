@@ -1,6 +1,9 @@
 /** Any origin: addresses are resolved against it only to see whether they leave it. */
 const PANEL = 'http://panel.invalid';
 
+/** A control character, a space or a backslash. */
+const strayInPath = (char: string) => char <= ' ' || char === '\x7f' || char === '\\';
+
 /**
  * Where sign-in may send a browser back to: a path of this panel (`/chats/u1?around=2`), as a
  * browser would resolve it, never another site (`//evil.example`, `/\evil.example`, or
@@ -10,7 +13,7 @@ const PANEL = 'http://panel.invalid';
 export function safeNext(value: unknown): string | null {
   // Control characters, spaces and backslashes have no place in a path the panel wrote (it
   // encodes them); browsers drop or reinterpret them.
-  if (typeof value !== 'string' || value.length > 2048 || !value.startsWith('/') || /[\x00-\x20\x7f\\]/.test(value)) return null;
+  if (typeof value !== 'string' || value.length > 2048 || !value.startsWith('/') || [...value].some(strayInPath)) return null;
   let url: URL;
   try {
     url = new URL(value, PANEL);
