@@ -113,6 +113,30 @@ describe('isDatabaseDown', () => {
     expect(isDatabaseDown(new Error('no code'))).toBe(false);
     expect(isDatabaseDown(null)).toBe(false);
   });
+
+  it('covers the other ways a database is away: DNS, network, a read-only failover, a full or failing disk, a closed pool', () => {
+    for (const code of [
+      'EAI_AGAIN',
+      'ENETUNREACH',
+      'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+      'ER_OPTION_PREVENTS_STATEMENT',
+      'ER_READ_ONLY_MODE',
+      'SQLITE_IOERR_WRITE',
+      'SQLITE_FULL',
+      'SQLITE_READONLY_DBMOVED',
+      'SQLITE_BUSY_TIMEOUT',
+    ]) {
+      expect([code, isDatabaseDown(coded(code))]).toEqual([code, true]);
+    }
+    // mysql2 says these without a code.
+    expect(isDatabaseDown(new Error("Can't add new command when connection is in closed state"))).toBe(true);
+    expect(isDatabaseDown(new Error('Queue limit reached.'))).toBe(true);
+    expect(outcome(coded('SQLITE_IOERR_FSYNC'))).toMatchObject({ code: 503 });
+    // A statement's own fault is not the database being away.
+    for (const code of ['ER_DUP_ENTRY', 'ER_DATA_TOO_LONG', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_ERROR']) {
+      expect([code, isDatabaseDown(coded(code))]).toEqual([code, false]);
+    }
+  });
 });
 
 describe('EnvelopeExceptionFilter', () => {

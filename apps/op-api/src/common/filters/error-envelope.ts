@@ -9,23 +9,49 @@ export interface ErrorOutcome {
   internal: boolean;
 }
 
+/**
+ * Codes that say the database is away (unreachable, restarting, read-only in a failover, its
+ * disk full or failing), not that a statement was wrong: a request gets 503 and may be tried
+ * again; a journalled callback waits in the journal instead of counting a failed try.
+ */
 const DATABASE_DOWN_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  'ECONNABORTED',
   'ETIMEDOUT',
   'EPIPE',
   'ENOTFOUND',
+  'EAI_AGAIN',
   'EHOSTUNREACH',
-  'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ENETUNREACH',
+  'ENETDOWN',
   'ER_CON_COUNT_ERROR',
   'ER_SERVER_SHUTDOWN',
   'ER_ACCESS_DENIED_ERROR',
   'ER_BAD_DB_ERROR',
+  'ER_OPTION_PREVENTS_STATEMENT',
+  'ER_READ_ONLY_MODE',
+]);
+/** mysql2's connection-level codes (`PROTOCOL_CONNECTION_LOST`, `PROTOCOL_SEQUENCE_TIMEOUT`, …). */
+const DATABASE_DOWN_PREFIXES = ['PROTOCOL_'];
+/** SQLite's primary codes, whatever extended code better-sqlite3 reports (`SQLITE_IOERR_WRITE`). */
+const SQLITE_DOWN = new Set([
   'SQLITE_BUSY',
+  'SQLITE_LOCKED',
   'SQLITE_CANTOPEN',
   'SQLITE_IOERR',
+  'SQLITE_FULL',
+  'SQLITE_READONLY',
+  'SQLITE_PROTOCOL',
 ]);
+/** What mysql2 throws without a code when its connection or pool is closed or full. */
+const DATABASE_DOWN_MESSAGES = ["Can't add new command when connection is in closed state", 'Queue limit reached.', 'Pool is closed.'];
+
+function isDownCode(code: string): boolean {
+  if (DATABASE_DOWN_CODES.has(code) || DATABASE_DOWN_PREFIXES.some((prefix) => code.startsWith(prefix))) return true;
+  const sqlite = /^SQLITE_[A-Z]+/.exec(code);
+  return sqlite !== null && SQLITE_DOWN.has(sqlite[0]);
+}
 
 /** The driver's error code of an error or of the one it wraps (`driverError`, `cause`). */
 export function errorCode(error: unknown): string | undefined {
@@ -45,10 +71,11 @@ export function codeOrName(error: unknown): string {
   return errorCode(error) ?? (error instanceof Error ? error.name : 'Error');
 }
 
-/** Whether an error says the database is unreachable (down, hung, refusing): the 503 case. */
+/** Whether an error says the database is unreachable (down, hung, refusing, read-only, out of disk): the 503 case. */
 export function isDatabaseDown(error: unknown): boolean {
   const code = errorCode(error);
-  return code !== undefined && DATABASE_DOWN_CODES.has(code);
+  if (code !== undefined) return isDownCode(code);
+  return error instanceof Error && DATABASE_DOWN_MESSAGES.includes(error.message);
 }
 
 /** Fastify's own error codes, for failures before a route handler runs. */
@@ -93,7 +120,7 @@ export function toErrorOutcome(error: unknown, bodyLimitBytes: number): ErrorOut
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return { code: 400, message: '请求无效', headers: {}, internal: false };
   }
-  if (code && DATABASE_DOWN_CODES.has(code)) {
+  if (isDatabaseDown(error)) {
     return { code: 503, message: '数据库暂不可用，请稍后重试', headers: { 'retry-after': '5' }, internal: true };
   }
   return { code: 500, message: '服务器内部错误', headers: {}, internal: true };

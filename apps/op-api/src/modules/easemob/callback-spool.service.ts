@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { OpError } from '../../common/errors/op-error';
-import { isDatabaseDown } from '../../common/filters/error-envelope';
+import { codeOrName, isDatabaseDown } from '../../common/filters/error-envelope';
 import type { AppConfig, SpoolConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { DatabaseConnection } from '../../database/database-connection';
@@ -429,13 +429,18 @@ export class CallbackSpool implements OnApplicationShutdown {
     return this.setAside(line, (error as Error).message);
   }
 
-  /** An entry that can never be stored goes to `rejected.jsonl` beside the journals, and the drain moves on. */
-  private setAside(line: string, reason: string): true {
+  /**
+   * An entry that can never be stored goes to `rejected.jsonl` beside the journals, and the
+   * drain moves on; if that file cannot be written (a full disk), the entry stays where it is
+   * and is tried again later: never dropped.
+   */
+  private setAside(line: string, reason: string): boolean {
     const file = join(this.config.dir, 'rejected.jsonl');
     try {
       writeFileSync(file, `${JSON.stringify({ time: Date.now(), reason, line })}\n`, { flag: 'a', mode: PRIVATE_FILE });
     } catch (error) {
-      this.logger.error(`could not write ${file}: ${(error as Error).message}`);
+      this.logger.error(`could not set a journalled callback aside in ${file} (${codeOrName(error)}): it stays in the journal`);
+      return false;
     }
     this.logger.warn(`a journalled callback was set aside: ${reason}`);
     this.metrics?.spoolEvents.inc({ event: 'rejected' });

@@ -103,6 +103,30 @@ describe('callback journal', () => {
     ]);
   });
 
+  it('keeps an entry it cannot set aside (the file will not take it) and sets it aside once it can', async () => {
+    const spool = spoolIn();
+    let tries = 0;
+    spool.setHandler((entries) => {
+      tries += entries.length;
+      return Promise.resolve(entries.map(() => ({ ok: false, error: OpError.badRequest('bad field') })));
+    });
+    await spool.start();
+    const rejected = join(dir, 'spool', 'rejected.jsonl');
+    mkdirSync(rejected); // writing it fails, as on a full disk
+    await spool.append(entry(1), 'fp1');
+    await until(() => tries >= 2);
+    expect(spool.status().entries).toBe(1);
+    rmSync(rejected, { recursive: true });
+    await spool.append(entry(2), 'fp2'); // wakes the drainer
+    await until(() => spool.status().entries === 0);
+    expect(
+      readFileSync(rejected, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => decodeLine((JSON.parse(line) as { line: string }).line)?.callId),
+    ).toEqual(['c1', 'c2']);
+  });
+
   it('answers 503 once the journal is full', async () => {
     const spool = spoolIn({ OP_SPOOL_MAX_BYTES: String(64 * 1024) });
     spool.setHandler((entries) =>
