@@ -319,9 +319,10 @@ export class ChatRepository {
   }
 
   /**
-   * Adds newly stored messages to their chats' counts and latest times, {@link CASE_ROWS} chats a
-   * statement, the rows locked in key order; how many of the chats were there (fewer: one was
-   * erased meanwhile). The numbering is the caller's (MessageSequence.settle, under those locks).
+   * Adds newly stored messages to their open chats' counts and latest times, {@link CASE_ROWS}
+   * chats a statement, the rows locked in key order; how many of the chats were there and open
+   * (fewer: one was erased or ended after the caller read it). The numbering is the caller's
+   * (MessageSequence.settle, under those locks).
    */
   async addCounts(
     manager: EntityManager,
@@ -334,7 +335,7 @@ export class ChatRepository {
       found += await affectedRows(
         manager,
         `UPDATE chats ${byId(manager)} SET message_count = message_count + ${cases}, last_message_time = ${merge.max('last_message_time', cases)} ` +
-          `WHERE tenant_id = ? AND id IN (${placeholders(some.length)})`,
+          `WHERE tenant_id = ? AND id IN (${placeholders(some.length)}) AND status IN (${OPEN_CHAT_STATUSES.join(', ')})`,
         [
           ...some.flatMap((c) => [c.chatId, c.added]),
           ...some.flatMap((c) => [c.chatId, c.latestMs]),
@@ -509,9 +510,13 @@ export class ChatRepository {
     );
   }
 
-  /** Locks the chat's row until the transaction ends (MySQL; SQLite has one writer). */
-  async lock(manager: EntityManager, tenantId: string, chatId: string): Promise<void> {
-    await manager.query(`SELECT id FROM chats WHERE tenant_id = ? AND id = ?${dialectOf(manager).lockingRead}`, [tenantId, chatId]);
+  /** Locks the chat's row until the transaction ends (MySQL; SQLite has one writer) and says its status then; null when it is gone. */
+  async lock(manager: EntityManager, tenantId: string, chatId: string): Promise<ChatStatus | null> {
+    const rows: Array<{ status: number | string }> = await manager.query(
+      `SELECT status FROM chats WHERE tenant_id = ? AND id = ?${dialectOf(manager).lockingRead}`,
+      [tenantId, chatId],
+    );
+    return rows.length === 0 ? null : Number(rows[0].status);
   }
 
   /**

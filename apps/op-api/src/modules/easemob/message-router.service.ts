@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ChatStatus } from '@op/contracts';
+import { ChatStatus, isOpen } from '@op/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DAY_MS } from '../../database/message-days';
 import { messageCutoff } from '../../database/retention-policies';
@@ -248,7 +248,9 @@ export class MessageRouter {
         added: added.length,
         latestMs: Math.max(...added.map((m) => m.createTimeMs)),
       }));
-    if ((await this.chats.addCounts(manager, tenantId, counts)) < counts.length) throw new StaleReadError('chat gone');
+    // A chat erased or ended since it was read (the read is the transaction's snapshot, the
+    // update reads the row as it is now): roll back and route again, to the customer's next chat.
+    if ((await this.chats.addCounts(manager, tenantId, counts)) < counts.length) throw new StaleReadError('chat gone or ended');
     const written = await this.messages.insertMessages(manager, tenantId, fresh);
     if (written !== fresh.length) throw new RaceLost();
     // The numbering under the chats' locks: the plans of chats unchanged since read, the rest settled.
@@ -314,8 +316,11 @@ export class MessageRouter {
     if (senderOperator && chat.status === (ChatStatus.Waiting as number)) {
       await this.chats.acceptBy(manager, tenantId, [{ chatId: chat.id, operatorId: senderOperator, timeMs: message.createTimeMs }]);
     }
-    // The chat's row before the message and its keyword-index entry, as a batch and a purge take them.
-    await this.chats.lock(manager, tenantId, chat.id);
+    // The chat's row before the message and its keyword-index entry, as a batch and a purge take
+    // them; read so, the chat may have ended (or gone) since this transaction's snapshot saw it
+    // open: route again, to the customer's next chat.
+    const status = await this.chats.lock(manager, tenantId, chat.id);
+    if (status === null || !isOpen(status)) throw new StaleReadError('chat gone or ended');
     const ext = recalled ? { ...message.ext, recalled: true } : message.ext;
     const stored = { ...message, ext, id: this.ids.next(), chatId: chat.id };
     const plan = planAppend(numberingOf(chat), [stored]);
