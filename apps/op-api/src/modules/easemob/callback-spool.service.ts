@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,13 @@ interface Owner {
   /** The kernel's boot id and the process's start in clock ticks since boot (Linux): exact identity. */
   bootId?: string;
   startTicks?: number;
+  /** The owner's PID namespace (`pid:[…]`): its pid means something only in the same one. */
+  pidNs?: string;
 }
+
+/** How often a live owner touches its `owner.json`, and how long untouched says it is gone. */
+export const HEARTBEAT_MS = 5_000;
+export const HEARTBEAT_STALE_MS = 30_000;
 
 const ADOPT_EVERY_MS = 10_000;
 const RETRY_MIN_MS = 250;
@@ -95,15 +101,36 @@ export function processStartTicks(pid: number): number | null {
   }
 }
 
+/** This process's PID namespace (Linux), or null where it cannot be read. */
+export function pidNamespace(): string | null {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the owner touched its `owner.json` lately (it does every {@link HEARTBEAT_MS} while it runs). */
+function heartbeatFresh(folder: string): boolean {
+  const touched = statSync(join(folder, 'owner.json'), { throwIfNoEntry: false })?.mtimeMs;
+  return touched !== undefined && Date.now() - touched < HEARTBEAT_STALE_MS;
+}
+
 /**
- * Whether the process that claimed a journal still runs. Not when its pid is ours (this
- * process's own folder is never asked about): that is an earlier life of the same pid, as a
- * container's API, always pid 1, is after a restart. Nor when the pid now belongs to another
- * process (a reboot, or a pid reused): the boot id and the start ticks the owner recorded
- * identify it exactly, whatever the wall clock did since.
+ * Whether the process that claimed a journal still runs. An owner in another PID namespace (a
+ * container beside this one on a shared volume, both named after one host name; or this
+ * container's life before a restart) is known only by its heartbeat: its pid means nothing
+ * here. So is an owner that recorded no namespace and has this process's pid (a container's
+ * API is always pid 1). In this namespace: not when its pid is ours (this process's own folder
+ * is never asked about), nor when the pid now belongs to another process (a reboot, or a pid
+ * reused): the boot id and the start ticks the owner recorded identify it exactly, whatever
+ * the wall clock did since.
  */
-function ownerAlive(owner: Owner): boolean {
-  if (owner.pid === process.pid || !isAlive(owner.pid)) return false;
+function ownerAlive(owner: Owner, folder: string): boolean {
+  const namespace = pidNamespace();
+  if (owner.pidNs !== undefined && namespace !== null && owner.pidNs !== namespace) return heartbeatFresh(folder);
+  if (owner.pid === process.pid) return owner.pidNs === undefined && heartbeatFresh(folder);
+  if (!isAlive(owner.pid)) return false;
   if (owner.bootId === undefined || owner.startTicks === undefined) return true; // an owner that could not record them
   const boot = bootId();
   if (boot !== null && boot !== owner.bootId) return false;
@@ -144,6 +171,7 @@ export class CallbackSpool implements OnApplicationShutdown {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private lastAdopt = 0;
+  private heartbeat: NodeJS.Timeout | null = null;
   private failures = new Map<string, number>();
   /** callIds journalled by this process and not yet stored, with their fingerprints. */
   private readonly spooledIds = new Map<string, string>();
@@ -191,6 +219,7 @@ export class CallbackSpool implements OnApplicationShutdown {
         startedAt: Date.now(),
         bootId: bootId() ?? undefined,
         startTicks: processStartTicks(process.pid) ?? undefined,
+        pidNs: pidNamespace() ?? undefined,
       } satisfies Owner),
     );
     this.dir = join(this.config.dir, id);
@@ -198,6 +227,16 @@ export class CallbackSpool implements OnApplicationShutdown {
     syncDir(this.config.dir);
     this.writer = new JournalWriter(this.dir);
     await this.writer.init();
+    const owner = join(this.dir, 'owner.json');
+    this.heartbeat = setInterval(() => {
+      try {
+        const now = new Date();
+        utimesSync(owner, now, now);
+      } catch (error) {
+        this.logger.warn(`could not touch ${owner} (${codeOrName(error)}): another container may take this journal`);
+      }
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
     this.adoptOrphans();
     const pending = await this.countAll(this.dir);
     this.depthEntries = pending.entries;
@@ -243,6 +282,8 @@ export class CallbackSpool implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     this.running = false;
     this.wake?.();
     await this.loop;
@@ -263,7 +304,7 @@ export class CallbackSpool implements OnApplicationShutdown {
       const path = join(this.config.dir, name);
       if (name.startsWith('.') || path === this.dir) continue;
       const owner = readOwner(path);
-      if (!owner || owner.host !== this.host || ownerAlive(owner)) continue;
+      if (!owner || owner.host !== this.host || ownerAlive(owner, path)) continue;
       try {
         mkdirSync(join(this.dir!, 'adopted'), { recursive: true, mode: PRIVATE_DIR });
         renameSync(path, join(this.dir!, 'adopted', name));

@@ -1,11 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '../../config/app-config';
 import { OpError } from '../../common/errors/op-error';
-import { CallbackSpool, processStartTicks } from './callback-spool.service';
+import { CallbackSpool, HEARTBEAT_MS, processStartTicks } from './callback-spool.service';
 import type { Settled } from './group-commit';
 import { decodeLine, encodeEntry, readEntries, type SpoolEntry } from './spool-journal';
 
@@ -127,6 +138,19 @@ describe('callback journal', () => {
     ).toEqual(['c1', 'c2']);
   });
 
+  it('touches its owner.json while it runs, so a container beside it never takes its journal', async () => {
+    const spool = spoolIn();
+    spool.setHandler((entries) => Promise.resolve(entries.map(() => ({ ok: true, value: 'stored' }))));
+    await spool.start();
+    const root = join(dir, 'spool');
+    const [own] = readdirSync(root).filter((name) => !name.startsWith('.'));
+    const owner = join(root, own, 'owner.json');
+    const longAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(owner, longAgo, longAgo);
+    for (let i = 0; i < 80 && statSync(owner).mtimeMs < Date.now() - 60_000; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(Date.now() - statSync(owner).mtimeMs).toBeLessThan(HEARTBEAT_MS * 2);
+  });
+
   it('answers 503 once the journal is full', async () => {
     const spool = spoolIn({ OP_SPOOL_MAX_BYTES: String(64 * 1024) });
     spool.setHandler((entries) =>
@@ -167,6 +191,19 @@ describe('callback journal', () => {
     const earlierLife = join(dir, 'spool', `${host}-${process.pid}-before`);
     mkdirSync(earlierLife, { recursive: true });
     writeFileSync(join(earlierLife, 'owner.json'), JSON.stringify({ host, pid: process.pid, startedAt: 1 }));
+    const longAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(earlierLife, 'owner.json'), longAgo, longAgo); // its heartbeat stopped long ago
+    // A container beside this one on the same volume and host name, its API pid 1 as this
+    // one might be: another PID namespace, known by its heartbeat only. Alive while it
+    // touches its owner.json; taken once that has stopped.
+    const twin = { host, pid: process.pid, startedAt: 1, bootId, startTicks: 1, pidNs: 'pid:[1]' };
+    const twinAlive = join(dir, 'spool', `${host}-${process.pid}-twin`);
+    mkdirSync(twinAlive, { recursive: true });
+    writeFileSync(join(twinAlive, 'owner.json'), JSON.stringify(twin));
+    const twinGone = join(dir, 'spool', `${host}-${process.pid}-twin-gone`);
+    mkdirSync(twinGone, { recursive: true });
+    writeFileSync(join(twinGone, 'owner.json'), JSON.stringify(twin));
+    utimesSync(join(twinGone, 'owner.json'), longAgo, longAgo);
     const reused = join(dir, 'spool', `${host}-${process.ppid}-reused`);
     mkdirSync(reused, { recursive: true });
     writeFileSync(join(reused, 'owner.json'), JSON.stringify({ host, pid: process.ppid, startedAt: 1, bootId, startTicks: 1 }));
@@ -193,6 +230,7 @@ describe('callback journal', () => {
     expect(existsSync(orphan)).toBe(false);
     expect(existsSync(alive)).toBe(true);
     expect([existsSync(legacy), existsSync(earlierLife), existsSync(reused), existsSync(rebooted)]).toEqual([true, false, false, false]);
+    expect([existsSync(twinAlive), existsSync(twinGone)]).toEqual([true, false]);
     const rejected = readFileSync(join(dir, 'spool', 'rejected.jsonl'), 'utf8')
       .trim()
       .split('\n')
