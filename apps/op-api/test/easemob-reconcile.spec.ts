@@ -12,6 +12,7 @@ const CLIENT_SECRET = 'YXA6client-secret-never-stored-in-clear';
 const OTHER_APPKEY = 'other-org#other-app';
 /** Easemob's hours are Beijing time on its China clusters: 2026-11-30 10:00 +08:00. */
 const H10_MS = Date.UTC(2026, 10, 30, 2);
+const HOUR_MS = 3_600_000;
 const hourName = (n: number) => `20261130${String(n).padStart(2, '0')}`;
 const atHour = (n: number, i: number) => H10_MS + (n - 10) * 3_600_000 + i * 1000;
 const lines = (n: number, count: number, prefix: string, from = 'u0001reconcile') =>
@@ -260,5 +261,38 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
       [],
     );
     expect(Number(scheduled[0].n)).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it('the scheduled job redoes an hour whose run was abandoned (its process killed mid-run), never one under way', async () => {
+    fake.hours.set(`${OTHER_APPKEY} ${hourName(12)}`, { kind: 'file', lines: lines(12, 4, `${prefix}8`, 'u0001other') });
+    // Hour 12's run began at 13:05 and was never finished; at 13:50 another began for hour 11.
+    const running = (id: number, hour: number, startMs: number) =>
+      t.dataSource.query(
+        'INSERT INTO easemob_reconcile_runs (id, tenant_id, appkey, hour, trigger_kind, status, in_export, already_stored, added, failed, error, start_time, finish_time) ' +
+          "VALUES (?, ?, ?, ?, 'schedule', 'running', 0, 0, 0, 0, NULL, ?, NULL)",
+        [id, b.tenantId, OTHER_APPKEY, hourName(hour), startMs],
+      );
+    await running(9_200_001, 12, H10_MS + 3 * HOUR_MS + 5 * 60_000);
+    const now = H10_MS + 5 * HOUR_MS + 10 * 60_000; // 15:10: the previous hour is 14, the retries up to 13
+    await running(9_200_002, 11, now - 20 * 60_000);
+    const stored = async () =>
+      (
+        await t.dataSource.query<Array<{ hx_msg_id: string }>>(
+          'SELECT hx_msg_id FROM messages WHERE tenant_id = ? AND hx_msg_id LIKE ? ORDER BY hx_msg_id',
+          [b.tenantId, `${prefix}812%`],
+        )
+      ).map((row) => row.hx_msg_id);
+    expect(await stored()).toEqual([]);
+    await t.app.get(ReconcileScheduler).runOnce(now);
+    expect(await stored()).toEqual([0, 1, 2, 3].map((i) => `${prefix}812${String(i).padStart(4, '0')}`));
+    const runs: Array<{ hour: string; status: string }> = await t.dataSource.query(
+      'SELECT hour, status FROM easemob_reconcile_runs WHERE tenant_id = ? AND hour IN (?, ?) ORDER BY hour, start_time',
+      [b.tenantId, hourName(11), hourName(12)],
+    );
+    expect(runs).toEqual([
+      { hour: hourName(11), status: 'running' },
+      { hour: hourName(12), status: 'running' },
+      { hour: hourName(12), status: 'ok' },
+    ]);
   }, 60_000);
 });

@@ -64,6 +64,9 @@ interface RestApp {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A run recorded `running` this long ago was abandoned (its process died); the schedule redoes its hour. */
+const ABANDONED_RUN_MS = HOUR_MS;
+
 /** Easemob answered something other than what its documentation shows. */
 class ExportError extends Error {}
 
@@ -219,7 +222,12 @@ export class ReconcileService {
       const from = this.hourOf(now - 25 * HOUR_MS);
       const to = this.hourOf(now - 2 * HOUR_MS);
       const { gaps } = await this.gaps(app.tenantId, from, to);
-      for (const gap of gaps.filter((g) => g.appkey === app.appkey && g.state !== 'running').slice(-this.config.retryHours)) {
+      // A run still `running` is left to finish, unless it began so long ago that its process
+      // must have died under it (a SIGKILL, a crash): that hour would otherwise never be redone.
+      const retried = gaps.filter(
+        (g) => g.appkey === app.appkey && (g.state !== 'running' || (g.lastRun !== null && now - g.lastRun > ABANDONED_RUN_MS)),
+      );
+      for (const gap of retried.slice(-this.config.retryHours)) {
         out.push(await this.reconcileHour(app, gap.hour, 'schedule'));
       }
     }
