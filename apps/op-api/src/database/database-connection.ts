@@ -1,20 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { codeOrName, errorCode } from '../common/filters/error-envelope';
+import { codeOrName, isDatabaseUnreachable } from '../common/filters/error-envelope';
 import type { DatabaseConfig } from '../config/app-config';
 import { connectLater, openDataSource, unconnectedDataSource, type Entities } from './data-source';
 import { migrateFront, ShardsBehindError } from './spider-shards';
 
 /** How often a process that started without its database tries it again. */
 const RETRY_MS = 2_000;
-
-/** Errors that say the server is not there (yet); anything else, wrong credentials included, stops the start. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET']);
-
-function unreachable(error: unknown): boolean {
-  const code = errorCode(error);
-  return code !== undefined && (UNREACHABLE.has(code) || code.startsWith('PROTOCOL_') || code === 'ER_SERVER_SHUTDOWN');
-}
 
 /**
  * Whether the database has answered since the process started, and what waits for it.
@@ -57,7 +49,7 @@ export class DatabaseConnection {
       this.isReady = true;
       return dataSource;
     } catch (error) {
-      if (database.type !== 'mysql' || !unreachable(error)) throw error;
+      if (database.type !== 'mysql' || !isDatabaseUnreachable(error)) throw error;
       this.logger.warn(
         `the database ${database.host}:${database.port} cannot be reached (${codeOrName(error)}): ` +
           'starting without it; signed calls answer 503 and Easemob callbacks are journalled until it answers',

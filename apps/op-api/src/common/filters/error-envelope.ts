@@ -9,32 +9,23 @@ export interface ErrorOutcome {
   internal: boolean;
 }
 
+/** Codes that say the server is not there (yet): nothing answers at its address. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET']);
 /**
- * Codes that say the database is away (unreachable, restarting, read-only in a failover, its
- * disk full or failing), not that a statement was wrong: a request gets 503 and may be tried
- * again; a journalled callback waits in the journal instead of counting a failed try.
+ * Further codes that say the database is away (a connection cut, refusing this client,
+ * read-only in a failover), not that a statement was wrong.
  */
 const DATABASE_DOWN_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
   'ECONNABORTED',
-  'ETIMEDOUT',
   'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
   'ENETDOWN',
   'ER_CON_COUNT_ERROR',
-  'ER_SERVER_SHUTDOWN',
   'ER_ACCESS_DENIED_ERROR',
   'ER_BAD_DB_ERROR',
   'ER_OPTION_PREVENTS_STATEMENT',
   'ER_READ_ONLY_MODE',
 ]);
-/** mysql2's connection-level codes (`PROTOCOL_CONNECTION_LOST`, `PROTOCOL_SEQUENCE_TIMEOUT`, …). */
-const DATABASE_DOWN_PREFIXES = ['PROTOCOL_'];
-/** SQLite's primary codes, whatever extended code better-sqlite3 reports (`SQLITE_IOERR_WRITE`). */
+/** SQLite's primary codes of a database away (busy, locked, its disk full or failing), whatever extended code better-sqlite3 reports (`SQLITE_IOERR_WRITE`). */
 const SQLITE_DOWN = new Set([
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
@@ -47,10 +38,9 @@ const SQLITE_DOWN = new Set([
 /** What mysql2 throws without a code when its connection or pool is closed or full. */
 const DATABASE_DOWN_MESSAGES = ["Can't add new command when connection is in closed state", 'Queue limit reached.', 'Pool is closed.'];
 
-function isDownCode(code: string): boolean {
-  if (DATABASE_DOWN_CODES.has(code) || DATABASE_DOWN_PREFIXES.some((prefix) => code.startsWith(prefix))) return true;
-  const sqlite = /^SQLITE_[A-Z]+/.exec(code);
-  return sqlite !== null && SQLITE_DOWN.has(sqlite[0]);
+/** A code of a server not there: unreachable, mysql2's connection-level `PROTOCOL_*`, or shutting down. */
+function isUnreachableCode(code: string): boolean {
+  return UNREACHABLE_CODES.has(code) || code.startsWith('PROTOCOL_') || code === 'ER_SERVER_SHUTDOWN';
 }
 
 /** The driver's error code of an error or of the one it wraps (`driverError`, `cause`). */
@@ -71,11 +61,22 @@ export function codeOrName(error: unknown): string {
   return errorCode(error) ?? (error instanceof Error ? error.name : 'Error');
 }
 
-/** Whether an error says the database is unreachable (down, hung, refusing, read-only, out of disk): the 503 case. */
+/** Whether an error says the database server is not there (yet): what a start waits out; anything else (wrong credentials) stops it. */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && isUnreachableCode(code);
+}
+
+/**
+ * Whether an error says the database is away (unreachable, hung, refusing, read-only, out of
+ * disk), not that a statement was wrong: the 503 case; a journalled callback waits in the
+ * journal instead of counting a failed try.
+ */
 export function isDatabaseDown(error: unknown): boolean {
   const code = errorCode(error);
-  if (code !== undefined) return isDownCode(code);
-  return error instanceof Error && DATABASE_DOWN_MESSAGES.includes(error.message);
+  if (code === undefined) return error instanceof Error && DATABASE_DOWN_MESSAGES.includes(error.message);
+  const sqlite = /^SQLITE_[A-Z]+/.exec(code);
+  return isUnreachableCode(code) || DATABASE_DOWN_CODES.has(code) || (sqlite !== null && SQLITE_DOWN.has(sqlite[0]));
 }
 
 /** Fastify's own error codes, for failures before a route handler runs. */
