@@ -101,13 +101,17 @@ export function processStartTicks(pid: number): number | null {
   }
 }
 
-/** This process's PID namespace (Linux), or null where it cannot be read. */
+/** This process's PID namespace (Linux), or null where it cannot be read; read once, it never changes. */
+let ownPidNamespace: string | null | undefined;
 export function pidNamespace(): string | null {
-  try {
-    return readlinkSync('/proc/self/ns/pid');
-  } catch {
-    return null;
+  if (ownPidNamespace === undefined) {
+    try {
+      ownPidNamespace = readlinkSync('/proc/self/ns/pid');
+    } catch {
+      ownPidNamespace = null;
+    }
   }
+  return ownPidNamespace;
 }
 
 /** Whether the owner touched its `owner.json` lately (it does every {@link HEARTBEAT_MS} while it runs). */
