@@ -143,6 +143,26 @@ describe.each(ENGINES)('easemobGaps on %s', (engine) => {
     expect(running).toMatchObject({ lastRunTime: '2026-11-29 09:05:00', reason: null });
   });
 
+  it("names an hour whose ok runs all began before Easemob's export was final 'early', with the reason", async () => {
+    // Hour 18 was reconciled ok at 19:10 only (within OP_RECONCILE_SETTLE_HOURS of its end).
+    await t.dataSource.query(
+      'INSERT INTO easemob_reconcile_runs (id, tenant_id, appkey, hour, trigger_kind, status, in_export, already_stored, added, failed, error, start_time, finish_time) ' +
+        "VALUES (?, ?, ?, ?, 'schedule', 'ok', 0, 0, 0, 0, NULL, ?, ?)",
+      [9_100_003, a.tenantId, APPKEY, easemobHour(18), H10_MS + 9 * HOUR + 10 * 60_000, H10_MS + 9 * HOUR + 11 * 60_000],
+    );
+    const data = await gaps(a.client, { from: apiHour(18), to: apiHour(18) });
+    expect(data.gaps).toEqual<EasemobGap[]>([
+      {
+        hour: apiHour(18),
+        easemobHour: easemobHour(18),
+        appkey: APPKEY,
+        state: 'early',
+        lastRunTime: '2026-11-29 11:10:00',
+        reason: '在该小时结束后 2 小时内对账，当时环信的导出可能尚未完整',
+      },
+    ]);
+  });
+
   it('checks every hour the range touches, from a time inside the first to one inside the last', async () => {
     const data = await gaps(a.client, { from: '2026-11-29 03:30:00', to: '2026-11-29 05:00:00' });
     expect([data.hours, data.checked]).toEqual([3, 3]);

@@ -295,4 +295,48 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
       { hour: hourName(12), status: 'ok' },
     ]);
   }, 60_000);
+
+  it("the scheduled job's first pass of an hour is provisional: once Easemob's export is final the hour is a gap until redone", async () => {
+    const other = [{ appkey: OTHER_APPKEY }];
+    const early = (hour: string) => ({
+      hour,
+      appkey: OTHER_APPKEY,
+      state: 'early',
+      lastRun: expect.any(Number),
+      error: '在该小时结束后 2 小时内对账，当时环信的导出可能尚未完整',
+    });
+    // The hour that just ended, at the schedule's minute: Easemob has no file for it yet (404).
+    const now = Date.now();
+    const previous = reconcile().hourOf(now - HOUR_MS);
+    await t.app.get(ReconcileScheduler).runOnce(now);
+    const first: Array<{ status: string; in_export: number | string }> = await t.dataSource.query(
+      'SELECT status, in_export FROM easemob_reconcile_runs WHERE tenant_id = ? AND hour = ?',
+      [b.tenantId, previous],
+    );
+    expect(first.map((run) => [run.status, Number(run.in_export)])).toEqual([['ok', 0]]);
+    // Until the export can be final that run is as good as there is; two hours after the hour's end it is not.
+    expect(await reconcile().gapsOf(b.tenantId, other, [previous], now)).toEqual([]);
+    expect(await reconcile().gapsOf(b.tenantId, other, [previous], now + 3 * HOUR_MS)).toEqual([early(previous)]);
+
+    // Hour 17 of the 30th: its minute-10 pass found nothing; Easemob wrote the file later.
+    await t.dataSource.query(
+      'INSERT INTO easemob_reconcile_runs (id, tenant_id, appkey, hour, trigger_kind, status, in_export, already_stored, added, failed, error, start_time, finish_time) ' +
+        "VALUES (?, ?, ?, ?, 'schedule', 'ok', 0, 0, 0, 0, NULL, ?, ?)",
+      [9_200_003, b.tenantId, OTHER_APPKEY, hourName(17), atHour(18, 600), atHour(18, 601)],
+    );
+    fake.hours.set(`${OTHER_APPKEY} ${hourName(17)}`, { kind: 'file', lines: lines(17, 3, `${prefix}7`, 'u0001other') });
+    expect((await reconcile().gaps(b.tenantId, hourName(17), hourName(17))).gaps).toEqual([early(hourName(17))]);
+    const stored = async () =>
+      (
+        await t.dataSource.query<Array<{ hx_msg_id: string }>>(
+          'SELECT hx_msg_id FROM messages WHERE tenant_id = ? AND hx_msg_id LIKE ? ORDER BY hx_msg_id',
+          [b.tenantId, `${prefix}717%`],
+        )
+      ).map((row) => row.hx_msg_id);
+    expect(await stored()).toEqual([]);
+    // 21:10: the previous hour is 20; among the retried gaps of the last day, hour 17 (final since 20:00).
+    await t.app.get(ReconcileScheduler).runOnce(atHour(21, 600));
+    expect(await stored()).toEqual([0, 1, 2].map((i) => `${prefix}717${String(i).padStart(4, '0')}`));
+    expect((await reconcile().gaps(b.tenantId, hourName(17), hourName(17))).gaps).toEqual([]);
+  }, 60_000);
 });

@@ -38,7 +38,9 @@ export async function recordReconcileRun(
   run: { tenantId: string; appkey: string; hourStart: number; status: 'running' | 'ok' | 'partial' | 'failed'; error?: string },
 ): Promise<string> {
   const hour = api.app.get(ReconcileService).hourOf(run.hourStart);
-  const started = run.hourStart + 3_600_000 + 600_000;
+  // An ok run as the schedule's retry records it once Easemob's export is final (three hours
+  // and ten minutes in: OP_RECONCILE_SETTLE_HOURS of 2); any other at minute 10 of the next hour.
+  const started = run.hourStart + (run.status === 'ok' ? 3 : 1) * 3_600_000 + 600_000;
   await api.dataSource.query(
     'INSERT INTO easemob_reconcile_runs (id, tenant_id, appkey, hour, trigger_kind, status, in_export, already_stored, added, failed, error, start_time, finish_time) ' +
       "VALUES (?, ?, ?, ?, 'schedule', ?, 0, 0, 0, 0, ?, ?, ?)",

@@ -141,6 +141,11 @@ export interface ReconcileConfig {
   utcOffsetHours: number;
   /** Besides the previous hour, each run retries up to this many unreconciled hours of the last day (OP_RECONCILE_RETRY_HOURS). */
   retryHours: number;
+  /**
+   * Hours after an hour's end by which Easemob's export of it is final (OP_RECONCILE_SETTLE_HOURS,
+   * default 2): an hour whose ok runs all began sooner is redone, and is a gap (`early`) until then.
+   */
+  settleHours: number;
 }
 
 export interface MetricsAccess {
@@ -395,6 +400,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       timeoutMs: integer(env, 'OP_EASEMOB_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
       utcOffsetHours: integer(env, 'OP_EASEMOB_UTC_OFFSET', 8, 0, 14),
       retryHours: integer(env, 'OP_RECONCILE_RETRY_HOURS', 3, 0, 24),
+      settleHours: integer(env, 'OP_RECONCILE_SETTLE_HOURS', 2, 0, 12),
     },
   };
 }

@@ -1,5 +1,8 @@
-/** Why an hour is a gap: never reconciled, or its latest run did not end ok. */
-export const EASEMOB_GAP_STATES = ['missing', 'failed', 'partial', 'running'] as const;
+/**
+ * Why an hour is a gap: never reconciled, its latest run did not end ok, or (`early`) every ok
+ * run began before Easemob's export of the hour was final, so it may have missed messages.
+ */
+export const EASEMOB_GAP_STATES = ['missing', 'failed', 'partial', 'running', 'early'] as const;
 export type EasemobGapState = (typeof EASEMOB_GAP_STATES)[number];
 
 /** Each gap state as the panel names it. */
@@ -8,6 +11,7 @@ export const EASEMOB_GAP_STATE_LABELS: Readonly<Record<EasemobGapState, string>>
   failed: '对账失败',
   partial: '部分记录失败',
   running: '对账中',
+  early: '对账过早',
 };
 
 /** One hour of one Easemob app that no reconciliation run archived completely. */

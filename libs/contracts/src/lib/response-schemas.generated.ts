@@ -1224,7 +1224,8 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
       "missing",
       "failed",
       "partial",
-      "running"
+      "running",
+      "early"
     ]
   },
   "EasemobGapsData": {

@@ -55,6 +55,7 @@ export class EasemobGapsService {
       context.tenantId,
       appkeys.map((appkey) => ({ appkey })),
       [...starts.keys()],
+      now,
     );
     return {
       tenantId: context.tenantId,

@@ -48,8 +48,11 @@ export interface ReconcileResult {
 export interface Gap {
   hour: string;
   appkey: string;
-  /** missing: never reconciled; failed, partial, running: no run of that hour ended ok. */
-  state: 'missing' | Exclude<RunStatus, 'ok'>;
+  /**
+   * missing: never reconciled; failed, partial, running: no run of that hour ended ok; early:
+   * its ok runs all began before Easemob's export of the hour was final (OP_RECONCILE_SETTLE_HOURS).
+   */
+  state: 'missing' | 'early' | Exclude<RunStatus, 'ok'>;
   lastRun: number | null;
   error: string | null;
 }
@@ -179,20 +182,26 @@ export class ReconcileService {
   /**
    * The hours (`yyyyMMddHH`, in order) of each app that no run reconciled completely, by app
    * then hour: the one reading of `easemob_reconcile_runs` behind `opctl easemob:gaps`, the
-   * scheduled retries and the `easemobGaps` endpoint.
+   * scheduled retries and the `easemobGaps` endpoint. Easemob writes an hour's file some time
+   * after the hour ends: once the settle time has passed, only a run begun after it proves the
+   * hour (before, an ok run is as good as there can be yet).
    */
-  async gapsOf(tenantId: string, apps: ReadonlyArray<{ appkey: string }>, hours: readonly string[]): Promise<Gap[]> {
+  async gapsOf(tenantId: string, apps: ReadonlyArray<{ appkey: string }>, hours: readonly string[], now = Date.now()): Promise<Gap[]> {
     if (hours.length === 0 || apps.length === 0) return [];
     const rows: Array<{ appkey: string; hour: string; status: RunStatus; start_time: string | number; error: string | null }> =
       await this.dataSource.query(
         'SELECT appkey, hour, status, start_time, error FROM easemob_reconcile_runs WHERE tenant_id = ? AND hour >= ? AND hour <= ? ORDER BY start_time',
         [tenantId, hours[0], hours[hours.length - 1]],
       );
+    const settleMs = this.config.settleHours * HOUR_MS;
+    const finalFrom = new Map(hours.map((hour) => [hour, this.parseHour(hour, 'hour') + HOUR_MS + settleMs]));
     const latest = new Map<string, (typeof rows)[number]>();
     const done = new Set<string>();
     for (const row of rows) {
+      const final = finalFrom.get(row.hour);
+      if (final === undefined) continue;
       latest.set(`${row.appkey} ${row.hour}`, row);
-      if (row.status === 'ok') done.add(`${row.appkey} ${row.hour}`);
+      if (row.status === 'ok' && (now < final || Number(row.start_time) >= final)) done.add(`${row.appkey} ${row.hour}`);
     }
     const gaps: Gap[] = [];
     for (const app of apps) {
@@ -200,33 +209,34 @@ export class ReconcileService {
         const key = `${app.appkey} ${hour}`;
         if (done.has(key)) continue;
         const last = latest.get(key);
+        const early = last?.status === 'ok';
         gaps.push({
           hour,
           appkey: app.appkey,
-          state: last ? (last.status as Gap['state']) : 'missing',
+          state: early ? 'early' : last ? (last.status as Gap['state']) : 'missing',
           lastRun: last ? Number(last.start_time) : null,
-          error: last?.error ?? null,
+          error: early ? `在该小时结束后 ${this.config.settleHours} 小时内对账，当时环信的导出可能尚未完整` : (last?.error ?? null),
         });
       }
     }
     return gaps;
   }
 
-  /** The scheduled job: the previous hour of every app with credentials, then a few unreconciled hours of the last day. */
+  /**
+   * The scheduled job: the previous hour of every app with credentials, then a few hours of the
+   * last day that are still gaps, among them hours done before their export was final.
+   */
   async reconcileRecent(now = Date.now()): Promise<HourResult[]> {
     const out: HourResult[] = [];
     const previous = this.hourOf(now - HOUR_MS);
     for (const app of await this.easemobApps.restApps()) {
       out.push(await this.reconcileHour(app, previous, 'schedule'));
       if (this.config.retryHours === 0) continue;
-      const from = this.hourOf(now - 25 * HOUR_MS);
-      const to = this.hourOf(now - 2 * HOUR_MS);
-      const { gaps } = await this.gaps(app.tenantId, from, to);
+      const hours = Array.from({ length: 24 }, (_, i) => this.hourOf(now - (25 - i) * HOUR_MS));
+      const gaps = await this.gapsOf(app.tenantId, [app], hours, now);
       // A run still `running` is left to finish, unless it began so long ago that its process
       // must have died under it (a SIGKILL, a crash): that hour would otherwise never be redone.
-      const retried = gaps.filter(
-        (g) => g.appkey === app.appkey && (g.state !== 'running' || (g.lastRun !== null && now - g.lastRun > ABANDONED_RUN_MS)),
-      );
+      const retried = gaps.filter((g) => g.state !== 'running' || (g.lastRun !== null && now - g.lastRun > ABANDONED_RUN_MS));
       for (const gap of retried.slice(-this.config.retryHours)) {
         out.push(await this.reconcileHour(app, gap.hour, 'schedule'));
       }
