@@ -400,10 +400,13 @@ export class ChatMessageRepository {
     return written;
   }
 
-  /** Marks a stored message recalled (`ext.recalled = true`); false when it is not stored yet. */
+  /**
+   * Marks a stored message recalled (`ext.recalled = true`); false when it is not stored yet. A
+   * current read on MySQL: a message another transaction has written is waited for, not missed.
+   */
   async markRecalled(manager: EntityManager, tenantId: string, hxMsgId: string): Promise<boolean> {
     const rows: Array<{ id: string; ext: string | null }> = await manager.query(
-      'SELECT CAST(id AS CHAR) AS id, ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?',
+      `SELECT CAST(id AS CHAR) AS id, ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?${dialectOf(manager).lockingRead}`,
       [tenantId, hxMsgId],
     );
     if (rows.length === 0) return false;
@@ -422,7 +425,7 @@ export class ChatMessageRepository {
     return true;
   }
 
-  /** Remembers a recall whose message has not arrived yet. */
+  /** Remembers a recall, for a message that may not have arrived yet. */
   async rememberRecall(manager: EntityManager, tenantId: string, hxMsgId: string, timeMs: number): Promise<void> {
     await manager.query(`${dialectOf(manager).insertIgnore} INTO message_recalls (tenant_id, hx_msg_id, recall_time) VALUES (?, ?, ?)`, [
       tenantId,
@@ -431,11 +434,16 @@ export class ChatMessageRepository {
     ]);
   }
 
-  /** Applies recalls that arrived before these messages did. */
+  /**
+   * Applies recalls that arrived before these messages did, once the messages are written: a
+   * current read on MySQL, which sees (or waits for) a recall committed after this transaction
+   * began. With a recall writing its row before it looks for the message, one of the two always
+   * sees the other, whichever commits first.
+   */
   async applyEarlyRecalls(manager: EntityManager, tenantId: string, hxIds: readonly string[]): Promise<void> {
     if (hxIds.length === 0) return;
     const rows: Array<{ hx_msg_id: string }> = await manager.query(
-      `SELECT hx_msg_id FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${placeholders(hxIds.length)})`,
+      `SELECT hx_msg_id FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${placeholders(hxIds.length)})${dialectOf(manager).lockingRead}`,
       [tenantId, ...hxIds],
     );
     for (const row of rows) await this.markRecalled(manager, tenantId, row.hx_msg_id);

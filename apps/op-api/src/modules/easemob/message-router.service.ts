@@ -253,6 +253,12 @@ export class MessageRouter {
     if ((await this.chats.addCounts(manager, tenantId, counts)) < counts.length) throw new StaleReadError('chat gone or ended');
     const written = await this.messages.insertMessages(manager, tenantId, fresh);
     if (written !== fresh.length) throw new RaceLost();
+    // A recall committed since the snapshot above was read.
+    await this.messages.applyEarlyRecalls(
+      manager,
+      tenantId,
+      fresh.flatMap((m) => (m.hxMsgId === null || recalled.has(m.hxMsgId) ? [] : [m.hxMsgId])),
+    );
     // The numbering under the chats' locks: the plans of chats unchanged since read, the rest settled.
     await this.sequence.settle(manager, tenantId, fresh, { inDays: false, plans });
     await this.messages.addToDays(manager, tenantId, fresh);
@@ -283,10 +289,14 @@ export class MessageRouter {
     return inTransaction(this.dataSource, (manager) => this.recallIn(manager, tenantId, hxMsgId, timeMs));
   }
 
+  /**
+   * The recall is remembered first, then its message flagged if it is stored: a message stored
+   * at the same time either is seen here (waited for, if not committed yet) or sees the recall
+   * once it is written (applyEarlyRecalls).
+   */
   private async recallIn(manager: EntityManager, tenantId: string, hxMsgId: string, timeMs: number): Promise<void> {
-    if (!(await this.messages.markRecalled(manager, tenantId, hxMsgId))) {
-      await this.messages.rememberRecall(manager, tenantId, hxMsgId, timeMs);
-    }
+    await this.messages.rememberRecall(manager, tenantId, hxMsgId, timeMs);
+    await this.messages.markRecalled(manager, tenantId, hxMsgId);
   }
 
   private async route(manager: EntityManager, tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
@@ -326,6 +336,8 @@ export class MessageRouter {
     const plan = planAppend(numberingOf(chat), [stored]);
     const written = await this.messages.insertMessages(manager, tenantId, [{ ...stored, seq: plan?.seqs.get(stored.id) ?? null }]);
     if (written === 0) return { delivered: 'known', chatId: chat.id };
+    // A recall committed since this transaction's first read.
+    if (message.hxMsgId !== null && !recalled) await this.messages.applyEarlyRecalls(manager, tenantId, [message.hxMsgId]);
     await this.count(manager, tenantId, chat.id, [stored], plan);
     await this.messages.addToDays(manager, tenantId, [{ chatId: chat.id, createTimeMs: message.createTimeMs }]);
     return { delivered: 'stored', chatId: chat.id };
