@@ -137,6 +137,9 @@ describe('npm start on the embedded default', () => {
       expect(Object.keys(envelope.foot)).toEqual(['operationTime', 'servicePhone', 'host']);
       expect(statSync(join(dataDir, 'demo.json')).mode & 0o777).toBe(0o600);
       expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
+      // The messages too: the database and its write-ahead log.
+      expect(statSync(join(dataDir, 'op.sqlite')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dataDir, 'op.sqlite-wal')).mode & 0o777).toBe(0o600);
 
       // A keyword search finds the demo's refund, shipping and complaint chats.
       const demo = {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig, MysqlDatabaseConfig } from '../config/app-config';
@@ -141,9 +141,19 @@ export async function connectLater(dataSource: DataSource, database: MysqlDataba
   boundConnectionWaits(dataSource, database.queryTimeoutMs);
 }
 
+/**
+ * A new SQLite file (customers' messages) is the service's user's alone, as the master key and
+ * the callback journal beside it: its folder 0700 when created here, the file 0600 (SQLite gives
+ * its -wal and -shm files the database's mode). An existing file keeps the mode it was given.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+}
+
 /** Opens the configured database; the caller decides whether to run migrations. */
 export async function openDataSource(database: DatabaseConfig, entities: Entities): Promise<DataSource> {
-  if (database.type === 'sqlite' && database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
+  if (database.type === 'sqlite' && database.path !== ':memory:') createPrivately(database.path);
   if (database.type === 'mysql') await ensureMysqlDatabase(database);
   const dataSource = await new RoutedDataSource(dataSourceOptions(database, entities)).initialize();
   if (database.type === 'mysql') boundConnectionWaits(dataSource, database.queryTimeoutMs);
