@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ChatMessageListData, ChatSearchData, Envelope } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
 import { freePort } from './support/processes';
@@ -70,11 +70,12 @@ async function sendCurl(banner: string): Promise<Envelope<ChatMessageListData>> 
 describe('npm start on the embedded default', () => {
   let dataDir: string;
   beforeAll(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'op-start-'));
+    // A folder that does not exist yet: the service makes it.
+    dataDir = join(mkdtempSync(join(tmpdir(), 'op-start-')), 'data');
   });
   afterAll(async () => {
     await Promise.all([...started].map(stop));
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(dirname(dataDir), { recursive: true, force: true });
   });
 
   // Two cold starts (build checks, migrations, the demo, the panel) on a loaded 2-core machine.
@@ -137,7 +138,8 @@ describe('npm start on the embedded default', () => {
       expect(Object.keys(envelope.foot)).toEqual(['operationTime', 'servicePhone', 'host']);
       expect(statSync(join(dataDir, 'demo.json')).mode & 0o777).toBe(0o600);
       expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
-      // The messages too: the database and its write-ahead log.
+      // The messages too: the database and its write-ahead log, in a folder of the service's user only.
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
       expect(statSync(join(dataDir, 'op.sqlite')).mode & 0o777).toBe(0o600);
       expect(statSync(join(dataDir, 'op.sqlite-wal')).mode & 0o777).toBe(0o600);
 

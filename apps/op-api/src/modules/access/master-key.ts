@@ -11,7 +11,7 @@ export function resolveMasterKey(config: Pick<AppConfig, 'masterKey' | 'dataDir'
   if (config.masterKey) return config.masterKey;
   const file = join(config.dataDir, 'master.key');
   if (!existsSync(file)) {
-    mkdirSync(config.dataDir, { recursive: true });
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
     process.stderr.write(`OP_MASTER_KEY is not set: created a development key in ${file}\n`);
   }
