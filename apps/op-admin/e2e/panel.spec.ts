@@ -175,8 +175,22 @@ describe('op-admin in Chromium', () => {
     await expect(page.getByTestId('who').textContent()).resolves.toBe('boss（管理员）');
     await page.getByRole('link', { name: '审计日志' }).waitFor({ state: 'visible' });
     const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'op_admin_session');
-    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    // Plain HTTP (here, or a panel on a LAN address): not Secure, else the browser would drop it.
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false });
     boss = page;
+  });
+
+  it('marks the session cookie Secure when a proxy says the browser came over HTTPS', async () => {
+    const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-proto': 'https' } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${panel.url}/login`);
+    await page.getByLabel('用户名').fill('boss');
+    await page.getByLabel('密码').fill('boss-password');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL(`${panel.url}/`);
+    const [cookie] = (await context.cookies()).filter((c) => c.name === 'op_admin_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: true });
   });
 
   it('shows the API message when sign-in is slowed after repeated failures', async () => {

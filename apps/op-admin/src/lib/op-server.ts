@@ -111,13 +111,24 @@ export async function requireSession(): Promise<Session> {
   return session;
 }
 
+/**
+ * Whether the session cookie is `Secure`: always with OP_ADMIN_SECURE_COOKIE=true, else when the
+ * browser reached the panel over HTTPS (a proxy in front says so in X-Forwarded-Proto). A false
+ * claim over plain HTTP only keeps that browser's own cookie from being stored.
+ */
+async function secureCookie(): Promise<boolean> {
+  if (process.env.OP_ADMIN_SECURE_COOKIE === 'true') return true;
+  const proto = (await headers()).get('x-forwarded-proto');
+  return proto?.split(',', 1)[0].trim().toLowerCase() === 'https';
+}
+
 export async function writeSession(session: Session): Promise<void> {
   const payload = Buffer.from(JSON.stringify(session)).toString('base64url');
   (await cookies()).set(SESSION_COOKIE, `${payload}.${sessionMac(payload).toString('base64url')}`, {
     httpOnly: true,
     sameSite: 'lax',
     path: '/',
-    secure: process.env.OP_ADMIN_SECURE_COOKIE === 'true',
+    secure: await secureCookie(),
     maxAge: SESSION_SECONDS,
   });
 }
