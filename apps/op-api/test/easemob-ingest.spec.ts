@@ -313,6 +313,30 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     expect((await messagesOf(chats[0].chatId)).map((m) => m.msg)).toEqual(['补回的第一条', '实时', '补回的回复']);
   });
 
+  it('brings a message Easemob’s export holds back into the ended session it was sent in, not the open one', async () => {
+    const customer = 'u0001session';
+    const HOUR = 3_600_000;
+    const now = Date.now();
+    // A session from three hours ago to two, ended; the customer's open chat began just now.
+    const earlier = (msgId: string, timestamp: number) =>
+      importRecord({ chatId: 'u0001sessionearlier', msgId, timestamp, from: customer, to: AGENT_IM, body: msgId, chatStatus: 5 });
+    await t.importRecords(a.tenantId, [earlier('s-1', now - 3 * HOUR), earlier('s-2', now - 2 * HOUR)]);
+    await deliver({ from: customer, to: AGENT_IM, body: { type: 'txt', msg: 'live' } });
+    const routed = (msgId: string, timestamp: number) => importRecord({ msgId, timestamp, from: customer, to: AGENT_IM, body: msgId });
+    // Lost on their way in, brought back by the export: one sent during that session, one between the two.
+    const lines = [routed('r-1', now - 2.5 * HOUR), routed('r-2', now - HOUR)];
+    expect(await t.importRecords(a.tenantId, lines)).toMatchObject({ imported: 2, duplicates: 0, failed: 0 });
+    expect(await t.importRecords(a.tenantId, lines)).toMatchObject({ imported: 0, duplicates: 2, failed: 0 });
+
+    const chats = await detailOfCustomer(customer);
+    expect(chats.map((c) => [c.chatId === 'u0001sessionearlier', c.statusCode, c.messageCount])).toEqual([
+      [true, 5, 3],
+      [false, 1, 2],
+    ]);
+    expect((await messagesOf('u0001sessionearlier')).map((m) => m.msg)).toEqual(['s-1', 'r-1', 's-2']);
+    expect((await messagesOf(chats[1].chatId)).map((m) => m.msg)).toEqual(['r-2', 'live']);
+  });
+
   it('lets live messages join a chat an import left open, and open a new one once an import ends it', async () => {
     const customer = 'u0001imported';
     const line = (msgId: string, chatStatus: number) =>

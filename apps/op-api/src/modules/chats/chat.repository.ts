@@ -122,6 +122,25 @@ export class ChatRepository {
     return rows.length === 0 ? null : rows[0];
   }
 
+  /**
+   * The ended chats of these customers whose time, from creation to end, meets `fromMs` to
+   * `toMs`: where a message of that time that Easemob's export brings back belongs.
+   */
+  async endedChatsOf(
+    manager: EntityManager,
+    tenantId: string,
+    customerIds: readonly string[],
+    fromMs: number,
+    toMs: number,
+  ): Promise<ChatEntity[]> {
+    if (customerIds.length === 0) return [];
+    return manager.query(
+      `SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.customer_id IN (${placeholders(customerIds.length)}) ` +
+        `AND c.status NOT IN (${OPEN_CHAT_STATUSES.join(', ')}) AND c.end_time IS NOT NULL AND c.create_time <= ? AND c.end_time >= ?`,
+      [tenantId, ...customerIds, toMs, fromMs],
+    );
+  }
+
   /** The open chats of these customers (one read for a batch of callbacks), by customer; `current` reads past the snapshot, locking. */
   async openChatsOf(
     manager: EntityManager,

@@ -13,6 +13,7 @@ import { MessageSequence } from '../chat-message/message-sequence';
 import type { NewMessage } from '../chat-message/easemob-message';
 import { byChat, firstKey, numberingOf, planAppend, type AppendPlan, type NewKey } from '../chats/chat-numbering';
 import { ChatRepository } from '../chats/chat.repository';
+import type { ChatEntity } from '../chats/chat.entity';
 import { ascending } from '../../common/util/ascending';
 
 /** A message whose session is found by who sent it (live callbacks, Easemob's own exports). */
@@ -90,12 +91,22 @@ export class MessageRouter {
     });
   }
 
-  /** Routes many messages in one transaction (backfill); returns how many were new, known and expired. */
+  /**
+   * Routes many messages in one transaction (backfill: an import, a reconciliation); returns
+   * how many were new, known and expired. A message of a time when one of its customer's
+   * chats, since ended, was under way goes to that chat: the session it was sent in.
+   */
   async deliverAll(
     tenantId: string,
     messages: readonly RoutedMessage[],
   ): Promise<{ imported: number; duplicates: number; expired: number }> {
-    const delivered = messages.length === 0 ? [] : await this.deliverBatch(messages.map((message) => ({ tenantId, message })));
+    const delivered =
+      messages.length === 0
+        ? []
+        : await this.deliverBatch(
+            messages.map((message) => ({ tenantId, message })),
+            { backfill: true },
+          );
     const count = (what: Delivered) => delivered.filter((d) => d === what).length;
     return { imported: count('stored'), duplicates: count('known'), expired: count('expired') };
   }
@@ -105,23 +116,36 @@ export class MessageRouter {
    * group commit of concurrent callbacks, the journal's drain, import batches); for each,
    * what became of it (a recall: stored).
    */
-  async deliverBatch(items: readonly BatchItem[]): Promise<Delivered[]> {
+  async deliverBatch(items: readonly BatchItem[], options: { backfill?: boolean } = {}): Promise<Delivered[]> {
+    const backfill = options.backfill === true;
     try {
-      return await inTransaction(this.dataSource, (manager) => this.batchIn(manager, items, true));
+      return await inTransaction(this.dataSource, (manager) => this.batchIn(manager, items, true, backfill));
     } catch (error) {
       if (!(error instanceof RaceLost)) throw error;
       // Another writer stored one of these between our read and our insert: one at a time instead.
-      return inTransaction(this.dataSource, (manager) => this.batchIn(manager, items, false));
+      return inTransaction(this.dataSource, (manager) => this.batchIn(manager, items, false, backfill));
     }
   }
 
-  private async batchIn(manager: EntityManager, items: readonly BatchItem[], together: boolean): Promise<Delivered[]> {
+  private async batchIn(manager: EntityManager, items: readonly BatchItem[], together: boolean, backfill: boolean): Promise<Delivered[]> {
     const stored: Delivered[] = new Array<Delivered>(items.length);
     const byTenant = new Map<string, number[]>();
     items.forEach((item, i) => {
       if (!('recall' in item)) byTenant.set(item.tenantId, [...(byTenant.get(item.tenantId) ?? []), i]);
     });
-    for (const [tenantId, indexes] of byTenant) {
+    for (const [tenantId, all] of byTenant) {
+      let indexes = all;
+      if (backfill) {
+        const sessions = await this.endedSessions(
+          manager,
+          tenantId,
+          all.map((i) => (items[i] as { message: RoutedMessage }).message),
+        );
+        for (const [k, chat] of sessions) {
+          stored[all[k]] = (await this.route(manager, tenantId, (items[all[k]] as { message: RoutedMessage }).message, chat)).delivered;
+        }
+        indexes = all.filter((_, k) => !sessions.has(k));
+      }
       const messages = indexes.map((i) => (items[i] as { message: RoutedMessage }).message);
       const results = together ? await this.routeMany(manager, tenantId, messages) : await this.routeEach(manager, tenantId, messages);
       indexes.forEach((i, k) => (stored[i] = results[k]));
@@ -133,6 +157,37 @@ export class MessageRouter {
       stored[i] = 'stored';
     }
     return stored;
+  }
+
+  /**
+   * Of messages Easemob's export brings back, those sent while one of their customer's chats,
+   * ended since, was under way (from its creation to its end), each with that chat, by index.
+   */
+  private async endedSessions(
+    manager: EntityManager,
+    tenantId: string,
+    messages: readonly RoutedMessage[],
+  ): Promise<Map<number, ChatEntity>> {
+    const staff = await this.messages.staffAmong(
+      manager,
+      tenantId,
+      messages.flatMap((m) => [m.form, m.to]),
+    );
+    const customers = messages.map((m) => customerOf(m, staff) ?? 'unknown');
+    const times = messages.map((m) => m.createTimeMs);
+    const ended = await this.chats.endedChatsOf(manager, tenantId, [...new Set(customers)], Math.min(...times), Math.max(...times));
+    const sessions = new Map<number, ChatEntity>();
+    if (ended.length === 0) return sessions;
+    messages.forEach((message, k) => {
+      const t = message.createTimeMs;
+      for (const chat of ended) {
+        if (chat.customerId !== customers[k] || Number(chat.createTime) > t || Number(chat.endTime) < t) continue;
+        // Overlapping sessions (an import can make them): the one begun last.
+        const best = sessions.get(k);
+        if (!best || Number(chat.createTime) > Number(best.createTime)) sessions.set(k, chat);
+      }
+    });
+    return sessions;
   }
 
   private async routeEach(manager: EntityManager, tenantId: string, messages: readonly RoutedMessage[]): Promise<Delivered[]> {
@@ -299,7 +354,13 @@ export class MessageRouter {
     await this.messages.markRecalled(manager, tenantId, hxMsgId);
   }
 
-  private async route(manager: EntityManager, tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
+  /** Stores one message in its customer's open chat (or a new one), or with `session`, in that chat, ended. */
+  private async route(
+    manager: EntityManager,
+    tenantId: string,
+    message: RoutedMessage,
+    session: ChatEntity | null = null,
+  ): Promise<DeliveryResult> {
     let recalled = false;
     if (message.hxMsgId !== null) {
       // One round trip: is it stored already (or erased), and did its recall arrive before it?
@@ -314,23 +375,13 @@ export class MessageRouter {
       if (Number(state.erased) > 0) return { delivered: 'known', chatId: null };
       recalled = Number(state.recalled) > 0;
     }
-    const staff = await this.messages.staffAmong(manager, tenantId, [message.form, message.to]);
-    const senderOperator = message.form === null ? undefined : staff.get(message.form);
-    const customer = customerOf(message, staff) ?? 'unknown';
-    if (await this.expired(manager, tenantId, customer, message.createTimeMs, {})) return { delivered: 'expired', chatId: null };
-    const { chat } = await this.chats.openOrJoin(manager, tenantId, customer, {
-      status: ChatStatus.Waiting,
-      timeMs: message.createTimeMs,
-      operatorId: null,
-    });
-    if (senderOperator && chat.status === (ChatStatus.Waiting as number)) {
-      await this.chats.acceptBy(manager, tenantId, [{ chatId: chat.id, operatorId: senderOperator, timeMs: message.createTimeMs }]);
-    }
+    const chat = session ?? (await this.openChatFor(manager, tenantId, message));
+    if (chat === null) return { delivered: 'expired', chatId: null };
     // The chat's row before the message and its keyword-index entry, as a batch and a purge take
     // them; read so, the chat may have ended (or gone) since this transaction's snapshot saw it
     // open: route again, to the customer's next chat.
     const status = await this.chats.lock(manager, tenantId, chat.id);
-    if (status === null || !isOpen(status)) throw new StaleReadError('chat gone or ended');
+    if (status === null || (session === null && !isOpen(status))) throw new StaleReadError('chat gone or ended');
     const ext = recalled ? { ...message.ext, recalled: true } : message.ext;
     const stored = { ...message, ext, id: this.ids.next(), chatId: chat.id };
     const plan = planAppend(numberingOf(chat), [stored]);
@@ -341,5 +392,22 @@ export class MessageRouter {
     await this.count(manager, tenantId, chat.id, [stored], plan);
     await this.messages.addToDays(manager, tenantId, [{ chatId: chat.id, createTimeMs: message.createTimeMs }]);
     return { delivered: 'stored', chatId: chat.id };
+  }
+
+  /** The customer's open chat, opened (and accepted by an operator who sends) as needed; null: expired. */
+  private async openChatFor(manager: EntityManager, tenantId: string, message: RoutedMessage): Promise<ChatEntity | null> {
+    const staff = await this.messages.staffAmong(manager, tenantId, [message.form, message.to]);
+    const senderOperator = message.form === null ? undefined : staff.get(message.form);
+    const customer = customerOf(message, staff) ?? 'unknown';
+    if (await this.expired(manager, tenantId, customer, message.createTimeMs, {})) return null;
+    const { chat } = await this.chats.openOrJoin(manager, tenantId, customer, {
+      status: ChatStatus.Waiting,
+      timeMs: message.createTimeMs,
+      operatorId: null,
+    });
+    if (senderOperator && chat.status === (ChatStatus.Waiting as number)) {
+      await this.chats.acceptBy(manager, tenantId, [{ chatId: chat.id, operatorId: senderOperator, timeMs: message.createTimeMs }]);
+    }
+    return chat;
   }
 }
