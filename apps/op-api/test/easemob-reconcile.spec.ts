@@ -317,6 +317,16 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
     // Until the export can be final that run is as good as there is; two hours after the hour's end it is not.
     expect(await reconcile().gapsOf(b.tenantId, other, [previous], now)).toEqual([]);
     expect(await reconcile().gapsOf(b.tenantId, other, [previous], now + 3 * HOUR_MS)).toEqual([early(previous)]);
+    // Run by hand, the same hour says so.
+    const printed: string[] = [];
+    await reconcile().reconcileRange(b.tenantId, previous, previous, 'cli', (line) => printed.push(line));
+    expect(printed).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${OTHER_APPKEY} ${previous}: ok, 0 in export, .*; provisional: Easemob's export of the hour is final from \\S+Z, run it again after that$`,
+        ),
+      ),
+    ]);
 
     // Hour 17 of the 30th: its minute-10 pass found nothing; Easemob wrote the file later.
     await t.dataSource.query(

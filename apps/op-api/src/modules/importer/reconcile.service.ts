@@ -150,9 +150,14 @@ export class ReconcileService {
     };
     for (const app of apps) {
       for (const start of hours) {
+        const finalAt = start + HOUR_MS + this.config.settleHours * HOUR_MS;
+        const provisional = Date.now() < finalAt;
         const hour = await this.reconcileHour(app, this.hourOf(start), trigger);
         progress?.(
-          `${hour.appkey} ${hour.hour}: ${hour.status}, ${hour.inExport} in export, ${hour.alreadyStored} already stored, ${hour.added} added, ${hour.expired} expired, ${hour.failed} failed (${hour.seconds} s)`,
+          `${hour.appkey} ${hour.hour}: ${hour.status}, ${hour.inExport} in export, ${hour.alreadyStored} already stored, ${hour.added} added, ${hour.expired} expired, ${hour.failed} failed (${hour.seconds} s)` +
+            (provisional
+              ? `; provisional: Easemob's export of the hour is final from ${new Date(finalAt).toISOString()}, run it again after that`
+              : ''),
         );
         result.hours.push(hour);
         result.totals.inExport += hour.inExport;
