@@ -138,9 +138,9 @@ describe('a recall racing the store of its message (mariadb)', () => {
       async () => {
         const store = message(customer, '7790001', '说错了');
         await untilWaiting('%INTO chat_message_days%');
-        // ...while its recall arrives (and finds no committed message).
+        // ...while its recall arrives (and finds no committed message): it waits, on the store's look for recalls.
         const recalled = recall(customer, '7790001');
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await untilWaiting('%INTO message_recalls%');
         return { answers: Promise.all([store, recalled]) };
       },
     );

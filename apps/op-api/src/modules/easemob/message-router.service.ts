@@ -129,6 +129,8 @@ export class MessageRouter {
 
   private async batchIn(manager: EntityManager, items: readonly BatchItem[], together: boolean, backfill: boolean): Promise<Delivered[]> {
     const stored: Delivered[] = new Array<Delivered>(items.length);
+    /** Messages stored together, by tenant, that may have been recalled since the batch read recalls. */
+    const probes = new Map<string, string[]>();
     const byTenant = new Map<string, number[]>();
     items.forEach((item, i) => {
       if (!('recall' in item)) byTenant.set(item.tenantId, [...(byTenant.get(item.tenantId) ?? []), i]);
@@ -141,13 +143,17 @@ export class MessageRouter {
           tenantId,
           all.map((i) => (items[i] as { message: RoutedMessage }).message),
         );
-        for (const [k, chat] of sessions) {
+        // In chat order, as every writer takes chats' rows.
+        const inOrder = [...sessions].sort(([ka, a], [kb, b]) => ascending(a.id, b.id) || ka - kb);
+        for (const [k, chat] of inOrder) {
           stored[all[k]] = (await this.route(manager, tenantId, (items[all[k]] as { message: RoutedMessage }).message, chat)).delivered;
         }
         indexes = all.filter((_, k) => !sessions.has(k));
       }
       const messages = indexes.map((i) => (items[i] as { message: RoutedMessage }).message);
-      const results = together ? await this.routeMany(manager, tenantId, messages) : await this.routeEach(manager, tenantId, messages);
+      const results = together
+        ? await this.routeMany(manager, tenantId, messages, probes)
+        : await this.routeEach(manager, tenantId, messages);
       indexes.forEach((i, k) => (stored[i] = results[k]));
     }
     // Recalls after the messages: a recall finds its message stored, or is remembered for it (the same end state in any order).
@@ -156,6 +162,9 @@ export class MessageRouter {
       await this.recallIn(manager, item.tenantId, item.recall.hxMsgId, item.recall.timeMs);
       stored[i] = 'stored';
     }
+    // Then the messages' look for recalls committed meanwhile: after this batch's own recall rows,
+    // so that two batches never each hold the gap the other's recall goes into while waiting on it.
+    for (const [tenantId, ids] of probes) await this.messages.applyEarlyRecalls(manager, tenantId, ids);
     return stored;
   }
 
@@ -168,26 +177,59 @@ export class MessageRouter {
     tenantId: string,
     messages: readonly RoutedMessage[],
   ): Promise<Map<number, ChatEntity>> {
+    const sessions = new Map<number, ChatEntity>();
+    // What the archive has (or erased) is known wherever it would go: left to the batch's one read.
+    const { known } = await this.seen(manager, tenantId, messages, { recalls: false });
+    const fresh = messages.flatMap((m, k) => (m.hxMsgId !== null && known.has(m.hxMsgId) ? [] : [k]));
+    if (fresh.length === 0) return sessions;
     const staff = await this.messages.staffAmong(
       manager,
       tenantId,
-      messages.flatMap((m) => [m.form, m.to]),
+      fresh.flatMap((k) => [messages[k].form, messages[k].to]),
     );
-    const customers = messages.map((m) => customerOf(m, staff) ?? 'unknown');
-    const times = messages.map((m) => m.createTimeMs);
-    const ended = await this.chats.endedChatsOf(manager, tenantId, [...new Set(customers)], Math.min(...times), Math.max(...times));
-    const sessions = new Map<number, ChatEntity>();
+    const customers = new Map(fresh.map((k) => [k, customerOf(messages[k], staff) ?? 'unknown']));
+    const times = fresh.map((k) => messages[k].createTimeMs);
+    const ended = await this.chats.endedChatsOf(
+      manager,
+      tenantId,
+      [...new Set(customers.values())],
+      Math.min(...times),
+      Math.max(...times),
+    );
     if (ended.length === 0) return sessions;
-    messages.forEach((message, k) => {
+    customers.forEach((customer, k) => {
+      const message = messages[k];
       const t = message.createTimeMs;
       for (const chat of ended) {
-        if (chat.customerId !== customers[k] || Number(chat.createTime) > t || Number(chat.endTime) < t) continue;
+        if (chat.customerId !== customer || Number(chat.createTime) > t || Number(chat.endTime) < t) continue;
         // Overlapping sessions (an import can make them): the one begun last.
         const best = sessions.get(k);
         if (!best || Number(chat.createTime) > Number(best.createTime)) sessions.set(k, chat);
       }
     });
     return sessions;
+  }
+
+  /** Which of these messages' Easemob ids are stored or erased (`known`) and which recalled already, in one read. */
+  private async seen(
+    manager: EntityManager,
+    tenantId: string,
+    messages: readonly RoutedMessage[],
+    { recalls = true } = {},
+  ): Promise<{ known: Set<string>; recalled: Set<string> }> {
+    const ids = [...new Set(messages.map((m) => m.hxMsgId).filter((id): id is string => id !== null))];
+    const known = new Set<string>();
+    const recalled = new Set<string>();
+    if (ids.length === 0) return { known, recalled };
+    const marks = placeholders(ids.length);
+    const rows: Array<{ hx_msg_id: string; kind: string }> = await manager.query(
+      `SELECT hx_msg_id, 'm' AS kind FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
+        `UNION ALL SELECT hx_msg_id, 'm' AS kind FROM erased_messages WHERE tenant_id = ? AND hx_msg_id IN (${marks})` +
+        (recalls ? ` UNION ALL SELECT hx_msg_id, 'r' AS kind FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${marks})` : ''),
+      [tenantId, ...ids, tenantId, ...ids, ...(recalls ? [tenantId, ...ids] : [])],
+    );
+    for (const row of rows) (row.kind === 'm' ? known : recalled).add(row.hx_msg_id);
+    return { known, recalled };
   }
 
   private async routeEach(manager: EntityManager, tenantId: string, messages: readonly RoutedMessage[]): Promise<Delivered[]> {
@@ -222,21 +264,14 @@ export class MessageRouter {
    * them one by one in order; when a concurrent writer stored one of them first it throws
    * {@link RaceLost} and the caller routes them one by one.
    */
-  private async routeMany(manager: EntityManager, tenantId: string, messages: readonly RoutedMessage[]): Promise<Delivered[]> {
+  private async routeMany(
+    manager: EntityManager,
+    tenantId: string,
+    messages: readonly RoutedMessage[],
+    probes: Map<string, string[]>,
+  ): Promise<Delivered[]> {
     if (messages.length === 1) return [(await this.route(manager, tenantId, messages[0])).delivered];
-    const ids = [...new Set(messages.map((m) => m.hxMsgId).filter((id): id is string => id !== null))];
-    const known = new Set<string>();
-    const recalled = new Set<string>();
-    if (ids.length > 0) {
-      const marks = placeholders(ids.length);
-      const rows: Array<{ hx_msg_id: string; kind: string }> = await manager.query(
-        `SELECT hx_msg_id, 'm' AS kind FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
-          `UNION ALL SELECT hx_msg_id, 'm' AS kind FROM erased_messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
-          `UNION ALL SELECT hx_msg_id, 'r' AS kind FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${marks})`,
-        [tenantId, ...ids, tenantId, ...ids, tenantId, ...ids],
-      );
-      for (const row of rows) (row.kind === 'm' ? known : recalled).add(row.hx_msg_id);
-    }
+    const { known, recalled } = await this.seen(manager, tenantId, messages);
     const staff = await this.messages.staffAmong(
       manager,
       tenantId,
@@ -308,12 +343,9 @@ export class MessageRouter {
     if ((await this.chats.addCounts(manager, tenantId, counts)) < counts.length) throw new StaleReadError('chat gone or ended');
     const written = await this.messages.insertMessages(manager, tenantId, fresh);
     if (written !== fresh.length) throw new RaceLost();
-    // A recall committed since the snapshot above was read.
-    await this.messages.applyEarlyRecalls(
-      manager,
-      tenantId,
-      fresh.flatMap((m) => (m.hxMsgId === null || recalled.has(m.hxMsgId) ? [] : [m.hxMsgId])),
-    );
+    // A recall committed since the snapshot above was read: looked for once the batch's own are in (batchIn).
+    const late = fresh.flatMap((m) => (m.hxMsgId === null || recalled.has(m.hxMsgId) ? [] : [m.hxMsgId]));
+    probes.set(tenantId, [...(probes.get(tenantId) ?? []), ...late]);
     // The numbering under the chats' locks: the plans of chats unchanged since read, the rest settled.
     await this.sequence.settle(manager, tenantId, fresh, { inDays: false, plans });
     await this.messages.addToDays(manager, tenantId, fresh);
