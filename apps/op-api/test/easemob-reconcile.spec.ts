@@ -344,8 +344,15 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
         )
       ).map((row) => row.hx_msg_id);
     expect(await stored()).toEqual([]);
-    // 21:10: the previous hour is 20; among the retried gaps of the last day, hour 17 (final since 20:00).
-    await t.app.get(ReconcileScheduler).runOnce(atHour(21, 600));
+    // 20:10: the previous hour is 19 (a first pass), then hour 17, final since 20:00, whatever the retries do.
+    const done = await reconcile().reconcileRecent(atHour(20, 600));
+    expect(done.filter((h) => h.appkey === OTHER_APPKEY).map((h) => [h.hour, h.status, h.added])).toEqual(
+      expect.arrayContaining([
+        [hourName(19), 'ok', 0],
+        [hourName(17), 'ok', 3],
+      ]),
+    );
+    expect(done.filter((h) => h.appkey === OTHER_APPKEY)[1].hour).toBe(hourName(17));
     expect(await stored()).toEqual([0, 1, 2].map((i) => `${prefix}717${String(i).padStart(4, '0')}`));
     expect((await reconcile().gaps(b.tenantId, hourName(17), hourName(17))).gaps).toEqual([]);
   }, 60_000);

@@ -228,14 +228,20 @@ export class ReconcileService {
   }
 
   /**
-   * The scheduled job: the previous hour of every app with credentials, then a few hours of the
-   * last day that are still gaps, among them hours done before their export was final.
+   * The scheduled job: the previous hour of every app with credentials (a first pass), the hour
+   * whose export has become final since the last run if only a first pass did it, then a few
+   * hours of the last day that are still gaps.
    */
   async reconcileRecent(now = Date.now()): Promise<HourResult[]> {
     const out: HourResult[] = [];
     const previous = this.hourOf(now - HOUR_MS);
+    // The hour whose export became final since the last run: its first pass was provisional.
+    const settled = this.config.settleHours > 0 ? this.hourOf(now - (this.config.settleHours + 1) * HOUR_MS) : null;
     for (const app of await this.easemobApps.restApps()) {
       out.push(await this.reconcileHour(app, previous, 'schedule'));
+      if (settled !== null && (await this.gapsOf(app.tenantId, [app], [settled], now)).some((g) => g.state === 'early')) {
+        out.push(await this.reconcileHour(app, settled, 'schedule'));
+      }
       if (this.config.retryHours === 0) continue;
       const hours = Array.from({ length: 24 }, (_, i) => this.hourOf(now - (25 - i) * HOUR_MS));
       const gaps = await this.gapsOf(app.tenantId, [app], hours, now);
