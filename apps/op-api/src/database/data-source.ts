@@ -148,7 +148,12 @@ export async function connectLater(dataSource: DataSource, database: MysqlDataba
  */
 function createPrivately(path: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  closeSync(openSync(path, 'a', 0o600));
+  try {
+    // Create only: an existing file is SQLite's to open (read-only, if that is all this user may).
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 /** Opens the configured database; the caller decides whether to run migrations. */
