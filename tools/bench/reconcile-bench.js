@@ -4,7 +4,10 @@
 // local fake of Easemob's token, export-list and download endpoints; times
 // `opctl easemob:reconcile` for that hour and checks that nothing is stored twice.
 //
-//   node tools/bench/reconcile-bench.js [--records 100000] [--missing 0.1] [--sqlite]
+//   node tools/bench/reconcile-bench.js [--records 100000] [--missing 0.1] [--ended] [--sqlite]
+//
+// --ended (MariaDB): the sessions the archive holds are ended before the reconciliation, as an
+// hour's are by the time it is reconciled: the missing messages then go to those sessions.
 const { createServer } = require('node:http');
 const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir } = require('node:os');
@@ -18,8 +21,13 @@ const { values } = parseArgs({
     records: { type: 'string', default: '100000' },
     missing: { type: 'string', default: '0.1' },
     sqlite: { type: 'boolean', default: false },
+    ended: { type: 'boolean', default: false },
   },
 });
+if (values.ended && values.sqlite) {
+  process.stderr.write('--ended runs on MariaDB only\n');
+  process.exit(2);
+}
 const RECORDS = Number(values.records);
 const MISSING = Number(values.missing);
 const SERVER = (process.env.OP_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
@@ -97,6 +105,16 @@ async function main() {
     const loadStarted = Date.now();
     const loaded = await runOpctl(['import', '--tenant', tenantId, '--file', have], env);
     const loadSeconds = (Date.now() - loadStarted) / 1000;
+    if (values.ended) {
+      const mysql = require('mysql2/promise');
+      const connection = await mysql.createConnection(`${SERVER}/${DB}`);
+      try {
+        await connection.query('UPDATE chats SET status = 5, end_time = ? WHERE tenant_id = ?', [HOUR_MS + 3_600_000, tenantId]);
+        await connection.query('DELETE FROM chat_open WHERE tenant_id = ?', [tenantId]);
+      } finally {
+        await connection.end();
+      }
+    }
     const started = Date.now();
     const result = await runOpctl(['easemob:reconcile', '--tenant', tenantId, '--from', HOUR, '--to', HOUR], env);
     const seconds = (Date.now() - started) / 1000;
@@ -107,6 +125,7 @@ async function main() {
       cpu: cpus()[0]?.model,
       database: values.sqlite ? 'sqlite' : 'mariadb',
       records: RECORDS,
+      sessions: values.ended ? 'ended' : 'open',
       preloaded: loaded.imported,
       preloadSeconds: +loadSeconds.toFixed(1),
       reconcile: {
@@ -118,7 +137,9 @@ async function main() {
     };
     const dup = values.sqlite ? null : await duplicates();
     report.duplicates = dup;
-    console.log(`\nReconcile one hour of ${RECORDS} messages, ${hour.added} missing, into ${report.database}`);
+    console.log(
+      `\nReconcile one hour of ${RECORDS} messages, ${hour.added} missing, into ${report.database} (sessions ${report.sessions})`,
+    );
     console.table({
       reconcile: {
         seconds: report.reconcile.seconds,
@@ -131,7 +152,11 @@ async function main() {
       },
     });
     mkdirSync(join(root, 'bench-results'), { recursive: true });
-    const target = join(root, 'bench-results', `reconcile-${report.date.slice(0, 10)}-${report.database}.json`);
+    const target = join(
+      root,
+      'bench-results',
+      `reconcile-${report.date.slice(0, 10)}-${report.database}${values.ended ? '-ended' : ''}.json`,
+    );
     writeFileSync(target, JSON.stringify(report, null, 2) + '\n');
     console.log(`written ${target}`);
   } finally {
