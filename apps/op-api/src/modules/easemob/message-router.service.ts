@@ -179,8 +179,9 @@ export class MessageRouter {
   ): Promise<Map<number, ChatEntity>> {
     const sessions = new Map<number, ChatEntity>();
     // What the archive has (or erased) is known wherever it would go: left to the batch's one read.
-    const { known } = await this.seen(manager, tenantId, messages, { recalls: false });
-    const fresh = messages.flatMap((m, k) => (m.hxMsgId !== null && known.has(m.hxMsgId) ? [] : [k]));
+    const ids = [...new Set(messages.flatMap((m) => (m.hxMsgId === null ? [] : [m.hxMsgId])))];
+    const { stored, erased } = await this.messages.existingHxIds(manager, tenantId, ids);
+    const fresh = messages.flatMap((m, k) => (m.hxMsgId !== null && (stored.has(m.hxMsgId) || erased.has(m.hxMsgId)) ? [] : [k]));
     if (fresh.length === 0) return sessions;
     const staff = await this.messages.staffAmong(
       manager,
@@ -215,7 +216,6 @@ export class MessageRouter {
     manager: EntityManager,
     tenantId: string,
     messages: readonly RoutedMessage[],
-    { recalls = true } = {},
   ): Promise<{ known: Set<string>; recalled: Set<string> }> {
     const ids = [...new Set(messages.map((m) => m.hxMsgId).filter((id): id is string => id !== null))];
     const known = new Set<string>();
@@ -224,9 +224,9 @@ export class MessageRouter {
     const marks = placeholders(ids.length);
     const rows: Array<{ hx_msg_id: string; kind: string }> = await manager.query(
       `SELECT hx_msg_id, 'm' AS kind FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
-        `UNION ALL SELECT hx_msg_id, 'm' AS kind FROM erased_messages WHERE tenant_id = ? AND hx_msg_id IN (${marks})` +
-        (recalls ? ` UNION ALL SELECT hx_msg_id, 'r' AS kind FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${marks})` : ''),
-      [tenantId, ...ids, tenantId, ...ids, ...(recalls ? [tenantId, ...ids] : [])],
+        `UNION ALL SELECT hx_msg_id, 'm' AS kind FROM erased_messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
+        `UNION ALL SELECT hx_msg_id, 'r' AS kind FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${marks})`,
+      [tenantId, ...ids, tenantId, ...ids, tenantId, ...ids],
     );
     for (const row of rows) (row.kind === 'm' ? known : recalled).add(row.hx_msg_id);
     return { known, recalled };
