@@ -22,6 +22,13 @@ export interface RoutedMessage extends NewMessage {
   groupId: string | null;
 }
 
+/** What a batch's messages are: Easemob ids stored or erased, ids recalled already, and the tenant's staff among their parties. */
+interface Seen {
+  known: Set<string>;
+  recalled: Set<string>;
+  staff: Map<string, string | null>;
+}
+
 /** A batch lost a race with another writer for one of its messages: route it one by one. */
 class RaceLost extends Error {}
 
@@ -135,24 +142,23 @@ export class MessageRouter {
     items.forEach((item, i) => {
       if (!('recall' in item)) byTenant.set(item.tenantId, [...(byTenant.get(item.tenantId) ?? []), i]);
     });
+    const messageOf = (i: number) => (items[i] as { message: RoutedMessage }).message;
     for (const [tenantId, all] of byTenant) {
       let indexes = all;
+      // A backfill reads what the batch's messages are once, for its sessions and for routeMany.
+      let read: Seen | undefined;
       if (backfill) {
-        const sessions = await this.endedSessions(
-          manager,
-          tenantId,
-          all.map((i) => (items[i] as { message: RoutedMessage }).message),
-        );
+        read = await this.seen(manager, tenantId, all.map(messageOf));
+        const sessions = await this.endedSessions(manager, tenantId, all.map(messageOf), read);
         // In chat order, as every writer takes chats' rows.
         const inOrder = [...sessions].sort(([ka, a], [kb, b]) => ascending(a.id, b.id) || ka - kb);
-        for (const [k, chat] of inOrder) {
-          stored[all[k]] = (await this.route(manager, tenantId, (items[all[k]] as { message: RoutedMessage }).message, chat)).delivered;
-        }
+        for (const [k, chat] of inOrder) stored[all[k]] = (await this.route(manager, tenantId, messageOf(all[k]), chat)).delivered;
         indexes = all.filter((_, k) => !sessions.has(k));
+        if (indexes.length === 0) continue;
       }
-      const messages = indexes.map((i) => (items[i] as { message: RoutedMessage }).message);
+      const messages = indexes.map(messageOf);
       const results = together
-        ? await this.routeMany(manager, tenantId, messages, probes)
+        ? await this.routeMany(manager, tenantId, messages, probes, read)
         : await this.routeEach(manager, tenantId, messages);
       indexes.forEach((i, k) => (stored[i] = results[k]));
     }
@@ -176,18 +182,12 @@ export class MessageRouter {
     manager: EntityManager,
     tenantId: string,
     messages: readonly RoutedMessage[],
+    { known, staff }: Seen,
   ): Promise<Map<number, ChatEntity>> {
     const sessions = new Map<number, ChatEntity>();
-    // What the archive has (or erased) is known wherever it would go: left to the batch's one read.
-    const ids = [...new Set(messages.flatMap((m) => (m.hxMsgId === null ? [] : [m.hxMsgId])))];
-    const { stored, erased } = await this.messages.existingHxIds(manager, tenantId, ids);
-    const fresh = messages.flatMap((m, k) => (m.hxMsgId !== null && (stored.has(m.hxMsgId) || erased.has(m.hxMsgId)) ? [] : [k]));
+    // What the archive has (or erased) is known wherever it would go: left to routeMany.
+    const fresh = messages.flatMap((m, k) => (m.hxMsgId !== null && known.has(m.hxMsgId) ? [] : [k]));
     if (fresh.length === 0) return sessions;
-    const staff = await this.messages.staffAmong(
-      manager,
-      tenantId,
-      fresh.flatMap((k) => [messages[k].form, messages[k].to]),
-    );
     const customers = new Map(fresh.map((k) => [k, customerOf(messages[k], staff) ?? 'unknown']));
     const times = fresh.map((k) => messages[k].createTimeMs);
     const ended = await this.chats.endedChatsOf(
@@ -211,16 +211,20 @@ export class MessageRouter {
     return sessions;
   }
 
-  /** Which of these messages' Easemob ids are stored or erased (`known`) and which recalled already, in one read. */
-  private async seen(
-    manager: EntityManager,
-    tenantId: string,
-    messages: readonly RoutedMessage[],
-  ): Promise<{ known: Set<string>; recalled: Set<string> }> {
+  /**
+   * Which of these messages' Easemob ids are stored or erased (`known`) and which recalled
+   * already (one read), and which of their parties are the tenant's staff (another).
+   */
+  private async seen(manager: EntityManager, tenantId: string, messages: readonly RoutedMessage[]): Promise<Seen> {
+    const staff = await this.messages.staffAmong(
+      manager,
+      tenantId,
+      messages.flatMap((m) => [m.form, m.to]),
+    );
     const ids = [...new Set(messages.map((m) => m.hxMsgId).filter((id): id is string => id !== null))];
     const known = new Set<string>();
     const recalled = new Set<string>();
-    if (ids.length === 0) return { known, recalled };
+    if (ids.length === 0) return { known, recalled, staff };
     const marks = placeholders(ids.length);
     const rows: Array<{ hx_msg_id: string; kind: string }> = await manager.query(
       `SELECT hx_msg_id, 'm' AS kind FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
@@ -229,7 +233,7 @@ export class MessageRouter {
       [tenantId, ...ids, tenantId, ...ids, tenantId, ...ids],
     );
     for (const row of rows) (row.kind === 'm' ? known : recalled).add(row.hx_msg_id);
-    return { known, recalled };
+    return { known, recalled, staff };
   }
 
   private async routeEach(manager: EntityManager, tenantId: string, messages: readonly RoutedMessage[]): Promise<Delivered[]> {
@@ -269,14 +273,10 @@ export class MessageRouter {
     tenantId: string,
     messages: readonly RoutedMessage[],
     probes: Map<string, string[]>,
+    read?: Seen,
   ): Promise<Delivered[]> {
     if (messages.length === 1) return [(await this.route(manager, tenantId, messages[0])).delivered];
-    const { known, recalled } = await this.seen(manager, tenantId, messages);
-    const staff = await this.messages.staffAmong(
-      manager,
-      tenantId,
-      messages.flatMap((m) => [m.form, m.to]),
-    );
+    const { known, recalled, staff } = read ?? (await this.seen(manager, tenantId, messages));
     // The open chats of the batch's customers in one read; a customer without one opens it below.
     const chats = await this.chats.openChatsOf(manager, tenantId, [
       ...new Set(messages.filter((m) => m.hxMsgId === null || !known.has(m.hxMsgId)).map((m) => customerOf(m, staff) ?? 'unknown')),
