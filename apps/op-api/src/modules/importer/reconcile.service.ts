@@ -104,6 +104,11 @@ export class ReconcileService {
     return `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}`;
   }
 
+  /** When Easemob's export of the hour starting at `startMs` is final: OP_RECONCILE_SETTLE_HOURS after the hour's end. */
+  private finalAt(startMs: number): number {
+    return startMs + HOUR_MS + this.config.settleHours * HOUR_MS;
+  }
+
   /** Start (epoch ms) of an hour given as `yyyyMMddHH` or `yyyy-MM-dd HH[:mm[:ss]]` in Easemob's zone. */
   parseHour(text: string, flag: string): number {
     const match = /^(\d{4})-?(\d{2})-?(\d{2})[ T]?(\d{2})(?::\d{2}(?::\d{2})?)?$/.exec(text.trim());
@@ -150,7 +155,7 @@ export class ReconcileService {
     };
     for (const app of apps) {
       for (const start of hours) {
-        const finalAt = start + HOUR_MS + this.config.settleHours * HOUR_MS;
+        const finalAt = this.finalAt(start);
         const provisional = Date.now() < finalAt;
         const hour = await this.reconcileHour(app, this.hourOf(start), trigger);
         progress?.(
@@ -198,8 +203,7 @@ export class ReconcileService {
         'SELECT appkey, hour, status, start_time, error FROM easemob_reconcile_runs WHERE tenant_id = ? AND hour >= ? AND hour <= ? ORDER BY start_time',
         [tenantId, hours[0], hours[hours.length - 1]],
       );
-    const settleMs = this.config.settleHours * HOUR_MS;
-    const finalFrom = new Map(hours.map((hour) => [hour, this.parseHour(hour, 'hour') + HOUR_MS + settleMs]));
+    const finalFrom = new Map(hours.map((hour) => [hour, this.finalAt(this.parseHour(hour, 'hour'))]));
     const latest = new Map<string, (typeof rows)[number]>();
     const done = new Set<string>();
     for (const row of rows) {
