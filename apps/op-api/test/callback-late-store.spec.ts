@@ -1,3 +1,4 @@
+import { CallbackIds } from '../src/modules/easemob/callback-ids.service';
 import { CallbackSpool } from '../src/modules/easemob/callback-spool.service';
 import type { Engine } from './support/databases';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
@@ -60,5 +61,25 @@ describe.each<Engine>(['mariadb'])('a callback the database takes late (%s)', (e
     expect(t.app.get(CallbackSpool).status().entries).toBe(0);
     // Easemob's redelivery of it finds it stored.
     expect(result(await postCallback(t.baseUrl, second))).toEqual({ status: 200, result: 'duplicate' });
+  }, 60_000);
+
+  it('replays an entry journalled by a build that fingerprinted its content differently', async () => {
+    // What an older build leaves when its late store claimed the callId and it stopped before
+    // the drain: the claim and the journal entry, both with that build's fingerprint of the
+    // content (a fingerprint of the mapped message, which a newer mapping computes differently).
+    const body = callbackBody({ from: 'u0002upgrade', to: 'kefu01' });
+    const callId = String(body.callId);
+    const olderPrint = 'fingerprint-of-an-older-mapping';
+    expect(await t.app.get(CallbackIds).claim(a.tenantId, callId, olderPrint)).toBe(true);
+    const spool = t.app.get(CallbackSpool);
+    await spool.append({ t: Date.now(), tenant: a.tenantId, callId, body, print: olderPrint });
+    let rows: Array<{ hx_msg_id: string }> = [];
+    for (let i = 0; i < 100; i++) {
+      rows = await t.dataSource.query('SELECT hx_msg_id FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [a.tenantId, body.msg_id]);
+      if (rows.length > 0 && spool.status().entries === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(rows).toHaveLength(1);
+    expect(spool.status().entries).toBe(0);
   }, 60_000);
 });

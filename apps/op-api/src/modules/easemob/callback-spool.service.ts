@@ -254,11 +254,11 @@ export class CallbackSpool implements OnApplicationShutdown {
    * Journals a verified callback (fsynced when this resolves). 503 when the journal is full or
    * cannot be written; 401 when this process journalled the same callId with other content.
    */
-  async append(entry: SpoolEntry, fingerprint: string): Promise<void> {
+  async append(entry: SpoolEntry & { print: string }): Promise<void> {
     if (!this.writer) throw new OpError(503, '数据库暂不可用，请稍后重试', { 'retry-after': '5' });
     const key = `${entry.tenant}\n${entry.callId}`;
     const known = this.spooledIds.get(key);
-    if (known !== undefined && known !== fingerprint) throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
+    if (known !== undefined && known !== entry.print) throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
     const bytes = encodeEntry(entry);
     if (this.depthBytes + bytes.length > this.config.maxBytes) {
       this.metrics?.spoolEvents.inc({ event: 'full' });
@@ -271,7 +271,7 @@ export class CallbackSpool implements OnApplicationShutdown {
       throw new OpError(503, '回调暂存写入失败，请稍后重试', { 'retry-after': '5' });
     }
     if (this.spooledIds.size >= SPOOLED_IDS_MAX) this.spooledIds.clear();
-    if (known === undefined) this.spooledIds.set(key, fingerprint);
+    if (known === undefined) this.spooledIds.set(key, entry.print);
     if (this.depthEntries === 0) this.oldest = entry.t;
     this.depthEntries++;
     this.depthBytes += bytes.length;

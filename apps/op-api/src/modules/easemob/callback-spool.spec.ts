@@ -20,11 +20,12 @@ import { CallbackSpool, HEARTBEAT_MS, processStartTicks } from './callback-spool
 import type { Settled } from './group-commit';
 import { decodeLine, encodeEntry, readEntries, type SpoolEntry } from './spool-journal';
 
-const entry = (n: number): SpoolEntry => ({
+const entry = (n: number): SpoolEntry & { print: string } => ({
   t: 1_700_000_000_000 + n,
   tenant: 't1',
   callId: `c${n}`,
   body: { msg_id: String(n), text: `消息 ${n}` },
+  print: `fp${n}`,
 });
 const host = hostname()
   .replace(/[^A-Za-z0-9_.-]/g, '_')
@@ -83,12 +84,12 @@ describe('callback journal', () => {
       return Promise.resolve(entries.map(() => ({ ok: true, value: 'stored' })));
     });
     await spool.start();
-    await Promise.all(Array.from({ length: 50 }, (_, i) => spool.append(entry(i), `fp${i}`)));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => spool.append(entry(i))));
     expect(spool.status()).toMatchObject({ entries: 50, full: false });
     // The same callId with other content is refused while it waits in the journal.
-    await expect(spool.append(entry(3), 'other')).rejects.toMatchObject({ code: 401 });
+    await expect(spool.append({ ...entry(3), print: 'other' })).rejects.toMatchObject({ code: 401 });
     down = false;
-    await spool.append(entry(50), 'fp50'); // wakes the drainer
+    await spool.append(entry(50)); // wakes the drainer
     await until(() => spool.status().entries === 0);
     expect(seen).toEqual(Array.from({ length: 51 }, (_, i) => `c${i}`));
     await spool.onApplicationShutdown();
@@ -101,7 +102,7 @@ describe('callback journal', () => {
       Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ECONNREFUSED' }) }))),
     );
     await spool.start();
-    await spool.append(entry(1), 'fp1');
+    await spool.append(entry(1));
     const root = join(dir, 'spool');
     const [own] = readdirSync(root).filter((name) => !name.startsWith('.'));
     const segments = readdirSync(join(root, own)).filter((name) => name.endsWith('.seg'));
@@ -124,11 +125,11 @@ describe('callback journal', () => {
     await spool.start();
     const rejected = join(dir, 'spool', 'rejected.jsonl');
     mkdirSync(rejected); // writing it fails, as on a full disk
-    await spool.append(entry(1), 'fp1');
+    await spool.append(entry(1));
     await until(() => tries >= 2);
     expect(spool.status().entries).toBe(1);
     rmSync(rejected, { recursive: true });
-    await spool.append(entry(2), 'fp2'); // wakes the drainer
+    await spool.append(entry(2)); // wakes the drainer
     await until(() => spool.status().entries === 0);
     expect(
       readFileSync(rejected, 'utf8')
@@ -157,9 +158,9 @@ describe('callback journal', () => {
       Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ETIMEDOUT' }) }))),
     );
     await spool.start();
-    const big = (n: number): SpoolEntry => ({ ...entry(n), body: { text: 'x'.repeat(8000) } });
+    const big = (n: number) => ({ ...entry(n), body: { text: 'x'.repeat(8000) } });
     let refused: unknown = null;
-    for (let i = 0; i < 20 && refused === null; i++) await spool.append(big(i), `fp${i}`).catch((error: unknown) => (refused = error));
+    for (let i = 0; i < 20 && refused === null; i++) await spool.append(big(i)).catch((error: unknown) => (refused = error));
     expect(refused).toBeInstanceOf(OpError);
     expect(refused).toMatchObject({ code: 503, message: expect.stringContaining('回调暂存已满') });
     expect(spool.status().full || spool.status().bytes > 56 * 1024).toBe(true);

@@ -102,7 +102,7 @@ export class EasemobCallbackService {
     // while the drain catches up in batches. So does one that reaches a process started without
     // its database, until that answers and the process is ready.
     if (this.spool.status().entries > 0 || !this.spool.databaseReady) {
-      await this.spool.append({ t: receivedAt, tenant: tenantId, callId, body }, print);
+      await this.spool.append({ t: receivedAt, tenant: tenantId, callId, body, print });
       return 'spooled';
     }
 
@@ -124,7 +124,7 @@ export class EasemobCallbackService {
     } finally {
       clearTimeout(timer);
     }
-    await this.spool.append({ t: receivedAt, tenant: tenantId, callId, body }, print);
+    await this.spool.append({ t: receivedAt, tenant: tenantId, callId, body, print });
     return 'spooled';
   }
 
@@ -136,7 +136,7 @@ export class EasemobCallbackService {
       try {
         const plan = this.plan(entry.body);
         if (plan.kind === 'ignored') return void (results[index] = { ok: true, value: 'ignored' });
-        const print = fingerprint(plan.kind === 'recall' ? { recall: plan.recallId } : plan.routed);
+        const print = entry.print ?? fingerprint(plan.kind === 'recall' ? { recall: plan.recallId } : plan.routed);
         pending.push({ index, item: { tenantId: entry.tenant, callId: entry.callId, plan, print, now: entry.t } });
       } catch (error) {
         results[index] = { ok: false, error };

@@ -16,6 +16,12 @@ export interface SpoolEntry {
   callId: string;
   /** The callback body as Easemob sent it (already verified). */
   body: Record<string, unknown>;
+  /**
+   * The fingerprint its callId was claimed with on arrival: the replay claims with it, so a
+   * newer build that maps the body differently still sees its own redelivery, not a forgery.
+   * Absent in entries journalled before 2026-12-04, which the replay fingerprints again.
+   */
+  print?: string;
 }
 
 /** A new segment is started past this size; a drained segment is deleted whole. */
