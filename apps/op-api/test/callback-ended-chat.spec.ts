@@ -1,6 +1,7 @@
 import { ChatStatus } from '@op/contracts';
 import { CallbackSpool } from '../src/modules/easemob/callback-spool.service';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
+import { untilWaiting } from './support/lock-waits';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
 // A chat ended while a callback of its customer was being stored: the callback had read the
@@ -46,14 +47,8 @@ describe('a callback whose chat ends while it waits (mariadb)', () => {
           postCallback(t.baseUrl, callbackBody({ from: customer, to: 'kefu01', body: { type: 'txt', msg: `等待中 ${i}` } })),
         ),
       );
-      // Until they wait on it (information_schema.INNODB_TRX says so): else this would not be the race.
-      let waiting = false;
-      for (let i = 0; i < 400 && !waiting; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-        const states: Array<{ trx_state: string }> = await t.dataSource.query('SELECT trx_state FROM information_schema.INNODB_TRX');
-        waiting = states.some((row) => row.trx_state === 'LOCK WAIT');
-      }
-      expect(waiting).toBe(true);
+      // Until they wait on it: else this would not be the race.
+      await untilWaiting(t.dataSource, '%chats%');
       // The chat ends as chatStatusUpdate ends it: final status, end time, the customer's claim freed.
       await ender.query('UPDATE chats SET status = ?, end_time = ? WHERE tenant_id = ? AND id = ?', [
         ChatStatus.Ended,

@@ -1,6 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
 import { exportRecord } from './support/fake-easemob';
+import { untilWaiting } from './support/lock-waits';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
 // A recall and the message it recalls, stored at the same time by two transactions: whichever
@@ -52,22 +53,6 @@ describe('a recall racing the store of its message (mariadb)', () => {
     }
   }
 
-  /**
-   * Until a statement (`pattern`, as SQL LIKE) has been waiting for over 100 ms: the store waits
-   * on the held rows. (The processlist: InnoDB does not list a transaction that has only read.)
-   */
-  async function untilWaiting(pattern: string): Promise<void> {
-    for (let i = 0; i < 400; i++) {
-      const rows: unknown[] = await t.dataSource.query(
-        "SELECT id FROM information_schema.PROCESSLIST WHERE command = 'Query' AND time_ms > 100 AND info LIKE ?",
-        [pattern],
-      );
-      if (rows.length > 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`no statement like ${pattern} waited on the held rows: this is not the race`);
-  }
-
   const chatOf = async (customer: string): Promise<string> =>
     (
       await t.dataSource.query<Array<{ id: string }>>('SELECT id FROM chats WHERE tenant_id = ? AND customer_id = ?', [
@@ -92,7 +77,7 @@ describe('a recall racing the store of its message (mariadb)', () => {
     // The message's store reads no recall, then waits for the chat's row...
     const { store } = await whileHeld('SELECT id FROM chats WHERE tenant_id = ? AND id = ? FOR UPDATE', [a.tenantId, chat], async () => {
       const pending = message(customer, '7710001', '说错了');
-      await untilWaiting('%chats%');
+      await untilWaiting(t.dataSource, '%chats%');
       // ...while its recall is stored and committed.
       expect((await recall(customer, '7710001')).status).toBe(200);
       expect(await recallsOf('7710001')).toBe(1);
@@ -113,7 +98,7 @@ describe('a recall racing the store of its message (mariadb)', () => {
     const lines = ids.map((id, i) => JSON.stringify(exportRecord(id, Date.now() + i, customer, 'kefu01', `说错了 ${i}`)));
     const { imported } = await whileHeld('SELECT id FROM chats WHERE tenant_id = ? AND id = ? FOR UPDATE', [a.tenantId, chat], async () => {
       const pending = t.importer.importLines(a.tenantId, lines);
-      await untilWaiting('%chats%');
+      await untilWaiting(t.dataSource, '%chats%');
       expect((await recall(customer, ids[1])).status).toBe(200);
       expect(await recallsOf(ids[1])).toBe(1);
       return { imported: pending };
@@ -137,10 +122,10 @@ describe('a recall racing the store of its message (mariadb)', () => {
       [a.tenantId, chat],
       async () => {
         const store = message(customer, '7790001', '说错了');
-        await untilWaiting('%INTO chat_message_days%');
+        await untilWaiting(t.dataSource, '%INTO chat_message_days%');
         // ...while its recall arrives (and finds no committed message): it waits, on the store's look for recalls.
         const recalled = recall(customer, '7790001');
-        await untilWaiting('%INTO message_recalls%');
+        await untilWaiting(t.dataSource, '%INTO message_recalls%');
         return { answers: Promise.all([store, recalled]) };
       },
     );
