@@ -329,23 +329,29 @@ export class ChatMessageRepository {
     return new Set(rows.map((row) => row.message_id));
   }
 
-  /** Those of these Easemob ids that are stored, and those customerErase deleted (never to be stored again). */
+  /**
+   * Those of these Easemob ids that are stored, those customerErase deleted (never to be stored
+   * again) and, when asked, those recalled already: one read.
+   */
   async existingHxIds(
     manager: EntityManager,
     tenantId: string,
     hxIds: readonly string[],
-  ): Promise<{ stored: Set<string>; erased: Set<string> }> {
-    const stored = new Set<string>();
-    const erased = new Set<string>();
-    if (hxIds.length === 0) return { stored, erased };
-    const marks = placeholders(hxIds.length);
-    const rows: Array<{ hx_msg_id: string; kind: string }> = await manager.query(
-      `SELECT hx_msg_id, 's' AS kind FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
-        `UNION ALL SELECT hx_msg_id, 'e' AS kind FROM erased_messages WHERE tenant_id = ? AND hx_msg_id IN (${marks})`,
-      [tenantId, ...hxIds, tenantId, ...hxIds],
-    );
-    for (const row of rows) (row.kind === 's' ? stored : erased).add(row.hx_msg_id);
-    return { stored, erased };
+    { recalls = false } = {},
+  ): Promise<{ stored: Set<string>; erased: Set<string>; recalled: Set<string> }> {
+    const found = { s: new Set<string>(), e: new Set<string>(), r: new Set<string>() };
+    if (hxIds.length > 0) {
+      const marks = placeholders(hxIds.length);
+      const tables = [['messages', 's'], ['erased_messages', 'e'], ...(recalls ? [['message_recalls', 'r']] : [])];
+      const rows: Array<{ hx_msg_id: string; kind: 's' | 'e' | 'r' }> = await manager.query(
+        tables
+          .map(([table, kind]) => `SELECT hx_msg_id, '${kind}' AS kind FROM ${table} WHERE tenant_id = ? AND hx_msg_id IN (${marks})`)
+          .join(' UNION ALL '),
+        tables.flatMap(() => [tenantId, ...hxIds]),
+      );
+      for (const row of rows) found[row.kind].add(row.hx_msg_id);
+    }
+    return { stored: found.s, erased: found.e, recalled: found.r };
   }
 
   /**

@@ -3,7 +3,6 @@ import { ChatStatus, isOpen } from '@op/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DAY_MS } from '../../database/message-days';
 import { messageCutoff } from '../../database/retention-policies';
-import { placeholders } from '../../database/sql';
 import { inTransaction, StaleReadError } from '../../database/transaction';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 import { customerOf } from '../chat-message/customer';
@@ -222,18 +221,8 @@ export class MessageRouter {
       messages.flatMap((m) => [m.form, m.to]),
     );
     const ids = [...new Set(messages.map((m) => m.hxMsgId).filter((id): id is string => id !== null))];
-    const known = new Set<string>();
-    const recalled = new Set<string>();
-    if (ids.length === 0) return { known, recalled, staff };
-    const marks = placeholders(ids.length);
-    const rows: Array<{ hx_msg_id: string; kind: string }> = await manager.query(
-      `SELECT hx_msg_id, 'm' AS kind FROM messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
-        `UNION ALL SELECT hx_msg_id, 'm' AS kind FROM erased_messages WHERE tenant_id = ? AND hx_msg_id IN (${marks}) ` +
-        `UNION ALL SELECT hx_msg_id, 'r' AS kind FROM message_recalls WHERE tenant_id = ? AND hx_msg_id IN (${marks})`,
-      [tenantId, ...ids, tenantId, ...ids, tenantId, ...ids],
-    );
-    for (const row of rows) (row.kind === 'm' ? known : recalled).add(row.hx_msg_id);
-    return { known, recalled, staff };
+    const { stored, erased, recalled } = await this.messages.existingHxIds(manager, tenantId, ids, { recalls: true });
+    return { known: new Set([...stored, ...erased]), recalled, staff };
   }
 
   private async routeEach(manager: EntityManager, tenantId: string, messages: readonly RoutedMessage[]): Promise<Delivered[]> {
