@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { TenantService } from '../access/tenant.service';
@@ -8,6 +8,7 @@ import { RecordError } from '../chat-message/easemob-message';
 import { MessageStore, type IngestRecord } from '../chat-message/message-store.service';
 import { MessageRouter, type RoutedMessage } from '../easemob/message-router.service';
 import { parseImportLine, type ImportLine } from './import-record';
+import { jsonLines, LINE_TOO_LONG, MAX_LINE_BYTES, type JsonLine } from './json-lines';
 
 export interface ImportResult {
   imported: number;
@@ -57,13 +58,14 @@ export class ImportService {
     await this.tenants.requireExists(tenantId);
     const gzip = await isGzip(path);
     const raw = createReadStream(path);
-    const input = gzip ? raw.pipe(createGunzip()) : raw;
-    return this.importLines(tenantId, createInterface({ input, crlfDelay: Infinity }), onProgress);
+    // A read or gzip error reaches the reader (pipe would leave the gunzip waiting).
+    const input = gzip ? pipeline(raw, createGunzip(), () => undefined) : raw;
+    return this.importLines(tenantId, jsonLines(input), onProgress);
   }
 
   async importLines(
     tenantId: string,
-    lines: AsyncIterable<string> | Iterable<string>,
+    lines: AsyncIterable<JsonLine> | Iterable<JsonLine>,
     onProgress?: (progress: ImportProgress) => void,
   ): Promise<ImportResult> {
     const result: ImportResult = { imported: 0, duplicates: 0, expired: 0, failed: 0, errors: [] };
@@ -89,9 +91,10 @@ export class ImportService {
     try {
       for await (const line of lines) {
         lineNumber++;
-        if (line.trim() === '') continue;
+        if (line !== LINE_TOO_LONG && line.trim() === '') continue;
         let parsed: ImportLine;
         try {
+          if (line === LINE_TOO_LONG) throw new RecordError(`该行超过 ${MAX_LINE_BYTES / 1024 / 1024} MiB，未读取`);
           parsed = parseImportLine(line);
         } catch (error) {
           // A line is data: whatever it does to the parser, it is counted by number and the rest goes on.
