@@ -19,9 +19,9 @@ module.exports = {
       },
     ],
   },
-  // The OpenAPI toolchain's ESM-only packages (openapi.spec.ts) are compiled the same way.
+  // The OpenAPI toolchain's ESM-only packages (openapi.spec.ts) and request-filtering-agent are compiled the same way.
   transformIgnorePatterns: [
-    '/node_modules/(?!(@nestjs|light-my-request|cookie|file-type|uid|load-esm|@apidevtools/json-schema-ref-parser|openapi-typescript|change-case|parse-json|supports-color|type-fest|index-to-position)/)',
+    '/node_modules/(?!(@nestjs|light-my-request|cookie|file-type|uid|load-esm|@apidevtools/json-schema-ref-parser|openapi-typescript|change-case|parse-json|supports-color|type-fest|index-to-position|request-filtering-agent)/)',
   ],
   moduleNameMapper: {
     '^@op/contracts$': join(contracts, 'index.ts'),

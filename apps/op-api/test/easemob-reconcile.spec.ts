@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { STORE_ENGINES } from './support/databases';
 import { APPKEY, CALLBACK_SECRET } from './support/easemob';
 import { exportRecord, FakeEasemob } from './support/fake-easemob';
@@ -229,6 +232,40 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
     );
     expect(Number(runs[0].n)).toBe(6 + 5);
   }, 60_000);
+
+  it('fetches a file only from a public address or the REST host, and reads no line without end', async () => {
+    // A service inside the network that a tampered answer of Easemob's would point us at.
+    const hits: string[] = [];
+    const inside = createServer((request, response) => {
+      hits.push(request.url ?? '');
+      response.end('{"secret": true}');
+    });
+    await new Promise<void>((resolve) => inside.listen(0, '127.0.0.1', resolve));
+    const { port } = inside.address() as AddressInfo;
+    const day = (h: number) => `20261129${String(h).padStart(2, '0')}`;
+    try {
+      // Named differently from the REST host (127.0.0.1), so checked: localhost is loopback.
+      fake.hours.set(`${APPKEY} ${day(1)}`, { kind: 'url', url: `http://localhost:${port}/latest/meta-data/` });
+      fake.hours.set(`${APPKEY} ${day(2)}`, { kind: 'redirect', location: `http://127.0.0.1:${port}/admin` });
+      // One line of 3 MiB with no newline, between two good records: a damaged file (or a gzip bomb, larger).
+      const good = lines(3, 2, `${prefix}8`);
+      fake.hours.set(`${APPKEY} ${day(3)}`, {
+        kind: 'bytes',
+        gz: gzipSync(`${good[0]}\n${'{"msg_id": "'.padEnd(3 * 1024 * 1024, 'a')}\r\n${good[1]}\n`),
+      });
+      const result = await reconcile().reconcileRange(a.tenantId, day(1), day(3), 'cli');
+      expect(result.hours.map((h) => [h.hour, h.status, h.error])).toEqual([
+        [day(1), 'failed', `下载 ${day(1)} 的历史消息文件失败：地址指向内网或保留地址，已拒绝`],
+        [day(2), 'failed', `下载 ${day(2)} 的历史消息文件失败：HTTP 302`],
+        [day(3), 'partial', '第 2 条记录：该行超过 1 MiB，未读取'],
+      ]);
+      expect(result.hours[2]).toMatchObject({ inExport: 3, added: 2, failed: 1 });
+      expect(hits).toEqual([]);
+    } finally {
+      inside.closeAllConnections();
+      await new Promise((resolve) => inside.close(resolve));
+    }
+  });
 
   it('refuses bad ranges and tenants without credentials, naming the flag', async () => {
     const bad = await opctl('easemob:reconcile', '--tenant', a.tenantId, '--from', '2026-13-01 10', '--to', hourName(10));

@@ -6,7 +6,13 @@ export type FakeHour =
   | { kind: 'file'; lines: string[]; /** Sent in this many pieces, this far apart. */ chunks?: number; gapMs?: number }
   | { kind: 'error'; status: number }
   | { kind: 'empty' }
-  | { kind: 'stall'; lines: string[]; stallMs: number };
+  | { kind: 'stall'; lines: string[]; stallMs: number }
+  /** The list call answers this download URL (anywhere, as a forged or tampered answer could). */
+  | { kind: 'url'; url: string }
+  /** The file answers a redirect there. */
+  | { kind: 'redirect'; location: string }
+  /** The file is these bytes as they are (a gzip of anything). */
+  | { kind: 'bytes'; gz: Buffer };
 
 /** One record of Easemob's hourly history export (its documented shape; no chatId). */
 export function exportRecord(
@@ -97,7 +103,10 @@ export class FakeEasemob {
       if (!hour || hour.kind === 'empty')
         return json(200, { action: 'get', data: [], timestamp: Date.now(), duration: 0, organization: list[1], applicationName: list[2] });
       if (hour.kind === 'error') return json(hour.status, { error: 'service_unavailable' });
-      const file = `${this.url}/files/${encodeURIComponent(appkey)}/${list[3]}.gz?Expires=1543316122&OSSAccessKeyId=fake&Signature=fake`;
+      const file =
+        hour.kind === 'url'
+          ? hour.url
+          : `${this.url}/files/${encodeURIComponent(appkey)}/${list[3]}.gz?Expires=1543316122&OSSAccessKeyId=fake&Signature=fake`;
       return json(200, {
         action: 'get',
         uri: `${this.url}${path}`,
@@ -111,8 +120,12 @@ export class FakeEasemob {
     const file = /^\/files\/([^/]+)\/(\d{10})\.gz$/.exec(path);
     if (file) {
       const hour = this.hours.get(`${decodeURIComponent(file[1])} ${file[2]}`);
-      if (!hour || (hour.kind !== 'file' && hour.kind !== 'stall')) return json(404, { error: 'not found' });
-      const gz = gzipSync(hour.lines.map((line) => `${line}\n`).join(''));
+      if (hour?.kind === 'redirect') {
+        response.writeHead(302, { location: hour.location });
+        return void response.end();
+      }
+      if (!hour || (hour.kind !== 'file' && hour.kind !== 'stall' && hour.kind !== 'bytes')) return json(404, { error: 'not found' });
+      const gz = hour.kind === 'bytes' ? hour.gz : gzipSync(hour.lines.map((line) => `${line}\n`).join(''));
       response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(gz.length) });
       if (hour.kind === 'stall') {
         response.write(gz.subarray(0, Math.floor(gz.length / 2)));
@@ -120,10 +133,10 @@ export class FakeEasemob {
         if (!response.destroyed) response.end(gz.subarray(Math.floor(gz.length / 2)));
         return;
       }
-      const chunks = hour.chunks ?? 1;
+      const chunks = hour.kind === 'file' ? (hour.chunks ?? 1) : 1;
       const size = Math.ceil(gz.length / chunks);
       for (let i = 0; i < chunks; i++) {
-        if (i > 0) await new Promise((resolve) => setTimeout(resolve, hour.gapMs ?? 0));
+        if (i > 0) await new Promise((resolve) => setTimeout(resolve, hour.kind === 'file' ? (hour.gapMs ?? 0) : 0));
         response.write(gz.subarray(i * size, (i + 1) * size));
       }
       response.end();

@@ -1,6 +1,8 @@
-import { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { useAgent } from 'request-filtering-agent';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OpError } from '../../common/errors/op-error';
@@ -11,6 +13,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { EasemobAppService } from '../access/easemob-app.service';
 import { TenantService } from '../access/tenant.service';
 import { ImportService } from './import.service';
+import { jsonLines, LINE_TOO_LONG, type JsonLine } from './json-lines';
 
 const HOUR_MS = 3_600_000;
 /** One request covers at most a month of hours (Easemob allows 10 export requests a minute per app). */
@@ -19,6 +22,9 @@ const TOKEN_REFRESH_MARGIN_MS = 60_000;
 /** Easemob's export endpoint is rate limited: a 429 waits and tries again this often. */
 const RATE_LIMIT_RETRIES = 3;
 const RATE_LIMIT_WAIT_MS = 6_500;
+
+/** What a download cut by OP_EASEMOB_TIMEOUT_MS fails with (told as 下载超时). */
+const timedOut = () => Object.assign(new Error('download timed out'), { name: 'TimeoutError' });
 
 export type RunStatus = 'running' | 'ok' | 'partial' | 'failed';
 
@@ -369,37 +375,60 @@ export class ReconcileService {
     }
   }
 
+  /**
+   * Opens one hour's file. The URL comes from Easemob's answer, so where it leads is checked: no
+   * redirect is followed, and a host other than the app's REST host (which the operator set:
+   * Easemob, or a local stand-in) must be a public address, at every connection (DNS rebinding
+   * included). Else anyone who can shape that answer makes this process fetch from inside its
+   * network.
+   */
+  private download(app: RestApp, url: string, hour: string, signal: AbortSignal): Promise<IncomingMessage> {
+    const target = new URL(url);
+    const agent = target.host === new URL(this.base(app)).host ? undefined : useAgent(url);
+    return new Promise((resolve, reject) => {
+      const request = (target.protocol === 'https:' ? httpsGet : httpGet)(target, { agent, signal }, resolve);
+      request.on('error', (error) => {
+        if (signal.aborted) return reject(timedOut());
+        // request-filtering-agent's refusal names the address; the reason (shown to admins) does not.
+        if (/is not allowed/.test(error.message))
+          return reject(new ExportError(`下载 ${hour} 的历史消息文件失败：地址指向内网或保留地址，已拒绝`));
+        reject(error);
+      });
+    });
+  }
+
   /** Streams one gzip JSON-lines file through the import path; message records only. */
   private async importFile(app: RestApp, url: string, result: HourResult): Promise<void> {
     // The URL is signed (OSS Expires/Signature): it is never logged or stored.
-    const response = await fetch(url, { signal: AbortSignal.timeout(this.config.timeoutMs) });
-    if (!response.ok || !response.body) throw new ExportError(`下载 ${result.hour} 的历史消息文件失败：HTTP ${response.status}`);
-    const gunzip = createGunzip();
-    const source = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    const input = source.pipe(gunzip);
-    const lines = createInterface({ input, crlfDelay: Infinity });
-    let streamError: Error | null = null;
+    const signal = AbortSignal.timeout(this.config.timeoutMs);
+    const response = await this.download(app, url, result.hour, signal);
+    if (response.statusCode !== 200) {
+      response.resume();
+      throw new ExportError(`下载 ${result.hour} 的历史消息文件失败：HTTP ${response.statusCode}`);
+    }
     // A cut download (timeout, reset) or a damaged gzip ends the hour as failed, whatever was read.
-    const failStream = (error: Error) => {
-      streamError ??= error;
-      lines.close();
-    };
-    source.on('error', failStream);
-    gunzip.on('error', failStream);
-    async function* messages(): AsyncGenerator<string> {
-      for await (const line of lines) {
-        if (line.trim() === '') continue;
-        const chatType = /"chat_type"\s*:\s*"([^"]*)"/.exec(line)?.[1];
-        if (chatType !== undefined && chatType !== 'chat' && chatType !== 'groupchat') {
-          result.ignored++;
-          continue;
+    let streamError: Error | null = null;
+    const lines = jsonLines(pipeline(response, createGunzip(), () => undefined));
+    async function* messages(): AsyncGenerator<JsonLine> {
+      try {
+        for await (const line of lines) {
+          if (line !== LINE_TOO_LONG) {
+            if (line.trim() === '') continue;
+            const chatType = /"chat_type"\s*:\s*"([^"]*)"/.exec(line)?.[1];
+            if (chatType !== undefined && chatType !== 'chat' && chatType !== 'groupchat') {
+              result.ignored++;
+              continue;
+            }
+          }
+          result.inExport++;
+          yield line;
         }
-        result.inExport++;
-        yield line;
+      } catch (error) {
+        streamError = signal.aborted ? timedOut() : (error as Error);
       }
     }
     const imported = await this.importer.importLines(app.tenantId, messages());
-    // Set from the stream's error events, which TypeScript's narrowing cannot see.
+    // Set inside the generator, which TypeScript's narrowing cannot see.
     const failure = streamError as Error | null;
     if (failure) throw failure;
     result.added += imported.imported;
