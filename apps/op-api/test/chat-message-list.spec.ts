@@ -356,6 +356,8 @@ describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
         JSON.stringify(record({ chatId, msgId: 'x2', body: { type: 'gif' } })),
         JSON.stringify({ ...record({ chatId, msgId: 'x3' }), timestamp: 'yesterday' }),
         JSON.stringify({ ...record({ chatId, msgId: 'x4' }), chatStatus: 4 }),
+        // The last time JavaScript can hold: no zone can show it as yyyy-MM-dd HH:mm:ss.
+        JSON.stringify({ ...record({ chatId, msgId: 'x5' }), timestamp: 8_640_000_000_000_000 }),
         good(3),
       ];
       const plain = join(folder, 'history.jsonl');
@@ -365,18 +367,19 @@ describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
         imported: 3,
         duplicates: 0,
         expired: 0,
-        failed: 5,
+        failed: 6,
         errors: [
           { line: 2, message: '不是有效的 JSON' },
           { line: 4, message: 'chatId 不能为空' },
           { line: 6, message: 'payload.bodies[0].type 不支持：gif' },
           { line: 7, message: 'timestamp 必须是毫秒时间戳（正整数）' },
           { line: 8, message: 'chatStatus 只能是 1、3、5、6 或 30' },
+          { line: 9, message: 'timestamp 超出范围：必须早于 9999-12-30' },
         ],
       });
       const gz = join(folder, 'history.jsonl.gz');
       writeFileSync(gz, gzipSync(lines.join('\n') + '\n' + good(4)));
-      expect(await t.importer.importFile(a.tenantId, gz)).toMatchObject({ imported: 1, duplicates: 3, failed: 5 });
+      expect(await t.importer.importFile(a.tenantId, gz)).toMatchObject({ imported: 1, duplicates: 3, failed: 6 });
       const { envelope } = await list(a, { chatId });
       expect(envelope.data!.msg.map((m) => m.hxMsgId)).toEqual(['bad-1', 'bad-2', 'bad-3', 'bad-4']);
       expect(envelope.page!.total).toBe(4);

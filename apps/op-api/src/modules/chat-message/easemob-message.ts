@@ -97,6 +97,12 @@ export function idText(value: unknown, label: string, required: boolean): string
 }
 
 /**
+ * The latest message time taken: `createTime` is `yyyy-MM-dd HH:mm:ss` in any zone up to a day
+ * ahead of UTC (a later time reads as year 10000, and past 2^53 / 1000 days none can be shown).
+ */
+export const MAX_MESSAGE_TIME_MS = Date.UTC(9999, 11, 30);
+
+/**
  * Maps one Easemob message (the history-export or callback shape: `msg_id`, `timestamp`,
  * `from`, `to`, `payload.bodies[0]`, `payload.ext`) to the fields of a stored message.
  */
@@ -106,6 +112,7 @@ export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
   if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp <= 0) {
     throw new RecordError('timestamp 必须是毫秒时间戳（正整数）');
   }
+  if (timestamp > MAX_MESSAGE_TIME_MS) throw new RecordError('timestamp 超出范围：必须早于 9999-12-30');
   const payload = record.payload;
   if (!isObject(payload)) throw new RecordError('payload 必须是对象');
   const bodies = payload.bodies;
