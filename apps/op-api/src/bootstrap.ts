@@ -18,6 +18,7 @@ import { findBodyHazard, MAX_BODY_DEPTH } from './common/util/json-shape';
 import type { AppConfig } from './config/app-config';
 
 const NOT_JSON = '请求体必须是 JSON（Content-Type: application/json）';
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Every body this API reads is UTF-8 JSON; anything else is refused before it is parsed. */
 function requireJsonBody(request: FastifyRequest): void {
@@ -41,8 +42,16 @@ function requireJsonBody(request: FastifyRequest): void {
  * bodies (the Easemob callback) are data: they go on as parsed, keys and depth included.
  */
 function parseJsonBody(request: { routeOptions: { url?: string } }, body: Buffer): unknown {
-  const text = body.toString('utf8');
-  if (text.trim() === '') throw OpError.badRequest('请求体不能为空');
+  let text: string;
+  try {
+    // Strict: read leniently, bytes that are not UTF-8 would become U+FFFD, and the body signed
+    // (its bytes) would differ from the body read.
+    text = UTF8.decode(body);
+  } catch {
+    throw OpError.badRequest('请求体不是有效的 UTF-8');
+  }
+  // An empty body is no body (the contract signs it as the empty string), whatever its Content-Type says.
+  if (text.trim() === '') return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -54,6 +63,7 @@ function parseJsonBody(request: { routeOptions: { url?: string } }, body: Buffer
   const hazard = findBodyHazard(value, MAX_BODY_DEPTH);
   if (hazard?.kind === 'depth') throw OpError.badRequest(`${hazard.field.slice(0, 32)} 嵌套过深：请求体最多 ${MAX_BODY_DEPTH} 层`);
   if (hazard?.kind === 'key') throw OpError.badRequest(`请求体不能含有键 ${hazard.key}`);
+  if (hazard?.kind === 'text') throw OpError.badRequest(`${hazard.field.slice(0, 32)} 含有无效的 Unicode 字符（不成对的代理项）`);
   return value;
 }
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { connect } from 'node:net';
 import { signRequest } from '@op/contracts/node';
 import type { ChatMessageListData, Envelope } from '@op/contracts';
@@ -47,11 +48,24 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
     return Number(rows[0].n);
   };
   /** Sends a body exactly as given, signed over those bytes. */
-  const signedRaw = async (name: string, raw: string, contentType = 'application/json') => {
+  /** Sends `raw` signed over its bytes as CONTRACT.md §1 says (a Buffer: bytes that need not be UTF-8). */
+  const signedRaw = async (name: string, raw: string | Buffer, contentType = 'application/json') => {
     const request = a.client.signedRequest(name, null, { nonce: null });
     const url = new URL(request.url);
     const query = Object.fromEntries([...url.searchParams].filter(([key]) => key !== 'sign'));
-    url.searchParams.set('sign', signRequest({ method: 'POST', path: url.pathname, query, body: raw }, a.secret, 'hmac-sha256'));
+    const sign =
+      typeof raw === 'string'
+        ? signRequest({ method: 'POST', path: url.pathname, query, body: raw }, a.secret, 'hmac-sha256')
+        : createHmac('sha256', a.secret)
+            .update(
+              `POST\n${url.pathname}\n${Object.keys(query)
+                .sort()
+                .map((key) => `${key}=${query[key]}`)
+                .join('&')}\n`,
+            )
+            .update(raw)
+            .digest('hex');
+    url.searchParams.set('sign', sign);
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: raw });
     return { status: response.status, envelope: (await response.json()) as Envelope<unknown> };
   };
@@ -185,6 +199,30 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
       expect([proto.status, JSON.parse(proto.body).message]).toEqual([400, '请求体不能含有键 __proto__']);
       const fine = await rawHttp(port(), deep(`{"chatId":"${chatId}"}`), false);
       expect([fine.status, fine.body]).toEqual([200, expect.stringContaining(`"chatId":"${chatId}"`)]);
+    });
+
+    it('not UTF-8 is 400, not read with U+FFFD in place of its bytes', async () => {
+      const raw = Buffer.concat([Buffer.from('{"chatId":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+      const { status, envelope } = await signedRaw('chatMessageList', raw);
+      expect([status, envelope.message]).toEqual([400, '请求体不是有效的 UTF-8']);
+      // The same check passes UTF-8 whatever its characters, signed over its bytes.
+      expect((await signedRaw('chatMessageList', Buffer.from(`{"chatId":"${chatId}"}`))).status).toBe(200);
+    });
+
+    it('holding half of a surrogate pair is 400 naming the field: no database could store it as sent', async () => {
+      const lone = await signedRaw('chatCreate', '{"customerId":"\\ud800lone"}');
+      expect([lone.status, lone.envelope.message]).toEqual([400, 'customerId 含有无效的 Unicode 字符（不成对的代理项）']);
+      const key = await signedRaw('chatMessageList', `{"chatId":"${chatId}","x\\udc00":1}`);
+      expect([key.status, key.envelope.message]).toEqual([400, '请求体 含有无效的 Unicode 字符（不成对的代理项）']);
+      // A whole pair (an emoji written as escapes) is a character like any other.
+      const pair = await signedRaw('chatMessageList', '{"chatId":"u0001\\ud83d\\ude00"}');
+      expect([pair.status, pair.envelope.message]).toEqual([404, 'chatId u0001😀 对应的会话不存在']);
+    });
+
+    it('empty, with Content-Type application/json, is no body (signed as the empty string)', async () => {
+      const empty = await signedRaw('markList', '');
+      expect([empty.status, empty.envelope.code]).toEqual([200, 200]);
+      expect((await signedRaw('chatMessageList', '')).envelope.message).toBe('chatId 不能为空');
     });
 
     it('in a charset we do not decode is 415', async () => {

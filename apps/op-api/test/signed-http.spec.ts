@@ -79,7 +79,7 @@ describe.each(ENGINES)('signed HTTP end to end on %s', (engine) => {
     it('malformed JSON and an empty body', async () => {
       const request = a.client.signedRequest('chatMessageList', undefined);
       expectError(await post(request.url, '{"chatId": "u0001'), 400, '请求体不是有效的 JSON');
-      expectError(await post(request.url, ''), 400, /^请求体不能为空$|^chatId 不能为空$/);
+      expectError(await post(request.url, ''), 400, 'chatId 不能为空');
     });
 
     it('a bad field, named in the message', async () => {

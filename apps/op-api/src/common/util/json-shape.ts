@@ -14,20 +14,29 @@ export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
 
 const isContainer = (value: unknown): value is object => typeof value === 'object' && value !== null;
 
-export type BodyHazard = { kind: 'depth'; field: string } | { kind: 'key'; key: string };
+export type BodyHazard = { kind: 'depth'; field: string } | { kind: 'key'; key: string } | { kind: 'text'; field: string };
+
+/**
+ * Half of a UTF-16 surrogate pair without its other half (JSON's `"\ud800"`): no UTF-8 can
+ * hold it, so a database would store U+FFFD in its place, and two different inputs the same.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * The first reason to refuse a request body: a container deeper than `maxDepth` (the body is
- * level 1), named by its top-level field, or a prototype key anywhere. Null when there is none.
+ * level 1), named by its top-level field; a prototype key anywhere; or a string (key or value)
+ * holding a lone surrogate, named by its top-level field. Null when there is none.
  */
 export function findBodyHazard(body: unknown, maxDepth = MAX_BODY_DEPTH): BodyHazard | null {
   const stack: Array<{ value: unknown; depth: number; field: string }> = [{ value: body, depth: 1, field: '' }];
   while (stack.length > 0) {
     const { value, depth, field } = stack.pop()!;
+    if (typeof value === 'string' && LONE_SURROGATE.test(value)) return { kind: 'text', field: field || '请求体' };
     if (!isContainer(value)) continue;
     if (depth > maxDepth) return { kind: 'depth', field: field || '请求体' };
     for (const key of Object.keys(value)) {
       if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) return { kind: 'key', key };
+      if (LONE_SURROGATE.test(key)) return { kind: 'text', field: field || '请求体' };
       stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, field: field || key });
     }
   }
