@@ -10,6 +10,7 @@ import {
   operatorLabel,
   safeUrl,
   sideOf,
+  withFieldLabels,
 } from './format';
 
 function message(fields: Partial<ChatMessage>): ChatMessage {
@@ -207,5 +208,20 @@ describe('operatorLabel', () => {
     expect(operatorLabel('ffff', names)).toEqual({ text: 'ffff', title: 'ffff' });
     expect(operatorLabel('toString', names)).toEqual({ text: 'toString', title: 'toString' });
     expect(operatorLabel(null, names)).toEqual({ text: '未分配', title: undefined });
+  });
+});
+
+describe('withFieldLabels', () => {
+  it("names a field in the form's words, where the API names it, and leaves values alone", () => {
+    expect(withFieldLabels('createdFrom 不能晚于 createdTo')).toBe('创建时间（从） 不能晚于 创建时间（到）');
+    expect(withFieldLabels('keyword 长度必须在 1 到 64 个字符之间（不计首尾空白）')).toBe(
+      '关键词 长度必须在 1 到 64 个字符之间（不计首尾空白）',
+    );
+    expect(withFieldLabels('lastMessageFrom 不是有效的时间：2026-02-30 00:00:00')).toBe(
+      '最后消息时间（从） 不是有效的时间：2026-02-30 00:00:00',
+    );
+    expect(withFieldLabels('chatId from 对应的会话不存在')).toBe('会话 ID from 对应的会话不存在');
+    expect(withFieldLabels('用户名或密码错误')).toBe('用户名或密码错误');
+    expect(withFieldLabels('unknownField 不能为空')).toBe('unknownField 不能为空');
   });
 });

@@ -171,3 +171,37 @@ export function operatorLabel(operatorId: string | null, names: OperatorNames): 
   const name = Object.hasOwn(names, operatorId) ? names[operatorId] : undefined;
   return { text: name ?? operatorId, title: operatorId };
 }
+
+/** The API's field names, as the panel's forms label them. */
+const FIELD_LABELS: Readonly<Record<string, string>> = {
+  keyword: '关键词',
+  mark: '标记',
+  chatId: '会话 ID',
+  customerId: '客户 ID',
+  operatorId: '客服',
+  status: '状态',
+  messageTimeFrom: '消息时间（从）',
+  messageTimeTo: '消息时间（到）',
+  createdFrom: '创建时间（从）',
+  createdTo: '创建时间（到）',
+  lastMessageFrom: '最后消息时间（从）',
+  lastMessageTo: '最后消息时间（到）',
+  from: '时间（从）',
+  to: '时间（到）',
+  pageNum: '页码',
+  pageSize: '每页条数',
+  confirm: '确认客户 ID',
+};
+
+/**
+ * An API message as the panel shows it: the field it names (`createdFrom 不能晚于 createdTo`)
+ * in the words of the form (`创建时间（从） 不能晚于 创建时间（到）`). Only a field name where the
+ * API puts one is replaced (first, or after 不能晚于/不能早于): a value quoted in the message stays.
+ */
+export function withFieldLabels(message: string): string {
+  return message
+    .replace(/^([A-Za-z]+)(?= )/, (name: string) => FIELD_LABELS[name] ?? name)
+    .replace(/(不能晚于|不能早于) ([A-Za-z]+)/, (whole: string, verb: string, name: string) =>
+      FIELD_LABELS[name] ? `${verb} ${FIELD_LABELS[name]}` : whole,
+    );
+}

@@ -7,6 +7,7 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { OperatorRole } from '@op/contracts';
 import { OpApiError, OpClient } from '@op/contracts/node';
+import { withFieldLabels } from './format';
 import { safeNext } from './safe-next';
 
 /** Set by serve.js from the connection (never by the browser); the API trusts it from the panel's client only. */
@@ -34,6 +35,9 @@ async function userIp(): Promise<Record<string, string>> {
   return ip && isIP(ip) ? { [USER_IP_HEADER]: ip } : {};
 }
 
+/** How long the panel waits for one API call (OP_ADMIN_API_TIMEOUT_MS, 15 s). */
+const API_TIMEOUT_MS = Number(process.env.OP_ADMIN_API_TIMEOUT_MS) > 0 ? Number(process.env.OP_ADMIN_API_TIMEOUT_MS) : 15_000;
+
 export async function opClient(token?: string): Promise<OpClient> {
   return new OpClient({
     baseUrl: process.env.OP_ADMIN_API_URL ?? 'http://127.0.0.1:3000',
@@ -41,6 +45,8 @@ export async function opClient(token?: string): Promise<OpClient> {
     secret: env('OP_ADMIN_CLIENT_SECRET'),
     token,
     headers: await userIp(),
+    // A hung API (frozen, or its database waiting on a lock) answers the page with a message, not never.
+    timeoutMs: API_TIMEOUT_MS,
   });
 }
 
@@ -154,7 +160,9 @@ export async function attempt<T>(run: () => Promise<T>): Promise<OpResult<T>> {
   try {
     return { ok: true, value: await run() };
   } catch (error) {
-    if (error instanceof OpApiError) return { ok: false, code: error.code, message: error.message };
+    if (error instanceof OpApiError) return { ok: false, code: error.code, message: withFieldLabels(error.message) };
+    if (error instanceof Error && error.name === 'TimeoutError')
+      return { ok: false, code: 504, message: 'Op API 没有及时响应，请稍后再试' };
     console.error('Op API call failed', error);
     return { ok: false, code: 503, message: '无法连接 Op API，请稍后再试' };
   }

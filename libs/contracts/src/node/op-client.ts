@@ -27,6 +27,11 @@ export interface OpClientOptions {
   now?: () => number;
   /** Extra request headers sent with every call (the admin panel's `x-op-user-ip`). */
   headers?: Record<string, string>;
+  /**
+   * How long `call` and `expect` wait for the whole answer before they reject with a
+   * `TimeoutError`; unset, as long as the server takes. `download` is not bounded (an export streams).
+   */
+  timeoutMs?: number;
 }
 
 export interface CallOptions {
@@ -113,10 +118,12 @@ export class OpClient {
   /** Sends a call and returns the HTTP status and the envelope, whatever the code. */
   async call<T>(name: string, body: unknown, call: CallOptions = {}): Promise<OpResponse<T>> {
     const request = this.signedRequest(name, body, call);
+    const { timeoutMs } = this.options;
     const response = await fetch(request.url, {
       method: 'POST',
       headers: { ...this.options.headers, 'content-type': 'application/json; charset=utf-8' },
       body: request.body,
+      ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
     });
     return { status: response.status, envelope: (await response.json()) as Envelope<T> };
   }
