@@ -213,10 +213,10 @@ describe('op-admin in Chromium', () => {
     await expect(page.getByTestId('login-error').textContent()).resolves.toMatch(/^登录失败次数过多，请 \d+ 秒后再试$/);
   });
 
-  it('shows an API error as its message, not a stack', async () => {
+  it('shows an API error as its message in the form\'s words, not a stack', async () => {
     const page = boss;
     await page.goto(`${panel.url}/?createdFrom=yesterday`);
-    await expect(page.getByTestId('api-error').textContent()).resolves.toBe('createdFrom 必须是 yyyy-MM-dd HH:mm:ss 格式的时间');
+    await expect(page.getByTestId('api-error').textContent()).resolves.toBe('创建时间（从） 必须是 yyyy-MM-dd HH:mm:ss 格式的时间');
     await page.goto(`${panel.url}/chats/u0001nosuchchat`);
     await expect(page.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('会话不存在');
   });
@@ -246,6 +246,18 @@ describe('op-admin in Chromium', () => {
     none.searchParams.set('keyword', '不存在的词');
     await page.goto(none.toString());
     await expect(page.getByTestId('empty').textContent()).resolves.toContain('没有找到符合条件的会话');
+
+    // Back after another search: the box says what the address and the results say.
+    await page.goto(bookmark);
+    await page.getByLabel('关键词').fill('谢谢');
+    await page.getByRole('button', { name: '搜索' }).click();
+    await page.waitForURL(/keyword=%E8%B0%A2/);
+    await page.getByTestId('result-row').first().waitFor();
+    await page.goBack();
+    await page.waitForURL(bookmark);
+    await page.getByTestId('hit').first().waitFor();
+    await expect(page.getByTestId('hit').locator('mark').first().textContent()).resolves.toBe('退款');
+    await expect(page.getByLabel('关键词').inputValue()).resolves.toBe('退款');
   });
 
   it('searches by status', async () => {
@@ -432,6 +444,11 @@ describe('op-admin in Chromium', () => {
     await expect(rows.count()).resolves.toBe(1);
     await expect(rows.first().textContent()).resolves.toContain('好的，已为您处理');
     await expect(rows.first().textContent()).resolves.toContain(typesChat.chatId);
+    // Back shows the chat as it is now, not as the browser first cached it.
+    await page.goBack();
+    await page.waitForURL(`${panel.url}/chats/${typesChat.chatId}`);
+    await page.getByTestId('message').last().waitFor();
+    await expect(page.getByTestId('message').last().getByTestId('favorite').getAttribute('aria-pressed')).resolves.toBe('true');
   });
 
   it('shows admins the audit trail', async () => {

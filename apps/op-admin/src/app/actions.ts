@@ -1,6 +1,7 @@
 'use server';
 // Server actions: sign-in and sign-out, marks and favorites. They run on the server with the
 // session cookie; the browser only ever sees their results.
+import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import type { CustomerEraseData, Envelope, MessageFavoriteData, MessageMarkData, OperatorLoginResult } from '@op/contracts';
 import type { OpClient } from '@op/contracts/node';
@@ -47,7 +48,11 @@ async function act<T>(run: (op: OpClient) => Promise<Envelope<T>>): Promise<Acti
   if (!session) return { ok: false, message: '登录已过期，请重新登录', expired: true };
   const client = await opClient(session.token);
   const result = await attempt(() => run(client));
-  if (result.ok) return { ok: true, data: result.value.data as T };
+  if (result.ok) {
+    // The browser's cached pages (what Back shows) hold the marks and stars from before.
+    revalidatePath('/', 'layout');
+    return { ok: true, data: result.value.data as T };
+  }
   if (result.code === 401) return { ok: false, message: '登录已过期，请重新登录', expired: true };
   return { ok: false, message: result.message };
 }

@@ -5,6 +5,7 @@ import { CHAT_STATUS_CODES, CHAT_STATUS_LABELS, type ChatSearchData, type ChatSe
 import { ErrorBox, FilterActions, OperatorName, OperatorSelect, Pager, StatusBadge, TimeRangeFields } from '@/components/common';
 import { CustomerPicker } from '@/components/customer-picker';
 import { FilterPanel } from '@/components/filter-panel';
+import { FormFollowsAddress } from '@/components/form-follows-address';
 import { SortSelect } from '@/components/sort-select';
 import { Snippet } from '@/components/snippet';
 import { chatHref } from '@/lib/find-in-chat';
@@ -58,11 +59,14 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
   const markOptions = marks.ok ? (marks.value.data?.marks ?? []) : [];
   // "Today" as the API's clock and time zone have it (the envelope's foot), not the browser's.
   const today = result.ok ? result.value.foot.operationTime.slice(0, 10) : null;
+  // The forms' fields start from the address (defaultValue): keyed by it, they follow it on client-side navigations too.
+  const formKey = JSON.stringify(query);
 
   return (
     <>
       <h1>会话搜索</h1>
-      <form className="card" method="get" action="/" data-testid="search-form">
+      <form key={formKey} className="card" method="get" action="/" data-testid="search-form">
+        <FormFollowsAddress />
         <div className="search-main">
           <label>
             关键词
@@ -201,7 +205,8 @@ function Results({
             {data.totalCapped ? `（超过 ${countText(page.total)} 个后不再精确计数，可继续翻页）` : ''}
           </p>
         ) : null}
-        <form className="sort-form" method="get" action="/" data-testid="sort-form">
+        <form key={JSON.stringify(query)} className="sort-form" method="get" action="/" data-testid="sort-form">
+          <FormFollowsAddress />
           {hiddenFields(query, ['sort', 'page']).map(([name, value], i) => (
             <input key={`${name}-${i}`} type="hidden" name={name} value={value} />
           ))}

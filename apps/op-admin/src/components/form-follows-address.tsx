@@ -1,0 +1,22 @@
+'use client';
+import { useEffect, useRef } from 'react';
+
+/**
+ * Put inside a GET form whose fields start from the address (defaultValue, defaultChecked).
+ * On Back or Forward the browser puts back what was typed into the page before it was left
+ * (the keyword of the next search), which the address no longer says: the form is reset to
+ * its defaults once the page shows, and again when it comes back from the back-forward cache.
+ */
+export function FormFollowsAddress() {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const reset = () => ref.current?.form?.reset();
+    reset();
+    const onShow = (event: PageTransitionEvent) => {
+      if (event.persisted) reset();
+    };
+    window.addEventListener('pageshow', onShow);
+    return () => window.removeEventListener('pageshow', onShow);
+  }, []);
+  return <input ref={ref} type="hidden" disabled />;
+}
