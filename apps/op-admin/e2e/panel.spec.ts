@@ -213,7 +213,7 @@ describe('op-admin in Chromium', () => {
     await expect(page.getByTestId('login-error').textContent()).resolves.toMatch(/^登录失败次数过多，请 \d+ 秒后再试$/);
   });
 
-  it('shows an API error as its message in the form\'s words, not a stack', async () => {
+  it("shows an API error as its message in the form's words, not a stack", async () => {
     const page = boss;
     await page.goto(`${panel.url}/?createdFrom=yesterday`);
     await expect(page.getByTestId('api-error').textContent()).resolves.toBe('创建时间（从） 必须是 yyyy-MM-dd HH:mm:ss 格式的时间');
@@ -449,6 +449,34 @@ describe('op-admin in Chromium', () => {
     await page.waitForURL(`${panel.url}/chats/${typesChat.chatId}`);
     await page.getByTestId('message').last().waitFor();
     await expect(page.getByTestId('message').last().getByTestId('favorite').getAttribute('aria-pressed')).resolves.toBe('true');
+  });
+
+  it('leads a chat back to the search it came from, names every page, says when a page is past the end', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/?keyword=${encodeURIComponent('退款')}`);
+    await page.getByTestId('hit').click();
+    await page.waitForURL(/\/chats\//);
+    await page.getByTestId('back-to-search').click();
+    await page.waitForURL(/keyword=/);
+    await expect(page.getByLabel('关键词').inputValue()).resolves.toBe('退款');
+    await expect(page.getByLabel('关键词').getAttribute('maxlength')).resolves.toBe('64');
+
+    for (const [path, title] of [
+      ['/audit', '审计日志'],
+      ['/customers/erase', '删除客户数据'],
+    ]) {
+      await page.goto(`${panel.url}${path}`);
+      await expect(page.title()).resolves.toBe(`${title} · Op 客服管理后台`);
+    }
+
+    // A page past the last of a list that has rows: not "nothing found", and a way back.
+    for (const path of ['/?page=99', '/favorites?page=99', '/audit?page=999']) {
+      await page.goto(`${panel.url}${path}`);
+      await expect(page.getByTestId('empty').textContent()).resolves.toMatch(/^这一页没有内容（共 \d+ 条）/);
+      await page.getByRole('link', { name: '回到第一页' }).click();
+      await page.waitForURL((url) => !url.search.includes('page='));
+      await expect(page.getByTestId('empty').count()).resolves.toBe(0);
+    }
   });
 
   it('shows admins the audit trail', async () => {

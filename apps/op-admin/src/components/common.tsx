@@ -52,6 +52,20 @@ export function ErrorBox({ message }: { message: string }) {
   );
 }
 
+/** An empty page past the last of a list that is not empty (a bookmark, or the last row just removed). */
+export const isPastTheEnd = (page: PageInfo | undefined): page is PageInfo => page !== undefined && page.total > 0 && page.page > 1;
+
+export function PastTheEnd({ page, first }: { page: PageInfo; first: string }) {
+  return (
+    <div className="card empty" data-testid="empty">
+      这一页没有内容（共 {countText(page.total)} 条）
+      <p>
+        <Link href={first}>回到第一页</Link>
+      </p>
+    </div>
+  );
+}
+
 export function Forbidden({ title = '无权限', detail = '当前账号没有权限查看此页面。' }: { title?: string; detail?: string }) {
   return (
     <div className="forbidden card" data-testid="forbidden">

@@ -8,7 +8,17 @@ import type { CustomerSummary } from '@op/contracts';
 /** Quiet time after the last keystroke before asking, so typing an id costs one request, not one a key. */
 const DEBOUNCE_MS = 250;
 
-export function CustomerPicker({ name, defaultValue, listId }: { name: string; defaultValue: string; listId: string }) {
+export function CustomerPicker({
+  name,
+  defaultValue,
+  listId,
+  maxLength,
+}: {
+  name: string;
+  defaultValue: string;
+  listId: string;
+  maxLength: number;
+}) {
   const [customers, setCustomers] = useState<CustomerSummary[]>([]);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const inflight = useRef<AbortController | null>(null);
@@ -53,6 +63,7 @@ export function CustomerPicker({ name, defaultValue, listId }: { name: string; d
         list={listId}
         autoComplete="off"
         spellCheck={false}
+        maxLength={maxLength}
         defaultValue={defaultValue}
         onInput={(event) => suggest(event.currentTarget.value)}
         data-testid="customer-filter"

@@ -4,14 +4,16 @@ import { useEffect, useRef } from 'react';
 /**
  * Put inside a GET form whose fields start from the address (defaultValue, defaultChecked).
  * On Back or Forward the browser puts back what was typed into the page before it was left
- * (the keyword of the next search), which the address no longer says: the form is reset to
- * its defaults once the page shows, and again when it comes back from the back-forward cache.
+ * (the keyword of the next search), which the address no longer says: on such a page the form
+ * is reset to its defaults once it shows, and again when it comes back from the back-forward cache.
  */
 export function FormFollowsAddress() {
   const ref = useRef<HTMLInputElement>(null);
   useEffect(() => {
     const reset = () => ref.current?.form?.reset();
-    reset();
+    // Only a page reached by Back or Forward: on any other, what is in the box was typed now.
+    const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+    if (navigation?.type === 'back_forward') reset();
     const onShow = (event: PageTransitionEvent) => {
       if (event.persisted) reset();
     };

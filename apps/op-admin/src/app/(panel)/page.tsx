@@ -1,11 +1,31 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { CHAT_STATUS_CODES, CHAT_STATUS_LABELS, type ChatSearchData, type ChatSearchRequest } from '@op/contracts';
-import { ErrorBox, FilterActions, OperatorName, OperatorSelect, Pager, StatusBadge, TimeRangeFields } from '@/components/common';
+import {
+  CHAT_STATUS_CODES,
+  CHAT_STATUS_LABELS,
+  MAX_CHAT_ID_LENGTH,
+  MAX_CUSTOMER_ID_LENGTH,
+  MAX_KEYWORD_LENGTH,
+  MAX_MARK_LENGTH,
+  type ChatSearchData,
+  type ChatSearchRequest,
+} from '@op/contracts';
+import {
+  ErrorBox,
+  FilterActions,
+  OperatorName,
+  OperatorSelect,
+  Pager,
+  PastTheEnd,
+  StatusBadge,
+  TimeRangeFields,
+  isPastTheEnd,
+} from '@/components/common';
 import { CustomerPicker } from '@/components/customer-picker';
 import { FilterPanel } from '@/components/filter-panel';
 import { FormFollowsAddress } from '@/components/form-follows-address';
+import { RememberSearch } from '@/components/search-memory';
 import { SortSelect } from '@/components/sort-select';
 import { Snippet } from '@/components/snippet';
 import { chatHref } from '@/lib/find-in-chat';
@@ -65,12 +85,19 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
   return (
     <>
       <h1>会话搜索</h1>
+      <RememberSearch />
       <form key={formKey} className="card" method="get" action="/" data-testid="search-form">
         <FormFollowsAddress />
         <div className="search-main">
           <label>
             关键词
-            <input type="search" name="keyword" defaultValue={queryValue(query, 'keyword') ?? ''} placeholder="消息内容包含…，如 退款" />
+            <input
+              type="search"
+              name="keyword"
+              maxLength={MAX_KEYWORD_LENGTH}
+              defaultValue={queryValue(query, 'keyword') ?? ''}
+              placeholder="消息内容包含…，如 退款"
+            />
           </label>
           <button className="primary" type="submit">
             搜索
@@ -109,16 +136,27 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
             <TimeRangeFields label="消息时间" from="messageTimeFrom" to="messageTimeTo" query={query} />
             <label>
               客户
-              <CustomerPicker name="customerId" listId="customer-options" defaultValue={queryValue(query, 'customerId') ?? ''} />
+              <CustomerPicker
+                name="customerId"
+                listId="customer-options"
+                maxLength={MAX_CUSTOMER_ID_LENGTH}
+                defaultValue={queryValue(query, 'customerId') ?? ''}
+              />
             </label>
             <OperatorSelect operators={directory.operators} value={queryValue(query, 'operatorId')} />
             <label>
               会话 ID
-              <input name="chatId" defaultValue={queryValue(query, 'chatId') ?? ''} />
+              <input name="chatId" maxLength={MAX_CHAT_ID_LENGTH} defaultValue={queryValue(query, 'chatId') ?? ''} />
             </label>
             <label>
               标记
-              <input name="mark" list="mark-options" autoComplete="off" defaultValue={queryValue(query, 'mark') ?? ''} />
+              <input
+                name="mark"
+                list="mark-options"
+                autoComplete="off"
+                maxLength={MAX_MARK_LENGTH}
+                defaultValue={queryValue(query, 'mark') ?? ''}
+              />
               <datalist id="mark-options">
                 {markOptions.map((m) => (
                   <option key={m.mark} value={m.mark}>{`${m.mark}（${m.count}）`}</option>
@@ -182,6 +220,14 @@ function Results({
       ) : null}
     </>
   );
+  if (data.chats.length === 0 && isPastTheEnd(page)) {
+    return (
+      <div className="card">
+        {header}
+        <PastTheEnd page={page} first={`/${withPage(query, 1)}`} />
+      </div>
+    );
+  }
   if (data.chats.length === 0) {
     return (
       <div className="card">

@@ -1,11 +1,24 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, type AuditListData, type AuditListRequest, type AuditRecord } from '@op/contracts';
-import { ErrorBox, FilterActions, Forbidden, OperatorName, OperatorSelect, Pager, TimeRangeFields } from '@/components/common';
+import {
+  ErrorBox,
+  FilterActions,
+  Forbidden,
+  OperatorName,
+  OperatorSelect,
+  Pager,
+  PastTheEnd,
+  TimeRangeFields,
+  isPastTheEnd,
+} from '@/components/common';
 import type { OperatorNames } from '@/lib/format';
 import { requireSession, withOp } from '@/lib/op-server';
 import { operatorDirectory } from '@/lib/operators';
 import { SORT_OPTIONS, hasEmptyFields, pageNumOf, queryValue, toApiTime, withPage, type Query } from '@/lib/search-query';
+
+export const metadata: Metadata = { title: '审计日志' };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Query> }) {
   const session = await requireSession();
@@ -72,6 +85,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       </form>
       {!result.ok ? (
         <ErrorBox message={result.message} />
+      ) : (result.value.data as AuditListData).records.length === 0 && isPastTheEnd(result.value.page) ? (
+        <PastTheEnd page={result.value.page} first={`/audit${withPage(query, 1)}`} />
       ) : (result.value.data as AuditListData).records.length === 0 ? (
         <div className="card empty" data-testid="empty">
           没有符合条件的审计记录

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { FavoriteListData } from '@op/contracts';
-import { ErrorBox, OperatorName, Pager, StatusBadge } from '@/components/common';
+import { ErrorBox, OperatorName, Pager, PastTheEnd, StatusBadge, isPastTheEnd } from '@/components/common';
 import { FavoriteRow } from '@/components/favorite-row';
 import { MessageBody } from '@/components/message-body';
 import { MessageTools } from '@/components/message-tools';
@@ -24,6 +24,8 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
       <h1 tabIndex={-1}>我的收藏</h1>
       {!result.ok ? (
         <ErrorBox message={result.message} />
+      ) : (result.value.data as FavoriteListData).favorites.length === 0 && isPastTheEnd(result.value.page) ? (
+        <PastTheEnd page={result.value.page} first="/favorites" />
       ) : (result.value.data as FavoriteListData).favorites.length === 0 ? (
         <div className="card empty" data-testid="empty">
           还没有收藏的消息：在会话页点 ☆ 收藏一条消息

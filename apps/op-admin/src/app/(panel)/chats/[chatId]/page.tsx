@@ -14,6 +14,7 @@ import { FindBar } from '@/components/find-bar';
 import { MessageBody } from '@/components/message-body';
 import { MessageTools } from '@/components/message-tools';
 import { ScrollIntoView } from '@/components/scroll-into-view';
+import { BackToSearch } from '@/components/search-memory';
 import { chatHref, findCountText, parseHit, stepTargets, type ChatLocation } from '@/lib/find-in-chat';
 import { isRecalled, sideOf } from '@/lib/format';
 import { requireSession, withOp, type OpResult } from '@/lib/op-server';
@@ -118,7 +119,7 @@ export default async function ChatPage({ params, searchParams }: { params: Param
   return (
     <>
       <p>
-        <Link href="/">← 返回会话搜索</Link>
+        <BackToSearch />
       </p>
       {missingMessage ? (
         <p className="notice" role="status" data-testid="missing-message">

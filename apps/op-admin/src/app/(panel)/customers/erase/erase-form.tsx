@@ -3,7 +3,7 @@ import { useActionState, useState } from 'react';
 import { eraseCustomer, type EraseState } from '@/app/actions';
 
 /** The erasure form: the button works only once the customer id has been typed again, exactly. */
-export function EraseForm({ initialCustomerId }: { initialCustomerId: string }) {
+export function EraseForm({ initialCustomerId, maxLength }: { initialCustomerId: string; maxLength: number }) {
   const [state, action, pending] = useActionState<EraseState, FormData>(eraseCustomer, { error: null, done: null });
   const [customerId, setCustomerId] = useState(initialCustomerId);
   const [confirm, setConfirm] = useState('');
@@ -12,7 +12,14 @@ export function EraseForm({ initialCustomerId }: { initialCustomerId: string }) 
     <form action={action} className="erase-form" data-testid="erase-form">
       <label>
         客户 ID
-        <input name="customerId" value={customerId} onChange={(e) => setCustomerId(e.target.value)} autoComplete="off" required />
+        <input
+          name="customerId"
+          value={customerId}
+          onChange={(e) => setCustomerId(e.target.value)}
+          autoComplete="off"
+          maxLength={maxLength}
+          required
+        />
       </label>
       <label>
         请再次输入客户 ID 以确认删除
@@ -22,6 +29,7 @@ export function EraseForm({ initialCustomerId }: { initialCustomerId: string }) 
           onChange={(e) => setConfirm(e.target.value)}
           autoComplete="off"
           onPaste={(e) => e.preventDefault()}
+          maxLength={maxLength}
           required
         />
       </label>
