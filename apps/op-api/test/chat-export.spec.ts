@@ -158,6 +158,12 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     }
     expect(body).toContain(`共 ${expected.length} 条消息`);
     expect(body.trimEnd()).toMatch(/<\/html>$/);
+    expect(body).toContain('<tr><th>客服</th><td></td></tr>'); // assigned to nobody
+
+    // A person reads it: the agent's name, the id beside it.
+    const assigned = (await a.client.chatCreate({ customerId: 'u0001print', operatorId: agentId })).data!;
+    const printed = await text(a.client, { chatId: assigned.chatId, format: 'html' });
+    expect(printed.body).toContain(`<tr><th>客服</th><td>export-agent（${agentId}）</td></tr>`);
   });
 
   it('follows 2.37 access rules, answers errors as the envelope, and is audited', async () => {

@@ -87,6 +87,15 @@ export class OperatorService {
     return rows.map((row) => ({ operatorId: row.id, username: row.username, role: row.role }));
   }
 
+  /** The username of one of the tenant's operators; null when there is none of that id. */
+  async usernameOf(tenantId: string, operatorId: string): Promise<string | null> {
+    const rows: Array<{ username: string }> = await this.dataSource.query('SELECT username FROM operators WHERE tenant_id = ? AND id = ?', [
+      tenantId,
+      operatorId,
+    ]);
+    return rows[0]?.username ?? null;
+  }
+
   /** Checks a password; the same slow work is done for an unknown user, so timing tells nothing. */
   async verifyPassword(tenantId: string, username: string, password: string): Promise<OperatorEntity | null> {
     // A name no operator can have is nobody's, not looked up: MySQL's collation would take

@@ -7,6 +7,7 @@ import { nextTurn } from '../../common/util/next-turn';
 import { TimeFormatter } from '../../common/util/time-format';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { OperatorService } from '../access/operator.service';
 import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess } from '../chat-message/chat-access.service';
 import { toChatInfo } from '../chats/chat-info';
@@ -33,6 +34,7 @@ export class ChatExportService {
     private readonly messages: ChatMessageRepository,
     private readonly mapper: MessageMapper,
     private readonly audit: AuditLog,
+    private readonly operators: OperatorService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.time = new TimeFormatter(config.timezone);
@@ -42,16 +44,26 @@ export class ChatExportService {
   async open(context: OpContext, request: ChatExportRequest): Promise<FileAnswer> {
     const chat = toChatInfo(await this.access.readableChat(context, request.chatId), this.time);
     this.audit.record(context, 'chatExport', { chatId: request.chatId, format: request.format });
+    const operatorName =
+      request.format === 'html' && chat.operatorId !== null ? await this.operators.usernameOf(context.tenantId, chat.operatorId) : null;
     return {
-      stream: Readable.from(this.transcript(context.tenantId, chat, request.format), { objectMode: false, highWaterMark: 64 * 1024 }),
+      stream: Readable.from(this.transcript(context.tenantId, chat, request.format, operatorName), {
+        objectMode: false,
+        highWaterMark: 64 * 1024,
+      }),
       fileName: exportFileName(request.chatId, request.format),
       contentType: EXPORT_CONTENT_TYPES[request.format],
     };
   }
 
-  private async *transcript(tenantId: string, chat: ChatInfo, format: ChatExportRequest['format']): AsyncGenerator<Buffer> {
+  private async *transcript(
+    tenantId: string,
+    chat: ChatInfo,
+    format: ChatExportRequest['format'],
+    operatorName: string | null,
+  ): AsyncGenerator<Buffer> {
     const writer = TRANSCRIPT_WRITERS[format];
-    const head = writer.head(chat, this.time.formatMs(Date.now()));
+    const head = writer.head(chat, this.time.formatMs(Date.now()), operatorName);
     if (head) yield Buffer.from(head, 'utf8');
     let after: { timeMs: number; id: string } | null = null;
     let count = 0;

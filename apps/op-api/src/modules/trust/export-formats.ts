@@ -6,7 +6,8 @@ export type ExportMessage = ChatMessage & { mark: string[] };
 
 /** Writes one format in three parts, so the transcript streams batch by batch. */
 export interface TranscriptWriter {
-  head(chat: ChatInfo, exportedAt: string): string;
+  /** `operatorName`: the username of the chat's operator, where the format shows one. */
+  head(chat: ChatInfo, exportedAt: string, operatorName: string | null): string;
   messages(batch: readonly ExportMessage[]): string;
   tail(count: number): string;
 }
@@ -104,7 +105,7 @@ footer{margin-top:16px;color:#555;font-size:12px}
 `;
 
 const html: TranscriptWriter = {
-  head: (chat, exportedAt) =>
+  head: (chat, exportedAt, operatorName) =>
     '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">' +
     // Self-contained: the page may load nothing at all, whatever a message holds.
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">` +
@@ -113,7 +114,8 @@ const html: TranscriptWriter = {
     [
       ['状态', chat.status],
       ['客户', chat.customerId],
-      ['客服', chat.operatorId],
+      // A person reads the page: the agent's name, the id beside it (null: nobody, or an operator since deleted).
+      ['客服', operatorName === null ? chat.operatorId : `${operatorName}（${chat.operatorId}）`],
       ['创建时间', chat.createTime],
       ['接入时间', chat.acceptTime],
       ['结束时间', chat.endTime],

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
 import { AuditModule } from '../audit/audit.module';
 import { ChatMessageModule } from '../chat-message/chat-message.module';
 import { ChatsModule } from '../chats/chats.module';
@@ -12,7 +13,7 @@ import { TrustController } from './trust.controller';
 
 /** Transcript export, customer erasure and retention (docs/CONTRACT.md §7); `opctl` uses RetentionService. */
 @Module({
-  imports: [AuditModule, ChatMessageModule, ChatsModule, EasemobModule, SearchIndexModule],
+  imports: [AccessModule, AuditModule, ChatMessageModule, ChatsModule, EasemobModule, SearchIndexModule],
   controllers: [TrustController],
   providers: [ChatPurger, CustomerEraseService, ChatExportService, RetentionService],
   exports: [RetentionService],
