@@ -48,7 +48,7 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
     return Number(rows[0].n);
   };
   /** Sends a body exactly as given, signed over those bytes. */
-  /** Sends `raw` signed over its bytes as CONTRACT.md §1 says (a Buffer: bytes that need not be UTF-8). */
+  /** Sends `raw` signed over its bytes as docs/CONTRACT.md §1 says (a Buffer: bytes that need not be UTF-8). */
   const signedRaw = async (name: string, raw: string | Buffer, contentType = 'application/json') => {
     const request = a.client.signedRequest(name, null, { nonce: null });
     const url = new URL(request.url);
