@@ -63,6 +63,32 @@ describe.each<Engine>(['mariadb'])('a callback the database takes late (%s)', (e
     expect(result(await postCallback(t.baseUrl, second))).toEqual({ status: 200, result: 'duplicate' });
   }, 60_000);
 
+  it('journals a callback nested thousands of levels deep (200, not 500) and stores it with its ext cut', async () => {
+    const customer = 'u0003deep';
+    expect(result(await postCallback(t.baseUrl, callbackBody({ from: customer, to: 'kefu01' })))).toEqual({
+      status: 200,
+      result: 'stored',
+    });
+    // 10,000 levels: within the 64 KiB body limit, past what JSON.stringify's stack reaches.
+    const body = callbackBody({ from: customer, to: 'kefu01', ext: { deep: 'DEEP' } });
+    const raw = JSON.stringify(body).replace('"DEEP"', `${'['.repeat(10_000)}"bottom"${']'.repeat(10_000)}`);
+    const release = await holdChatRows(t.database.url, 'tenant_id = ? AND customer_id = ?', [a.tenantId, customer]);
+    let answer: { status: number; text: string };
+    try {
+      answer = await postCallback(t.baseUrl, body, raw);
+    } finally {
+      await release();
+    }
+    expect(result(answer)).toEqual({ status: 200, result: 'spooled' });
+    let rows: Array<{ ext: string }> = [];
+    for (let i = 0; i < 100 && rows.length === 0; i++) {
+      rows = await t.dataSource.query('SELECT ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [a.tenantId, body.msg_id]);
+      if (rows.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(rows).toHaveLength(1);
+    expect(JSON.parse(rows[0].ext)).toMatchObject({ opCut: expect.anything() });
+  }, 60_000);
+
   it('replays an entry journalled by a build that fingerprinted its content differently', async () => {
     // What an older build leaves when its late store claimed the callId and it stopped before
     // the drain: the claim and the journal entry, both with that build's fingerprint of the

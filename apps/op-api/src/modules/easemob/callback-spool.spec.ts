@@ -96,6 +96,20 @@ describe('callback journal', () => {
     expect(readdirSync(join(dir, 'spool')).filter((name) => !name.startsWith('.'))).toEqual([]);
   });
 
+  it('journals a body deeper than JSON.stringify can write, cut far below what the mapping keeps', async () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const nested = { ...entry(1), body: { msg_id: '1', payload: { ext: { deep } } } };
+    expect(() => JSON.stringify(nested)).toThrow(RangeError);
+    const line = decodeLine(encodeEntry(nested).toString('utf8').trimEnd());
+    expect(line).not.toBeNull();
+    let depth = 0;
+    for (let node: unknown = (line!.body.payload as { ext: { deep: unknown } }).ext.deep; Array.isArray(node); node = node[0]) depth++;
+    // Body, payload and ext are levels 1 to 3; containers from level 64 on are null.
+    expect(depth).toBe(60);
+    expect(line!.callId).toBe('c1');
+  });
+
   it('keeps what it holds to its own user: folders 0700, journal files 0600', async () => {
     const spool = spoolIn();
     spool.setHandler((entries) =>

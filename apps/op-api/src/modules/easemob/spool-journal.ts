@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { cutDepth } from '../../common/util/json-shape';
 import { nextTurn } from '../../common/util/next-turn';
 
 /** The journal holds customers' messages as received: readable by the API's own user only. */
@@ -31,9 +32,22 @@ const SEGMENT = /^(\d{12})\.seg$/;
 const segmentName = (seq: number) => `${String(seq).padStart(12, '0')}.seg`;
 const offsetName = (segment: string) => segment.replace(/\.seg$/, '.off');
 
+/**
+ * Levels of a body kept in the journal when it is deeper than JSON.stringify can write (a
+ * verified callback may nest thousands of levels within its 64 KiB): the mapping keeps 32
+ * levels of `ext` (level 3 of the body), so what it stores is the same, cut record included.
+ */
+export const JOURNAL_BODY_DEPTH = 64;
+
 /** `<crc32 hex> <json>\n`: a torn or damaged line is recognised and never replayed as something else. */
 export function encodeEntry(entry: SpoolEntry): Buffer {
-  const json = JSON.stringify(entry);
+  let json: string;
+  try {
+    json = JSON.stringify(entry);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    json = JSON.stringify({ ...entry, body: cutDepth(entry.body, JOURNAL_BODY_DEPTH).value });
+  }
   return Buffer.from(`${crc32(json).toString(16).padStart(8, '0')} ${json}\n`, 'utf8');
 }
 
