@@ -344,6 +344,9 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
       expect(last.envelope.data!.hits.map((h) => h.userMessageId)).toEqual([ids.s6[4]]);
       expect(last.envelope.page!.next).toBe(false);
       expect((await find({ chatId: 's6', keyword: '没有的词' })).envelope.page!.total).toBe(0);
+      // Far past the end: the total and an empty page (no engine is asked to skip 10^11 hits).
+      const beyond = await find({ chatId: 's6', keyword: '退款', pageSize: 100, pageNum: 1_000_000_000 });
+      expect([beyond.status, beyond.envelope.page!.total, beyond.envelope.data!.hits]).toEqual([200, 5, []]);
     });
 
     it('keeps to the given message times', async () => {

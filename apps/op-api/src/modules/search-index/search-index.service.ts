@@ -490,12 +490,15 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   ): Promise<{ total: number; hits: SearchHit[] }> {
     const pending = await this.pending(engine, query, [chatId]);
     const fromEngine = await engine.countInChat(query, chatId);
+    // Never more from the engine than it holds: a page past the last asks it for nothing (Sphinx
+    // sizes its sorter by offset + limit, and pageNum may be a billion).
     if (pending.length === 0) {
+      if (offset >= fromEngine) return { total: fromEngine, hits: [] };
       return { total: fromEngine, hits: await this.confirm(query, await engine.pageInChat(query, chatId, offset, limit)) };
     }
     // A few messages wait in the outbox: merge them into the engine's order (deduplicated, as
     // the feeder may have written one to both for an instant).
-    const fromIndex = await engine.pageInChat(query, chatId, 0, offset + limit);
+    const fromIndex = fromEngine === 0 ? [] : await engine.pageInChat(query, chatId, 0, Math.min(offset + limit, fromEngine));
     const merged = new Map([...fromIndex, ...pending].map((hit) => [hit.id, hit]));
     const all = [...merged.values()].sort(compareHits);
     const indexedIds = new Set(fromIndex.map((hit) => hit.id));
