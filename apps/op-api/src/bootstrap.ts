@@ -42,11 +42,14 @@ function requireJsonBody(request: FastifyRequest): void {
  * bodies (the Easemob callback) are data: they go on as parsed, keys and depth included.
  */
 function parseJsonBody(request: { routeOptions: { url?: string } }, body: Buffer): unknown {
+  // The route, not the request line: a line may name the whole URL (`POST http://host/op/v2/…`).
+  const signed = request.routeOptions.url?.startsWith('/op/') === true;
   let text: string;
   try {
-    // Strict: read leniently, bytes that are not UTF-8 would become U+FFFD, and the body signed
-    // (its bytes) would differ from the body read.
-    text = UTF8.decode(body);
+    // A signed body strictly: read leniently, bytes that are not UTF-8 would become U+FFFD, and
+    // the body signed (its bytes) would differ from the body read. A callback is data to keep
+    // (its signature covers no byte of it): read as reconciliation reads the same message.
+    text = signed ? UTF8.decode(body) : body.toString('utf8');
   } catch {
     throw OpError.badRequest('请求体不是有效的 UTF-8');
   }
@@ -58,8 +61,7 @@ function parseJsonBody(request: { routeOptions: { url?: string } }, body: Buffer
   } catch {
     throw OpError.badRequest('请求体不是有效的 JSON');
   }
-  // The route, not the request line: a line may name the whole URL (`POST http://host/op/v2/…`).
-  if (!request.routeOptions.url?.startsWith('/op/')) return value;
+  if (!signed) return value;
   const hazard = findBodyHazard(value, MAX_BODY_DEPTH);
   if (hazard?.kind === 'depth') throw OpError.badRequest(`${hazard.field.slice(0, 32)} 嵌套过深：请求体最多 ${MAX_BODY_DEPTH} 层`);
   if (hazard?.kind === 'key') throw OpError.badRequest(`请求体不能含有键 ${hazard.key}`);

@@ -207,6 +207,21 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
       expect([status, envelope.message]).toEqual([400, '请求体不是有效的 UTF-8']);
       // The same check passes UTF-8 whatever its characters, signed over its bytes.
       expect((await signedRaw('chatMessageList', Buffer.from(`{"chatId":"${chatId}"}`))).status).toBe(200);
+      // A verified callback is data to keep (its security covers no byte of it): stored, the
+      // bad byte as U+FFFD, as reconciliation would store the same message.
+      const callback = callbackBody({ from: 'u0001bytes', to: 'kefu01', body: { type: 'txt', msg: 'BAD' } });
+      const [before, after] = JSON.stringify(callback).split('BAD');
+      const response = await fetch(`${t.baseUrl}/hx/callback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.concat([Buffer.from(before), Buffer.from([0xff]), Buffer.from(after)]),
+      });
+      expect(response.status).toBe(200);
+      const stored: Array<{ msg: string }> = await t.dataSource.query('SELECT msg FROM messages WHERE tenant_id = ? AND hx_msg_id = ?', [
+        a.tenantId,
+        callback.msg_id,
+      ]);
+      expect(stored.map((row) => row.msg)).toEqual(['\uFFFD']);
     });
 
     it('holding half of a surrogate pair is 400 naming the field: no database could store it as sent', async () => {
