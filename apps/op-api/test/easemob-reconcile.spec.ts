@@ -253,12 +253,22 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
         kind: 'bytes',
         gz: gzipSync(`${good[0]}\n${'{"msg_id": "'.padEnd(3 * 1024 * 1024, 'a')}\r\n${good[1]}\n`),
       });
-      const result = await reconcile().reconcileRange(a.tenantId, day(1), day(3), 'cli');
-      expect(result.hours.map((h) => [h.hour, h.status, h.error])).toEqual([
-        [day(1), 'failed', `下载 ${day(1)} 的历史消息文件失败：地址指向内网或保留地址，已拒绝`],
+      // Addresses written as IP literals (no lookup to check): another port of the REST host, IPv6 loopback.
+      fake.hours.set(`${APPKEY} ${day(4)}`, { kind: 'url', url: `http://127.0.0.1:${port}/admin` });
+      fake.hours.set(`${APPKEY} ${day(5)}`, { kind: 'url', url: `http://[::ffff:127.0.0.1]:${port}/admin` });
+      // A file cut short: the hour fails, whatever was read.
+      const whole = gzipSync(`${lines(6, 50, `${prefix}8`).join('\n')}\n`);
+      fake.hours.set(`${APPKEY} ${day(6)}`, { kind: 'bytes', gz: whole.subarray(0, Math.floor(whole.length / 2)) });
+      const result = await reconcile().reconcileRange(a.tenantId, day(1), day(6), 'cli');
+      const refused = (h: number) => [day(h), 'failed', `下载 ${day(h)} 的历史消息文件失败：地址指向内网或保留地址，已拒绝`];
+      expect(result.hours.slice(0, 5).map((h) => [h.hour, h.status, h.error])).toEqual([
+        refused(1),
         [day(2), 'failed', `下载 ${day(2)} 的历史消息文件失败：HTTP 302`],
         [day(3), 'partial', '第 2 条记录：该行超过 1 MiB，未读取'],
+        refused(4),
+        refused(5),
       ]);
+      expect(result.hours[5]).toMatchObject({ hour: day(6), status: 'failed', added: 0 });
       expect(result.hours[2]).toMatchObject({ inExport: 3, added: 2, failed: 1 });
       expect(hits).toEqual([]);
     } finally {

@@ -26,7 +26,13 @@ describe('jsonLines', () => {
       'next',
       LINE_TOO_LONG,
     ]);
-    expect(await read(['exactly-16-bytes\n'], 16)).toEqual(['exactly-16-bytes']);
+    expect(await read(['exactly-16-bytes\n', 'exactly-16-bytes\r\n', 'exactly-16-bytes\r', '\n', 'exactly-16-bytes'], 16)).toEqual([
+      'exactly-16-bytes',
+      'exactly-16-bytes',
+      'exactly-16-bytes',
+      'exactly-16-bytes',
+    ]);
+    expect(await read(['seventeen-bytes!!\r\n', 'seventeen-bytes!!'], 16)).toEqual([LINE_TOO_LONG, LINE_TOO_LONG]);
   });
 
   it('throws what the stream throws', async () => {

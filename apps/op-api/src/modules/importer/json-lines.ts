@@ -26,7 +26,8 @@ export async function* jsonLines(input: AsyncIterable<Buffer | string>, maxBytes
     for (let start = 0; start <= chunk.length;) {
       const newline = chunk.indexOf(NEWLINE, start);
       const piece = chunk.subarray(start, newline === -1 ? chunk.length : newline);
-      if (!tooLong && size + piece.length > maxBytes) {
+      // One byte of room for the \r of a CRLF line, checked again once the line has ended.
+      if (!tooLong && size + piece.length > maxBytes + 1) {
         tooLong = true;
         parts = [];
       } else if (!tooLong && piece.length > 0) {
@@ -34,15 +35,20 @@ export async function* jsonLines(input: AsyncIterable<Buffer | string>, maxBytes
         size += piece.length;
       }
       if (newline === -1) break;
-      yield tooLong ? LINE_TOO_LONG : decode(parts);
+      yield tooLong || size - (endsWithCr(parts) ? 1 : 0) > maxBytes ? LINE_TOO_LONG : decode(parts);
       parts = [];
       size = 0;
       tooLong = false;
       start = newline + 1;
     }
   }
-  if (tooLong) yield LINE_TOO_LONG;
+  if (tooLong || size - (endsWithCr(parts) ? 1 : 0) > maxBytes) yield LINE_TOO_LONG;
   else if (size > 0) yield decode(parts);
+}
+
+function endsWithCr(parts: readonly Buffer[]): boolean {
+  const last = parts[parts.length - 1];
+  return last !== undefined && last[last.length - 1] === 0x0d;
 }
 
 function decode(parts: readonly Buffer[]): string {
