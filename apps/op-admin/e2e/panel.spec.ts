@@ -447,8 +447,7 @@ describe('op-admin in Chromium', () => {
     // Back shows the chat as it is now, not as the browser first cached it.
     await page.goBack();
     await page.waitForURL(`${panel.url}/chats/${typesChat.chatId}`);
-    await page.getByTestId('message').last().waitFor();
-    await expect(page.getByTestId('message').last().getByTestId('favorite').getAttribute('aria-pressed')).resolves.toBe('true');
+    await page.getByTestId('message').last().locator('[data-testid="favorite"][aria-pressed="true"]').waitFor();
   });
 
   it('leads a chat back to the search it came from, names every page, says when a page is past the end', async () => {

@@ -1,7 +1,6 @@
 'use server';
 // Server actions: sign-in and sign-out, marks and favorites. They run on the server with the
 // session cookie; the browser only ever sees their results.
-import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import type { CustomerEraseData, Envelope, MessageFavoriteData, MessageMarkData, OperatorLoginResult } from '@op/contracts';
 import type { OpClient } from '@op/contracts/node';
@@ -41,18 +40,15 @@ export async function signOut(): Promise<void> {
   redirect('/login');
 }
 
-export type ActionResult<T> = { ok: true; data: T } | { ok: false; message: string; expired?: boolean };
+/** `changedAt`: the server's time of the change, after which pages rendered earlier are stale (FreshOnReturn). */
+export type ActionResult<T> = { ok: true; data: T; changedAt: number } | { ok: false; message: string; expired?: boolean };
 
 async function act<T>(run: (op: OpClient) => Promise<Envelope<T>>): Promise<ActionResult<T>> {
   const session = await readSession();
   if (!session) return { ok: false, message: '登录已过期，请重新登录', expired: true };
   const client = await opClient(session.token);
   const result = await attempt(() => run(client));
-  if (result.ok) {
-    // The browser's cached pages (what Back shows) hold the marks and stars from before.
-    revalidatePath('/', 'layout');
-    return { ok: true, data: result.value.data as T };
-  }
+  if (result.ok) return { ok: true, data: result.value.data as T, changedAt: Date.now() };
   if (result.code === 401) return { ok: false, message: '登录已过期，请重新登录', expired: true };
   return { ok: false, message: result.message };
 }
@@ -72,6 +68,7 @@ export async function setFavorite(messageId: string, favorite: boolean): Promise
 export interface EraseState {
   error: string | null;
   done: CustomerEraseData | null;
+  changedAt?: number;
 }
 
 /** Admins: erase a customer; the form makes them type the id twice, and the API checks it again. */
@@ -84,8 +81,9 @@ export async function eraseCustomer(_previous: EraseState, form: FormData): Prom
   const confirm = field('confirm');
   if (!customerId) return { error: '请输入客户 ID', done: null };
   if (confirm !== customerId) return { error: '两次输入的客户 ID 不一致', done: null };
-  const result = await act<CustomerEraseData>((op) => op.customerErase({ customerId, confirm }));
-  if (result.ok) return { error: null, done: result.data };
+  // Erasing a large customer takes minutes (docs/trust.md): no time limit on this call.
+  const result = await act<CustomerEraseData>((op) => op.customerErase({ customerId, confirm }, { timeoutMs: null }));
+  if (result.ok) return { error: null, done: result.data, changedAt: result.changedAt };
   if (result.expired) redirect('/login?expired=1');
   return { error: result.message, done: null };
 }

@@ -4,6 +4,7 @@
 import { useRouter } from 'next/navigation';
 import { useRef, useState, useSyncExternalStore, useTransition, type FormEvent } from 'react';
 import { addMark, removeMark, setFavorite, type ActionResult } from '@/app/actions';
+import { rememberChange } from '@/components/fresh-on-return';
 import { useUnfavorite } from './favorite-row';
 
 /** useSyncExternalStore's subscription for a value that never changes once hydrated. */
@@ -67,6 +68,7 @@ export function MessageTools({
   function handle<T>(result: ActionResult<T>, apply: (data: T) => void) {
     if (result.ok) {
       setError(null);
+      rememberChange(result.changedAt);
       apply(result.data);
     } else if (result.expired) {
       router.push('/login?expired=1');

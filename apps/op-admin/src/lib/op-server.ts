@@ -167,3 +167,8 @@ export async function attempt<T>(run: () => Promise<T>): Promise<OpResult<T>> {
     return { ok: false, code: 503, message: '无法连接 Op API，请稍后再试' };
   }
 }
+
+/** The panel server's clock, for FreshOnReturn's renderedAt (a page's render reads it once, before its reads). */
+export function serverClock(): number {
+  return Date.now();
+}

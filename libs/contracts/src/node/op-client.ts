@@ -36,6 +36,8 @@ export interface OpClientOptions {
 
 export interface CallOptions {
   token?: string | null;
+  /** This call's time limit, over the client's `timeoutMs`; null: none (a long erasure). */
+  timeoutMs?: number | null;
   nonce?: string | null;
   timestamp?: number;
 }
@@ -118,12 +120,12 @@ export class OpClient {
   /** Sends a call and returns the HTTP status and the envelope, whatever the code. */
   async call<T>(name: string, body: unknown, call: CallOptions = {}): Promise<OpResponse<T>> {
     const request = this.signedRequest(name, body, call);
-    const { timeoutMs } = this.options;
+    const timeoutMs = call.timeoutMs === undefined ? this.options.timeoutMs : call.timeoutMs;
     const response = await fetch(request.url, {
       method: 'POST',
       headers: { ...this.options.headers, 'content-type': 'application/json; charset=utf-8' },
       body: request.body,
-      ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
+      ...(timeoutMs === undefined || timeoutMs === null ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
     });
     return { status: response.status, envelope: (await response.json()) as Envelope<T> };
   }

@@ -1,17 +1,20 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { FavoriteListData } from '@op/contracts';
+import { FreshOnReturn } from '@/components/fresh-on-return';
 import { ErrorBox, OperatorName, Pager, PastTheEnd, StatusBadge, isPastTheEnd } from '@/components/common';
 import { FavoriteRow } from '@/components/favorite-row';
 import { MessageBody } from '@/components/message-body';
 import { MessageTools } from '@/components/message-tools';
 import { chatHref } from '@/lib/find-in-chat';
-import { requireSession, withOp } from '@/lib/op-server';
+import { requireSession, serverClock, withOp } from '@/lib/op-server';
 import { operatorDirectory } from '@/lib/operators';
 
 export const metadata: Metadata = { title: '我的收藏' };
 
 export default async function FavoritesPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
+  // Before any read: a change made from here on is newer than what this page shows.
+  const renderedAt = serverClock();
   const session = await requireSession();
   const { page } = await searchParams;
   const pageNum = Math.max(1, Number.parseInt(page ?? '1', 10) || 1);
@@ -21,6 +24,7 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
   ]);
   return (
     <>
+      <FreshOnReturn renderedAt={renderedAt} />
       <h1 tabIndex={-1}>我的收藏</h1>
       {!result.ok ? (
         <ErrorBox message={result.message} />

@@ -11,13 +11,14 @@ import {
 import { ChatShortcuts } from '@/components/chat-shortcuts';
 import { ErrorBox, Forbidden, OperatorName, Pager, StatusBadge } from '@/components/common';
 import { FindBar } from '@/components/find-bar';
+import { FreshOnReturn } from '@/components/fresh-on-return';
 import { MessageBody } from '@/components/message-body';
 import { MessageTools } from '@/components/message-tools';
 import { ScrollIntoView } from '@/components/scroll-into-view';
 import { BackToSearch } from '@/components/search-memory';
 import { chatHref, findCountText, parseHit, stepTargets, type ChatLocation } from '@/lib/find-in-chat';
 import { isRecalled, sideOf } from '@/lib/format';
-import { requireSession, withOp, type OpResult } from '@/lib/op-server';
+import { requireSession, serverClock, withOp, type OpResult } from '@/lib/op-server';
 import { operatorDirectory } from '@/lib/operators';
 import { findAt, findByNumber, type FindResult } from './find';
 
@@ -53,6 +54,8 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 }
 
 export default async function ChatPage({ params, searchParams }: { params: Params; searchParams: Search }) {
+  // Before any read: a change made from here on is newer than what this page shows.
+  const renderedAt = serverClock();
   const session = await requireSession();
   const { chatId: rawId } = await params;
   const chatId = safeDecode(rawId);
@@ -118,6 +121,7 @@ export default async function ChatPage({ params, searchParams }: { params: Param
 
   return (
     <>
+      <FreshOnReturn renderedAt={renderedAt} />
       <p>
         <BackToSearch />
       </p>
@@ -322,6 +326,8 @@ function Conversation({
               </div>
               <MessageBody message={message} keyword={keyword} />
               <MessageTools
+                // Its state starts from these: a refresh that brings others (FreshOnReturn) starts it again.
+                key={`${message.favorite === true}|${(message.mark ?? []).join('\n')}`}
                 messageId={message.userMessageId}
                 link={chatHref(chatId, { around: message.userMessageId })}
                 marks={message.mark ?? []}

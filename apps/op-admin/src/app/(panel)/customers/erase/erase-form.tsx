@@ -1,11 +1,15 @@
 'use client';
-import { useActionState, useState } from 'react';
+import { useActionState, useEffect, useState } from 'react';
 import { eraseCustomer, type EraseState } from '@/app/actions';
+import { rememberChange } from '@/components/fresh-on-return';
 
 /** The erasure form: the button works only once the customer id has been typed again, exactly. */
 export function EraseForm({ initialCustomerId, maxLength }: { initialCustomerId: string; maxLength: number }) {
   const [state, action, pending] = useActionState<EraseState, FormData>(eraseCustomer, { error: null, done: null });
   const [customerId, setCustomerId] = useState(initialCustomerId);
+  useEffect(() => {
+    if (state.changedAt) rememberChange(state.changedAt);
+  }, [state.changedAt]);
   const [confirm, setConfirm] = useState('');
   const ready = customerId.trim() !== '' && confirm.trim() === customerId.trim();
   return (
