@@ -33,15 +33,17 @@ export function CustomerPicker({
 
   function suggest(value: string) {
     if (timer.current) clearTimeout(timer.current);
+    // Only the latest keystroke's answer may fill the list: an answer for a shorter prefix still
+    // on its way (a slow server, a pause between keys) is dropped, and what the list holds now
+    // keeps only the customers that start with what is typed.
+    inflight.current?.abort();
     const prefix = value.trim();
     if (prefix === '') {
-      inflight.current?.abort();
       setCustomers([]);
       return;
     }
+    setCustomers((shown) => shown.filter((customer) => customer.customerId.startsWith(prefix)));
     timer.current = setTimeout(() => {
-      // Only the latest keystroke's answer may fill the list.
-      inflight.current?.abort();
       const controller = new AbortController();
       inflight.current = controller;
       fetch(`/customers/suggest?prefix=${encodeURIComponent(prefix)}`, {
