@@ -1,26 +1,17 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';
+import { readTab, writeTab } from '@/lib/tab-storage';
 
 /** When this tab last changed a mark, a favorite or a customer (the panel server's clock). */
 const KEY = 'op-admin:changed-at';
 
 /** After an action succeeded: pages rendered before `at` are out of date. */
 export function rememberChange(at: number): void {
-  try {
-    sessionStorage.setItem(KEY, String(at));
-  } catch {
-    // storage refused: Back may show the page as cached, a reload shows it as it is
-  }
+  writeTab(KEY, String(at));
 }
 
-function changedAt(): number {
-  try {
-    return Number(sessionStorage.getItem(KEY)) || 0;
-  } catch {
-    return 0;
-  }
-}
+const changedAt = (): number => Number(readTab(KEY)) || 0;
 
 /**
  * Put on a page that shows marks or favorites, with the time the server rendered it. Back and

@@ -1,30 +1,19 @@
 'use client';
 import Link from 'next/link';
 import { useEffect, useSyncExternalStore } from 'react';
+import { readTab, writeTab } from '@/lib/tab-storage';
 
 /** This tab's last search (its address query), so a chat opened from it can lead back to it. */
 const KEY = 'op-admin:last-search';
 
 /** On the search page: remembers its address for this tab. */
 export function RememberSearch() {
-  useEffect(() => {
-    try {
-      sessionStorage.setItem(KEY, window.location.search);
-    } catch {
-      // storage refused (private mode, quota): the link below falls back to a fresh search
-    }
-  });
+  useEffect(() => writeTab(KEY, window.location.search));
   return null;
 }
 
 const noChange = () => () => undefined;
-function lastSearch(): string | null {
-  try {
-    return sessionStorage.getItem(KEY);
-  } catch {
-    return null; // as above
-  }
-}
+const lastSearch = () => readTab(KEY);
 
 /** "← 返回会话搜索": back to this tab's last search, filters and page included; a fresh one without. */
 export function BackToSearch() {
