@@ -344,6 +344,25 @@ describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
       expect(chat.customer_id).toBe('u0001customer');
     });
 
+    it('changes nothing with a record it already has: not the chat status, nor a chat under another id', async () => {
+      const chatId = 'u0001rerun';
+      const records = [0, 1].map((i) => record({ chatId, timestamp: T0 + i, msgId: `rerun-${i}`, chatStatus: 5 }));
+      expect(await t.importRecords(a.tenantId, records)).toMatchObject({ imported: 2, duplicates: 0 });
+      // The same file again after agents moved on, saying "chatting"; and one id again under a new chat.
+      const again = [
+        ...records.map((r) => ({ ...r, chatStatus: 3 })),
+        { ...records[0], chatId: 'u0001rerun-elsewhere', chatStatus: 1 },
+      ];
+      expect(await t.importRecords(a.tenantId, again)).toMatchObject({ imported: 0, duplicates: 3 });
+      const { envelope } = await list(a, { chatId });
+      expect(envelope.data!.status).toBe('已结束');
+      expect((await list(a, { chatId: 'u0001rerun-elsewhere' })).envelope.code).toBe(404);
+      // A new record beside duplicates still sets its chat's status.
+      const next = record({ chatId, timestamp: T0 + 2, msgId: 'rerun-2', chatStatus: 6 });
+      expect(await t.importRecords(a.tenantId, [...again, next])).toMatchObject({ imported: 1, duplicates: 3 });
+      expect((await list(a, { chatId })).envelope.data!.status).toBe('用户删除');
+    });
+
     it('reports bad lines by number and imports the rest, from plain and gzip files', async () => {
       const chatId = 'u0001badline';
       const good = (i: number) => JSON.stringify(record({ chatId, timestamp: T0 + i, msgId: `bad-${i}` }));

@@ -51,17 +51,20 @@ export class MessageStore {
       const records = erased.size === 0 ? all : all.filter((r) => r.hxMsgId === null || !erased.has(r.hxMsgId));
       if (records.length === 0) return { imported: 0, duplicates: all.length };
       const fresh: StoredMessage[] = [];
-      const statusByChat = new Map<string, ChatStatus | null>();
-      const firstByChat = new Map<string, IngestRecord>();
-      const firstTimeByChat = new Map<string, number>();
       for (const record of records) {
-        if (!statusByChat.has(record.chatId) || record.chatStatus !== null) statusByChat.set(record.chatId, record.chatStatus);
-        firstTimeByChat.set(record.chatId, Math.min(firstTimeByChat.get(record.chatId) ?? Infinity, record.createTimeMs));
-        const first = firstByChat.get(record.chatId);
-        if (!first || record.createTimeMs < first.createTimeMs) firstByChat.set(record.chatId, record);
         if (record.hxMsgId !== null && known.has(record.hxMsgId)) continue;
         if (record.hxMsgId !== null) known.add(record.hxMsgId); // a repeat inside the batch is a duplicate too
         fresh.push({ ...record, id: this.ids.next() });
+      }
+      if (fresh.length === 0) return { imported: 0, duplicates: all.length };
+      // Only the records stored now act on their chats: a duplicate changes nothing (docs/CONTRACT.md
+      // §5), neither the status of its chat nor, under another chatId, an empty chat of its own.
+      const statusByChat = new Map<string, ChatStatus | null>();
+      const firstByChat = new Map<string, IngestRecord>();
+      for (const record of fresh) {
+        if (!statusByChat.has(record.chatId) || record.chatStatus !== null) statusByChat.set(record.chatId, record.chatStatus);
+        const first = firstByChat.get(record.chatId);
+        if (!first || record.createTimeMs < first.createTimeMs) firstByChat.set(record.chatId, record);
       }
 
       // A chat the import creates gets its customer as a live one would: the first message's
@@ -98,7 +101,7 @@ export class MessageStore {
           status: status ?? IMPORTED_CHAT_STATUS,
           statusGiven: status !== null,
           customerId: customerOf(firstByChat.get(chatId)!, staff),
-          createTimeMs: firstTimeByChat.get(chatId)!,
+          createTimeMs: firstByChat.get(chatId)!.createTimeMs,
           added: exact ? (added.get(chatId)?.added ?? 0) : 0,
           // Moved on even when the batch is recounted below: a final status stamps its end from it.
           latestMs: added.get(chatId)?.latest ?? null,
