@@ -65,7 +65,7 @@ describe.each(ENGINES)('easemobGaps on %s', (engine) => {
     ] as const) {
       await t.serviceAccounts.add(tenant.tenantId, 'kefu01');
       await t.easemobApps.register(tenant.tenantId, appkey, CALLBACK_SECRET);
-      await t.easemobApps.setRestCredentials(tenant.tenantId, appkey, id, `${id}-secret`);
+      await t.easemobApps.setRestCredentials(tenant.tenantId, appkey, { clientId: id, clientSecret: `${id}-secret` });
       fake.credentials.set(appkey, [id, `${id}-secret`]);
     }
     // Tenant c has an app for callbacks only: nothing to reconcile.

@@ -65,7 +65,7 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
     await t.serviceAccounts.add(a.tenantId, 'kefu01');
     await t.serviceAccounts.add(b.tenantId, 'kefu01');
     await t.easemobApps.register(b.tenantId, OTHER_APPKEY, 'other-secret');
-    await t.easemobApps.setRestCredentials(b.tenantId, OTHER_APPKEY, 'other-id', 'other-client-secret');
+    await t.easemobApps.setRestCredentials(b.tenantId, OTHER_APPKEY, { clientId: 'other-id', clientSecret: 'other-client-secret' });
     fake.credentials.set(APPKEY, [CLIENT_ID, CLIENT_SECRET]);
     fake.credentials.set(OTHER_APPKEY, ['other-id', 'other-client-secret']);
 
@@ -133,6 +133,46 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
     );
     expect(half.code).not.toBe(0);
     expect(half.stdout).toContain('--client-id 和 --client-secret 必须同时给出');
+    // A refused command changes nothing: the callback secret it named is not taken either.
+    const sealedBefore = await t.dataSource.query(
+      'SELECT callback_secret_sealed, client_secret_sealed FROM easemob_apps WHERE appkey = ?',
+      [APPKEY],
+    );
+    const refused = await opctl(
+      'easemob:app',
+      '--tenant',
+      a.tenantId,
+      '--appkey',
+      APPKEY,
+      '--callback-secret',
+      'a-new-callback-secret',
+      '--client-id',
+      CLIENT_ID,
+      '--client-secret',
+      'a-new-client-secret',
+      '--rest-url',
+      'a1.easemob.com',
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toContain('rest-url 必须是带协议的地址');
+    expect(
+      await t.dataSource.query('SELECT callback_secret_sealed, client_secret_sealed FROM easemob_apps WHERE appkey = ?', [APPKEY]),
+    ).toEqual(sealedBefore);
+    const unknown = await opctl(
+      'easemob:app',
+      '--tenant',
+      a.tenantId,
+      '--appkey',
+      'fresh-org#fresh-app',
+      '--callback-secret',
+      'cb',
+      '--client-id',
+      '',
+      '--client-secret',
+      'x',
+    );
+    expect(unknown.code).not.toBe(0);
+    expect(await t.dataSource.query('SELECT appkey FROM easemob_apps WHERE appkey = ?', ['fresh-org#fresh-app'])).toEqual([]);
   });
 
   it('lists every hour as a gap before any reconciliation', async () => {

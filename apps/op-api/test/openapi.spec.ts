@@ -193,7 +193,7 @@ describe.each(ENGINES)('real answers of every endpoint against the served OpenAP
 
   it('the hours the archive may lack', async () => {
     await t.easemobApps.register(admin.tenantId, 'openapi-org#openapi-app', 'callback-secret');
-    await t.easemobApps.setRestCredentials(admin.tenantId, 'openapi-org#openapi-app', 'rest-id', 'rest-secret');
+    await t.easemobApps.setRestCredentials(admin.tenantId, 'openapi-org#openapi-app', { clientId: 'rest-id', clientSecret: 'rest-secret' });
     const gaps = await admin.client.easemobGaps({});
     expect(gaps.data!.gaps.length).toBe(24);
     check('easemobGaps', gaps);

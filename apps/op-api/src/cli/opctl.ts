@@ -116,10 +116,12 @@ const COMMANDS: Record<string, Command> = {
     run: async (app, f) => {
       if ((f['client-id'] === undefined) !== (f['client-secret'] === undefined))
         throw OpError.badRequest('--client-id 和 --client-secret 必须同时给出');
-      const registered = await app.get(EasemobAppService).register(f.tenant!, f.appkey!, f['callback-secret']!);
-      if (f['client-id'] === undefined) return registered;
-      await app.get(EasemobAppService).setRestCredentials(f.tenant!, f.appkey!, f['client-id'], f['client-secret']!, f['rest-url']);
-      return { ...registered, clientId: f['client-id'] };
+      if (f['rest-url'] !== undefined && f['client-id'] === undefined)
+        throw OpError.badRequest('--rest-url 需要同时给出 --client-id 和 --client-secret');
+      const rest =
+        f['client-id'] === undefined ? undefined : { clientId: f['client-id'], clientSecret: f['client-secret']!, restUrl: f['rest-url'] };
+      const registered = await app.get(EasemobAppService).register(f.tenant!, f.appkey!, f['callback-secret']!, rest);
+      return rest ? { ...registered, clientId: rest.clientId } : registered;
     },
   },
   'easemob:reconcile': {

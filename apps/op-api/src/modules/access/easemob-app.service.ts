@@ -1,7 +1,8 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { inTransaction } from '../../database/transaction';
 import { OpError } from '../../common/errors/op-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -19,6 +20,21 @@ export interface EasemobRestApp {
   clientId: string;
   clientSecret: string;
   restUrl: string | null;
+}
+
+/** An appkey's REST credentials, as the Easemob console shows them. */
+export interface EasemobRestCredentials {
+  clientId: string;
+  clientSecret: string;
+  /** The app's REST host, when it is not OP_EASEMOB_BASE_URL. */
+  restUrl?: string;
+}
+
+function checkRestCredentials({ clientId, clientSecret, restUrl }: EasemobRestCredentials): void {
+  if (!/^[\x21-\x7e]{1,128}$/.test(clientId)) throw OpError.badRequest('client-id 必须是 1 到 128 个可见 ASCII 字符');
+  if (clientSecret.length < 1 || clientSecret.length > 256) throw OpError.badRequest('client-secret 长度必须在 1 到 256 个字符之间');
+  if (restUrl !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(restUrl))
+    throw OpError.badRequest('rest-url 必须是带协议的地址，例如 https://a1.easemob.com');
 }
 
 export const EASEMOB_APP_CACHE_MS = 30_000;
@@ -58,28 +74,39 @@ export class EasemobAppService implements OnApplicationShutdown {
     this.savedFile = join(config.dataDir, 'easemob-apps.json');
   }
 
-  /** Registers (or re-keys) a tenant's Easemob appkey and its callback secret, sealed. */
-  async register(tenantId: string, appkey: string, callbackSecret: string): Promise<{ tenantId: string; appkey: string }> {
+  /**
+   * Registers (or re-keys) a tenant's Easemob appkey and its callback secret, sealed; with
+   * `rest`, its REST credentials too. Every value is checked before anything is written, and
+   * both are written in one transaction: a refused command leaves the app as it was.
+   */
+  async register(
+    tenantId: string,
+    appkey: string,
+    callbackSecret: string,
+    rest?: EasemobRestCredentials,
+  ): Promise<{ tenantId: string; appkey: string }> {
     if (!/^[A-Za-z0-9_.-]{1,64}#[A-Za-z0-9_.-]{1,63}$/.test(appkey)) throw OpError.badRequest('appkey 格式应为 <org>#<app>');
     if (callbackSecret.length < 1 || callbackSecret.length > 256)
       throw OpError.badRequest('callback-secret 长度必须在 1 到 256 个字符之间');
+    if (rest) checkRestCredentials(rest);
     await this.tenants.requireExists(tenantId);
-    const owner: Array<{ tenant_id: string }> = await this.dataSource.query('SELECT tenant_id FROM easemob_apps WHERE appkey = ?', [
-      appkey,
-    ]);
-    if (owner.length > 0 && owner[0].tenant_id !== tenantId) throw OpError.conflict(`appkey ${appkey} 已属于其他租户`);
-    const sealed = this.box.seal(callbackSecret, callbackSecretContext(appkey));
+    await inTransaction(this.dataSource, async (manager) => {
+      const owner: Array<{ tenant_id: string }> = await manager.query('SELECT tenant_id FROM easemob_apps WHERE appkey = ?', [appkey]);
+      if (owner.length > 0 && owner[0].tenant_id !== tenantId) throw OpError.conflict(`appkey ${appkey} 已属于其他租户`);
+      const sealed = this.box.seal(callbackSecret, callbackSecretContext(appkey));
+      if (owner.length > 0) {
+        await manager.query('UPDATE easemob_apps SET callback_secret_sealed = ? WHERE appkey = ?', [sealed, appkey]);
+      } else {
+        await manager.query('INSERT INTO easemob_apps (appkey, tenant_id, callback_secret_sealed, create_time) VALUES (?, ?, ?, ?)', [
+          appkey,
+          tenantId,
+          sealed,
+          Date.now(),
+        ]);
+      }
+      if (rest) await this.writeRestCredentials(manager, tenantId, appkey, rest);
+    });
     this.cache.delete(appkey);
-    if (owner.length > 0) {
-      await this.dataSource.query('UPDATE easemob_apps SET callback_secret_sealed = ? WHERE appkey = ?', [sealed, appkey]);
-    } else {
-      await this.dataSource.query('INSERT INTO easemob_apps (appkey, tenant_id, callback_secret_sealed, create_time) VALUES (?, ?, ?, ?)', [
-        appkey,
-        tenantId,
-        sealed,
-        Date.now(),
-      ]);
-    }
     return { tenantId, appkey };
   }
 
@@ -88,14 +115,26 @@ export class EasemobAppService implements OnApplicationShutdown {
    * Secret), the secret sealed like client secrets; `restUrl` is the app's REST host when it
    * is not OP_EASEMOB_BASE_URL.
    */
-  async setRestCredentials(tenantId: string, appkey: string, clientId: string, clientSecret: string, restUrl?: string): Promise<void> {
-    if (!/^[\x21-\x7e]{1,128}$/.test(clientId)) throw OpError.badRequest('client-id 必须是 1 到 128 个可见 ASCII 字符');
-    if (clientSecret.length < 1 || clientSecret.length > 256) throw OpError.badRequest('client-secret 长度必须在 1 到 256 个字符之间');
-    if (restUrl !== undefined && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(restUrl))
-      throw OpError.badRequest('rest-url 必须是带协议的地址，例如 https://a1.easemob.com');
-    await this.dataSource.query(
+  async setRestCredentials(tenantId: string, appkey: string, rest: EasemobRestCredentials): Promise<void> {
+    checkRestCredentials(rest);
+    await this.writeRestCredentials(this.dataSource.manager, tenantId, appkey, rest);
+  }
+
+  private async writeRestCredentials(
+    manager: EntityManager,
+    tenantId: string,
+    appkey: string,
+    rest: EasemobRestCredentials,
+  ): Promise<void> {
+    await manager.query(
       'UPDATE easemob_apps SET client_id = ?, client_secret_sealed = ?, rest_base_url = ? WHERE appkey = ? AND tenant_id = ?',
-      [clientId, this.box.seal(clientSecret, restSecretContext(appkey)), restUrl?.replace(/\/+$/, '') ?? null, appkey, tenantId],
+      [
+        rest.clientId,
+        this.box.seal(rest.clientSecret, restSecretContext(appkey)),
+        rest.restUrl?.replace(/\/+$/, '') ?? null,
+        appkey,
+        tenantId,
+      ],
     );
   }
 
