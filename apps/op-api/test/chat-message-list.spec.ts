@@ -349,10 +349,7 @@ describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
       const records = [0, 1].map((i) => record({ chatId, timestamp: T0 + i, msgId: `rerun-${i}`, chatStatus: 5 }));
       expect(await t.importRecords(a.tenantId, records)).toMatchObject({ imported: 2, duplicates: 0 });
       // The same file again after agents moved on, saying "chatting"; and one id again under a new chat.
-      const again = [
-        ...records.map((r) => ({ ...r, chatStatus: 3 })),
-        { ...records[0], chatId: 'u0001rerun-elsewhere', chatStatus: 1 },
-      ];
+      const again = [...records.map((r) => ({ ...r, chatStatus: 3 })), { ...records[0], chatId: 'u0001rerun-elsewhere', chatStatus: 1 }];
       expect(await t.importRecords(a.tenantId, again)).toMatchObject({ imported: 0, duplicates: 3 });
       const { envelope } = await list(a, { chatId });
       expect(envelope.data!.status).toBe('已结束');
@@ -402,6 +399,46 @@ describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
       const { envelope } = await list(a, { chatId });
       expect(envelope.data!.msg.map((m) => m.hxMsgId)).toEqual(['bad-1', 'bad-2', 'bad-3', 'bad-4']);
       expect(envelope.page!.total).toBe(4);
+    });
+
+    it('reads a file as Windows tools and cut downloads leave it: a byte order mark, a GBK line, a gzip cut short', async () => {
+      const chatId = 'u0001rough';
+      const line = (i: number) =>
+        JSON.stringify(record({ chatId, timestamp: T0 + i, msgId: `rough-${i}`, body: `第 ${i} 条 ${'咨询'.repeat(i % 7)}` }));
+      const gbk = Buffer.concat([
+        Buffer.from(line(0).replace(/第 0 条 /, ''), 'utf8').subarray(0, 20),
+        Buffer.from([0xcd, 0xcb, 0xbf, 0xee]),
+      ]);
+      const windows = join(folder, 'windows.jsonl');
+      writeFileSync(windows, Buffer.concat([Buffer.from(`\uFEFF${line(1)}\r\n`), gbk, Buffer.from(`\r\n${line(2)}\r\n`)]));
+      expect(await t.importer.importFile(a.tenantId, windows)).toMatchObject({
+        imported: 2,
+        failed: 1,
+        errors: [{ line: 2, message: '该行不是有效的 UTF-8 文本，未读取（请先把文件转换为 UTF-8 编码）' }],
+      });
+
+      const whole = Array.from({ length: 2000 }, (_, i) => line(i + 3)).join('\n');
+      const gz = gzipSync(whole);
+      const cut = join(folder, 'cut.jsonl.gz');
+      writeFileSync(cut, gz.subarray(0, Math.floor((gz.length * 2) / 3)));
+      const partial = await t.importer.importFile(a.tenantId, cut);
+      // Every line read before the cut is stored; the report says from which line on nothing was.
+      const stop = partial.errors[partial.errors.length - 1];
+      expect(stop).toEqual({
+        line: partial.imported + 1,
+        message: '文件从这里起无法读取：gzip 文件不完整（可能被截断），之后的内容未导入',
+      });
+      expect(partial).toMatchObject({ duplicates: 0, failed: 1 });
+      expect(partial.imported).toBeGreaterThan(500);
+      expect(partial.imported).toBeLessThan(2000);
+      const rest = join(folder, 'whole.jsonl.gz');
+      writeFileSync(rest, gz);
+      expect(await t.importer.importFile(a.tenantId, rest)).toMatchObject({
+        imported: 2000 - partial.imported,
+        duplicates: partial.imported,
+        failed: 0,
+      });
+      expect((await list(a, { chatId })).envelope.page!.total).toBe(2002);
     });
 
     it('keeps the count right across batches larger than one insert', async () => {

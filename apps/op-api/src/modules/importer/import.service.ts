@@ -8,7 +8,7 @@ import { RecordError } from '../chat-message/easemob-message';
 import { MessageStore, type IngestRecord } from '../chat-message/message-store.service';
 import { MessageRouter, type RoutedMessage } from '../easemob/message-router.service';
 import { parseImportLine, type ImportLine } from './import-record';
-import { jsonLines, LINE_TOO_LONG, MAX_LINE_BYTES, type JsonLine } from './json-lines';
+import { jsonLines, streamFailure, unreadableLine, untilStreamError, type JsonLine } from './json-lines';
 
 export interface ImportResult {
   imported: number;
@@ -60,7 +60,16 @@ export class ImportService {
     const raw = createReadStream(path);
     // A read or gzip error reaches the reader (pipe would leave the gunzip waiting).
     const input = gzip ? pipeline(raw, createGunzip(), () => undefined) : raw;
-    return this.importLines(tenantId, jsonLines(input), onProgress);
+    // A file that cannot be read to its end (a gzip cut short or damaged) keeps what came before
+    // it, stored like the rest, and the report says where reading stopped.
+    const reading = untilStreamError(jsonLines(input));
+    const result = await this.importLines(tenantId, reading.lines, onProgress);
+    const failure = reading.failure();
+    if (failure) {
+      result.failed++;
+      result.errors.push({ line: reading.read() + 1, message: `文件从这里起无法读取：${streamFailure(failure)}，之后的内容未导入` });
+    }
+    return result;
   }
 
   async importLines(
@@ -91,10 +100,10 @@ export class ImportService {
     try {
       for await (const line of lines) {
         lineNumber++;
-        if (line !== LINE_TOO_LONG && line.trim() === '') continue;
+        if (typeof line === 'string' && line.trim() === '') continue;
         let parsed: ImportLine;
         try {
-          if (line === LINE_TOO_LONG) throw new RecordError(`该行超过 ${MAX_LINE_BYTES / 1024 / 1024} MiB，未读取`);
+          if (typeof line !== 'string') throw new RecordError(unreadableLine(line));
           parsed = parseImportLine(line);
         } catch (error) {
           // A line is data: whatever it does to the parser, it is counted by number and the rest goes on.

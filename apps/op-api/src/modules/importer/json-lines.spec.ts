@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
-import { jsonLines, LINE_TOO_LONG } from './json-lines';
+import { jsonLines, LINE_NOT_UTF8, LINE_TOO_LONG, untilStreamError } from './json-lines';
 
 const read = async (chunks: Array<Buffer | string>, maxBytes?: number) => {
   const lines: Array<string | symbol> = [];
-  for await (const line of jsonLines(Readable.from(chunks), maxBytes)) lines.push(line);
+  for await (const line of jsonLines(Readable.from(chunks), { maxBytes })) lines.push(line);
   return lines;
 };
 
@@ -33,6 +33,27 @@ describe('jsonLines', () => {
       'exactly-16-bytes',
     ]);
     expect(await read(['seventeen-bytes!!\r\n', 'seventeen-bytes!!'], 16)).toEqual([LINE_TOO_LONG, LINE_TOO_LONG]);
+  });
+
+  it('refuses a line that is not UTF-8, or reads it with U+FFFD when asked, and drops a leading byte order mark', async () => {
+    const gbk = Buffer.from([0x7b, 0xcd, 0xcb, 0xbf, 0xee, 0x7d, 0x0a]); // {退款} in GBK
+    const bom = Buffer.from('\uFEFF{"a":1}\n\uFEFF{"b":2}\n', 'utf8');
+    expect(await read([bom, gbk, 'ok\n'])).toEqual(['{"a":1}', '\uFEFF{"b":2}', LINE_NOT_UTF8, 'ok']);
+    const lenient: Array<string | symbol> = [];
+    for await (const line of jsonLines(Readable.from([gbk]), { invalidUtf8: 'replace' })) lenient.push(line);
+    expect(lenient).toEqual(['{\uFFFD\u02FF\uFFFD}']);
+  });
+
+  it('gives the lines read before a stream error, then ends and says why', async () => {
+    const failing = new Readable({ read() {} });
+    failing.push('a\nb\n');
+    setImmediate(() => failing.destroy(Object.assign(new Error('cut'), { code: 'Z_BUF_ERROR' })));
+    const reading = untilStreamError(jsonLines(failing));
+    const lines: Array<string | symbol> = [];
+    for await (const line of reading.lines) lines.push(line);
+    expect(lines).toEqual(['a', 'b']);
+    expect(reading.read()).toBe(2);
+    expect(reading.failure()).toMatchObject({ code: 'Z_BUF_ERROR' });
   });
 
   it('throws what the stream throws', async () => {

@@ -13,7 +13,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { EasemobAppService } from '../access/easemob-app.service';
 import { TenantService } from '../access/tenant.service';
 import { ImportService } from './import.service';
-import { jsonLines, LINE_TOO_LONG, type JsonLine } from './json-lines';
+import { jsonLines, untilStreamError, type JsonLine } from './json-lines';
 
 const HOUR_MS = 3_600_000;
 /** One request covers at most a month of hours (Easemob allows 10 export requests a minute per app). */
@@ -407,30 +407,30 @@ export class ReconcileService {
       throw new ExportError(`下载 ${result.hour} 的历史消息文件失败：HTTP ${response.statusCode}`);
     }
     // A cut download (timeout, reset) or a damaged gzip ends the hour as failed, whatever was read.
-    let streamError: Error | null = null;
-    const lines = jsonLines(pipeline(response, createGunzip(), () => undefined));
+    // Easemob's export is read as its callbacks are: a byte that is not UTF-8 becomes U+FFFD.
+    const reading = untilStreamError(
+      jsonLines(
+        pipeline(response, createGunzip(), () => undefined),
+        { invalidUtf8: 'replace' },
+      ),
+    );
     async function* messages(): AsyncGenerator<JsonLine> {
-      try {
-        for await (const line of lines) {
-          if (line !== LINE_TOO_LONG) {
-            if (line.trim() === '') continue;
-            const chatType = /"chat_type"\s*:\s*"([^"]*)"/.exec(line)?.[1];
-            if (chatType !== undefined && chatType !== 'chat' && chatType !== 'groupchat') {
-              result.ignored++;
-              continue;
-            }
+      for await (const line of reading.lines) {
+        if (typeof line === 'string') {
+          if (line.trim() === '') continue;
+          const chatType = /"chat_type"\s*:\s*"([^"]*)"/.exec(line)?.[1];
+          if (chatType !== undefined && chatType !== 'chat' && chatType !== 'groupchat') {
+            result.ignored++;
+            continue;
           }
-          result.inExport++;
-          yield line;
         }
-      } catch (error) {
-        streamError = signal.aborted ? timedOut() : (error as Error);
+        result.inExport++;
+        yield line;
       }
     }
     const imported = await this.importer.importLines(app.tenantId, messages());
-    // Set inside the generator, which TypeScript's narrowing cannot see.
-    const failure = streamError as Error | null;
-    if (failure) throw failure;
+    const failure = reading.failure();
+    if (failure) throw signal.aborted ? timedOut() : failure;
     result.added += imported.imported;
     result.expired += imported.expired;
     result.alreadyStored += imported.duplicates;
