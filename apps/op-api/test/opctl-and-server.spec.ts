@@ -95,7 +95,13 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     const imported = await opctl('import', '--tenant', tenantId, '--file', file);
     expect(imported.json).toEqual({ imported: 3, duplicates: 0, expired: 0, failed: 1, errors: [{ line: 2, message: '不是有效的 JSON' }] });
     expect(imported.stderr).toContain('import done: 3 imported');
-    expect((await opctl('import', '--tenant', tenantId, '--file', file)).json).toMatchObject({ imported: 0, duplicates: 3 });
+    // A line that did not go in is a failure to a script, report or not.
+    expect(imported.code).toBe(1);
+    const again = await opctl('import', '--tenant', tenantId, '--file', file);
+    expect(again.json).toMatchObject({ imported: 0, duplicates: 3 });
+    expect(again.code).toBe(1);
+    writeFileSync(join(dataDir, 'clean.jsonl'), `${lines[0]}\n`);
+    expect((await opctl('import', '--tenant', tenantId, '--file', join(dataDir, 'clean.jsonl'))).code).toBe(0);
 
     const server = await startServer({ ...env, OP_HOST_NAME: 'cli-host' });
     try {
@@ -131,6 +137,31 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     expect(JSON.parse(badEnv.stdout)).toEqual({
       error: { code: 400, message: '配置错误：OP_TIMEZONE 不是有效的时区（例如 Asia/Shanghai）' },
     });
+    const twice = await opctl('tenant:create', '--name', 'first', '--name', 'second');
+    expect(twice.json).toEqual({ error: { code: 400, message: '--name 只能给出一次' } });
+    const folder = await opctl('import', '--tenant', 'nope', '--file', dataDir);
+    expect(folder.json).toEqual({ error: { code: 400, message: `--file 不是文件：${dataDir}` } });
+    const badEscape = await runNode(OPCTL, ['migrate'], { ...env, OP_DATABASE_URL: 'mysql://root:S3cret%ZZ@127.0.0.1:3306/op' });
+    expect(badEscape.code).toBe(1);
+    expect(badEscape.stdout).toContain('OP_DATABASE_URL 中的密码含有无效的 % 转义');
+    expect(badEscape.stdout).not.toContain('S3cret');
+  });
+
+  it('answers help with each command and its flags', async () => {
+    const help = await opctl('--help');
+    expect(help.code).toBe(0);
+    expect((help.json.commands as Record<string, unknown>).import).toEqual({ required: ['--tenant', '--file'], optional: [] });
+    const one = await opctl('token:issue', '--help');
+    expect(one.code).toBe(0);
+    expect(one.json).toMatchObject({ command: 'token:issue', required: ['--operator'], optional: ['--ttl'] });
+  });
+
+  it('names the master key when a sealed secret does not open under it', async () => {
+    const tenant = await opctl('tenant:create', '--name', 'sealed');
+    expect((await opctl('client:create', '--tenant', tenant.json.tenantId as string)).code).toBe(0);
+    const run = await runNode(OPCTL, ['master-key:rotate', '--new-key', '7c'.repeat(32)], { ...env, OP_MASTER_KEY: '6b'.repeat(32) });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).error.message).toContain('与当前主密钥（OP_MASTER_KEY，或数据目录中的 master.key）不符');
   });
 
   it('refuses to start the API on a bad variable, naming it', async () => {

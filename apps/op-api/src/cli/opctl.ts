@@ -1,11 +1,12 @@
 import 'reflect-metadata';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { SIGN_METHODS, type SignMethod } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
+import { UnsealError } from '../common/util/secret-box';
 import { ConfigError, loadConfig, parseMasterKey, type AppConfig } from '../config/app-config';
 import { OpError } from '../common/errors/op-error';
 import { TimeFormatter } from '../common/util/time-format';
@@ -76,6 +77,7 @@ const COMMANDS: Record<string, Command> = {
     required: ['tenant', 'file'],
     run: async (app, f) => {
       if (!existsSync(f.file!)) throw OpError.badRequest(`--file 文件不存在：${f.file}`);
+      if (!statSync(f.file!).isFile()) throw OpError.badRequest(`--file 不是文件：${f.file}`);
       let last = 0;
       const progress = (p: ImportProgress) =>
         process.stderr.write(`import: ${p.lines} lines, ${p.imported} imported, ${p.duplicates} duplicates, ${p.failed} failed\n`);
@@ -87,6 +89,8 @@ const COMMANDS: Record<string, Command> = {
       process.stderr.write(`import done: ${result.imported} imported, ${result.duplicates} duplicates, ${result.failed} failed\n`);
       // An outbox-fed keyword index (Mroonga, Sphinx) takes the new messages before the command ends.
       await app.get(SearchIndexService).drain();
+      // Not all of the file went in: scripts see it without reading the report.
+      if (result.failed > 0) process.exitCode = 1;
       return result;
     },
   },
@@ -127,8 +131,13 @@ const COMMANDS: Record<string, Command> = {
   'easemob:reconcile': {
     flags: ['tenant', 'from', 'to'],
     required: ['tenant', 'from', 'to'],
-    run: (app, f) =>
-      app.get(ReconcileService).reconcileRange(f.tenant!, f.from!, f.to!, 'cli', (line) => process.stderr.write(`${line}\n`)),
+    run: async (app, f) => {
+      const result = await app
+        .get(ReconcileService)
+        .reconcileRange(f.tenant!, f.from!, f.to!, 'cli', (line) => process.stderr.write(`${line}\n`));
+      if (result.totals.hoursNotOk > 0 || result.totals.failed > 0) process.exitCode = 1;
+      return result;
+    },
   },
   'easemob:gaps': {
     flags: ['tenant', 'from', 'to'],
@@ -258,16 +267,31 @@ function signedCurl(f: Flags): { url: string; body: string; curl: string } {
   };
 }
 
-const USAGE = `usage: npm run opctl -- <command> [--flags]\ncommands: ${[...Object.keys(DATABASE_ONLY), ...Object.keys(COMMANDS), ...Object.keys(OFFLINE)].join(', ')}`;
+type Flagged = Pick<Command, 'flags' | 'switches' | 'required'>;
+const ALL: Record<string, Flagged> = { ...DATABASE_ONLY, ...COMMANDS, ...OFFLINE };
+const USAGE = `usage: npm run opctl -- <command> [--flags]\ncommands: ${Object.keys(ALL).join(', ')}`;
+const HELP = ['help', '--help', '-h'];
+
+/** A command's flags for `help`: required ones first; docs/CONTRACT.md §4 and docs/operations.md say what each does. */
+function helpOf(command: Flagged): { required: string[]; optional: string[] } {
+  const flag = (name: string) => `--${name}`;
+  return {
+    required: command.required.map(flag),
+    optional: [...command.flags.filter((f) => !command.required.includes(f)), ...(command.switches ?? [])].map(flag),
+  };
+}
 
 /** Runs one command; returns what to print on stdout. Throws on failure. */
 export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
   const [name, ...rest] = argv;
-  const command = name ? (COMMANDS[name] ?? DATABASE_ONLY[name] ?? OFFLINE[name]) : undefined;
-  if (!command) throw OpError.badRequest(name ? `未知命令 ${name}\n${USAGE}` : USAGE);
+  if (name === undefined || HELP.includes(name))
+    return { usage: USAGE, commands: Object.fromEntries(Object.entries(ALL).map(([n, c]) => [n, helpOf(c)])) };
+  const command = COMMANDS[name] ?? DATABASE_ONLY[name] ?? OFFLINE[name];
+  if (!command) throw OpError.badRequest(`未知命令 ${name}\n${USAGE}`);
+  if (rest.some((arg) => HELP.includes(arg))) return { usage: `npm run opctl -- ${name} [--flags]`, command: name, ...helpOf(command) };
   let values: Flags;
   try {
-    const parsed = parseArgs({
+    const { values: parsed, tokens } = parseArgs({
       args: rest,
       options: Object.fromEntries([
         ...command.flags.map((flag) => [flag, { type: 'string' as const }]),
@@ -275,11 +299,20 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
       ]),
       strict: true,
       allowPositionals: false,
-    }).values;
+      tokens: true,
+    });
+    const seen = new Set<string>();
+    for (const token of tokens) {
+      if (token.kind !== 'option') continue;
+      // parseArgs keeps the last of a repeated flag: a typo'd re-run would act on a value not meant.
+      if (seen.has(token.name)) throw OpError.badRequest(`--${token.name} 只能给出一次`);
+      seen.add(token.name);
+    }
     values = Object.fromEntries(
       Object.entries(parsed).map(([flag, value]) => [flag, value === true ? 'true' : (value as string | undefined)]),
     );
   } catch (error) {
+    if (error instanceof OpError) throw error;
     throw OpError.badRequest(`参数错误：${(error as Error).message}`);
   }
   for (const flag of command.required) {
@@ -312,9 +345,9 @@ export function opctlMain(argv: string[]): Promise<void> {
       process.stdout.write(JSON.stringify(result) + '\n');
     },
     (error: unknown) => {
-      const known = error instanceof OpError || error instanceof ConfigError;
-      const message = known ? (error as Error).message : `失败：${(error as Error)?.message ?? String(error)}`;
-      const code = error instanceof OpError ? error.code : known ? 400 : 500;
+      const known = error instanceof OpError || error instanceof ConfigError || error instanceof UnsealError;
+      const message = known ? (error).message : `失败：${(error as Error)?.message ?? String(error)}`;
+      const code = error instanceof OpError ? error.code : error instanceof ConfigError ? 400 : 500;
       process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
       process.stderr.write(message + '\n');
       process.exitCode = 1;

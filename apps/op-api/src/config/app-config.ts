@@ -209,7 +209,15 @@ export function parseDatabaseUrl(
   if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
     throw new ConfigError(name, '只支持 mysql://、mariadb:// 或 sqlite: 地址');
   }
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const decoded = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      // The part itself is not shown: it may be the password.
+      throw new ConfigError(name, `中的${what}含有无效的 % 转义（特殊字符应写成 %XX，例如 % 写成 %25）`);
+    }
+  };
+  const database = decoded(url.pathname.replace(/^\//, ''), '数据库名');
   if (!/^[A-Za-z0-9_$]{1,64}$/.test(database)) {
     throw new ConfigError(name, '缺少有效的数据库名（mysql://user:pass@host:port/db）');
   }
@@ -219,8 +227,8 @@ export function parseDatabaseUrl(
     url: raw,
     host: url.hostname,
     port,
-    username: decodeURIComponent(url.username || 'root'),
-    password: decodeURIComponent(url.password),
+    username: decoded(url.username || 'root', '用户名'),
+    password: decoded(url.password, '密码'),
     database,
     poolSize,
     queryTimeoutMs,

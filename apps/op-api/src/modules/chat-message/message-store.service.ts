@@ -50,7 +50,7 @@ export class MessageStore {
       // counts as a duplicate (the archive holds of it what it means to hold, nothing).
       const records = erased.size === 0 ? all : all.filter((r) => r.hxMsgId === null || !erased.has(r.hxMsgId));
       if (records.length === 0) return { imported: 0, duplicates: all.length };
-      const fresh: StoredMessage[] = [];
+      const fresh: Array<IngestRecord & StoredMessage> = [];
       for (const record of records) {
         if (record.hxMsgId !== null && known.has(record.hxMsgId)) continue;
         if (record.hxMsgId !== null) known.add(record.hxMsgId); // a repeat inside the batch is a duplicate too
