@@ -346,7 +346,7 @@ export function opctlMain(argv: string[]): Promise<void> {
     },
     (error: unknown) => {
       const known = error instanceof OpError || error instanceof ConfigError || error instanceof UnsealError;
-      const message = known ? (error).message : `失败：${(error as Error)?.message ?? String(error)}`;
+      const message = known ? error.message : `失败：${(error as Error)?.message ?? String(error)}`;
       const code = error instanceof OpError ? error.code : error instanceof ConfigError ? 400 : 500;
       process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
       process.stderr.write(message + '\n');
