@@ -83,7 +83,11 @@ describe.each(setups)('sign-in throttle ($name)', ({ engine, env }) => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await login(panel, 'erin', `wrong-${i}`, `192.0.2.${200 + i}`)).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
-    expect((await login(panel, 'erin', 'erin-password', '192.0.2.210')).status).toBe(429);
+    const slowed = await login(panel, 'erin', 'erin-password', '192.0.2.210');
+    expect(slowed.status).toBe(429);
+    // The client hands over the wait the API asks for (Retry-After), as its message says it.
+    expect(slowed.retryAfterSeconds).toBeGreaterThan(0);
+    expect(slowed.envelope.message).toContain(`${slowed.retryAfterSeconds} 秒后再试`);
     for (const padded of ['erin ', 'erin  ', 'erin   ']) {
       expect((await login(panel, padded, 'erin-password', '192.0.2.211')).status).toBe(401);
     }

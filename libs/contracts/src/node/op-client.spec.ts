@@ -37,3 +37,40 @@ describe('OpClient timeoutMs', () => {
     expect(outcome).toBe('still waiting');
   });
 });
+
+describe('OpClient on answers that are no envelope', () => {
+  let server: Server;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    // What a gateway in front of the API answers when the API is down or slow.
+    server = createServer((request, response) => {
+      if (request.url?.includes('chatSearch')) {
+        response.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
+      } else if (request.url?.includes('markList')) {
+        response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '7' }).end('{"message":"overloaded"}');
+      } else {
+        response.writeHead(504).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('throws OpApiError with the HTTP status (and Retry-After), not a SyntaxError', async () => {
+    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t' });
+    await expect(client.chatSearch({})).rejects.toMatchObject({
+      name: 'OpApiError',
+      code: 502,
+      message: 'HTTP 502',
+      retryAfterSeconds: null,
+    });
+    await expect(client.markList()).rejects.toMatchObject({ name: 'OpApiError', code: 503, retryAfterSeconds: 7 });
+    await expect(client.call('customerList', {})).rejects.toMatchObject({ name: 'OpApiError', code: 504 });
+    await expect(client.chatExport({ chatId: 'c' })).rejects.toMatchObject({ name: 'OpApiError', code: 504 });
+  });
+});

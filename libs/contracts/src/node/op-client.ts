@@ -51,17 +51,46 @@ export interface SignedRequest {
 export interface OpResponse<T> {
   status: number;
   envelope: Envelope<T>;
+  /** Seconds the API asks to wait before trying again (`Retry-After` of a 429 or 503), else null. */
+  retryAfterSeconds: number | null;
 }
 
-/** An Op API error envelope, thrown by the typed helpers of {@link OpClient}. */
+/**
+ * An Op API error envelope, thrown by the typed helpers of {@link OpClient}; also an answer that
+ * is no envelope at all (a proxy's 502 page): then `code` is the HTTP status.
+ */
 export class OpApiError extends Error {
   constructor(
     readonly code: number,
     message: string,
+    /** Seconds to wait before trying again, when the answer said so (429, 503); else null. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'OpApiError';
   }
+}
+
+/** `Retry-After` in seconds: the API sends a number; an HTTP date (a proxy's) is counted from now. */
+function retryAfterOf(response: Response): number | null {
+  const header = response.headers.get('retry-after')?.trim();
+  if (!header) return null;
+  if (/^\d+$/.test(header)) return Number(header);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+/** The envelope of an answer, or {@link OpApiError} with the HTTP status when the body is none (HTML, empty, other JSON). */
+async function envelopeOf<T>(response: Response): Promise<Envelope<T>> {
+  const text = await response.text();
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { code?: unknown }).code === 'number')
+      return parsed as Envelope<T>;
+  } catch {
+    // not JSON: below
+  }
+  throw new OpApiError(response.status, `HTTP ${response.status}`, retryAfterOf(response));
 }
 
 /** The keys of T that a value must have. */
@@ -127,13 +156,13 @@ export class OpClient {
       body: request.body,
       ...(timeoutMs === undefined || timeoutMs === null ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
     });
-    return { status: response.status, envelope: (await response.json()) as Envelope<T> };
+    return { status: response.status, envelope: await envelopeOf<T>(response), retryAfterSeconds: retryAfterOf(response) };
   }
 
   /** Sends a call and returns the whole envelope, throwing {@link OpApiError} on an error code. */
   async expect<T>(name: string, body: unknown, call: CallOptions = {}): Promise<Envelope<T>> {
-    const { envelope } = await this.call<T>(name, body, call);
-    if (envelope.code !== 200) throw new OpApiError(envelope.code, envelope.message);
+    const { envelope, retryAfterSeconds } = await this.call<T>(name, body, call);
+    if (envelope.code !== 200) throw new OpApiError(envelope.code, envelope.message, retryAfterSeconds);
     return envelope;
   }
 
@@ -149,8 +178,8 @@ export class OpClient {
       body: request.body,
     });
     if (response.status !== 200) {
-      const envelope = (await response.json().catch(() => null)) as Envelope<unknown> | null;
-      throw new OpApiError(envelope?.code ?? response.status, envelope?.message ?? `HTTP ${response.status}`);
+      const envelope = await envelopeOf<unknown>(response);
+      throw new OpApiError(envelope.code, envelope.message, retryAfterOf(response));
     }
     return response;
   }
