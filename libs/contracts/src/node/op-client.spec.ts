@@ -66,7 +66,7 @@ describe('OpClient on answers that are no envelope', () => {
     await expect(client.chatSearch({})).rejects.toMatchObject({
       name: 'OpApiError',
       code: 502,
-      message: 'HTTP 502',
+      message: 'Op API 返回了无法识别的应答（HTTP 502）',
       retryAfterSeconds: null,
     });
     await expect(client.markList()).rejects.toMatchObject({ name: 'OpApiError', code: 503, retryAfterSeconds: 7 });

@@ -90,7 +90,7 @@ async function envelopeOf<T>(response: Response): Promise<Envelope<T>> {
   } catch {
     // not JSON: below
   }
-  throw new OpApiError(response.status, `HTTP ${response.status}`, retryAfterOf(response));
+  throw new OpApiError(response.status, `Op API 返回了无法识别的应答（HTTP ${response.status}）`, retryAfterOf(response));
 }
 
 /** The keys of T that a value must have. */
