@@ -57,6 +57,19 @@ describe('the served OpenAPI document', () => {
     expect(Object.keys(favorites.properties.data.properties)).toEqual(['favorites']);
   });
 
+  it('refuses the fractions the API refuses (400 `pageSize 必须是整数`): whole-number fields are integer', () => {
+    const ajv = new Ajv2020({ strict: false });
+    ajv.addSchema({ $id: 'doc', components: doc.components });
+    const valid = (name: string, body: object) => ajv.validate({ $ref: `doc#/components/schemas/${name}` }, body);
+    const cases: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+      ['ChatMessageListRequest', { chatId: 'c', pageSize: 2.5 }, { chatId: 'c', pageSize: 2 }],
+      ['ChatMessageListRequest', { chatId: 'c', pageNum: 1.5 }, { chatId: 'c', pageNum: 1 }],
+      ['CustomerListRequest', { limit: 1.5 }, { limit: 1 }],
+    ];
+    for (const [name, fraction, whole] of cases)
+      expect([name, fraction, valid(name, fraction), valid(name, whole)]).toEqual([name, fraction, false, true]);
+  });
+
   it('has every endpoint of the registry, files described as files', () => {
     expect(
       Object.keys(doc.paths)

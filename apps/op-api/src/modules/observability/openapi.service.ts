@@ -13,7 +13,7 @@ const SIGNED_QUERY_DESCRIPTIONS: Record<(typeof SIGNED_QUERY)[number], string> =
   client: 'API 客户端 ID',
   token: '坐席令牌（operatorLogin 除外，必填）',
   timestamp: 'Unix 秒，与服务器时间相差不超过 300 秒',
-  nonce: '可选；同一 client 600 秒内不可重复',
+  nonce: '可选；1 到 64 个可见 ASCII 字符，同一 client 600 秒内不可重复',
   sign: 'hmac-sha256 或 md5 签名（docs/CONTRACT.md §1）',
 };
 
@@ -22,10 +22,21 @@ function signedQuery(endpoint: OpEndpoint): object[] {
     name,
     in: 'query',
     required: name === 'token' ? endpoint.token : name !== 'nonce',
-    schema: { type: 'string' },
+    // The guard's rule for a nonce (signature.guard.ts), so a generated client checks it too.
+    schema: name === 'nonce' ? { type: 'string', pattern: '^[!-~]{1,64}$' } : { type: 'string' },
     description: SIGNED_QUERY_DESCRIPTIONS[name],
   }));
 }
+
+/**
+ * @Min and @Max give their bound and nothing else: class-validator-jsonschema's own converters
+ * also say `type: number`, which, merged after @IsInt's `integer`, made `pageSize` a number
+ * that a validator built from the document let through as 2.5 (the API answers 400).
+ */
+const BOUNDS_ONLY = {
+  min: (meta: { constraints: unknown[] }) => ({ minimum: meta.constraints[0] as number }),
+  max: (meta: { constraints: unknown[] }) => ({ maximum: meta.constraints[0] as number }),
+};
 
 /** Every error answer (docs/CONTRACT.md §2): the HTTP status equals `code`, `message` names the field. */
 const ERROR_ENVELOPE: Schema = {
@@ -125,7 +136,7 @@ export class OpenApiService {
    * request class's schema is its own properties merged with its ancestors'.
    */
   private requestSchemas(): Record<string, Schema> {
-    const all = validationMetadatasToSchemas({ refPointerPrefix: SCHEMAS }) as Record<string, Schema>;
+    const all = validationMetadatasToSchemas({ refPointerPrefix: SCHEMAS, additionalConverters: BOUNDS_ONLY }) as Record<string, Schema>;
     const out: Record<string, Schema> = {};
     const queue: string[] = [];
     for (const name of OP_ENDPOINT_NAMES) {
