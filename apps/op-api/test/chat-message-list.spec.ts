@@ -374,6 +374,8 @@ describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
         JSON.stringify({ ...record({ chatId, msgId: 'x4' }), chatStatus: 4 }),
         // The last time JavaScript can hold: no zone can show it as yyyy-MM-dd HH:mm:ss.
         JSON.stringify({ ...record({ chatId, msgId: 'x5' }), timestamp: 8_640_000_000_000_000 }),
+        // Seconds, not milliseconds: it would read as January 1970.
+        JSON.stringify({ ...record({ chatId, msgId: 'x6' }), timestamp: 1_765_000_000 }),
         good(3),
       ];
       const plain = join(folder, 'history.jsonl');
@@ -383,7 +385,7 @@ describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
         imported: 3,
         duplicates: 0,
         expired: 0,
-        failed: 6,
+        failed: 7,
         errors: [
           { line: 2, message: '不是有效的 JSON' },
           { line: 4, message: 'chatId 不能为空' },
@@ -391,11 +393,12 @@ describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
           { line: 7, message: 'timestamp 必须是毫秒时间戳（正整数）' },
           { line: 8, message: 'chatStatus 只能是 1、3、5、6 或 30' },
           { line: 9, message: 'timestamp 超出范围：必须早于 9999-12-30' },
+          { line: 10, message: 'timestamp 必须是毫秒时间戳：该值早于 1973 年，像是以秒为单位' },
         ],
       });
       const gz = join(folder, 'history.jsonl.gz');
       writeFileSync(gz, gzipSync(lines.join('\n') + '\n' + good(4)));
-      expect(await t.importer.importFile(a.tenantId, gz)).toMatchObject({ imported: 1, duplicates: 3, failed: 6 });
+      expect(await t.importer.importFile(a.tenantId, gz)).toMatchObject({ imported: 1, duplicates: 3, failed: 7 });
       const { envelope } = await list(a, { chatId });
       expect(envelope.data!.msg.map((m) => m.hxMsgId)).toEqual(['bad-1', 'bad-2', 'bad-3', 'bad-4']);
       expect(envelope.page!.total).toBe(4);

@@ -9,6 +9,19 @@ import type { RoutedMessage } from '../easemob/message-router.service';
  */
 export type ImportLine = { kind: 'session'; record: IngestRecord } | { kind: 'routed'; message: RoutedMessage };
 
+/**
+ * The earliest message time an import file may give, 1973-03-03 (10^11 ms): an earlier one is
+ * a time in seconds (10^11 s is the year 5138), which would be stored as January 1970. Easemob's
+ * own callbacks are not held to it: they are never in seconds, and one refused would be lost.
+ */
+export const MIN_IMPORT_TIME_MS = 1e11;
+
+function mapImported(fields: Record<string, unknown>): ReturnType<typeof mapEasemobMessage> {
+  const message = mapEasemobMessage(fields);
+  if (message.createTimeMs < MIN_IMPORT_TIME_MS) throw new RecordError('timestamp 必须是毫秒时间戳：该值早于 1973 年，像是以秒为单位');
+  return message;
+}
+
 /** Parses one line of an import file; throws {@link RecordError} naming the bad field. */
 export function parseImportLine(line: string): ImportLine {
   let record: unknown;
@@ -30,7 +43,7 @@ export function parseImportLine(line: string): ImportLine {
     const chatType = fields.chat_type ?? 'chat';
     if (chatType !== 'chat' && chatType !== 'groupchat')
       throw new RecordError(`chat_type 不支持：${JSON.stringify(chatType).slice(0, 16)}`);
-    const message = mapEasemobMessage(fields);
+    const message = mapImported(fields);
     if (message.form === null || message.to === null) throw new RecordError('from 和 to 不能为空');
     const groupId = chatType === 'groupchat' ? idText(fields.group_id ?? fields.to, 'group_id', true) : null;
     return { kind: 'routed', message: { ...message, qiniuKey: key, groupId } };
@@ -44,5 +57,5 @@ export function parseImportLine(line: string): ImportLine {
     chatStatus = fields.chatStatus;
   }
   const groupId = fields.chat_type === 'groupchat' ? idText(fields.group_id ?? fields.to, 'group_id', false) : null;
-  return { kind: 'session', record: { ...mapEasemobMessage(fields), chatId, chatStatus, qiniuKey: key, groupId } };
+  return { kind: 'session', record: { ...mapImported(fields), chatId, chatStatus, qiniuKey: key, groupId } };
 }
