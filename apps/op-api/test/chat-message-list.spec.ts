@@ -407,7 +407,9 @@ describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
     it('reads a file as Windows tools and cut downloads leave it: a byte order mark, a GBK line, a gzip cut short', async () => {
       const chatId = 'u0001rough';
       const line = (i: number) =>
-        JSON.stringify(record({ chatId, timestamp: T0 + i, msgId: `rough-${i}`, body: `第 ${i} 条 ${'咨询'.repeat(i % 7)}` }));
+        JSON.stringify(
+          record({ chatId, timestamp: T0 + i, msgId: `rough-${i}`, body: { type: 'txt', msg: `第 ${i} 条 ${'咨询'.repeat(i % 7)}` } }),
+        );
       const gbk = Buffer.concat([
         Buffer.from(line(0).replace(/第 0 条 /, ''), 'utf8').subarray(0, 20),
         Buffer.from([0xcd, 0xcb, 0xbf, 0xee]),

@@ -68,6 +68,9 @@ describe('the served OpenAPI document', () => {
     ];
     for (const [name, fraction, whole] of cases)
       expect([name, fraction, valid(name, fraction), valid(name, whole)]).toEqual([name, fraction, false, true]);
+    // And the answers' counts, which a generated client would otherwise read as floating point.
+    expect(valid('PageInfo', { total: 2.5, page: 1, pageSize: 20, count: 0, next: false, startIndex: 0 })).toBe(false);
+    expect(valid('PageInfo', { total: 2, page: 1, pageSize: 20, count: 2, next: false, startIndex: 0 })).toBe(true);
   });
 
   it('has every endpoint of the registry, files described as files', () => {

@@ -1,3 +1,4 @@
+import type { Int } from './envelope';
 import type { PageInfo } from './envelope';
 
 export const MESSAGE_TYPES = ['txt', 'img', 'audio', 'video', 'loc', 'file', 'cmd', 'custom'] as const;
@@ -21,8 +22,8 @@ export interface ChatMessage {
   thumb: string | null;
   secret: string | null;
   thumb_secret: string | null;
-  length: number | null;
-  file_length: number | null;
+  length: Int | null;
+  file_length: Int | null;
   addr: string | null;
   lat: number | null;
   lng: number | null;

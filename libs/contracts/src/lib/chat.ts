@@ -1,3 +1,4 @@
+import type { Int } from './envelope';
 import type { ChatStatus } from './chat-status';
 
 /** The chat object of docs/CONTRACT.md §6, shared by every endpoint that returns a session. */
@@ -13,5 +14,5 @@ export interface ChatInfo {
   acceptTime: string | null;
   endTime: string | null;
   lastMessageTime: string | null;
-  messageCount: number;
+  messageCount: Int;
 }

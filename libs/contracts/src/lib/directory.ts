@@ -1,3 +1,4 @@
+import type { Int } from './envelope';
 import type { OperatorSummary } from './operator-login.request';
 
 /** `operatorList`: the tenant's operators by username (an agent gets only itself). */
@@ -9,7 +10,7 @@ export interface OperatorListData {
 export interface CustomerSummary {
   customerId: string;
   /** How many of the customer's chats the caller may read. */
-  chats: number;
+  chats: Int;
   /** The latest `lastMessageTime` of those chats, or null when none has a message. */
   lastMessageTime: string | null;
 }

@@ -1,3 +1,4 @@
+import type { Int } from './envelope';
 /**
  * Why an hour is a gap: never reconciled, its latest run did not end ok, or (`early`) every ok
  * run began before Easemob's export of the hour was final, so it may have missed messages.
@@ -35,10 +36,10 @@ export interface EasemobGapsData {
   from: string;
   to: string;
   /** Easemob hours of the range that have ended (an hour under way is not checked yet). */
-  hours: number;
+  hours: Int;
   /** The tenant's Easemob apps with REST credentials, each checked; none: nothing can be reconciled. */
   appkeys: string[];
   /** `hours × appkeys`: the app-hours checked. */
-  checked: number;
+  checked: Int;
   gaps: EasemobGap[];
 }

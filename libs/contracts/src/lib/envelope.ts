@@ -5,18 +5,24 @@ export const SUCCESS_MESSAGE = '成功';
 /** The codes an Op API response may carry; on error the HTTP status equals the code. */
 export type ResultCode = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
 
+/**
+ * A whole number. Only a name for `number` to TypeScript; the OpenAPI document says `integer`
+ * for it, so that generated clients and validators do not take 2.5 for a count.
+ */
+export type Int = number;
+
 export interface PageInfo {
   /** All items. */
-  total: number;
+  total: Int;
   /** The pageNum served. */
-  page: number;
-  pageSize: number;
+  page: Int;
+  pageSize: Int;
   /** Items on this page. */
-  count: number;
+  count: Int;
   /** True when a later page has items. */
   next: boolean;
   /** (page - 1) * pageSize */
-  startIndex: number;
+  startIndex: Int;
 }
 
 export interface Foot {

@@ -64,10 +64,10 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
                 "type": "string"
               },
               "pageNum": {
-                "type": "number"
+                "type": "integer"
               },
               "pageSize": {
-                "type": "number"
+                "type": "integer"
               },
               "aroundMessageId": {
                 "type": "string"
@@ -167,10 +167,10 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
                 "type": "string"
               },
               "pageNum": {
-                "type": "number"
+                "type": "integer"
               },
               "pageSize": {
-                "type": "number"
+                "type": "integer"
               }
             },
             "required": [
@@ -498,16 +498,16 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
                 "type": "string"
               },
               "chats": {
-                "type": "number"
+                "type": "integer"
               },
               "messages": {
-                "type": "number"
+                "type": "integer"
               },
               "marks": {
-                "type": "number"
+                "type": "integer"
               },
               "favorites": {
-                "type": "number"
+                "type": "integer"
               }
             },
             "required": [
@@ -645,7 +645,7 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
         ]
       },
       "messageCount": {
-        "type": "number"
+        "type": "integer"
       }
     },
     "required": [
@@ -708,7 +708,7 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
         ]
       },
       "messageCount": {
-        "type": "number"
+        "type": "integer"
       }
     },
     "required": [
@@ -789,15 +789,23 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
         ]
       },
       "length": {
-        "type": [
-          "number",
-          "null"
+        "anyOf": [
+          {
+            "type": "integer"
+          },
+          {
+            "type": "null"
+          }
         ]
       },
       "file_length": {
-        "type": [
-          "number",
-          "null"
+        "anyOf": [
+          {
+            "type": "integer"
+          },
+          {
+            "type": "null"
+          }
         ]
       },
       "addr": {
@@ -1012,7 +1020,7 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
         "items": {
           "type": "array",
           "items": {
-            "type": "number"
+            "type": "integer"
           },
           "minItems": 2,
           "maxItems": 2
@@ -1073,7 +1081,7 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
         ]
       },
       "messageCount": {
-        "type": "number"
+        "type": "integer"
       },
       "hits": {
         "type": "array",
@@ -1121,16 +1129,16 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
         "type": "string"
       },
       "chats": {
-        "type": "number"
+        "type": "integer"
       },
       "messages": {
-        "type": "number"
+        "type": "integer"
       },
       "marks": {
-        "type": "number"
+        "type": "integer"
       },
       "favorites": {
-        "type": "number"
+        "type": "integer"
       }
     },
     "required": [
@@ -1164,7 +1172,7 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
         "type": "string"
       },
       "chats": {
-        "type": "number"
+        "type": "integer"
       },
       "lastMessageTime": {
         "type": [
@@ -1241,7 +1249,7 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
         "type": "string"
       },
       "hours": {
-        "type": "number"
+        "type": "integer"
       },
       "appkeys": {
         "type": "array",
@@ -1250,7 +1258,7 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
         }
       },
       "checked": {
-        "type": "number"
+        "type": "integer"
       },
       "gaps": {
         "type": "array",
@@ -1345,7 +1353,7 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
               "type": "string"
             },
             "count": {
-              "type": "number"
+              "type": "integer"
             }
           },
           "required": [
@@ -1563,22 +1571,22 @@ export const OP_RESPONSE_SCHEMAS: Readonly<Record<string, object>> = {
     "type": "object",
     "properties": {
       "total": {
-        "type": "number"
+        "type": "integer"
       },
       "page": {
-        "type": "number"
+        "type": "integer"
       },
       "pageSize": {
-        "type": "number"
+        "type": "integer"
       },
       "count": {
-        "type": "number"
+        "type": "integer"
       },
       "next": {
         "type": "boolean"
       },
       "startIndex": {
-        "type": "number"
+        "type": "integer"
       }
     },
     "required": [

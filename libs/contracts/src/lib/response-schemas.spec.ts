@@ -22,10 +22,14 @@ const COMPONENTS = '#/components/schemas/';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** Draft-07 output made OpenAPI 3.1 (JSON Schema 2020-12): component refs, tuples as prefixItems. */
+/** `Int` (envelope.ts), TypeScript's name for a whole number: JSON Schema's `integer`, in place. */
+const INT = '#/definitions/Int';
+
+/** Draft-07 output made OpenAPI 3.1 (JSON Schema 2020-12): component refs, tuples as prefixItems, `Int` as integer. */
 function toOpenApi(value: Json): Json {
   if (Array.isArray(value)) return value.map(toOpenApi);
   if (value === null || typeof value !== 'object') return value;
+  if (value.$ref === INT) return { type: 'integer' };
   const out: { [key: string]: Json } = {};
   for (const [key, item] of Object.entries(value)) {
     if (key === '$ref' && typeof item === 'string') out.$ref = item.replace('#/definitions/', COMPONENTS);
@@ -52,6 +56,7 @@ function generate(): Record<string, Json> {
   });
   const definitions: Record<string, Json> = {};
   for (const root of ROOTS) Object.assign(definitions, (generator.createSchema(root) as { definitions: Record<string, Json> }).definitions);
+  delete definitions.Int;
   const sorted = Object.fromEntries(
     Object.keys(definitions)
       .sort()

@@ -1,3 +1,4 @@
+import type { Int } from './envelope';
 import type { ChatMessage } from './chat-message';
 import type { ChatInfo } from './chat';
 import type { AuditAction, ChatSearchRequest } from './search-marks-audit.request';
@@ -10,7 +11,7 @@ export interface ChatSearchHit {
   /** About 60 characters of the message around the first match. */
   snippet: string;
   /** Every match inside `snippet`, as [start, end) in UTF-16 code units. */
-  offsets: Array<[number, number]>;
+  offsets: Array<[Int, Int]>;
 }
 
 export interface ChatSearchResult extends ChatInfo {
@@ -49,7 +50,7 @@ export interface MessageMarkData {
 }
 
 export interface MarkListData {
-  marks: Array<{ mark: string; count: number }>;
+  marks: Array<{ mark: string; count: Int }>;
 }
 
 export interface MessageFavoriteData {
@@ -74,16 +75,16 @@ export type ChatSearchFilters = {
 
 /** What each audited action acted on: the `target` of its audit records (docs/CONTRACT.md §6). */
 export interface AuditTargets {
-  chatMessageList: { chatId: string; pageNum: number; pageSize: number; aroundMessageId?: string };
+  chatMessageList: { chatId: string; pageNum: Int; pageSize: Int; aroundMessageId?: string };
   chatSearch: ChatSearchFilters;
-  chatMessageSearch: { chatId: string; keyword: string; pageNum: number; pageSize: number };
+  chatMessageSearch: { chatId: string; keyword: string; pageNum: Int; pageSize: Int };
   messageMarkAdd: { chatId: string; messageId: string; mark: string };
   messageMarkRemove: { chatId: string; messageId: string; mark: string };
   messageFavoriteAdd: { chatId: string; messageId: string };
   messageFavoriteRemove: { chatId: string; messageId: string };
   chatExport: { chatId: string; format: ExportFormat };
   /** The customer id only as a digest: the erasure leaves no trace of who was erased. */
-  customerErase: { customerIdSha256: string; chats: number; messages: number; marks: number; favorites: number };
+  customerErase: { customerIdSha256: string; chats: Int; messages: Int; marks: Int; favorites: Int };
   /** The exported range and filters; its `chatId` filter is the record's `chatId`. */
   auditExport: { from: string; to: string; operatorId?: string; action?: AuditAction };
 }

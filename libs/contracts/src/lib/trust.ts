@@ -1,12 +1,13 @@
+import type { Int } from './envelope';
 import type { AuditAction } from './search-marks-audit.request';
 
 /** `customerErase`: what was deleted. */
 export interface CustomerEraseData {
   customerId: string;
-  chats: number;
-  messages: number;
-  marks: number;
-  favorites: number;
+  chats: Int;
+  messages: Int;
+  marks: Int;
+  favorites: Int;
 }
 
 /** `opctl retention:set` */

@@ -71,6 +71,6 @@ describe('OpClient on answers that are no envelope', () => {
     });
     await expect(client.markList()).rejects.toMatchObject({ name: 'OpApiError', code: 503, retryAfterSeconds: 7 });
     await expect(client.call('customerList', {})).rejects.toMatchObject({ name: 'OpApiError', code: 504 });
-    await expect(client.chatExport({ chatId: 'c' })).rejects.toMatchObject({ name: 'OpApiError', code: 504 });
+    await expect(client.chatExport({ chatId: 'c', format: 'csv' })).rejects.toMatchObject({ name: 'OpApiError', code: 504 });
   });
 });
