@@ -98,79 +98,29 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
   });
 
   it('opctl easemob:app takes the REST credentials and seals the client secret', async () => {
-    const run = await opctl(
-      'easemob:app',
-      '--tenant',
-      a.tenantId,
-      '--appkey',
-      APPKEY,
-      '--callback-secret',
-      CALLBACK_SECRET,
-      '--client-id',
-      CLIENT_ID,
-      '--client-secret',
-      CLIENT_SECRET,
-    );
+    const easemobApp = (appkey: string, ...flags: string[]) => opctl('easemob:app', '--tenant', a.tenantId, '--appkey', appkey, ...flags);
+    const sealed = () =>
+      t.dataSource.query('SELECT client_id, callback_secret_sealed, client_secret_sealed FROM easemob_apps WHERE appkey = ?', [APPKEY]);
+    const run = await easemobApp(APPKEY, '--callback-secret', CALLBACK_SECRET, '--client-id', CLIENT_ID, '--client-secret', CLIENT_SECRET);
     expect(run.code).toBe(0);
     expect(run.json).toEqual({ tenantId: a.tenantId, appkey: APPKEY, clientId: CLIENT_ID });
-    const rows: Array<{ client_id: string; client_secret_sealed: string }> = await t.dataSource.query(
-      'SELECT client_id, client_secret_sealed FROM easemob_apps WHERE appkey = ?',
-      [APPKEY],
-    );
+    const rows: Array<{ client_id: string; client_secret_sealed: string }> = await sealed();
     expect(rows[0].client_id).toBe(CLIENT_ID);
     expect(rows[0].client_secret_sealed).not.toContain(CLIENT_SECRET);
     expect(rows[0].client_secret_sealed).not.toContain(Buffer.from(CLIENT_SECRET).toString('base64').slice(0, 12));
-    const half = await opctl(
-      'easemob:app',
-      '--tenant',
-      a.tenantId,
-      '--appkey',
-      APPKEY,
-      '--callback-secret',
-      CALLBACK_SECRET,
-      '--client-id',
-      CLIENT_ID,
-    );
+    const half = await easemobApp(APPKEY, '--callback-secret', CALLBACK_SECRET, '--client-id', CLIENT_ID);
     expect(half.code).not.toBe(0);
     expect(half.stdout).toContain('--client-id 和 --client-secret 必须同时给出');
     // A refused command changes nothing: the callback secret it named is not taken either.
-    const sealedBefore = await t.dataSource.query(
-      'SELECT callback_secret_sealed, client_secret_sealed FROM easemob_apps WHERE appkey = ?',
-      [APPKEY],
-    );
-    const refused = await opctl(
-      'easemob:app',
-      '--tenant',
-      a.tenantId,
-      '--appkey',
+    const refused = await easemobApp(
       APPKEY,
-      '--callback-secret',
-      'a-new-callback-secret',
-      '--client-id',
-      CLIENT_ID,
-      '--client-secret',
-      'a-new-client-secret',
-      '--rest-url',
-      'a1.easemob.com',
+      ...['--callback-secret', 'a-new-callback-secret', '--client-id', CLIENT_ID, '--client-secret', 'a-new-client-secret'],
+      ...['--rest-url', 'a1.easemob.com'],
     );
     expect(refused.code).not.toBe(0);
     expect(refused.stdout).toContain('rest-url 必须是带协议的地址');
-    expect(
-      await t.dataSource.query('SELECT callback_secret_sealed, client_secret_sealed FROM easemob_apps WHERE appkey = ?', [APPKEY]),
-    ).toEqual(sealedBefore);
-    const unknown = await opctl(
-      'easemob:app',
-      '--tenant',
-      a.tenantId,
-      '--appkey',
-      'fresh-org#fresh-app',
-      '--callback-secret',
-      'cb',
-      '--client-id',
-      '',
-      '--client-secret',
-      'x',
-    );
+    expect(await sealed()).toEqual(rows);
+    const unknown = await easemobApp('fresh-org#fresh-app', '--callback-secret', 'cb', '--client-id', '', '--client-secret', 'x');
     expect(unknown.code).not.toBe(0);
     expect(await t.dataSource.query('SELECT appkey FROM easemob_apps WHERE appkey = ?', ['fresh-org#fresh-app'])).toEqual([]);
   });
