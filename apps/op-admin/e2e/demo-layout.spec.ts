@@ -62,7 +62,10 @@ describe('the demo in the panel, on a phone and a desktop', () => {
     // but three of the last day (running, never run, failed). The next hours are ok too, so a
     // run that crosses an hour boundary sees the same gaps.
     await api.easemobApps.register(demo.tenantId, GAPS_APPKEY, 'demo-callback-secret');
-    await api.easemobApps.setRestCredentials(demo.tenantId, GAPS_APPKEY, 'demo-client-id', 'demo-client-secret');
+    await api.easemobApps.setRestCredentials(demo.tenantId, GAPS_APPKEY, {
+      clientId: 'demo-client-id',
+      clientSecret: 'demo-client-secret',
+    });
     seededHour = Math.floor(Date.now() / HOUR) * HOUR;
     const hours: Partial<typeof gapHours> = {};
     for (let n = -48; n <= 2; n++) {
