@@ -286,6 +286,59 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
     }
   });
 
+  it('reads a page of a chat numbered in part whole, while a message is appended (no row skipped)', async () => {
+    // A chat whose numbering a late message cut back is read by counts and offsets; a message
+    // appended between the chat's count and the page once shifted a page counted from the end by
+    // one row, skipping one (and aroundMessageId served a page without its message).
+    const base = MIDNIGHT + 3 * DAY_MS;
+    const chatId = 'tail';
+    const stored = () =>
+      t.dataSource
+        .query('SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id', [
+          a.tenantId,
+          chatId,
+        ])
+        .then((rows: Array<{ id: string }>) => rows.map((row) => row.id));
+    const text = (msg: string) => ({ type: 'txt' as const, msg });
+    const inOrder = Array.from({ length: 1500 }, (_, i) => record({ chatId, timestamp: base + i * 1000, body: text(`尾${i}`) }));
+    expect((await t.importRecords(a.tenantId, inOrder)).failed).toBe(0);
+    const pageSize = 20;
+    const wrong: string[] = [];
+    for (let attempt = 0; attempt < 12; attempt++) {
+      await t.importRecords(a.tenantId, [record({ chatId, timestamp: base + (700 + attempt) * 1000 + 500, body: text(`迟${attempt}`) })]);
+      const before = await stored();
+      const lastPage = Math.ceil(before.length / pageSize);
+      const target = before[(lastPage - 2) * pageSize];
+      let done = false;
+      const answers: Array<{ pageNum: number; target?: string; total: number; ids: string[] }> = [];
+      const readers = [0, 1, 2, 3].map(async (r) => {
+        for (let i = 0; !done || i < 2; i++) {
+          const body = r === 3 ? { chatId, aroundMessageId: target, pageSize } : { chatId, pageNum: lastPage - ((r + i) % 2), pageSize };
+          const { envelope } = await list(body);
+          answers.push({
+            pageNum: envelope.page!.page,
+            ...(r === 3 ? { target } : {}),
+            total: envelope.page!.total,
+            ids: envelope.data!.msg.map((m) => m.userMessageId),
+          });
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await t.importRecords(a.tenantId, [record({ chatId, timestamp: base + (2000 + attempt) * 1000, body: text(`新${attempt}`) })]);
+      done = true;
+      await Promise.all(readers);
+      const after = await stored();
+      const slice = (ids: string[], pageNum: number) => ids.slice((pageNum - 1) * pageSize, pageNum * pageSize);
+      for (const answer of answers) {
+        const as = (ids: string[]) =>
+          answer.total === ids.length && JSON.stringify(answer.ids) === JSON.stringify(slice(ids, answer.pageNum));
+        if (!(as(before) || as(after)) || (answer.target && !answer.ids.includes(answer.target)))
+          wrong.push(`attempt ${attempt}, page ${answer.pageNum}${answer.target ? ' around' : ''}: total ${answer.total}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('computes the same day in SQL as in code, before 1970 and at day edges', async () => {
     for (const time of [0, 1, DAY_MS - 1, DAY_MS, -1, -DAY_MS, -DAY_MS - 1, MIDNIGHT + DAY_MS - 1, 4_102_444_800_000]) {
       const [row]: Array<{ d: number | string }> = await t.dataSource.query(

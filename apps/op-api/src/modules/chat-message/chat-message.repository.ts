@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { dialectOf, merge } from '../../database/dialect';
+import { dialectOf, isMysql, merge } from '../../database/dialect';
 import { DAY_MS, dayNumber } from '../../database/message-days';
 import { chunks } from '../../common/util/chunks';
 import { affectedRows, CASE_ROWS, caseById, keysetAfter, placeholders, valueRows } from '../../database/sql';
@@ -8,6 +8,9 @@ import { SearchIndexService } from '../search-index/search-index.service';
 import { compareKeys, keyOf, type ChatKey, type Numbering } from '../chats/chat-numbering';
 import type { NewMessage } from './easemob-message';
 import { ascending } from '../../common/util/ascending';
+
+/** Where a read runs: the data source (replicas may answer), or a transaction's manager. */
+type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
 /** A stored message as the page query reads it. */
 export interface MessageRow {
@@ -113,6 +116,17 @@ export class ChatMessageRepository {
     return dialectOf(this.dataSource).forceIndex('idx_messages_chat_page');
   }
 
+  /**
+   * Runs `read` on one snapshot of the store: a read of several statements (a chat's count, then
+   * a page counted from its end) that a message stored in between would otherwise shift by one.
+   * MySQL: a REPEATABLE READ transaction, its snapshot taken at its first read. SQLite: as is
+   * (one connection, each statement whole).
+   */
+  snapshot<T>(read: (db: EntityManager) => Promise<T>): Promise<T> {
+    if (!isMysql(this.dataSource)) return read(this.dataSource.manager);
+    return this.dataSource.transaction('REPEATABLE READ', read);
+  }
+
   /** The chat of one of the tenant's messages (by primary key), or null. */
   async chatOfMessage(tenantId: string, messageId: string): Promise<string | null> {
     const rows: Array<{ chat_id: string }> = await this.dataSource.query('SELECT chat_id FROM messages WHERE id = ? AND tenant_id = ?', [
@@ -130,9 +144,15 @@ export class ChatMessageRepository {
    * When the day counts do not add up to the chat's total (rows stored by a process older than
    * them, or a write between the two reads) it counts every earlier message: slower, never wrong.
    */
-  async positionInChat(tenantId: string, chatId: string, messageId: string, numbering: Numbering): Promise<number | null> {
+  async positionInChat(
+    tenantId: string,
+    chatId: string,
+    messageId: string,
+    numbering: Numbering,
+    db: Queryable = this.dataSource,
+  ): Promise<number | null> {
     const id = BigInt(messageId);
-    const found: Array<{ create_time: number | string; seq: number | string | null }> = await this.dataSource.query(
+    const found: Array<{ create_time: number | string; seq: number | string | null }> = await db.query(
       'SELECT create_time, seq FROM messages WHERE tenant_id = ? AND chat_id = ? AND id = ?',
       [tenantId, chatId, id],
     );
@@ -142,15 +162,14 @@ export class ChatMessageRepository {
     if (seq !== null && seq <= numbering.upto && compareKeys(keyOf(time, id), numbering.last) <= 0) return seq - 1;
     const total = numbering.count;
     const day = dayNumber(time);
-    const rows: Array<{ all_days: number | string | null; earlier: number | string | null; same_day: number | string }> =
-      await this.dataSource.query(
-        'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?) AS all_days, ' +
-          '(SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
-          `(SELECT COUNT(*) FROM messages ${this.chatPage()} WHERE tenant_id = ? AND chat_id = ? AND ${BEFORE_MESSAGE_FROM}) AS same_day`,
-        [tenantId, chatId, tenantId, chatId, day, tenantId, chatId, day * DAY_MS, time, time, id],
-      );
+    const rows: Array<{ all_days: number | string | null; earlier: number | string | null; same_day: number | string }> = await db.query(
+      'SELECT (SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?) AS all_days, ' +
+        '(SELECT SUM(message_count) FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? AND utc_day < ?) AS earlier, ' +
+        `(SELECT COUNT(*) FROM messages ${this.chatPage()} WHERE tenant_id = ? AND chat_id = ? AND ${BEFORE_MESSAGE_FROM}) AS same_day`,
+      [tenantId, chatId, tenantId, chatId, day, tenantId, chatId, day * DAY_MS, time, time, id],
+    );
     if (Number(rows[0].all_days ?? 0) === total) return Number(rows[0].earlier ?? 0) + Number(rows[0].same_day);
-    const counted: Array<{ n: number | string }> = await this.dataSource.query(
+    const counted: Array<{ n: number | string }> = await db.query(
       `SELECT COUNT(*) AS n FROM messages ${this.chatPage()} WHERE tenant_id = ? AND chat_id = ? AND ${BEFORE_MESSAGE_FROM}`,
       [tenantId, chatId, Number.MIN_SAFE_INTEGER, time, time, id],
     );
@@ -165,7 +184,12 @@ export class ChatMessageRepository {
    * name the day the page starts in and how far into it; an id-only inner query then skips only
    * within that day, so skipped entries never fetch their rows.
    */
-  async page(tenantId: string, chatId: string, { offset, limit, numbering }: PageWindow): Promise<MessageRow[]> {
+  async page(
+    tenantId: string,
+    chatId: string,
+    { offset, limit, numbering }: PageWindow,
+    db: Queryable = this.dataSource,
+  ): Promise<MessageRow[]> {
     const total = numbering.count;
     const count = Math.min(limit, total - offset);
     if (count <= 0) return [];
@@ -173,7 +197,7 @@ export class ChatMessageRepository {
     // where an offset counted from the chat's end (read a moment before) moves with them.
     if (offset + count <= numbering.upto) {
       const { last } = numbering;
-      const rows: MessageRow[] = await this.dataSource.query(
+      const rows: MessageRow[] = await db.query(
         `SELECT ${MESSAGE_COLUMNS} FROM messages m ${dialectOf(this.dataSource).forceIndex('idx_messages_chat_seq')} ` +
           `WHERE m.tenant_id = ? AND m.chat_id = ? AND ${NUMBERED_RANGE} ORDER BY m.seq`,
         [tenantId, chatId, offset + 1, offset + count, last.timeMs, last.timeMs, last.id],
@@ -185,15 +209,15 @@ export class ChatMessageRepository {
     const fromEnd = fromEndSkip < offset;
     if (Math.min(offset, fromEndSkip) <= DIRECT_SKIP_MAX) {
       const direction = fromEnd ? 'DESC' : 'ASC';
-      const rows: MessageRow[] = await this.dataSource.query(
+      const rows: MessageRow[] = await db.query(
         `SELECT ${MESSAGE_COLUMNS} FROM messages m ${this.chatPage()} WHERE m.tenant_id = ? AND m.chat_id = ? ` +
           `ORDER BY m.create_time ${direction}, m.id ${direction} LIMIT ? OFFSET ?`,
         [tenantId, chatId, count, fromEnd ? fromEndSkip : offset],
       );
       return fromEnd ? rows.reverse() : rows;
     }
-    const start = await this.dayOfPosition(tenantId, chatId, offset, total);
-    return this.dataSource.query(
+    const start = await this.dayOfPosition(tenantId, chatId, offset, total, db);
+    return db.query(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN (` +
         `SELECT id FROM messages ${this.chatPage()} WHERE tenant_id = ? AND chat_id = ? AND create_time >= ? ORDER BY create_time, id LIMIT ? OFFSET ?` +
         ') p ON p.id = m.id WHERE m.tenant_id = ? AND m.chat_id = ? ORDER BY m.create_time, m.id',
@@ -211,8 +235,9 @@ export class ChatMessageRepository {
     chatId: string,
     position: number,
     total: number,
+    db: Queryable,
   ): Promise<{ fromMs: number; skip: number }> {
-    const days: Array<{ utc_day: number | string; message_count: number | string }> = await this.dataSource.query(
+    const days: Array<{ utc_day: number | string; message_count: number | string }> = await db.query(
       'SELECT utc_day, message_count FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? ORDER BY utc_day',
       [tenantId, chatId],
     );
