@@ -154,6 +154,9 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     const one = await opctl('token:issue', '--help');
     expect(one.code).toBe(0);
     expect(one.json).toMatchObject({ command: 'token:issue', required: ['--operator'], optional: ['--ttl'] });
+    // The word as a value is a value: the tenant is made, not the help printed.
+    const named = await opctl('tenant:create', '--name', 'help');
+    expect([named.code, typeof named.json.tenantId]).toEqual([0, 'string']);
   });
 
   it('names the master key when a sealed secret does not open under it', async () => {

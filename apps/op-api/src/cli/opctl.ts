@@ -23,8 +23,8 @@ import { ServiceAccountService } from '../modules/access/service-account.service
 import { TenantService } from '../modules/access/tenant.service';
 import { DEMO_CHAT_ID } from '../modules/demo/demo-data';
 import { DEMO_FILE, DemoSeedService } from '../modules/demo/demo-seed.service';
-import { ImportService, type ImportProgress } from '../modules/importer/import.service';
-import { ReconcileService } from '../modules/importer/reconcile.service';
+import { ImportService, type ImportProgress, type ImportResult } from '../modules/importer/import.service';
+import { ReconcileService, type ReconcileResult } from '../modules/importer/reconcile.service';
 import { SearchIndexService } from '../modules/search-index/search-index.service';
 import { RetentionService } from '../modules/trust/retention.service';
 import { sphinxNodeConfig, type SphinxNode } from '../modules/search-index/engines/sphinx-config';
@@ -89,8 +89,6 @@ const COMMANDS: Record<string, Command> = {
       process.stderr.write(`import done: ${result.imported} imported, ${result.duplicates} duplicates, ${result.failed} failed\n`);
       // An outbox-fed keyword index (Mroonga, Sphinx) takes the new messages before the command ends.
       await app.get(SearchIndexService).drain();
-      // Not all of the file went in: scripts see it without reading the report.
-      if (result.failed > 0) process.exitCode = 1;
       return result;
     },
   },
@@ -131,13 +129,8 @@ const COMMANDS: Record<string, Command> = {
   'easemob:reconcile': {
     flags: ['tenant', 'from', 'to'],
     required: ['tenant', 'from', 'to'],
-    run: async (app, f) => {
-      const result = await app
-        .get(ReconcileService)
-        .reconcileRange(f.tenant!, f.from!, f.to!, 'cli', (line) => process.stderr.write(`${line}\n`));
-      if (result.totals.hoursNotOk > 0 || result.totals.failed > 0) process.exitCode = 1;
-      return result;
-    },
+    run: (app, f) =>
+      app.get(ReconcileService).reconcileRange(f.tenant!, f.from!, f.to!, 'cli', (line) => process.stderr.write(`${line}\n`)),
   },
   'easemob:gaps': {
     flags: ['tenant', 'from', 'to'],
@@ -166,9 +159,7 @@ const COMMANDS: Record<string, Command> = {
     required: [],
     run: async (app, f) => {
       if (f.tenant !== undefined) await app.get(TenantService).requireExists(f.tenant);
-      const report = await app.get(SearchIndexService).verify(f.tenant ?? '*', integerFlag(f, 'sample') ?? 100);
-      if (!report.ok) process.exitCode = 1;
-      return report;
+      return app.get(SearchIndexService).verify(f.tenant ?? '*', integerFlag(f, 'sample') ?? 100);
     },
   },
   'retention:set': {
@@ -288,7 +279,9 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
     return { usage: USAGE, commands: Object.fromEntries(Object.entries(ALL).map(([n, c]) => [n, helpOf(c)])) };
   const command = COMMANDS[name] ?? DATABASE_ONLY[name] ?? OFFLINE[name];
   if (!command) throw OpError.badRequest(`未知命令 ${name}\n${USAGE}`);
-  if (rest.some((arg) => HELP.includes(arg))) return { usage: `npm run opctl -- ${name} [--flags]`, command: name, ...helpOf(command) };
+  // Only the flag: a value may be the word (`--name help`).
+  if (rest.some((arg) => arg === '--help' || arg === '-h'))
+    return { usage: `npm run opctl -- ${name} [--flags]`, command: name, ...helpOf(command) };
   let values: Flags;
   try {
     const { values: parsed, tokens } = parseArgs({
@@ -338,11 +331,22 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   }
 }
 
+/**
+ * Commands whose report can say they ran to their end without doing all they were asked: opctl
+ * prints the report and exits 1, so that scripts see it without reading the report.
+ */
+const INCOMPLETE: Record<string, (result: never) => boolean> = {
+  import: (result: ImportResult) => result.failed > 0,
+  'easemob:reconcile': (result: ReconcileResult) => result.totals.hoursNotOk > 0 || result.totals.failed > 0,
+  'search:verify': (report: { ok: boolean }) => !report.ok,
+};
+
 /** Prints the command's one JSON object on stdout (an `error` object on failure). */
 export function opctlMain(argv: string[]): Promise<void> {
   return runOpctl(argv).then(
     (result) => {
       process.stdout.write(JSON.stringify(result) + '\n');
+      if (INCOMPLETE[argv[0]]?.(result as never)) process.exitCode = 1;
     },
     (error: unknown) => {
       const known = error instanceof OpError || error instanceof ConfigError || error instanceof UnsealError;

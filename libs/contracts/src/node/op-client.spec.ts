@@ -47,6 +47,8 @@ describe('OpClient on answers that are no envelope', () => {
     server = createServer((request, response) => {
       if (request.url?.includes('chatSearch')) {
         response.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
+      } else if (request.url?.includes('favoriteList')) {
+        response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>请先登录门户</body></html>');
       } else if (request.url?.includes('markList')) {
         response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '7' }).end('{"message":"overloaded"}');
       } else {
@@ -71,6 +73,12 @@ describe('OpClient on answers that are no envelope', () => {
     });
     await expect(client.markList()).rejects.toMatchObject({ name: 'OpApiError', code: 503, retryAfterSeconds: 7 });
     await expect(client.call('customerList', {})).rejects.toMatchObject({ name: 'OpApiError', code: 504 });
+    // A portal's 200 page is no success: a bad gateway, not code 200.
+    await expect(client.favoriteList({})).rejects.toMatchObject({
+      name: 'OpApiError',
+      code: 502,
+      message: 'Op API 返回了无法识别的应答（HTTP 200）',
+    });
     await expect(client.chatExport({ chatId: 'c', format: 'csv' })).rejects.toMatchObject({ name: 'OpApiError', code: 504 });
   });
 });

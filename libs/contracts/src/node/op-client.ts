@@ -90,7 +90,9 @@ async function envelopeOf<T>(response: Response): Promise<Envelope<T>> {
   } catch {
     // not JSON: below
   }
-  throw new OpApiError(response.status, `Op API 返回了无法识别的应答（HTTP ${response.status}）`, retryAfterOf(response));
+  // A 2xx that is no envelope (a portal's or proxy's page) is no success either: a bad gateway.
+  const code = response.status >= 200 && response.status < 300 ? 502 : response.status;
+  throw new OpApiError(code, `Op API 返回了无法识别的应答（HTTP ${response.status}）`, retryAfterOf(response));
 }
 
 /** The keys of T that a value must have. */

@@ -16,7 +16,10 @@ export interface ImportResult {
   /** Records without a chat (routed like callbacks) older than the tenant's retention that no open chat took: not stored. */
   expired: number;
   failed: number;
-  /** The first {@link MAX_REPORTED_ERRORS} bad lines; `failed` counts them all. */
+  /**
+   * The first {@link MAX_REPORTED_ERRORS} bad lines; `failed` counts them all. A file that could
+   * not be read to its end adds one more, always last: the line from which nothing was read.
+   */
   errors: Array<{ line: number; message: string }>;
 }
 

@@ -103,10 +103,13 @@ function leniently(parts: readonly Buffer[]): JsonLine {
 
 /**
  * The lines of `lines` until its stream fails (a gzip cut short or damaged, a reset download):
- * the reader gets every line read before, then the end; `failure()` then says what stopped it,
- * and `read()` how many lines came before.
+ * the reader gets every line read before, then the end; `failure()` then says what stopped it
+ * (as `explain` put it when it happened), and `read()` how many lines came before.
  */
-export function untilStreamError(lines: AsyncIterable<JsonLine>): {
+export function untilStreamError(
+  lines: AsyncIterable<JsonLine>,
+  explain: (error: Error) => Error = (error) => error,
+): {
   lines: AsyncGenerator<JsonLine>;
   read: () => number;
   failure: () => Error | null;
@@ -121,7 +124,7 @@ export function untilStreamError(lines: AsyncIterable<JsonLine>): {
       }
     } catch (error) {
       // Not `instanceof Error`: an error of another realm (zlib's, under a test runner) would lose its code.
-      failure = typeof error === 'object' && error !== null ? (error as Error) : new Error(String(error));
+      failure = explain(typeof error === 'object' && error !== null ? (error as Error) : new Error(String(error)));
     }
   }
   return { lines: reading(), read: () => count, failure: () => failure };

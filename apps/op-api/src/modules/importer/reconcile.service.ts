@@ -408,11 +408,13 @@ export class ReconcileService {
     }
     // A cut download (timeout, reset) or a damaged gzip ends the hour as failed, whatever was read.
     // Easemob's export is read as its callbacks are: a byte that is not UTF-8 becomes U+FFFD.
+    // Whether the download's time was up is asked when the stream fails, not once the rest is stored.
     const reading = untilStreamError(
       jsonLines(
         pipeline(response, createGunzip(), () => undefined),
         { invalidUtf8: 'replace' },
       ),
+      (error) => (signal.aborted ? timedOut() : error),
     );
     async function* messages(): AsyncGenerator<JsonLine> {
       for await (const line of reading.lines) {
@@ -430,7 +432,7 @@ export class ReconcileService {
     }
     const imported = await this.importer.importLines(app.tenantId, messages());
     const failure = reading.failure();
-    if (failure) throw signal.aborted ? timedOut() : failure;
+    if (failure) throw failure;
     result.added += imported.imported;
     result.expired += imported.expired;
     result.alreadyStored += imported.duplicates;
