@@ -100,11 +100,7 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
   it('serves every page of a long chat in order, deep pages starting from their day', async () => {
     const records = timesOverDays(700).map((timestamp, i) => record({ chatId: 'deep', timestamp, body: { type: 'txt', msg: `深${i}` } }));
     for (let i = 0; i < records.length; i += 250) await t.importRecords(a.tenantId, shuffled(records, 3).slice(i, i + 250));
-    const oracle: Array<{ id: string }> = await t.dataSource.query(
-      'SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id',
-      [a.tenantId, 'deep'],
-    );
-    const expected = oracle.map((row) => row.id);
+    const expected = await storedIds('deep');
     expect(expected).toHaveLength(700);
     const pages = async () => {
       for (const pageSize of [50, 7]) {
@@ -142,6 +138,15 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
     await pages();
     await positions();
   });
+
+  /** The chat's message ids in chat order (create_time, then id), as the store holds them: the model pages are checked against. */
+  async function storedIds(chatId: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await t.dataSource.query(
+      'SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id',
+      [a.tenantId, chatId],
+    );
+    return rows.map((row) => row.id);
+  }
 
   /** The chat numbered throughout (every renumbering asked for done): each message's seq is its place, the chat row says so. */
   async function expectNumbered(chatId: string): Promise<string[]> {
@@ -198,20 +203,17 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
     await t.importRecords(a.tenantId, [record({ chatId: 'seq', timestamp: MIDNIGHT + DAY_MS + 49, body: { type: 'txt', msg: '迟到' } })]);
     expect(await numberedUpTo('seq')).toBe(100);
     // Read at once, while the renumbering the first read asks for runs: every page and position right.
-    const expected: Array<{ id: string }> = await t.dataSource.query(
-      'SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id',
-      [a.tenantId, 'seq'],
-    );
+    const expected = await storedIds('seq');
     for (const index of [0, 60, 149, 150, 151, 229, 300]) {
-      const { envelope } = await list({ chatId: 'seq', aroundMessageId: expected[index].id, pageSize: 20 });
+      const { envelope } = await list({ chatId: 'seq', aroundMessageId: expected[index], pageSize: 20 });
       const start = Math.floor(index / 20) * 20;
       expect({ index, startIndex: envelope.page!.startIndex, ids: envelope.data!.msg.map((m) => m.userMessageId) }).toEqual({
         index,
         startIndex: start,
-        ids: expected.slice(start, start + 20).map((row) => row.id),
+        ids: expected.slice(start, start + 20),
       });
     }
-    expect(await expectNumbered('seq')).toEqual(expected.map((row) => row.id));
+    expect(await expectNumbered('seq')).toEqual(expected);
     await expectEveryPosition('seq', 301);
   });
 
@@ -292,13 +294,6 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
     // one row, skipping one (and aroundMessageId served a page without its message).
     const base = MIDNIGHT + 3 * DAY_MS;
     const chatId = 'tail';
-    const stored = () =>
-      t.dataSource
-        .query('SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND chat_id = ? ORDER BY create_time, id', [
-          a.tenantId,
-          chatId,
-        ])
-        .then((rows: Array<{ id: string }>) => rows.map((row) => row.id));
     const text = (msg: string) => ({ type: 'txt' as const, msg });
     const inOrder = Array.from({ length: 1500 }, (_, i) => record({ chatId, timestamp: base + i * 1000, body: text(`尾${i}`) }));
     expect((await t.importRecords(a.tenantId, inOrder)).failed).toBe(0);
@@ -306,7 +301,7 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
     const wrong: string[] = [];
     for (let attempt = 0; attempt < 12; attempt++) {
       await t.importRecords(a.tenantId, [record({ chatId, timestamp: base + (700 + attempt) * 1000 + 500, body: text(`迟${attempt}`) })]);
-      const before = await stored();
+      const before = await storedIds(chatId);
       const lastPage = Math.ceil(before.length / pageSize);
       const target = before[(lastPage - 2) * pageSize];
       let done = false;
@@ -327,7 +322,7 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
       await t.importRecords(a.tenantId, [record({ chatId, timestamp: base + (2000 + attempt) * 1000, body: text(`新${attempt}`) })]);
       done = true;
       await Promise.all(readers);
-      const after = await stored();
+      const after = await storedIds(chatId);
       const slice = (ids: string[], pageNum: number) => ids.slice((pageNum - 1) * pageSize, pageNum * pageSize);
       for (const answer of answers) {
         const as = (ids: string[]) =>

@@ -261,7 +261,7 @@ function signedCurl(f: Flags): { url: string; body: string; curl: string } {
 type Flagged = Pick<Command, 'flags' | 'switches' | 'required'>;
 const ALL: Record<string, Flagged> = { ...DATABASE_ONLY, ...COMMANDS, ...OFFLINE };
 const USAGE = `usage: npm run opctl -- <command> [--flags]\ncommands: ${Object.keys(ALL).join(', ')}`;
-const HELP = ['help', '--help', '-h'];
+const HELP_FLAGS = ['--help', '-h'];
 
 /** A command's flags for `help`: required ones first; docs/CONTRACT.md §4 and docs/operations.md say what each does. */
 function helpOf(command: Flagged): { required: string[]; optional: string[] } {
@@ -275,12 +275,12 @@ function helpOf(command: Flagged): { required: string[]; optional: string[] } {
 /** Runs one command; returns what to print on stdout. Throws on failure. */
 export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
   const [name, ...rest] = argv;
-  if (name === undefined || HELP.includes(name))
+  if (name === undefined || name === 'help' || HELP_FLAGS.includes(name))
     return { usage: USAGE, commands: Object.fromEntries(Object.entries(ALL).map(([n, c]) => [n, helpOf(c)])) };
   const command = COMMANDS[name] ?? DATABASE_ONLY[name] ?? OFFLINE[name];
   if (!command) throw OpError.badRequest(`未知命令 ${name}\n${USAGE}`);
   // Only the flag: a value may be the word (`--name help`).
-  if (rest.some((arg) => arg === '--help' || arg === '-h'))
+  if (rest.some((arg) => HELP_FLAGS.includes(arg)))
     return { usage: `npm run opctl -- ${name} [--flags]`, command: name, ...helpOf(command) };
   let values: Flags;
   try {

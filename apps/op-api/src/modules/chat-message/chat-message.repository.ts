@@ -9,9 +9,6 @@ import { compareKeys, keyOf, type ChatKey, type Numbering } from '../chats/chat-
 import type { NewMessage } from './easemob-message';
 import { ascending } from '../../common/util/ascending';
 
-/** Where a read runs: the data source (replicas may answer), or a transaction's manager. */
-type Queryable = Pick<DataSource | EntityManager, 'query'>;
-
 /** A stored message as the page query reads it. */
 export interface MessageRow {
   id: string;
@@ -149,7 +146,7 @@ export class ChatMessageRepository {
     chatId: string,
     messageId: string,
     numbering: Numbering,
-    db: Queryable = this.dataSource,
+    db: DataSource | EntityManager = this.dataSource,
   ): Promise<number | null> {
     const id = BigInt(messageId);
     const found: Array<{ create_time: number | string; seq: number | string | null }> = await db.query(
@@ -188,7 +185,7 @@ export class ChatMessageRepository {
     tenantId: string,
     chatId: string,
     { offset, limit, numbering }: PageWindow,
-    db: Queryable = this.dataSource,
+    db: DataSource | EntityManager = this.dataSource,
   ): Promise<MessageRow[]> {
     const total = numbering.count;
     const count = Math.min(limit, total - offset);
@@ -235,7 +232,7 @@ export class ChatMessageRepository {
     chatId: string,
     position: number,
     total: number,
-    db: Queryable,
+    db: DataSource | EntityManager,
   ): Promise<{ fromMs: number; skip: number }> {
     const days: Array<{ utc_day: number | string; message_count: number | string }> = await db.query(
       'SELECT utc_day, message_count FROM chat_message_days WHERE tenant_id = ? AND chat_id = ? ORDER BY utc_day',
