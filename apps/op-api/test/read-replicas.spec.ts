@@ -105,8 +105,10 @@ describe('reads from replicas (MariaDB primary and two replicas, binlog replicat
       ...Array.from({ length: 30 }, (_, i) =>
         record({ chatId: 'c1', timestamp: 1_700_000_000_000 + i * 1000, body: { type: 'txt', msg: `消息 ${i}` } }),
       ),
-      ...Array.from({ length: 3 }, (_, i) =>
-        record({ chatId: 'diverged', timestamp: 1_700_000_100_000 + i * 1000, body: { type: 'txt', msg: `原文 ${i}` } }),
+      ...['diverged', 'unnumbered'].flatMap((chatId) =>
+        Array.from({ length: 3 }, (_, i) =>
+          record({ chatId, timestamp: 1_700_000_100_000 + i * 1000, body: { type: 'txt', msg: `原文 ${i}` } }),
+        ),
       ),
     ]);
     const { envelope } = await a.client.call<{ msg: ChatMessage[] }>('chatMessageList', { chatId: 'c1', pageSize: 30 });
@@ -126,10 +128,28 @@ describe('reads from replicas (MariaDB primary and two replicas, binlog replicat
     for (const connection of admin.slice(1)) {
       await connection.query(`UPDATE ${DB}.messages SET msg = '只在副本上' WHERE tenant_id = ? AND chat_id = 'diverged'`, [a.tenantId]);
       await connection.query(`UPDATE ${DB}.chats SET customer_id = 'replica-only' WHERE tenant_id = ? AND id = 'diverged'`, [a.tenantId]);
+      // A chat numbered in part (as a late message leaves one): its page is read on one snapshot, of the replica too.
+      await connection.query(`UPDATE ${DB}.messages SET msg = '只在副本上' WHERE tenant_id = ? AND chat_id = 'unnumbered'`, [a.tenantId]);
+      await connection.query(`UPDATE ${DB}.chats SET seq_upto = 0 WHERE tenant_id = ? AND id = 'unnumbered'`, [a.tenantId]);
     }
     const before = await requestsByReplica(tolerant);
     const page = await a.client.call<{ msg: ChatMessage[] }>('chatMessageList', { chatId: 'diverged' });
     expect(page.envelope.data!.msg.map((message) => message.msg)).toEqual(['只在副本上', '只在副本上', '只在副本上']);
+    const [stored] = await admin[0].query(
+      `SELECT CAST(id AS CHAR) AS id FROM ${DB}.messages WHERE tenant_id = ? AND chat_id = 'unnumbered' ORDER BY id`,
+      [a.tenantId],
+    );
+    const unnumbered = (stored as Array<{ id: string }>).map((row) => row.id);
+    for (const body of [{}, { aroundMessageId: unnumbered[2], pageSize: 2 }]) {
+      const { envelope } = await a.client.call<{ msg: ChatMessage[] }>('chatMessageList', { chatId: 'unnumbered', ...body });
+      expect({ page: envelope.page?.page, msg: envelope.data!.msg.map((message) => [message.userMessageId, message.msg]) }).toEqual({
+        page: 'aroundMessageId' in body ? 2 : 1,
+        msg: unnumbered.slice('aroundMessageId' in body ? 2 : 0).map((id) => [id, '只在副本上']),
+      });
+    }
+    // A message of another chat: the read's own answer (404), not a failure of the replica.
+    const elsewhere = await a.client.call('chatMessageList', { chatId: 'unnumbered', aroundMessageId: messageIds[0] });
+    expect({ status: elsewhere.status, code: elsewhere.envelope.code }).toEqual({ status: 404, code: 404 });
     const detail = await a.client.call<{ customerId: string }>('chatDetail', { chatId: 'diverged' });
     expect(detail.envelope.data!.customerId).toBe('replica-only');
     const search = await a.client.call<{ chats: Array<{ chatId: string }> }>('chatSearch', { customerId: 'replica-only' });
@@ -143,7 +163,7 @@ describe('reads from replicas (MariaDB primary and two replicas, binlog replicat
     }
     const after = await requestsByReplica(tolerant);
     const onReplicas = replicas.reduce((sum, server) => sum + (after[name(server)] ?? 0) - (before[name(server)] ?? 0), 0);
-    expect({ onReplicas, onPrimary: (after.primary ?? 0) - (before.primary ?? 0) }).toEqual({ onReplicas: 6, onPrimary: 0 });
+    expect({ onReplicas, onPrimary: (after.primary ?? 0) - (before.primary ?? 0) }).toEqual({ onReplicas: 9, onPrimary: 0 });
     // Round robin: both replicas took some.
     for (const server of replicas) expect(after[name(server)]).toBeGreaterThan(before[name(server)] ?? 0);
     // The primary still holds the original text: the page above did not come from it.
@@ -232,7 +252,10 @@ describe('reads from replicas (MariaDB primary and two replicas, binlog replicat
     const statuses: number[] = [];
     let reading = true;
     const reader = (async () => {
-      while (reading) statuses.push((await viaStrict.call('chatMessageList', { chatId: 'c1', needMark: true })).status);
+      // c1 is read by positions; `unnumbered` (numbered in part on the replicas) on one snapshot.
+      for (let i = 0; reading; i++) {
+        statuses.push((await viaStrict.call('chatMessageList', { chatId: i % 2 ? 'unnumbered' : 'c1', needMark: true })).status);
+      }
     })();
     try {
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import { DataSource, type ObjectLiteral, type QueryRunner } from 'typeorm';
+import { DataSource, type EntityManager, type ObjectLiteral, type QueryRunner } from 'typeorm';
+import { OpError } from '../common/errors/op-error';
 import { codeOrName } from '../common/filters/error-envelope';
 import { holderId } from '../common/util/random-id';
 import type { MysqlDatabaseConfig, ReplicaConfig } from '../config/app-config';
@@ -52,6 +53,27 @@ export class RoutedDataSource extends DataSource {
     }
     return super.query<T>(sql, parameters, queryRunner);
   }
+
+  /**
+   * Runs `read` (plain reads of several statements) in one REPEATABLE READ transaction: on the
+   * request's replica when {@link ReadReplicas} chose one, else on the primary. A replica that
+   * fails meanwhile is left for the rest of the request and the read runs again on the primary;
+   * an {@link OpError} is the read's own answer (a message not in the chat), not a failure.
+   */
+  async snapshot<T>(read: (db: EntityManager) => Promise<T>): Promise<T> {
+    const scope = scopes.getStore();
+    const replica = scope?.replica;
+    if (scope && replica) {
+      try {
+        return await replica.snapshot(read);
+      } catch (error) {
+        if (error instanceof OpError) throw error;
+        scope.replica = null;
+        replica.failed(error);
+      }
+    }
+    return this.transaction('REPEATABLE READ', read);
+  }
 }
 
 export type ReplicaState = 'serving' | 'behind' | 'down';
@@ -89,6 +111,11 @@ class Replica {
   read<T>(sql: string, parameters?: unknown[] | ObjectLiteral): Promise<T> {
     if (!this.source) return Promise.reject(Object.assign(new Error('replica not connected'), { code: 'ENOTCONN' }));
     return this.source.query<T>(sql, parameters);
+  }
+
+  snapshot<T>(read: (db: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.source) return Promise.reject(Object.assign(new Error('replica not connected'), { code: 'ENOTCONN' }));
+    return this.source.transaction('REPEATABLE READ', read);
   }
 
   failed(error: unknown): void {

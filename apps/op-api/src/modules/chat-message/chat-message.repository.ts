@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { dialectOf, isMysql, merge } from '../../database/dialect';
+import { RoutedDataSource } from '../../database/read-replicas';
 import { DAY_MS, dayNumber } from '../../database/message-days';
 import { chunks } from '../../common/util/chunks';
 import { affectedRows, CASE_ROWS, caseById, keysetAfter, placeholders, valueRows } from '../../database/sql';
@@ -116,12 +117,14 @@ export class ChatMessageRepository {
   /**
    * Runs `read` on one snapshot of the store: a read of several statements (a chat's count, then
    * a page counted from its end) that a message stored in between would otherwise shift by one.
-   * MySQL: a REPEATABLE READ transaction, its snapshot taken at its first read. SQLite: as is
-   * (one connection, each statement whole).
+   * MySQL: a REPEATABLE READ transaction, its snapshot taken at its first read, on the replica
+   * the request reads (RoutedDataSource.snapshot). SQLite: as is (one connection, each statement whole).
    */
   snapshot<T>(read: (db: EntityManager) => Promise<T>): Promise<T> {
     if (!isMysql(this.dataSource)) return read(this.dataSource.manager);
-    return this.dataSource.transaction('REPEATABLE READ', read);
+    return this.dataSource instanceof RoutedDataSource
+      ? this.dataSource.snapshot(read)
+      : this.dataSource.transaction('REPEATABLE READ', read);
   }
 
   /** The chat of one of the tenant's messages (by primary key), or null. */
