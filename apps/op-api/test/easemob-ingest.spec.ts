@@ -414,6 +414,49 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
       expect((await messagesOf(chatId)).map((m) => m.msg)).toEqual(['lock-1', 'lock-2']);
       expect((await a.client.call<ChatInfo>('chatDetail', { chatId })).envelope.data).toMatchObject({ messageCount: 2, statusCode: 5 });
     });
+    it('lets a record another writer stored first change nothing, when that writer commits while the import waits on it', async () => {
+      const line = (chatId: string, msgId: string, chatStatus: number) =>
+        JSON.stringify(
+          importRecord({ chatId, msgId, timestamp: RECENT, from: `${chatId}-customer`, to: AGENT_IM, body: msgId, chatStatus }),
+        );
+      expect(await t.importer.importLines(a.tenantId, [line('u0001racechat', 'race-1', 5)])).toMatchObject({ imported: 1 });
+      /** Imports `record` while another writer holds a copy of race-1's row under its msg_id, committed once the import waits on it. */
+      const importRacing = async (record: string, msgId: string) => {
+        const holder = t.dataSource.createQueryRunner();
+        await holder.connect();
+        await holder.startTransaction();
+        let importing: Promise<unknown> | undefined;
+        try {
+          await holder.query(
+            'INSERT INTO messages (id, tenant_id, chat_id, hx_msg_id, from_user, to_user, type, msg, create_time, ext) ' +
+              'SELECT ?, tenant_id, chat_id, ?, from_user, to_user, type, msg, create_time, ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?',
+            [`900000000000000000${msgId.slice(-1)}`, msgId, a.tenantId, 'race-1'],
+          );
+          importing = t.importer.importLines(a.tenantId, [record]);
+          // The import read the record as new (the other writer's row is not committed) and waits to write it.
+          let waiting: string | undefined;
+          for (let tries = 0; waiting === undefined && tries < 200; tries++) {
+            const rows: Array<{ info: string }> = await holder.query(
+              "SELECT INFO AS info FROM information_schema.PROCESSLIST WHERE COMMAND = 'Query' AND INFO LIKE 'INSERT IGNORE INTO messages%' AND TIME_MS > 300",
+            );
+            waiting = rows[0]?.info;
+            if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+          }
+          expect(waiting).toBeDefined();
+          await holder.commitTransaction();
+        } finally {
+          if (holder.isTransactionActive) await holder.rollbackTransaction();
+          await holder.release();
+        }
+        return importing;
+      };
+      // The file says the ended chat is chatting again…
+      expect(await importRacing(line('u0001racechat', 'race-2', 3), 'race-2')).toMatchObject({ imported: 0, duplicates: 1, failed: 0 });
+      expect((await a.client.call<ChatInfo>('chatDetail', { chatId: 'u0001racechat' })).envelope.data).toMatchObject({ statusCode: 5 });
+      // …and puts a record in a chat of its own.
+      expect(await importRacing(line('u0001raceempty', 'race-3', 3), 'race-3')).toMatchObject({ imported: 0, duplicates: 1, failed: 0 });
+      expect((await a.client.call<ChatInfo>('chatDetail', { chatId: 'u0001raceempty' })).envelope.code).toBe(404);
+    });
   }
 
   it('draws the ids of imported and live messages from one generator, so they never collide', () => {

@@ -381,10 +381,10 @@ export class ChatMessageRepository {
 
   /**
    * Inserts messages, skipping any whose Easemob id exists, and tells the keyword index of the
-   * text messages written, in the same transaction; returns how many were written.
+   * text messages written, in the same transaction; returns those written.
    */
-  async insertMessages(manager: EntityManager, tenantId: string, messages: readonly StoredMessage[]): Promise<number> {
-    if (messages.length === 0) return 0;
+  async insertMessages<M extends StoredMessage>(manager: EntityManager, tenantId: string, messages: readonly M[]): Promise<M[]> {
+    if (messages.length === 0) return [];
     const values = messages.flatMap((m) => [
       BigInt(m.id),
       tenantId,
@@ -414,21 +414,24 @@ export class ChatMessageRepository {
       `${dialectOf(manager).insertIgnore} INTO messages (${INSERT_COLUMNS.join(', ')}) VALUES ${valueRows(messages.length, INSERT_COLUMNS.length)}`,
       values,
     );
-    let texts = messages.filter((m) => m.type === 'txt' && m.msg !== null);
-    if (written < messages.length && texts.length > 0) {
-      // Some were skipped as duplicates: index only the rows that are there (fresh ids are unique).
+    let stored = [...messages];
+    if (written < messages.length) {
+      // Some were skipped as duplicates (a concurrent writer stored them first): the rows that are
+      // there are this statement's (fresh ids are unique).
       const there: Array<{ id: string }> = await manager.query(
-        `SELECT CAST(id AS CHAR) AS id FROM messages WHERE id IN (${placeholders(texts.length)})`,
-        texts.map((m) => BigInt(m.id)),
+        `SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND id IN (${placeholders(messages.length)})`,
+        [tenantId, ...messages.map((m) => BigInt(m.id))],
       );
       const ids = new Set(there.map((r) => r.id));
-      texts = texts.filter((m) => ids.has(m.id));
+      stored = stored.filter((m) => ids.has(m.id));
     }
     await this.search.stored(
       manager,
-      texts.map((m) => ({ id: m.id, tenantId, chatId: m.chatId, createTimeMs: m.createTimeMs, msg: m.msg! })),
+      stored
+        .filter((m) => m.type === 'txt' && m.msg !== null)
+        .map((m) => ({ id: m.id, tenantId, chatId: m.chatId, createTimeMs: m.createTimeMs, msg: m.msg! })),
     );
-    return written;
+    return stored;
   }
 
   /**

@@ -23,6 +23,21 @@ export interface IngestResult {
   duplicates: number;
 }
 
+/**
+ * What records do to their chats: the status each chat is left in (its last record's that names
+ * one; null: none did) and each chat's earliest record (its creation time and customer).
+ */
+function effectsOnChats(records: readonly IngestRecord[]) {
+  const statusByChat = new Map<string, ChatStatus | null>();
+  const firstByChat = new Map<string, IngestRecord>();
+  for (const record of records) {
+    if (!statusByChat.has(record.chatId) || record.chatStatus !== null) statusByChat.set(record.chatId, record.chatStatus);
+    const first = firstByChat.get(record.chatId);
+    if (!first || record.createTimeMs < first.createTimeMs) firstByChat.set(record.chatId, record);
+  }
+  return { statusByChat, firstByChat };
+}
+
 /** Status of a chat that an import creates without saying: history is of ended sessions. */
 export const IMPORTED_CHAT_STATUS = ChatStatus.Ended;
 
@@ -59,21 +74,17 @@ export class MessageStore {
       if (fresh.length === 0) return { imported: 0, duplicates: all.length };
       // Only the records stored now act on their chats: a duplicate changes nothing (docs/CONTRACT.md
       // §5), neither the status of its chat nor, under another chatId, an empty chat of its own.
-      const statusByChat = new Map<string, ChatStatus | null>();
-      const firstByChat = new Map<string, IngestRecord>();
-      for (const record of fresh) {
-        if (!statusByChat.has(record.chatId) || record.chatStatus !== null) statusByChat.set(record.chatId, record.chatStatus);
-        const first = firstByChat.get(record.chatId);
-        if (!first || record.createTimeMs < first.createTimeMs) firstByChat.set(record.chatId, record);
-      }
+      let { statusByChat, firstByChat } = effectsOnChats(fresh);
 
       // A chat the import creates gets its customer as a live one would: the first message's
       // party that is neither an operator nor a service account of the tenant.
-      const staff = await this.messages.staffAmong(
-        manager,
-        tenantId,
-        [...firstByChat.values()].flatMap((r) => [r.form, r.to]),
-      );
+      const staffOf = (firsts: Map<string, IngestRecord>) =>
+        this.messages.staffAmong(
+          manager,
+          tenantId,
+          [...firsts.values()].flatMap((r) => [r.form, r.to]),
+        );
+      let staff = await staffOf(firstByChat);
       // The batch's chats that exist are locked before any message is written, as callbacks and
       // purges take them: a purge holding a chat's row never waits on messages this batch wrote
       // while the batch waits on that row (on Spider no server would see that cycle). Positions
@@ -83,14 +94,20 @@ export class MessageStore {
       const read = await this.chats.numbering(manager, tenantId, [...statusByChat.keys()], { lock: 'found' });
       const plans = new Map([...freshByChat].map(([chatId, messages]) => [chatId, planAppend(read.get(chatId) ?? UNNUMBERED, messages)]));
       for (const message of fresh) message.seq = plans.get(message.chatId)?.seqs.get(message.id) ?? null;
-      const written = await this.messages.insertMessages(manager, tenantId, fresh);
+      const stored = await this.messages.insertMessages(manager, tenantId, fresh);
+      if (stored.length === 0) return { imported: 0, duplicates: all.length };
+      // Fewer rows written than planned means a concurrent writer stored some first: only the
+      // records stored here act on their chats, whose counts are taken again.
+      const exact = stored.length === fresh.length;
+      if (!exact) {
+        ({ statusByChat, firstByChat } = effectsOnChats(stored));
+        staff = await staffOf(firstByChat);
+      }
       const added = new Map<string, { added: number; latest: number }>();
-      for (const message of fresh) {
+      for (const message of stored) {
         const entry = added.get(message.chatId) ?? { added: 0, latest: -Infinity };
         added.set(message.chatId, { added: entry.added + 1, latest: Math.max(entry.latest, message.createTimeMs) });
       }
-      // Fewer rows written than planned means a concurrent writer stored some first: recount those chats.
-      const exact = written === fresh.length;
       // The upsert moves each chat's numbering on with its count when the row is as planned, and
       // sets the status the import names (a final one stamps the end).
       await this.chats.upsertCounts(
@@ -121,9 +138,9 @@ export class MessageStore {
       // name: it may be open) holds its customer's one open chat, as live ones do. A chat read
       // ended (its row locked since) holds no claim to give back.
       const ended = [...statusByChat].flatMap(([chatId, status]) => {
-        const stored = read.get(chatId);
-        if (status === null || isOpen(status) || (stored && !isOpen(stored.status))) return [];
-        return [{ chatId, customerId: stored ? stored.customerId : customerOf(firstByChat.get(chatId)!, staff) }];
+        const before = read.get(chatId);
+        if (status === null || isOpen(status) || (before && !isOpen(before.status))) return [];
+        return [{ chatId, customerId: before ? before.customerId : customerOf(firstByChat.get(chatId)!, staff) }];
       });
       await this.chats.release(manager, tenantId, ended);
       await this.chats.claimOpen(
@@ -134,9 +151,9 @@ export class MessageStore {
       await this.messages.applyEarlyRecalls(
         manager,
         tenantId,
-        fresh.map((m) => m.hxMsgId).filter((id): id is string => id !== null),
+        stored.map((m) => m.hxMsgId).filter((id): id is string => id !== null),
       );
-      return { imported: written, duplicates: all.length - written };
+      return { imported: stored.length, duplicates: all.length - stored.length };
     });
   }
 }

@@ -330,8 +330,7 @@ export class MessageRouter {
     // A chat erased or ended since it was read (the read is the transaction's snapshot, the
     // update reads the row as it is now): roll back and route again, to the customer's next chat.
     if ((await this.chats.addCounts(manager, tenantId, counts)) < counts.length) throw new StaleReadError('chat gone or ended');
-    const written = await this.messages.insertMessages(manager, tenantId, fresh);
-    if (written !== fresh.length) throw new RaceLost();
+    if ((await this.messages.insertMessages(manager, tenantId, fresh)).length !== fresh.length) throw new RaceLost();
     // A recall committed since the snapshot above was read: looked for once the batch's own are in (batchIn).
     const late = fresh.flatMap((m) => (m.hxMsgId === null || recalled.has(m.hxMsgId) ? [] : [m.hxMsgId]));
     probes.set(tenantId, [...(probes.get(tenantId) ?? []), ...late]);
@@ -407,7 +406,7 @@ export class MessageRouter {
     const stored = { ...message, ext, id: this.ids.next(), chatId: chat.id };
     const plan = planAppend(numberingOf(chat), [stored]);
     const written = await this.messages.insertMessages(manager, tenantId, [{ ...stored, seq: plan?.seqs.get(stored.id) ?? null }]);
-    if (written === 0) return { delivered: 'known', chatId: chat.id };
+    if (written.length === 0) return { delivered: 'known', chatId: chat.id };
     // A recall committed since this transaction's first read.
     if (message.hxMsgId !== null && !recalled) await this.messages.applyEarlyRecalls(manager, tenantId, [message.hxMsgId]);
     await this.count(manager, tenantId, chat.id, [stored], plan);
