@@ -381,6 +381,20 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
     });
   });
 
+  it('finds text after a NUL character, and a keyword holding one', async () => {
+    const tenant = await t.createTenant();
+    await t.importRecords(tenant.tenantId, [
+      record({ chatId: 'nul', timestamp: BASE, body: { type: 'txt', msg: '前\u0000后零字符 tail' } }),
+    ]);
+    await t.app.get(SearchIndexService).drain();
+    for (const keyword of ['零字符', 'tail', '前\u0000后']) {
+      const { status, envelope } = await tenant.client.call<ChatSearchData>('chatSearch', { keyword });
+      expect({ keyword, status, chats: envelope.data?.chats.map((c) => c.chatId) }).toEqual({ keyword, status: 200, chats: ['nul'] });
+      const inChat = await tenant.client.call<ChatMessageSearchData>('chatMessageSearch', { chatId: 'nul', keyword });
+      expect({ keyword, total: inChat.envelope.page?.total }).toEqual({ keyword, total: 1 });
+    }
+  });
+
   it('finds a message as soon as its write is acknowledged, before and after the index is fed', async () => {
     const index = t.app.get(SearchIndexService);
     await index.stopBackground();
@@ -495,6 +509,14 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
           }),
         ),
       );
+      // Between f13 and f14, chats without the keyword: the walk's first step (50 chats) reads f14,
+      // these and f13…f11, more than the cap but not the page.
+      await capped.importRecords(
+        tenant.tenantId,
+        Array.from({ length: 46 }, (_, i) =>
+          record({ chatId: `n${i + 1}`, timestamp: BASE + 12 * H + (i + 1) * 1000, chatStatus: 3, body: { type: 'txt', msg: '你好' } }),
+        ),
+      );
       await capped.dataSource.query("UPDATE chats SET customer_id = 'c13' WHERE tenant_id = ? AND id = 'f13'", [tenant.tenantId]);
     });
 
@@ -516,6 +538,18 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
       const third = await page({ status: [5], pageSize: 3, pageNum: 3 });
       expect(third.envelope.data!.chats.map((c) => c.chatId)).toEqual(['f1']);
       expect(third.envelope.page!.next).toBe(false);
+    });
+
+    it('pages on past the cap when few of the chats the index gave pass the filter but more than the cap of all do', async () => {
+      // f9…f14 and the n's pass; of the chats the index names first (the oldest, on some engines) none may.
+      const from = at(8);
+      const first = await page({ lastMessageFrom: from, pageSize: 5 });
+      expect(first.envelope.data!.chats.map((c) => c.chatId)).toEqual(['f14', 'f13', 'f12', 'f11', 'f10']);
+      expect(first.envelope.page).toEqual({ total: 2, page: 1, pageSize: 5, count: 5, next: true, startIndex: 0 });
+      expect(first.envelope.data!.totalCapped).toBe(true);
+      const second = await page({ lastMessageFrom: from, pageSize: 5, pageNum: 2 });
+      expect(second.envelope.data!.chats.map((c) => c.chatId)).toEqual(['f9']);
+      expect(second.envelope.page!.next).toBe(false);
     });
 
     it('counts exactly when the filter leaves one matching chat', async () => {

@@ -304,14 +304,19 @@ export class ChatSearchService {
 
     // A common keyword: more than `limit` chats hold it. Unfiltered, that is past the cap.
     if (!filter.narrowed || (await this.passing(filter, order, matched.chatIds)).length > cap) {
-      const walk = await this.walk(plan, filter, hint, order, offset, pageSize, need, Number.POSITIVE_INFINITY);
+      const walk = await this.walk(plan, filter, hint, order, offset, pageSize, need, Infinity);
       return { rows: walk.page, total: cap, capped: true, next: walk.found >= need, common: true };
     }
     // Too few of those pass the filters to tell: walk the filtered chats in order; their matches
     // are counted exactly when they run out before the cap, capped when the cap is passed, and
     // gathered whole if the walk is long.
     const walk = await this.walk(plan, filter, hint, order, offset, pageSize, Math.max(need, cap + 1), cap * 2);
-    if (walk.found > cap) return { rows: walk.page, total: cap, capped: true, next: walk.found >= need, common: true };
+    if (walk.found > cap) {
+      // Capped; the walk stopped on its budget before the page's end: on to the page, unbounded.
+      const paged =
+        walk.found >= need || walk.exhausted ? walk : await this.walk(plan, filter, hint, order, offset, pageSize, need, Infinity);
+      return { rows: paged.page, total: cap, capped: true, next: paged.found >= need, common: true };
+    }
     if (walk.exhausted) return { rows: walk.page, total: walk.found, capped: false, next: walk.found >= need, common: true };
     const all = await this.index.matchingChats(plan.engine, plan.query, UNCAPPED);
     return { ...this.capped(await this.pageOf(filter, order, all.chatIds, offset, pageSize), cap), common: true };

@@ -17,6 +17,13 @@ import { dayKeywordWords, dayWords } from '../search-tokens';
 
 const PUT_BATCH = 500;
 
+/**
+ * The text Groonga holds and is asked for: a NUL ends a string for its tokenizer (the rest of a
+ * message went unindexed) and breaks its script, so on both sides it stands as U+FFFD. Every
+ * hit is confirmed against the stored message, so no other text can match it.
+ */
+const groongaText = (normal: string) => normal.replaceAll('\u0000', '\uFFFD');
+
 /** A Groonga script string literal. */
 const literal = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 
@@ -27,7 +34,7 @@ const literal = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`
  * first (through the `chat_id` index), then the tenant and the keyword. Then the window.
  */
 function script(query: SearchQuery, chatIds?: readonly string[]): string {
-  const keyword = `body @ ${literal(query.normal)}`;
+  const keyword = `body @ ${literal(groongaText(query.normal))}`;
   const tenant = `tenant_id == ${literal(query.tenantId)}`;
   const parts = chatIds === undefined ? [keyword, tenant] : [`in_values(chat_id, ${chatIds.map(literal).join(', ')})`, tenant, keyword];
   if (query.fromMs !== null) parts.push(`create_time >= ${query.fromMs}`);
@@ -217,7 +224,7 @@ export class MroongaEngine implements SearchEngine {
         `REPLACE INTO message_search (id, tenant_id, chat_id, create_time, body, dw) VALUES ${valueRows(batch.length, 6)}`,
         batch.flatMap((m) => {
           const normal = normalizeSearchText(m.msg);
-          return [BigInt(m.id), m.tenantId, m.chatId, m.createTimeMs, normal, dayWords(m.tenantId, m.createTimeMs, normal)];
+          return [BigInt(m.id), m.tenantId, m.chatId, m.createTimeMs, groongaText(normal), dayWords(m.tenantId, m.createTimeMs, normal)];
         }),
       );
     }
@@ -262,7 +269,7 @@ export class MroongaEngine implements SearchEngine {
       rows[0].tenant_id === message.tenantId &&
       rows[0].chat_id === message.chatId &&
       Number(rows[0].create_time) === message.createTimeMs &&
-      rows[0].body === normal &&
+      rows[0].body === groongaText(normal) &&
       rows[0].dw === dayWords(message.tenantId, message.createTimeMs, normal)
     );
   }
