@@ -6,6 +6,7 @@ import { OpClient } from '@op/contracts/node';
 import { importRecord } from '@op/contracts/testing';
 import type { ChatCreateResult, ChatInfo, ChatMessage, ChatMessageListData } from '@op/contracts';
 import { STORE_ENGINES } from './support/databases';
+import { untilWaiting } from './support/lock-waits';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
 import { MessageIds } from '../src/modules/chat-message/message-ids';
 import { MessageStore } from '../src/modules/chat-message/message-store.service';
@@ -434,15 +435,7 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
           );
           importing = t.importer.importLines(a.tenantId, [record]);
           // The import read the record as new (the other writer's row is not committed) and waits to write it.
-          let waiting: string | undefined;
-          for (let tries = 0; waiting === undefined && tries < 200; tries++) {
-            const rows: Array<{ info: string }> = await holder.query(
-              "SELECT INFO AS info FROM information_schema.PROCESSLIST WHERE COMMAND = 'Query' AND INFO LIKE 'INSERT IGNORE INTO messages%' AND TIME_MS > 300",
-            );
-            waiting = rows[0]?.info;
-            if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
-          }
-          expect(waiting).toBeDefined();
+          await untilWaiting(t.dataSource, 'INSERT IGNORE INTO messages%');
           await holder.commitTransaction();
         } finally {
           if (holder.isTransactionActive) await holder.rollbackTransaction();
