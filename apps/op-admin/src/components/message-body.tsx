@@ -25,7 +25,9 @@ function PreviewLink({ url, label }: { url: string; label: string }) {
 }
 
 /**
- * One message drawn as a person expects it; every value goes in as text, never as HTML.
+ * One message drawn as a person expects it; every value goes in as text, never as HTML, and a
+ * name or address the sender chose sits in a <bdi>: its direction marks (U+202E) turn only it,
+ * not the size or words drawn after it.
  * Pictures load inline only from `media` origins (OP_ADMIN_MEDIA_HOSTS by default). With a
  * keyword, its matches in a text message are marked as the API matches them.
  */
@@ -99,7 +101,7 @@ export function MessageBody({
     case 'location':
       return (
         <div className="bubble" data-kind="location">
-          位置：{view.address}
+          位置：<bdi>{view.address}</bdi>
           {view.coordinates ? <div style={{ color: 'var(--muted)', fontSize: 12 }}>坐标 {view.coordinates}</div> : null}
         </div>
       );
@@ -109,10 +111,10 @@ export function MessageBody({
           文件：
           {view.url ? (
             <a href={view.url} target="_blank" rel="noreferrer noopener">
-              {view.name}
+              <bdi>{view.name}</bdi>
             </a>
           ) : (
-            view.name
+            <bdi>{view.name}</bdi>
           )}{' '}
           <span style={{ color: 'var(--muted)' }}>（{view.size}）</span>
         </div>

@@ -54,6 +54,12 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 export const escapeHtml = (value: string | number | null | undefined): string =>
   (value === null || value === undefined ? '' : String(value)).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 
+/**
+ * A value the sender chose, inline among other words: escaped and isolated (<bdi>), so that its
+ * direction marks (U+202E in a file name) turn only it, not the size or arrow drawn after it.
+ */
+const isolated = (value: string | number | null | undefined): string => `<bdi>${escapeHtml(value)}</bdi>`;
+
 const seconds = (value: number | null) => (value === null ? '' : `${value} 秒`);
 
 function bytes(value: number | null): string {
@@ -71,15 +77,15 @@ function body(message: ExportMessage): string {
     case 'txt':
       return text(message.msg);
     case 'img':
-      return `<div class="kind">[图片] ${escapeHtml(message.filename)}</div>${link('地址', message.url)}`;
+      return `<div class="kind">[图片] ${isolated(message.filename)}</div>${link('地址', message.url)}`;
     case 'audio':
       return `<div class="kind">[语音] ${seconds(message.length)}</div>${link('地址', message.url)}`;
     case 'video':
       return `<div class="kind">[视频] ${seconds(message.length)} ${bytes(message.file_length)}</div>${link('地址', message.url)}`;
     case 'loc':
-      return `<div class="kind">[位置] ${escapeHtml(message.addr)}</div><div class="url">坐标：${escapeHtml(message.lat)}, ${escapeHtml(message.lng)}</div>`;
+      return `<div class="kind">[位置] ${isolated(message.addr)}</div><div class="url">坐标：${escapeHtml(message.lat)}, ${escapeHtml(message.lng)}</div>`;
     case 'file':
-      return `<div class="kind">[文件] ${escapeHtml(message.filename)} ${bytes(message.file_length)}</div>${link('地址', message.url)}`;
+      return `<div class="kind">[文件] ${isolated(message.filename)} ${bytes(message.file_length)}</div>${link('地址', message.url)}`;
     case 'cmd':
       return `<div class="kind">[指令消息] ${escapeHtml(message.msg)}</div>`;
     case 'custom':
@@ -130,7 +136,7 @@ const html: TranscriptWriter = {
     batch
       .map(
         (message) =>
-          `<section class="message" id="m${escapeHtml(message.userMessageId)}"><div class="who">${escapeHtml(message.createTime)} · ${escapeHtml(message.form)} → ${escapeHtml(message.to)} · ${escapeHtml(message.type)}</div>` +
+          `<section class="message" id="m${escapeHtml(message.userMessageId)}"><div class="who">${escapeHtml(message.createTime)} · ${isolated(message.form)} → ${isolated(message.to)} · ${escapeHtml(message.type)}</div>` +
           body(message) +
           (message.ext.recalled === true ? '<div class="recalled">（已撤回）</div>' : '') +
           (message.mark.length > 0 ? `<div class="marks">标记：${message.mark.map(escapeHtml).join('、')}</div>` : '') +

@@ -57,7 +57,7 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
                   </td>
                   <td data-label="消息">
                     <div style={{ color: 'var(--muted)', fontSize: 12 }}>
-                      {message.form} · {message.createTime}
+                      <bdi>{message.form}</bdi> · {message.createTime}
                     </div>
                     <MessageBody message={message} />
                     <MessageTools

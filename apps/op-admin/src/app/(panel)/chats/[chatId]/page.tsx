@@ -314,7 +314,7 @@ function Conversation({
               <div className="meta">
                 {system ? null : (
                   <>
-                    {side === 'customer' ? '客户' : '客服'} {message.form ?? ''} ·{' '}
+                    {side === 'customer' ? '客户' : '客服'} <bdi>{message.form ?? ''}</bdi> ·{' '}
                   </>
                 )}
                 {message.createTime}
