@@ -11,7 +11,14 @@ export function LoginForm({ next }: { next: string | null }) {
       {next ? <input type="hidden" name="next" value={next} /> : null}
       <label>
         用户名
-        <input name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
+        <input
+          name="username"
+          autoComplete="username"
+          required
+          maxLength={64}
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+        />
       </label>
       <label>
         密码
