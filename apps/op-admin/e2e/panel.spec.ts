@@ -308,9 +308,18 @@ describe('op-admin in Chromium', () => {
     await expect(info.textContent()).resolves.toBe('第 3 / 3 页，共 45 条');
     await expect(page.getByTestId('message').count()).resolves.toBe(5);
     await expect(page.getByTestId('message').last().textContent()).resolves.toContain('第 45 条消息');
+    // A slow answer: the link says its page is on its way until it arrives.
+    await page.route(/\/chats\/.*page=2/, async (route) => {
+      if (route.request().headers()['next-router-prefetch']) return route.continue();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
     await page.getByRole('link', { name: '上一页' }).first().click();
+    await page.getByTestId('link-pending').first().waitFor({ state: 'visible', timeout: 1_400 });
     await page.waitForURL(/page=2/);
     await onPage(page, 2);
+    await expect(page.getByTestId('link-pending').count()).resolves.toBe(0);
+    await page.unrouteAll();
     // customer on one side, the agent on the other
     await expect(page.locator('[data-side="customer"]').count()).resolves.toBe(10);
     await expect(page.locator('[data-side="agent"]').count()).resolves.toBe(10);
@@ -516,6 +525,11 @@ describe('op-admin in Chromium', () => {
   it('signs out: back to sign-in, and the old session no longer opens a page', async () => {
     const page = await signIn('alice', 'alice-password');
     const [session] = (await page.context().cookies()).filter((c) => c.name === 'op_admin_session');
+    // The same session open on a chat's second page in another browser, about to star a message.
+    const keeper = await newPage();
+    await keeper.context().addCookies([session]);
+    await keeper.goto(`${panel.url}/chats/${longChat.chatId}?page=2`);
+    await keeper.locator('[data-testid="message-tools"][data-ready="true"]').first().waitFor();
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL(`${panel.url}/login`);
     await page.goto(`${panel.url}/chats/${longChat.chatId}`);
@@ -528,6 +542,29 @@ describe('op-admin in Chromium', () => {
     await stale.goto(`${panel.url}/chats/${longChat.chatId}`);
     await stale.waitForURL(`${panel.url}/login?expired=1&next=${encodeURIComponent(`/chats/${longChat.chatId}`)}`);
     await stale.getByText('登录已过期或已退出，请重新登录').waitFor({ state: 'visible' });
+    // An action on a page open since: to sign-in too, and back to that page afterwards.
+    await keeper.getByTestId('favorite').first().click();
+    await keeper.waitForURL(`${panel.url}/login?expired=1&next=${encodeURIComponent(`/chats/${longChat.chatId}?page=2`)}`);
+  });
+
+  it('follows the account another tab of the browser signs in as: header, links and page', async () => {
+    const first = await signIn('boss', 'boss-password');
+    await first.goto(`${panel.url}/chats/${longChat.chatId}`);
+    await expect(first.getByTestId('who').textContent()).resolves.toBe('boss（管理员）');
+    await first.getByRole('link', { name: '审计日志' }).waitFor();
+    // Another tab of the same browser signs out and in as the agent bob.
+    const second = await first.context().newPage();
+    await second.goto(`${panel.url}/`);
+    await second.getByRole('button', { name: '退出登录' }).click();
+    await second.waitForURL(`${panel.url}/login`);
+    await second.getByLabel('用户名').fill('bob');
+    await second.getByLabel('密码').fill('bob-password');
+    await second.getByRole('button', { name: '登录' }).click();
+    await second.waitForURL(`${panel.url}/`);
+    // The first tab, untouched, now shows bob and his links, and alice's chat as he may see it: not at all.
+    await first.getByTestId('who').filter({ hasText: 'bob（客服）' }).waitFor();
+    await expect(first.getByRole('link', { name: '审计日志' }).count()).resolves.toBe(0);
+    await expect(first.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('无权访问该会话');
   });
 
   it("never lets failures on other names lock a user out: a browser's address is its own", async () => {

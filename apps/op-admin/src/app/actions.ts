@@ -4,7 +4,7 @@
 import { redirect } from 'next/navigation';
 import type { CustomerEraseData, Envelope, MessageFavoriteData, MessageMarkData, OperatorLoginResult } from '@op/contracts';
 import type { OpClient } from '@op/contracts/node';
-import { attempt, clearSession, opClient, readSession, writeSession } from '@/lib/op-server';
+import { attempt, clearSession, opClient, readSession, signInHref, writeSession } from '@/lib/op-server';
 import { safeNext } from '@/lib/safe-next';
 
 export interface LoginState {
@@ -41,16 +41,18 @@ export async function signOut(): Promise<void> {
 }
 
 /** `changedAt`: the server's time of the change, after which pages rendered earlier are stale (FreshOnReturn). */
-export type ActionResult<T> = { ok: true; data: T; changedAt: number } | { ok: false; message: string; expired?: boolean };
+/** `signIn`: the session ended; where to sign in again and come back to the page acted on. */
+export type ActionResult<T> = { ok: true; data: T; changedAt: number } | { ok: false; message: string; signIn?: string };
 
 async function act<T>(run: (op: OpClient) => Promise<Envelope<T>>): Promise<ActionResult<T>> {
   const session = await readSession();
-  if (!session) return { ok: false, message: '登录已过期，请重新登录', expired: true };
-  const client = await opClient(session.token);
-  const result = await attempt(() => run(client));
-  if (result.ok) return { ok: true, data: result.value.data as T, changedAt: Date.now() };
-  if (result.code === 401) return { ok: false, message: '登录已过期，请重新登录', expired: true };
-  return { ok: false, message: result.message };
+  if (session) {
+    const client = await opClient(session.token);
+    const result = await attempt(() => run(client));
+    if (result.ok) return { ok: true, data: result.value.data as T, changedAt: Date.now() };
+    if (result.code !== 401) return { ok: false, message: result.message };
+  }
+  return { ok: false, message: '登录已过期，请重新登录', signIn: await signInHref(true) };
 }
 
 export async function addMark(messageId: string, mark: string): Promise<ActionResult<MessageMarkData>> {
@@ -84,6 +86,6 @@ export async function eraseCustomer(_previous: EraseState, form: FormData): Prom
   // Erasing a large customer takes minutes (docs/trust.md): no time limit on this call.
   const result = await act<CustomerEraseData>((op) => op.customerErase({ customerId, confirm }, { timeoutMs: null }));
   if (result.ok) return { error: null, done: result.data, changedAt: result.changedAt };
-  if (result.expired) redirect('/login?expired=1');
+  if (result.signIn) redirect(result.signIn);
   return { error: result.message, done: null };
 }

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { CHAT_STATUS_LABELS, type ChatStatus, type OperatorSummary, type PageInfo } from '@op/contracts';
 import { countText, operatorLabel, type OperatorNames } from '@/lib/format';
 import { localTimeValue, type Query } from '@/lib/search-query';
+import { LinkPending } from './link-pending';
 
 export function StatusBadge({ code }: { code: ChatStatus }) {
   return (
@@ -87,7 +88,14 @@ export function Pager({ page, href, capped = false }: { page: PageInfo; href: (n
   const base = new URL(href(1), 'http://panel.invalid');
   const kept = [...base.searchParams].filter(([name]) => name !== 'page');
   const link = (n: number, text: string, enabled: boolean) =>
-    enabled ? <Link href={href(n)}>{text}</Link> : <span className="disabled">{text}</span>;
+    enabled ? (
+      <Link href={href(n)}>
+        {text}
+        <LinkPending />
+      </Link>
+    ) : (
+      <span className="disabled">{text}</span>
+    );
   return (
     <nav className="pager" aria-label="分页" data-testid="pager">
       {link(1, '首页', page.page > 1)}

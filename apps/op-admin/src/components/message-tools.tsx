@@ -70,8 +70,8 @@ export function MessageTools({
       setError(null);
       rememberChange(result.changedAt);
       apply(result.data);
-    } else if (result.expired) {
-      router.push('/login?expired=1');
+    } else if (result.signIn) {
+      router.push(result.signIn);
     } else {
       setError(result.message);
     }

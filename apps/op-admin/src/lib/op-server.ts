@@ -8,7 +8,7 @@ import { redirect } from 'next/navigation';
 import type { OperatorRole } from '@op/contracts';
 import { OpApiError, OpClient } from '@op/contracts/node';
 import { withFieldLabels } from './format';
-import { safeNext } from './safe-next';
+import { safeNext, signInPath } from './safe-next';
 
 /** Set by serve.js from the connection (never by the browser); the API trusts it from the panel's client only. */
 const USER_IP_HEADER = 'x-op-user-ip';
@@ -100,14 +100,9 @@ async function requestedPath(): Promise<string | null> {
   return safeNext(`${url.pathname}${url.search}`);
 }
 
-/** The sign-in page, bringing the browser back to the page it asked for afterwards. */
-async function signInHref(expired: boolean): Promise<string> {
-  const params = new URLSearchParams();
-  if (expired) params.set('expired', '1');
-  const next = await requestedPath();
-  if (next && next !== '/') params.set('next', next);
-  const query = params.toString();
-  return query ? `/login?${query}` : '/login';
+/** The sign-in page, bringing the browser back to the page it asked for (or acted on) afterwards. */
+export async function signInHref(expired: boolean): Promise<string> {
+  return signInPath(await requestedPath(), expired);
 }
 
 /** The signed-in operator, or a redirect to sign-in (and back here afterwards). */

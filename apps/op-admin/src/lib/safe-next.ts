@@ -24,3 +24,13 @@ export function safeNext(value: unknown): string | null {
   const path = `${url.pathname}${url.search}${url.hash}`;
   return /^\/login(?:[/?#]|$)/.test(path) ? null : path;
 }
+
+/** The sign-in page (saying the session ended, when `expired`), and back to `next` afterwards. */
+export function signInPath(next: string | null, expired: boolean): string {
+  const params = new URLSearchParams();
+  if (expired) params.set('expired', '1');
+  const back = next === null ? null : safeNext(next);
+  if (back && back !== '/') params.set('next', back);
+  const query = params.toString();
+  return query ? `/login?${query}` : '/login';
+}

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { readSession } from '@/lib/op-server';
 import { safeNext } from '@/lib/safe-next';
+import { SessionWatch } from '@/components/session-watch';
 import { LoginForm } from './login-form';
 
 export const metadata: Metadata = { title: '登录' };
@@ -16,6 +17,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       {expired ? <p className="error">登录已过期或已退出，请重新登录</p> : null}
       {next && !expired ? <p className="notice">请先登录，登录后将打开你要访问的页面</p> : null}
       <LoginForm next={next} />
+      {/* Nobody is signed in here: the panel's other tabs follow. */}
+      <SessionWatch who="" />
     </main>
   );
 }
