@@ -419,9 +419,15 @@ describe('op-admin in Chromium', () => {
     const page = boss;
     await page.goto(`${panel.url}/chats/${typesChat.chatId}`);
     const message = page.getByTestId('message').last();
+    await message.locator('[data-testid="message-tools"][data-ready="true"]').waitFor();
+    // Blank is no mark: said so, not silently dropped.
+    await message.getByLabel('新标记').fill('   ');
+    await message.getByRole('button', { name: '添加' }).click();
+    await expect(message.getByRole('alert').textContent()).resolves.toBe('请输入标记内容');
     await message.getByLabel('新标记').fill('投诉');
     await message.getByRole('button', { name: '添加' }).click();
     await message.getByTestId('mark-chip').filter({ hasText: '投诉' }).waitFor();
+    await expect(message.getByRole('alert').count()).resolves.toBe(0);
     await page.reload();
     await expect(page.getByTestId('message').last().getByTestId('mark-chip').textContent()).resolves.toContain('投诉');
 

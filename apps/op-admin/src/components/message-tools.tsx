@@ -80,7 +80,10 @@ export function MessageTools({
   function onAdd(event: FormEvent) {
     event.preventDefault();
     const mark = draft.trim();
-    if (!mark) return;
+    if (!mark) {
+      setError('请输入标记内容');
+      return;
+    }
     startTransition(async () => {
       handle(await addMark(messageId, mark), (data) => {
         setMarks(data.mark);
