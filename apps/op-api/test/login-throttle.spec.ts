@@ -48,13 +48,23 @@ describe.each(setups)('sign-in throttle ($name)', ({ engine, env }) => {
     await t?.close();
   });
 
+  /**
+   * The attempts after the 21st failure of an address: refused (429), as its locks grow 1 s,
+   * 2 s, 4 s…; on a slow machine the first lock may run out before the next attempt arrives,
+   * never the growing ones.
+   */
+  const expectSlowedDown = (after: number[]) => {
+    expect(after.slice(-2)).toEqual([429, 429]);
+    expect(after.filter((status) => status !== 429).length).toBeLessThanOrEqual(1);
+  };
+
   it('never lets failures on other names lock a user out', async () => {
     // bob signed in from the attacker's address before (a shared office address).
     expect((await login(panel, 'bob', 'bob-password', '203.0.113.9')).status).toBe(200);
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) statuses.push((await login(panel, `made-up-${i}`, 'guess', '203.0.113.9')).status);
     expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
-    expect(statuses.slice(21)).toEqual(Array(4).fill(429)); // that address is slowed down
+    expectSlowedDown(statuses.slice(21)); // that address is slowed down
     // Every user elsewhere signs in; so does bob, known at that address; the panel's own
     // address (this test's) is locked for nobody.
     expect((await login(panel, 'alice', 'alice-password', '198.51.100.7')).status).toBe(200);
@@ -68,9 +78,9 @@ describe.each(setups)('sign-in throttle ($name)', ({ engine, env }) => {
     // Another client's header is ignored: its failures count on its own connection's address
     // whatever address it names, so naming a new one each time does not escape the limit.
     const statuses: number[] = [];
-    for (let i = 0; i < 22; i++) statuses.push((await login(plain, `nobody-${i}`, 'guess', `198.51.100.${100 + i}`)).status);
+    for (let i = 0; i < 24; i++) statuses.push((await login(plain, `nobody-${i}`, 'guess', `198.51.100.${100 + i}`)).status);
     expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
-    expect(statuses[21]).toBe(429);
+    expectSlowedDown(statuses.slice(21));
     // ...and that never touches the panel's users.
     expect((await login(panel, 'alice', 'alice-password', '198.51.100.8')).status).toBe(200);
   });
