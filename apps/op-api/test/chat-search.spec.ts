@@ -393,6 +393,11 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
       const inChat = await tenant.client.call<ChatMessageSearchData>('chatMessageSearch', { chatId: 'nul', keyword });
       expect({ keyword, total: inChat.envelope.page?.total }).toEqual({ keyword, total: 1 });
     }
+    // What an engine holds in the NUL's place matches nothing else: not U+FFFD, which lone surrogates become.
+    const { envelope } = await tenant.client.call<ChatSearchData>('chatSearch', { keyword: '\uFFFD' });
+    expect(envelope.data!.chats).toEqual([]);
+    const inChat = await tenant.client.call<ChatMessageSearchData>('chatMessageSearch', { chatId: 'nul', keyword: '\uFFFD' });
+    expect(inChat.envelope.page?.total).toBe(0);
   });
 
   it('finds a message as soon as its write is acknowledged, before and after the index is fed', async () => {

@@ -19,10 +19,10 @@ const PUT_BATCH = 500;
 
 /**
  * The text Groonga holds and is asked for: a NUL ends a string for its tokenizer (the rest of a
- * message went unindexed) and breaks its script, so on both sides it stands as U+FFFD. Every
- * hit is confirmed against the stored message, so no other text can match it.
+ * message went unindexed) and breaks its script, so on both sides it stands as U+FB01 (ﬁ), a
+ * character no normalised text holds (NFKC writes it `fi`): nothing else can match it.
  */
-const groongaText = (normal: string) => normal.replaceAll('\u0000', '\uFFFD');
+const groongaText = (normal: string) => normal.replaceAll('\u0000', '\uFB01');
 
 /** A Groonga script string literal. */
 const literal = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
