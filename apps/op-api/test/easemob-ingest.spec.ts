@@ -421,8 +421,8 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
           importRecord({ chatId, msgId, timestamp: RECENT, from: `${chatId}-customer`, to: AGENT_IM, body: msgId, chatStatus }),
         );
       expect(await t.importer.importLines(a.tenantId, [line('u0001racechat', 'race-1', 5)])).toMatchObject({ imported: 1 });
-      /** Imports `record` while another writer holds a copy of race-1's row under its msg_id, committed once the import waits on it. */
-      const importRacing = async (record: string, msgId: string) => {
+      /** Imports `records` while another writer holds a copy of race-1's row under `msgId`, committed once the import waits on it. */
+      const importRacing = async (records: string[], msgId: string) => {
         const holder = t.dataSource.createQueryRunner();
         await holder.connect();
         await holder.startTransaction();
@@ -433,7 +433,7 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
               'SELECT ?, tenant_id, chat_id, ?, from_user, to_user, type, msg, create_time, ext FROM messages WHERE tenant_id = ? AND hx_msg_id = ?',
             [`900000000000000000${msgId.slice(-1)}`, msgId, a.tenantId, 'race-1'],
           );
-          importing = t.importer.importLines(a.tenantId, [record]);
+          importing = t.importer.importLines(a.tenantId, records);
           // The import read the record as new (the other writer's row is not committed) and waits to write it.
           await untilWaiting(t.dataSource, 'INSERT IGNORE INTO messages%');
           await holder.commitTransaction();
@@ -444,11 +444,28 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
         return importing;
       };
       // The file says the ended chat is chatting again…
-      expect(await importRacing(line('u0001racechat', 'race-2', 3), 'race-2')).toMatchObject({ imported: 0, duplicates: 1, failed: 0 });
+      expect(await importRacing([line('u0001racechat', 'race-2', 3)], 'race-2')).toMatchObject({ imported: 0, duplicates: 1, failed: 0 });
       expect((await a.client.call<ChatInfo>('chatDetail', { chatId: 'u0001racechat' })).envelope.data).toMatchObject({ statusCode: 5 });
       // …and puts a record in a chat of its own.
-      expect(await importRacing(line('u0001raceempty', 'race-3', 3), 'race-3')).toMatchObject({ imported: 0, duplicates: 1, failed: 0 });
+      expect(await importRacing([line('u0001raceempty', 'race-3', 3)], 'race-3')).toMatchObject({ imported: 0, duplicates: 1, failed: 0 });
       expect((await a.client.call<ChatInfo>('chatDetail', { chatId: 'u0001raceempty' })).envelope.code).toBe(404);
+      // A batch that stored some of its records: those act (race-5 deletes the chat), the one
+      // lost does not (race-4, later in the file, would have it chatting), and the chat is counted
+      // again from its rows.
+      expect(await importRacing([line('u0001racechat', 'race-5', 6), line('u0001racechat', 'race-4', 3)], 'race-4')).toMatchObject({
+        imported: 1,
+        duplicates: 1,
+        failed: 0,
+      });
+      const [{ n }]: Array<{ n: number | string }> = await t.dataSource.query(
+        "SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND chat_id = 'u0001racechat'",
+        [a.tenantId],
+      );
+      expect((await a.client.call<ChatInfo>('chatDetail', { chatId: 'u0001racechat' })).envelope.data).toMatchObject({
+        statusCode: 6,
+        messageCount: Number(n),
+      });
+      expect(Number(n)).toBe(5); // race-1, the other writer's copies of it (race-2, race-3, race-4), race-5
     });
   }
 
