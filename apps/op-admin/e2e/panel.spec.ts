@@ -567,8 +567,14 @@ describe('op-admin in Chromium', () => {
     await second.getByLabel('密码').fill('bob-password');
     await second.getByRole('button', { name: '登录' }).click();
     await second.waitForURL(`${panel.url}/`);
-    // The first tab, untouched, now shows bob and his links, and alice's chat as he may see it: not at all.
+    // The first tab, untouched, says so rather than pass for boss's session (nor reads the chat
+    // again as bob's by itself); reloaded, it shows bob, his links, and alice's chat as he may see it: not at all.
+    const notice = first.getByTestId('session-changed');
+    await notice.waitFor();
+    await expect(first.getByRole('alertdialog').getByRole('heading').textContent()).resolves.toBe('登录状态已变化');
+    await notice.getByRole('button', { name: '重新加载' }).click();
     await first.getByTestId('who').filter({ hasText: 'bob（客服）' }).waitFor();
+    await expect(notice.count()).resolves.toBe(0);
     await expect(first.getByRole('link', { name: '审计日志' }).count()).resolves.toBe(0);
     await expect(first.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('无权访问该会话');
   });

@@ -40,8 +40,10 @@ export async function signOut(): Promise<void> {
   redirect('/login');
 }
 
-/** `changedAt`: the server's time of the change, after which pages rendered earlier are stale (FreshOnReturn). */
-/** `signIn`: the session ended; where to sign in again and come back to the page acted on. */
+/**
+ * `changedAt`: the server's time of the change, after which pages rendered earlier are stale
+ * (FreshOnReturn). `signIn`: the session ended; where to sign in again and come back to the page.
+ */
 export type ActionResult<T> = { ok: true; data: T; changedAt: number } | { ok: false; message: string; signIn?: string };
 
 async function act<T>(run: (op: OpClient) => Promise<Envelope<T>>): Promise<ActionResult<T>> {

@@ -1,30 +1,47 @@
 'use client';
-import { useRouter } from 'next/navigation';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 
 /** Who this browser's panel tabs are signed in as, shared by them (localStorage): never the token. */
 const KEY = 'op-admin:signed-in-as';
 
 /**
- * Keeps every tab of the panel on the browser's one session (its cookie): a tab announces whom
- * it shows (`who`: '' when nobody), and a tab that sees another tab announce someone else (a
- * sign-out, or another account signed in there) renders its page again, header included, as
- * that session: signed out, it is sent to sign-in. Without this a tab kept showing the old
- * account's name and links until reloaded.
+ * Keeps a tab from passing for the browser's old session: a tab announces whom it shows (`who`:
+ * '' when nobody), and a tab that sees another tab announce someone else (a sign-out, or another
+ * account signed in there) covers its page with a notice and a reload button. It does not reload
+ * by itself: a chat page read again would be recorded in the audit trail as the other account's.
+ * `listen` false: announce only (the sign-in page).
  */
-export function SessionWatch({ who }: { who: string }) {
-  const router = useRouter();
+export function SessionWatch({ who, listen = true }: { who: string; listen?: boolean }) {
+  const [changed, setChanged] = useState(false);
   useEffect(() => {
     try {
       localStorage.setItem(KEY, who);
     } catch {
       // refused (private mode): each tab finds out on its next page
     }
+    if (!listen) return;
     const onStorage = (event: StorageEvent) => {
-      if (event.key === KEY && event.newValue !== who) router.refresh();
+      if (event.key === KEY) setChanged(event.newValue !== who);
     };
     window.addEventListener('storage', onStorage);
     return () => window.removeEventListener('storage', onStorage);
-  }, [who, router]);
-  return null;
+  }, [who, listen]);
+  if (!changed) return null;
+  return (
+    <div
+      className="session-changed"
+      role="alertdialog"
+      aria-modal="true"
+      aria-labelledby="session-changed-title"
+      data-testid="session-changed"
+    >
+      <div className="card">
+        <h2 id="session-changed-title">登录状态已变化</h2>
+        <p>此浏览器已在其他标签页退出或换了账号，本页显示的内容可能已不属于当前账号。</p>
+        <button className="primary" type="button" autoFocus onClick={() => window.location.reload()}>
+          重新加载
+        </button>
+      </div>
+    </div>
+  );
 }

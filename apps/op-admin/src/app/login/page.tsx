@@ -17,8 +17,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       {expired ? <p className="error">登录已过期或已退出，请重新登录</p> : null}
       {next && !expired ? <p className="notice">请先登录，登录后将打开你要访问的页面</p> : null}
       <LoginForm next={next} />
-      {/* Nobody is signed in here: the panel's other tabs follow. */}
-      <SessionWatch who="" />
+      {/* Nobody is signed in here: the panel's other tabs say so. */}
+      <SessionWatch who="" listen={false} />
     </main>
   );
 }
