@@ -200,13 +200,13 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
 /**
  * An API message as the panel shows it: the field it names (`createdFrom 不能晚于 createdTo`)
  * in the words of the form (`创建时间（从） 不能晚于 创建时间（到）`). Only a field name where the
- * API puts one is replaced (first, or after 不能晚于/不能早于/与/和, as in `to 与 from 最多相隔…`): a
- * value quoted in the message stays.
+ * API puts one is replaced (first, and the first after 不能晚于/不能早于/与/和, as in `to 与 from
+ * 最多相隔…`): a value quoted later in the message stays.
  */
 export function withFieldLabels(message: string): string {
   return message
     .replace(/^([A-Za-z]+)(?= )/, (name: string) => FIELD_LABELS[name] ?? name)
-    .replace(/(不能晚于|不能早于|与|和) ([A-Za-z]+)/g, (whole: string, verb: string, name: string) =>
+    .replace(/(不能晚于|不能早于|与|和) ([A-Za-z]+)/, (whole: string, verb: string, name: string) =>
       FIELD_LABELS[name] ? `${verb} ${FIELD_LABELS[name]}` : whole,
     );
 }
