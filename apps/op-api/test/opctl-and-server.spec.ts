@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +122,22 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
       });
       expect(envelope.page).toEqual({ total: 3, page: 2, pageSize: 2, count: 1, next: false, startIndex: 2 });
       expect(envelope.foot.host).toBe('cli-host');
+
+      // `sign` prints a curl to paste, aimed at the API on OP_PORT; pasted into a shell, it is answered.
+      const port = new URL(server.baseUrl).port;
+      const signed = await runNode(
+        OPCTL,
+        ['sign', '--client', client.json.clientId as string, '--secret', client.json.secret as string, '--sign-method', 'md5'].concat([
+          '--token',
+          token.json.token as string,
+          '--body',
+          JSON.stringify({ chatId: 'u0001cli', pageSize: 1 }),
+        ]),
+        { ...env, OP_PORT: port },
+      );
+      expect(signed.stdout).toMatch(new RegExp(`^curl -s -X POST 'http://127\\.0\\.0\\.1:${port}/op/v2/chatMessageList\\?[^\\n]*\\n$`));
+      const pasted = spawnSync('sh', ['-c', signed.stdout], { encoding: 'utf8' });
+      expect(JSON.parse(pasted.stdout)).toMatchObject({ code: 200, data: { chatId: 'u0001cli', msg: [{ hxMsgId: 'cli-0' }] } });
     } finally {
       await server.stop();
     }

@@ -218,7 +218,8 @@ const OFFLINE: Record<string, Command> = {
   sign: {
     flags: ['client', 'secret', 'token', 'sign-method', 'path', 'body', 'base-url'],
     required: [],
-    run: (_app, f, config) => Promise.resolve(signedCurl({ ...demoCredentials(config), ...f })),
+    run: (_app, f, config) =>
+      Promise.resolve(signedCurl({ 'base-url': `http://127.0.0.1:${config.port}`, ...demoCredentials(config), ...f })),
   },
 };
 
@@ -242,7 +243,7 @@ function signedCurl(f: Flags): { url: string; body: string; curl: string } {
     throw OpError.badRequest('--body 必须是 JSON');
   }
   const client = new OpClient({
-    baseUrl: f['base-url'] ?? 'http://127.0.0.1:3000',
+    baseUrl: f['base-url']!,
     clientId: f.client!,
     secret: f.secret!,
     token: f.token,
@@ -341,11 +342,16 @@ const INCOMPLETE: Record<string, (result: never) => boolean> = {
   'search:verify': (report: { ok: boolean }) => !report.ok,
 };
 
-/** Prints the command's one JSON object on stdout (an `error` object on failure). */
+/** Commands whose answer is a line to paste, not a report: printed as that line. */
+const PLAIN: Record<string, (result: never) => string | undefined> = {
+  sign: (result: { curl?: string }) => result.curl, // none in `sign --help`'s answer
+};
+
+/** Prints the command's one JSON object on stdout (an `error` object on failure; `sign`: its curl line). */
 export function opctlMain(argv: string[]): Promise<void> {
   return runOpctl(argv).then(
     (result) => {
-      process.stdout.write(JSON.stringify(result) + '\n');
+      process.stdout.write((PLAIN[argv[0]]?.(result as never) ?? JSON.stringify(result)) + '\n');
       if (INCOMPLETE[argv[0]]?.(result as never)) process.exitCode = 1;
     },
     (error: unknown) => {

@@ -8,7 +8,7 @@ export const DEMO_AGENT_IM = '148992112329753020';
 /** The demo's admin: reads every chat of the tenant and the audit log. */
 export const DEMO_USERNAME = 'demo';
 export const DEMO_PASSWORD = 'demo-password';
-/** The demo's agent: reads the chats assigned to them (and unassigned ones) only. */
+/** The demo's agent: reads the chats assigned to them only (and may take unassigned ones). */
 export const DEMO_AGENT_USERNAME = 'agent';
 export const DEMO_AGENT_PASSWORD = 'agent-password';
 export const DEMO_AGENT_AGENT_IM = 'kefu-xiaoli';
