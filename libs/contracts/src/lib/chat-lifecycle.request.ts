@@ -2,12 +2,13 @@ import { Transform } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length } from 'class-validator';
 import { CHAT_STATUS_CODES, type ChatStatus } from './chat-status';
 import type { ChatInfo } from './chat';
-import { ChatIdField, legacyInteger } from './chat-message-list.request';
+import { ChatIdField, legacyInteger, TrimmedIdField } from './chat-message-list.request';
 
 // As in 2.37: the decorator nearest the property is checked first, so type checks sit lowest.
 
 /** `chatCreate`: a customer's open chat, or a new one. */
 export class ChatCreateRequest {
+  @TrimmedIdField('customerId')
   @Length(1, 128, { message: 'customerId 长度必须在 1 到 128 个字符之间' })
   @IsString({ message: 'customerId 必须是字符串' })
   @IsDefined({ message: 'customerId 不能为空' })

@@ -9,6 +9,16 @@ export const MAX_CHAT_ID_LENGTH = 64;
 export const MAX_PAGE_NUM = 1_000_000_000;
 /** A message id as 2.37 writes it: a positive 64-bit snowflake in decimal. */
 export const MESSAGE_ID_PATTERN = /^[1-9]\d{0,18}$/;
+/**
+ * An id (a chat's, a customer's, a message's sender) has no white space at either end. Ids
+ * compare byte for byte, except that MySQL-family collations pad with spaces: MariaDB took
+ * `u1 ` for `u1` (another chat, another customer) where SQLite did not. Such an id is refused
+ * on every engine, in requests and in what is stored. The empty string is left to `Length`.
+ */
+export const TRIMMED_ID_PATTERN = /^(?:\S(?:[\s\S]*\S)?)?$/;
+export const untrimmedIdMessage = (field: string): string => `${field} 首尾不能有空白字符`;
+/** {@link TRIMMED_ID_PATTERN} as a rule; written above the field's other rules, it is checked last. */
+export const TrimmedIdField = (field: string): PropertyDecorator => Matches(TRIMMED_ID_PATTERN, { message: untrimmedIdMessage(field) });
 
 /** Legacy callers send integers as strings ("2"); any other string stays as it is and fails. */
 export function legacyInteger({ value }: TransformFnParams): unknown {
@@ -34,6 +44,7 @@ const CHAT_ID_LENGTH = `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个�
 /** A required `chatId` (1–64 characters), as every chat endpoint takes it. */
 export const ChatIdField = (): PropertyDecorator =>
   stack(
+    TrimmedIdField('chatId'),
     Length(1, MAX_CHAT_ID_LENGTH, { message: CHAT_ID_LENGTH }),
     IsString({ message: 'chatId 必须是字符串' }),
     IsDefined({ message: 'chatId 不能为空' }),
@@ -41,7 +52,12 @@ export const ChatIdField = (): PropertyDecorator =>
 
 /** An optional `chatId` filter. */
 export const OptionalChatIdField = (): PropertyDecorator =>
-  stack(IsOptional(), Length(1, MAX_CHAT_ID_LENGTH, { message: CHAT_ID_LENGTH }), IsString({ message: 'chatId 必须是字符串' }));
+  stack(
+    IsOptional(),
+    TrimmedIdField('chatId'),
+    Length(1, MAX_CHAT_ID_LENGTH, { message: CHAT_ID_LENGTH }),
+    IsString({ message: 'chatId 必须是字符串' }),
+  );
 
 /** `pageNum`: an optional integer ≥ 1 (legacy "2" accepted). */
 export const PageNumField = (): PropertyDecorator =>

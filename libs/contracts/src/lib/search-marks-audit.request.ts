@@ -8,6 +8,7 @@ import {
   OptionalChatIdField,
   PageNumField,
   PageSizeField,
+  TrimmedIdField,
 } from './chat-message-list.request';
 import { CHAT_STATUS_CODES } from './chat-status';
 
@@ -76,6 +77,7 @@ export class ChatSearchRequest extends PageRequest {
   status?: number[];
 
   @IsOptional()
+  @TrimmedIdField('customerId')
   @Length(1, 128, { message: 'customerId 长度必须在 1 到 128 个字符之间' })
   @IsString({ message: 'customerId 必须是字符串' })
   customerId?: string;

@@ -1,4 +1,4 @@
-import { isMessageType, type MessageType } from '@op/contracts';
+import { isMessageType, TRIMMED_ID_PATTERN, untrimmedIdMessage, type MessageType } from '@op/contracts';
 import { cutDepth, MAX_EXT_DEPTH } from '../../common/util/json-shape';
 
 /** A message ready to store, whatever way it arrived (import today, the live callback next). */
@@ -93,6 +93,12 @@ export function idText(value: unknown, label: string, required: boolean): string
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
   if (typeof value !== 'string') throw new RecordError(`${label} 必须是字符串`);
   if (value.length > LIMITS.id) throw new RecordError(`${label} 不能超过 ${LIMITS.id} 个字符`);
+  return trimmedId(value, label);
+}
+
+/** An id as stored: refused with white space at either end (see {@link TRIMMED_ID_PATTERN}). */
+export function trimmedId<T extends string | null>(value: T, label: string): T {
+  if (value !== null && !TRIMMED_ID_PATTERN.test(value)) throw new RecordError(untrimmedIdMessage(label));
   return value;
 }
 
@@ -126,7 +132,10 @@ export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
   if (!isObject(ext)) throw new RecordError('payload.ext 必须是对象');
 
   const party = (field: 'from' | 'to') =>
-    optionalString(isObject(payload) && typeof payload[field] === 'string' ? payload : record, field, field, LIMITS.party);
+    trimmedId(
+      optionalString(isObject(payload) && typeof payload[field] === 'string' ? payload : record, field, field, LIMITS.party),
+      field,
+    );
 
   let msg: string | null = null;
   let extra: Json = {};

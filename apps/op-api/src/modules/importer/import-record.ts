@@ -1,5 +1,5 @@
 import { isChatStatus, MAX_CHAT_ID_LENGTH, type ChatStatus } from '@op/contracts';
-import { idText, mapEasemobMessage, QINIU_KEY_MAX, RecordError } from '../chat-message/easemob-message';
+import { idText, mapEasemobMessage, QINIU_KEY_MAX, RecordError, trimmedId } from '../chat-message/easemob-message';
 import type { IngestRecord } from '../chat-message/message-store.service';
 import type { RoutedMessage } from '../easemob/message-router.service';
 
@@ -51,6 +51,7 @@ export function parseImportLine(line: string): ImportLine {
   if (chatId === null || chatId === '') throw new RecordError('chatId 不能为空');
   if (typeof chatId !== 'string') throw new RecordError('chatId 必须是字符串');
   if (chatId.length > MAX_CHAT_ID_LENGTH) throw new RecordError(`chatId 不能超过 ${MAX_CHAT_ID_LENGTH} 个字符`);
+  trimmedId(chatId, 'chatId');
   let chatStatus: ChatStatus | null = null;
   if (fields.chatStatus !== undefined && fields.chatStatus !== null) {
     if (!isChatStatus(fields.chatStatus)) throw new RecordError('chatStatus 只能是 1、3、5、6 或 30');
