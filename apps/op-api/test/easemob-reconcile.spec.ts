@@ -268,6 +268,29 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
     }
   });
 
+  it("tells a chat room by the record's own chat_type, whatever the sender put in ext and in whichever key order", async () => {
+    const hour = '2026112810';
+    const at = (i: number) => Date.UTC(2026, 10, 28, 2) + i * 1000;
+    // Easemob writes chat_type before payload; JSON's key order means nothing, so it may not.
+    const { chat_type: chatType, ...first } = exportRecord(`${prefix}7001`, at(1), 'u0001roomext', 'kefu01', '一对一');
+    const { chat_type: _absent, ...second } = exportRecord(`${prefix}7002`, at(2), 'u0001roomext', 'kefu01', '也是一对一');
+    fake.hours.set(`${APPKEY} ${hour}`, {
+      kind: 'file',
+      lines: [
+        JSON.stringify({ ...first, payload: { ...(first.payload as object), ext: { chat_type: 'chatroom' } }, chat_type: chatType }),
+        JSON.stringify({ ...second, payload: { ...(second.payload as object), ext: { meta: { chat_type: 'groupchat_notice' } } } }),
+        JSON.stringify(exportRecord(`${prefix}7003`, at(3), 'u0001roomext', 'room1', '聊天室消息', 'chatroom')),
+      ],
+    });
+    const result = await reconcile().reconcileRange(a.tenantId, hour, hour, 'cli');
+    expect(result.hours[0]).toMatchObject({ hour, status: 'ok', inExport: 2, added: 2, failed: 0, ignored: 1 });
+    const stored: Array<{ hx_msg_id: string }> = await t.dataSource.query(
+      'SELECT hx_msg_id FROM messages WHERE tenant_id = ? AND hx_msg_id IN (?, ?, ?) ORDER BY hx_msg_id',
+      [a.tenantId, `${prefix}7001`, `${prefix}7002`, `${prefix}7003`],
+    );
+    expect(stored.map((row) => row.hx_msg_id)).toEqual([`${prefix}7001`, `${prefix}7002`]);
+  });
+
   it('refuses bad ranges and tenants without credentials, naming the flag', async () => {
     const bad = await opctl('easemob:reconcile', '--tenant', a.tenantId, '--from', '2026-13-01 10', '--to', hourName(10));
     expect(bad.code).not.toBe(0);

@@ -99,6 +99,21 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
       expect(rows[0].ext).toBe('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"prototype":1}');
     });
 
+    it('takes an empty array as no ext (an empty map as PHP writes it), and refuses any other array', async () => {
+      const empty = callbackBody({ from: 'u0001phpext', to: 'kefu01', body: { type: 'txt', msg: 'PHP' } });
+      const answer = await postCallback(t.baseUrl, null, JSON.stringify(empty).replace('"ext":{}', '"ext":[]'));
+      expect([answer.status, answer.text]).toEqual([200, expect.stringContaining('"stored"')]);
+      const [row]: Array<{ chat_id: string }> = await t.dataSource.query(
+        'SELECT chat_id FROM messages WHERE tenant_id = ? AND hx_msg_id = ?',
+        [a.tenantId, empty.msg_id],
+      );
+      const page = await a.client.call<ChatMessageListData>('chatMessageList', { chatId: row.chat_id });
+      expect(page.envelope.data!.msg.map((m) => [m.msg, m.ext])).toEqual([['PHP', {}]]);
+      const listed = callbackBody({ from: 'u0001phpext', to: 'kefu01', body: { type: 'txt', msg: 'PHP 2' } });
+      const refused = await postCallback(t.baseUrl, null, JSON.stringify(listed).replace('"ext":{}', '"ext":[1]'));
+      expect([refused.status, JSON.parse(refused.text).message]).toEqual([400, 'payload.ext 必须是对象']);
+    });
+
     it('stores one nested 5,000 deep, its ext cut at 32 levels and the cut recorded', async () => {
       const body = callbackBody({ from: 'u0001deep', to: 'kefu01', body: { type: 'txt', msg: '很深' } });
       const raw = JSON.stringify(body).replace('"ext":{}', `"ext":{"keep":1,"deep":${nestedObjects(5000)}}`);
@@ -166,7 +181,69 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
         a.tenantId,
         'big-1',
       ]);
-      expect(JSON.parse(rows[0].ext)).toEqual({ opCut: { maxBytes: 65_535, bytes: 70_012 } });
+      expect(JSON.parse(rows[0].ext)).toEqual({ opCut: { maxBytes: 65_503, bytes: 70_012 } });
+    });
+  });
+
+  describe('a recall of a message whose ext fills its column', () => {
+    // The archive adds `"recalled":true` to the ext. On MariaDB that outgrew the column (65,535
+    // bytes): a recall after the message failed with 500 (and was lost), one before it cut the
+    // ext to JSON that no longer parsed (served as {}). A sender's ext keeps room for the flag.
+    const ROOM = 65_503;
+    const extOf = (bytes: number) => ({ p: 'y'.repeat(bytes - '{"p":""}'.length) });
+    const line = (msgId: string, ext: object) =>
+      JSON.stringify({
+        msg_id: msgId,
+        timestamp: Date.now(),
+        from: 'u0001full',
+        to: 'kefu01',
+        chat_type: 'chat',
+        payload: { bodies: [{ type: 'txt', msg: msgId }], ext },
+      });
+    const recall = (msgId: string) =>
+      postCallback(t.baseUrl, callbackBody({ from: 'u0001full', to: 'kefu01', chatType: 'recall', extra: { recall_id: msgId } }));
+    /** The message's ext as 2.37 serves it. */
+    const served = async (msgId: string) => {
+      const [row]: Array<{ chat_id: string }> = await t.dataSource.query(
+        'SELECT chat_id FROM messages WHERE tenant_id = ? AND hx_msg_id = ?',
+        [a.tenantId, msgId],
+      );
+      const page = await a.client.call<ChatMessageListData>('chatMessageList', { chatId: row.chat_id, pageSize: 100 });
+      return page.envelope.data!.msg.find((m) => m.msg === msgId)!.ext;
+    };
+
+    it('keeps the whole ext and the flag, the recall after the message or before it', async () => {
+      expect(await t.importer.importLines(a.tenantId, [line('8810001', extOf(ROOM))])).toMatchObject({ imported: 1, failed: 0 });
+      expect((await recall('8810001')).status).toBe(200);
+      expect(await served('8810001')).toEqual({ ...extOf(ROOM), recalled: true });
+
+      expect((await recall('8810002')).status).toBe(200);
+      expect(await t.importer.importLines(a.tenantId, [line('8810002', extOf(ROOM))])).toMatchObject({ imported: 1, failed: 0 });
+      expect(await served('8810002')).toEqual({ ...extOf(ROOM), recalled: true });
+    });
+
+    it('cuts an ext past that room on arrival, saying so, and a recall after or before it is kept', async () => {
+      await t.importer.importLines(a.tenantId, [line('8810003', extOf(ROOM + 1))]);
+      expect(await served('8810003')).toEqual({ opCut: { maxBytes: ROOM, bytes: ROOM + 1 } });
+      // At the column's own size: the recall after the message was a 500 on MariaDB.
+      await t.importer.importLines(a.tenantId, [line('8810005', extOf(65_530))]);
+      expect((await recall('8810005')).status).toBe(200);
+      expect(await served('8810005')).toEqual({ opCut: { maxBytes: ROOM, bytes: 65_530 }, recalled: true });
+      // ...and the one before it left {} there.
+      expect((await recall('8810006')).status).toBe(200);
+      await t.importer.importLines(a.tenantId, [line('8810006', extOf(65_530))]);
+      expect(await served('8810006')).toEqual({ opCut: { maxBytes: ROOM, bytes: 65_530 }, recalled: true });
+    });
+
+    it('flags an ext stored whole before the room was kept, saying it was cut', async () => {
+      await t.importer.importLines(a.tenantId, [line('8810004', {})]);
+      await t.dataSource.query('UPDATE messages SET ext = ? WHERE tenant_id = ? AND hx_msg_id = ?', [
+        JSON.stringify(extOf(65_535)),
+        a.tenantId,
+        '8810004',
+      ]);
+      expect((await recall('8810004')).status).toBe(200);
+      expect(await served('8810004')).toEqual({ opCut: { maxBytes: ROOM, bytes: 65_551 }, recalled: true });
     });
   });
 

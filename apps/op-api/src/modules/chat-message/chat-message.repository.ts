@@ -7,7 +7,7 @@ import { chunks } from '../../common/util/chunks';
 import { affectedRows, CASE_ROWS, caseById, keysetAfter, placeholders, valueRows } from '../../database/sql';
 import { SearchIndexService } from '../search-index/search-index.service';
 import { compareKeys, keyOf, type ChatKey, type Numbering } from '../chats/chat-numbering';
-import type { NewMessage } from './easemob-message';
+import { recalledExt, type NewMessage } from './easemob-message';
 import { ascending } from '../../common/util/ascending';
 
 /** A stored message as the page query reads it. */
@@ -452,7 +452,7 @@ export class ChatMessageRepository {
       // a malformed ext is replaced: the recall flag matters more than an unreadable map
     }
     await manager.query('UPDATE messages SET ext = ? WHERE tenant_id = ? AND id = ?', [
-      JSON.stringify({ ...ext, recalled: true }),
+      JSON.stringify(recalledExt(ext)),
       tenantId,
       BigInt(rows[0].id),
     ]);

@@ -46,6 +46,13 @@ const LIMITS = {
   length: 2_147_483_647,
 };
 
+/**
+ * A sender's ext is kept whole up to its column's size less room for the flag the archive adds
+ * to it (`,"recalled":true`, 16 bytes): on MariaDB, a recall that outgrew the column failed (a
+ * recall lost), or was cut by the insert to JSON that no longer parsed (the whole ext lost).
+ */
+const SENDER_EXT_BYTES = LIMITS.extBytes - 32;
+
 function optionalString(source: Json, field: string, label: string, max: number): string | null {
   const value = source[field];
   if (value === undefined || value === null) return null;
@@ -74,7 +81,18 @@ export function storableExt(ext: Json): Json {
   const { value, cutPaths } = cutDepth(ext, MAX_EXT_DEPTH);
   const kept = cutPaths.length === 0 ? value : { ...value, opCut: { maxDepth: MAX_EXT_DEPTH, paths: cutPaths } };
   const bytes = Buffer.byteLength(JSON.stringify(kept), 'utf8');
-  return bytes <= LIMITS.extBytes ? kept : { opCut: { maxBytes: LIMITS.extBytes, bytes } };
+  return bytes <= SENDER_EXT_BYTES ? kept : { opCut: { maxBytes: SENDER_EXT_BYTES, bytes } };
+}
+
+/**
+ * `ext` with the recall flag the archive adds (`"recalled":true`). A sender's ext leaves it room;
+ * one stored before that room was kept, and too long for the flag beside it, keeps the flag
+ * and says it was cut, as an ext too long on arrival does.
+ */
+export function recalledExt(ext: Json): Json {
+  const flagged = { ...ext, recalled: true };
+  const bytes = Buffer.byteLength(JSON.stringify(flagged), 'utf8');
+  return bytes <= LIMITS.extBytes ? flagged : { opCut: { maxBytes: SENDER_EXT_BYTES, bytes }, recalled: true };
 }
 
 function coordinate(source: Json, field: 'lat' | 'lng', prefix: string): number | null {
@@ -128,7 +146,9 @@ export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
   const p = 'payload.bodies[0]';
   if (!isMessageType(body.type)) throw new RecordError(`${p}.type 不支持：${String(body.type).slice(0, 16)}`);
   const type = body.type;
-  const ext = payload.ext === undefined || payload.ext === null ? {} : payload.ext;
+  // An empty map as some languages write it (PHP's json_encode(array())): no ext, not a bad one.
+  const empty = payload.ext === undefined || payload.ext === null || (Array.isArray(payload.ext) && payload.ext.length === 0);
+  const ext = empty ? {} : payload.ext;
   if (!isObject(ext)) throw new RecordError('payload.ext 必须是对象');
 
   const party = (field: 'from' | 'to') =>

@@ -9,7 +9,7 @@ import { customerOf } from '../chat-message/customer';
 import { erasureTimes, rememberErased } from '../chat-message/erased-customers';
 import { MessageIds } from '../chat-message/message-ids';
 import { MessageSequence } from '../chat-message/message-sequence';
-import type { NewMessage } from '../chat-message/easemob-message';
+import { recalledExt, type NewMessage } from '../chat-message/easemob-message';
 import { byChat, firstKey, numberingOf, planAppend, type AppendPlan, type NewKey } from '../chats/chat-numbering';
 import { ChatRepository } from '../chats/chat.repository';
 import type { ChatEntity } from '../chats/chat.entity';
@@ -307,7 +307,7 @@ export class MessageRouter {
       if (senderOperator && chat.status === (ChatStatus.Waiting as number) && !accepts.has(chat.id)) {
         accepts.set(chat.id, { chatId: chat.id, operatorId: senderOperator, timeMs: message.createTimeMs });
       }
-      const ext = message.hxMsgId !== null && recalled.has(message.hxMsgId) ? { ...message.ext, recalled: true } : message.ext;
+      const ext = message.hxMsgId !== null && recalled.has(message.hxMsgId) ? recalledExt(message.ext) : message.ext;
       return { ...message, ext, id: this.ids.next(), chatId: chat.id, seq: null as number | null };
     });
     await this.chats.acceptBy(manager, tenantId, [...accepts.values()]);
@@ -402,7 +402,7 @@ export class MessageRouter {
     // open: route again, to the customer's next chat.
     const status = await this.chats.lock(manager, tenantId, chat.id);
     if (status === null || (session === null && !isOpen(status))) throw new StaleReadError('chat gone or ended');
-    const ext = recalled ? { ...message.ext, recalled: true } : message.ext;
+    const ext = recalled ? recalledExt(message.ext) : message.ext;
     const stored = { ...message, ext, id: this.ids.next(), chatId: chat.id };
     const plan = planAppend(numberingOf(chat), [stored]);
     const written = await this.messages.insertMessages(manager, tenantId, [{ ...stored, seq: plan?.seqs.get(stored.id) ?? null }]);

@@ -73,6 +73,20 @@ interface RestApp {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The record's own `chat_type` (chat rooms and other events are not sessions); undefined where
+ * it is no string or the line no JSON, which the import path then judges. Read from the
+ * parsed record: the same key inside `payload.ext` is the sender's data, whatever the order.
+ */
+function chatTypeOf(line: string): string | undefined {
+  try {
+    const chatType: unknown = (JSON.parse(line) as { chat_type?: unknown } | null)?.chat_type;
+    return typeof chatType === 'string' ? chatType : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A run recorded `running` this long ago was abandoned (its process died); the schedule redoes its hour. */
 const ABANDONED_RUN_MS = HOUR_MS;
 
@@ -420,7 +434,7 @@ export class ReconcileService {
       for await (const line of reading.lines) {
         if (typeof line === 'string') {
           if (line.trim() === '') continue;
-          const chatType = /"chat_type"\s*:\s*"([^"]*)"/.exec(line)?.[1];
+          const chatType = chatTypeOf(line);
           if (chatType !== undefined && chatType !== 'chat' && chatType !== 'groupchat') {
             result.ignored++;
             continue;
