@@ -18,6 +18,18 @@ import { dayKeywordWords, dayWords } from '../search-tokens';
 const PUT_BATCH = 500;
 
 /**
+ * The user-level lock every write of `message_search` holds, one per database (the name at most
+ * 64 characters). Mroonga is not transactional: a statement goes to the binlog as it ends, so
+ * two processes writing the same rows at once (the API's feeder and `opctl import` draining the
+ * outbox) could be logged in the other order than they took effect, and a replica applying
+ * the update of a row it does not hold yet stopped replicating (error 1032). One writer at a
+ * time keeps the binlog in the order of the writes.
+ */
+const WRITE_LOCK = "CONCAT('op_message_search_', MD5(DATABASE()))";
+/** Seconds a write waits for that lock: within the query timeout, and failing a feed batch, which is retried. */
+const WRITE_LOCK_WAIT_S = 5;
+
+/**
  * The text Groonga holds and is asked for: a NUL ends a string for its tokenizer (the rest of a
  * message went unindexed) and breaks its script, so on both sides it stands as U+FB01 (ﬁ), a
  * character no normalised text holds (NFKC writes it `fi`): nothing else can match it.
@@ -218,9 +230,27 @@ export class MroongaEngine implements SearchEngine {
     return rows.map(candidateOf);
   }
 
+  /** Runs one write of `message_search` holding {@link WRITE_LOCK}, released on every path. */
+  private async write(sql: string, params: unknown[]): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const [{ granted }]: Array<{ granted: number | string | null }> = await runner.query(
+        `SELECT GET_LOCK(${WRITE_LOCK}, ${WRITE_LOCK_WAIT_S}) AS granted`,
+      );
+      if (Number(granted) !== 1) throw new Error(`the message_search write lock was not granted within ${WRITE_LOCK_WAIT_S} s`);
+      try {
+        await runner.query(sql, params);
+      } finally {
+        await runner.query(`SELECT RELEASE_LOCK(${WRITE_LOCK})`);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
   async put(messages: readonly IndexedMessage[]): Promise<void> {
     for (const batch of chunks(messages, PUT_BATCH)) {
-      await this.dataSource.query(
+      await this.write(
         `REPLACE INTO message_search (id, tenant_id, chat_id, create_time, body, dw) VALUES ${valueRows(batch.length, 6)}`,
         batch.flatMap((m) => {
           const normal = normalizeSearchText(m.msg);
@@ -236,9 +266,9 @@ export class MroongaEngine implements SearchEngine {
 
   async remove(tenantId: string, chatIds?: readonly string[]): Promise<void> {
     if (chatIds === undefined) {
-      await this.dataSource.query('DELETE FROM message_search WHERE tenant_id = ?', [tenantId]);
+      await this.write('DELETE FROM message_search WHERE tenant_id = ?', [tenantId]);
     } else if (chatIds.length > 0) {
-      await this.dataSource.query(`DELETE FROM message_search WHERE tenant_id = ? AND chat_id IN (${chatIds.map(() => '?').join(',')})`, [
+      await this.write(`DELETE FROM message_search WHERE tenant_id = ? AND chat_id IN (${chatIds.map(() => '?').join(',')})`, [
         tenantId,
         ...chatIds,
       ]);
@@ -247,7 +277,7 @@ export class MroongaEngine implements SearchEngine {
 
   async forget(_tenantId: string, messageIds: readonly string[]): Promise<void> {
     if (messageIds.length === 0) return;
-    await this.dataSource.query(`DELETE FROM message_search WHERE id IN (${messageIds.map(() => '?').join(',')})`, messageIds.map(BigInt));
+    await this.write(`DELETE FROM message_search WHERE id IN (${messageIds.map(() => '?').join(',')})`, messageIds.map(BigInt));
   }
 
   async count(tenantId: string): Promise<number> {
