@@ -83,7 +83,7 @@ describe('readiness with a shared Redis', () => {
     try {
       const ready = await fetch(`${down.baseUrl}/readyz`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ code: 503, data: null, message: '数据库或 Redis 不可用，服务暂未就绪' });
+      expect(await ready.json()).toMatchObject({ code: 503, data: null, message: 'Redis 不可用，服务暂未就绪' });
       expect((await fetch(`${down.baseUrl}/healthz`)).status).toBe(200);
     } finally {
       await down.close();

@@ -180,6 +180,43 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
     const again = await startTestApp('spider', {}, { database: db });
     await again.close();
   });
+
+  it('answers 503 with Retry-After, never 500, and /readyz names the backend while it is down; then recovers', async () => {
+    const cluster = await acquireSpiderCluster();
+    try {
+      const tenant = await t.createTenant();
+      const records = Array.from({ length: 3 }, (_, n) =>
+        record({ chatId: 'backend-down', timestamp: T0 + n * 1000, msgId: `${9300000 + n}` }),
+      );
+      expect(await t.importRecords(tenant.tenantId, records)).toMatchObject({ imported: 3 });
+      const backend = (await rowsPerBackend(db.backendUrls!, 'messages', tenant.tenantId)).findIndex((n) => n > 0);
+      const readyz = async () => {
+        const response = await fetch(`${t.baseUrl}/readyz`);
+        return { status: response.status, text: await response.text() };
+      };
+      await cluster.backends[backend].stop();
+      try {
+        for (const [name, body] of [
+          ['chatMessageList', { chatId: 'backend-down' }],
+          ['chatSearch', { keyword: 'message' }],
+        ] as const) {
+          const answer = await tenant.client.call(name, body);
+          expect([name, answer.status]).toEqual([name, 503]);
+          expect(answer.retryAfterSeconds).toBeGreaterThan(0);
+        }
+        const ready = await readyz();
+        expect(ready.status).toBe(503);
+        expect(ready.text).toContain(`数据库分片后端 ${backend + 1} 不可用`);
+      } finally {
+        await cluster.backends[backend].start();
+      }
+      const page = await tenant.client.call<ChatMessageListData>('chatMessageList', { chatId: 'backend-down' });
+      expect([page.status, page.envelope.data?.msg.length]).toEqual([200, 3]);
+      expect((await readyz()).status).toBe(200);
+    } finally {
+      await releaseSpiderCluster();
+    }
+  });
 });
 
 describe('opctl shard:setup', () => {

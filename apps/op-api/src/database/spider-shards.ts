@@ -185,6 +185,33 @@ export async function unmigratedBackends(front: DataSource): Promise<{ backend: 
   return behind;
 }
 
+/**
+ * On a Spider front, the backends (1, 2, …) that do not answer now, each asked for a row of its
+ * migrations through the front (a table that reaches that backend alone); empty anywhere else.
+ * `SELECT 1` on the front answers whatever its backends do: readiness asks this too.
+ */
+export async function unreachableBackends(front: DataSource, timeoutMs: number): Promise<number[]> {
+  if (front.options.type !== 'mysql') return [];
+  const answers = await Promise.all(
+    (await mirrors(front)).map(async (table) => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        // Spider retries a refused backend for seconds: one that has not answered in time is down.
+        await Promise.race([
+          front.query(`SELECT 1 FROM \`${table}\` LIMIT 1`),
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs))),
+        ]);
+        return null;
+      } catch {
+        return Number(table.slice(MIRROR.length)) + 1;
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  return answers.filter((backend): backend is number => backend !== null).sort((x, y) => x - y);
+}
+
 /** A Spider front whose backends lack a migration: the start stops, or waits for `shard:setup`. */
 export class ShardsBehindError extends Error {
   override readonly name = 'ShardsBehindError';

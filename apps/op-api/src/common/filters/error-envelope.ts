@@ -24,7 +24,11 @@ const DATABASE_DOWN_CODES = new Set([
   'ER_BAD_DB_ERROR',
   'ER_OPTION_PREVENTS_STATEMENT',
   'ER_READ_ONLY_MODE',
+  // A Spider front whose backend cannot be reached (a shard down).
+  'ER_CONNECT_TO_FOREIGN_DATA_SOURCE',
 ]);
+/** Spider's own error numbers of a backend away, which mysql2 knows no name for: 12701 "Remote MySQL server has gone away". */
+const SPIDER_BACKEND_DOWN_ERRNOS = new Set([12701]);
 /** SQLite's primary codes of a database away (busy, locked, its disk full or failing), whatever extended code better-sqlite3 reports (`SQLITE_IOERR_WRITE`). */
 const SQLITE_DOWN = new Set([
   'SQLITE_BUSY',
@@ -43,17 +47,26 @@ function isUnreachableCode(code: string): boolean {
   return UNREACHABLE_CODES.has(code) || code.startsWith('PROTOCOL_') || code === 'ER_SERVER_SHUTDOWN';
 }
 
-/** The driver's error code of an error or of the one it wraps (`driverError`, `cause`). */
-export function errorCode(error: unknown): string | undefined {
+/** A property of the given type on an error or on the one it wraps (`driverError`, `cause`), the outermost first. */
+function driverProperty<T extends 'string' | 'number'>(
+  error: unknown,
+  key: 'code' | 'errno',
+  type: T,
+): (T extends 'string' ? string : number) | undefined {
   const seen = new Set<unknown>();
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
+    const value = (current as Record<string, unknown>)[key];
+    if (typeof value === type) return value as T extends 'string' ? string : number;
     current = (current as { driverError?: unknown; cause?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** The driver's error code of an error or of the one it wraps (`driverError`, `cause`). */
+export function errorCode(error: unknown): string | undefined {
+  return driverProperty(error, 'code', 'string');
 }
 
 /** What a log line or a health report may say of an error: its code (or its class), never its message, which may quote SQL. */
@@ -74,7 +87,13 @@ export function isDatabaseUnreachable(error: unknown): boolean {
  */
 export function isDatabaseDown(error: unknown): boolean {
   const code = errorCode(error);
-  if (code === undefined) return error instanceof Error && DATABASE_DOWN_MESSAGES.includes(error.message);
+  if (code === undefined) {
+    const errno = driverProperty(error, 'errno', 'number');
+    return (
+      (errno !== undefined && SPIDER_BACKEND_DOWN_ERRNOS.has(errno)) ||
+      (error instanceof Error && DATABASE_DOWN_MESSAGES.includes(error.message))
+    );
+  }
   const sqlite = /^SQLITE_[A-Z]+/.exec(code);
   return isUnreachableCode(code) || DATABASE_DOWN_CODES.has(code) || (sqlite !== null && SQLITE_DOWN.has(sqlite[0]));
 }

@@ -55,7 +55,10 @@ export class ObservabilityController {
           if (spool.entries > 0)
             note = `（回调暂存 ${spool.entries} 条待写入，最早的 ${Math.floor(spool.oldestAgeSeconds)} 秒前${spool.full ? '，暂存已满' : ''}）`;
         }
-        throw new OpError(503, `数据库或 Redis 不可用，服务暂未就绪${note}`, headers);
+        // What is down, in the indicators' own words (`数据库分片后端 2 不可用`, `Redis 不可用`).
+        const failed = (error.getResponse() as { error?: Record<string, { message?: unknown }> }).error ?? {};
+        const reasons = Object.values(failed).flatMap((entry) => (typeof entry.message === 'string' ? [entry.message] : []));
+        throw new OpError(503, `${reasons.length > 0 ? reasons.join('；') : '数据库或 Redis 不可用'}，服务暂未就绪${note}`, headers);
       }
       throw error;
     }
