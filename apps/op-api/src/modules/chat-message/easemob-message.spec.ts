@@ -34,13 +34,24 @@ describe('Easemob body → message fields', () => {
 
   it('img', () => {
     expect(
-      map({ type: 'img', url: 'u', filename: 'f.jpg', secret: 's', file_length: 10, size: { width: 1, height: 2 }, thumb: 'ignored' }),
+      map({
+        type: 'img',
+        url: 'u',
+        filename: 'f.jpg',
+        secret: 's',
+        file_length: 10,
+        size: { width: 1, height: 2 },
+        thumb: 't',
+        thumb_secret: 'ts',
+      }),
     ).toMatchObject({
       ...empty,
       type: 'img',
       url: 'u',
       filename: 'f.jpg',
       secret: 's',
+      thumb: 't',
+      thumbSecret: 'ts',
       fileLength: 10,
     });
   });

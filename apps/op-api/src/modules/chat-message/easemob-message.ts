@@ -172,6 +172,8 @@ export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
     throw new RecordError(`${p}.msg 不能超过 ${LIMITS.msgBytes} 字节`);
   }
   const media = type === 'img' || type === 'audio' || type === 'video' || type === 'file';
+  // Easemob's SDKs send a thumbnail (`thumb`, `thumb_secret`) with an image as with a video.
+  const thumbnailed = type === 'img' || type === 'video';
   return {
     hxMsgId,
     form: party('from'),
@@ -180,9 +182,9 @@ export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
     msg,
     url: media ? optionalString(body, 'url', `${p}.url`, LIMITS.url) : null,
     filename: media ? optionalString(body, 'filename', `${p}.filename`, LIMITS.filename) : null,
-    thumb: type === 'video' ? optionalString(body, 'thumb', `${p}.thumb`, LIMITS.url) : null,
+    thumb: thumbnailed ? optionalString(body, 'thumb', `${p}.thumb`, LIMITS.url) : null,
     secret: media ? optionalString(body, 'secret', `${p}.secret`, LIMITS.secret) : null,
-    thumbSecret: type === 'video' ? optionalString(body, 'thumb_secret', `${p}.thumb_secret`, LIMITS.secret) : null,
+    thumbSecret: thumbnailed ? optionalString(body, 'thumb_secret', `${p}.thumb_secret`, LIMITS.secret) : null,
     length: type === 'audio' || type === 'video' ? optionalNumber(body, 'length', `${p}.length`, true, LIMITS.length) : null,
     fileLength: media ? optionalNumber(body, 'file_length', `${p}.file_length`, true) : null,
     addr: type === 'loc' ? optionalString(body, 'addr', `${p}.addr`, LIMITS.addr) : null,
