@@ -110,6 +110,28 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
     expect(await waitForDrain()).toBe(true);
   }, 180_000);
 
+  it('hands no connection whose query timed out to the next call: a second wave is answered too', async () => {
+    expect((await call()).status).toBe(404);
+    db.pause();
+    try {
+      // The first wave's queries time out on the pool's idle connections. A connection whose
+      // query timed out still held it: given to the next call, that call's query waited behind
+      // it and never started its own timer (a callback left with no answer at all).
+      for (let wave = 0; wave < 3; wave++) {
+        const answers = await Promise.all(Array.from({ length: 4 }, () => call()));
+        expect(answers.map((answer) => answer.status)).toEqual([503, 503, 503, 503]);
+      }
+    } finally {
+      db.resume();
+    }
+    let recovered = false;
+    for (let i = 0; i < 100 && !recovered; i++) {
+      recovered = (await call()).status === 404;
+      if (!recovered) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(recovered).toBe(true);
+  }, 180_000);
+
   it('journals a callback whose chat stays locked past its retries, and stores it once the lock goes', async () => {
     const first = callbackBody({ from: 'u0001locked', to: 'kefu01' });
     expect(await postCallback(first)).toEqual({ status: 200, result: 'stored' });

@@ -64,6 +64,41 @@ async function ensureMysqlDatabase(database: MysqlDatabaseConfig): Promise<void>
   }
 }
 
+/** A mysql2 pool connection, as much of it as {@link droppedOnTimeout} touches. */
+interface PooledConnection {
+  release(): void;
+  destroy(): void;
+  query(...args: unknown[]): unknown;
+}
+
+const DROPS_ON_TIMEOUT = Symbol('dropsOnTimeout');
+
+/**
+ * Makes a pool connection close itself when one of its queries times out. mysql2 answers the
+ * query with PROTOCOL_SEQUENCE_TIMEOUT but leaves it running on the connection, which goes back
+ * to the pool: the next query given that connection waited behind the hung one and never
+ * started its own timer, so a call (a callback's registration lookup) could wait for ever on
+ * a hung server. Closed, it leaves the pool, and the hung query with it.
+ */
+function droppedOnTimeout(connection: PooledConnection): PooledConnection {
+  const marked = connection as PooledConnection & { [DROPS_ON_TIMEOUT]?: true };
+  if (marked[DROPS_ON_TIMEOUT]) return connection;
+  marked[DROPS_ON_TIMEOUT] = true;
+  const query = connection.query.bind(connection);
+  connection.query = (...args: unknown[]) => {
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      args[last] = (error: { code?: unknown } | null, ...results: unknown[]) => {
+        if (error?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') connection.destroy();
+        return (callback as (...values: unknown[]) => unknown)(error, ...results);
+      };
+    }
+    return query(...args);
+  };
+  return connection;
+}
+
 /** How long a failed connection keeps the database marked down: calls meanwhile fail at once. */
 const DOWN_FOR_MS = 2_000;
 
@@ -76,7 +111,7 @@ const DOWN_FOR_MS = 2_000;
  * (503 with Retry-After), however many database steps it has or how many calls queue up.
  */
 function boundConnectionWaits(dataSource: DataSource, ms: number): void {
-  const driver = dataSource.driver as unknown as { obtainMasterConnection(): Promise<{ release(): void }> };
+  const driver = dataSource.driver as unknown as { obtainMasterConnection(): Promise<PooledConnection> };
   const obtain = driver.obtainMasterConnection.bind(driver);
   let downUntil = 0;
   let probing = false;
@@ -103,7 +138,7 @@ function boundConnectionWaits(dataSource: DataSource, ms: number): void {
         (connection) => {
           if (late) return connection.release(); // it came after we gave up: back to the pool
           settle(false);
-          resolve(connection);
+          resolve(droppedOnTimeout(connection));
         },
         (error: Error) => {
           if (late) return;
