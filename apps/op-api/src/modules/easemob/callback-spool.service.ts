@@ -176,6 +176,8 @@ export class CallbackSpool implements OnApplicationShutdown {
   private loop: Promise<void> | null = null;
   private lastAdopt = 0;
   private heartbeat: NodeJS.Timeout | null = null;
+  /** How far each segment is stored, as this process knows it: the offset files' stand-in when they cannot be written. */
+  private readonly offsets = new Map<string, number>();
   private failures = new Map<string, number>();
   /** callIds journalled by this process and not yet stored, with their fingerprints. */
   private readonly spooledIds = new Map<string, string>();
@@ -215,17 +217,15 @@ export class CallbackSpool implements OnApplicationShutdown {
     const id = `${this.host}-${process.pid}-${Date.now().toString(36)}`;
     const staging = join(this.config.dir, `.${id}.tmp`);
     mkdirSync(staging, { recursive: true, mode: PRIVATE_DIR });
-    writeFileSync(
-      join(staging, 'owner.json'),
-      JSON.stringify({
-        host: this.host,
-        pid: process.pid,
-        startedAt: Date.now(),
-        bootId: bootId() ?? undefined,
-        startTicks: processStartTicks(process.pid) ?? undefined,
-        pidNs: pidNamespace() ?? undefined,
-      } satisfies Owner),
-    );
+    const ownerJson = JSON.stringify({
+      host: this.host,
+      pid: process.pid,
+      startedAt: Date.now(),
+      bootId: bootId() ?? undefined,
+      startTicks: processStartTicks(process.pid) ?? undefined,
+      pidNs: pidNamespace() ?? undefined,
+    } satisfies Owner);
+    writeFileSync(join(staging, 'owner.json'), ownerJson);
     this.dir = join(this.config.dir, id);
     renameSync(staging, this.dir);
     syncDir(this.config.dir);
@@ -237,7 +237,19 @@ export class CallbackSpool implements OnApplicationShutdown {
         const now = new Date();
         utimesSync(owner, now, now);
       } catch (error) {
-        this.logger.warn(`could not touch ${owner} (${codeOrName(error)}): another container may take this journal`);
+        let failure = error;
+        if (codeOrName(error) === 'ENOENT') {
+          // The folder was removed by hand: claimed again, so the journal written there next is this process's.
+          try {
+            mkdirSync(this.dir!, { recursive: true, mode: PRIVATE_DIR });
+            writeFileSync(owner, ownerJson);
+            this.logger.warn(`the callback journal folder ${this.dir} was removed while the API ran: recreated`);
+            return;
+          } catch (again) {
+            failure = again;
+          }
+        }
+        this.logger.warn(`could not touch ${owner} (${codeOrName(failure)}): another container may take this journal`);
       }
     }, HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -400,7 +412,7 @@ export class CallbackSpool implements OnApplicationShutdown {
       if (!this.running) return false;
       const active = own ? this.writer!.active : null;
       const limit = active?.segment === segment ? active.durable : Infinity;
-      let offset = await readOffset(folder, segment);
+      let offset = Math.max(await readOffset(folder, segment), this.offsets.get(join(folder, segment)) ?? 0);
       const read = await readEntries(folder, segment, offset, limit);
       for (let start = 0; start < read.length; start += DRAIN_BATCH) {
         if (!this.running) return false;
@@ -412,19 +424,36 @@ export class CallbackSpool implements OnApplicationShutdown {
         for (const { entry, end, line } of chunk) {
           const stored = entry !== null ? this.settle(entry, line, settled[v++]) : isScrubbed(line) || this.setAside(line, 'damaged line');
           if (!stored) {
-            await writeOffset(folder, segment, offset);
+            await this.recordOffset(folder, segment, offset);
             return false;
           }
           offset = end;
           this.depthEntries = Math.max(0, this.depthEntries - 1);
           this.depthBytes = Math.max(0, this.depthBytes - Buffer.byteLength(line) - 1);
         }
-        await writeOffset(folder, segment, offset);
+        await this.recordOffset(folder, segment, offset);
       }
-      if (active?.segment === segment) await this.writer!.retireIfDrained(segment, offset);
-      else if (!own || active?.segment !== segment) await removeSegment(folder, segment);
+      let retired = true;
+      if (active?.segment === segment) retired = await this.writer!.retireIfDrained(segment, offset);
+      else await removeSegment(folder, segment);
+      if (retired) this.offsets.delete(join(folder, segment));
     }
     return true;
+  }
+
+  /**
+   * Records how far a segment is stored: in memory, and in its offset file if the disk lets it
+   * (the file only saves a restarted process replaying, and a replayed entry stores nothing
+   * twice). On a full disk the drain goes on to the segment's end and removes it, which frees
+   * the space; stopping there stored the same batch for ever.
+   */
+  private async recordOffset(folder: string, segment: string, offset: number): Promise<void> {
+    this.offsets.set(join(folder, segment), offset);
+    try {
+      await writeOffset(folder, segment, offset);
+    } catch (error) {
+      this.logger.warn(`could not record the callback journal's offset (${codeOrName(error)}): draining on`);
+    }
   }
 
   /**

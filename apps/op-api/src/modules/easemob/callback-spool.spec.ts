@@ -166,6 +166,68 @@ describe('callback journal', () => {
     expect(Date.now() - statSync(owner).mtimeMs).toBeLessThan(HEARTBEAT_MS * 2);
   });
 
+  it('writes again in a new segment, and answers only then, when its folder is removed while it runs', async () => {
+    const spool = spoolIn();
+    const seen: string[] = [];
+    let down = true;
+    spool.setHandler((entries) => {
+      if (down)
+        return Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ECONNREFUSED' }) })));
+      seen.push(...entries.map((e) => e.callId));
+      return Promise.resolve(entries.map(() => ({ ok: true, value: 'stored' })));
+    });
+    await spool.start();
+    await spool.append(entry(1));
+    const root = join(dir, 'spool');
+    const [own] = readdirSync(root).filter((name) => !name.startsWith('.'));
+    const folder = join(root, own);
+    rmSync(folder, { recursive: true, force: true }); // an operator's slip: entry 1 is gone with it
+    // Acknowledged into the open segment, these reached no file anyone could read.
+    await spool.append(entry(2));
+    await spool.append(entry(3));
+    const journalled = async () => {
+      const ids: string[] = [];
+      for (const name of readdirSync(folder)
+        .filter((n) => n.endsWith('.seg'))
+        .sort())
+        ids.push(...(await readEntries(folder, name, 0)).map((read) => read.entry!.callId));
+      return ids;
+    };
+    expect(await journalled()).toEqual(['c2', 'c3']);
+    // Claimed again by its heartbeat, so no other process takes it for a dead one's.
+    for (let i = 0; i < 80 && !existsSync(join(folder, 'owner.json')); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(join(folder, 'owner.json'))).toBe(true);
+    down = false;
+    await spool.append(entry(4)); // wakes the drainer
+    await until(() => seen.includes('c4'));
+    expect(seen).toEqual(['c2', 'c3', 'c4']);
+  });
+
+  it('drains to the end of a segment and removes it when its offset cannot be written (a full disk)', async () => {
+    const spool = spoolIn();
+    const seen: string[] = [];
+    let down = true;
+    spool.setHandler((entries) => {
+      if (down)
+        return Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ECONNREFUSED' }) })));
+      seen.push(...entries.map((e) => e.callId));
+      return Promise.resolve(entries.map(() => ({ ok: true, value: 'stored' })));
+    });
+    await spool.start();
+    await Promise.all(Array.from({ length: 450 }, (_, i) => spool.append(entry(i))));
+    const root = join(dir, 'spool');
+    const [own] = readdirSync(root).filter((name) => !name.startsWith('.'));
+    const folder = join(root, own);
+    for (const segment of readdirSync(folder).filter((name) => name.endsWith('.seg')))
+      mkdirSync(join(folder, `${segment.replace(/\.seg$/, '.off')}.tmp`)); // the offset's file cannot be made
+    down = false;
+    await spool.append(entry(450));
+    await until(() => spool.status().entries === 0);
+    // Each once, in order: stuck, it stored the first batch of 200 again and again.
+    expect(seen).toEqual(Array.from({ length: 451 }, (_, i) => `c${i}`));
+    expect(readdirSync(folder).filter((name) => name.endsWith('.seg'))).toEqual([]);
+  });
+
   it('answers 503 once the journal is full', async () => {
     const spool = spoolIn({ OP_SPOOL_MAX_BYTES: String(64 * 1024) });
     spool.setHandler((entries) =>

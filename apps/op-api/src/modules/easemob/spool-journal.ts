@@ -235,12 +235,19 @@ export class JournalWriter {
         const batch = this.queue;
         this.queue = [];
         try {
-          if (this.handle === null || this.durable >= SEGMENT_BYTES) await this.rotate();
           const bytes = Buffer.concat(batch.map((item) => item.bytes));
-          let written = 0;
-          while (written < bytes.length)
-            written += (await this.handle!.write(bytes, written, bytes.length - written, this.durable + written)).bytesWritten;
-          await this.handle!.datasync();
+          // A segment removed while open (its folder deleted by hand) takes writes that reach no
+          // file anyone can read: written again in a new segment, and answered only then.
+          for (let attempt = 1; ; attempt++) {
+            if (this.handle === null || this.durable >= SEGMENT_BYTES) await this.rotate();
+            let written = 0;
+            while (written < bytes.length)
+              written += (await this.handle!.write(bytes, written, bytes.length - written, this.durable + written)).bytesWritten;
+            await this.handle!.datasync();
+            if ((await this.handle!.stat()).nlink > 0) break;
+            await this.closeActive();
+            if (attempt === 2) throw new Error('the journal segment was removed while it was written');
+          }
           this.durable += bytes.length;
           for (const item of batch) item.resolve();
         } catch (error) {
@@ -257,6 +264,8 @@ export class JournalWriter {
 
   private async rotate(): Promise<void> {
     await this.closeActive();
+    // The folder too, should it have been removed while the process ran.
+    await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR });
     this.seq++;
     this.segment = segmentName(this.seq);
     this.handle = await open(join(this.dir, this.segment), 'wx', PRIVATE_FILE);
