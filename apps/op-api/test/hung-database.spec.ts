@@ -79,6 +79,15 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
     };
   };
 
+  /** Whether calls are served again (the chat does not exist: 404) within 20 s. */
+  const recovers = async () => {
+    for (let i = 0; i < 100; i++) {
+      if ((await call()).status === 404) return true;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return false;
+  };
+
   it('answers 503 with Retry-After while it hangs, and serves again once it resumes', async () => {
     expect((await call()).status).toBe(404); // healthy: the chat does not exist
     db.pause();
@@ -100,12 +109,7 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
     } finally {
       db.resume();
     }
-    let recovered = false;
-    for (let i = 0; i < 100 && !recovered; i++) {
-      recovered = (await call()).status === 404;
-      if (!recovered) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(recovered).toBe(true);
+    expect(await recovers()).toBe(true);
     // The journalled callback is stored once the database answers again.
     expect(await waitForDrain()).toBe(true);
   }, 180_000);
@@ -124,12 +128,7 @@ describe('a hung database (private MariaDB under SIGSTOP)', () => {
     } finally {
       db.resume();
     }
-    let recovered = false;
-    for (let i = 0; i < 100 && !recovered; i++) {
-      recovered = (await call()).status === 404;
-      if (!recovered) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(recovered).toBe(true);
+    expect(await recovers()).toBe(true);
   }, 180_000);
 
   it('journals a callback whose chat stays locked past its retries, and stores it once the lock goes', async () => {

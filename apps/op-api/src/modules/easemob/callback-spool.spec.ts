@@ -39,6 +39,18 @@ async function until(check: () => boolean): Promise<void> {
   expect(check()).toBe(true);
 }
 
+/** A handler standing for the database: down (every entry fails) until told otherwise; then it records what it stores. */
+function database(spool: CallbackSpool): { down: boolean; seen: string[] } {
+  const state = { down: true, seen: [] as string[] };
+  spool.setHandler((entries) => {
+    if (state.down)
+      return Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ECONNREFUSED' }) })));
+    state.seen.push(...entries.map((e) => e.callId));
+    return Promise.resolve(entries.map(() => ({ ok: true, value: 'stored' })));
+  });
+  return state;
+}
+
 describe('callback journal', () => {
   let dir: string;
   const spools: CallbackSpool[] = [];
@@ -75,23 +87,16 @@ describe('callback journal', () => {
 
   it('acknowledges after the write, drains in order once the handler succeeds, and leaves nothing behind', async () => {
     const spool = spoolIn();
-    const seen: string[] = [];
-    let down = true;
-    spool.setHandler((entries) => {
-      if (down)
-        return Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ECONNREFUSED' }) })));
-      seen.push(...entries.map((e) => e.callId));
-      return Promise.resolve(entries.map(() => ({ ok: true, value: 'stored' })));
-    });
+    const db = database(spool);
     await spool.start();
     await Promise.all(Array.from({ length: 50 }, (_, i) => spool.append(entry(i))));
     expect(spool.status()).toMatchObject({ entries: 50, full: false });
     // The same callId with other content is refused while it waits in the journal.
     await expect(spool.append({ ...entry(3), print: 'other' })).rejects.toMatchObject({ code: 401 });
-    down = false;
+    db.down = false;
     await spool.append(entry(50)); // wakes the drainer
     await until(() => spool.status().entries === 0);
-    expect(seen).toEqual(Array.from({ length: 51 }, (_, i) => `c${i}`));
+    expect(db.seen).toEqual(Array.from({ length: 51 }, (_, i) => `c${i}`));
     await spool.onApplicationShutdown();
     expect(readdirSync(join(dir, 'spool')).filter((name) => !name.startsWith('.'))).toEqual([]);
   });
@@ -168,14 +173,7 @@ describe('callback journal', () => {
 
   it('writes again in a new segment, and answers only then, when its folder is removed while it runs', async () => {
     const spool = spoolIn();
-    const seen: string[] = [];
-    let down = true;
-    spool.setHandler((entries) => {
-      if (down)
-        return Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ECONNREFUSED' }) })));
-      seen.push(...entries.map((e) => e.callId));
-      return Promise.resolve(entries.map(() => ({ ok: true, value: 'stored' })));
-    });
+    const db = database(spool);
     await spool.start();
     await spool.append(entry(1));
     const root = join(dir, 'spool');
@@ -197,22 +195,15 @@ describe('callback journal', () => {
     // Claimed again by its heartbeat, so no other process takes it for a dead one's.
     for (let i = 0; i < 80 && !existsSync(join(folder, 'owner.json')); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(existsSync(join(folder, 'owner.json'))).toBe(true);
-    down = false;
+    db.down = false;
     await spool.append(entry(4)); // wakes the drainer
-    await until(() => seen.includes('c4'));
-    expect(seen).toEqual(['c2', 'c3', 'c4']);
+    await until(() => db.seen.includes('c4'));
+    expect(db.seen).toEqual(['c2', 'c3', 'c4']);
   });
 
   it('drains to the end of a segment and removes it when its offset cannot be written (a full disk)', async () => {
     const spool = spoolIn();
-    const seen: string[] = [];
-    let down = true;
-    spool.setHandler((entries) => {
-      if (down)
-        return Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ECONNREFUSED' }) })));
-      seen.push(...entries.map((e) => e.callId));
-      return Promise.resolve(entries.map(() => ({ ok: true, value: 'stored' })));
-    });
+    const db = database(spool);
     await spool.start();
     await Promise.all(Array.from({ length: 450 }, (_, i) => spool.append(entry(i))));
     const root = join(dir, 'spool');
@@ -220,11 +211,11 @@ describe('callback journal', () => {
     const folder = join(root, own);
     for (const segment of readdirSync(folder).filter((name) => name.endsWith('.seg')))
       mkdirSync(join(folder, `${segment.replace(/\.seg$/, '.off')}.tmp`)); // the offset's file cannot be made
-    down = false;
+    db.down = false;
     await spool.append(entry(450));
     await until(() => spool.status().entries === 0);
     // Each once, in order: stuck, it stored the first batch of 200 again and again.
-    expect(seen).toEqual(Array.from({ length: 451 }, (_, i) => `c${i}`));
+    expect(db.seen).toEqual(Array.from({ length: 451 }, (_, i) => `c${i}`));
     expect(readdirSync(folder).filter((name) => name.endsWith('.seg'))).toEqual([]);
   });
 
