@@ -25,7 +25,7 @@ import {
   removeIfEmpty,
   removeSegment,
   scrubFile,
-  syncDir,
+  syncPath,
   writeOffset,
   type SpoolEntry,
 } from './spool-journal';
@@ -226,9 +226,11 @@ export class CallbackSpool implements OnApplicationShutdown {
       pidNs: pidNamespace() ?? undefined,
     } satisfies Owner);
     writeFileSync(join(staging, 'owner.json'), ownerJson);
+    // On disk before the folder is: after a power cut an empty owner.json would keep its journal from adoption.
+    syncPath(join(staging, 'owner.json'));
     this.dir = join(this.config.dir, id);
     renameSync(staging, this.dir);
-    syncDir(this.config.dir);
+    syncPath(this.config.dir);
     this.writer = new JournalWriter(this.dir);
     await this.writer.init();
     const owner = join(this.dir, 'owner.json');
@@ -324,7 +326,7 @@ export class CallbackSpool implements OnApplicationShutdown {
       try {
         mkdirSync(join(this.dir!, 'adopted'), { recursive: true, mode: PRIVATE_DIR });
         renameSync(path, join(this.dir!, 'adopted', name));
-        syncDir(this.config.dir);
+        syncPath(this.config.dir);
         this.logger.log(`adopted the callback journal of dead process ${owner.pid} (${name})`);
       } catch {
         continue; // another process took it first

@@ -109,9 +109,9 @@ export async function allSegmentFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-/** fsync of a directory, so a file created or renamed in it survives a crash. */
-export function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
+/** fsync of a file, or of a directory so that a file created or renamed in it survives a crash. */
+export function syncPath(path: string): void {
+  const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);
   } finally {
@@ -270,7 +270,7 @@ export class JournalWriter {
     this.segment = segmentName(this.seq);
     this.handle = await open(join(this.dir, this.segment), 'wx', PRIVATE_FILE);
     this.durable = 0;
-    syncDir(this.dir);
+    syncPath(this.dir);
   }
 
   private async closeActive(): Promise<void> {
