@@ -91,11 +91,11 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     });
     // MariaDB's collation takes 'x ' for 'x' when it deletes, while the journal and the
     // erasure record go by the name as given: a padded name would erase the chats and let the
-    // customer's journalled callbacks come back. Refused on every engine.
+    // customer's journalled callbacks come back. Refused on every engine, as every id is.
     for (const padded of [`${customer} `, ` ${customer}`, `${customer}\t`]) {
       expect((await erase(a.client, { customerId: padded, confirm: padded })).envelope).toMatchObject({
         code: 400,
-        message: 'customerId 不能以空白字符开头或结尾',
+        message: 'customerId 首尾不能有空白字符',
       });
     }
     expect((await erase(a.client, { customerId: 7, confirm: 7 })).envelope).toMatchObject({

@@ -291,6 +291,8 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
       ['chatSearch', { customerId: 'u0001customer ' }, 'customerId 首尾不能有空白字符'],
       ['chatCreate', { customerId: ' u0001customer' }, 'customerId 首尾不能有空白字符'],
       ['customerErase', { customerId: 'u0001customer ', confirm: 'u0001customer ' }, 'customerId 首尾不能有空白字符'],
+      ['chatAssign', { chatId: 'u0001pad', operatorId: 'op1 ' }, 'operatorId 首尾不能有空白字符'],
+      ['chatSearch', { operatorId: ' op1' }, 'operatorId 首尾不能有空白字符'],
     ])('%s %j is 400 naming the field', async (name, body, message) => {
       const { status, envelope } = await a.client.call(name, body);
       expect([status, envelope.message]).toEqual([400, message]);

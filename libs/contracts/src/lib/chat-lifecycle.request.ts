@@ -1,22 +1,17 @@
 import { Transform } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length } from 'class-validator';
+import { IsDefined, IsIn, IsInt } from 'class-validator';
 import { CHAT_STATUS_CODES, type ChatStatus } from './chat-status';
 import type { ChatInfo } from './chat';
-import { ChatIdField, legacyInteger, TrimmedIdField } from './chat-message-list.request';
+import { ChatIdField, IdField, legacyInteger, MAX_CUSTOMER_ID_LENGTH, MAX_OPERATOR_ID_LENGTH } from './chat-message-list.request';
 
 // As in 2.37: the decorator nearest the property is checked first, so type checks sit lowest.
 
 /** `chatCreate`: a customer's open chat, or a new one. */
 export class ChatCreateRequest {
-  @TrimmedIdField('customerId')
-  @Length(1, 128, { message: 'customerId 长度必须在 1 到 128 个字符之间' })
-  @IsString({ message: 'customerId 必须是字符串' })
-  @IsDefined({ message: 'customerId 不能为空' })
+  @IdField('customerId', MAX_CUSTOMER_ID_LENGTH)
   customerId!: string;
 
-  @IsOptional()
-  @Length(1, 32, { message: 'operatorId 长度必须在 1 到 32 个字符之间' })
-  @IsString({ message: 'operatorId 必须是字符串' })
+  @IdField('operatorId', MAX_OPERATOR_ID_LENGTH, { optional: true })
   operatorId?: string;
 }
 
@@ -27,9 +22,7 @@ export class ChatAssignRequest {
   @ChatIdField()
   chatId!: string;
 
-  @Length(1, 32, { message: 'operatorId 长度必须在 1 到 32 个字符之间' })
-  @IsString({ message: 'operatorId 必须是字符串' })
-  @IsDefined({ message: 'operatorId 不能为空' })
+  @IdField('operatorId', MAX_OPERATOR_ID_LENGTH)
   operatorId!: string;
 }
 

@@ -39,25 +39,29 @@ function stack(...decorators: PropertyDecorator[]): PropertyDecorator {
   };
 }
 
-const CHAT_ID_LENGTH = `chatId 长度必须在 1 到 ${MAX_CHAT_ID_LENGTH} 个字符之间`;
+/**
+ * A string id field: 1–`max` characters with no white space at either end (the message of each
+ * rule names `field`); required unless `optional`.
+ */
+export function IdField(field: string, max: number, { optional = false }: { optional?: boolean } = {}): PropertyDecorator {
+  const rules = [
+    TrimmedIdField(field),
+    Length(1, max, { message: `${field} 长度必须在 1 到 ${max} 个字符之间` }),
+    IsString({ message: `${field} 必须是字符串` }),
+  ];
+  return optional ? stack(IsOptional(), ...rules) : stack(...rules, IsDefined({ message: `${field} 不能为空` }));
+}
 
 /** A required `chatId` (1–64 characters), as every chat endpoint takes it. */
-export const ChatIdField = (): PropertyDecorator =>
-  stack(
-    TrimmedIdField('chatId'),
-    Length(1, MAX_CHAT_ID_LENGTH, { message: CHAT_ID_LENGTH }),
-    IsString({ message: 'chatId 必须是字符串' }),
-    IsDefined({ message: 'chatId 不能为空' }),
-  );
+export const ChatIdField = (): PropertyDecorator => IdField('chatId', MAX_CHAT_ID_LENGTH);
 
 /** An optional `chatId` filter. */
-export const OptionalChatIdField = (): PropertyDecorator =>
-  stack(
-    IsOptional(),
-    TrimmedIdField('chatId'),
-    Length(1, MAX_CHAT_ID_LENGTH, { message: CHAT_ID_LENGTH }),
-    IsString({ message: 'chatId 必须是字符串' }),
-  );
+export const OptionalChatIdField = (): PropertyDecorator => IdField('chatId', MAX_CHAT_ID_LENGTH, { optional: true });
+
+/** An operator's id as the chat endpoints take it (1–32 characters). */
+export const MAX_OPERATOR_ID_LENGTH = 32;
+/** A customer's id (their Easemob user name) as the chat endpoints take it (1–128 characters). */
+export const MAX_CUSTOMER_ID_LENGTH = 128;
 
 /** `pageNum`: an optional integer ≥ 1 (legacy "2" accepted). */
 export const PageNumField = (): PropertyDecorator =>

@@ -8,7 +8,9 @@ import {
   OptionalChatIdField,
   PageNumField,
   PageSizeField,
-  TrimmedIdField,
+  IdField,
+  MAX_CUSTOMER_ID_LENGTH,
+  MAX_OPERATOR_ID_LENGTH,
 } from './chat-message-list.request';
 import { CHAT_STATUS_CODES } from './chat-status';
 
@@ -76,15 +78,10 @@ export class ChatSearchRequest extends PageRequest {
   @Transform(statusList)
   status?: number[];
 
-  @IsOptional()
-  @TrimmedIdField('customerId')
-  @Length(1, 128, { message: 'customerId 长度必须在 1 到 128 个字符之间' })
-  @IsString({ message: 'customerId 必须是字符串' })
+  @IdField('customerId', MAX_CUSTOMER_ID_LENGTH, { optional: true })
   customerId?: string;
 
-  @IsOptional()
-  @Length(1, 32, { message: 'operatorId 长度必须在 1 到 32 个字符之间' })
-  @IsString({ message: 'operatorId 必须是字符串' })
+  @IdField('operatorId', MAX_OPERATOR_ID_LENGTH, { optional: true })
   operatorId?: string;
 
   @OptionalChatIdField()
@@ -168,9 +165,7 @@ export class FavoriteListRequest extends PageRequest {}
 
 /** The audit filters other than time that `auditList` and `auditExport` share. */
 export class AuditFilters {
-  @IsOptional()
-  @Length(1, 32, { message: 'operatorId 长度必须在 1 到 32 个字符之间' })
-  @IsString({ message: 'operatorId 必须是字符串' })
+  @IdField('operatorId', MAX_OPERATOR_ID_LENGTH, { optional: true })
   operatorId?: string;
 
   @IsOptional()

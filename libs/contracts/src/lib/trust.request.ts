@@ -1,6 +1,6 @@
 import { Transform, type TransformFnParams } from 'class-transformer';
 import { IsDefined, IsIn, IsString, Length, Matches } from 'class-validator';
-import { ChatIdField, TrimmedIdField } from './chat-message-list.request';
+import { ChatIdField, IdField, MAX_CUSTOMER_ID_LENGTH } from './chat-message-list.request';
 import { AuditFilters, DATE_TIME_PATTERN } from './search-marks-audit.request';
 
 /** Formats of `chatExport` (docs/CONTRACT.md §7). */
@@ -27,14 +27,9 @@ export class ChatExportRequest {
   format!: ExportFormat;
 }
 
-export const MAX_CUSTOMER_ID_LENGTH = 128;
-
 /** Body of `customerErase` (admins): `confirm` repeats the id, so a slip of the finger erases nothing. */
 export class CustomerEraseRequest {
-  @TrimmedIdField('customerId')
-  @Length(1, MAX_CUSTOMER_ID_LENGTH, { message: `customerId 长度必须在 1 到 ${MAX_CUSTOMER_ID_LENGTH} 个字符之间` })
-  @IsString({ message: 'customerId 必须是字符串' })
-  @IsDefined({ message: 'customerId 不能为空' })
+  @IdField('customerId', MAX_CUSTOMER_ID_LENGTH)
   customerId!: string;
 
   @Length(1, MAX_CUSTOMER_ID_LENGTH, { message: `confirm 长度必须在 1 到 ${MAX_CUSTOMER_ID_LENGTH} 个字符之间` })
