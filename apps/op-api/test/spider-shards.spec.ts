@@ -181,7 +181,7 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
     await again.close();
   });
 
-  it('answers 503 with Retry-After, never 500, and /readyz names the backend while it is down; then recovers', async () => {
+  it('answers 503 with Retry-After, never 500, for the tenants of a backend that is down; /readyz lists it and stays ready; then recovers', async () => {
     const cluster = await acquireSpiderCluster();
     try {
       const tenant = await t.createTenant();
@@ -192,7 +192,8 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
       const backend = (await rowsPerBackend(db.backendUrls!, 'messages', tenant.tenantId)).findIndex((n) => n > 0);
       const readyz = async () => {
         const response = await fetch(`${t.baseUrl}/readyz`);
-        return { status: response.status, text: await response.text() };
+        const body = (await response.json()) as { data: { details: { shards?: unknown } } | null };
+        return { status: response.status, shards: body.data?.details.shards };
       };
       await cluster.backends[backend].stop();
       try {
@@ -204,15 +205,20 @@ describe('the message store sharded on MariaDB Spider (two backends)', () => {
           expect([name, answer.status]).toEqual([name, 503]);
           expect(answer.retryAfterSeconds).toBeGreaterThan(0);
         }
+        // Ready still: the other backend's tenants are served, and a balancer must not take them away too.
         const ready = await readyz();
-        expect(ready.status).toBe(503);
-        expect(ready.text).toContain(`数据库分片后端 ${backend + 1} 不可用`);
+        expect(ready.status).toBe(200);
+        expect(ready.shards).toEqual({
+          status: 'up',
+          backends: [1, 2].map((n) => ({ backend: n, state: n === backend + 1 ? 'down' : 'up' })),
+          message: `分片后端 ${backend + 1} 不可用：其上租户的调用返回 503`,
+        });
       } finally {
         await cluster.backends[backend].start();
       }
       const page = await tenant.client.call<ChatMessageListData>('chatMessageList', { chatId: 'backend-down' });
       expect([page.status, page.envelope.data?.msg.length]).toEqual([200, 3]);
-      expect((await readyz()).status).toBe(200);
+      expect((await readyz()).shards).toMatchObject({ message: '全部分片后端可用' });
     } finally {
       await releaseSpiderCluster();
     }

@@ -3,6 +3,7 @@ import { parseDatabaseUrl, type MysqlDatabaseConfig } from '../config/app-config
 import { OpError } from '../common/errors/op-error';
 import { Logger } from '@nestjs/common';
 import { codeOrName } from '../common/filters/error-envelope';
+import { within } from '../common/util/within';
 import { migrate, openDataSource } from './data-source';
 import { MIGRATIONS } from './migrations';
 import type { CountRow } from './sql';
@@ -185,31 +186,29 @@ export async function unmigratedBackends(front: DataSource): Promise<{ backend: 
   return behind;
 }
 
+export interface BackendState {
+  /** 1, 2, …: as `shard:setup` lists them. */
+  backend: number;
+  up: boolean;
+}
+
 /**
- * On a Spider front, the backends (1, 2, …) that do not answer now, each asked for a row of its
- * migrations through the front (a table that reaches that backend alone); empty anywhere else.
- * `SELECT 1` on the front answers whatever its backends do: readiness asks this too.
+ * On a Spider front, whether each backend answers now: asked for a row of its migrations
+ * through the front (a table that reaches that backend alone), within `timeoutMs` (Spider
+ * retries a refused backend for seconds). Empty anywhere else.
  */
-export async function unreachableBackends(front: DataSource, timeoutMs: number): Promise<number[]> {
+export async function backendStates(front: DataSource, timeoutMs: number): Promise<BackendState[]> {
   if (front.options.type !== 'mysql') return [];
-  const answers = await Promise.all(
-    (await mirrors(front)).map(async (table) => {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        // Spider retries a refused backend for seconds: one that has not answered in time is down.
-        await Promise.race([
-          front.query(`SELECT 1 FROM \`${table}\` LIMIT 1`),
-          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs))),
-        ]);
-        return null;
-      } catch {
-        return Number(table.slice(MIRROR.length)) + 1;
-      } finally {
-        clearTimeout(timer);
-      }
-    }),
+  const states = await Promise.all(
+    (await mirrors(front)).map(async (table) => ({
+      backend: Number(table.slice(MIRROR.length)) + 1,
+      up: await within(front.query(`SELECT 1 FROM \`${table}\` LIMIT 1`), timeoutMs).then(
+        () => true,
+        () => false,
+      ),
+    })),
   );
-  return answers.filter((backend): backend is number => backend !== null).sort((x, y) => x - y);
+  return states.sort((x, y) => x.backend - y.backend);
 }
 
 /** A Spider front whose backends lack a migration: the start stops, or waits for `shard:setup`. */

@@ -7,6 +7,7 @@ import { OpError } from '../../common/errors/op-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { ReadReplicas } from '../../database/read-replicas';
+import type { BackendState } from '../../database/spider-shards';
 import { checkMetricsAccess } from './metrics-access';
 import { DatabaseHealthIndicator, RedisHealthIndicator } from './database.health';
 import { MetricsService, type SpoolStatus } from './metrics.service';
@@ -37,12 +38,14 @@ export class ObservabilityController {
   @Get('readyz')
   async readyz(): Promise<HealthCheckResult> {
     const spool = this.metrics.spoolStatus?.();
+    const backends = await this.database.backends();
     try {
       return await this.health.check([
         () => this.database.check(),
         ...(this.redis.configured ? [() => this.redis.check()] : []),
         ...(spool ? [() => this.spoolIndicator(spool)] : []),
         ...(this.replicas.configured ? [() => this.replicaIndicator()] : []),
+        ...(backends.length > 0 ? [() => this.shardIndicator(backends)] : []),
       ]);
     } catch (error) {
       if (error instanceof ServiceUnavailableException) {
@@ -62,6 +65,19 @@ export class ObservabilityController {
       }
       throw error;
     }
+  }
+
+  /**
+   * Always up, as replicas are: a backend down fails the calls of its tenants (503) while the
+   * other backends' tenants are served, and a process taken out of a balancer would fail those
+   * too, callbacks included. Each backend's state is listed, and the message names the ones down.
+   */
+  private shardIndicator(backends: BackendState[]) {
+    const down = backends.filter((state) => !state.up).map((state) => state.backend);
+    return this.healthIndicators.check('shards').up({
+      backends: backends.map((state) => ({ backend: state.backend, state: state.up ? 'up' : 'down' })),
+      message: down.length === 0 ? '全部分片后端可用' : `分片后端 ${down.join('、')} 不可用：其上租户的调用返回 503`,
+    });
   }
 
   /** Down only when the journal is full (callbacks are then refused); depth and age either way. */
