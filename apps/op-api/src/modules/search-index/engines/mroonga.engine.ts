@@ -26,7 +26,7 @@ const PUT_BATCH = 500;
  * time keeps the binlog in the order of the writes.
  */
 const WRITE_LOCK = "CONCAT('op_message_search_', MD5(DATABASE()))";
-/** Seconds a write waits for that lock: within the query timeout, and failing a feed batch, which is retried. */
+/** Seconds a write waits for that lock at most (a feed batch that waited longer is retried). */
 const WRITE_LOCK_WAIT_S = 5;
 
 /**
@@ -95,7 +95,13 @@ export class MroongaEngine implements SearchEngine {
   readonly tenantFilteredLate = true;
   replacedOnOpen = false;
 
-  constructor(private readonly dataSource: DataSource) {}
+  /** The lock's wait: {@link WRITE_LOCK_WAIT_S}, or less, so that it ends within the query timeout (OP_DB_QUERY_TIMEOUT_MS). */
+  private readonly lockWaitS: number;
+
+  constructor(private readonly dataSource: DataSource) {
+    const timeoutMs = (dataSource.options as { maxQueryExecutionTime?: number }).maxQueryExecutionTime;
+    this.lockWaitS = timeoutMs ? Math.min(WRITE_LOCK_WAIT_S, Math.floor(timeoutMs / 2000)) : WRITE_LOCK_WAIT_S;
+  }
 
   async open(): Promise<boolean> {
     if (this.dataSource.options.type !== 'mysql' && this.dataSource.options.type !== 'mariadb') return false;
@@ -235,14 +241,17 @@ export class MroongaEngine implements SearchEngine {
     const runner = this.dataSource.createQueryRunner();
     try {
       const [{ granted }]: Array<{ granted: number | string | null }> = await runner.query(
-        `SELECT GET_LOCK(${WRITE_LOCK}, ${WRITE_LOCK_WAIT_S}) AS granted`,
+        `SELECT GET_LOCK(${WRITE_LOCK}, ${this.lockWaitS}) AS granted`,
       );
-      if (Number(granted) !== 1) throw new Error(`the message_search write lock was not granted within ${WRITE_LOCK_WAIT_S} s`);
+      if (Number(granted) !== 1) throw new Error(`the message_search write lock was not granted within ${this.lockWaitS} s`);
       try {
         await runner.query(sql, params);
-      } finally {
-        await runner.query(`SELECT RELEASE_LOCK(${WRITE_LOCK})`);
+      } catch (error) {
+        // The write's own error, not the release's: a connection gone released the lock with its session.
+        await runner.query(`SELECT RELEASE_LOCK(${WRITE_LOCK})`).catch(() => undefined);
+        throw error;
       }
+      await runner.query(`SELECT RELEASE_LOCK(${WRITE_LOCK})`);
     } finally {
       await runner.release();
     }
