@@ -1,9 +1,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChatSearchData } from '@op/contracts';
+import type { ChatMessageSearchData, ChatSearchData } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
 import { SearchIndexService } from '../src/modules/search-index/search-index.service';
+import { attributeHash } from '../src/modules/search-index/search-tokens';
 import { createTestDatabase, SEARCH_SETUPS } from './support/databases';
 import { PrivateSphinx } from './support/private-sphinx';
 import { OPCTL, runNode } from './support/processes';
@@ -222,6 +223,48 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))(
   },
 );
 
+describe.each(SEARCH_SETUPS.filter((setup) => setup.search === 'mroonga' || setup.search === 'fts5'))(
+  'a $name index the API no longer uses',
+  (setup) => {
+    it('keeps no text once another engine is active (erasure and retention reach only the active one), and is rebuilt on return', async () => {
+      const database = await createTestDatabase(setup.engine);
+      try {
+        const key = { OP_MASTER_KEY: '42'.repeat(32) };
+        const first = await startTestApp(setup.engine, { ...key, OP_SEARCH_ENGINE: setup.search }, { database });
+        const tenant = await first.createTenant();
+        await first.importRecords(tenant.tenantId, [record({ chatId: 'c1', timestamp: BASE, body: { type: 'txt', msg: '我要退款' } })]);
+        await first.app.get(SearchIndexService).drain();
+        await first.close();
+
+        const other = await startTestApp(setup.engine, { ...key, OP_SEARCH_ENGINE: 'scan' }, { database });
+        try {
+          const left: Array<{ n: number | string }> = await other.dataSource.query(
+            setup.engine === 'sqlite'
+              ? 'SELECT COUNT(*) AS n FROM message_search'
+              : "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'message_search'",
+          );
+          expect(Number(left[0].n)).toBe(0);
+        } finally {
+          await other.close();
+        }
+
+        const back = await startTestApp(setup.engine, { ...key, OP_SEARCH_ENGINE: setup.search }, { database });
+        try {
+          const index = back.app.get(SearchIndexService);
+          for (let i = 0; i < 200 && !index.indexed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+          expect(index.indexed).toBe(true);
+          const client = new OpClient({ baseUrl: back.baseUrl, clientId: tenant.clientId, secret: tenant.secret, token: tenant.token });
+          expect((await client.chatSearch({ keyword: '退款' })).data).toMatchObject({ chats: [{ chatId: 'c1' }], window: null });
+        } finally {
+          await back.close();
+        }
+      } finally {
+        await database.drop();
+      }
+    });
+  },
+);
+
 describe.each(SEARCH_SETUPS.filter((setup) => setup.search === 'mroonga'))('a $name index of an older layout', (setup) => {
   it('is replaced when the API starts, rebuilt in the background, and then answers for the whole history', async () => {
     const database = await createTestDatabase(setup.engine);
@@ -290,5 +333,60 @@ describe('opctl search:sphinx-config', () => {
     const bad = await runNode(OPCTL, ['search:sphinx-config', '--node', 'x', '--nodes', 'x', '--data-dir', '/d'], {});
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toEqual({ error: { code: 400, message: '--node 的节点 x 无效（应为 host:sqlPort:apiPort）' } });
+  });
+});
+
+describe('the Sphinx tier with a shard down', () => {
+  let sphinx: PrivateSphinx;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    sphinx = await PrivateSphinx.create(2);
+    t = await startTestApp('mariadb', { ...sphinx.env, OP_SEARCH_SMALL_TENANT: '0' });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await sphinx?.destroy();
+  });
+
+  it('refuses a search of its tenants (503 naming the index) instead of answering without them, and answers whole once it is back', async () => {
+    // A tenant whose shard is node 1 (node 0 is also the reader, which then reaches node 1 as an agent).
+    let tenant: TestTenant | undefined;
+    for (let i = 0; i < 40 && !tenant; i++) {
+      const candidate = await t.createTenant();
+      if (BigInt(attributeHash(candidate.tenantId)) % 2n === 1n) tenant = candidate;
+    }
+    await t.importRecords(tenant!.tenantId, history());
+    await t.app.get(SearchIndexService).drain();
+    const search = () => tenant!.client.call<ChatSearchData>('chatSearch', { keyword: '退款', pageSize: 100 });
+    const find = () => tenant!.client.call<ChatMessageSearchData>('chatMessageSearch', { chatId: 'chat-0', keyword: '退款' });
+    expect((await search()).envelope.data!.chats).toHaveLength(4);
+    await sphinx.stopNode(1);
+    try {
+      // The reader answered from node 0 alone, as if complete: nothing found, 200.
+      for (const answer of [await search(), await find()]) {
+        expect([answer.status, answer.envelope.message]).toEqual([503, '关键词索引暂不可用（有分片无法连接），请稍后重试']);
+        expect(answer.retryAfterSeconds).toBe(5);
+      }
+    } finally {
+      await sphinx.startNode(1);
+    }
+    expect((await search()).envelope.data!.chats).toHaveLength(4);
+    expect((await find()).envelope.page!.total).toBe(1);
+  });
+
+  it("refuses search:verify and search:rebuild run without the tier's settings, which checked the scan and said all was well", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'op-cli-'));
+    try {
+      const env = Object.fromEntries(Object.entries(t.env).filter(([name]) => !/^OP_(SPHINX_|SEARCH_ENGINE)/.test(name)));
+      for (const command of ['search:verify', 'search:rebuild']) {
+        const run = await runNode(OPCTL, [command], { OP_DATABASE_URL: t.database.url, OP_DATA_DIR: dataDir, ...env });
+        expect([command, run.code]).toEqual([command, 1]);
+        expect(run.stdout).toContain('当前关键词引擎 sphinx 在此进程中不可用');
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

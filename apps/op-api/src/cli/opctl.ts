@@ -142,6 +142,7 @@ const COMMANDS: Record<string, Command> = {
     required: [],
     run: async (app, f) => {
       const search = app.get(SearchIndexService);
+      search.requireReachable();
       const scope = f.tenant ?? '*';
       if (f.tenant !== undefined) await app.get(TenantService).requireExists(f.tenant);
       const started = Date.now();
@@ -158,6 +159,7 @@ const COMMANDS: Record<string, Command> = {
     flags: ['tenant', 'sample'],
     required: [],
     run: async (app, f) => {
+      app.get(SearchIndexService).requireReachable();
       if (f.tenant !== undefined) await app.get(TenantService).requireExists(f.tenant);
       return app.get(SearchIndexService).verify(f.tenant ?? '*', integerFlag(f, 'sample') ?? 100);
     },

@@ -41,11 +41,20 @@ export class PrivateSphinx {
     this.nodes.forEach((node, i) => {
       const dataDir = join(this.dir, `node${i}`);
       mkdirSync(dataDir, { recursive: true });
-      const config = join(dataDir, 'sphinx.conf');
-      writeFileSync(config, sphinxNodeConfig({ dataDir, node, nodes: this.nodes, memLimit: '64M' }));
-      this.children.push(spawn(SEARCHD, ['--config', config, '--nodetach'], { stdio: 'ignore' }));
+      writeFileSync(join(dataDir, 'sphinx.conf'), sphinxNodeConfig({ dataDir, node, nodes: this.nodes, memLimit: '64M' }));
     });
-    for (const node of this.nodes) await waitForMysqlProtocol(node.sqlPort, { attempts: 100 });
+    for (let i = 0; i < this.nodes.length; i++) await this.startNode(i);
+  }
+
+  /** Starts node `i` (again, after {@link stopNode}: its shard is as it left it). */
+  async startNode(i: number): Promise<void> {
+    this.children[i] = spawn(SEARCHD, ['--config', join(this.dir, `node${i}`, 'sphinx.conf'), '--nodetach'], { stdio: 'ignore' });
+    await waitForMysqlProtocol(this.nodes[i].sqlPort, { attempts: 100 });
+  }
+
+  /** Stops node `i` (SIGTERM: searchd saves its shard). */
+  async stopNode(i: number): Promise<void> {
+    await stopChild(this.children[i]);
   }
 
   async destroy(): Promise<void> {

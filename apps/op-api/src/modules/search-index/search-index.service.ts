@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type 
 import { containsKeyword } from '@op/contracts';
 import { Gauge } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
+import { OpError } from '../../common/errors/op-error';
 import { chunks } from '../../common/util/chunks';
 import { holderId } from '../../common/util/random-id';
 import { DatabaseConnection } from '../../database/database-connection';
@@ -107,6 +108,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   private backgroundWanted = false;
   /** Stores for an outbox-fed engine this process cannot reach: queue only, search with the scan. */
   private queueOnly = false;
+  /** The active engine when this process cannot reach it (a Sphinx tier it has no address of). */
+  private unreachable: SearchEngineName | null = null;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private stats: { at: number; depth: number; oldestMs: number | null; bytes: number | null } | null = null;
@@ -160,6 +163,18 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     await this.engine?.close();
   }
 
+  /**
+   * For commands that work on the index (`search:rebuild`, `search:verify`): refused where the
+   * active engine cannot be reached from this process, which would check or rebuild the scan's
+   * nothing and report it whole.
+   */
+  requireReachable(): void {
+    if (this.unreachable !== null)
+      throw OpError.conflict(
+        `当前关键词引擎 ${this.unreachable} 在此进程中不可用：请用与 API 相同的设置运行（如 OP_SEARCH_ENGINE、OP_SPHINX_SHARDS、OP_SPHINX_SEARCH）`,
+      );
+  }
+
   get engineName(): SearchEngineName {
     return this.engine.name;
   }
@@ -187,6 +202,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     if (active === 'mroonga' || active === 'sphinx') {
       this.logger.warn(`the active search engine ${active} cannot be reached from this process: stored messages wait in the outbox for it`);
       this.queueOnly = true;
+      this.unreachable = active;
       return this.scanEngine;
     }
     return null;
@@ -234,6 +250,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       );
       const ready = name === 'scan' || Number(n) === 0 ? 1 : 0;
       await this.dataSource.query('UPDATE search_state SET active = 0 WHERE engine <> ?', [name]);
+      await this.forgetInactive(name, rows);
       // What waited for a fed engine that is no longer active is covered by this one's rebuild.
       if (!this.engine.outboxFed) await this.dataSource.query('DELETE FROM search_outbox');
       if (own)
@@ -248,6 +265,22 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     } else {
       this.ready = Number(own.ready) === 1;
     }
+  }
+
+  /**
+   * Empties the index an engine no longer active kept in the database: erasure and retention
+   * reach only the active engine, so its text would outlive them (and a switch back rebuilds
+   * it whole). Mroonga's table goes (its engine makes it again); FTS5's, a migration's, is
+   * emptied. A Sphinx tier is out of reach from here: said, for the operator to clear.
+   */
+  private async forgetInactive(active: SearchEngineName, states: ReadonlyArray<{ engine: string }>): Promise<void> {
+    if (isMysql(this.dataSource)) {
+      if (active !== 'mroonga') await this.dataSource.query('DROP TABLE IF EXISTS message_search');
+    } else if (active !== 'fts5') {
+      await this.dataSource.query("INSERT INTO message_search (message_search) VALUES ('delete-all')");
+    }
+    if (active !== 'sphinx' && states.some((state) => state.engine === 'sphinx'))
+      this.logger.warn('keyword search left the Sphinx tier: its shards still hold the text they indexed; remove their data');
   }
 
   /**

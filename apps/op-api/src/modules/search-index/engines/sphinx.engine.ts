@@ -1,5 +1,7 @@
 import { normalizeSearchText } from '@op/contracts';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { OpError } from '../../../common/errors/op-error';
+import { isDatabaseDown } from '../../../common/filters/error-envelope';
 import { chunks } from '../../../common/util/chunks';
 import type { SphinxConfig } from '../../../config/app-config';
 import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchQuery } from '../search-engine';
@@ -34,6 +36,11 @@ function filters(query: SearchQuery, chatIds?: readonly string[]): string {
   if (chatIds !== undefined) parts.push(`chat_hash IN (${[...new Set(chatIds.map(attributeHash))].join(', ')})`);
   return parts.join(' AND ');
 }
+
+type MetaRow = RowDataPacket & { Variable_name: string; Value: string };
+
+/** The tier (or a shard of it) not answering: 503, named for what it is. */
+const tierAway = () => new OpError(503, '关键词索引暂不可用（有分片无法连接），请稍后重试', { 'retry-after': '5' });
 
 interface DocRow extends RowDataPacket {
   id: string;
@@ -90,8 +97,47 @@ export class SphinxEngine implements SearchEngine {
 
   private async select<T extends RowDataPacket>(tenantId: string, build: (index: string) => string): Promise<T[]> {
     const { pool, index } = this.read(tenantId);
-    const [rows] = await pool.query<T[]>(build(index));
-    return rows;
+    return this.reading(pool, async (connection) => (await this.readOn<T>(connection, build(index))).rows);
+  }
+
+  /**
+   * Runs reads on one connection of `pool`. The tier away answers 503 naming the index, not the
+   * database (which is there).
+   */
+  private async reading<R>(pool: Pool, work: (connection: PoolConnection) => Promise<R>): Promise<R> {
+    let connection: PoolConnection;
+    try {
+      connection = await pool.getConnection();
+    } catch (error) {
+      throw isDatabaseDown(error) ? tierAway() : error;
+    }
+    try {
+      return await work(connection);
+    } catch (error) {
+      throw isDatabaseDown(error) ? tierAway() : error;
+    } finally {
+      connection.release();
+    }
+  }
+
+  /**
+   * One read. Through the distributed index, a shard that does not answer is left out with a
+   * warning and the rest answered as if complete (a tenant on it "found nothing"): any agent
+   * warning refuses the read instead.
+   */
+  private async readOn<T extends RowDataPacket>(
+    connection: PoolConnection,
+    sql: string,
+    withMeta = false,
+  ): Promise<{ rows: T[]; meta: MetaRow[] }> {
+    const [rows] = await connection.query<T[]>(sql);
+    const meta = withMeta ? (await connection.query<MetaRow[]>('SHOW META'))[0] : [];
+    if (this.reader) {
+      const [warnings] = await connection.query<Array<RowDataPacket & { Message?: string }>>('SHOW WARNINGS');
+      // Rows when there are warnings; searchd answers OK, not an empty set, when there are none.
+      if (Array.isArray(warnings) && warnings.some((warning) => /agent/i.test(String(warning.Message ?? '')))) throw tierAway();
+    }
+    return { rows, meta };
   }
 
   /**
@@ -123,19 +169,17 @@ export class SphinxEngine implements SearchEngine {
       max = Math.min(max, Number(counted?.n ?? 0) + 1);
     }
     const { pool, index } = this.read(query.tenantId);
-    const connection = await pool.getConnection();
-    try {
-      const [rows] = await connection.query<DocRow[]>(
+    return this.reading(pool, async (connection) => {
+      const { rows, meta } = await this.readOn<DocRow>(
+        connection,
         `SELECT chat FROM ${index} WHERE MATCH('${matchText(query)}') AND ${filters(query)} GROUP BY chat ` +
           `LIMIT ${max} OPTION ranker=none, max_matches=${max}${cutoff > 0 ? `, cutoff=${cutoff}` : ''}`,
+        true,
       );
-      const [meta] = await connection.query<Array<RowDataPacket & { Variable_name: string; Value: string }>>('SHOW META');
       // The fewest documents any word of the keyword is in: no more can match.
       const docs = Math.min(...meta.filter((row) => /^docs\[\d+\]$/.test(row.Variable_name)).map((row) => Number(row.Value)));
       return { rows, docs };
-    } finally {
-      connection.release();
-    }
+    });
   }
 
   async chatsWithMatch(query: SearchQuery, chatIds: readonly string[]): Promise<Set<string>> {
