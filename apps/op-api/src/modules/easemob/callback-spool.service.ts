@@ -1,4 +1,15 @@
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -435,10 +446,10 @@ export class CallbackSpool implements OnApplicationShutdown {
         }
         await this.recordOffset(folder, segment, offset);
       }
-      let retired = true;
-      if (active?.segment === segment) retired = await this.writer!.retireIfDrained(segment, offset);
+      if (active?.segment === segment) await this.writer!.retireIfDrained(segment, offset);
       else await removeSegment(folder, segment);
-      if (retired) this.offsets.delete(join(folder, segment));
+      // Forgotten once the segment is gone (a removal the file system refused keeps it, and its offset).
+      if (!existsSync(join(folder, segment))) this.offsets.delete(join(folder, segment));
     }
     return true;
   }

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { cutDepth } from '../../common/util/json-shape';
 import { nextTurn } from '../../common/util/next-turn';
@@ -264,8 +264,8 @@ export class JournalWriter {
 
   private async rotate(): Promise<void> {
     await this.closeActive();
-    // The folder too, should it have been removed while the process ran.
-    await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR });
+    // The folder too, should it have been removed while the process ran (and its name synced).
+    if ((await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR })) !== undefined) syncPath(dirname(this.dir));
     this.seq++;
     this.segment = segmentName(this.seq);
     this.handle = await open(join(this.dir, this.segment), 'wx', PRIVATE_FILE);
