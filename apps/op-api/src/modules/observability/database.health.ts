@@ -27,7 +27,7 @@ export class DatabaseHealthIndicator {
 
   /** On a Spider front, whether each backend answers now (within half the timeout); empty anywhere else, or when the front does not answer. */
   async backends(): Promise<BackendState[]> {
-    return backendStates(this.dataSource, READINESS_TIMEOUT_MS / 2).catch(() => []);
+    return within(backendStates(this.dataSource, READINESS_TIMEOUT_MS / 2), READINESS_TIMEOUT_MS).catch(() => []);
   }
 }
 

@@ -38,10 +38,12 @@ export class ObservabilityController {
   @Get('readyz')
   async readyz(): Promise<HealthCheckResult> {
     const spool = this.metrics.spoolStatus?.();
+    // Side by side: each within the readiness timeout, the whole too.
+    const database = this.database.check();
     const backends = await this.database.backends();
     try {
       return await this.health.check([
-        () => this.database.check(),
+        () => database,
         ...(this.redis.configured ? [() => this.redis.check()] : []),
         ...(spool ? [() => this.spoolIndicator(spool)] : []),
         ...(this.replicas.configured ? [() => this.replicaIndicator()] : []),
