@@ -289,9 +289,12 @@ export class CallbackSpool implements OnApplicationShutdown {
       this.metrics?.spoolEvents.inc({ event: 'full' });
       throw new OpError(503, `回调暂存已满（上限 ${this.config.maxBytes} 字节），数据库恢复前请稍后重试`, { 'retry-after': '30' });
     }
+    // Counted before the write, so that appends under way together cannot pass the bound.
+    this.depthBytes += bytes.length;
     try {
       await this.writer.append(bytes);
     } catch (error) {
+      this.depthBytes = Math.max(0, this.depthBytes - bytes.length);
       this.logger.error(`callback journal write failed: ${(error as Error).message}`);
       throw new OpError(503, '回调暂存写入失败，请稍后重试', { 'retry-after': '5' });
     }
@@ -299,7 +302,6 @@ export class CallbackSpool implements OnApplicationShutdown {
     if (known === undefined) this.spooledIds.set(key, entry.print);
     if (this.depthEntries === 0) this.oldest = entry.t;
     this.depthEntries++;
-    this.depthBytes += bytes.length;
     this.metrics?.spoolEvents.inc({ event: 'spooled' });
     this.wake?.();
   }

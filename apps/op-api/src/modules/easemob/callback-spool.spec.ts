@@ -233,6 +233,16 @@ describe('callback journal', () => {
     expect(spool.status().full || spool.status().bytes > 56 * 1024).toBe(true);
   });
 
+  it('never passes its bound with appends under way together', async () => {
+    const spool = spoolIn({ OP_SPOOL_MAX_BYTES: String(64 * 1024) });
+    database(spool);
+    await spool.start();
+    const big = (n: number) => ({ ...entry(n), body: { text: 'x'.repeat(8000) } });
+    const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => spool.append(big(i))));
+    expect(settled.filter((result) => result.status === 'rejected').length).toBeGreaterThan(0);
+    expect(spool.status().bytes).toBeLessThanOrEqual(64 * 1024);
+  });
+
   it("adopts a dead process's journal, resumes from its offset, and sets aside what can never be stored", async () => {
     const orphan = join(dir, 'spool', `${host}-${deadPid()}-dead`);
     mkdirSync(orphan, { recursive: true });
