@@ -43,12 +43,18 @@ export class PrivateSphinx {
       mkdirSync(dataDir, { recursive: true });
       writeFileSync(join(dataDir, 'sphinx.conf'), sphinxNodeConfig({ dataDir, node, nodes: this.nodes, memLimit: '64M' }));
     });
-    for (let i = 0; i < this.nodes.length; i++) await this.startNode(i);
+    // All at once, as before each could reach the others: the ports freePort found are taken soonest.
+    this.nodes.forEach((_, i) => this.spawnNode(i));
+    for (const node of this.nodes) await waitForMysqlProtocol(node.sqlPort, { attempts: 100 });
   }
 
-  /** Starts node `i` (again, after {@link stopNode}: its shard is as it left it). */
-  async startNode(i: number): Promise<void> {
+  private spawnNode(i: number): void {
     this.children[i] = spawn(SEARCHD, ['--config', join(this.dir, `node${i}`, 'sphinx.conf'), '--nodetach'], { stdio: 'ignore' });
+  }
+
+  /** Starts node `i` again after {@link stopNode}: its shard is as it left it. */
+  async startNode(i: number): Promise<void> {
+    this.spawnNode(i);
     await waitForMysqlProtocol(this.nodes[i].sqlPort, { attempts: 100 });
   }
 
