@@ -7,21 +7,13 @@ import { randomBytes } from 'node:crypto';
 import type { ChatMessage } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
 import type { Connection } from 'mysql2/promise';
-import { parseDatabaseUrl } from '../src/config/app-config';
 import { ReadReplicas } from '../src/database/read-replicas';
-import type { TestDatabase } from './support/databases';
-import { PrivateMariaDb } from './support/private-mariadb';
+import type { PrivateMariaDb } from './support/private-mariadb';
+import { startReplication, type Replication } from './support/replication';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestOperator, type TestTenant } from './support/test-app';
 
 const DB = 'op_replicas';
-const READER = { user: 'reader', password: 'reader-secret' };
-
-async function connect(server: PrivateMariaDb): Promise<Connection> {
-  const mysql = await import('mysql2/promise');
-  return mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', multipleStatements: true });
-}
-
 /** Polls `check` every 100 ms until it holds (at most `ms`). */
 async function eventually(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
   const until = Date.now() + ms;
@@ -54,7 +46,7 @@ async function requestsByReplica(t: TestApp): Promise<Record<string, number>> {
 }
 
 describe('reads from replicas (MariaDB primary and two replicas, binlog replication)', () => {
-  let primary: PrivateMariaDb;
+  let replication: Replication;
   let replicas: PrivateMariaDb[];
   let admin: Connection[];
   /** Tolerates any lag: the replicas serve even while their replication is stopped. */
@@ -71,31 +63,15 @@ describe('reads from replicas (MariaDB primary and two replicas, binlog replicat
   const sqlThread = (i: number, action: 'START' | 'STOP') => admin[i + 1].query(`${action} SLAVE SQL_THREAD`);
 
   beforeAll(async () => {
-    primary = await PrivateMariaDb.create(['--log-bin=primary-bin', '--server-id=1', '--binlog-format=ROW']);
-    replicas = [
-      await PrivateMariaDb.create(['--skip-log-bin', '--server-id=2', '--read-only=1']),
-      await PrivateMariaDb.create(['--skip-log-bin', '--server-id=3', '--read-only=1']),
-    ];
-    admin = [await connect(primary), ...(await Promise.all(replicas.map(connect)))];
-    // Users for 127.0.0.1 and localhost both: an anonymous ''@localhost would otherwise win for local TCP logins.
-    for (const host of ['127.0.0.1', 'localhost']) {
-      await admin[0].query(`CREATE USER 'repl'@'${host}' IDENTIFIED BY 'repl-secret'; GRANT REPLICATION SLAVE ON *.* TO 'repl'@'${host}'`);
-      // The API's user on the replicas reads and nothing else: a write sent there would fail, not land.
-      await admin[0].query(
-        `CREATE USER '${READER.user}'@'${host}' IDENTIFIED BY '${READER.password}'; GRANT SELECT ON *.* TO '${READER.user}'@'${host}'`,
-      );
-    }
-    for (const connection of admin.slice(1)) {
-      await connection.query(
-        `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${primary.port}, MASTER_USER='repl', MASTER_PASSWORD='repl-secret', ` +
-          'MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE',
-      );
-    }
-    const url = `${primary.url}/${DB}`;
-    const database: TestDatabase = { engine: 'mariadb', url, config: parseDatabaseUrl(url, process.cwd()), drop: async () => undefined };
-    const replicaUrls = replicas.map((server) => `mysql://${READER.user}:${READER.password}@127.0.0.1:${server.port}/${DB}`).join(',');
+    replication = await startReplication(2);
+    ({ replicas, admin } = replication);
+    const database = replication.database(DB);
     // Two API processes on one database: one master key, which seals the clients' secrets.
-    const env = { OP_DATABASE_REPLICA_URLS: replicaUrls, OP_SEARCH_ENGINE: 'scan', OP_MASTER_KEY: randomBytes(32).toString('hex') };
+    const env = {
+      OP_DATABASE_REPLICA_URLS: replication.replicaUrls(DB),
+      OP_SEARCH_ENGINE: 'scan',
+      OP_MASTER_KEY: randomBytes(32).toString('hex'),
+    };
     tolerant = await startTestApp('mariadb', { ...env, OP_REPLICA_MAX_LAG_MS: '3600000' }, { database });
     strict = await startTestApp('mariadb', { ...env, OP_REPLICA_MAX_LAG_MS: '1000', OP_DB_QUERY_TIMEOUT_MS: '1000' }, { database });
     a = await tolerant.createTenant();
@@ -119,8 +95,7 @@ describe('reads from replicas (MariaDB primary and two replicas, binlog replicat
   afterAll(async () => {
     await strict?.close();
     await tolerant?.close();
-    await Promise.all((admin ?? []).map((connection) => connection.end().catch(() => undefined)));
-    await Promise.all([primary, ...(replicas ?? [])].filter(Boolean).map((server) => server.destroy()));
+    await replication?.destroy();
   });
 
   it('answers the review reads from the replicas: rows changed on the replicas alone show, and no read fails there', async () => {

@@ -9,22 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatSearchData } from '@op/contracts';
 import type { Connection } from 'mysql2/promise';
-import { parseDatabaseUrl } from '../src/config/app-config';
-import type { TestDatabase } from './support/databases';
-import { PrivateMariaDb } from './support/private-mariadb';
 import { OPCTL, runNode } from './support/processes';
 import { record } from './support/records';
+import { startReplication, type Replication } from './support/replication';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
 const DB = 'op_replica_search';
-const READER = { user: 'reader', password: 'reader-secret' };
 const IMPORTS = 6;
 const PER_IMPORT = 800;
-
-async function connect(server: PrivateMariaDb): Promise<Connection> {
-  const mysql = await import('mysql2/promise');
-  return mysql.createConnection({ host: '127.0.0.1', port: server.port, user: 'root', multipleStatements: true });
-}
 
 interface SlaveStatus {
   Slave_SQL_Running: string;
@@ -33,8 +25,7 @@ interface SlaveStatus {
 }
 
 describe('replicas of a primary whose keyword index is Mroonga', () => {
-  let primary: PrivateMariaDb;
-  let replica: PrivateMariaDb;
+  let replication: Replication;
   let admin: Connection[];
   let t: TestApp;
   let a: TestTenant;
@@ -43,36 +34,25 @@ describe('replicas of a primary whose keyword index is Mroonga', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'op-replica-search-'));
-    primary = await PrivateMariaDb.create(['--log-bin=primary-bin', '--server-id=1', '--binlog-format=ROW']);
-    replica = await PrivateMariaDb.create(['--skip-log-bin', '--server-id=2', '--read-only=1']);
-    admin = [await connect(primary), await connect(replica)];
-    for (const host of ['127.0.0.1', 'localhost']) {
-      await admin[0].query(`CREATE USER 'repl'@'${host}' IDENTIFIED BY 'repl-secret'; GRANT REPLICATION SLAVE ON *.* TO 'repl'@'${host}'`);
-      await admin[0].query(
-        `CREATE USER '${READER.user}'@'${host}' IDENTIFIED BY '${READER.password}'; GRANT SELECT ON *.* TO '${READER.user}'@'${host}'`,
-      );
-    }
     // As docs/scaling.md says: the plugin on the replica first (INSTALL SONAME is not replicated).
-    await admin[1].query("INSTALL SONAME 'ha_mroonga'");
-    await admin[1].query(
-      `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${primary.port}, MASTER_USER='repl', MASTER_PASSWORD='repl-secret', ` +
-        'MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE',
-    );
-    const url = `${primary.url}/${DB}`;
-    const database: TestDatabase = { engine: 'mariadb', url, config: parseDatabaseUrl(url, process.cwd()), drop: async () => undefined };
-    const replicaUrl = `mysql://${READER.user}:${READER.password}@127.0.0.1:${replica.port}/${DB}`;
+    replication = await startReplication(1, (replica) => replica.query("INSTALL SONAME 'ha_mroonga'"));
+    ({ admin } = replication);
     t = await startTestApp(
       'mariadb',
-      { OP_DATABASE_REPLICA_URLS: replicaUrl, OP_SEARCH_ENGINE: 'mroonga', OP_MASTER_KEY: masterKey, OP_REPLICA_MAX_LAG_MS: '3600000' },
-      { database },
+      {
+        OP_DATABASE_REPLICA_URLS: replication.replicaUrls(DB),
+        OP_SEARCH_ENGINE: 'mroonga',
+        OP_MASTER_KEY: masterKey,
+        OP_REPLICA_MAX_LAG_MS: '3600000',
+      },
+      { database: replication.database(DB) },
     );
     a = await t.createTenant();
   }, 120_000);
 
   afterAll(async () => {
     await t?.close();
-    await Promise.all((admin ?? []).map((connection) => connection.end().catch(() => undefined)));
-    await Promise.all([primary, replica].filter(Boolean).map((server) => server.destroy()));
+    await replication?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -92,7 +72,12 @@ describe('replicas of a primary whose keyword index is Mroonga', () => {
       writeFileSync(file, lines.join('\n'));
       return file;
     });
-    const env = { OP_DATABASE_URL: `${primary.url}/${DB}`, OP_MASTER_KEY: masterKey, OP_SEARCH_ENGINE: 'mroonga', OP_LOG_LEVEL: 'silent' };
+    const env = {
+      OP_DATABASE_URL: replication.database(DB).url,
+      OP_MASTER_KEY: masterKey,
+      OP_SEARCH_ENGINE: 'mroonga',
+      OP_LOG_LEVEL: 'silent',
+    };
     // Three at a time, as an operator loading a backlog does, while the API feeds the index too.
     for (let n = 0; n < IMPORTS; n += 3) {
       const runs = await Promise.all(
