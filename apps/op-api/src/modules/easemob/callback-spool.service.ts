@@ -427,7 +427,8 @@ export class CallbackSpool implements OnApplicationShutdown {
       if (!this.running) return false;
       const active = own ? this.writer!.active : null;
       const limit = active?.segment === segment ? active.durable : Infinity;
-      let offset = Math.max(await readOffset(folder, segment), this.offsets.get(join(folder, segment)) ?? 0);
+      const path = join(folder, segment);
+      let offset = Math.max(await readOffset(folder, segment), this.offsets.get(path) ?? 0);
       const read = await readEntries(folder, segment, offset, limit);
       for (let start = 0; start < read.length; start += DRAIN_BATCH) {
         if (!this.running) return false;
@@ -451,7 +452,7 @@ export class CallbackSpool implements OnApplicationShutdown {
       if (active?.segment === segment) await this.writer!.retireIfDrained(segment, offset);
       else await removeSegment(folder, segment);
       // Forgotten once the segment is gone (a removal the file system refused keeps it, and its offset).
-      if (!existsSync(join(folder, segment))) this.offsets.delete(join(folder, segment));
+      if (!existsSync(path)) this.offsets.delete(path);
     }
     return true;
   }

@@ -117,9 +117,7 @@ describe('callback journal', () => {
 
   it('keeps what it holds to its own user: folders 0700, journal files 0600', async () => {
     const spool = spoolIn();
-    spool.setHandler((entries) =>
-      Promise.resolve(entries.map(() => ({ ok: false, error: Object.assign(new Error('down'), { code: 'ECONNREFUSED' }) }))),
-    );
+    database(spool);
     await spool.start();
     await spool.append(entry(1));
     const root = join(dir, 'spool');

@@ -239,6 +239,7 @@ export class MroongaEngine implements SearchEngine {
   /** Runs one write of `message_search` holding {@link WRITE_LOCK}, released on every path. */
   private async write(sql: string, params: unknown[]): Promise<void> {
     const runner = this.dataSource.createQueryRunner();
+    const release = () => runner.query(`SELECT RELEASE_LOCK(${WRITE_LOCK})`);
     try {
       const [{ granted }]: Array<{ granted: number | string | null }> = await runner.query(
         `SELECT GET_LOCK(${WRITE_LOCK}, ${this.lockWaitS}) AS granted`,
@@ -248,10 +249,10 @@ export class MroongaEngine implements SearchEngine {
         await runner.query(sql, params);
       } catch (error) {
         // The write's own error, not the release's: a connection gone released the lock with its session.
-        await runner.query(`SELECT RELEASE_LOCK(${WRITE_LOCK})`).catch(() => undefined);
+        await release().catch(() => undefined);
         throw error;
       }
-      await runner.query(`SELECT RELEASE_LOCK(${WRITE_LOCK})`);
+      await release();
     } finally {
       await runner.release();
     }

@@ -105,18 +105,14 @@ export class SphinxEngine implements SearchEngine {
    * database (which is there).
    */
   private async reading<R>(pool: Pool, work: (connection: PoolConnection) => Promise<R>): Promise<R> {
-    let connection: PoolConnection;
+    let connection: PoolConnection | undefined;
     try {
       connection = await pool.getConnection();
-    } catch (error) {
-      throw isDatabaseDown(error) ? tierAway() : error;
-    }
-    try {
       return await work(connection);
     } catch (error) {
       throw isDatabaseDown(error) ? tierAway() : error;
     } finally {
-      connection.release();
+      connection?.release();
     }
   }
 
