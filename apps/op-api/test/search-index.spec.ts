@@ -24,6 +24,12 @@ const history = () =>
     }),
   );
 
+/** Whether the index is built (its searches no longer the scan's) within 10 s. */
+async function untilIndexed(index: SearchIndexService): Promise<boolean> {
+  for (let i = 0; i < 200 && !index.indexed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return index.indexed;
+}
+
 beforeAll(() => {
   if (!existsSync(OPCTL)) throw new Error('apps/op-api/dist is missing: run `npm test` (it builds first) or `npm run build`');
 });
@@ -207,8 +213,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))(
           const first = await client.chatSearch({ keyword: '退款' });
           if (first.data!.window !== null) expect(first.data!.chats.map((c) => c.chatId)).toEqual(['recent']);
           else expect(first.data!.chats.map((c) => c.chatId)).toEqual(['recent', 'old']);
-          for (let i = 0; i < 200 && !index.indexed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-          expect(index.indexed).toBe(true);
+          expect(await untilIndexed(index)).toBe(true);
           await new Promise((resolve) => setTimeout(resolve, 2_100));
           const built = await client.chatSearch({ keyword: '退款' });
           expect(built.data).toMatchObject({ chats: [{ chatId: 'recent' }, { chatId: 'old' }], window: null });
@@ -251,8 +256,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search === 'mroonga' || setu
         const back = await startTestApp(setup.engine, { ...key, OP_SEARCH_ENGINE: setup.search }, { database });
         try {
           const index = back.app.get(SearchIndexService);
-          for (let i = 0; i < 200 && !index.indexed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-          expect(index.indexed).toBe(true);
+          expect(await untilIndexed(index)).toBe(true);
           const client = new OpClient({ baseUrl: back.baseUrl, clientId: tenant.clientId, secret: tenant.secret, token: tenant.token });
           expect((await client.chatSearch({ keyword: '退款' })).data).toMatchObject({ chats: [{ chatId: 'c1' }], window: null });
         } finally {
@@ -290,8 +294,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search === 'mroonga'))('a $n
       try {
         const client = new OpClient({ baseUrl: after.baseUrl, clientId: tenant.clientId, secret: tenant.secret, token: tenant.token });
         const index = after.app.get(SearchIndexService);
-        for (let i = 0; i < 200 && !index.indexed; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-        expect(index.indexed).toBe(true);
+        expect(await untilIndexed(index)).toBe(true);
         await new Promise((resolve) => setTimeout(resolve, 2_100));
         const built = await client.chatSearch({ keyword: '退款' });
         expect(built.data).toMatchObject({ chats: [{ chatId: 'recent' }, { chatId: 'old' }], window: null });
