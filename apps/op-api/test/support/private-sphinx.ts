@@ -25,7 +25,13 @@ export class PrivateSphinx {
     const nodes: SphinxNode[] = [];
     for (let i = 0; i < count; i++) nodes.push({ host: '127.0.0.1', sqlPort: await freePort(), apiPort: await freePort() });
     const tier = new PrivateSphinx(dir, nodes);
-    await tier.start();
+    try {
+      await tier.start();
+    } catch (error) {
+      // A node that never listened stops its tier, as a private MariaDB does: one left running outlived the spec.
+      await tier.destroy();
+      throw error;
+    }
     return tier;
   }
 
