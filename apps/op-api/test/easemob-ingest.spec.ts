@@ -314,6 +314,55 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     expect((await messagesOf(chats[0].chatId)).map((m) => m.msg)).toEqual(['补回的第一条', '实时', '补回的回复']);
   });
 
+  it('imports messages at their size limits whole, in sessions and routed, and a session of thousands in one go', async () => {
+    // Text and ext near 64 KiB each, full of characters the SQL escapes: a batch of them is tens of
+    // MiB, past MariaDB's 16 MiB max_allowed_packet, which failed the whole import with a 500.
+    const text = (n: number) => `${n} "引号" \\ ${'退款'.repeat(10_500)}`;
+    const ext = (n: number) => ({ n, note: 'x"\\'.repeat(12_000) });
+    const session = 'u0001big-session';
+    const customer = 'u0001big-routed';
+    const records = [
+      ...Array.from({ length: 120 }, (_, i) =>
+        importRecord({
+          chatId: session,
+          msgId: `big-s-${i}`,
+          timestamp: RECENT - 600_000 + i,
+          from: session,
+          to: AGENT_IM,
+          body: text(i),
+          ext: ext(i),
+        }),
+      ),
+      ...Array.from({ length: 1_500 }, (_, i) =>
+        importRecord({
+          chatId: session,
+          msgId: `small-s-${i}`,
+          timestamp: RECENT - 500_000 + i,
+          from: session,
+          to: AGENT_IM,
+          body: `小 ${i}`,
+        }),
+      ),
+      ...Array.from({ length: 120 }, (_, i) =>
+        importRecord({ msgId: `big-r-${i}`, timestamp: RECENT - 400_000 + i, from: customer, to: AGENT_IM, body: text(i), ext: ext(i) }),
+      ),
+    ];
+    const none = { expired: 0, failed: 0, errors: [] };
+    expect(await t.importRecords(a.tenantId, records)).toEqual({ imported: 1_740, duplicates: 0, ...none });
+    expect(await t.importRecords(a.tenantId, records)).toEqual({ imported: 0, duplicates: 1_740, ...none });
+
+    const page = async (chatId: string, pageNum: number) =>
+      (await a.client.call<ChatMessageListData>('chatMessageList', { chatId, pageNum, pageSize: 100 })).envelope.data!;
+    const first = await page(session, 1);
+    expect((await a.client.call<ChatInfo>('chatDetail', { chatId: session })).envelope.data!.messageCount).toBe(1_620);
+    expect(first.msg[0]).toMatchObject({ hxMsgId: 'big-s-0', msg: text(0), ext: ext(0) });
+    expect(first.msg[99]).toMatchObject({ hxMsgId: 'big-s-99', msg: text(99), ext: ext(99) });
+    expect((await page(session, 17)).msg.at(-1)).toMatchObject({ hxMsgId: 'small-s-1499', msg: '小 1499' });
+    const [routed] = await detailOfCustomer(customer);
+    expect(routed.messageCount).toBe(120);
+    expect((await page(routed.chatId, 2)).msg.at(-1)).toMatchObject({ hxMsgId: 'big-r-119', msg: text(119), ext: ext(119) });
+  });
+
   it('brings a message Easemob’s export holds back into the ended session it was sent in, not the open one', async () => {
     const customer = 'u0001session';
     const HOUR = 3_600_000;

@@ -150,6 +150,23 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     expect(hits.map((h) => h.chatId).sort()).toEqual([...even].sort());
   });
 
+  it('indexes a batch of messages at their size limit (tens of MiB, past a server packet), every one', async () => {
+    const long = await t.createTenant();
+    const chats = Array.from({ length: 120 }, (_, i) => `long-${i}`);
+    await t.importRecords(
+      long.tenantId,
+      chats.map((chatId, i) =>
+        record({ chatId, timestamp: BASE + i * 1000, body: { type: 'txt', msg: `${i} "引号" \\ ${'退款'.repeat(10_500)}` } }),
+      ),
+    );
+    const index = t.app.get(SearchIndexService);
+    await index.drain();
+    const { engine } = await index.reader(long.tenantId);
+    expect(await engine.count(long.tenantId)).toBe(120);
+    const query = { tenantId: long.tenantId, normal: '引号', fromMs: null, toMs: null };
+    expect([...(await engine.chatsWithMatch(query, chats))].sort()).toEqual([...chats].sort());
+  });
+
   it('forgets messages deleted from the store, in their transaction or through the outbox', async () => {
     const gone = await t.createTenant();
     await t.importRecords(gone.tenantId, [

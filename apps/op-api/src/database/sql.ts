@@ -1,4 +1,5 @@
 import { DataSource, type EntityManager } from 'typeorm';
+import { chunksWithin } from '../common/util/chunks';
 import { dialectOf } from './dialect';
 
 /** `?, ?, …`: the placeholders of an `IN (…)` list of `n` values. */
@@ -32,6 +33,30 @@ export function keysetAfter(after: { timeMs: number; id: string | bigint } | nul
 export function valueRows(rows: number, columns: number): string {
   const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
   return Array.from({ length: rows }, () => row).join(', ');
+}
+
+/**
+ * Bytes one statement may carry: well under every server's packet limit (`max_allowed_packet`
+ * is 16 MiB by default on MariaDB, 64 MiB on MySQL 8 and TiDB; a Sphinx or Manticore
+ * `max_packet_size`, 8 MiB), which a multi-row write of messages near their size limits
+ * (64 KiB of text and as much of ext each) passed at a few hundred rows, and failed whole.
+ */
+export const STATEMENT_BYTES = 4 * 1024 * 1024;
+
+/** Parameters one statement may bind: SQLite takes 32,766 at most. */
+export const STATEMENT_PARAMS = 30_000;
+
+/** At most the bytes a value takes in a statement: mysql2 escapes a character with one more byte at most. */
+export const valueBytes = (value: unknown): number => (typeof value === 'string' ? 2 * Buffer.byteLength(value) + 3 : 24);
+
+/**
+ * Rows of a multi-row write (each row its parameters) in the groups one statement carries:
+ * {@link STATEMENT_PARAMS} parameters, {@link STATEMENT_BYTES} bytes and `rows` rows at most.
+ */
+export function statementRows(rows: readonly unknown[][], maxRows = Infinity): unknown[][][] {
+  if (rows.length === 0) return [];
+  const size = Math.min(maxRows, Math.max(1, Math.floor(STATEMENT_PARAMS / rows[0].length)));
+  return chunksWithin(rows, size, STATEMENT_BYTES, (row) => row.reduce<number>((sum, value) => sum + valueBytes(value), 4));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ascending } from './ascending';
-import { chunks } from './chunks';
+import { chunks, chunksWithin } from './chunks';
 import { hashPassword, verifyPassword } from './password';
 import { SecretBox } from './secret-box';
 import { Snowflake } from './snowflake';
@@ -11,6 +11,16 @@ describe('chunks', () => {
     expect(chunks([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
     expect(chunks([1, 2], 2)).toEqual([[1, 2]]);
     expect(chunks([], 3)).toEqual([]);
+  });
+
+  it('cuts by a byte budget too, an item past it alone in its slice', () => {
+    const bytes = (n: number) => n;
+    expect(chunksWithin([4, 4, 4, 1, 1], 10, 8, bytes)).toEqual([
+      [4, 4],
+      [4, 1, 1],
+    ]);
+    expect(chunksWithin([2, 20, 2, 2, 2], 2, 8, bytes)).toEqual([[2], [20], [2, 2], [2]]);
+    expect(chunksWithin([], 2, 8, bytes)).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@ import { dialectOf, isMysql, merge } from '../../database/dialect';
 import { RoutedDataSource } from '../../database/read-replicas';
 import { DAY_MS, dayNumber } from '../../database/message-days';
 import { chunks } from '../../common/util/chunks';
-import { affectedRows, CASE_ROWS, caseById, keysetAfter, placeholders, valueRows } from '../../database/sql';
+import { affectedRows, CASE_ROWS, caseById, keysetAfter, placeholders, statementRows, valueRows } from '../../database/sql';
 import { SearchIndexService } from '../search-index/search-index.service';
 import { compareKeys, keyOf, type ChatKey, type Numbering } from '../chats/chat-numbering';
 import { recalledExt, type NewMessage } from './easemob-message';
@@ -385,7 +385,7 @@ export class ChatMessageRepository {
    */
   async insertMessages<M extends StoredMessage>(manager: EntityManager, tenantId: string, messages: readonly M[]): Promise<M[]> {
     if (messages.length === 0) return [];
-    const values = messages.flatMap((m) => [
+    const rows = messages.map((m) => [
       BigInt(m.id),
       tenantId,
       m.chatId,
@@ -409,11 +409,15 @@ export class ChatMessageRepository {
       JSON.stringify(m.ext),
       m.seq ?? null,
     ]);
-    const written = await affectedRows(
-      manager,
-      `${dialectOf(manager).insertIgnore} INTO messages (${INSERT_COLUMNS.join(', ')}) VALUES ${valueRows(messages.length, INSERT_COLUMNS.length)}`,
-      values,
-    );
+    // In statements of a size every server takes (a batch of messages near their size limits is tens of MiB).
+    let written = 0;
+    for (const some of statementRows(rows)) {
+      written += await affectedRows(
+        manager,
+        `${dialectOf(manager).insertIgnore} INTO messages (${INSERT_COLUMNS.join(', ')}) VALUES ${valueRows(some.length, INSERT_COLUMNS.length)}`,
+        some.flat(),
+      );
+    }
     let stored = [...messages];
     if (written < messages.length) {
       // Some were skipped as duplicates (a concurrent writer stored them first): the rows that are

@@ -2,7 +2,7 @@ import { DAY_MS, normalizeSearchText } from '@op/contracts';
 import type { DataSource } from 'typeorm';
 import { chunks } from '../../../common/util/chunks';
 import { dayNumber } from '../../../database/message-days';
-import { SqlFilter, valueRows } from '../../../database/sql';
+import { SqlFilter, statementRows, valueRows } from '../../../database/sql';
 import {
   candidateOf,
   type CandidateRow,
@@ -259,13 +259,14 @@ export class MroongaEngine implements SearchEngine {
   }
 
   async put(messages: readonly IndexedMessage[]): Promise<void> {
-    for (const batch of chunks(messages, PUT_BATCH)) {
+    const rows = messages.map((m) => {
+      const normal = normalizeSearchText(m.msg);
+      return [BigInt(m.id), m.tenantId, m.chatId, m.createTimeMs, groongaText(normal), dayWords(m.tenantId, m.createTimeMs, normal)];
+    });
+    for (const batch of statementRows(rows, PUT_BATCH)) {
       await this.write(
         `REPLACE INTO message_search (id, tenant_id, chat_id, create_time, body, dw) VALUES ${valueRows(batch.length, 6)}`,
-        batch.flatMap((m) => {
-          const normal = normalizeSearchText(m.msg);
-          return [BigInt(m.id), m.tenantId, m.chatId, m.createTimeMs, groongaText(normal), dayWords(m.tenantId, m.createTimeMs, normal)];
-        }),
+        batch.flat(),
       );
     }
   }

@@ -2,7 +2,8 @@ import { normalizeSearchText } from '@op/contracts';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { OpError } from '../../../common/errors/op-error';
 import { isDatabaseDown } from '../../../common/filters/error-envelope';
-import { chunks } from '../../../common/util/chunks';
+import { chunks, chunksWithin } from '../../../common/util/chunks';
+import { STATEMENT_BYTES } from '../../../database/sql';
 import type { SphinxConfig } from '../../../config/app-config';
 import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchQuery } from '../search-engine';
 import { hitsByChat } from '../search-engine';
@@ -235,13 +236,13 @@ export class SphinxEngine implements SearchEngine {
       byShard.set(shard, [...(byShard.get(shard) ?? []), message]);
     }
     for (const [shard, list] of byShard) {
-      for (const batch of chunks(list, PUT_BATCH)) {
-        const values = batch.map((m) => {
-          const tokens = messageTokens(m.tenantId, m.chatId, normalizeSearchText(m.msg));
-          // Every value is digits, [0-9a-z ] words or base64url: nothing to escape.
-          return `(${m.id}, '${tokens.b}', '${tokens.u}', '${tokens.k}', ${attributeHash(m.tenantId)}, ${attributeHash(m.chatId)}, '${encodeChat(m.chatId)}', ${m.createTimeMs})`;
-        });
-        await shard.query(`REPLACE INTO ${SPHINX_RT_INDEX} (id, b, u, k, tenant_hash, chat_hash, chat, ctime) VALUES ${values.join(', ')}`);
+      const values = list.map((m) => {
+        const tokens = messageTokens(m.tenantId, m.chatId, normalizeSearchText(m.msg));
+        // Every value is digits, [0-9a-z ] words or base64url: nothing to escape.
+        return `(${m.id}, '${tokens.b}', '${tokens.u}', '${tokens.k}', ${attributeHash(m.tenantId)}, ${attributeHash(m.chatId)}, '${encodeChat(m.chatId)}', ${m.createTimeMs})`;
+      });
+      for (const batch of chunksWithin(values, PUT_BATCH, STATEMENT_BYTES, (value) => value.length + 2)) {
+        await shard.query(`REPLACE INTO ${SPHINX_RT_INDEX} (id, b, u, k, tenant_hash, chat_hash, chat, ctime) VALUES ${batch.join(', ')}`);
       }
     }
   }
