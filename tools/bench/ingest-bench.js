@@ -3,10 +3,14 @@
 // at N concurrent senders, and `opctl import` records per second on a generated file.
 //
 //   node tools/bench/ingest-bench.js [--callbacks 20000] [--senders 32] [--customers 2000]
-//                                    [--lines 1000000] [--search auto|scan|fts5|mroonga|sphinx] [--sqlite]
+//                                    [--lines 1000000] [--import-chats 50000]
+//                                    [--search auto|scan|fts5|mroonga|sphinx] [--sqlite]
 //
 // --customers: how many customers the callbacks come from, in turn (each first message opens
 // a chat: 2,000 of 20,000 callbacks by default; as many as --callbacks, every one).
+// --import-chats: how many chats the imported records take turns in (50,000 by default: each
+// chat once in every 50,000 lines, the worst case for an import's per-chat work; an hour of a
+// tenant with a few hundred sessions open at once is nearer 200-2,000).
 // Uses OP_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306) and a throwaway database, or a
 // throwaway SQLite file with --sqlite. --search picks the keyword index the writes feed
 // (OP_SEARCH_ENGINE; `sphinx` starts a private two-node tier): the import is timed until the
@@ -28,6 +32,7 @@ const { values } = parseArgs({
     senders: { type: 'string', default: '32' },
     customers: { type: 'string', default: '2000' },
     lines: { type: 'string', default: '1000000' },
+    'import-chats': { type: 'string', default: '50000' },
     search: { type: 'string', default: 'auto' },
     sqlite: { type: 'boolean', default: false },
   },
@@ -36,6 +41,7 @@ const CALLBACKS = Number(values.callbacks);
 const SENDERS = Number(values.senders);
 const CUSTOMERS = Number(values.customers);
 const LINES = Number(values.lines);
+const IMPORT_CHATS = Number(values['import-chats']);
 const SERVER = (process.env.OP_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
 const DB = `op_bench_ingest_${process.pid}`;
 const PORT = 3900 + (process.pid % 90);
@@ -166,7 +172,7 @@ async function main() {
       apiSingle.kill('SIGTERM');
     }
 
-    // Import: a §5 file of LINES records in 50,000 chats, every message type in turn.
+    // Import: a §5 file of LINES records in IMPORT_CHATS chats taking turns, every message type in turn.
     const file = join(dataDir, 'history.jsonl');
     const out = createWriteStream(file);
     const types = [
@@ -178,10 +184,10 @@ async function main() {
     for (let i = 0; i < LINES; i++) {
       const line = JSON.stringify(
         importRecord({
-          chatId: `u0001imp${i % 50000}`,
+          chatId: `u0001imp${i % IMPORT_CHATS}`,
           msgId: `imp${i}`,
           timestamp: 1600000000000 + i,
-          from: `u0001c${i % 50000}`,
+          from: `u0001c${i % IMPORT_CHATS}`,
           to: 'kefu01',
           body: types[i % types.length],
           chatStatus: 5,
@@ -222,6 +228,7 @@ async function main() {
     const indexedSeconds = Number(process.hrtime.bigint() - importStarted) / 1e9;
     const imports = {
       lines: LINES,
+      chats: IMPORT_CHATS,
       imported: result.imported,
       failed: result.failed,
       seconds: +importSeconds.toFixed(1),

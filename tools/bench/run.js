@@ -401,6 +401,9 @@ function scenariosOf({ longest, aroundId }) {
   ].filter((s) => !values.only || (s.key ?? s.name).includes(values.only));
 }
 
+// OP_BENCH_PROFILE=<dir>: the API and the floor write V8 CPU profiles there (where their CPU per request goes).
+const profileArgs = process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : [];
+
 /**
  * Migrates the database (timed), issues the bench operator a token, and starts the built API
  * and the floor, sampling the API's RSS. `stop()` ends both and removes their data folder.
@@ -421,17 +424,14 @@ async function startServers(marker) {
   const { applied } = await runOpctl(['migrate'], common);
   if (applied.length > 0) log(`migrated ${DATABASE}: ${applied.join(', ')} in ${((Date.now() - migrateStarted) / 1000).toFixed(1)} s`);
   const { token } = await runOpctl(['token:issue', '--operator', marker.operatorId, '--ttl', '7200'], common);
-  const api = spawnServer(
-    [...(process.env.OP_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.OP_BENCH_PROFILE] : []), ...apiArgs()],
-    {
-      ...common,
-      OP_PORT: String(API_PORT),
-      OP_TOKEN_CACHE_MS: values['token-cache-ms'],
-      OP_RATE_LIMIT: '0',
-      ...(process.env.OP_BENCH_API_ENV ? JSON.parse(process.env.OP_BENCH_API_ENV) : {}),
-    },
-  );
-  const floor = spawnServer([join(__dirname, 'floor.js')], {
+  const api = spawnServer([...profileArgs, ...apiArgs()], {
+    ...common,
+    OP_PORT: String(API_PORT),
+    OP_TOKEN_CACHE_MS: values['token-cache-ms'],
+    OP_RATE_LIMIT: '0',
+    ...(process.env.OP_BENCH_API_ENV ? JSON.parse(process.env.OP_BENCH_API_ENV) : {}),
+  });
+  const floor = spawnServer([...profileArgs, join(__dirname, 'floor.js')], {
     ...common,
     FLOOR_DATABASE_URL: `${SERVER}/${DATABASE}`,
     FLOOR_PORT: String(FLOOR_PORT),
