@@ -30,7 +30,7 @@ export interface ImportProgress {
   failed: number;
 }
 
-export const IMPORT_BATCH_SIZE = 500;
+export const IMPORT_BATCH_SIZE = 2_000;
 export const MAX_REPORTED_ERRORS = 1000;
 
 async function isGzip(path: string): Promise<boolean> {
