@@ -7,6 +7,7 @@ import { within } from '../common/util/within';
 import { migrate, openDataSource } from './data-source';
 import { MIGRATIONS } from './migrations';
 import type { CountRow } from './sql';
+import { groupBy } from '../common/util/group-by';
 
 /**
  * The tables that grow with a tenant's messages: on a Spider front they live on the backends,
@@ -322,8 +323,11 @@ async function keysWithTenant(front: DataSource, table: string): Promise<string[
      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
     [table],
   );
-  const keys = new Map<string, string[]>();
-  for (const row of rows) keys.set(row.name, [...(keys.get(row.name) ?? []), row.col]);
+  const keys = groupBy(
+    rows,
+    (row) => row.name,
+    (row) => row.col,
+  );
   const clauses: string[] = [];
   for (const [name, columns] of keys) {
     if (columns.includes('tenant_id')) continue;

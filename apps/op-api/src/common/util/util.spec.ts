@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ascending } from './ascending';
 import { chunks, chunksWithin } from './chunks';
+import { groupBy } from './group-by';
 import { hashPassword, verifyPassword } from './password';
 import { SecretBox } from './secret-box';
 import { Snowflake } from './snowflake';
@@ -21,6 +22,22 @@ describe('chunks', () => {
     ]);
     expect(chunksWithin([2, 20, 2, 2, 2], 2, 8, bytes)).toEqual([[2], [20], [2, 2], [2]]);
     expect(chunksWithin([], 2, 8, bytes)).toEqual([]);
+  });
+});
+
+describe('groupBy', () => {
+  it("groups in one pass, keys in first-seen order, values in the items' order", () => {
+    const grouped = groupBy(
+      ['b1', 'a1', 'b2', 'a2', 'c1'],
+      (s) => s[0],
+      (s) => Number(s[1]),
+    );
+    expect([...grouped]).toEqual([
+      ['b', [1, 2]],
+      ['a', [1, 2]],
+      ['c', [1]],
+    ]);
+    expect(groupBy([], (s: string) => s).size).toBe(0);
   });
 });
 

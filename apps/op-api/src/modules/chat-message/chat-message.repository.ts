@@ -9,6 +9,7 @@ import { SearchIndexService } from '../search-index/search-index.service';
 import { compareKeys, keyOf, type ChatKey, type Numbering } from '../chats/chat-numbering';
 import { recalledExt, type NewMessage } from './easemob-message';
 import { ascending } from '../../common/util/ascending';
+import { groupBy } from '../../common/util/group-by';
 
 /** A stored message as the page query reads it. */
 export interface MessageRow {
@@ -332,15 +333,17 @@ export class ChatMessageRepository {
   }
 
   async marks(tenantId: string, chatId: string, messageIds: readonly string[]): Promise<Map<string, string[]>> {
-    const result = new Map<string, string[]>();
-    if (messageIds.length === 0) return result;
+    if (messageIds.length === 0) return new Map();
     const rows: Array<{ message_id: string; mark: string }> = await this.dataSource.query(
       `SELECT CAST(message_id AS CHAR) AS message_id, mark FROM message_marks ` +
         `WHERE tenant_id = ? AND chat_id = ? AND message_id IN (${placeholders(messageIds.length)}) ORDER BY create_time, mark`,
       [tenantId, chatId, ...messageIds.map(BigInt)],
     );
-    for (const row of rows) result.set(row.message_id, [...(result.get(row.message_id) ?? []), row.mark]);
-    return result;
+    return groupBy(
+      rows,
+      (row) => row.message_id,
+      (row) => row.mark,
+    );
   }
 
   async favorites(tenantId: string, operatorId: string, messageIds: readonly string[]): Promise<Set<string>> {

@@ -1,6 +1,7 @@
 import { DAY_MS } from '../../database/message-days';
 import type { ChatEntity } from './chat.entity';
 import { ascending } from '../../common/util/ascending';
+import { groupBy } from '../../common/util/group-by';
 
 /** Where a message sits in its chat's order: (create_time, id). */
 export interface ChatKey {
@@ -78,11 +79,5 @@ export const firstKey = (messages: readonly NewKey[]): ChatKey => sortedKeys(mes
 
 /** These messages by their chat, each chat's in the order given. */
 export function byChat<T extends { chatId: string }>(messages: readonly T[]): Map<string, T[]> {
-  const chats = new Map<string, T[]>();
-  for (const message of messages) {
-    const same = chats.get(message.chatId);
-    if (same) same.push(message);
-    else chats.set(message.chatId, [message]);
-  }
-  return chats;
+  return groupBy(messages, (message) => message.chatId);
 }

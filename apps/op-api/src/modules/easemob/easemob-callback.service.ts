@@ -12,6 +12,7 @@ import { CallbackSpool, journalledCustomers } from './callback-spool.service';
 import { MessageRouter, type Delivered, type RoutedMessage } from './message-router.service';
 import { GroupCommit, type Settled } from './group-commit';
 import type { SpoolEntry } from './spool-journal';
+import { groupBy } from '../../common/util/group-by';
 
 export type CallbackOutcome = 'stored' | 'duplicate' | 'recalled' | 'ignored' | 'spooled';
 
@@ -179,8 +180,7 @@ export class EasemobCallbackService {
       );
     }
     const results: Array<Settled<CallbackOutcome> | undefined> = new Array(items.length);
-    const byTenant = new Map<string, number[]>();
-    items.forEach((item, i) => byTenant.set(item.tenantId, [...(byTenant.get(item.tenantId) ?? []), i]));
+    const byTenant = groupBy(items.keys(), (i) => items[i].tenantId);
     try {
       for (const [tenantId, indexes] of byTenant) {
         const claimed = await this.callIds.claimMany(

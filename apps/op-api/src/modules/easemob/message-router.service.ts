@@ -14,6 +14,7 @@ import { byChat, firstKey, numberingOf, planAppend, type AppendPlan, type NewKey
 import { ChatRepository } from '../chats/chat.repository';
 import type { ChatEntity } from '../chats/chat.entity';
 import { ascending } from '../../common/util/ascending';
+import { groupBy } from '../../common/util/group-by';
 
 /** A message whose session is found by who sent it (live callbacks, Easemob's own exports). */
 export interface RoutedMessage extends NewMessage {
@@ -137,10 +138,10 @@ export class MessageRouter {
     const stored: Delivered[] = new Array<Delivered>(items.length);
     /** Messages stored together, by tenant, that may have been recalled since the batch read recalls. */
     const probes = new Map<string, string[]>();
-    const byTenant = new Map<string, number[]>();
-    items.forEach((item, i) => {
-      if (!('recall' in item)) byTenant.set(item.tenantId, [...(byTenant.get(item.tenantId) ?? []), i]);
-    });
+    const byTenant = groupBy(
+      items.flatMap((item, i) => ('recall' in item ? [] : [i])),
+      (i) => items[i].tenantId,
+    );
     const messageOf = (i: number) => (items[i] as { message: RoutedMessage }).message;
     for (const [tenantId, all] of byTenant) {
       let indexes = all;

@@ -28,6 +28,7 @@ import {
   type SearchEngineName,
   type SearchQuery,
 } from './search-engine';
+import { groupBy } from '../../common/util/group-by';
 
 /** A chat as the search service hands it over: its id and how many messages it holds. */
 export interface ChatRef {
@@ -673,9 +674,11 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     const texts = rows.filter((row) => row.type === 'txt');
     await this.engine.put(texts.map(indexed));
     const present = new Set(texts.map((row) => row.id));
-    const gone = new Map<string, string[]>();
-    for (const row of queued)
-      if (!present.has(row.message_id)) gone.set(row.tenant_id, [...(gone.get(row.tenant_id) ?? []), row.message_id]);
+    const gone = groupBy(
+      queued.filter((row) => !present.has(row.message_id)),
+      (row) => row.tenant_id,
+      (row) => row.message_id,
+    );
     for (const [tenantId, messageIds] of gone) await this.engine.forget(tenantId, messageIds);
     await this.dataSource.query(
       `DELETE FROM search_outbox WHERE message_id IN (${placeholders(ids.length)}) AND seq IN (${placeholders(ids.length)})`,

@@ -34,6 +34,7 @@ import type { ChatEntity } from '../chats/chat.entity';
 import type { SearchEngine, SearchQuery } from '../search-index/search-engine';
 import { SearchIndexService, type ChatRef, type SearchHit } from '../search-index/search-index.service';
 import { buildSnippet } from './search-snippet';
+import { groupBy } from '../../common/util/group-by';
 
 export const HITS_PER_CHAT = 3;
 /** Chats read per step when walking the filtered chats in result order: the first step, and the most. */
@@ -428,8 +429,11 @@ export class ChatSearchService {
     page: PageInfo,
     keyword?: string,
   ): Paged<ChatSearchData> {
-    const hitsByChat = new Map<string, ChatSearchHit[]>();
-    for (const hit of hits) hitsByChat.set(hit.chatId, [...(hitsByChat.get(hit.chatId) ?? []), this.hit(hit, keyword!)]);
+    const hitsByChat = groupBy(
+      hits,
+      (hit) => hit.chatId,
+      (hit) => this.hit(hit, keyword!),
+    );
     const chats = rows.map((row) => ({ ...toChatInfo(row, this.time), hits: hitsByChat.get(row.id) ?? [] }));
     return new Paged({ chats, window: plan?.window ?? null, totalCapped: capped }, page);
   }

@@ -8,6 +8,7 @@ import type { SphinxConfig } from '../../../config/app-config';
 import type { HitCandidate, HitOrder, IndexedMessage, MatchingChats, SearchEngine, SearchQuery } from '../search-engine';
 import { hitsByChat } from '../search-engine';
 import { attributeHash, chatWord, keywordTokens, messageTokens, selfQuery, tenantWord } from '../search-tokens';
+import { groupBy } from '../../../common/util/group-by';
 
 /** The real-time index on every shard, and the distributed index over them (see `sphinxConfig`). */
 export const SPHINX_RT_INDEX = 'op_messages';
@@ -230,12 +231,7 @@ export class SphinxEngine implements SearchEngine {
   }
 
   async put(messages: readonly IndexedMessage[]): Promise<void> {
-    const byShard = new Map<Pool, IndexedMessage[]>();
-    for (const message of messages) {
-      const shard = this.shardOf(message.tenantId);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), message]);
-    }
-    for (const [shard, list] of byShard) {
+    for (const [shard, list] of groupBy(messages, (message) => this.shardOf(message.tenantId))) {
       const values = list.map((m) => {
         const tokens = messageTokens(m.tenantId, m.chatId, normalizeSearchText(m.msg));
         // Every value is digits, [0-9a-z ] words or base64url: nothing to escape.
