@@ -321,31 +321,23 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     const ext = (n: number) => ({ n, note: 'x"\\'.repeat(12_000) });
     const session = 'u0001big-session';
     const customer = 'u0001big-routed';
+    // `count` records from `at` on, in `chatId` (or routed, without one), at the size limits or small.
+    const lines = (prefix: string, count: number, at: number, chatId: string | undefined, from: string, big: boolean) =>
+      Array.from({ length: count }, (_, i) =>
+        importRecord({
+          chatId,
+          msgId: `${prefix}-${i}`,
+          timestamp: at + i,
+          from,
+          to: AGENT_IM,
+          body: big ? text(i) : `小 ${i}`,
+          ...(big ? { ext: ext(i) } : {}),
+        }),
+      );
     const records = [
-      ...Array.from({ length: 120 }, (_, i) =>
-        importRecord({
-          chatId: session,
-          msgId: `big-s-${i}`,
-          timestamp: RECENT - 600_000 + i,
-          from: session,
-          to: AGENT_IM,
-          body: text(i),
-          ext: ext(i),
-        }),
-      ),
-      ...Array.from({ length: 1_500 }, (_, i) =>
-        importRecord({
-          chatId: session,
-          msgId: `small-s-${i}`,
-          timestamp: RECENT - 500_000 + i,
-          from: session,
-          to: AGENT_IM,
-          body: `小 ${i}`,
-        }),
-      ),
-      ...Array.from({ length: 120 }, (_, i) =>
-        importRecord({ msgId: `big-r-${i}`, timestamp: RECENT - 400_000 + i, from: customer, to: AGENT_IM, body: text(i), ext: ext(i) }),
-      ),
+      ...lines('big-s', 120, RECENT - 600_000, session, session, true),
+      ...lines('small-s', 1_500, RECENT - 500_000, session, session, false),
+      ...lines('big-r', 120, RECENT - 400_000, undefined, customer, true),
     ];
     const none = { expired: 0, failed: 0, errors: [] };
     expect(await t.importRecords(a.tenantId, records)).toEqual({ imported: 1_740, duplicates: 0, ...none });
