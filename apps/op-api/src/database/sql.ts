@@ -46,17 +46,25 @@ export const STATEMENT_BYTES = 4 * 1024 * 1024;
 /** Parameters one statement may bind: SQLite takes 32,766 at most. */
 export const STATEMENT_PARAMS = 30_000;
 
-/** At most the bytes a value takes in a statement: mysql2 escapes a character with one more byte at most. */
-export const valueBytes = (value: unknown): number => (typeof value === 'string' ? 2 * Buffer.byteLength(value) + 3 : 24);
+/**
+ * At most the bytes a value takes in a statement, its separator included: mysql2 escapes a
+ * character with one more byte at most (strings here; numbers, bigints and NULL are short).
+ */
+export const valueBytes = (value: unknown): number => (typeof value === 'string' ? 2 * Buffer.byteLength(value) + 4 : 26);
 
 /**
- * Rows of a multi-row write (each row its parameters) in the groups one statement carries:
- * {@link STATEMENT_PARAMS} parameters, {@link STATEMENT_BYTES} bytes and `rows` rows at most.
+ * `items` made into rows of `columns` parameters each (`row(item)`, as each group is reached)
+ * in the groups one multi-row statement carries: {@link STATEMENT_PARAMS} parameters,
+ * {@link STATEMENT_BYTES} bytes and `maxRows` rows at most. Only the group being written is held.
  */
-export function statementRows(rows: readonly unknown[][], maxRows = Infinity): unknown[][][] {
-  if (rows.length === 0) return [];
-  const size = Math.min(maxRows, Math.max(1, Math.floor(STATEMENT_PARAMS / rows[0].length)));
-  return chunksWithin(rows, size, STATEMENT_BYTES, (row) => row.reduce<number>((sum, value) => sum + valueBytes(value), 4));
+export function statementRows<T>(
+  items: Iterable<T>,
+  columns: number,
+  row: (item: T) => unknown[],
+  maxRows = Infinity,
+): Generator<unknown[][]> {
+  const size = Math.min(maxRows, Math.max(1, Math.floor(STATEMENT_PARAMS / columns)));
+  return chunksWithin(items, row, size, STATEMENT_BYTES, (values) => values.reduce<number>((sum, value) => sum + valueBytes(value), 4));
 }
 
 /**

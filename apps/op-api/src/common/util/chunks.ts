@@ -6,23 +6,29 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * `items` in consecutive slices of at most `size` items whose `bytes` add up to `budget` at most
- * (an item larger than the budget alone is a slice of its own); none when empty.
+ * `items`, each made into `as(item)` only as its slice is reached, in consecutive slices of at
+ * most `size` whose `bytes` add up to `budget` at most (one past the budget alone is a slice of
+ * its own). Lazy: only the slice being used is held, however large what the items make.
  */
-export function chunksWithin<T>(items: readonly T[], size: number, budget: number, bytes: (item: T) => number): T[][] {
-  const out: T[][] = [];
-  let slice: T[] = [];
+export function* chunksWithin<T, R>(
+  items: Iterable<T>,
+  as: (item: T) => R,
+  size: number,
+  budget: number,
+  bytes: (made: R) => number,
+): Generator<R[]> {
+  let slice: R[] = [];
   let used = 0;
   for (const item of items) {
-    const cost = bytes(item);
+    const made = as(item);
+    const cost = bytes(made);
     if (slice.length > 0 && (slice.length >= size || used + cost > budget)) {
-      out.push(slice);
+      yield slice;
       slice = [];
       used = 0;
     }
-    slice.push(item);
+    slice.push(made);
     used += cost;
   }
-  if (slice.length > 0) out.push(slice);
-  return out;
+  if (slice.length > 0) yield slice;
 }

@@ -14,14 +14,36 @@ describe('chunks', () => {
     expect(chunks([], 3)).toEqual([]);
   });
 
-  it('cuts by a byte budget too, an item past it alone in its slice', () => {
-    const bytes = (n: number) => n;
-    expect(chunksWithin([4, 4, 4, 1, 1], 10, 8, bytes)).toEqual([
-      [4, 4],
-      [4, 1, 1],
-    ]);
-    expect(chunksWithin([2, 20, 2, 2, 2], 2, 8, bytes)).toEqual([[2], [20], [2, 2], [2]]);
-    expect(chunksWithin([], 2, 8, bytes)).toEqual([]);
+  it('cuts by a byte budget too, an item past it alone in its slice, making each item as its slice is reached', () => {
+    const made: number[] = [];
+    const slices = chunksWithin(
+      [4, 4, 4, 1, 1],
+      (n) => (made.push(n), n),
+      10,
+      8,
+      (n) => n,
+    );
+    expect(slices.next().value).toEqual([4, 4]);
+    expect(made).toEqual([4, 4, 4]); // the third made to learn it starts the next slice; no more
+    expect([...slices]).toEqual([[4, 1, 1]]);
+    expect([
+      ...chunksWithin(
+        [2, 20, 2, 2, 2],
+        (n) => n,
+        2,
+        8,
+        (n) => n,
+      ),
+    ]).toEqual([[2], [20], [2, 2], [2]]);
+    expect([
+      ...chunksWithin(
+        [],
+        (n: number) => n,
+        2,
+        8,
+        (n) => n,
+      ),
+    ]).toEqual([]);
   });
 });
 

@@ -308,14 +308,18 @@ export class ChatMessageRepository {
     tenantId: string,
     chats: ReadonlyArray<{ chatId: string; day: number }>,
   ): Promise<Map<string, { before: number; all: number }>> {
-    if (chats.length === 0) return new Map();
-    const rows: Array<{ chat_id: string; before_day: number | string | null; all_days: number | string | null }> = await manager.query(
-      `SELECT chat_id, SUM(CASE WHEN utc_day < CASE chat_id ${chats.map(() => 'WHEN ? THEN ?').join(' ')} END THEN message_count ELSE 0 END) AS before_day, ` +
-        `SUM(message_count) AS all_days FROM chat_message_days WHERE tenant_id = ? AND chat_id IN (${placeholders(chats.length)}) ` +
-        'GROUP BY chat_id',
-      [...chats.flatMap((c) => [c.chatId, c.day]), tenantId, ...chats.map((c) => c.chatId)],
-    );
-    return new Map(rows.map((row) => [row.chat_id, { before: Number(row.before_day ?? 0), all: Number(row.all_days ?? 0) }]));
+    const counts = new Map<string, { before: number; all: number }>();
+    // {@link CASE_ROWS} chats a statement: its cost is its rows times its cases.
+    for (const some of chunks(chats, CASE_ROWS)) {
+      const rows: Array<{ chat_id: string; before_day: number | string | null; all_days: number | string | null }> = await manager.query(
+        `SELECT chat_id, SUM(CASE WHEN utc_day < CASE chat_id ${some.map(() => 'WHEN ? THEN ?').join(' ')} END THEN message_count ELSE 0 END) AS before_day, ` +
+          `SUM(message_count) AS all_days FROM chat_message_days WHERE tenant_id = ? AND chat_id IN (${placeholders(some.length)}) ` +
+          'GROUP BY chat_id',
+        [...some.flatMap((c) => [c.chatId, c.day]), tenantId, ...some.map((c) => c.chatId)],
+      );
+      for (const row of rows) counts.set(row.chat_id, { before: Number(row.before_day ?? 0), all: Number(row.all_days ?? 0) });
+    }
+    return counts;
   }
 
   /**
@@ -388,7 +392,7 @@ export class ChatMessageRepository {
    */
   async insertMessages<M extends StoredMessage>(manager: EntityManager, tenantId: string, messages: readonly M[]): Promise<M[]> {
     if (messages.length === 0) return [];
-    const rows = messages.map((m) => [
+    const row = (m: M) => [
       BigInt(m.id),
       tenantId,
       m.chatId,
@@ -411,10 +415,10 @@ export class ChatMessageRepository {
       m.qiniuKey,
       JSON.stringify(m.ext),
       m.seq ?? null,
-    ]);
+    ];
     // In statements of a size every server takes (a batch of messages near their size limits is tens of MiB).
     let written = 0;
-    for (const some of statementRows(rows)) {
+    for (const some of statementRows(messages, INSERT_COLUMNS.length, row)) {
       written += await affectedRows(
         manager,
         `${dialectOf(manager).insertIgnore} INTO messages (${INSERT_COLUMNS.join(', ')}) VALUES ${valueRows(some.length, INSERT_COLUMNS.length)}`,
@@ -424,7 +428,7 @@ export class ChatMessageRepository {
     let stored = [...messages];
     if (written < messages.length) {
       // Some were skipped as duplicates (a concurrent writer stored them first): the rows that are
-      // there are this statement's (fresh ids are unique).
+      // there are these statements' (fresh ids are unique).
       const there: Array<{ id: string }> = await manager.query(
         `SELECT CAST(id AS CHAR) AS id FROM messages WHERE tenant_id = ? AND id IN (${placeholders(messages.length)})`,
         [tenantId, ...messages.map((m) => BigInt(m.id))],

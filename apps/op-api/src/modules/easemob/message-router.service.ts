@@ -198,11 +198,12 @@ export class MessageRouter {
       Math.max(...times),
     );
     if (ended.length === 0) return sessions;
+    const endedOf = groupBy(ended, (chat) => chat.customerId);
     customers.forEach((customer, k) => {
       const message = messages[k];
       const t = message.createTimeMs;
-      for (const chat of ended) {
-        if (chat.customerId !== customer || Number(chat.createTime) > t || Number(chat.endTime) < t) continue;
+      for (const chat of endedOf.get(customer) ?? []) {
+        if (Number(chat.createTime) > t || Number(chat.endTime) < t) continue;
         // Overlapping sessions (an import can make them): the one begun last.
         const best = sessions.get(k);
         if (!best || Number(chat.createTime) > Number(best.createTime)) sessions.set(k, chat);
@@ -334,7 +335,9 @@ export class MessageRouter {
     if ((await this.messages.insertMessages(manager, tenantId, fresh)).length !== fresh.length) throw new RaceLost();
     // A recall committed since the snapshot above was read: looked for once the batch's own are in (batchIn).
     const late = fresh.flatMap((m) => (m.hxMsgId === null || recalled.has(m.hxMsgId) ? [] : [m.hxMsgId]));
-    probes.set(tenantId, [...(probes.get(tenantId) ?? []), ...late]);
+    const probing = probes.get(tenantId);
+    if (probing) probing.push(...late);
+    else probes.set(tenantId, late);
     // The numbering under the chats' locks: the plans of chats unchanged since read, the rest settled.
     await this.sequence.settle(manager, tenantId, fresh, { inDays: false, plans });
     await this.messages.addToDays(manager, tenantId, fresh);

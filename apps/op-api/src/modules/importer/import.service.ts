@@ -30,7 +30,14 @@ export interface ImportProgress {
   failed: number;
 }
 
+/** Records a lane stores in one transaction at most… */
 export const IMPORT_BATCH_SIZE = 2_000;
+/**
+ * …and characters of their lines at most: a batch of records near their size limits (64 KiB of
+ * text and of ext each) stays a transaction of tens of MiB (TiDB takes 100 MB by default), and
+ * the import's memory flat.
+ */
+export const IMPORT_BATCH_CHARS = 32 * 1024 * 1024;
 export const MAX_REPORTED_ERRORS = 1000;
 
 async function isGzip(path: string): Promise<boolean> {
@@ -117,10 +124,10 @@ export class ImportService {
         }
         if (parsed.kind === 'session') {
           if (routed.holding) await routed.end();
-          await lanes[laneOf(parsed.record.chatId)].add(parsed.record);
+          await lanes[laneOf(parsed.record.chatId)].add(parsed.record, line.length);
         } else {
           for (const lane of lanes) if (lane.holding) await lane.end();
-          await routed.add(parsed.message);
+          await routed.add(parsed.message, line.length);
         }
       }
       for (const lane of all) await lane.end();
@@ -152,6 +159,7 @@ function laneOf(chatId: string): number {
  */
 class Lane<T> {
   private batch: T[] = [];
+  private chars = 0;
   private storing: Promise<void> = Promise.resolve();
   private failure: { error: unknown } | null = null;
 
@@ -163,11 +171,13 @@ class Lane<T> {
     private readonly counted: (stored: Stored) => void,
   ) {}
 
-  async add(item: T): Promise<void> {
+  /** Adds a record, `chars` the length of its line. */
+  async add(item: T, chars: number): Promise<void> {
     if (this.failure) throw this.failure.error;
     this.holding = true;
     this.batch.push(item);
-    if (this.batch.length >= IMPORT_BATCH_SIZE) await this.flush();
+    this.chars += chars;
+    if (this.batch.length >= IMPORT_BATCH_SIZE || this.chars >= IMPORT_BATCH_CHARS) await this.flush();
   }
 
   idle(): Promise<void> {
@@ -184,6 +194,7 @@ class Lane<T> {
     await this.storing;
     const batch = this.batch;
     this.batch = [];
+    this.chars = 0;
     this.storing = this.store(batch).then(this.counted);
     // Surfaces at the lane's next step; until then it must not count as unhandled.
     this.storing.catch((error: unknown) => (this.failure = { error }));

@@ -259,11 +259,11 @@ export class MroongaEngine implements SearchEngine {
   }
 
   async put(messages: readonly IndexedMessage[]): Promise<void> {
-    const rows = messages.map((m) => {
+    const row = (m: IndexedMessage) => {
       const normal = normalizeSearchText(m.msg);
       return [BigInt(m.id), m.tenantId, m.chatId, m.createTimeMs, groongaText(normal), dayWords(m.tenantId, m.createTimeMs, normal)];
-    });
-    for (const batch of statementRows(rows, PUT_BATCH)) {
+    };
+    for (const batch of statementRows(messages, 6, row, PUT_BATCH)) {
       await this.write(
         `REPLACE INTO message_search (id, tenant_id, chat_id, create_time, body, dw) VALUES ${valueRows(batch.length, 6)}`,
         batch.flat(),

@@ -232,12 +232,13 @@ export class SphinxEngine implements SearchEngine {
 
   async put(messages: readonly IndexedMessage[]): Promise<void> {
     for (const [shard, list] of groupBy(messages, (message) => this.shardOf(message.tenantId))) {
-      const values = list.map((m) => {
+      const value = (m: IndexedMessage) => {
         const tokens = messageTokens(m.tenantId, m.chatId, normalizeSearchText(m.msg));
         // Every value is digits, [0-9a-z ] words or base64url: nothing to escape.
         return `(${m.id}, '${tokens.b}', '${tokens.u}', '${tokens.k}', ${attributeHash(m.tenantId)}, ${attributeHash(m.chatId)}, '${encodeChat(m.chatId)}', ${m.createTimeMs})`;
-      });
-      for (const batch of chunksWithin(values, PUT_BATCH, STATEMENT_BYTES, (value) => value.length + 2)) {
+      };
+      // Made as each statement is reached: a long message's tokens are tens of times its text.
+      for (const batch of chunksWithin(list, value, PUT_BATCH, STATEMENT_BYTES, (made) => made.length + 2)) {
         await shard.query(`REPLACE INTO ${SPHINX_RT_INDEX} (id, b, u, k, tenant_hash, chat_hash, chat, ctime) VALUES ${batch.join(', ')}`);
       }
     }
