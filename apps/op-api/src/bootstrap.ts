@@ -16,6 +16,10 @@ import { OpError } from './common/errors/op-error';
 import { EnvelopeFactory } from './common/interceptors/envelope';
 import { findBodyHazard, MAX_BODY_DEPTH } from './common/util/json-shape';
 import type { AppConfig } from './config/app-config';
+import { MAX_LINE_BYTES } from './modules/importer/json-lines';
+
+/** Easemob's post-send callback (EasemobCallbackController). */
+const CALLBACK_PATH = '/hx/callback';
 
 const NOT_JSON = '请求体必须是 JSON（Content-Type: application/json）';
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -98,6 +102,12 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
       void reply.status(400).send(envelopes.error(400, '请求地址无效'));
     },
     clientErrorHandler: clientErrorHandler(envelopes),
+  });
+  // Easemob posts one message a callback, whose text and ext may be 64 KiB each (more once
+  // escaped): a callback may be as long as a line of its export (MAX_LINE_BYTES). Refused at
+  // OP_BODY_LIMIT, such a message was lost after Easemob's one retry.
+  adapter.getInstance().addHook('onRoute', (route) => {
+    if (route.url === CALLBACK_PATH) route.bodyLimit = Math.max(config.bodyLimitBytes, MAX_LINE_BYTES);
   });
   // First, so that every response (a refused content type too) carries its request id and is logged.
   installRequestLogging(adapter.getInstance(), config);

@@ -165,6 +165,30 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     expect(messages.every((m) => /^\d+$/.test(m.hxMsgId!))).toBe(true);
   });
 
+  it('stores a callback at the size limits (65,535 bytes of text, 65,503 of ext), past the 64 KiB of other requests', async () => {
+    const customer = 'u0001longest';
+    const msg = '退'.repeat(21_845);
+    const ext = { note: 'x'.repeat(65_492) };
+    expect([Buffer.byteLength(msg), Buffer.byteLength(JSON.stringify(ext))]).toEqual([65_535, 65_503]);
+    const body = callbackBody({ from: customer, to: AGENT_IM, body: { type: 'txt', msg }, ext });
+    expect(Buffer.byteLength(JSON.stringify(body))).toBeGreaterThan(128 * 1024);
+    const accepted = await postCallback(t.baseUrl, body);
+    expect([accepted.status, JSON.parse(accepted.text).data]).toEqual([200, { result: 'stored' }]);
+    const [chat] = await detailOfCustomer(customer);
+    const [stored] = await messagesOf(chat.chatId);
+    // Compared whole, reported short (a diff of 128 KiB of text helps nobody).
+    expect({ msg: stored.msg === msg, ext: JSON.stringify(stored.ext) === JSON.stringify(ext), keys: Object.keys(stored.ext) }).toEqual({
+      msg: true,
+      ext: true,
+      keys: ['note'],
+    });
+    // Past what one message can be (an export line's 1 MiB), a callback is still refused, naming its own limit.
+    const huge = callbackBody({ from: customer, to: AGENT_IM, ext: { note: 'x'.repeat(1024 * 1024) } });
+    const refused = await postCallback(t.baseUrl, huge);
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.text)).toMatchObject({ code: 413, message: '请求体不能超过 1024 KiB' });
+  });
+
   it('refuses bad callbacks with the right status, stores nothing, and keeps serving', async () => {
     const before = await messageCount();
     const good = callbackBody({ from: 'u0001bad', to: AGENT_IM });

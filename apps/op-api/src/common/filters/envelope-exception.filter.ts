@@ -21,7 +21,8 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
   }
 
   send(error: unknown, reply: FastifyReply): void {
-    const outcome = toErrorOutcome(error, this.config.bodyLimitBytes);
+    // The route's own limit where it has one (Easemob's callback).
+    const outcome = toErrorOutcome(error, reply.request?.routeOptions?.bodyLimit ?? this.config.bodyLimitBytes);
     if (outcome.internal) {
       // Name and code only: driver messages can quote SQL and parameter values.
       const { name, code } = (error ?? {}) as { name?: string; code?: string };
