@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessageSearchData, ChatSearchData } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
+import { ScanEngine } from '../src/modules/search-index/engines/scan.engine';
 import { SearchIndexService } from '../src/modules/search-index/search-index.service';
 import { attributeHash } from '../src/modules/search-index/search-tokens';
-import { createTestDatabase, SEARCH_SETUPS } from './support/databases';
+import { createTestDatabase, SEARCH_SETUPS, STORE_ENGINES } from './support/databases';
 import { PrivateSphinx } from './support/private-sphinx';
 import { OPCTL, runNode } from './support/processes';
 import { record } from './support/records';
@@ -407,6 +408,46 @@ describe('the Sphinx tier with a shard down', () => {
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.each(STORE_ENGINES)('the scan on %s', (engine) => {
+  it('reads long messages tens at a time and short ones by thousands, finding every match', async () => {
+    const t = await startTestApp(engine);
+    try {
+      const tenant = await t.createTenant();
+      // 150 messages of 60,000 characters, then 6,000 short ones; one match in 10 of each.
+      const long = (i: number) => `${i % 10 === 0 ? '退款' : ''}${'a'.repeat(60_000)}`;
+      await t.importRecords(tenant.tenantId, [
+        ...Array.from({ length: 150 }, (_, i) => record({ chatId: `long-${i}`, timestamp: BASE + i, body: long(i) })),
+        ...Array.from({ length: 6_000 }, (_, i) =>
+          record({ chatId: `short-${i % 600}`, timestamp: BASE + 1_000 + i, body: i % 10 === 0 ? `退款 ${i}` : `你好 ${i}` }),
+        ),
+      ]);
+      const limits: number[] = [];
+      const query = t.dataSource.query.bind(t.dataSource);
+      const spy = jest.spyOn(t.dataSource, 'query').mockImplementation((sql: string, params?: unknown[]) => {
+        const limit = / LIMIT (\d+)$/.exec(sql);
+        if (limit && sql.includes('FROM messages')) limits.push(Number(limit[1]));
+        return query(sql, params);
+      });
+      const found = await new ScanEngine(t.dataSource).matchingChats(
+        { tenantId: tenant.tenantId, normal: '退款', fromMs: null, toMs: null },
+        10_000,
+      );
+      spy.mockRestore();
+      const expected = [
+        ...Array.from({ length: 15 }, (_, i) => `long-${i * 10}`),
+        ...Array.from({ length: 60 }, (_, i) => `short-${i * 10}`),
+      ];
+      expect({ complete: found.complete, chats: [...found.chatIds].sort() }).toEqual({ complete: true, chats: expected.sort() });
+      // 100 first, about 8 Mi characters' worth of the long ones next, then back to 5,000.
+      expect(limits[0]).toBe(100);
+      expect(limits[1]).toBe(Math.floor((8 * 1024 * 1024) / 60_000));
+      expect(limits).toContain(5_000);
+    } finally {
+      await t.close();
     }
   });
 });

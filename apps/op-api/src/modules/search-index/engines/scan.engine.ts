@@ -11,7 +11,12 @@ import {
   type SearchQuery,
 } from '../search-engine';
 
+/** Rows a query reads: the first ones, the most, and the least (however long the messages). */
+const FIRST_CHUNK = 100;
 const CHUNK = 5_000;
+const LEAST_CHUNK = 50;
+/** Text a query reads about: at their size limit, 5,000 messages were 327 MB in the process per search. */
+const CHUNK_TEXT = 8 * 1024 * 1024;
 
 interface TextRow {
   chat_id: string;
@@ -43,20 +48,26 @@ export class ScanEngine implements SearchEngine {
     if (chatIds?.length === 0) return;
     const scope = messageScope(query, '', chatIds ?? undefined);
     let after: { timeMs: number; id: string } | null = null;
+    // As many rows as CHUNK_TEXT holds at the length of those read last: thousands of short
+    // messages a query, tens of long ones.
+    let limit = FIRST_CHUNK;
     for (;;) {
       const past = keysetAfter(after, 'messages');
       const rows: TextRow[] = await this.dataSource.query(
         `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${scope.sql}${past.sql} ` +
           // Qualified: a bare `id` would name the CAST above (a string), and sort by it.
-          `ORDER BY messages.create_time, messages.id LIMIT ${CHUNK}`,
+          `ORDER BY messages.create_time, messages.id LIMIT ${limit}`,
         [...scope.params, ...past.params],
       );
+      let text = 0;
       for (const row of rows) {
+        text += row.msg?.length ?? 0;
         if (row.msg !== null && containsKeyword(row.msg, query.normal)) {
           if (visit({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time) }) === false) return;
         }
       }
-      if (rows.length < CHUNK) return;
+      if (rows.length < limit) return;
+      limit = Math.max(LEAST_CHUNK, Math.min(CHUNK, Math.floor(CHUNK_TEXT / Math.max(1, text / rows.length))));
       const last = rows[rows.length - 1];
       after = { timeMs: Number(last.create_time), id: last.id };
     }
