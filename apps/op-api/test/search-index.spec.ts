@@ -418,19 +418,24 @@ describe.each(STORE_ENGINES)('the scan on %s', (engine) => {
     try {
       const tenant = await t.createTenant();
       // 150 messages of 60,000 characters, then 6,000 short ones; one match in 10 of each.
-      const long = (i: number) => `${i % 10 === 0 ? '退款' : ''}${'a'.repeat(60_000)}`;
+      const long = (i: number) => ({ type: 'txt' as const, msg: `${i % 10 === 0 ? '退款' : ''}${'a'.repeat(60_000)}` });
       await t.importRecords(tenant.tenantId, [
         ...Array.from({ length: 150 }, (_, i) => record({ chatId: `long-${i}`, timestamp: BASE + i, body: long(i) })),
         ...Array.from({ length: 6_000 }, (_, i) =>
-          record({ chatId: `short-${i % 600}`, timestamp: BASE + 1_000 + i, body: i % 10 === 0 ? `退款 ${i}` : `你好 ${i}` }),
+          record({
+            chatId: `short-${i % 600}`,
+            timestamp: BASE + 1_000 + i,
+            body: { type: 'txt', msg: i % 10 === 0 ? `退款 ${i}` : `你好 ${i}` },
+          }),
         ),
       ]);
       const limits: number[] = [];
       const query = t.dataSource.query.bind(t.dataSource);
-      const spy = jest.spyOn(t.dataSource, 'query').mockImplementation((sql: string, params?: unknown[]) => {
+      // The real query, its LIMIT noted.
+      const spy = jest.spyOn(t.dataSource, 'query').mockImplementation((sql: string, ...rest: unknown[]) => {
         const limit = / LIMIT (\d+)$/.exec(sql);
         if (limit && sql.includes('FROM messages')) limits.push(Number(limit[1]));
-        return query(sql, params);
+        return query(sql, ...(rest as [unknown[]]));
       });
       const found = await new ScanEngine(t.dataSource).matchingChats(
         { tenantId: tenant.tenantId, normal: '退款', fromMs: null, toMs: null },
