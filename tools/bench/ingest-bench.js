@@ -230,6 +230,7 @@ async function main() {
     const imports = {
       lines: LINES,
       chats: IMPORT_CHATS,
+      batch: require(join(dist, 'modules/importer/import.service.js')).IMPORT_BATCH_SIZE,
       imported: result.imported,
       failed: result.failed,
       seconds: +importSeconds.toFixed(1),
@@ -273,7 +274,8 @@ async function main() {
         : {}),
     });
     mkdirSync(join(root, 'bench-results'), { recursive: true });
-    const target = join(root, 'bench-results', `ingest-${report.date.slice(0, 10)}-${report.database}-${values.search}.json`);
+    const shape = IMPORT_CHATS === 50_000 ? '' : `-chats-${IMPORT_CHATS}`;
+    const target = join(root, 'bench-results', `ingest-${report.date.slice(0, 10)}-${report.database}-${values.search}${shape}.json`);
     writeFileSync(target, JSON.stringify(report, null, 2) + '\n');
     console.log(`written ${target}`);
   } finally {
