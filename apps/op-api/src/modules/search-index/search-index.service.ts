@@ -107,10 +107,12 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   private ready = false;
   private running = false;
   private backgroundWanted = false;
-  /** Stores for an outbox-fed engine this process cannot reach: queue only, search with the scan. */
-  private queueOnly = false;
   /** The active engine when this process cannot reach it (a Sphinx tier it has no address of). */
   private unreachable: SearchEngineName | null = null;
+  /** Stores for an outbox-fed engine this process cannot reach: queue only, search with the scan. */
+  private get queueOnly(): boolean {
+    return this.unreachable !== null;
+  }
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private stats: { at: number; depth: number; oldestMs: number | null; bytes: number | null } | null = null;
@@ -202,7 +204,6 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     if (engine && (await engine.open())) return engine;
     if (active === 'mroonga' || active === 'sphinx') {
       this.logger.warn(`the active search engine ${active} cannot be reached from this process: stored messages wait in the outbox for it`);
-      this.queueOnly = true;
       this.unreachable = active;
       return this.scanEngine;
     }
