@@ -5,12 +5,16 @@
 //   node tools/bench/ingest-bench.js [--callbacks 20000] [--senders 32] [--customers 2000]
 //                                    [--lines 1000000] [--import-chats 50000]
 //                                    [--search auto|scan|fts5|mroonga|sphinx] [--sqlite]
+//                                    [--live-rate 200]
 //
 // --customers: how many customers the callbacks come from, in turn (each first message opens
 // a chat: 2,000 of 20,000 callbacks by default; as many as --callbacks, every one).
 // --import-chats: how many chats the imported records take turns in (50,000 by default: each
 // chat once in every 50,000 lines, the worst case for an import's per-chat work; an hour of a
 // tenant with a few hundred sessions open at once is nearer 200-2,000).
+// --live-rate: callbacks a second sent to the API while the import runs (and for 5 s before it,
+// for comparison), as a tenant's live traffic goes on during an import: their latency says
+// whether a live message waits on the import's transactions. 0 sends none.
 // Uses OP_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306) and a throwaway database, or a
 // throwaway SQLite file with --sqlite. --search picks the keyword index the writes feed
 // (OP_SEARCH_ENGINE; `sphinx` starts a private two-node tier): the import is timed until the
@@ -36,6 +40,7 @@ const { values } = parseArgs({
     'import-chats': { type: 'string', default: '50000' },
     search: { type: 'string', default: 'auto' },
     sqlite: { type: 'boolean', default: false },
+    'live-rate': { type: 'string', default: '200' },
   },
 });
 const CALLBACKS = Number(values.callbacks);
@@ -43,6 +48,7 @@ const SENDERS = Number(values.senders);
 const CUSTOMERS = Number(values.customers);
 const LINES = Number(values.lines);
 const IMPORT_CHATS = Number(values['import-chats']);
+const LIVE_RATE = Number(values['live-rate']);
 const SERVER = (process.env.OP_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
 const DB = `op_bench_ingest_${process.pid}`;
 const PORT = 3900 + (process.pid % 90);
@@ -87,28 +93,8 @@ async function main() {
     }
 
     // Callbacks: CUSTOMERS customers in turn, a quarter of the messages from the agent.
-    const bodies = Array.from({ length: CALLBACKS }, (_, i) => {
-      const customer = `u0001bench${i % CUSTOMERS}`;
-      const fromAgent = i % 4 === 3;
-      const timestamp = Date.now() + i; // callbacks must be fresh: the API refuses a timestamp outside its window
-      const msgId = String(900000000000000000n + BigInt(i));
-      const callId = `bench#kefu_${msgId}`;
-      return JSON.stringify({
-        callId,
-        eventType: 'chat',
-        timestamp,
-        chat_type: 'chat',
-        from: fromAgent ? 'kefu01' : customer,
-        to: fromAgent ? customer : 'kefu01',
-        msg_id: msgId,
-        payload: { bodies: [{ type: 'txt', msg: `压测消息 ${i}：我要申请退款，谢谢` }], ext: {} },
-        securityVersion: '1.0.0',
-        security: createHash('md5')
-          .update(callId + 'bench-secret' + timestamp)
-          .digest('hex'),
-        appkey: 'bench#kefu',
-      });
-    });
+    // Callbacks must be fresh: the API refuses a timestamp outside its window.
+    const bodies = Array.from({ length: CALLBACKS }, (_, i) => callbackBody(i, 900000000000000000n, Date.now() + i));
     // The floor (bare http + one mysql2 INSERT per callback, tools/bench/ingest-floor.js) first, with the same bodies.
     let floorCallbacks = null;
     if (!values.sqlite) {
@@ -197,6 +183,10 @@ async function main() {
       if (!out.write(line + '\n')) await new Promise((r) => out.once('drain', r));
     }
     await new Promise((r) => out.end(r));
+    // Live callbacks at LIVE_RATE a second, from 5 s before the import until it has stored everything.
+    const live = LIVE_RATE > 0 ? steadyCallbacks(PORT, LIVE_RATE, callbackBody) : null;
+    if (live) await new Promise((r) => setTimeout(r, 5000));
+    if (live) live.phase = 'import';
     const importStarted = process.hrtime.bigint();
     // opctl prints "import done" once every message is stored, then waits until an outbox-fed
     // keyword index holds them too, and exits: two times, the store's and the index's.
@@ -215,6 +205,7 @@ async function main() {
       child.stderr.on('data', (c) => {
         if (storedAt === null && String(c).includes('import done')) {
           storedAt = process.hrtime.bigint();
+          if (live) live.phase = 'after';
           dbCpuStored = DATABASE_PID ? cpuSeconds(DATABASE_PID) : 0;
         }
       });
@@ -225,6 +216,7 @@ async function main() {
         else reject(new Error(`import exited ${code}`));
       });
     });
+    const liveCallbacks = live ? await live.stop() : null;
     const importSeconds = Number((storedAt ?? process.hrtime.bigint()) - importStarted) / 1e9;
     const indexedSeconds = Number(process.hrtime.bigint() - importStarted) / 1e9;
     const imports = {
@@ -254,6 +246,7 @@ async function main() {
       callbacks,
       callbacksWithoutGroupCommit: withoutGroupCommit,
       import: imports,
+      liveCallbacksDuringImport: liveCallbacks,
       floor: { callbacks: floorCallbacks, import: floorImport },
     };
     console.log(`\nIngest into ${report.database}, keyword index ${values.search}`);
@@ -269,6 +262,14 @@ async function main() {
         'DB CPU µs': imports.dbCpuUsPerRecord,
         imported: imports.imported,
       },
+      ...(liveCallbacks
+        ? Object.fromEntries(
+            ['before', 'import'].map((phase) => [
+              `live callbacks ${phase === 'before' ? 'before the import' : 'during it'}`,
+              liveRow(liveCallbacks[phase]),
+            ]),
+          )
+        : {}),
       ...(floorImport
         ? { 'import floor': { rate: `${floorImport.perSecond}/s`, seconds: floorImport.seconds, imported: floorImport.rows } }
         : {}),
@@ -311,6 +312,120 @@ async function serverSettings() {
 }
 
 /** One callback run as a row of the printed table. */
+/**
+ * Callback `i` of the run: from customer `i % CUSTOMERS` (a quarter of them to it, from the
+ * agent), message id `base + i`, sent at `timestamp`.
+ */
+function callbackBody(i, base, timestamp) {
+  const customer = `u0001bench${i % CUSTOMERS}`;
+  const fromAgent = i % 4 === 3;
+  const msgId = String(base + BigInt(i));
+  const callId = `bench#kefu_${msgId}`;
+  return JSON.stringify({
+    callId,
+    eventType: 'chat',
+    timestamp,
+    chat_type: 'chat',
+    from: fromAgent ? 'kefu01' : customer,
+    to: fromAgent ? customer : 'kefu01',
+    msg_id: msgId,
+    payload: { bodies: [{ type: 'txt', msg: `压测消息 ${i}：我要申请退款，谢谢` }], ext: {} },
+    securityVersion: '1.0.0',
+    security: createHash('md5')
+      .update(callId + 'bench-secret' + timestamp)
+      .digest('hex'),
+    appkey: 'bench#kefu',
+  });
+}
+
+/**
+ * Sends `rate` callbacks a second (fresh ids and timestamps) until `stop()`, each on its own
+ * schedule whatever the answers' latency, as live traffic comes. Each is counted in the phase
+ * (`before`, then whatever the caller sets `phase` to) in which it was sent; `stop()` waits for
+ * the answers and gives each phase's count, latencies and failures (anything but 200, or no
+ * answer within 10 s).
+ */
+function steadyCallbacks(port, rate, body) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const runs = new Map();
+  const inFlight = new Set();
+  const started = Date.now();
+  let sent = 0;
+  let sending = true;
+  const control = {
+    phase: 'before',
+    async stop() {
+      sending = false;
+      await loop;
+      await Promise.all(inFlight);
+      agent.destroy();
+      return Object.fromEntries(
+        [...runs].map(([phase, { latencies, failures, from, to }]) => {
+          latencies.sort((x, y) => x - y);
+          return [
+            phase,
+            {
+              count: latencies.length,
+              perSecond: Math.round(latencies.length / Math.max(0.001, (to - from) / 1000)),
+              failures,
+              p50ms: +percentile(latencies, 50).toFixed(1),
+              p99ms: +percentile(latencies, 99).toFixed(1),
+              maxMs: +latencies[latencies.length - 1].toFixed(1),
+            },
+          ];
+        }),
+      );
+    },
+  };
+  const send = (text) =>
+    new Promise((resolve) => {
+      const request = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/hx/callback',
+          method: 'POST',
+          agent,
+          timeout: 10_000,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode));
+          response.on('error', () => resolve(0));
+        },
+      );
+      request.on('timeout', () => request.destroy());
+      request.on('error', () => resolve(0));
+      request.end(text);
+    });
+  const loop = (async () => {
+    while (sending) {
+      const due = Math.floor(((Date.now() - started) / 1000) * rate);
+      for (; sent < due; sent++) {
+        const run = runs.get(control.phase) ?? { latencies: [], failures: 0, from: Date.now(), to: Date.now() };
+        runs.set(control.phase, run);
+        const t0 = process.hrtime.bigint();
+        const answer = send(body(sent, 700000000000000000n, Date.now())).then((status) => {
+          if (status !== 200) run.failures++;
+          run.latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          run.to = Date.now();
+          inFlight.delete(answer);
+        });
+        inFlight.add(answer);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return control;
+}
+
+function liveRow(run) {
+  return run
+    ? { rate: `${run.perSecond}/s`, p50: `${run.p50ms} ms`, p99: `${run.p99ms} ms`, failures: run.failures, 'max ms': run.maxMs }
+    : {};
+}
+
 function callbackRow(run) {
   return {
     rate: `${run.perSecond}/s`,
