@@ -153,6 +153,15 @@ function ownerAlive(owner: Owner, folder: string): boolean {
   return ticks === null || ticks === owner.startTicks;
 }
 
+/**
+ * Writes a journal folder's `owner.json`, on disk before the folder's name is: after a power cut
+ * an empty owner.json would keep its journal from adoption.
+ */
+function writeOwner(dir: string, ownerJson: string): void {
+  writeFileSync(join(dir, 'owner.json'), ownerJson);
+  syncPath(join(dir, 'owner.json'));
+}
+
 function readOwner(dir: string): Owner | null {
   try {
     const owner = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8')) as Owner;
@@ -236,9 +245,7 @@ export class CallbackSpool implements OnApplicationShutdown {
       startTicks: processStartTicks(process.pid) ?? undefined,
       pidNs: pidNamespace() ?? undefined,
     } satisfies Owner);
-    writeFileSync(join(staging, 'owner.json'), ownerJson);
-    // On disk before the folder is: after a power cut an empty owner.json would keep its journal from adoption.
-    syncPath(join(staging, 'owner.json'));
+    writeOwner(staging, ownerJson);
     this.dir = join(this.config.dir, id);
     renameSync(staging, this.dir);
     syncPath(this.config.dir);
@@ -255,7 +262,8 @@ export class CallbackSpool implements OnApplicationShutdown {
           // The folder was removed by hand: claimed again, so the journal written there next is this process's.
           try {
             mkdirSync(this.dir!, { recursive: true, mode: PRIVATE_DIR });
-            writeFileSync(owner, ownerJson);
+            writeOwner(this.dir!, ownerJson);
+            syncPath(this.config.dir);
             this.logger.warn(`the callback journal folder ${this.dir} was removed while the API ran: recreated`);
             return;
           } catch (again) {
