@@ -1,6 +1,7 @@
 import { CHAT_MESSAGE_FIELDS, UTF8_BOM, type ChatMessage } from '@op/contracts';
 import { OpApiError, OpClient } from '@op/contracts/node';
 import type { ImportBody } from '@op/contracts/testing';
+import { ChatMessageRepository } from '../src/modules/chat-message/chat-message.repository';
 import { STORE_ENGINES } from './support/databases';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
@@ -165,6 +166,35 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     const assigned = (await a.client.chatCreate({ customerId: 'u0001print', operatorId: agentId })).data!;
     const printed = await text(a.client, { chatId: assigned.chatId, format: 'html' });
     expect(printed.body).toContain(`<tr><th>客服</th><td>export-agent（${agentId}）</td></tr>`);
+  });
+
+  it('reads messages near their size limit tens at a time, short ones by hundreds, and exports them all', async () => {
+    // 60 messages of 60,000 characters (the store takes 64 KiB of UTF-8), then 600 short ones.
+    const long = (i: number) => `${i}:${'x'.repeat(60_000 - String(i).length - 1)}`;
+    const imported = await t.importRecords(a.tenantId, [
+      ...Array.from({ length: 60 }, (_, i) => record({ chatId: 'big', timestamp: RECENT + i * 1000, body: { type: 'txt', msg: long(i) } })),
+      ...Array.from({ length: 600 }, (_, i) =>
+        record({ chatId: 'big', timestamp: RECENT + 60_000 + i * 1000, body: { type: 'txt', msg: `短消息 ${i}` } }),
+      ),
+    ]);
+    expect(imported.failed).toBe(0);
+    const repository = t.app.get(ChatMessageRepository);
+    const spy = jest.spyOn(repository, 'messagesAfter');
+    const { body } = await text(a.client, { chatId: 'big', format: 'jsonl' });
+    const limits = spy.mock.calls.map((call) => call[3]);
+    spy.mockRestore();
+    const msgs = body
+      .trimEnd()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as ChatMessage).msg);
+    const sent = [...Array.from({ length: 60 }, (_, i) => long(i)), ...Array.from({ length: 600 }, (_, i) => `短消息 ${i}`)];
+    // Compared as a whole, not printed: a difference would print 3.6 MB.
+    expect({ count: msgs.length, same: msgs.every((msg, i) => msg === sent[i]) }).toEqual({ count: 660, same: true });
+    // 50 first; then what 1 Mi characters hold at 60,000 and the 256 a row's other columns count
+    // for (ext is `{}`); back to 500 once the rows read are short.
+    expect(limits[0]).toBe(50);
+    expect(limits[1]).toBe(Math.floor((1024 * 1024) / (60_000 + 256 + 2)));
+    expect(limits).toContain(500);
   });
 
   it('follows 2.37 access rules, answers errors as the envelope, and is audited', async () => {

@@ -1,5 +1,6 @@
 import { containsKeyword } from '@op/contracts';
 import type { DataSource } from 'typeorm';
+import { RowBudget } from '../../../common/util/row-budget';
 import { keysetAfter } from '../../../database/sql';
 import {
   messageScope,
@@ -11,12 +12,11 @@ import {
   type SearchQuery,
 } from '../search-engine';
 
-/** Rows a query reads: the first ones, the most, and the least (however long the messages). */
-const FIRST_CHUNK = 100;
-const CHUNK = 5_000;
-const LEAST_CHUNK = 50;
-/** Text a query reads about: at their size limit, 5,000 messages were 327 MB in the process per search. */
-const CHUNK_TEXT = 8 * 1024 * 1024;
+/**
+ * Rows a query reads: 100 first, then as many as 8 Mi characters of text hold, 50 to 5,000 (at
+ * their size limit, 5,000 messages were 327 MB in the process per search).
+ */
+const SCAN_ROWS = { first: 100, most: 5_000, least: 50, chars: 8 * 1024 * 1024 };
 
 interface TextRow {
   chat_id: string;
@@ -48,10 +48,9 @@ export class ScanEngine implements SearchEngine {
     if (chatIds?.length === 0) return;
     const scope = messageScope(query, '', chatIds ?? undefined);
     let after: { timeMs: number; id: string } | null = null;
-    // As many rows as CHUNK_TEXT holds at the length of those read last: thousands of short
-    // messages a query, tens of long ones.
-    let limit = FIRST_CHUNK;
+    const budget = new RowBudget(SCAN_ROWS);
     for (;;) {
+      const limit = budget.limit;
       const past = keysetAfter(after, 'messages');
       const rows: TextRow[] = await this.dataSource.query(
         `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${scope.sql}${past.sql} ` +
@@ -67,7 +66,7 @@ export class ScanEngine implements SearchEngine {
         }
       }
       if (rows.length < limit) return;
-      limit = Math.max(LEAST_CHUNK, Math.min(CHUNK, Math.floor(CHUNK_TEXT / Math.max(1, text / rows.length))));
+      budget.spent(rows.length, text);
       const last = rows[rows.length - 1];
       after = { timeMs: Number(last.create_time), id: last.id };
     }
