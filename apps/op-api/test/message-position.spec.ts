@@ -7,6 +7,7 @@ import { dayNumber, DAY_MS } from '../src/database/message-days';
 import { MIGRATIONS } from '../src/database/migrations';
 import { ENTITIES } from '../src/entities';
 import { MessageSequence } from '../src/modules/chat-message/message-sequence';
+import { ChatRepository } from '../src/modules/chats/chat.repository';
 import { createTestDatabase, ENGINES, STORE_ENGINES } from './support/databases';
 import { record } from './support/records';
 import { statementsSent } from './support/statements';
@@ -332,6 +333,41 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('reads a chat numbered in part on one state of the store: a message stored between its count and its page is in neither', async () => {
+    const base = MIDNIGHT + 5 * DAY_MS;
+    const chatId = 'between';
+    const text = (msg: string) => ({ type: 'txt' as const, msg });
+    // 45 messages in order, then one late: the chat is numbered in part, read by counts and offsets.
+    const records = Array.from({ length: 45 }, (_, i) => record({ chatId, timestamp: base + i * 1000, body: text(`间${i}`) }));
+    expect((await t.importRecords(a.tenantId, records)).failed).toBe(0);
+    expect((await t.importRecords(a.tenantId, [record({ chatId, timestamp: base + 500, body: text('迟') })])).failed).toBe(0);
+    const before = await storedIds(chatId);
+    // Once the read has the chat's count (its numbering, read without a lock), a message is
+    // appended, given time to be stored.
+    await t.app.get(MessageSequence).idle();
+    const chats = t.app.get(ChatRepository);
+    const numbering = chats.numbering.bind(chats);
+    const appended: { done?: Promise<unknown> } = {};
+    const spy = jest.spyOn(chats, 'numbering').mockImplementation(async (...args) => {
+      const found = await numbering(...args);
+      const [, , chatIds, { lock }] = args;
+      if (appended.done === undefined && lock === false && chatIds.includes(chatId)) {
+        appended.done = t.importRecords(a.tenantId, [record({ chatId, timestamp: base + 100_000, body: text('新') })]);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      return found;
+    });
+    // The last page, counted from the chat's end: an append in between would shift it by one.
+    const { envelope } = await list({ chatId, pageNum: 3, pageSize: 20 });
+    spy.mockRestore();
+    await appended.done;
+    expect((await storedIds(chatId)).length).toBe(47);
+    expect({ total: envelope.page!.total, ids: envelope.data!.msg.map((m) => m.userMessageId) }).toEqual({
+      total: 46,
+      ids: before.slice(40),
+    });
   });
 
   it('computes the same day in SQL as in code, before 1970 and at day edges', async () => {

@@ -48,9 +48,11 @@ function takeWriteLock(manager: EntityManager): Promise<unknown> {
 /**
  * SQLite is one connection: a second BEGIN while a transaction awaits fails ("cannot start a
  * transaction within a transaction"), so its transactions queue, one at a time per process.
+ * A read of several statements that must see one state of the store (MySQL: one snapshot)
+ * queues with them: between its statements no transaction runs, nor commits.
  */
 const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
-function oneAtATime<T>(dataSource: DataSource, run: () => Promise<T>): Promise<T> {
+export function oneAtATime<T>(dataSource: DataSource, run: () => Promise<T>): Promise<T> {
   const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
   const next = previous.then(run, run);
   sqliteQueues.set(

@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { dialectOf, isMysql, merge } from '../../database/dialect';
 import { RoutedDataSource } from '../../database/read-replicas';
 import { DAY_MS, dayNumber } from '../../database/message-days';
+import { oneAtATime } from '../../database/transaction';
 import { chunks } from '../../common/util/chunks';
 import { affectedRows, CASE_ROWS, caseById, keysetAfter, placeholders, statementRows, valueRows } from '../../database/sql';
 import { SearchIndexService } from '../search-index/search-index.service';
@@ -119,10 +120,11 @@ export class ChatMessageRepository {
    * Runs `read` on one snapshot of the store: a read of several statements (a chat's count, then
    * a page counted from its end) that a message stored in between would otherwise shift by one.
    * MySQL: a REPEATABLE READ transaction, its snapshot taken at its first read, on the replica
-   * the request reads (RoutedDataSource.snapshot). SQLite: as is (one connection, each statement whole).
+   * the request reads (RoutedDataSource.snapshot). SQLite (one connection): in the queue of its
+   * transactions, so that none writes, or commits, between the read's statements.
    */
   snapshot<T>(read: (db: EntityManager) => Promise<T>): Promise<T> {
-    if (!isMysql(this.dataSource)) return read(this.dataSource.manager);
+    if (!isMysql(this.dataSource)) return oneAtATime(this.dataSource, () => read(this.dataSource.manager));
     return this.dataSource instanceof RoutedDataSource
       ? this.dataSource.snapshot(read)
       : this.dataSource.transaction('REPEATABLE READ', read);
