@@ -3,7 +3,7 @@
 // reaches each backend, the move of an existing store, and the command's refusals. The store
 // specs themselves (2.37, marks, favorites, positions, ingest, tenancy, audit, search on Sphinx)
 // run on this deployment too (STORE_ENGINES, SEARCH_SETUPS).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessageListData } from '@op/contracts';
@@ -315,6 +315,21 @@ describe('opctl shard:setup', () => {
       await expect(
         runOpctl(['shard:setup', '--backends', `${one},mysql://root:a%5Cb@127.0.0.1:${cluster.backends[1].port}/op_refused`], front),
       ).rejects.toThrow('--backends 第 2 个地址不能包含反斜杠（\\）');
+      // Refused before the front was opened: no database made there, no SQLite file anywhere.
+      const made = await mysqlQuery<{ name: string }>(
+        cluster.front.url,
+        "SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name = 'op_refused'",
+      );
+      expect(made).toEqual([]);
+      const folder = mkdtempSync(join(tmpdir(), 'op-shard-refused-'));
+      try {
+        await expect(
+          runOpctl(['shard:setup', '--backends', backends], { ...KEY, OP_DATABASE_URL: `sqlite:${join(folder, 'op.sqlite')}` }),
+        ).rejects.toThrow('shard:setup 需要 OP_DATABASE_URL 指向 Spider 前端（mysql://）');
+        expect(readdirSync(folder)).toEqual([]);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
     } finally {
       await plain.drop();
       await cluster.dropDatabase('op_refused');

@@ -12,7 +12,7 @@ import { OpError } from '../common/errors/op-error';
 import { TimeFormatter } from '../common/util/time-format';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../database/data-source';
-import { migrateFront, shardOnSpider } from '../database/spider-shards';
+import { migrateFront, shardBackends, shardOnSpider } from '../database/spider-shards';
 import { ENTITIES } from '../entities';
 import { ApiClientService } from '../modules/access/api-client.service';
 import { EasemobAppService } from '../modules/access/easemob-app.service';
@@ -198,10 +198,7 @@ const DATABASE_ONLY: Record<string, Command<DataSource>> = {
   'shard:setup': {
     flags: ['backends'],
     required: ['backends'],
-    run: (dataSource, f, config) => {
-      if (config.database.type !== 'mysql') throw OpError.badRequest('shard:setup 需要 OP_DATABASE_URL 指向 Spider 前端（mysql://）');
-      return shardOnSpider(dataSource, config.database, f.backends!.split(','));
-    },
+    run: (dataSource, f, config) => shardOnSpider(dataSource, shardBackends(config.database, f.backends!.split(','))),
   },
 };
 
@@ -316,6 +313,9 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   const config = loadConfig(env);
   if (name && OFFLINE[name]) return command.run(undefined as never, values, config);
+  // Its arguments checked before the front is opened, which creates its database or file: a
+  // refused run leaves nothing behind.
+  if (name === 'shard:setup') shardBackends(config.database, values.backends!.split(','));
   const dataSource = await openDataSource(config.database, ENTITIES);
   try {
     // shard:setup migrates the backends before the front; everything else migrates the front

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { parseDatabaseUrl, type MysqlDatabaseConfig } from '../config/app-config';
+import { parseDatabaseUrl, type DatabaseConfig, type MysqlDatabaseConfig } from '../config/app-config';
 import { OpError } from '../common/errors/op-error';
 import { Logger } from '@nestjs/common';
 import { codeOrName } from '../common/filters/error-envelope';
@@ -63,18 +63,19 @@ const logger = new Logger('Shards');
  */
 const quoteString = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
+/** `host:port/database`: a backend as the front records it and reports name it. */
+const placeOf = (backend: MysqlDatabaseConfig) => `${backend.host}:${backend.port}/${backend.database}`;
+
 /**
- * Makes the front database (OP_DATABASE_URL) a Spider front over `backendUrls`: migrates every
- * backend, then the front, declares each backend as a server, and turns each of {@link SHARDED_TABLES}
- * into a Spider table partitioned by tenant over them. Idempotent: run it again after an upgrade
- * and it migrates the backends; tables already on Spider stay as they are (a migration that
- * alters one alters the front's definition; the backends get the same migration here).
- *
- * A partitioned table needs its partition column in every unique key, so on the front a primary
- * or unique key without `tenant_id` gets it appended; the backends keep the keys as migrated and
- * enforce them (every such key is already unique within a tenant, the unit of placement).
+ * The front and backends `shard:setup` was given, checked before anything is opened (a refused
+ * run leaves no database or file behind): a mysql:// front, two or more distinct mysql://
+ * backends without a backslash.
  */
-export async function shardOnSpider(front: DataSource, frontConfig: MysqlDatabaseConfig, backendUrls: string[]): Promise<ShardReport> {
+export function shardBackends(
+  front: DatabaseConfig,
+  backendUrls: readonly string[],
+): { front: MysqlDatabaseConfig; backends: MysqlDatabaseConfig[] } {
+  if (front.type !== 'mysql') throw OpError.badRequest('shard:setup 需要 OP_DATABASE_URL 指向 Spider 前端（mysql://）');
   if (backendUrls.length < 2) throw OpError.badRequest('--backends 至少需要两个后端（逗号分隔的 mysql:// 地址）');
   const backends = backendUrls.map((url, i) => {
     const config = parseDatabaseUrl(url.trim(), process.cwd(), `--backends 第 ${i + 1} 个地址`);
@@ -84,8 +85,27 @@ export async function shardOnSpider(front: DataSource, frontConfig: MysqlDatabas
     }
     return config;
   });
-  const places = backends.map((b) => `${b.host}:${b.port}/${b.database}`);
+  const places = backends.map(placeOf);
   if (new Set(places).size !== places.length) throw OpError.badRequest('--backends 中有重复的后端');
+  return { front, backends };
+}
+
+/**
+ * Makes the front database (OP_DATABASE_URL) a Spider front over `backends` ({@link shardBackends}): migrates every
+ * backend, then the front, declares each backend as a server, and turns each of {@link SHARDED_TABLES}
+ * into a Spider table partitioned by tenant over them. Idempotent: run it again after an upgrade
+ * and it migrates the backends; tables already on Spider stay as they are (a migration that
+ * alters one alters the front's definition; the backends get the same migration here).
+ *
+ * A partitioned table needs its partition column in every unique key, so on the front a primary
+ * or unique key without `tenant_id` gets it appended; the backends keep the keys as migrated and
+ * enforce them (every such key is already unique within a tenant, the unit of placement).
+ */
+export async function shardOnSpider(
+  front: DataSource,
+  { front: frontConfig, backends }: ReturnType<typeof shardBackends>,
+): Promise<ShardReport> {
+  const places = backends.map(placeOf);
   await spiderReady(front);
   await sameBackendsAsBefore(front, frontConfig, places);
   // The backends first, then the front: a front ahead of its backends would send queries they
@@ -112,7 +132,7 @@ export async function shardOnSpider(front: DataSource, frontConfig: MysqlDatabas
   }
   await mirrorBackendMigrations(front, frontConfig, backends.length);
   const report: ShardReport = {
-    backends: backends.map((b) => `${b.host}:${b.port}/${b.database}`),
+    backends: places,
     migrated,
     sharded: [],
     alreadySharded: [],
