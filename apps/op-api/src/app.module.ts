@@ -45,6 +45,16 @@ export function firstValidationMessage(errors: ValidationError[]): string {
 class NullAsAbsentValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const described = metadata.metatype !== undefined && metadata.metatype !== Object;
+    // `[]`, `"x"` or `1` is no request of fields: said so, not as the first field missing.
+    if (
+      described &&
+      metadata.type === 'body' &&
+      value !== undefined &&
+      value !== null &&
+      (typeof value !== 'object' || Array.isArray(value))
+    ) {
+      throw OpError.badRequest('请求体必须是 JSON 对象');
+    }
     const body =
       described && metadata.type === 'body' && value !== null && typeof value === 'object' && !Array.isArray(value)
         ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null))

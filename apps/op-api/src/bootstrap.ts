@@ -24,18 +24,39 @@ const CALLBACK_PATH = '/hx/callback';
 const NOT_JSON = '请求体必须是 JSON（Content-Type: application/json）';
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Every body this API reads is UTF-8 JSON; anything else is refused before it is parsed. */
+/** Requests whose chunked body came without a Content-Type: read as JSON only if empty (no body). */
+const untypedBodies = new WeakSet<object>();
+
+/** A header value fit to quote in a message, or `…`. */
+const quotable = (value: string) => (/^[\w.:+-]{1,32}$/.test(value) ? value : '…');
+
+/**
+ * Every body this API reads is UTF-8 JSON; anything else is refused before it is parsed.
+ * Easemob's callback is read as UTF-8 JSON whatever its media type says (Easemob promises a
+ * UTF-8 JSON body, not a Content-Type; its `security` authenticates it): refused, a message
+ * is lost after Easemob's one retry. A chunked body without a Content-Type may be empty (a
+ * client streaming no body), which is no body.
+ */
 function requireJsonBody(request: FastifyRequest): void {
   const length = request.headers['content-length'];
-  const hasBody = (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
-  if (!hasBody) return;
-  const contentType = parseContentType(request.headers['content-type'] ?? '');
-  if (contentType.type !== 'application/json') throw new OpError(415, NOT_JSON);
+  const chunked = request.headers['transfer-encoding'] !== undefined;
+  if ((length === undefined || length === '0') && !chunked) return;
+  const coding = request.headers['content-encoding']?.trim().toLowerCase();
+  if (coding !== undefined && coding !== '' && coding !== 'identity') {
+    throw new OpError(415, `请求体不能压缩（Content-Encoding: ${quotable(coding)} 不支持），请发送未压缩的 JSON`);
+  }
+  const header = request.headers['content-type'];
+  const contentType = parseContentType(header ?? '');
+  if (contentType.type !== 'application/json') {
+    const callback = request.routeOptions.url === CALLBACK_PATH;
+    if (!callback && !(header === undefined && chunked)) throw new OpError(415, NOT_JSON);
+    if (!callback) untypedBodies.add(request.raw);
+    request.headers['content-type'] = 'application/json';
+  }
   // A body in another charset would be read as UTF-8 and silently match nothing.
   const charset = contentType.parameters.charset?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    const named = /^[\w.:-]{1,32}$/.test(charset) ? charset : '…';
-    throw new OpError(415, `请求体必须是 UTF-8 编码的 JSON（charset=${named} 不支持）`);
+    throw new OpError(415, `请求体必须是 UTF-8 编码的 JSON（charset=${quotable(charset)} 不支持）`);
   }
 }
 
@@ -45,7 +66,7 @@ function requireJsonBody(request: FastifyRequest): void {
  * validator's copy), and a prototype key is 400 (class-transformer would assign it). Other
  * bodies (the Easemob callback) are data: they go on as parsed, keys and depth included.
  */
-function parseJsonBody(request: { routeOptions: { url?: string } }, body: Buffer): unknown {
+function parseJsonBody(request: { routeOptions: { url?: string }; raw: object }, body: Buffer): unknown {
   // The route, not the request line: a line may name the whole URL (`POST http://host/op/v2/…`).
   const signed = request.routeOptions.url?.startsWith('/op/') === true;
   let text: string;
@@ -59,9 +80,11 @@ function parseJsonBody(request: { routeOptions: { url?: string } }, body: Buffer
   }
   // An empty body is no body (the contract signs it as the empty string), whatever its Content-Type says.
   if (text.trim() === '') return undefined;
+  if (untypedBodies.has(request.raw)) throw new OpError(415, NOT_JSON);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A byte order mark, which RFC 8259 lets a parser ignore (Windows tools write one), is not JSON.
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     throw OpError.badRequest('请求体不是有效的 JSON');
   }
@@ -95,6 +118,9 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
+    // `/hx/callback/` is the callback too: a URL registered with Easemob with a slash at its end
+    // lost every message (404, then dropped after the retry). Signed calls sign the path as sent.
+    routerOptions: { ignoreTrailingSlash: true },
     forceCloseConnections: 'idle',
     ...REQUEST_ID_OPTIONS,
     // A URL the router cannot decode answers the envelope, not the framework's own JSON.

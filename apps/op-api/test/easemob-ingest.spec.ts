@@ -210,6 +210,32 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     expect(await messageCount()).toBe(before + 1);
   });
 
+  it('takes a callback whatever media type its sender names, at /hx/callback/ too; refuses a charset it cannot read', async () => {
+    // Easemob promises a UTF-8 JSON body, not a Content-Type; `security` authenticates it.
+    const sent = async (contentType: string | null, path = '/hx/callback', body = callbackBody({ from: 'u0001types', to: AGENT_IM })) => {
+      const response = await fetch(`${t.baseUrl}${path}`, {
+        method: 'POST',
+        headers: contentType === null ? {} : { 'content-type': contentType },
+        body: new Blob([JSON.stringify(body)]), // no type: fetch adds no Content-Type of its own
+      });
+      return [response.status, ((await response.json()) as { message: string }).message];
+    };
+    const before = await messageCount();
+    expect(await sent('text/plain; charset=UTF-8')).toEqual([200, '成功']);
+    expect(await sent('text/plain')).toEqual([200, '成功']);
+    expect(await sent(null)).toEqual([200, '成功']);
+    expect(await sent('application/json', '/hx/callback/')).toEqual([200, '成功']);
+    expect(await messageCount()).toBe(before + 4);
+    expect(await sent('text/plain; charset=GBK')).toEqual([415, '请求体必须是 UTF-8 编码的 JSON（charset=gbk 不支持）']);
+    expect(await messageCount()).toBe(before + 4);
+    const unsigned = { ...callbackBody({ from: 'u0001types', to: AGENT_IM }), appkey: undefined };
+    expect(await sent('application/json', '/hx/callback', unsigned)).toEqual([401, 'appkey 不能为空']);
+    const fraction = callbackBody({ from: 'u0001types', to: AGENT_IM, timestamp: Date.now() + 0.5 });
+    expect(await sent('application/json', '/hx/callback', fraction)).toEqual([401, 'timestamp 必须是毫秒时间戳（正整数）']);
+    const get = await fetch(`${t.baseUrl}/hx/callback`);
+    expect([get.status, ((await get.json()) as { message: string }).message]).toEqual([404, '接口 /hx/callback 只支持 POST 请求']);
+  });
+
   it('acknowledges unknown events without storing them', async () => {
     const before = await messageCount();
     expect((await deliver({ from: 'u0001evt', to: AGENT_IM, eventType: 'state_change' })).data.result).toBe('ignored');

@@ -1,4 +1,6 @@
-import { OpClient } from '@op/contracts/node';
+import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { OpClient, signRequest } from '@op/contracts/node';
 import type { ChatMessageListData, Envelope } from '@op/contracts';
 import { ENGINES } from './support/databases';
 import { record } from './support/records';
@@ -9,6 +11,43 @@ const CHAT = 'u0001signed';
 async function post(url: string, body: string, contentType = 'application/json'): Promise<{ status: number; envelope: Envelope<unknown> }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
   return { status: response.status, envelope: (await response.json()) as Envelope<unknown> };
+}
+
+/**
+ * Sends `body` to `target` (a path, or a whole URL as the request line's target) over node:http,
+ * with exactly these headers (no Content-Type unless given; `chunked` streams the body).
+ */
+function send(
+  baseUrl: string,
+  target: string,
+  body: Buffer | string,
+  headers: Record<string, string>,
+  options: { method?: string; chunked?: boolean } = {},
+): Promise<{ status: number; envelope: Envelope<unknown> }> {
+  const { port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const bytes = Buffer.from(body);
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'POST',
+        path: target,
+        headers: options.chunked ? { ...headers, 'transfer-encoding': 'chunked' } : { ...headers, 'content-length': String(bytes.length) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, envelope: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Envelope<unknown> }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (bytes.length > 0) req.write(bytes);
+    req.end();
+  });
 }
 
 /** Asserts the §2 error envelope: same HTTP status and code, null data, a foot, no internals. */
@@ -173,12 +212,84 @@ describe.each(ENGINES)('signed HTTP end to end on %s', (engine) => {
     expectError(await a.client.call('chatMessageList', { chatId: CHAT }, { token: b.token }), 403, 'token 与 client 不属于同一租户');
   });
 
+  describe('honest clients with ordinary tools', () => {
+    /** A signed request line's target for `path` and the raw `body`, signed as sent. */
+    const signedTarget = (path: string, body: Buffer | string) => {
+      const query = { apiVersion: '01', client: a.clientId, timestamp: String(Math.floor(Date.now() / 1000)), token: a.token };
+      const sign = signRequest({ method: 'POST', path, query, body: Buffer.from(body).toString('utf8') }, a.secret, a.signMethod);
+      return `${path}?${new URLSearchParams({ ...query, sign }).toString()}`;
+    };
+    const json = { 'content-type': 'application/json' };
+    const page = (answer: { status: number; envelope: Envelope<unknown> }) => [
+      answer.status,
+      (answer.envelope.data as ChatMessageListData | null)?.chatId,
+    ];
+
+    it('a request line naming the whole URL (through a proxy), signed over its path', async () => {
+      const body = JSON.stringify({ chatId: CHAT });
+      const target = `${t.baseUrl}${signedTarget('/op/v2/chatMessageList', body)}`;
+      expect(page(await send(t.baseUrl, target, body, json))).toEqual([200, CHAT]);
+    });
+
+    it('a path with a slash at its end, signed as sent', async () => {
+      const body = JSON.stringify({ chatId: CHAT });
+      expect(page(await send(t.baseUrl, signedTarget('/op/v2/chatMessageList/', body), body, json))).toEqual([200, CHAT]);
+    });
+
+    it('a UTF-8 byte order mark before the JSON', async () => {
+      const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ chatId: CHAT }))]);
+      expect(page(await send(t.baseUrl, signedTarget('/op/v2/chatMessageList', body), body, json))).toEqual([200, CHAT]);
+    });
+
+    it('a chunked body without a Content-Type: no body when empty, 415 when it holds anything', async () => {
+      const empty = await send(t.baseUrl, signedTarget('/op/v2/markList', ''), '', {}, { chunked: true });
+      expect([empty.status, empty.envelope.code]).toEqual([200, 200]);
+      const body = JSON.stringify({ chatId: CHAT });
+      expectError(
+        await send(t.baseUrl, signedTarget('/op/v2/chatMessageList', body), body, {}, { chunked: true }),
+        415,
+        '请求体必须是 JSON（Content-Type: application/json）',
+      );
+    });
+
+    it('a compressed body: 415 naming Content-Encoding', async () => {
+      const body = gzipSync(JSON.stringify({ chatId: CHAT }));
+      expectError(
+        await send(t.baseUrl, signedTarget('/op/v2/chatMessageList', body), body, { ...json, 'content-encoding': 'gzip' }),
+        415,
+        '请求体不能压缩（Content-Encoding: gzip 不支持），请发送未压缩的 JSON',
+      );
+    });
+
+    it('a base64 nonce with a bare +, which a query string reads as a space: told so', async () => {
+      const body = JSON.stringify({ chatId: CHAT });
+      const target = `${signedTarget('/op/v2/chatMessageList', body)}&nonce=k9+Zq/Xw8Rt2mLp0==`;
+      expectError(
+        await send(t.baseUrl, target, body, json),
+        401,
+        'nonce 必须是 1 到 64 个可见 ASCII 字符（查询串中的 + 表示空格，+ 须写作 %2B）',
+      );
+    });
+
+    it('a JSON body that is not an object', async () => {
+      for (const body of ['[]', '"x"', '1']) {
+        expectError(await send(t.baseUrl, signedTarget('/op/v2/chatMessageList', body), body, json), 400, '请求体必须是 JSON 对象');
+      }
+    });
+  });
+
   describe('404, 413 and 415', () => {
     it('an unknown route, signed or not, and another method', async () => {
       expectError(await a.client.call('chatMessageLis', { chatId: CHAT }), 404, '接口不存在');
       expectError(await post(`${t.baseUrl}/nowhere`, '{}'), 404, '接口不存在');
       const get = await fetch(`${t.baseUrl}/op/v2/chatMessageList`);
-      expectError({ status: get.status, envelope: (await get.json()) as Envelope<unknown> }, 404, '接口不存在');
+      expectError(
+        { status: get.status, envelope: (await get.json()) as Envelope<unknown> },
+        404,
+        '接口 /op/v2/chatMessageList 只支持 POST 请求',
+      );
+      const nowhere = await fetch(`${t.baseUrl}/op/v2/nowhere`);
+      expectError({ status: nowhere.status, envelope: (await nowhere.json()) as Envelope<unknown> }, 404, '接口不存在');
     });
 
     it('a body over 64 KiB', async () => {

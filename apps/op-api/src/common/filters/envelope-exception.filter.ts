@@ -3,6 +3,8 @@ import type { FastifyReply } from 'fastify';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { EnvelopeFactory } from '../interceptors/envelope';
+import { OpError } from '../errors/op-error';
+import { originForm } from '../util/request-target';
 import { toErrorOutcome } from './error-envelope';
 
 /** Turns every error into the §2 envelope, with the HTTP status equal to its code. */
@@ -28,10 +30,23 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
       const { name, code } = (error ?? {}) as { name?: string; code?: string };
       this.logger.error(`request failed: ${name ?? 'Error'}${code ? ` (${code})` : ''} → ${outcome.code}`);
     }
+    const message = outcome.code === 404 && !(error instanceof OpError) ? (postOnly(reply) ?? outcome.message) : outcome.message;
     // JSON whatever the route set (a refused /metrics call had text/plain).
     void reply
       .status(outcome.code)
       .headers({ ...outcome.headers, 'content-type': 'application/json; charset=utf-8' })
-      .send(this.envelopes.error(outcome.code, outcome.message));
+      .send(this.envelopes.error(outcome.code, message));
   }
+}
+
+/**
+ * A route that exists for POST, asked with another method (a GET from a browser, a HEAD from a
+ * link checker): still 404, the contract's code for it, but saying so rather than that no such
+ * endpoint exists. The path quoted is the route's own.
+ */
+function postOnly(reply: FastifyReply): string | null {
+  const request = reply.request as FastifyReply['request'] | undefined;
+  if (!request || request.method === 'POST') return null;
+  const path = originForm(request.url).split('?', 1)[0];
+  return reply.server.hasRoute({ method: 'POST', url: path }) ? `接口 ${path} 只支持 POST 请求` : null;
 }

@@ -171,7 +171,12 @@ describe('SignatureGuard', () => {
       401,
       `timestamp 与服务器时间相差超过 ${TIMESTAMP_WINDOW_SECONDS} 秒`,
     ],
-    ['a nonce with spaces', { query: { nonce: 'a b' } }, 401, 'nonce 必须是 1 到 64 个可见 ASCII 字符'],
+    [
+      'a nonce with spaces',
+      { query: { nonce: 'a b' } },
+      401,
+      'nonce 必须是 1 到 64 个可见 ASCII 字符（查询串中的 + 表示空格，+ 须写作 %2B）',
+    ],
     ['an unknown client', { query: { client: 'f'.repeat(32) } }, 401, 'client 无效'],
     ['another secret', { secret: 'x'.repeat(64) }, 401, 'sign 错误'],
     ['no token', { query: { token: undefined } }, 401, 'token 不能为空'],

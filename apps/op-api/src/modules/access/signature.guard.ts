@@ -6,6 +6,7 @@ import { API_VERSION } from '@op/contracts';
 import { signRequest } from '@op/contracts/node';
 import type { FastifyRequest } from 'fastify';
 import { OpError } from '../../common/errors/op-error';
+import { originForm } from '../../common/util/request-target';
 import { DatabaseConnection } from '../../database/database-connection';
 import { ApiClientService } from './api-client.service';
 import { NonceStore } from './nonce-store.service';
@@ -69,7 +70,7 @@ export class SignatureGuard implements CanActivate {
     // Started without its database and not ready yet: nothing signed can be checked or answered.
     if (!this.connection.isReady) throw new OpError(503, '数据库暂不可用，请稍后重试', { 'retry-after': '5' });
     const request = context.switchToHttp().getRequest<SignedRequest>();
-    const url = request.raw.url ?? request.url;
+    const url = originForm(request.raw.url ?? request.url);
     const pairs = queryPairs(url);
     const query = new Map<string, string>();
     for (const [name, value] of pairs) {
@@ -95,7 +96,11 @@ export class SignatureGuard implements CanActivate {
     }
 
     const nonce = query.get('nonce');
-    if (nonce !== undefined && !NONCE_SHAPE.test(nonce)) throw OpError.unauthorized('nonce 必须是 1 到 64 个可见 ASCII 字符');
+    if (nonce !== undefined && !NONCE_SHAPE.test(nonce)) {
+      // A base64 nonce sent with a bare `+`, which a query string reads as a space.
+      const plus = nonce.includes(' ') ? '（查询串中的 + 表示空格，+ 须写作 %2B）' : '';
+      throw OpError.unauthorized(`nonce 必须是 1 到 64 个可见 ASCII 字符${plus}`);
+    }
 
     const client = clientId.length <= 64 ? await this.clients.find(clientId) : null;
     if (!client) throw OpError.unauthorized('client 无效');

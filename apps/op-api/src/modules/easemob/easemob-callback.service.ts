@@ -259,7 +259,8 @@ export class EasemobCallbackService {
    */
   private async authenticate(body: Record<string, unknown>): Promise<Verified> {
     const { appkey, callId, security, timestamp } = body;
-    if (typeof appkey !== 'string' || appkey === '' || appkey.length > 128) throw OpError.unauthorized('appkey 未注册');
+    if (appkey === undefined || appkey === null || appkey === '') throw OpError.unauthorized('appkey 不能为空');
+    if (typeof appkey !== 'string' || appkey.length > 128) throw OpError.unauthorized('appkey 未注册');
     const app = await this.easemobApps.find(appkey);
     if (!app) throw OpError.unauthorized('appkey 未注册');
     if (
@@ -275,7 +276,8 @@ export class EasemobCallbackService {
     const given = Buffer.from(security.toLowerCase(), 'utf8');
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw OpError.unauthorized('security 校验失败');
     const time = typeof timestamp === 'number' ? timestamp : /^\d{1,16}$/.test(timestamp) ? Number(timestamp) : NaN;
-    if (!Number.isSafeInteger(time) || Math.abs(Date.now() - time) > this.windowMs) {
+    if (!Number.isSafeInteger(time) || time <= 0) throw OpError.unauthorized('timestamp 必须是毫秒时间戳（正整数）');
+    if (Math.abs(Date.now() - time) > this.windowMs) {
       throw OpError.unauthorized(`timestamp 与服务器时间相差超过 ${this.windowMs / 1000} 秒`);
     }
     return { tenantId: app.tenantId, callId };
