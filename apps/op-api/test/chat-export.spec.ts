@@ -197,6 +197,14 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     expect(limits).toContain(500);
   });
 
+  it('names the file after a chat id in Chinese too (filename*), beside its ASCII filename', async () => {
+    await t.importRecords(a.tenantId, [record({ chatId: '售后-张三', timestamp: RECENT, body: { type: 'txt', msg: '你好' } })]);
+    const { response } = await text(a.client, { chatId: '售后-张三', format: 'csv' });
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="__-__.csv"; filename*=UTF-8''${encodeURIComponent('售后-张三')}.csv`,
+    );
+  });
+
   it('follows 2.37 access rules, answers errors as the envelope, and is audited', async () => {
     const refused = (client: OpClient, body: Record<string, unknown>) =>
       client.chatExport(body as never).then(

@@ -1,6 +1,6 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { exportFileName, AUDIT_ACTION_LABELS } from './trust';
+import { exportDisplayName, exportFileName, AUDIT_ACTION_LABELS } from './trust';
 import { AuditExportRequest, ChatExportRequest, CustomerEraseRequest } from './trust.request';
 import { AUDIT_ACTIONS } from './search-marks-audit.request';
 
@@ -33,5 +33,6 @@ describe('trust requests (docs/CONTRACT.md §7)', () => {
     for (const action of AUDIT_ACTIONS) expect(AUDIT_ACTION_LABELS[action]).toMatch(/\p{Script=Han}/u);
     expect(exportFileName('u0001abc', 'csv')).toBe('u0001abc.csv');
     expect(exportFileName('a"b/c', 'html')).toBe('a_b_c.html');
+    expect(exportDisplayName('售后/张三 "VIP"', 'csv')).toBe('售后_张三 _VIP_.csv');
   });
 });

@@ -51,5 +51,15 @@ export function exportFileName(chatId: string, format: string): string {
   return `${chatId.replace(/[^A-Za-z0-9._-]/g, '_')}.${format}`;
 }
 
+/**
+ * The export file's name as its reader would write it (RFC 6266 `filename*`, beside
+ * {@link exportFileName} for clients that read only `filename`): the chat id whole, Chinese
+ * included, but for the characters no file name may hold.
+ */
+export function exportDisplayName(chatId: string, format: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `${chatId.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '_')}.${format}`;
+}
+
 /** The byte-order mark that makes spreadsheet programs read a CSV file as UTF-8. */
 export const UTF8_BOM = '\uFEFF';

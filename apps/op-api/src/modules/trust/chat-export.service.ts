@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import { EXPORT_CONTENT_TYPES, exportFileName, type ChatExportRequest, type ChatInfo } from '@op/contracts';
+import { EXPORT_CONTENT_TYPES, exportDisplayName, exportFileName, type ChatExportRequest, type ChatInfo } from '@op/contracts';
 import type { OpContext } from '../access/op-context';
 import type { FileAnswer } from '../../common/util/file-answer';
 import { nextTurn } from '../../common/util/next-turn';
@@ -58,6 +58,7 @@ export class ChatExportService {
         highWaterMark: 64 * 1024,
       }),
       fileName: exportFileName(request.chatId, request.format),
+      displayName: exportDisplayName(request.chatId, request.format),
       contentType: EXPORT_CONTENT_TYPES[request.format],
     };
   }
