@@ -370,6 +370,7 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
       [{ keyword: '退款' }, 'chatId 不能为空'],
       [{ chatId: 's6' }, 'keyword 不能为空'],
       [{ chatId: 's6', keyword: '  ' }, 'keyword 长度必须在 1 到 64 个字符之间（不计首尾空白）'],
+      [{ chatId: 's6', keyword: '\uFDFA'.repeat(8) }, 'keyword 展开后不能超过 128 个字符（ﷺ、㍿ 等兼容字符会展开为多个字符）'],
       [
         { chatId: 's6', keyword: '退款', messageTimeFrom: '2026-02-01 00:00:00', messageTimeTo: '2026-01-01 00:00:00' },
         'messageTimeFrom 不能晚于 messageTimeTo',
@@ -398,6 +399,28 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
     expect(envelope.data!.chats).toEqual([]);
     const inChat = await tenant.client.call<ChatMessageSearchData>('chatMessageSearch', { chatId: 'nul', keyword: '\uFFFD' });
     expect(inChat.envelope.page?.total).toBe(0);
+  });
+
+  it('finds U+FFFE as any character, which Groonga takes for a token boundary and drops', async () => {
+    const tenant = await t.createTenant();
+    await t.importRecords(tenant.tenantId, [
+      record({ chatId: 'nonchar', timestamp: BASE, body: { type: 'txt', msg: '退款ab\uFFFEcd谢谢' } }),
+      record({ chatId: 'plain', timestamp: BASE + 1000, body: { type: 'txt', msg: '退款abcd谢谢' } }),
+    ]);
+    await t.app.get(SearchIndexService).drain();
+    for (const [keyword, chats] of [
+      ['b\uFFFEc', ['nonchar']],
+      ['\uFFFE', ['nonchar']],
+      ['abcd', ['plain']],
+    ] as const) {
+      const { envelope } = await tenant.client.call<ChatSearchData>('chatSearch', { keyword });
+      const inChat = await tenant.client.call<ChatMessageSearchData>('chatMessageSearch', { chatId: 'nonchar', keyword });
+      expect({ keyword, chats: envelope.data?.chats.map((c) => c.chatId), inNonchar: inChat.envelope.page?.total }).toEqual({
+        keyword,
+        chats,
+        inNonchar: chats.includes('nonchar' as never) ? 1 : 0,
+      });
+    }
   });
 
   it('finds a message as soon as its write is acknowledged, before and after the index is fed', async () => {
@@ -573,6 +596,7 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
     [{ createdTo: '2026-13-01 00:00:00' }, 'createdTo 不是有效的时间：2026-13-01 00:00:00'],
     [{ createdFrom: '2026-02-01 00:00:00', createdTo: '2026-01-01 00:00:00' }, 'createdFrom 不能晚于 createdTo'],
     [{ keyword: '   ' }, 'keyword 长度必须在 1 到 64 个字符之间（不计首尾空白）'],
+    [{ keyword: '\uFDFA'.repeat(64) }, 'keyword 展开后不能超过 128 个字符（ﷺ、㍿ 等兼容字符会展开为多个字符）'],
     [{ keyword: 7 }, 'keyword 必须是字符串'],
     [{ keyword: '退款', messageTimeFrom: '2026/01/01' }, 'messageTimeFrom 必须是 yyyy-MM-dd HH:mm:ss 格式的时间'],
     [{ mark: 'x'.repeat(33) }, 'mark 长度必须在 1 到 32 个字符之间'],

@@ -160,12 +160,18 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
         record({ chatId, timestamp: BASE + i * 1000, body: { type: 'txt', msg: `${i} "引号" \\ ${'退款'.repeat(10_500)}` } }),
       ),
     );
+    // And the one message whose index entry is the longest the store lets in: 65,534 bytes of
+    // ﷺ (U+FDFA, 18 characters once normalised), 393,192 characters to index, then `ab`.
+    await t.importRecords(long.tenantId, [
+      record({ chatId: 'widest', timestamp: BASE + 200_000, body: { type: 'txt', msg: `${'\uFDFA'.repeat(21_844)}ab` } }),
+    ]);
     const index = t.app.get(SearchIndexService);
-    await index.drain();
+    await index.drain(120_000);
     const { engine } = await index.reader(long.tenantId);
-    expect(await engine.count(long.tenantId)).toBe(120);
+    expect(await engine.count(long.tenantId)).toBe(121);
     const query = { tenantId: long.tenantId, normal: '引号', fromMs: null, toMs: null };
     expect([...(await engine.chatsWithMatch(query, chats))].sort()).toEqual([...chats].sort());
+    expect([...(await engine.chatsWithMatch({ ...query, normal: 'ab' }, ['widest', ...chats]))]).toEqual(['widest']);
   });
 
   it('forgets messages deleted from the store, in their transaction or through the outbox', async () => {

@@ -31,10 +31,12 @@ const WRITE_LOCK_WAIT_S = 5;
 
 /**
  * The text Groonga holds and is asked for: a NUL ends a string for its tokenizer (the rest of a
- * message went unindexed) and breaks its script, so on both sides it stands as U+FB01 (ﬁ), a
- * character no normalised text holds (NFKC writes it `fi`): nothing else can match it.
+ * message went unindexed) and breaks its script, and its bigram tokenizer drops U+FFFE (its
+ * "tokenized delimiter": `ab\uFFFEcd` matched `abcd`, and `\uFFFE` matched every text). On both
+ * sides they stand as U+FB01 (ﬁ) and U+FB02 (ﬂ), characters no normalised text holds (NFKC
+ * writes them `fi`, `fl`): nothing else can match them.
  */
-const groongaText = (normal: string) => normal.replaceAll('\u0000', '\uFB01');
+const groongaText = (normal: string) => normal.replaceAll('\u0000', '\uFB01').replaceAll('\uFFFE', '\uFB02');
 
 /** A Groonga script string literal. */
 const literal = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;

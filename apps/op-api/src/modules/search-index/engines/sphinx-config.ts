@@ -58,6 +58,10 @@ export function sphinxNodeConfig(options: { dataDir: string; node: SphinxNode; n
     // Every REPLACE is on disk before it is acknowledged, so the outbox row can go.
     '  binlog_flush = 1',
     '  workers = threads',
+    // One message's entry may be 10 MB: 64 KiB of ﷺ (U+FDFA) is 393,210 characters once
+    // normalised, each a pair and a single-character word. Past the 8 MiB default, searchd
+    // dropped the connection on it, and the feeder, which retries its batch, stopped for good.
+    '  max_packet_size = 32M',
     '  read_timeout = 5',
     '  client_timeout = 300',
     '}',
