@@ -90,6 +90,28 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     expect(await opctl('search:rebuild', '--tenant', 'no-such-tenant')).toMatchObject({ code: 1, json: { error: { code: 404 } } });
   });
 
+  it('keeps the engine the database uses when opctl runs with other settings, and empties no index', async () => {
+    // A command run with a mistyped or stale OP_SEARCH_ENGINE once switched the database to it,
+    // emptying the index it left, even when it then refused.
+    const active = async () =>
+      ((await t.dataSource.query('SELECT engine FROM search_state WHERE active = 1')) as Array<{ engine: string }>).map((r) => r.engine);
+    for (const env of [{ OP_SEARCH_ENGINE: 'scan' }, { OP_SEARCH_ENGINE: 'sphinx', OP_SPHINX_SHARDS: '127.0.0.1:9' }]) {
+      const run = await runNode(OPCTL, ['search:verify', '--tenant', tenant.tenantId], {
+        OP_DATABASE_URL: t.database.url,
+        OP_DATA_DIR: dataDir,
+        ...t.env,
+        ...env,
+      });
+      expect({ env, code: run.code, json: JSON.parse(run.stdout) as unknown }).toMatchObject({
+        env,
+        code: 0,
+        json: { engine: setup.search, ok: true, tenants: [{ stored: 60, indexed: 60 }] },
+      });
+      expect(await active()).toEqual([setup.search]);
+    }
+    expect(await refundChats()).toEqual({ chats: ['chat-9', 'chat-6', 'chat-3', 'chat-0'], window: null });
+  });
+
   it('resumes an interrupted rebuild where it stopped, answering from the scan until it is done', async () => {
     const index = t.app.get(SearchIndexService);
     const many = Array.from({ length: 2_500 }, (_, i) =>

@@ -311,7 +311,7 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   for (const flag of command.required) {
     if (values[flag] === undefined || values[flag] === '') throw OpError.badRequest(`--${flag} 不能为空`);
   }
-  const config = loadConfig(env);
+  const config: AppConfig = { ...loadConfig(env), keepSearchEngine: true };
   if (name && OFFLINE[name]) return command.run(undefined as never, values, config);
   // Its arguments checked before the front is opened, which creates its database or file: a
   // refused run leaves nothing behind.

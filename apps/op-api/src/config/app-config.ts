@@ -83,6 +83,12 @@ export interface AppConfig {
   searchWindowDays: number;
   /** The keyword index (OP_SEARCH_ENGINE); `auto` picks the best one the database offers. */
   searchEngine: SearchEngineSetting;
+  /**
+   * Set by opctl: this process keeps the engine the database uses whatever OP_SEARCH_ENGINE says
+   * (only the API moves a database to another engine, rebuilding it; a command run with other
+   * settings had switched it, and emptied its index).
+   */
+  keepSearchEngine?: boolean;
   /** The search tier, when OP_SPHINX_SHARDS is set. */
   sphinx: SphinxConfig | null;
   /** Above this many matching chats a keyword search's `page.total` is capped (OP_SEARCH_TOTAL_CAP; 0: always exact). */

@@ -193,13 +193,20 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * With OP_SEARCH_ENGINE=auto, a process keeps the engine the database already uses (an
-   * `opctl` run without the API's environment must not switch it). Where that engine cannot
+   * With OP_SEARCH_ENGINE=auto, and in `opctl` whatever it says, a process keeps the engine the
+   * database already uses (a command run without the API's settings must not switch it, nor
+   * empty the index it switched from: only the API moves to another engine). Where that engine cannot
    * run here (a Sphinx tier this process has no address of), the process still queues what it
    * stores for it in the outbox, searches with the scan and leaves the feeding to the API.
    */
   private async adopt(active: SearchEngineName | null): Promise<SearchEngine | null> {
-    if (this.config.searchEngine !== 'auto' || active === null || active === 'scan') return null;
+    const configured = this.config.searchEngine;
+    const keep = this.config.keepSearchEngine === true;
+    if (active === null || (!keep && (configured !== 'auto' || active === 'scan'))) return null;
+    if (configured !== 'auto' && configured !== active) {
+      this.logger.warn(`OP_SEARCH_ENGINE=${configured} is not used here: the database uses ${active}, which only the API switches`);
+    }
+    if (active === 'scan') return this.scanEngine;
     const engine = this.create(active);
     if (engine && (await engine.open())) return engine;
     if (active === 'mroonga' || active === 'sphinx') {
