@@ -94,8 +94,12 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     // A command run with a mistyped or stale OP_SEARCH_ENGINE once switched the database to it,
     // emptying the index it left, even when it then refused.
     const active = async () =>
-      ((await t.dataSource.query('SELECT engine FROM search_state WHERE active = 1')) as Array<{ engine: string }>).map((r) => r.engine);
-    for (const env of [{ OP_SEARCH_ENGINE: 'scan' }, { OP_SEARCH_ENGINE: 'sphinx', OP_SPHINX_SHARDS: '127.0.0.1:9' }]) {
+      (await t.dataSource.query<Array<{ engine: string }>>('SELECT engine FROM search_state WHERE active = 1')).map((r) => r.engine);
+    const settings: Array<Record<string, string>> = [
+      { OP_SEARCH_ENGINE: 'scan' },
+      { OP_SEARCH_ENGINE: 'sphinx', OP_SPHINX_SHARDS: '127.0.0.1:9' },
+    ];
+    for (const env of settings) {
       const run = await runNode(OPCTL, ['search:verify', '--tenant', tenant.tenantId], {
         OP_DATABASE_URL: t.database.url,
         OP_DATA_DIR: dataDir,
