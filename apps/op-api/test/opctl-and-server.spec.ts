@@ -10,6 +10,9 @@ import { createTestDatabase, ENGINES, type TestDatabase } from './support/databa
 import { MAIN, OPCTL, runNode, startServer } from './support/processes';
 import { record, T0 } from './support/records';
 
+/** The workspace's root, where npm runs its scripts. */
+const ROOT = join(__dirname, '..', '..', '..');
+
 beforeAll(() => {
   if (!existsSync(OPCTL) || !existsSync(MAIN))
     throw new Error('apps/op-api/dist is missing: run `npm test` (it builds first) or `npm run build`');
@@ -103,6 +106,14 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     expect(again.code).toBe(1);
     writeFileSync(join(dataDir, 'clean.jsonl'), `${lines[0]}\n`);
     expect((await opctl('import', '--tenant', tenantId, '--file', join(dataDir, 'clean.jsonl'))).code).toBe(0);
+    // `npm run opctl` runs its wrapper in the package's folder, the operator's folder in INIT_CWD:
+    // a relative --file is the operator's (it was looked for in the package's folder).
+    const wrapped = spawnSync(
+      process.execPath,
+      [join(ROOT, 'tools/opctl/opctl.js'), 'import', '--tenant', tenantId, '--file', 'clean.jsonl'],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env, INIT_CWD: dataDir }, encoding: 'utf8' },
+    );
+    expect([wrapped.status, JSON.parse(wrapped.stdout) as unknown]).toEqual([0, expect.objectContaining({ imported: 0, duplicates: 1 })]);
 
     const server = await startServer({ ...env, OP_HOST_NAME: 'cli-host' });
     try {

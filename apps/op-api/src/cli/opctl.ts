@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -41,6 +41,15 @@ interface Command<Context = INestApplicationContext> {
   run(context: Context, flags: Flags, config: AppConfig): Promise<unknown>;
 }
 
+/**
+ * A path the operator typed, made absolute against the folder they typed it in: under
+ * `npm run opctl` that is npm's INIT_CWD (tools/opctl/opctl.js), not the package's folder npm
+ * runs scripts in (a relative `--file` was looked for, or found, there).
+ */
+function operatorPath(path: string): string {
+  return resolve(process.env.OPCTL_CWD ?? process.cwd(), path);
+}
+
 function integerFlag(flags: Flags, name: string): number | undefined {
   const raw = flags[name];
   if (raw === undefined) return undefined;
@@ -76,12 +85,13 @@ const COMMANDS: Record<string, Command> = {
     flags: ['tenant', 'file'],
     required: ['tenant', 'file'],
     run: async (app, f) => {
-      if (!existsSync(f.file!)) throw OpError.badRequest(`--file 文件不存在：${f.file}`);
-      if (!statSync(f.file!).isFile()) throw OpError.badRequest(`--file 不是文件：${f.file}`);
+      const file = operatorPath(f.file!);
+      if (!existsSync(file)) throw OpError.badRequest(`--file 文件不存在：${file}`);
+      if (!statSync(file).isFile()) throw OpError.badRequest(`--file 不是文件：${file}`);
       let last = 0;
       const progress = (p: ImportProgress) =>
         process.stderr.write(`import: ${p.lines} lines, ${p.imported} imported, ${p.duplicates} duplicates, ${p.failed} failed\n`);
-      const result = await app.get(ImportService).importFile(f.tenant!, f.file!, (p) => {
+      const result = await app.get(ImportService).importFile(f.tenant!, file, (p) => {
         if (Date.now() - last < 1000) return;
         last = Date.now();
         progress(p);
@@ -211,7 +221,9 @@ const OFFLINE: Record<string, Command> = {
       const node = sphinxNode('node', f.node!);
       const nodes = f.nodes!.split(',').map((n) => sphinxNode('nodes', n));
       if (!nodes.some((n) => n.host === node.host && n.apiPort === node.apiPort)) throw OpError.badRequest('--nodes 必须包含 --node 本身');
-      return Promise.resolve({ config: sphinxNodeConfig({ dataDir: f['data-dir']!, node, nodes, memLimit: f['mem-limit'] }) });
+      return Promise.resolve({
+        config: sphinxNodeConfig({ dataDir: operatorPath(f['data-dir']!), node, nodes, memLimit: f['mem-limit'] }),
+      });
     },
   },
   sign: {
