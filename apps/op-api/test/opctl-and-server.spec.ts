@@ -193,6 +193,27 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     const run = await runNode(OPCTL, ['master-key:rotate', '--new-key', '7c'.repeat(32)], { ...env, OP_MASTER_KEY: '6b'.repeat(32) });
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).error.message).toContain('与当前主密钥（OP_MASTER_KEY，或数据目录中的 master.key）不符');
+    // Nor does it seal anything new: a secret sealed under another key opened nowhere the others
+    // did, and stopped every rotation after it.
+    const wrongKey = { ...env, OP_MASTER_KEY: '6b'.repeat(32) };
+    const tenantId = tenant.json.tenantId as string;
+    for (const args of [
+      ['client:create', '--tenant', tenantId],
+      ['easemob:app', '--tenant', tenantId, '--appkey', 'sealed#app', '--callback-secret', 'cb-secret'],
+    ]) {
+      const refused = await runNode(OPCTL, args, wrongKey);
+      expect({ args, code: refused.code, error: (JSON.parse(refused.stdout) as { error?: unknown }).error }).toEqual({
+        args,
+        code: 1,
+        error: {
+          code: 409,
+          message:
+            '当前主密钥（OP_MASTER_KEY，或数据目录中的 master.key）打不开已保存的任何密钥：请使用加密它们时的主密钥，新的密钥不会用它加密',
+        },
+      });
+    }
+    expect((await opctl('client:create', '--tenant', tenantId)).code).toBe(0);
+    expect((await opctl('master-key:rotate', '--new-key', '7c'.repeat(32))).code).toBe(0);
   });
 
   it('refuses to start the API on a bad variable, naming it', async () => {

@@ -48,6 +48,7 @@ export class ApiClientService {
       throw OpError.badRequest(`sign-method 只能是 ${SIGN_METHODS.join(' 或 ')}`);
     }
     await this.tenants.requireExists(tenantId);
+    await this.box.assertOpensStored();
     const clientId = randomHex32();
     const secret = randomBytes(32).toString('hex');
     await this.dataSource.getRepository(ApiClientEntity).insert({
@@ -89,6 +90,7 @@ export class ApiClientService {
   async rotateSecret(clientId: string): Promise<{ clientId: string; secret: string }> {
     const repository = this.dataSource.getRepository(ApiClientEntity);
     if (!(await repository.existsBy({ id: clientId, revokeTime: IsNull() }))) throw OpError.notFound(`client ${clientId} 不存在或已停用`);
+    await this.box.assertOpensStored();
     const secret = randomBytes(32).toString('hex');
     await repository.update({ id: clientId }, { secretSealed: this.box.seal(secret, clientId) });
     this.forget(clientId);

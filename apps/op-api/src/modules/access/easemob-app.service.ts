@@ -6,7 +6,7 @@ import { inTransaction } from '../../database/transaction';
 import { OpError } from '../../common/errors/op-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
-import { MasterKeyBox } from './master-key-box';
+import { callbackSecretContext, MasterKeyBox, restSecretContext } from './master-key-box';
 import { TenantService } from './tenant.service';
 
 export interface EasemobApp {
@@ -48,11 +48,6 @@ interface SavedApp {
 }
 const EASEMOB_APP_CACHE_MAX = 10_000;
 
-/** The seal context of an appkey's callback secret. */
-export const callbackSecretContext = (appkey: string): string => `easemob:${appkey}`;
-/** The seal context of an appkey's REST client secret. */
-export const restSecretContext = (appkey: string): string => `easemob-rest:${appkey}`;
-
 /**
  * Tenants' Easemob appkeys: the callback secret that signs their callbacks, and the REST
  * credentials reconciliation uses, both sealed at rest.
@@ -90,6 +85,7 @@ export class EasemobAppService implements OnApplicationShutdown {
       throw OpError.badRequest('callback-secret 长度必须在 1 到 256 个字符之间');
     if (rest) checkRestCredentials(rest);
     await this.tenants.requireExists(tenantId);
+    await this.box.assertOpensStored();
     await inTransaction(this.dataSource, async (manager) => {
       const owner: Array<{ tenant_id: string }> = await manager.query('SELECT tenant_id FROM easemob_apps WHERE appkey = ?', [appkey]);
       if (owner.length > 0 && owner[0].tenant_id !== tenantId) throw OpError.conflict(`appkey ${appkey} 已属于其他租户`);
@@ -117,6 +113,7 @@ export class EasemobAppService implements OnApplicationShutdown {
    */
   async setRestCredentials(tenantId: string, appkey: string, rest: EasemobRestCredentials): Promise<void> {
     checkRestCredentials(rest);
+    await this.box.assertOpensStored();
     await this.writeRestCredentials(this.dataSource.manager, tenantId, appkey, rest);
   }
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SecretBox } from '../../common/util/secret-box';
-import { EasemobAppService, callbackSecretContext, restSecretContext } from './easemob-app.service';
-import { MasterKeyBox } from './master-key-box';
+import { EasemobAppService } from './easemob-app.service';
+import { callbackSecretContext, MasterKeyBox, restSecretContext } from './master-key-box';
 
 /** Master-key rotation: every secret sealed at rest moves to the new key at once. */
 @Injectable()
