@@ -7,7 +7,7 @@ import { OpClient } from '@op/contracts/node';
 import type { ChatMessageListData } from '@op/contracts';
 import { MIGRATIONS } from '../src/database/migrations';
 import { createTestDatabase, ENGINES, type TestDatabase } from './support/databases';
-import { MAIN, OPCTL, runNode, startServer } from './support/processes';
+import { MAIN, mysqlQuery, OPCTL, runNode, startServer } from './support/processes';
 import { record, T0 } from './support/records';
 
 /** The workspace's root, where npm runs its scripts. */
@@ -220,5 +220,26 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     const run = await runNode(MAIN, [], { ...env, OP_PORT: 'eighty' });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('配置错误：OP_PORT 必须是 0 到 65535 之间的整数');
+  });
+});
+
+describe('migrations run by several processes at once on MariaDB', () => {
+  it('applies each migration once, the API starting beside two opctl migrate, none failing', async () => {
+    const db = await createTestDatabase('mariadb');
+    const dataDir = mkdtempSync(join(tmpdir(), 'op-migrate-'));
+    const env = { OP_DATABASE_URL: db.url, OP_DATA_DIR: dataDir };
+    try {
+      const [server, ...runs] = await Promise.all([startServer(env), runNode(OPCTL, ['migrate'], env), runNode(OPCTL, ['migrate'], env)]);
+      await server.stop();
+      const applied = runs.map((run) => (JSON.parse(run.stdout) as { applied: string[] }).applied);
+      expect(runs.map((run) => run.code)).toEqual([0, 0]);
+      // Whoever came first applied every migration; the others found none pending.
+      const all = MIGRATIONS.map((migration) => new migration().name);
+      expect(applied.every((names) => names.length === 0 || names.length === all.length)).toBe(true);
+      expect(await mysqlQuery<{ n: number }>(db.url, 'SELECT COUNT(*) AS n FROM migrations')).toEqual([{ n: all.length }]);
+    } finally {
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

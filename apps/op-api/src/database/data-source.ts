@@ -224,8 +224,19 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
     extra: { ...options.extra, connectionLimit: 1 },
   } as DataSourceOptions).initialize();
   try {
+    // One process migrates a database at a time (the API starting beside `opctl migrate`, or
+    // several API processes after an upgrade): the others wait, then find nothing pending. Each
+    // had read the same pending list and all but one failed (`Table … already exists`), an API
+    // process with a stack trace. The pool's one connection holds the lock for the whole run.
+    const [{ locked }] = await migrator.query<Array<{ locked: number | string | null }>>(
+      `SELECT GET_LOCK(CONCAT('op_migrate_', MD5(DATABASE())), ${MIGRATION_LOCK_WAIT_S}) AS locked`,
+    );
+    if (Number(locked) !== 1) throw new Error(`another process has been migrating this database for ${MIGRATION_LOCK_WAIT_S} s`);
     return (await migrator.runMigrations({ transaction: 'each' })).map((migration) => migration.name);
   } finally {
     await migrator.destroy();
   }
 }
+
+/** Seconds a process waits for another's migrations at most (0004 counted every message of a database for minutes). */
+const MIGRATION_LOCK_WAIT_S = 3_600;
