@@ -302,6 +302,10 @@ describe('opctl shard:setup', () => {
       await expect(runOpctl(['shard:setup', '--backends', backends], { ...KEY, OP_DATABASE_URL: plain.url })).rejects.toThrow(
         "前端数据库未启用 Spider 存储引擎（在前端执行 INSTALL SONAME 'ha_spider'）",
       );
+      // Refused before the front's database is opened, which would have created it.
+      const server = plain.url.replace(/\/[^/]+$/, '');
+      const database = plain.url.slice(server.length + 1);
+      expect(await mysqlQuery(server, 'SELECT schema_name FROM information_schema.schemata WHERE schema_name = ?', [database])).toEqual([]);
       await expect(
         runOpctl(['shard:setup', '--backends', `${cluster.backends[0].url}/op_refused`], {
           ...KEY,

@@ -12,7 +12,7 @@ import { OpError } from '../common/errors/op-error';
 import { TimeFormatter } from '../common/util/time-format';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../database/data-source';
-import { migrateFront, shardBackends, shardOnSpider } from '../database/spider-shards';
+import { migrateFront, requireSpiderServer, shardBackends, shardOnSpider } from '../database/spider-shards';
 import { ENTITIES } from '../entities';
 import { ApiClientService } from '../modules/access/api-client.service';
 import { EasemobAppService } from '../modules/access/easemob-app.service';
@@ -327,7 +327,7 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   if (name && OFFLINE[name]) return command.run(undefined as never, values, config);
   // Its arguments checked before the front is opened, which creates its database or file: a
   // refused run leaves nothing behind.
-  if (name === 'shard:setup') shardBackends(config.database, values.backends!.split(','));
+  if (name === 'shard:setup') await requireSpiderServer(shardBackends(config.database, values.backends!.split(',')).front);
   const dataSource = await openDataSource(config.database, ENTITIES);
   try {
     // shard:setup migrates the backends before the front; everything else migrates the front

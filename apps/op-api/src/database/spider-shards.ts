@@ -321,7 +321,27 @@ async function moveToBackends(front: DataSource, table: string, frontConfig: Mys
  * Waits for the front's Spider engine: installed just before, it sets up its system tables in
  * the background, and tables cannot use it until then (at most 10 s).
  */
-async function spiderReady(front: DataSource): Promise<void> {
+/**
+ * Refuses a front whose server does not run Spider, asked on a connection to the server before
+ * the front's database is opened (which creates it: a refused run left an empty one behind).
+ */
+export async function requireSpiderServer(front: MysqlDatabaseConfig): Promise<void> {
+  const mysql = await import('mysql2/promise');
+  const connection = await mysql.createConnection({
+    host: front.host,
+    port: front.port,
+    user: front.username,
+    password: front.password,
+    connectTimeout: 5_000,
+  });
+  try {
+    await spiderReady({ query: async <T>(sql: string) => (await connection.query(sql))[0] as T });
+  } finally {
+    await connection.end();
+  }
+}
+
+async function spiderReady(front: { query<T>(sql: string): Promise<T> }): Promise<void> {
   for (let i = 0; ; i++) {
     const plugins = await front.query<{ status: string }[]>(
       "SELECT PLUGIN_STATUS AS status FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'SPIDER'",
