@@ -173,6 +173,14 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     expect(badEscape.code).toBe(1);
     expect(badEscape.stdout).toContain('OP_DATABASE_URL 中的密码含有无效的 % 转义');
     expect(badEscape.stdout).not.toContain('S3cret');
+    // An IM name with white space at either end, which no callback's from or to has.
+    const someTenant = ((await opctl('tenant:create', '--name', 'im')).json as { tenantId: string }).tenantId;
+    for (const args of [
+      ['service-account:add', '--tenant', someTenant, '--im-username', 'svc_bot '],
+      ['operator:create', '--tenant', someTenant, '--username', 'padded', '--im-username', ' padded'],
+    ]) {
+      expect(await opctl(...args)).toMatchObject({ code: 1, json: { error: { code: 400, message: 'im-username 首尾不能有空白字符' } } });
+    }
   });
 
   it('answers help with each command and its flags', async () => {

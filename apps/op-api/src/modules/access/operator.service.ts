@@ -6,6 +6,7 @@ import { hashPassword, verifyPassword } from '../../common/util/password';
 import { dialectOf } from '../../database/dialect';
 import { randomHex32 } from '../../common/util/random-id';
 import { OPERATOR_ROLES, OperatorEntity, type OperatorRole } from './operator.entity';
+import { checkImUsername } from './service-account.service';
 import { TenantService } from './tenant.service';
 
 export interface CreatedOperator {
@@ -41,9 +42,7 @@ export class OperatorService {
     if (input.password !== undefined && (input.password.length < 8 || input.password.length > 128)) {
       throw OpError.badRequest('password 长度必须在 8 到 128 个字符之间');
     }
-    if (input.imUsername !== undefined && (input.imUsername.length < 1 || input.imUsername.length > 128)) {
-      throw OpError.badRequest('im-username 长度必须在 1 到 128 个字符之间');
-    }
+    if (input.imUsername !== undefined) checkImUsername(input.imUsername);
     await this.tenants.requireExists(input.tenantId);
     const repository = this.dataSource.getRepository(OperatorEntity);
     if (await repository.existsBy({ tenantId: input.tenantId, username: input.username })) {
