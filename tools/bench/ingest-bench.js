@@ -377,28 +377,8 @@ function steadyCallbacks(port, rate, body) {
       );
     },
   };
-  const send = (text) =>
-    new Promise((resolve) => {
-      const request = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/hx/callback',
-          method: 'POST',
-          agent,
-          timeout: 10_000,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
-        },
-        (response) => {
-          response.resume();
-          response.on('end', () => resolve(response.statusCode));
-          response.on('error', () => resolve(0));
-        },
-      );
-      request.on('timeout', () => request.destroy());
-      request.on('error', () => resolve(0));
-      request.end(text);
-    });
+  // No answer within 10 s, or none at all, counts as a failure (status 0).
+  const send = (text) => postCallback(agent, port, text, 10_000).catch(() => 0);
   const loop = (async () => {
     while (sending) {
       const due = Math.floor(((Date.now() - started) / 1000) * rate);
@@ -447,6 +427,31 @@ function resign(text) {
   return JSON.stringify(body);
 }
 
+/** POSTs one callback body through `agent`; its HTTP status (rejected on a network error, or past `timeoutMs`). */
+function postCallback(agent, port, body, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/hx/callback',
+        method: 'POST',
+        agent,
+        ...(timeoutMs ? { timeout: timeoutMs } : {}),
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode));
+        response.on('error', reject);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('no answer in time')));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 /** Sends every body at SENDERS concurrent senders; rate and latency. */
 async function drive(port, bodies, serverPid) {
   const cpu = () => [cpuSeconds(serverPid), DATABASE_PID ? cpuSeconds(DATABASE_PID) : 0, cpuSeconds(process.pid)];
@@ -458,26 +463,7 @@ async function drive(port, bodies, serverPid) {
   // fetch (undici) cost the sender about 300 µs of CPU a callback, a third of the three
   // processes' CPU on this 2-core machine, which then was not the API's to use.
   const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
-  const post = (body) =>
-    new Promise((resolve, reject) => {
-      const request = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/hx/callback',
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        },
-        (response) => {
-          response.resume();
-          response.on('end', () => resolve(response.statusCode));
-          response.on('error', reject);
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
+  const post = (body) => postCallback(agent, port, body);
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: SENDERS }, async () => {

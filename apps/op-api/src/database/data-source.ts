@@ -47,8 +47,8 @@ export function dataSourceOptions(database: DatabaseConfig, entities: Entities):
   };
 }
 
-/** Creates the MySQL database when missing, so a fresh server needs no manual step. */
-async function ensureMysqlDatabase(database: MysqlDatabaseConfig): Promise<void> {
+/** Runs `work` on a connection to the server of `database`, naming no database (it may not exist yet). */
+export async function onServer<T>(database: MysqlDatabaseConfig, work: (query: <R>(sql: string) => Promise<R>) => Promise<T>): Promise<T> {
   const mysql = await import('mysql2/promise');
   const connection = await mysql.createConnection({
     host: database.host,
@@ -58,10 +58,17 @@ async function ensureMysqlDatabase(database: MysqlDatabaseConfig): Promise<void>
     connectTimeout: 5_000,
   });
   try {
-    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${database.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    return await work(async <R>(sql: string) => (await connection.query(sql))[0] as R);
   } finally {
     await connection.end();
   }
+}
+
+/** Creates the MySQL database when missing, so a fresh server needs no manual step. */
+function ensureMysqlDatabase(database: MysqlDatabaseConfig): Promise<unknown> {
+  return onServer(database, (query) =>
+    query(`CREATE DATABASE IF NOT EXISTS \`${database.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`),
+  );
 }
 
 /** A mysql2 pool connection, as much of it as {@link droppedOnTimeout} touches. */

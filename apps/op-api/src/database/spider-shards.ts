@@ -4,7 +4,7 @@ import { OpError } from '../common/errors/op-error';
 import { Logger } from '@nestjs/common';
 import { codeOrName } from '../common/filters/error-envelope';
 import { within } from '../common/util/within';
-import { migrate, openDataSource } from './data-source';
+import { migrate, onServer, openDataSource } from './data-source';
 import { MIGRATIONS } from './migrations';
 import type { CountRow } from './sql';
 import { groupBy } from '../common/util/group-by';
@@ -325,20 +325,8 @@ async function moveToBackends(front: DataSource, table: string, frontConfig: Mys
  * Refuses a front whose server does not run Spider, asked on a connection to the server before
  * the front's database is opened (which creates it: a refused run left an empty one behind).
  */
-export async function requireSpiderServer(front: MysqlDatabaseConfig): Promise<void> {
-  const mysql = await import('mysql2/promise');
-  const connection = await mysql.createConnection({
-    host: front.host,
-    port: front.port,
-    user: front.username,
-    password: front.password,
-    connectTimeout: 5_000,
-  });
-  try {
-    await spiderReady({ query: async <T>(sql: string) => (await connection.query(sql))[0] as T });
-  } finally {
-    await connection.end();
-  }
+export function requireSpiderServer(front: MysqlDatabaseConfig): Promise<void> {
+  return onServer(front, (query) => spiderReady({ query }));
 }
 
 async function spiderReady(front: { query<T>(sql: string): Promise<T> }): Promise<void> {
