@@ -43,8 +43,10 @@ export function firstValidationMessage(errors: ValidationError[]): string {
  * passed on as parsed, and not copied.
  */
 class NullAsAbsentValidationPipe extends ValidationPipe {
-  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  override transform(given: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const described = metadata.metatype !== undefined && metadata.metatype !== Object;
+    // An empty body sent as text/plain reaches here as '' (Fastify's text parser): no body.
+    const value = given === '' && metadata.type === 'body' ? undefined : given;
     // `[]`, `"x"` or `1` is no request of fields: said so, not as the first field missing.
     if (
       described &&

@@ -169,32 +169,37 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
   });
 
   it('reads messages near their size limit tens at a time, short ones by hundreds, and exports them all', async () => {
-    // 60 messages of 60,000 characters (the store takes 64 KiB of UTF-8), then 600 short ones.
+    // 600 short messages, 60 of 60,000 characters (the store takes 64 KiB of UTF-8), 600 short:
+    // a batch sized by the messages before it read 500 long ones after the short ones.
     const long = (i: number) => `${i}:${'x'.repeat(60_000 - String(i).length - 1)}`;
-    const imported = await t.importRecords(a.tenantId, [
-      ...Array.from({ length: 60 }, (_, i) => record({ chatId: 'big', timestamp: RECENT + i * 1000, body: { type: 'txt', msg: long(i) } })),
-      ...Array.from({ length: 600 }, (_, i) =>
-        record({ chatId: 'big', timestamp: RECENT + 60_000 + i * 1000, body: { type: 'txt', msg: `短消息 ${i}` } }),
-      ),
-    ]);
+    const short = (i: number) => `短消息 ${i}`;
+    const texts = [...Array.from({ length: 600 }, (_, i) => short(i)), ...Array.from({ length: 60 }, (_, i) => long(i))];
+    texts.push(...Array.from({ length: 600 }, (_, i) => short(600 + i)));
+    const imported = await t.importRecords(
+      a.tenantId,
+      texts.map((msg, i) => record({ chatId: 'big', timestamp: RECENT + i * 1000, body: { type: 'txt', msg } })),
+    );
     expect(imported.failed).toBe(0);
     const repository = t.app.get(ChatMessageRepository);
     const spy = jest.spyOn(repository, 'messagesAfter');
     const { body } = await text(a.client, { chatId: 'big', format: 'jsonl' });
-    const limits = spy.mock.calls.map((call) => call[3]);
+    const batches = await Promise.all(spy.mock.results.map((result) => result.value as ReturnType<typeof repository.messagesAfter>));
     spy.mockRestore();
     const msgs = body
       .trimEnd()
       .split('\n')
       .map((line) => (JSON.parse(line) as ChatMessage).msg);
-    const sent = [...Array.from({ length: 60 }, (_, i) => long(i)), ...Array.from({ length: 600 }, (_, i) => `短消息 ${i}`)];
     // Compared as a whole, not printed: a difference would print 3.6 MB.
-    expect({ count: msgs.length, same: msgs.every((msg, i) => msg === sent[i]) }).toEqual({ count: 660, same: true });
-    // 50 first; then what 1 Mi characters hold at 60,000 and the 256 a row's other columns count
-    // for (ext is `{}`); back to 500 once the rows read are short.
-    expect(limits[0]).toBe(50);
-    expect(limits[1]).toBe(Math.floor((1024 * 1024) / (60_000 + 256 + 2)));
-    expect(limits).toContain(500);
+    expect({ count: msgs.length, same: msgs.every((msg, i) => msg === texts[i]) }).toEqual({ count: 1260, same: true });
+    // 50 first, then 500 short ones a query; the long ones as many as 1 Mi characters hold with
+    // the 256 a message's other columns count for (17), never more.
+    const sizes = batches.map((rows) =>
+      rows.map((row) => (row.msg?.length ?? 0) + (row.ext?.length ?? 0) + 256).reduce((x, y) => x + y, 0),
+    );
+    expect(batches[0]).toHaveLength(50);
+    expect(batches.map((rows) => rows.length)).toContain(500);
+    expect(Math.max(...batches.map((rows) => rows.filter((row) => (row.msg?.length ?? 0) > 1000).length))).toBe(17);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(1024 * 1024);
   });
 
   it('names the file after a chat id in Chinese too (filename*), beside its ASCII filename', async () => {

@@ -311,14 +311,14 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
     });
 
     it('sent with the absolute form of its address is checked as well (400, not 500)', async () => {
-      // HTTP/1.1 lets a request line name the whole URL; the router routes it, and the guard
-      // checks a sign over the path as sent.
+      // HTTP/1.1 lets a request line name the whole URL (RFC 9112 §3.2.2); the router routes it,
+      // and the guard checks a sign over its path, as the contract's <path> is.
       const request = a.client.signedRequest('chatMessageList', null, { nonce: null });
       const url = new URL(request.url);
       const absolute = `http://${url.host}${url.pathname}`;
       const query = Object.fromEntries([...url.searchParams].filter(([key]) => key !== 'sign'));
       const deep = (raw: string) => {
-        const sign = signRequest({ method: 'POST', path: absolute, query, body: raw }, a.secret, 'hmac-sha256');
+        const sign = signRequest({ method: 'POST', path: url.pathname, query, body: raw }, a.secret, 'hmac-sha256');
         const target = `${absolute}?${new URLSearchParams({ ...query, sign }).toString()}`;
         return `POST ${target} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(raw)}\r\nConnection: close\r\n\r\n${raw}`;
       };

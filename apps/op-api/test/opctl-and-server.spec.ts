@@ -111,7 +111,7 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     const wrapped = spawnSync(
       process.execPath,
       [join(ROOT, 'tools/opctl/opctl.js'), 'import', '--tenant', tenantId, '--file', 'clean.jsonl'],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env, INIT_CWD: dataDir }, encoding: 'utf8' },
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env, INIT_CWD: dataDir, npm_lifecycle_event: 'opctl' }, encoding: 'utf8' },
     );
     expect([wrapped.status, JSON.parse(wrapped.stdout) as unknown]).toEqual([0, expect.objectContaining({ imported: 0, duplicates: 1 })]);
 

@@ -244,6 +244,9 @@ describe.each(ENGINES)('signed HTTP end to end on %s', (engine) => {
     it('a chunked body without a Content-Type: no body when empty, 415 when it holds anything', async () => {
       const empty = await send(t.baseUrl, signedTarget('/op/v2/markList', ''), '', {}, { chunked: true });
       expect([empty.status, empty.envelope.code]).toEqual([200, 200]);
+      // Nor is an empty body labelled text/plain, as some HTTP libraries send a POST without one.
+      const plain = await send(t.baseUrl, signedTarget('/op/v2/markList', ''), '', { 'content-type': 'text/plain; charset=utf-8' });
+      expect([plain.status, plain.envelope.code]).toEqual([200, 200]);
       const body = JSON.stringify({ chatId: CHAT });
       expectError(
         await send(t.baseUrl, signedTarget('/op/v2/chatMessageList', body), body, {}, { chunked: true }),
@@ -290,6 +293,17 @@ describe.each(ENGINES)('signed HTTP end to end on %s', (engine) => {
       );
       const nowhere = await fetch(`${t.baseUrl}/op/v2/nowhere`);
       expectError({ status: nowhere.status, envelope: (await nowhere.json()) as Envelope<unknown> }, 404, '接口不存在');
+      // Paths a router reads as patterns are only paths here.
+      for (const path of ['/:a(', '/*/*', '/op/v2/:x((a+)+)']) {
+        const odd = await send(t.baseUrl, path, '', {}, { method: 'GET' });
+        expectError(odd, 404, '接口不存在');
+      }
+      const slashed = await fetch(`${t.baseUrl}/op/v2/chatMessageList/`);
+      expectError(
+        { status: slashed.status, envelope: (await slashed.json()) as Envelope<unknown> },
+        404,
+        '接口 /op/v2/chatMessageList 只支持 POST 请求',
+      );
     });
 
     it('a body over 64 KiB', async () => {

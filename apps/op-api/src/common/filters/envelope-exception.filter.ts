@@ -48,5 +48,8 @@ function postOnly(reply: FastifyReply): string | null {
   const request = reply.request as FastifyReply['request'] | undefined;
   if (!request || request.method === 'POST') return null;
   const path = originForm(request.url).split('?', 1)[0];
-  return reply.server.hasRoute({ method: 'POST', url: path }) ? `接口 ${path} 只支持 POST 请求` : null;
+  // findRoute looks a URL up as the router does (hasRoute read it as a pattern, and threw on `/:a(`).
+  if (reply.server.findRoute({ method: 'POST', url: path }) === null) return null;
+  const shown = path.replace(/\/$/, '');
+  return /^[\w/.-]{1,128}$/.test(shown) ? `接口 ${shown} 只支持 POST 请求` : '接口只支持 POST 请求';
 }

@@ -120,11 +120,12 @@ export class ChatMessageRepository {
    * Runs `read` on one snapshot of the store: a read of several statements (a chat's count, then
    * a page counted from its end) that a message stored in between would otherwise shift by one.
    * MySQL: a REPEATABLE READ transaction, its snapshot taken at its first read, on the replica
-   * the request reads (RoutedDataSource.snapshot). SQLite (one connection): in the queue of its
-   * transactions, so that none writes, or commits, between the read's statements.
+   * the request reads (RoutedDataSource.snapshot). SQLite: a read transaction (WAL: its
+   * snapshot taken at its first read, whatever other processes commit, `opctl import` beside the
+   * API), in the queue of the process's transactions, the connection being one.
    */
   snapshot<T>(read: (db: EntityManager) => Promise<T>): Promise<T> {
-    if (!isMysql(this.dataSource)) return oneAtATime(this.dataSource, () => read(this.dataSource.manager));
+    if (!isMysql(this.dataSource)) return oneAtATime(this.dataSource, () => this.dataSource.transaction(read));
     return this.dataSource instanceof RoutedDataSource
       ? this.dataSource.snapshot(read)
       : this.dataSource.transaction('REPEATABLE READ', read);
@@ -261,6 +262,23 @@ export class ChatMessageRepository {
    */
   messagesAfter(tenantId: string, chatId: string, after: { timeMs: number; id: string } | null, limit: number): Promise<MessageRow[]> {
     return this.walk(this.dataSource, MESSAGE_COLUMNS, tenantId, chatId, after && keyOf(after.timeMs, after.id), limit);
+  }
+
+  /**
+   * The lengths of the text and ext of the chat's next `limit` messages after `after` (or its
+   * first), in chat order (bytes on MySQL, characters on SQLite): how many of them an export
+   * batch may hold, asked before they are read.
+   */
+  async sizesAfter(tenantId: string, chatId: string, after: { timeMs: number; id: string } | null, limit: number): Promise<number[]> {
+    const rows: Array<{ size: number | string }> = await this.walk(
+      this.dataSource,
+      'COALESCE(LENGTH(m.msg), 0) + COALESCE(LENGTH(m.ext), 0) AS size',
+      tenantId,
+      chatId,
+      after && keyOf(after.timeMs, after.id),
+      limit,
+    );
+    return rows.map((row) => Number(row.size));
   }
 
   /** The chat's `limit` messages after `after` (or its first), keys and positions only, in chat order: what a renumbering step reads. */

@@ -4,7 +4,6 @@ import { EXPORT_CONTENT_TYPES, exportDisplayName, exportFileName, type ChatExpor
 import type { OpContext } from '../access/op-context';
 import type { FileAnswer } from '../../common/util/file-answer';
 import { nextTurn } from '../../common/util/next-turn';
-import { RowBudget } from '../../common/util/row-budget';
 import { TimeFormatter } from '../../common/util/time-format';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -12,17 +11,20 @@ import { OperatorService } from '../access/operator.service';
 import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess } from '../chat-message/chat-access.service';
 import { toChatInfo } from '../chats/chat-info';
-import { ChatMessageRepository } from '../chat-message/chat-message.repository';
+import { ChatMessageRepository, type MessageRow } from '../chat-message/chat-message.repository';
 import { MessageMapper } from '../chat-message/message-mapper';
 import { TRANSCRIPT_WRITERS, type ExportMessage } from './export-formats';
 
+/** Messages read per query at most: 50 first (the first bytes leave sooner), then 500. */
+const FIRST_ROWS = 50;
+const MOST_ROWS = 500;
 /**
- * Messages read per query, each batch written before the next is read: 50 first (the first
- * bytes leave sooner), then as many as 1 Mi characters hold, 10 to 500. Four exports at once of
- * a chat of messages near their size limits (64 KiB of text and of ext) took the process to
- * 1.5 GB at 500 a query, 414 MB at 4 Mi characters, 271 MB at 1 Mi.
+ * Text and ext a batch holds at most (one message alone may hold more), by the lengths the
+ * database reports before the batch is read: four exports at once of a chat of messages near
+ * their size limits (64 KiB of text and of ext) took the process to 1.5 GB at 500 a query,
+ * 271 MB at 1 Mi characters a batch.
  */
-const EXPORT_ROWS = { first: 50, most: 500, least: 10, chars: 1024 * 1024 };
+const BATCH_CHARS = 1024 * 1024;
 /** What a message's other columns and its formatting add to its text and ext, in characters. */
 const ROW_CHARS = 256;
 
@@ -74,14 +76,19 @@ export class ChatExportService {
     if (head) yield Buffer.from(head, 'utf8');
     let after: { timeMs: number; id: string } | null = null;
     let count = 0;
-    const budget = new RowBudget(EXPORT_ROWS);
-    for (;;) {
+    for (let most = FIRST_ROWS; ; most = MOST_ROWS) {
       // What was yielded leaves now: on SQLite the queries answer synchronously, and without a
       // turn of the event loop the socket stays corked until the stream's buffer is full
       // (measured: the head of a 300k-message chat's CSV left after 36-90 ms, 2.37 took 9-35).
       await nextTurn();
-      const limit = budget.limit;
-      const rows = await this.messages.messagesAfter(tenantId, chat.chatId, after, limit);
+      // As many of the next messages as BATCH_CHARS holds, their lengths asked first: a batch
+      // sized by the ones before would read 500 long ones after 500 short ones.
+      const sizes = await this.messages.sizesAfter(tenantId, chat.chatId, after, most);
+      let take = 0;
+      for (let chars = 0; take < sizes.length && (take === 0 || chars + ROW_CHARS + sizes[take] <= BATCH_CHARS); take++) {
+        chars += ROW_CHARS + sizes[take];
+      }
+      const rows: MessageRow[] = take === 0 ? [] : await this.messages.messagesAfter(tenantId, chat.chatId, after, take);
       if (rows.length === 0) break;
       const marks = await this.messages.marks(
         tenantId,
@@ -94,11 +101,7 @@ export class ChatExportService {
       yield Buffer.from(writer.messages(batch), 'utf8');
       const last = rows[rows.length - 1];
       after = { timeMs: Number(last.create_time), id: last.id };
-      if (rows.length < limit) break;
-      budget.spent(
-        rows.length,
-        rows.reduce((chars, row) => chars + ROW_CHARS + (row.msg?.length ?? 0) + (row.ext?.length ?? 0), 0),
-      );
+      if (sizes.length < most && take === sizes.length) break;
     }
     const tail = writer.tail(count);
     if (tail) yield Buffer.from(tail, 'utf8');
