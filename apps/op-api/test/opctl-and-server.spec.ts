@@ -167,6 +167,15 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     });
     const twice = await opctl('tenant:create', '--name', 'first', '--name', 'second');
     expect(twice.json).toEqual({ error: { code: 400, message: '--name 只能给出一次' } });
+    // What Node's argument parser refuses, in the operator's words.
+    for (const [args, message] of [
+      [['tenant:create', '--nam', 'x'], '未知参数 --nam：npm run opctl -- tenant:create --help 列出它的参数'],
+      [['token:issue', '--operator', 'o', '--ttl', '-5'], '--ttl 的值以 - 开头：请写作 --ttl=<值>'],
+      [['token:issue', '--operator', 'o', '--ttl'], '--ttl 需要一个值'],
+      [['tenant:create', '--name', 'x', 'yes'], '多余的参数 yes：每个值都要跟在它的 --参数 之后'],
+    ] as const) {
+      expect({ args, json: (await opctl(...args)).json }).toEqual({ args, json: { error: { code: 400, message } } });
+    }
     const folder = await opctl('import', '--tenant', 'nope', '--file', dataDir);
     expect(folder.json).toEqual({ error: { code: 400, message: `--file 不是文件：${dataDir}` } });
     const badEscape = await runNode(OPCTL, ['migrate'], { ...env, OP_DATABASE_URL: 'mysql://root:S3cret%ZZ@127.0.0.1:3306/op' });

@@ -284,6 +284,18 @@ function helpOf(command: Flagged): { required: string[]; optional: string[] } {
   };
 }
 
+/** What parseArgs refused, in the operator's words (its own are English), naming the flag or word. */
+function argumentError(error: Error & { code?: string }, command: string): string {
+  const quoted = /'([^']*)'/.exec(error.message)?.[1]?.split(' ')[0] ?? '';
+  const shown = /^[\w-]{1,40}$/.test(quoted) ? quoted : '';
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `未知参数 ${shown}：npm run opctl -- ${command} --help 列出它的参数`;
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return error.message.includes('ambiguous') ? `${shown} 的值以 - 开头：请写作 ${shown}=<值>` : `${shown} 需要一个值`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `多余的参数 ${shown}：每个值都要跟在它的 --参数 之后`;
+  return `参数错误：${error.message}`;
+}
+
 /** Runs one command; returns what to print on stdout. Throws on failure. */
 export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
   const [name, ...rest] = argv;
@@ -318,7 +330,7 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
     );
   } catch (error) {
     if (error instanceof OpError) throw error;
-    throw OpError.badRequest(`参数错误：${(error as Error).message}`);
+    throw OpError.badRequest(argumentError(error as Error & { code?: string }, name));
   }
   for (const flag of command.required) {
     if (values[flag] === undefined || values[flag] === '') throw OpError.badRequest(`--${flag} 不能为空`);
