@@ -16,6 +16,9 @@ import { startTestApp, type TestApp, type TestTenant } from './support/test-app'
 /** Midnight UTC of a recent day: messages of the specs straddle day boundaries on purpose. */
 const MIDNIGHT = Math.floor(Date.UTC(2026, 9, 1) / DAY_MS) * DAY_MS;
 
+/** A text message's body. */
+const text = (msg: string) => ({ type: 'txt' as const, msg });
+
 /** A deterministic shuffle, so a failure can be replayed. */
 function shuffled<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];
@@ -295,7 +298,6 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
     // one row, skipping one (and aroundMessageId served a page without its message).
     const base = MIDNIGHT + 3 * DAY_MS;
     const chatId = 'tail';
-    const text = (msg: string) => ({ type: 'txt' as const, msg });
     const inOrder = Array.from({ length: 1500 }, (_, i) => record({ chatId, timestamp: base + i * 1000, body: text(`尾${i}`) }));
     expect((await t.importRecords(a.tenantId, inOrder)).failed).toBe(0);
     const pageSize = 20;
@@ -338,7 +340,6 @@ describe.each(STORE_ENGINES)('2.37 aroundMessageId finds the page of any message
   it('reads a chat numbered in part on one state of the store: a message stored between its count and its page is in neither', async () => {
     const base = MIDNIGHT + 5 * DAY_MS;
     const chatId = 'between';
-    const text = (msg: string) => ({ type: 'txt' as const, msg });
     // 45 messages in order, then one late: the chat is numbered in part, read by counts and offsets.
     const records = Array.from({ length: 45 }, (_, i) => record({ chatId, timestamp: base + i * 1000, body: text(`间${i}`) }));
     expect((await t.importRecords(a.tenantId, records)).failed).toBe(0);

@@ -202,14 +202,10 @@ function sphinxNode(flag: string, text: string): SphinxNode {
   return { host: match[1], sqlPort: Number(match[2]), apiPort: Number(match[3]) };
 }
 
-/** Commands that need the database and nothing of the application. */
+/** Commands that need the database and nothing of the application: runOpctl runs them itself. */
 const DATABASE_ONLY: Record<string, Command<DataSource>> = {
   migrate: { flags: [], required: [], run: () => Promise.resolve({}) },
-  'shard:setup': {
-    flags: ['backends'],
-    required: ['backends'],
-    run: (dataSource, f, config) => shardOnSpider(dataSource, shardBackends(config.database, f.backends!.split(','))),
-  },
+  'shard:setup': { flags: ['backends'], required: ['backends'], run: () => Promise.resolve({}) },
 };
 
 /** Commands that need no database. */
@@ -337,14 +333,15 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   const config: AppConfig = { ...loadConfig(env), keepSearchEngine: true };
   if (name && OFFLINE[name]) return command.run(undefined as never, values, config);
-  // Its arguments checked before the front is opened, which creates its database or file: a
-  // refused run leaves nothing behind.
-  if (name === 'shard:setup') await requireSpiderServer(shardBackends(config.database, values.backends!.split(',')).front);
+  // shard:setup's arguments and its front's Spider are checked before the front is opened, which
+  // creates its database or file: a refused run leaves nothing behind.
+  const shards = name === 'shard:setup' ? shardBackends(config.database, values.backends!.split(',')) : null;
+  if (shards) await requireSpiderServer(shards.front);
   const dataSource = await openDataSource(config.database, ENTITIES);
   try {
     // shard:setup migrates the backends before the front; everything else migrates the front
     // here, which on a Spider front waits for backends that have every migration.
-    if (name === 'shard:setup') return await DATABASE_ONLY[name].run(dataSource, values, config);
+    if (shards) return await shardOnSpider(dataSource, shards);
     const applied = await migrateFront(dataSource);
     if (name === 'migrate') return { applied };
     const app = await NestFactory.createApplicationContext(CliModule.forRoot(config, dataSource), { logger: false, abortOnError: false });

@@ -91,7 +91,8 @@ export function shardBackends(
 }
 
 /**
- * Makes the front database (OP_DATABASE_URL) a Spider front over `backends` ({@link shardBackends}): migrates every
+ * Makes the front database (OP_DATABASE_URL), whose server {@link requireSpiderServer} found running
+ * Spider, a front over `backends` ({@link shardBackends}): migrates every
  * backend, then the front, declares each backend as a server, and turns each of {@link SHARDED_TABLES}
  * into a Spider table partitioned by tenant over them. Idempotent: run it again after an upgrade
  * and it migrates the backends; tables already on Spider stay as they are (a migration that
@@ -106,7 +107,6 @@ export async function shardOnSpider(
   { front: frontConfig, backends }: ReturnType<typeof shardBackends>,
 ): Promise<ShardReport> {
   const places = backends.map(placeOf);
-  await spiderReady(front);
   await sameBackendsAsBefore(front, frontConfig, places);
   // The backends first, then the front: a front ahead of its backends would send queries they
   // cannot answer.
@@ -318,30 +318,26 @@ async function moveToBackends(front: DataSource, table: string, frontConfig: Mys
 }
 
 /**
- * Waits for the front's Spider engine: installed just before, it sets up its system tables in
- * the background, and tables cannot use it until then (at most 10 s).
- */
-/**
  * Refuses a front whose server does not run Spider, asked on a connection to the server before
  * the front's database is opened (which creates it: a refused run left an empty one behind).
+ * Waits for the engine: installed just before, it sets up its system tables in the background,
+ * and tables cannot use it until then (at most 10 s).
  */
 export function requireSpiderServer(front: MysqlDatabaseConfig): Promise<void> {
-  return onServer(front, (query) => spiderReady({ query }));
-}
-
-async function spiderReady(front: { query<T>(sql: string): Promise<T> }): Promise<void> {
-  for (let i = 0; ; i++) {
-    const plugins = await front.query<{ status: string }[]>(
-      "SELECT PLUGIN_STATUS AS status FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'SPIDER'",
-    );
-    if (plugins[0]?.status !== 'ACTIVE') {
-      throw OpError.badRequest("前端数据库未启用 Spider 存储引擎（在前端执行 INSTALL SONAME 'ha_spider'）");
+  return onServer(front, async (query) => {
+    for (let i = 0; ; i++) {
+      const plugins = await query<{ status: string }[]>(
+        "SELECT PLUGIN_STATUS AS status FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'SPIDER'",
+      );
+      if (plugins[0]?.status !== 'ACTIVE') {
+        throw OpError.badRequest("前端数据库未启用 Spider 存储引擎（在前端执行 INSTALL SONAME 'ha_spider'）");
+      }
+      const engines = await query<{ SUPPORT: string }[]>("SELECT SUPPORT FROM information_schema.ENGINES WHERE ENGINE = 'SPIDER'");
+      if (engines.some((row) => row.SUPPORT === 'YES' || row.SUPPORT === 'DEFAULT')) return;
+      if (i >= 100) throw new OpError(503, '前端数据库的 Spider 存储引擎尚未就绪，请稍后重试');
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const engines = await front.query<{ SUPPORT: string }[]>("SELECT SUPPORT FROM information_schema.ENGINES WHERE ENGINE = 'SPIDER'");
-    if (engines.some((row) => row.SUPPORT === 'YES' || row.SUPPORT === 'DEFAULT')) return;
-    if (i >= 100) throw new OpError(503, '前端数据库的 Spider 存储引擎尚未就绪，请稍后重试');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  });
 }
 
 /** The ALTER clauses that append tenant_id to each primary or unique key lacking it. */
