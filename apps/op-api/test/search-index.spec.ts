@@ -141,6 +141,8 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     expect(during.data!.window).not.toBeNull();
     // Another tenant is still served by the index.
     expect((await refundChats()).window).toBeNull();
+    // search:verify said ok here: the index held what it had been given, but searches used the scan.
+    expect(await index.verify(other.tenantId, 0)).toMatchObject({ ok: false, tenants: [{ rebuilding: true }] });
 
     const seen: number[] = [];
     const resumed = await index.rebuild(other.tenantId, ({ done }) => seen.push(done));
@@ -149,6 +151,46 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     const after = await other.client.chatSearch({ keyword: '退款' });
     expect(after.data).toMatchObject({ chats: [{ chatId: 'bulk-0', hits: [{ snippet: '最后才索引的退款' }] }], window: null });
+    expect(await index.verify(other.tenantId, 0)).toMatchObject({ ok: true, tenants: [{ rebuilding: false }] });
+  });
+
+  it('resumes by itself a rebuild whose process stopped, once its cursor has not moved for two minutes', async () => {
+    // An `opctl search:rebuild --tenant` stopped by Ctrl-C left the tenant on the windowed scan for good.
+    const index = t.app.get(SearchIndexService);
+    const other = await t.createTenant();
+    await t.importRecords(
+      other.tenantId,
+      Array.from({ length: 2_500 }, (_, i) =>
+        record({
+          chatId: `bulk-${i % 50}`,
+          timestamp: BASE + i * 1000,
+          body: { type: 'txt', msg: i === 2_400 ? '最后才索引的退款' : `批量消息 ${i}` },
+        }),
+      ),
+    );
+    await index.drain();
+    const stop = new Error('interrupted');
+    await expect(
+      index.rebuild(other.tenantId, ({ done }) => {
+        if (done >= 1_000) throw stop;
+      }),
+    ).rejects.toBe(stop);
+    const window = async () => (await other.client.chatSearch({ keyword: '退款' })).data!.window;
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect(await window()).not.toBeNull();
+    // Two minutes later, as the process holding the feeder's lease sees it.
+    await t.dataSource.query('UPDATE search_rebuild SET update_time = update_time - 120000 WHERE scope = ?', [other.tenantId]);
+    let answered = await window();
+    for (let i = 0; i < 100 && answered !== null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      answered = await window();
+    }
+    expect(answered).toBeNull();
+    const [row] = await t.dataSource.query<Array<{ done: number | string; finish_time: unknown }>>(
+      'SELECT done, finish_time FROM search_rebuild WHERE scope = ?',
+      [other.tenantId],
+    );
+    expect([Number(row.done), row.finish_time]).toEqual([2_500, expect.anything()]);
   });
 
   it('answers about hundreds of chats at once, whatever an engine allows in one query', async () => {
@@ -438,6 +480,61 @@ describe('the Sphinx tier with a shard down', () => {
         expect([command, run.code]).toEqual([command, 1]);
         expect(run.stdout).toContain('当前关键词引擎 sphinx 在此进程中不可用');
       }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a Sphinx tier that refuses one message (its packet limit left at 8M)', () => {
+  let sphinx: PrivateSphinx;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    sphinx = await PrivateSphinx.create(1, { maxPacketSize: '8M' });
+    t = await startTestApp('mariadb', { ...sphinx.env, OP_SEARCH_SMALL_TENANT: '0' });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await sphinx?.destroy();
+  });
+
+  it('holds that message back, still finds it, indexes every other one, and says so in /metrics and search:verify', async () => {
+    // The feeder retried the batch holding it forever: no message after it, of any tenant, was indexed.
+    const tenant = await t.createTenant();
+    const widest = record({ chatId: 'widest', timestamp: BASE - H, body: { type: 'txt', msg: `${'\uFDFA'.repeat(21_844)}ab` } });
+    await t.importRecords(tenant.tenantId, [widest, ...history()]);
+    const index = t.app.get(SearchIndexService);
+    await index.drain(60_000);
+    const other = await t.createTenant();
+    await t.importRecords(other.tenantId, history());
+    await index.drain(60_000);
+
+    const { engine } = await index.reader(tenant.tenantId);
+    expect(engine.name).toBe('sphinx');
+    expect([await engine.count(tenant.tenantId), await engine.count(other.tenantId)]).toEqual([60, 60]);
+    for (const client of [tenant.client, other.client]) {
+      const { envelope } = await client.call<ChatSearchData>('chatSearch', { keyword: '退款', pageSize: 100 });
+      expect(envelope.data!.chats.map((chat) => chat.chatId)).toEqual(['chat-9', 'chat-6', 'chat-3', 'chat-0']);
+    }
+    const held = await tenant.client.call<ChatSearchData>('chatSearch', { keyword: 'AB', pageSize: 100 });
+    expect(held.envelope.data!.chats.map((chat) => chat.chatId)).toEqual(['widest']);
+
+    const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect(text).toMatch(/^op_search_index_held_back\{engine="sphinx"\} 1$/m);
+    expect(text).toMatch(/^op_search_index_lag_seconds\{engine="sphinx"\} 0$/m);
+    const dataDir = mkdtempSync(join(tmpdir(), 'op-cli-'));
+    try {
+      const run = await runNode(OPCTL, ['search:verify', '--tenant', tenant.tenantId, '--sample', '0'], {
+        OP_DATABASE_URL: t.database.url,
+        OP_DATA_DIR: dataDir,
+        ...t.env,
+      });
+      expect([run.code, JSON.parse(run.stdout)]).toMatchObject([
+        1,
+        { engine: 'sphinx', ok: false, tenants: [{ tenantId: tenant.tenantId, stored: 61, indexed: 60, queued: 1, held: 1 }] },
+      ]);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -18,13 +18,18 @@ export class PrivateSphinx {
   private constructor(
     readonly dir: string,
     readonly nodes: SphinxNode[],
+    private readonly maxPacketSize?: string,
   ) {}
 
-  static async create(count = 2): Promise<PrivateSphinx> {
+  /**
+   * `maxPacketSize` replaces the generated config's (32M) with the value given, as a tier set
+   * up by hand may have it (8M is searchd's default).
+   */
+  static async create(count = 2, options: { maxPacketSize?: string } = {}): Promise<PrivateSphinx> {
     const dir = mkdtempSync(join(tmpdir(), 'op-sphinx-'));
     const nodes: SphinxNode[] = [];
     for (let i = 0; i < count; i++) nodes.push({ host: '127.0.0.1', sqlPort: await freePort(), apiPort: await freePort() });
-    const tier = new PrivateSphinx(dir, nodes);
+    const tier = new PrivateSphinx(dir, nodes, options.maxPacketSize);
     try {
       await tier.start();
     } catch (error) {
@@ -47,7 +52,9 @@ export class PrivateSphinx {
     this.nodes.forEach((node, i) => {
       const dataDir = join(this.dir, `node${i}`);
       mkdirSync(dataDir, { recursive: true });
-      writeFileSync(join(dataDir, 'sphinx.conf'), sphinxNodeConfig({ dataDir, node, nodes: this.nodes, memLimit: '64M' }));
+      let config = sphinxNodeConfig({ dataDir, node, nodes: this.nodes, memLimit: '64M' });
+      if (this.maxPacketSize) config = config.replace(/max_packet_size = \S+/, `max_packet_size = ${this.maxPacketSize}`);
+      writeFileSync(join(dataDir, 'sphinx.conf'), config);
     });
     // All at once, as before each could reach the others: the ports freePort found are taken soonest.
     this.nodes.forEach((_, i) => this.spawnNode(i));

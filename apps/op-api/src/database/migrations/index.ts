@@ -14,6 +14,7 @@ import { ChatsOperatorCustomer1732500000022 } from './1732500000022-chats-operat
 import { ReplicaHeartbeats1732500000023 } from './1732500000023-replica-heartbeats';
 import { AuditByAction1732500000040 } from './1732500000040-audit-by-action';
 import { MessageSequence1732500000041 } from './1732500000041-message-sequence';
+import { SearchUpkeep1732500000042 } from './1732500000042-search-upkeep';
 
 /** Every migration, oldest first; the API and `opctl migrate` apply the pending ones. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   ReplicaHeartbeats1732500000023,
   AuditByAction1732500000040,
   MessageSequence1732500000041,
+  SearchUpkeep1732500000042,
 ];

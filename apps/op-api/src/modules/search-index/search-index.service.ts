@@ -52,6 +52,8 @@ const FEED_BATCH = 1_000;
 const FEED_IDLE_MS = 250;
 const LEASE_MS = 15_000;
 const REBUILD_BATCH = 1_000;
+/** A rebuild whose cursor has not moved this long was interrupted; the API resumes it. */
+const REBUILD_ABANDONED_MS = 120_000;
 const STATS_TTL_MS = 5_000;
 const TENANT_SIZE_TTL_MS = 60_000;
 const STATE_TTL_MS = 2_000;
@@ -115,7 +117,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   }
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
-  private stats: { at: number; depth: number; oldestMs: number | null; bytes: number | null } | null = null;
+  private stats: { at: number; depth: number; held: number; oldestMs: number | null; bytes: number | null } | null = null;
   /** When `ready` and the scopes being rebuilt were last read from the database. */
   private stateReadAt = 0;
   private rebuilding = new Set<string>();
@@ -362,13 +364,21 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async enqueue(manager: EntityManager, entries: ReadonlyArray<{ id: string; tenantId: string }>): Promise<void> {
+  /** Queues messages for the feeder; `attempts` > 0 queues them held back (see {@link holdMs}). */
+  private async enqueue(manager: EntityManager, entries: ReadonlyArray<{ id: string; tenantId: string }>, attempts = 0): Promise<void> {
     const now = Date.now();
-    const upsert = dialectOf(manager).onConflict(['message_id'], { enqueue_time: merge.replace, seq: merge.replace });
+    const retryAfter = attempts === 0 ? 0 : now + holdMs(attempts);
+    // Queued again, a held-back message is tried at once (its text or its fate changed).
+    const upsert = dialectOf(manager).onConflict(['message_id'], {
+      enqueue_time: merge.replace,
+      seq: merge.replace,
+      attempts: merge.replace,
+      retry_after: merge.replace,
+    });
     for (const chunk of chunks(entries, 1_000)) {
       await manager.query(
-        `INSERT INTO search_outbox (message_id, tenant_id, enqueue_time, seq) VALUES ${valueRows(chunk.length, 4)} ${upsert}`,
-        chunk.flatMap((e) => [BigInt(e.id), e.tenantId, now, BigInt(this.seqs.next())]),
+        `INSERT INTO search_outbox (message_id, tenant_id, enqueue_time, seq, attempts, retry_after) VALUES ${valueRows(chunk.length, 6)} ${upsert}`,
+        chunk.flatMap((e) => [BigInt(e.id), e.tenantId, now, BigInt(this.seqs.next()), attempts, retryAfter]),
       );
     }
   }
@@ -611,7 +621,9 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     if (!this.engine.outboxFed) return; // queue-only processes leave the feeding to the API
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const waiting: unknown[] = await this.dataSource.query('SELECT 1 FROM search_outbox LIMIT 1');
+      // Held-back messages (refused by the engine, retried later) do not count: they would hold
+      // an import's drain until their retry; `op_search_index_held_back` shows them.
+      const waiting: unknown[] = await this.dataSource.query('SELECT 1 FROM search_outbox WHERE retry_after <= ? LIMIT 1', [Date.now()]);
       if (waiting.length === 0) return;
       if (Date.now() > deadline) throw new Error('search outbox did not drain in time');
       if (!this.running) await this.feedOnce();
@@ -627,6 +639,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
           continue;
         }
         if (!this.ready) this.stateReadAt = 0;
+        for (const scope of await this.abandonedRebuilds()) await this.rebuild(scope);
         if (!(await this.refreshReady()) && !this.rebuilding.has('*')) await this.rebuild('*');
         const fed = this.engine.outboxFed ? await this.feedOnce() : 0;
         if (fed < FEED_BATCH) await this.pause(this.engine.outboxFed ? FEED_IDLE_MS : LEASE_MS / 3);
@@ -639,6 +652,19 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     await this.dataSource
       .query('UPDATE search_state SET lease_until = 0 WHERE engine = ? AND lease_owner = ?', [this.engine.name, this.owner])
       .catch(() => undefined);
+  }
+
+  /**
+   * Rebuilds whose cursor has not moved for REBUILD_ABANDONED_MS: their process stopped (Ctrl-C on
+   * `opctl search:rebuild`), and the scope they cover answers from the windowed scan until one
+   * finishes. The process holding the lease resumes them from their cursor.
+   */
+  private async abandonedRebuilds(): Promise<string[]> {
+    const rows: Array<{ scope: string }> = await this.dataSource.query(
+      'SELECT scope FROM search_rebuild WHERE engine = ? AND finish_time IS NULL AND update_time < ?',
+      [this.engine.name, Date.now() - REBUILD_ABANDONED_MS],
+    );
+    return rows.map((row) => row.scope);
   }
 
   private pause(ms: number): Promise<void> {
@@ -667,11 +693,13 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   /**
    * Moves one batch from the outbox into the engine: what the store holds is written, what it
    * no longer holds is deleted; then exactly the outbox rows read are deleted (a row queued
-   * again meanwhile has a new `seq` and stays). Returns how many outbox rows it took.
+   * again meanwhile has a new `seq` and stays). A message the engine refuses while it takes
+   * others is held back instead (see {@link putAll}). Returns how many outbox rows it took.
    */
   async feedOnce(): Promise<number> {
-    const queued: Array<{ message_id: string; tenant_id: string; seq: string }> = await this.dataSource.query(
-      `SELECT CAST(message_id AS CHAR) AS message_id, tenant_id, CAST(seq AS CHAR) AS seq FROM search_outbox ORDER BY search_outbox.message_id LIMIT ${FEED_BATCH}`,
+    const queued: Array<{ message_id: string; tenant_id: string; seq: string; attempts: number | string }> = await this.dataSource.query(
+      `SELECT CAST(message_id AS CHAR) AS message_id, tenant_id, CAST(seq AS CHAR) AS seq, attempts FROM search_outbox WHERE retry_after <= ? ORDER BY search_outbox.message_id LIMIT ${FEED_BATCH}`,
+      [Date.now()],
     );
     if (queued.length === 0) return 0;
     const ids = queued.map((row) => BigInt(row.message_id));
@@ -680,7 +708,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       ids,
     );
     const texts = rows.filter((row) => row.type === 'txt');
-    await this.engine.put(texts.map(indexed));
+    const refused = new Set(await this.putAll(texts.map(indexed)));
     const present = new Set(texts.map((row) => row.id));
     const gone = groupBy(
       queued.filter((row) => !present.has(row.message_id)),
@@ -688,11 +716,56 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       (row) => row.message_id,
     );
     for (const [tenantId, messageIds] of gone) await this.engine.forget(tenantId, messageIds);
-    await this.dataSource.query(
-      `DELETE FROM search_outbox WHERE message_id IN (${placeholders(ids.length)}) AND seq IN (${placeholders(ids.length)})`,
-      [...ids, ...queued.map((row) => BigInt(row.seq))],
-    );
+    const held = queued.filter((row) => refused.has(row.message_id));
+    const fed = queued.filter((row) => !refused.has(row.message_id));
+    for (const row of held) {
+      const attempts = Number(row.attempts) + 1;
+      await this.dataSource.query('UPDATE search_outbox SET attempts = ?, retry_after = ? WHERE message_id = ? AND seq = ?', [
+        attempts,
+        Date.now() + holdMs(attempts),
+        BigInt(row.message_id),
+        BigInt(row.seq),
+      ]);
+    }
+    if (fed.length > 0) {
+      await this.dataSource.query(
+        `DELETE FROM search_outbox WHERE message_id IN (${placeholders(fed.length)}) AND seq IN (${placeholders(fed.length)})`,
+        [...fed.map((row) => BigInt(row.message_id)), ...fed.map((row) => BigInt(row.seq))],
+      );
+    }
+    if (held.length > 0) this.stats = null;
     return queued.length;
+  }
+
+  /**
+   * Writes messages to the engine and returns the ids of those it refused. A failed batch is
+   * split in halves until the refused messages are alone, but only while the engine answers
+   * otherwise (a count of a tenant): an engine that is down fails the whole batch, which waits
+   * for the next turn, rather than holding every message back. Before, one message an engine
+   * would not take (searchd's packet limit) was retried forever, and no message after it was
+   * indexed for any tenant.
+   */
+  private async putAll(messages: readonly IndexedMessage[]): Promise<string[]> {
+    if (messages.length === 0) return [];
+    try {
+      await this.engine.put(messages);
+      return [];
+    } catch (error) {
+      await this.engine.count(messages[0].tenantId).catch(() => {
+        throw error;
+      });
+      if (messages.length === 1) {
+        // The id and the driver's code only: an engine's message may quote the text.
+        const code = (error as { code?: unknown }).code;
+        this.logger.warn(
+          `search engine ${this.engine.name} refused message ${messages[0].id} of tenant ${messages[0].tenantId}` +
+            `${typeof code === 'string' ? ` (${code})` : ''}; it stays searchable through search_outbox and is tried again later`,
+        );
+        return [messages[0].id];
+      }
+      const half = Math.ceil(messages.length / 2);
+      return [...(await this.putAll(messages.slice(0, half))), ...(await this.putAll(messages.slice(half)))];
+    }
   }
 
   // ---- rebuild and verify -------------------------------------------------------------------
@@ -727,8 +800,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       // Readers turn to the scan first (an unfinished rebuild row), then the index is emptied.
       await this.dataSource.query('DELETE FROM search_rebuild WHERE engine = ? AND scope = ?', [engine.name, scope]);
       await this.dataSource.query(
-        "INSERT INTO search_rebuild (engine, scope, cursor_tenant, done, total, start_time) VALUES (?, ?, '', 0, ?, ?)",
-        [engine.name, scope, total, now],
+        "INSERT INTO search_rebuild (engine, scope, cursor_tenant, done, total, start_time, update_time) VALUES (?, ?, '', 0, ?, ?, ?)",
+        [engine.name, scope, total, now, now],
       );
       this.rebuilding.add(scope);
       // Other processes re-read the rebuild rows every STATE_TTL_MS: let them turn away first.
@@ -757,13 +830,20 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
           [tenantId, ...past.params],
         );
         if (batch.length > 0) {
-          await engine.put(batch.map(indexed));
+          const refused = new Set(await this.putAll(batch.map(indexed)));
+          // Refused ones wait in the outbox, where searches find them, for the feeder's retry.
+          if (refused.size > 0)
+            await this.enqueue(
+              this.dataSource.manager,
+              [...refused].map((id) => ({ id, tenantId })),
+              1,
+            );
           const last = batch[batch.length - 1];
           after = { timeMs: Number(last.create_time), id: last.id };
           done += batch.length;
           await this.dataSource.query(
-            'UPDATE search_rebuild SET cursor_tenant = ?, cursor_time = ?, cursor_id = ?, done = ?, total = ? WHERE engine = ? AND scope = ?',
-            [tenantId, after.timeMs, BigInt(after.id), done, Math.max(total, done), engine.name, scope],
+            'UPDATE search_rebuild SET cursor_tenant = ?, cursor_time = ?, cursor_id = ?, done = ?, total = ?, update_time = ? WHERE engine = ? AND scope = ?',
+            [tenantId, after.timeMs, BigInt(after.id), done, Math.max(total, done), Date.now(), engine.name, scope],
           );
           total = Math.max(total, done);
           onProgress?.({ done, total });
@@ -810,15 +890,20 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     const tenants: Array<{ id: string }> =
       scope === '*' ? await this.dataSource.query('SELECT id FROM tenants ORDER BY id') : [{ id: scope }];
     const report: VerifyReport = { engine: this.engine.name, tenants: [], missing: [], ok: true };
+    this.stateReadAt = 0;
+    await this.refreshReady();
     for (const { id: tenantId } of tenants) {
       const stored = await this.textMessages(tenantId);
-      const [{ n }]: Array<{ n: number | string }> = await this.dataSource.query(
-        'SELECT COUNT(*) AS n FROM search_outbox WHERE tenant_id = ?',
+      const [outbox]: Array<{ n: number | string; held: number | string | null }> = await this.dataSource.query(
+        'SELECT COUNT(*) AS n, SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END) AS held FROM search_outbox WHERE tenant_id = ?',
         [tenantId],
       );
-      const queued = Number(n);
+      const queued = Number(outbox.n);
+      const held = Number(outbox.held ?? 0);
       const inIndex = await this.engine.count(tenantId);
-      const entry = { tenantId, stored, indexed: inIndex, queued, checked: 0, missing: 0 };
+      // An unfinished rebuild: its tenants' searches use the windowed scan, however whole the index.
+      const rebuilding = this.rebuilding.has('*') || this.rebuilding.has(tenantId);
+      const entry = { tenantId, stored, indexed: inIndex, queued, held, rebuilding, checked: 0, missing: 0 };
       const rows: MessageRow[] = stored === 0 ? [] : await this.sampleMessages(tenantId, Math.min(sample, stored));
       for (const row of rows) {
         entry.checked++;
@@ -828,7 +913,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
           if (report.missing.length < 100) report.missing.push({ tenantId, messageId: message.id, chatId: message.chatId });
         }
       }
-      if (entry.missing > 0 || entry.indexed + entry.queued < entry.stored || entry.indexed > entry.stored) report.ok = false;
+      if (entry.missing > 0 || held > 0 || rebuilding || entry.indexed + entry.queued < entry.stored || entry.indexed > entry.stored)
+        report.ok = false;
       report.tenants.push(entry);
     }
     return report;
@@ -859,17 +945,19 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     if (this.stats && Date.now() - this.stats.at < STATS_TTL_MS) return this.stats;
     // Counted up to a million (an import can queue many more; the lag says the rest), and
     // the oldest by message id, which the feeder takes first.
-    const [row]: Array<{ n: number | string }> = await this.dataSource.query(
-      'SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_outbox LIMIT 1000000) q',
+    const [row]: Array<{ n: number | string; held: number | string | null }> = await this.dataSource.query(
+      'SELECT COUNT(*) AS n, SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END) AS held FROM (SELECT attempts FROM search_outbox LIMIT 1000000) q',
     );
+    // The lag is the feeder's: a message held back is counted apart, not as a lag that grows.
     const first: Array<{ oldest: number | string }> = await this.dataSource.query(
-      'SELECT enqueue_time AS oldest FROM search_outbox ORDER BY search_outbox.message_id LIMIT 1',
+      'SELECT enqueue_time AS oldest FROM search_outbox WHERE attempts = 0 ORDER BY search_outbox.message_id LIMIT 1',
     );
     const previous = this.stats;
     const sizeDue = !previous || previous.bytes === null || Date.now() - previous.at > 60_000;
     this.stats = {
       at: Date.now(),
       depth: Number(row.n),
+      held: Number(row.held ?? 0),
       oldestMs: first.length === 0 ? null : Number(first[0].oldest),
       bytes: sizeDue ? await this.engine.sizeBytes().catch(() => null) : previous.bytes,
     };
@@ -902,6 +990,11 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       async () => (await stats())?.depth ?? null,
     );
     gauge(
+      'op_search_index_held_back',
+      'Stored messages the keyword engine refused, waiting in search_outbox for a retry (found by searches all the same)',
+      async () => (await stats())?.held ?? null,
+    );
+    gauge(
       'op_search_index_bytes',
       'Bytes the keyword index takes, where the engine reports it',
       async () => (await stats())?.bytes ?? null,
@@ -915,8 +1008,25 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
 export interface VerifyReport {
   engine: SearchEngineName;
   ok: boolean;
-  tenants: Array<{ tenantId: string; stored: number; indexed: number; queued: number; checked: number; missing: number }>;
+  /**
+   * Per tenant. `held`: queued messages the engine refused, waiting for a retry (searchable
+   * through the outbox). `rebuilding`: a rebuild covering the tenant is unfinished, and its
+   * searches use the windowed scan until it ends.
+   */
+  tenants: Array<{
+    tenantId: string;
+    stored: number;
+    indexed: number;
+    queued: number;
+    held: number;
+    rebuilding: boolean;
+    checked: number;
+    missing: number;
+  }>;
   missing: Array<{ tenantId: string; messageId: string; chatId: string }>;
 }
+
+/** How long a message the engine refused waits before its next try: 1 minute, doubling to 1 hour. */
+export const holdMs = (attempts: number): number => Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
