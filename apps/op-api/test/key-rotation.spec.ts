@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpClient } from '@op/contracts/node';
@@ -59,5 +59,12 @@ describe('key rotation through opctl (SECURITY.md)', () => {
       OP_MASTER_KEY: oldKey,
     });
     expect(withOldKey.code).toBe(1);
+    // Refused under a key file that opens nothing: the new key it would have used is not left on disk.
+    const keyFile = join(dataDir, 'master.key');
+    writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+    const wrongFile = await runNode(OPCTL, ['master-key:rotate', '--new-key', randomBytes(32).toString('hex')], env);
+    expect(wrongFile.code).toBe(1);
+    expect(existsSync(`${keyFile}.new`)).toBe(false);
+    writeFileSync(keyFile, newKey + '\n', { mode: 0o600 });
   });
 });

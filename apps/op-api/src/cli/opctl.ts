@@ -1,11 +1,12 @@
 import 'reflect-metadata';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { SIGN_METHODS, type SignMethod } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
+import { interrupt, InterruptedError } from '../common/util/interruption';
 import { UnsealError } from '../common/util/secret-box';
 import { ConfigError, loadConfig, parseMasterKey, type AppConfig } from '../config/app-config';
 import { OpError } from '../common/errors/op-error';
@@ -116,7 +117,14 @@ const COMMANDS: Record<string, Command> = {
       // is sealed under it, and replaces the old file only once the re-seal has committed.
       const file = join(config.dataDir, 'master.key');
       if (!config.masterKey) writeFileSync(`${file}.new`, newKey.toString('hex') + '\n', { mode: 0o600 });
-      const result = await app.get(KeyRotationService).resealAll(newKey);
+      let result: Awaited<ReturnType<KeyRotationService['resealAll']>>;
+      try {
+        result = await app.get(KeyRotationService).resealAll(newKey);
+      } catch (error) {
+        // Refused or rolled back: nothing is sealed under the new key, which must not linger on disk.
+        if (!config.masterKey) rmSync(`${file}.new`, { force: true });
+        throw error;
+      }
       if (!config.masterKey) renameSync(`${file}.new`, file);
       return { ...result, keySource: config.masterKey ? 'OP_MASTER_KEY' : 'file' };
     },
@@ -370,20 +378,59 @@ const PLAIN: Record<string, (result: never) => string | undefined> = {
   sign: (result: { curl?: string }) => result.curl, // none in `sign --help`'s answer
 };
 
+/** What a command stopped by Ctrl-C left, and how to finish it (said with its report or error). */
+const AFTER_INTERRUPT: Record<string, string> = {
+  import: '已读到的行已导入；再次运行同一命令即可继续（已导入的消息会被跳过）',
+  'easemob:reconcile': '进行中的小时已记为失败，其后的小时未开始；再次运行同一命令即可补齐',
+  'retention:run': '已删除的不会恢复，其余未处理；再次运行同一命令即可继续',
+  'search:rebuild': '进度已保存；再次运行同一命令会从中断处继续，API 也会在两分钟后自行继续',
+};
+
+/**
+ * Ctrl-C (SIGINT) or SIGTERM: long commands stop after the batch under way (see interruption.ts),
+ * free what they hold and print what they did; the exit code is 128 + the signal's number.
+ * A second signal exits at once. Before, Node's default exit left a retention lease held for a
+ * minute, a reconciled hour `running` and a rebuild's tenants on the windowed scan.
+ */
+function stopOnSignals(command: string): () => number | null {
+  let exitCode: number | null = null;
+  const stop = (signal: NodeJS.Signals) => {
+    if (exitCode !== null) process.exit(exitCode);
+    exitCode = 128 + (signal === 'SIGINT' ? 2 : 15);
+    process.stderr.write(`收到 ${signal}：${command} 将在当前一批完成后停止（再次发送立即退出）\n`);
+    interrupt();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return () => exitCode;
+}
+
 /** Prints the command's one JSON object on stdout (an `error` object on failure; `sign`: its curl line). */
 export function opctlMain(argv: string[]): Promise<void> {
+  const stoppedBy = stopOnSignals(argv[0] ?? 'opctl');
   return runOpctl(argv).then(
     (result) => {
+      const stopped = stoppedBy();
+      const hint = AFTER_INTERRUPT[argv[0]];
+      if (stopped !== null && hint && typeof result === 'object' && result !== null) result = { ...result, interrupted: hint };
       process.stdout.write((PLAIN[argv[0]]?.(result as never) ?? JSON.stringify(result)) + '\n');
+      if (stopped !== null && hint) process.stderr.write(`已中断：${hint}\n`);
       if (INCOMPLETE[argv[0]]?.(result as never)) process.exitCode = 1;
+      if (stopped !== null) process.exitCode = stopped;
     },
     (error: unknown) => {
       const known = error instanceof OpError || error instanceof ConfigError || error instanceof UnsealError;
-      const message = known ? error.message : `失败：${(error as Error)?.message ?? String(error)}`;
-      const code = error instanceof OpError ? error.code : error instanceof ConfigError ? 400 : 500;
+      const interruptedBy = error instanceof InterruptedError ? stoppedBy() : null;
+      const message =
+        interruptedBy !== null
+          ? `已中断：${AFTER_INTERRUPT[argv[0]] ?? (error as Error).message}`
+          : known
+            ? error.message
+            : `失败：${(error as Error)?.message ?? String(error)}`;
+      const code = error instanceof OpError ? error.code : error instanceof ConfigError ? 400 : interruptedBy !== null ? 503 : 500;
       process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
       process.stderr.write(message + '\n');
-      process.exitCode = 1;
+      process.exitCode = interruptedBy ?? 1;
     },
   );
 }

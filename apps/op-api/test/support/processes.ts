@@ -15,8 +15,13 @@ export interface Run {
 
 /** Runs a Node script to its end with only PATH and `env` in its environment. */
 export function runNode(script: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+  return spawnNode(script, args, env).done;
+}
+
+/** Starts a Node script as {@link runNode} does: `child` to signal it, `done` when it has ended. */
+export function spawnNode(script: string, args: string[], env: Record<string, string>): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+  const done = new Promise<Run>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -24,6 +29,7 @@ export function runNode(script: string, args: string[], env: Record<string, stri
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return { child, done };
 }
 
 /** A tenant with a client and an operator signed in: what a signed call to a built server needs. */

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
+import { interrupted } from '../../common/util/interruption';
 import { TenantService } from '../access/tenant.service';
 import { RecordError } from '../chat-message/easemob-message';
 import { MessageStore, type IngestRecord } from '../chat-message/message-store.service';
@@ -109,6 +110,8 @@ export class ImportService {
     const all = [...lanes, routed];
     try {
       for await (const line of lines) {
+        // opctl told to stop: what was read is stored, the report counts it (a re-run skips it).
+        if (interrupted()) break;
         lineNumber++;
         if (typeof line === 'string' && line.trim() === '') continue;
         let parsed: ImportLine;

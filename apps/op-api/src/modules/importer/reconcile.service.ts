@@ -7,6 +7,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { OpError } from '../../common/errors/op-error';
 import { codeOrName } from '../../common/filters/error-envelope';
+import { interrupted, interruption, throwIfInterrupted } from '../../common/util/interruption';
 import { Snowflake } from '../../common/util/snowflake';
 import type { AppConfig, ReconcileConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -175,6 +176,8 @@ export class ReconcileService {
     };
     for (const app of apps) {
       for (const start of hours) {
+        // opctl told to stop: the hour under way was recorded failed; the rest are not begun.
+        if (interrupted()) return result;
         const finalAt = this.finalAt(start);
         const provisional = Date.now() < finalAt;
         const hour = await this.reconcileHour(app, this.hourOf(start), trigger);
@@ -310,14 +313,16 @@ export class ReconcileService {
     };
     try {
       for (const url of await this.exportUrls(app, hour)) await this.importFile(app, url, result);
+      throwIfInterrupted(); // the import stopped part-way: the hour is not whole
       result.status = result.failed > 0 ? 'partial' : 'ok';
     } catch (error) {
       result.status = 'failed';
       // Anything else is told by its code or kind, never its message: a driver's quotes SQL or
       // an address, fetch's may quote the signed download URL, and admins read this (easemobGaps).
       const kind = codeOrName(error);
-      result.error =
-        error instanceof ExportError || error instanceof OpError
+      result.error = interrupted()
+        ? '对账被中断（opctl 收到停止信号），该小时需重新对账'
+        : error instanceof ExportError || error instanceof OpError
           ? error.message
           : `读取导出文件失败：${kind === 'TimeoutError' ? '下载超时' : kind}`;
       this.logger.warn(`reconcile ${app.appkey} ${hour} failed: ${result.error}`);
@@ -339,6 +344,11 @@ export class ReconcileService {
     return result;
   }
 
+  /** A request's time limit, or opctl told to stop, whichever comes first. */
+  private deadline(): AbortSignal {
+    return AbortSignal.any([AbortSignal.timeout(this.config.timeoutMs), interruption]);
+  }
+
   private base(app: RestApp): string {
     const [org, name] = app.appkey.split('#');
     return `${app.restUrl ?? this.config.baseUrl}/${encodeURIComponent(org)}/${encodeURIComponent(name)}`;
@@ -351,7 +361,7 @@ export class ReconcileService {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret }),
-      signal: AbortSignal.timeout(this.config.timeoutMs),
+      signal: this.deadline(),
     });
     if (!response.ok) throw new ExportError(`获取环信 App Token 失败：HTTP ${response.status}`);
     const body = (await response.json().catch(() => null)) as { access_token?: unknown; expires_in?: unknown } | null;
@@ -368,7 +378,7 @@ export class ReconcileService {
       const token = await this.token(app, attempt > 0);
       const response = await fetch(`${this.base(app)}/chatmessages/${hour}`, {
         headers: { accept: 'application/json', authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(this.config.timeoutMs),
+        signal: this.deadline(),
       });
       if (response.status === 401 && attempt === 0) continue; // the token expired early: once more with a new one
       if (response.status === 429 && attempt < RATE_LIMIT_RETRIES) {
@@ -414,7 +424,7 @@ export class ReconcileService {
   /** Streams one gzip JSON-lines file through the import path; message records only. */
   private async importFile(app: RestApp, url: string, result: HourResult): Promise<void> {
     // The URL is signed (OSS Expires/Signature): it is never logged or stored.
-    const signal = AbortSignal.timeout(this.config.timeoutMs);
+    const signal = this.deadline();
     const response = await this.download(app, url, result.hour, signal);
     if (response.statusCode !== 200) {
       response.resume();

@@ -4,6 +4,7 @@ import { Gauge } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { OpError } from '../../common/errors/op-error';
 import { chunks } from '../../common/util/chunks';
+import { throwIfInterrupted } from '../../common/util/interruption';
 import { holderId } from '../../common/util/random-id';
 import { DatabaseConnection } from '../../database/database-connection';
 import { Snowflake } from '../../common/util/snowflake';
@@ -829,6 +830,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
             ` ORDER BY messages.create_time, messages.id LIMIT ${REBUILD_BATCH}`,
           [tenantId, ...past.params],
         );
+        throwIfInterrupted(); // the cursor is saved: a re-run, or the API, resumes here
         if (batch.length > 0) {
           const refused = new Set(await this.putAll(batch.map(indexed)));
           // Refused ones wait in the outbox, where searches find them, for the feeder's retry.

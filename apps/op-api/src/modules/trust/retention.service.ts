@@ -7,6 +7,7 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { dialectOf, merge } from '../../database/dialect';
 import { JobLease } from '../../database/job-lease';
+import { interrupted } from '../../common/util/interruption';
 import { cutoffOf, policyDays, type RetentionPolicyRow } from '../../database/retention-policies';
 import { deleteCounted, placeholders } from '../../database/sql';
 import { inTransaction } from '../../database/transaction';
@@ -43,6 +44,11 @@ export class RetentionService {
 
   stop(): void {
     this.stopping = true;
+  }
+
+  /** The API shutting down, or opctl told to stop: the run ends after the batch under way. */
+  private stopped(): boolean {
+    return this.stopping || interrupted();
   }
 
   async setPolicy(tenantId: string, messageDays: number | undefined, auditDays: number | undefined): Promise<RetentionPolicy> {
@@ -99,6 +105,7 @@ export class RetentionService {
     const result: RetentionRunResult = { tenants: [] };
     if (tenantId !== undefined && rows.length === 0) result.tenants.push({ tenantId, chats: 0, messages: 0, auditRecords: 0 });
     for (const row of rows) {
+      if (this.stopped()) break;
       const entry: RetentionRunTenant = { tenantId: row.tenant_id, chats: 0, messages: 0, auditRecords: 0 };
       const messageCutoff = cutoffOf(policyDays(row.message_days), now);
       const auditCutoff = cutoffOf(policyDays(row.audit_days), now);
@@ -108,7 +115,9 @@ export class RetentionService {
         entry.messages = counts.messages;
       }
       if (auditCutoff !== null) entry.auditRecords = await this.purgeAuditBefore(row.tenant_id, auditCutoff);
-      await this.dataSource.query('UPDATE retention_policies SET last_run_time = ? WHERE tenant_id = ?', [Date.now(), row.tenant_id]);
+      // A run stopped part-way did not apply the policy: its time is not recorded.
+      if (!this.stopped())
+        await this.dataSource.query('UPDATE retention_policies SET last_run_time = ? WHERE tenant_id = ?', [Date.now(), row.tenant_id]);
       if (entry.chats + entry.auditRecords > 0) {
         this.logger.log(
           `retention ${row.tenant_id}: ${entry.chats} chats, ${entry.messages} messages, ${entry.auditRecords} audit records deleted`,
@@ -128,7 +137,7 @@ export class RetentionService {
           `ORDER BY last_message_time LIMIT ${PURGE_BATCH}`,
         [tenantId, cutoffMs, cutoffMs],
       );
-      if (rows.length === 0 || this.stopping) return counts;
+      if (rows.length === 0 || this.stopped()) return counts;
       const before = counts.chats;
       const chatIds = rows.map((row) => row.id);
       // Free their customers first, as an erasure does: a message arriving now opens a new chat.
@@ -136,7 +145,7 @@ export class RetentionService {
         tenantId,
         ...chatIds,
       ]);
-      await this.purger.purgeChats(tenantId, chatIds, counts, () => this.stopping);
+      await this.purger.purgeChats(tenantId, chatIds, counts, () => this.stopped());
       // A chat that took a new message meanwhile is kept: stop when a round deletes nothing.
       if (counts.chats === before) return counts;
     }
@@ -149,7 +158,7 @@ export class RetentionService {
         `SELECT CAST(id AS CHAR) AS id FROM audit_logs WHERE tenant_id = ? AND create_time < ? LIMIT ${PURGE_BATCH}`,
         [tenantId, cutoffMs],
       );
-      if (rows.length === 0 || this.stopping) return deleted;
+      if (rows.length === 0 || this.stopped()) return deleted;
       const started = Date.now();
       deleted += await inTransaction(this.dataSource, (manager) =>
         deleteCounted(manager, 'audit_logs', `tenant_id = ? AND id IN (${placeholders(rows.length)})`, [
