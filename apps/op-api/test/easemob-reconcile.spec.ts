@@ -297,6 +297,17 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
     expect(bad.stdout).toContain('--from 必须是小时');
     const backwards = await opctl('easemob:gaps', '--tenant', a.tenantId, '--from', hourName(12), '--to', hourName(10));
     expect(backwards.stdout).toContain('--to 不能早于 --from');
+    // The hour under way has no export yet: reconciled, it was recorded ok; listed, it was a gap.
+    const current = reconcile().hourOf(Date.now());
+    const lastEnded = reconcile().hourOf(Date.now() - HOUR_MS);
+    for (const command of ['easemob:reconcile', 'easemob:gaps']) {
+      const early = await opctl(command, '--tenant', a.tenantId, '--from', hourName(10), '--to', current);
+      expect([command, early.code, early.json]).toEqual([
+        command,
+        1,
+        { error: { code: 400, message: `--to ${current} 这个小时尚未结束：最晚为 ${lastEnded}（UTC+8）` } },
+      ]);
+    }
     const none = await t.createTenant();
     const missing = await opctl('easemob:reconcile', '--tenant', none.tenantId, '--from', hourName(10), '--to', hourName(10));
     expect(missing.code).not.toBe(0);

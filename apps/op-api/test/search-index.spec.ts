@@ -425,9 +425,29 @@ describe('opctl search:sphinx-config', () => {
     expect(config).toContain('agent = 10.0.0.2:9312:op_messages');
     expect(config).not.toContain('agent = 10.0.0.1');
     expect(config).toContain('binlog_flush = 1');
-    const bad = await runNode(OPCTL, ['search:sphinx-config', '--node', 'x', '--nodes', 'x', '--data-dir', '/d'], {});
-    expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.stdout)).toEqual({ error: { code: 400, message: '--node 的节点 x 无效（应为 host:sqlPort:apiPort）' } });
+  });
+
+  it('refuses what would make another config than the one asked for, naming the flag', async () => {
+    const node = '10.0.0.1:9306:9312';
+    const refused = async (flags: Record<string, string>) => {
+      const args = Object.entries({ node, nodes: node, 'data-dir': '/var/lib/manticore', ...flags }).flatMap(([flag, value]) => [
+        `--${flag}`,
+        value,
+      ]);
+      const run = await runNode(OPCTL, ['search:sphinx-config', ...args], {});
+      expect([flags, run.code]).toEqual([flags, 1]);
+      return (JSON.parse(run.stdout) as { error: { code: number; message: string } }).error;
+    };
+    const badNode = '--node 的节点 x 无效（应为 host:sqlPort:apiPort，两个端口不同，均在 1-65535 之间）';
+    expect(await refused({ node: 'x', nodes: 'x' })).toEqual({ code: 400, message: badNode });
+    expect((await refused({ node: '10.0.0.1:99999:9312' })).message).toMatch(/^--node 的节点 10.0.0.1:99999:9312 无效/);
+    expect((await refused({ node: '10.0.0.1:9306:9306' })).message).toMatch(/^--node 的节点 .* 无效/);
+    expect((await refused({ nodes: `${node},${node}` })).message).toBe('--nodes 中有重复的节点');
+    expect((await refused({ 'mem-limit': '256M\nlisten = 0.0.0.0:9306' })).message).toBe('--mem-limit 必须是大小，如 256M、2G');
+    // A line break in the folder wrote lines of the caller's choosing into the config.
+    for (const dir of ['/var/lib/m\n  listen = 0.0.0.0:9306:mysql41', '/var/lib/m#x', '/var/lib/m\\']) {
+      expect(await refused({ 'data-dir': dir })).toEqual({ code: 400, message: '--data-dir 不能包含换行等控制字符、# 或结尾的 \\' });
+    }
   });
 });
 

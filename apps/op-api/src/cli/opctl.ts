@@ -206,8 +206,21 @@ const COMMANDS: Record<string, Command> = {
 
 function sphinxNode(flag: string, text: string): SphinxNode {
   const match = /^([A-Za-z0-9.-]+):(\d{1,5}):(\d{1,5})$/.exec(text.trim());
-  if (!match) throw OpError.badRequest(`--${flag} 的节点 ${text} 无效（应为 host:sqlPort:apiPort）`);
-  return { host: match[1], sqlPort: Number(match[2]), apiPort: Number(match[3]) };
+  const node = match ? { host: match[1], sqlPort: Number(match[2]), apiPort: Number(match[3]) } : null;
+  const port = (n: number) => n >= 1 && n <= 65_535;
+  if (!node || !port(node.sqlPort) || !port(node.apiPort) || node.sqlPort === node.apiPort)
+    throw OpError.badRequest(`--${flag} 的节点 ${text} 无效（应为 host:sqlPort:apiPort，两个端口不同，均在 1-65535 之间）`);
+  return node;
+}
+
+/**
+ * A value written into sphinx.conf as the rest of its line: a line break would start lines of
+ * the operator's choosing (another `listen`, another `path`), `#` a comment, and a trailing
+ * backslash joins the next line.
+ */
+function sphinxConfigValue(flag: string, value: string): string {
+  if (/[\u0000-\u001f\u007f#]|\\$/.test(value)) throw OpError.badRequest(`--${flag} 不能包含换行等控制字符、# 或结尾的 \\`);
+  return value;
 }
 
 /** Commands that need the database and nothing of the application: runOpctl runs them itself. */
@@ -224,10 +237,14 @@ const OFFLINE: Record<string, Command> = {
     run: (_app, f) => {
       const node = sphinxNode('node', f.node!);
       const nodes = f.nodes!.split(',').map((n) => sphinxNode('nodes', n));
-      if (!nodes.some((n) => n.host === node.host && n.apiPort === node.apiPort)) throw OpError.badRequest('--nodes 必须包含 --node 本身');
-      return Promise.resolve({
-        config: sphinxNodeConfig({ dataDir: operatorPath(f['data-dir']!), node, nodes, memLimit: f['mem-limit'] }),
-      });
+      const same = (a: SphinxNode, b: SphinxNode) => a.host === b.host && a.apiPort === b.apiPort;
+      if (!nodes.some((n) => same(n, node))) throw OpError.badRequest('--nodes 必须包含 --node 本身');
+      if (nodes.some((n, i) => nodes.findIndex((m) => same(m, n)) !== i)) throw OpError.badRequest('--nodes 中有重复的节点');
+      const memLimit = f['mem-limit'];
+      if (memLimit !== undefined && !/^[1-9]\d{0,5}[KMG]?$/i.test(memLimit))
+        throw OpError.badRequest('--mem-limit 必须是大小，如 256M、2G');
+      const dataDir = sphinxConfigValue('data-dir', operatorPath(f['data-dir']!));
+      return Promise.resolve({ config: sphinxNodeConfig({ dataDir, node, nodes, memLimit }) });
     },
   },
   sign: {

@@ -142,10 +142,15 @@ export class ReconcileService {
     return ms;
   }
 
-  private hours(from: string, to: string): number[] {
+  private hours(from: string, to: string, now = Date.now()): number[] {
     const start = this.parseHour(from, '--from');
     const end = this.parseHour(to, '--to');
     if (end < start) throw OpError.badRequest('--to 不能早于 --from');
+    // An hour under way, or to come, has no export yet: reconciled it would read as done, and
+    // listed by easemob:gaps as missing, it would be no gap at all.
+    const lastEnded = Math.floor(now / HOUR_MS) * HOUR_MS - HOUR_MS;
+    if (end > lastEnded)
+      throw OpError.badRequest(`--to ${to.trim()} 这个小时尚未结束：最晚为 ${this.hourOf(lastEnded)}（UTC+${this.config.utcOffsetHours}）`);
     if ((end - start) / HOUR_MS + 1 > MAX_HOURS) throw OpError.badRequest(`--from 到 --to 最多 ${MAX_HOURS} 个小时`);
     const out: number[] = [];
     for (let t = start; t <= end; t += HOUR_MS) out.push(t);
