@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,6 +191,37 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     ]) {
       expect(await opctl(...args)).toMatchObject({ code: 1, json: { error: { code: 400, message: 'im-username 首尾不能有空白字符' } } });
     }
+  });
+
+  it('says in Chinese when the database is the cause: not there, refusing the login, its file busy', async () => {
+    const failed = async (extra: Record<string, string>) => {
+      const run = await runNode(OPCTL, ['tenant:create', '--name', 'x'], { ...env, ...extra });
+      expect(run.code).toBe(1);
+      return JSON.parse(run.stdout) as unknown;
+    };
+    if (engine === 'sqlite') {
+      // Another process writing the file (the driver said `database is locked`).
+      const holder = new Database(db.url.slice('sqlite:'.length));
+      holder.exec('BEGIN EXCLUSIVE');
+      try {
+        expect(await failed({})).toEqual({ error: { code: 503, message: '数据库文件正被另一进程占用（SQLITE_BUSY），请稍后重试' } });
+      } finally {
+        holder.exec('ROLLBACK');
+        holder.close();
+      }
+      return;
+    }
+    expect(await failed({ OP_DATABASE_URL: 'mysql://root@127.0.0.1:9/op' })).toEqual({
+      error: { code: 503, message: '无法连接数据库（ECONNREFUSED）：请确认 OP_DATABASE_URL 所指的服务器在运行、地址和端口无误' },
+    });
+    const denied = await failed({ OP_DATABASE_URL: 'mysql://nobody:wrong-password@127.0.0.1:3306/op' });
+    expect(denied).toEqual({
+      error: {
+        code: 503,
+        message: expect.stringMatching(/^数据库拒绝了登录（ER_ACCESS_DENIED_\w+）：请检查 OP_DATABASE_URL 中的用户名、密码和权限$/),
+      },
+    });
+    expect(JSON.stringify(denied)).not.toContain('wrong-password');
   });
 
   it('answers help with each command and its flags', async () => {

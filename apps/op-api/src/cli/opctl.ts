@@ -8,6 +8,7 @@ import { SIGN_METHODS, type SignMethod } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
 import { interrupt, InterruptedError } from '../common/util/interruption';
 import { UnsealError } from '../common/util/secret-box';
+import { codeOrName, errorCode, isDatabaseDown, isDatabaseUnreachable } from '../common/filters/error-envelope';
 import { ConfigError, loadConfig, parseMasterKey, type AppConfig } from '../config/app-config';
 import { OpError } from '../common/errors/op-error';
 import { TimeFormatter } from '../common/util/time-format';
@@ -395,6 +396,19 @@ const PLAIN: Record<string, (result: never) => string | undefined> = {
   sign: (result: { curl?: string }) => result.curl, // none in `sign --help`'s answer
 };
 
+/**
+ * What the operator is told when the database is the cause, in Chinese with the driver's code
+ * (the driver's own English said it, `connect ECONNREFUSED 127.0.0.1:3306`); null for anything else.
+ */
+function databaseFailure(error: unknown): string | null {
+  if (!isDatabaseDown(error)) return null;
+  const code = errorCode(error) ?? codeOrName(error);
+  if (isDatabaseUnreachable(error)) return `无法连接数据库（${code}）：请确认 OP_DATABASE_URL 所指的服务器在运行、地址和端口无误`;
+  if (code.startsWith('ER_ACCESS_DENIED')) return `数据库拒绝了登录（${code}）：请检查 OP_DATABASE_URL 中的用户名、密码和权限`;
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return `数据库文件正被另一进程占用（${code}），请稍后重试`;
+  return `数据库暂不可用（${code}），请稍后重试`;
+}
+
 /** What a command stopped by Ctrl-C left, and how to finish it (said with its report or error). */
 const AFTER_INTERRUPT: Record<string, string> = {
   import: '已读到的行已导入；再次运行同一命令即可继续（已导入的消息会被跳过）',
@@ -435,7 +449,9 @@ export function opctlMain(argv: string[]): Promise<void> {
       if (INCOMPLETE[argv[0]]?.(result as never)) process.exitCode = 1;
       if (stopped !== null) process.exitCode = stopped;
     },
-    (error: unknown) => {
+    (thrown: unknown) => {
+      const database = databaseFailure(thrown);
+      const error = database ? new OpError(503, database) : thrown;
       const known = error instanceof OpError || error instanceof ConfigError || error instanceof UnsealError;
       const interruptedBy = error instanceof InterruptedError ? stoppedBy() : null;
       const message =

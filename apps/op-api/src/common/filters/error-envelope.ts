@@ -21,6 +21,8 @@ const DATABASE_DOWN_CODES = new Set([
   'ENETDOWN',
   'ER_CON_COUNT_ERROR',
   'ER_ACCESS_DENIED_ERROR',
+  // MariaDB's answer (1698) to a user it does not know from this host.
+  'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
   'ER_BAD_DB_ERROR',
   'ER_OPTION_PREVENTS_STATEMENT',
   'ER_READ_ONLY_MODE',
