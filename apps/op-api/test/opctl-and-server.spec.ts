@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { OpClient } from '@op/contracts/node';
+import { DataSource } from 'typeorm';
 import type { ChatMessageListData } from '@op/contracts';
 import { MIGRATIONS } from '../src/database/migrations';
 import { createTestDatabase, ENGINES, type TestDatabase } from './support/databases';
@@ -201,13 +201,15 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     };
     if (engine === 'sqlite') {
       // Another process writing the file (the driver said `database is locked`).
-      const holder = new Database(db.url.slice('sqlite:'.length));
-      holder.exec('BEGIN EXCLUSIVE');
+      const holder = await new DataSource({ type: 'better-sqlite3', database: db.url.slice('sqlite:'.length) }).initialize();
+      const runner = holder.createQueryRunner();
+      await runner.query('BEGIN EXCLUSIVE');
       try {
         expect(await failed({})).toEqual({ error: { code: 503, message: '数据库文件正被另一进程占用（SQLITE_BUSY），请稍后重试' } });
       } finally {
-        holder.exec('ROLLBACK');
-        holder.close();
+        await runner.query('ROLLBACK');
+        await runner.release();
+        await holder.destroy();
       }
       return;
     }

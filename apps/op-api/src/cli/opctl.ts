@@ -220,7 +220,8 @@ function sphinxNode(flag: string, text: string): SphinxNode {
  * backslash joins the next line.
  */
 function sphinxConfigValue(flag: string, value: string): string {
-  if (/[\u0000-\u001f\u007f#]|\\$/.test(value)) throw OpError.badRequest(`--${flag} 不能包含换行等控制字符、# 或结尾的 \\`);
+  if ([...value].some((c) => c < ' ' || c === '\u007f' || c === '#') || value.endsWith('\\'))
+    throw OpError.badRequest(`--${flag} 不能包含换行等控制字符、# 或结尾的 \\`);
   return value;
 }
 
