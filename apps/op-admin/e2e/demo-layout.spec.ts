@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import type { ChatSearchData, FavoriteListData, OperatorSummary } from '@op/contracts';
+import type { OperatorSummary } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
 import {
   DEMO_CHAT_ID,
@@ -57,7 +57,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
     api = await startTestApp('sqlite');
     demo = await seedDemo(api);
     op = new OpClient({ baseUrl: api.baseUrl, clientId: demo.clientId, secret: demo.secret, token: demo.token });
-    operators = (await op.operatorList()).data!.operators;
+    operators = (await op.operatorList()).data.operators;
     // Reconciliation of the demo tenant's app: every hour from two days ago to the next ok,
     // but three of the last day (running, never run, failed). The next hours are ok too, so a
     // run that crosses an hour boundary sees the same gaps.
@@ -140,18 +140,18 @@ describe('the demo in the panel, on a phone and a desktop', () => {
       ['投诉', 2],
     ] as const) {
       const { data } = await op.chatSearch({ keyword });
-      expect((data as ChatSearchData).chats.length).toBeGreaterThanOrEqual(atLeast);
+      expect(data.chats.length).toBeGreaterThanOrEqual(atLeast);
     }
     const long = await op.chatMessageList({ chatId: DEMO_LONG_CHAT_ID, pageSize: 1 });
-    expect(long.page!.total).toBeGreaterThanOrEqual(300);
+    expect(long.page.total).toBeGreaterThanOrEqual(300);
     const types = new Set<string>();
-    for (const chat of ((await op.chatSearch({ pageSize: 100 })).data as ChatSearchData).chats) {
-      for (const m of (await op.chatMessageList({ chatId: chat.chatId, pageSize: 100 })).data!.msg) types.add(m.type);
+    for (const chat of (await op.chatSearch({ pageSize: 100 })).data.chats) {
+      for (const m of (await op.chatMessageList({ chatId: chat.chatId, pageSize: 100 })).data.msg) types.add(m.type);
     }
     expect([...types].sort()).toEqual(['audio', 'cmd', 'custom', 'file', 'img', 'loc', 'txt', 'video']);
-    const favorites = (await op.favoriteList({})).data as FavoriteListData;
+    const favorites = (await op.favoriteList({})).data;
     expect(favorites.favorites.length).toBeGreaterThan(0);
-    expect((await op.markList()).data!.marks.length).toBeGreaterThan(0);
+    expect((await op.markList()).data.marks.length).toBeGreaterThan(0);
   });
 
   describe.each([PHONE, DESKTOP])('at $width px', (viewport) => {
@@ -249,7 +249,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
     });
 
     it('says a message of another chat is not in this one, without calling the chat missing', async () => {
-      const other = (await op.chatMessageList({ chatId: DEMO_LONG_CHAT_ID, pageSize: 1 })).data!.msg[0].userMessageId;
+      const other = (await op.chatMessageList({ chatId: DEMO_LONG_CHAT_ID, pageSize: 1 })).data.msg[0].userMessageId;
       await page.goto(`${panel.url}/chats/${DEMO_CHAT_ID}?around=${other}`);
       const notice = page.getByTestId('missing-message');
       await notice.waitFor();
@@ -391,7 +391,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
 
       it('names the operator of each result, chat, favorite and audit record, the id only as its title', async () => {
         expect(operators.map((o) => o.username).sort()).toEqual(['agent', 'demo']);
-        const chats = ((await op.chatSearch({ pageSize: 100 })).data as ChatSearchData).chats;
+        const chats = (await op.chatSearch({ pageSize: 100 })).data.chats;
 
         await page.goto(`${panel.url}/`);
         const cells = page.getByTestId('result-row').getByTestId('operator-name');
@@ -527,9 +527,9 @@ describe('the demo in the panel, on a phone and a desktop', () => {
           baseUrl: api.baseUrl,
           clientId: demo.clientId,
           secret: demo.secret,
-          token: agentSession.data!.token,
+          token: agentSession.data.token,
         });
-        const own = ((await agentOp.chatSearch({})).data as ChatSearchData).chats[0].chatId;
+        const own = (await agentOp.chatSearch({})).data.chats[0].chatId;
         await agentOp.chatMessageList({ chatId: own });
         // And the admin searches the agent's chats: the record's filters name an operator.
         await op.chatSearch({ operatorId: idOf('agent') });
@@ -591,7 +591,7 @@ describe('the demo in the panel, on a phone and a desktop', () => {
 
   it('opens a deep link after sign-in at the page asked for', async () => {
     const page = await newPage(PHONE);
-    const around = (await op.chatMessageList({ chatId: DEMO_LONG_CHAT_ID, pageNum: 5, pageSize: 20 })).data!.msg[3].userMessageId;
+    const around = (await op.chatMessageList({ chatId: DEMO_LONG_CHAT_ID, pageNum: 5, pageSize: 20 })).data.msg[3].userMessageId;
     const link = `/chats/${DEMO_LONG_CHAT_ID}?around=${around}`;
     await page.goto(`${panel.url}${link}`);
     await page.waitForURL(/\/login\?next=/);

@@ -62,8 +62,8 @@ describe('export, print, erase and audit in Chromium', () => {
     messages = [];
     for (let pageNum = 1; ; pageNum++) {
       const { data, page } = await tenant.client.chatMessageList({ chatId: chat.chatId, pageNum, pageSize: 100, needMark: true });
-      messages.push(...data!.msg);
-      if (!page!.next) break;
+      messages.push(...data.msg);
+      if (!page.next) break;
     }
     await tenant.client.messageMarkAdd({ messageId: messages[1].userMessageId, mark: '可疑链接' });
     messages[1].mark = ['可疑链接'];

@@ -116,7 +116,7 @@ describe.each(STORE_ENGINES)('the audit trail on %s', (engine) => {
       await tenant.client.expect('chatMessageList', { chatId: 'q' });
       await tenant.client.expect('chatSearch', { keyword: 'message' });
       const { data, page } = await tenant.client.auditList();
-      expect({ records: data!.records, total: page!.total }).toEqual({ records: [], total: 0 });
+      expect({ records: data.records, total: page.total }).toEqual({ records: [], total: 0 });
     } finally {
       await quiet.close();
     }

@@ -53,8 +53,8 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     const out: ChatMessage[] = [];
     for (let pageNum = 1; ; pageNum++) {
       const { data, page } = await a.client.chatMessageList({ chatId, pageNum, pageSize: 100, needMark: true });
-      out.push(...data!.msg);
-      if (!page!.next) return out;
+      out.push(...data.msg);
+      if (!page.next) return out;
     }
   };
   const text = async (client: OpClient, body: Record<string, unknown>) => {
@@ -74,7 +74,7 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     await t.dataSource.query("UPDATE messages SET ext = '{\"recalled\":true}' WHERE tenant_id = ? AND hx_msg_id = 'recalled-1'", [
       a.tenantId,
     ]);
-    const first = (await a.client.chatMessageList({ chatId: 'c1' })).data!.msg;
+    const first = (await a.client.chatMessageList({ chatId: 'c1' })).data.msg;
     await a.client.messageMarkAdd({ messageId: first[0].userMessageId, mark: '投诉' });
     await a.client.messageMarkAdd({ messageId: first[0].userMessageId, mark: '=cmd|calc' });
     // A long chat whose messages share timestamps: the keyset walk must keep 2.37's order across batches.
@@ -163,7 +163,7 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     expect(body).toContain('<tr><th>客服</th><td></td></tr>'); // assigned to nobody
 
     // A person reads it: the agent's name, the id beside it.
-    const assigned = (await a.client.chatCreate({ customerId: 'u0001print', operatorId: agentId })).data!;
+    const assigned = (await a.client.chatCreate({ customerId: 'u0001print', operatorId: agentId })).data;
     const printed = await text(a.client, { chatId: assigned.chatId, format: 'html' });
     expect(printed.body).toContain(`<tr><th>客服</th><td>export-agent（${agentId}）</td></tr>`);
   });
@@ -225,7 +225,7 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     await t.dataSource.query('UPDATE chats SET operator_id = ? WHERE tenant_id = ? AND id = ?', [agentId, a.tenantId, 'c1']);
     expect((await text(agent, { chatId: 'c1', format: 'jsonl' })).body.trimEnd().split('\n')).toHaveLength(expected.length);
 
-    const { records } = (await a.client.auditList({ action: 'chatExport', pageSize: 100 })).data!;
+    const { records } = (await a.client.auditList({ action: 'chatExport', pageSize: 100 })).data;
     expect(records.filter((r) => r.chatId === 'c1').map((r) => r.target)).toEqual(
       expect.arrayContaining([
         { chatId: 'c1', format: 'jsonl' },
@@ -237,7 +237,7 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
   });
 
   it('auditList gives chatId and target as an object; auditExport gives admins a CSV of a time range', async () => {
-    const { records } = (await a.client.auditList({ action: 'messageMarkAdd' })).data!;
+    const { records } = (await a.client.auditList({ action: 'messageMarkAdd' })).data;
     expect(records[0]).toEqual({
       time: expect.any(String),
       operatorId: a.operatorId,
@@ -278,7 +278,7 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     expect(await refused(agent, { from, to: from })).toEqual([403, 'auditExport 只允许管理员（admin）调用']);
     expect(await refused(a.client, { to: from })).toEqual([400, 'from 不能为空']);
     expect(await refused(a.client, { from: '2026-02-01 00:00:00', to: '2026-01-01 00:00:00' })).toEqual([400, 'from 不能晚于 to']);
-    expect((await a.client.auditList({ action: 'auditExport' })).data!.records[0].target).toMatchObject({
+    expect((await a.client.auditList({ action: 'auditExport' })).data.records[0].target).toMatchObject({
       from: expect.any(String),
       to: expect.any(String),
     });

@@ -130,7 +130,7 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
 
     it('writes each result as the contract chat object plus hits', async () => {
       const envelope = await a.client.chatSearch({ chatId: 's1' });
-      expect(envelope.data!.chats).toEqual([
+      expect(envelope.data.chats).toEqual([
         {
           chatId: 's1',
           status: '聊天中',
@@ -436,7 +436,7 @@ describe.each(SEARCH_SETUPS)('chatSearch on $name', (setup) => {
       const after = await tenant.client.chatSearch({ keyword: '退款单号' });
       // The same answer, but for the scan's default window, which ends at each call's own second.
       expect({ ...before.data, window: null }).toEqual({ ...after.data, window: null });
-      expect(after.data!.chats.map((c) => [c.chatId, c.hits.map((h) => h.snippet)])).toEqual([['fresh', ['刚刚写入的退款单号 A-1']]]);
+      expect(after.data.chats.map((c) => [c.chatId, c.hits.map((h) => h.snippet)])).toEqual([['fresh', ['刚刚写入的退款单号 A-1']]]);
     } finally {
       index.startBackground();
     }

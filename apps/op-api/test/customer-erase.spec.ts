@@ -54,7 +54,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
   let other: string;
 
   const erase = (who: OpClient, body: Record<string, unknown>) => who.call<CustomerEraseData>('customerErase', body);
-  const keywordChats = async (keyword: string) => (await a.client.chatSearch({ keyword })).data!.chats.map((chat) => chat.chatId);
+  const keywordChats = async (keyword: string) => (await a.client.chatSearch({ keyword })).data.chats.map((chat) => chat.chatId);
   const drain = () => t.app.get(SearchIndexService).drain();
 
   beforeAll(async () => {
@@ -110,7 +110,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
       marks: 0,
       favorites: 0,
     });
-    expect((await a.client.chatMessageList({ chatId: `g${customer}` })).data!.msg).toHaveLength(1);
+    expect((await a.client.chatMessageList({ chatId: `g${customer}` })).data.msg).toHaveLength(1);
     await erase(a.client, { customerId: customer, confirm: customer }); // clean slate for the next test
   });
 
@@ -142,18 +142,18 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
       callbackBody({ from: customer, to: AGENT_IM, body: { type: 'txt', msg: '实时消息也要删除' } }),
     );
     expect(outcome(live)).toBe('stored');
-    const x1 = (await a.client.chatMessageList({ chatId: `x1${customer}`, pageSize: 100 })).data!.msg;
+    const x1 = (await a.client.chatMessageList({ chatId: `x1${customer}`, pageSize: 100 })).data.msg;
     for (const message of x1.slice(0, 2)) {
       await a.client.messageMarkAdd({ messageId: message.userMessageId, mark: '投诉' });
       await a.client.messageFavoriteAdd({ messageId: message.userMessageId });
     }
-    const kept = (await a.client.chatMessageList({ chatId: `k1${other}` })).data!.msg[0];
+    const kept = (await a.client.chatMessageList({ chatId: `k1${other}` })).data.msg[0];
     await a.client.messageMarkAdd({ messageId: kept.userMessageId, mark: '投诉' });
     await a.client.messageFavoriteAdd({ messageId: kept.userMessageId });
     await drain();
     expect(await keywordChats('幸福路')).toEqual([`x1${customer}`]);
     expect(await keywordChats('实时消息')).toHaveLength(1);
-    const auditBefore = (await a.client.auditList({ pageSize: 100 })).data!.records;
+    const auditBefore = (await a.client.auditList({ pageSize: 100 })).data.records;
 
     const { status, envelope } = await erase(a.client, { customerId: customer, confirm: customer });
     expect(status).toBe(200);
@@ -170,16 +170,16 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     expect([...tables.values()].join('')).toContain(other);
     for (const keyword of ['幸福路', '甲乙丙', 'hyperlink', '实时消息', '🍣']) expect(await keywordChats(keyword)).toEqual([]);
     expect(await keywordChats('保留')).toEqual([`k1${other}`]);
-    expect((await a.client.chatSearch({ customerId: customer })).data!.chats).toEqual([]);
+    expect((await a.client.chatSearch({ customerId: customer })).data.chats).toEqual([]);
     expect((await a.client.call('chatDetail', { chatId: `x1${customer}` })).status).toBe(404);
-    expect((await a.client.favoriteList()).data!.favorites.map((f) => f.message.userMessageId)).toEqual([kept.userMessageId]);
-    expect((await a.client.markList()).data!.marks).toEqual([{ mark: '投诉', count: 1 }]);
+    expect((await a.client.favoriteList()).data.favorites.map((f) => f.message.userMessageId)).toEqual([kept.userMessageId]);
+    expect((await a.client.markList()).data.marks).toEqual([{ mark: '投诉', count: 1 }]);
     const index = t.app.get(SearchIndexService);
     const verify = await index.verify(a.tenantId, 10);
     expect(verify).toMatchObject({ ok: true, tenants: [{ stored: 1, indexed: 1, queued: 0 }] });
 
     // The audit trail lost nothing and gained one record of the erasure, naming the customer only by digest.
-    const auditAfter = (await a.client.auditList({ pageSize: 100 })).data!.records;
+    const auditAfter = (await a.client.auditList({ pageSize: 100 })).data.records;
     const keyOf = (r: AuditListData['records'][number]) => JSON.stringify([r.time, r.action, r.chatId, r.target]);
     const afterKeys = new Set(auditAfter.map(keyOf));
     for (const before of auditBefore) expect(afterKeys.has(keyOf(before))).toBe(true);
@@ -198,7 +198,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     expect(
       outcome(await postCallback(t.baseUrl, callbackBody({ from: customer, to: AGENT_IM, body: { type: 'txt', msg: '删除之后' } }))),
     ).toBe('stored');
-    const after = (await a.client.chatSearch({ customerId: customer })).data!.chats;
+    const after = (await a.client.chatSearch({ customerId: customer })).data.chats;
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ statusCode: 1, messageCount: 1 });
     expect([`x1${customer}`, `x2${customer}`]).not.toContain(after[0].chatId);
@@ -271,10 +271,10 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     if (routed.kind !== 'routed') throw new Error('an export line is routed');
     const redelivered = await router.deliver(a.tenantId, routed.message);
     expect(redelivered).toEqual({ delivered: 'known', chatId: null });
-    expect((await a.client.chatSearch({ customerId: gone })).data!.chats).toEqual([]);
+    expect((await a.client.chatSearch({ customerId: gone })).data.chats).toEqual([]);
     // The journalled callback is not stored when drained: it went with the erasure.
     expect(await t.app.get(EasemobCallbackService).storeSpooled([journalled])).toEqual([{ ok: true, value: 'ignored' }]);
-    expect((await a.client.chatSearch({ customerId: gone })).data!.chats).toEqual([]);
+    expect((await a.client.chatSearch({ customerId: gone })).data.chats).toEqual([]);
     // Nor does a reconciliation bring back what the journal held: the ids of the blanked and
     // the dropped entries are remembered as erased.
     const fromExport = (msgId: string) => {
@@ -367,7 +367,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('custome
     );
     expect(open).toHaveLength(sent - joinedOld > 0 ? 1 : 0);
     await drain();
-    const search: ChatSearchData = (await a.client.chatSearch({ keyword: '早先的消息' })).data!;
+    const search: ChatSearchData = (await a.client.chatSearch({ keyword: '早先的消息' })).data;
     expect(search.chats).toEqual([]);
   });
 });

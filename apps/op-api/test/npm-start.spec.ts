@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ChatMessageListData, ChatSearchData, Envelope } from '@op/contracts';
+import type { ChatMessageListData, Envelope } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
 import { freePort } from './support/processes';
 
@@ -155,10 +155,10 @@ describe('npm start on the embedded default', () => {
         ['发货', 3],
         ['投诉', 2],
       ] as const) {
-        const found = (await op.chatSearch({ keyword, pageSize: 20 })).data as ChatSearchData;
+        const found = (await op.chatSearch({ keyword, pageSize: 20 })).data;
         expect(found.chats.length).toBeGreaterThanOrEqual(atLeast);
       }
-      const long = (await op.chatSearch({ keyword: '第 100 单' })).data as ChatSearchData;
+      const long = (await op.chatSearch({ keyword: '第 100 单' })).data;
       expect(long.chats[0].messageCount).toBeGreaterThanOrEqual(300);
     } finally {
       await stop(first.child);

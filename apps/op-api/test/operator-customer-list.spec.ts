@@ -112,9 +112,9 @@ describe.each(ENGINES)('operatorList and customerList on %s', (engine) => {
     });
 
     it("never shows another tenant's operators", async () => {
-      const ofB = (await b.client.operatorList()).data!.operators.map((o) => o.operatorId);
+      const ofB = (await b.client.operatorList()).data.operators.map((o) => o.operatorId);
       expect(ofB.sort()).toEqual([b.operatorId, bAgent.operatorId].sort());
-      const ofA = (await zoe.client.operatorList()).data!.operators.map((o) => o.operatorId);
+      const ofA = (await zoe.client.operatorList()).data.operators.map((o) => o.operatorId);
       expect(ofA).not.toContain(b.operatorId);
       expect(ofA).not.toContain(bAgent.operatorId);
     });

@@ -92,11 +92,11 @@ describe.each(STORE_ENGINES)('retention on %s', (engine) => {
       record({ chatId: 'alive', timestamp: now - DAY, body: { type: 'txt', msg: '昨天还在说话' } }),
     ]);
     await t.importRecords(b.tenantId, [record({ chatId: 'old', timestamp: now - 400 * DAY, body: { type: 'txt', msg: '过期的消息 b' } })]);
-    const old = (await a.client.chatMessageList({ chatId: 'old', pageSize: 3 })).data!.msg;
+    const old = (await a.client.chatMessageList({ chatId: 'old', pageSize: 3 })).data.msg;
     await a.client.messageMarkAdd({ messageId: old[0].userMessageId, mark: '过期' });
     await a.client.messageFavoriteAdd({ messageId: old[1].userMessageId });
     await t.app.get(SearchIndexService).drain();
-    expect((await a.client.chatSearch({ keyword: '过期的消息' })).data!.chats.map((c) => c.chatId)).toEqual(['old']);
+    expect((await a.client.chatSearch({ keyword: '过期的消息' })).data.chats.map((c) => c.chatId)).toEqual(['old']);
     await oldAudit(a, 1200, 20);
     await oldAudit(b, 5, 20);
     const recentAudit = (await count('SELECT COUNT(*) AS n FROM audit_logs WHERE tenant_id = ?', [a.tenantId])) - 1200;
@@ -112,14 +112,14 @@ describe.each(STORE_ENGINES)('retention on %s', (engine) => {
     expect((run.json.tenants as unknown[]).length).toBe(2);
 
     expect((await a.client.call('chatDetail', { chatId: 'old' })).status).toBe(404);
-    expect((await a.client.chatMessageList({ chatId: 'alive' })).data!.msg.map((m) => m.msg)).toEqual(['很久以前开始', '昨天还在说话']);
-    expect((await b.client.chatMessageList({ chatId: 'old' })).data!.msg).toHaveLength(1);
+    expect((await a.client.chatMessageList({ chatId: 'alive' })).data.msg.map((m) => m.msg)).toEqual(['很久以前开始', '昨天还在说话']);
+    expect((await b.client.chatMessageList({ chatId: 'old' })).data.msg).toHaveLength(1);
     for (const table of ['messages', 'message_marks', 'message_favorites', 'chat_message_days']) {
       expect(await count(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ? AND chat_id = 'old'`, [a.tenantId])).toBe(0);
     }
     await t.app.get(SearchIndexService).drain();
-    expect((await a.client.chatSearch({ keyword: '过期的消息' })).data!.chats).toEqual([]);
-    expect((await b.client.chatSearch({ keyword: '过期的消息' })).data!.chats.map((c) => c.chatId)).toEqual(['old']);
+    expect((await a.client.chatSearch({ keyword: '过期的消息' })).data.chats).toEqual([]);
+    expect((await b.client.chatSearch({ keyword: '过期的消息' })).data.chats.map((c) => c.chatId)).toEqual(['old']);
     expect((await t.app.get(SearchIndexService).verify(a.tenantId, 5)).ok).toBe(true);
     expect(await count('SELECT COUNT(*) AS n FROM audit_logs WHERE tenant_id = ?', [a.tenantId])).toBeGreaterThanOrEqual(recentAudit);
     expect(await count('SELECT COUNT(*) AS n FROM audit_logs WHERE tenant_id = ? AND create_time < ?', [a.tenantId, now - 10 * DAY])).toBe(
@@ -172,7 +172,7 @@ describe.each(STORE_ENGINES)('retention on %s', (engine) => {
     ]);
     expect(again).toMatchObject({ imported: 2, duplicates: 0, expired: 2, failed: 0 });
     const chats = async (customerId: string) =>
-      (await d.client.chatSearch({ customerId })).data!.chats.map((chat) => [chat.customerId, chat.messageCount]);
+      (await d.client.chatSearch({ customerId })).data.chats.map((chat) => [chat.customerId, chat.messageCount]);
     expect(await chats('u-gone')).toEqual([]);
     expect(await chats('u-live')).toEqual([['u-live', 2]]);
     expect(await chats('u-new')).toEqual([['u-new', 1]]);

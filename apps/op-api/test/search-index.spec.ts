@@ -137,8 +137,8 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     // Half built: the tenant's keyword searches fall back to the exact scan, which says its window.
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     const during = await other.client.chatSearch({ keyword: '退款' });
-    expect(during.data!.chats.map((c) => c.chatId)).toEqual(['bulk-0']);
-    expect(during.data!.window).not.toBeNull();
+    expect(during.data.chats.map((c) => c.chatId)).toEqual(['bulk-0']);
+    expect(during.data.window).not.toBeNull();
     // Another tenant is still served by the index.
     expect((await refundChats()).window).toBeNull();
     // search:verify said ok here: the index held what it had been given, but searches used the scan.
@@ -175,7 +175,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
         if (done >= 1_000) throw stop;
       }),
     ).rejects.toBe(stop);
-    const window = async () => (await other.client.chatSearch({ keyword: '退款' })).data!.window;
+    const window = async () => (await other.client.chatSearch({ keyword: '退款' })).data.window;
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     expect(await window()).not.toBeNull();
     // Two minutes later, as the process holding the feeder's lease sees it.
@@ -303,8 +303,8 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))(
           const index = after.app.get(SearchIndexService);
           // Whatever the background build has reached, the answer is exact for what was searched.
           const first = await client.chatSearch({ keyword: '退款' });
-          if (first.data!.window !== null) expect(first.data!.chats.map((c) => c.chatId)).toEqual(['recent']);
-          else expect(first.data!.chats.map((c) => c.chatId)).toEqual(['recent', 'old']);
+          if (first.data.window !== null) expect(first.data.chats.map((c) => c.chatId)).toEqual(['recent']);
+          else expect(first.data.chats.map((c) => c.chatId)).toEqual(['recent', 'old']);
           expect(await untilIndexed(index)).toBe(true);
           await new Promise((resolve) => setTimeout(resolve, 2_100));
           const built = await client.chatSearch({ keyword: '退款' });

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { OpClient } from './op-client';
 
 describe('OpClient timeoutMs', () => {
@@ -41,6 +42,7 @@ describe('OpClient timeoutMs', () => {
 describe('OpClient on answers that are no envelope', () => {
   let server: Server;
   let baseUrl: string;
+  const elsewhere: string[] = [];
 
   beforeAll(async () => {
     // What a gateway in front of the API answers when the API is down or slow.
@@ -49,6 +51,22 @@ describe('OpClient on answers that are no envelope', () => {
         response.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
       } else if (request.url?.includes('favoriteList')) {
         response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>请先登录门户</body></html>');
+      } else if (request.url?.includes('chatDetail')) {
+        // A gateway's own JSON, with a numeric code of its own.
+        response.writeHead(504, { 'content-type': 'application/json' }).end('{"code":1001,"msg":"upstream timeout"}');
+      } else if (request.url?.includes('chatMessageList')) {
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"code":0,"msg":"ok","data":{"stolen":true}}');
+      } else if (request.url?.includes('auditExport')) {
+        response.writeHead(200, { 'content-type': 'text/html' }).end('<html>login portal</html>');
+      } else if (request.url?.includes('chatLifecycle')) {
+        // A redirect to another origin: following it sent the signed query, token included, there.
+        elsewhere.push(request.url);
+        response.writeHead(307, { location: `${baseUrl}/elsewhere${request.url.slice(request.url.indexOf('?'))}` }).end();
+      } else if (request.url?.startsWith('/elsewhere')) {
+        elsewhere.push(request.url);
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end('{"code":200,"message":"成功","data":{"stolen":true},"foot":{}}');
       } else if (request.url?.includes('markList')) {
         response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '7' }).end('{"message":"overloaded"}');
       } else {
@@ -80,5 +98,46 @@ describe('OpClient on answers that are no envelope', () => {
       message: 'Op API 返回了无法识别的应答（HTTP 200）',
     });
     await expect(client.chatExport({ chatId: 'c', format: 'csv' })).rejects.toMatchObject({ name: 'OpApiError', code: 504 });
+  });
+
+  it('takes only the Op envelope for one: a JSON with a code of its own is the HTTP status, a 2xx one a bad gateway', async () => {
+    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t' });
+    await expect(client.chatDetail({ chatId: 'c' })).rejects.toMatchObject({ name: 'OpApiError', code: 504 });
+    await expect(client.chatMessageList({ chatId: 'c' })).rejects.toMatchObject({
+      name: 'OpApiError',
+      code: 502,
+      message: 'Op API 返回了无法识别的应答（HTTP 200）',
+    });
+  });
+
+  it('follows no redirect: the signed query (the token) goes nowhere else, and what answers there is not taken', async () => {
+    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t', token: 'TOKEN-xyz' });
+    await expect(client.call('chatLifecycle', {})).rejects.toMatchObject({
+      name: 'OpApiError',
+      code: 502,
+      message: 'Op API 返回了重定向（HTTP 307），未跟随：请检查 baseUrl',
+    });
+    expect(elsewhere).toEqual([expect.stringMatching(/^\/op\/v2\/chatLifecycle\?/)]);
+  });
+
+  it('refuses a file answer of a media type the endpoint does not serve (a portal page)', async () => {
+    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t' });
+    await expect(client.auditExport({ from: '2026-01-01 00:00:00', to: '2026-01-02 00:00:00' })).rejects.toMatchObject({
+      name: 'OpApiError',
+      code: 502,
+      message: 'Op API 的 auditExport 返回了意外的内容类型（text/html）',
+    });
+  });
+});
+
+describe('OpClient keeps its secret', () => {
+  it('out of what logging or serialising it prints', () => {
+    const client = new OpClient({ baseUrl: 'http://127.0.0.1:9//', clientId: 'c1', secret: 'SUPERSECRET-0123', token: 'TOKEN-xyz' });
+    for (const shown of [inspect(client, { depth: 5, showHidden: true }), JSON.stringify(client), String(Object.values(client))]) {
+      expect(shown).not.toContain('SUPERSECRET');
+      expect(shown).not.toContain('TOKEN-xyz');
+    }
+    // And the base URL's trailing slashes, all of them, go.
+    expect(client.signedRequest('markList', {}).url).toMatch(/^http:\/\/127\.0\.0\.1:9\/op\/v2\/markList\?/);
   });
 });

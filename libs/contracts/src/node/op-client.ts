@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   OP_API_PREFIX,
   OP_ENDPOINT_NAMES,
+  type OP_ENDPOINTS,
   opEndpoint,
   type OpEndpointData,
   type OpEndpointName,
@@ -9,7 +10,7 @@ import {
   type OpFileEndpointName,
   type OpRequest,
 } from '../lib/endpoints';
-import { API_VERSION, type Envelope } from '../lib/envelope';
+import { API_VERSION, type Envelope, type PageInfo } from '../lib/envelope';
 import { DEFAULT_SIGN_METHOD, type SignMethod } from '../lib/signing';
 import { signRequest } from './signer';
 
@@ -29,7 +30,8 @@ export interface OpClientOptions {
   headers?: Record<string, string>;
   /**
    * How long `call` and `expect` wait for the whole answer before they reject with a
-   * `TimeoutError`; unset, as long as the server takes. `download` is not bounded (an export streams).
+   * `TimeoutError`; unset, as long as the server takes. `download` is bounded only by its call's
+   * own `timeoutMs` (an export streams for as long as it is long).
    */
   timeoutMs?: number;
 }
@@ -80,13 +82,28 @@ function retryAfterOf(response: Response): number | null {
   return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
-/** The envelope of an answer, or {@link OpApiError} with the HTTP status when the body is none (HTML, empty, other JSON). */
+/** Whether a parsed body is the Op envelope: a numeric `code`, a `message` and the `foot` every answer carries. */
+function isEnvelope(parsed: unknown): boolean {
+  if (typeof parsed !== 'object' || parsed === null) return false;
+  const { code, message, foot } = parsed as { code?: unknown; message?: unknown; foot?: unknown };
+  return typeof code === 'number' && typeof message === 'string' && typeof foot === 'object' && foot !== null;
+}
+
+/**
+ * The envelope of an answer, or {@link OpApiError} with the HTTP status when the body is none
+ * (HTML, empty, a gateway's own JSON: `{"code":1001,"msg":…}` was taken for an Op error code).
+ */
 async function envelopeOf<T>(response: Response): Promise<Envelope<T>> {
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    // Not followed: the signed query (the operator's token) would go wherever Location says,
+    // and what answered there would be taken for the Op API's answer.
+    throw new OpApiError(502, `Op API 返回了重定向（HTTP ${response.status}），未跟随：请检查 baseUrl`);
+  }
   const text = await response.text();
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { code?: unknown }).code === 'number')
-      return parsed as Envelope<T>;
+    if (isEnvelope(parsed)) return parsed as Envelope<T>;
   } catch {
     // not JSON: below
   }
@@ -94,6 +111,9 @@ async function envelopeOf<T>(response: Response): Promise<Envelope<T>> {
   const code = response.status >= 200 && response.status < 300 ? 502 : response.status;
   throw new OpApiError(code, `Op API 返回了无法识别的应答（HTTP ${response.status}）`, retryAfterOf(response));
 }
+
+/** A Content-Type's media type alone, lower case (`text/csv; charset=utf-8` → `text/csv`). */
+const mediaType = (header: string | null): string => (header ?? '').split(';')[0].trim().toLowerCase();
 
 /** The keys of T that a value must have. */
 type RequiredKeys<T> = { [P in keyof T]-?: undefined extends T[P] ? never : P }[keyof T];
@@ -106,8 +126,17 @@ type OpMethodArgs<K extends OpEndpointName> =
       ? [body?: OpRequest<K>, call?: CallOptions]
       : [body: OpRequest<K>, call?: CallOptions];
 
-/** What a method resolves to: the envelope with the endpoint's typed `data`, or the file's response, its body not yet read. */
-type OpMethodResult<K extends OpEndpointName> = K extends OpEnvelopeEndpointName ? Envelope<OpEndpointData[K]> : Response;
+/**
+ * The envelope of a success (typed methods throw on anything else): `data` as the endpoint
+ * gives it, never the null of an error, and `page` on the paged endpoints. Typed as any
+ * envelope, a strict project had to null-check what cannot be null.
+ */
+export type OpSuccess<K extends OpEnvelopeEndpointName> = Omit<Envelope<OpEndpointData[K]>, 'data' | 'page'> & {
+  data: OpEndpointData[K];
+} & ((typeof OP_ENDPOINTS)[K] extends { paged: true } ? { page: PageInfo } : { page?: undefined });
+
+/** What a method resolves to: the success envelope, or the file's response, its body not yet read. */
+type OpMethodResult<K extends OpEndpointName> = K extends OpEnvelopeEndpointName ? OpSuccess<K> : Response;
 
 /**
  * One typed method per endpoint of the registry (`client.chatSearch(body)`), each throwing
@@ -122,43 +151,55 @@ export interface OpClient extends OpEndpointMethods {}
 /** Signs and sends Op API calls (docs/CONTRACT.md §1); one typed method per endpoint ({@link OpEndpointMethods}). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class OpClient {
-  constructor(private readonly options: OpClientOptions) {}
+  // An ES private field: a `private` property is an ordinary one at run time, and logging the
+  // client (console.log, a failed assertion, JSON.stringify) printed its secret and token.
+  readonly #options: OpClientOptions;
+
+  constructor(options: OpClientOptions) {
+    this.#options = options;
+  }
 
   /** Builds the signed URL and body of a call without sending it. */
   signedRequest(name: string, body: unknown, call: CallOptions = {}): SignedRequest {
     // Any name, not only the registry's: specs probe unknown paths with a valid signature.
     const path = `${OP_API_PREFIX}/${name}`;
-    const now = this.options.now ?? Date.now;
+    const now = this.#options.now ?? Date.now;
     const query: Record<string, string> = {
       apiVersion: API_VERSION,
-      client: this.options.clientId,
+      client: this.#options.clientId,
       timestamp: String(call.timestamp ?? Math.floor(now() / 1000)),
     };
-    const token = call.token === undefined ? this.options.token : call.token;
+    const token = call.token === undefined ? this.#options.token : call.token;
     if (token) query.token = token;
-    const nonce = call.nonce === undefined ? (this.options.nonce === false ? null : randomBytes(12).toString('hex')) : call.nonce;
+    const nonce = call.nonce === undefined ? (this.#options.nonce === false ? null : randomBytes(12).toString('hex')) : call.nonce;
     if (nonce) query.nonce = nonce;
     const raw = body === undefined ? '' : JSON.stringify(body);
     const sign = signRequest(
       { method: 'POST', path, query, body: raw },
-      this.options.secret,
-      this.options.signMethod ?? DEFAULT_SIGN_METHOD,
+      this.#options.secret,
+      this.#options.signMethod ?? DEFAULT_SIGN_METHOD,
     );
     const search = new URLSearchParams({ ...query, sign });
-    return { url: `${this.options.baseUrl.replace(/\/$/, '')}${path}?${search.toString()}`, query: { ...query, sign }, body: raw };
+    return { url: `${this.#options.baseUrl.replace(/\/+$/, '')}${path}?${search.toString()}`, query: { ...query, sign }, body: raw };
   }
 
   /** Sends a call and returns the HTTP status and the envelope, whatever the code. */
   async call<T>(name: string, body: unknown, call: CallOptions = {}): Promise<OpResponse<T>> {
     const request = this.signedRequest(name, body, call);
-    const timeoutMs = call.timeoutMs === undefined ? this.options.timeoutMs : call.timeoutMs;
-    const response = await fetch(request.url, {
+    const timeoutMs = call.timeoutMs === undefined ? this.#options.timeoutMs : call.timeoutMs;
+    const response = await this.send(request, timeoutMs);
+    return { status: response.status, envelope: await envelopeOf<T>(response), retryAfterSeconds: retryAfterOf(response) };
+  }
+
+  /** POSTs a signed request; a redirect is answered, never followed (see {@link envelopeOf}). */
+  private send(request: SignedRequest, timeoutMs: number | null | undefined): Promise<Response> {
+    return fetch(request.url, {
       method: 'POST',
-      headers: { ...this.options.headers, 'content-type': 'application/json; charset=utf-8' },
+      headers: { ...this.#options.headers, 'content-type': 'application/json; charset=utf-8' },
       body: request.body,
+      redirect: 'manual',
       ...(timeoutMs === undefined || timeoutMs === null ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
     });
-    return { status: response.status, envelope: await envelopeOf<T>(response), retryAfterSeconds: retryAfterOf(response) };
   }
 
   /** Sends a call and returns the whole envelope, throwing {@link OpApiError} on an error code. */
@@ -170,18 +211,22 @@ export class OpClient {
 
   /**
    * Sends a call whose success is a file (`chatExport`, `auditExport`): the response, its body
-   * not yet read, to stream on. An error answer (the envelope) is thrown as {@link OpApiError}.
+   * not yet read, to stream on. An error answer (the envelope) is thrown as {@link OpApiError};
+   * so is a 200 that is not one of the endpoint's media types (a portal's login page). Only the
+   * call's own `timeoutMs` bounds it (the client's is for envelopes; an export streams), the
+   * reading of the body included.
    */
   async download(name: OpFileEndpointName, body: unknown, call: CallOptions = {}): Promise<Response> {
     const request = this.signedRequest(name, body, call);
-    const response = await fetch(request.url, {
-      method: 'POST',
-      headers: { ...this.options.headers, 'content-type': 'application/json; charset=utf-8' },
-      body: request.body,
-    });
+    const response = await this.send(request, call.timeoutMs);
     if (response.status !== 200) {
       const envelope = await envelopeOf<unknown>(response);
       throw new OpApiError(envelope.code, envelope.message, retryAfterOf(response));
+    }
+    const type = mediaType(response.headers.get('content-type'));
+    if (!(opEndpoint(name).file ?? []).some((declared) => mediaType(declared) === type)) {
+      await response.body?.cancel();
+      throw new OpApiError(502, `Op API 的 ${name} 返回了意外的内容类型（${type || '无'}）`);
     }
     return response;
   }

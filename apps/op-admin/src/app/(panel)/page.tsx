@@ -175,7 +175,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
       {!result.ok ? (
         <ErrorBox message={result.message} />
       ) : (
-        <Results data={result.value.data as ChatSearchData} page={result.value.page} query={query} body={body} names={directory.names} />
+        <Results data={result.value.data} page={result.value.page} query={query} body={body} names={directory.names} />
       )}
     </>
   );

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, type AuditListData, type AuditListRequest, type AuditRecord } from '@op/contracts';
+import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, type AuditListRequest, type AuditRecord } from '@op/contracts';
 import {
   ErrorBox,
   FilterActions,
@@ -85,9 +85,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       </form>
       {!result.ok ? (
         <ErrorBox message={result.message} />
-      ) : (result.value.data as AuditListData).records.length === 0 && isPastTheEnd(result.value.page) ? (
+      ) : result.value.data.records.length === 0 && isPastTheEnd(result.value.page) ? (
         <PastTheEnd page={result.value.page} first={`/audit${withPage(query, 1)}`} />
-      ) : (result.value.data as AuditListData).records.length === 0 ? (
+      ) : result.value.data.records.length === 0 ? (
         <div className="card empty" data-testid="empty">
           没有符合条件的审计记录
         </div>
@@ -106,7 +106,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               </tr>
             </thead>
             <tbody>
-              {(result.value.data as AuditListData).records.map((r, i) => (
+              {result.value.data.records.map((r, i) => (
                 <tr key={i} data-testid="audit-row">
                   <td>{r.time}</td>
                   <td>

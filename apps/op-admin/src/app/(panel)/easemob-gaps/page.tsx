@@ -30,7 +30,7 @@ export default async function EasemobGapsPage({ searchParams }: { searchParams: 
   if (to) body.to = to;
   const result = await withOp(session, (op) => op.easemobGaps(body));
   if (!result.ok && result.code === 403) return <Forbidden />;
-  const data = result.ok ? (result.value.data as EasemobGapsData) : null;
+  const data = result.ok ? result.value.data : null;
   // The fields show the range checked: the URL's as typed, or the API's default to the minute.
   const shown: Query = {
     from: queryValue(query, 'from') ?? data?.from.slice(0, 16),

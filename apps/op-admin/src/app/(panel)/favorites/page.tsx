@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import type { FavoriteListData } from '@op/contracts';
 import { FreshOnReturn } from '@/components/fresh-on-return';
 import { ErrorBox, OperatorName, Pager, PastTheEnd, StatusBadge, isPastTheEnd } from '@/components/common';
 import { FavoriteRow } from '@/components/favorite-row';
@@ -28,9 +27,9 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
       <h1 tabIndex={-1}>我的收藏</h1>
       {!result.ok ? (
         <ErrorBox message={result.message} />
-      ) : (result.value.data as FavoriteListData).favorites.length === 0 && isPastTheEnd(result.value.page) ? (
+      ) : result.value.data.favorites.length === 0 && isPastTheEnd(result.value.page) ? (
         <PastTheEnd page={result.value.page} first="/favorites" />
-      ) : (result.value.data as FavoriteListData).favorites.length === 0 ? (
+      ) : result.value.data.favorites.length === 0 ? (
         <div className="card empty" data-testid="empty">
           还没有收藏的消息：在会话页点 ☆ 收藏一条消息
         </div>
@@ -45,7 +44,7 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
               </tr>
             </thead>
             <tbody>
-              {(result.value.data as FavoriteListData).favorites.map(({ favoriteTime, message, chat }) => (
+              {result.value.data.favorites.map(({ favoriteTime, message, chat }) => (
                 <FavoriteRow key={message.userMessageId} messageId={message.userMessageId}>
                   <td data-label="收藏时间">{favoriteTime}</td>
                   <td data-label="会话">

@@ -105,7 +105,7 @@ export default async function ChatPage({ params, searchParams }: { params: Param
   // customer (customers open chats), so the conversation still has two sides.
   let customerId = chat.customerId;
   if (customerId === null && list.ok) {
-    const msgs = (list.value.data as ChatMessageListData).msg;
+    const msgs = list.value.data.msg;
     if (list.value.page?.page === 1) customerId = msgs[0]?.form ?? null;
     else {
       const first = await withOp(session, (op) => op.chatMessageList({ chatId, pageNum: 1, pageSize: 1 }));
@@ -199,7 +199,7 @@ export default async function ChatPage({ params, searchParams }: { params: Param
       ) : (
         <Conversation
           chatId={chatId}
-          data={list.value.data as ChatMessageListData}
+          data={list.value.data}
           page={list.value.page}
           customerId={customerId}
           highlight={aroundMessageId}
