@@ -3,7 +3,6 @@ import { ascending } from './ascending';
 import { chunks, chunksWithin } from './chunks';
 import { groupBy } from './group-by';
 import { hashPassword, verifyPassword } from './password';
-import { RowBudget } from './row-budget';
 import { SecretBox } from './secret-box';
 import { Snowflake } from './snowflake';
 import { TimeFormatter, parseZonedTime } from './time-format';
@@ -61,21 +60,6 @@ describe('groupBy', () => {
       ['c', [1]],
     ]);
     expect(groupBy([], (s: string) => s).size).toBe(0);
-  });
-});
-
-describe('RowBudget', () => {
-  it('starts at its first limit, then fits its characters at the last rows length, within its bounds', () => {
-    const budget = new RowBudget({ first: 50, most: 500, least: 10, chars: 1_000_000 });
-    expect(budget.limit).toBe(50);
-    budget.spent(50, 50 * 20_000); // 20,000 characters a row: 50 rows
-    expect(budget.limit).toBe(50);
-    budget.spent(50, 50 * 200_000); // 5 rows would fit: never fewer than 10
-    expect(budget.limit).toBe(10);
-    budget.spent(10, 10 * 100); // 10,000 would fit: never more than 500
-    expect(budget.limit).toBe(500);
-    budget.spent(0, 0); // nothing read: as many as allowed
-    expect(budget.limit).toBe(500);
   });
 });
 

@@ -1,7 +1,6 @@
 import { containsKeyword } from '@op/contracts';
 import type { DataSource } from 'typeorm';
-import { RowBudget } from '../../../common/util/row-budget';
-import { keysetAfter } from '../../../database/sql';
+import { keysetAfter, placeholders } from '../../../database/sql';
 import {
   messageScope,
   type HitCandidate,
@@ -12,17 +11,24 @@ import {
   type SearchQuery,
 } from '../search-engine';
 
+/** Rows one read of the walk takes. */
+const SCAN_ROWS = 5_000;
 /**
- * Rows a query reads: 100 first, then as many as 8 Mi characters of text hold, 50 to 5,000 (at
- * their size limit, 5,000 messages were 327 MB in the process per search).
+ * A text longer than this (bytes on MySQL, characters on SQLite) is not read with its row but
+ * apart, LONG_TEXTS at a time: one read holds at most 5,000 × 2 Ki short texts and 100 long ones
+ * (6.4 Mi characters). Sized by the rows read before, a read after thousands of short messages
+ * took 5,000 long ones at once: 327 MB in the process for one search.
  */
-const SCAN_ROWS = { first: 100, most: 5_000, least: 50, chars: 8 * 1024 * 1024 };
+const INLINE_CHARS = 2_048;
+const LONG_TEXTS = 100;
 
 interface TextRow {
   chat_id: string;
   id: string;
   create_time: number | string;
+  /** Null for a long text until {@link ScanEngine.readLong} fills it (and again once visited). */
   msg: string | null;
+  long_text: number | string;
 }
 
 /**
@@ -47,29 +53,42 @@ export class ScanEngine implements SearchEngine {
   private async scan(query: SearchQuery, chatIds: readonly string[] | null, visit: (row: HitCandidate) => boolean | void): Promise<void> {
     if (chatIds?.length === 0) return;
     const scope = messageScope(query, '', chatIds ?? undefined);
+    const long = `LENGTH(msg) > ${INLINE_CHARS}`;
     let after: { timeMs: number; id: string } | null = null;
-    const budget = new RowBudget(SCAN_ROWS);
     for (;;) {
-      const limit = budget.limit;
       const past = keysetAfter(after, 'messages');
       const rows: TextRow[] = await this.dataSource.query(
-        `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, msg FROM messages WHERE ${scope.sql}${past.sql} ` +
+        `SELECT chat_id, CAST(id AS CHAR) AS id, create_time, CASE WHEN ${long} THEN NULL ELSE msg END AS msg, ` +
+          `CASE WHEN ${long} THEN 1 ELSE 0 END AS long_text FROM messages WHERE ${scope.sql}${past.sql} ` +
           // Qualified: a bare `id` would name the CAST above (a string), and sort by it.
-          `ORDER BY messages.create_time, messages.id LIMIT ${limit}`,
+          `ORDER BY messages.create_time, messages.id LIMIT ${SCAN_ROWS}`,
         [...scope.params, ...past.params],
       );
-      let text = 0;
-      for (const row of rows) {
-        text += row.msg?.length ?? 0;
-        if (row.msg !== null && containsKeyword(row.msg, query.normal)) {
-          if (visit({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time) }) === false) return;
-        }
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        const longText = Number(row.long_text) === 1;
+        if (longText && row.msg === null) await this.readLong(query.tenantId, rows, i);
+        const matched = row.msg !== null && containsKeyword(row.msg, query.normal);
+        if (longText) row.msg = null; // read, tested, let go
+        if (matched && visit({ chatId: row.chat_id, id: row.id, createTimeMs: Number(row.create_time) }) === false) return;
       }
-      if (rows.length < limit) return;
-      budget.spent(rows.length, text);
+      if (rows.length < SCAN_ROWS) return;
       const last = rows[rows.length - 1];
       after = { timeMs: Number(last.create_time), id: last.id };
     }
+  }
+
+  /** Fills in the texts of the next LONG_TEXTS long rows from `from` on. */
+  private async readLong(tenantId: string, rows: TextRow[], from: number): Promise<void> {
+    const wanted: TextRow[] = [];
+    for (let j = from; j < rows.length && wanted.length < LONG_TEXTS; j++) if (Number(rows[j].long_text) === 1) wanted.push(rows[j]);
+    const texts: Array<{ id: string; msg: string | null }> = await this.dataSource.query(
+      `SELECT CAST(id AS CHAR) AS id, msg FROM messages WHERE tenant_id = ? AND id IN (${placeholders(wanted.length)})`,
+      [tenantId, ...wanted.map((row) => BigInt(row.id))],
+    );
+    const byId = new Map(texts.map((text) => [text.id, text.msg]));
+    // A message gone meanwhile (erased) reads as no text: it matches nothing.
+    for (const row of wanted) row.msg = byId.get(row.id) ?? '';
   }
 
   async matchingChats(query: SearchQuery, limit: number): Promise<MatchingChats> {
