@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessageSearchData, ChatSearchData } from '@op/contracts';
@@ -8,7 +8,7 @@ import { SearchIndexService } from '../src/modules/search-index/search-index.ser
 import { attributeHash } from '../src/modules/search-index/search-tokens';
 import { createTestDatabase, SEARCH_SETUPS, STORE_ENGINES } from './support/databases';
 import { PrivateSphinx } from './support/private-sphinx';
-import { OPCTL, runNode } from './support/processes';
+import { mysqlQuery, OPCTL, runNode } from './support/processes';
 import { record } from './support/records';
 import { startSearchApp, startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
@@ -399,6 +399,45 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search === 'mroonga'))('a $n
       }
     } finally {
       await database.drop();
+    }
+  });
+});
+
+describe('opctl on a database no API has opened yet', () => {
+  it('activates no keyword engine: the API chooses by its own settings and indexes what opctl stored', async () => {
+    // opctl run first with other settings (here the scan) chose for the API, which keeps what is active.
+    const database = await createTestDatabase('mariadb');
+    const dataDir = mkdtempSync(join(tmpdir(), 'op-cli-'));
+    let t: TestApp | undefined;
+    try {
+      const env = { OP_DATABASE_URL: database.url, OP_DATA_DIR: dataDir, OP_SEARCH_ENGINE: 'scan' };
+      const tenantId = (JSON.parse((await runNode(OPCTL, ['tenant:create', '--name', 'first'], env)).stdout) as { tenantId: string })
+        .tenantId;
+      const file = join(dataDir, 'history.jsonl');
+      writeFileSync(
+        file,
+        history()
+          .map((r) => JSON.stringify(r))
+          .join('\n'),
+      );
+      expect((await runNode(OPCTL, ['import', '--tenant', tenantId, '--file', file], env)).code).toBe(0);
+      expect(await mysqlQuery(database.url, 'SELECT engine FROM search_state WHERE active = 1')).toEqual([]);
+      const verify = await runNode(OPCTL, ['search:verify'], env);
+      expect([verify.code, JSON.parse(verify.stdout)]).toEqual([
+        1,
+        { error: { code: 409, message: '这个数据库还没有启用关键词引擎（API 首次启动时按它的设置选定）：请先启动一次 API，再运行此命令' } },
+      ]);
+
+      t = await startTestApp('mariadb', { OP_SEARCH_SMALL_TENANT: '0' }, { database });
+      expect(await mysqlQuery(database.url, 'SELECT engine FROM search_state WHERE active = 1')).toEqual([{ engine: 'mroonga' }]);
+      const index = t.app.get(SearchIndexService);
+      expect(await untilIndexed(index)).toBe(true);
+      const { engine } = await index.reader(tenantId);
+      expect([engine.name, await engine.count(tenantId)]).toEqual(['mroonga', 60]);
+    } finally {
+      await t?.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -112,6 +112,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   private backgroundWanted = false;
   /** The active engine when this process cannot reach it (a Sphinx tier it has no address of). */
   private unreachable: SearchEngineName | null = null;
+  /** opctl on a database with no active engine: it searches with the scan and activates none. */
+  private undecided = false;
   /** Stores for an outbox-fed engine this process cannot reach: queue only, search with the scan. */
   private get queueOnly(): boolean {
     return this.unreachable !== null;
@@ -175,6 +177,8 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
    * nothing and report it whole.
    */
   requireReachable(): void {
+    if (this.undecided)
+      throw OpError.conflict('这个数据库还没有启用关键词引擎（API 首次启动时按它的设置选定）：请先启动一次 API，再运行此命令');
     if (this.unreachable !== null)
       throw OpError.conflict(
         `当前关键词引擎 ${this.unreachable} 在此进程中不可用：请用与 API 相同的设置运行（如 OP_SEARCH_ENGINE、OP_SPHINX_SHARDS、OP_SPHINX_SEARCH）`,
@@ -205,6 +209,13 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
   private async adopt(active: SearchEngineName | null): Promise<SearchEngine | null> {
     const configured = this.config.searchEngine;
     const keep = this.config.keepSearchEngine === true;
+    if (active === null && keep) {
+      // A database no API has opened yet: the engine is the API's to choose (with `auto` it keeps
+      // whatever is active, so one chosen here from opctl's settings stayed). What opctl stores
+      // meanwhile is indexed by the rebuild that choice starts.
+      this.undecided = true;
+      return this.scanEngine;
+    }
     if (active === null || (!keep && (configured !== 'auto' || active === 'scan'))) return null;
     if (configured !== 'auto' && configured !== active) {
       this.logger.warn(`OP_SEARCH_ENGINE=${configured} is not used here: the database uses ${active}, which only the API switches`);
