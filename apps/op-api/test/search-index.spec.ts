@@ -116,17 +116,20 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     expect(await refundChats()).toEqual({ chats: ['chat-9', 'chat-6', 'chat-3', 'chat-0'], window: null });
   });
 
-  it('resumes an interrupted rebuild where it stopped, answering from the scan until it is done', async () => {
+  /** A tenant of 2,500 messages (one 退款, in bulk-0) whose rebuild stopped after 1,000, as a killed process leaves it. */
+  async function halfRebuiltTenant(): Promise<TestTenant> {
     const index = t.app.get(SearchIndexService);
-    const many = Array.from({ length: 2_500 }, (_, i) =>
-      record({
-        chatId: `bulk-${i % 50}`,
-        timestamp: BASE + i * 1000,
-        body: { type: 'txt', msg: i === 2_400 ? '最后才索引的退款' : `批量消息 ${i}` },
-      }),
-    );
     const other = await t.createTenant();
-    await t.importRecords(other.tenantId, many);
+    await t.importRecords(
+      other.tenantId,
+      Array.from({ length: 2_500 }, (_, i) =>
+        record({
+          chatId: `bulk-${i % 50}`,
+          timestamp: BASE + i * 1000,
+          body: { type: 'txt', msg: i === 2_400 ? '最后才索引的退款' : `批量消息 ${i}` },
+        }),
+      ),
+    );
     await index.drain();
     const stop = new Error('interrupted');
     await expect(
@@ -134,6 +137,12 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
         if (done >= 1_000) throw stop;
       }),
     ).rejects.toBe(stop);
+    return other;
+  }
+
+  it('resumes an interrupted rebuild where it stopped, answering from the scan until it is done', async () => {
+    const index = t.app.get(SearchIndexService);
+    const other = await halfRebuiltTenant();
     // Half built: the tenant's keyword searches fall back to the exact scan, which says its window.
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     const during = await other.client.chatSearch({ keyword: '退款' });
@@ -156,25 +165,7 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
 
   it('resumes by itself a rebuild whose process stopped, once its cursor has not moved for two minutes', async () => {
     // An `opctl search:rebuild --tenant` stopped by Ctrl-C left the tenant on the windowed scan for good.
-    const index = t.app.get(SearchIndexService);
-    const other = await t.createTenant();
-    await t.importRecords(
-      other.tenantId,
-      Array.from({ length: 2_500 }, (_, i) =>
-        record({
-          chatId: `bulk-${i % 50}`,
-          timestamp: BASE + i * 1000,
-          body: { type: 'txt', msg: i === 2_400 ? '最后才索引的退款' : `批量消息 ${i}` },
-        }),
-      ),
-    );
-    await index.drain();
-    const stop = new Error('interrupted');
-    await expect(
-      index.rebuild(other.tenantId, ({ done }) => {
-        if (done >= 1_000) throw stop;
-      }),
-    ).rejects.toBe(stop);
+    const other = await halfRebuiltTenant();
     const window = async () => (await other.client.chatSearch({ keyword: '退款' })).data.window;
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     expect(await window()).not.toBeNull();
