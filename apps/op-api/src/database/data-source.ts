@@ -5,6 +5,7 @@ import type { DatabaseConfig, MysqlDatabaseConfig } from '../config/app-config';
 import { isMysql } from './dialect';
 import { MIGRATIONS } from './migrations';
 import { RoutedDataSource } from './read-replicas';
+import { errorCode } from '../common/filters/error-envelope';
 
 /**
  * The feature modules' TypeORM entities. The database layer imports no feature module: the
@@ -221,7 +222,14 @@ export async function openReplica(database: MysqlDatabaseConfig, entities: Entit
  * without the query timeout.
  */
 export async function migrate(dataSource: DataSource): Promise<string[]> {
-  if (!isMysql(dataSource)) return (await dataSource.runMigrations({ transaction: 'each' })).map((migration) => migration.name);
+  if (!isMysql(dataSource)) {
+    const release = await sqliteMigrationLock(String(dataSource.options.database));
+    try {
+      return (await dataSource.runMigrations({ transaction: 'each' })).map((migration) => migration.name);
+    } finally {
+      await release();
+    }
+  }
   const options: DataSourceOptions & { extra?: Record<string, unknown> } = dataSource.options;
   const migrator = await new DataSource({
     ...options,
@@ -249,6 +257,38 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
   } finally {
     await migrator.destroy();
   }
+}
+
+/**
+ * SQLite's migrations one process at a time, as GET_LOCK makes MySQL's: an exclusive
+ * transaction held on a file of its own beside the database (`<file>.migrate-lock`; SQLite's
+ * file lock, freed by the system if the process dies). On the database itself it would block
+ * the migrations it guards. Before, the API starting beside `opctl migrate` read the same
+ * pending list and one of them failed with `table … already exists`.
+ */
+async function sqliteMigrationLock(path: string): Promise<() => Promise<void>> {
+  if (path === ':memory:') return () => Promise.resolve();
+  createPrivately(`${path}.migrate-lock`);
+  const lock = await new DataSource({ type: 'better-sqlite3', database: `${path}.migrate-lock`, timeout: 0 }).initialize();
+  const deadline = Date.now() + MIGRATION_LOCK_WAIT_S * 1000;
+  for (let said = false; ;) {
+    try {
+      await lock.query('BEGIN EXCLUSIVE');
+      break;
+    } catch (error) {
+      if (errorCode(error)?.startsWith('SQLITE_BUSY') !== true || Date.now() > deadline) {
+        await lock.destroy();
+        throw error;
+      }
+      if (!said) process.stderr.write('another process is applying migrations to this database: waiting for it\n');
+      said = true;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  return async () => {
+    await lock.query('COMMIT').catch(() => undefined);
+    await lock.destroy();
+  };
 }
 
 /** Seconds a process waits for another's migrations at most (0004 counted every message of a database for minutes). */
