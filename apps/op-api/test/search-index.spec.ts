@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessageSearchData, ChatSearchData } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
+import type { RowDataPacket } from 'mysql2';
 import { ScanEngine } from '../src/modules/search-index/engines/scan.engine';
 import { SearchIndexService } from '../src/modules/search-index/search-index.service';
 import { attributeHash } from '../src/modules/search-index/search-tokens';
@@ -390,6 +391,34 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search === 'mroonga'))('a $n
       }
     } finally {
       await database.drop();
+    }
+  });
+});
+
+describe('a Mroonga index whose write lock another process holds a while', () => {
+  it('holds no message back: the batch waits whole for the next turn, then is indexed', async () => {
+    // A lock not had in time failed every write alike; split down to single messages, each was
+    // held back for a minute as if the engine refused it.
+    const t = await startSearchApp(SEARCH_SETUPS.find((setup) => setup.name === 'mariadb + mroonga')!);
+    const mysql = await import('mysql2/promise');
+    const holder = await mysql.createConnection(t.database.url);
+    const lock = "CONCAT('op_message_search_', MD5(DATABASE()))";
+    try {
+      const index = t.app.get(SearchIndexService);
+      await index.stopBackground();
+      const tenant = await t.createTenant();
+      const [[{ got }]] = await holder.query<Array<RowDataPacket & { got: number }>>(`SELECT GET_LOCK(${lock}, 0) AS got`);
+      expect(got).toBe(1);
+      await t.importRecords(tenant.tenantId, history().slice(0, 2));
+      await expect(index.feedOnce()).rejects.toMatchObject({ code: 'OP_SEARCH_WRITE_LOCK_TIMEOUT' });
+      expect(await t.dataSource.query('SELECT message_id FROM search_outbox WHERE attempts > 0')).toEqual([]);
+      await holder.query(`SELECT RELEASE_LOCK(${lock})`);
+      expect(await index.feedOnce()).toBe(2);
+      const { engine } = await index.reader(tenant.tenantId);
+      expect(await engine.count(tenant.tenantId)).toBe(2);
+    } finally {
+      await holder.end();
+      await t.close();
     }
   });
 });

@@ -28,6 +28,8 @@ const PUT_BATCH = 500;
 const WRITE_LOCK = "CONCAT('op_message_search_', MD5(DATABASE()))";
 /** Seconds a write waits for that lock at most (a feed batch that waited longer is retried). */
 const WRITE_LOCK_WAIT_S = 5;
+/** The code of the error a write throws when it did not get {@link WRITE_LOCK} in time. */
+export const WRITE_LOCK_TIMEOUT = 'OP_SEARCH_WRITE_LOCK_TIMEOUT';
 /** Entries one DELETE of a tenant or of chats removes: about 0.6 s of Mroonga's work here. */
 const REMOVE_SLICE = 5_000;
 
@@ -253,7 +255,10 @@ export class MroongaEngine implements SearchEngine {
       const [{ granted }]: Array<{ granted: number | string | null }> = await runner.query(
         `SELECT GET_LOCK(${WRITE_LOCK}, ${this.lockWaitS}) AS granted`,
       );
-      if (Number(granted) !== 1) throw new Error(`the message_search write lock was not granted within ${this.lockWaitS} s`);
+      if (Number(granted) !== 1)
+        throw Object.assign(new Error(`the message_search write lock was not granted within ${this.lockWaitS} s`), {
+          code: WRITE_LOCK_TIMEOUT,
+        });
       let affected: number;
       try {
         affected = Number(((await runner.query(sql, params, true)) as { affected?: number }).affected ?? 0);
