@@ -492,7 +492,9 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
         let waiting: string | undefined;
         for (let tries = 0; waiting === undefined && tries < 200; tries++) {
           const rows: Array<{ info: string }> = await holder.query(
-            "SELECT INFO AS info FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND COMMAND = 'Query' AND TIME_MS > 300 AND ID <> CONNECTION_ID()",
+            // The keyword feeder's writes (message_search, on a connection of their own) aside:
+            // one of long messages can run past 300 ms on a busy machine.
+            "SELECT INFO AS info FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND COMMAND = 'Query' AND TIME_MS > 300 AND ID <> CONNECTION_ID() AND INFO NOT LIKE '%message_search%'",
           );
           waiting = rows[0]?.info;
           if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
