@@ -171,6 +171,16 @@ describe('export, print, erase and audit in Chromium', () => {
     await print.close();
   });
 
+  it('sends a signed-out browser from an export link to sign-in at the address it used, then back to the chat', async () => {
+    // The redirect was made absolute from the server's own address (http://localhost:<port>),
+    // a dead link behind a proxy, and it dropped the page to come back to.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${panel.url}/chats/${chat.chatId}/export?format=csv`);
+    await page.waitForURL(`${panel.url}/login?next=${encodeURIComponent(`/chats/${chat.chatId}`)}`);
+    await context.close();
+  });
+
   it('erases a customer only after the id is typed again, then the session is gone', async () => {
     await boss.goto(`${panel.url}/chats/${chat.chatId}`);
     await boss.getByTestId('erase-link').click();
@@ -187,6 +197,17 @@ describe('export, print, erase and audit in Chromium', () => {
     await expect(boss.getByTestId('erase-done').textContent()).resolves.toBe(
       `已删除客户 cust-export 的 1 个会话、${messages.length} 条消息、1 个标记、0 个收藏。`,
     );
+    // Not left armed for a second erasure nobody typed again.
+    await expect(boss.getByLabel('请再次输入客户 ID 以确认删除').inputValue()).resolves.toBe('');
+    await expect(button.isDisabled()).resolves.toBe(true);
+    // A mistyped id erased nothing: said so, not as a success.
+    await boss.getByLabel('客户 ID', { exact: true }).fill('cust-exprot');
+    await boss.getByLabel('请再次输入客户 ID 以确认删除').fill('cust-exprot');
+    await button.click();
+    await expect(boss.getByTestId('erase-nothing').textContent()).resolves.toBe(
+      '没有找到客户 cust-exprot 的会话或消息：没有删除任何内容，请检查客户 ID。',
+    );
+    await expect(boss.getByTestId('erase-done').count()).resolves.toBe(0);
     await boss.goto(`${panel.url}/chats/${chat.chatId}`);
     await expect(boss.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('会话不存在');
     await boss.goto(`${panel.url}/chats/${other.chatId}`);
@@ -208,7 +229,9 @@ describe('export, print, erase and audit in Chromium', () => {
     await rows.first().waitFor();
     const actions = await boss.getByTestId('audit-action').allTextContents();
     expect(actions).toEqual(expect.arrayContaining(['删除客户数据', '导出会话记录', '添加标记', '查看会话消息']));
-    const erase = rows.filter({ hasText: '删除客户数据' });
+    // Two erasures, newest first: the mistyped id's (nothing erased), then cust-export's.
+    await expect(rows.filter({ hasText: '删除客户数据' }).count()).resolves.toBe(2);
+    const erase = rows.filter({ hasText: '删除客户数据' }).last();
     await expect(erase.textContent()).resolves.toContain(`消息数${messages.length}`);
     await expect(erase.textContent()).resolves.not.toContain('cust-export');
     const exported = rows.filter({ hasText: '导出会话记录' }).first();
@@ -223,6 +246,10 @@ describe('export, print, erase and audit in Chromium', () => {
 
     await boss.goto(`${panel.url}/audit`);
     const form = boss.getByTestId('audit-export');
+    // Without its range the export is not sent (it left the page for a bare error page).
+    await form.getByRole('button', { name: '导出 CSV' }).click();
+    await expect(form.getByLabel('导出时间 从').evaluate((input: HTMLInputElement) => input.validity.valueMissing)).resolves.toBe(true);
+    expect(boss.url()).toBe(`${panel.url}/audit`);
     await form.getByLabel('导出时间 从').fill('2000-01-01T00:00:00');
     await form.getByLabel('导出时间 到').fill('2100-01-01T00:00:00');
     const [file] = await Promise.all([boss.waitForEvent('download'), form.getByRole('button', { name: '导出 CSV' }).click()]);

@@ -574,6 +574,17 @@ describe('op-admin in Chromium', () => {
     const notice = first.getByTestId('session-changed');
     await notice.waitFor();
     await expect(first.getByRole('alertdialog').getByRole('heading').textContent()).resolves.toBe('登录状态已变化');
+    // The page behind is out of reach until reloaded: `]` turned it, Tab reached a ☆, both as bob.
+    await first.keyboard.press(']');
+    for (let i = 0; i < 8; i++) await first.keyboard.press('Tab');
+    await expect(
+      first.evaluate(() => {
+        const active = document.activeElement;
+        return active === null || active === document.body || active.closest('[data-testid="session-changed"]') !== null;
+      }),
+    ).resolves.toBe(true);
+    await first.waitForTimeout(500);
+    expect(first.url()).toBe(`${panel.url}/chats/${longChat.chatId}`);
     await notice.getByRole('button', { name: '重新加载' }).click();
     await first.getByTestId('who').filter({ hasText: 'bob（客服）' }).waitFor();
     await expect(notice.count()).resolves.toBe(0);

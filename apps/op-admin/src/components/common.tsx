@@ -128,12 +128,26 @@ export function Pager({ page, href, capped = false }: { page: PageInfo; href: (n
  * A from/to pair of time filters, filled from the page URL. Plain text in the form the API and
  * every page of the panel write (`2026-12-01 09:30`), not the browser's locale format.
  */
-export function TimeRangeFields({ label, from, to, query }: { label: string; from: string; to: string; query: Query }) {
+export function TimeRangeFields({
+  label,
+  from,
+  to,
+  query,
+  required = false,
+}: {
+  label: string;
+  from: string;
+  to: string;
+  query: Query;
+  /** Both ends must be given (the audit export): the browser says so before leaving the page. */
+  required?: boolean;
+}) {
   const field = (name: string) => (
     <input
       type="text"
       className="time"
       name={name}
+      required={required}
       autoComplete="off"
       placeholder="yyyy-MM-dd HH:mm"
       pattern="\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?"

@@ -1,5 +1,6 @@
 'use client';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 
 /** Who this browser's panel tabs are signed in as, shared by them (localStorage): never the token. */
 const KEY = 'op-admin:signed-in-as';
@@ -26,9 +27,30 @@ export function SessionWatch({ who, listen = true }: { who: string; listen?: boo
     window.addEventListener('storage', onStorage);
     return () => window.removeEventListener('storage', onStorage);
   }, [who, listen]);
+  const dialog = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!changed) return;
+    // The page behind is out of reach until reloaded: focus, clicks and the page's keys (`]`
+    // turned the page, Tab reached a ☆, both as the other account). The notice is a child of
+    // <body> (a portal), and everything else in <body> is made inert; keys other than Tab stop
+    // at the window before the page's listeners (a button's own Enter still presses it).
+    const others = [...document.body.children].filter(
+      (element): element is HTMLElement => element instanceof HTMLElement && element !== dialog.current && !element.inert,
+    );
+    for (const element of others) element.inert = true;
+    const keys = (event: KeyboardEvent) => {
+      if (event.key !== 'Tab') event.stopPropagation();
+    };
+    window.addEventListener('keydown', keys, true);
+    return () => {
+      for (const element of others) element.inert = false;
+      window.removeEventListener('keydown', keys, true);
+    };
+  }, [changed]);
   if (!changed) return null;
-  return (
+  return createPortal(
     <div
+      ref={dialog}
       className="session-changed"
       role="alertdialog"
       aria-modal="true"
@@ -42,6 +64,7 @@ export function SessionWatch({ who, listen = true }: { who: string; listen?: boo
           重新加载
         </button>
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }

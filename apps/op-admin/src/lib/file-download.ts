@@ -1,6 +1,7 @@
 import 'server-only';
 import { OpApiError, type OpClient } from '@op/contracts/node';
 import { opClient, readSession } from './op-server';
+import { signInPath } from './safe-next';
 
 const PAGE_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
 
@@ -14,18 +15,29 @@ function failure(status: number, message: string): Response {
 }
 
 /**
+ * To sign-in, then back to the page the download belongs to (`/chats/<id>` for its export), as
+ * pages send a browser: a relative address. One made absolute from the request's own URL named
+ * the server's address (`http://localhost:3001/login`), not the one the browser used behind a
+ * proxy or a real host name, and sign-in there set a cookie for another origin.
+ */
+function toSignIn(request: Request, expired: boolean): Response {
+  const page = new URL(request.url).pathname.replace(/\/export$/, '') || '/';
+  return new Response(null, { status: 303, headers: { location: signInPath(page, expired), 'cache-control': 'no-store' } });
+}
+
+/**
  * Relays a file answer of the API (chatExport, auditExport) to the browser as it streams in,
  * with its name; `inline` shows it in the tab (the print view) instead of saving it.
  */
 export async function relayFile(request: Request, call: (op: OpClient) => Promise<Response>, inline = false): Promise<Response> {
   const session = await readSession();
-  if (!session) return Response.redirect(new URL('/login', request.url), 303);
+  if (!session) return toSignIn(request, false);
   let answer: Response;
   try {
     answer = await call(await opClient(session.token));
   } catch (error) {
     if (error instanceof OpApiError) {
-      if (error.code === 401) return Response.redirect(new URL('/login?expired=1', request.url), 303);
+      if (error.code === 401) return toSignIn(request, true);
       return failure(error.code, error.message);
     }
     console.error('Op API download failed', error);

@@ -72,7 +72,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       </form>
       <form className="card" method="get" action="/audit/export" data-testid="audit-export">
         <div className="filters">
-          <TimeRangeFields label="导出时间" from="from" to="to" query={query} />
+          <TimeRangeFields label="导出时间" from="from" to="to" query={query} required />
           {operatorId ? <input type="hidden" name="operatorId" value={operatorId} /> : null}
           {action ? <input type="hidden" name="action" value={action} /> : null}
           {chatId ? <input type="hidden" name="chatId" value={chatId} /> : null}

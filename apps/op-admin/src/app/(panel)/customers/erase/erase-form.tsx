@@ -10,7 +10,11 @@ export function EraseForm({ initialCustomerId, maxLength }: { initialCustomerId:
   useEffect(() => {
     if (state.changedAt) rememberChange(state.changedAt);
   }, [state.changedAt]);
-  const [confirm, setConfirm] = useState('');
+  // What was typed counts for the erasure it was typed for: once one is done, the field is empty
+  // again and the button is not left armed for a second one nobody typed again.
+  const [typed, setTyped] = useState({ value: '', for: state.changedAt });
+  const confirm = typed.for === state.changedAt ? typed.value : '';
+  const setConfirm = (value: string) => setTyped({ value, for: state.changedAt });
   const ready = customerId.trim() !== '' && confirm.trim() === customerId.trim();
   return (
     <form action={action} className="erase-form" data-testid="erase-form">
@@ -42,7 +46,11 @@ export function EraseForm({ initialCustomerId, maxLength }: { initialCustomerId:
           {state.error}
         </p>
       ) : null}
-      {state.done ? (
+      {state.done && state.done.chats + state.done.messages === 0 ? (
+        <p className="error" role="alert" data-testid="erase-nothing">
+          没有找到客户 {state.done.customerId} 的会话或消息：没有删除任何内容，请检查客户 ID。
+        </p>
+      ) : state.done ? (
         <p className="done" role="status" data-testid="erase-done">
           已删除客户 {state.done.customerId} 的 {state.done.chats} 个会话、{state.done.messages} 条消息、{state.done.marks} 个标记、
           {state.done.favorites} 个收藏。
