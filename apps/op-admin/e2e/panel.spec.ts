@@ -605,6 +605,8 @@ describe('op-admin in Chromium', () => {
       return attacker.getByTestId('login-error').textContent();
     };
     for (let i = 0; i < 20; i++) expect(await attempt(`made-up-${i}`)).toBe('用户名或密码错误');
+    // The refused form hands the focus to the password, not to <body>.
+    await attacker.waitForFunction(() => document.activeElement?.getAttribute('name') === 'password', undefined, { timeout: 5_000 });
     // Past 20 each failure locks the address for 1 s, 2 s, 4 s…: a page load may outlast the
     // first lock, never the growing ones.
     const after: string[] = [];

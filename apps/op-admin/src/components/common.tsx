@@ -56,10 +56,11 @@ export function ErrorBox({ message }: { message: string }) {
 /** An empty page past the last of a list that is not empty (a bookmark, or the last row just removed). */
 export const isPastTheEnd = (page: PageInfo | undefined): page is PageInfo => page !== undefined && page.total > 0 && page.page > 1;
 
-export function PastTheEnd({ page, first }: { page: PageInfo; first: string }) {
+/** A page past the last; `capped`: the total is a floor (chatSearch stops counting at its cap). */
+export function PastTheEnd({ page, first, capped = false }: { page: PageInfo; first: string; capped?: boolean }) {
   return (
     <div className="card empty" data-testid="empty">
-      这一页没有内容（共 {countText(page.total)} 条）
+      这一页没有内容（共 {countText(page.total, capped)} 条）
       <p>
         <Link href={first}>回到第一页</Link>
       </p>

@@ -224,7 +224,7 @@ function Results({
     return (
       <div className="card">
         {header}
-        <PastTheEnd page={page} first={`/${withPage(query, 1)}`} />
+        <PastTheEnd page={page} first={`/${withPage(query, 1)}`} capped={data.totalCapped} />
       </div>
     );
   }
