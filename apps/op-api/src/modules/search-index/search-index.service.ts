@@ -4,7 +4,7 @@ import { Gauge } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import { OpError } from '../../common/errors/op-error';
 import { chunks } from '../../common/util/chunks';
-import { errorCode, isDatabaseDown } from '../../common/filters/error-envelope';
+import { errorCode } from '../../common/filters/error-envelope';
 import { throwIfInterrupted } from '../../common/util/interruption';
 import { holderId } from '../../common/util/random-id';
 import { DatabaseConnection } from '../../database/database-connection';
@@ -764,8 +764,10 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       await this.engine.put(messages);
       return [];
     } catch (error) {
-      // A lock not had in time, a query timeout, a server away: every message would fail alike.
-      if (isDatabaseDown(error) || TRANSIENT_CODES.has(errorCode(error) ?? '')) throw error;
+      // A lock not had in time says nothing of the messages: every one would fail alike. (A
+      // connection lost does not say the engine is away: searchd drops the connection of a
+      // write past its packet limit. The count below tells.)
+      if (TRANSIENT_CODES.has(errorCode(error) ?? '')) throw error;
       await this.engine.count(messages[0].tenantId).catch(() => {
         throw error;
       });
@@ -1042,8 +1044,12 @@ export interface VerifyReport {
   missing: Array<{ tenantId: string; messageId: string; chatId: string }>;
 }
 
-/** Failures of a write that say nothing of the messages written: the batch waits for the next turn whole. */
-const TRANSIENT_CODES = new Set(['ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_DEADLOCK', 'PROTOCOL_SEQUENCE_TIMEOUT', WRITE_LOCK_TIMEOUT]);
+/**
+ * Failures of a write that say nothing of the messages written (another writer held a lock):
+ * the batch waits for the next turn whole. Not a query timeout: one message can be what makes
+ * a write that slow, and it would stall the feeder for good.
+ */
+const TRANSIENT_CODES = new Set(['ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_DEADLOCK', WRITE_LOCK_TIMEOUT]);
 
 /** How long a message the engine refused waits before its next try: 1 minute, doubling to 1 hour. */
 export const holdMs = (attempts: number): number => Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
