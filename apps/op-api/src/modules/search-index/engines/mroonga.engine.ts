@@ -2,7 +2,7 @@ import { DAY_MS, normalizeSearchText } from '@op/contracts';
 import type { DataSource } from 'typeorm';
 import { chunks } from '../../../common/util/chunks';
 import { dayNumber } from '../../../database/message-days';
-import { SqlFilter, statementRows, valueRows } from '../../../database/sql';
+import { affectedRows, SqlFilter, statementRows, valueRows } from '../../../database/sql';
 import {
   candidateOf,
   type CandidateRow,
@@ -261,7 +261,7 @@ export class MroongaEngine implements SearchEngine {
         });
       let affected: number;
       try {
-        affected = Number(((await runner.query(sql, params, true)) as { affected?: number }).affected ?? 0);
+        affected = await affectedRows(runner.manager, sql, params);
       } catch (error) {
         // The write's own error, not the release's: a connection gone released the lock with its session.
         await release().catch(() => undefined);
