@@ -72,15 +72,33 @@ export class ChatPurger {
     stop: () => boolean = () => false,
     options: { rememberErased?: boolean } = {},
   ): Promise<PurgeCounts> {
-    for (const chatId of chatIds) {
-      if (stop()) break;
-      await this.purgeChat(tenantId, chatId, into, options.rememberErased ?? false);
-      await nextTurn();
+    // The keyword engine forgets the deleted messages a batch's worth at a time, not a chat at a
+    // time (three round trips under Mroonga's write lock per call); a search meanwhile does not
+    // show them, as its hits are read from the messages themselves.
+    const forgotten: string[] = [];
+    const forget = async (ids: readonly string[], all = false) => {
+      forgotten.push(...ids);
+      if (forgotten.length >= this.batchSize || (all && forgotten.length > 0)) await this.search.forgetNow(tenantId, forgotten.splice(0));
+    };
+    try {
+      for (const chatId of chatIds) {
+        if (stop()) break;
+        await this.purgeChat(tenantId, chatId, into, options.rememberErased ?? false, forget);
+        await nextTurn();
+      }
+    } finally {
+      await forget([], true);
     }
     return into;
   }
 
-  private async purgeChat(tenantId: string, chatId: string, into: PurgeCounts, remember: boolean): Promise<void> {
+  private async purgeChat(
+    tenantId: string,
+    chatId: string,
+    into: PurgeCounts,
+    remember: boolean,
+    forget: (ids: readonly string[]) => Promise<void>,
+  ): Promise<void> {
     // Walks the chat by keyset, so no batch re-reads the index entries of rows deleted before it
     // (InnoDB keeps them, delete-marked, until its purge thread catches up).
     let after: Keyset | null = null;
@@ -93,35 +111,42 @@ export class ChatPurger {
       // message and waits for the row is not in the way of a read by key.
       const batch: BatchResult = await inTransaction(this.dataSource, async (manager) => {
         await this.chats.lock(manager, tenantId, chatId);
-        return this.deleteBatch(manager, tenantId, chatId, false, remember, from);
+        const walked = await this.deleteBatch(manager, tenantId, chatId, false, remember, from);
+        if (walked.last !== null) return walked;
+        // The walk's last batch: the chat goes in the same transaction (one commit for a chat
+        // of fewer than a batch of messages, as most are).
+        const finished = await this.finishChat(manager, tenantId, chatId, remember);
+        add(finished.counts, walked.counts);
+        return { counts: finished.counts, forgotten: [...walked.forgotten, ...finished.forgotten], last: null };
       });
       const worked = Date.now() - started;
-      const { counts, forgotten, last } = batch;
-      add(into, counts);
-      await this.search.forgetNow(tenantId, forgotten);
-      if (last === null) break;
-      after = last;
+      add(into, batch.counts);
+      await forget(batch.forgotten);
+      if (batch.last === null) return;
+      after = batch.last;
       await rest(worked);
     }
-    const { counts, forgotten } = await inTransaction(this.dataSource, async (manager) => {
-      await this.chats.lock(manager, tenantId, chatId);
-      const total = noPurge();
-      const ids: string[] = [];
-      for (;;) {
-        const batch = await this.deleteBatch(manager, tenantId, chatId, true, remember);
-        add(total, batch.counts);
-        ids.push(...batch.forgotten);
-        if (batch.counts.messages < this.batchSize) break;
-      }
-      // Leftovers a writer added without a message row of this batch (none expected; cheap by index).
-      total.marks += await deleteCounted(manager, 'message_marks', 'tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
-      total.favorites += await deleteCounted(manager, 'message_favorites', 'tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
-      await manager.query('DELETE FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
-      total.chats += await this.chats.remove(manager, tenantId, chatId);
-      return { counts: total, forgotten: ids };
-    });
-    add(into, counts);
-    await this.search.forgetNow(tenantId, forgotten);
+  }
+
+  /**
+   * With the chat's row locked: deletes what is left of it, reading its messages with a locking
+   * read (a message a callback committed meanwhile), what hangs on none of them, and the chat.
+   */
+  private async finishChat(manager: EntityManager, tenantId: string, chatId: string, remember: boolean) {
+    const counts = noPurge();
+    const forgotten: string[] = [];
+    for (;;) {
+      const batch = await this.deleteBatch(manager, tenantId, chatId, true, remember);
+      add(counts, batch.counts);
+      forgotten.push(...batch.forgotten);
+      if (batch.counts.messages < this.batchSize) break;
+    }
+    // Leftovers a writer added without a message row of this batch (none expected; cheap by index).
+    counts.marks += await deleteCounted(manager, 'message_marks', 'tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+    counts.favorites += await deleteCounted(manager, 'message_favorites', 'tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+    await manager.query('DELETE FROM chat_message_days WHERE tenant_id = ? AND chat_id = ?', [tenantId, chatId]);
+    counts.chats += await this.chats.remove(manager, tenantId, chatId);
+    return { counts, forgotten };
   }
 
   /** Deletes up to `batchSize` messages of the chat and what hangs on them. */
