@@ -137,6 +137,15 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   });
   // First, so that every response (a refused content type too) carries its request id and is logged.
   installRequestLogging(adapter.getInstance(), config);
+  // Fastify closes the connection after any refused body, in case the client is still sending
+  // it. A body read to its end (malformed JSON, a field too deep) leaves nothing unread: the
+  // client keeps its keep-alive connection, as it does after any other 400.
+  adapter
+    .getInstance()
+    .addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
+      if (request.raw.complete && reply.getHeader('connection') === 'close') reply.removeHeader('connection');
+      done(null, payload);
+    });
   adapter.getInstance().addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
     try {
       requireJsonBody(request);

@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { OpClient, signRequest } from '@op/contracts/node';
 import type { ChatMessageListData, Envelope } from '@op/contracts';
@@ -119,6 +119,44 @@ describe.each(ENGINES)('signed HTTP end to end on %s', (engine) => {
       const request = a.client.signedRequest('chatMessageList', undefined);
       expectError(await post(request.url, '{"chatId": "u0001'), 400, '请求体不是有效的 JSON');
       expectError(await post(request.url, ''), 400, 'chatId 不能为空');
+    });
+
+    it('keeps a keep-alive connection open after malformed JSON (its body was read whole), not after a body past the limit', async () => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const { port } = new URL(t.baseUrl);
+      const signed = a.client.signedRequest('chatMessageList', { chatId: CHAT });
+      const url = new URL(signed.url);
+      const exchange = (body: string) =>
+        new Promise<{ status: number; connection: string | undefined; reused: boolean }>((resolve, reject) => {
+          const req = httpRequest(
+            {
+              agent,
+              host: '127.0.0.1',
+              port,
+              method: 'POST',
+              path: url.pathname + url.search,
+              headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, reused: req.reusedSocket }));
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+      try {
+        const refused = await exchange('{"chatId": "u0001');
+        expect(refused.status).toBe(400);
+        expect(refused.connection).not.toBe('close');
+        // The same socket again: the refusal did not cost the client its connection.
+        expect(await exchange(signed.body)).toMatchObject({ status: 200, reused: true });
+        // Past the limit the body is not read: the server may not read the rest as a new request, so it closes.
+        const large = `{"chatId":"${'x'.repeat(2 * 1024 * 1024)}"}`;
+        expect(await exchange(large)).toMatchObject({ status: 413, connection: 'close' });
+      } finally {
+        agent.destroy();
+      }
     });
 
     it('a bad field, named in the message', async () => {
