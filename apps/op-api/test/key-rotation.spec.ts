@@ -3,8 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpClient } from '@op/contracts/node';
-import { createTestDatabase, type TestDatabase } from './support/databases';
+import { SecretBox } from '../src/common/util/secret-box';
+import { OpError } from '../src/common/errors/op-error';
+import { KeyRotationService } from '../src/modules/access/key-rotation.service';
+import { createTestDatabase, ENGINES, type TestDatabase } from './support/databases';
 import { OPCTL, runNode, startServer } from './support/processes';
+import { startTestApp, type TestApp } from './support/test-app';
 
 describe('key rotation through opctl (SECURITY.md)', () => {
   let db: TestDatabase;
@@ -67,4 +71,53 @@ describe('key rotation through opctl (SECURITY.md)', () => {
     expect(existsSync(`${keyFile}.new`)).toBe(false);
     writeFileSync(keyFile, newKey + '\n', { mode: 0o600 });
   });
+});
+
+describe.each(ENGINES)('master-key rotation beside secrets being sealed, on %s', (engine) => {
+  let t: TestApp;
+  const oldKey = randomBytes(32);
+
+  beforeAll(async () => {
+    t = await startTestApp(engine, { OP_MASTER_KEY: oldKey.toString('hex') });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('re-seals a client created while it runs, or refuses it under the old key: no secret is left that only the old key opens', async () => {
+    const { tenantId } = await t.createTenant();
+    // Enough clients that the rotation's transaction lasts while new ones are being created.
+    for (let i = 0; i < 300; i++) await t.clients.create(tenantId);
+    const newKey = randomBytes(32);
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const attempts = Array.from({ length: 40 }, async (_, i) => {
+      await pause(i * 5);
+      try {
+        return { clientId: (await t.clients.create(tenantId)).clientId, refused: null };
+      } catch (error) {
+        return { clientId: null, refused: error instanceof OpError ? error.code : String(error) };
+      }
+    });
+    const rotation = pause(40).then(() => t.app.get(KeyRotationService).resealAll(newKey));
+    const results = await Promise.all(attempts);
+    expect((await rotation).resealed).toBeGreaterThanOrEqual(301);
+    // Refused ones were refused as a key that opens nothing, never with an internal error.
+    const refused = results.filter((r) => r.refused !== null).map((r) => r.refused);
+    expect(refused).toEqual(refused.map(() => 409));
+    const rows = await t.dataSource.query<Array<{ id: string; secret_sealed: string }>>('SELECT id, secret_sealed FROM api_clients');
+    const box = new SecretBox(newKey);
+    const unopened = rows.filter((row) => {
+      try {
+        box.open(row.secret_sealed, row.id);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(unopened.map((row) => row.id)).toEqual([]);
+    // Every client whose creation answered is stored, under the new key.
+    const stored = new Set(rows.map((row) => row.id));
+    for (const { clientId } of results) if (clientId !== null) expect(stored.has(clientId)).toBe(true);
+  }, 120_000);
 });

@@ -48,18 +48,19 @@ export class ApiClientService {
       throw OpError.badRequest(`sign-method 只能是 ${SIGN_METHODS.join(' 或 ')}`);
     }
     await this.tenants.requireExists(tenantId);
-    await this.box.assertOpensStored();
     const clientId = randomHex32();
     const secret = randomBytes(32).toString('hex');
-    await this.dataSource.getRepository(ApiClientEntity).insert({
-      id: clientId,
-      tenantId,
-      secretSealed: this.box.seal(secret, clientId),
-      signMethod: signMethod as SignMethod,
-      createTime: Date.now(),
-      revokeTime: null,
-      panel: options.panel ? 1 : 0,
-    });
+    await this.box.sealing((manager) =>
+      manager.getRepository(ApiClientEntity).insert({
+        id: clientId,
+        tenantId,
+        secretSealed: this.box.seal(secret, clientId),
+        signMethod: signMethod as SignMethod,
+        createTime: Date.now(),
+        revokeTime: null,
+        panel: options.panel ? 1 : 0,
+      }),
+    );
     return { clientId, secret, signMethod: signMethod as SignMethod, tenantId };
   }
 
@@ -90,9 +91,10 @@ export class ApiClientService {
   async rotateSecret(clientId: string): Promise<{ clientId: string; secret: string }> {
     const repository = this.dataSource.getRepository(ApiClientEntity);
     if (!(await repository.existsBy({ id: clientId, revokeTime: IsNull() }))) throw OpError.notFound(`client ${clientId} 不存在或已停用`);
-    await this.box.assertOpensStored();
     const secret = randomBytes(32).toString('hex');
-    await repository.update({ id: clientId }, { secretSealed: this.box.seal(secret, clientId) });
+    await this.box.sealing((manager) =>
+      manager.getRepository(ApiClientEntity).update({ id: clientId }, { secretSealed: this.box.seal(secret, clientId) }),
+    );
     this.forget(clientId);
     return { clientId, secret };
   }

@@ -2,7 +2,6 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { inTransaction } from '../../database/transaction';
 import { OpError } from '../../common/errors/op-error';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -85,8 +84,7 @@ export class EasemobAppService implements OnApplicationShutdown {
       throw OpError.badRequest('callback-secret 长度必须在 1 到 256 个字符之间');
     if (rest) checkRestCredentials(rest);
     await this.tenants.requireExists(tenantId);
-    await this.box.assertOpensStored();
-    await inTransaction(this.dataSource, async (manager) => {
+    await this.box.sealing(async (manager) => {
       const owner: Array<{ tenant_id: string }> = await manager.query('SELECT tenant_id FROM easemob_apps WHERE appkey = ?', [appkey]);
       if (owner.length > 0 && owner[0].tenant_id !== tenantId) throw OpError.conflict(`appkey ${appkey} 已属于其他租户`);
       const sealed = this.box.seal(callbackSecret, callbackSecretContext(appkey));
@@ -113,8 +111,7 @@ export class EasemobAppService implements OnApplicationShutdown {
    */
   async setRestCredentials(tenantId: string, appkey: string, rest: EasemobRestCredentials): Promise<void> {
     checkRestCredentials(rest);
-    await this.box.assertOpensStored();
-    await this.writeRestCredentials(this.dataSource.manager, tenantId, appkey, rest);
+    await this.box.sealing((manager) => this.writeRestCredentials(manager, tenantId, appkey, rest));
   }
 
   private async writeRestCredentials(

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SecretBox } from '../../common/util/secret-box';
+import { dialectOf } from '../../database/dialect';
+import { inTransaction } from '../../database/transaction';
 import { EasemobAppService } from './easemob-app.service';
 import { callbackSecretContext, MasterKeyBox, restSecretContext } from './master-key-box';
 
@@ -19,16 +21,22 @@ export class KeyRotationService {
    */
   async resealAll(newKey: Buffer): Promise<{ resealed: number }> {
     const next = new SecretBox(newKey);
-    return this.dataSource.transaction(async (manager) => {
+    // Every sealed row read with a lock (MySQL; SQLite's transaction holds the write lock from
+    // its start): a secret being sealed meanwhile (MasterKeyBox.sealing) is stored before this
+    // reads it, and re-sealed, or waits and is refused under the old key; none is left behind.
+    return inTransaction(this.dataSource, async (manager) => {
+      const locking = dialectOf(manager).lockingRead;
       let resealed = 0;
-      const clients: Array<{ id: string; secret_sealed: string }> = await manager.query('SELECT id, secret_sealed FROM api_clients');
+      const clients: Array<{ id: string; secret_sealed: string }> = await manager.query(
+        `SELECT id, secret_sealed FROM api_clients${locking}`,
+      );
       for (const row of clients) {
         const sealed = next.seal(this.box.open(row.secret_sealed, row.id), row.id);
         await manager.query('UPDATE api_clients SET secret_sealed = ? WHERE id = ?', [sealed, row.id]);
         resealed++;
       }
       const apps: Array<{ appkey: string; callback_secret_sealed: string }> = await manager.query(
-        'SELECT appkey, callback_secret_sealed FROM easemob_apps',
+        `SELECT appkey, callback_secret_sealed FROM easemob_apps${locking}`,
       );
       for (const row of apps) {
         const context = callbackSecretContext(row.appkey);
@@ -37,7 +45,7 @@ export class KeyRotationService {
         resealed++;
       }
       const rest: Array<{ appkey: string; client_secret_sealed: string }> = await manager.query(
-        'SELECT appkey, client_secret_sealed FROM easemob_apps WHERE client_secret_sealed IS NOT NULL',
+        `SELECT appkey, client_secret_sealed FROM easemob_apps WHERE client_secret_sealed IS NOT NULL${locking}`,
       );
       for (const row of rest) {
         const context = restSecretContext(row.appkey);
