@@ -330,6 +330,11 @@ describe('op-admin in Chromium', () => {
   it('jumps to the last page, the first, and a page number typed in', async () => {
     const page = boss;
     await page.goto(`${panel.url}/chats/${longChat.chatId}`);
+    // A pager above the messages and one below, each a landmark of its own name.
+    await expect(page.getByTestId('pager').evaluateAll((navs) => navs.map((nav) => nav.getAttribute('aria-label')))).resolves.toEqual([
+      '分页',
+      '分页（页尾）',
+    ]);
     const pager = page.getByTestId('pager').first();
     await pager.getByRole('link', { name: '末页' }).click();
     await page.waitForURL(/page=3/);
@@ -538,8 +543,16 @@ describe('op-admin in Chromium', () => {
     await keeper.context().addCookies([session]);
     await keeper.goto(`${panel.url}/chats/${longChat.chatId}?page=2`);
     await keeper.locator('[data-testid="message-tools"][data-ready="true"]').first().waitFor();
+    // A slow answer: the button says sign-out is under way, and takes no second press, until it comes.
+    await page.route('**/*', async (route) => {
+      if (route.request().method() === 'POST' && route.request().headers()['next-action'])
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
     await page.getByRole('button', { name: '退出登录' }).click();
+    await page.getByRole('button', { name: '正在退出…', disabled: true }).waitFor({ timeout: 1_400 });
     await page.waitForURL(`${panel.url}/login`);
+    await page.unrouteAll();
     await page.goto(`${panel.url}/chats/${longChat.chatId}`);
     // To sign-in, which will bring it back to the chat afterwards.
     await page.waitForURL(`${panel.url}/login?next=${encodeURIComponent(`/chats/${longChat.chatId}`)}`);

@@ -29,12 +29,17 @@ export async function signIn(_previous: LoginState, form: FormData): Promise<Log
   redirect(safeNext(form.get('next')) ?? '/');
 }
 
+/** How long sign-out waits for the API to revoke the token. */
+const SIGN_OUT_WAIT_MS = 3_000;
+
 export async function signOut(): Promise<void> {
   const session = await readSession();
   if (session) {
-    // Revoke the token even if the cookie is about to go; a failure here must not keep anyone signed in.
+    // Revoke the token even if the cookie is about to go; a failure here must not keep anyone
+    // signed in, nor keep them waiting: past SIGN_OUT_WAIT_MS the cookie goes all the same (the
+    // token then lapses at its expiry, as one never revoked does).
     const client = await opClient(session.token);
-    await attempt(() => client.expect<null>('operatorLogout', {}));
+    await attempt(() => client.expect<null>('operatorLogout', {}, { timeoutMs: SIGN_OUT_WAIT_MS }));
   }
   await clearSession();
   redirect('/login');

@@ -83,7 +83,18 @@ export function Forbidden({ title = '无权限', detail = '当前账号没有权
  * total (more matched than the server counts) names no last page: `page.next` alone says
  * whether there is another.
  */
-export function Pager({ page, href, capped = false }: { page: PageInfo; href: (n: number) => string; capped?: boolean }) {
+export function Pager({
+  page,
+  href,
+  capped = false,
+  label = '分页',
+}: {
+  page: PageInfo;
+  href: (n: number) => string;
+  capped?: boolean;
+  /** The landmark's name: a second pager on the page needs its own (`分页（页尾）`). */
+  label?: string;
+}) {
   const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
   // The jump form submits to the same page with the same query, the page number its own.
   const base = new URL(href(1), 'http://panel.invalid');
@@ -98,7 +109,7 @@ export function Pager({ page, href, capped = false }: { page: PageInfo; href: (n
       <span className="disabled">{text}</span>
     );
   return (
-    <nav className="pager" aria-label="分页" data-testid="pager">
+    <nav className="pager" aria-label={label} data-testid="pager">
       {link(1, '首页', page.page > 1)}
       {link(page.page - 1, '上一页', page.page > 1)}
       <span data-testid="page-info">

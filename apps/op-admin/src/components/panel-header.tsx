@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { signOut } from '@/app/actions';
 import type { Session } from '@/lib/op-server';
+import { SignOutButton } from './sign-out-button';
 
 /** The panel's header: its pages, who is signed in, sign-out; or a sign-in link when nobody is. */
 export function PanelHeader({ session }: { session: Session | null }) {
@@ -21,7 +22,7 @@ export function PanelHeader({ session }: { session: Session | null }) {
             {session.username}（{session.role === 'admin' ? '管理员' : '客服'}）
           </span>
           <form action={signOut}>
-            <button type="submit">退出登录</button>
+            <SignOutButton />
           </form>
         </>
       ) : (

@@ -228,4 +228,10 @@ describe('withFieldLabels', () => {
     expect(withFieldLabels('username 长度必须在 1 到 64 个字符之间')).toBe('用户名 长度必须在 1 到 64 个字符之间');
     expect(withFieldLabels('sort 只能是 lastMessageTime 或 createTime')).toBe('排序 只能是 lastMessageTime 或 createTime');
   });
+
+  it('says an admin-only action is refused in words, without the name of the call', () => {
+    for (const call of ['auditList', 'auditExport', 'customerErase', 'easemobGaps']) {
+      expect(withFieldLabels(`${call} 只允许管理员（admin）调用`)).toBe('只有管理员可以进行此操作；如果你的账号刚被改为客服，请重新登录');
+    }
+  });
 });

@@ -197,6 +197,8 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   action: '操作',
 };
 
+const ADMIN_ONLY = /^[A-Za-z]+ 只允许管理员（admin）调用$/;
+
 /**
  * An API message as the panel shows it: the field it names (`createdFrom 不能晚于 createdTo`)
  * in the words of the form (`创建时间（从） 不能晚于 创建时间（到）`). Only a field name where the
@@ -204,6 +206,9 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
  * 最多相隔…`): a value quoted later in the message stays.
  */
 export function withFieldLabels(message: string): string {
+  // An admin-only endpoint refusing an agent names itself (`auditExport 只允许管理员（admin）调用`):
+  // the panel says what the account may not do, not which call it made.
+  if (ADMIN_ONLY.test(message)) return '只有管理员可以进行此操作；如果你的账号刚被改为客服，请重新登录';
   return message
     .replace(/^([A-Za-z]+)(?= )/, (name: string) => FIELD_LABELS[name] ?? name)
     .replace(/(不能晚于|不能早于|与|和) ([A-Za-z]+)/, (whole: string, verb: string, name: string) =>

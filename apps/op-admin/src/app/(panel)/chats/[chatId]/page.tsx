@@ -337,7 +337,7 @@ function Conversation({
           );
         })}
       </div>
-      {page ? <Pager page={page} href={href} /> : null}
+      {page ? <Pager page={page} href={href} label="分页（页尾）" /> : null}
       {scrollTo ? <ScrollIntoView elementId={`m-${scrollTo}`} /> : null}
     </section>
   );
