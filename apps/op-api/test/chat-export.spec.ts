@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { CHAT_MESSAGE_FIELDS, UTF8_BOM, type ChatMessage } from '@op/contracts';
 import { OpApiError, OpClient } from '@op/contracts/node';
 import type { ImportBody } from '@op/contracts/testing';
@@ -16,6 +17,8 @@ const MESSAGES: ImportBody[] = [
   { type: 'txt', msg: FORMULA },
   { type: 'txt', msg: SCRIPT },
   { type: 'txt', msg: '第一行\n第二行,带逗号 "引号"' },
+  { type: 'txt', msg: '两行\n没有逗号' },
+  { type: 'txt', msg: '回车\r单独' },
   { type: 'txt', msg: '-1+1' },
   {
     type: 'img',
@@ -129,8 +132,14 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     expect(body).toContain('-116.404'); // a negative number stays a number
     expect(body).toContain('"第一行\r\n第二行,带逗号 ""引号"""'.replace('\r\n', '\n'));
     expect(body).toContain('"[""投诉"",""=cmd|calc""]"');
-    // One record per message: count the rows by their leading userMessageId.
-    for (const message of expected) expect(body).toContain(`\r\n${message.userMessageId},`);
+    // Read as a spreadsheet reads it, where a line break outside quotes ends a row (CR or LF
+    // alone too): one row per message, each of the header's width, each text whole.
+    const rows = parse<string[]>(body.slice(1), { record_delimiter: ['\r\n', '\n', '\r'] });
+    expect(rows.map((row) => row.length)).toEqual(rows.map(() => header.split(',').length));
+    expect(rows.slice(1).map((row) => row[0])).toEqual(expected.map((message) => message.userMessageId));
+    const msg = header.split(',').indexOf('msg');
+    expect(rows.slice(1).map((row) => row[msg])).toContain('两行\n没有逗号');
+    expect(rows.slice(1).map((row) => row[msg])).toContain('回车\r单独');
   });
 
   it('html: one self-contained printable page, everything escaped', async () => {
@@ -248,12 +257,22 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
       ip: expect.any(String),
     });
     const from = records[records.length - 1].time;
+    // A chat id of two lines (ids are kept as sent), read: its record's chatId cell holds a line break.
+    await t.importRecords(a.tenantId, [record({ chatId: '两行\n会话', timestamp: RECENT, body: { type: 'txt', msg: '在' } })]);
+    await a.client.chatMessageList({ chatId: '两行\n会话' });
     const response = await a.client.auditExport({ from: '2000-01-01 00:00:00', to: '2100-01-01 00:00:00' });
     expect(response.headers.get('content-disposition')).toBe('attachment; filename="audit-2000-01-01-2100-01-01.csv"');
     const csv = Buffer.from(await response.arrayBuffer()).toString('utf8');
     expect(csv.startsWith(UTF8_BOM)).toBe(true);
-    const rows = csv.slice(1).trimEnd().split('\r\n');
+    const rows = csv
+      .slice(1)
+      .trimEnd()
+      .split(/\r\n(?=\d{4}-)/);
     expect(rows[0]).toBe('time,operatorId,clientId,action,actionLabel,chatId,target,ip');
+    // As a spreadsheet reads it (a line break outside quotes ends a row): every row 8 cells wide.
+    const cells = parse<string[]>(csv.slice(1), { record_delimiter: ['\r\n', '\n', '\r'] });
+    expect(cells.map((row) => row.length)).toEqual(cells.map(() => 8));
+    expect(cells.map((row) => row[5])).toContain('两行\n会话');
     expect(rows.some((row) => row.includes(',messageMarkAdd,添加标记,c1,"{""chatId"":""c1""'))).toBe(true);
     expect(csv).toContain('chatExport,导出会话记录,c1,"{""chatId"":""c1"",""format"":""jsonl""}"');
     // Oldest first, the time range respected.

@@ -12,7 +12,7 @@ import {
   type AuditListRequest,
   type AuditRecord,
 } from '@op/contracts';
-import { stringify } from 'csv-stringify/sync';
+import { csvRows } from '../../common/util/csv';
 import { DataSource } from 'typeorm';
 import { type OpContext, requireOperator } from '../access/op-context';
 import { OpError } from '../../common/errors/op-error';
@@ -126,7 +126,7 @@ export class AuditService {
   }
 
   private async *csv(from: string, clause: string, params: unknown[]): AsyncGenerator<Buffer> {
-    const rows = (records: unknown[][]) => Buffer.from(stringify(records, { escape_formulas: true, record_delimiter: 'windows' }), 'utf8');
+    const rows = (records: unknown[][]) => Buffer.from(csvRows(records), 'utf8');
     yield Buffer.concat([Buffer.from(UTF8_BOM, 'utf8'), rows([EXPORT_COLUMNS])]);
     let after: { timeMs: number; id: string } | null = null;
     for (;;) {

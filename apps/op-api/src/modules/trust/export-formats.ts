@@ -1,5 +1,5 @@
 import { CHAT_MESSAGE_FIELDS, UTF8_BOM, type ChatInfo, type ChatMessage, type ExportFormat } from '@op/contracts';
-import { stringify } from 'csv-stringify/sync';
+import { csvRows } from '../../common/util/csv';
 
 /** A message as an export writes it: 2.37's fields with `mark` always present. */
 export type ExportMessage = ChatMessage & { mark: string[] };
@@ -14,18 +14,6 @@ export interface TranscriptWriter {
 
 /** 2.37's fields in its order, `favorite` aside (it is the reader's own, not the transcript's). */
 export const CSV_COLUMNS = CHAT_MESSAGE_FIELDS.filter((field) => field !== 'favorite');
-
-/**
- * CSV rows, CRLF-terminated, every cell that a spreadsheet would run as a formula (`=`, `+`,
- * `-`, `@`, tab, CR at its start) prefixed with `'` (OWASP, CSV injection); numbers stay numbers.
- */
-export function csvRows(rows: ReadonlyArray<readonly unknown[]>): string {
-  return stringify(rows as unknown[][], {
-    escape_formulas: true,
-    record_delimiter: 'windows',
-    cast: { boolean: (value) => String(value) },
-  });
-}
 
 const jsonl: TranscriptWriter = {
   head: () => '',
