@@ -1,4 +1,4 @@
-import type { ChatCreateResult, ChatMessageListData, FavoriteListData, MarkListData } from '@op/contracts';
+import type { ChatCreateResult, ChatInfo, ChatMessageListData, FavoriteListData, MarkListData } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
 import { STORE_ENGINES } from './support/databases';
 import { record } from './support/records';
@@ -110,6 +110,27 @@ describe.each(STORE_ENGINES)('agent rules on every endpoint (%s)', (engine) => {
       foreign: await code('chatStatusUpdate', { chatId: chat.foreign.chatId, status: 30 }),
     }).toEqual({ own: 200, free: 200, peer: 403, foreign: 404 });
     expect(await code('chatAssign', { chatId: chat.own.chatId, operatorId: peerId })).toBe(403);
+  });
+
+  it('chatStatusUpdate: the agent who accepts a waiting chat nobody has takes it, and reads it', async () => {
+    const waiting = await open(a, 'cust-waiting', null);
+    const accepted = await agent.call<ChatInfo>('chatStatusUpdate', { chatId: waiting.chatId, status: 3 });
+    expect(accepted.envelope.data).toMatchObject({ statusCode: 3, operatorId: agentId });
+    expect(await code('chatMessageList', { chatId: waiting.chatId })).toBe(200);
+    expect(await code('chatDetail', { chatId: waiting.chatId })).toBe(200);
+    // Taken: another agent may no longer move it.
+    const { client: peer } = await t.addOperator(a, { username: 'rules-late' });
+    expect((await peer.call('chatStatusUpdate', { chatId: waiting.chatId, status: 30 })).envelope.code).toBe(403);
+    // An admin accepting a chat nobody has takes it too; one already assigned keeps its operator.
+    const byAdmin = await open(a, 'cust-admin-accepts', null);
+    expect((await a.client.expect<ChatInfo>('chatStatusUpdate', { chatId: byAdmin.chatId, status: 3 })).data).toMatchObject({
+      operatorId: a.operatorId,
+    });
+    const kept = await open(a, 'cust-kept', agentId);
+    await a.client.expect('chatStatusUpdate', { chatId: kept.chatId, status: 30 });
+    expect((await a.client.expect<ChatInfo>('chatStatusUpdate', { chatId: kept.chatId, status: 3 })).data).toMatchObject({
+      operatorId: agentId,
+    });
   });
 
   it('chatAssign: two agents taking the same unassigned chats at once: each chat goes to one, the other is refused', async () => {

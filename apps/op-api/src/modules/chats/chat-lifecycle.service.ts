@@ -79,6 +79,12 @@ export class ChatLifecycleService {
         throw OpError.badRequest(`status 不能从 ${label(from)}变为 ${label(request.status)}`);
       }
       await this.chats.moveStatus(manager, chat, request.status, Date.now());
+      // Accepting a chat nobody has takes it, as an operator's first message in it does (the
+      // callback path): an agent who accepted a waiting chat could not read it, and any other
+      // agent could still move or end it.
+      if (request.status === ChatStatus.Chatting && chat.operatorId === null && context.operator) {
+        await this.chats.assign(manager, chat, context.operator.id);
+      }
       return toChatInfo(chat, this.time);
     });
   }
