@@ -224,7 +224,7 @@ describe.each(ENGINES)('easemobGaps on %s', (engine) => {
     [{ from: '2026-02-30 10:00:00' }, 'from 不是有效的时间：2026-02-30 10:00:00'],
     [{ to: '2026-11-29 25:00:00' }, 'to 不是有效的时间：2026-11-29 25:00:00'],
     [{ from: '2026-11-29 09:00:00', to: '2026-11-29 08:00:00' }, 'from 不能晚于 to'],
-    [{ from: '2026-10-01 00:00:00', to: '2026-11-01 00:00:00' }, 'to 与 from 最多相隔 31 天（744 个小时）'],
+    [{ from: '2026-10-01 00:00:00', to: '2026-11-01 00:00:00' }, 'to 与 from 最多跨 744 个小时（31 天，含两端所在的小时）'],
   ])('answers %j with a 400 naming the field', async (body, message) => {
     await expect(refusal(a.client, body)).resolves.toEqual({ status: 400, message, data: null });
   });

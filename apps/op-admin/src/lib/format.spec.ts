@@ -223,7 +223,9 @@ describe('withFieldLabels', () => {
     expect(withFieldLabels('chatId from 对应的会话不存在')).toBe('会话 ID from 对应的会话不存在');
     expect(withFieldLabels('用户名或密码错误')).toBe('用户名或密码错误');
     expect(withFieldLabels('unknownField 不能为空')).toBe('unknownField 不能为空');
-    expect(withFieldLabels('to 与 from 最多相隔 31 天（744 个小时）')).toBe('时间（到） 与 时间（从） 最多相隔 31 天（744 个小时）');
+    expect(withFieldLabels('to 与 from 最多跨 744 个小时（31 天，含两端所在的小时）')).toBe(
+      '时间（到） 与 时间（从） 最多跨 744 个小时（31 天，含两端所在的小时）',
+    );
     expect(withFieldLabels('confirm 必须与 customerId 完全相同')).toBe('确认客户 ID 必须与 客户 ID 完全相同');
     expect(withFieldLabels('username 长度必须在 1 到 64 个字符之间')).toBe('用户名 长度必须在 1 到 64 个字符之间');
     expect(withFieldLabels('sort 只能是 lastMessageTime 或 createTime')).toBe('排序 只能是 lastMessageTime 或 createTime');

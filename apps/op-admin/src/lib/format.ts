@@ -203,7 +203,7 @@ const ADMIN_ONLY = /^[A-Za-z]+ 只允许管理员（admin）调用$/;
  * An API message as the panel shows it: the field it names (`createdFrom 不能晚于 createdTo`)
  * in the words of the form (`创建时间（从） 不能晚于 创建时间（到）`). Only a field name where the
  * API puts one is replaced (first, and the first after 不能晚于/不能早于/与/和, as in `to 与 from
- * 最多相隔…`): a value quoted later in the message stays.
+ * 最多跨…`): a value quoted later in the message stays.
  */
 export function withFieldLabels(message: string): string {
   // An admin-only endpoint refusing an agent names itself (`auditExport 只允许管理员（admin）调用`):

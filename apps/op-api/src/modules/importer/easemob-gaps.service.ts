@@ -43,7 +43,7 @@ export class EasemobGapsService {
     const first = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
     const last = Math.floor(toMs / HOUR_MS) * HOUR_MS;
     if ((last - first) / HOUR_MS + 1 > MAX_EASEMOB_GAPS_HOURS) {
-      throw OpError.badRequest(`to 与 from 最多相隔 ${MAX_EASEMOB_GAPS_DAYS} 天（${MAX_EASEMOB_GAPS_HOURS} 个小时）`);
+      throw OpError.badRequest(`to 与 from 最多跨 ${MAX_EASEMOB_GAPS_HOURS} 个小时（${MAX_EASEMOB_GAPS_DAYS} 天，含两端所在的小时）`);
     }
     // An hour under way (or still to come) cannot have been reconciled yet: it is not a gap.
     const lastEnded = Math.min(last, Math.floor(now / HOUR_MS) * HOUR_MS - HOUR_MS);
