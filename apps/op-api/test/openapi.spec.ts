@@ -7,6 +7,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import { OP_ENDPOINT_NAMES, opEndpoint, type ChatInfo, type Envelope, type OpEndpointName } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
+import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
 import { ENGINES } from './support/databases';
 import { record } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
@@ -17,7 +18,10 @@ import { startTestApp, type TestApp, type TestTenant } from './support/test-app'
 type Schema = Record<string, unknown>;
 interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, { post?: { responses: Record<string, { content?: Record<string, { schema: Schema }> }> } }>;
+  paths: Record<
+    string,
+    { post?: { requestBody?: { required?: boolean }; responses: Record<string, { content?: Record<string, { schema: Schema }> }> } }
+  >;
   components: { schemas: Record<string, Schema> };
 }
 
@@ -264,6 +268,38 @@ describe.each(ENGINES)('real answers of every endpoint against the served OpenAP
     const ajv = new Ajv2020({ strict: true });
     ajv.addVocabulary(['components']);
     expect(ajv.validate({ $ref: '#/components/schemas/ErrorEnvelope', components: doc.components }, refused.envelope)).toBe(true);
+  });
+
+  it('asks for a body only where a field is required, and the API takes none there', async () => {
+    const optional = OP_ENDPOINT_NAMES.filter((name) => doc.paths[opEndpoint(name).path].post!.requestBody?.required !== true);
+    expect(optional).toEqual(
+      expect.arrayContaining(['favoriteList', 'auditList', 'customerList', 'easemobGaps', 'markList', 'operatorList']),
+    );
+    expect(optional).not.toContain('chatMessageList');
+    for (const name of optional.filter((name) => name !== 'operatorLogout')) {
+      const { status, envelope } = await admin.client.call(name, undefined);
+      expect({ name, status, message: envelope.message }).toEqual({ name, status: 200, message: '成功' });
+    }
+  });
+
+  it("describes the Easemob callback's answers as it gives them: the envelope, with what became of the message", async () => {
+    await t.easemobApps.register(admin.tenantId, APPKEY, CALLBACK_SECRET);
+    const post = (doc.paths['/hx/callback'] as { post: { responses: Record<string, { content: Record<string, { schema: Schema }> }> } })
+      .post;
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    ajv.addVocabulary(['components']);
+    const answers = async (body: unknown, status: string) => {
+      const answer = await postCallback(t.baseUrl, body);
+      expect(String(answer.status)).toBe(status);
+      const validate = ajv.compile({ ...post.responses[status].content['application/json'].schema, components: doc.components });
+      expect({ valid: validate(JSON.parse(answer.text)), errors: validate.errors ?? null }).toEqual({ valid: true, errors: null });
+      return JSON.parse(answer.text) as Envelope<{ result: string }>;
+    };
+    const body = callbackBody({ from: 'u0001callback', to: 'kefu01' });
+    expect((await answers(body, '200')).data).toEqual({ result: 'stored' });
+    expect((await answers(body, '200')).data).toEqual({ result: 'duplicate' });
+    await answers(callbackBody({ from: 'u0001callback', to: 'kefu01', secret: 'wrong' }), '401');
+    expect(Object.keys(post.responses).sort()).toEqual(['200', '400', '401', '413', '415', '503']);
   });
 
   it('asks for a token and a role where the registry says so', async () => {

@@ -46,6 +46,40 @@ const ERROR_ENVELOPE: Schema = {
   additionalProperties: false,
 };
 
+/** The callback's answer: the §2 envelope, `data.result` saying what became of the message. */
+const CALLBACK_ANSWER: Schema = {
+  type: 'object',
+  required: ['code', 'message', 'data', 'foot'],
+  properties: {
+    code: { const: 200 },
+    message: { type: 'string' },
+    data: {
+      type: 'object',
+      required: ['result'],
+      properties: { result: { enum: ['stored', 'duplicate', 'recalled', 'ignored', 'spooled'] } },
+      additionalProperties: false,
+    },
+    foot: ref('Foot'),
+  },
+  additionalProperties: false,
+};
+
+/** Error answers by status, each the §2 error envelope. */
+function errorAnswers(descriptions: Record<string, string>): Record<string, object> {
+  return Object.fromEntries(
+    Object.entries(descriptions).map(([status, description]) => [
+      status,
+      { description, content: { 'application/json': { schema: ref('ErrorEnvelope') } } },
+    ]),
+  );
+}
+
+/** Whether a request schema names a field the body must have. */
+function hasRequiredField(schema: unknown): boolean {
+  const required = (schema as { required?: unknown } | undefined)?.required;
+  return Array.isArray(required) && required.length > 0;
+}
+
 /**
  * The OpenAPI 3.1 description of every endpoint of the contracts' registry.
  *
@@ -84,7 +118,9 @@ export class OpenApiService {
           'x-op-roles': endpoint.roles,
           parameters: signedQuery(endpoint),
           requestBody: {
-            required: endpoint.request !== null,
+            // Needed only where a field is: an empty body is no body (all fields left out), and a
+            // generator told otherwise made every caller of favoriteList or auditList send one.
+            required: endpoint.request !== null && hasRequiredField(schemas[endpoint.request.name]),
             content: { 'application/json': { schema: endpoint.request ? ref(endpoint.request.name) : { type: 'object' } } },
           },
           responses: {
@@ -103,20 +139,46 @@ export class OpenApiService {
         summary: '环信发送后回调（由 security 字段校验，不用 /op/v2 签名）',
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
         responses: {
-          '200': { description: '已存储、重复、撤回或忽略' },
-          '401': { description: 'appkey 未注册或 security 错误' },
-          '503': { description: '数据库不可用，环信会重试' },
+          '200': {
+            description: '已存储、重复、撤回、忽略，或数据库不可用时已记入日志稍后存储',
+            content: { 'application/json': { schema: CALLBACK_ANSWER } },
+          },
+          ...errorAnswers({
+            '400': '请求体不是有效的 JSON 或 UTF-8',
+            '401': 'appkey 未注册、security 错误、timestamp 过期，或 callId 已被使用且内容不同',
+            '413': '请求体超过 1 MiB',
+            '415': '字符集不是 UTF-8',
+            '503': '数据库不可用且无法记入日志，环信会重试',
+          }),
         },
       },
     };
-    for (const [path, summary] of [
-      ['/healthz', '存活检查'],
-      ['/readyz', '就绪检查（数据库可用）'],
-      ['/metrics', 'Prometheus 指标'],
-      ['/openapi.json', '本文档'],
-    ]) {
-      paths[path] = { get: { summary, responses: { '200': { description: 'OK' } } } };
-    }
+    const json = (schema: object) => ({ 'application/json': { schema } });
+    paths['/healthz'] = { get: { operationId: 'healthz', summary: '存活检查', responses: { '200': { description: '进程存活' } } } };
+    paths['/readyz'] = {
+      get: {
+        operationId: 'readyz',
+        summary: '就绪检查（数据库可用）',
+        responses: {
+          '200': { description: '就绪', content: json({ type: 'object' }) },
+          '503': { description: '未就绪：数据库不可用，或启动尚未完成', content: json({ type: 'object' }) },
+        },
+      },
+    };
+    paths['/metrics'] = {
+      get: {
+        operationId: 'metrics',
+        summary: 'Prometheus 指标',
+        responses: { '200': { description: 'Prometheus 文本格式', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      },
+    };
+    paths['/openapi.json'] = {
+      get: {
+        operationId: 'openapi',
+        summary: '本文档',
+        responses: { '200': { description: 'OpenAPI 3.1 文档', content: json({ type: 'object' }) } },
+      },
+    };
     const document = {
       openapi: '3.1.0',
       info: { title: 'Op API', version: '01', description: '客服平台坐席接口（docs/CONTRACT.md）' },
