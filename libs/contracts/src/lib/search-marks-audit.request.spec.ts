@@ -40,6 +40,7 @@ describe('search, mark and audit requests', () => {
 
   it.each([
     [ChatSearchRequest, { status: [4] }, 'status 的每一项只能是 1、3、5、6、30'],
+    [ChatSearchRequest, { status: Array.from({ length: 11 }, () => 1) }, 'status 最多 10 项'],
     [ChatSearchRequest, { createdFrom: 5 }, 'createdFrom 必须是字符串（yyyy-MM-dd HH:mm:ss）'],
     [ChatSearchRequest, { lastMessageFrom: '2026-1-1 0:0:0' }, 'lastMessageFrom 必须是 yyyy-MM-dd HH:mm:ss 格式的时间'],
     [ChatSearchRequest, { keyword: 'x'.repeat(65) }, 'keyword 长度必须在 1 到 64 个字符之间（不计首尾空白）'],

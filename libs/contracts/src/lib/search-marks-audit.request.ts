@@ -73,7 +73,7 @@ function optionalTime(name: string): PropertyDecorator {
 export class ChatSearchRequest extends PageRequest {
   @IsOptional()
   @IsIn(CHAT_STATUS_CODES, { each: true, message: `status 的每一项只能是 ${CHAT_STATUS_CODES.join('、')}` })
-  @ArrayMaxSize(CHAT_STATUS_CODES.length * 2, { message: 'status 项数过多' })
+  @ArrayMaxSize(CHAT_STATUS_CODES.length * 2, { message: `status 最多 ${CHAT_STATUS_CODES.length * 2} 项` })
   @IsArray({ message: 'status 必须是数字数组' })
   @Transform(statusList)
   status?: number[];
