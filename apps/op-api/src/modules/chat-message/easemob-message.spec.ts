@@ -117,6 +117,12 @@ describe('Easemob body → message fields', () => {
       ext: { k: 'v', customExts: { a: '1' } },
     });
     expect(map({ type: 'custom', customEvent: 'card', 'v2:customExts': { b: '2' } }).ext).toEqual({ k: 'v', customExts: { b: '2' } });
+    // The message's own ext has a customExts already: the body's are kept beside it.
+    const both = mapEasemobMessage({
+      ...base,
+      payload: { bodies: [{ type: 'custom', customEvent: 'card', customExts: { orderId: 'A1' } }], ext: { customExts: 'app flag' } },
+    });
+    expect(both.ext).toEqual({ customExts: 'app flag', opCustomExts: { orderId: 'A1' } });
   });
 
   it('takes payload.from and payload.to over the outer ones', () => {

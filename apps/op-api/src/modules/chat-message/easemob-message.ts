@@ -166,7 +166,8 @@ export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
   } else if (type === 'custom') {
     msg = optionalString(body, 'customEvent', `${p}.customEvent`, LIMITS.msgBytes);
     const customExts = body.customExts ?? body['v2:customExts'];
-    if (customExts !== undefined && !('customExts' in ext)) extra = { customExts };
+    // Kept beside a key of the message's own ext of the same name, never dropped for it.
+    if (customExts !== undefined) extra = 'customExts' in ext ? { opCustomExts: customExts } : { customExts };
   }
   if (msg !== null && Buffer.byteLength(msg, 'utf8') > LIMITS.msgBytes) {
     throw new RecordError(`${p}.msg 不能超过 ${LIMITS.msgBytes} 字节`);
