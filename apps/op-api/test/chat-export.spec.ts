@@ -134,7 +134,7 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     expect(body).toContain('"[""投诉"",""=cmd|calc""]"');
     // Read as a spreadsheet reads it, where a line break outside quotes ends a row (CR or LF
     // alone too): one row per message, each of the header's width, each text whole.
-    const rows = parse<string[]>(body.slice(1), { record_delimiter: ['\r\n', '\n', '\r'] });
+    const rows = parse(body.slice(1), { record_delimiter: ['\r\n', '\n', '\r'] });
     expect(rows.map((row) => row.length)).toEqual(rows.map(() => header.split(',').length));
     expect(rows.slice(1).map((row) => row[0])).toEqual(expected.map((message) => message.userMessageId));
     const msg = header.split(',').indexOf('msg');
@@ -270,7 +270,7 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
       .split(/\r\n(?=\d{4}-)/);
     expect(rows[0]).toBe('time,operatorId,clientId,action,actionLabel,chatId,target,ip');
     // As a spreadsheet reads it (a line break outside quotes ends a row): every row 8 cells wide.
-    const cells = parse<string[]>(csv.slice(1), { record_delimiter: ['\r\n', '\n', '\r'] });
+    const cells = parse(csv.slice(1), { record_delimiter: ['\r\n', '\n', '\r'] });
     expect(cells.map((row) => row.length)).toEqual(cells.map(() => 8));
     expect(cells.map((row) => row[5])).toContain('两行\n会话');
     expect(rows.some((row) => row.includes(',messageMarkAdd,添加标记,c1,"{""chatId"":""c1""'))).toBe(true);
