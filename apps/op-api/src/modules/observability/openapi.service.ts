@@ -215,7 +215,21 @@ export class OpenApiService {
         queue.push(target);
       }
     }
+    for (const schema of Object.values(out)) nullableOptionals(schema);
     return out;
+  }
+}
+
+/**
+ * An optional field may be sent as `null`, which counts as not given (api.md): said in the
+ * schema, so that a typed or validating client may send what the API takes.
+ */
+function nullableOptionals(schema: Schema): void {
+  const properties = schema.properties as Record<string, Schema> | undefined;
+  if (!properties) return;
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  for (const [name, property] of Object.entries(properties)) {
+    if (!required.has(name)) properties[name] = { anyOf: [property, { type: 'null' }] };
   }
 }
 
