@@ -277,21 +277,17 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
       await this.forgetInactive(name, rows);
       // What waited for a fed engine that is no longer active is covered by this one's rebuild.
       if (!this.engine.outboxFed) await this.dataSource.query('DELETE FROM search_outbox');
-      if (own)
-        await this.dataSource.query('UPDATE search_state SET active = 1, ready = ?, update_time = ? WHERE engine = ?', [ready, now, name]);
-      else {
-        // Two processes starting together on a new database both insert the row: the second one
-        // failed to start on the duplicate key. They activate the same engine, so either write stands.
-        const upsert = dialectOf(this.dataSource).onConflict(['engine'], {
-          active: merge.replace,
-          ready: merge.replace,
-          update_time: merge.replace,
-        });
-        await this.dataSource.query(
-          `INSERT INTO search_state (engine, active, ready, lease_until, update_time) VALUES (?, 1, ?, 0, ?) ${upsert}`,
-          [name, ready, now],
-        );
-      }
+      // An upsert, not an insert: two processes starting together on a new database both write
+      // the row (the second failed to start on the duplicate key); they activate the same engine.
+      const upsert = dialectOf(this.dataSource).onConflict(['engine'], {
+        active: merge.replace,
+        ready: merge.replace,
+        update_time: merge.replace,
+      });
+      await this.dataSource.query(
+        `INSERT INTO search_state (engine, active, ready, lease_until, update_time) VALUES (?, 1, ?, 0, ?) ${upsert}`,
+        [name, ready, now],
+      );
       this.ready = ready === 1;
     } else {
       this.ready = Number(own.ready) === 1;
