@@ -15,6 +15,7 @@ import { DatabaseConnection } from './database/database-connection';
 import { OpError } from './common/errors/op-error';
 import { EnvelopeFactory } from './common/interceptors/envelope';
 import { findBodyHazard, MAX_BODY_DEPTH } from './common/util/json-shape';
+import { parseKeepingExt } from './common/util/exact-json';
 import type { AppConfig } from './config/app-config';
 import { MAX_LINE_BYTES } from './modules/importer/json-lines';
 
@@ -84,7 +85,9 @@ function parseJsonBody(request: { routeOptions: { url?: string }; raw: object },
   let value: unknown;
   try {
     // A byte order mark, which RFC 8259 lets a parser ignore (Windows tools write one), is not JSON.
-    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    // A callback's ext keeps integers past 2^53 exact (an int64 order id is data to keep).
+    const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    value = signed ? JSON.parse(json) : parseKeepingExt(json);
   } catch {
     throw OpError.badRequest('请求体不是有效的 JSON');
   }

@@ -5,6 +5,8 @@
  * use an explicit stack, so a hostile depth cannot overflow them either.
  */
 
+import { isRawJson } from './exact-json';
+
 /** Levels a signed request body may have; every request of the contract needs two or three. */
 export const MAX_BODY_DEPTH = 32;
 /** Levels kept of a stored extension map (`ext` is level 1). */
@@ -12,7 +14,8 @@ export const MAX_EXT_DEPTH = 32;
 /** Keys that would reach an object's prototype if a library assigned them. */
 export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-const isContainer = (value: unknown): value is object => typeof value === 'object' && value !== null;
+/** An object or array (an exact integer, see exact-json, is a value). */
+const isContainer = (value: unknown): value is object => typeof value === 'object' && value !== null && !isRawJson(value);
 
 export type BodyHazard = { kind: 'depth'; field: string } | { kind: 'key'; key: string } | { kind: 'text'; field: string };
 

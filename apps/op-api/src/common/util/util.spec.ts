@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ascending } from './ascending';
 import { chunks, chunksWithin } from './chunks';
+import { parseExact, parseKeepingExt } from './exact-json';
+import { cutDepth } from './json-shape';
 import { groupBy } from './group-by';
 import { hashPassword, verifyPassword } from './password';
 import { SecretBox } from './secret-box';
@@ -44,6 +46,35 @@ describe('chunks', () => {
         (n) => n,
       ),
     ]).toEqual([]);
+  });
+});
+
+describe('exact JSON', () => {
+  const BIG = '{"a":12345678901234567890,"b":[-9007199254740993,9007199254740991,1.5,1e300],"c":{"d":99999999999999999999}}';
+
+  it('keeps integers past 2^53 as their digits, and the rest as JSON.parse reads it', () => {
+    expect(JSON.stringify(parseExact(BIG))).toBe(BIG.replace('1e300', '1e+300'));
+    expect(JSON.stringify(JSON.parse(BIG))).not.toContain('12345678901234567890');
+    expect(parseExact('{"a":1,"b":"12345678901234567890"}')).toEqual({ a: 1, b: '12345678901234567890' });
+    expect(JSON.stringify(parseExact('12345678901234567890'))).toBe('12345678901234567890');
+  });
+
+  it('keeps them exact only inside ext when reading a message as it arrives', () => {
+    const message = parseKeepingExt(
+      `{"timestamp":12345678901234567890,"payload":{"ext":${BIG},"bodies":[{"length":12345678901234567891}]},"ext":12345678901234567892,"__proto__":12345678901234567893}`,
+    ) as Record<string, unknown>;
+    const payload = message.payload as { ext: object; bodies: Array<{ length: unknown }> };
+    expect(JSON.stringify(payload.ext)).toBe(BIG.replace('1e300', '1e+300'));
+    expect(message.timestamp).toBe(Number('12345678901234567890'));
+    expect(payload.bodies[0].length).toBe(Number('12345678901234567891'));
+    expect(message.ext).toBe(Number('12345678901234567892'));
+    expect(Object.getOwnPropertyDescriptor(message, '__proto__')?.value).toBe(Number('12345678901234567893'));
+    expect(Object.getPrototypeOf(message)).toBe(Object.prototype);
+  });
+
+  it('is a value to the depth cut, written back whole', () => {
+    const ext = parseExact(BIG) as Record<string, unknown>;
+    expect(JSON.stringify(cutDepth(ext).value)).toBe(JSON.stringify(ext));
   });
 });
 

@@ -11,6 +11,7 @@ import { compareKeys, keyOf, type ChatKey, type Numbering } from '../chats/chat-
 import { recalledExt, type NewMessage } from './easemob-message';
 import { ascending } from '../../common/util/ascending';
 import { groupBy } from '../../common/util/group-by';
+import { parseExact } from '../../common/util/exact-json';
 
 /** A stored message as the page query reads it. */
 export interface MessageRow {
@@ -477,7 +478,7 @@ export class ChatMessageRepository {
     if (rows.length === 0) return false;
     let ext: Record<string, unknown> = {};
     try {
-      const parsed: unknown = JSON.parse(rows[0].ext ?? '{}');
+      const parsed = parseExact(rows[0].ext ?? '{}');
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) ext = parsed as Record<string, unknown>;
     } catch {
       // a malformed ext is replaced: the recall flag matters more than an unreadable map

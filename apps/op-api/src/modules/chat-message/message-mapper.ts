@@ -5,13 +5,14 @@ import { APP_CONFIG } from '../../config/config.module';
 import { TimeFormatter } from '../../common/util/time-format';
 import type { MessageRow } from './chat-message.repository';
 import { qiniuPrivateUrl } from './qiniu-url';
+import { parseExact } from '../../common/util/exact-json';
 
 const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
 
 function parseExt(raw: string | null): Record<string, unknown> {
   if (raw === null || raw === '') return {};
   try {
-    const value: unknown = JSON.parse(raw);
+    const value = parseExact(raw);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
   } catch {
     return {};

@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile, ty
 import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { cutDepth } from '../../common/util/json-shape';
+import { parseKeepingExt } from '../../common/util/exact-json';
 import { nextTurn } from '../../common/util/next-turn';
 
 /** The journal holds customers' messages as received: readable by the API's own user only. */
@@ -56,7 +57,7 @@ export function decodeLine(line: string): SpoolEntry | null {
   const json = line.slice(9);
   if (crc32(json).toString(16).padStart(8, '0') !== line.slice(0, 8)) return null;
   try {
-    return JSON.parse(json) as SpoolEntry;
+    return parseKeepingExt(json) as SpoolEntry;
   } catch {
     return null;
   }

@@ -2,6 +2,7 @@ import { isChatStatus, MAX_CHAT_ID_LENGTH, type ChatStatus } from '@op/contracts
 import { idText, mapEasemobMessage, QINIU_KEY_MAX, RecordError, trimmedId } from '../chat-message/easemob-message';
 import type { IngestRecord } from '../chat-message/message-store.service';
 import type { RoutedMessage } from '../easemob/message-router.service';
+import { parseKeepingExt } from '../../common/util/exact-json';
 
 /**
  * One import line: a §5 record names its session (`chatId`); a record of Easemob's own
@@ -26,7 +27,7 @@ function mapImported(fields: Record<string, unknown>): ReturnType<typeof mapEase
 export function parseImportLine(line: string): ImportLine {
   let record: unknown;
   try {
-    record = JSON.parse(line);
+    record = parseKeepingExt(line);
   } catch {
     throw new RecordError('不是有效的 JSON');
   }
