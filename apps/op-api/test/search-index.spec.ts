@@ -663,5 +663,5 @@ describe.each(STORE_ENGINES)('the scan on %s', (engine) => {
     } finally {
       await t.close();
     }
-  });
+  }, 180_000);
 });
