@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 import { OpClient } from '@op/contracts/node';
 import { importRecord } from '@op/contracts/testing';
 import type { ChatCreateResult, ChatInfo, ChatMessage, ChatMessageListData } from '@op/contracts';
@@ -11,6 +11,8 @@ import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/e
 import { MessageIds } from '../src/modules/chat-message/message-ids';
 import { MessageStore } from '../src/modules/chat-message/message-store.service';
 import { MessageRouter } from '../src/modules/easemob/message-router.service';
+import { EasemobCallbackService } from '../src/modules/easemob/easemob-callback.service';
+import { decodeLine, encodeEntry } from '../src/modules/easemob/spool-journal';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 import { TimeFormatter } from '../src/common/util/time-format';
 
@@ -163,6 +165,36 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     expect(messages[6]).toMatchObject({ ...none, msg: 'inputting' });
     expect(messages[7]).toMatchObject({ ...none, msg: 'gift', ext: { seq: 7, customExts: { n: '1' } } });
     expect(messages.every((m) => /^\d+$/.test(m.hxMsgId!))).toBe(true);
+  });
+
+  it('keeps integers past 2^53 in ext digit for digit, from a callback, an import line and the journal to 2.37', async () => {
+    const customer = 'u0001bigints';
+    // An int64 order id, a negative one just past 2^53 and one inside an array; a double and a small integer beside them.
+    const EXACT = '{"orderId":12345678901234567890,"nested":{"id":-9007199254740993,"list":[9007199254740993,1.5,42]}}';
+    const withExact = (json: string) => json.replace('"ext":{}', `"ext":${EXACT}`);
+    const callback = callbackBody({ from: customer, to: AGENT_IM, timestamp: RECENT, body: { type: 'txt', msg: '回调' } });
+    expect((await postCallback(t.baseUrl, undefined, withExact(JSON.stringify(callback)))).status).toBe(200);
+    const line = JSON.stringify(
+      importRecord({ msgId: 'bigint-import', timestamp: RECENT + 1, from: customer, to: AGENT_IM, body: '导入' }),
+    );
+    expect(await t.importer.importLines(a.tenantId, [withExact(line)])).toMatchObject({ imported: 1, failed: 0 });
+    // A journal entry as the spool writes it, read back and written again as the drain does.
+    const journalled = callbackBody({ from: customer, to: AGENT_IM, timestamp: RECENT + 2, body: { type: 'txt', msg: '暂存' } });
+    const json = JSON.stringify({ t: Date.now(), tenant: a.tenantId, callId: journalled.callId, body: '-' }).replace(
+      '"body":"-"',
+      `"body":${withExact(JSON.stringify(journalled))}`,
+    );
+    const entry = decodeLine(`${crc32(json).toString(16).padStart(8, '0')} ${json}`)!;
+    expect(encodeEntry(entry).toString()).toContain(EXACT);
+    expect(await t.app.get(EasemobCallbackService).storeSpooled([entry])).toEqual([{ ok: true, value: 'stored' }]);
+
+    const [chat] = await detailOfCustomer(customer);
+    const request = a.client.signedRequest('chatMessageList', { chatId: chat.chatId });
+    const response = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body });
+    const text = await response.text();
+    // Each message's ext as sent, in the answer's own text (a JSON.parse of it would round them again).
+    expect(text.split(EXACT)).toHaveLength(4);
+    expect((JSON.parse(text) as { data: ChatMessageListData }).data.msg.map((m) => m.msg)).toEqual(['回调', '导入', '暂存']);
   });
 
   it('stores a callback at the size limits (65,535 bytes of text, 65,503 of ext), past the 64 KiB of other requests', async () => {
@@ -427,6 +459,58 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     ]);
     expect((await messagesOf('u0001sessionearlier')).map((m) => m.msg)).toEqual(['s-1', 'r-1', 's-2']);
     expect((await messagesOf(chats[1].chatId)).map((m) => m.msg)).toEqual(['r-2', 'live']);
+  });
+
+  it('brings a session’s lost first message back into that session, ended since, and moves its start back', async () => {
+    const customer = 'u0001lostfirst';
+    const HOUR = 3_600_000;
+    const now = Date.now();
+    const session = (chatId: string, msgId: string, timestamp: number) =>
+      importRecord({ chatId, msgId, timestamp, from: customer, to: AGENT_IM, body: msgId, chatStatus: 5 });
+    // Two sessions, both ended: five to four hours ago, and two to one.
+    await t.importRecords(a.tenantId, [
+      session('u0001lostfirstone', 'one-1', now - 5 * HOUR),
+      session('u0001lostfirstone', 'one-2', now - 4 * HOUR),
+      session('u0001lostfirsttwo', 'two-1', now - 2 * HOUR),
+      session('u0001lostfirsttwo', 'two-2', now - HOUR),
+    ]);
+    // The messages that opened each of them never arrived; the export brings them back.
+    const routed = (msgId: string, timestamp: number) => importRecord({ msgId, timestamp, from: customer, to: AGENT_IM, body: msgId });
+    const lines = [routed('lost-1', now - 6 * HOUR), routed('lost-2', now - 3 * HOUR)];
+    expect(await t.importRecords(a.tenantId, lines)).toMatchObject({ imported: 2, duplicates: 0, failed: 0 });
+
+    // No new waiting chat: each joined the session it began, which stays ended and now starts with it.
+    const chats = await detailOfCustomer(customer);
+    expect(chats.map((c) => [c.chatId, c.statusCode, c.messageCount])).toEqual([
+      ['u0001lostfirstone', 5, 3],
+      ['u0001lostfirsttwo', 5, 3],
+    ]);
+    const format = new TimeFormatter('Asia/Shanghai');
+    expect(chats.map((c) => c.createTime)).toEqual([format.formatMs(now - 6 * HOUR), format.formatMs(now - 3 * HOUR)]);
+    expect((await messagesOf('u0001lostfirstone')).map((m) => m.msg)).toEqual(['lost-1', 'one-1', 'one-2']);
+    expect((await messagesOf('u0001lostfirsttwo')).map((m) => m.msg)).toEqual(['lost-2', 'two-1', 'two-2']);
+  });
+
+  it('stores a journalled callback in the chat it was sent in when that chat ended before the drain', async () => {
+    const customer = 'u0001journalled';
+    await deliver({ from: customer, to: AGENT_IM, timestamp: RECENT, body: { type: 'txt', msg: '在吗' } });
+    const [chat] = await detailOfCustomer(customer);
+    // The next one reached a process whose database was away: journalled, not stored yet.
+    const body = callbackBody({ from: customer, to: AGENT_IM, timestamp: RECENT + 1000, body: { type: 'txt', msg: '暂存的消息' } });
+    const journalled = { t: Date.now(), tenant: a.tenantId, callId: String(body.callId), body };
+    // The agent ended the chat before the drain ran.
+    expect((await a.client.call('chatStatusUpdate', { chatId: chat.chatId, status: 5 })).envelope.code).toBe(200);
+    expect(await t.app.get(EasemobCallbackService).storeSpooled([journalled])).toEqual([{ ok: true, value: 'stored' }]);
+
+    const chats = await detailOfCustomer(customer);
+    expect(chats.map((c) => [c.chatId, c.statusCode, c.messageCount])).toEqual([[chat.chatId, 5, 2]]);
+    expect((await messagesOf(chat.chatId)).map((m) => m.msg)).toEqual(['在吗', '暂存的消息']);
+    // A message the customer sends now opens the next chat, as always.
+    await deliver({ from: customer, to: AGENT_IM, body: { type: 'txt', msg: '还在吗' } });
+    expect((await detailOfCustomer(customer)).map((c) => [c.statusCode, c.messageCount])).toEqual([
+      [5, 2],
+      [1, 1],
+    ]);
   });
 
   it('lets live messages join a chat an import left open, and open a new one once an import ends it', async () => {

@@ -25,6 +25,9 @@ export const merge = {
   /** The later of the two (a NULL stored value takes the incoming one). */
   max: ((current, incoming) =>
     `CASE WHEN ${current} IS NULL OR ${current} < ${incoming} THEN ${incoming} ELSE ${current} END`) satisfies Merge,
+  /** The earlier of the two (a NULL stored value takes the incoming one). */
+  min: ((current, incoming) =>
+    `CASE WHEN ${current} IS NULL OR ${current} > ${incoming} THEN ${incoming} ELSE ${current} END`) satisfies Merge,
 };
 
 export interface Dialect {

@@ -123,21 +123,16 @@ export class ChatRepository {
   }
 
   /**
-   * The ended chats of these customers whose time, from creation to end, meets `fromMs` to
-   * `toMs`: where a message of that time that Easemob's export brings back belongs.
+   * The chats of these customers that were open at `fromMs` or began after it (open ones, and
+   * ended ones that ended then or later): where a message of that time or later that Easemob's
+   * export brings back may belong. One read of the customers' chats, as their index has them.
    */
-  async endedChatsOf(
-    manager: EntityManager,
-    tenantId: string,
-    customerIds: readonly string[],
-    fromMs: number,
-    toMs: number,
-  ): Promise<ChatEntity[]> {
+  async chatsSince(manager: EntityManager, tenantId: string, customerIds: readonly string[], fromMs: number): Promise<ChatEntity[]> {
     if (customerIds.length === 0) return [];
     return manager.query(
       `SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.customer_id IN (${placeholders(customerIds.length)}) ` +
-        `AND c.status NOT IN (${OPEN_CHAT_STATUSES.join(', ')}) AND c.end_time IS NOT NULL AND c.create_time <= ? AND c.end_time >= ?`,
-      [tenantId, ...customerIds, toMs, fromMs],
+        `AND (c.status IN (${OPEN_CHAT_STATUSES.join(', ')}) OR c.end_time >= ?)`,
+      [tenantId, ...customerIds, fromMs],
     );
   }
 
@@ -338,25 +333,29 @@ export class ChatRepository {
   }
 
   /**
-   * Adds newly stored messages to their open chats' counts and latest times, {@link CASE_ROWS}
-   * chats a statement, the rows locked in key order; how many of the chats were there and open
-   * (fewer: one was erased or ended after the caller read it). The numbering is the caller's
-   * (MessageSequence.settle, under those locks).
+   * Adds newly stored messages to their open chats' counts and first and latest times
+   * ({@link CASE_ROWS} chats a statement, the rows locked in key order): a message older than its
+   * chat's creation (arrived late) moves the creation back. How many of the chats were there
+   * and open (fewer: one was erased or ended after the caller read it). The numbering is the
+   * caller's (MessageSequence.settle, under those locks).
    */
   async addCounts(
     manager: EntityManager,
     tenantId: string,
-    chats: ReadonlyArray<{ chatId: string; added: number; latestMs: number }>,
+    chats: ReadonlyArray<{ chatId: string; added: number; earliestMs: number; latestMs: number }>,
   ): Promise<number> {
     let found = 0;
     for (const some of chunks(chats, CASE_ROWS)) {
       const cases = caseById(some.length);
       found += await affectedRows(
         manager,
-        `UPDATE chats ${byId(manager)} SET message_count = message_count + ${cases}, last_message_time = ${merge.max('last_message_time', cases)} ` +
+        `UPDATE chats ${byId(manager)} SET message_count = message_count + ${cases}, create_time = ${merge.min('create_time', cases)}, ` +
+          `last_message_time = ${merge.max('last_message_time', cases)} ` +
           `WHERE tenant_id = ? AND id IN (${placeholders(some.length)}) AND status IN (${OPEN_CHAT_STATUSES.join(', ')})`,
         [
           ...some.flatMap((c) => [c.chatId, c.added]),
+          ...some.flatMap((c) => [c.chatId, c.earliestMs]),
+          ...some.flatMap((c) => [c.chatId, c.earliestMs]),
           ...some.flatMap((c) => [c.chatId, c.latestMs]),
           ...some.flatMap((c) => [c.chatId, c.latestMs]),
           tenantId,
@@ -412,7 +411,7 @@ export class ChatRepository {
   }
 
   /**
-   * Adds newly stored messages to a chat's count and latest time. With `plan` (their positions,
+   * Adds newly stored messages to a chat's count and first and latest times (as addCounts). With `plan` (their positions,
    * planned from the chat's numbering as read) it moves the numbering on too, if the row still
    * says what was read; without, it requires them to come after the chat's numbered part (from
    * `first`, the earliest of them). Either in the same statement: no extra round trip for a
@@ -428,9 +427,11 @@ export class ChatRepository {
     latestMs: number,
     order: { plan: AppendPlan | null; first: ChatKey },
   ): Promise<'settled' | 'unsettled' | 'gone'> {
-    const add = `UPDATE chats SET message_count = message_count + ?, last_message_time = ${merge.max('last_message_time', '?')}`;
-    const counts = [added, latestMs, latestMs];
     const { plan, first } = order;
+    const add =
+      `UPDATE chats SET message_count = message_count + ?, create_time = ${merge.min('create_time', '?')}, ` +
+      `last_message_time = ${merge.max('last_message_time', '?')}`;
+    const counts = [added, first.timeMs, first.timeMs, latestMs, latestMs];
     const settled = plan
       ? await affectedRows(
           manager,

@@ -24,6 +24,9 @@ const outcomeOf = (delivered: Delivered): CallbackOutcome =>
 type Plan = { kind: 'ignored' } | { kind: 'recall'; recallId: string; timeMs: number } | { kind: 'message'; routed: RoutedMessage };
 
 /** A verified callback on its way to the store. */
+/** How a store routes its messages: `backfill`, by their time (MessageRouter.deliverBatch). */
+type Routing = { backfill?: boolean };
+
 interface Pending {
   tenantId: string;
   callId: string;
@@ -161,7 +164,12 @@ export class EasemobCallbackService {
     }
     const kept = pending.filter((_, i) => !erased.has(i));
     for (const i of erased) results[pending[i].index] = { ok: true, value: 'ignored' };
-    const stored = await this.storeMany(kept.map(({ item }) => item));
+    // Routed by their time, as an export's records are: one sent during a chat that has ended
+    // since (the database away meanwhile) goes to that chat, the session it was sent in.
+    const stored = await this.storeMany(
+      kept.map(({ item }) => item),
+      { backfill: true },
+    );
     kept.forEach(({ index }, i) => (results[index] = stored[i]));
     return results as Array<Settled<CallbackOutcome>>;
   }
@@ -170,11 +178,12 @@ export class EasemobCallbackService {
    * Stores callbacks together: their callIds claimed per tenant in two statements, their
    * messages and recalls routed in one transaction. When that transaction fails for a reason
    * other than the database being away, each is tried alone, so one bad callback fails only itself.
+   * `backfill`: route the messages by their time (MessageRouter.deliverBatch).
    */
-  private async storeMany(items: readonly Pending[]): Promise<Array<Settled<CallbackOutcome>>> {
+  private async storeMany(items: readonly Pending[], options: Routing = {}): Promise<Array<Settled<CallbackOutcome>>> {
     if (items.length === 1) {
       const [item] = items;
-      return this.store(item.tenantId, item.callId, item.plan, item.print, item.now).then(
+      return this.store(item.tenantId, item.callId, item.plan, item.print, item.now, options).then(
         (value) => [{ ok: true as const, value }],
         (error: unknown) => [{ ok: false as const, error }],
       );
@@ -203,6 +212,7 @@ export class EasemobCallbackService {
             ? { tenantId, recall: { hxMsgId: plan.recallId, timeMs: plan.timeMs } }
             : { tenantId, message: plan.routed };
         }),
+        options,
       );
       live.forEach((i, k) => (results[i] = { ok: true, value: items[i].plan.kind === 'recall' ? 'recalled' : outcomeOf(delivered[k]) }));
     } catch (error) {
@@ -212,7 +222,7 @@ export class EasemobCallbackService {
         // Claimed already (same content): the lone store claims again, which succeeds.
         for (const i of live) {
           const item = items[i];
-          results[i] = await this.store(item.tenantId, item.callId, item.plan, item.print, item.now).then(
+          results[i] = await this.store(item.tenantId, item.callId, item.plan, item.print, item.now, options).then(
             (value) => ({ ok: true as const, value }),
             (failure: unknown) => ({ ok: false as const, error: failure }),
           );
@@ -241,6 +251,7 @@ export class EasemobCallbackService {
     plan: Exclude<Plan, { kind: 'ignored' }>,
     print: string,
     now: number,
+    options: Routing = {},
   ): Promise<CallbackOutcome> {
     if (!(await this.callIds.claim(tenantId, callId, print, now))) {
       throw OpError.unauthorized('callId 已被使用，内容与首次不同：视为重放或伪造');
@@ -249,7 +260,7 @@ export class EasemobCallbackService {
       await this.router.recall(tenantId, plan.recallId, plan.timeMs);
       return 'recalled';
     }
-    return outcomeOf((await this.router.deliver(tenantId, plan.routed)).delivered);
+    return outcomeOf(await this.router.deliver(tenantId, plan.routed, options));
   }
 
   /**

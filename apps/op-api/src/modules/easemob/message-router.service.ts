@@ -65,8 +65,10 @@ export class MessageRouter {
     private readonly sequence: MessageSequence,
   ) {}
 
-  deliver(tenantId: string, message: RoutedMessage): Promise<DeliveryResult> {
-    return inTransaction(this.dataSource, (manager) => this.route(manager, tenantId, message));
+  /** Stores one message (a live callback); with `backfill`, routed by its time as deliverBatch does. */
+  async deliver(tenantId: string, message: RoutedMessage, options: { backfill?: boolean } = {}): Promise<Delivered> {
+    if (options.backfill === true) return (await this.deliverBatch([{ tenantId, message }], options))[0];
+    return (await inTransaction(this.dataSource, (manager) => this.route(manager, tenantId, message))).delivered;
   }
 
   /**
@@ -101,7 +103,8 @@ export class MessageRouter {
   /**
    * Routes many messages in one transaction (backfill: an import, a reconciliation); returns
    * how many were new, known and expired. A message of a time when one of its customer's
-   * chats, since ended, was under way goes to that chat: the session it was sent in.
+   * chats, since ended, was under way goes to that chat: the session it was sent in (see
+   * endedSessions).
    */
   async deliverAll(
     tenantId: string,
@@ -121,7 +124,8 @@ export class MessageRouter {
   /**
    * Messages and recalls of any tenants, in order, in one transaction (one commit for all:
    * group commit of concurrent callbacks, the journal's drain, import batches); for each,
-   * what became of it (a recall: stored).
+   * what became of it (a recall: stored). `backfill` (imports, reconciliations, the journal's
+   * drain: messages that may come after their session ended) routes each by its time first.
    */
   async deliverBatch(items: readonly BatchItem[], options: { backfill?: boolean } = {}): Promise<Delivered[]> {
     const backfill = options.backfill === true;
@@ -175,8 +179,12 @@ export class MessageRouter {
   }
 
   /**
-   * Of messages Easemob's export brings back, those sent while one of their customer's chats,
-   * ended since, was under way (from its creation to its end), each with that chat, by index.
+   * Of messages Easemob's export brings back, those that belong to one of their customer's
+   * ended chats, each with that chat, by index: the chat under way when the message was sent
+   * (from its creation to its end); or, when none was and no open chat had begun by then, the
+   * customer's next chat, if it has ended: the session this message opened, whose first
+   * message to arrive came later (the message moves its creation back). The rest join the open
+   * chat or open one, as live callbacks do (routeMany).
    */
   private async endedSessions(
     manager: EntityManager,
@@ -189,25 +197,28 @@ export class MessageRouter {
     const fresh = messages.flatMap((m, k) => (m.hxMsgId !== null && known.has(m.hxMsgId) ? [] : [k]));
     if (fresh.length === 0) return sessions;
     const customers = new Map(fresh.map((k) => [k, customerOf(messages[k], staff) ?? 'unknown']));
-    const times = fresh.map((k) => messages[k].createTimeMs);
-    const ended = await this.chats.endedChatsOf(
-      manager,
-      tenantId,
-      [...new Set(customers.values())],
-      Math.min(...times),
-      Math.max(...times),
+    const since = Math.min(...fresh.map((k) => messages[k].createTimeMs));
+    const chatsOf = groupBy(
+      await this.chats.chatsSince(manager, tenantId, [...new Set(customers.values())], since),
+      (chat) => chat.customerId,
     );
-    if (ended.length === 0) return sessions;
-    const endedOf = groupBy(ended, (chat) => chat.customerId);
+    const begun = (chat: ChatEntity) => Number(chat.createTime);
     customers.forEach((customer, k) => {
-      const message = messages[k];
-      const t = message.createTimeMs;
-      for (const chat of endedOf.get(customer) ?? []) {
-        if (Number(chat.createTime) > t || Number(chat.endTime) < t) continue;
-        // Overlapping sessions (an import can make them): the one begun last.
-        const best = sessions.get(k);
-        if (!best || Number(chat.createTime) > Number(best.createTime)) sessions.set(k, chat);
+      const t = messages[k].createTimeMs;
+      const theirs = chatsOf.get(customer) ?? [];
+      // Overlapping sessions (an import can make them): the one begun last.
+      const underWay = theirs
+        .filter((chat) => !isOpen(chat.status) && begun(chat) <= t && Number(chat.endTime) >= t)
+        .reduce<ChatEntity | undefined>((best, chat) => (best && begun(best) >= begun(chat) ? best : chat), undefined);
+      if (underWay) {
+        sessions.set(k, underWay);
+        return;
       }
+      if (theirs.some((chat) => isOpen(chat.status) && begun(chat) <= t)) return;
+      const next = theirs
+        .filter((chat) => begun(chat) > t)
+        .reduce<ChatEntity | undefined>((first, chat) => (first && begun(first) <= begun(chat) ? first : chat), undefined);
+      if (next && !isOpen(next.status)) sessions.set(k, next);
     });
     return sessions;
   }
@@ -327,6 +338,7 @@ export class MessageRouter {
       .map(([chatId, added]) => ({
         chatId,
         added: added.length,
+        earliestMs: Math.min(...added.map((m) => m.createTimeMs)),
         latestMs: Math.max(...added.map((m) => m.createTimeMs)),
       }));
     // A chat erased or ended since it was read (the read is the transaction's snapshot, the
