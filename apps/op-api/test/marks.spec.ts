@@ -58,6 +58,9 @@ describe.each(STORE_ENGINES)('marks on %s', (engine) => {
     [{}, 'mark 不能为空'],
     [{ mark: 'ok', messageId: 12 }, 'messageId 必须是字符串（userMessageId）'],
     [{ mark: 'ok', messageId: '12a' }, 'messageId 必须是十进制的消息 ID（userMessageId）'],
+    [{ mark: '投诉\n退款' }, 'mark 不能含有换行符或其他控制字符'],
+    [{ mark: '投\u0000诉' }, 'mark 不能含有换行符或其他控制字符'],
+    [{ mark: '投诉\u0085' }, 'mark 不能含有换行符或其他控制字符'],
   ])('refuses %j', async (body, message) => {
     const { status, envelope } = await a.client.call('messageMarkAdd', { messageId: ids.c3[0], ...body });
     expect({ status, message: envelope.message }).toEqual({ status: 400, message });

@@ -9,6 +9,9 @@ import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess } from '../chat-message/chat-access.service';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 
+/** C0 and C1 control characters and DEL. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 /**
  * Marks on messages: tenant-owned labels (who added one and when is kept). Adding and
  * removing are idempotent; a message holds at most {@link MAX_MARKS_PER_MESSAGE}.
@@ -24,6 +27,9 @@ export class MarkService {
 
   async add(context: OpContext, request: MessageMarkRequest): Promise<MessageMarkData> {
     const operator = requireOperator(context);
+    // A mark is a label people read, search and export: no line breaks or other control
+    // characters (refused when added only, so one stored before can still be removed).
+    if (CONTROL_CHARACTER.test(request.mark)) throw OpError.badRequest('mark 不能含有换行符或其他控制字符');
     const { chatId } = await this.access.readableMessage(context, request.messageId);
     const id = BigInt(request.messageId);
     const { lockingRead: lock, insertIgnore: ignore } = dialectOf(this.dataSource);
