@@ -2,6 +2,8 @@
 // real built panel (serve.js over the `next build` output) and Debian's Chromium through playwright-core.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { freePort } from 'op-api/testing';
@@ -122,6 +124,51 @@ export async function startPanel(env: Record<string, string>): Promise<Panel> {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** A pass-through HTTP proxy in front of the API: `delay` (by request path) holds a call back, as a slow API would. */
+export interface ApiProxy {
+  url: string;
+  /** Milliseconds to hold a request for this path (with its query) before passing it on; 0 by default. */
+  delay: (path: string) => number;
+  close(): Promise<void>;
+}
+
+export async function startApiProxy(target: string): Promise<ApiProxy> {
+  const upstream = new URL(target);
+  const server = createServer((incoming, answer) => {
+    const body: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => body.push(chunk));
+    incoming.on('end', () => {
+      // Passed on even when the caller has given up meanwhile: the API makes the change late.
+      setTimeout(
+        () => {
+          const outgoing = httpRequest(
+            { hostname: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+            (reply) => {
+              if (answer.destroyed) return void reply.resume();
+              answer.writeHead(reply.statusCode ?? 502, reply.headers);
+              reply.pipe(answer);
+            },
+          );
+          outgoing.on('error', () => answer.destroy());
+          outgoing.end(Buffer.concat(body));
+        },
+        proxy.delay(incoming.url ?? ''),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const proxy: ApiProxy = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    delay: () => 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return proxy;
 }
 
 export async function launchChromium(): Promise<Browser> {

@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import type { ChatCreateResult, ChatInfo } from '@op/contracts';
 import { record, startTestApp, type TestApp, type TestTenant } from 'op-api/testing';
-import { ADMIN_DIR, SCREENSHOTS, launchChromium, startPanel, type Panel } from './panel-harness';
+import { ADMIN_DIR, SCREENSHOTS, launchChromium, startApiProxy, startPanel, type ApiProxy, type Panel } from './panel-harness';
 
 const HOUR = 3600_000;
+/** How long the panel waits for an API call here (15 s by default): a held call times out sooner, with room for a loaded machine. */
+const PANEL_API_TIMEOUT_MS = 8_000;
 const KEYWORD_AT = 30;
 const IMPORTED_CHAT = 'u0001000000000000000000000000000001'; // the message of the long chat that holds the keyword (1-based)
 
@@ -15,6 +17,7 @@ describe('op-admin in Chromium', () => {
   let api: TestApp;
   let tenant: TestTenant;
   let panel: Panel;
+  let proxy: ApiProxy;
   let browser: Browser;
   let panelSecret: string;
   let longChat: ChatInfo;
@@ -103,8 +106,11 @@ describe('op-admin in Chromium', () => {
       record({ chatId: IMPORTED_CHAT, timestamp: t0 + 60_000, from: 'svc', to: 'cust-imported', body: { type: 'txt', msg: '您好，请讲' } }),
     ]);
 
+    // The panel reaches the API through a proxy that can hold a call back, as a slow API would.
+    proxy = await startApiProxy(api.baseUrl);
     panel = await startPanel({
-      OP_ADMIN_API_URL: api.baseUrl,
+      OP_ADMIN_API_URL: proxy.url,
+      OP_ADMIN_API_TIMEOUT_MS: String(PANEL_API_TIMEOUT_MS),
       OP_ADMIN_CLIENT_ID: panelClient.clientId,
       OP_ADMIN_CLIENT_SECRET: panelSecret,
       // The API's own Qiniu domain; the Easemob host of the video thumb is not listed.
@@ -118,6 +124,7 @@ describe('op-admin in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await panel?.stop();
+    await proxy?.close();
     await api?.close();
   });
 
@@ -515,6 +522,42 @@ describe('op-admin in Chromium', () => {
     // The action in Chinese, the chat as a link.
     await expect(page.getByTestId('audit-action').textContent()).resolves.toBe('收藏消息');
     await expect(page.getByTestId('audit-row').getByRole('link').count()).resolves.toBe(1);
+  });
+
+  it('says a favorite whose call timed out is unconfirmed, and a press then sets it for sure', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/chats/${longChat.chatId}`);
+    const tools = page.getByTestId('message').first().getByTestId('message-tools');
+    const star = tools.getByTestId('favorite');
+    await expect(star.getAttribute('aria-pressed')).resolves.toBe('false');
+    // The API takes the call, but answers after the panel has stopped waiting.
+    let held: () => void = () => undefined;
+    const applied = new Promise<void>((resolve) => (held = resolve));
+    proxy.delay = (path) => {
+      if (!path.includes('messageFavoriteAdd')) return 0;
+      setTimeout(held, PANEL_API_TIMEOUT_MS + 2_000);
+      return PANEL_API_TIMEOUT_MS + 1_000;
+    };
+    try {
+      await star.click();
+      await tools.locator('[data-testid="favorite"][aria-pressed="mixed"]').waitFor();
+      await expect(star.getAttribute('aria-label')).resolves.toBe('收藏（未能确认是否已收藏）');
+      await expect(tools.getByRole('alert').textContent()).resolves.toBe(
+        'Op API 没有及时响应，请稍后再试（未能确认是否已保存，请稍后刷新页面查看）',
+      );
+      await applied;
+    } finally {
+      proxy.delay = () => 0;
+    }
+    // It was made after all: a press adds it (adding twice is no error) and the star says so.
+    await star.click();
+    await tools.locator('[data-testid="favorite"][aria-pressed="true"]').waitFor();
+    await expect(tools.getByRole('alert').count()).resolves.toBe(0);
+    await page.reload();
+    await expect(page.getByTestId('message').first().getByTestId('favorite').getAttribute('aria-pressed')).resolves.toBe('true');
+    // Put back as it was for the specs after this one.
+    await page.getByTestId('message').first().getByTestId('favorite').click();
+    await page.getByTestId('message').first().locator('[data-testid="favorite"][aria-pressed="false"]').waitFor();
   });
 
   it("keeps an agent out of admin pages and another agent's chat", async () => {

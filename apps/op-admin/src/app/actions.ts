@@ -48,8 +48,10 @@ export async function signOut(): Promise<void> {
 /**
  * `changedAt`: the server's time of the change, after which pages rendered earlier are stale
  * (FreshOnReturn). `signIn`: the session ended; where to sign in again and come back to the page.
+ * `unsure`: no answer said whether the change was made (the API timed out, failed or could not
+ * be reached): it may have been.
  */
-export type ActionResult<T> = { ok: true; data: T; changedAt: number } | { ok: false; message: string; signIn?: string };
+export type ActionResult<T> = { ok: true; data: T; changedAt: number } | { ok: false; message: string; signIn?: string; unsure?: boolean };
 
 async function act<T>(run: (op: OpClient) => Promise<Envelope<T>>): Promise<ActionResult<T>> {
   const session = await readSession();
@@ -57,6 +59,7 @@ async function act<T>(run: (op: OpClient) => Promise<Envelope<T>>): Promise<Acti
     const client = await opClient(session.token);
     const result = await attempt(() => run(client));
     if (result.ok) return { ok: true, data: result.value.data as T, changedAt: Date.now() };
+    if (result.code >= 500) return { ok: false, message: `${result.message}（未能确认是否已保存，请稍后刷新页面查看）`, unsure: true };
     if (result.code !== 401) return { ok: false, message: result.message };
   }
   return { ok: false, message: '登录已过期，请重新登录', signIn: await signInHref(true) };

@@ -51,7 +51,8 @@ export function MessageTools({
 }) {
   const router = useRouter();
   const [marks, setMarks] = useState(initialMarks);
-  const [favorite, setFav] = useState(initialFavorite);
+  // null: unknown (a change that got no answer may have been made); a press then adds.
+  const [favorite, setFav] = useState<boolean | null>(initialFavorite);
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [copied, setCopied] = useState<string | null>(null);
@@ -65,7 +66,7 @@ export function MessageTools({
     () => false,
   );
 
-  function handle<T>(result: ActionResult<T>, apply: (data: T) => void) {
+  function handle<T>(result: ActionResult<T>, apply: (data: T) => void, unsure?: () => void) {
     if (result.ok) {
       setError(null);
       rememberChange(result.changedAt);
@@ -73,9 +74,12 @@ export function MessageTools({
     } else if (result.signIn) {
       router.push(result.signIn);
     } else {
+      if (result.unsure) unsure?.();
       setError(result.message);
     }
   }
+
+  const starLabel = favorite === null ? '收藏（未能确认是否已收藏）' : favorite ? '取消收藏' : '收藏';
 
   function onAdd(event: FormEvent) {
     event.preventDefault();
@@ -97,23 +101,27 @@ export function MessageTools({
       {/* Never `disabled` while saving: a disabled button loses focus, and a keyboard user's focus would fall to the page. */}
       <button
         type="button"
-        className={favorite ? 'star on' : 'star'}
-        aria-pressed={favorite}
-        aria-label={favorite ? '取消收藏' : '收藏'}
+        className={favorite === null ? 'star unsure' : favorite ? 'star on' : 'star'}
+        aria-pressed={favorite === null ? 'mixed' : favorite}
+        aria-label={starLabel}
         aria-busy={pending}
-        title={favorite ? '取消收藏' : '收藏'}
+        title={starLabel}
         data-testid="favorite"
         onClick={() => {
           if (pending) return;
           startTransition(async () => {
-            handle(await setFavorite(messageId, !favorite), (data) => {
-              setFav(data.favorite);
-              if (!data.favorite) onUnfavorite?.();
-            });
+            handle(
+              await setFavorite(messageId, favorite !== true),
+              (data) => {
+                setFav(data.favorite);
+                if (!data.favorite) onUnfavorite?.();
+              },
+              () => setFav(null),
+            );
           });
         }}
       >
-        {favorite ? '★' : '☆'}
+        {favorite === null ? '☆?' : favorite ? '★' : '☆'}
       </button>
       <button
         type="button"
