@@ -9,8 +9,8 @@ import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess } from '../chat-message/chat-access.service';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 
-/** C0 and C1 control characters and DEL. */
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+/** A control character (C0, DEL, C1). */
+const CONTROL_CHARACTER = /\p{Cc}/u;
 
 /**
  * Marks on messages: tenant-owned labels (who added one and when is kept). Adding and
