@@ -356,14 +356,21 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
       callbackBody({ from: 'u0001recall', to: AGENT_IM, msgId: '5550002', body: { type: 'txt', msg: '也撤回' } }),
     );
     await deliver({ from: 'u0001recall', to: AGENT_IM, msgId: '5550003', body: { type: 'txt', msg: '正常' } });
+    // A sender's own ext.recalled is its data, not a recall: kept under another name.
+    const own = { from: 'u0001recall', to: AGENT_IM, body: { type: 'txt', msg: '自带 recalled' }, ext: { recalled: true, k: 'v' } };
+    await deliver({ ...own, msgId: '5550004', timestamp: Date.now() + 2_000 });
+    await deliver({ ...own, msgId: '5550005', timestamp: Date.now() + 2_001 });
+    expect((await recall('5550005')).data.result).toBe('recalled');
     const [chat] = await detailOfCustomer('u0001recall');
     const messages = await messagesOf(chat.chatId);
-    expect(messages.map((m) => [m.msg, m.ext.recalled])).toEqual([
-      ['说错了', true],
-      ['也撤回', true],
-      ['正常', undefined],
+    expect(messages.map((m) => [m.msg, m.ext])).toEqual([
+      ['说错了', { recalled: true }],
+      ['也撤回', { recalled: true }],
+      ['正常', {}],
+      ['自带 recalled', { k: 'v', opSenderRecalled: true }],
+      ['自带 recalled', { k: 'v', opSenderRecalled: true, recalled: true }],
     ]);
-    expect(chat.messageCount).toBe(3);
+    expect(chat.messageCount).toBe(5);
   });
 
   it('backfills from Easemob’s own export into the same sessions, storing nothing twice', async () => {

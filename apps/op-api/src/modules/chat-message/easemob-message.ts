@@ -192,8 +192,18 @@ export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
     lat: type === 'loc' ? coordinate(body, 'lat', p) : null,
     lng: type === 'loc' ? coordinate(body, 'lng', p) : null,
     createTimeMs: timestamp,
-    ext: storableExt({ ...ext, ...extra }),
+    ext: storableExt({ ...senderExt(ext), ...extra }),
   };
+}
+
+/**
+ * The sender's ext as stored: its own `recalled` key, which would read as the archive's recall
+ * flag (2.37, the panel, the exports), kept as `opSenderRecalled`. Only a recall sets `recalled`.
+ */
+function senderExt(ext: Json): Json {
+  if (!Object.hasOwn(ext, 'recalled')) return ext;
+  const { recalled, ...rest } = ext;
+  return { ...rest, opSenderRecalled: recalled };
 }
 
 export const QINIU_KEY_MAX = LIMITS.key;
