@@ -373,6 +373,22 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     expect(chat.messageCount).toBe(5);
   });
 
+  it('keeps every body of a message: the first as the message, any further ones in ext.opMoreBodies', async () => {
+    const body = callbackBody({
+      from: 'u0001bodies',
+      to: AGENT_IM,
+      timestamp: RECENT,
+      body: { type: 'txt', msg: '第一段' },
+      ext: { k: 1 },
+    });
+    const second = { type: 'img', url: 'https://a1.easemob.com/f/second', filename: 'b.jpg' };
+    (body.payload as { bodies: unknown[] }).bodies.push(second);
+    expect((await postCallback(t.baseUrl, body)).status).toBe(200);
+    const [chat] = await detailOfCustomer('u0001bodies');
+    const [message] = await messagesOf(chat.chatId);
+    expect([message.type, message.msg, message.ext]).toEqual(['txt', '第一段', { k: 1, opMoreBodies: [second] }]);
+  });
+
   it('backfills from Easemob’s own export into the same sessions, storing nothing twice', async () => {
     const customer = 'u0001backfill';
     const live = callbackBody({ from: customer, to: AGENT_IM, msgId: '8880001', timestamp: RECENT, body: { type: 'txt', msg: '实时' } });

@@ -128,7 +128,8 @@ export const MAX_MESSAGE_TIME_MS = Date.UTC(9999, 11, 30);
 
 /**
  * Maps one Easemob message (the history-export or callback shape: `msg_id`, `timestamp`,
- * `from`, `to`, `payload.bodies[0]`, `payload.ext`) to the fields of a stored message.
+ * `from`, `to`, `payload.bodies[0]`, `payload.ext`) to the fields of a stored message; further
+ * bodies, which Easemob does not send, are kept in `ext.opMoreBodies`.
  */
 export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
   const hxMsgId = idText(record.msg_id, 'msg_id', true);
@@ -192,7 +193,8 @@ export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
     lat: type === 'loc' ? coordinate(body, 'lat', p) : null,
     lng: type === 'loc' ? coordinate(body, 'lng', p) : null,
     createTimeMs: timestamp,
-    ext: storableExt({ ...senderExt(ext), ...extra }),
+    // Easemob sends one body a message; any after the first are kept whole beside the sender's ext.
+    ext: storableExt({ ...senderExt(ext), ...extra, ...(bodies.length > 1 ? { opMoreBodies: bodies.slice(1) as unknown[] } : {}) }),
   };
 }
 
