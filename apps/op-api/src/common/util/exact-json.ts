@@ -2,8 +2,9 @@
  * JSON parsing that keeps integers a double cannot hold exactly (past 2^53: an int64 order id
  * in a message's `ext`) as their digits: `JSON.rawJSON` values, found through the reviver's
  * source text (Node 22+), which `JSON.stringify` writes back digit for digit, so the archive
- * stores and serves them as they were sent. Text without a run of 16 digits (the shortest such
- * integer) is parsed as `JSON.parse` parses it, at its speed.
+ * stores and serves them as they were sent. Text without a number of 16 digits or more (an
+ * Easemob msg_id is a string of 19) is parsed as `JSON.parse` parses it, at its speed: the
+ * reviver's walk costs a callback several times its parse.
  */
 
 /** What `JSON.rawJSON` makes: a frozen object `JSON.stringify` writes as its text. */
@@ -12,7 +13,8 @@ export interface RawJson {
 }
 
 const json = JSON as JSON & { rawJSON?: (text: string) => RawJson; isRawJSON?: (value: unknown) => boolean };
-const LONG_DIGITS = /\d{16}/;
+/** A number of 16 digits or more (the shortest integer past 2^53) where a value starts; digits inside a string (an id) are not one. */
+const LONG_NUMBER = /(?:^|[:,[])\s*-?\d{16}/;
 const INTEGER = /^-?\d+$/;
 
 export const isRawJson = (value: unknown): value is RawJson => json.isRawJSON?.(value) === true;
@@ -25,7 +27,7 @@ function exactIntegers(_key: string, value: unknown, context?: { source?: string
 
 /** `JSON.parse` with every integer past 2^53 kept exact; null: plain parsing will do. */
 function parseWithRaw(text: string): { value: unknown } | null {
-  if (json.rawJSON === undefined || !LONG_DIGITS.test(text)) return null;
+  if (json.rawJSON === undefined || !LONG_NUMBER.test(text)) return null;
   try {
     return { value: JSON.parse(text, exactIntegers) };
   } catch (error) {
