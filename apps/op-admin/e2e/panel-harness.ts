@@ -2,7 +2,7 @@
 // real built panel (serve.js over the `next build` output) and Debian's Chromium through playwright-core.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -131,37 +131,45 @@ export interface ApiProxy {
   url: string;
   /** Milliseconds to hold a request for this path (with its query) before passing it on; 0 by default. */
   delay: (path: string) => number;
+  /** Called once the API has answered a request (for this path) in full, whether or not its caller still waits. */
+  answered: (path: string) => void;
   close(): Promise<void>;
 }
 
 export async function startApiProxy(target: string): Promise<ApiProxy> {
   const upstream = new URL(target);
+  // Hop-by-hop headers belong to each connection, not to the message passed on (RFC 9110 §7.6.1).
+  const endToEnd = (headers: IncomingHttpHeaders) => {
+    const { connection: _connection, 'keep-alive': _keepAlive, ...rest } = headers;
+    return rest;
+  };
   const server = createServer((incoming, answer) => {
     const body: Buffer[] = [];
+    const path = incoming.url ?? '';
     incoming.on('data', (chunk: Buffer) => body.push(chunk));
     incoming.on('end', () => {
       // Passed on even when the caller has given up meanwhile: the API makes the change late.
-      setTimeout(
-        () => {
-          const outgoing = httpRequest(
-            { hostname: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
-            (reply) => {
-              if (answer.destroyed) return void reply.resume();
-              answer.writeHead(reply.statusCode ?? 502, reply.headers);
-              reply.pipe(answer);
-            },
-          );
-          outgoing.on('error', () => answer.destroy());
-          outgoing.end(Buffer.concat(body));
-        },
-        proxy.delay(incoming.url ?? ''),
-      );
+      const pass = () => {
+        const outgoing = httpRequest(
+          { hostname: upstream.hostname, port: upstream.port, method: incoming.method, path, headers: endToEnd(incoming.headers) },
+          (reply) => {
+            reply.on('end', () => proxy.answered(path));
+            if (answer.destroyed) return void reply.resume();
+            answer.writeHead(reply.statusCode ?? 502, endToEnd(reply.headers));
+            reply.pipe(answer);
+          },
+        );
+        outgoing.on('error', () => answer.destroy());
+        outgoing.end(Buffer.concat(body));
+      };
+      setTimeout(pass, proxy.delay(path));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const proxy: ApiProxy = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     delay: () => 0,
+    answered: () => undefined,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

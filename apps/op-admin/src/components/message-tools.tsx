@@ -51,8 +51,10 @@ export function MessageTools({
 }) {
   const router = useRouter();
   const [marks, setMarks] = useState(initialMarks);
-  // null: unknown (a change that got no answer may have been made); a press then adds.
+  // null: unknown (a change that got no answer may have been made); a press then asks for
+  // `wanted` again (adding or removing twice is no error).
   const [favorite, setFav] = useState<boolean | null>(initialFavorite);
+  const [wanted, setWanted] = useState(!initialFavorite);
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [copied, setCopied] = useState<string | null>(null);
@@ -74,12 +76,17 @@ export function MessageTools({
     } else if (result.signIn) {
       router.push(result.signIn);
     } else {
-      if (result.unsure) unsure?.();
+      if (result.unsure) {
+        // It may have been made: pages rendered before now may be stale (FreshOnReturn).
+        rememberChange(Date.now());
+        unsure?.();
+      }
       setError(result.message);
     }
   }
 
-  const starLabel = favorite === null ? '收藏（未能确认是否已收藏）' : favorite ? '取消收藏' : '收藏';
+  const starLabel =
+    favorite === null ? (wanted ? '收藏（未能确认是否已收藏）' : '取消收藏（未能确认是否已取消）') : favorite ? '取消收藏' : '收藏';
 
   function onAdd(event: FormEvent) {
     event.preventDefault();
@@ -109,14 +116,18 @@ export function MessageTools({
         data-testid="favorite"
         onClick={() => {
           if (pending) return;
+          const target = favorite === null ? wanted : !favorite;
           startTransition(async () => {
             handle(
-              await setFavorite(messageId, favorite !== true),
+              await setFavorite(messageId, target),
               (data) => {
                 setFav(data.favorite);
                 if (!data.favorite) onUnfavorite?.();
               },
-              () => setFav(null),
+              () => {
+                setFav(null);
+                setWanted(target);
+              },
             );
           });
         }}
