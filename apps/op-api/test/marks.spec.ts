@@ -61,6 +61,7 @@ describe.each(STORE_ENGINES)('marks on %s', (engine) => {
     [{ mark: '投诉\n退款' }, 'mark 不能含有换行符或其他控制字符'],
     [{ mark: '投\u0000诉' }, 'mark 不能含有换行符或其他控制字符'],
     [{ mark: '投诉\u0085' }, 'mark 不能含有换行符或其他控制字符'],
+    [{ mark: '投诉\u2028退款' }, 'mark 不能含有换行符或其他控制字符'],
   ])('refuses %j', async (body, message) => {
     const { status, envelope } = await a.client.call('messageMarkAdd', { messageId: ids.c3[0], ...body });
     expect({ status, message: envelope.message }).toEqual({ status: 400, message });

@@ -9,8 +9,8 @@ import { AuditLog } from '../audit/audit-log.service';
 import { ChatAccess } from '../chat-message/chat-access.service';
 import { ChatMessageRepository } from '../chat-message/chat-message.repository';
 
-/** A control character (C0, DEL, C1). */
-const CONTROL_CHARACTER = /\p{Cc}/u;
+/** A control character (C0, DEL, C1), or a line or paragraph separator (U+2028, U+2029). */
+const CONTROL_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}]/u;
 
 /**
  * Marks on messages: tenant-owned labels (who added one and when is kept). Adding and
