@@ -131,7 +131,7 @@ export const MAX_MESSAGE_TIME_MS = Date.UTC(9999, 11, 30);
  * `from`, `to`, `payload.bodies[0]`, `payload.ext`) to the fields of a stored message; further
  * bodies, which Easemob does not send, are kept in `ext.opMoreBodies`.
  */
-export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
+export function mapEasemobMessage(record: Json, { archived = false }: { archived?: boolean } = {}): Omit<NewMessage, 'qiniuKey'> {
   const hxMsgId = idText(record.msg_id, 'msg_id', true);
   const timestamp = record.timestamp;
   if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp <= 0) {
@@ -193,14 +193,28 @@ export function mapEasemobMessage(record: Json): Omit<NewMessage, 'qiniuKey'> {
     lat: type === 'loc' ? coordinate(body, 'lat', p) : null,
     lng: type === 'loc' ? coordinate(body, 'lng', p) : null,
     createTimeMs: timestamp,
-    // Easemob sends one body a message; any after the first are kept whole beside the sender's ext.
-    ext: storableExt({ ...senderExt(ext), ...extra, ...(bodies.length > 1 ? { opMoreBodies: bodies.slice(1) as unknown[] } : {}) }),
+    ext: withMoreBodies({ ...(archived ? ext : senderExt(ext)), ...extra }, bodies),
   };
 }
 
 /**
+ * The ext as stored, with the message's bodies after the first (Easemob sends one) kept whole
+ * as `opMoreBodies` when they fit beside the sender's ext; when they do not, the sender's ext
+ * is kept and `opMoreBodiesCut` counts the bodies left out.
+ */
+function withMoreBodies(ext: Json, bodies: readonly unknown[]): Json {
+  if (bodies.length < 2) return storableExt(ext);
+  const all = storableExt({ ...ext, opMoreBodies: bodies.slice(1) });
+  const cut = all.opCut;
+  if (!isObject(cut) || !('maxBytes' in cut)) return all;
+  return storableExt({ ...ext, opMoreBodiesCut: { bodies: bodies.length - 1, bytes: cut.bytes } });
+}
+
+/**
  * The sender's ext as stored: its own `recalled` key, which would read as the archive's recall
- * flag (2.37, the panel, the exports), kept as `opSenderRecalled`. Only a recall sets `recalled`.
+ * flag (2.37, the panel, the exports), kept as `opSenderRecalled`. Only a recall sets `recalled`,
+ * or a record of an archive (`archived`: a §5 import line, which names its session and carries
+ * the recalls of the archive it comes from so).
  */
 function senderExt(ext: Json): Json {
   if (!Object.hasOwn(ext, 'recalled')) return ext;

@@ -17,8 +17,8 @@ export type ImportLine = { kind: 'session'; record: IngestRecord } | { kind: 'ro
  */
 export const MIN_IMPORT_TIME_MS = 1e11;
 
-function mapImported(fields: Record<string, unknown>): ReturnType<typeof mapEasemobMessage> {
-  const message = mapEasemobMessage(fields);
+function mapImported(fields: Record<string, unknown>, options: { archived?: boolean } = {}): ReturnType<typeof mapEasemobMessage> {
+  const message = mapEasemobMessage(fields, options);
   if (message.createTimeMs < MIN_IMPORT_TIME_MS) throw new RecordError('timestamp 必须是毫秒时间戳：该值早于 1973 年，像是以秒为单位');
   return message;
 }
@@ -59,5 +59,6 @@ export function parseImportLine(line: string): ImportLine {
     chatStatus = fields.chatStatus;
   }
   const groupId = fields.chat_type === 'groupchat' ? idText(fields.group_id ?? fields.to, 'group_id', false) : null;
-  return { kind: 'session', record: { ...mapImported(fields), chatId, chatStatus, qiniuKey: key, groupId } };
+  // A §5 record comes from an archive: its ext.recalled is that archive's recall flag.
+  return { kind: 'session', record: { ...mapImported(fields, { archived: true }), chatId, chatStatus, qiniuKey: key, groupId } };
 }
