@@ -387,6 +387,18 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     const [chat] = await detailOfCustomer('u0001bodies');
     const [message] = await messagesOf(chat.chatId);
     expect([message.type, message.msg, message.ext]).toEqual(['txt', '第一段', { k: 1, opMoreBodies: [second] }]);
+    // Bodies too long to keep beside the sender's ext: the ext is kept, and they are counted.
+    const long = callbackBody({
+      from: 'u0001bodies',
+      to: AGENT_IM,
+      timestamp: RECENT + 1,
+      body: { type: 'txt', msg: '第二条' },
+      ext: { k: 2 },
+    });
+    (long.payload as { bodies: unknown[] }).bodies.push({ type: 'txt', msg: 'x'.repeat(70_000) });
+    expect((await postCallback(t.baseUrl, long)).status).toBe(200);
+    const [, cut] = await messagesOf(chat.chatId);
+    expect([cut.msg, cut.ext]).toEqual(['第二条', { k: 2, opMoreBodiesCut: { bodies: 1, bytes: expect.any(Number) } }]);
   });
 
   it('backfills from Easemob’s own export into the same sessions, storing nothing twice', async () => {
@@ -499,17 +511,30 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     ]);
     // The messages that opened each of them never arrived; the export brings them back.
     const routed = (msgId: string, timestamp: number) => importRecord({ msgId, timestamp, from: customer, to: AGENT_IM, body: msgId });
-    const lines = [routed('lost-1', now - 6 * HOUR), routed('lost-2', now - 3 * HOUR)];
-    expect(await t.importRecords(a.tenantId, lines)).toMatchObject({ imported: 2, duplicates: 0, failed: 0 });
+    // One more from two days before: too long before any session to have opened one of them.
+    const lines = [routed('lost-1', now - 6 * HOUR), routed('lost-2', now - 3 * HOUR), routed('far', now - 53 * HOUR)];
+    expect(await t.importRecords(a.tenantId, lines)).toMatchObject({ imported: 3, duplicates: 0, failed: 0 });
 
-    // No new waiting chat: each joined the session it began, which stays ended and now starts with it.
+    // Each lost first message joined the session it began, which stays ended and now starts with
+    // it; the far one opened a chat of its own, as any message with no session to join does.
     const chats = await detailOfCustomer(customer);
-    expect(chats.map((c) => [c.chatId, c.statusCode, c.messageCount])).toEqual([
+    expect(
+      chats.map((c) => [
+        c.chatId === 'u0001lostfirstone' || c.chatId === 'u0001lostfirsttwo' ? c.chatId : 'new',
+        c.statusCode,
+        c.messageCount,
+      ]),
+    ).toEqual([
+      ['new', 1, 1],
       ['u0001lostfirstone', 5, 3],
       ['u0001lostfirsttwo', 5, 3],
     ]);
     const format = new TimeFormatter('Asia/Shanghai');
-    expect(chats.map((c) => c.createTime)).toEqual([format.formatMs(now - 6 * HOUR), format.formatMs(now - 3 * HOUR)]);
+    expect(chats.map((c) => c.createTime)).toEqual([
+      format.formatMs(now - 53 * HOUR),
+      format.formatMs(now - 6 * HOUR),
+      format.formatMs(now - 3 * HOUR),
+    ]);
     expect((await messagesOf('u0001lostfirstone')).map((m) => m.msg)).toEqual(['lost-1', 'one-1', 'one-2']);
     expect((await messagesOf('u0001lostfirsttwo')).map((m) => m.msg)).toEqual(['lost-2', 'two-1', 'two-2']);
   });

@@ -625,10 +625,10 @@ describe.each(STORE_ENGINES)('the scan on %s', (engine) => {
     const t = await startTestApp(engine);
     try {
       const tenant = await t.createTenant();
-      // 20 messages of 60,000 characters, 6,000 short ones, then 120 long ones again; one match in 10 of each.
+      // 110 messages of 60,000 characters, 6,000 short ones, then 120 long ones again; one match in 10 of each.
       const long = (i: number) => ({ type: 'txt' as const, msg: `${i % 10 === 0 ? '退款' : ''}${'a'.repeat(60_000)}` });
       await t.importRecords(tenant.tenantId, [
-        ...Array.from({ length: 20 }, (_, i) => record({ chatId: `long-${i}`, timestamp: BASE + i, body: long(i) })),
+        ...Array.from({ length: 110 }, (_, i) => record({ chatId: `long-${i}`, timestamp: BASE + i, body: long(i) })),
         ...Array.from({ length: 6_000 }, (_, i) =>
           record({
             chatId: `short-${i % 600}`,
@@ -652,7 +652,7 @@ describe.each(STORE_ENGINES)('the scan on %s', (engine) => {
       );
       spy.mockRestore();
       const expected = [
-        ...Array.from({ length: 2 }, (_, i) => `long-${i * 10}`),
+        ...Array.from({ length: 11 }, (_, i) => `long-${i * 10}`),
         ...Array.from({ length: 60 }, (_, i) => `short-${i * 10}`),
         ...Array.from({ length: 12 }, (_, i) => `late-${i * 10}`),
       ];

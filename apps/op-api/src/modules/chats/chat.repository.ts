@@ -13,6 +13,9 @@ import { ChatEntity } from './chat.entity';
 /** A new session id in the original's shape: a letter, four digits, 32 hex. */
 export const newChatId = () => `u0001${randomHex32()}`;
 
+/** When an ended chat ended: its end time, or for one an import ended without one, its last message (or creation). */
+export const endOf = (chat: ChatEntity): number => Number(chat.endTime ?? chat.lastMessageTime ?? chat.createTime);
+
 /** One chat of an ingest batch: created when missing, its count and latest time moved on. */
 export interface ChatUpsert {
   chatId: string;
@@ -124,14 +127,15 @@ export class ChatRepository {
 
   /**
    * The chats of these customers that were open at `fromMs` or began after it (open ones, and
-   * ended ones that ended then or later): where a message of that time or later that Easemob's
-   * export brings back may belong. One read of the customers' chats, as their index has them.
+   * ended ones that ended then or later, by {@link endOf}): where a message of that time or later
+   * that Easemob's export brings back may belong. One read of the customers' chats, as their
+   * index has them.
    */
   async chatsSince(manager: EntityManager, tenantId: string, customerIds: readonly string[], fromMs: number): Promise<ChatEntity[]> {
     if (customerIds.length === 0) return [];
     return manager.query(
       `SELECT ${CHAT_COLUMNS} FROM chats c WHERE c.tenant_id = ? AND c.customer_id IN (${placeholders(customerIds.length)}) ` +
-        `AND (c.status IN (${OPEN_CHAT_STATUSES.join(', ')}) OR c.end_time >= ?)`,
+        `AND (c.status IN (${OPEN_CHAT_STATUSES.join(', ')}) OR COALESCE(c.end_time, c.last_message_time, c.create_time) >= ?)`,
       [tenantId, ...customerIds, fromMs],
     );
   }
@@ -333,16 +337,16 @@ export class ChatRepository {
   }
 
   /**
-   * Adds newly stored messages to their open chats' counts and first and latest times
-   * ({@link CASE_ROWS} chats a statement, the rows locked in key order): a message older than its
-   * chat's creation (arrived late) moves the creation back. How many of the chats were there
-   * and open (fewer: one was erased or ended after the caller read it). The numbering is the
+   * Adds newly stored messages to their open chats' counts and latest times ({@link CASE_ROWS}
+   * chats a statement, the rows locked in key order), and moves a chat's creation back to
+   * `beganMs` when that is earlier (see sessionStart). How many of the chats were there and
+   * open (fewer: one was erased or ended after the caller read it). The numbering is the
    * caller's (MessageSequence.settle, under those locks).
    */
   async addCounts(
     manager: EntityManager,
     tenantId: string,
-    chats: ReadonlyArray<{ chatId: string; added: number; earliestMs: number; latestMs: number }>,
+    chats: ReadonlyArray<{ chatId: string; added: number; beganMs: number; latestMs: number }>,
   ): Promise<number> {
     let found = 0;
     for (const some of chunks(chats, CASE_ROWS)) {
@@ -354,8 +358,8 @@ export class ChatRepository {
           `WHERE tenant_id = ? AND id IN (${placeholders(some.length)}) AND status IN (${OPEN_CHAT_STATUSES.join(', ')})`,
         [
           ...some.flatMap((c) => [c.chatId, c.added]),
-          ...some.flatMap((c) => [c.chatId, c.earliestMs]),
-          ...some.flatMap((c) => [c.chatId, c.earliestMs]),
+          ...some.flatMap((c) => [c.chatId, c.beganMs]),
+          ...some.flatMap((c) => [c.chatId, c.beganMs]),
           ...some.flatMap((c) => [c.chatId, c.latestMs]),
           ...some.flatMap((c) => [c.chatId, c.latestMs]),
           tenantId,
@@ -411,7 +415,8 @@ export class ChatRepository {
   }
 
   /**
-   * Adds newly stored messages to a chat's count and first and latest times (as addCounts). With `plan` (their positions,
+   * Adds newly stored messages to a chat's count and latest time, and its creation back to
+   * `beganMs` when that is earlier (as addCounts). With `plan` (their positions,
    * planned from the chat's numbering as read) it moves the numbering on too, if the row still
    * says what was read; without, it requires them to come after the chat's numbered part (from
    * `first`, the earliest of them). Either in the same statement: no extra round trip for a
@@ -425,13 +430,13 @@ export class ChatRepository {
     chatId: string,
     added: number,
     latestMs: number,
-    order: { plan: AppendPlan | null; first: ChatKey },
+    order: { plan: AppendPlan | null; first: ChatKey; beganMs: number },
   ): Promise<'settled' | 'unsettled' | 'gone'> {
-    const { plan, first } = order;
+    const { plan, first, beganMs } = order;
     const add =
       `UPDATE chats SET message_count = message_count + ?, create_time = ${merge.min('create_time', '?')}, ` +
       `last_message_time = ${merge.max('last_message_time', '?')}`;
-    const counts = [added, first.timeMs, first.timeMs, latestMs, latestMs];
+    const counts = [added, beganMs, beganMs, latestMs, latestMs];
     const settled = plan
       ? await affectedRows(
           manager,

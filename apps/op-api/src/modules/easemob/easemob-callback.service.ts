@@ -23,10 +23,10 @@ const outcomeOf = (delivered: Delivered): CallbackOutcome =>
 /** What a verified callback asks of the store. */
 type Plan = { kind: 'ignored' } | { kind: 'recall'; recallId: string; timeMs: number } | { kind: 'message'; routed: RoutedMessage };
 
-/** A verified callback on its way to the store. */
 /** How a store routes its messages: `backfill`, by their time (MessageRouter.deliverBatch). */
 type Routing = { backfill?: boolean };
 
+/** A verified callback on its way to the store. */
 interface Pending {
   tenantId: string;
   callId: string;

@@ -11,7 +11,7 @@ import { MessageIds } from '../chat-message/message-ids';
 import { MessageSequence } from '../chat-message/message-sequence';
 import { recalledExt, type NewMessage } from '../chat-message/easemob-message';
 import { byChat, firstKey, numberingOf, planAppend, type AppendPlan, type NewKey } from '../chats/chat-numbering';
-import { ChatRepository } from '../chats/chat.repository';
+import { ChatRepository, endOf } from '../chats/chat.repository';
 import type { ChatEntity } from '../chats/chat.entity';
 import { ascending } from '../../common/util/ascending';
 import { groupBy } from '../../common/util/group-by';
@@ -27,6 +27,20 @@ interface Seen {
   known: Set<string>;
   recalled: Set<string>;
   staff: Map<string, string | null>;
+}
+
+/**
+ * How long before its chat began a message that arrives late may still be the message that
+ * opened it: it then moves the chat's creation back to itself. An older one joins as routed
+ * but moves nothing (an import of old history must not stretch a chat back by months), and is
+ * never taken for the first message of a chat that has ended.
+ */
+const SESSION_LEAD_MS = DAY_MS;
+
+/** The creation of `chat` once messages from `earliestMs` on join it: moved back by at most {@link SESSION_LEAD_MS}. */
+function sessionStart(chat: ChatEntity, earliestMs: number): number {
+  const began = Number(chat.createTime);
+  return earliestMs < began && began - earliestMs <= SESSION_LEAD_MS ? earliestMs : began;
 }
 
 /** A batch lost a race with another writer for one of its messages: route it one by one. */
@@ -182,9 +196,10 @@ export class MessageRouter {
    * Of messages Easemob's export brings back, those that belong to one of their customer's
    * ended chats, each with that chat, by index: the chat under way when the message was sent
    * (from its creation to its end); or, when none was and no open chat had begun by then, the
-   * customer's next chat, if it has ended: the session this message opened, whose first
-   * message to arrive came later (the message moves its creation back). The rest join the open
-   * chat or open one, as live callbacks do (routeMany).
+   * customer's next chat if it has ended and began at most {@link SESSION_LEAD_MS} later: the
+   * session this message opened, whose first message to arrive came later. A message older than
+   * its tenant's retention is not brought into a chat so (routeMany finds it expired). The rest
+   * join the open chat or open one, as live callbacks do (routeMany).
    */
   private async endedSessions(
     manager: EntityManager,
@@ -203,23 +218,26 @@ export class MessageRouter {
       (chat) => chat.customerId,
     );
     const begun = (chat: ChatEntity) => Number(chat.createTime);
-    customers.forEach((customer, k) => {
+    let cutoff: number | null | undefined;
+    for (const [k, customer] of customers) {
       const t = messages[k].createTimeMs;
       const theirs = chatsOf.get(customer) ?? [];
       // Overlapping sessions (an import can make them): the one begun last.
       const underWay = theirs
-        .filter((chat) => !isOpen(chat.status) && begun(chat) <= t && Number(chat.endTime) >= t)
+        .filter((chat) => !isOpen(chat.status) && begun(chat) <= t && endOf(chat) >= t)
         .reduce<ChatEntity | undefined>((best, chat) => (best && begun(best) >= begun(chat) ? best : chat), undefined);
       if (underWay) {
         sessions.set(k, underWay);
-        return;
+        continue;
       }
-      if (theirs.some((chat) => isOpen(chat.status) && begun(chat) <= t)) return;
+      if (theirs.some((chat) => isOpen(chat.status) && begun(chat) <= t)) continue;
       const next = theirs
         .filter((chat) => begun(chat) > t)
         .reduce<ChatEntity | undefined>((first, chat) => (first && begun(first) <= begun(chat) ? first : chat), undefined);
-      if (next && !isOpen(next.status)) sessions.set(k, next);
-    });
+      if (!next || isOpen(next.status) || begun(next) - t > SESSION_LEAD_MS) continue;
+      if (cutoff === undefined) cutoff = await messageCutoff(manager, tenantId);
+      if (cutoff === null || t >= cutoff) sessions.set(k, next);
+    }
     return sessions;
   }
 
@@ -333,12 +351,13 @@ export class MessageRouter {
     // other way round, a purge and a batch each held what the other waited for; on a Spider
     // front, where the outbox is local and the chats are not, no server saw the cycle and both
     // waited out the lock timeout). A batch that then stores fewer messages rolls back whole.
+    const chatById = new Map([...chats.values()].map((chat) => [chat.id, chat]));
     const counts = [...perChat]
       .sort(([a], [b]) => ascending(a, b))
       .map(([chatId, added]) => ({
         chatId,
         added: added.length,
-        earliestMs: Math.min(...added.map((m) => m.createTimeMs)),
+        beganMs: sessionStart(chatById.get(chatId)!, Math.min(...added.map((m) => m.createTimeMs))),
         latestMs: Math.max(...added.map((m) => m.createTimeMs)),
       }));
     // A chat erased or ended since it was read (the read is the transaction's snapshot, the
@@ -361,9 +380,14 @@ export class MessageRouter {
    * when the plan no longer held). The chat erased (customerErase, retention) while this ran:
    * roll back and route again, which opens a new chat instead of leaving messages in a deleted one.
    */
-  private async count(manager: EntityManager, tenantId: string, chatId: string, added: readonly NewKey[], plan: AppendPlan | null) {
+  private async count(manager: EntityManager, tenantId: string, chat: ChatEntity, added: readonly NewKey[], plan: AppendPlan | null) {
+    const chatId = chat.id;
     const latest = Math.max(...added.map((m) => m.createTimeMs));
-    const outcome = await this.chats.addMessages(manager, tenantId, chatId, added.length, latest, { plan, first: firstKey(added) });
+    const outcome = await this.chats.addMessages(manager, tenantId, chatId, added.length, latest, {
+      plan,
+      first: firstKey(added),
+      beganMs: sessionStart(chat, Math.min(...added.map((m) => m.createTimeMs))),
+    });
     if (outcome === 'gone') throw new StaleReadError('chat gone');
     // The router counts the days after the chat (every writer takes the chat's row first).
     if (outcome !== 'unsettled') return;
@@ -425,7 +449,7 @@ export class MessageRouter {
     if (written.length === 0) return { delivered: 'known', chatId: chat.id };
     // A recall committed since this transaction's first read.
     if (message.hxMsgId !== null && !recalled) await this.messages.applyEarlyRecalls(manager, tenantId, [message.hxMsgId]);
-    await this.count(manager, tenantId, chat.id, [stored], plan);
+    await this.count(manager, tenantId, chat, [stored], plan);
     await this.messages.addToDays(manager, tenantId, [{ chatId: chat.id, createTimeMs: message.createTimeMs }]);
     return { delivered: 'stored', chatId: chat.id };
   }
