@@ -539,6 +539,27 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     expect((await messagesOf('u0001lostfirsttwo')).map((m) => m.msg)).toEqual(['lost-2', 'two-1', 'two-2']);
   });
 
+  it('takes a chat an import ended without an end time as ending at its last message', async () => {
+    const customer = 'u0001noendtime';
+    const HOUR = 3_600_000;
+    const now = Date.now();
+    // A §5 session with no chatStatus is ended (5) with no end time; another session after it.
+    const session = (chatId: string, msgId: string, timestamp: number, chatStatus?: number) =>
+      importRecord({ chatId, msgId, timestamp, from: customer, to: AGENT_IM, body: msgId, ...(chatStatus ? { chatStatus } : {}) });
+    await t.importRecords(a.tenantId, [
+      session('u0001noendone', 'ne-1', now - 10 * HOUR),
+      session('u0001noendone', 'ne-2', now - 8 * HOUR),
+      session('u0001noendtwo', 'ne-3', now - 4 * HOUR, 5),
+    ]);
+    const routed = importRecord({ msgId: 'ne-lost', timestamp: now - 9 * HOUR, from: customer, to: AGENT_IM, body: 'ne-lost' });
+    expect(await t.importRecords(a.tenantId, [routed])).toMatchObject({ imported: 1 });
+    expect((await messagesOf('u0001noendone')).map((m) => m.msg)).toEqual(['ne-1', 'ne-lost', 'ne-2']);
+    expect((await detailOfCustomer(customer)).map((c) => [c.chatId, c.messageCount])).toEqual([
+      ['u0001noendone', 3],
+      ['u0001noendtwo', 1],
+    ]);
+  });
+
   it('stores a journalled callback in the chat it was sent in when that chat ended before the drain', async () => {
     const customer = 'u0001journalled';
     await deliver({ from: customer, to: AGENT_IM, timestamp: RECENT, body: { type: 'txt', msg: '在吗' } });
