@@ -43,6 +43,9 @@ function sessionStart(chat: ChatEntity, earliestMs: number): number {
   return earliestMs < began && began - earliestMs <= SESSION_LEAD_MS ? earliestMs : began;
 }
 
+/** A tenant's retention cutoff as a batch reads it: once, when first needed (null: no policy). */
+type Retention = { cutoffMs?: number | null };
+
 /** A batch lost a race with another writer for one of its messages: route it one by one. */
 class RaceLost extends Error {}
 
@@ -165,9 +168,10 @@ export class MessageRouter {
       let indexes = all;
       // A backfill reads what the batch's messages are once, for its sessions and for routeMany.
       let read: Seen | undefined;
+      const retention: Retention = {};
       if (backfill) {
         read = await this.seen(manager, tenantId, all.map(messageOf));
-        const sessions = await this.endedSessions(manager, tenantId, all.map(messageOf), read);
+        const sessions = await this.endedSessions(manager, tenantId, all.map(messageOf), read, retention);
         // In chat order, as every writer takes chats' rows.
         const inOrder = [...sessions].sort(([ka, a], [kb, b]) => ascending(a.id, b.id) || ka - kb);
         for (const [k, chat] of inOrder) stored[all[k]] = (await this.route(manager, tenantId, messageOf(all[k]), chat)).delivered;
@@ -176,7 +180,7 @@ export class MessageRouter {
       }
       const messages = indexes.map(messageOf);
       const results = together
-        ? await this.routeMany(manager, tenantId, messages, probes, read)
+        ? await this.routeMany(manager, tenantId, messages, probes, read, retention)
         : await this.routeEach(manager, tenantId, messages);
       indexes.forEach((i, k) => (stored[i] = results[k]));
     }
@@ -206,6 +210,7 @@ export class MessageRouter {
     tenantId: string,
     messages: readonly RoutedMessage[],
     { known, staff }: Seen,
+    retention: Retention,
   ): Promise<Map<number, ChatEntity>> {
     const sessions = new Map<number, ChatEntity>();
     // What the archive has (or erased) is known wherever it would go: left to routeMany.
@@ -218,7 +223,6 @@ export class MessageRouter {
       (chat) => chat.customerId,
     );
     const begun = (chat: ChatEntity) => Number(chat.createTime);
-    let cutoff: number | null | undefined;
     for (const [k, customer] of customers) {
       const t = messages[k].createTimeMs;
       const theirs = chatsOf.get(customer) ?? [];
@@ -235,8 +239,7 @@ export class MessageRouter {
         .filter((chat) => begun(chat) > t)
         .reduce<ChatEntity | undefined>((first, chat) => (first && begun(first) <= begun(chat) ? first : chat), undefined);
       if (!next || isOpen(next.status) || begun(next) - t > SESSION_LEAD_MS) continue;
-      if (cutoff === undefined) cutoff = await messageCutoff(manager, tenantId);
-      if (cutoff === null || t >= cutoff) sessions.set(k, next);
+      if (await this.withinRetention(manager, tenantId, t, retention)) sessions.set(k, next);
     }
     return sessions;
   }
@@ -263,21 +266,29 @@ export class MessageRouter {
   }
 
   /**
+   * Whether a message of this time is within the tenant's retention (`retention`: read once per
+   * batch). A message less than a day old always is (no policy keeps less), so live callbacks
+   * read no policy.
+   */
+  private async withinRetention(manager: EntityManager, tenantId: string, timeMs: number, retention: Retention): Promise<boolean> {
+    if (timeMs >= Date.now() - DAY_MS) return true;
+    // null once read means no policy: read it once per batch, not per message.
+    if (retention.cutoffMs === undefined) retention.cutoffMs = await messageCutoff(manager, tenantId);
+    return retention.cutoffMs === null || timeMs >= retention.cutoffMs;
+  }
+
+  /**
    * Whether a message of this time may not open a chat for this customer: older than the
-   * tenant's retention (`retention`: read once per batch) while the customer has no open chat.
-   * A message less than a day old never is (no policy keeps less), so live callbacks skip this.
+   * tenant's retention while the customer has no open chat.
    */
   private async expired(
     manager: EntityManager,
     tenantId: string,
     customer: string,
     timeMs: number,
-    retention: { cutoffMs?: number | null },
+    retention: Retention,
   ): Promise<boolean> {
-    if (timeMs >= Date.now() - DAY_MS) return false;
-    // null once read means no policy: read it once per batch, not per message.
-    if (retention.cutoffMs === undefined) retention.cutoffMs = await messageCutoff(manager, tenantId);
-    if (retention.cutoffMs === null || timeMs >= retention.cutoffMs) return false;
+    if (await this.withinRetention(manager, tenantId, timeMs, retention)) return false;
     return (await this.chats.openChatOf(manager, tenantId, customer)) === null;
   }
 
@@ -294,6 +305,7 @@ export class MessageRouter {
     messages: readonly RoutedMessage[],
     probes: Map<string, string[]>,
     read?: Seen,
+    retention: Retention = {},
   ): Promise<Delivered[]> {
     if (messages.length === 1) return [(await this.route(manager, tenantId, messages[0])).delivered];
     const { known, recalled, staff } = read ?? (await this.seen(manager, tenantId, messages));
@@ -305,7 +317,6 @@ export class MessageRouter {
     const kept: Array<{ message: RoutedMessage; customer: string }> = [];
     // The customers without an open chat, each with its first message's time: opened together below.
     const opening = new Map<string, number>();
-    const retention = {};
     for (const message of messages) {
       if (message.hxMsgId !== null && known.has(message.hxMsgId)) {
         delivered.push('known');
@@ -383,10 +394,11 @@ export class MessageRouter {
   private async count(manager: EntityManager, tenantId: string, chat: ChatEntity, added: readonly NewKey[], plan: AppendPlan | null) {
     const chatId = chat.id;
     const latest = Math.max(...added.map((m) => m.createTimeMs));
+    const first = firstKey(added);
     const outcome = await this.chats.addMessages(manager, tenantId, chatId, added.length, latest, {
       plan,
-      first: firstKey(added),
-      beganMs: sessionStart(chat, Math.min(...added.map((m) => m.createTimeMs))),
+      first,
+      beganMs: sessionStart(chat, first.timeMs),
     });
     if (outcome === 'gone') throw new StaleReadError('chat gone');
     // The router counts the days after the chat (every writer takes the chat's row first).
