@@ -64,13 +64,13 @@ const CALLBACK_ANSWER: Schema = {
   additionalProperties: false,
 };
 
+/** A JSON body of this schema, as a request body or an answer names it. */
+const jsonContent = (schema: object) => ({ 'application/json': { schema } });
+
 /** Error answers by status, each the §2 error envelope. */
 function errorAnswers(descriptions: Record<string, string>): Record<string, object> {
   return Object.fromEntries(
-    Object.entries(descriptions).map(([status, description]) => [
-      status,
-      { description, content: { 'application/json': { schema: ref('ErrorEnvelope') } } },
-    ]),
+    Object.entries(descriptions).map(([status, description]) => [status, { description, content: jsonContent(ref('ErrorEnvelope')) }]),
   );
 }
 
@@ -121,13 +121,13 @@ export class OpenApiService {
             // Needed only where a field is: an empty body is no body (all fields left out), and a
             // generator told otherwise made every caller of favoriteList or auditList send one.
             required: endpoint.request !== null && hasRequiredField(schemas[endpoint.request.name]),
-            content: { 'application/json': { schema: endpoint.request ? ref(endpoint.request.name) : { type: 'object' } } },
+            content: jsonContent(endpoint.request ? ref(endpoint.request.name) : { type: 'object' }),
           },
           responses: {
             '200': endpoint.file ? fileAnswer(endpoint.file) : envelopeAnswer(endpoint, dataSchemas[name]),
             default: {
               description: '错误信封：code 与 HTTP 状态相同，message 指明字段',
-              content: { 'application/json': { schema: ref('ErrorEnvelope') } },
+              content: jsonContent(ref('ErrorEnvelope')),
             },
           },
         },
@@ -137,11 +137,11 @@ export class OpenApiService {
       post: {
         operationId: 'easemobCallback',
         summary: '环信发送后回调（由 security 字段校验，不用 /op/v2 签名）',
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+        requestBody: { required: true, content: jsonContent({ type: 'object' }) },
         responses: {
           '200': {
             description: '已存储、重复、撤回、忽略，或数据库不可用时已记入日志稍后存储',
-            content: { 'application/json': { schema: CALLBACK_ANSWER } },
+            content: jsonContent(CALLBACK_ANSWER),
           },
           ...errorAnswers({
             '400': '请求体不是有效的 JSON 或 UTF-8',
@@ -153,15 +153,14 @@ export class OpenApiService {
         },
       },
     };
-    const json = (schema: object) => ({ 'application/json': { schema } });
     paths['/healthz'] = { get: { operationId: 'healthz', summary: '存活检查', responses: { '200': { description: '进程存活' } } } };
     paths['/readyz'] = {
       get: {
         operationId: 'readyz',
         summary: '就绪检查（数据库可用）',
         responses: {
-          '200': { description: '就绪', content: json({ type: 'object' }) },
-          '503': { description: '未就绪：数据库不可用，或启动尚未完成', content: json({ type: 'object' }) },
+          '200': { description: '就绪', content: jsonContent({ type: 'object' }) },
+          '503': { description: '未就绪：数据库不可用，或启动尚未完成', content: jsonContent({ type: 'object' }) },
         },
       },
     };
@@ -176,7 +175,7 @@ export class OpenApiService {
       get: {
         operationId: 'openapi',
         summary: '本文档',
-        responses: { '200': { description: 'OpenAPI 3.1 文档', content: json({ type: 'object' }) } },
+        responses: { '200': { description: 'OpenAPI 3.1 文档', content: jsonContent({ type: 'object' }) } },
       },
     };
     const document = {
@@ -258,16 +257,12 @@ function envelopeAnswer(endpoint: OpEndpoint, data: Schema | undefined): object 
   const page = endpoint.paged ? { page: ref('PageInfo') } : {};
   return {
     description: endpoint.paged ? '成功信封（带 page 分页信息）' : '成功信封',
-    content: {
-      'application/json': {
-        schema: {
-          type: 'object',
-          required: ['code', 'message', 'data', ...Object.keys(page), 'foot'],
-          properties: { code: { type: 'integer', const: 200 }, message: { type: 'string' }, data, ...page, foot: ref('Foot') },
-          additionalProperties: false,
-        },
-      },
-    },
+    content: jsonContent({
+      type: 'object',
+      required: ['code', 'message', 'data', ...Object.keys(page), 'foot'],
+      properties: { code: { type: 'integer', const: 200 }, message: { type: 'string' }, data, ...page, foot: ref('Foot') },
+      additionalProperties: false,
+    }),
   };
 }
 
