@@ -96,6 +96,27 @@ describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
         expect(seen).toEqual(all);
       }
     });
+
+    it("orders one second's messages by userMessageId, whatever millisecond Easemob stamped them with", async () => {
+      const secondChat = 'u0001onesecond';
+      const at = (ms: number, msgId: string) =>
+        record({ chatId: secondChat, msgId, timestamp: T0 + ms, body: { type: 'txt', msg: msgId } });
+      // Each batch is stored in file order, so ids ascend down the file: in each second the
+      // milliseconds fall while the ids rise, and a later batch brings more of the first second.
+      await t.importRecords(a.tenantId, [at(1_900, 'a'), at(1_100, 'b'), at(1_500, 'c'), at(2_300, 'd'), at(2_001, 'e')]);
+      await t.importRecords(a.tenantId, [at(1_050, 'f'), at(2_999, 'g'), at(900, 'h')]);
+      const { envelope } = await list(a, { chatId: secondChat, pageSize: 100 });
+      const messages = envelope.data!.msg;
+      expect(messages.map((m) => m.msg)).toEqual(['h', 'a', 'b', 'c', 'f', 'd', 'e', 'g']);
+      expect([...messages].sort(byTimeThenId)).toEqual(messages);
+      // Every way of reading the chat agrees: pages of one, and the page around each message.
+      for (const [i, message] of messages.entries()) {
+        expect((await list(a, { chatId: secondChat, pageNum: i + 1, pageSize: 1 })).envelope.data!.msg).toEqual([message]);
+        const around = await list(a, { chatId: secondChat, aroundMessageId: message.userMessageId, pageSize: 3 });
+        expect(around.envelope.page).toMatchObject({ page: Math.floor(i / 3) + 1 });
+        expect(around.envelope.data!.msg).toEqual(messages.slice(Math.floor(i / 3) * 3, Math.floor(i / 3) * 3 + 3));
+      }
+    });
   });
 
   describe('message fields', () => {

@@ -426,3 +426,69 @@ describe.each(ENGINES)('the chat_message_days migration on %s', (engine) => {
     }
   });
 });
+
+describe.each(ENGINES)('the messages-by-second migration on %s', (engine) => {
+  it("re-lays messages stored with their milliseconds, so a chat's numbered pages follow the contract's order", async () => {
+    const database = await createTestDatabase(engine);
+    const env = { OP_MASTER_KEY: 'a5'.repeat(32) }; // both starts unseal the client's secret
+    const first = await startTestApp(engine, env, { database });
+    let second: TestApp | undefined;
+    try {
+      const tenant = await first.createTenant();
+      // Ids rise down the file while the milliseconds of each second fall.
+      const stamps = [1_900, 1_100, 1_500, 2_300, 2_001, 2_999, 3_000];
+      await first.importRecords(
+        tenant.tenantId,
+        stamps.map((ms, i) => record({ chatId: 'relaid', msgId: `relaid-${i}`, timestamp: MIDNIGHT + ms, body: text(`${i}`) })),
+      );
+      await first.close();
+      // The layout before: the millisecond in create_time, the chat numbered in (millisecond, id) order.
+      const old = await openDataSource(database.config, ENTITIES);
+      try {
+        const runner = old.createQueryRunner();
+        await new MIGRATIONS[MIGRATIONS.length - 1]().down(runner);
+        await runner.release();
+        await old.query('DELETE FROM migrations WHERE name = ?', [new MIGRATIONS[MIGRATIONS.length - 1]().name]);
+        const rows: Array<{ id: string; create_time: number | string }> = await old.query(
+          "SELECT CAST(id AS CHAR) AS id, create_time FROM messages WHERE chat_id = 'relaid' ORDER BY create_time, id",
+        );
+        expect(rows.map((row) => Number(row.create_time) - MIDNIGHT)).toEqual([...stamps].sort((x, y) => x - y));
+        for (const [i, row] of rows.entries()) await old.query('UPDATE messages SET seq = ? WHERE id = ?', [i + 1, BigInt(row.id)]);
+        const last = rows[rows.length - 1];
+        await old.query("UPDATE chats SET seq_upto = ?, seq_last_time = ?, seq_last_id = ? WHERE id = 'relaid'", [
+          rows.length,
+          Number(last.create_time),
+          BigInt(last.id),
+        ]);
+      } finally {
+        await old.destroy();
+      }
+      second = await startTestApp(engine, env, { database });
+      const { client } = await second.addOperator(tenant, { role: 'admin' });
+      const read = async (body: Record<string, unknown>) =>
+        (await client.call<ChatMessageListData>('chatMessageList', { chatId: 'relaid', ...body })).envelope;
+      const expected = ['0', '1', '2', '3', '4', '5', '6'];
+      // Before the renumbering (the day counts) and after it (the positions), page by page.
+      for (let pass = 0; pass < 2; pass++) {
+        const pages = [];
+        for (let pageNum = 1; pageNum <= 3; pageNum++) {
+          const envelope = await read({ pageNum, pageSize: 3 });
+          expect(envelope).toMatchObject({ code: 200 });
+          pages.push(...envelope.data!.msg.map((m) => m.msg));
+        }
+        expect(pages).toEqual(expected);
+        await second.app.get(MessageSequence).idle();
+      }
+      const [chat]: Array<{ seq_upto: number | string }> = await second.dataSource.query("SELECT seq_upto FROM chats WHERE id = 'relaid'");
+      expect(Number(chat.seq_upto)).toBe(stamps.length);
+      const stored: Array<{ create_time: number | string; create_ms: number | string }> = await second.dataSource.query(
+        "SELECT create_time, create_ms FROM messages WHERE chat_id = 'relaid' ORDER BY id",
+      );
+      expect(stored.map((row) => Number(row.create_time) + Number(row.create_ms) - MIDNIGHT)).toEqual(stamps);
+      expect(stored.every((row) => Number(row.create_time) % 1000 === 0)).toBe(true);
+    } finally {
+      await second?.close();
+      await database.drop();
+    }
+  });
+});

@@ -15,6 +15,7 @@ import { ReplicaHeartbeats1732500000023 } from './1732500000023-replica-heartbea
 import { AuditByAction1732500000040 } from './1732500000040-audit-by-action';
 import { MessageSequence1732500000041 } from './1732500000041-message-sequence';
 import { SearchUpkeep1732500000042 } from './1732500000042-search-upkeep';
+import { MessagesBySecond1732500000043 } from './1732500000043-messages-by-second';
 
 /** Every migration, oldest first; the API and `opctl migrate` apply the pending ones. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   AuditByAction1732500000040,
   MessageSequence1732500000041,
   SearchUpkeep1732500000042,
+  MessagesBySecond1732500000043,
 ];

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { dialectOf, isMysql, merge } from '../../database/dialect';
 import { RoutedDataSource } from '../../database/read-replicas';
-import { DAY_MS, dayNumber } from '../../database/message-days';
+import { DAY_MS, dayNumber, millisecondOf, storedSecond } from '../../database/message-days';
 import { oneAtATime } from '../../database/transaction';
 import { chunks } from '../../common/util/chunks';
 import { affectedRows, CASE_ROWS, caseById, keysetAfter, placeholders, statementRows, valueRows } from '../../database/sql';
@@ -75,6 +75,7 @@ const INSERT_COLUMNS = [
   'lat',
   'lng',
   'create_time',
+  'create_ms',
   'qiniu_key',
   'ext',
   'seq',
@@ -432,7 +433,8 @@ export class ChatMessageRepository {
       m.addr,
       m.lat,
       m.lng,
-      m.createTimeMs,
+      storedSecond(m.createTimeMs),
+      millisecondOf(m.createTimeMs),
       m.qiniuKey,
       JSON.stringify(m.ext),
       m.seq ?? null,
@@ -461,7 +463,7 @@ export class ChatMessageRepository {
       manager,
       stored
         .filter((m) => m.type === 'txt' && m.msg !== null)
-        .map((m) => ({ id: m.id, tenantId, chatId: m.chatId, createTimeMs: m.createTimeMs, msg: m.msg! })),
+        .map((m) => ({ id: m.id, tenantId, chatId: m.chatId, createTimeMs: storedSecond(m.createTimeMs), msg: m.msg! })),
     );
     return stored;
   }

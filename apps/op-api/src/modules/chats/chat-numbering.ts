@@ -1,9 +1,9 @@
-import { DAY_MS } from '../../database/message-days';
+import { DAY_MS, storedSecond } from '../../database/message-days';
 import type { ChatEntity } from './chat.entity';
 import { ascending } from '../../common/util/ascending';
 import { groupBy } from '../../common/util/group-by';
 
-/** Where a message sits in its chat's order: (create_time, id). */
+/** Where a message sits in its chat's order: (create_time, id), the time a whole second ({@link storedSecond}). */
 export interface ChatKey {
   timeMs: number;
   id: bigint;
@@ -57,8 +57,9 @@ export interface NewKey {
   createTimeMs: number;
 }
 
+/** New messages in chat order, each with its key: its time as it is stored ({@link storedSecond}) and its id. */
 export const sortedKeys = (messages: readonly NewKey[]) =>
-  messages.map((m) => ({ id: m.id, key: keyOf(m.createTimeMs, m.id) })).sort((a, b) => compareKeys(a.key, b.key));
+  messages.map((m) => ({ id: m.id, key: keyOf(storedSecond(m.createTimeMs), m.id) })).sort((a, b) => compareKeys(a.key, b.key));
 
 /**
  * The positions of messages about to be appended to a chat whose numbering (as read, maybe

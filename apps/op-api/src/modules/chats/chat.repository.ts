@@ -35,13 +35,14 @@ export interface ChatUpsert {
 /**
  * The row is as `plan` read it, in an upsert's conflict clause: its count is the plan's before
  * (the planned `upto` less the added), all of it numbered, and the added messages come after its
- * last numbered one (by time: a tie is left to MessageSequence.settle). It reads
+ * last numbered one (by time, the first one's whole second as stored: a tie is left to
+ * MessageSequence.settle). It reads
  * `message_count`, `seq_upto` and `seq_last_time`: the clause assigns `seq_last_id` first and
  * the count after the numbering, so the first test reads them as stored on both engines.
  */
 const asPlanned = (v: (column: string) => string) =>
   `(message_count = ${v('seq_upto')} - ${v('message_count')} AND seq_upto = message_count AND ${v('seq_upto')} > seq_upto ` +
-  `AND (seq_upto = 0 OR seq_last_time < ${v('create_time')}))`;
+  `AND (seq_upto = 0 OR seq_last_time < ${v('create_time')} - ${v('create_time')} % 1000))`;
 
 /**
  * The conflict clause of {@link ChatRepository.upsertCounts}, in the order its assignments must
