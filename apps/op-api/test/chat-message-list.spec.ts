@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { CHAT_MESSAGE_FIELDS, type ChatMessage, type ChatMessageListData } from '@op/contracts';
 import type { ImportBody } from '@op/contracts/testing';
 import { STORE_ENGINES } from './support/databases';
-import { record, T0 } from './support/records';
+import { byTimeThenId, record, T0 } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
 const QINIU = {
@@ -17,9 +17,6 @@ const QINIU = {
 };
 
 const BASE_FIELDS = CHAT_MESSAGE_FIELDS.filter((field) => field !== 'favorite' && field !== 'mark');
-
-const byTimeThenId = (a: ChatMessage, b: ChatMessage) =>
-  a.createTime < b.createTime ? -1 : a.createTime > b.createTime ? 1 : BigInt(a.userMessageId) < BigInt(b.userMessageId) ? -1 : 1;
 
 describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
   let t: TestApp;

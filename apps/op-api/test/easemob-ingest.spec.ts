@@ -14,6 +14,7 @@ import { MessageRouter } from '../src/modules/easemob/message-router.service';
 import { EasemobCallbackService } from '../src/modules/easemob/easemob-callback.service';
 import { decodeLine, encodeEntry } from '../src/modules/easemob/spool-journal';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
+import { byTimeThenId } from './support/records';
 import { TimeFormatter } from '../src/common/util/time-format';
 
 const AGENT_IM = 'kefu01';
@@ -305,12 +306,18 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     const chats = await detailOfCustomer(customer);
     expect(chats).toHaveLength(1);
     expect(chats[0]).toMatchObject({ messageCount: 1000, statusCode: 3, operatorId: agentId });
-    const seen: string[] = [];
+    const seen: ChatMessage[] = [];
     for (let pageNum = 1; pageNum <= 10; pageNum++) {
       const { envelope } = await a.client.call<ChatMessageListData>('chatMessageList', { chatId: chats[0].chatId, pageNum, pageSize: 100 });
-      seen.push(...envelope.data!.msg.map((m) => m.msg!));
+      seen.push(...envelope.data!.msg);
     }
-    expect(seen).toEqual(bodies.map((_, i) => `#${i}`));
+    // Each once, in docs/CONTRACT.md §3's order: by the second each was sent in (ten to a second
+    // here), then by id, which within one second is the order they were stored in.
+    const number = (m: ChatMessage) => Number(m.msg!.slice(1));
+    expect(seen.map(number).sort((x, y) => x - y)).toEqual(bodies.map((_, i) => i));
+    const second = (i: number) => Math.floor((RECENT + i * 100) / 1000);
+    expect(seen.map((m) => second(number(m)))).toEqual(bodies.map((_, i) => second(i)));
+    expect([...seen].sort(byTimeThenId)).toEqual(seen);
   });
 
   it('routes: operator replies accept a waiting chat; a service account is staff; after the end a new chat opens', async () => {

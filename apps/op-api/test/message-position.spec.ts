@@ -5,8 +5,10 @@ import { dataSourceOptions, migrate, openDataSource } from '../src/database/data
 import { dialectOf } from '../src/database/dialect';
 import { dayNumber, DAY_MS } from '../src/database/message-days';
 import { MIGRATIONS } from '../src/database/migrations';
+import { MessagesBySecond1732500000043 } from '../src/database/migrations/1732500000043-messages-by-second';
 import { ENTITIES } from '../src/entities';
 import { MessageSequence } from '../src/modules/chat-message/message-sequence';
+import { SearchIndexService } from '../src/modules/search-index/search-index.service';
 import { ChatRepository } from '../src/modules/chats/chat.repository';
 import { createTestDatabase, ENGINES, STORE_ENGINES } from './support/databases';
 import { record } from './support/records';
@@ -428,6 +430,14 @@ describe.each(ENGINES)('the chat_message_days migration on %s', (engine) => {
 });
 
 describe.each(ENGINES)('the messages-by-second migration on %s', (engine) => {
+  /** The chat's messages whose time Mroonga's index (MariaDB's keyword index here) holds as the store does. */
+  const mroongaCopies = async (source: DataSource) =>
+    (
+      await source.query(
+        "SELECT 1 FROM message_search s JOIN messages m ON m.id = s.id WHERE m.chat_id = 'relaid' AND s.create_time = m.create_time",
+      )
+    ).length;
+
   it("re-lays messages stored with their milliseconds, so a chat's numbered pages follow the contract's order", async () => {
     const database = await createTestDatabase(engine);
     const env = { OP_MASTER_KEY: 'a5'.repeat(32) }; // both starts unseal the client's secret
@@ -441,14 +451,22 @@ describe.each(ENGINES)('the messages-by-second migration on %s', (engine) => {
         tenant.tenantId,
         stamps.map((ms, i) => record({ chatId: 'relaid', msgId: `relaid-${i}`, timestamp: MIDNIGHT + ms, body: text(`${i}`) })),
       );
+      await first.app.get(SearchIndexService).drain(); // Mroonga's copy, where the index is Mroonga
       await first.close();
       // The layout before: the millisecond in create_time, the chat numbered in (millisecond, id) order.
       const old = await openDataSource(database.config, ENTITIES);
       try {
         const runner = old.createQueryRunner();
-        await new MIGRATIONS[MIGRATIONS.length - 1]().down(runner);
+        const migration = new MessagesBySecond1732500000043();
+        await migration.down(runner);
         await runner.release();
-        await old.query('DELETE FROM migrations WHERE name = ?', [new MIGRATIONS[MIGRATIONS.length - 1]().name]);
+        await old.query('DELETE FROM migrations WHERE name = ?', [migration.name]);
+        if (engine === 'mariadb') expect(await mroongaCopies(old)).toBe(stamps.length);
+        // A keyword-index rebuild's place, in the middle of a second.
+        await old.query(
+          "INSERT INTO search_rebuild (engine, scope, cursor_tenant, cursor_time, cursor_id, start_time, finish_time, update_time) VALUES ('old', ?, ?, ?, 1, 1, 1, 1)",
+          [tenant.tenantId, tenant.tenantId, MIDNIGHT + 1_500],
+        );
         const rows: Array<{ id: string; create_time: number | string }> = await old.query(
           "SELECT CAST(id AS CHAR) AS id, create_time FROM messages WHERE chat_id = 'relaid' ORDER BY create_time, id",
         );
@@ -486,6 +504,11 @@ describe.each(ENGINES)('the messages-by-second migration on %s', (engine) => {
       );
       expect(stored.map((row) => Number(row.create_time) + Number(row.create_ms) - MIDNIGHT)).toEqual(stamps);
       expect(stored.every((row) => Number(row.create_time) % 1000 === 0)).toBe(true);
+      const [rebuild]: Array<{ cursor_time: number | string }> = await second.dataSource.query(
+        "SELECT cursor_time FROM search_rebuild WHERE engine = 'old'",
+      );
+      expect(Number(rebuild.cursor_time)).toBe(MIDNIGHT + 999); // before every row of that second
+      if (engine === 'mariadb') expect(await mroongaCopies(second.dataSource)).toBe(stamps.length);
     } finally {
       await second?.close();
       await database.drop();

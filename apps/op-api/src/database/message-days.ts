@@ -4,7 +4,7 @@ export { DAY_MS };
 
 /**
  * The time a message is stored and ordered by (`messages.create_time`): the whole second of its
- * epoch-milliseconds time. CONTRACT.md §3 orders a chat's messages by `createTime`, which shows
+ * epoch-milliseconds time. docs/CONTRACT.md §3 orders a chat's messages by `createTime`, which shows
  * the second, then by `userMessageId`; a chat in (create_time, id) order is that order. The
  * millisecond is kept beside it, in `messages.create_ms` ({@link millisecondOf}).
  */

@@ -516,13 +516,14 @@ export class ChatRepository {
   }
 
   /**
-   * Recounts a chat's count and latest time from its rows: only after a concurrent writer raced an
-   * insert. Its numbering starts again (the renumbering catches up).
+   * Recounts a chat's count and latest time (to the millisecond, as chats' times are) from its
+   * rows: only after a concurrent writer raced an insert. Its numbering starts again (the
+   * renumbering catches up).
    */
   async recount(manager: EntityManager, tenantId: string, chatId: string): Promise<void> {
     await manager.query(
       'UPDATE chats SET message_count = (SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND chat_id = ?), ' +
-        'last_message_time = (SELECT MAX(create_time) FROM messages WHERE tenant_id = ? AND chat_id = ?), ' +
+        'last_message_time = (SELECT MAX(create_time + create_ms) FROM messages WHERE tenant_id = ? AND chat_id = ?), ' +
         'seq_upto = 0, seq_last_time = 0, seq_last_id = 0 WHERE tenant_id = ? AND id = ?',
       [tenantId, chatId, tenantId, chatId, tenantId, chatId],
     );

@@ -394,11 +394,11 @@ export class MessageRouter {
   private async count(manager: EntityManager, tenantId: string, chat: ChatEntity, added: readonly NewKey[], plan: AppendPlan | null) {
     const chatId = chat.id;
     const latest = Math.max(...added.map((m) => m.createTimeMs));
-    const first = firstKey(added);
     const outcome = await this.chats.addMessages(manager, tenantId, chatId, added.length, latest, {
       plan,
-      first,
-      beganMs: sessionStart(chat, first.timeMs),
+      first: firstKey(added),
+      // The exact time: the key's is the whole second the message is ordered by.
+      beganMs: sessionStart(chat, Math.min(...added.map((m) => m.createTimeMs))),
     });
     if (outcome === 'gone') throw new StaleReadError('chat gone');
     // The router counts the days after the chat (every writer takes the chat's row first).
