@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CHAT_MESSAGE_FIELDS, type ChatMessage, type ChatMessageListData } from '@op/contracts';
+import { CHAT_MESSAGE_FIELDS, compareChatOrder, type ChatMessage, type ChatMessageListData } from '@op/contracts';
 import type { ImportBody } from '@op/contracts/testing';
 import { STORE_ENGINES } from './support/databases';
-import { byTimeThenId, record, T0 } from './support/records';
+import { record, T0 } from './support/records';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
 
 const QINIU = {
@@ -56,7 +56,7 @@ describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
 
     it('serves every message in ascending createTime, then ascending userMessageId', () => {
       expect(all).toHaveLength(45);
-      expect([...all].sort(byTimeThenId)).toEqual(all);
+      expect([...all].sort(compareChatOrder)).toEqual(all);
       expect(all.map((m) => m.msg)).toEqual(
         Array.from({ length: 15 }, (_, s) => [3 * s + 2, 3 * s + 1, 3 * s].map((i) => `第 ${i} 条`)).flat(),
       );
@@ -105,7 +105,7 @@ describe.each(STORE_ENGINES)('2.37 chatMessageList on %s', (engine) => {
       const { envelope } = await list(a, { chatId: secondChat, pageSize: 100 });
       const messages = envelope.data!.msg;
       expect(messages.map((m) => m.msg)).toEqual(['h', 'a', 'b', 'c', 'f', 'd', 'e', 'g']);
-      expect([...messages].sort(byTimeThenId)).toEqual(messages);
+      expect([...messages].sort(compareChatOrder)).toEqual(messages);
       // Every way of reading the chat agrees: pages of one, and the page around each message.
       for (const [i, message] of messages.entries()) {
         expect((await list(a, { chatId: secondChat, pageNum: i + 1, pageSize: 1 })).envelope.data!.msg).toEqual([message]);

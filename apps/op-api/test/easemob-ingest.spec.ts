@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { crc32, gzipSync } from 'node:zlib';
 import { OpClient } from '@op/contracts/node';
 import { importRecord } from '@op/contracts/testing';
-import type { ChatCreateResult, ChatInfo, ChatMessage, ChatMessageListData } from '@op/contracts';
+import { compareChatOrder, type ChatCreateResult, type ChatInfo, type ChatMessage, type ChatMessageListData } from '@op/contracts';
 import { STORE_ENGINES } from './support/databases';
 import { untilWaiting } from './support/lock-waits';
 import { APPKEY, CALLBACK_SECRET, callbackBody, postCallback } from './support/easemob';
@@ -14,7 +14,6 @@ import { MessageRouter } from '../src/modules/easemob/message-router.service';
 import { EasemobCallbackService } from '../src/modules/easemob/easemob-callback.service';
 import { decodeLine, encodeEntry } from '../src/modules/easemob/spool-journal';
 import { startTestApp, type TestApp, type TestTenant } from './support/test-app';
-import { byTimeThenId } from './support/records';
 import { TimeFormatter } from '../src/common/util/time-format';
 
 const AGENT_IM = 'kefu01';
@@ -317,7 +316,7 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     expect(seen.map(number).sort((x, y) => x - y)).toEqual(bodies.map((_, i) => i));
     const second = (i: number) => Math.floor((RECENT + i * 100) / 1000);
     expect(seen.map((m) => second(number(m)))).toEqual(bodies.map((_, i) => second(i)));
-    expect([...seen].sort(byTimeThenId)).toEqual(seen);
+    expect([...seen].sort(compareChatOrder)).toEqual(seen);
   });
 
   it('routes: operator replies accept a waiting chat; a service account is staff; after the end a new chat opens', async () => {

@@ -1,9 +1,4 @@
-import type { ChatMessage } from '@op/contracts';
 import { importRecord, type ImportBody, type ImportRecord } from '@op/contracts/testing';
-
-/** docs/CONTRACT.md §3's order of a chat's messages, for `sort`: ascending `createTime` (to the second), then `userMessageId`. */
-export const byTimeThenId = (a: Pick<ChatMessage, 'createTime' | 'userMessageId'>, b: Pick<ChatMessage, 'createTime' | 'userMessageId'>) =>
-  a.createTime < b.createTime ? -1 : a.createTime > b.createTime ? 1 : BigInt(a.userMessageId) < BigInt(b.userMessageId) ? -1 : 1;
 
 /** §5 import records for specs, with defaults: a text message of a customer to kefu01 at T0. */
 export const T0 = Date.UTC(2016, 1, 19, 10, 43, 0); // 2016-02-19 18:43:00 in Asia/Shanghai
