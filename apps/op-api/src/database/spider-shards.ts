@@ -6,7 +6,7 @@ import { codeOrName } from '../common/filters/error-envelope';
 import { within } from '../common/util/within';
 import { migrate, onServer, openDataSource } from './data-source';
 import { MIGRATIONS } from './migrations';
-import type { CountRow } from './sql';
+import { isSpiderTable, type CountRow } from './sql';
 import { groupBy } from '../common/util/group-by';
 
 /**
@@ -138,11 +138,7 @@ export async function shardOnSpider(
     alreadySharded: [],
   };
   for (const table of SHARDED_TABLES) {
-    const [{ ENGINE: engine }] = await front.query<{ ENGINE: string }[]>(
-      'SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
-      [table],
-    );
-    if (engine.toUpperCase() === 'SPIDER') {
+    if (await isSpiderTable(front, table)) {
       report.alreadySharded.push(table);
       continue;
     }

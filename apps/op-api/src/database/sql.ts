@@ -85,6 +85,15 @@ export async function affectedRows(source: EntityManager | DataSource, sql: stri
 }
 
 /** What `SELECT COUNT(*) AS n` answers: a number, or a string from mysql2 for a BIGINT. */
+/** Whether `table` of the connected MySQL-family database is a Spider table (its rows on the backends of a sharded front). */
+export async function isSpiderTable(source: Pick<DataSource, 'query'>, table: string): Promise<boolean> {
+  const rows: Array<{ engine: string | null }> = await source.query(
+    'SELECT ENGINE AS engine FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+    [table],
+  );
+  return rows[0]?.engine?.toUpperCase() === 'SPIDER';
+}
+
 export interface CountRow {
   n: number | string;
 }

@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { isMysql } from '../dialect';
+import { isSpiderTable } from '../sql';
 
 /** Rows one step of the re-laying rewrites on a MySQL-family server, each step committed. */
 const BATCH = 10_000;
@@ -26,7 +27,7 @@ export class MessagesBySecond1732500000043 implements MigrationInterface {
   name = 'MessagesBySecond1732500000043';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    if (!(await hasColumn(queryRunner, 'messages', 'create_ms'))) {
+    if (!(await queryRunner.hasColumn('messages', 'create_ms'))) {
       await queryRunner.query('ALTER TABLE messages ADD COLUMN create_ms smallint NOT NULL DEFAULT 0');
     }
     // MySQL assigns left to right, each reading the columns as assigned so far; SQLite reads them
@@ -36,7 +37,8 @@ export class MessagesBySecond1732500000043 implements MigrationInterface {
       'UPDATE messages SET create_ms = create_time % 1000, create_time = create_time - create_time % 1000 WHERE create_time % 1000 <> 0',
     );
     await this.afterRelaying(queryRunner);
-    if (await hasColumn(queryRunner, 'message_search', 'create_time')) {
+    // Mroonga's table has a copy of the time; SQLite's FTS5 one has none.
+    if (await queryRunner.hasColumn('message_search', 'create_time')) {
       await queryRunner.query('UPDATE message_search SET create_time = create_time - create_time % 1000 WHERE create_time % 1000 <> 0');
     }
   }
@@ -44,7 +46,7 @@ export class MessagesBySecond1732500000043 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await inSteps(queryRunner, 'UPDATE messages SET create_time = create_time + create_ms, create_ms = 0 WHERE create_ms <> 0');
     await this.afterRelaying(queryRunner);
-    if (await hasColumn(queryRunner, 'message_search', 'create_time')) {
+    if (await queryRunner.hasColumn('message_search', 'create_time')) {
       await queryRunner.query(
         'UPDATE message_search s JOIN messages m ON m.id = s.id SET s.create_time = m.create_time WHERE s.create_time <> m.create_time',
       );
@@ -60,19 +62,6 @@ export class MessagesBySecond1732500000043 implements MigrationInterface {
   }
 }
 
-/** Whether this database has that table with that column (Mroonga's `message_search` has `create_time`; SQLite's FTS5 one has none). */
-async function hasColumn(queryRunner: QueryRunner, table: string, column: string): Promise<boolean> {
-  if (!isMysql(queryRunner)) {
-    const columns: Array<{ name: string }> = await queryRunner.query(`SELECT name FROM pragma_table_info('${table}')`);
-    return columns.some((c) => c.name === column);
-  }
-  const rows: unknown[] = await queryRunner.query(
-    'SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?',
-    [table, column],
-  );
-  return rows.length > 0;
-}
-
 /**
  * Runs an UPDATE of `messages` (its SQL ending in a WHERE clause) over the whole table: at once
  * on SQLite; on a MySQL-family server over ranges of {@link BATCH} ids, committing after each.
@@ -80,10 +69,7 @@ async function hasColumn(queryRunner: QueryRunner, table: string, column: string
  */
 async function inSteps(queryRunner: QueryRunner, update: string): Promise<void> {
   if (!isMysql(queryRunner)) return void (await queryRunner.query(update));
-  const [table]: Array<{ engine: string | null }> = await queryRunner.query(
-    "SELECT ENGINE AS engine FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'messages'",
-  );
-  if (table?.engine?.toUpperCase() === 'SPIDER') return;
+  if (await isSpiderTable(queryRunner, 'messages')) return;
   let after: string | null = null;
   for (;;) {
     const edge: Array<{ id: string }> = await queryRunner.query(

@@ -37,9 +37,13 @@ interface Seen {
  */
 const SESSION_LEAD_MS = DAY_MS;
 
-/** The creation of `chat` once messages from `earliestMs` on join it: moved back by at most {@link SESSION_LEAD_MS}. */
-function sessionStart(chat: ChatEntity, earliestMs: number): number {
+/**
+ * The creation of `chat` once these messages join it: moved back to the earliest (its exact
+ * millisecond, not the whole second it is ordered by) by at most {@link SESSION_LEAD_MS}.
+ */
+function sessionStart(chat: ChatEntity, added: readonly NewKey[]): number {
   const began = Number(chat.createTime);
+  const earliestMs = Math.min(...added.map((m) => m.createTimeMs));
   return earliestMs < began && began - earliestMs <= SESSION_LEAD_MS ? earliestMs : began;
 }
 
@@ -368,7 +372,7 @@ export class MessageRouter {
       .map(([chatId, added]) => ({
         chatId,
         added: added.length,
-        beganMs: sessionStart(chatById.get(chatId)!, Math.min(...added.map((m) => m.createTimeMs))),
+        beganMs: sessionStart(chatById.get(chatId)!, added),
         latestMs: Math.max(...added.map((m) => m.createTimeMs)),
       }));
     // A chat erased or ended since it was read (the read is the transaction's snapshot, the
@@ -397,8 +401,7 @@ export class MessageRouter {
     const outcome = await this.chats.addMessages(manager, tenantId, chatId, added.length, latest, {
       plan,
       first: firstKey(added),
-      // The exact time: the key's is the whole second the message is ordered by.
-      beganMs: sessionStart(chat, Math.min(...added.map((m) => m.createTimeMs))),
+      beganMs: sessionStart(chat, added),
     });
     if (outcome === 'gone') throw new StaleReadError('chat gone');
     // The router counts the days after the chat (every writer takes the chat's row first).
