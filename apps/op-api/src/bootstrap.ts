@@ -92,6 +92,9 @@ function parseJsonBody(request: { routeOptions: { url?: string }; raw: object },
     throw OpError.badRequest('请求体不是有效的 JSON');
   }
   if (!signed) return value;
+  // `null`, `[]`, `"x"` or `1` is no request of fields: said so, before any field is named
+  // (`null` is not the absent body, and a deep array's first index is no field of the contract).
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw OpError.badRequest('请求体必须是 JSON 对象');
   const hazard = findBodyHazard(value, MAX_BODY_DEPTH);
   if (hazard?.kind === 'depth') throw OpError.badRequest(`${hazard.field.slice(0, 32)} 嵌套过深：请求体最多 ${MAX_BODY_DEPTH} 层`);
   if (hazard?.kind === 'key') throw OpError.badRequest(`请求体不能含有键 ${hazard.key}`);

@@ -312,10 +312,15 @@ describe.each(ENGINES)('signed HTTP end to end on %s', (engine) => {
       );
     });
 
-    it('a JSON body that is not an object', async () => {
-      for (const body of ['[]', '"x"', '1']) {
-        expectError(await send(t.baseUrl, signedTarget('/op/v2/chatMessageList', body), body, json), 400, '请求体必须是 JSON 对象');
+    it('a JSON body that is not an object, null and a deep array too, on every signed route', async () => {
+      const deepArray = `${'['.repeat(40)}1${']'.repeat(40)}`;
+      for (const path of ['/op/v2/chatMessageList', '/op/v2/markList', '/op/v2/operatorLogout']) {
+        for (const body of ['[]', '"x"', '1', 'null', deepArray]) {
+          expectError(await send(t.baseUrl, signedTarget(path, body), body, json), 400, '请求体必须是 JSON 对象');
+        }
       }
+      // The token survived the logouts refused above.
+      expect((await a.client.call('chatMessageList', { chatId: CHAT })).status).toBe(200);
     });
   });
 

@@ -130,6 +130,57 @@ describe('OpClient on answers that are no envelope', () => {
   });
 });
 
+describe('OpClient holds a success to what its method promises', () => {
+  let server: Server;
+  let baseUrl: string;
+  const success = (data: unknown, page?: unknown) =>
+    JSON.stringify({ code: 200, message: '成功', data, ...(page ? { page } : {}), foot: {} });
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      if (request.url?.includes('chatExport')) {
+        // A portal's login page: HTML, which chatExport serves only when html is asked for.
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html>login</html>');
+      } else if (request.url?.includes('chatMessageSearch')) {
+        // An older server or a gateway that drops the page of a paged endpoint.
+        response.writeHead(200, { 'content-type': 'application/json' }).end(success({ messages: [] }));
+      } else {
+        const page = { total: 0, page: 1, pageSize: 20, count: 0, next: false, startIndex: 0 };
+        response.writeHead(200, { 'content-type': 'application/json' }).end(success({ chats: [] }, page));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('a file of the format asked for: an HTML page is no CSV or JSON lines export', async () => {
+    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t' });
+    for (const format of ['csv', 'jsonl'] as const) {
+      await expect(client.chatExport({ chatId: 'c', format })).rejects.toMatchObject({
+        name: 'OpApiError',
+        code: 502,
+        message: 'Op API 的 chatExport 返回了意外的内容类型（text/html）',
+      });
+    }
+    const html = await client.chatExport({ chatId: 'c', format: 'html' });
+    expect([html.status, await html.text()]).toEqual([200, '<html>login</html>']);
+  });
+
+  it("a paged endpoint's page: an envelope without one is a bad gateway, not a success missing what its type says", async () => {
+    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t' });
+    await expect(client.chatMessageSearch({ chatId: 'c', keyword: '退款' })).rejects.toMatchObject({
+      name: 'OpApiError',
+      code: 502,
+      message: 'Op API 的 chatMessageSearch 应答缺少分页信息（page）',
+    });
+    expect((await client.chatSearch({})).page).toEqual({ total: 0, page: 1, pageSize: 20, count: 0, next: false, startIndex: 0 });
+  });
+});
+
 describe('OpClient keeps its secret', () => {
   it('out of what logging or serialising it prints', () => {
     const client = new OpClient({ baseUrl: 'http://127.0.0.1:9//', clientId: 'c1', secret: 'SUPERSECRET-0123', token: 'TOKEN-xyz' });

@@ -11,6 +11,7 @@ import {
   type OpRequest,
 } from '../lib/endpoints';
 import { API_VERSION, type Envelope, type PageInfo } from '../lib/envelope';
+import { EXPORT_CONTENT_TYPES } from '../lib/trust.request';
 import { DEFAULT_SIGN_METHOD, type SignMethod } from '../lib/signing';
 import { signRequest } from './signer';
 
@@ -114,6 +115,31 @@ async function envelopeOf<T>(response: Response): Promise<Envelope<T>> {
 
 /** A Content-Type's media type alone, lower case (`text/csv; charset=utf-8` → `text/csv`). */
 const mediaType = (header: string | null): string => (header ?? '').split(';')[0].trim().toLowerCase();
+
+/**
+ * The media types a file answer may have: the one of the `format` the body asks for, when it
+ * names one the endpoint serves (a login page is HTML, one of chatExport's types, but no CSV).
+ */
+function answerTypes(name: OpFileEndpointName, body: unknown): readonly string[] {
+  const served = opEndpoint(name).file ?? [];
+  const format = typeof body === 'object' && body !== null ? (body as { format?: unknown }).format : undefined;
+  const asked =
+    typeof format === 'string' && Object.hasOwn(EXPORT_CONTENT_TYPES, format)
+      ? EXPORT_CONTENT_TYPES[format as keyof typeof EXPORT_CONTENT_TYPES]
+      : null;
+  return asked !== null && served.includes(asked) ? [asked] : served;
+}
+
+/** Whether a success envelope carries the `page` its paged endpoint promises (docs/CONTRACT.md §2). */
+const hasPage = (envelope: Envelope<unknown>): boolean => {
+  const page = envelope.page as Partial<Record<keyof PageInfo, unknown>> | undefined;
+  return (
+    typeof page === 'object' &&
+    page !== null &&
+    (['total', 'page', 'pageSize', 'count', 'startIndex'] as const).every((key) => Number.isSafeInteger(page[key])) &&
+    typeof page.next === 'boolean'
+  );
+};
 
 /** The keys of T that a value must have. */
 type RequiredKeys<T> = { [P in keyof T]-?: undefined extends T[P] ? never : P }[keyof T];
@@ -224,7 +250,7 @@ export class OpClient {
       throw new OpApiError(envelope.code, envelope.message, retryAfterOf(response));
     }
     const type = mediaType(response.headers.get('content-type'));
-    if (!(opEndpoint(name).file ?? []).some((declared) => mediaType(declared) === type)) {
+    if (!answerTypes(name, body).some((declared) => mediaType(declared) === type)) {
       await response.body?.cancel();
       throw new OpApiError(502, `Op API 的 ${name} 返回了意外的内容类型（${type || '无'}）`);
     }
@@ -244,8 +270,11 @@ for (const name of OP_ENDPOINT_NAMES) {
         ? function (this: OpClient, body: unknown, call?: CallOptions) {
             return this.download(name as OpFileEndpointName, body ?? {}, call);
           }
-        : function (this: OpClient, body: unknown, call?: CallOptions) {
-            return this.expect(name, body ?? {}, call);
+        : async function (this: OpClient, body: unknown, call?: CallOptions) {
+            const envelope = await this.expect(name, body ?? {}, call);
+            // What the method's type promises, or an answer that is not the Op API's (a gateway, an older server).
+            if (endpoint.paged && !hasPage(envelope)) throw new OpApiError(502, `Op API 的 ${name} 应答缺少分页信息（page）`);
+            return envelope;
           };
   Object.defineProperty(OpClient.prototype, name, { value: method, writable: true, configurable: true });
 }
