@@ -587,6 +587,11 @@ describe('the demo in the panel, on a phone and a desktop', () => {
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="favorite-row"]').length === n, before - 1);
     // Focus moved to the next row's star, not to the page.
     await expect(page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).resolves.toBe('favorite');
+    // The page is read again: its count goes down with the row.
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="page-info"]')?.textContent?.endsWith(`共 ${n} 条`) === true,
+      before - 1,
+    );
   });
 
   it('opens a deep link after sign-in at the page asked for', async () => {

@@ -224,6 +224,20 @@ describe('export, print, erase and audit in Chromium', () => {
   });
 
   it('shows the audit trail in Chinese with links to chats, and exports it as CSV', async () => {
+    // A search's filters are shown by the form's names, its statuses by theirs.
+    await boss.goto(`${panel.url}/?status=3&status=30&createdFrom=2026-01-01`);
+    await boss.getByTestId('pager').or(boss.getByTestId('empty')).first().waitFor();
+    const searched = boss.getByTestId('audit-row').filter({ hasText: '2026-01-01 00:00:00' });
+    // The API writes its audit buffer about once a second: reload until the record is there.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      await boss.goto(`${panel.url}/audit?action=chatSearch`);
+      if ((await searched.count()) > 0) break;
+      await boss.waitForTimeout(200);
+    }
+    await expect(searched.count()).resolves.toBe(1);
+    await expect(searched.textContent()).resolves.toContain('状态聊天中、挂起');
+    await expect(searched.textContent()).resolves.toContain('创建时间（从）2026-01-01 00:00:00');
+
     await boss.goto(`${panel.url}/audit`);
     const rows = boss.getByTestId('audit-row');
     await rows.first().waitFor();
@@ -260,5 +274,20 @@ describe('export, print, erase and audit in Chromium', () => {
     const rowsOut = csv.slice(1).trimEnd().split('\r\n').slice(1);
     expect(rowsOut.filter((row) => row.includes(',chatExport,导出会话记录,'))).toHaveLength(4);
     expect(rowsOut.some((row) => row.includes(',customerErase,删除客户数据,'))).toBe(true);
+
+    // A range the API refuses: its message in the form's words, and a way back to the log.
+    await boss.goto(`${panel.url}/audit`);
+    await form.getByLabel('导出时间 从').fill('2100-01-01T00:00:00');
+    await form.getByLabel('导出时间 到').fill('2000-01-01T00:00:00');
+    await form.getByRole('button', { name: '导出 CSV' }).click();
+    await expect(boss.getByTestId('download-error').textContent()).resolves.toBe('时间（从） 不能晚于 时间（到）');
+    await boss.getByRole('link', { name: '返回审计日志' }).click();
+    await boss.waitForURL(`${panel.url}/audit`);
+    // A chat's export the same way, back to the chat.
+    await boss.goto(`${panel.url}/chats/${encodeURIComponent(chat.chatId)}/export?format=pdf`);
+    await expect(boss.getByTestId('download-error').textContent()).resolves.toBe('格式 只能是 jsonl、csv、html');
+    await expect(boss.getByRole('link', { name: '返回会话' }).getAttribute('href')).resolves.toBe(
+      `/chats/${encodeURIComponent(chat.chatId)}`,
+    );
   });
 });

@@ -1,15 +1,29 @@
 import 'server-only';
 import { OpApiError, type OpClient } from '@op/contracts/node';
+import { withFieldLabels } from './format';
 import { opClient, readSession } from './op-server';
 import { signInPath } from './safe-next';
 
 const PAGE_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
 
-/** A short Chinese page for a download that could not be made (the API's message, escaped). */
-function failure(status: number, message: string): Response {
-  const text = message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The page a download belongs to (`/chats/<id>` for its export, `/audit` for the log's), by its own address. */
+const pageOf = (request: Request) => new URL(request.url).pathname.replace(/\/export$/, '') || '/';
+
+/** Where the failure page leads back to, in words. */
+const backText = (page: string) => (page.startsWith('/audit') ? '返回审计日志' : page.startsWith('/chats/') ? '返回会话' : '返回会话搜索');
+
+/**
+ * A short Chinese page for a download that could not be made: the API's message in the words of
+ * the panel's forms (as every page shows it, withFieldLabels), escaped, and a way back to the
+ * page the download was asked from.
+ */
+function failure(request: Request, status: number, message: string): Response {
+  const page = pageOf(request);
   return new Response(
-    `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>无法导出</title><h1>无法导出</h1><p data-testid="download-error">${text}</p><p><a href="/">返回会话搜索</a></p></html>`,
+    `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>无法导出</title><h1>无法导出</h1><p data-testid="download-error">${escapeHtml(withFieldLabels(message))}</p>` +
+      `<p><a href="${escapeHtml(page)}">${backText(page)}</a></p></html>`,
     { status, headers: PAGE_HEADERS },
   );
 }
@@ -21,8 +35,7 @@ function failure(status: number, message: string): Response {
  * proxy or a real host name, and sign-in there set a cookie for another origin.
  */
 function toSignIn(request: Request, expired: boolean): Response {
-  const page = new URL(request.url).pathname.replace(/\/export$/, '') || '/';
-  return new Response(null, { status: 303, headers: { location: signInPath(page, expired), 'cache-control': 'no-store' } });
+  return new Response(null, { status: 303, headers: { location: signInPath(pageOf(request), expired), 'cache-control': 'no-store' } });
 }
 
 /**
@@ -38,10 +51,10 @@ export async function relayFile(request: Request, call: (op: OpClient) => Promis
   } catch (error) {
     if (error instanceof OpApiError) {
       if (error.code === 401) return toSignIn(request, true);
-      return failure(error.code, error.message);
+      return failure(request, error.code, error.message);
     }
     console.error('Op API download failed', error);
-    return failure(503, '无法连接 Op API，请稍后再试');
+    return failure(request, 503, '无法连接 Op API，请稍后再试');
   }
   const disposition = answer.headers.get('content-disposition') ?? 'attachment';
   return new Response(answer.body, {

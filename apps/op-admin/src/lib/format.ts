@@ -195,7 +195,11 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   password: '密码',
   sort: '排序',
   action: '操作',
+  format: '格式',
 };
+
+/** An API field's name as the panel's forms label it; undefined for one no form has. */
+export const fieldLabel = (name: string): string | undefined => (Object.hasOwn(FIELD_LABELS, name) ? FIELD_LABELS[name] : undefined);
 
 const ADMIN_ONLY = /^[A-Za-z]+ 只允许管理员（admin）调用$/;
 
@@ -210,8 +214,8 @@ export function withFieldLabels(message: string): string {
   // the panel says what the account may not do, not which call it made.
   if (ADMIN_ONLY.test(message)) return '只有管理员可以进行此操作；如果你的账号刚被改为客服，请重新登录';
   return message
-    .replace(/^([A-Za-z]+)(?= )/, (name: string) => FIELD_LABELS[name] ?? name)
+    .replace(/^([A-Za-z]+)(?= )/, (name: string) => fieldLabel(name) ?? name)
     .replace(/(不能晚于|不能早于|与|和) ([A-Za-z]+)/, (whole: string, verb: string, name: string) =>
-      FIELD_LABELS[name] ? `${verb} ${FIELD_LABELS[name]}` : whole,
+      fieldLabel(name) ? `${verb} ${fieldLabel(name)}` : whole,
     );
 }

@@ -1,7 +1,14 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, type AuditListRequest, type AuditRecord } from '@op/contracts';
+import {
+  AUDIT_ACTION_LABELS,
+  AUDIT_ACTIONS,
+  CHAT_STATUS_LABELS,
+  type AuditListRequest,
+  type AuditRecord,
+  type ChatStatus,
+} from '@op/contracts';
 import {
   ErrorBox,
   FilterActions,
@@ -13,7 +20,7 @@ import {
   TimeRangeFields,
   isPastTheEnd,
 } from '@/components/common';
-import type { OperatorNames } from '@/lib/format';
+import { fieldLabel, type OperatorNames } from '@/lib/format';
 import { requireSession, withOp } from '@/lib/op-server';
 import { operatorDirectory } from '@/lib/operators';
 import { SORT_OPTIONS, hasEmptyFields, pageNumOf, queryValue, toApiTime, withPage, type Query } from '@/lib/search-query';
@@ -153,9 +160,14 @@ const TARGET_KEYS: Record<string, string> = {
   to: '到',
 };
 
-/** A target value as an admin reads it: an order by its name, text as sent (an operator: by name, below). */
+/** A chat status code by its name (an unknown one as its number). */
+const statusName = (code: unknown) =>
+  Object.hasOwn(CHAT_STATUS_LABELS, String(code)) ? CHAT_STATUS_LABELS[code as ChatStatus] : String(code);
+
+/** A target value as an admin reads it: an order or a status by its name, text as sent (an operator: by name, below). */
 function targetValue(key: string, value: unknown): string {
   if (key === 'sort' && typeof value === 'string') return SORT_OPTIONS.find((o) => o.value === value)?.label ?? value;
+  if (key === 'status') return (Array.isArray(value) ? value : [value]).map(statusName).join('、');
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
@@ -166,7 +178,7 @@ function Target({ record, names }: { record: AuditRecord; names: OperatorNames }
     <ul className="target">
       {entries.map(([key, value]) => (
         <li key={key}>
-          <span className="key">{TARGET_KEYS[key] ?? key}</span>
+          <span className="key">{TARGET_KEYS[key] ?? fieldLabel(key) ?? key}</span>
           {key === 'operatorId' && typeof value === 'string' ? <OperatorName id={value} names={names} /> : targetValue(key, value)}
         </li>
       ))}
