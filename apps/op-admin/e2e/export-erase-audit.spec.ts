@@ -111,6 +111,13 @@ describe('export, print, erase and audit in Chromium', () => {
     await boss.goto(`${panel.url}/chats/${chat.chatId}`);
     await boss.getByTestId('export-menu').waitFor();
     await boss.screenshot({ path: join(SCREENSHOTS, 'export-menu.png') });
+    // Escape closes the menu, focus back on its button, as a menu does.
+    const menu = boss.getByTestId('export-menu').locator('details');
+    await menu.locator('summary').click();
+    await boss.getByTestId('export-csv').focus();
+    await boss.keyboard.press('Escape');
+    await expect(menu.evaluate((details: HTMLDetailsElement) => details.open)).resolves.toBe(false);
+    await expect(boss.evaluate(() => document.activeElement?.tagName)).resolves.toBe('SUMMARY');
 
     const jsonl = await download(boss, 'jsonl');
     expect(jsonl.file.suggestedFilename()).toBe(`${chat.chatId}.jsonl`);
