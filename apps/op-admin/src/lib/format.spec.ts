@@ -212,7 +212,7 @@ describe('operatorLabel', () => {
 });
 
 describe('withFieldLabels', () => {
-  it("names a field in the form's words, where the API names it, and leaves values alone", () => {
+  it("names a field in the form's words, where the API names it, and the values it may take, leaving values sent alone", () => {
     expect(withFieldLabels('createdFrom 不能晚于 createdTo')).toBe('创建时间（从） 不能晚于 创建时间（到）');
     expect(withFieldLabels('keyword 长度必须在 1 到 64 个字符之间（不计首尾空白）')).toBe(
       '关键词 长度必须在 1 到 64 个字符之间（不计首尾空白）',
@@ -223,12 +223,16 @@ describe('withFieldLabels', () => {
     expect(withFieldLabels('chatId from 对应的会话不存在')).toBe('会话 ID from 对应的会话不存在');
     expect(withFieldLabels('用户名或密码错误')).toBe('用户名或密码错误');
     expect(withFieldLabels('unknownField 不能为空')).toBe('unknownField 不能为空');
+    // The values a field may take, by the names the forms give them.
+    expect(withFieldLabels('sort 只能是 lastMessageTime 或 createTime')).toBe('排序 只能是 最近活动 或 创建时间');
+    expect(withFieldLabels('action 只能是 chatSearch、customerErase')).toBe('操作 只能是 会话搜索、删除客户数据');
+    expect(withFieldLabels('status 的每一项只能是 1、3、5、6、30')).toBe('状态 的每一项只能是 等待接待、聊天中、已结束、用户删除、挂起');
+    expect(withFieldLabels('format 只能是 jsonl、csv、html')).toBe('格式 只能是 jsonl、csv、html');
     expect(withFieldLabels('to 与 from 最多跨 744 个小时（31 天，含两端所在的小时）')).toBe(
       '时间（到） 与 时间（从） 最多跨 744 个小时（31 天，含两端所在的小时）',
     );
     expect(withFieldLabels('confirm 必须与 customerId 完全相同')).toBe('确认客户 ID 必须与 客户 ID 完全相同');
     expect(withFieldLabels('username 长度必须在 1 到 64 个字符之间')).toBe('用户名 长度必须在 1 到 64 个字符之间');
-    expect(withFieldLabels('sort 只能是 lastMessageTime 或 createTime')).toBe('排序 只能是 lastMessageTime 或 createTime');
   });
 
   it('says an admin-only action is refused in words, without the name of the call', () => {

@@ -1,5 +1,5 @@
 // Browser-safe display logic: pure functions, so they are unit-tested without a browser.
-import type { ChatMessage } from '@op/contracts';
+import { AUDIT_ACTION_LABELS, CHAT_STATUS_LABELS, type ChatMessage } from '@op/contracts';
 
 /** 1536 → "1.5 KB"; bytes under 1 KB stay whole. */
 export function humanFileSize(bytes: number | null | undefined): string {
@@ -203,17 +203,34 @@ export const fieldLabel = (name: string): string | undefined => (Object.hasOwn(F
 
 const ADMIN_ONLY = /^[A-Za-z]+ 只允许管理员（admin）调用$/;
 
+/** The values a field may take, as the panel's forms name them (the API lists its identifiers). */
+const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  sort: { lastMessageTime: '最近活动', createTime: '创建时间' },
+  action: AUDIT_ACTION_LABELS,
+  status: CHAT_STATUS_LABELS,
+};
+
+/** `sort 只能是 lastMessageTime 或 createTime`: the values listed after 只能是, by their names. */
+function withValueLabels(message: string): string {
+  const listed = /^([A-Za-z]+) ((?:的每一项)?只能是 )(.+)$/.exec(message);
+  const labels = listed && Object.hasOwn(VALUE_LABELS, listed[1]) ? VALUE_LABELS[listed[1]] : null;
+  if (!listed || !labels) return message;
+  const values = listed[3].replace(/[A-Za-z0-9]+/g, (value) => (Object.hasOwn(labels, value) ? labels[value] : value));
+  return `${listed[1]} ${listed[2]}${values}`;
+}
+
 /**
  * An API message as the panel shows it: the field it names (`createdFrom 不能晚于 createdTo`)
  * in the words of the form (`创建时间（从） 不能晚于 创建时间（到）`). Only a field name where the
  * API puts one is replaced (first, and the first after 不能晚于/不能早于/与/和, as in `to 与 from
- * 最多跨…`): a value quoted later in the message stays.
+ * 最多跨…`): a value quoted later in the message stays. The values a field may take are named
+ * as the forms name them (`排序 只能是 最近活动 或 创建时间`).
  */
 export function withFieldLabels(message: string): string {
   // An admin-only endpoint refusing an agent names itself (`auditExport 只允许管理员（admin）调用`):
   // the panel says what the account may not do, not which call it made.
   if (ADMIN_ONLY.test(message)) return '只有管理员可以进行此操作；如果你的账号刚被改为客服，请重新登录';
-  return message
+  return withValueLabels(message)
     .replace(/^([A-Za-z]+)(?= )/, (name: string) => fieldLabel(name) ?? name)
     .replace(/(不能晚于|不能早于|与|和) ([A-Za-z]+)/, (whole: string, verb: string, name: string) =>
       fieldLabel(name) ? `${verb} ${fieldLabel(name)}` : whole,
