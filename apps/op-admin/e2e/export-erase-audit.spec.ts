@@ -146,7 +146,7 @@ describe('export, print, erase and audit in Chromium', () => {
       '你好，我要退款 🙏😀',
       '[图片] <bdi>截图.jpg</bdi>',
       '[语音] 12 秒',
-      '[视频] 65 秒 2.0 MB',
+      '[视频] 65 秒 2 MB',
       '[位置] <bdi>上海市浦东新区世纪大道 100 号</bdi>',
       '[文件] <bdi>报价单.xlsx</bdi> 1.5 MB',
       '[指令消息] typing',

@@ -156,10 +156,12 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     for (const words of [
       '[图片] <bdi>发票.jpg</bdi>',
       '[语音] 7 秒',
-      '[视频] 12 秒 1.0 MB',
+      '[视频] 12 秒 1 MB',
       '[位置] <bdi>北京市朝阳区幸福路 7 号</bdi>',
+      // Sizes and places as the panel writes them (one function, @op/contracts).
+      '坐标：39.915000, -116.404000',
       // A name the sender chose is isolated: a U+202E in it turns only the name, not the size.
-      '[文件] <bdi>合同.pdf</bdi> 20.0 KB',
+      '[文件] <bdi>合同.pdf</bdi> 20 KB',
       '[指令消息] typing',
       '[自定义消息] order',
       '（已撤回）',
@@ -169,7 +171,9 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     }
     expect(body).toContain(`共 ${expected.length} 条消息`);
     expect(body.trimEnd()).toMatch(/<\/html>$/);
-    expect(body).toContain('<tr><th>客服</th><td></td></tr>'); // assigned to nobody
+    expect(body).toContain('<tr><th>客服</th><td>—</td></tr>'); // assigned to nobody
+    expect(body).toContain('<tr><th>结束时间</th><td>—</td></tr>');
+    expect(body).toMatch(/<tr><th>状态<\/th><td>(等待接待|聊天中|已结束|用户删除|挂起)<\/td><\/tr>/);
 
     // A person reads it: the agent's name, the id beside it.
     const assigned = (await a.client.chatCreate({ customerId: 'u0001print', operatorId: agentId })).data;

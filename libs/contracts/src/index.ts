@@ -3,6 +3,7 @@ export * from './lib/chat-status';
 export * from './lib/envelope';
 export * from './lib/signing';
 export * from './lib/chat-message';
+export * from './lib/message-text';
 export * from './lib/chat-message-list.request';
 export * from './lib/endpoints';
 export * from './lib/response-schemas.generated';

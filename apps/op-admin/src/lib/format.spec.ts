@@ -3,7 +3,6 @@ import {
   countText,
   formatDuration,
   highlightSegments,
-  humanFileSize,
   isRecalled,
   mediaOrigins,
   messageView,
@@ -37,23 +36,6 @@ function message(fields: Partial<ChatMessage>): ChatMessage {
     ...fields,
   };
 }
-
-describe('humanFileSize', () => {
-  it.each([
-    [0, '0 B'],
-    [1023, '1023 B'],
-    [1024, '1 KB'],
-    [1536, '1.5 KB'],
-    [5 * 1024 * 1024, '5 MB'],
-    [123.4 * 1024 * 1024, '123 MB'],
-    [3.25 * 1024 ** 3, '3.3 GB'],
-  ])('%d bytes is %s', (bytes, text) => expect(humanFileSize(bytes)).toBe(text));
-
-  it('says the size is unknown when there is none', () => {
-    expect(humanFileSize(null)).toBe('大小未知');
-    expect(humanFileSize(-1)).toBe('大小未知');
-  });
-});
 
 describe('formatDuration', () => {
   it.each([

@@ -1,20 +1,5 @@
 // Browser-safe display logic: pure functions, so they are unit-tested without a browser.
-import { AUDIT_ACTION_LABELS, CHAT_STATUS_LABELS, type ChatMessage } from '@op/contracts';
-
-/** 1536 → "1.5 KB"; bytes under 1 KB stay whole. */
-export function humanFileSize(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '大小未知';
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const text = value >= 100 ? value.toFixed(0) : value.toFixed(1).replace(/\.0$/, '');
-  return `${text} ${units[unit]}`;
-}
+import { AUDIT_ACTION_LABELS, CHAT_STATUS_LABELS, coordinatesText, humanFileSize, type ChatMessage } from '@op/contracts';
 
 /** 75 → "1:15"; voice and video lengths are whole seconds. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -138,7 +123,7 @@ export function messageView(message: ChatMessage, media: readonly string[] = [])
       return {
         kind: 'location',
         address: message.addr ?? '（无地址）',
-        coordinates: message.lat !== null && message.lng !== null ? `${message.lat.toFixed(6)}, ${message.lng.toFixed(6)}` : null,
+        coordinates: coordinatesText(message.lat, message.lng),
       };
     case 'file':
       return {

@@ -1,4 +1,12 @@
-import { CHAT_MESSAGE_FIELDS, UTF8_BOM, type ChatInfo, type ChatMessage, type ExportFormat } from '@op/contracts';
+import {
+  CHAT_MESSAGE_FIELDS,
+  coordinatesText,
+  humanFileSize,
+  UTF8_BOM,
+  type ChatInfo,
+  type ChatMessage,
+  type ExportFormat,
+} from '@op/contracts';
 import { csvRows } from '../../common/util/csv';
 
 /** A message as an export writes it: 2.37's fields with `mark` always present. */
@@ -50,17 +58,14 @@ const isolated = (value: string | number | null | undefined): string => `<bdi>${
 
 const seconds = (value: number | null) => (value === null ? '' : `${value} 秒`);
 
-function bytes(value: number | null): string {
-  if (value === null) return '';
-  if (value < 1024) return `${value} B`;
-  if (value < 1024 * 1024) return `${(value / 1024).toFixed(1)} KB`;
-  return `${(value / 1024 / 1024).toFixed(1)} MB`;
-}
+/** A size as the panel writes it (nothing when there is none: the line reads on without it). */
+const bytes = (value: number | null) => (value === null ? '' : humanFileSize(value));
 
 /** What a message says, in words, per type (the panel draws the same). */
 function body(message: ExportMessage): string {
   const text = (value: string | null) => `<div class="text">${escapeHtml(value)}</div>`;
   const link = (label: string, url: string | null) => (url ? `<div class="url">${label}：${escapeHtml(url)}</div>` : '');
+  const at = (coordinates: string | null) => (coordinates ? `<div class="url">坐标：${escapeHtml(coordinates)}</div>` : '');
   switch (message.type) {
     case 'txt':
       return text(message.msg);
@@ -71,7 +76,7 @@ function body(message: ExportMessage): string {
     case 'video':
       return `<div class="kind">[视频] ${seconds(message.length)} ${bytes(message.file_length)}</div>${link('地址', message.url)}`;
     case 'loc':
-      return `<div class="kind">[位置] ${isolated(message.addr)}</div><div class="url">坐标：${escapeHtml(message.lat)}, ${escapeHtml(message.lng)}</div>`;
+      return `<div class="kind">[位置] ${isolated(message.addr)}</div>${at(coordinatesText(message.lat, message.lng))}`;
     case 'file':
       return `<div class="kind">[文件] ${isolated(message.filename)} ${bytes(message.file_length)}</div>${link('地址', message.url)}`;
     case 'cmd':
@@ -106,6 +111,7 @@ const html: TranscriptWriter = {
     `<meta name="viewport" content="width=device-width, initial-scale=1"><title>会话记录 ${escapeHtml(chat.chatId)}</title><style>${STYLE}</style></head><body>` +
     `<h1>会话记录 ${escapeHtml(chat.chatId)}</h1><table class="meta"><tbody>` +
     [
+      // As the panel shows them: nothing as a dash.
       ['状态', chat.status],
       ['客户', chat.customerId],
       // A person reads the page: the agent's name, the id beside it (null: nobody, or an operator since deleted).
@@ -117,7 +123,7 @@ const html: TranscriptWriter = {
       ['消息数', chat.messageCount],
       ['导出时间', exportedAt],
     ]
-      .map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
+      .map(([label, value]) => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(value ?? '—')}</td></tr>`)
       .join('') +
     '</tbody></table><main>\n',
   messages: (batch) =>
