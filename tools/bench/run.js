@@ -555,7 +555,10 @@ function reportOf({ started, marker, loadedNow, facts, figures, rss }) {
   const { version, longest, tables, explain } = facts;
   const at = (scenario, connections) => figures.find((f) => f.scenario === scenario && f.connections === connections);
   const p1 = at('page 1', 1);
-  const overPage1 = (figure) => (p1 && figure ? +(figure.api.mean / Math.max(p1.api.mean, 0.01)).toFixed(2) : null);
+  // Latency against page 1's at one connection, from the calls made: one connection waits for
+  // each answer, so its mean latency is the run's time over its calls (1 / req/s). autocannon's
+  // own latencies are whole milliseconds, and these calls take about one.
+  const overPage1 = (figure) => (p1 && figure && figure.api.rps > 0 ? +(p1.api.rps / figure.api.rps).toFixed(2) : null);
   return {
     date: new Date().toISOString(),
     machine: { cores: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20) },
@@ -610,7 +613,7 @@ function printReport(report, rows, { marker, loadedNow }) {
       `p99 ratio ≤ ${TARGETS.p99At32} → ${JSON.stringify(report.checks.p99At32)}`,
   );
   console.log(
-    `last page and aroundMessageId / page 1 (mean latency at 1 conn; autocannon's p50 is whole ms) ≤ ${TARGETS.overPage1} → ` +
+    `last page and aroundMessageId / page 1 (mean latency at 1 conn, as 1 / req/s) ≤ ${TARGETS.overPage1} → ` +
       `${report.checks.lastPageOverPage1} and ${report.checks.aroundOverPage1}; API peak RSS ${report.apiRssMb.peak} MB (≤ ${TARGETS.rssMb}); load ${marker.importPerSecond} messages/s${loadedNow ? '' : ' (when loaded)'}; ${report.totalSeconds} s in all`,
   );
   console.log(`API CPU per request / floor's at 32 conn → ${JSON.stringify(report.checks.cpuPerRequestAt32)}`);
