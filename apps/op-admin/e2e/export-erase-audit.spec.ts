@@ -111,7 +111,8 @@ describe('export, print, erase and audit in Chromium', () => {
     await boss.goto(`${panel.url}/chats/${chat.chatId}`);
     await boss.getByTestId('export-menu').waitFor();
     await boss.screenshot({ path: join(SCREENSHOTS, 'export-menu.png') });
-    // Escape closes the menu, focus back on its button, as a menu does.
+    // Escape closes the menu, focus back on its button, as a menu does (once the page's script listens).
+    await boss.locator('[data-testid="message-tools"][data-ready="true"]').first().waitFor();
     const menu = boss.getByTestId('export-menu').locator('details');
     await menu.locator('summary').click();
     await boss.getByTestId('export-csv').focus();
@@ -232,7 +233,7 @@ describe('export, print, erase and audit in Chromium', () => {
 
   it('shows the audit trail in Chinese with links to chats, and exports it as CSV', async () => {
     // A search's filters are shown by the form's names, its statuses by theirs.
-    await boss.goto(`${panel.url}/?status=3&status=30&createdFrom=2026-01-01`);
+    await boss.goto(`${panel.url}/?status=3&status=30&createdFrom=2026-01-01&sort=lastMessageTime`);
     await boss.getByTestId('pager').or(boss.getByTestId('empty')).first().waitFor();
     const searched = boss.getByTestId('audit-row').filter({ hasText: '2026-01-01 00:00:00' });
     // The API writes its audit buffer about once a second: reload until the record is there.
@@ -244,6 +245,7 @@ describe('export, print, erase and audit in Chromium', () => {
     await expect(searched.count()).resolves.toBe(1);
     await expect(searched.textContent()).resolves.toContain('状态聊天中、挂起');
     await expect(searched.textContent()).resolves.toContain('创建时间（从）2026-01-01 00:00:00');
+    await expect(searched.textContent()).resolves.toContain('排序最近活动');
 
     await boss.goto(`${panel.url}/audit`);
     const rows = boss.getByTestId('audit-row');

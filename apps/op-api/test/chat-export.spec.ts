@@ -171,7 +171,7 @@ describe.each(STORE_ENGINES)('chatExport and auditExport on %s', (engine) => {
     }
     expect(body).toContain(`共 ${expected.length} 条消息`);
     expect(body.trimEnd()).toMatch(/<\/html>$/);
-    expect(body).toContain('<tr><th>客服</th><td>—</td></tr>'); // assigned to nobody
+    expect(body).toContain('<tr><th>客服</th><td>未分配</td></tr>'); // assigned to nobody
     expect(body).toContain('<tr><th>结束时间</th><td>—</td></tr>');
     expect(body).toMatch(/<tr><th>状态<\/th><td>(等待接待|聊天中|已结束|用户删除|挂起)<\/td><\/tr>/);
 

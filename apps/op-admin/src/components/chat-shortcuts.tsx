@@ -1,8 +1,7 @@
 'use client';
 // The session page's keyboard shortcuts: n / Shift+N next and previous match, ] / [ next and
-// previous page, / the find box, Escape closes an open menu (the export menu: a <details>, which
-// no browser closes so). Keys typed into a field (or with Ctrl, Alt or ⌘) are the field's; the
-// find bar's help line lists them.
+// previous page, / the find box. Keys typed into a field (or with Ctrl, Alt or ⌘) are the
+// field's; the find bar's help line lists them.
 import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';
 
@@ -21,14 +20,6 @@ export function ChatShortcuts({ nextHit, previousHit, nextPage, previousPage }: 
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
       if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing || typing(event.target)) return;
-      if (event.key === 'Escape') {
-        const menu = document.querySelector<HTMLDetailsElement>('details.menu[open]');
-        if (!menu) return;
-        event.preventDefault();
-        menu.open = false;
-        menu.querySelector('summary')?.focus();
-        return;
-      }
       if (event.key === '/') {
         const box = document.getElementById('find-keyword');
         if (!box) return;

@@ -101,7 +101,7 @@ export function FindBar({ chatId, keyword, count, empty, nextHref, previousHref,
         </div>
         <p className="find-help" id="find-help">
           在框内按回车到下一处，Shift+回车到上一处。快捷键：<kbd>n</kbd> / <kbd>Shift</kbd>+<kbd>N</kbd> 下一处 / 上一处，
-          <kbd>]</kbd> / <kbd>[</kbd> 下一页 / 上一页，<kbd>/</kbd> 到查找框，<kbd>Esc</kbd> 关闭导出菜单
+          <kbd>]</kbd> / <kbd>[</kbd> 下一页 / 上一页，<kbd>/</kbd> 到查找框
         </p>
         {empty ? (
           <p className="find-empty" data-testid="find-empty" role="status">

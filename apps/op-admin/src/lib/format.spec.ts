@@ -9,6 +9,7 @@ import {
   operatorLabel,
   safeUrl,
   sideOf,
+  valueLabel,
   withFieldLabels,
 } from './format';
 
@@ -210,6 +211,12 @@ describe('withFieldLabels', () => {
     expect(withFieldLabels('action 只能是 chatSearch、customerErase')).toBe('操作 只能是 会话搜索、删除客户数据');
     expect(withFieldLabels('status 的每一项只能是 1、3、5、6、30')).toBe('状态 的每一项只能是 等待接待、聊天中、已结束、用户删除、挂起');
     expect(withFieldLabels('format 只能是 jsonl、csv、html')).toBe('格式 只能是 jsonl、csv、html');
+    expect([
+      valueLabel('sort', 'lastMessageTime'),
+      valueLabel('status', '30'),
+      valueLabel('status', '7'),
+      valueLabel('keyword', 'x'),
+    ]).toEqual(['最近活动', '挂起', undefined, undefined]);
     expect(withFieldLabels('to 与 from 最多跨 744 个小时（31 天，含两端所在的小时）')).toBe(
       '时间（到） 与 时间（从） 最多跨 744 个小时（31 天，含两端所在的小时）',
     );

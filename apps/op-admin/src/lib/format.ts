@@ -195,13 +195,18 @@ const VALUE_LABELS: Readonly<Record<string, Readonly<Record<string, string>>>> =
   status: CHAT_STATUS_LABELS,
 };
 
+/** A value of an API field (`sort`: `createTime`) as the panel's forms name it; undefined for one they do not name. */
+export function valueLabel(field: string, value: string): string | undefined {
+  const labels = Object.hasOwn(VALUE_LABELS, field) ? VALUE_LABELS[field] : undefined;
+  return labels && Object.hasOwn(labels, value) ? labels[value] : undefined;
+}
+
 /** `sort 只能是 lastMessageTime 或 createTime`: the values listed after 只能是, by their names. */
 function withValueLabels(message: string): string {
   const listed = /^([A-Za-z]+) ((?:的每一项)?只能是 )(.+)$/.exec(message);
-  const labels = listed && Object.hasOwn(VALUE_LABELS, listed[1]) ? VALUE_LABELS[listed[1]] : null;
-  if (!listed || !labels) return message;
-  const values = listed[3].replace(/[A-Za-z0-9]+/g, (value) => (Object.hasOwn(labels, value) ? labels[value] : value));
-  return `${listed[1]} ${listed[2]}${values}`;
+  if (!listed) return message;
+  const [, field, verb, values] = listed;
+  return `${field} ${verb}${values.replace(/[A-Za-z0-9]+/g, (value) => valueLabel(field, value) ?? value)}`;
 }
 
 /**

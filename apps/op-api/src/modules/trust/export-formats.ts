@@ -111,11 +111,11 @@ const html: TranscriptWriter = {
     `<meta name="viewport" content="width=device-width, initial-scale=1"><title>会话记录 ${escapeHtml(chat.chatId)}</title><style>${STYLE}</style></head><body>` +
     `<h1>会话记录 ${escapeHtml(chat.chatId)}</h1><table class="meta"><tbody>` +
     [
-      // As the panel shows them: nothing as a dash.
+      // As the panel shows them: nobody assigned as 未分配, any other missing value as a dash.
       ['状态', chat.status],
       ['客户', chat.customerId],
       // A person reads the page: the agent's name, the id beside it (null: nobody, or an operator since deleted).
-      ['客服', operatorName === null ? chat.operatorId : `${operatorName}（${chat.operatorId}）`],
+      ['客服', chat.operatorId === null ? '未分配' : operatorName === null ? chat.operatorId : `${operatorName}（${chat.operatorId}）`],
       ['创建时间', chat.createTime],
       ['接入时间', chat.acceptTime],
       ['结束时间', chat.endTime],

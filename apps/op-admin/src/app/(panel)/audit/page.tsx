@@ -1,14 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
-import {
-  AUDIT_ACTION_LABELS,
-  AUDIT_ACTIONS,
-  CHAT_STATUS_LABELS,
-  type AuditListRequest,
-  type AuditRecord,
-  type ChatStatus,
-} from '@op/contracts';
+import { AUDIT_ACTION_LABELS, AUDIT_ACTIONS, type AuditListRequest, type AuditRecord } from '@op/contracts';
 import {
   ErrorBox,
   FilterActions,
@@ -20,10 +13,10 @@ import {
   TimeRangeFields,
   isPastTheEnd,
 } from '@/components/common';
-import { fieldLabel, type OperatorNames } from '@/lib/format';
+import { fieldLabel, valueLabel, type OperatorNames } from '@/lib/format';
 import { requireSession, withOp } from '@/lib/op-server';
 import { operatorDirectory } from '@/lib/operators';
-import { SORT_OPTIONS, hasEmptyFields, pageNumOf, queryValue, toApiTime, withPage, type Query } from '@/lib/search-query';
+import { hasEmptyFields, pageNumOf, queryValue, toApiTime, withPage, type Query } from '@/lib/search-query';
 
 export const metadata: Metadata = { title: '审计日志' };
 
@@ -160,15 +153,10 @@ const TARGET_KEYS: Record<string, string> = {
   to: '到',
 };
 
-/** A chat status code by its name (an unknown one as its number). */
-const statusName = (code: unknown) =>
-  Object.hasOwn(CHAT_STATUS_LABELS, String(code)) ? CHAT_STATUS_LABELS[code as ChatStatus] : String(code);
-
-/** A target value as an admin reads it: an order or a status by its name, text as sent (an operator: by name, below). */
+/** A target value as an admin reads it: an order, a status (or several) by its name, text as sent (an operator: by name, below). */
 function targetValue(key: string, value: unknown): string {
-  if (key === 'sort' && typeof value === 'string') return SORT_OPTIONS.find((o) => o.value === value)?.label ?? value;
-  if (key === 'status') return (Array.isArray(value) ? value : [value]).map(statusName).join('、');
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  const named = (item: unknown) => valueLabel(key, String(item)) ?? (typeof item === 'string' ? item : JSON.stringify(item));
+  return Array.isArray(value) && key === 'status' ? value.map(named).join('、') : named(value);
 }
 
 function Target({ record, names }: { record: AuditRecord; names: OperatorNames }) {

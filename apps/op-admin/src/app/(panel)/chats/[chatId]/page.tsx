@@ -12,6 +12,7 @@ import { ChatShortcuts } from '@/components/chat-shortcuts';
 import { ErrorBox, Forbidden, OperatorName, Pager, StatusBadge } from '@/components/common';
 import { FindBar } from '@/components/find-bar';
 import { FreshOnReturn } from '@/components/fresh-on-return';
+import { Menu } from '@/components/menu';
 import { MessageBody } from '@/components/message-body';
 import { MessageTools } from '@/components/message-tools';
 import { ScrollIntoView } from '@/components/scroll-into-view';
@@ -225,8 +226,7 @@ function ExportMenu({ chatId, customerId }: { chatId: string; customerId: string
   const base = `/chats/${encodeURIComponent(chatId)}/export`;
   return (
     <div className="chat-actions" data-testid="export-menu">
-      <details className="menu">
-        <summary>导出会话记录</summary>
+      <Menu label="导出会话记录">
         <ul>
           {EXPORT_FORMATS.map((format) => (
             <li key={format}>
@@ -236,7 +236,7 @@ function ExportMenu({ chatId, customerId }: { chatId: string; customerId: string
             </li>
           ))}
         </ul>
-      </details>
+      </Menu>
       <a className="button secondary" href={`${base}?view=print`} target="_blank" rel="noopener" data-testid="print-view">
         打印视图
       </a>
