@@ -1,33 +1,36 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { OpClient } from './op-client';
 
-describe('OpClient timeoutMs', () => {
-  let server: Server;
-  let baseUrl: string;
-
+/** A local HTTP server that answers as `handler` does, for the describe block it is called in. */
+function stubServer(handler: RequestListener): { url: () => string } {
+  const server = createServer(handler);
+  let baseUrl = '';
   beforeAll(async () => {
-    // An API that takes the request and never answers (frozen, or waiting on its database).
-    server = createServer(() => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
+  return { url: () => baseUrl };
+}
+
+describe('OpClient timeoutMs', () => {
+  // An API that takes the request and never answers (frozen, or waiting on its database).
+  const stub = stubServer(() => undefined);
 
   it('rejects with a TimeoutError once the time has passed, when one is set', async () => {
-    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t', timeoutMs: 300 });
+    const client = new OpClient({ baseUrl: stub.url(), clientId: 'c1', secret: 's3cr3t', timeoutMs: 300 });
     const started = Date.now();
     await expect(client.call('markList', {})).rejects.toMatchObject({ name: 'TimeoutError' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
 
   it('waits as long as the server takes without one', async () => {
-    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t' });
+    const client = new OpClient({ baseUrl: stub.url(), clientId: 'c1', secret: 's3cr3t' });
     const outcome = await Promise.race([
       client.call('markList', {}).then(
         () => 'answered',
@@ -40,49 +43,36 @@ describe('OpClient timeoutMs', () => {
 });
 
 describe('OpClient on answers that are no envelope', () => {
-  let server: Server;
-  let baseUrl: string;
   const elsewhere: string[] = [];
-
-  beforeAll(async () => {
-    // What a gateway in front of the API answers when the API is down or slow.
-    server = createServer((request, response) => {
-      if (request.url?.includes('chatSearch')) {
-        response.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
-      } else if (request.url?.includes('favoriteList')) {
-        response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>请先登录门户</body></html>');
-      } else if (request.url?.includes('chatDetail')) {
-        // A gateway's own JSON, with a numeric code of its own.
-        response.writeHead(504, { 'content-type': 'application/json' }).end('{"code":1001,"msg":"upstream timeout"}');
-      } else if (request.url?.includes('chatMessageList')) {
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"code":0,"msg":"ok","data":{"stolen":true}}');
-      } else if (request.url?.includes('auditExport')) {
-        response.writeHead(200, { 'content-type': 'text/html' }).end('<html>login portal</html>');
-      } else if (request.url?.includes('chatLifecycle')) {
-        // A redirect to another origin: following it sent the signed query, token included, there.
-        elsewhere.push(request.url);
-        response.writeHead(307, { location: `${baseUrl}/elsewhere${request.url.slice(request.url.indexOf('?'))}` }).end();
-      } else if (request.url?.startsWith('/elsewhere')) {
-        elsewhere.push(request.url);
-        response
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end('{"code":200,"message":"成功","data":{"stolen":true},"foot":{}}');
-      } else if (request.url?.includes('markList')) {
-        response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '7' }).end('{"message":"overloaded"}');
-      } else {
-        response.writeHead(504).end();
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+  // What a gateway in front of the API answers when the API is down or slow.
+  const stub = stubServer((request, response) => {
+    if (request.url?.includes('chatSearch')) {
+      response.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>502 Bad Gateway</body></html>');
+    } else if (request.url?.includes('favoriteList')) {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>请先登录门户</body></html>');
+    } else if (request.url?.includes('chatDetail')) {
+      // A gateway's own JSON, with a numeric code of its own.
+      response.writeHead(504, { 'content-type': 'application/json' }).end('{"code":1001,"msg":"upstream timeout"}');
+    } else if (request.url?.includes('chatMessageList')) {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"code":0,"msg":"ok","data":{"stolen":true}}');
+    } else if (request.url?.includes('auditExport')) {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<html>login portal</html>');
+    } else if (request.url?.includes('chatLifecycle')) {
+      // A redirect to another origin: following it sent the signed query, token included, there.
+      elsewhere.push(request.url);
+      response.writeHead(307, { location: `${stub.url()}/elsewhere${request.url.slice(request.url.indexOf('?'))}` }).end();
+    } else if (request.url?.startsWith('/elsewhere')) {
+      elsewhere.push(request.url);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"code":200,"message":"成功","data":{"stolen":true},"foot":{}}');
+    } else if (request.url?.includes('markList')) {
+      response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '7' }).end('{"message":"overloaded"}');
+    } else {
+      response.writeHead(504).end();
+    }
   });
 
   it('throws OpApiError with the HTTP status (and Retry-After), not a SyntaxError', async () => {
-    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t' });
+    const client = new OpClient({ baseUrl: stub.url(), clientId: 'c1', secret: 's3cr3t' });
     await expect(client.chatSearch({})).rejects.toMatchObject({
       name: 'OpApiError',
       code: 502,
@@ -101,7 +91,7 @@ describe('OpClient on answers that are no envelope', () => {
   });
 
   it('takes only the Op envelope for one: a JSON with a code of its own is the HTTP status, a 2xx one a bad gateway', async () => {
-    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t' });
+    const client = new OpClient({ baseUrl: stub.url(), clientId: 'c1', secret: 's3cr3t' });
     await expect(client.chatDetail({ chatId: 'c' })).rejects.toMatchObject({ name: 'OpApiError', code: 504 });
     await expect(client.chatMessageList({ chatId: 'c' })).rejects.toMatchObject({
       name: 'OpApiError',
@@ -111,7 +101,7 @@ describe('OpClient on answers that are no envelope', () => {
   });
 
   it('follows no redirect: the signed query (the token) goes nowhere else, and what answers there is not taken', async () => {
-    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t', token: 'TOKEN-xyz' });
+    const client = new OpClient({ baseUrl: stub.url(), clientId: 'c1', secret: 's3cr3t', token: 'TOKEN-xyz' });
     await expect(client.call('chatLifecycle', {})).rejects.toMatchObject({
       name: 'OpApiError',
       code: 502,
@@ -121,7 +111,7 @@ describe('OpClient on answers that are no envelope', () => {
   });
 
   it('refuses a file answer of a media type the endpoint does not serve (a portal page)', async () => {
-    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t' });
+    const client = new OpClient({ baseUrl: stub.url(), clientId: 'c1', secret: 's3cr3t' });
     await expect(client.auditExport({ from: '2026-01-01 00:00:00', to: '2026-01-02 00:00:00' })).rejects.toMatchObject({
       name: 'OpApiError',
       code: 502,
@@ -131,34 +121,24 @@ describe('OpClient on answers that are no envelope', () => {
 });
 
 describe('OpClient holds a success to what its method promises', () => {
-  let server: Server;
-  let baseUrl: string;
   const success = (data: unknown, page?: unknown) =>
     JSON.stringify({ code: 200, message: '成功', data, ...(page ? { page } : {}), foot: {} });
 
-  beforeAll(async () => {
-    server = createServer((request, response) => {
-      if (request.url?.includes('chatExport')) {
-        // A portal's login page: HTML, which chatExport serves only when html is asked for.
-        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html>login</html>');
-      } else if (request.url?.includes('chatMessageSearch')) {
-        // An older server or a gateway that drops the page of a paged endpoint.
-        response.writeHead(200, { 'content-type': 'application/json' }).end(success({ messages: [] }));
-      } else {
-        const page = { total: 0, page: 1, pageSize: 20, count: 0, next: false, startIndex: 0 };
-        response.writeHead(200, { 'content-type': 'application/json' }).end(success({ chats: [] }, page));
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+  const stub = stubServer((request, response) => {
+    if (request.url?.includes('chatExport')) {
+      // A portal's login page: HTML, which chatExport serves only when html is asked for.
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html>login</html>');
+    } else if (request.url?.includes('chatMessageSearch')) {
+      // An older server or a gateway that drops the page of a paged endpoint.
+      response.writeHead(200, { 'content-type': 'application/json' }).end(success({ messages: [] }));
+    } else {
+      const page = { total: 0, page: 1, pageSize: 20, count: 0, next: false, startIndex: 0 };
+      response.writeHead(200, { 'content-type': 'application/json' }).end(success({ chats: [] }, page));
+    }
   });
 
   it('a file of the format asked for: an HTML page is no CSV or JSON lines export', async () => {
-    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t' });
+    const client = new OpClient({ baseUrl: stub.url(), clientId: 'c1', secret: 's3cr3t' });
     for (const format of ['csv', 'jsonl'] as const) {
       await expect(client.chatExport({ chatId: 'c', format })).rejects.toMatchObject({
         name: 'OpApiError',
@@ -171,7 +151,7 @@ describe('OpClient holds a success to what its method promises', () => {
   });
 
   it("a paged endpoint's page: an envelope without one is a bad gateway, not a success missing what its type says", async () => {
-    const client = new OpClient({ baseUrl, clientId: 'c1', secret: 's3cr3t' });
+    const client = new OpClient({ baseUrl: stub.url(), clientId: 'c1', secret: 's3cr3t' });
     await expect(client.chatMessageSearch({ chatId: 'c', keyword: '退款' })).rejects.toMatchObject({
       name: 'OpApiError',
       code: 502,
