@@ -197,6 +197,40 @@ describe.each(STORE_ENGINES)('Easemob callbacks, routing and the chat lifecycle 
     expect((JSON.parse(text) as { data: ChatMessageListData }).data.msg.map((m) => m.msg)).toEqual(['回调', '导入', '暂存']);
   });
 
+  it("keeps integers past 2^53 exact in a custom message's customExts and in bodies past the first, and takes a timestamp sent as digits", async () => {
+    const customer = 'u0001bigbodies';
+    const BIG = '12345678901234567891';
+    const custom = callbackBody({ from: customer, to: AGENT_IM, timestamp: RECENT + 10, body: { type: 'custom', customEvent: 'gift' } });
+    const customJson = JSON.stringify(custom).replace('"customEvent":"gift"', `"customEvent":"gift","customExts":{"orderId":${BIG}}`);
+    expect((await postCallback(t.baseUrl, undefined, customJson)).status).toBe(200);
+    const twoBodies = callbackBody({ from: customer, to: AGENT_IM, timestamp: RECENT + 11, body: { type: 'txt', msg: '两段' } });
+    const twoJson = JSON.stringify(twoBodies).replace(
+      '"bodies":[{"type":"txt","msg":"两段"}]',
+      `"bodies":[{"type":"txt","msg":"两段"},{"type":"txt","msg":"第二段","n":${BIG}}]`,
+    );
+    expect((await postCallback(t.baseUrl, undefined, twoJson)).status).toBe(200);
+    // Signed over the digits as sent: authenticated, so stored, not refused after the signature passed.
+    const digits = callbackBody({
+      from: customer,
+      to: AGENT_IM,
+      timestamp: String(Date.now()) as unknown as number,
+      body: { type: 'txt', msg: '字符串时间' },
+    });
+    const answered = await postCallback(t.baseUrl, digits);
+    expect([answered.status, JSON.parse(answered.text).data]).toEqual([200, { result: 'stored' }]);
+
+    const [chat] = await detailOfCustomer(customer);
+    const request = a.client.signedRequest('chatMessageList', { chatId: chat.chatId });
+    const response = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body });
+    const text = await response.text();
+    // In the answer's own text: a JSON.parse of it would round them again.
+    expect(text).toContain(`"customExts":{"orderId":${BIG}}`);
+    expect(text).toContain(`"n":${BIG}`);
+    const listed = (JSON.parse(text) as { data: ChatMessageListData }).data.msg;
+    expect(listed.map((m) => m.msg)).toEqual(['gift', '两段', '字符串时间']);
+    expect(listed[2].createTime).toBe(new TimeFormatter('Asia/Shanghai').formatMs(Number(digits.timestamp)));
+  });
+
   it('stores a callback at the size limits (65,535 bytes of text, 65,503 of ext), past the 64 KiB of other requests', async () => {
     const customer = 'u0001longest';
     const msg = '退'.repeat(21_845);

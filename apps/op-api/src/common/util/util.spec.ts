@@ -72,6 +72,16 @@ describe('exact JSON', () => {
     expect(Object.getPrototypeOf(message)).toBe(Object.prototype);
   });
 
+  it("keeps them exact in what the stored ext takes as sent: a custom message's customExts, bodies past the first", () => {
+    const big = '12345678901234567891';
+    const message = parseKeepingExt(
+      `{"payload":{"bodies":[{"type":"custom","customExts":{"n":${big}},"v2:customExts":{"n":-${big}},"length":${big}},{"type":"txt","n":${big}},${big}]}}`,
+    ) as { payload: { bodies: unknown[] } };
+    expect(JSON.stringify(message.payload.bodies)).toBe(
+      `[{"type":"custom","customExts":{"n":${big}},"v2:customExts":{"n":-${big}},"length":${Number(big)}},{"type":"txt","n":${big}},${big}]`,
+    );
+  });
+
   it('is a value to the depth cut, written back whole', () => {
     const ext = parseExact(BIG) as Record<string, unknown>;
     expect(JSON.stringify(cutDepth(ext).value)).toBe(JSON.stringify(ext));

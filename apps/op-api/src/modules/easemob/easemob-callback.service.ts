@@ -62,6 +62,13 @@ const fingerprint = (content: unknown) => createHash('sha256').update(JSON.strin
 
 const MAX_CALL_ID_LENGTH = 255;
 
+/**
+ * A callback's `timestamp` as Easemob may send it, a number or its decimal digits: its
+ * milliseconds, or NaN. The signature covers it as sent; the message is stored at this time.
+ */
+const callbackTime = (timestamp: unknown): number =>
+  typeof timestamp === 'number' ? timestamp : typeof timestamp === 'string' && /^\d{1,16}$/.test(timestamp) ? Number(timestamp) : NaN;
+
 interface Verified {
   tenantId: string;
   callId: string;
@@ -236,10 +243,12 @@ export class EasemobCallbackService {
     const chatType = body.chat_type;
     if (chatType === 'recall') {
       const recallId = this.field(() => idText(body.recall_id, 'recall_id', true))!;
-      return { kind: 'recall', recallId, timeMs: Number(body.timestamp) };
+      return { kind: 'recall', recallId, timeMs: callbackTime(body.timestamp) };
     }
     if (!MESSAGE_EVENTS.has(String(body.eventType)) || !MESSAGE_CHAT_TYPES.has(String(chatType))) return { kind: 'ignored' };
-    const message = this.field(() => mapEasemobMessage(body));
+    // The time as authenticate read it: a timestamp sent as digits passed the signature, and a
+    // 400 now would lose the message (Easemob retries the same body once, then drops it).
+    const message = this.field(() => mapEasemobMessage({ ...body, timestamp: callbackTime(body.timestamp) }));
     if (message.form === null || message.to === null) throw OpError.badRequest('from 和 to 不能为空');
     const groupId = chatType === 'groupchat' ? this.field(() => idText(body.group_id ?? body.to, 'group_id', true)) : null;
     return { kind: 'message', routed: { ...message, qiniuKey: null, groupId } };
@@ -286,7 +295,7 @@ export class EasemobCallbackService {
     const expected = Buffer.from(easemobSecurity(callId, app.callbackSecret, String(timestamp)), 'utf8');
     const given = Buffer.from(security.toLowerCase(), 'utf8');
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw OpError.unauthorized('security 校验失败');
-    const time = typeof timestamp === 'number' ? timestamp : /^\d{1,16}$/.test(timestamp) ? Number(timestamp) : NaN;
+    const time = callbackTime(timestamp);
     if (!Number.isSafeInteger(time) || time <= 0) throw OpError.unauthorized('timestamp 必须是毫秒时间戳（正整数）');
     if (Math.abs(Date.now() - time) > this.windowMs) {
       throw OpError.unauthorized(`timestamp 与服务器时间相差超过 ${this.windowMs / 1000} 秒`);
