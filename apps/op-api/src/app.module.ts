@@ -47,16 +47,8 @@ class NullAsAbsentValidationPipe extends ValidationPipe {
     const described = metadata.metatype !== undefined && metadata.metatype !== Object;
     // An empty body sent as text/plain reaches here as '' (Fastify's text parser): no body.
     const value = given === '' && metadata.type === 'body' ? undefined : given;
-    // `[]`, `"x"` or `1` is no request of fields: said so, not as the first field missing.
-    if (
-      described &&
-      metadata.type === 'body' &&
-      value !== undefined &&
-      value !== null &&
-      (typeof value !== 'object' || Array.isArray(value))
-    ) {
-      throw OpError.badRequest('请求体必须是 JSON 对象');
-    }
+    // A body that is no JSON object (`null`, `[]`, `"x"`) never gets here: every described body
+    // is a signed route's, refused as it is parsed (bootstrap.ts, parseJsonBody).
     const body =
       described && metadata.type === 'body' && value !== null && typeof value === 'object' && !Array.isArray(value)
         ? Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null))

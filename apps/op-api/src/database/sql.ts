@@ -84,7 +84,6 @@ export async function affectedRows(source: EntityManager | DataSource, sql: stri
   }
 }
 
-/** What `SELECT COUNT(*) AS n` answers: a number, or a string from mysql2 for a BIGINT. */
 /** Whether `table` of the connected MySQL-family database is a Spider table (its rows on the backends of a sharded front). */
 export async function isSpiderTable(source: Pick<DataSource, 'query'>, table: string): Promise<boolean> {
   const rows: Array<{ engine: string | null }> = await source.query(
@@ -94,6 +93,7 @@ export async function isSpiderTable(source: Pick<DataSource, 'query'>, table: st
   return rows[0]?.engine?.toUpperCase() === 'SPIDER';
 }
 
+/** What `SELECT COUNT(*) AS n` answers: a number, or a string from mysql2 for a BIGINT. */
 export interface CountRow {
   n: number | string;
 }
