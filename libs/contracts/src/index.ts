@@ -20,3 +20,4 @@ export * from './lib/search-text';
 export * from './lib/trust.request';
 export * from './lib/trust';
 export * from './lib/time';
+export * from './lib/exact-json';

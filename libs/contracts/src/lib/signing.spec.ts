@@ -55,4 +55,10 @@ describe('sign methods (docs/CONTRACT.md vectors)', () => {
     expect(signRequest({ ...example, query: { ...example.query, token: 't2' } }, 's3cr3t', 'hmac-sha256')).not.toBe(base);
     expect(signRequest(example, 'other', 'hmac-sha256')).not.toBe(base);
   });
+
+  it('throws on a method it does not know, rather than sending no sign (untyped code naming one otherwise)', () => {
+    for (const method of ['HMAC-SHA256', 'sha256', undefined]) {
+      expect(() => signRequest(example, 's3cr3t', method as never)).toThrow(/unknown sign method/);
+    }
+  });
 });

@@ -125,7 +125,16 @@ describe('OpClient holds a success to what its method promises', () => {
     JSON.stringify({ code: 200, message: '成功', data, ...(page ? { page } : {}), foot: {} });
 
   const stub = stubServer((request, response) => {
-    if (request.url?.includes('chatExport')) {
+    if (request.url?.includes('chatDetail')) {
+      // A proxy that passed an error status with a body of success: whose answer is it?
+      response.writeHead(500, { 'content-type': 'application/json' }).end(success({ chatId: 'c' }));
+    } else if (request.url?.includes('chatMessageList')) {
+      // The API's own text of a message whose ext holds an int64 order id.
+      const message = '{"userMessageId":"1","ext":{"orderId":9007199254740993,"big":12345678901234567890,"small":42}}';
+      const page = '{"total":1,"page":1,"pageSize":20,"count":1,"next":false,"startIndex":0}';
+      const body = `{"code":200,"message":"成功","data":{"status":"已结束","msg":[${message}],"chatId":"c"},"page":${page},"foot":{}}`;
+      response.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    } else if (request.url?.includes('chatExport')) {
       // A portal's login page: HTML, which chatExport serves only when html is asked for.
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html>login</html>');
     } else if (request.url?.includes('chatMessageSearch')) {
@@ -158,6 +167,24 @@ describe('OpClient holds a success to what its method promises', () => {
       message: 'Op API 的 chatMessageSearch 应答缺少分页信息（page）',
     });
     expect((await client.chatSearch({})).page).toEqual({ total: 0, page: 1, pageSize: 20, count: 0, next: false, startIndex: 0 });
+  });
+
+  it('keeps integers past 2^53 in ext exact, as the API sent them (JSON.stringify writes them back digit for digit)', async () => {
+    const client = new OpClient({ baseUrl: stub.url(), clientId: 'c1', secret: 's3cr3t' });
+    const { data } = await client.chatMessageList({ chatId: 'c' });
+    const ext = data.msg[0].ext;
+    expect(JSON.stringify(ext)).toBe('{"orderId":9007199254740993,"big":12345678901234567890,"small":42}');
+    expect(BigInt((ext.orderId as { rawJSON: string }).rawJSON)).toBe(9007199254740993n);
+    expect(ext.small).toBe(42);
+  });
+
+  it('takes a success only with HTTP 200: code 200 under HTTP 500 is a bad gateway', async () => {
+    const client = new OpClient({ baseUrl: stub.url(), clientId: 'c1', secret: 's3cr3t' });
+    await expect(client.chatDetail({ chatId: 'c' })).rejects.toMatchObject({
+      name: 'OpApiError',
+      code: 502,
+      message: 'Op API 的应答 code 200 与 HTTP 500 不符',
+    });
   });
 });
 

@@ -11,6 +11,7 @@ import {
   type OpRequest,
 } from '../lib/endpoints';
 import { API_VERSION, type Envelope, type PageInfo } from '../lib/envelope';
+import { parseExact } from '../lib/exact-json';
 import { EXPORT_CONTENT_TYPES } from '../lib/trust.request';
 import { DEFAULT_SIGN_METHOD, type SignMethod } from '../lib/signing';
 import { signRequest } from './signer';
@@ -103,7 +104,8 @@ async function envelopeOf<T>(response: Response): Promise<Envelope<T>> {
   }
   const text = await response.text();
   try {
-    const parsed = JSON.parse(text) as unknown;
+    // An integer past 2^53 in a message's ext stays exact, as the API stored and sent it.
+    const parsed = parseExact(text);
     if (isEnvelope(parsed)) return parsed as Envelope<T>;
   } catch {
     // not JSON: below
@@ -230,8 +232,10 @@ export class OpClient {
 
   /** Sends a call and returns the whole envelope, throwing {@link OpApiError} on an error code. */
   async expect<T>(name: string, body: unknown, call: CallOptions = {}): Promise<Envelope<T>> {
-    const { envelope, retryAfterSeconds } = await this.call<T>(name, body, call);
+    const { status, envelope, retryAfterSeconds } = await this.call<T>(name, body, call);
     if (envelope.code !== 200) throw new OpApiError(envelope.code, envelope.message, retryAfterSeconds);
+    // The API answers a success with HTTP 200: code 200 under another status is something else's answer.
+    if (status !== 200) throw new OpApiError(502, `Op API 的应答 code 200 与 HTTP ${status} 不符`, retryAfterSeconds);
     return envelope;
   }
 

@@ -10,6 +10,9 @@ export function signCanonical(canonical: string, secret: string, method: SignMet
       return createHash('md5')
         .update(canonical + secret, 'utf8')
         .digest('hex');
+    default:
+      // A method named otherwise (`HMAC-SHA256`, `sha256`) from untyped code: no sign at all would be sent.
+      throw new TypeError(`unknown sign method ${JSON.stringify(method)}: use 'hmac-sha256' or 'md5'`);
   }
 }
 

@@ -5,7 +5,7 @@
  * use an explicit stack, so a hostile depth cannot overflow them either.
  */
 
-import { isRawJson } from './exact-json';
+import { isRawJson } from '@op/contracts';
 
 /** Levels a signed request body may have; every request of the contract needs two or three. */
 export const MAX_BODY_DEPTH = 32;

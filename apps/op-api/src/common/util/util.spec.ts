@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ascending } from './ascending';
 import { chunks, chunksWithin } from './chunks';
-import { parseExact, parseKeepingExt } from './exact-json';
+import { parseExact } from '@op/contracts';
+import { parseKeepingExt } from './exact-json';
 import { cutDepth } from './json-shape';
 import { groupBy } from './group-by';
 import { hashPassword, verifyPassword } from './password';

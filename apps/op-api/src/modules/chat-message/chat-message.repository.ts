@@ -11,7 +11,7 @@ import { compareKeys, keyOf, type ChatKey, type Numbering } from '../chats/chat-
 import { recalledExt, type NewMessage } from './easemob-message';
 import { ascending } from '../../common/util/ascending';
 import { groupBy } from '../../common/util/group-by';
-import { parseExact } from '../../common/util/exact-json';
+import { parseExact } from '@op/contracts';
 
 /** A stored message as the page query reads it. */
 export interface MessageRow {

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isMessageType, type ChatMessage } from '@op/contracts';
+import { isMessageType, parseExact, type ChatMessage } from '@op/contracts';
 import type { AppConfig, QiniuConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { TimeFormatter } from '../../common/util/time-format';
 import type { MessageRow } from './chat-message.repository';
 import { qiniuPrivateUrl } from './qiniu-url';
-import { parseExact } from '../../common/util/exact-json';
 
 const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
 
