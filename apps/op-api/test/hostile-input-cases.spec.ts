@@ -363,6 +363,14 @@ describe.each(ENGINES)('hostile JSON and edge requests on %s', (engine) => {
       expect([pair.status, pair.envelope.message]).toEqual([404, 'chatId u0001😀 对应的会话不存在']);
     });
 
+    it('longer than its column in characters is 400 naming the field, a variation selector counted as the database counts it', async () => {
+      // 130 characters that class-validator's Length took for 65: created on SQLite, refused by MariaDB's varchar(128).
+      const long = await a.client.call('chatCreate', { customerId: '客\uFE0F'.repeat(65) });
+      expect([long.status, long.envelope.message]).toEqual([400, 'customerId 长度必须在 1 到 128 个字符之间']);
+      const fits = await a.client.call('chatCreate', { customerId: '客\uFE0F'.repeat(64) });
+      expect([fits.status, (fits.envelope.data as { customerId?: string } | null)?.customerId]).toEqual([200, '客\uFE0F'.repeat(64)]);
+    });
+
     it('empty, with Content-Type application/json, is no body (signed as the empty string)', async () => {
       const empty = await signedRaw('markList', '');
       expect([empty.status, empty.envelope.code]).toEqual([200, 200]);

@@ -1,6 +1,9 @@
+import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ChatMessageListRequest } from './chat-message-list.request';
+import { MessageMarkRequest } from './search-marks-audit.request';
+import { ChatCreateRequest } from './chat-lifecycle.request';
 
 /** The first message a caller would see, as the API reports it; null when valid. */
 function firstError(body: Record<string, unknown>): string | null {
@@ -58,5 +61,35 @@ describe('ChatMessageListRequest', () => {
     [{ chatId: 'u1', needFavorite: {} }, 'needFavorite 必须是布尔值'],
   ])('%j → %s', (body, message) => {
     expect(firstError(body)).toBe(message);
+  });
+
+  it('counts characters as the databases do: a variation selector is one, an emoji one', () => {
+    // validator's Length counted '客\uFE0F' as one character: 256 were taken for 128.
+    expect(firstError({ chatId: '客\uFE0F'.repeat(33) })).toBe('chatId 长度必须在 1 到 64 个字符之间');
+    expect(firstError({ chatId: '客\uFE0F'.repeat(32) })).toBeNull();
+    expect(firstError({ chatId: '😀'.repeat(64) })).toBeNull();
+    expect(firstError({ chatId: '😀'.repeat(65) })).toBe('chatId 长度必须在 1 到 64 个字符之间');
+    const customer = (customerId: string) => validateSync(plainToInstance(ChatCreateRequest, { customerId })).map((e) => e.property);
+    expect(customer('客\uFE0F'.repeat(64))).toEqual([]);
+    expect(customer('客\uFE0F'.repeat(65))).toEqual(['customerId']);
+    const mark = (text: string) => validateSync(plainToInstance(MessageMarkRequest, { messageId: '1', mark: text })).map((e) => e.property);
+    expect(mark('好\uFE0F'.repeat(16))).toEqual([]);
+    expect(mark('好\uFE0F'.repeat(17))).toEqual(['mark']);
+  });
+
+  it('reads what was sent under a consumer\'s enableImplicitConversion: "false" stays false, a numeric id is refused', () => {
+    const options = { enableImplicitConversion: true };
+    const request = plainToInstance(
+      ChatMessageListRequest,
+      { chatId: 'u1', needMark: 'false', needFavorite: 'true', pageNum: '2' },
+      options,
+    );
+    expect(validateSync(request)).toEqual([]);
+    expect(request).toMatchObject({ needMark: false, needFavorite: true, pageNum: 2 });
+    const numeric = plainToInstance(ChatMessageListRequest, { chatId: 123, aroundMessageId: Number('9007199254740993') }, options);
+    expect(validateSync(numeric).map((e) => e.property)).toEqual(['chatId', 'aroundMessageId']);
+    const favorite = plainToInstance(MessageMarkRequest, { messageId: Number('9007199254740993'), mark: ' 好 ' }, options);
+    expect(validateSync(favorite).map((e) => e.property)).toEqual(['messageId']);
+    expect(favorite.mark).toBe('好');
   });
 });

@@ -1,5 +1,5 @@
 import { Transform, type TransformFnParams } from 'class-transformer';
-import { IsBoolean, IsDefined, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsDefined, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 
 export const DEFAULT_PAGE_NUM = 1;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -20,17 +20,56 @@ export const untrimmedIdMessage = (field: string): string => `${field} 首尾不
 /** {@link TRIMMED_ID_PATTERN} as a rule; written above the field's other rules, it is checked last. */
 export const TrimmedIdField = (field: string): PropertyDecorator => Matches(TRIMMED_ID_PATTERN, { message: untrimmedIdMessage(field) });
 
+/**
+ * A field's value as the caller sent it. A consumer's class-transformer may convert it before
+ * any transform runs (`enableImplicitConversion`: `"false"` to true, `123` to `"123"`, an id sent
+ * as a number past 2^53 to its rounded digits); the rules below read what was sent.
+ */
+export const sentValue = ({ obj, key }: TransformFnParams): unknown => (obj as Record<string, unknown> | undefined)?.[key];
+
 /** Legacy callers send integers as strings ("2"); any other string stays as it is and fails. */
-export function legacyInteger({ value }: TransformFnParams): unknown {
+export function legacyInteger(params: TransformFnParams): unknown {
+  const value = sentValue(params);
   return typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : value;
 }
 
 /** Legacy callers send booleans as strings ("true"/"false"); anything else stays and fails. */
-export function legacyBoolean({ value }: TransformFnParams): unknown {
+export function legacyBoolean(params: TransformFnParams): unknown {
+  const value = sentValue(params);
   if (value === 'true') return true;
   if (value === 'false') return false;
   return value;
 }
+
+/** A string trimmed at both ends (as sent, see {@link sentValue}); anything else stays and fails its type rule. */
+export function trimmed(params: TransformFnParams): unknown {
+  const value = sentValue(params);
+  return typeof value === 'string' ? value.trim() : value;
+}
+
+/** Characters as the databases count them (code points, up to `max + 1`): validator's `Length` counts neither U+FE0E nor U+FE0F. */
+function characters(value: string, max: number): number {
+  let count = 0;
+  for (const _ of value) if (++count > max) break;
+  return count;
+}
+
+/** A string of `min` to `max` characters (code points, as a `varchar(max)` column holds them); other types pass, for the type rule to name. */
+export const CharLength = (min: number, max: number, options: ValidationOptions): PropertyDecorator =>
+  ValidateBy(
+    {
+      name: 'charLength',
+      constraints: [min, max],
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string') return true;
+          const length = characters(value, max);
+          return length >= min && length <= max;
+        },
+      },
+    },
+    options,
+  );
 
 /** Applies decorators as if written top to bottom above the property (they run bottom-up). */
 function stack(...decorators: PropertyDecorator[]): PropertyDecorator {
@@ -46,8 +85,9 @@ function stack(...decorators: PropertyDecorator[]): PropertyDecorator {
 export function IdField(field: string, max: number, { optional = false }: { optional?: boolean } = {}): PropertyDecorator {
   const rules = [
     TrimmedIdField(field),
-    Length(1, max, { message: `${field} 长度必须在 1 到 ${max} 个字符之间` }),
+    CharLength(1, max, { message: `${field} 长度必须在 1 到 ${max} 个字符之间` }),
     IsString({ message: `${field} 必须是字符串` }),
+    Transform(sentValue),
   ];
   return optional ? stack(IsOptional(), ...rules) : stack(...rules, IsDefined({ message: `${field} 不能为空` }));
 }
@@ -116,5 +156,6 @@ export class ChatMessageListRequest {
   @IsOptional()
   @Matches(MESSAGE_ID_PATTERN, { message: 'aroundMessageId 必须是十进制的消息 ID（userMessageId）' })
   @IsString({ message: 'aroundMessageId 必须是字符串（userMessageId）' })
+  @Transform(sentValue)
   aroundMessageId?: string;
 }

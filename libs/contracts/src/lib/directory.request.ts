@@ -1,14 +1,12 @@
-import { Transform, type TransformFnParams } from 'class-transformer';
-import { IsInt, IsOptional, IsString, MaxLength, Max, Min } from 'class-validator';
-import { legacyInteger } from './chat-message-list.request';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { CharLength, legacyInteger, trimmed } from './chat-message-list.request';
 
 // The tenant's directory: who its operators are and which customers it has, for pickers.
 
 export const MAX_CUSTOMER_PREFIX_LENGTH = 128;
 export const DEFAULT_CUSTOMER_LIST_LIMIT = 20;
 export const MAX_CUSTOMER_LIST_LIMIT = 50;
-
-const trim = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? value.trim() : value);
 
 /**
  * Body of `customerList`: the customers whose id starts with `prefix` (literally: `%` and `_`
@@ -17,11 +15,11 @@ const trim = ({ value }: TransformFnParams): unknown => (typeof value === 'strin
  */
 export class CustomerListRequest {
   @IsOptional()
-  @MaxLength(MAX_CUSTOMER_PREFIX_LENGTH, {
+  @CharLength(0, MAX_CUSTOMER_PREFIX_LENGTH, {
     message: `prefix 长度必须在 0 到 ${MAX_CUSTOMER_PREFIX_LENGTH} 个字符之间（不计首尾空白）`,
   })
   @IsString({ message: 'prefix 必须是字符串' })
-  @Transform(trim)
+  @Transform(trimmed)
   prefix?: string;
 
   @IsOptional()

@@ -1,5 +1,6 @@
-import { Transform, type TransformFnParams } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches } from 'class-validator';
+import { trimmed } from './chat-message-list.request';
 import { DATE_TIME_PATTERN } from './search-marks-audit.request';
 
 /** The widest range `easemobGaps` checks: 31 days of Easemob's hours, as `opctl easemob:reconcile` takes at once. */
@@ -8,10 +9,8 @@ export const MAX_EASEMOB_GAPS_HOURS = MAX_EASEMOB_GAPS_DAYS * 24;
 /** Without `from`, the range starts this many hours before `to` (the panel's default view). */
 export const DEFAULT_EASEMOB_GAPS_HOURS = 24;
 
-const trim = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? value.trim() : value);
-
 function optionalTime(name: string): PropertyDecorator {
-  const transform = Transform(trim);
+  const transform = Transform(trimmed);
   const optional = IsOptional();
   const format = Matches(DATE_TIME_PATTERN, { message: `${name} 必须是 yyyy-MM-dd HH:mm:ss 格式的时间` });
   const type = IsString({ message: `${name} 必须是字符串（yyyy-MM-dd HH:mm:ss）` });

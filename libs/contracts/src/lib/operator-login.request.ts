@@ -1,13 +1,14 @@
-import { IsDefined, IsString, Length } from 'class-validator';
+import { IsDefined, IsString } from 'class-validator';
+import { CharLength } from './chat-message-list.request';
 
 /** `operatorLogin`: the one signed call made without an operator token. */
 export class OperatorLoginRequest {
-  @Length(1, 64, { message: 'username 长度必须在 1 到 64 个字符之间' })
+  @CharLength(1, 64, { message: 'username 长度必须在 1 到 64 个字符之间' })
   @IsString({ message: 'username 必须是字符串' })
   @IsDefined({ message: 'username 不能为空' })
   username!: string;
 
-  @Length(1, 128, { message: 'password 长度必须在 1 到 128 个字符之间' })
+  @CharLength(1, 128, { message: 'password 长度必须在 1 到 128 个字符之间' })
   @IsString({ message: 'password 必须是字符串' })
   @IsDefined({ message: 'password 不能为空' })
   password!: string;

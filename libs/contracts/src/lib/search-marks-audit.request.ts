@@ -1,6 +1,7 @@
 import { Transform, type TransformFnParams } from 'class-transformer';
-import { IsArray, IsDefined, IsIn, IsOptional, IsString, Length, Matches, ArrayMaxSize } from 'class-validator';
+import { IsArray, IsDefined, IsIn, IsOptional, IsString, Matches, ArrayMaxSize } from 'class-validator';
 import {
+  CharLength,
   ChatIdField,
   DEFAULT_PAGE_NUM,
   DEFAULT_PAGE_SIZE,
@@ -11,6 +12,8 @@ import {
   IdField,
   MAX_CUSTOMER_ID_LENGTH,
   MAX_OPERATOR_ID_LENGTH,
+  sentValue,
+  trimmed,
 } from './chat-message-list.request';
 import { CHAT_STATUS_CODES } from './chat-status';
 
@@ -35,9 +38,9 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-const trim = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? value.trim() : value);
 /** Legacy callers may send one status as a number or string; each item follows {@link legacyInteger}. */
-const statusList = ({ value }: TransformFnParams): unknown => {
+const statusList = (params: TransformFnParams): unknown => {
+  const value = sentValue(params);
   if (value === undefined || value === null) return value;
   const list: unknown[] = Array.isArray(value) ? value : [value];
   return list.map((item) => (typeof item === 'string' && /^\d{1,3}$/.test(item) ? Number(item) : item));
@@ -100,15 +103,15 @@ export class ChatSearchRequest extends PageRequest {
   lastMessageTo?: string;
 
   @IsOptional()
-  @Length(1, MAX_MARK_LENGTH, { message: `mark 长度必须在 1 到 ${MAX_MARK_LENGTH} 个字符之间` })
+  @CharLength(1, MAX_MARK_LENGTH, { message: `mark 长度必须在 1 到 ${MAX_MARK_LENGTH} 个字符之间` })
   @IsString({ message: 'mark 必须是字符串' })
-  @Transform(trim)
+  @Transform(trimmed)
   mark?: string;
 
   @IsOptional()
-  @Length(1, MAX_KEYWORD_LENGTH, { message: `keyword 长度必须在 1 到 ${MAX_KEYWORD_LENGTH} 个字符之间（不计首尾空白）` })
+  @CharLength(1, MAX_KEYWORD_LENGTH, { message: `keyword 长度必须在 1 到 ${MAX_KEYWORD_LENGTH} 个字符之间（不计首尾空白）` })
   @IsString({ message: 'keyword 必须是字符串' })
-  @Transform(trim)
+  @Transform(trimmed)
   keyword?: string;
 
   /** With a keyword: only messages at or after this time match (default: the whole history, or the scan's window). */
@@ -130,10 +133,10 @@ export class ChatMessageSearchRequest extends PageRequest {
   @ChatIdField()
   chatId!: string;
 
-  @Length(1, MAX_KEYWORD_LENGTH, { message: `keyword 长度必须在 1 到 ${MAX_KEYWORD_LENGTH} 个字符之间（不计首尾空白）` })
+  @CharLength(1, MAX_KEYWORD_LENGTH, { message: `keyword 长度必须在 1 到 ${MAX_KEYWORD_LENGTH} 个字符之间（不计首尾空白）` })
   @IsString({ message: 'keyword 必须是字符串' })
   @IsDefined({ message: 'keyword 不能为空' })
-  @Transform(trim)
+  @Transform(trimmed)
   keyword!: string;
 
   @optionalTime('messageTimeFrom')
@@ -148,15 +151,16 @@ export class MessageFavoriteRequest {
   @Matches(MESSAGE_ID_PATTERN, { message: 'messageId 必须是十进制的消息 ID（userMessageId）' })
   @IsString({ message: 'messageId 必须是字符串（userMessageId）' })
   @IsDefined({ message: 'messageId 不能为空' })
+  @Transform(sentValue)
   messageId!: string;
 }
 
 /** Body of `messageMarkAdd` and `messageMarkRemove`; the mark is trimmed first. */
 export class MessageMarkRequest extends MessageFavoriteRequest {
-  @Length(1, MAX_MARK_LENGTH, { message: `mark 长度必须在 1 到 ${MAX_MARK_LENGTH} 个字符之间（不计首尾空白）` })
+  @CharLength(1, MAX_MARK_LENGTH, { message: `mark 长度必须在 1 到 ${MAX_MARK_LENGTH} 个字符之间（不计首尾空白）` })
   @IsString({ message: 'mark 必须是字符串' })
   @IsDefined({ message: 'mark 不能为空' })
-  @Transform(trim)
+  @Transform(trimmed)
   mark!: string;
 }
 

@@ -1,6 +1,6 @@
-import { Transform, type TransformFnParams } from 'class-transformer';
-import { IsDefined, IsIn, IsString, Length, Matches } from 'class-validator';
-import { ChatIdField, IdField, MAX_CUSTOMER_ID_LENGTH } from './chat-message-list.request';
+import { Transform } from 'class-transformer';
+import { IsDefined, IsIn, IsString, Matches } from 'class-validator';
+import { CharLength, ChatIdField, IdField, MAX_CUSTOMER_ID_LENGTH, trimmed } from './chat-message-list.request';
 import { AuditFilters, DATE_TIME_PATTERN } from './search-marks-audit.request';
 
 /** Formats of `chatExport` (docs/CONTRACT.md §7). */
@@ -13,8 +13,6 @@ export const EXPORT_CONTENT_TYPES: Readonly<Record<ExportFormat, string>> = {
   csv: 'text/csv; charset=utf-8',
   html: 'text/html; charset=utf-8',
 };
-
-const trim = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? value.trim() : value);
 
 /** Body of `chatExport`: the whole transcript of one chat as a file. */
 export class ChatExportRequest {
@@ -32,7 +30,7 @@ export class CustomerEraseRequest {
   @IdField('customerId', MAX_CUSTOMER_ID_LENGTH)
   customerId!: string;
 
-  @Length(1, MAX_CUSTOMER_ID_LENGTH, { message: `confirm 长度必须在 1 到 ${MAX_CUSTOMER_ID_LENGTH} 个字符之间` })
+  @CharLength(1, MAX_CUSTOMER_ID_LENGTH, { message: `confirm 长度必须在 1 到 ${MAX_CUSTOMER_ID_LENGTH} 个字符之间` })
   @IsString({ message: 'confirm 必须是字符串（再次填写 customerId）' })
   @IsDefined({ message: 'confirm 不能为空（再次填写 customerId）' })
   confirm!: string;
@@ -43,12 +41,12 @@ export class AuditExportRequest extends AuditFilters {
   @Matches(DATE_TIME_PATTERN, { message: 'from 必须是 yyyy-MM-dd HH:mm:ss 格式的时间' })
   @IsString({ message: 'from 必须是字符串（yyyy-MM-dd HH:mm:ss）' })
   @IsDefined({ message: 'from 不能为空' })
-  @Transform(trim)
+  @Transform(trimmed)
   from!: string;
 
   @Matches(DATE_TIME_PATTERN, { message: 'to 必须是 yyyy-MM-dd HH:mm:ss 格式的时间' })
   @IsString({ message: 'to 必须是字符串（yyyy-MM-dd HH:mm:ss）' })
   @IsDefined({ message: 'to 不能为空' })
-  @Transform(trim)
+  @Transform(trimmed)
   to!: string;
 }

@@ -29,13 +29,18 @@ function signedQuery(endpoint: OpEndpoint): object[] {
 }
 
 /**
- * @Min and @Max give their bound and nothing else: class-validator-jsonschema's own converters
+ * @Min, @Max and CharLength give their bounds and nothing else: class-validator-jsonschema's own converters
  * also say `type: number`, which, merged after @IsInt's `integer`, made `pageSize` a number
  * that a validator built from the document let through as 2.5 (the API answers 400).
  */
 const BOUNDS_ONLY = {
   min: (meta: { constraints: unknown[] }) => ({ minimum: meta.constraints[0] as number }),
   max: (meta: { constraints: unknown[] }) => ({ maximum: meta.constraints[0] as number }),
+  // @op/contracts' CharLength: code points, as JSON Schema's minLength and maxLength count them.
+  charLength: (meta: { constraints: unknown[] }) => ({
+    minLength: meta.constraints[0] as number,
+    maxLength: meta.constraints[1] as number,
+  }),
 };
 
 /** Every error answer (docs/CONTRACT.md §2): the HTTP status equals `code`, `message` names the field. */
