@@ -524,30 +524,50 @@ describe('the Sphinx tier with a shard down', () => {
     await sphinx?.destroy();
   });
 
-  it('refuses a search of its tenants (503 naming the index) instead of answering without them, and answers whole once it is back', async () => {
-    // A tenant whose shard is node 1 (node 0 is also the reader, which then reaches node 1 as an agent).
-    let tenant: TestTenant | undefined;
-    for (let i = 0; i < 40 && !tenant; i++) {
+  /** A tenant whose messages live on shard `shard` (node 0 is also the reader, which reaches node 1 as an agent). */
+  async function tenantOn(shard: bigint): Promise<TestTenant> {
+    for (let i = 0; i < 40; i++) {
       const candidate = await t.createTenant();
-      if (BigInt(attributeHash(candidate.tenantId)) % 2n === 1n) tenant = candidate;
+      if (BigInt(attributeHash(candidate.tenantId)) % 2n === shard) return candidate;
     }
-    await t.importRecords(tenant!.tenantId, history());
+    throw new Error(`no tenant hashed to shard ${shard} in 40 tries`);
+  }
+
+  it("refuses a search of the down node's tenants (503 naming the index), serves every other tenant, and answers whole once it is back", async () => {
+    const [onNode1, onNode0] = [await tenantOn(1n), await tenantOn(0n)];
+    for (const tenant of [onNode1, onNode0]) await t.importRecords(tenant.tenantId, history());
     await t.app.get(SearchIndexService).drain();
-    const search = () => tenant!.client.call<ChatSearchData>('chatSearch', { keyword: '退款', pageSize: 100 });
-    const find = () => tenant!.client.call<ChatMessageSearchData>('chatMessageSearch', { chatId: 'chat-0', keyword: '退款' });
-    expect((await search()).envelope.data!.chats).toHaveLength(4);
-    await sphinx.stopNode(1);
-    try {
-      // The reader answered from node 0 alone, as if complete: nothing found, 200.
-      for (const answer of [await search(), await find()]) {
-        expect([answer.status, answer.envelope.message]).toEqual([503, '关键词索引暂不可用（有分片无法连接），请稍后重试']);
-        expect(answer.retryAfterSeconds).toBe(5);
+    const search = (tenant: TestTenant) => tenant.client.call<ChatSearchData>('chatSearch', { keyword: '退款', pageSize: 100 });
+    const find = (tenant: TestTenant) =>
+      tenant.client.call<ChatMessageSearchData>('chatMessageSearch', { chatId: 'chat-0', keyword: '退款' });
+    const served = async (tenant: TestTenant) => {
+      const [chats, found] = [await search(tenant), await find(tenant)];
+      return [chats.status, chats.envelope.data?.chats.length, found.status, found.envelope.page?.total];
+    };
+    expect([await served(onNode1), await served(onNode0)]).toEqual([
+      [200, 4, 200, 1],
+      [200, 4, 200, 1],
+    ]);
+    for (const down of [1, 0]) {
+      await sphinx.stopNode(down);
+      try {
+        // Node 1 down: the reader answered from node 0 alone, as if complete (nothing found, 200);
+        // then any node down refused every tenant's search. Node 0 (the reader) down: node 1's
+        // tenants are read from their own shard.
+        const [lost, kept] = down === 1 ? [onNode1, onNode0] : [onNode0, onNode1];
+        for (const answer of [await search(lost), await find(lost)]) {
+          expect([down, answer.status, answer.envelope.message]).toEqual([down, 503, '关键词索引暂不可用（有分片无法连接），请稍后重试']);
+          expect(answer.retryAfterSeconds).toBe(5);
+        }
+        expect([down, await served(kept)]).toEqual([down, [200, 4, 200, 1]]);
+      } finally {
+        await sphinx.startNode(down);
       }
-    } finally {
-      await sphinx.startNode(1);
     }
-    expect((await search()).envelope.data!.chats).toHaveLength(4);
-    expect((await find()).envelope.page!.total).toBe(1);
+    expect([await served(onNode1), await served(onNode0)]).toEqual([
+      [200, 4, 200, 1],
+      [200, 4, 200, 1],
+    ]);
   });
 
   it("refuses search:verify and search:rebuild run without the tier's settings, which checked the scan and said all was well", async () => {

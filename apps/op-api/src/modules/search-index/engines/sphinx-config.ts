@@ -51,6 +51,10 @@ export function sphinxNodeConfig(options: { dataDir: string; node: SphinxNode; n
     '{',
     `  listen = ${node.host}:${node.sqlPort}:mysql41`,
     `  listen = ${node.host}:${node.apiPort}`,
+    // Each read through op_search connects to every other node's API port: at searchd's default
+    // backlog of 5, 40 concurrent searches overflowed it, a connect waited out
+    // agent_connect_timeout and the shard was left out of the answer.
+    '  listen_backlog = 256',
     `  log = ${dataDir}/searchd.log`,
     `  query_log = ${dataDir}/query.log`,
     `  pid_file = ${dataDir}/searchd.pid`,

@@ -53,8 +53,8 @@ interface DocRow extends RowDataPacket {
 /**
  * Sphinx / Manticore Search over the words of `search-tokens.ts`: each tenant's messages live
  * in the real-time index `op_messages` of one shard (chosen by a hash of the tenant id), and
- * every read goes through the distributed index `op_search`, which scatters to the shards and
- * gathers, so moving a tenant between shards never hides it from readers. Fed after the
+ * reads go through the distributed index `op_search` when one is set, which scatters to the
+ * shards and gathers; when a shard is left out of its answer, the tenant's own shard is read. Fed after the
  * message's transaction from `search_outbox`; results are read back from the message store.
  */
 export class SphinxEngine implements SearchEngine {
@@ -92,14 +92,35 @@ export class SphinxEngine implements SearchEngine {
     return this.shards[Number(BigInt(attributeHash(tenantId)) % BigInt(this.shards.length))];
   }
 
-  /** Where a tenant's reads go: the distributed index, or its own shard when none is set. */
-  private read(tenantId: string): { pool: Pool; index: string } {
-    return this.reader ? { pool: this.reader, index: SPHINX_DISTRIBUTED_INDEX } : { pool: this.shardOf(tenantId), index: SPHINX_RT_INDEX };
+  /**
+   * One read for a tenant, `build` given the index to read. Through the distributed index when
+   * one is set (OP_SPHINX_SEARCH), which reaches every shard. When it cannot answer whole (a
+   * shard left out with an agent warning, or its own node down), the tenant's own shard is read
+   * instead: every write of the tenant goes there, so it holds all of the tenant's entries and
+   * a node down costs only the tenants on it (a 503), not every tenant.
+   */
+  private async readFor<T extends RowDataPacket>(
+    tenantId: string,
+    build: (index: string) => string,
+    withMeta = false,
+  ): Promise<{ rows: T[]; meta: MetaRow[] }> {
+    if (this.reader) {
+      const gathered = await this.reading(this.reader, (connection) =>
+        this.readOn<T>(connection, build(SPHINX_DISTRIBUTED_INDEX), withMeta, true),
+      ).catch((error: unknown) => {
+        if (error instanceof OpError && error.code === 503) return null;
+        throw error;
+      });
+      if (gathered !== null) return gathered;
+    }
+    const own = await this.reading(this.shardOf(tenantId), (connection) =>
+      this.readOn<T>(connection, build(SPHINX_RT_INDEX), withMeta, false),
+    );
+    return own!;
   }
 
   private async select<T extends RowDataPacket>(tenantId: string, build: (index: string) => string): Promise<T[]> {
-    const { pool, index } = this.read(tenantId);
-    return this.reading(pool, async (connection) => (await this.readOn<T>(connection, build(index))).rows);
+    return (await this.readFor<T>(tenantId, build)).rows;
   }
 
   /**
@@ -119,22 +140,21 @@ export class SphinxEngine implements SearchEngine {
   }
 
   /**
-   * One read. Through the distributed index, a shard that does not answer is left out with a
-   * warning and the rest answered as if complete (a tenant on it "found nothing"): any agent
-   * warning refuses the read instead.
+   * One read; null when searchd answered a read of the distributed index without some shard (it
+   * leaves one that does not answer out, with a warning, and answers the rest as if complete).
    */
   private async readOn<T extends RowDataPacket>(
     connection: PoolConnection,
     sql: string,
-    withMeta = false,
-  ): Promise<{ rows: T[]; meta: MetaRow[] }> {
+    withMeta: boolean,
+    distributed: boolean,
+  ): Promise<{ rows: T[]; meta: MetaRow[] } | null> {
     const [rows] = await connection.query<T[]>(sql);
     const meta = withMeta ? (await connection.query<MetaRow[]>('SHOW META'))[0] : [];
-    if (this.reader) {
-      const [warnings] = await connection.query<Array<RowDataPacket & { Message?: string }>>('SHOW WARNINGS');
-      // Rows when there are warnings; searchd answers OK, not an empty set, when there are none.
-      if (Array.isArray(warnings) && warnings.some((warning) => /agent/i.test(String(warning.Message ?? '')))) throw tierAway();
-    }
+    if (!distributed) return { rows, meta };
+    const [warnings] = await connection.query<Array<RowDataPacket & { Message?: string }>>('SHOW WARNINGS');
+    // Rows when there are warnings; searchd answers OK, not an empty set, when there are none.
+    if (Array.isArray(warnings) && warnings.some((warning) => /agent/i.test(String(warning.Message ?? '')))) return null;
     return { rows, meta };
   }
 
@@ -166,18 +186,16 @@ export class SphinxEngine implements SearchEngine {
       );
       max = Math.min(max, Number(counted?.n ?? 0) + 1);
     }
-    const { pool, index } = this.read(query.tenantId);
-    return this.reading(pool, async (connection) => {
-      const { rows, meta } = await this.readOn<DocRow>(
-        connection,
+    const { rows, meta } = await this.readFor<DocRow>(
+      query.tenantId,
+      (index) =>
         `SELECT chat FROM ${index} WHERE MATCH('${matchText(query)}') AND ${filters(query)} GROUP BY chat ` +
-          `LIMIT ${max} OPTION ranker=none, max_matches=${max}${cutoff > 0 ? `, cutoff=${cutoff}` : ''}`,
-        true,
-      );
-      // The fewest documents any word of the keyword is in: no more can match.
-      const docs = Math.min(...meta.filter((row) => /^docs\[\d+\]$/.test(row.Variable_name)).map((row) => Number(row.Value)));
-      return { rows, docs };
-    });
+        `LIMIT ${max} OPTION ranker=none, max_matches=${max}${cutoff > 0 ? `, cutoff=${cutoff}` : ''}`,
+      true,
+    );
+    // The fewest documents any word of the keyword is in: no more can match.
+    const docs = Math.min(...meta.filter((row) => /^docs\[\d+\]$/.test(row.Variable_name)).map((row) => Number(row.Value)));
+    return { rows, docs };
   }
 
   async chatsWithMatch(query: SearchQuery, chatIds: readonly string[]): Promise<Set<string>> {
