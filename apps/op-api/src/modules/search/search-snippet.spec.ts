@@ -29,6 +29,26 @@ describe('search snippets', () => {
     expect(snippet.slice(start, end)).toBe('退款');
   });
 
+  it('never splits a grapheme either: a letter and its accent, a family emoji, a flag (whose letters would pair with the next flag)', () => {
+    const graphemes = (text: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map((g) => g.segment);
+    const cases: Array<[string, string, string]> = [
+      [`${'字'.repeat(10)}e\u0301${'字'.repeat(27)}组合切词${'字'.repeat(60)}`, '组合切词', 'e\u0301'],
+      [`${'字'.repeat(10)}👨‍👩‍👧${'字'.repeat(23)}簇切词${'字'.repeat(60)}`, '簇切词', '👨‍👩‍👧'],
+      [`${'字'.repeat(12)}🇨🇳🇺🇸${'字'.repeat(22)}旗切词${'字'.repeat(60)}`, '旗切词', '🇨🇳'],
+      [`${'字'.repeat(60)}尾切词${'字'.repeat(26)}👨‍👩‍👧${'字'.repeat(40)}`, '尾切词', '👨‍👩‍👧'],
+    ];
+    for (const [text, keyword, cluster] of cases) {
+      const { snippet, offsets } = buildSnippet(text, keyword);
+      // Every grapheme of the snippet is one of the text's: nothing cut, nothing re-paired.
+      expect([keyword, graphemes(snippet).every((g) => graphemes(text).includes(g))]).toEqual([keyword, true]);
+      expect([keyword, graphemes(snippet).includes(cluster)]).toEqual([keyword, true]);
+      expect(snippet.slice(offsets[0][0], offsets[0][1])).toBe(keyword);
+    }
+    // With no match, the opening of the message: a flag at its 60th unit is kept whole too.
+    const opening = buildSnippet(`${'字'.repeat(59)}🇨🇳${'字'.repeat(10)}`, '没有').snippet;
+    expect(opening).toBe(`${'字'.repeat(59)}🇨🇳`);
+  });
+
   it('marks full-width and case variants in the original text', () => {
     expect(buildSnippet('ｉＰｈｏｎｅ15退款', 'iphone')).toEqual({ snippet: 'ｉＰｈｏｎｅ15退款', offsets: [[0, 6]] });
   });

@@ -2,24 +2,38 @@ import { findKeyword } from '@op/contracts';
 
 export const SNIPPET_LENGTH = 60;
 
-const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
-const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** How far either side of an edge the text is read to find its grapheme: more than any real cluster. */
+const CLUSTER_REACH = 64;
+
+/**
+ * A snippet's edge moved off the middle of a grapheme: to its start (`outward` false, for a start)
+ * or its end (an end). A character with its accents, an emoji of several code points (a family,
+ * a flag's two regional letters, which re-paired with the next flag's) stays whole.
+ */
+function graphemeEdge(text: string, index: number, outward: boolean): number {
+  if (index <= 0 || index >= text.length) return index;
+  const from = Math.max(0, index - CLUSTER_REACH);
+  const cluster = graphemes.segment(text.slice(from, index + CLUSTER_REACH)).containing(index - from)!;
+  const clusterStart = from + cluster.index;
+  if (clusterStart === index) return index;
+  return outward ? clusterStart + cluster.segment.length : clusterStart;
+}
 
 /**
  * About {@link SNIPPET_LENGTH} UTF-16 units of `text` centred on the first match, never
- * splitting a surrogate pair, with every match inside it as [start, end) of the snippet.
- * Matches follow the contracts' keyword semantics (`findKeyword`).
+ * splitting a grapheme (a surrogate pair, a character with its accents, an emoji sequence), with
+ * every match inside it as [start, end) of the snippet. Matches follow the contracts' keyword
+ * semantics (`findKeyword`).
  */
 export function buildSnippet(text: string, keyword: string): { snippet: string; offsets: Array<[number, number]> } {
   const matches = findKeyword(text, keyword);
-  if (matches.length === 0) return { snippet: text.slice(0, SNIPPET_LENGTH), offsets: [] };
+  if (matches.length === 0) return { snippet: text.slice(0, graphemeEdge(text, SNIPPET_LENGTH, true)), offsets: [] };
   const [first, firstEnd] = matches[0];
   const width = Math.max(SNIPPET_LENGTH, firstEnd - first);
-  let start = Math.max(0, first - Math.floor((width - (firstEnd - first)) / 2));
-  let end = Math.min(text.length, start + width);
-  start = Math.max(0, end - width);
-  if (start > 0 && isLowSurrogate(text.charCodeAt(start))) start--;
-  if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end++;
+  const right = Math.min(text.length, Math.max(0, first - Math.floor((width - (firstEnd - first)) / 2)) + width);
+  const start = graphemeEdge(text, Math.max(0, right - width), false);
+  const end = graphemeEdge(text, right, true);
   const offsets = matches.filter(([s, e]) => s >= start && e <= end).map(([s, e]): [number, number] => [s - start, e - start]);
   return { snippet: text.slice(start, end), offsets };
 }
