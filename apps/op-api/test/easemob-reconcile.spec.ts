@@ -83,7 +83,8 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
       ],
     });
     fake.hours.set(`${APPKEY} ${hourName(14)}`, { kind: 'empty' });
-    fake.hours.set(`${APPKEY} ${hourName(15)}`, { kind: 'stall', lines: lines(15, 5, prefix), stallMs: 3_500 });
+    // Long enough that its first half holds whole lines, which are stored before the download stalls.
+    fake.hours.set(`${APPKEY} ${hourName(15)}`, { kind: 'stall', lines: lines(15, 3_000, prefix), stallMs: 3_500 });
     // The other tenant's app serves the same hour with messages that must never reach tenant a.
     fake.hours.set(`${OTHER_APPKEY} ${hourName(10)}`, { kind: 'file', lines: lines(10, 7, `${prefix}9`, 'u0001other') });
 
@@ -162,9 +163,19 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
     expect(byHour[hourName(13)]).toMatchObject({ inExport: 11, alreadyStored: 0, added: 10, failed: 1, ignored: 1, status: 'partial' });
     expect(byHour[hourName(13)].error).toMatch(/^第 6 条记录：/);
     expect(byHour[hourName(14)]).toMatchObject({ inExport: 0, added: 0, failed: 0, status: 'ok' });
-    expect(byHour[hourName(15)]).toMatchObject({ status: 'failed' });
+    // What the stalled hour stored before it broke off is counted as added (it said 0).
+    const storedOf15 = Number(
+      (
+        await t.dataSource.query<Array<{ n: number | string }>>(
+          'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND hx_msg_id LIKE ?',
+          [a.tenantId, `${prefix}15%`],
+        )
+      )[0].n,
+    );
+    expect(storedOf15).toBeGreaterThan(0);
+    expect(byHour[hourName(15)]).toMatchObject({ status: 'failed', added: storedOf15 });
     expect(byHour[hourName(15)].error).toBe('读取导出文件失败：下载超时');
-    expect(result.totals).toMatchObject({ added: 50, alreadyStored: 20, failed: 1, hoursOk: 3, hoursNotOk: 3 });
+    expect(result.totals).toMatchObject({ added: 50 + storedOf15, alreadyStored: 20, failed: 1, hoursOk: 3, hoursNotOk: 3 });
     // Progress on stderr, one line per hour; the signed download URL and the secrets nowhere.
     expect(run.stderr).toContain(`${APPKEY} ${hourName(10)}: ok, 50 in export, 20 already stored, 30 added, 0 expired, 0 failed`);
     for (const text of [run.stdout, run.stderr]) {
@@ -172,7 +183,7 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
       expect(text).not.toContain(CLIENT_SECRET);
       expect(text).not.toContain('YWMt');
     }
-    expect(await count(a.tenantId)).toBe(before + 50);
+    expect(await count(a.tenantId)).toBe(before + 50 + storedOf15);
     expect(await count(b.tenantId)).toBe(0);
     expect(await duplicates(a.tenantId)).toEqual([]);
     // The token call carried the documented body; each list call the bearer token.
@@ -190,7 +201,7 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
       'SELECT id, message_count FROM chats WHERE tenant_id = ? AND customer_id = ?',
       [a.tenantId, 'u0001reconcile'],
     );
-    expect(chats.reduce((n, chat) => n + Number(chat.message_count), 0)).toBe(before + 50);
+    expect(chats.reduce((n, chat) => n + Number(chat.message_count), 0)).toBe(before + 50 + storedOf15);
   }, 60_000);
 
   it('lists the failed and partial hours as gaps, and a second run adds nothing and closes what it can', async () => {
@@ -247,7 +258,7 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
       // Addresses written as IP literals (no lookup to check): another port of the REST host, IPv6 loopback.
       fake.hours.set(`${APPKEY} ${day(4)}`, { kind: 'url', url: `http://127.0.0.1:${port}/admin` });
       fake.hours.set(`${APPKEY} ${day(5)}`, { kind: 'url', url: `http://[::ffff:127.0.0.1]:${port}/admin` });
-      // A file cut short: the hour fails, whatever was read.
+      // A file cut short: the hour fails, what was read before the cut stored.
       const whole = gzipSync(`${lines(6, 50, `${prefix}8`).join('\n')}\n`);
       fake.hours.set(`${APPKEY} ${day(6)}`, { kind: 'bytes', gz: whole.subarray(0, Math.floor(whole.length / 2)) });
       const result = await reconcile().reconcileRange(a.tenantId, day(1), day(6), 'cli');
@@ -259,7 +270,13 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
         refused(4),
         refused(5),
       ]);
-      expect(result.hours[5]).toMatchObject({ hour: day(6), status: 'failed', added: 0 });
+      // What was read before the cut is stored, and counted as added (it said 0).
+      const [{ n: cutStored }] = await t.dataSource.query<Array<{ n: number | string }>>(
+        'SELECT COUNT(*) AS n FROM messages WHERE tenant_id = ? AND hx_msg_id LIKE ?',
+        [a.tenantId, `${prefix}86%`],
+      );
+      expect(Number(cutStored)).toBeGreaterThan(0);
+      expect(result.hours[5]).toMatchObject({ hour: day(6), status: 'failed', added: Number(cutStored) });
       expect(result.hours[2]).toMatchObject({ inExport: 3, added: 2, failed: 1 });
       expect(hits).toEqual([]);
     } finally {
@@ -319,6 +336,26 @@ describe.each(STORE_ENGINES)('reconciliation with Easemob history exports on %s'
     const result = await reconcile().reconcileRange(b.tenantId, hourName(10), hourName(10), 'cli');
     expect(result.hours[0]).toMatchObject({ status: 'failed', error: '获取环信 App Token 失败：HTTP 401' });
     fake.credentials.set(OTHER_APPKEY, ['other-id', 'other-client-secret']);
+  });
+
+  it('a REST host that cannot be reached fails the hour naming the call, not the reading of an export file', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const restUrl = `http://127.0.0.1:${port}`;
+    await t.easemobApps.setRestCredentials(b.tenantId, OTHER_APPKEY, {
+      clientId: 'other-id',
+      clientSecret: 'other-client-secret',
+      restUrl,
+    });
+    try {
+      const result = await reconcile().reconcileRange(b.tenantId, hourName(10), hourName(10), 'cli');
+      expect(result.hours[0].status).toBe('failed');
+      expect(result.hours[0].error).toMatch(/^获取(环信 App Token| 2026113010 的历史消息下载地址)失败：ECONNREFUSED$/);
+    } finally {
+      await t.easemobApps.setRestCredentials(b.tenantId, OTHER_APPKEY, { clientId: 'other-id', clientSecret: 'other-client-secret' });
+    }
   });
 
   it('the scheduled job reconciles the previous hour of every app and shows the last success per tenant in /metrics', async () => {

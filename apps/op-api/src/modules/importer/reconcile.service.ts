@@ -359,14 +359,27 @@ export class ReconcileService {
     return `${app.restUrl ?? this.config.baseUrl}/${encodeURIComponent(org)}/${encodeURIComponent(name)}`;
   }
 
+  /**
+   * A call to Easemob's REST API within the time limit. Not reaching it (refused, reset, timed
+   * out) names the step, by the failure's code: it read as a failure to read the export file.
+   */
+  private async rest(step: string, url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, signal: this.deadline() });
+    } catch (error) {
+      if (interrupted()) throw error;
+      const kind = codeOrName(error);
+      throw new ExportError(`${step}失败：${kind === 'TimeoutError' ? '请求超时' : kind}`);
+    }
+  }
+
   private async token(app: RestApp, fresh = false): Promise<string> {
     const cached = this.tokens.get(app.appkey);
     if (!fresh && cached && cached.until > Date.now()) return cached.token;
-    const response = await fetch(`${this.base(app)}/token`, {
+    const response = await this.rest('获取环信 App Token', `${this.base(app)}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret }),
-      signal: this.deadline(),
     });
     if (!response.ok) throw new ExportError(`获取环信 App Token 失败：HTTP ${response.status}`);
     const body = (await response.json().catch(() => null)) as { access_token?: unknown; expires_in?: unknown } | null;
@@ -381,9 +394,8 @@ export class ReconcileService {
   private async exportUrls(app: RestApp, hour: string): Promise<string[]> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.token(app, attempt > 0);
-      const response = await fetch(`${this.base(app)}/chatmessages/${hour}`, {
+      const response = await this.rest(`获取 ${hour} 的历史消息下载地址`, `${this.base(app)}/chatmessages/${hour}`, {
         headers: { accept: 'application/json', authorization: `Bearer ${token}` },
-        signal: this.deadline(),
       });
       if (response.status === 401 && attempt === 0) continue; // the token expired early: once more with a new one
       if (response.status === 429 && attempt < RATE_LIMIT_RETRIES) {
@@ -460,13 +472,14 @@ export class ReconcileService {
       }
     }
     const imported = await this.importer.importLines(app.tenantId, messages());
-    const failure = reading.failure();
-    if (failure) throw failure;
+    // Counted before a failure is thrown: what was read before the download broke off is stored.
     result.added += imported.imported;
     result.expired += imported.expired;
     result.alreadyStored += imported.duplicates;
     result.failed += imported.failed;
     if (imported.errors.length > 0 && result.error === null)
       result.error = `第 ${imported.errors[0].line} 条记录：${imported.errors[0].message}`;
+    const failure = reading.failure();
+    if (failure) throw failure;
   }
 }
