@@ -7,6 +7,7 @@ import { SecretBox } from '../src/common/util/secret-box';
 import { OpError } from '../src/common/errors/op-error';
 import { KeyRotationService } from '../src/modules/access/key-rotation.service';
 import { createTestDatabase, ENGINES, type TestDatabase } from './support/databases';
+import { callbackBody, postCallback } from './support/easemob';
 import { OPCTL, runNode, startServer } from './support/processes';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -70,6 +71,70 @@ describe('key rotation through opctl (SECURITY.md)', () => {
     expect(wrongFile.code).toBe(1);
     expect(existsSync(`${keyFile}.new`)).toBe(false);
     writeFileSync(keyFile, newKey + '\n', { mode: 0o600 });
+  });
+
+  it("revokes an operator's tokens and then the client itself through opctl while the API runs", async () => {
+    const { tenantId } = await opctl('tenant:create', '--name', 'revoke');
+    const client = await opctl('client:create', '--tenant', tenantId);
+    const operator = await opctl('operator:create', '--tenant', tenantId, '--username', 'leaver');
+    const [first, second] = [
+      await opctl('token:issue', '--operator', operator.operatorId),
+      await opctl('token:issue', '--operator', operator.operatorId),
+    ];
+    const server = await startServer(env);
+    try {
+      const call = (token: string) =>
+        new OpClient({ baseUrl: server.baseUrl, clientId: client.clientId, secret: client.secret, token })
+          .call('chatMessageList', { chatId: 'u0001none' })
+          .then(({ envelope }) => [envelope.code, envelope.message]);
+      expect(await call(first.token)).toEqual([404, 'chatId u0001none 对应的会话不存在']);
+      expect(await opctl('token:revoke', '--operator', operator.operatorId)).toEqual({ operatorId: operator.operatorId, revoked: 2 });
+      for (const token of [first.token, second.token]) expect(await call(token)).toEqual([401, 'token 无效或已过期']);
+      const fresh = await opctl('token:issue', '--operator', operator.operatorId);
+      expect((await call(fresh.token))[0]).toBe(404);
+
+      expect(await opctl('client:revoke', '--client', client.clientId)).toEqual({ clientId: client.clientId, revoked: true });
+      const revoked = Date.now();
+      let answer = await call(fresh.token);
+      while (answer[0] !== 401 && Date.now() - revoked < 8_000) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        answer = await call(fresh.token);
+      }
+      expect(answer).toEqual([401, 'client 无效']);
+    } finally {
+      await server.stop();
+    }
+    // Twice, or an unknown id: 404 naming it, exit 1.
+    for (const [args, message] of [
+      [['client:revoke', '--client', client.clientId], `client ${client.clientId} 不存在或已停用`],
+      [['token:revoke', '--operator', 'nobody'], 'operator nobody 不存在'],
+    ] as const) {
+      const run = await runNode(OPCTL, [...args], env);
+      expect([run.code, JSON.parse(run.stdout)]).toEqual([1, { error: { code: 404, message } }]);
+    }
+  });
+
+  it('re-keys an Easemob callback secret from opctl while the API runs: the old secret is refused within 5 s (it signed for 30)', async () => {
+    const { tenantId } = await opctl('tenant:create', '--name', 'rekey');
+    const appkey = 'rekey#app';
+    await opctl('easemob:app', '--tenant', tenantId, '--appkey', appkey, '--callback-secret', 'leaked-secret');
+    const server = await startServer(env);
+    try {
+      const post = (secret: string) => postCallback(server.baseUrl, callbackBody({ from: 'u0001rekey', to: 'kefu01', appkey, secret }));
+      // Verified once: the API now holds the appkey's registration.
+      expect((await post('leaked-secret')).status).toBe(200);
+      await opctl('easemob:app', '--tenant', tenantId, '--appkey', appkey, '--callback-secret', 'fresh-secret');
+      const rekeyed = Date.now();
+      let status = 200;
+      while (status === 200 && Date.now() - rekeyed < 8_000) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        status = (await post('leaked-secret')).status;
+      }
+      expect(status).toBe(401);
+      expect((await post('fresh-secret')).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
   });
 });
 

@@ -83,6 +83,11 @@ const COMMANDS: Record<string, Command> = {
       return { token, expiresAt: new TimeFormatter(config.timezone).formatMs(expiresAtMs) };
     },
   },
+  'token:revoke': {
+    flags: ['operator'],
+    required: ['operator'],
+    run: (app, f) => app.get(OperatorTokenService).revokeAll(f.operator!),
+  },
   import: {
     flags: ['tenant', 'file'],
     required: ['tenant', 'file'],
@@ -92,13 +97,17 @@ const COMMANDS: Record<string, Command> = {
       if (!statSync(file).isFile()) throw OpError.badRequest(`--file 不是文件：${file}`);
       let last = 0;
       const progress = (p: ImportProgress) =>
-        process.stderr.write(`import: ${p.lines} lines, ${p.imported} imported, ${p.duplicates} duplicates, ${p.failed} failed\n`);
+        process.stderr.write(
+          `import: ${p.lines} lines, ${p.imported} imported, ${p.duplicates} duplicates, ${p.expired} expired, ${p.failed} failed\n`,
+        );
       const result = await app.get(ImportService).importFile(f.tenant!, file, (p) => {
         if (Date.now() - last < 1000) return;
         last = Date.now();
         progress(p);
       });
-      process.stderr.write(`import done: ${result.imported} imported, ${result.duplicates} duplicates, ${result.failed} failed\n`);
+      process.stderr.write(
+        `import done: ${result.imported} imported, ${result.duplicates} duplicates, ${result.expired} expired, ${result.failed} failed\n`,
+      );
       // An outbox-fed keyword index (Mroonga, Sphinx) takes the new messages before the command ends.
       await app.get(SearchIndexService).drain();
       return result;
@@ -108,6 +117,11 @@ const COMMANDS: Record<string, Command> = {
     flags: ['client'],
     required: ['client'],
     run: (app, f) => app.get(ApiClientService).rotateSecret(f.client!),
+  },
+  'client:revoke': {
+    flags: ['client'],
+    required: ['client'],
+    run: (app, f) => app.get(ApiClientService).revoke(f.client!),
   },
   'master-key:rotate': {
     flags: ['new-key'],

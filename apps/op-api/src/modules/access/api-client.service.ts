@@ -4,6 +4,7 @@ import { DEFAULT_SIGN_METHOD, SIGN_METHODS, type SignMethod } from '@op/contract
 import { DataSource, IsNull } from 'typeorm';
 import { OpError } from '../../common/errors/op-error';
 import { randomHex32 } from '../../common/util/random-id';
+import { affectedRows } from '../../database/sql';
 import { ApiClientEntity } from './api-client.entity';
 import { MasterKeyBox } from './master-key-box';
 import { TenantService } from './tenant.service';
@@ -97,6 +98,20 @@ export class ApiClientService {
     );
     this.forget(clientId);
     return { clientId, secret };
+  }
+
+  /**
+   * Stops a client for good (a leaked id and secret, a caller gone): its calls are refused 401
+   * `client 无效`, by this process at once and by others within {@link CLIENT_CACHE_MS}.
+   */
+  async revoke(clientId: string): Promise<{ clientId: string; revoked: true }> {
+    const changed = await affectedRows(this.dataSource, 'UPDATE api_clients SET revoke_time = ? WHERE id = ? AND revoke_time IS NULL', [
+      Date.now(),
+      clientId,
+    ]);
+    if (changed === 0) throw OpError.notFound(`client ${clientId} 不存在或已停用`);
+    this.forget(clientId);
+    return { clientId, revoked: true };
   }
 
   private async load(clientId: string): Promise<ApiClient | null> {

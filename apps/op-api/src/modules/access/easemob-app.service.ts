@@ -36,7 +36,7 @@ function checkRestCredentials({ clientId, clientSecret, restUrl }: EasemobRestCr
     throw OpError.badRequest('rest-url 必须是带协议的地址，例如 https://a1.easemob.com');
 }
 
-export const EASEMOB_APP_CACHE_MS = 30_000;
+export const EASEMOB_APP_CACHE_MS = 5_000;
 
 const SAVE_EVERY_MS = 60_000;
 
@@ -166,8 +166,9 @@ export class EasemobAppService implements OnApplicationShutdown {
 
   /**
    * The tenant and unsealed callback secret of an Easemob appkey, or null. Cached for
-   * {@link EASEMOB_APP_CACHE_MS}: every callback needs it, and appkeys change rarely (a change
-   * made through this process is seen at once).
+   * {@link EASEMOB_APP_CACHE_MS}: every callback needs it. A change made through this process is
+   * seen at once, one made elsewhere (`opctl easemob:app` re-keying a leaked secret) within that
+   * time, as for client secrets (at 30 s, the old secret signed callbacks for half a minute).
    */
   async find(appkey: string): Promise<EasemobApp | null> {
     const cached = this.cache.get(appkey);

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { OpError } from '../../common/errors/op-error';
 import { randomHex32, sha256Hex } from '../../common/util/random-id';
 import { dialectOf } from '../../database/dialect';
+import { affectedRows } from '../../database/sql';
 import { OperatorTokenEntity } from './operator-token.entity';
 import { OperatorEntity, type OperatorRole } from './operator.entity';
 
@@ -89,6 +90,22 @@ export class OperatorTokenService {
       this.cache.set(hash, { operator, until: Math.min(now + this.cacheMs, expireTime) });
     }
     return operator;
+  }
+
+  /**
+   * Revokes every live token of an operator (a leaked token, a person who left): their calls
+   * are refused at once, by other processes within OP_TOKEN_CACHE_MS when it is set.
+   */
+  async revokeAll(operatorId: string): Promise<{ operatorId: string; revoked: number }> {
+    const operator = await this.dataSource.getRepository(OperatorEntity).findOneBy({ id: operatorId });
+    if (!operator) throw OpError.notFound(`operator ${operatorId} 不存在`);
+    const revoked = await affectedRows(
+      this.dataSource,
+      'UPDATE operator_tokens SET revoke_time = ? WHERE operator_id = ? AND revoke_time IS NULL AND expire_time > ?',
+      [Date.now(), operatorId, Date.now()],
+    );
+    for (const [hash, { operator: cached }] of this.cache) if (cached.id === operatorId) this.cache.delete(hash);
+    return { operatorId, revoked };
   }
 
   async revoke(token: string): Promise<void> {

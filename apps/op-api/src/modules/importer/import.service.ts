@@ -28,6 +28,7 @@ export interface ImportProgress {
   lines: number;
   imported: number;
   duplicates: number;
+  expired: number;
   failed: number;
 }
 
@@ -94,7 +95,13 @@ export class ImportService {
       result.imported += stored.imported;
       result.duplicates += stored.duplicates;
       result.expired += stored.expired ?? 0;
-      onProgress?.({ lines: lineNumber, imported: result.imported, duplicates: result.duplicates, failed: result.failed });
+      onProgress?.({
+        lines: lineNumber,
+        imported: result.imported,
+        duplicates: result.duplicates,
+        expired: result.expired,
+        failed: result.failed,
+      });
     };
     // Records of a session go to the lane of its chat, a lane stores one batch at a time, and the
     // lanes (and the parsing of what follows) run side by side: a chat's records keep their
