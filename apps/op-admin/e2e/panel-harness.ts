@@ -133,6 +133,8 @@ export interface ApiProxy {
   delay: (path: string) => number;
   /** Called once the API has answered a request (for this path) in full, whether or not its caller still waits. */
   answered: (path: string) => void;
+  /** Whether to drop a request for this path unanswered, as an API that is down would (the connection closed); false by default. */
+  down: (path: string) => boolean;
   close(): Promise<void>;
 }
 
@@ -148,6 +150,7 @@ export async function startApiProxy(target: string): Promise<ApiProxy> {
     const path = incoming.url ?? '';
     incoming.on('data', (chunk: Buffer) => body.push(chunk));
     incoming.on('end', () => {
+      if (proxy.down(path)) return void answer.destroy();
       // Passed on even when the caller has given up meanwhile: the API makes the change late.
       const pass = () => {
         const outgoing = httpRequest(
@@ -170,6 +173,7 @@ export async function startApiProxy(target: string): Promise<ApiProxy> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     delay: () => 0,
     answered: () => undefined,
+    down: () => false,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

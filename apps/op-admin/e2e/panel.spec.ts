@@ -457,6 +457,69 @@ describe('op-admin in Chromium', () => {
     await expect(page.getByTestId('message').last().getByTestId('mark-chip').count()).resolves.toBe(0);
   });
 
+  it('keeps the keyboard on 添加 while a mark is saved, and on 排序 once the order it changed has loaded', async () => {
+    const page = boss;
+    await page.goto(`${panel.url}/chats/${typesChat.chatId}`);
+    const message = page.getByTestId('message').first();
+    await message.locator('[data-testid="message-tools"][data-ready="true"]').waitFor();
+    await message.getByLabel('新标记').fill('键盘');
+    await message.getByLabel('新标记').press('Tab');
+    await page.keyboard.press('Enter');
+    await message.getByTestId('mark-chip').filter({ hasText: '键盘' }).waitFor();
+    // A disabled button lost the focus while it saved: the page had it, and the next Tab started over.
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('添加');
+    await message.getByRole('button', { name: '移除标记 键盘' }).click();
+    await message.getByTestId('mark-chip').waitFor({ state: 'detached' });
+
+    await page.goto(`${panel.url}/`);
+    const sort = page.getByRole('combobox', { name: '排序' });
+    await sort.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.waitForURL(/sort=createTime/);
+    await page.getByRole('combobox', { name: '排序' }).waitFor();
+    await expect(page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).resolves.toBe('排序');
+  });
+
+  it('on a phone: names each field of an audit row, and keeps a focused control clear of the sticky find bar', async () => {
+    const page = boss;
+    await page.setViewportSize({ width: 375, height: 700 });
+    try {
+      await page.goto(`${panel.url}/audit`);
+      await page.getByTestId('audit-row').first().waitFor();
+      // Stacked on a phone, a row was bare values (a time, a name, 32 hex digits…) without their column's name.
+      await expect(page.locator('[data-testid="audit-row"] td:not([data-label])').count()).resolves.toBe(0);
+
+      await page.goto(`${panel.url}/chats/${longChat.chatId}?keyword=${encodeURIComponent('第')}&hit=1`);
+      const tools = page.locator('[data-testid="message-tools"][data-ready="true"]');
+      await tools.first().waitFor();
+      // Scrolled so that a star sits under the bar, then focused as Tab would: it is brought clear of it.
+      const star = page.getByTestId('message').nth(8).getByTestId('favorite');
+      const bar = page.getByTestId('find-bar');
+      await star.evaluate((element) => window.scrollBy(0, element.getBoundingClientRect().top - 10));
+      await star.focus();
+      const [barBox, starBox] = [await bar.boundingBox(), await star.boundingBox()];
+      expect(starBox!.y).toBeGreaterThanOrEqual(barBox!.y + barBox!.height);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
+  it('offers 重试 and the way back when the API does not answer a chat, and 重试 shows it once it does', async () => {
+    const page = boss;
+    proxy.down = (path) => path.includes('/chatDetail');
+    try {
+      await page.goto(`${panel.url}/chats/${typesChat.chatId}?page=1`);
+      await page.getByTestId('api-error').waitFor();
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('会话');
+      await expect(page.getByRole('link', { name: '返回会话搜索' }).getAttribute('href')).resolves.toBe('/');
+    } finally {
+      proxy.down = () => false;
+    }
+    await page.getByRole('link', { name: '重试' }).click();
+    await page.getByTestId('message').first().waitFor();
+    expect(new URL(page.url()).search).toBe('?page=1');
+  });
+
   it('favorites a message and finds it on the favorites page', async () => {
     const page = boss;
     await page.goto(`${panel.url}/favorites`);

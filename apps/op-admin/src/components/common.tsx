@@ -12,13 +12,16 @@ export function StatusBadge({ code }: { code: ChatStatus }) {
   );
 }
 
-/** An operator by username, the id in its title (hover, long press); 未分配 for nobody. */
+/**
+ * An operator by username, the id in its title (hover, long press); 未分配 for nobody. Isolated
+ * (`<bdi>`): direction marks in a name turn only the name, not the line it stands in.
+ */
 export function OperatorName({ id, names }: { id: string | null; names: OperatorNames }) {
   const { text, title } = operatorLabel(id, names);
   return (
-    <span title={title} data-testid="operator-name">
+    <bdi title={title} data-testid="operator-name">
       {text}
-    </span>
+    </bdi>
   );
 }
 
@@ -50,6 +53,22 @@ export function ErrorBox({ message }: { message: string }) {
     <div className="error" role="alert" data-testid="api-error">
       {message}
     </div>
+  );
+}
+
+/**
+ * An error of the API (away, failing) where a page's content should be, with the way on: the
+ * same address loaded again (a full load, once the API answers) and the session search. The
+ * bare message left the chat page a dead end until a reload.
+ */
+export function RetryBox({ message, href }: { message: string; href: string }) {
+  return (
+    <>
+      <ErrorBox message={message} />
+      <p className="muted" data-testid="api-error-retry">
+        <a href={href}>重试</a> · <Link href="/">返回会话搜索</Link>
+      </p>
+    </>
   );
 }
 

@@ -4,7 +4,7 @@
 // Enter / Shift+Enter in the box.
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useState, useTransition, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, useTransition, type KeyboardEvent, type RefObject } from 'react';
 import { chatHref } from '@/lib/find-in-chat';
 
 export interface FindBarProps {
@@ -22,6 +22,29 @@ export interface FindBarProps {
   error: string | null;
 }
 
+/**
+ * Keeps what the keyboard focuses clear of the sticky bar: the page's scroll padding follows the
+ * bar's height (it wraps on a narrow screen, at 200 % zoom). Without it a control Tab reached
+ * (a star, a mark's 添加, the pager) was scrolled to the top edge, under the bar.
+ */
+function useScrollPaddingFor(bar: RefObject<HTMLElement | null>): void {
+  useEffect(() => {
+    const element = bar.current;
+    if (!element) return;
+    const root = document.documentElement;
+    const follow = () => {
+      root.style.scrollPaddingTop = `${element.getBoundingClientRect().height + 8}px`;
+    };
+    follow();
+    const observer = new ResizeObserver(follow);
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      root.style.scrollPaddingTop = '';
+    };
+  }, [bar]);
+}
+
 export function FindBar({ chatId, keyword, count, empty, nextHref, previousHref, windowText, error }: FindBarProps) {
   // Without a keyword the bar leads back to the chat alone; a new keyword starts at its first match.
   const action = chatHref(chatId);
@@ -30,6 +53,8 @@ export function FindBar({ chatId, keyword, count, empty, nextHref, previousHref,
   const [draft, setDraft] = useState(keyword);
   const [shown, setShown] = useState(keyword);
   const [pending, startTransition] = useTransition();
+  const bar = useRef<HTMLElement>(null);
+  useScrollPaddingFor(bar);
   if (shown !== keyword) {
     // Another keyword arrived through the URL (back, a link): the box follows it.
     setShown(keyword);
@@ -57,7 +82,7 @@ export function FindBar({ chatId, keyword, count, empty, nextHref, previousHref,
   }
 
   return (
-    <section className="card find-bar" role="search" aria-label="在此会话中查找" data-testid="find-bar">
+    <section ref={bar} className="card find-bar" role="search" aria-label="在此会话中查找" data-testid="find-bar">
       <form
         method="get"
         action={action}

@@ -90,6 +90,7 @@ export function MessageTools({
 
   function onAdd(event: FormEvent) {
     event.preventDefault();
+    if (pending) return;
     const mark = draft.trim();
     if (!mark) {
       setError('请输入标记内容');
@@ -105,7 +106,7 @@ export function MessageTools({
 
   return (
     <div className="tools" data-testid="message-tools" data-ready={ready ? 'true' : undefined}>
-      {/* Never `disabled` while saving: a disabled button loses focus, and a keyboard user's focus would fall to the page. */}
+      {/* No control here is `disabled` while saving (aria-disabled, and a press meanwhile does nothing): a disabled button loses focus, and a keyboard user's focus would fall to the page. */}
       <button
         type="button"
         className={favorite === null ? 'star unsure' : favorite ? 'star on' : 'star'}
@@ -157,8 +158,9 @@ export function MessageTools({
           <button
             type="button"
             aria-label={`移除标记 ${mark}`}
-            disabled={pending}
+            aria-disabled={pending}
             onClick={() =>
+              !pending &&
               startTransition(async () => {
                 handle(await removeMark(messageId, mark), (data) => {
                   setMarks(data.mark);
@@ -181,7 +183,7 @@ export function MessageTools({
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
         />
-        <button type="submit" className="small" disabled={pending}>
+        <button type="submit" className="small" aria-disabled={pending}>
           添加
         </button>
       </form>

@@ -108,17 +108,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <tbody>
               {result.value.data.records.map((r, i) => (
                 <tr key={i} data-testid="audit-row">
-                  <td>{r.time}</td>
-                  <td>
+                  <td data-label="时间">{r.time}</td>
+                  <td data-label="操作人">
                     <OperatorName id={r.operatorId} names={directory.names} />
                   </td>
-                  <td>{r.clientId}</td>
-                  <td data-testid="audit-action">{AUDIT_ACTION_LABELS[r.action] ?? r.action}</td>
-                  <td>{r.chatId ? <Link href={`/chats/${encodeURIComponent(r.chatId)}`}>{r.chatId}</Link> : '—'}</td>
-                  <td>
+                  <td data-label="客户端">{r.clientId}</td>
+                  <td data-label="操作" data-testid="audit-action">
+                    {AUDIT_ACTION_LABELS[r.action] ?? r.action}
+                  </td>
+                  <td data-label="会话">{r.chatId ? <Link href={`/chats/${encodeURIComponent(r.chatId)}`}>{r.chatId}</Link> : '—'}</td>
+                  <td data-label="对象">
                     <Target record={r} names={directory.names} />
                   </td>
-                  <td>{r.ip}</td>
+                  <td data-label="来源 IP">{r.ip}</td>
                 </tr>
               ))}
             </tbody>

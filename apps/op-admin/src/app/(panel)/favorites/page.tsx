@@ -51,7 +51,7 @@ export default async function FavoritesPage({ searchParams }: { searchParams: Pr
                     <Link href={chatHref(chat.chatId, { around: message.userMessageId })}>{chat.chatId}</Link>{' '}
                     <StatusBadge code={chat.statusCode} />
                     <div style={{ color: 'var(--muted)', fontSize: 12 }}>
-                      客户 {chat.customerId ?? '—'} · 客服 <OperatorName id={chat.operatorId} names={directory.names} />
+                      客户 <bdi>{chat.customerId ?? '—'}</bdi> · 客服 <OperatorName id={chat.operatorId} names={directory.names} />
                     </div>
                   </td>
                   <td data-label="消息">

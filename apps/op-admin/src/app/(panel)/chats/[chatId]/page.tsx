@@ -9,7 +9,7 @@ import {
   type SearchWindow,
 } from '@op/contracts';
 import { ChatShortcuts } from '@/components/chat-shortcuts';
-import { ErrorBox, Forbidden, OperatorName, Pager, StatusBadge } from '@/components/common';
+import { Forbidden, OperatorName, Pager, RetryBox, StatusBadge } from '@/components/common';
 import { FindBar } from '@/components/find-bar';
 import { FreshOnReturn } from '@/components/fresh-on-return';
 import { Menu } from '@/components/menu';
@@ -43,10 +43,16 @@ function safeDecode(segment: string): string | null {
   }
 }
 
-function refusal(code: number, message: string) {
+/** What the page shows when the API refuses or fails the chat; `here` is the page's own address, to try again. */
+function refusal(code: number, message: string, here: string) {
   if (code === 403) return <Forbidden title="无权访问该会话" detail="该会话未分配给你，无法查看。" />;
   if (code === 404) return <Forbidden title="会话不存在" detail={message} />;
-  return <ErrorBox message={message} />;
+  return (
+    <>
+      <h1>会话</h1>
+      <RetryBox message={message} href={here} />
+    </>
+  );
 }
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
@@ -60,8 +66,12 @@ export default async function ChatPage({ params, searchParams }: { params: Param
   const session = await requireSession();
   const { chatId: rawId } = await params;
   const chatId = safeDecode(rawId);
-  if (chatId === null) return refusal(404, '会话地址无效');
-  const { page, around, keyword: rawKeyword, hit: rawHit } = await searchParams;
+  if (chatId === null) return refusal(404, '会话地址无效', '/');
+  const query = await searchParams;
+  const { page, around, keyword: rawKeyword, hit: rawHit } = query;
+  // This page's own address (to try again): its path as requested, its query as given.
+  const given = new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const here = `/chats/${rawId}${given.size > 0 ? `?${given.toString()}` : ''}`;
   // A page picked in the pager wins over the message the chat was opened at.
   const pageNum = page === undefined ? undefined : Math.max(1, Number.parseInt(page, 10) || 1);
   let aroundMessageId = around && MESSAGE_ID_PATTERN.test(around) ? around : undefined;
@@ -76,7 +86,7 @@ export default async function ChatPage({ params, searchParams }: { params: Param
     byNumber ? findByNumber(session, chatId, keyword, hit ?? 1) : null,
     operatorDirectory(session),
   ]);
-  if (!detail.ok) return refusal(detail.code, detail.message);
+  if (!detail.ok) return refusal(detail.code, detail.message, here);
   let find: OpResult<FindResult> | null = found;
   const anchor = (find?.ok ? find.value.currentId : null) ?? aroundMessageId;
   const listAt = (at: string | undefined) =>
@@ -193,9 +203,9 @@ export default async function ChatPage({ params, searchParams }: { params: Param
 
       {!list.ok ? (
         list.code === 403 || list.code === 404 ? (
-          refusal(list.code, list.message)
+          refusal(list.code, list.message, here)
         ) : (
-          <ErrorBox message={list.message} />
+          <RetryBox message={list.message} href={here} />
         )
       ) : (
         <Conversation

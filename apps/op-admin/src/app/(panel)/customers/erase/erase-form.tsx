@@ -48,11 +48,12 @@ export function EraseForm({ initialCustomerId, maxLength }: { initialCustomerId:
       ) : null}
       {state.done && state.done.chats + state.done.messages === 0 ? (
         <p className="error" role="alert" data-testid="erase-nothing">
-          没有找到客户 {state.done.customerId} 的会话或消息：没有删除任何内容，请检查客户 ID。
+          没有找到客户 <bdi>{state.done.customerId}</bdi> 的会话或消息：没有删除任何内容，请检查客户 ID。
         </p>
       ) : state.done ? (
         <p className="done" role="status" data-testid="erase-done">
-          已删除客户 {state.done.customerId} 的 {state.done.chats} 个会话、{state.done.messages} 条消息、{state.done.marks} 个标记、
+          已删除客户 <bdi>{state.done.customerId}</bdi> 的 {state.done.chats} 个会话、{state.done.messages} 条消息、{state.done.marks}{' '}
+          个标记、
           {state.done.favorites} 个收藏。
         </p>
       ) : null}
