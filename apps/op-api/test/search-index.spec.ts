@@ -63,6 +63,23 @@ describe.each(SEARCH_SETUPS.filter((setup) => setup.search !== 'scan'))('the $na
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('search:verify samples by count, not by time: messages dated 2100 and 9999 do not take every draw', async () => {
+    // 2 of 7,000 messages were checked: random points over 2026-9999 nearly all fell after the last of 2026.
+    const spread = await t.createTenant();
+    await t.importRecords(spread.tenantId, [
+      ...Array.from({ length: 300 }, (_, i) =>
+        record({ chatId: `day-${i % 10}`, timestamp: BASE + i * 1000, body: { type: 'txt', msg: `第${i}条` } }),
+      ),
+      record({ chatId: 'far', timestamp: Date.UTC(2100, 0, 1), body: { type: 'txt', msg: '很久以后' } }),
+      record({ chatId: 'far', timestamp: Date.UTC(9999, 11, 29), body: { type: 'txt', msg: '更久以后' } }),
+    ]);
+    const index = t.app.get(SearchIndexService);
+    await index.drain();
+    const report = await index.verify(spread.tenantId, 100);
+    expect(report).toMatchObject({ ok: true, tenants: [{ stored: 302, missing: 0 }] });
+    expect(report.tenants[0].checked).toBeGreaterThanOrEqual(80);
+  });
+
   it('search:verify finds the index whole, says what differs once it is not, and search:rebuild mends it', async () => {
     expect(await refundChats()).toEqual({ chats: ['chat-9', 'chat-6', 'chat-3', 'chat-0'], window: null });
     const whole = await opctl('search:verify', '--tenant', tenant.tenantId, '--sample', '20');
