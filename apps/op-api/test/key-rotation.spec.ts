@@ -8,7 +8,7 @@ import { OpError } from '../src/common/errors/op-error';
 import { KeyRotationService } from '../src/modules/access/key-rotation.service';
 import { createTestDatabase, ENGINES, type TestDatabase } from './support/databases';
 import { callbackBody, postCallback } from './support/easemob';
-import { OPCTL, runNode, startServer } from './support/processes';
+import { OPCTL, runNode, spawnNode, startServer } from './support/processes';
 import { startTestApp, type TestApp } from './support/test-app';
 
 describe('key rotation through opctl (SECURITY.md)', () => {
@@ -73,6 +73,29 @@ describe('key rotation through opctl (SECURITY.md)', () => {
     writeFileSync(keyFile, newKey + '\n', { mode: 0o600 });
   });
 
+  it('reads a secret given as - from standard input, kept off the command line (ps, shell history)', async () => {
+    const { tenantId } = await opctl('tenant:create', '--name', 'stdin');
+    await opctl('client:create', '--tenant', tenantId);
+    const piped = (args: string[], input: string) => {
+      const { child, done } = spawnNode(OPCTL, args, env);
+      child.stdin!.end(input);
+      return done;
+    };
+    const newKey = randomBytes(32).toString('hex');
+    const rotated = await piped(['master-key:rotate', '--new-key', '-'], `${newKey}\n`);
+    expect([rotated.code, JSON.parse(rotated.stdout)]).toEqual([0, { resealed: expect.any(Number), keySource: 'file' }]);
+    expect(readFileSync(join(dataDir, 'master.key'), 'utf8').trim()).toBe(newKey);
+    // One secret at most comes from standard input.
+    const two = await piped(
+      ['easemob:app', '--tenant', tenantId, '--appkey', 'in#app', '--callback-secret', '-', '--client-id', 'c', '--client-secret', '-'],
+      'x\n',
+    );
+    expect([two.code, JSON.parse(two.stdout)]).toEqual([
+      1,
+      { error: { code: 400, message: '只能有一个参数从标准输入读取（--client-secret -、--callback-secret -）' } },
+    ]);
+  }, 120_000);
+
   it("revokes an operator's tokens and then the client itself through opctl while the API runs", async () => {
     const { tenantId } = await opctl('tenant:create', '--name', 'revoke');
     const client = await opctl('client:create', '--tenant', tenantId);
@@ -112,7 +135,7 @@ describe('key rotation through opctl (SECURITY.md)', () => {
       const run = await runNode(OPCTL, [...args], env);
       expect([run.code, JSON.parse(run.stdout)]).toEqual([1, { error: { code: 404, message } }]);
     }
-  });
+  }, 120_000);
 
   it('re-keys an Easemob callback secret from opctl while the API runs: the old secret is refused within 5 s (it signed for 30)', async () => {
     const { tenantId } = await opctl('tenant:create', '--name', 'rekey');
@@ -135,7 +158,7 @@ describe('key rotation through opctl (SECURITY.md)', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 120_000);
 });
 
 describe.each(ENGINES)('master-key rotation beside secrets being sealed, on %s', (engine) => {

@@ -333,6 +333,9 @@ function argumentError(error: Error & { code?: string }, command: string): strin
   return `参数错误：${error.message}`;
 }
 
+/** Flags that carry a secret: each may be given as `-`, to be read from standard input. */
+const SECRET_FLAGS = ['password', 'secret', 'client-secret', 'callback-secret', 'new-key'];
+
 /** Runs one command; returns what to print on stdout. Throws on failure. */
 export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
   const [name, ...rest] = argv;
@@ -369,6 +372,10 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
     if (error instanceof OpError) throw error;
     throw OpError.badRequest(argumentError(error as Error & { code?: string }, name));
   }
+  // A secret given as `-` is read from standard input: on the command line it shows in `ps` and the shell's history.
+  const piped = SECRET_FLAGS.filter((flag) => values[flag] === '-');
+  if (piped.length > 1) throw OpError.badRequest(`只能有一个参数从标准输入读取（${piped.map((flag) => `--${flag} -`).join('、')}）`);
+  if (piped.length === 1) values[piped[0]] = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
   for (const flag of command.required) {
     if (values[flag] === undefined || values[flag] === '') throw OpError.badRequest(`--${flag} 不能为空`);
   }
