@@ -68,7 +68,7 @@ describe.each(STORE_ENGINES)('retention on %s', (engine) => {
       auditDays: null,
     });
     const bad = await opctl('retention:set', '--tenant', a.tenantId, '--message-days', 'ten');
-    expect(bad).toMatchObject({ code: 1, json: { error: { code: 400, message: '--message-days 必须是正整数' } } });
+    expect(bad).toMatchObject({ code: 1, json: { error: { code: 400, message: '--message-days 必须是非负整数' } } });
     expect((await opctl('retention:set', '--tenant', 'nope')).json).toEqual({
       error: { code: 404, message: '--tenant nope 对应的租户不存在' },
     });

@@ -55,7 +55,7 @@ function operatorPath(path: string): string {
 function integerFlag(flags: Flags, name: string): number | undefined {
   const raw = flags[name];
   if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw)) throw OpError.badRequest(`--${name} 必须是正整数`);
+  if (!/^\d+$/.test(raw)) throw OpError.badRequest(`--${name} 必须是非负整数`);
   return Number(raw);
 }
 
