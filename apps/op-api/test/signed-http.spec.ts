@@ -191,6 +191,13 @@ describe.each(ENGINES)('signed HTTP end to end on %s', (engine) => {
       expectError(await stranger.call('chatMessageList', { chatId: CHAT }), 401, 'client 无效');
     });
 
+    it('a client whose stored sign method is none the API knows (set by hand): 401, not a 500 on every call', async () => {
+      const odd = await t.clients.create(a.tenantId);
+      await t.dataSource.query("UPDATE api_clients SET sign_method = 'sha1' WHERE id = ?", [odd.clientId]);
+      const client = new OpClient({ baseUrl: t.baseUrl, clientId: odd.clientId, secret: odd.secret, token: a.token });
+      expectError(await client.call('chatMessageList', { chatId: CHAT }), 401, 'client 无效');
+    });
+
     it('a timestamp more than 300 s away, either way, or not a number', async () => {
       const now = Math.floor(Date.now() / 1000);
       expectError(

@@ -375,7 +375,11 @@ export async function runOpctl(argv: string[], env: NodeJS.ProcessEnv = process.
   // A secret given as `-` is read from standard input: on the command line it shows in `ps` and the shell's history.
   const piped = SECRET_FLAGS.filter((flag) => values[flag] === '-');
   if (piped.length > 1) throw OpError.badRequest(`只能有一个参数从标准输入读取（${piped.map((flag) => `--${flag} -`).join('、')}）`);
-  if (piped.length === 1) values[piped[0]] = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+  if (piped.length === 1) {
+    // From a terminal it would wait, silently, for Ctrl-D, the secret echoed as it is typed.
+    if (process.stdin.isTTY) throw OpError.badRequest(`--${piped[0]} - 从标准输入读取：请用管道或重定向提供（如 … < 文件）`);
+    values[piped[0]] = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+  }
   for (const flag of command.required) {
     if (values[flag] === undefined || values[flag] === '') throw OpError.badRequest(`--${flag} 不能为空`);
   }

@@ -13,7 +13,7 @@ export const MESSAGE_ID_PATTERN = /^[1-9]\d{0,18}$/;
  * An id (a chat's, a customer's, a message's sender) has no white space at either end. Ids
  * compare byte for byte, except that MySQL-family collations pad with spaces: MariaDB took
  * `u1 ` for `u1` (another chat, another customer) where SQLite did not. Such an id is refused
- * on every engine, in requests and in what is stored. The empty string is left to `Length`.
+ * on every engine, in requests and in what is stored. The empty string is left to `CharLength`.
  */
 export const TRIMMED_ID_PATTERN = /^(?:\S(?:[\s\S]*\S)?)?$/;
 export const untrimmedIdMessage = (field: string): string => `${field} 首尾不能有空白字符`;

@@ -125,7 +125,7 @@ describe('OpClient holds a success to what its method promises', () => {
     JSON.stringify({ code: 200, message: '成功', data, ...(page ? { page } : {}), foot: {} });
 
   const stub = stubServer((request, response) => {
-    if (request.url?.includes('chatDetail')) {
+    if (request.url?.includes('chatDetail') || request.url?.includes('auditExport')) {
       // A proxy that passed an error status with a body of success: whose answer is it?
       response.writeHead(500, { 'content-type': 'application/json' }).end(success({ chatId: 'c' }));
     } else if (request.url?.includes('chatMessageList')) {
@@ -181,6 +181,12 @@ describe('OpClient holds a success to what its method promises', () => {
   it('takes a success only with HTTP 200: code 200 under HTTP 500 is a bad gateway', async () => {
     const client = new OpClient({ baseUrl: stub.url(), clientId: 'c1', secret: 's3cr3t' });
     await expect(client.chatDetail({ chatId: 'c' })).rejects.toMatchObject({
+      name: 'OpApiError',
+      code: 502,
+      message: 'Op API 的应答 code 200 与 HTTP 500 不符',
+    });
+    // A file endpoint too: its error answers are envelopes, and this one says success.
+    await expect(client.auditExport({ from: '2026-12-01 00:00:00', to: '2026-12-02 00:00:00' })).rejects.toMatchObject({
       name: 'OpApiError',
       code: 502,
       message: 'Op API 的应答 code 200 与 HTTP 500 不符',

@@ -251,6 +251,8 @@ export class OpClient {
     const response = await this.send(request, call.timeoutMs);
     if (response.status !== 200) {
       const envelope = await envelopeOf<unknown>(response);
+      if (envelope.code === 200)
+        throw new OpApiError(502, `Op API 的应答 code 200 与 HTTP ${response.status} 不符`, retryAfterOf(response));
       throw new OpApiError(envelope.code, envelope.message, retryAfterOf(response));
     }
     const type = mediaType(response.headers.get('content-type'));

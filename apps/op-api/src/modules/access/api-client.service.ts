@@ -116,7 +116,8 @@ export class ApiClientService {
 
   private async load(clientId: string): Promise<ApiClient | null> {
     const row = await this.dataSource.getRepository(ApiClientEntity).findOneBy({ id: clientId, revokeTime: IsNull() });
-    if (!row) return null;
+    // A method set by hand outside SIGN_METHODS signs nothing: an invalid client (401), not a 500 per call.
+    if (!row || !(SIGN_METHODS as readonly string[]).includes(row.signMethod)) return null;
     return {
       id: row.id,
       tenantId: row.tenantId,

@@ -44,6 +44,12 @@ describe('search snippets', () => {
       expect([keyword, graphemes(snippet).includes(cluster)]).toEqual([keyword, true]);
       expect(snippet.slice(offsets[0][0], offsets[0][1])).toBe(keyword);
     }
+    // Inside a run of 24 flags the window read must start where the run does, or the letters pair wrongly.
+    const flags = '🇨🇳🇺🇸🇯🇵🇩🇪'.repeat(6);
+    for (const gap of [2, 3]) {
+      const run = buildSnippet(`${flags}${'字'.repeat(gap)}旗切词${'字'.repeat(60)}`, '旗切词').snippet;
+      expect(graphemes(run).every((g) => graphemes(flags).includes(g) || !/\p{Regional_Indicator}/u.test(g))).toBe(true);
+    }
     // With no match, the opening of the message: a flag at its 60th unit is kept whole too.
     const opening = buildSnippet(`${'字'.repeat(59)}🇨🇳${'字'.repeat(10)}`, '没有').snippet;
     expect(opening).toBe(`${'字'.repeat(59)}🇨🇳`);

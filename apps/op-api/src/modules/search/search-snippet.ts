@@ -3,6 +3,9 @@ import { findKeyword } from '@op/contracts';
 export const SNIPPET_LENGTH = 60;
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+/** U+1F1E6-U+1F1FF: two of them make a flag. */
+const isRegionalLetter = (code: number | undefined) => code !== undefined && code >= 0x1f1e6 && code <= 0x1f1ff;
 /** How far either side of an edge the text is read to find its grapheme: more than any real cluster. */
 const CLUSTER_REACH = 64;
 
@@ -13,7 +16,10 @@ const CLUSTER_REACH = 64;
  */
 function graphemeEdge(text: string, index: number, outward: boolean): number {
   if (index <= 0 || index >= text.length) return index;
-  const from = Math.max(0, index - CLUSTER_REACH);
+  let from = Math.max(0, index - CLUSTER_REACH);
+  if (isLowSurrogate(text.charCodeAt(from))) from--;
+  // Regional letters pair from the start of their run (24 flags in a row): read from there.
+  while (from >= 2 && isRegionalLetter(text.codePointAt(from - 2))) from -= 2;
   const cluster = graphemes.segment(text.slice(from, index + CLUSTER_REACH)).containing(index - from)!;
   const clusterStart = from + cluster.index;
   if (clusterStart === index) return index;

@@ -143,7 +143,7 @@ export default async function ChatPage({ params, searchParams }: { params: Param
       ) : null}
       <section className="card" data-testid="chat-detail">
         <h1>
-          会话 {chat.chatId} <StatusBadge code={chat.statusCode} />
+          会话 <bdi>{chat.chatId}</bdi> <StatusBadge code={chat.statusCode} />
         </h1>
         <dl className="details">
           <div>
