@@ -26,18 +26,22 @@ export class PrivateSphinx {
    * up by hand may have it (8M is searchd's default).
    */
   static async create(count = 2, options: { maxPacketSize?: string } = {}): Promise<PrivateSphinx> {
-    const dir = mkdtempSync(join(tmpdir(), 'op-sphinx-'));
-    const nodes: SphinxNode[] = [];
-    for (let i = 0; i < count; i++) nodes.push({ host: '127.0.0.1', sqlPort: await freePort(), apiPort: await freePort() });
-    const tier = new PrivateSphinx(dir, nodes, options.maxPacketSize);
-    try {
-      await tier.start();
-    } catch (error) {
-      // A node that never listened stops its tier, as a private MariaDB does: one left running outlived the spec.
-      await tier.destroy();
-      throw error;
+    // A port freePort found free may be taken by another spec file's server before searchd binds
+    // it (searchd then exits, and its SphinxQL port refuses): the tier starts again on new ports.
+    for (let attempt = 1; ; attempt++) {
+      const dir = mkdtempSync(join(tmpdir(), 'op-sphinx-'));
+      const nodes: SphinxNode[] = [];
+      for (let i = 0; i < count; i++) nodes.push({ host: '127.0.0.1', sqlPort: await freePort(), apiPort: await freePort() });
+      const tier = new PrivateSphinx(dir, nodes, options.maxPacketSize);
+      try {
+        await tier.start();
+        return tier;
+      } catch (error) {
+        // A node that never listened stops its tier, as a private MariaDB does: one left running outlived the spec.
+        await tier.destroy();
+        if (attempt >= 3) throw error;
+      }
     }
-    return tier;
   }
 
   get env(): Record<string, string> {
@@ -58,7 +62,18 @@ export class PrivateSphinx {
     });
     // All at once, as before each could reach the others: the ports freePort found are taken soonest.
     this.nodes.forEach((_, i) => this.spawnNode(i));
-    for (const node of this.nodes) await waitForMysqlProtocol(node.sqlPort, { attempts: 100 });
+    for (const [i, node] of this.nodes.entries()) await this.listening(i, node);
+  }
+
+  /** Node `i` answers on its SphinxQL port; refused at once when it exits first (a port taken under it). */
+  private listening(i: number, node: SphinxNode): Promise<void> {
+    const child = this.children[i];
+    const exited = new Promise<never>((_, reject) => {
+      if (child.exitCode !== null) reject(new Error(`searchd node ${i} exited (${child.exitCode})`));
+      child.once('exit', (code) => reject(new Error(`searchd node ${i} exited (${code})`)));
+    });
+    exited.catch(() => undefined); // waited on only while it starts
+    return Promise.race([waitForMysqlProtocol(node.sqlPort, { attempts: 150 }), exited]);
   }
 
   private spawnNode(i: number): void {
@@ -68,7 +83,7 @@ export class PrivateSphinx {
   /** Starts node `i` again after {@link stopNode}: its shard is as it left it. */
   async startNode(i: number): Promise<void> {
     this.spawnNode(i);
-    await waitForMysqlProtocol(this.nodes[i].sqlPort, { attempts: 100 });
+    await this.listening(i, this.nodes[i]);
   }
 
   /** Stops node `i` (SIGTERM: searchd saves its shard). */
