@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessageSearchData, ChatSearchData } from '@op/contracts';
@@ -587,6 +588,35 @@ describe('the Sphinx tier with a shard down', () => {
       [200, 4, 200, 1],
       [200, 4, 200, 1],
     ]);
+  });
+
+  it('waits once for a reader that takes connections and never answers, then reads each tenant from its shard a while', async () => {
+    // A node behind a dead route or a hung searchd: each read waited out the connect timeout (5 s).
+    const accepted: Socket[] = [];
+    const silent = createServer((socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const reader = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const other = await startTestApp('mariadb', { ...sphinx.env, OP_SEARCH_SMALL_TENANT: '0', OP_SPHINX_SEARCH: reader });
+    try {
+      const tenant = await other.createTenant();
+      await other.importRecords(tenant.tenantId, history());
+      await other.app.get(SearchIndexService).drain();
+      const answers = [];
+      for (let i = 0; i < 3; i++) {
+        const chats = await tenant.client.call<ChatSearchData>('chatSearch', { keyword: '退款', pageSize: 100 });
+        answers.push([chats.status, chats.envelope.data?.chats.length]);
+      }
+      expect(answers).toEqual([
+        [200, 4],
+        [200, 4],
+        [200, 4],
+      ]);
+      expect(accepted.length).toBe(1);
+    } finally {
+      await other.close();
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it("refuses search:verify and search:rebuild run without the tier's settings, which checked the scan and said all was well", async () => {

@@ -18,6 +18,11 @@ const PUT_BATCH = 500;
 /** Matches searchd reads, at least, before `matchingChats` may conclude from a partial read. */
 const MATCHING_CUTOFF = 50_000;
 const DELETE_BATCH = 1_000;
+/**
+ * How long reads go straight to each tenant's shard once the distributed index could not answer
+ * whole: a reader that does not answer costs a connect timeout (5 s) each time it is tried.
+ */
+const READER_PAUSE_MS = 10_000;
 
 /** Chat ids travel as base64url in a string attribute: no SphinxQL escaping can bend them. */
 const encodeChat = (chatId: string) => Buffer.from(chatId, 'utf8').toString('base64url');
@@ -62,6 +67,8 @@ export class SphinxEngine implements SearchEngine {
   readonly outboxFed = true;
   private shards: Pool[] = [];
   private reader: Pool | null = null;
+  /** Until when reads leave the reader out (see READER_PAUSE_MS). */
+  private readerPausedUntil = 0;
 
   constructor(private readonly config: SphinxConfig) {}
 
@@ -97,26 +104,25 @@ export class SphinxEngine implements SearchEngine {
    * one is set (OP_SPHINX_SEARCH), which reaches every shard. When it cannot answer whole (a
    * shard left out with an agent warning, or its own node down), the tenant's own shard is read
    * instead: every write of the tenant goes there, so it holds all of the tenant's entries and
-   * a node down costs only the tenants on it (a 503), not every tenant.
+   * a node down costs only the tenants on it (a 503), not every tenant. The reader is then left
+   * out for {@link READER_PAUSE_MS}, so that a node that does not answer is waited for once.
    */
   private async readFor<T extends RowDataPacket>(
     tenantId: string,
     build: (index: string) => string,
     withMeta = false,
   ): Promise<{ rows: T[]; meta: MetaRow[] }> {
-    if (this.reader) {
+    if (this.reader && Date.now() >= this.readerPausedUntil) {
       const gathered = await this.reading(this.reader, (connection) =>
         this.readOn<T>(connection, build(SPHINX_DISTRIBUTED_INDEX), withMeta, true),
       ).catch((error: unknown) => {
         if (error instanceof OpError && error.code === 503) return null;
         throw error;
       });
-      if (gathered !== null) return gathered;
+      if (gathered !== null && !gathered.partial) return gathered;
+      this.readerPausedUntil = Date.now() + READER_PAUSE_MS;
     }
-    const own = await this.reading(this.shardOf(tenantId), (connection) =>
-      this.readOn<T>(connection, build(SPHINX_RT_INDEX), withMeta, false),
-    );
-    return own!;
+    return this.reading(this.shardOf(tenantId), (connection) => this.readOn<T>(connection, build(SPHINX_RT_INDEX), withMeta, false));
   }
 
   private async select<T extends RowDataPacket>(tenantId: string, build: (index: string) => string): Promise<T[]> {
@@ -140,22 +146,22 @@ export class SphinxEngine implements SearchEngine {
   }
 
   /**
-   * One read; null when searchd answered a read of the distributed index without some shard (it
-   * leaves one that does not answer out, with a warning, and answers the rest as if complete).
+   * One read; `partial` when searchd answered a read of the distributed index without some shard
+   * (it leaves one that does not answer out, with a warning, and answers the rest as if complete).
    */
   private async readOn<T extends RowDataPacket>(
     connection: PoolConnection,
     sql: string,
     withMeta: boolean,
     distributed: boolean,
-  ): Promise<{ rows: T[]; meta: MetaRow[] } | null> {
+  ): Promise<{ rows: T[]; meta: MetaRow[]; partial: boolean }> {
     const [rows] = await connection.query<T[]>(sql);
     const meta = withMeta ? (await connection.query<MetaRow[]>('SHOW META'))[0] : [];
-    if (!distributed) return { rows, meta };
+    if (!distributed) return { rows, meta, partial: false };
     const [warnings] = await connection.query<Array<RowDataPacket & { Message?: string }>>('SHOW WARNINGS');
     // Rows when there are warnings; searchd answers OK, not an empty set, when there are none.
-    if (Array.isArray(warnings) && warnings.some((warning) => /agent/i.test(String(warning.Message ?? '')))) return null;
-    return { rows, meta };
+    const partial = Array.isArray(warnings) && warnings.some((warning) => /agent/i.test(String(warning.Message ?? '')));
+    return { rows, meta, partial };
   }
 
   /**
