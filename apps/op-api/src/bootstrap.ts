@@ -163,6 +163,9 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     rawBody: true,
     bufferLogs: true,
+    // A module that fails to start (the database refusing its credentials) rejects: main() says
+    // why in one line, where Nest printed its injector's stack and exited itself.
+    abortOnError: false,
   });
   app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes }, (request, body, done) => {
     try {

@@ -272,6 +272,12 @@ describe.each(ENGINES)('opctl and the built server on %s', (engine) => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('配置错误：OP_PORT 必须是 0 到 65535 之间的整数');
   });
+
+  it('says in its last line why the API could not start when the database refuses its credentials', async () => {
+    const run = await runNode(MAIN, [], { ...env, OP_DATABASE_URL: 'mysql://op_nobody:wrong@127.0.0.1:3306/op_nowhere' });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^Op API failed to start: Access denied for user 'op_nobody'@/);
+  });
 });
 
 describe.each(ENGINES)('migrations run by several processes at once on %s', (engine) => {
