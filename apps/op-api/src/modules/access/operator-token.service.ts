@@ -99,10 +99,11 @@ export class OperatorTokenService {
   async revokeAll(operatorId: string): Promise<{ operatorId: string; revoked: number }> {
     const operator = await this.dataSource.getRepository(OperatorEntity).findOneBy({ id: operatorId });
     if (!operator) throw OpError.notFound(`operator ${operatorId} 不存在`);
+    const now = Date.now();
     const revoked = await affectedRows(
       this.dataSource,
       'UPDATE operator_tokens SET revoke_time = ? WHERE operator_id = ? AND revoke_time IS NULL AND expire_time > ?',
-      [Date.now(), operatorId, Date.now()],
+      [now, operatorId, now],
     );
     for (const [hash, { operator: cached }] of this.cache) if (cached.id === operatorId) this.cache.delete(hash);
     return { operatorId, revoked };

@@ -962,7 +962,6 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     const total = weights.reduce((sum, day) => sum + day.n, 0);
     const picked = new Map<string, MessageRow>();
     const take = (rows: MessageRow[]) => rows.length > 0 && picked.set(rows[0].id, rows[0]);
-    const columns = 'CAST(id AS CHAR) AS id, tenant_id, chat_id, create_time, msg';
     for (let i = 0; i < n * 4 && picked.size < n; i++) {
       if (total === 0) {
         await this.sampleByTime(tenantId, take);
@@ -980,17 +979,20 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
               [tenantId, from, to],
             )
           : [{ id: '0', create_time: from + Math.floor(Math.random() * DAY_MS) }];
-      if (at === undefined) continue;
-      // From that message on, itself included (the keyset is "after", so after the id before it).
-      const after = keysetAfter({ timeMs: Number(at.create_time), id: BigInt(at.id) - 1n });
-      take(
-        await this.dataSource.query(
-          `SELECT ${columns} FROM messages WHERE tenant_id = ? AND type = 'txt'${after.sql} ORDER BY messages.create_time, messages.id LIMIT 1`,
-          [tenantId, ...after.params],
-        ),
-      );
+      if (at !== undefined) take(await this.firstTextFrom(tenantId, Number(at.create_time), BigInt(at.id)));
     }
     return [...picked.values()];
+  }
+
+  /** The tenant's first text message at or after (`timeMs`, `id`), itself included: one row or none. */
+  private firstTextFrom(tenantId: string, timeMs: number, id: bigint): Promise<MessageRow[]> {
+    // The keyset is "after": after the id before this one.
+    const after = keysetAfter({ timeMs, id: id - 1n });
+    return this.dataSource.query(
+      'SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, create_time, msg FROM messages ' +
+        `WHERE tenant_id = ? AND type = 'txt'${after.sql} ORDER BY messages.create_time, messages.id LIMIT 1`,
+      [tenantId, ...after.params],
+    );
   }
 
   /** One message after a random point of the tenant's time range (its messages have no day counts). */
@@ -1001,12 +1003,7 @@ export class SearchIndexService implements OnModuleInit, OnApplicationShutdown {
     );
     if (range.lo === null || range.hi === null) return;
     const at = Number(range.lo) + Math.floor(Math.random() * (Number(range.hi) - Number(range.lo) + 1));
-    take(
-      await this.dataSource.query(
-        "SELECT CAST(id AS CHAR) AS id, tenant_id, chat_id, create_time, msg FROM messages WHERE tenant_id = ? AND type = 'txt' AND create_time >= ? ORDER BY messages.create_time, messages.id LIMIT 1",
-        [tenantId, at],
-      ),
-    );
+    take(await this.firstTextFrom(tenantId, at, 0n));
   }
 
   // ---- metrics -----------------------------------------------------------------------------
