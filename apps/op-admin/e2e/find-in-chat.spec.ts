@@ -29,6 +29,10 @@ function longText(n: number): string {
   return `消息 ${n}`;
 }
 
+/** A chat whose middle message is a text of 17,502 characters (52 KiB, near the store's 64) ending in 尾注, its one match. */
+const TALL_CHAT = 'u0005000000000000000000000000000001';
+const TALL_TEXT = `${'长消息的正文，'.repeat(2_500)}尾注`;
+
 /** The page of 20 that holds message n (1-based). */
 const pageOf = (n: number) => Math.ceil(n / 20);
 
@@ -75,6 +79,13 @@ describe('find in a chat and the keyword search, in Chromium', () => {
           to: 'agent-im',
           body: { type: 'txt', msg: '请帮我开发票' },
         }),
+      ),
+    );
+
+    await api.importRecords(
+      tenantId,
+      ['前一条', TALL_TEXT, '后一条'].map((msg, i) =>
+        record({ chatId: TALL_CHAT, timestamp: BASE + i * MINUTE, from: 'cust-tall', to: 'agent-im', body: { type: 'txt', msg } }),
       ),
     );
 
@@ -358,6 +369,33 @@ describe('find in a chat and the keyword search, in Chromium', () => {
       expect(chats).toEqual([invoiceChat(3), invoiceChat(4)]);
       // The filters stay in the form.
       await expect(page.getByLabel('消息时间 从', { exact: true }).inputValue()).resolves.toBe('2025-01-06 09:30:30');
+    });
+
+    it('keeps a text of many screens in a bubble that scrolls, and shows its match inside it', async () => {
+      await page.goto(`${panel.url}/chats/${TALL_CHAT}?keyword=${encodeURIComponent('尾注')}&hit=1`);
+      await atMatch(1, 1);
+      await expect(current().locator('.bubble').textContent()).resolves.toBe(TALL_TEXT);
+      // The match sits at the text's end: the bubble, at most 60 % of the screen, scrolled to it.
+      await page.waitForFunction(
+        () => {
+          const bubble = document.querySelector('[data-testid="message"][aria-current="true"] .bubble');
+          const mark = bubble?.querySelector('mark')?.getBoundingClientRect();
+          const box = bubble?.getBoundingClientRect();
+          return (
+            !!box &&
+            !!mark &&
+            box.height <= window.innerHeight * 0.6 + 1 &&
+            mark.top >= box.top &&
+            mark.bottom <= box.bottom &&
+            mark.bottom <= window.innerHeight
+          );
+        },
+        undefined,
+        { timeout: 10_000 },
+      );
+      // The message after it is a screen away, not tens of screens.
+      const next = await page.getByTestId('message').last().boundingBox();
+      expect(next!.y).toBeLessThan(viewport.height * 2);
     });
 
     it('keeps the find bar whole and in view on this screen', async () => {

@@ -35,6 +35,14 @@ describe('MessageBody', () => {
     expect(html).not.toContain('<img');
   });
 
+  it('says an empty or blank text message is blank rather than drawing an empty bubble', () => {
+    for (const msg of ['', ' \n\t', null]) {
+      expect(renderToStaticMarkup(<MessageBody message={message({ msg })} />)).toBe(
+        '<div class="bubble" data-kind="text"><span class="blank-text">（空白消息）</span></div>',
+      );
+    }
+  });
+
   it('marks every match of a keyword in a text message as the API matches it, still as text', () => {
     const html = renderToStaticMarkup(<MessageBody message={message({ msg: '<b>REFUND</b> 与 ｒｅｆｕｎｄ，退款' })} keyword="Refund" />);
     expect(html).toBe(

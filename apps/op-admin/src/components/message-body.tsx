@@ -45,7 +45,14 @@ export function MessageBody({
     case 'text':
       return (
         <div className="bubble" data-kind="text">
-          {keyword ? <Snippet snippet={view.text} offsets={findKeyword(view.text, keyword)} /> : view.text}
+          {view.text.trim() === '' ? (
+            // An empty or blank message was a bubble with nothing in it, taken for a drawing fault.
+            <span className="blank-text">（空白消息）</span>
+          ) : keyword ? (
+            <Snippet snippet={view.text} offsets={findKeyword(view.text, keyword)} />
+          ) : (
+            view.text
+          )}
         </div>
       );
     case 'image': {
