@@ -1,6 +1,7 @@
 import { findKeyword, type ChatMessage } from '@op/contracts';
 import { mediaOrigins, messageView } from '@/lib/format';
 import { Snippet } from './snippet';
+import { Thumb } from './thumb';
 
 /** A link to a voice or video file after its duration, when the message has one. */
 function MediaLink({ url, label }: { url: string | null | undefined; label: string }) {
@@ -64,7 +65,7 @@ export function MessageBody({
         );
       }
       const picture = view.thumbnail ? (
-        <img className="thumb" src={view.thumbnail} alt={view.name ?? '图片'} />
+        <Thumb src={view.thumbnail} alt={view.name ?? '图片'} />
       ) : (
         <span className="placeholder" data-testid="image-placeholder">
           图片（无缩略图）
@@ -93,7 +94,7 @@ export function MessageBody({
       return (
         <div className="bubble" data-kind="video">
           {view.thumbnail ? (
-            <img className="thumb" src={view.thumbnail} alt="视频封面" />
+            <Thumb src={view.thumbnail} alt="视频封面" />
           ) : view.preview ? (
             <PreviewLink url={view.preview} label="查看封面（外部地址，点击后加载）" />
           ) : (
