@@ -83,6 +83,8 @@ export class SphinxEngine implements SearchEngine {
         bigNumberStrings: true,
         connectTimeout: 5_000,
         enableKeepAlive: true,
+        // Nothing here prepares a statement: see dataSourceOptions (512 KB a connection at the default).
+        maxPreparedStatements: 16,
       });
     this.shards = this.config.shards.map(pool);
     this.reader = this.config.search ? pool(this.config.search) : null;
