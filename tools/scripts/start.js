@@ -4,6 +4,7 @@
 // panel (apps/op-admin) on OP_ADMIN_PORT (default 3001), signed in as the demo operator.
 const { spawn } = require('node:child_process');
 const { closeSync, openSync, readFileSync } = require('node:fs');
+const { createServer } = require('node:net');
 const { join, relative } = require('node:path');
 const { apiArgs, ensureBuilt, root } = require('./ensure-built');
 
@@ -30,11 +31,52 @@ async function waitForApi(url, child) {
   throw new Error('the API did not start within 120 s');
 }
 
+/**
+ * A port `npm start` can print in its banner: a fixed one (0 would be any free port, which the
+ * banner cannot know), 1 to 65535.
+ */
+function fixedPort(name, raw, fallback) {
+  const value = raw ?? String(fallback);
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
+    throw new ConfigError(name, '在 npm start 下必须是 1 到 65535 之间的整数，当前值无效');
+  }
+  return Number(value);
+}
+
+/**
+ * Refuses a port another process holds, naming it, before anything starts: a server already
+ * there answered the start-up checks, the banner was printed, and then the API exited alone.
+ */
+async function ensureFree(name, port, host) {
+  await new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${port} (${name}) is taken by another process: stop it, or choose another port with ${name}`)
+          : error,
+      ),
+    );
+    probe.listen({ port, host, exclusive: true }, () => probe.close(resolve));
+  });
+}
+
+/** How this script reaches a server listening on `host`: its loopback when it listens on every interface. */
+function reach(host, port) {
+  if (host === '0.0.0.0' || host === '::') return `http://127.0.0.1:${port}`;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 const children = [];
 let logFile = null;
 
 async function main() {
   const config = loadConfig();
+  const apiPort = fixedPort('OP_PORT', process.env.OP_PORT, config.port);
+  const adminPort = fixedPort('OP_ADMIN_PORT', process.env.OP_ADMIN_PORT, 3001);
+  const apiHost = process.env.OP_LISTEN_HOST ?? '127.0.0.1';
+  await ensureFree('OP_PORT', apiPort, apiHost);
+  await ensureFree('OP_ADMIN_PORT', adminPort, '127.0.0.1');
   const demo = await ensureDemo(config);
   const adminClient = await ensureAdminClient(config.dataDir, demo, runOpctl);
   ensurePanelBuilt();
@@ -44,26 +86,41 @@ async function main() {
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, apiArgs(), {
     stdio: ['ignore', log, log],
-    env: { ...process.env, OP_LISTEN_HOST: process.env.OP_LISTEN_HOST ?? '127.0.0.1' },
+    env: { ...process.env, OP_LISTEN_HOST: apiHost },
   });
-  const baseUrl = `http://127.0.0.1:${config.port}`;
-  const adminPort = Number(process.env.OP_ADMIN_PORT ?? 3001);
+  const baseUrl = reach(apiHost, apiPort);
   const panel = startPanel({ port: adminPort, apiUrl: baseUrl, client: adminClient, mediaHosts: config.qiniu?.domain, log });
   closeSync(log); // the children hold their own copies
   // Ctrl-C stops both; either one ending stops the other, and we exit once both are gone.
   children.push(child, panel);
   let exitCode = 0;
+  let stopping = false;
   const stopAll = (signal) => children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill(signal));
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(signal));
-  for (const c of children) {
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => {
+      stopping = true;
+      stopAll(signal);
+    });
+  }
+  for (const [c, name] of [
+    [child, 'the API'],
+    [panel, 'the admin panel'],
+  ]) {
     c.on('exit', (code) => {
+      // One ending by itself stops the other: say which, and why (the end of the log), and fail.
+      if (!stopping) {
+        stopping = true;
+        exitCode = code || 1;
+        process.stderr.write(`npm start: ${name} stopped (exit code ${code}); stopping the other.\n`);
+        printLogTail();
+      }
       exitCode ||= code ?? 0;
       stopAll('SIGTERM');
       if (children.every((x) => x.exitCode !== null || x.signalCode !== null)) process.exit(exitCode);
     });
   }
   await waitForApi(baseUrl, child);
-  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const adminUrl = reach('127.0.0.1', adminPort);
   await waitForPanel(adminUrl, panel);
   const body = JSON.stringify({ chatId: DEMO_CHAT_ID, needMark: true, needFavorite: true });
   const { curl } = await runOpctl(['sign', '--base-url', baseUrl, '--body', body]);
@@ -93,13 +150,19 @@ async function main() {
   );
 }
 
+let tailPrinted = false;
+
+/** What the servers said before they stopped: the end of the log (once). */
+function printLogTail() {
+  if (!logFile || tailPrinted) return;
+  tailPrinted = true;
+  const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
+  if (tail) process.stderr.write(`The end of ${logFile}:\n${tail}\n`);
+}
+
 main().catch((error) => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   process.stderr.write(`${error instanceof ConfigError ? error.message : `npm start failed: ${error.message}`}\n`);
-  if (logFile) {
-    // What the servers said before they stopped: the end of the log.
-    const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
-    if (tail) process.stderr.write(`The end of ${logFile}:\n${tail}\n`);
-  }
+  printLogTail();
   process.exit(1);
 });

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ChatMessageListData, Envelope } from '@op/contracts';
 import { OpClient } from '@op/contracts/node';
-import { freePort } from './support/processes';
+import { freePort, runNode } from './support/processes';
 
 const START = join(__dirname, '..', '..', '..', 'tools', 'scripts', 'start.js');
 
@@ -160,16 +160,43 @@ describe('npm start on the embedded default', () => {
       }
       const long = (await op.chatSearch({ keyword: '第 100 单' })).data;
       expect(long.chats[0].messageCount).toBeGreaterThanOrEqual(300);
+      // A mark made now, and the demo's token signed out (as a token:revoke, or its 30 days, would end it).
+      await op.messageMarkAdd({ messageId: envelope.data!.msg[0].userMessageId, mark: '留着' });
+      await op.operatorLogout();
     } finally {
       await stop(first.child);
     }
 
+    // The same demo again, with a new token: seeding anew made a second tenant, the mark gone from the panel.
     const second = await start(env);
     try {
       expect(second.banner).toContain(`Demo client:   ${clientId}`);
-      expect((await sendCurl(second.banner)).page!.total).toBe(10);
+      expect(/Demo token: +(\S+)/.exec(second.banner)![1]).not.toBe(/Demo token: +(\S+)/.exec(first.banner)![1]);
+      const again = await sendCurl(second.banner);
+      expect(again.page!.total).toBe(10);
+      expect(again.data!.msg[0].mark).toEqual(['留着']);
     } finally {
       await stop(second.child);
     }
   }, 300_000);
+
+  it('refuses a port another process holds, or one it cannot print, naming the variable, before printing a banner', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const held = String((holder.address() as AddressInfo).port);
+    const free = String(await freePort());
+    try {
+      for (const [env, said] of [
+        [{ OP_PORT: held, OP_ADMIN_PORT: free }, `port ${held} (OP_PORT) is taken by another process`],
+        [{ OP_PORT: free, OP_ADMIN_PORT: held }, `port ${held} (OP_ADMIN_PORT) is taken by another process`],
+        [{ OP_PORT: free, OP_ADMIN_PORT: 'abc' }, '配置错误：OP_ADMIN_PORT 在 npm start 下必须是 1 到 65535 之间的整数'],
+        [{ OP_PORT: '0', OP_ADMIN_PORT: free }, '配置错误：OP_PORT 在 npm start 下必须是 1 到 65535 之间的整数'],
+      ] as const) {
+        const run = await runNode(START, [], { OP_DATA_DIR: dataDir, ...env });
+        expect([env, run.code, run.stderr.includes(said), run.stdout.includes('Demo client')]).toEqual([env, 1, true, false]);
+      }
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
 });
