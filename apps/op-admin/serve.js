@@ -19,6 +19,10 @@ const next = require('next');
 const dir = __dirname;
 const port = Number(process.env.PORT ?? 3001);
 const hostname = process.env.OP_ADMIN_LISTEN_HOST ?? '0.0.0.0';
+if (!/^\d+$/.test(process.env.PORT ?? '3001') || port > 65535) {
+  process.stderr.write('配置错误：PORT 必须是 0 到 65535 之间的整数\n');
+  process.exit(1);
+}
 const hops = Number(process.env.OP_ADMIN_TRUSTED_PROXY_HOPS ?? 0);
 if (!Number.isInteger(hops) || hops < 0 || hops > 10) {
   process.stderr.write('配置错误：OP_ADMIN_TRUSTED_PROXY_HOPS 必须是 0 到 10 之间的整数\n');
@@ -90,9 +94,15 @@ app.prepare().then(
       response.setHeader('Referrer-Policy', 'no-referrer');
       response.setHeader('X-Content-Type-Options', 'nosniff');
       void handle(request, response);
-    }).listen(port, hostname, () => {
-      process.stderr.write(`Op admin panel listening on http://${hostname}:${port}\n`);
-    });
+    })
+      .on('error', (error) => {
+        // A port taken (EADDRINUSE) or not ours to bind: said, and a failure, not Next's uncaught exception and exit 0.
+        process.stderr.write(`Op admin panel failed to start: ${error.message}\n`);
+        process.exit(1);
+      })
+      .listen(port, hostname, () => {
+        process.stderr.write(`Op admin panel listening on http://${hostname}:${port}\n`);
+      });
   },
   (error) => {
     process.stderr.write(`Op admin panel failed to start: ${error.message}\n`);

@@ -8,6 +8,7 @@ import { OpClient } from '@op/contracts/node';
 import { freePort, runNode } from './support/processes';
 
 const START = join(__dirname, '..', '..', '..', 'tools', 'scripts', 'start.js');
+const SERVE = join(__dirname, '..', '..', 'op-admin', 'serve.js');
 
 /** Every `npm start` this spec ran, stopped before its data folder goes, whatever happened. */
 const started = new Set<ChildProcess>();
@@ -194,6 +195,14 @@ describe('npm start on the embedded default', () => {
       ] as const) {
         const run = await runNode(START, [], { OP_DATA_DIR: dataDir, ...env });
         expect([env, run.code, run.stderr.includes(said), run.stdout.includes('Demo client')]).toEqual([env, 1, true, false]);
+      }
+      // The panel's server run alone (as docs/admin-panel.md shows) fails so too, where it exited 0 after Next's uncaught exception.
+      for (const [port, said] of [
+        [held, `Op admin panel failed to start: listen EADDRINUSE: address already in use 127.0.0.1:${held}`],
+        ['abc', '配置错误：PORT 必须是 0 到 65535 之间的整数'],
+      ]) {
+        const run = await runNode(SERVE, [], { PORT: port, OP_ADMIN_LISTEN_HOST: '127.0.0.1' });
+        expect([port, run.code, run.stderr.trim().split('\n').at(-1)]).toEqual([port, 1, said]);
       }
     } finally {
       await new Promise((resolve) => holder.close(resolve));
