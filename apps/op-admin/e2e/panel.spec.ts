@@ -224,8 +224,19 @@ describe('op-admin in Chromium', () => {
     const page = boss;
     await page.goto(`${panel.url}/?createdFrom=yesterday`);
     await expect(page.getByTestId('api-error').textContent()).resolves.toBe('创建时间（从） 必须是 yyyy-MM-dd HH:mm:ss 格式的时间');
+    // Sent again from the form, the browser stops it, saying why in Chinese whatever its own language.
+    const created = page.locator('input[name="createdFrom"]');
+    await created.locator('xpath=ancestor::form').evaluate((form: HTMLFormElement) => form.requestSubmit());
+    await expect(created.evaluate((input: HTMLInputElement) => input.validationMessage)).resolves.toBe(
+      '时间格式不对，应为 yyyy-MM-dd HH:mm（可省略时间），如 2026-12-01 09:30',
+    );
     await page.goto(`${panel.url}/chats/u0001nosuchchat`);
     await expect(page.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('会话不存在');
+    // An id the API refuses as written: its reason and the way back, no 重试 that cannot help.
+    await page.goto(`${panel.url}/chats/%20x`);
+    await expect(page.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('无法打开该会话');
+    await expect(page.getByTestId('forbidden').locator('p').textContent()).resolves.toContain('首尾不能有空白字符');
+    await expect(page.getByTestId('api-error-retry').count()).resolves.toBe(0);
   });
 
   it('searches by keyword, highlights the match, and keeps the filters in the URL', async () => {

@@ -3,6 +3,7 @@ import { CHAT_STATUS_LABELS, type ChatStatus, type OperatorSummary, type PageInf
 import { countText, operatorLabel, type OperatorNames } from '@/lib/format';
 import { localTimeValue, type Query } from '@/lib/search-query';
 import { LinkPending } from './link-pending';
+import { TimeInput } from './time-input';
 
 export function StatusBadge({ code }: { code: ChatStatus }) {
   return (
@@ -173,19 +174,7 @@ export function TimeRangeFields({
   /** Both ends must be given (the audit export): the browser says so before leaving the page. */
   required?: boolean;
 }) {
-  const field = (name: string) => (
-    <input
-      type="text"
-      className="time"
-      name={name}
-      required={required}
-      autoComplete="off"
-      placeholder="yyyy-MM-dd HH:mm"
-      pattern="\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?"
-      title="格式：yyyy-MM-dd HH:mm（可省略时间）"
-      defaultValue={localTimeValue(query, name)}
-    />
-  );
+  const field = (name: string) => <TimeInput name={name} required={required} defaultValue={localTimeValue(query, name)} />;
   return (
     <>
       <label>

@@ -10,7 +10,7 @@ export function PanelHeader({ session }: { session: Session | null }) {
       <a className="skip-link" href="#main">
         跳到正文
       </a>
-      <span className="brand">Op 管理后台</span>
+      <span className="brand">Op 客服管理后台</span>
       {session ? (
         <>
           <Link href="/">会话搜索</Link>

@@ -47,6 +47,8 @@ function safeDecode(segment: string): string | null {
 function refusal(code: number, message: string, here: string) {
   if (code === 403) return <Forbidden title="无权访问该会话" detail="该会话未分配给你，无法查看。" />;
   if (code === 404) return <Forbidden title="会话不存在" detail={message} />;
+  // An id the API refuses as written: no retry gives another answer.
+  if (code === 400) return <Forbidden title="无法打开该会话" detail={message} />;
   return (
     <>
       <h1>会话</h1>
@@ -202,7 +204,7 @@ export default async function ChatPage({ params, searchParams }: { params: Param
       ) : null}
 
       {!list.ok ? (
-        list.code === 403 || list.code === 404 ? (
+        list.code === 400 || list.code === 403 || list.code === 404 ? (
           refusal(list.code, list.message, here)
         ) : (
           <RetryBox message={list.message} href={here} />
