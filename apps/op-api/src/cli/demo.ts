@@ -25,7 +25,7 @@ async function liveDemo(config: AppConfig, file: string, env: NodeJS.ProcessEnv)
       demo.username,
     ]);
     if (!admin) return null;
-    const found = async (sql: string, params: unknown[]) => ((await dataSource.query(sql, params)) as unknown[]).length > 0;
+    const found = async (sql: string, params: unknown[]) => (await dataSource.query<unknown[]>(sql, params)).length > 0;
     state = {
       operatorId: String(admin.id),
       tokenLive: await found(
