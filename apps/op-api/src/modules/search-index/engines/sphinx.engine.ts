@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { normalizeSearchText } from '@op/contracts';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { OpError } from '../../../common/errors/op-error';
@@ -67,8 +68,9 @@ export class SphinxEngine implements SearchEngine {
   readonly outboxFed = true;
   private shards: Pool[] = [];
   private reader: Pool | null = null;
-  /** Until when reads leave the reader out (see READER_PAUSE_MS). */
+  /** Until when reads leave the reader out (see READER_PAUSE_MS); 0 while it answers. */
   private readerPausedUntil = 0;
+  private readonly logger = new Logger('SearchIndex');
 
   constructor(private readonly config: SphinxConfig) {}
 
@@ -107,21 +109,35 @@ export class SphinxEngine implements SearchEngine {
    * shard left out with an agent warning, or its own node down), the tenant's own shard is read
    * instead: every write of the tenant goes there, so it holds all of the tenant's entries and
    * a node down costs only the tenants on it (a 503), not every tenant. The reader is then left
-   * out for {@link READER_PAUSE_MS}, so that a node that does not answer is waited for once.
+   * out for {@link READER_PAUSE_MS}, so that a node that does not answer is waited for once;
+   * after that one read tries it again while the others still go to the shards.
    */
   private async readFor<T extends RowDataPacket>(
     tenantId: string,
     build: (index: string) => string,
     withMeta = false,
   ): Promise<{ rows: T[]; meta: MetaRow[] }> {
-    if (this.reader && Date.now() >= this.readerPausedUntil) {
+    const now = Date.now();
+    if (this.reader && now >= this.readerPausedUntil) {
+      const probing = this.readerPausedUntil > 0;
+      if (probing) this.readerPausedUntil = now + READER_PAUSE_MS;
       const gathered = await this.reading(this.reader, (connection) =>
         this.readOn<T>(connection, build(SPHINX_DISTRIBUTED_INDEX), withMeta, true),
       ).catch((error: unknown) => {
         if (error instanceof OpError && error.code === 503) return null;
         throw error;
       });
-      if (gathered !== null && !gathered.partial) return gathered;
+      if (gathered !== null && !gathered.partial) {
+        if (probing) this.logger.log('the Sphinx reading node (OP_SPHINX_SEARCH) answers whole again');
+        this.readerPausedUntil = 0;
+        return gathered;
+      }
+      if (!probing && this.readerPausedUntil === 0) {
+        this.logger.warn(
+          `the Sphinx reading node (OP_SPHINX_SEARCH) ${gathered === null ? 'does not answer' : 'answers without a shard'}: ` +
+            `each tenant's shard is read, the node tried again every ${READER_PAUSE_MS / 1000} s`,
+        );
+      }
       this.readerPausedUntil = Date.now() + READER_PAUSE_MS;
     }
     return this.reading(this.shardOf(tenantId), (connection) => this.readOn<T>(connection, build(SPHINX_RT_INDEX), withMeta, false));
