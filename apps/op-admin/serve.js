@@ -100,8 +100,8 @@ app.prepare().then(
         process.stderr.write(`Op admin panel failed to start: ${error.message}\n`);
         process.exit(1);
       })
-      .listen(port, hostname, () => {
-        process.stderr.write(`Op admin panel listening on http://${hostname}:${port}\n`);
+      .listen(port, hostname, function () {
+        process.stderr.write(`Op admin panel listening on http://${hostname}:${this.address().port}\n`);
       });
   },
   (error) => {

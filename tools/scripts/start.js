@@ -57,13 +57,14 @@ async function ensureFree(name, port, host) {
           : error,
       ),
     );
-    probe.listen({ port, host, exclusive: true }, () => probe.close(resolve));
+    probe.listen({ port, host }, () => probe.close(resolve));
   });
 }
 
 /** How this script reaches a server listening on `host`: its loopback when it listens on every interface. */
 function reach(host, port) {
-  if (host === '0.0.0.0' || host === '::') return `http://127.0.0.1:${port}`;
+  if (host === '0.0.0.0') return `http://127.0.0.1:${port}`;
+  if (host === '::') return `http://[::1]:${port}`;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
@@ -82,6 +83,9 @@ async function main() {
   ensurePanelBuilt();
   // Loopback unless asked otherwise: the banner prints the demo's secret and token.
   // Both servers log to one file in the data folder; the terminal gets the few lines below.
+  // Again, now that the demo is seeded and the panel built (minutes, the first time).
+  await ensureFree('OP_PORT', apiPort, apiHost);
+  await ensureFree('OP_ADMIN_PORT', adminPort, '127.0.0.1');
   logFile = join(config.dataDir, 'op.log');
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, apiArgs(), {
@@ -106,12 +110,12 @@ async function main() {
     [child, 'the API'],
     [panel, 'the admin panel'],
   ]) {
-    c.on('exit', (code) => {
+    c.on('exit', (code, signal) => {
       // One ending by itself stops the other: say which, and why (the end of the log), and fail.
       if (!stopping) {
         stopping = true;
         exitCode = code || 1;
-        process.stderr.write(`npm start: ${name} stopped (exit code ${code}); stopping the other.\n`);
+        process.stderr.write(`npm start: ${name} stopped (${signal ? `signal ${signal}` : `exit code ${code}`}); stopping the other.\n`);
         printLogTail();
       }
       exitCode ||= code ?? 0;
@@ -120,7 +124,7 @@ async function main() {
     });
   }
   await waitForApi(baseUrl, child);
-  const adminUrl = reach('127.0.0.1', adminPort);
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
   await waitForPanel(adminUrl, panel);
   const body = JSON.stringify({ chatId: DEMO_CHAT_ID, needMark: true, needFavorite: true });
   const { curl } = await runOpctl(['sign', '--base-url', baseUrl, '--body', body]);

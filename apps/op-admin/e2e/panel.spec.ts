@@ -225,10 +225,15 @@ describe('op-admin in Chromium', () => {
     await page.goto(`${panel.url}/?createdFrom=yesterday`);
     await expect(page.getByTestId('api-error').textContent()).resolves.toBe('创建时间（从） 必须是 yyyy-MM-dd HH:mm:ss 格式的时间');
     // Sent again from the form, the browser stops it, saying why in Chinese whatever its own language.
-    const created = page.locator('input[name="createdFrom"]');
-    await created.locator('xpath=ancestor::form').evaluate((form: HTMLFormElement) => form.requestSubmit());
-    await expect(created.evaluate((input: HTMLInputElement) => input.validationMessage)).resolves.toBe(
+    // (Sent until the page is hydrated: before, the browser's own words answer.)
+    await page.waitForFunction(
+      (want) => {
+        const input = document.querySelector<HTMLInputElement>('input[name="createdFrom"]')!;
+        input.form!.requestSubmit();
+        return input.validationMessage === want;
+      },
       '时间格式不对，应为 yyyy-MM-dd HH:mm（可省略时间），如 2026-12-01 09:30',
+      { timeout: 10_000, polling: 200 },
     );
     await page.goto(`${panel.url}/chats/u0001nosuchchat`);
     await expect(page.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('会话不存在');
@@ -237,6 +242,11 @@ describe('op-admin in Chromium', () => {
     await expect(page.getByTestId('forbidden').locator('h1').textContent()).resolves.toBe('无法打开该会话');
     await expect(page.getByTestId('forbidden').locator('p').textContent()).resolves.toContain('首尾不能有空白字符');
     await expect(page.getByTestId('api-error-retry').count()).resolves.toBe(0);
+    // A page the API refuses of a chat that is there: the reason, and the chat from its first page.
+    await page.goto(`${panel.url}/chats/${typesChat.chatId}?page=99999999999`);
+    await expect(page.getByTestId('api-error').textContent()).resolves.toBe('页码 不能大于 1000000000');
+    await page.getByRole('link', { name: '从第一页查看该会话' }).click();
+    await page.getByTestId('message').first().waitFor();
   });
 
   it('searches by keyword, highlights the match, and keeps the filters in the URL', async () => {

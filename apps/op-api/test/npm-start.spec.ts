@@ -207,5 +207,5 @@ describe('npm start on the embedded default', () => {
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
-  });
+  }, 180_000);
 });

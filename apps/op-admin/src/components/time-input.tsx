@@ -1,5 +1,5 @@
 'use client';
-import type { FormEvent } from 'react';
+import { useEffect, useRef, type FormEvent } from 'react';
 
 /** The browser's own words for a bad value are in its language: the panel says it in Chinese. */
 function explain(event: FormEvent<HTMLInputElement>) {
@@ -12,8 +12,17 @@ function explain(event: FormEvent<HTMLInputElement>) {
 
 /** A time as every page of the panel writes it (`2026-12-01 09:30`), its errors said in Chinese. */
 export function TimeInput({ name, required, defaultValue }: { name: string; required: boolean; defaultValue: string }) {
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    // A form reset (the page back from the browser's cache) changes the value without an input event.
+    const form = input.current?.form;
+    const clear = () => input.current?.setCustomValidity('');
+    form?.addEventListener('reset', clear);
+    return () => form?.removeEventListener('reset', clear);
+  }, []);
   return (
     <input
+      ref={input}
       type="text"
       className="time"
       name={name}

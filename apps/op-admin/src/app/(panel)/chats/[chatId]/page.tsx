@@ -9,7 +9,7 @@ import {
   type SearchWindow,
 } from '@op/contracts';
 import { ChatShortcuts } from '@/components/chat-shortcuts';
-import { Forbidden, OperatorName, Pager, RetryBox, StatusBadge } from '@/components/common';
+import { ErrorBox, Forbidden, OperatorName, Pager, RetryBox, StatusBadge } from '@/components/common';
 import { FindBar } from '@/components/find-bar';
 import { FreshOnReturn } from '@/components/fresh-on-return';
 import { Menu } from '@/components/menu';
@@ -204,8 +204,16 @@ export default async function ChatPage({ params, searchParams }: { params: Param
       ) : null}
 
       {!list.ok ? (
-        list.code === 400 || list.code === 403 || list.code === 404 ? (
+        list.code === 403 || list.code === 404 ? (
           refusal(list.code, list.message, here)
+        ) : list.code === 400 ? (
+          // The chat was found (its detail answered): what the API refused is the address's page or find.
+          <>
+            <ErrorBox message={list.message} />
+            <p className="muted">
+              <Link href={chatHref(chatId)}>从第一页查看该会话</Link>
+            </p>
+          </>
         ) : (
           <RetryBox message={list.message} href={here} />
         )
