@@ -75,17 +75,19 @@ async function main() {
   const config = loadConfig();
   const apiPort = fixedPort('OP_PORT', process.env.OP_PORT, config.port);
   const adminPort = fixedPort('OP_ADMIN_PORT', process.env.OP_ADMIN_PORT, 3001);
+  // Loopback unless asked otherwise: the banner prints the demo's secret and token.
   const apiHost = process.env.OP_LISTEN_HOST ?? '127.0.0.1';
-  await ensureFree('OP_PORT', apiPort, apiHost);
-  await ensureFree('OP_ADMIN_PORT', adminPort, '127.0.0.1');
+  const portsFree = async () => {
+    await ensureFree('OP_PORT', apiPort, apiHost);
+    await ensureFree('OP_ADMIN_PORT', adminPort, '127.0.0.1');
+  };
+  await portsFree();
   const demo = await ensureDemo(config);
   const adminClient = await ensureAdminClient(config.dataDir, demo, runOpctl);
   ensurePanelBuilt();
-  // Loopback unless asked otherwise: the banner prints the demo's secret and token.
-  // Both servers log to one file in the data folder; the terminal gets the few lines below.
   // Again, now that the demo is seeded and the panel built (minutes, the first time).
-  await ensureFree('OP_PORT', apiPort, apiHost);
-  await ensureFree('OP_ADMIN_PORT', adminPort, '127.0.0.1');
+  await portsFree();
+  // Both servers log to one file in the data folder; the terminal gets the few lines below.
   logFile = join(config.dataDir, 'op.log');
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, apiArgs(), {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { migrate, openDataSource } from '../database/data-source';
+import { DAY_MS } from '../database/message-days';
 import { ENTITIES } from '../entities';
 import { sha256Hex } from '../common/util/random-id';
 import { DEMO_FILE, DEMO_TOKEN_TTL_SECONDS, type DemoCredentials } from '../modules/demo/demo-seed.service';
@@ -31,7 +32,7 @@ async function liveDemo(config: AppConfig, file: string, env: NodeJS.ProcessEnv)
       tokenLive: await found(
         'SELECT 1 FROM operator_tokens WHERE token_hash = ? AND tenant_id = ? AND revoke_time IS NULL AND expire_time > ?',
         // One that ends within a day is renewed now, not in the middle of someone's session.
-        [sha256Hex(demo.token), demo.tenantId, Date.now() + 24 * 3600_000],
+        [sha256Hex(demo.token), demo.tenantId, Date.now() + DAY_MS],
       ),
       clientLive: await found('SELECT 1 FROM api_clients WHERE id = ? AND tenant_id = ? AND revoke_time IS NULL', [
         demo.clientId,

@@ -96,18 +96,15 @@ const COMMANDS: Record<string, Command> = {
       if (!existsSync(file)) throw OpError.badRequest(`--file 文件不存在：${file}`);
       if (!statSync(file).isFile()) throw OpError.badRequest(`--file 不是文件：${file}`);
       let last = 0;
-      const progress = (p: ImportProgress) =>
-        process.stderr.write(
-          `import: ${p.lines} lines, ${p.imported} imported, ${p.duplicates} duplicates, ${p.expired} expired, ${p.failed} failed\n`,
-        );
+      const counts = (c: Omit<ImportProgress, 'lines'>) =>
+        `${c.imported} imported, ${c.duplicates} duplicates, ${c.expired} expired, ${c.failed} failed`;
+      const progress = (p: ImportProgress) => process.stderr.write(`import: ${p.lines} lines, ${counts(p)}\n`);
       const result = await app.get(ImportService).importFile(f.tenant!, file, (p) => {
         if (Date.now() - last < 1000) return;
         last = Date.now();
         progress(p);
       });
-      process.stderr.write(
-        `import done: ${result.imported} imported, ${result.duplicates} duplicates, ${result.expired} expired, ${result.failed} failed\n`,
-      );
+      process.stderr.write(`import done: ${counts(result)}\n`);
       // An outbox-fed keyword index (Mroonga, Sphinx) takes the new messages before the command ends.
       await app.get(SearchIndexService).drain();
       return result;
